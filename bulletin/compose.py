@@ -1,0 +1,73 @@
+"""Choose what the article says, in what order, and what it must disclose."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from typing import Any
+
+from bulletin.config import Config
+from bulletin.model import Event, SourceCredit, Story, WeekStats
+
+# Kinds that open an article with both lead countries' totals and changes.
+LEAD_KINDS = ("lead_change", "streak")
+
+
+def compose(stats: WeekStats, events: list[Event], config: Config,
+            provenance: dict[str, dict[str, Any]], now: datetime | None = None) -> Story:
+    chosen = _collapse(events)
+    cited = {key for event in events for key in event.evidence}
+    return Story(
+        week=stats.week,
+        stats=stats,
+        events=tuple(chosen),
+        detected=tuple(events),
+        notes=tuple(_notes(stats, config.methodology.top_n)),
+        credits=tuple(_credits(stats, chosen, config)),
+        generated_at=now or generated_at(),
+        methodology={
+            "top_n": config.methodology.top_n,
+            "exclude_authors": sorted(config.methodology.exclude_authors),
+            "lead_countries": list(config.methodology.lead_countries),
+        },
+        provenance={key: provenance[key] for key in sorted(cited) if key in provenance},
+    )
+
+
+def generated_at() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH when set, so a rebuild can be byte-identical."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _collapse(events: list[Event]) -> list[Event]:
+    """Drop events whose numbers a better event already states.
+
+    The lead paragraph gives both countries' week-on-week change, so a growth
+    event for either of them would say the same thing twice.
+    """
+    lead = next((e for e in events if e.kind in LEAD_KINDS), None)
+    told = set(lead.subjects) if lead else set()
+    return [e for e in events if not (e.kind == "growth" and e.subjects[0] in told)]
+
+
+def _notes(stats: WeekStats, top_n: int) -> list[dict[str, Any]]:
+    notes: list[dict[str, Any]] = []
+    if not stats.complete:
+        notes.append({"kind": "partial", "days": stats.days})
+    if stats.unmapped_authors:
+        notes.append({"kind": "unmapped", "authors": list(stats.unmapped_authors)})
+    left_out = [row for row in stats.models if row.excluded and row.rank <= top_n]
+    if left_out:
+        notes.append({"kind": "excluded", "models": [
+            {"name": row.name, "model": row.model, "rank": row.rank} for row in left_out]})
+    return notes
+
+
+def _credits(stats: WeekStats, events: list[Event], config: Config) -> list[SourceCredit]:
+    used = {stats.source}
+    for event in events:
+        used.update(key.split("|", 1)[0] for key in event.evidence)
+    return [source.credit for source in config.sources if source.name in used]

@@ -1,0 +1,172 @@
+"""Load config.yaml into typed, frozen settings, reporting every problem at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from bulletin import registry
+from bulletin import validation as check
+from bulletin.countries import DEFAULT_COUNTRIES
+from bulletin.errors import ConfigError
+from bulletin.sources import Source
+
+TOP_KEYS = {"title", "output", "database", "templates_dir", "sources", "methodology"}
+METHODOLOGY_KEYS = {"top_n", "exclude_authors", "countries", "lead_countries"}
+
+
+@dataclass(frozen=True)
+class Methodology:
+    top_n: int = 9
+    exclude_authors: frozenset[str] = frozenset({"openrouter"})
+    countries: Mapping[str, str | None] = None  # type: ignore[assignment]
+    lead_countries: tuple[str, str] = ("CN", "US")
+
+    def country_of(self, author: str) -> str | None:
+        return self.countries.get(author)
+
+    def is_mapped(self, author: str) -> bool:
+        return author in self.countries
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    title: str
+    output: Path
+    database: Path
+    templates_dir: Path | None
+    sources: tuple[Source, ...]
+    methodology: Methodology
+
+    def with_output(self, output: Path) -> Config:
+        """The same settings writing elsewhere; the database follows only if it was defaulted."""
+        database = self.database
+        if database == self.output / "bulletin.db":
+            database = output / "bulletin.db"
+        return Config(self.path, self.title, output, database, self.templates_dir,
+                      self.sources, self.methodology)
+
+
+def load_config(path: Path) -> Config:
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(["file not found (pass --config PATH)"], shown) from None
+    except OSError as exc:
+        raise ConfigError([f"cannot read: {exc.strerror}"], shown) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "YAML"
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ConfigError([f"{where}: {problem}"], shown) from None
+    return parse_config(raw if raw is not None else {}, path)
+
+
+def parse_config(raw: Any, path: Path) -> Config:
+    problems = check.Problems()
+    base_dir = path.resolve().parent
+    if not isinstance(raw, dict):
+        raise ConfigError(["expected a mapping of settings at the top level"], str(path))
+    top: dict[str, Any] = raw
+    check.unknown_keys(top, TOP_KEYS, "", problems)
+
+    title = check.string(top, "title", "", problems, default="Token Bulletin") or "Token Bulletin"
+    output = check.path(top, "output", "", problems, base_dir) or base_dir / "output"
+    database = check.path(top, "database", "", problems, base_dir) or output / "bulletin.db"
+    templates_dir = check.path(top, "templates_dir", "", problems, base_dir, must_exist=True)
+    sources = _sources(top.get("sources"), base_dir, problems)
+    methodology = _methodology(top.get("methodology", {}), problems)
+
+    if problems:
+        raise ConfigError(list(problems), str(path))
+    return Config(path, title, output, database, templates_dir, tuple(sources), methodology)
+
+
+def _sources(raw: Any, base_dir: Path, problems: check.Problems) -> list[Source]:
+    if raw is None:
+        problems.add("sources", "required: a list of {name, type, ...}")
+        return []
+    if not isinstance(raw, list):
+        problems.add("sources", "expected a list of {name, type, ...}")
+        return []
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(raw):
+        where = f"sources[{index}]"
+        if check.mapping(entry, where, problems) is None:
+            continue
+        kind = check.string(entry, "type", where, problems, required=True)
+        if kind is None:
+            continue
+        try:
+            source_class = registry.load(registry.SOURCES, kind)
+        except KeyError:
+            known = ", ".join(registry.names(registry.SOURCES))
+            problems.add(f"{where}.type", f"unknown source type {kind!r} (known: {known})")
+            continue
+        except ImportError as exc:
+            problems.add(f"{where}.type", f"{kind!r} is disabled because {exc}")
+            continue
+        source = source_class.from_config(entry, where, base_dir, problems)
+        if source is None:
+            continue
+        if source.name in seen:
+            problems.add(f"{where}.name", f"duplicate source name {source.name!r}")
+        seen.add(source.name)
+        sources.append(source)
+    return sources
+
+
+def _methodology(raw: Any, problems: check.Problems) -> Methodology:
+    where = "methodology"
+    section = check.mapping(raw, where, problems)
+    if section is None:
+        return Methodology(countries=DEFAULT_COUNTRIES)
+    check.unknown_keys(section, METHODOLOGY_KEYS, where, problems)
+    top_n = check.integer(section, "top_n", where, problems, default=9) or 9
+    excluded = check.string_list(section, "exclude_authors", where, problems, default=["openrouter"])
+    countries = dict(DEFAULT_COUNTRIES)
+    countries.update(_country_map(section.get("countries", {}), f"{where}.countries", problems))
+    lead = check.string_list(section, "lead_countries", where, problems, default=["CN", "US"])
+    if lead is not None:
+        if len(lead) != 2 or lead[0] == lead[1]:
+            problems.add(f"{where}.lead_countries", "expected two different country codes, e.g. [CN, US]")
+            lead = None
+        else:
+            for code in lead:
+                if not _is_country(code):
+                    problems.add(f"{where}.lead_countries", f"{code!r} is not an ISO 3166 country code")
+                    lead = None
+    return Methodology(
+        top_n=top_n,
+        exclude_authors=frozenset(excluded or ["openrouter"]),
+        countries=countries,
+        lead_countries=(lead[0], lead[1]) if lead else ("CN", "US"),
+    )
+
+
+def _country_map(raw: Any, where: str, problems: check.Problems) -> dict[str, str | None]:
+    """Entries given in the config are laid over the built-in map; null un-maps an author."""
+    section = check.mapping(raw, where, problems)
+    if section is None:
+        return {}
+    result: dict[str, str | None] = {}
+    for author, code in section.items():
+        if code is not None and not (isinstance(code, str) and _is_country(code)):
+            problems.add(f"{where}.{author}", f"{code!r} is not an ISO 3166 country code (e.g. CN, US, FR)")
+            continue
+        result[str(author)] = code
+    return result
+
+
+def _is_country(code: str) -> bool:
+    from babel import Locale
+
+    return len(code) == 2 and code.isupper() and code in Locale("en").territories

@@ -1,0 +1,187 @@
+"""The frozen records the pipeline's stages hand to one another."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Mapping
+
+from bulletin.weeks import IsoWeek
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One reading: a model's tokens for one UTC day or one ISO week."""
+
+    source: str
+    period: str  # "2026-03-09" for a day, "2026-W11" for a week
+    model: str  # permaslug, e.g. "minimax/minimax-m2.5-20260211"
+    tokens: int
+    rank: int | None = None
+    source_url: str = ""
+    fetched_at: str = ""
+
+    @property
+    def author(self) -> str:
+        return author_of(self.model)
+
+    @property
+    def is_daily(self) -> bool:
+        return "-W" not in self.period
+
+    @property
+    def week(self) -> IsoWeek:
+        if self.is_daily:
+            return IsoWeek.of(date.fromisoformat(self.period))
+        return IsoWeek.parse(self.period)
+
+
+def author_of(model: str) -> str:
+    """The author slug is the permaslug's part before the first '/'."""
+    return model.split("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class ModelName:
+    model: str
+    name: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number an editor entered or a text stated, with where it came from.
+
+    ``value`` is in the base unit (tokens, not quadrillions of them) and kept
+    exact; ``scale`` remembers the scale word the source wrote it in, so an
+    article can quote "3,900 quadrillion" the way the source did.
+    """
+
+    source: str
+    subject: str
+    organisation: str
+    kind: str  # "observed" or "forecast"
+    value: Decimal
+    unit: str
+    period: str  # "2030" or "2026-W11"
+    link: str
+    quote: str = ""
+    scale: str = ""
+    published_at: str = ""
+    fetched_at: str = ""
+
+
+@dataclass(frozen=True)
+class Collected:
+    """Everything one source yielded in one collection."""
+
+    source: str
+    observations: tuple[Observation, ...] = ()
+    names: tuple[ModelName, ...] = ()
+    figures: tuple[Figure, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelWeek:
+    """A model's place on one week's leaderboard."""
+
+    model: str
+    name: str
+    author: str
+    country: str | None
+    tokens: int
+    rank: int
+    previous_rank: int | None
+    previous_tokens: int | None
+    counted: bool  # within top_n and not from an excluded author
+    excluded: bool  # its author is excluded (stealth or undisclosed)
+
+    @property
+    def change(self) -> float | None:
+        return relative_change(self.tokens, self.previous_tokens)
+
+
+@dataclass(frozen=True)
+class Total:
+    """Tokens of one author or country over the week's counted models."""
+
+    key: str
+    tokens: int
+    rank: int
+    previous_tokens: int | None
+    models: tuple[str, ...]
+
+    @property
+    def change(self) -> float | None:
+        return relative_change(self.tokens, self.previous_tokens)
+
+
+def relative_change(now: int, before: int | None) -> float | None:
+    if not before:
+        return None
+    return now / before - 1
+
+
+@dataclass(frozen=True)
+class WeekStats:
+    week: IsoWeek
+    complete: bool
+    days: int  # days of the week the data covers (7 for a weekly leaderboard)
+    source: str
+    models: tuple[ModelWeek, ...]  # the whole leaderboard, by rank
+    authors: tuple[Total, ...]
+    countries: tuple[Total, ...]
+    unmapped_authors: tuple[str, ...]
+    has_previous: bool  # the week before is in the store and complete
+
+    def country(self, code: str) -> Total | None:
+        return next((t for t in self.countries if t.key == code), None)
+
+    def top(self, n: int) -> tuple[ModelWeek, ...]:
+        return self.models[:n]
+
+
+@dataclass(frozen=True)
+class Event:
+    """A detected fact with the numbers behind it and how newsworthy it is."""
+
+    kind: str
+    subjects: tuple[str, ...]
+    facts: Mapping[str, Any]
+    score: float
+    evidence: tuple[str, ...] = ()  # keys of observations or figures behind it
+
+
+@dataclass(frozen=True)
+class SourceCredit:
+    name: str
+    url: str
+    attribution: str
+    licence: str
+
+
+@dataclass(frozen=True)
+class Story:
+    week: IsoWeek
+    stats: WeekStats
+    events: tuple[Event, ...]  # chosen, best first; the first makes the headline
+    detected: tuple[Event, ...]  # everything the rules found
+    notes: tuple[str, ...]  # data notes for the reader
+    credits: tuple[SourceCredit, ...]
+    generated_at: datetime
+    methodology: Mapping[str, Any] = field(default_factory=dict)
+    # Evidence key -> the observation or figure behind it (source, URL, when read).
+    provenance: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def lead(self) -> Event | None:
+        return self.events[0] if self.events else None
+
+
+@dataclass(frozen=True)
+class Artifact:
+    format: str
+    filename: str
+    media_type: str
+    content: str

@@ -1,0 +1,37 @@
+"""Write a bulletin's files so that readers never see half of them."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from bulletin.errors import PublishError
+from bulletin.model import Artifact
+
+
+def write_artifacts(folder: Path, artifacts: list[Artifact]) -> list[Path]:
+    """Write every file to a temporary name first, then rename them into place.
+
+    Rendering has already succeeded by the time this runs; a failure here
+    (disk full, say) removes the temporary files and leaves the old ones.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        staged: list[tuple[str, Path]] = []
+        try:
+            for artifact in artifacts:
+                handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{artifact.filename}.")
+                with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                    stream.write(artifact.content)
+                staged.append((temporary, folder / artifact.filename))
+        except BaseException:
+            for temporary, _ in staged:
+                os.unlink(temporary)
+            raise
+        for temporary, final in staged:
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, final)
+    except OSError as exc:
+        raise PublishError(f"{folder}: cannot write the bulletin: {exc.strerror}") from None
+    return [final for _, final in staged]

@@ -1,0 +1,33 @@
+"""Find sources and rules by the name the config gives them.
+
+Built-ins are declared as entry points in pyproject.toml, exactly like a
+third-party package would declare its own, so both are found the same way.
+Only the entry points a config names are imported.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any
+
+SOURCES = "bulletin.sources"
+RULES = "bulletin.rules"
+
+
+@cache
+def _group(group: str) -> dict[str, EntryPoint]:
+    return {ep.name: ep for ep in entry_points(group=group)}
+
+
+def names(group: str) -> list[str]:
+    return sorted(_group(group))
+
+
+def load(group: str, name: str) -> Any:
+    """The class registered under ``name``; KeyError if there is none.
+
+    An implementation whose optional dependency is missing raises ImportError,
+    which callers report as "disabled because ..." rather than crashing.
+    """
+    return _group(group)[name].load()
