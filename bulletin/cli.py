@@ -47,13 +47,26 @@ def _load(config_path: Path, output: Path | None = None):  # type: ignore[no-unt
     return config.with_output(output.resolve()) if output else config
 
 
+class _StderrHandler(logging.Handler):
+    """Warnings as "warning: ..." lines on stderr, like errors are."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"{record.levelname.lower()}: {record.getMessage()}", err=True)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logger = logging.getLogger("bulletin")
+    logger.handlers = [_StderrHandler()]
+    logger.propagate = False
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="bulletin")
 @click.option("-v", "--verbose", is_flag=True, help="Say more about what happens.")
 def cli(verbose: bool) -> None:
     """Weekly news bulletins on AI token-usage statistics."""
-    logging.basicConfig(format="%(levelname)s: %(message)s",
-                        level=logging.INFO if verbose else logging.WARNING)
+    _setup_logging(verbose)
 
 
 @cli.command()

@@ -8,6 +8,7 @@ an error instead of a silent gap in a published sentence.
 from __future__ import annotations
 
 import json
+import traceback
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
@@ -79,15 +80,30 @@ def render_story(story: Story, title: str, templates_dir: Path | None = None) ->
                        body=jinja2.utils.markupsafe.Markup(body),
                        description=_lede_text(env, story))
     except jinja2.TemplateError as exc:
-        where = getattr(exc, "name", None) or getattr(exc, "filename", None) or "template"
-        line = getattr(exc, "lineno", None)
-        raise RenderError(f"{where}{f':{line}' if line else ''}: {exc.message or exc}") from None
+        raise RenderError(f"{_where(exc, env)}: {exc.message or exc}") from None
     return [
         Artifact("markdown", "bulletin.md", "text/markdown; charset=utf-8", article),
         Artifact("html", "bulletin.html", "text/html; charset=utf-8", page),
         Artifact("json", "bulletin.json", "application/json",
                  json.dumps(story_data(story, headline), indent=2, ensure_ascii=False) + "\n"),
     ]
+
+
+def _where(exc: jinja2.TemplateError, env: jinja2.Environment) -> str:
+    """The template and line a failure happened at, as the editor knows them."""
+    name, line = getattr(exc, "name", None), getattr(exc, "lineno", None)
+    if name is None:
+        # Runtime errors (an undefined value) carry no location of their own;
+        # Jinja rewrites the traceback so that template frames point at the file.
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+        if frames:
+            name, line = frames[-1].filename, frames[-1].lineno
+    if name is None:
+        return "template"
+    for folder in getattr(env.loader, "searchpath", []):
+        if Path(name).is_relative_to(folder):
+            name = Path(name).relative_to(folder).as_posix()
+    return f"{name}:{line}" if line else name
 
 
 def _render(env: jinja2.Environment, name: str, **context: Any) -> str:

@@ -29,8 +29,8 @@ def stats_data(stats: WeekStats) -> dict[str, Any]:
 
 
 def stats_text(data: dict[str, Any]) -> str:
-    lines = [f"{data['week']} ({'complete' if data['complete'] else f'partial: {data['days']} of 7 days'}, "
-             f"from {data['source']})", ""]
+    coverage = "complete" if data["complete"] else f"partial: {data['days']} of 7 days"
+    lines = [f"{data['week']} ({coverage}, from {data['source']})", ""]
     for title, rows, key in (("Countries", data["countries"], "country"),
                              ("Authors", data["authors"], "author"),
                              ("Models", data["models"], "model")):

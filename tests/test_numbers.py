@@ -1,0 +1,48 @@
+from decimal import Decimal
+
+import pytest
+
+from bulletin import numbers
+
+
+@pytest.mark.parametrize("count, text", [
+    (4_690_000_000_000, "4.69 trillion"),
+    (3_294_000_000_000, "3.29 trillion"),
+    (666_000_000_000, "666 billion"),
+    (1_000_000_000_000, "1 trillion"),
+    (999_600_000_000, "1 trillion"),  # rounding carries into the next scale
+    (1_045_000_000_000, "1.05 trillion"),  # half up, as a reader expects
+    (10**16, "10 quadrillion"),
+    (12_345, "12,345"),
+    (0, "0"),
+])
+def test_tokens_read_like_a_journalist_wrote_them(count: int, text: str) -> None:
+    assert numbers.tokens(count) == text
+
+
+def test_a_series_keeps_the_scale_its_source_used() -> None:
+    assert numbers.tokens_in(3_900 * 10**15, "quadrillion") == "3,900 quadrillion"
+    assert numbers.tokens_in(10 * 10**15, "quadrillion") == "10 quadrillion"
+    assert numbers.tokens_in(Decimal("1.3e15"), "quadrillion") == "1.3 quadrillion"
+
+
+def test_percentages_carry_a_sign_and_a_real_minus() -> None:
+    assert numbers.signed_percent(4690 / 4194 - 1) == "+11.8%"
+    assert numbers.signed_percent(3294 / 3633 - 1) == "\u22129.3%"
+    assert numbers.signed_percent(0.00001) == "0%"
+    assert numbers.percent(-0.0933) == "9.3%"
+    assert numbers.rough_percent(390 ** (1 / 5) - 1) == "230%"
+
+
+def test_ordinals_and_counts_in_words() -> None:
+    assert [numbers.ordinal(n) for n in (1, 2, 10, 11, 12, 21, 22, 23)] == [
+        "first", "second", "tenth", "11th", "12th", "21st", "22nd", "23rd"]
+    assert numbers.count_words(2) == "two"
+    assert numbers.count_words(12) == "12"
+
+
+def test_multiples_and_dates() -> None:
+    assert numbers.multiple(390) == "390"
+    assert numbers.multiple(2.46) == "2.5"
+    assert numbers.long_date("2026-03-15") == "March 15, 2026"
+    assert numbers.month_day("2026-03-15") == "March 15"

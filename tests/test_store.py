@@ -1,0 +1,66 @@
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bulletin.errors import StoreError
+from bulletin.model import Collected, ModelName, Observation
+from bulletin.store import MIGRATIONS, Store
+from conftest import digest
+
+
+def week(*rows: tuple[str, int]) -> Collected:
+    return Collected("board", tuple(Observation("board", "2026-W11", model, tokens, rank, "", "t0")
+                                    for rank, (model, tokens) in enumerate(rows, start=1)),
+                     (ModelName("a/one", "One", "board"),))
+
+
+def test_a_new_store_has_the_current_schema_version(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "history.db") as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_reimporting_the_same_data_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    data = week(("a/one", 10), ("b/two", 5))
+    with Store.open(path) as store:
+        first = store.save([data])
+    before = digest(path)
+    with Store.open(path) as store:
+        again = store.save([data])
+        assert len(store.observations()) == 2
+    assert (first[0].added, again[0].added, again[0].unchanged) == (2, 0, 2)
+    assert digest(path) == before
+
+
+def test_a_source_file_is_the_whole_truth_for_its_weeks(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "history.db") as store:
+        store.save([week(("a/one", 10), ("b/two", 5))])
+        report = store.save([week(("a/one", 12), ("c/three", 4))])[0]
+        rows = {(o.model, o.tokens) for o in store.observations()}
+    assert rows == {("a/one", 12), ("c/three", 4)}
+    assert (report.added, report.changed, report.removed) == (1, 1, 1)
+
+
+def test_a_failed_save_keeps_nothing(tmp_path: Path) -> None:
+    broken = Collected("board", (Observation("board", "2026-W11", "a/one", -1, 1, "", "t0"),))
+    with Store.open(tmp_path / "history.db") as store:
+        store.save([week(("b/two", 5))])
+        with pytest.raises(sqlite3.IntegrityError):
+            store.save([week(("a/one", 10)), broken])
+        assert [(o.model, o.tokens) for o in store.observations()] == [("b/two", 5)]
+
+
+def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    with Store.open(path) as store:
+        store.db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(StoreError, match="was written by a newer bulletin"):
+        Store.open(path)
+
+
+def test_a_file_that_is_not_a_database_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    path.write_text("this is not SQLite " * 100, encoding="utf-8")
+    with pytest.raises(StoreError, match=f"^{path}: not a bulletin database"):
+        Store.open(path)
