@@ -79,4 +79,4 @@ def test_an_unmapped_author_is_a_warning_and_a_data_note(project, bulletin) -> N
     article = (project / "output/bulletins/2026-W11/bulletin.md").read_text(encoding="utf-8")
     assert ("No country is configured for newlab; its models are left out of the country totals."
             in article)
-    assert "China's AI models on OpenRouter reached 4.13 trillion tokens" in article
+    assert "China's AI models took back the lead on OpenRouter with 4.13 trillion tokens" in article
