@@ -10,8 +10,8 @@ only computed between two complete weeks.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from bulletin.config import Methodology
 from bulletin.model import ModelName, ModelWeek, Observation, Total, WeekStats, author_of

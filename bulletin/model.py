@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from bulletin.weeks import IsoWeek
 
@@ -167,7 +168,7 @@ class Story:
     stats: WeekStats
     events: tuple[Event, ...]  # chosen, best first; the first makes the headline
     detected: tuple[Event, ...]  # everything the rules found
-    notes: tuple[str, ...]  # data notes for the reader
+    notes: tuple[Mapping[str, Any], ...]  # data notes for the reader, as facts
     credits: tuple[SourceCredit, ...]
     generated_at: datetime
     methodology: Mapping[str, Any] = field(default_factory=dict)

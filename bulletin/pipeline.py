@@ -15,7 +15,7 @@ from bulletin.compose import compose
 from bulletin.config import Config
 from bulletin.detect import detect
 from bulletin.errors import BulletinError
-from bulletin.model import Collected, Event, Story, WeekStats
+from bulletin.model import Collected, Event, Figure, Observation, Story, WeekStats
 from bulletin.output import write_artifacts
 from bulletin.render import event_data, render_story
 from bulletin.rules.forecast import figure_key
@@ -61,7 +61,8 @@ def render(config: Config, week: IsoWeek | None = None) -> RunResult:
 
 
 def build_story(config: Config, store: Store, week: IsoWeek | None = None) -> Story:
-    history = stats_history(config, store)
+    observations = store.observations()
+    history = stats_history(config, store, observations)
     chosen = choose_week(history, week)
     stats = history[chosen]
     if stats.unmapped_authors:
@@ -69,7 +70,7 @@ def build_story(config: Config, store: Store, week: IsoWeek | None = None) -> St
                     chosen, ", ".join(stats.unmapped_authors))
     figures = store.figures()
     events = detect(chosen, history, figures, config.methodology)
-    return compose(stats, events, config, provenance(store, stats, figures))
+    return compose(stats, events, config, provenance(observations, figures))
 
 
 def week_events(config: Config, week: IsoWeek | None = None) -> tuple[WeekStats, list[Event]]:
@@ -85,8 +86,11 @@ def week_stats(config: Config, week: IsoWeek | None = None) -> WeekStats:
         return history[choose_week(history, week)]
 
 
-def stats_history(config: Config, store: Store) -> dict[IsoWeek, WeekStats]:
-    return weekly_stats(store.observations(), store.model_names(), config.methodology,
+def stats_history(config: Config, store: Store,
+                  observations: list[Observation] | None = None) -> dict[IsoWeek, WeekStats]:
+    if observations is None:
+        observations = store.observations()
+    return weekly_stats(observations, store.model_names(), config.methodology,
                         [source.name for source in config.sources])
 
 
@@ -105,10 +109,10 @@ def choose_week(history: dict[IsoWeek, WeekStats], week: IsoWeek | None) -> IsoW
     return week
 
 
-def provenance(store: Store, stats: WeekStats, figures: list[Any]) -> dict[str, dict[str, Any]]:
+def provenance(observations: list[Observation], figures: list[Figure]) -> dict[str, dict[str, Any]]:
     """Where each number came from, keyed as the rules' evidence keys are."""
     found: dict[str, dict[str, Any]] = {}
-    for obs in store.observations():
+    for obs in observations:
         key = f"{obs.source}|{obs.week}|{obs.model}"
         entry = found.setdefault(key, {"source": obs.source, "url": obs.source_url,
                                        "week": str(obs.week), "model": obs.model,

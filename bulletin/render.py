@@ -120,7 +120,7 @@ def _lede_text(env: jinja2.Environment, story: Story) -> str:
     if story.lead is None:
         return ""
     module = env.get_template(f"events/{story.lead.kind}.md.j2").module
-    text = str(getattr(module, "paragraph")(story.lead, story))
+    text = str(module.paragraph(story.lead, story))  # type: ignore[attr-defined]
     return nh3.clean(markdown.markdown(text), tags=set()).strip()
 
 

@@ -5,7 +5,6 @@ import os
 from pathlib import Path
 
 import html5lib
-import pytest
 
 from conftest import ROOT
 

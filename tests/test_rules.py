@@ -91,3 +91,20 @@ def test_the_jpmorgan_forecast_series(events_of) -> None:
     assert round(forecast.facts["cagr"], 3) == 2.298
     assert forecast.facts["first"]["value"] == 10 * 10**15
     assert forecast.facts["last"]["value"] == 3_900 * 10**15
+
+
+def test_events_command_lists_kind_score_and_facts(project, bulletin) -> None:
+    import json
+
+    bulletin("collect")
+    result = bulletin("events", "--week", "2026-W11", "--format", "json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["week"] == "2026-W11"
+    kinds = [e["kind"] for e in data["events"]]
+    assert kinds[0] == "streak"
+    assert set(kinds) == {"streak", "sweep", "growth", "new_entrant", "forecast"}
+    assert all({"kind", "score", "facts"} <= set(e) for e in data["events"])
+    text = bulletin("events", "--week", "2026-W11").out.splitlines()
+    assert text[0] == "2026-W11: 6 events"
+    assert "streak" in text[1] and "weeks=2" in text[1]

@@ -6,8 +6,9 @@ templates. Each rule kind registers under its name (see pyproject.toml).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import ClassVar, Iterable
+from typing import ClassVar
 
 from bulletin.config import Methodology
 from bulletin.model import Event, Figure, ModelWeek, WeekStats

@@ -8,7 +8,7 @@ gap in it) is open-ended: "at least" that long, never claimed as more.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from bulletin.model import Event, WeekStats
 from bulletin.rules import Rule, RuleContext, evidence

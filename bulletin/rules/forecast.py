@@ -8,9 +8,9 @@ quadrillion over 2025-2030 is 390 times, about +230% a year.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Iterable
 
 from bulletin.model import Event, Figure
 from bulletin.rules import Rule, RuleContext

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from bulletin.model import Event
 from bulletin.rules import Rule, RuleContext, evidence

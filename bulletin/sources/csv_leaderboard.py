@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -50,7 +50,7 @@ class CsvLeaderboard(Source):
         return self.source_url
 
     def collect(self) -> Collected:
-        fetched_at = datetime.fromtimestamp(self.path.stat().st_mtime, timezone.utc)
+        fetched_at = datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
         observations, names = read_leaderboard(self.path, self.name, self.source_url,
                                                fetched_at.isoformat(timespec="seconds"))
         return Collected(self.name, tuple(observations), tuple(names))
@@ -92,7 +92,7 @@ def read_leaderboard(path: Path, source: str, url: str, fetched_at: str
             raise CollectError(f"{path}:{line}: has {len(row)} fields, the header has {len(header)}")
         cell = {name: row[index].strip() for name, index in columns.items()}
 
-        def bad(column: str, problem: str) -> CollectError:
+        def bad(column: str, problem: str, line: int = line) -> CollectError:
             return CollectError(f"{path}:{line}: column {column!r}: {problem}")
 
         model = cell["model"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, ClassVar
@@ -48,7 +48,7 @@ class FiguresFile(Source):
         return cls(path=path, **common)
 
     def collect(self) -> Collected:
-        fetched_at = datetime.fromtimestamp(self.path.stat().st_mtime, timezone.utc)
+        fetched_at = datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
         figures = read_figures(self.path, self.name, fetched_at.isoformat(timespec="seconds"))
         return Collected(self.name, figures=tuple(figures))
 
