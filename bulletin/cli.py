@@ -114,6 +114,41 @@ def render(config_path: Path, week: IsoWeek | None, output: Path | None) -> None
 
 @cli.command()
 @config_option
+@click.option("--week", type=WEEK, required=True, help="ISO week, e.g. 2026-W11.")
+@click.option("--to", "targets", multiple=True, help="Only this target (name or type); repeatable.")
+def publish(config_path: Path, week: IsoWeek, targets: tuple[str, ...]) -> None:
+    """Publish a rendered bulletin to the configured targets."""
+    from bulletin import pipeline
+
+    for delivery in pipeline.publish(_load(config_path), week, targets):
+        where = f" {delivery.location}" if delivery.location else ""
+        click.echo(f"{delivery.target}: {delivery.status}{where}"
+                   f"{f' ({delivery.detail})' if delivery.detail else ''}")
+
+
+@cli.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; loopback keeps the preview private.")
+@click.option("--port", type=int, default=8000, show_default=True)
+def serve(config_path: Path, host: str, port: int) -> None:
+    """Preview the site (and its forms) on a local web server."""
+    from bulletin import web
+
+    config = _load(config_path)
+    server = web.make(web.WebApp(config.output / "site"), host, port)
+    click.echo(f"Serving {config.output / 'site'} at http://{host}:{server.server_port}/ "
+               "(Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@cli.command()
+@config_option
 @week_option
 @format_option
 def stats(config_path: Path, week: IsoWeek | None, fmt: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,10 @@ from bulletin import registry
 from bulletin import validation as check
 from bulletin.countries import DEFAULT_COUNTRIES
 from bulletin.errors import ConfigError
+from bulletin.publishers import Publisher
 from bulletin.sources import Source
 
-TOP_KEYS = {"title", "output", "database", "templates_dir", "sources", "methodology"}
+TOP_KEYS = {"title", "output", "database", "templates_dir", "sources", "publish", "methodology"}
 METHODOLOGY_KEYS = {"top_n", "exclude_authors", "countries", "lead_countries"}
 
 
@@ -42,14 +43,14 @@ class Config:
     templates_dir: Path | None
     sources: tuple[Source, ...]
     methodology: Methodology
+    publishers: tuple[Publisher, ...] = ()
 
     def with_output(self, output: Path) -> Config:
         """The same settings writing elsewhere; the database follows only if it was defaulted."""
         database = self.database
         if database == self.output / "bulletin.db":
             database = output / "bulletin.db"
-        return Config(self.path, self.title, output, database, self.templates_dir,
-                      self.sources, self.methodology)
+        return replace(self, output=output, database=database)
 
 
 def load_config(path: Path) -> Config:
@@ -82,47 +83,52 @@ def parse_config(raw: Any, path: Path) -> Config:
     output = check.path(top, "output", "", problems, base_dir) or base_dir / "output"
     database = check.path(top, "database", "", problems, base_dir) or output / "bulletin.db"
     templates_dir = check.path(top, "templates_dir", "", problems, base_dir, must_exist=True)
-    sources = _sources(top.get("sources"), base_dir, problems)
+    sources = _parts("sources", registry.SOURCES, top.get("sources"), base_dir, problems,
+                     required=True)
+    publishers = _parts("publish", registry.PUBLISHERS, top.get("publish", []), base_dir, problems)
     methodology = _methodology(top.get("methodology", {}), problems)
 
     if problems:
         raise ConfigError(list(problems), str(path))
-    return Config(path, title, output, database, templates_dir, tuple(sources), methodology)
+    return Config(path, title, output, database, templates_dir, tuple(sources), methodology,
+                  tuple(publishers))
 
 
-def _sources(raw: Any, base_dir: Path, problems: check.Problems) -> list[Source]:
-    if raw is None:
-        problems.add("sources", "required: a list of {name, type, ...}")
+def _parts(key: str, group: str, raw: Any, base_dir: Path, problems: check.Problems,
+           required: bool = False) -> list[Any]:
+    """Build each ``{name, type, ...}`` entry of a list with the class its type names."""
+    if raw is None and required:
+        problems.add(key, "required: a list of {name, type, ...}")
         return []
     if not isinstance(raw, list):
-        problems.add("sources", "expected a list of {name, type, ...}")
+        problems.add(key, "expected a list of {name, type, ...}")
         return []
-    sources: list[Source] = []
+    parts: list[Any] = []
     seen: set[str] = set()
     for index, entry in enumerate(raw):
-        where = f"sources[{index}]"
+        where = f"{key}[{index}]"
         if check.mapping(entry, where, problems) is None:
             continue
         kind = check.string(entry, "type", where, problems, required=True)
         if kind is None:
             continue
         try:
-            source_class = registry.load(registry.SOURCES, kind)
+            part_class = registry.load(group, kind)
         except KeyError:
-            known = ", ".join(registry.names(registry.SOURCES))
-            problems.add(f"{where}.type", f"unknown source type {kind!r} (known: {known})")
+            known = ", ".join(registry.names(group)) or "none installed"
+            problems.add(f"{where}.type", f"unknown type {kind!r} (known: {known})")
             continue
         except ImportError as exc:
             problems.add(f"{where}.type", f"{kind!r} is disabled because {exc}")
             continue
-        source = source_class.from_config(entry, where, base_dir, problems)
-        if source is None:
+        part = part_class.from_config(entry, where, base_dir, problems)
+        if part is None:
             continue
-        if source.name in seen:
-            problems.add(f"{where}.name", f"duplicate source name {source.name!r}")
-        seen.add(source.name)
-        sources.append(source)
-    return sources
+        if part.name in seen:
+            problems.add(f"{where}.name", f"duplicate name {part.name!r}")
+        seen.add(part.name)
+        parts.append(part)
+    return parts
 
 
 def _methodology(raw: Any, problems: check.Problems) -> Methodology:

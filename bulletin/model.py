@@ -186,3 +186,17 @@ class Artifact:
     filename: str
     media_type: str
     content: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One publication of one week's bulletin to one target."""
+
+    week: str
+    target: str
+    status: str  # ok, failed, gone
+    remote_id: str = ""
+    location: str = ""
+    detail: str = ""
+    attempts: int = 1
+    delivered_at: str = ""

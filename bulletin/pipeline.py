@@ -6,7 +6,9 @@ collect -> store -> aggregate -> detect -> compose -> render -> write
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +16,10 @@ from bulletin.aggregate import weekly_stats
 from bulletin.compose import compose
 from bulletin.config import Config
 from bulletin.detect import detect
-from bulletin.errors import BulletinError
-from bulletin.model import Collected, Event, Figure, Observation, Story, WeekStats
+from bulletin.errors import BulletinError, PublishError
+from bulletin.model import Collected, Delivery, Event, Figure, Observation, Story, WeekStats
 from bulletin.output import write_artifacts
+from bulletin.publishers import RenderedBulletin
 from bulletin.render import event_data, render_story
 from bulletin.rules.forecast import figure_key
 from bulletin.store import SaveReport, Store
@@ -31,13 +34,15 @@ class RunResult:
     headline: str
     paths: tuple[Path, ...]
     reports: tuple[SaveReport, ...] = ()
+    deliveries: tuple[Delivery, ...] = ()
 
 
 def run(config: Config, week: IsoWeek | None = None) -> RunResult:
-    """Collect every source, then write the bulletin for ``week`` (default: latest complete)."""
+    """Collect every source, write the bulletin for ``week`` (default: latest complete), publish it."""
     reports = collect(config)
     result = render(config, week)
-    return RunResult(result.week, result.headline, result.paths, tuple(reports))
+    deliveries = publish(config, result.week) if config.publishers else []
+    return RunResult(result.week, result.headline, result.paths, tuple(reports), tuple(deliveries))
 
 
 def collect(config: Config) -> list[SaveReport]:
@@ -58,6 +63,40 @@ def render(config: Config, week: IsoWeek | None = None) -> RunResult:
         store.record_bulletin(str(story.week), headline, [event_data(e) for e in story.events],
                               story.generated_at.isoformat())
     return RunResult(story.week, headline, tuple(paths))
+
+
+def publish(config: Config, week: IsoWeek, to: Sequence[str] = ()) -> list[Delivery]:
+    """Send a rendered bulletin to the configured targets (all, or those named in ``to``).
+
+    A held or rejected bulletin goes nowhere. One failing target is recorded
+    as failed and the others still run.
+    """
+    targets = [p for p in config.publishers if not to or p.name in to or p.type in to]
+    unknown = [name for name in to if not any(name in (p.name, p.type) for p in config.publishers)]
+    if unknown:
+        known = ", ".join(p.name for p in config.publishers) or "none configured"
+        raise PublishError(f"no publish target named {', '.join(unknown)} (configured: {known})")
+    deliveries = []
+    with Store.open(config.database) as store:
+        bulletin = RenderedBulletin.load(config.output, store, str(week))
+        if not bulletin.publishable:
+            why = "; ".join(bulletin.reasons) or "no reason recorded"
+            raise PublishError(f"{week}: the bulletin is {bulletin.status} ({why}); nothing published")
+        for target in targets:
+            try:
+                delivery = target.publish(bulletin, store)
+            except PublishError as exc:
+                delivery = Delivery(str(week), target.name, "failed", detail=str(exc),
+                                    delivered_at=_now())
+            store.record_delivery(delivery)
+            if delivery.status == "failed":
+                log.warning("%s: publishing to %s failed: %s", week, target.name, delivery.detail)
+            deliveries.append(delivery)
+    return deliveries
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def build_story(config: Config, store: Store, week: IsoWeek | None = None) -> Story:

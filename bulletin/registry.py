@@ -13,6 +13,7 @@ from typing import Any
 
 SOURCES = "bulletin.sources"
 RULES = "bulletin.rules"
+PUBLISHERS = "bulletin.publishers"
 
 
 @cache

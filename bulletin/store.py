@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bulletin.errors import StoreError
-from bulletin.model import Collected, Figure, ModelName, Observation
+from bulletin.model import Collected, Delivery, Figure, ModelName, Observation
 
 # One script per schema version; user_version says how many have run.
 MIGRATIONS: tuple[str, ...] = (
@@ -57,10 +57,38 @@ MIGRATIONS: tuple[str, ...] = (
         week         TEXT PRIMARY KEY,
         headline     TEXT NOT NULL,
         events       TEXT NOT NULL,          -- JSON: the events the story reported
-        rendered_at  TEXT NOT NULL
+        rendered_at  TEXT NOT NULL,
+        status       TEXT NOT NULL,          -- ready, held, approved, rejected
+        reasons      TEXT NOT NULL           -- JSON list: why it is held or rejected
+    ) WITHOUT ROWID;
+    CREATE TABLE deliveries (
+        week          TEXT NOT NULL,
+        target        TEXT NOT NULL,         -- the publisher's name in the config
+        status        TEXT NOT NULL,         -- ok, failed, gone (deleted on the remote side)
+        remote_id     TEXT NOT NULL,         -- e.g. a WordPress post id; '' where none
+        location      TEXT NOT NULL,         -- URL or path of what was published
+        detail        TEXT NOT NULL,
+        attempts      INTEGER NOT NULL,
+        delivered_at  TEXT NOT NULL,
+        PRIMARY KEY (week, target)
     ) WITHOUT ROWID;
     """,
 )
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a script into statements the way SQLite's own tokenizer sees them.
+
+    (executescript() would commit first, outside our transaction.)
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+    if pending.strip():
+        raise StoreError(f"incomplete SQL in a migration: {pending.strip()[:60]}")
 
 
 @dataclass(frozen=True)
@@ -114,9 +142,8 @@ class Store:
                              f"bulletin (this one knows {len(MIGRATIONS)})")
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             with self.transaction() as db:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
+                for statement in _statements(script):
+                    db.execute(statement)
                 db.execute(f"PRAGMA user_version = {number}")
 
     # -- writing -----------------------------------------------------------
@@ -183,10 +210,24 @@ class Store:
                 counts["removed"] += 1
 
     def record_bulletin(self, week: str, headline: str, events: list[dict[str, Any]],
-                        rendered_at: str) -> None:
+                        rendered_at: str, status: str = "ready", reasons: Sequence[str] = ()) -> None:
         with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO bulletins VALUES (?, ?, ?, ?)",
-                       (week, headline, json.dumps(events, sort_keys=True), rendered_at))
+            db.execute("INSERT OR REPLACE INTO bulletins VALUES (?, ?, ?, ?, ?, ?)",
+                       (week, headline, json.dumps(events, sort_keys=True), rendered_at, status,
+                        json.dumps(list(reasons))))
+
+    def record_delivery(self, delivery: Delivery) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (delivery.week, delivery.target, delivery.status, delivery.remote_id,
+                        delivery.location, delivery.detail, delivery.attempts,
+                        delivery.delivered_at))
+
+    def delivery(self, week: str, target: str) -> Delivery | None:
+        row = self.db.execute("SELECT week, target, status, remote_id, location, detail, attempts, "
+                              "delivered_at FROM deliveries WHERE week=? AND target=?",
+                              (week, target)).fetchone()
+        return Delivery(*row) if row else None
 
     # -- reading -----------------------------------------------------------
 
@@ -206,8 +247,9 @@ class Store:
         return [Figure(row[0], row[1], row[2], row[3], Decimal(row[4]), *row[5:]) for row in rows]
 
     def bulletin(self, week: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT headline, events, rendered_at FROM bulletins WHERE week=?",
-                              (week,)).fetchone()
+        row = self.db.execute("SELECT headline, events, rendered_at, status, reasons FROM bulletins "
+                              "WHERE week=?", (week,)).fetchone()
         if row is None:
             return None
-        return {"headline": row[0], "events": json.loads(row[1]), "rendered_at": row[2]}
+        return {"headline": row[0], "events": json.loads(row[1]), "rendered_at": row[2],
+                "status": row[3], "reasons": json.loads(row[4])}

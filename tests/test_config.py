@@ -44,11 +44,11 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as error:
         load_config(path)
     assert error.value.problems == [
-        "outptu: unknown key (expected one of: database, methodology, output, sources, "
+        "outptu: unknown key (expected one of: database, methodology, output, publish, sources, "
         "templates_dir, title)",
         "sources[0].path: file not found: missing.csv",
         "sources[0].url: not a valid http(s) URL: 'not-a-url'",
-        "sources[1].type: unknown source type 'rss' (known: csv, figures)",
+        "sources[1].type: unknown type 'rss' (known: csv, figures)",
         "methodology.top_n: must be at least 1, got 0",
         "methodology.countries.newlab: 'China' is not an ISO 3166 country code (e.g. CN, US, FR)",
         "methodology.lead_countries: expected two different country codes, e.g. [CN, US]",
