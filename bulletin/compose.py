@@ -15,7 +15,7 @@ LEAD_KINDS = ("lead_change", "streak")
 
 def compose(stats: WeekStats, events: list[Event], config: Config,
             provenance: dict[str, dict[str, Any]], now: datetime | None = None) -> Story:
-    chosen = _collapse(events)
+    chosen = choose(events, config.story.max_events)
     cited = {key for event in events for key in event.evidence}
     return Story(
         week=stats.week,
@@ -40,6 +40,11 @@ def generated_at() -> datetime:
     if epoch and epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), UTC)
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def choose(events: list[Event], limit: int) -> list[Event]:
+    """The best ``limit`` events that say something the others do not, best first."""
+    return _collapse(events)[:limit]
 
 
 def _collapse(events: list[Event]) -> list[Event]:

@@ -16,8 +16,42 @@ from bulletin.errors import ConfigError
 from bulletin.publishers import Publisher
 from bulletin.sources import Source
 
-TOP_KEYS = {"title", "output", "database", "templates_dir", "sources", "publish", "methodology"}
+TOP_KEYS = {"title", "output", "database", "templates_dir", "sources", "publish", "methodology",
+            "rules", "story"}
 METHODOLOGY_KEYS = {"top_n", "exclude_authors", "countries", "lead_countries"}
+STORY_KEYS = {"max_events", "repeat_factor", "memory_weeks"}
+
+# The rules a week is checked with when the config has no ``rules:`` list, in
+# a fixed order so that ties sort the same way on every run.
+DEFAULT_RULES: tuple[dict[str, Any], ...] = (
+    {"kind": "streak"},  # which lead country is ahead, for how long
+    {"kind": "lead_change"},
+    {"kind": "sweep"},
+    {"kind": "growth"},  # the lead countries, week on week
+    {"kind": "new_entrant"},
+    {"kind": "forecast"},
+    {"kind": "record", "subject": "total"},
+    {"kind": "record", "subject": "country"},
+    {"kind": "milestone", "subject": "total"},
+    {"kind": "milestone", "subject": "country"},
+    {"kind": "share"},
+    {"kind": "rank_change"},
+    {"kind": "lead_change", "subject": "model"},
+    {"kind": "lead_change", "subject": "author"},
+    {"kind": "streak", "subject": "author", "min_weeks": 4},
+    {"kind": "streak", "measure": "growth", "subject": "total", "min_weeks": 3},
+    {"kind": "growth", "subject": "total", "span": 4, "threshold": 0.2, "weight": 0.8},
+    {"kind": "growth", "subject": "author", "threshold": 0.5, "weight": 0.5},
+)
+
+
+@dataclass(frozen=True)
+class StoryConfig:
+    """How the article chooses among the events."""
+
+    max_events: int = 5  # paragraphs of news before the tables
+    repeat_factor: float = 0.5  # novelty kept by an event repeated unchanged, per week
+    memory_weeks: int = 8  # how many earlier bulletins are remembered
 
 
 @dataclass(frozen=True)
@@ -44,6 +78,8 @@ class Config:
     sources: tuple[Source, ...]
     methodology: Methodology
     publishers: tuple[Publisher, ...] = ()
+    rules: tuple[Any, ...] = ()  # Rule instances, in the order they run
+    story: StoryConfig = StoryConfig()
 
     def with_output(self, output: Path) -> Config:
         """The same settings writing elsewhere; the database follows only if it was defaulted."""
@@ -87,11 +123,64 @@ def parse_config(raw: Any, path: Path) -> Config:
                      required=True)
     publishers = _parts("publish", registry.PUBLISHERS, top.get("publish", []), base_dir, problems)
     methodology = _methodology(top.get("methodology", {}), problems)
+    rules = _rules(top.get("rules"), problems)
+    story = _story(top.get("story", {}), problems)
 
     if problems:
         raise ConfigError(list(problems), str(path))
     return Config(path, title, output, database, templates_dir, tuple(sources), methodology,
-                  tuple(publishers))
+                  tuple(publishers), tuple(rules), story)
+
+
+def default_rules() -> list[Any]:
+    problems = check.Problems()
+    rules = _rules(None, problems)
+    assert not problems, problems
+    return rules
+
+
+def _rules(raw: Any, problems: check.Problems) -> list[Any]:
+    """Each ``{kind, ...parameters}`` entry of ``rules:`` built by the rule its kind names."""
+    entries = list(DEFAULT_RULES) if raw is None else raw
+    if not isinstance(entries, list):
+        problems.add("rules", "expected a list of {kind, ...parameters}")
+        return []
+    rules = []
+    for index, entry in enumerate(entries):
+        where = f"rules[{index}]"
+        if check.mapping(entry, where, problems) is None:
+            continue
+        kind = check.string(entry, "kind", where, problems, required=True)
+        if kind is None:
+            continue
+        try:
+            rule_class = registry.load(registry.RULES, kind)
+        except KeyError:
+            known = ", ".join(registry.names(registry.RULES)) or "none installed"
+            problems.add(f"{where}.kind", f"unknown kind {kind!r} (known: {known})")
+            continue
+        except ImportError as exc:
+            problems.add(f"{where}.kind", f"{kind!r} is disabled because {exc}")
+            continue
+        rule = rule_class.from_config(entry, where, problems)
+        if rule is not None:
+            rules.append(rule)
+    return rules
+
+
+def _story(raw: Any, problems: check.Problems) -> StoryConfig:
+    where = "story"
+    section = check.mapping(raw, where, problems)
+    if section is None:
+        return StoryConfig()
+    check.unknown_keys(section, STORY_KEYS, where, problems)
+    max_events = check.integer(section, "max_events", where, problems, default=5)
+    memory = check.integer(section, "memory_weeks", where, problems, default=8, minimum=0)
+    factor = section.get("repeat_factor", 0.5)
+    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0 <= factor <= 1:
+        problems.add(f"{where}.repeat_factor", f"expected a number from 0 to 1, got {factor!r}")
+        factor = 0.5
+    return StoryConfig(max_events or 5, float(factor), 8 if memory is None else memory)
 
 
 def _parts(key: str, group: str, raw: Any, base_dir: Path, problems: check.Problems,

@@ -1,25 +1,57 @@
-"""Run the rules over a week and order what they find, most newsworthy first."""
+"""Run the rules over a week, score what they find and order it, most newsworthy first.
+
+An event's score is its rule's weight (config) times how unusual the rule
+found it times its novelty (memory.py). Events that state the same fact
+(the same topic) collapse into the best of them.
+"""
 
 from __future__ import annotations
 
-from bulletin import registry
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
 from bulletin.config import Methodology
+from bulletin.memory import Reported, novelty
 from bulletin.model import Event, Figure, WeekStats
-from bulletin.rules import Rule, RuleContext
+from bulletin.rules import HistoryIndex, Rule, RuleContext
 from bulletin.weeks import IsoWeek
 
-# The rules a week is checked with, in a fixed order so ties sort the same way
-# on every run.
-DEFAULT_RULES = ("country_lead", "sweep", "growth", "new_entrant", "forecast")
+# Used where no config says otherwise (see config.DEFAULT_RULES).
+REPEAT_FACTOR = 0.5
 
 
-def load_rules(names: tuple[str, ...] = DEFAULT_RULES) -> list[Rule]:
-    return [registry.load(registry.RULES, name)() for name in names]
+def detect(week: IsoWeek, history: Mapping[IsoWeek, WeekStats], figures: Sequence[Figure],
+           methodology: Methodology, rules: Sequence[Rule] | None = None,
+           reported: Sequence[Reported] = (), repeat_factor: float = REPEAT_FACTOR,
+           index: HistoryIndex | None = None) -> list[Event]:
+    if rules is None:
+        from bulletin.config import default_rules
 
-
-def detect(week: IsoWeek, history: dict[IsoWeek, WeekStats], figures: list[Figure],
-           methodology: Methodology, rules: list[Rule] | None = None) -> list[Event]:
-    context = RuleContext(history[week], history, tuple(figures), methodology)
-    events = [event for rule in rules or load_rules() for event in rule.detect(context)]
+        rules = default_rules()
+    context = RuleContext(history[week], history, tuple(figures), methodology,
+                          index or HistoryIndex(history))
+    events = []
+    for rule in rules:
+        for event in rule.detect(context):
+            fresh = novelty(event, reported, repeat_factor)
+            events.append(replace(event, score=event.score * rule.weight * fresh, novelty=fresh))
     # Stable sort: equal scores keep the rules' order.
-    return sorted(events, key=lambda event: -event.score)
+    return collapse(sorted(events, key=lambda event: -event.score))
+
+
+def collapse(events: list[Event]) -> list[Event]:
+    """Keep the best of the events that share a topic (events arrive best first)."""
+    seen: set[str] = set()
+    kept = []
+    for event in events:
+        if event.topic:
+            if event.topic in seen:
+                continue
+            seen.add(event.topic)
+        kept.append(event)
+    return kept
+
+
+def rules_summary(rules: Sequence[Rule]) -> list[dict[str, Any]]:
+    return [rule.describe() for rule in rules]

@@ -152,6 +152,10 @@ class Event:
     facts: Mapping[str, Any]
     score: float
     evidence: tuple[str, ...] = ()  # keys of observations or figures behind it
+    # Events with the same non-empty topic state one fact; only the best is told
+    # (a lead change and the new leader's one-week streak).
+    topic: str = ""
+    novelty: float = 1.0  # 1 for news; less for a fact already reported and not progressed
 
 
 @dataclass(frozen=True)

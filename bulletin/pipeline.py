@@ -108,15 +108,23 @@ def build_story(config: Config, store: Store, week: IsoWeek | None = None) -> St
         log.warning("%s: no country configured for %s; add them under methodology.countries",
                     chosen, ", ".join(stats.unmapped_authors))
     figures = store.figures()
-    events = detect(chosen, history, figures, config.methodology)
+    events = detect_week(config, store, history, chosen, figures)
     return compose(stats, events, config, provenance(observations, figures))
+
+
+def detect_week(config: Config, store: Store, history: dict[IsoWeek, WeekStats], week: IsoWeek,
+                figures: list[Figure]) -> list[Event]:
+    """The week's events, scored against what the bulletins before it reported."""
+    reported = store.reported_before(str(week), config.story.memory_weeks)
+    return detect(week, history, figures, config.methodology, config.rules or None, reported,
+                  config.story.repeat_factor)
 
 
 def week_events(config: Config, week: IsoWeek | None = None) -> tuple[WeekStats, list[Event]]:
     with Store.open(config.database) as store:
         history = stats_history(config, store)
         chosen = choose_week(history, week)
-        return history[chosen], detect(chosen, history, store.figures(), config.methodology)
+        return history[chosen], detect_week(config, store, history, chosen, store.figures())
 
 
 def week_stats(config: Config, week: IsoWeek | None = None) -> WeekStats:

@@ -246,6 +246,15 @@ class Store:
             "published_at, fetched_at FROM figures ORDER BY subject, organisation, period")
         return [Figure(row[0], row[1], row[2], row[3], Decimal(row[4]), *row[5:]) for row in rows]
 
+    def reported_before(self, week: str, limit: int) -> list[list[dict[str, Any]]]:
+        """The events of up to ``limit`` bulletins before ``week``, most recent first.
+
+        Held and rejected bulletins reported nothing to readers, so they are left out.
+        """
+        rows = self.db.execute("SELECT events FROM bulletins WHERE week < ? AND status IN "
+                               "('ready', 'approved') ORDER BY week DESC LIMIT ?", (week, limit))
+        return [json.loads(row[0]) for row in rows]
+
     def bulletin(self, week: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT headline, events, rendered_at, status, reasons FROM bulletins "
                               "WHERE week=?", (week,)).fetchone()

@@ -3,17 +3,23 @@
 Forecasts with the same subject, organisation and unit and different periods
 form a series; the event compares its first and last points. 10 -> 3,900
 quadrillion over 2025-2030 is 390 times, about +230% a year.
+
+Claim check: where a source's own text states a multiple ("an estimated
+370-fold increase", "about 370 times") that its figures contradict, a
+``claim_check`` event carries both numbers, so the article can say which one
+the figures support.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
 from bulletin.model import Event, Figure
-from bulletin.rules import Rule, RuleContext
+from bulletin.rules import Param, Rule, RuleContext
 
 
 def years_between(first: str, last: str) -> float:
@@ -37,8 +43,26 @@ def figure_key(figure: Figure) -> str:
     return f"{figure.source}|{figure.period}|{figure.organisation}: {figure.subject}"
 
 
+# "370-fold", "370 fold", "370 times", "370x", "370×"; thousands separators allowed.
+STATED_MULTIPLE = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?:-\s*fold|fold|times\b|x\b|×)",
+                             re.IGNORECASE)
+
+
+def stated_multiple(text: str) -> tuple[float, str] | None:
+    """The multiple a text states, and the words that state it."""
+    match = STATED_MULTIPLE.search(text)
+    if match is None:
+        return None
+    return float(match[1].replace(",", "")), match[0]
+
+
 class Forecast(Rule):
     name = "forecast"
+    params = {"claims": Param(True, "bool"),
+              # How far a stated multiple may be from the figures' before it is contradicted.
+              "tolerance": Param(0.02, "number", minimum=0, maximum=1)}
+    claims: bool
+    tolerance: float
 
     def detect(self, context: RuleContext) -> Iterable[Event]:
         series: dict[tuple[str, str, str], list[Figure]] = defaultdict(list)
@@ -63,8 +87,27 @@ class Forecast(Rule):
                 "years": round(years),
                 "cagr": cagr,
             }
-            yield Event("forecast", (organisation, subject), facts, 25.0,
-                        tuple(figure_key(point) for point in points))
+            keys = tuple(figure_key(point) for point in points)
+            yield Event("forecast", (organisation, subject), facts, 30.0, keys)
+            if self.claims:
+                yield from self._claim(facts, points, float(multiple), keys)
+
+    def _claim(self, facts: dict[str, object], points: list[Figure], multiple: float,
+               keys: tuple[str, ...]) -> Iterable[Event]:
+        for point in reversed(points):
+            stated = stated_multiple(point.quote)
+            if stated is None:
+                continue
+            value, words = stated
+            off = abs(value - multiple) / multiple
+            if off <= self.tolerance:
+                return
+            claim = facts | {"stated_multiple": _plain(Decimal(str(value))), "stated_words": words,
+                             "quote": point.quote, "quote_link": point.link,
+                             "figures_multiple": facts["multiple"], "difference": off}
+            yield Event("claim_check", (str(facts["organisation"]), str(facts["subject"])), claim,
+                        29.0 + min(0.9, 10 * off), keys)
+            return
 
 
 def _plain(number: Decimal) -> int | float:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bulletin.model import Event
-from bulletin.rules import Rule, RuleContext, evidence, model_facts
+from bulletin.rules import Param, Rule, RuleContext, evidence, model_facts
 
 
 class NewEntrant(Rule):
     name = "new_entrant"
-
-    def __init__(self, places: int = 10) -> None:
-        self.places = places
+    params = {"places": Param(10, "int", minimum=1, maximum=100)}
+    places: int
 
     def detect(self, context: RuleContext) -> Iterable[Event]:
         stats = context.stats

@@ -1,31 +1,51 @@
-"""The top N models of the leaderboard all come from one country."""
+"""The top N models of the leaderboard all come from one country (or one author).
+
+The event says for how many consecutive complete weeks the same country has
+held all N places (``weeks``; "the second consecutive week").
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bulletin.model import Event
-from bulletin.rules import Rule, RuleContext, evidence, model_facts
+from bulletin.model import Event, WeekStats
+from bulletin.rules import Param, Rule, RuleContext, evidence, model_facts
+from bulletin.rules.leaders import run_back
 
 
 class Sweep(Rule):
     name = "sweep"
+    params = {"places": Param(3, "int", minimum=2, maximum=50),
+              "by": Param("country", "choice", choices=("country", "author"))}
+    places: int
+    by: str
 
-    def __init__(self, places: int = 3) -> None:
-        self.places = places
+    def swept_by(self, stats: WeekStats) -> str | None:
+        top = stats.top(self.places)
+        if not stats.complete or len(top) < self.places:
+            return None
+        # A stealth model has no country, so it breaks a sweep: we cannot say
+        # "all Chinese" about a model whose maker is undisclosed.
+        owners = {row.country if self.by == "country" else row.author for row in top}
+        if len(owners) != 1 or None in owners or any(row.excluded for row in top):
+            return None
+        return owners.pop()
 
     def detect(self, context: RuleContext) -> Iterable[Event]:
         stats = context.stats
+        owner = self.swept_by(stats)
+        if owner is None:
+            return
         top = stats.top(self.places)
-        if not stats.complete or len(top) < self.places:
-            return
-        # A stealth model has no country, so it breaks a sweep: we cannot say
-        # "all Chinese" about a model whose maker is undisclosed.
-        countries = {row.country for row in top}
-        if len(countries) != 1 or None in countries:
-            return
-        country = top[0].country
-        facts = {"country": country, "places": self.places,
-                 "models": [model_facts(row) for row in top]}
-        yield Event("sweep", (str(country),), facts, 55.0 + 5 * (self.places - 3),
-                    evidence(stats, [row.model for row in top]))
+        run = run_back(context.history, stats.week, lambda s: self.swept_by(s) == owner)
+        models = [model_facts(row) for row in top]
+        extra = {"weeks": run.weeks, "open_ended": run.open_ended,
+                 "since": run.since.monday.isoformat()}
+        score = 55.0 + 5 * (self.places - 3) + 5 * min(run.weeks - 1, 4)
+        keys = evidence(stats, [row.model for row in top])
+        if self.by == "country":
+            facts = {"country": owner, "places": self.places, "models": models} | extra
+            yield Event("sweep", (owner,), facts, score, keys)
+        else:
+            facts = {"author": owner, "places": self.places, "models": models} | extra
+            yield Event("author_sweep", (owner,), facts, score - 10, keys)
