@@ -180,6 +180,23 @@ def events(config_path: Path, week: IsoWeek | None, fmt: str) -> None:
         click.echo(f"{event['score']:6.1f}  {event['kind']:<12} {facts}")
 
 
+@cli.command()
+@config_option
+@click.option("--from", "start", type=WEEK, default=None, help="First week (default: the first stored).")
+@click.option("--to", "end", type=WEEK, default=None, help="Last week (default: the last stored).")
+@format_option
+def backtest(config_path: Path, start: IsoWeek | None, end: IsoWeek | None, fmt: str) -> None:
+    """Run the rules over every complete stored week and show each week's events and headline.
+
+    Nothing is published or recorded.
+    """
+    from bulletin.backtest import backtest as run_backtest
+    from bulletin.backtest import results_data, results_text
+
+    results = run_backtest(_load(config_path), start, end)
+    click.echo(json.dumps(results_data(results), indent=2) if fmt == "json" else results_text(results))
+
+
 def _short(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"

@@ -37,7 +37,7 @@ def progressed(event: Event, earlier: Mapping[str, Any]) -> bool:
 
 
 def novelty(event: Event, reported: Sequence[Reported], repeat_factor: float) -> float:
-    """1 for news; ``repeat_factor`` to the power of the weeks it was already told unchanged.
+    """1 for news; ``repeat_factor`` to the power of the bulletins that told it unchanged.
 
     ``reported`` holds the events of the bulletins before this week, most
     recent first.
@@ -45,7 +45,9 @@ def novelty(event: Event, reported: Sequence[Reported], repeat_factor: float) ->
     repeats = 0
     for bulletin in reported:
         earlier = next((item for item in bulletin if same_fact(event, item)), None)
-        if earlier is None or progressed(event, earlier):
+        if earlier is None:
+            continue  # a week it was not told (or not chosen) does not make it new again
+        if progressed(event, earlier):
             break
         repeats += 1
     return float(repeat_factor ** repeats)

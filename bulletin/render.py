@@ -89,6 +89,15 @@ def render_story(story: Story, title: str, templates_dir: Path | None = None) ->
     ]
 
 
+def headline_of(story: Story, templates_dir: Path | None = None) -> str:
+    """Only the headline, for a backtest that writes no article."""
+    env = environment(templates_dir)
+    try:
+        return _render(env, "headline.txt.j2", story=story).strip()
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"{_where(exc, env)}: {exc.message or exc}") from None
+
+
 def _where(exc: jinja2.TemplateError, env: jinja2.Environment) -> str:
     """The template and line a failure happened at, as the editor knows them."""
     name, line = getattr(exc, "name", None), getattr(exc, "lineno", None)
@@ -148,4 +157,4 @@ def story_data(story: Story, headline: str) -> dict[str, Any]:
 
 def event_data(event: Event) -> dict[str, Any]:
     return {"kind": event.kind, "score": round(event.score, 2), "subjects": list(event.subjects),
-            "facts": dict(event.facts), "evidence": list(event.evidence)}
+            "novelty": event.novelty, "facts": dict(event.facts), "evidence": list(event.evidence)}
