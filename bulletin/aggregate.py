@@ -31,11 +31,45 @@ class _Leaderboard:
         return self.days == 7
 
 
+@dataclass(frozen=True)
+class SourceWeek:
+    """One source's totals for one week: a weekly leaderboard, or its days summed."""
+
+    week: IsoWeek
+    source: str
+    is_daily: bool
+    days: int
+    tokens: dict[str, int]
+    ranks: dict[str, int]  # the ranks the source gave (weekly leaderboards only)
+
+
 def weekly_stats(observations: Iterable[Observation], names: dict[str, ModelName],
                  methodology: Methodology, source_order: Sequence[str] = ()
                  ) -> dict[IsoWeek, WeekStats]:
-    """Statistics for every week the store holds, keyed and ordered by week."""
-    boards = _leaderboards(observations, source_order)
+    """Statistics for every week the observations cover, keyed and ordered by week."""
+    return weekly_stats_from(source_weeks(observations), names, methodology, source_order)
+
+
+def source_weeks(observations: Iterable[Observation]) -> list[SourceWeek]:
+    """Sum observations per source and week (the store does this in SQL)."""
+    tokens: dict[tuple[IsoWeek, str, bool], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    ranks: dict[tuple[IsoWeek, str, bool], dict[str, int]] = defaultdict(dict)
+    days: dict[tuple[IsoWeek, str, bool], set[str]] = defaultdict(set)
+    for obs in observations:
+        key = (obs.week, obs.source, obs.is_daily)
+        tokens[key][obs.model] += obs.tokens
+        days[key].add(obs.period)
+        if obs.rank is not None:
+            ranks[key][obs.model] = obs.rank
+    return [SourceWeek(week, source, daily, len(days[key]) if daily else 7, dict(tokens[key]),
+                       ranks.get(key, {}))
+            for key in tokens for week, source, daily in [key]]
+
+
+def weekly_stats_from(totals: Iterable[SourceWeek], names: dict[str, ModelName],
+                      methodology: Methodology, source_order: Sequence[str] = ()
+                      ) -> dict[IsoWeek, WeekStats]:
+    boards = _leaderboards(totals, source_order)
     raw = {week: _raw_stats(board, names, methodology) for week, board in boards.items()}
     result: dict[IsoWeek, WeekStats] = {}
     for week in sorted(raw):
@@ -45,32 +79,22 @@ def weekly_stats(observations: Iterable[Observation], names: dict[str, ModelName
     return result
 
 
-def _leaderboards(observations: Iterable[Observation], source_order: Sequence[str]
+def _leaderboards(totals: Iterable[SourceWeek], source_order: Sequence[str]
                   ) -> dict[IsoWeek, _Leaderboard]:
-    # Per week and source: weekly rows, or daily rows summed. A weekly
-    # leaderboard is preferred over summed days, then sources in config order.
-    weekly: dict[tuple[IsoWeek, str], list[Observation]] = defaultdict(list)
-    daily: dict[tuple[IsoWeek, str], list[Observation]] = defaultdict(list)
-    for obs in observations:
-        (daily if obs.is_daily else weekly)[(obs.week, obs.source)].append(obs)
+    # A weekly leaderboard is preferred over summed days, then sources in config order.
+    order = list(source_order)
 
-    def preference(source: str) -> tuple[int, str]:
-        order = list(source_order)
-        return (order.index(source) if source in order else len(order), source)
+    def preference(item: SourceWeek) -> tuple[bool, int, str]:
+        position = order.index(item.source) if item.source in order else len(order)
+        return (item.is_daily, position, item.source)
 
     boards: dict[IsoWeek, _Leaderboard] = {}
-    for rows_by_key, is_daily in ((weekly, False), (daily, True)):
-        for (week, source) in sorted(rows_by_key, key=lambda key: preference(key[1])):
-            if week in boards:
-                continue
-            rows = rows_by_key[(week, source)]
-            tokens: dict[str, int] = defaultdict(int)
-            for obs in rows:
-                tokens[obs.model] += obs.tokens
-            given = {obs.model: obs.rank for obs in rows if obs.rank is not None}
-            ranks = given if not is_daily and len(given) == len(tokens) else _rank(tokens)
-            days = len({obs.period for obs in rows}) if is_daily else 7
-            boards[week] = _Leaderboard(week, source, days, dict(tokens), ranks)
+    for item in sorted(totals, key=preference):
+        if item.week in boards:
+            continue
+        given = item.ranks
+        ranks = given if not item.is_daily and len(given) == len(item.tokens) else _rank(item.tokens)
+        boards[item.week] = _Leaderboard(item.week, item.source, item.days, item.tokens, ranks)
     return boards
 
 

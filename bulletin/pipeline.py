@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bulletin.aggregate import weekly_stats
+from bulletin.aggregate import weekly_stats, weekly_stats_from
 from bulletin.compose import compose
 from bulletin.config import Config
 from bulletin.detect import detect
@@ -135,10 +135,11 @@ def week_stats(config: Config, week: IsoWeek | None = None) -> WeekStats:
 
 def stats_history(config: Config, store: Store,
                   observations: list[Observation] | None = None) -> dict[IsoWeek, WeekStats]:
-    if observations is None:
-        observations = store.observations()
-    return weekly_stats(observations, store.model_names(), config.methodology,
-                        [source.name for source in config.sources])
+    """Every stored week's statistics; the store sums the weeks unless observations are at hand."""
+    order = [source.name for source in config.sources]
+    if observations is not None:
+        return weekly_stats(observations, store.model_names(), config.methodology, order)
+    return weekly_stats_from(store.source_weeks(), store.model_names(), config.methodology, order)
 
 
 def choose_week(history: dict[IsoWeek, WeekStats], week: IsoWeek | None) -> IsoWeek:

@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bulletin.aggregate import SourceWeek
 
 from bulletin.errors import StoreError
 from bulletin.model import Collected, Delivery, Figure, ModelName, Observation
+from bulletin.weeks import IsoWeek
 
 # One script per schema version; user_version says how many have run.
 MIGRATIONS: tuple[str, ...] = (
@@ -235,6 +241,48 @@ class Store:
         rows = self.db.execute("SELECT source, period, model, tokens, rank, source_url, fetched_at "
                                "FROM observations ORDER BY period, source, model")
         return [Observation(*row) for row in rows]
+
+    def source_weeks(self) -> list[SourceWeek]:
+        """Each source's totals per ISO week, summed by SQLite rather than row by row in Python.
+
+        Days are mapped to their ISO week in Python (there are few distinct
+        days) and joined in a temporary table, so a store of millions of
+        daily rows is read as one row per source, week and model.
+        """
+        from bulletin.aggregate import SourceWeek
+
+        db = self.db
+        weekly: dict[tuple[str, str], tuple[dict[str, int], dict[str, int]]] = {}
+        for source, period, model, tokens, rank in db.execute(
+                "SELECT source, period, model, tokens, rank FROM observations "
+                "WHERE period LIKE '%-W%'"):
+            board = weekly.setdefault((source, period), ({}, {}))
+            board[0][model] = tokens
+            if rank is not None:
+                board[1][model] = rank
+        found = [SourceWeek(IsoWeek.parse(period), source, False, 7, tokens, ranks)
+                 for (source, period), (tokens, ranks) in weekly.items()]
+
+        days = db.execute("SELECT DISTINCT source, period FROM observations "
+                          "WHERE period NOT LIKE '%-W%'").fetchall()
+        if not days:
+            return found
+        week_of = {period: str(IsoWeek.of(date.fromisoformat(period))) for _, period in days}
+        day_count: dict[tuple[str, str], int] = defaultdict(int)
+        for source, period in days:
+            day_count[(source, week_of[period])] += 1
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS day_week (period TEXT PRIMARY KEY, week TEXT)")
+        db.execute("DELETE FROM day_week")
+        db.executemany("INSERT INTO day_week VALUES (?, ?)", week_of.items())
+        daily: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+        for source, week, model, tokens in db.execute(
+                "SELECT o.source, d.week, o.model, SUM(o.tokens) FROM observations o "
+                "JOIN day_week d ON d.period = o.period GROUP BY o.source, d.week, o.model"):
+            daily[(source, week)][model] = tokens
+        db.execute("DROP TABLE day_week")
+        found.extend(SourceWeek(IsoWeek.parse(week), source, True, day_count[(source, week)],
+                                tokens, {}) for (source, week), tokens in daily.items())
+        return found
 
     def model_names(self) -> dict[str, ModelName]:
         rows = self.db.execute("SELECT model, name, source FROM model_names")
