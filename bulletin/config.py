@@ -40,7 +40,7 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
     {"kind": "lead_change", "subject": "author"},
     {"kind": "streak", "subject": "author", "min_weeks": 4},
     {"kind": "streak", "measure": "growth", "subject": "total", "min_weeks": 3},
-    {"kind": "growth", "subject": "total", "span": 4, "threshold": 0.2, "weight": 0.8},
+    {"kind": "growth", "subject": "total", "span": 4, "threshold": 0.2, "weight": 0.5},
     {"kind": "growth", "subject": "author", "threshold": 0.5, "weight": 0.5},
 )
 

@@ -17,13 +17,25 @@ from bulletin.model import Event
 # any other kind is old news.
 PROGRESS = {"streak": "weeks", "subject_streak": "weeks", "growth_streak": "weeks",
             "record": "tokens"}
+# Runs are the same fact while they last: same subjects and same first week.
+# A sweep that lasts is not progress (the same top three again is old news).
+RUNS = {"streak", "subject_streak", "growth_streak", "sweep", "author_sweep"}
+# Facts about one week's change: every occurrence is news of its own.
+ONE_OFF = {"lead_change", "subject_lead_change", "rank_change", "new_entrant", "milestone",
+           "share", "volume_change", "growth"}
 
 # What a reported event is stored as: event_data() in render.py.
 Reported = Sequence[Mapping[str, Any]]
 
 
 def same_fact(event: Event, earlier: Mapping[str, Any]) -> bool:
-    return earlier.get("kind") == event.kind and list(earlier.get("subjects", ())) == list(event.subjects)
+    if event.kind in ONE_OFF:
+        return False
+    if earlier.get("kind") != event.kind or list(earlier.get("subjects", ())) != list(event.subjects):
+        return False
+    if event.kind in RUNS:
+        return bool(earlier.get("facts", {}).get("since") == event.facts.get("since"))
+    return True
 
 
 def progressed(event: Event, earlier: Mapping[str, Any]) -> bool:

@@ -74,7 +74,7 @@ class Growth(Rule):
                      "tokens": tokens, "previous_tokens": previous, "change": change,
                      "typical_change": typical, "week_ending": stats.week.sunday.isoformat()}
             # Less central than the lead countries' week: half the weight per move.
-            score = (10.0 + min(40.0, 100 * abs(change))) * unusual
+            score = (10.0 + min(30.0, 50 * abs(change))) * unusual
             yield Event("volume_change", (subject,), facts, score, evidence(stats, models) + behind)
 
     def _subjects(self, stats: WeekStats, context: RuleContext) -> list[str]:

@@ -75,7 +75,7 @@ class Record(Rule):
                 "history_weeks": len(prior),
                 "week_ending": stats.week.sunday.isoformat(),
             }
-            score = 35.0 + min(40.0, 200 * abs(margin or 0)) + 10 * facts["all_time"]
+            score = 25.0 + min(30.0, 100 * abs(margin or 0)) + 5 * facts["all_time"]
             if self.subject in ("author", "model"):
                 score -= 10
             yield Event("record", (self.subject, subject), facts, score,

@@ -1,0 +1,177 @@
+"""The backtest on the recorded OpenRouter history, and memory across weeks."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+from conftest import SHARED_DATA, needs_shared_data, write_config
+from test_stats import leaderboard_csv
+
+from bulletin.weeks import IsoWeek
+
+WEEKLY = SHARED_DATA / "openrouter-weekly-top10"
+DAILY = SHARED_DATA / "openrouter-rankings-daily"
+
+
+def backtest(bulletin, config: Path, *args: str) -> dict:
+    result = bulletin("backtest", "--config", config, "--format", "json", *args)
+    assert result.code == 0, result.err
+    return {week["week"]: week for week in json.loads(result.out)["weeks"]}
+
+
+def chosen(week: dict, kind: str) -> list[dict]:
+    return [e for e in week["events"] if e["kind"] == kind and e["chosen"]]
+
+
+@needs_shared_data()
+def test_the_weekly_leaderboards_give_the_stories_the_press_told(tmp_path, bulletin) -> None:
+    leaderboard_csv(tmp_path, sorted(path.name for path in WEEKLY.glob("*.json")))
+    config = write_config(tmp_path, "  - {name: board, type: csv, path: leaderboard.csv}")
+    assert bulletin("collect", "--config", config).code == 0
+    weeks = backtest(bulletin, config, "--from", "2026-W07", "--to", "2026-W11")
+    assert list(weeks) == ["2026-W07", "2026-W08", "2026-W09", "2026-W10", "2026-W11"]
+
+    [first] = chosen(weeks["2026-W07"], "lead_change")  # China's first lead
+    assert (first["facts"]["leader"], first["facts"]["retaken"]) == ("CN", False)
+    assert weeks["2026-W07"]["headline"] == "Chinese AI models overtake US rivals on OpenRouter"
+
+    [second] = chosen(weeks["2026-W08"], "streak")
+    assert (second["facts"]["leader"], second["facts"]["weeks"]) == ("CN", 2)
+    assert weeks["2026-W08"]["headline"] == (
+        "Chinese AI models lead US rivals on OpenRouter for a second consecutive week")
+
+    [back] = chosen(weeks["2026-W09"], "lead_change")  # the US retakes it, ending two weeks
+    assert (back["facts"]["leader"], back["facts"]["retaken"], back["facts"]["ended_weeks"],
+            back["facts"]["ended_open_ended"]) == ("US", True, 2, False)
+    assert not chosen(weeks["2026-W09"], "streak")  # the same fact, collapsed
+
+    [again] = chosen(weeks["2026-W10"], "lead_change")
+    assert (again["facts"]["leader"], again["facts"]["retaken"]) == ("CN", True)
+
+    w11 = weeks["2026-W11"]
+    assert w11["events"][0]["kind"] == "streak" and w11["events"][0]["facts"]["weeks"] == 2
+    assert w11["headline"] == (
+        "Chinese AI models lead US rivals on OpenRouter for a second consecutive week")
+    [sweep] = chosen(w11, "sweep")
+    assert sweep["facts"]["country"] == "CN" and sweep["facts"]["places"] == 3
+    assert round(w11["events"][0]["facts"]["leader_change"], 4) == 0.1183
+    [hunter] = chosen(w11, "new_entrant")
+    assert (hunter["facts"]["model"], hunter["facts"]["rank"], hunter["facts"]["stealth"]) == (
+        "openrouter/hunter-alpha", 7, True)
+
+
+def test_the_claim_check_sets_the_figures_against_the_stated_multiple(project, bulletin) -> None:
+    bulletin("collect")
+    weeks = backtest(bulletin, project / "config.yaml")
+    [claim] = [e for e in weeks["2026-W07"]["events"] if e["kind"] == "claim_check"]
+    assert (claim["facts"]["figures_multiple"], claim["facts"]["stated_multiple"]) == (390, 370)
+    assert claim["facts"]["stated_words"] == "370-fold"
+    article = bulletin("run").code == 0 and (
+        project / "output/bulletins/2026-W11/bulletin.md").read_text(encoding="utf-8")
+    assert ("make 390 times as much, not 370; the figures support 390 times" in article)
+
+
+def test_an_unchanged_fact_loses_novelty_and_a_growing_streak_does_not(project, bulletin) -> None:
+    bulletin("collect")
+    weeks = backtest(bulletin, project / "config.yaml")
+    forecasts = [next(e for e in weeks[w]["events"] if e["kind"] == "forecast")
+                 for w in ("2026-W07", "2026-W08")]
+    assert [f["novelty"] for f in forecasts] == [1.0, 0.5]  # told in W07, not progressed
+    streak = next(e for e in weeks["2026-W08"]["events"] if e["kind"] == "streak")
+    assert streak["novelty"] == 1.0  # two weeks now, one reported: progress
+
+
+def test_rendered_bulletins_are_remembered(project, bulletin) -> None:
+    bulletin("collect")
+    assert bulletin("run", "--week", "2026-W07").code == 0
+    data = json.loads(bulletin("events", "--week", "2026-W08", "--format", "json").out)
+    forecast = next(e for e in data["events"] if e["kind"] == "forecast")
+    assert forecast["novelty"] == 0.5 and forecast["score"] == 15.0
+
+
+def test_the_backtest_writes_nothing(project, bulletin) -> None:
+    from conftest import digest
+
+    bulletin("collect")
+    database = project / "output" / "bulletin.db"
+    before = digest(database)
+    result = bulletin("backtest", "--from", "2026-W09", "--to", "2026-W10")
+    assert result.code == 0
+    assert result.out.splitlines()[0] == (
+        "2026-W09  American AI models overtake Chinese rivals on OpenRouter")
+    assert digest(database) == before
+    assert not (project / "output" / "bulletins").exists()
+
+
+def test_a_range_without_complete_weeks_is_an_error(project, bulletin) -> None:
+    bulletin("collect")
+    result = bulletin("backtest", "--from", "2027-W01")
+    assert result.code == 1
+    assert result.err == ("error: no complete week to backtest between 2027-W01 and the last "
+                          "(the store holds 2026-W07 to 2026-W11)\n")
+
+
+@needs_shared_data()
+def test_the_daily_data_backtest_can_be_rederived_by_hand(tmp_path, bulletin) -> None:
+    days: dict[IsoWeek, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    day_count: dict[IsoWeek, int] = defaultdict(int)
+    with (tmp_path / "days.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["date", "model", "tokens"])
+        for path in sorted(DAILY.glob("*.json")):
+            day = date.fromisoformat(path.stem)
+            day_count[IsoWeek.of(day)] += 1
+            for row in json.loads(path.read_text(encoding="utf-8"))["rows"]:
+                if row["model_permaslug"] == "other":  # the long tail, not a model
+                    continue
+                writer.writerow([day.isoformat(), row["model_permaslug"], row["total_tokens"]])
+                days[IsoWeek.of(day)][row["model_permaslug"]] += int(row["total_tokens"])
+    rules = """rules:
+  - {kind: rank_change, places: 2}
+  - {kind: record, subject: total, min_history: 2}
+  - {kind: record, subject: model, min_history: 2, top: 5}
+  - {kind: growth, subject: total}
+  - {kind: lead_change, subject: model}
+"""
+    config = write_config(tmp_path, "  - {name: days, type: csv, path: days.csv}", rules)
+    assert bulletin("collect", "--config", config).code == 0
+    weeks = backtest(bulletin, config)
+
+    complete = sorted(week for week, n in day_count.items() if n == 7)
+    assert list(weeks) == [str(week) for week in complete]  # every complete week, no partial one
+    total = {week: sum(days[week].values()) for week in complete}
+
+    def ranks(week: IsoWeek) -> dict[str, int]:
+        ordered = sorted(days[week], key=lambda m: (-days[week][m], m))
+        return {model: rank for rank, model in enumerate(ordered, start=1)}
+
+    checked = defaultdict(int)
+    for index, week in enumerate(complete):
+        for event in weeks[str(week)]["events"]:
+            f = event["facts"]
+            if event["kind"] == "record" and f["subject_type"] == "total":
+                earlier = [total[w] for w in complete[:index]]
+                assert f["tokens"] == total[week] > max(earlier) == f["previous_record"]
+            elif event["kind"] == "record":
+                earlier = [days[w].get(f["subject"], 0) for w in complete[:index]]
+                assert f["tokens"] == days[week][f["subject"]] > max(earlier) == f["previous_record"]
+            elif event["kind"] == "volume_change":
+                before = complete[index - 1]
+                assert (f["tokens"], f["previous_tokens"]) == (total[week], total[before])
+                assert f["change"] == total[week] / total[before] - 1
+            elif event["kind"] in ("rank_change", "subject_lead_change"):
+                now, then = ranks(week), ranks(complete[index - 1])
+                model = f.get("model") or f["leader"]
+                assert now[model] == (1 if event["kind"] == "subject_lead_change" else f["rank"])
+                if event["kind"] == "rank_change":
+                    assert abs(then[model] - now[model]) == f["places"] >= 2 or f["move"] == "new_leader"
+            else:
+                continue
+            checked[event["kind"]] += 1
+    assert checked["record"] and checked["volume_change"] and checked["rank_change"], checked
+
+
