@@ -8,10 +8,10 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-from conftest import SHARED_DATA, needs_shared_data, write_config
 from test_stats import leaderboard_csv
 
 from bulletin.weeks import IsoWeek
+from conftest import SHARED_DATA, needs_shared_data, write_config
 
 WEEKLY = SHARED_DATA / "openrouter-weekly-top10"
 DAILY = SHARED_DATA / "openrouter-rankings-daily"

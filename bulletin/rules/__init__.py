@@ -48,7 +48,7 @@ class Param:
             return (None, problem) if problem else ([v for v, _ in checked], None)
         return self._number(value, int if self.type == "int" else float)
 
-    def _number(self, value: Any, kind: type) -> tuple[Any, str | None]:
+    def _number(self, value: Any, kind: Any) -> tuple[Any, str | None]:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (
                 kind is int and not isinstance(value, int)):
             return None, f"expected {'a whole number' if kind is int else 'a number'}, got {value!r}"

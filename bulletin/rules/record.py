@@ -60,6 +60,7 @@ class Record(Rule):
             if not (tokens < best if self.low else tokens > best):
                 continue
             margin = tokens / best - 1 if best else None
+            all_time = self.span == 0 or self.span >= len(context.index.weeks())
             facts = {
                 "subject_type": self.subject,
                 "subject": subject,
@@ -70,12 +71,12 @@ class Record(Rule):
                 "previous_record_week_ending": week.sunday.isoformat(),
                 "margin": margin,
                 "span": self.span,
-                "all_time": self.span == 0 or self.span >= len(context.index.weeks()),
+                "all_time": all_time,
                 "low": self.low,
                 "history_weeks": len(prior),
                 "week_ending": stats.week.sunday.isoformat(),
             }
-            score = 25.0 + min(30.0, 100 * abs(margin or 0)) + 5 * facts["all_time"]
+            score = 25.0 + min(30.0, 100 * abs(margin or 0)) + 5 * all_time
             if self.subject in ("author", "model"):
                 score -= 10
             yield Event("record", (self.subject, subject), facts, score,

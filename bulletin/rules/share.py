@@ -37,7 +37,7 @@ class Share(Rule):
                     continue
                 facts = {"country": country, "share": share, "previous_share": previous,
                          "level": level, "direction": direction,
-                         "tokens": stats.country(country).tokens if stats.country(country) else 0,
+                         "tokens": total.tokens if (total := stats.country(country)) else 0,
                          "week_ending": stats.week.sunday.isoformat()}
                 # Half the board changing hands between the lead pair is their
                 # lead changing (or one fact told from either side).

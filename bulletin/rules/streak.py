@@ -86,7 +86,7 @@ class Streak(Rule):
         }
         if kind == "country":
             event_kind, score = "streak", 45.0 + 10 * min(run.weeks, 6) - 5 * run.open_ended
-            models = subject_models(stats, kind, ahead) + tuple(subject_models(stats, kind, behind))
+            models = tuple(subject_models(stats, kind, ahead)) + tuple(subject_models(stats, kind, behind))
         else:
             facts.update(leader_name=subject_name(stats, kind, ahead),
                          trailer_name=subject_name(stats, kind, behind))
@@ -102,7 +102,7 @@ class Streak(Rule):
                 return volumes(s, self.subject).get(subject)
 
             run = growth_run(context.history, stats.week, volume)
-            base = {"subject_type": self.subject, "subject": subject,
+            base: dict[str, object] = {"subject_type": self.subject, "subject": subject,
                     "week_ending": stats.week.sunday.isoformat()}
             models = evidence(stats, subject_models(stats, self.subject, subject))
             if run.weeks >= self.min_weeks:
