@@ -175,3 +175,49 @@ def test_the_daily_data_backtest_can_be_rederived_by_hand(tmp_path, bulletin) ->
     assert checked["record"] and checked["volume_change"] and checked["rank_change"], checked
 
 
+
+
+@needs_shared_data()
+def test_growth_runs_milestones_author_streaks_and_sweeps_on_the_recorded_weeks(
+        tmp_path, bulletin) -> None:
+    leaderboard_csv(tmp_path, sorted(path.name for path in WEEKLY.glob("*.json")))
+    config = write_config(tmp_path, "  - {name: board, type: csv, path: leaderboard.csv}")
+    bulletin("collect", "--config", config)
+    weeks = backtest(bulletin, config)
+    stats = {week: json.loads(bulletin("stats", "--config", config, "--week", week,
+                                       "--format", "json").out) for week in weeks}
+    order = list(weeks)
+    total = {week: sum(m["tokens"] for m in stats[week]["models"]) for week in order}
+    china = {week: next((c["tokens"] for c in stats[week]["countries"] if c["country"] == "CN"), 0)
+             for week in order}
+
+    def event(week: str, kind: str, **facts: object) -> dict:
+        [found] = [e for e in weeks[week]["events"] if e["kind"] == kind
+                   and all(e["facts"].get(k) == v for k, v in facts.items())]
+        return found["facts"]
+
+    # The total grew four weeks running from W05 to W08, and fell in W09.
+    ended = event("2026-W09", "growth_streak", subject="total")
+    assert (ended["ended"], ended["ended_weeks"], ended["ended_since"]) == (True, 4, "2026-01-26")
+    run = order[order.index("2026-W04"):order.index("2026-W08") + 1]
+    assert all(total[b] > total[a] for a, b in zip(run, run[1:], strict=False))
+    assert total["2026-W09"] < total["2026-W08"]
+
+    # China first passed 500 billion tokens in the week to December 28.
+    milestone = event("2025-W52", "milestone", subject="CN")
+    assert milestone["level"] == 500_000_000_000
+    assert milestone["tokens"] == china["2025-W52"] >= 500_000_000_000
+    assert milestone["previous_best"] == max(china[w] for w in order[:order.index("2025-W52")])
+
+    # Google was the first author four weeks running to the week of January 4.
+    streak = event("2026-W01", "subject_streak", subject_type="author")
+    assert (streak["leader"], streak["weeks"], streak["since"]) == ("google", 4, "2025-12-08")
+    for week in order[order.index("2025-W50"):order.index("2026-W01") + 1]:
+        assert stats[week]["authors"][0]["author"] == "google"
+    assert stats["2025-W49"]["authors"][0]["author"] != "google"
+
+    # A sweep that lasts is told once, then loses novelty.
+    sweeps = [(w, e) for w in order for e in weeks[w]["events"] if e["kind"] == "sweep"]
+    repeats = [(w, e) for (v, d), (w, e) in zip(sweeps, sweeps[1:], strict=False)
+               if d["facts"]["since"] == e["facts"]["since"] and d["chosen"]]
+    assert repeats and all(e["novelty"] < 1 for _, e in repeats)

@@ -75,7 +75,9 @@ class Growth(Rule):
                      "typical_change": typical, "week_ending": stats.week.sunday.isoformat()}
             # Less central than the lead countries' week: half the weight per move.
             score = (10.0 + min(30.0, 50 * abs(change))) * unusual
-            yield Event("volume_change", (subject,), facts, score, evidence(stats, models) + behind)
+            topic = f"growth|{self.subject}|{subject}|{self.span}" if change > 0 else ""
+            yield Event("volume_change", (subject,), facts, score, evidence(stats, models) + behind,
+                        topic=topic)
 
     def _subjects(self, stats: WeekStats, context: RuleContext) -> list[str]:
         if self.subject == "country":

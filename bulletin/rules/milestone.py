@@ -66,4 +66,5 @@ class Milestone(Rule):
             }
             score = 45.0 - 10 * (self.subject in ("author", "model"))
             yield Event("milestone", (self.subject, subject, str(int(level))), facts, score,
-                        evidence(stats, subject_models(stats, self.subject, subject)))
+                        evidence(stats, subject_models(stats, self.subject, subject)),
+                        topic=f"high|{self.subject}|{subject}")

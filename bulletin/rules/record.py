@@ -79,5 +79,7 @@ class Record(Rule):
             score = 25.0 + min(30.0, 100 * abs(margin or 0)) + 5 * all_time
             if self.subject in ("author", "model"):
                 score -= 10
+            # A new all-time high that passes a round level is one fact told twice.
+            topic = f"high|{self.subject}|{subject}" if all_time and not self.low else ""
             yield Event("record", (self.subject, subject), facts, score,
-                        evidence(stats, subject_models(stats, self.subject, subject)))
+                        evidence(stats, subject_models(stats, self.subject, subject)), topic=topic)

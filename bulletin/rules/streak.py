@@ -113,7 +113,9 @@ class Streak(Rule):
                                 "since": run.since.monday.isoformat(), "tokens": now,
                                 "first_tokens": first, "ended": False,
                                 "change": now / first - 1 if now and first else None}
-                yield Event("growth_streak", (subject,), facts, 25.0 + 6 * min(run.weeks, 10), models)
+                # Over the same weeks, the run and the span's change are one fact.
+                yield Event("growth_streak", (subject,), facts, 25.0 + 6 * min(run.weeks, 10), models,
+                            topic=f"growth|{self.subject}|{subject}|{run.weeks}")
                 continue
             # A fall this week: did it end a run worth having reported?
             before = previous_complete(context.history, stats.week)
