@@ -100,8 +100,7 @@ def _now() -> str:
 
 
 def build_story(config: Config, store: Store, week: IsoWeek | None = None) -> Story:
-    observations = store.observations()
-    history = stats_history(config, store, observations)
+    history = stats_history(config, store)
     chosen = choose_week(history, week)
     stats = history[chosen]
     if stats.unmapped_authors:
@@ -109,7 +108,21 @@ def build_story(config: Config, store: Store, week: IsoWeek | None = None) -> St
                     chosen, ", ".join(stats.unmapped_authors))
     figures = store.figures()
     events = detect_week(config, store, history, chosen, figures)
-    return compose(stats, events, config, provenance(observations, figures))
+    # Provenance only for the weeks the events cite: reading every stored
+    # observation would cost more than the whole story on a large store.
+    cited = sorted({week for event in events for key in event.evidence
+                    if (week := _cited_week(key)) is not None})
+    return compose(stats, events, config, provenance(store.observations_in(cited), figures))
+
+
+def _cited_week(key: str) -> IsoWeek | None:
+    parts = key.split("|")
+    if len(parts) != 3:
+        return None
+    try:
+        return IsoWeek.parse(parts[1])
+    except ValueError:
+        return None  # a figure's key: source|period|subject
 
 
 def detect_week(config: Config, store: Store, history: dict[IsoWeek, WeekStats], week: IsoWeek,

@@ -242,6 +242,19 @@ class Store:
                                "FROM observations ORDER BY period, source, model")
         return [Observation(*row) for row in rows]
 
+    def observations_in(self, weeks: Sequence[IsoWeek]) -> list[Observation]:
+        """The observations of these ISO weeks: their weekly rows and the rows of their days."""
+        periods = [str(week) for week in weeks]
+        periods += [day.isoformat() for week in weeks for day in week.days()]
+        found: list[Observation] = []
+        for start in range(0, len(periods), 500):  # SQLite's limit on bound parameters
+            chunk = periods[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.execute("SELECT source, period, model, tokens, rank, source_url, "
+                                   f"fetched_at FROM observations WHERE period IN ({marks})", chunk)
+            found.extend(Observation(*row) for row in rows)
+        return sorted(found, key=lambda obs: (obs.period, obs.source, obs.model))
+
     def source_weeks(self) -> list[SourceWeek]:
         """Each source's totals per ISO week, summed by SQLite rather than row by row in Python.
 
