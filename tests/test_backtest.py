@@ -174,6 +174,12 @@ def test_the_daily_data_backtest_can_be_rederived_by_hand(tmp_path, bulletin) ->
             checked[event["kind"]] += 1
     assert checked["record"] and checked["volume_change"] and checked["rank_change"], checked
 
+    # The built-in rules run over the same weeks and give each one a headline.
+    config.write_text(config.read_text(encoding="utf-8").split("rules:")[0], encoding="utf-8")
+    defaults = backtest(bulletin, config)
+    assert list(defaults) == list(weeks)
+    assert all(week["headline"] and week["events"] for week in defaults.values())
+
 
 
 
