@@ -103,10 +103,16 @@ def _rank(tokens: dict[str, int]) -> dict[str, int]:
     return {model: index for index, model in enumerate(ordered, start=1)}
 
 
+# A model's row before the previous week is known: model, name, author,
+# country, tokens, rank, counted, excluded. A plain tuple, because a store of
+# years of daily data has hundreds of thousands of them.
+_Row = tuple[str, str, str, str | None, int, int, bool, bool]
+
+
 @dataclass(frozen=True)
 class _RawWeek:
     board: _Leaderboard
-    models: list[ModelWeek]
+    models: list[_Row]
     authors: dict[str, list[str]]
     countries: dict[str, list[str]]
     unmapped: list[str]
@@ -118,7 +124,7 @@ class _RawWeek:
 
 def _raw_stats(board: _Leaderboard, names: dict[str, ModelName],
                methodology: Methodology) -> _RawWeek:
-    models = []
+    models: list[_Row] = []
     authors: dict[str, list[str]] = defaultdict(list)
     countries: dict[str, list[str]] = defaultdict(list)
     unmapped: list[str] = []
@@ -135,8 +141,7 @@ def _raw_stats(board: _Leaderboard, names: dict[str, ModelName],
             elif not methodology.is_mapped(author) and author not in unmapped:
                 unmapped.append(author)
         name = names[model].name if model in names else model
-        models.append(ModelWeek(model, name, author, country, board.tokens[model], rank,
-                                None, None, counted, excluded))
+        models.append((model, name, author, country, board.tokens[model], rank, counted, excluded))
     return _RawWeek(board, models, authors, countries, unmapped)
 
 
@@ -152,12 +157,11 @@ def _with_previous(now: _RawWeek, before: _RawWeek | None) -> WeekStats:
             result.append(Total(key, sums[key], rank, prior, tuple(groups[key])))
         return tuple(result)
 
-    models = []
-    for row in now.models:
-        prior_rank = before.board.ranks.get(row.model) if before else None
-        prior_tokens = before.board.tokens.get(row.model) if before else None
-        models.append(ModelWeek(row.model, row.name, row.author, row.country, row.tokens,
-                                row.rank, prior_rank, prior_tokens, row.counted, row.excluded))
+    ranks = before.board.ranks if before else {}
+    tokens = before.board.tokens if before else {}
+    models = [ModelWeek(model, name, author, country, count, rank, ranks.get(model),
+                        tokens.get(model), counted, excluded)
+              for model, name, author, country, count, rank, counted, excluded in now.models]
     return WeekStats(
         week=now.board.week,
         complete=now.complete,
