@@ -21,7 +21,7 @@ from pathlib import Path
 from bulletin.backtest import backtest
 from bulletin.config import load_config
 from bulletin.detect import detect
-from bulletin.pipeline import stats_history
+from bulletin.pipeline import stats_history, week_events
 from bulletin.rules import HistoryIndex
 from bulletin.store import Store
 
@@ -73,6 +73,10 @@ def main() -> None:
         events = detect(last, history, figures, config.methodology, config.rules,
                         index=HistoryIndex(history))
         print(f"detect one week ({last}, {len(events)} events): {time.perf_counter() - t:.3f} s")
+        t = time.perf_counter()
+        week_events(config, last)
+        print(f"`bulletin events --week {last}` work (aggregate + detect): "
+              f"{time.perf_counter() - t:.2f} s")
         t = time.perf_counter()
         results = backtest(config)
         print(f"backtest {len(results)} weeks (aggregation included): "
