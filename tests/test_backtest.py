@@ -70,9 +70,9 @@ def test_the_claim_check_sets_the_figures_against_the_stated_multiple(project, b
     [claim] = [e for e in weeks["2026-W07"]["events"] if e["kind"] == "claim_check"]
     assert (claim["facts"]["figures_multiple"], claim["facts"]["stated_multiple"]) == (390, 370)
     assert claim["facts"]["stated_words"] == "370-fold"
-    article = bulletin("run").code == 0 and (
-        project / "output/bulletins/2026-W11/bulletin.md").read_text(encoding="utf-8")
-    assert ("make 390 times as much, not 370; the figures support 390 times" in article)
+    assert bulletin("run").code == 0
+    article = (project / "output/bulletins/2026-W11/bulletin.md").read_text(encoding="utf-8")
+    assert "make 390 times as much, not 370; the figures support 390 times" in article
 
 
 def test_an_unchanged_fact_loses_novelty_and_a_growing_streak_does_not(project, bulletin) -> None:
