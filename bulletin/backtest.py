@@ -48,7 +48,7 @@ def backtest(config: Config, start: IsoWeek | None = None, end: IsoWeek | None =
     results = []
     for week in weeks:
         recent = memory[::-1][: config.story.memory_weeks]
-        events = detect(week, history, figures, config.methodology, config.rules or None, recent,
+        events = detect(week, history, figures, config.methodology, config.rules, recent,
                         config.story.repeat_factor, index)
         story = compose(history[week], events, config, {})
         headline = headline_of(story, config.templates_dir)

@@ -78,7 +78,7 @@ class Config:
     sources: tuple[Source, ...]
     methodology: Methodology
     publishers: tuple[Publisher, ...] = ()
-    rules: tuple[Any, ...] = ()  # Rule instances, in the order they run
+    rules: tuple[Any, ...] | None = None  # Rule instances in the order they run; None: built-in
     story: StoryConfig = StoryConfig()
 
     def with_output(self, output: Path) -> Config:

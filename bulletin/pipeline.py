@@ -129,7 +129,7 @@ def detect_week(config: Config, store: Store, history: dict[IsoWeek, WeekStats],
                 figures: list[Figure]) -> list[Event]:
     """The week's events, scored against what the bulletins before it reported."""
     reported = store.reported_before(str(week), config.story.memory_weeks)
-    return detect(week, history, figures, config.methodology, config.rules or None, reported,
+    return detect(week, history, figures, config.methodology, config.rules, reported,
                   config.story.repeat_factor)
 
 

@@ -80,3 +80,9 @@ def test_the_article_tells_at_most_max_events(project, bulletin) -> None:
 
     data = json.loads((project / "output/bulletins/2026-W11/bulletin.json").read_text())
     assert [e["kind"] for e in data["events"]] == ["streak", "sweep"]
+
+
+def test_an_empty_rules_list_finds_nothing(project) -> None:
+    config = load_config(with_rules(project, "rules: []\n"))
+    pipeline.collect(config)
+    assert pipeline.week_events(config, IsoWeek.parse("2026-W11"))[1] == []
