@@ -4,7 +4,10 @@ Per-model totals are a weekly leaderboard's figures or the sum of a week's
 days. Author and country totals sum the week's top ``top_n`` leaderboard
 models, leaving out excluded authors (stealth models of undisclosed origin)
 without giving their places to the models below. Week-over-week changes are
-only computed between two complete weeks.
+only computed between two complete weeks. The Data API's ``other`` row is the
+long tail below the leaderboard, not a model: it is kept out of ranks and
+totals and reported on its own. ``:free`` variants count with their base
+model only where the methodology says ``free_variants: merge``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from bulletin.model import ModelName, ModelWeek, Observation, Total, WeekStats, 
 from bulletin.weeks import IsoWeek
 
 
+LONG_TAIL = "other"  # the Data API's row for every model below its daily top 50
+
+
 @dataclass(frozen=True)
 class _Leaderboard:
     week: IsoWeek
@@ -25,6 +31,7 @@ class _Leaderboard:
     days: int
     tokens: dict[str, int]
     ranks: dict[str, int]
+    long_tail: int = 0
 
     @property
     def complete(self) -> bool:
@@ -35,7 +42,7 @@ def weekly_stats(observations: Iterable[Observation], names: dict[str, ModelName
                  methodology: Methodology, source_order: Sequence[str] = ()
                  ) -> dict[IsoWeek, WeekStats]:
     """Statistics for every week the store holds, keyed and ordered by week."""
-    boards = _leaderboards(observations, source_order)
+    boards = _leaderboards(observations, source_order, methodology.free_variants == "merge")
     raw = {week: _raw_stats(board, names, methodology) for week, board in boards.items()}
     result: dict[IsoWeek, WeekStats] = {}
     for week in sorted(raw):
@@ -45,8 +52,8 @@ def weekly_stats(observations: Iterable[Observation], names: dict[str, ModelName
     return result
 
 
-def _leaderboards(observations: Iterable[Observation], source_order: Sequence[str]
-                  ) -> dict[IsoWeek, _Leaderboard]:
+def _leaderboards(observations: Iterable[Observation], source_order: Sequence[str],
+                  merge_free: bool = False) -> dict[IsoWeek, _Leaderboard]:
     # Per week and source: weekly rows, or daily rows summed. A weekly
     # leaderboard is preferred over summed days, then sources in config order.
     weekly: dict[tuple[IsoWeek, str], list[Observation]] = defaultdict(list)
@@ -65,12 +72,17 @@ def _leaderboards(observations: Iterable[Observation], source_order: Sequence[st
                 continue
             rows = rows_by_key[(week, source)]
             tokens: dict[str, int] = defaultdict(int)
+            long_tail = 0
             for obs in rows:
-                tokens[obs.model] += obs.tokens
+                if obs.model == LONG_TAIL:
+                    long_tail += obs.tokens
+                    continue
+                tokens[obs.model.removesuffix(":free") if merge_free else obs.model] += obs.tokens
             given = {obs.model: obs.rank for obs in rows if obs.rank is not None}
-            ranks = given if not is_daily and len(given) == len(tokens) else _rank(tokens)
+            exact = not is_daily and not merge_free and given.keys() == tokens.keys()
+            ranks = given if exact else _rank(tokens)
             days = len({obs.period for obs in rows}) if is_daily else 7
-            boards[week] = _Leaderboard(week, source, days, dict(tokens), ranks)
+            boards[week] = _Leaderboard(week, source, days, dict(tokens), ranks, long_tail)
     return boards
 
 
@@ -144,4 +156,5 @@ def _with_previous(now: _RawWeek, before: _RawWeek | None) -> WeekStats:
         countries=totals(now.countries, before.countries if before else None),
         unmapped_authors=tuple(now.unmapped),
         has_previous=before is not None,
+        long_tail=now.board.long_tail,
     )

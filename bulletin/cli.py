@@ -122,8 +122,9 @@ def _outcome_line(outcome: Any) -> str:
     if outcome.state == "stale":
         return f"{outcome.source}: stale, last good data kept"
     report = outcome.report
+    rows = report and report.added + report.changed + report.removed + report.unchanged
     counts = (f", {report.added} added, {report.changed} changed, {report.removed} removed, "
-              f"{report.unchanged} unchanged") if report else ""
+              f"{report.unchanged} unchanged") if report and rows else ""
     return f"{outcome.source}: {outcome.state}{counts}"
 
 

@@ -25,6 +25,7 @@ def stats_data(stats: WeekStats) -> dict[str, Any]:
                     "previous_tokens": m.previous_tokens, "change": m.change,
                     "counted": m.counted} for m in stats.models],
         "unmapped_authors": list(stats.unmapped_authors),
+        "long_tail_tokens": stats.long_tail,
     }
 
 

@@ -70,11 +70,12 @@ async def get(client: httpx.AsyncClient, url: str, policy: Policy,
         retry_if_exception_type,
         stop_after_attempt,
         stop_before_delay,
-        wait_exponential_jitter,
+        wait_exponential,
+        wait_random,
     )
 
     shown = str(httpx.URL(url, params=params)) if params else url
-    backoff = wait_exponential_jitter(initial=0.5, max=8.0, jitter=0.5)
+    backoff = wait_exponential(multiplier=0.5, max=8.0) + wait_random(0, 0.5)
 
     def wait(state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
