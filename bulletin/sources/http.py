@@ -143,8 +143,8 @@ def json_body(response: httpx.Response, shown: str) -> Any:
     except UnicodeDecodeError:
         raise CollectError(f"{shown}: response is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        raise CollectError(f"{shown}: invalid JSON: {exc.msg} at line {exc.lineno} "
-                           f"column {exc.colno} (truncated?)") from None
+        raise CollectError(f"{shown}: invalid JSON at line {exc.lineno} column {exc.colno} "
+                           f"({exc.msg}; cut off?)") from None
 
 
 def status_error(response: httpx.Response, shown: str) -> CollectError:
