@@ -85,7 +85,7 @@ def quantities(text: str) -> list[Quantity]:
             number *= _CHINESE[match["cn"]]
         unit = "%" if match["pct"] else "tokens" if match["unit"] else ""
         rate = _rate(match["rate"] or "", text[max(0, match.start() - 16):match.start()])
-        bare = not (scale or unit or rate or match["sign"])
+        bare = not (scale or match["cn"] or unit or rate or match["sign"])
         if bare and _YEAR.fullmatch(match["num"]):
             continue  # a year, not an amount
         if bare and not match["unit"]:
