@@ -20,7 +20,6 @@ from bulletin.config import Methodology
 from bulletin.model import ModelName, ModelWeek, Observation, Total, WeekStats, author_of
 from bulletin.weeks import IsoWeek
 
-
 LONG_TAIL = "other"  # the Data API's row for every model below its daily top 50
 
 

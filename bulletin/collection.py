@@ -45,16 +45,18 @@ def collect_sources(sources: Sequence[Source], store: Store, now: datetime,
 
 async def _collect_all(sources: Sequence[Source], store: Store, now: datetime,
                        start: date | None, end: date | None) -> list[Outcome]:
-    import httpx
+    if not any(source.live for source in sources):
+        # Files only: no HTTP client (and no httpx import) for a run that needs none.
+        results = await _gather(sources, CollectContext(store, None, now, start, end))
+    else:
+        import httpx
 
-    from bulletin import __version__
+        from bulletin import __version__
 
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=16)
-    headers = {"User-Agent": f"bulletin/{__version__}"}
-    async with httpx.AsyncClient(limits=limits, headers=headers, follow_redirects=True) as client:
-        context = CollectContext(store, client, now, start, end)
-        results = await asyncio.gather(*(_one(source, context) for source in sources),
-                                       return_exceptions=True)
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=16)
+        headers = {"User-Agent": f"bulletin/{__version__}"}
+        async with httpx.AsyncClient(limits=limits, headers=headers, follow_redirects=True) as client:
+            results = await _gather(sources, CollectContext(store, client, now, start, end))
     # Fatal errors are raised only now, after every task has finished, so none is left running.
     for result in results:
         if isinstance(result, BaseException):
@@ -62,18 +64,30 @@ async def _collect_all(sources: Sequence[Source], store: Store, now: datetime,
     return [result for result in results if isinstance(result, Outcome)]
 
 
-async def _one(source: Source, context: CollectContext) -> Outcome:
-    import httpx
+async def _gather(sources: Sequence[Source], context: CollectContext) -> list[object]:
+    return await asyncio.gather(*(_one(source, context) for source in sources),
+                                return_exceptions=True)
 
+
+async def _one(source: Source, context: CollectContext) -> Outcome:
     try:
         collected = await source.fetch(context)
-    except (CollectError, httpx.HTTPError) as exc:
-        if not source.live:
+    except Exception as exc:
+        if not source.live or not _outside_world(exc):
             raise
         detail = str(exc) or type(exc).__name__
         log.warning("%s: %s", source.name, detail)
         return Outcome(source.name, source.type, "stale", detail=detail)
     return Outcome(source.name, source.type, "ok", collected)
+
+
+def _outside_world(error: Exception) -> bool:
+    """Failures a live source meets on the network; anything else is a bug and keeps its traceback."""
+    if isinstance(error, CollectError):
+        return True
+    import httpx
+
+    return isinstance(error, httpx.HTTPError)
 
 
 def settle(outcome: Outcome, report: SaveReport | None) -> Outcome:

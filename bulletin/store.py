@@ -211,7 +211,7 @@ class Store:
 
     def _save_one(self, db: sqlite3.Connection, collected: Collected) -> SaveReport:
         counts = {"added": 0, "changed": 0, "removed": 0, "unchanged": 0}
-        if collected.observations:
+        if collected.observations or collected.rows:
             self._merge_observations(db, collected, counts)
         for name in collected.names:
             db.execute("INSERT INTO model_names VALUES (?, ?, ?, ?) ON CONFLICT (model) DO UPDATE "
@@ -231,7 +231,8 @@ class Store:
                        (cache.url, cache.etag, cache.last_modified))
         if not collected.figures_replace:
             self._add_figures(db, collected, counts)
-        elif collected.figures or not (collected.observations or collected.names or collected.items):
+        elif collected.figures or not (collected.observations or collected.rows or collected.names
+                                       or collected.items):
             self._replace_figures(db, collected, counts)
         return SaveReport(collected.source, **counts)
 
@@ -240,13 +241,21 @@ class Store:
         # Set-wise through a temporary table: one statement per step instead of
         # one per row, so ten years of daily rows load in about a second.
         source = collected.source
+        rows = [(o.period, o.model, o.tokens, o.rank, o.source_url, o.fetched_at)
+                for o in collected.observations]
+        rows += collected.rows
+        periods = sorted({row[0] for row in rows})
+        if not self._holds_any(db, source, periods):
+            # Periods the store has never seen (a back-fill): nothing to compare, insert straight.
+            db.executemany("INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           [(source, *row) for row in rows])
+            counts["added"] += len(rows)
+            return
         db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming (period TEXT, model TEXT, "
                    "tokens INTEGER, rank INTEGER, source_url TEXT, fetched_at TEXT, "
                    "PRIMARY KEY (period, model)) WITHOUT ROWID")
         db.execute("DELETE FROM incoming")
-        db.executemany("INSERT OR REPLACE INTO incoming VALUES (?, ?, ?, ?, ?, ?)",
-                       [(o.period, o.model, o.tokens, o.rank, o.source_url, o.fetched_at)
-                        for o in collected.observations])
+        db.executemany("INSERT OR REPLACE INTO incoming VALUES (?, ?, ?, ?, ?, ?)", rows)
         total = db.execute("SELECT count(*) FROM incoming").fetchone()[0]
         added, changed = db.execute(
             "SELECT sum(o.model IS NULL), sum(o.model IS NOT NULL AND (o.tokens != i.tokens "
@@ -267,6 +276,17 @@ class Store:
         counts["changed"] += changed or 0
         counts["removed"] += removed
         counts["unchanged"] += total - (added or 0) - (changed or 0)
+
+    @staticmethod
+    def _holds_any(db: sqlite3.Connection, source: str, periods: list[str]) -> bool:
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming_periods (period TEXT PRIMARY KEY) "
+                   "WITHOUT ROWID")
+        db.execute("DELETE FROM incoming_periods")
+        db.executemany("INSERT INTO incoming_periods VALUES (?)", [(p,) for p in periods])
+        found = db.execute("SELECT 1 FROM incoming_periods p WHERE EXISTS (SELECT 1 FROM observations "
+                           "o WHERE o.source = ? AND o.period = p.period) LIMIT 1", (source,)).fetchone()
+        db.execute("DELETE FROM incoming_periods")
+        return found is not None
 
     def _add_figures(self, db: sqlite3.Connection, collected: Collected,
                      counts: dict[str, int]) -> None:

@@ -1,4 +1,4 @@
-"""Figures found in news text: "JPMorgan predicts ... from 10 quadrillion in 2025 to 3,900 quadrillion in 2030".
+"""Figures found in news text: "JPMorgan predicts ... 10 quadrillion in 2025 to 3,900 quadrillion in 2030".
 
 Two steps. ``quantities()`` finds every number with its scale ("4.69 trillion",
 "10T", "140万亿"), unit ("tokens", "%") and rate ("per day", "每月").

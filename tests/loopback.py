@@ -35,7 +35,7 @@ class Api:
         self.requests: list[tuple[str, dict[str, str], dict[str, str]]] = []
         self.queued: dict[str, deque[tuple[int, dict[str, str], bytes, float]]] = defaultdict(deque)
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = _Server(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -148,3 +148,9 @@ class Api:
 
 def _json(status: int, value: object) -> tuple[int, dict[str, str], bytes]:
     return status, {"Content-Type": "application/json"}, json.dumps(value).encode()
+
+
+class _Server(ThreadingHTTPServer):
+    # Many sources connect at once; the default backlog of 5 would make the rest
+    # wait for a SYN retry (a second) instead of being served in parallel.
+    request_queue_size = 128

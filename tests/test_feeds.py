@@ -12,7 +12,7 @@ import pytest
 from bulletin import pipeline
 from bulletin.config import load_config
 from bulletin.textfigures import quantities
-from conftest import ROOT, SHARED_DATA, needs_shared_data, write_config
+from conftest import SHARED_DATA, needs_shared_data, write_config
 from loopback import Api
 
 FEEDS = SHARED_DATA / "feeds"
@@ -104,7 +104,8 @@ def test_malformed_xml_stores_nothing_from_that_feed(tmp_path, bulletin) -> None
     result = bulletin("collect", "--config", config)
     assert result.err == (f"warning: bad: {tmp_path / 'bad.xml'}: not a valid RSS or Atom feed "
                           "(no element found at line 2)\n")
-    assert result.out == "bad: stale, last good data kept\ngood: ok, 1 added, 0 changed, 0 removed, 0 unchanged\n"
+    assert result.out == ("bad: stale, last good data kept\n"
+                          "good: ok, 1 added, 0 changed, 0 removed, 0 unchanged\n")
     with sqlite3.connect(tmp_path / "output" / "bulletin.db") as db:
         assert db.execute("SELECT source, item_key FROM feed_items").fetchall() == [("good", "g1")]
     states = json.loads(bulletin("sources", "--config", config, "--format", "json").out)

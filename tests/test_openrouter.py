@@ -120,7 +120,8 @@ def test_429_with_retry_after_and_a_5xx_are_retried(tmp_path, api, bulletin) -> 
 
 
 def test_names_come_from_the_model_catalogue(tmp_path, api, bulletin) -> None:
-    config = write_config(tmp_path, f"  - {{name: openrouter, type: openrouter, base_url: '{api.base_url}'}}\n"
+    config = write_config(tmp_path, f"  - {{name: openrouter, type: openrouter, "
+                                    f"base_url: '{api.base_url}'}}\n"
                                     f"  - {{name: catalogue, type: openrouter-models, "
                                     f"base_url: '{api.base_url}'}}")
     result = bulletin("collect", "--config", config, "--from", "2026-05-11", "--to", "2026-05-17")
