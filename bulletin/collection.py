@@ -8,7 +8,6 @@ the collection before anything is stored, because its file is the editor's to fi
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -40,23 +39,25 @@ class Outcome:
 
 def collect_sources(sources: Sequence[Source], store: Store, now: datetime,
                     start: date | None = None, end: date | None = None) -> list[Outcome]:
+    if not any(source.live for source in sources):
+        # Files only: no event loop and no HTTP client for a run that needs neither.
+        context = CollectContext(store, None, now, start, end)
+        return [Outcome(s.name, s.type, "ok", s.collect(context)) for s in sources]
+    import asyncio
+
     return asyncio.run(_collect_all(sources, store, now, start, end))
 
 
 async def _collect_all(sources: Sequence[Source], store: Store, now: datetime,
                        start: date | None, end: date | None) -> list[Outcome]:
-    if not any(source.live for source in sources):
-        # Files only: no HTTP client (and no httpx import) for a run that needs none.
-        results = await _gather(sources, CollectContext(store, None, now, start, end))
-    else:
-        import httpx
+    import httpx
 
-        from bulletin import __version__
+    from bulletin import __version__
 
-        limits = httpx.Limits(max_connections=64, max_keepalive_connections=16)
-        headers = {"User-Agent": f"bulletin/{__version__}"}
-        async with httpx.AsyncClient(limits=limits, headers=headers, follow_redirects=True) as client:
-            results = await _gather(sources, CollectContext(store, client, now, start, end))
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=16)
+    headers = {"User-Agent": f"bulletin/{__version__}"}
+    async with httpx.AsyncClient(limits=limits, headers=headers, follow_redirects=True) as client:
+        results = await _gather(sources, CollectContext(store, client, now, start, end))
     # Fatal errors are raised only now, after every task has finished, so none is left running.
     for result in results:
         if isinstance(result, BaseException):
@@ -65,6 +66,8 @@ async def _collect_all(sources: Sequence[Source], store: Store, now: datetime,
 
 
 async def _gather(sources: Sequence[Source], context: CollectContext) -> list[object]:
+    import asyncio
+
     return await asyncio.gather(*(_one(source, context) for source in sources),
                                 return_exceptions=True)
 

@@ -109,9 +109,10 @@ class Collected:
     observations: tuple[Observation, ...] = ()
     names: tuple[ModelName, ...] = ()
     figures: tuple[Figure, ...] = ()
-    # Observations as plain rows (period, model, tokens, rank, source_url, fetched_at):
-    # a ten-year back-fill is 186,000 of them, too many to make an object each.
-    rows: tuple[tuple[str, str, int, int | None, str, str], ...] = ()
+    # Observations as plain rows in the store's column order (source, period, model,
+    # tokens, rank, source_url, fetched_at): a ten-year back-fill is 186,000 of
+    # them, too many to make an object each.
+    rows: tuple[tuple[str, str, str, int, int | None, str, str], ...] = ()
     items: tuple[FeedItem, ...] = ()
     validators: tuple[HttpValidators, ...] = ()
     as_of: str = ""  # how recent the source says its data is
@@ -120,7 +121,7 @@ class Collected:
     not_modified: bool = False  # every server said nothing changed
 
     def all_observations(self) -> list[Observation]:
-        return [*self.observations, *(Observation(self.source, *row) for row in self.rows)]
+        return [*self.observations, *(Observation(*row) for row in self.rows)]
 
 
 @dataclass(frozen=True)

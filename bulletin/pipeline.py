@@ -23,7 +23,7 @@ from bulletin.output import write_artifacts
 from bulletin.publishers import RenderedBulletin
 from bulletin.render import event_data, render_story
 from bulletin.rules.forecast import figure_key
-from bulletin.store import SaveReport, Store
+from bulletin.store import SaveReport, SourceState, Store
 from bulletin.weeks import IsoWeek
 
 log = logging.getLogger("bulletin")
@@ -59,11 +59,15 @@ def collect(config: Config, start: date | None = None, end: date | None = None) 
     with Store.open(config.database) as store:
         # Every source is read before anything is written: one bad file and the store is untouched.
         outcomes = collect_sources(config.sources, store, now, start, end)
-        fresh = [o for o in outcomes if o.collected is not None]
-        reports = store.save([o.collected for o in fresh if o.collected is not None],
-                             [o.record(now) for o in outcomes])
-    by_source = {report.source: report for report in reports}
-    return [settle(o, by_source.get(o.source)) for o in outcomes]
+        settled: list[Outcome] = []
+
+        def states(reports: list[SaveReport]) -> list[SourceState]:
+            by_source = {report.source: report for report in reports}
+            settled.extend(settle(o, by_source.get(o.source)) for o in outcomes)
+            return [o.record(now) for o in settled]
+
+        store.save([o.collected for o in outcomes if o.collected is not None], states)
+    return settled
 
 
 def collect_time() -> datetime:

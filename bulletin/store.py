@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -201,11 +201,16 @@ class Store:
     # -- writing -----------------------------------------------------------
 
     def save(self, collections: Sequence[Collected],
-             states: Sequence[SourceState] = ()) -> list[SaveReport]:
-        """Store every source's data in one transaction: all of it or none."""
+             states: Callable[[list[SaveReport]], Sequence[SourceState]] | None = None
+             ) -> list[SaveReport]:
+        """Store every source's data in one transaction: all of it or none.
+
+        ``states`` turns the save reports into each source's state (ok or
+        unchanged depends on what was written), recorded in the same transaction.
+        """
         with self.transaction() as db:
             reports = [self._save_one(db, collected) for collected in collections]
-            for state in states:
+            for state in states(reports) if states else ():
                 self._record_state(db, state)
             return reports
 
@@ -241,21 +246,19 @@ class Store:
         # Set-wise through a temporary table: one statement per step instead of
         # one per row, so ten years of daily rows load in about a second.
         source = collected.source
-        rows = [(o.period, o.model, o.tokens, o.rank, o.source_url, o.fetched_at)
-                for o in collected.observations]
-        rows += collected.rows
-        periods = sorted({row[0] for row in rows})
-        if not self._holds_any(db, source, periods):
+        rows = list(collected.rows) if collected.rows else []
+        rows += [(o.source, o.period, o.model, o.tokens, o.rank, o.source_url, o.fetched_at)
+                 for o in collected.observations]
+        if not self._holds_any(db, source, sorted({row[1] for row in rows})):
             # Periods the store has never seen (a back-fill): nothing to compare, insert straight.
-            db.executemany("INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           [(source, *row) for row in rows])
+            db.executemany("INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             counts["added"] += len(rows)
             return
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming (period TEXT, model TEXT, "
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming (source TEXT, period TEXT, model TEXT, "
                    "tokens INTEGER, rank INTEGER, source_url TEXT, fetched_at TEXT, "
                    "PRIMARY KEY (period, model)) WITHOUT ROWID")
         db.execute("DELETE FROM incoming")
-        db.executemany("INSERT OR REPLACE INTO incoming VALUES (?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT OR REPLACE INTO incoming VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         total = db.execute("SELECT count(*) FROM incoming").fetchone()[0]
         added, changed = db.execute(
             "SELECT sum(o.model IS NULL), sum(o.model IS NOT NULL AND (o.tokens != i.tokens "

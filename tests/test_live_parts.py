@@ -19,7 +19,7 @@ from loopback import API_KEY, RANKINGS, Api
 def test_missing_days_are_asked_for_in_windows_of_at_most_31_days(tmp_path: Path) -> None:
     source = OpenRouter(name="openrouter", attribution="", licence="", backfill_weeks=8)
     with Store.open(tmp_path / "s.db") as store:
-        rows = tuple((f"2026-05-{d:02d}", "a/b", 1, None, "", "") for d in range(10, 13))
+        rows = tuple(("openrouter", f"2026-05-{d:02d}", "a/b", 1, None, "", "") for d in range(10, 13))
         store.save([Collected("openrouter", rows=rows)])
         context = CollectContext(store, None, datetime(2026, 7, 1, 9, tzinfo=UTC))
         days = source.wanted_days(context)

@@ -76,6 +76,9 @@ def test_a_second_collect_asks_for_nothing_already_stored(tmp_path, api, bulleti
     again = bulletin("collect", "--config", config, "--from", "2026-05-04", "--to", "2026-05-31")
     assert again.out == "openrouter: unchanged\n"
     assert api.count(RANKINGS) == asked == 1
+    [state] = json.loads(bulletin("sources", "--config", config, "--format", "json").out)
+    assert (state["state"], state["as_of"]) == ("unchanged", "2026-08-22T04:00:00Z")
+    assert state["last_success"] == state["checked_at"]
     # Widening the period asks only for the new days.
     bulletin("collect", "--config", config, "--from", "2026-05-20", "--to", "2026-06-03")
     _, query, _ = api.requests[-1]

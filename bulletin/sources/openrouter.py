@@ -110,7 +110,7 @@ class OpenRouter(Source):
             as_of = max(as_of, window_as_of)
             rows.extend(window_rows)
         complete = complete_until(as_of, context.now)
-        kept = tuple(row for row in rows if row[0] <= complete)
+        kept = tuple(row for row in rows if row[1] <= complete)
         return Collected(self.name, rows=kept, as_of=as_of, figures_replace=False, requests=requests)
 
     async def _request(self, client: httpx.AsyncClient, policy: Policy, key: str,
@@ -156,15 +156,15 @@ def complete_until(as_of: str, now: datetime) -> str:
     return (moment.date() - timedelta(days=1)).isoformat()
 
 
-Row = tuple[str, str, int, "int | None", str, str]
+Row = tuple[str, str, str, int, "int | None", str, str]
 
 
 def parse_rankings(body: Any, shown: str, source: str, url: str, fetched_at: str,
                    first: date, last: date) -> tuple[list[Row], str]:
     """Check a whole response before keeping any of it; one bad row and it is refused.
 
-    Rows come back as the store's plain tuples (day, model, tokens, rank, url,
-    fetched_at). The checks run over whole columns first, which is what lets a
+    Rows come back as the store's plain tuples (source, day, model, tokens,
+    rank, url, fetched_at). The checks run over whole columns first, which is what lets a
     ten-year back-fill load in about a second; only a response that fails them
     is walked row by row to say which row is wrong.
     """
@@ -181,7 +181,8 @@ def parse_rankings(body: Any, shown: str, source: str, url: str, fetched_at: str
     except (TypeError, KeyError):
         triples = []
     if len(triples) == len(data) and _all_good(triples, low, high):
-        return [(day, model, int(tokens), None, url, fetched_at) for day, model, tokens in triples], as_of
+        return [(source, day, model, int(tokens), None, url, fetched_at)
+                for day, model, tokens in triples], as_of
     _explain(data, shown, low, high)
     raise CollectError(f"{shown}: the rows are not as documented")  # _explain names the row
 
