@@ -24,7 +24,9 @@ _CHINESE_AS_WORD = {"万亿": "trillion"}
 
 _NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _QUANTITY = re.compile(
-    r"(?P<sign>[+\-−])?" + _NUMBER +
+    # A sign only where it stands apart ("+11.83%", not the hyphen of "Qwen3.6-35B"),
+    # and a number only where it starts (not the 3 of "A3B").
+    r"(?:(?<![A-Za-z0-9.])(?P<sign>[+\-−]))?(?<![A-Za-z0-9.,])" + _NUMBER +
     r"(?:\s*(?P<pct>%)"
     r"|\s*(?P<cn>万亿|亿|万)"
     r"|(?P<suffix>[KMBT])\b"

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from bulletin import pipeline
 from bulletin.config import load_config
-from bulletin.textfigures import quantities
+from bulletin.textfigures import figures, quantities
 from conftest import SHARED_DATA, needs_shared_data, write_config
 from loopback import Api
 
@@ -125,3 +126,30 @@ def test_malformed_xml_stores_nothing_from_that_feed(tmp_path, bulletin) -> None
 ])
 def test_quantities_in_text(text, found) -> None:
     assert [(str(q.value), q.scale, q.unit, q.rate) for q in quantities(text)] == found
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Qwen3.6-35B-A3B is out", [("35000000000", "billion", "", "")]),
+    ("down -9.33% on the week", [("-9.33", "", "%", "")]),
+])
+def test_hyphens_and_names_are_not_signs_or_numbers(text, found) -> None:
+    assert [(str(q.value), q.scale, q.unit, q.rate) for q in quantities(text)] == found
+
+
+def test_figures_need_an_organisation_a_subject_and_a_year() -> None:
+    [first, last] = figures(JPMORGAN + ".", "news", "https://news.example/1", "2026-03-22")
+    assert (first.subject, first.organisation, first.kind) == (
+        "China's AI inference token consumption", "JPMorgan", "forecast")
+    assert [(f.value, f.scale, f.unit, f.period) for f in (first, last)] == [
+        (Decimal(10**16), "quadrillion", "tokens", "2025"),
+        (Decimal(3900 * 10**15), "quadrillion", "tokens", "2030")]
+    assert first.quote == JPMORGAN + "." and first.link == "https://news.example/1"
+    [daily] = figures("国家数据局表示，截至2026年3月，我国日均Token消耗量突破140万亿。", "news", "l")
+    assert (daily.organisation, daily.kind, daily.value, daily.unit, daily.period) == (
+        "National Data Administration", "observed", Decimal(140 * 10**12), "tokens per day", "2026")
+    [idc] = figures("According to IDC, global token consumption will reach 5 quintillion tokens by 2028.",
+                    "news", "l")
+    assert (idc.organisation, idc.subject, idc.kind, idc.period) == (
+        "IDC", "Global token consumption", "forecast", "2028")
+    assert figures("Token consumption will grow to 3,900 quadrillion in 2030.", "news", "l") == []
+    assert figures("JPMorgan predicts strong growth in 2030.", "news", "l") == []
