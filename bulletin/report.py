@@ -41,4 +41,6 @@ def stats_text(data: dict[str, Any]) -> str:
             mark = "" if row.get("counted", True) else "  (not counted)"
             lines.append(f"  {row['rank']:>3}  {row[key]:<45} {row['tokens']:>20,}  {change:>9}{mark}")
         lines.append("")
+    if data.get("long_tail_tokens"):
+        lines.append(f"Long tail (below the published leaderboard): {data['long_tail_tokens']:,} tokens")
     return "\n".join(lines).rstrip() + "\n"

