@@ -56,6 +56,18 @@ def run(config: Config, week: IsoWeek | None = None) -> RunResult:
 def collect(config: Config, start: date | None = None, end: date | None = None) -> list[Outcome]:
     """Read every source (concurrently), then store what they gave in one transaction."""
     now = collect_time()
+    if not config.database.exists():
+        try:
+            return _collect_into(config, now, start, end)
+        except BaseException:
+            # A first collection that fails leaves no empty history behind either.
+            config.database.unlink(missing_ok=True)
+            raise
+    return _collect_into(config, now, start, end)
+
+
+def _collect_into(config: Config, now: datetime, start: date | None, end: date | None
+                  ) -> list[Outcome]:
     with Store.open(config.database) as store:
         # Every source is read before anything is written: one bad file and the store is untouched.
         outcomes = collect_sources(config.sources, store, now, start, end)

@@ -62,6 +62,7 @@ def test_a_bad_answer_leaves_the_source_stale(setup, bulletin, status, body, hea
     result = bulletin("collect", "--config", config, "--from", "2026-05-18", "--to", "2026-05-24")
     url = URL.format(base=api.base_url)
     assert result.err == f"warning: openrouter: {message.format(url=url)}\n"
+    assert API_KEY not in result.err + result.out
     assert result.out == "openrouter: stale, last good data kept\ndeepseek: unchanged\n"
     assert result.code == 0
     assert data_tables(db) == before

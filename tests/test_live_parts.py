@@ -97,3 +97,12 @@ def test_sources_lists_every_source_and_its_state(tmp_path, bulletin) -> None:
     assert lines[0].split()[:3] == ["news", "feed", "stale"]
     assert lines[0].endswith(f"last success never ({tmp_path / 'f.xml'}: empty (0 bytes), "
                              "not an RSS or Atom feed)")
+
+
+def test_a_first_collection_that_fails_leaves_no_store(tmp_path, bulletin) -> None:
+    (tmp_path / "board.csv").write_text("week,model,tokens\n2026-W11,a/b,12x\n", encoding="utf-8")
+    config = write_config(tmp_path, "  - {name: board, type: csv, path: board.csv}")
+    result = bulletin("collect", "--config", config)
+    assert result.err == (f"error: {tmp_path / 'board.csv'}:2: column 'tokens': "
+                          "'12x' is not a whole number of tokens\n")
+    assert not (tmp_path / "output" / "bulletin.db").exists()
