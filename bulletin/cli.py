@@ -125,6 +125,8 @@ def _outcome_line(outcome: Any) -> str:
     rows = report and report.added + report.changed + report.removed + report.unchanged
     counts = (f", {report.added} added, {report.changed} changed, {report.removed} removed, "
               f"{report.unchanged} unchanged") if report and rows else ""
+    if report and report.names:
+        counts += f", {report.names} model names added or renamed"
     return f"{outcome.source}: {outcome.state}{counts}"
 
 

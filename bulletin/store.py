@@ -137,10 +137,11 @@ class SaveReport:
     changed: int = 0
     removed: int = 0
     unchanged: int = 0
+    names: int = 0  # display names added or renamed
 
     @property
     def wrote(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
+        return bool(self.added or self.changed or self.removed or self.names)
 
 
 @dataclass(frozen=True)
@@ -217,14 +218,15 @@ class Store:
             return reports
 
     def _save_one(self, db: sqlite3.Connection, collected: Collected) -> SaveReport:
-        counts = {"added": 0, "changed": 0, "removed": 0, "unchanged": 0}
+        counts = {"added": 0, "changed": 0, "removed": 0, "unchanged": 0, "names": 0}
         if collected.observations or collected.rows:
             self._merge_observations(db, collected, counts)
         for name in collected.names:
-            db.execute("INSERT INTO model_names VALUES (?, ?, ?, ?) ON CONFLICT (model) DO UPDATE "
-                       "SET name=excluded.name, source=excluded.source, created=excluded.created "
-                       "WHERE name IS NOT excluded.name OR created IS NOT excluded.created",
-                       (name.model, name.name, name.source, name.created))
+            counts["names"] += db.execute(
+                "INSERT INTO model_names VALUES (?, ?, ?, ?) ON CONFLICT (model) DO UPDATE "
+                "SET name=excluded.name, source=excluded.source, created=excluded.created "
+                "WHERE name IS NOT excluded.name OR created IS NOT excluded.created",
+                (name.model, name.name, name.source, name.created)).rowcount
         for item in collected.items:
             cursor = db.execute("INSERT INTO feed_items VALUES (?, ?, ?, ?, ?, ?, ?) "
                                 "ON CONFLICT DO NOTHING",

@@ -129,6 +129,11 @@ def test_names_come_from_the_model_catalogue(tmp_path, api, bulletin) -> None:
                                     f"base_url: '{api.base_url}'}}")
     result = bulletin("collect", "--config", config, "--from", "2026-05-11", "--to", "2026-05-17")
     assert result.code == 0, result.err
+    slugs = {model["slug"] for path in WEEKLY.glob("*.json")
+             for model in json.loads(path.read_text(encoding="utf-8"))["models"]}
+    assert f"catalogue: ok, {len(slugs)} model names added or renamed\n" in result.out
+    again = bulletin("collect", "--config", config, "--from", "2026-05-11", "--to", "2026-05-17")
+    assert "catalogue: unchanged\n" in again.out
     data = json.loads(bulletin("stats", "--config", config, "--format", "json").out)
     names = {m["model"]: m["name"] for m in data["models"]}
     assert names["anthropic/claude-4.6-sonnet-20260217"] == "Claude Sonnet 4.6"
