@@ -110,7 +110,8 @@ def test_malformed_xml_stores_nothing_from_that_feed(tmp_path, bulletin) -> None
     with sqlite3.connect(tmp_path / "output" / "bulletin.db") as db:
         assert db.execute("SELECT source, item_key FROM feed_items").fetchall() == [("good", "g1")]
     states = json.loads(bulletin("sources", "--config", config, "--format", "json").out)
-    assert [(s["source"], s["state"]) for s in states] == [("bad", "stale"), ("good", "ok")]
+    assert [(s["source"], s["state"], s["as_of"]) for s in states] == [
+        ("bad", "stale", ""), ("good", "ok", "2026-03-22T08:00:00Z")]
 
 
 @pytest.mark.parametrize("text, found", [

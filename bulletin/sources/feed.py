@@ -82,7 +82,7 @@ class Feed(Source):
                                          response.headers.get("last-modified", "")),)
         seen = {item.key for item in context.store.feed_items(self.name)}
         fetched_at = context.now.isoformat(timespec="seconds")
-        items = read_feed(body, where, self.name, fetched_at)
+        items, updated = read_feed(body, where, self.name, fetched_at)
         new = [item for item in items if item.key not in seen]
         found: dict[tuple[str, str, str, str], Figure] = {}
         for item in new:
@@ -91,12 +91,15 @@ class Feed(Source):
                 found.setdefault((figure.subject, figure.organisation, figure.kind, figure.period),
                                  figure)
         return Collected(self.name, items=tuple(new), figures=tuple(found.values()),
-                         validators=validators, figures_replace=False,
+                         validators=validators, figures_replace=False, as_of=updated,
                          requests=0 if self.path else 1)
 
 
-def read_feed(body: bytes, where: str, source: str, fetched_at: str) -> list[FeedItem]:
-    """Every item of a feed, sanitised; a feed that is not RSS or Atom is refused whole."""
+def read_feed(body: bytes, where: str, source: str, fetched_at: str) -> tuple[list[FeedItem], str]:
+    """Every item of a feed, sanitised, and when the feed says it was updated.
+
+    A feed that is not RSS or Atom is refused whole.
+    """
     import xml.sax
 
     import feedparser
@@ -125,7 +128,7 @@ def read_feed(body: bytes, where: str, source: str, fetched_at: str) -> list[Fee
         title = html.unescape(nh3.clean(str(entry.get("title", "")), tags=set()))
         items.setdefault(key, FeedItem(source, key, link, title, summary,
                                        _published(entry), fetched_at))
-    return list(items.values())
+    return list(items.values()), _published(parsed.feed)
 
 
 def _published(entry: Any) -> str:
