@@ -113,3 +113,15 @@ def test_run_writes_from_what_it_has_or_says_the_week_is_missing(setup, bulletin
     assert missing.code == 1
     assert missing.err.splitlines()[-1].startswith(
         "error: 2026-W21: no statistics for this week: openrouter failed (")
+
+
+def test_a_wrong_key_is_refused_by_the_server_and_named(setup, bulletin, monkeypatch) -> None:
+    api, config, db = setup
+    before = data_tables(db)
+    monkeypatch.setenv("OPENROUTER_API_KEY", "not-the-key")
+    result = bulletin("collect", "--config", config, "--from", "2026-05-18", "--to", "2026-05-24")
+    assert result.err == (f"warning: openrouter: {URL.format(base=api.base_url)}: HTTP 401 Unauthorized: "
+                          "the API key in OPENROUTER_API_KEY is missing or invalid\n")
+    assert "not-the-key" not in result.err + result.out
+    assert api.requests[-1][2]["authorization"] == "Bearer not-the-key"
+    assert data_tables(db) == before
