@@ -4,7 +4,10 @@ Per-model totals are a weekly leaderboard's figures or the sum of a week's
 days. Author and country totals sum the week's top ``top_n`` leaderboard
 models, leaving out excluded authors (stealth models of undisclosed origin)
 without giving their places to the models below. Week-over-week changes are
-only computed between two complete weeks.
+only computed between two complete weeks. The Data API's ``other`` row is the
+long tail below the leaderboard, not a model: it is kept out of ranks and
+totals and reported on its own. ``:free`` variants count with their base
+model only where the methodology says ``free_variants: merge``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from bulletin.config import Methodology
 from bulletin.model import ModelName, ModelWeek, Observation, Total, WeekStats, author_of
 from bulletin.weeks import IsoWeek
 
+LONG_TAIL = "other"  # the Data API's row for every model below its daily top 50
+
 
 @dataclass(frozen=True)
 class _Leaderboard:
@@ -25,6 +30,7 @@ class _Leaderboard:
     days: int
     tokens: dict[str, int]
     ranks: dict[str, int]
+    long_tail: int = 0
 
     @property
     def complete(self) -> bool:
@@ -69,7 +75,7 @@ def source_weeks(observations: Iterable[Observation]) -> list[SourceWeek]:
 def weekly_stats_from(totals: Iterable[SourceWeek], names: dict[str, ModelName],
                       methodology: Methodology, source_order: Sequence[str] = ()
                       ) -> dict[IsoWeek, WeekStats]:
-    boards = _leaderboards(totals, source_order)
+    boards = _leaderboards(totals, source_order, methodology.free_variants == "merge")
     raw = {week: _raw_stats(board, names, methodology) for week, board in boards.items()}
     result: dict[IsoWeek, WeekStats] = {}
     for week in sorted(raw):
@@ -79,8 +85,8 @@ def weekly_stats_from(totals: Iterable[SourceWeek], names: dict[str, ModelName],
     return result
 
 
-def _leaderboards(totals: Iterable[SourceWeek], source_order: Sequence[str]
-                  ) -> dict[IsoWeek, _Leaderboard]:
+def _leaderboards(totals: Iterable[SourceWeek], source_order: Sequence[str],
+                  merge_free: bool = False) -> dict[IsoWeek, _Leaderboard]:
     # A weekly leaderboard is preferred over summed days, then sources in config order.
     order = list(source_order)
 
@@ -92,9 +98,15 @@ def _leaderboards(totals: Iterable[SourceWeek], source_order: Sequence[str]
     for item in sorted(totals, key=preference):
         if item.week in boards:
             continue
+        tokens: dict[str, int] = defaultdict(int)
+        for model, count in item.tokens.items():
+            if model != LONG_TAIL:
+                tokens[model.removesuffix(":free") if merge_free else model] += count
         given = item.ranks
-        ranks = given if not item.is_daily and len(given) == len(item.tokens) else _rank(item.tokens)
-        boards[item.week] = _Leaderboard(item.week, item.source, item.days, item.tokens, ranks)
+        exact = not item.is_daily and not merge_free and given.keys() == tokens.keys()
+        ranks = given if exact else _rank(tokens)
+        boards[item.week] = _Leaderboard(item.week, item.source, item.days, dict(tokens), ranks,
+                                         item.tokens.get(LONG_TAIL, 0))
     return boards
 
 
@@ -172,4 +184,5 @@ def _with_previous(now: _RawWeek, before: _RawWeek | None) -> WeekStats:
         countries=totals(now.countries, before.countries if before else None),
         unmapped_authors=tuple(now.unmapped),
         has_previous=before is not None,
+        long_tail=now.board.long_tail,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -78,24 +79,87 @@ def run(config_path: Path, week: IsoWeek | None, output: Path | None) -> None:
     from bulletin import pipeline
 
     result = pipeline.run(_load(config_path, output), week)
-    for report in result.reports:
-        logging.getLogger("bulletin").info("%s: %d added, %d changed, %d removed, %d unchanged",
-                                           report.source, report.added, report.changed,
-                                           report.removed, report.unchanged)
+    for outcome in result.outcomes:
+        logging.getLogger("bulletin").info("%s", _outcome_line(outcome))
     click.echo(f"{result.week}: {result.headline}", err=True)
     for path in result.paths:
         click.echo(_shown(path))
 
 
+class _DayType(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2026-05-18", param, ctx)
+
+
 @cli.command()
 @config_option
-def collect(config_path: Path) -> None:
-    """Read every source into the store."""
+@click.option("--from", "start", type=_DayType(), default=None,
+              help="First day to fetch from live sources (with --to: back-fill a period).")
+@click.option("--to", "end", type=_DayType(), default=None, help="Last day to fetch.")
+def collect(config_path: Path, start: date | None, end: date | None) -> None:
+    """Read every source into the store; live sources fetch only what is missing."""
     from bulletin import pipeline
 
-    for report in pipeline.collect(_load(config_path)):
-        click.echo(f"{report.source}: ok, {report.added} added, {report.changed} changed, "
-                   f"{report.removed} removed, {report.unchanged} unchanged")
+    if (start is None) != (end is None):
+        raise click.UsageError("give --from and --to together")
+    if start is not None and end is not None and start > end:
+        raise click.UsageError(f"--from {start} is after --to {end}")
+    outcomes = pipeline.collect(_load(config_path), start, end)
+    for outcome in outcomes:
+        click.echo(_outcome_line(outcome))
+    if outcomes and all(o.state == "stale" for o in outcomes):
+        raise BulletinError("no source could be read; the store keeps its last good data")
+
+
+def _outcome_line(outcome: Any) -> str:
+    if outcome.state == "stale":
+        return f"{outcome.source}: stale, last good data kept"
+    report = outcome.report
+    rows = report and report.added + report.changed + report.removed + report.unchanged
+    counts = (f", {report.added} added, {report.changed} changed, {report.removed} removed, "
+              f"{report.unchanged} unchanged") if report and rows else ""
+    if report and report.names:
+        counts += f", {report.names} model names added or renamed"
+    return f"{outcome.source}: {outcome.state}{counts}"
+
+
+@cli.command()
+@config_option
+@format_option
+def sources(config_path: Path, fmt: str) -> None:
+    """Each source's state: last success, how recent its data is, and why it is stale."""
+    from bulletin.store import Store
+
+    config = _load(config_path)
+    with Store.open(config.database) as store:
+        states = store.source_states()
+    rows = []
+    for source in config.sources:
+        state = states.get(source.name)
+        rows.append({"source": source.name, "type": source.type,
+                     "state": state.state if state else "never collected",
+                     "last_success": state.last_success if state else "",
+                     "as_of": state.as_of if state else "",
+                     "checked_at": state.checked_at if state else "",
+                     "detail": state.detail if state else ""})
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        line = (f"{row['source']:<24} {row['type']:<18} {row['state']:<16} "
+                f"last success {row['last_success'] or 'never'}")
+        if row["as_of"]:
+            line += f", as of {row['as_of']}"
+        if row["detail"]:
+            line += f" ({row['detail']})"
+        click.echo(line)
 
 
 @cli.command()

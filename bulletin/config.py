@@ -18,7 +18,8 @@ from bulletin.sources import Source
 
 TOP_KEYS = {"title", "output", "database", "templates_dir", "sources", "publish", "methodology",
             "rules", "story"}
-METHODOLOGY_KEYS = {"top_n", "exclude_authors", "countries", "lead_countries"}
+METHODOLOGY_KEYS = {"top_n", "exclude_authors", "countries", "lead_countries", "free_variants"}
+FREE_VARIANTS = ("separate", "merge")
 STORY_KEYS = {"max_events", "repeat_factor", "memory_weeks"}
 
 # The rules a week is checked with when the config has no ``rules:`` list, in
@@ -60,6 +61,9 @@ class Methodology:
     exclude_authors: frozenset[str] = frozenset({"openrouter"})
     countries: Mapping[str, str | None] = None  # type: ignore[assignment]
     lead_countries: tuple[str, str] = ("CN", "US")
+    # ":free" variants are their own leaderboard rows ("separate", as openrouter.ai ranks
+    # them and as the press figures count them) or count with their base model ("merge").
+    free_variants: str = "separate"
 
     def country_of(self, author: str) -> str | None:
         return self.countries.get(author)
@@ -240,7 +244,12 @@ def _methodology(raw: Any, problems: check.Problems) -> Methodology:
                 if not _is_country(code):
                     problems.add(f"{where}.lead_countries", f"{code!r} is not an ISO 3166 country code")
                     lead = None
+    free = check.string(section, "free_variants", where, problems, default="separate")
+    if free is not None and free not in FREE_VARIANTS:
+        problems.add(f"{where}.free_variants", f"{free!r} is neither separate nor merge")
+        free = None
     return Methodology(
+        free_variants=free or "separate",
         top_n=top_n,
         exclude_authors=frozenset(excluded or ["openrouter"]),
         countries=countries,

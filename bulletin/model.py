@@ -48,6 +48,7 @@ class ModelName:
     model: str
     name: str
     source: str
+    created: str = ""  # when the model was published (a catalogue's date), if known
 
 
 @dataclass(frozen=True)
@@ -74,13 +75,53 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class FeedItem:
+    """One news item, stored once; its HTML already sanitised."""
+
+    source: str
+    key: str  # the item's id, or its link where it has none
+    link: str
+    title: str
+    summary: str
+    published_at: str = ""
+    fetched_at: str = ""
+
+
+@dataclass(frozen=True)
+class HttpValidators:
+    """What a server said about a response, so the next request can be conditional."""
+
+    url: str
+    etag: str = ""
+    last_modified: str = ""
+
+
+@dataclass(frozen=True)
 class Collected:
-    """Everything one source yielded in one collection."""
+    """Everything one source yielded in one collection.
+
+    A file source is the whole truth for what it covers: its figures replace
+    the source's earlier ones. A live source only adds (``figures_replace``
+    false): a news item that left the feed keeps the figures it gave.
+    """
 
     source: str
     observations: tuple[Observation, ...] = ()
     names: tuple[ModelName, ...] = ()
     figures: tuple[Figure, ...] = ()
+    # Observations as plain rows in the store's column order (source, period, model,
+    # tokens, rank, source_url, fetched_at): a ten-year back-fill is 186,000 of
+    # them, too many to make an object each.
+    rows: tuple[tuple[str, str, str, int, int | None, str, str], ...] = ()
+    items: tuple[FeedItem, ...] = ()
+    validators: tuple[HttpValidators, ...] = ()
+    as_of: str = ""  # how recent the source says its data is
+    figures_replace: bool = True
+    requests: int = 0  # HTTP requests made (0: nothing was missing)
+    not_modified: bool = False  # every server said nothing changed
+
+    def all_observations(self) -> list[Observation]:
+        return [*self.observations, *(Observation(*row) for row in self.rows)]
 
 
 @dataclass(frozen=True)
@@ -135,6 +176,7 @@ class WeekStats:
     countries: tuple[Total, ...]
     unmapped_authors: tuple[str, ...]
     has_previous: bool  # the week before is in the store and complete
+    long_tail: int = 0  # tokens of the models below the published leaderboard ("other")
 
     def country(self, code: str) -> Total | None:
         return next((t for t in self.countries if t.key == code), None)

@@ -8,21 +8,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from bulletin.aggregate import weekly_stats, weekly_stats_from
+from bulletin.collection import Outcome, collect_sources, settle
 from bulletin.compose import compose
 from bulletin.config import Config
 from bulletin.detect import detect
 from bulletin.errors import BulletinError, PublishError
-from bulletin.model import Collected, Delivery, Event, Figure, Observation, Story, WeekStats
+from bulletin.model import Delivery, Event, Figure, Observation, Story, WeekStats
 from bulletin.output import write_artifacts
 from bulletin.publishers import RenderedBulletin
 from bulletin.render import event_data, render_story
 from bulletin.rules.forecast import figure_key
-from bulletin.store import SaveReport, Store
+from bulletin.store import SaveReport, SourceState, Store
 from bulletin.weeks import IsoWeek
 
 log = logging.getLogger("bulletin")
@@ -33,23 +34,72 @@ class RunResult:
     week: IsoWeek
     headline: str
     paths: tuple[Path, ...]
-    reports: tuple[SaveReport, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
     deliveries: tuple[Delivery, ...] = ()
+
+    @property
+    def reports(self) -> tuple[SaveReport, ...]:
+        return tuple(o.report for o in self.outcomes if o.report is not None)
 
 
 def run(config: Config, week: IsoWeek | None = None) -> RunResult:
     """Collect every source, write the bulletin for ``week`` (default: latest complete), publish it."""
-    reports = collect(config)
+    outcomes = collect(config)
+    stale = [o for o in outcomes if o.state == "stale" and _is_leaderboard(config, o.source)]
+    if stale:
+        _check_leaderboard(config, week, stale)
     result = render(config, week)
     deliveries = publish(config, result.week) if config.publishers else []
-    return RunResult(result.week, result.headline, result.paths, tuple(reports), tuple(deliveries))
+    return RunResult(result.week, result.headline, result.paths, tuple(outcomes), tuple(deliveries))
 
 
-def collect(config: Config) -> list[SaveReport]:
-    # Read every source before writing any: one bad file and the store is untouched.
-    collected: list[Collected] = [source.collect() for source in config.sources]
+def collect(config: Config, start: date | None = None, end: date | None = None) -> list[Outcome]:
+    """Read every source (concurrently), then store what they gave in one transaction."""
+    now = collect_time()
+    if not config.database.exists():
+        try:
+            return _collect_into(config, now, start, end)
+        except BaseException:
+            # A first collection that fails leaves no empty history behind either.
+            config.database.unlink(missing_ok=True)
+            raise
+    return _collect_into(config, now, start, end)
+
+
+def _collect_into(config: Config, now: datetime, start: date | None, end: date | None
+                  ) -> list[Outcome]:
     with Store.open(config.database) as store:
-        return store.save(collected)
+        # Every source is read before anything is written: one bad file and the store is untouched.
+        outcomes = collect_sources(config.sources, store, now, start, end)
+        settled: list[Outcome] = []
+
+        def states(reports: list[SaveReport]) -> list[SourceState]:
+            by_source = {report.source: report for report in reports}
+            settled.extend(settle(o, by_source.get(o.source)) for o in outcomes)
+            return [o.record(now) for o in settled]
+
+        store.save([o.collected for o in outcomes if o.collected is not None], states)
+    return settled
+
+
+def collect_time() -> datetime:
+    return datetime.now(UTC)
+
+
+def _is_leaderboard(config: Config, name: str) -> bool:
+    return any(s.name == name and s.leaderboard for s in config.sources)
+
+
+def _check_leaderboard(config: Config, week: IsoWeek | None, stale: list[Outcome]) -> None:
+    """A stale leaderboard is fine while the store still has the week; without it, say so."""
+    wanted = week or IsoWeek.of(collect_time().date()).previous()
+    with Store.open(config.database) as store:
+        history = stats_history(config, store)
+    if wanted in history:
+        return
+    names = ", ".join(o.source for o in stale)
+    raise BulletinError(f"{wanted}: no statistics for this week: {names} failed "
+                        f"({stale[0].detail}) and the store has nothing older for it")
 
 
 def render(config: Config, week: IsoWeek | None = None) -> RunResult:

@@ -25,6 +25,7 @@ def stats_data(stats: WeekStats) -> dict[str, Any]:
                     "previous_tokens": m.previous_tokens, "change": m.change,
                     "counted": m.counted} for m in stats.models],
         "unmapped_authors": list(stats.unmapped_authors),
+        "long_tail_tokens": stats.long_tail,
     }
 
 
@@ -40,4 +41,6 @@ def stats_text(data: dict[str, Any]) -> str:
             mark = "" if row.get("counted", True) else "  (not counted)"
             lines.append(f"  {row['rank']:>3}  {row[key]:<45} {row['tokens']:>20,}  {change:>9}{mark}")
         lines.append("")
+    if data.get("long_tail_tokens"):
+        lines.append(f"Long tail (below the published leaderboard): {data['long_tail_tokens']:,} tokens")
     return "\n".join(lines).rstrip() + "\n"

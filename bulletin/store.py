@@ -3,7 +3,9 @@
 Each collection is saved in one transaction, so a failure leaves the store as
 it was. A source's file is its whole truth for the periods it covers: rows
 that disappeared from it are removed, and re-importing the same data writes
-nothing at all.
+nothing at all. Observations are merged set-wise (a temporary table, one
+statement per step), so a ten-year back-fill of daily rows loads in about a
+second. News items and the figures read from them are only ever added.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +25,15 @@ if TYPE_CHECKING:
     from bulletin.aggregate import SourceWeek
 
 from bulletin.errors import StoreError
-from bulletin.model import Collected, Delivery, Figure, ModelName, Observation
+from bulletin.model import (
+    Collected,
+    Delivery,
+    FeedItem,
+    Figure,
+    HttpValidators,
+    ModelName,
+    Observation,
+)
 from bulletin.weeks import IsoWeek
 
 # One script per schema version; user_version says how many have run.
@@ -79,6 +89,35 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (week, target)
     ) WITHOUT ROWID;
     """,
+    # Live collectors: what each source last did, HTTP validators for conditional
+    # requests, news items (stored once), and catalogue dates for model names.
+    """
+    CREATE TABLE source_state (
+        source        TEXT PRIMARY KEY,
+        type          TEXT NOT NULL,
+        state         TEXT NOT NULL,         -- ok, unchanged, stale
+        detail        TEXT NOT NULL,         -- why it is stale; '' otherwise
+        checked_at    TEXT NOT NULL,
+        last_success  TEXT NOT NULL,         -- '' until the first success
+        as_of         TEXT NOT NULL          -- how recent the source says its data is
+    ) WITHOUT ROWID;
+    CREATE TABLE http_cache (
+        url            TEXT PRIMARY KEY,
+        etag           TEXT NOT NULL,
+        last_modified  TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE feed_items (
+        source        TEXT NOT NULL,
+        item_key      TEXT NOT NULL,         -- the item's id, or its link
+        link          TEXT NOT NULL,
+        title         TEXT NOT NULL,
+        summary       TEXT NOT NULL,         -- sanitised HTML
+        published_at  TEXT NOT NULL,
+        fetched_at    TEXT NOT NULL,
+        PRIMARY KEY (source, item_key)
+    ) WITHOUT ROWID;
+    ALTER TABLE model_names ADD COLUMN created TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 
@@ -104,6 +143,22 @@ class SaveReport:
     changed: int = 0
     removed: int = 0
     unchanged: int = 0
+    names: int = 0  # display names added or renamed
+
+    @property
+    def wrote(self) -> bool:
+        return bool(self.added or self.changed or self.removed or self.names)
+
+
+@dataclass(frozen=True)
+class SourceState:
+    source: str
+    type: str
+    state: str  # ok, unchanged, stale
+    detail: str = ""
+    checked_at: str = ""
+    last_success: str = ""
+    as_of: str = ""
 
 
 class Store:
@@ -154,43 +209,114 @@ class Store:
 
     # -- writing -----------------------------------------------------------
 
-    def save(self, collections: Sequence[Collected]) -> list[SaveReport]:
-        """Store every source's data in one transaction: all of it or none."""
+    def save(self, collections: Sequence[Collected],
+             states: Callable[[list[SaveReport]], Sequence[SourceState]] | None = None
+             ) -> list[SaveReport]:
+        """Store every source's data in one transaction: all of it or none.
+
+        ``states`` turns the save reports into each source's state (ok or
+        unchanged depends on what was written), recorded in the same transaction.
+        """
         with self.transaction() as db:
-            return [self._save_one(db, collected) for collected in collections]
+            reports = [self._save_one(db, collected) for collected in collections]
+            for state in states(reports) if states else ():
+                self._record_state(db, state)
+            return reports
 
     def _save_one(self, db: sqlite3.Connection, collected: Collected) -> SaveReport:
-        counts = {"added": 0, "changed": 0, "removed": 0, "unchanged": 0}
-        by_period: dict[str, set[str]] = {}
-        for obs in collected.observations:
-            by_period.setdefault(obs.period, set()).add(obs.model)
-            old = db.execute("SELECT tokens, rank FROM observations WHERE source=? AND period=? "
-                             "AND model=?", (obs.source, obs.period, obs.model)).fetchone()
-            if old is None:
-                counts["added"] += 1
-            elif old == (obs.tokens, obs.rank):
-                counts["unchanged"] += 1
-                continue
-            else:
-                counts["changed"] += 1
-            db.execute("INSERT OR REPLACE INTO observations VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (obs.source, obs.period, obs.model, obs.tokens, obs.rank,
-                        obs.source_url, obs.fetched_at))
-        for period, models in by_period.items():
-            stale = [row[0] for row in db.execute(
-                "SELECT model FROM observations WHERE source=? AND period=?",
-                (collected.source, period)) if row[0] not in models]
-            for model in stale:
-                db.execute("DELETE FROM observations WHERE source=? AND period=? AND model=?",
-                           (collected.source, period, model))
-            counts["removed"] += len(stale)
+        counts = {"added": 0, "changed": 0, "removed": 0, "unchanged": 0, "names": 0}
+        if collected.observations or collected.rows:
+            self._merge_observations(db, collected, counts)
         for name in collected.names:
-            db.execute("INSERT INTO model_names VALUES (?, ?, ?) ON CONFLICT (model) DO UPDATE "
-                       "SET name=excluded.name, source=excluded.source "
-                       "WHERE name IS NOT excluded.name", (name.model, name.name, name.source))
-        if collected.figures or not collected.observations:
+            counts["names"] += db.execute(
+                "INSERT INTO model_names VALUES (?, ?, ?, ?) ON CONFLICT (model) DO UPDATE "
+                "SET name=excluded.name, source=excluded.source, created=excluded.created "
+                "WHERE name IS NOT excluded.name OR created IS NOT excluded.created",
+                (name.model, name.name, name.source, name.created)).rowcount
+        for item in collected.items:
+            cursor = db.execute("INSERT INTO feed_items VALUES (?, ?, ?, ?, ?, ?, ?) "
+                                "ON CONFLICT DO NOTHING",
+                                (item.source, item.key, item.link, item.title, item.summary,
+                                 item.published_at, item.fetched_at))
+            counts["added" if cursor.rowcount else "unchanged"] += 1
+        for cache in collected.validators:
+            db.execute("INSERT INTO http_cache VALUES (?, ?, ?) ON CONFLICT (url) DO UPDATE "
+                       "SET etag=excluded.etag, last_modified=excluded.last_modified "
+                       "WHERE etag IS NOT excluded.etag OR last_modified IS NOT excluded.last_modified",
+                       (cache.url, cache.etag, cache.last_modified))
+        if not collected.figures_replace:
+            self._add_figures(db, collected, counts)
+        elif collected.figures or not (collected.observations or collected.rows or collected.names
+                                       or collected.items):
             self._replace_figures(db, collected, counts)
         return SaveReport(collected.source, **counts)
+
+    def _merge_observations(self, db: sqlite3.Connection, collected: Collected,
+                            counts: dict[str, int]) -> None:
+        # Set-wise through a temporary table: one statement per step instead of
+        # one per row, so ten years of daily rows load in about a second.
+        source = collected.source
+        rows = list(collected.rows) if collected.rows else []
+        rows += [(o.source, o.period, o.model, o.tokens, o.rank, o.source_url, o.fetched_at)
+                 for o in collected.observations]
+        if not self._holds_any(db, source, sorted({row[1] for row in rows})):
+            # Periods the store has never seen (a back-fill): nothing to compare, insert straight.
+            db.executemany("INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            counts["added"] += len(rows)
+            return
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming (source TEXT, period TEXT, model TEXT, "
+                   "tokens INTEGER, rank INTEGER, source_url TEXT, fetched_at TEXT, "
+                   "PRIMARY KEY (period, model)) WITHOUT ROWID")
+        db.execute("DELETE FROM incoming")
+        db.executemany("INSERT OR REPLACE INTO incoming VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        total = db.execute("SELECT count(*) FROM incoming").fetchone()[0]
+        added, changed = db.execute(
+            "SELECT sum(o.model IS NULL), sum(o.model IS NOT NULL AND (o.tokens != i.tokens "
+            "OR o.rank IS NOT i.rank)) FROM incoming i LEFT JOIN observations o "
+            "ON o.source = ? AND o.period = i.period AND o.model = i.model", (source,)).fetchone()
+        removed = db.execute(
+            "DELETE FROM observations WHERE source = ? AND period IN (SELECT period FROM incoming) "
+            "AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.period = observations.period "
+            "AND i.model = observations.model)", (source,)).rowcount
+        if added or changed:
+            db.execute("INSERT INTO observations SELECT ?, period, model, tokens, rank, source_url, "
+                       "fetched_at FROM incoming WHERE true ON CONFLICT (source, period, model) "
+                       "DO UPDATE SET tokens=excluded.tokens, rank=excluded.rank, "
+                       "source_url=excluded.source_url, fetched_at=excluded.fetched_at "
+                       "WHERE tokens != excluded.tokens OR rank IS NOT excluded.rank", (source,))
+        db.execute("DELETE FROM incoming")
+        counts["added"] += added or 0
+        counts["changed"] += changed or 0
+        counts["removed"] += removed
+        counts["unchanged"] += total - (added or 0) - (changed or 0)
+
+    @staticmethod
+    def _holds_any(db: sqlite3.Connection, source: str, periods: list[str]) -> bool:
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming_periods (period TEXT PRIMARY KEY) "
+                   "WITHOUT ROWID")
+        db.execute("DELETE FROM incoming_periods")
+        db.executemany("INSERT INTO incoming_periods VALUES (?)", [(p,) for p in periods])
+        found = db.execute("SELECT 1 FROM incoming_periods p WHERE EXISTS (SELECT 1 FROM observations "
+                           "o WHERE o.source = ? AND o.period = p.period) LIMIT 1", (source,)).fetchone()
+        db.execute("DELETE FROM incoming_periods")
+        return found is not None
+
+    def _add_figures(self, db: sqlite3.Connection, collected: Collected,
+                     counts: dict[str, int]) -> None:
+        for fig in collected.figures:
+            cursor = db.execute(
+                "INSERT INTO figures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (fig.source, fig.subject, fig.organisation, fig.kind, fig.period, str(fig.value),
+                 fig.unit, fig.scale, fig.link, fig.quote, fig.published_at, fig.fetched_at))
+            counts["added" if cursor.rowcount else "unchanged"] += 1
+
+    def _record_state(self, db: sqlite3.Connection, state: SourceState) -> None:
+        old = self.source_states().get(state.source)
+        last_success = state.last_success or (old.last_success if old else "")
+        as_of = state.as_of or (old.as_of if old else "")
+        db.execute("INSERT OR REPLACE INTO source_state VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (state.source, state.type, state.state, state.detail, state.checked_at,
+                    last_success, as_of))
 
     def _replace_figures(self, db: sqlite3.Connection, collected: Collected,
                          counts: dict[str, int]) -> None:
@@ -298,8 +424,31 @@ class Store:
         return found
 
     def model_names(self) -> dict[str, ModelName]:
-        rows = self.db.execute("SELECT model, name, source FROM model_names")
+        rows = self.db.execute("SELECT model, name, source, created FROM model_names")
         return {row[0]: ModelName(*row) for row in rows}
+
+    def days(self, source: str) -> set[str]:
+        """The UTC days a source has rows for (weekly rows are not days)."""
+        rows = self.db.execute("SELECT DISTINCT period FROM observations WHERE source=? "
+                               "AND period NOT LIKE '%-W%'", (source,))
+        return {row[0] for row in rows}
+
+    def validators(self, url: str) -> HttpValidators | None:
+        row = self.db.execute("SELECT url, etag, last_modified FROM http_cache WHERE url=?",
+                              (url,)).fetchone()
+        return HttpValidators(*row) if row else None
+
+    def feed_items(self, source: str | None = None) -> list[FeedItem]:
+        query = ("SELECT source, item_key, link, title, summary, published_at, fetched_at "
+                 "FROM feed_items")
+        rows = (self.db.execute(query + " WHERE source=? ORDER BY item_key", (source,)) if source
+                else self.db.execute(query + " ORDER BY source, item_key"))
+        return [FeedItem(*row) for row in rows]
+
+    def source_states(self) -> dict[str, SourceState]:
+        rows = self.db.execute("SELECT source, type, state, detail, checked_at, last_success, as_of "
+                               "FROM source_state ORDER BY source")
+        return {row[0]: SourceState(*row) for row in rows}
 
     def figures(self) -> list[Figure]:
         rows = self.db.execute(

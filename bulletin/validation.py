@@ -55,6 +55,19 @@ def integer(raw: dict[str, Any], key: str, where: str, problems: Problems,
     return value
 
 
+def number(raw: dict[str, Any], key: str, where: str, problems: Problems,
+           default: float) -> float | None:
+    """A positive number, e.g. seconds."""
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        problems.add(_join(where, key), f"expected a number, got {_kind(value)}")
+        return None
+    if value <= 0:
+        problems.add(_join(where, key), f"must be more than 0, got {value}")
+        return None
+    return float(value)
+
+
 def string_list(raw: dict[str, Any], key: str, where: str, problems: Problems,
                 default: list[str]) -> list[str] | None:
     value = raw.get(key, default)

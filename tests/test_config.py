@@ -48,7 +48,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         "sources, story, templates_dir, title)",
         "sources[0].path: file not found: missing.csv",
         "sources[0].url: not a valid http(s) URL: 'not-a-url'",
-        "sources[1].type: unknown type 'rss' (known: csv, figures)",
+        "sources[1].type: unknown type 'rss' (known: csv, feed, figures, openrouter, openrouter-models)",
         "methodology.top_n: must be at least 1, got 0",
         "methodology.countries.newlab: 'China' is not an ISO 3166 country code (e.g. CN, US, FR)",
         "methodology.lead_countries: expected two different country codes, e.g. [CN, US]",

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from bulletin import validation as check
 from bulletin.errors import CollectError
 from bulletin.model import Collected, ModelName, Observation
-from bulletin.sources import Source
+from bulletin.sources import CollectContext, Source
 from bulletin.weeks import IsoWeek
 
 _PERMASLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._:+-]*$")
@@ -30,6 +30,7 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 @dataclass(frozen=True)
 class CsvLeaderboard(Source):
     type: ClassVar[str] = "csv"
+    leaderboard: ClassVar[bool] = True
     keys: ClassVar[set[str]] = {"path", "url"}
 
     path: Path = Path()
@@ -49,7 +50,7 @@ class CsvLeaderboard(Source):
     def url(self) -> str:
         return self.source_url
 
-    def collect(self) -> Collected:
+    def collect(self, context: CollectContext | None = None) -> Collected:
         fetched_at = datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
         observations, names = read_leaderboard(self.path, self.name, self.source_url,
                                                fetched_at.isoformat(timespec="seconds"))

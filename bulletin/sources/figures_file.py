@@ -22,7 +22,7 @@ from bulletin import validation as check
 from bulletin.errors import CollectError
 from bulletin.model import Collected, Figure
 from bulletin.scales import SCALES, split_unit
-from bulletin.sources import Source
+from bulletin.sources import CollectContext, Source
 from bulletin.weeks import IsoWeek
 
 ENTRY_KEYS = {"subject", "organisation", "kind", "value", "unit", "period", "source",
@@ -47,7 +47,7 @@ class FiguresFile(Source):
             return None
         return cls(path=path, **common)
 
-    def collect(self) -> Collected:
+    def collect(self, context: CollectContext | None = None) -> Collected:
         fetched_at = datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
         figures = read_figures(self.path, self.name, fetched_at.isoformat(timespec="seconds"))
         return Collected(self.name, figures=tuple(figures))
