@@ -95,6 +95,15 @@ def publish(config: Config, week: IsoWeek, to: Sequence[str] = ()) -> list[Deliv
     return deliveries
 
 
+def rebuild_site(config: Config) -> list[tuple[str, int]]:
+    """Write every site target again from the weeks published to it: (target, files written)."""
+    sites = [p for p in config.publishers if hasattr(p, "rebuild")]
+    if not sites:
+        raise PublishError("no site configured: add a `type: site` entry under publish:")
+    with Store.open(config.database) as store:
+        return [(site.name, site.rebuild(config.output, store)) for site in sites]  # type: ignore[attr-defined]
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
