@@ -83,8 +83,9 @@ class Site:
         counts: dict[int, int] = {}
         for item in newest:
             counts[item.year] = counts.get(item.year, 0) + 1
+        years_listed = sorted(counts.items(), reverse=True)
         replace_file(self.root / "archive" / "index.html",
-                     self._page("site/archive.html.j2", "archive/", years=sorted(counts.items(), reverse=True),
+                     self._page("site/archive.html.j2", "archive/", years=years_listed,
                                 description=f"Every {self.title} bulletin, by year.",
                                 og_title=f"Archive · {self.title}"))
         recent = [self.article(item.week) for item in newest[:sitefeeds.FEED_ENTRIES]]
