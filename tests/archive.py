@@ -16,7 +16,7 @@ from bulletin.weeks import IsoWeek
 
 
 def make_archive(template: Path, output: Path, database: Path, count: int,
-                 first: IsoWeek = IsoWeek(2007, 1), target: str = "site") -> list[str]:
+                 first: IsoWeek | None = None, target: str = "site") -> list[str]:
     """``count`` weeks from ``first`` on, each a copy of the bulletin folder ``template``
     with its own week and headline, recorded in the store as rendered and published."""
     page = (template / "bulletin.html").read_text(encoding="utf-8")
@@ -24,7 +24,7 @@ def make_archive(template: Path, output: Path, database: Path, count: int,
     data = json.loads((template / "bulletin.json").read_text(encoding="utf-8"))
     old_headline = data["headline"]
     weeks = []
-    week = first
+    week = first or IsoWeek(2007, 1)
     with Store.open(database) as store:
         for number in range(count):
             name = str(week)

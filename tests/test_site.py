@@ -14,8 +14,8 @@ from pathlib import Path
 
 import feedparser
 import pytest
-
 from archive import make_archive
+
 from bulletin.config import load_config
 from bulletin.store import Store
 from conftest import digest

@@ -148,14 +148,26 @@ $table_prefix = 'wp_';
 require_once ABSPATH . 'wp-settings.php';
 """, encoding="utf-8")
         # PHP resolves the links, so wp-load.php would find Debian's wp-config.php
-        # beside itself; defining ABSPATH first makes it load ours.
-        (self.folder / "prepend.php").write_text(f"<?php define('ABSPATH', '{self.root}/');\n",
-                                                 encoding="utf-8")
+        # beside itself; the router defines ABSPATH first so that ours is loaded.
+        # php -S has no rewrites either: every path that is not a file goes to
+        # WordPress's index.php, so pretty permalinks (/wp-json/) work when on.
+        (self.folder / "router.php").write_text(f"""<?php
+define('ABSPATH', '{self.root}/');
+$path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
+$file = ABSPATH . ltrim($path, '/');
+if (is_dir($file)) {{ $path = rtrim($path, '/') . '/index.php'; $file = rtrim($file, '/') . '/index.php'; }}
+if (!is_file($file)) {{ $path = '/index.php'; $file = ABSPATH . 'index.php'; }}
+if (substr($file, -4) !== '.php') {{ return false; }}
+$_SERVER['SCRIPT_NAME'] = $_SERVER['PHP_SELF'] = $path;
+$_SERVER['SCRIPT_FILENAME'] = $file;
+chdir(dirname($file));
+require $file;
+""", encoding="utf-8")
 
     def _start_php(self) -> None:
         self.processes.append(subprocess.Popen(
-            ["php", "-d", f"auto_prepend_file={self.folder / 'prepend.php'}", "-d", "upload_max_filesize=20M",
-             "-S", f"127.0.0.1:{self.port}", "-t", str(self.root)],
+            ["php", "-d", "upload_max_filesize=20M",
+             "-S", f"127.0.0.1:{self.port}", "-t", str(self.root), str(self.folder / "router.php")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env={**os.environ, "PHP_CLI_SERVER_WORKERS": "4"}))
         deadline = time.monotonic() + 30

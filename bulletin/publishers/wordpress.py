@@ -127,11 +127,15 @@ class _Api:
     url: str
     routes: str
 
-    def endpoint(self, route: str) -> str:
-        return f"{self.url}/wp-json{route}" if self.routes == "pretty" else f"{self.url}/?rest_route={route}"
-
-    def call(self, method: str, route: str, **options: Any) -> httpx.Response:
-        return send(self.client, self.retry, self.tally, method, self.endpoint(route), **options)
+    def call(self, method: str, route: str, params: dict[str, Any] | None = None,
+             **options: Any) -> httpx.Response:
+        if self.routes == "pretty":
+            url, query = f"{self.url}/wp-json{route}", dict(params or {})
+        else:
+            # The route rides in the query string with the other parameters (httpx
+            # replaces a URL's query with ``params``, so it cannot stay in the URL).
+            url, query = f"{self.url}/", {"rest_route": route, **(params or {})}
+        return send(self.client, self.retry, self.tally, method, url, params=query, **options)
 
     def expect(self, response: httpx.Response, doing: str) -> None:
         if response.status_code in (401, 403):
