@@ -87,7 +87,7 @@ def publish(config: Config, week: IsoWeek, to: Sequence[str] = ()) -> list[Deliv
                 delivery = target.publish(bulletin, store)
             except PublishError as exc:
                 delivery = Delivery(str(week), target.name, "failed", detail=str(exc),
-                                    delivered_at=_now())
+                                    attempts=exc.attempts, delivered_at=_now())
             store.record_delivery(delivery)
             if delivery.status == "failed":
                 log.warning("%s: publishing to %s failed: %s", week, target.name, delivery.detail)

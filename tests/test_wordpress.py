@@ -187,4 +187,7 @@ def test_server_errors_and_timeouts_are_retried_a_bounded_number_of_times(
     assert f"warning: 2026-W11: publishing to newsroom failed: {url}/wp-json/: {problem} after 3 attempts\n" \
         in result.err
     assert handler.seen == ["/wp-json/"] * 3
+    with Store.open(project / "output" / "bulletin.db") as store:
+        delivery = store.delivery("2026-W11", "newsroom")
+    assert delivery is not None and (delivery.status, delivery.attempts) == ("failed", 3)
     assert (project / "output" / "site" / "2026" / "w11" / "index.html").is_file()  # the rest went on

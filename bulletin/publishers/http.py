@@ -70,5 +70,5 @@ def send(client: httpx.Client, retry: Retry, tally: Attempts, method: str, url: 
         if response.status_code < 500:
             return response
         problem = f"HTTP {response.status_code}"
-    raise PublishError(f"{url}: {problem} after {retry.attempts} attempts")
+    raise PublishError(f"{url}: {problem} after {retry.attempts} attempts", tally.count)
 

@@ -64,9 +64,16 @@ class WordPressPublisher(Publisher):
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
         user = secret(self.user_env, self.name)
         password = secret(self.password_env, self.name)
+        tally = Attempts()
+        try:
+            return self._publish(bulletin, store, user, password, tally)
+        except PublishError as exc:
+            raise PublishError(str(exc), max(tally.count, 1)) from None
+
+    def _publish(self, bulletin: RenderedBulletin, store: Store, user: str, password: str,
+                 tally: Attempts) -> Delivery:
         previous = store.delivery(bulletin.week, self.name)
         post_id = previous.remote_id if previous and previous.remote_id else ""
-        tally = Attempts()
         with httpx.Client(auth=(user, password), headers={"User-Agent": "bulletin"}) as client:
             api = _Api(client, self.retry, tally, self.url, self._routes(client, tally))
             # Credentials first: a refused password must leave nothing half-published.
