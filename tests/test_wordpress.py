@@ -89,21 +89,30 @@ def test_publish_creates_the_post_with_its_chart_categories_and_tags(wp_project:
     assert tags == {"tokens", "OpenRouter"}
     media = api(wordpress, f"/wp/v2/media/{post['featured_media']}").json()
     assert media["mime_type"] == "image/png" and media["media_details"]["width"] == 120
+    assert media["alt_text"] == "Weekly token volume by country, 2026-W11"
     with Store.open(wp_project / "output" / "bulletin.db") as store:
         delivery = store.delivery("2026-W11", "newsroom")
     assert delivery is not None and (delivery.status, delivery.remote_id) == ("ok", str(post["id"]))
 
 
 def test_a_second_publish_updates_the_same_post(wp_project: Path, bulletin, wordpress: WordPress) -> None:
+    folder = wp_project / "output" / "bulletins" / "2026-W11"
+    (folder / "chart.png").write_bytes(png())
     assert bulletin("publish", "--week", "2026-W11").code == 0
     [first] = posts(wordpress)
-    html = wp_project / "output" / "bulletins" / "2026-W11" / "bulletin.html"
+    html = folder / "bulletin.html"
     html.write_text(html.read_text().replace("4.69 trillion tokens", "4.70 trillion tokens"))
     assert bulletin("publish", "--week", "2026-W11").code == 0
     [second] = posts(wordpress)
     assert second["id"] == first["id"]
     assert "4.70 trillion tokens" in second["content"]["raw"]
-    assert len(api(wordpress, "/wp/v2/tags").json()) == 2  # the tags found again, not made twice
+    assert sorted(t["name"] for t in api(wordpress, "/wp/v2/tags").json()) == ["OpenRouter", "tokens"]
+    assert second["featured_media"] == first["featured_media"]  # the same chart is not uploaded again
+    (folder / "chart.png").write_bytes(png(width=160))
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    [third] = posts(wordpress)
+    assert third["id"] == first["id"] and third["featured_media"] != first["featured_media"]
+    assert api(wordpress, f"/wp/v2/media/{third['featured_media']}").json()["media_details"]["width"] == 160
 
 
 def test_a_post_deleted_on_wordpress_is_reported_not_recreated(wp_project: Path, bulletin,

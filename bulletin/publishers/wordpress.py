@@ -174,10 +174,14 @@ class _Api:
             media_id = current.get("featured_media") or 0
             if media_id:
                 media = self.call("GET", f"/wp/v2/media/{media_id}", params={"context": "edit"})
-                if media.status_code == 200 and media.json().get("source_url", "").endswith(name):
+                # The title is set at upload; the file name is not reliable, since
+                # WordPress renames a file whose name is taken (chart-1.png).
+                title = media.json().get("title", {}).get("raw", "") if media.status_code == 200 else ""
+                if title == name.removesuffix(".png"):
                     return int(media_id)
-        uploaded = self.call("POST", "/wp/v2/media", content=content, headers={
-            "Content-Type": "image/png", "Content-Disposition": f'attachment; filename="{name}"'})
+        uploaded = self.call("POST", "/wp/v2/media", content=content, params={
+            "title": name.removesuffix(".png"), "alt_text": f"Weekly token volume by country, {week}"},
+            headers={"Content-Type": "image/png", "Content-Disposition": f'attachment; filename="{name}"'})
         self.expect(uploaded, "uploading the chart")
         return int(uploaded.json()["id"])
 
