@@ -91,6 +91,8 @@ def publish(config: Config, week: IsoWeek, to: Sequence[str] = ()) -> list[Deliv
             store.record_delivery(delivery)
             if delivery.status == "failed":
                 log.warning("%s: publishing to %s failed: %s", week, target.name, delivery.detail)
+            elif delivery.status == "gone":
+                log.warning("%s: %s: %s", week, target.name, delivery.detail)
             deliveries.append(delivery)
     return deliveries
 

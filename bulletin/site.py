@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bulletin import sitefeeds
+from bulletin.errors import PublishError
 from bulletin.output import replace_file
 from bulletin.sitepages import DEFAULT_LANG, Article, Listed
 
@@ -51,7 +52,11 @@ class Site:
 
     def article(self, week: str) -> Article:
         if week not in self._loaded:
-            self._loaded[week] = Article.load(self.bulletins / week)
+            folder = self.bulletins / week
+            if not (folder / "bulletin.json").is_file():
+                raise PublishError(f"{week}: {folder / 'bulletin.json'} is missing, so its page cannot "
+                                   f"be built (run `bulletin render --week {week}`)")
+            self._loaded[week] = Article.load(folder)
         return self._loaded[week]
 
     def write_article(self, article: Article) -> int:

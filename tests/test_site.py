@@ -215,3 +215,15 @@ def test_a_build_killed_midway_leaves_the_old_site_and_the_next_build_completes(
 
     pipeline.rebuild_site(config)
     assert files(site) == files(fresh / "site")
+
+
+def test_a_published_week_whose_folder_is_gone_is_named_when_rebuilding(site: Path, project: Path,
+                                                                         bulletin) -> None:
+    shutil.rmtree(project / "output" / "bulletins" / "2026-W09")
+    before = files(site)
+    result = bulletin("site")
+    assert result.code == 1
+    missing = project / "output" / "bulletins" / "2026-W09" / "bulletin.json"
+    assert result.err == (f"error: 2026-W09: {missing} is missing, so its page cannot be built "
+                          "(run `bulletin render --week 2026-W09`)\n")
+    assert files(site) == before

@@ -123,6 +123,8 @@ def test_a_post_deleted_on_wordpress_is_reported_not_recreated(wp_project: Path,
     result = bulletin("publish", "--week", "2026-W11")
     assert result.out == (f"newsroom: gone {post['link']} "
                           f"(post {post['id']} was deleted on WordPress; not recreated)\n")
+    assert result.err == (f"warning: 2026-W11: newsroom: post {post['id']} was deleted on WordPress; "
+                          "not recreated\n")
     assert posts(wordpress) == []
 
 
