@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -71,11 +72,16 @@ class WordPress:
 
     def stop(self) -> None:
         for process in reversed(self.processes):
-            process.terminate()
+            # Each server leads its own process group: php -S forks workers.
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
         self.processes.clear()
 
     def php(self, code: str, installing: bool = False) -> str:
@@ -110,7 +116,7 @@ class WordPress:
             [server, "--no-defaults", f"--datadir={data}", f"--socket={self.socket}",
              "--skip-networking", f"--pid-file={self.folder / 'db.pid'}", "--user=" + _user(),
              "--innodb-buffer-pool-size=32M", "--skip-log-bin"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
         deadline = time.monotonic() + 60
         while True:
             done = subprocess.run(["mariadb", f"--socket={self.socket}", "-uroot",
@@ -168,7 +174,7 @@ require $file;
         self.processes.append(subprocess.Popen(
             ["php", "-d", "upload_max_filesize=20M",
              "-S", f"127.0.0.1:{self.port}", "-t", str(self.root), str(self.folder / "router.php")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
             env={**os.environ, "PHP_CLI_SERVER_WORKERS": "4"}))
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
