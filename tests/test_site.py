@@ -119,6 +119,25 @@ def test_publishing_a_week_writes_its_page_and_the_pages_that_list_it_only(site:
     assert changed == ["2026/index.html", "2026/w10/index.html", "archive/index.html", "index.html"]
 
 
+def test_a_new_week_adds_its_page_and_rewrites_only_the_pages_that_list_it(project: Path, bulletin) -> None:
+    add_site(project)
+    assert bulletin("collect").code == 0
+    for week in WEEKS:
+        assert bulletin("render", "--week", week).code == 0
+    for week in WEEKS[:3]:
+        assert bulletin("publish", "--week", week).code == 0
+    site = project / "output" / "site"
+    before = {path.relative_to(site).as_posix(): path.stat().st_mtime_ns for path in site.rglob("*")
+              if path.is_file()}
+    time.sleep(0.01)
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    after = {path.relative_to(site).as_posix(): path.stat().st_mtime_ns for path in site.rglob("*")
+             if path.is_file()}
+    assert sorted(name for name in after if before.get(name) != after[name]) == [
+        "2026/index.html", "2026/w11/index.html", "archive/index.html", "feed.json", "feed.xml",
+        "index.html", "sitemap.xml"]
+
+
 def test_the_store_records_the_site_delivery(site: Path, project: Path) -> None:
     with Store.open(project / "output" / "bulletin.db") as store:
         delivery = store.delivery("2026-W11", "site")

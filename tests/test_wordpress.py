@@ -115,6 +115,16 @@ def test_a_second_publish_updates_the_same_post(wp_project: Path, bulletin, word
     assert api(wordpress, f"/wp/v2/media/{third['featured_media']}").json()["media_details"]["width"] == 160
 
 
+def test_a_post_already_there_under_the_weeks_slug_is_updated_not_doubled(
+        wp_project: Path, bulletin, wordpress: WordPress) -> None:
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    [first] = posts(wordpress)
+    with Store.open(wp_project / "output" / "bulletin.db") as store, store.transaction() as db:
+        db.execute("DELETE FROM deliveries")  # as if the store were restored from before
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    assert [post["id"] for post in posts(wordpress)] == [first["id"]]
+
+
 def test_a_post_deleted_on_wordpress_is_reported_not_recreated(wp_project: Path, bulletin,
                                                                wordpress: WordPress) -> None:
     assert bulletin("publish", "--week", "2026-W11").code == 0

@@ -46,7 +46,7 @@ class SitePublisher(Publisher):
                 for week, headline, date, pages in store.delivered(self.name)]
 
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
-        site = self.site(bulletin.folder.parent.parent)
+        site = self.site(bulletin.output)
         try:
             article = site.publish(bulletin.week, self.published(store))
         except OSError as exc:
