@@ -192,6 +192,16 @@ def publish(config_path: Path, week: IsoWeek, targets: tuple[str, ...]) -> None:
 
 @cli.command()
 @config_option
+def site(config_path: Path) -> None:
+    """Rebuild the whole static site from every bulletin published to it."""
+    from bulletin import pipeline
+
+    for name, written in pipeline.rebuild_site(_load(config_path)):
+        click.echo(f"{name}: {written} files written")
+
+
+@cli.command()
+@config_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; loopback keeps the preview private.")
 @click.option("--port", type=int, default=8000, show_default=True)

@@ -33,3 +33,7 @@ class RenderError(BulletinError):
 
 class PublishError(BulletinError):
     """Writing or sending the rendered bulletin failed."""
+
+    def __init__(self, message: str, attempts: int = 1) -> None:
+        super().__init__(message)
+        self.attempts = attempts  # tries made before giving up, for the deliveries table

@@ -35,3 +35,23 @@ def write_artifacts(folder: Path, artifacts: list[Artifact]) -> list[Path]:
     except OSError as exc:
         raise PublishError(f"{folder}: cannot write the bulletin: {exc.strerror}") from None
     return [final for _, final in staged]
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write ``path`` under a temporary name in its folder, then rename it into place.
+
+    A rename within one file system is atomic, so a reader (a web server, say)
+    sees the old file or the new one, never half of it; a process killed midway
+    leaves only a stray ``.NAME.*.part`` file, which the next full build sweeps.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise

@@ -137,12 +137,23 @@ def publish(config: Config, week: IsoWeek, to: Sequence[str] = ()) -> list[Deliv
                 delivery = target.publish(bulletin, store)
             except PublishError as exc:
                 delivery = Delivery(str(week), target.name, "failed", detail=str(exc),
-                                    delivered_at=_now())
+                                    attempts=exc.attempts, delivered_at=_now())
             store.record_delivery(delivery)
             if delivery.status == "failed":
                 log.warning("%s: publishing to %s failed: %s", week, target.name, delivery.detail)
+            elif delivery.status == "gone":
+                log.warning("%s: %s: %s", week, target.name, delivery.detail)
             deliveries.append(delivery)
     return deliveries
+
+
+def rebuild_site(config: Config) -> list[tuple[str, int]]:
+    """Write every site target again from the weeks published to it: (target, files written)."""
+    sites = [p for p in config.publishers if hasattr(p, "rebuild")]
+    if not sites:
+        raise PublishError("no site configured: add a `type: site` entry under publish:")
+    with Store.open(config.database) as store:
+        return [(site.name, site.rebuild(config.output, store)) for site in sites]  # type: ignore[attr-defined]
 
 
 def _now() -> str:

@@ -361,6 +361,19 @@ class Store:
                               (week, target)).fetchone()
         return Delivery(*row) if row else None
 
+    def deliveries(self, week: str) -> list[Delivery]:
+        rows = self.db.execute("SELECT week, target, status, remote_id, location, detail, attempts, "
+                               "delivered_at FROM deliveries WHERE week=? ORDER BY target", (week,))
+        return [Delivery(*row) for row in rows]
+
+    def delivered(self, target: str) -> list[tuple[str, str, str, str]]:
+        """(week, headline, rendered_at, remote_id) of every week delivered to ``target``."""
+        rows = self.db.execute(
+            "SELECT b.week, b.headline, b.rendered_at, d.remote_id FROM deliveries d "
+            "JOIN bulletins b ON b.week = d.week WHERE d.target=? AND d.status='ok' ORDER BY b.week",
+            (target,))
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
     # -- reading -----------------------------------------------------------
 
     def observations(self) -> list[Observation]:

@@ -42,6 +42,11 @@ class RenderedBulletin:
         data = json.loads(data_path.read_text(encoding="utf-8"))
         return cls(week, folder, record["headline"], record["status"], tuple(record["reasons"]), data)
 
+    @property
+    def output(self) -> Path:
+        """The output folder the bulletin was rendered into (``OUTPUT/bulletins/WEEK``)."""
+        return self.folder.parent.parent
+
     def path(self, filename: str) -> Path:
         return self.folder / filename
 

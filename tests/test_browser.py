@@ -1,0 +1,63 @@
+"""A real headless chromium reads the site from `bulletin serve` and follows its links."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_site import WEEKS, headline, site  # noqa: F401  (the fixture)
+
+CHROMIUM = shutil.which("chromium")
+DRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture
+def served(site: Path, project: Path):  # noqa: F811
+    server = subprocess.Popen([sys.executable, "-m", "bulletin", "serve", "--port", "0"], cwd=project,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert server.stderr is not None
+    line = server.stderr.readline()
+    found = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+    assert found, line
+    yield found[1]
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture
+def browser(tmp_path: Path):
+    if not CHROMIUM or not DRIVER:
+        pytest.skip("chromium and chromium-driver not installed (run .ci/setup.d/60-site-browser.sh)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(DRIVER))
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def test_a_browser_goes_from_the_home_page_to_the_archive_and_a_bulletin(served: str, browser,
+                                                                         project: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(served)
+    assert browser.find_element(By.TAG_NAME, "h1").text == headline(project, "2026-W11")
+    browser.find_element(By.LINK_TEXT, "All bulletins, by year").click()
+    assert browser.current_url == served + "archive/"
+    browser.find_element(By.LINK_TEXT, "2026").click()
+    assert browser.current_url == served + "2026/"
+    browser.find_element(By.LINK_TEXT, headline(project, "2026-W09")).click()
+    assert browser.current_url == served + "2026/w09/"
+    assert browser.find_element(By.TAG_NAME, "h1").text == headline(project, "2026-W09")
+    assert browser.title.startswith(headline(project, "2026-W09"))

@@ -1,0 +1,38 @@
+"""The site, WordPress and webhook targets' settings, every problem reported at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import write_config
+
+SOURCES = '  - {name: w, type: csv, path: demo/openrouter-weekly.csv, url: "https://openrouter.ai/rankings"}'
+
+
+def test_every_problem_in_the_publish_targets_is_reported_at_once(project: Path, bulletin) -> None:
+    write_config(project, SOURCES, """publish:
+  - {name: site, type: site, base_url: not-a-url}
+  - {name: wp, type: wordpress, url: "https://news.example.org", status: live, retries: 0, user_env: U}
+  - {name: hook, type: webhook, timeout: -1, colour: red}
+""")
+    before = sorted(project.rglob("*"))
+    result = bulletin("run")
+    assert result.code == 1
+    assert result.err == (
+        "error: config.yaml: publish[0].base_url: not a valid http(s) URL: 'not-a-url'\n"
+        "error: config.yaml: publish[1].password_env: required\n"
+        "error: config.yaml: publish[1].status: "
+        "expected one of draft, publish, pending, private, not 'live'\n"
+        "error: config.yaml: publish[1].retries: must be at least 1, got 0\n"
+        "error: config.yaml: publish[2].colour: unknown key "
+        "(expected one of: name, retries, secret_env, timeout, type, url)\n"
+        "error: config.yaml: publish[2].url: required\n"
+        "error: config.yaml: publish[2].secret_env: required\n"
+        "error: config.yaml: publish[2].timeout: expected a number of seconds above 0\n")
+    assert sorted(project.rglob("*")) == before  # nothing written
+
+
+def test_rebuilding_the_site_without_a_site_target_says_how_to_add_one(project: Path, bulletin) -> None:
+    result = bulletin("site")
+    assert result.code == 1
+    assert result.err == "error: no site configured: add a `type: site` entry under publish:\n"

@@ -1,0 +1,98 @@
+"""The webhook publisher against a real HTTP server on loopback that checks the signature."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from bulletin.store import Store
+
+SECRET = "s3cret-shared-with-the-cms"
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """A CMS endpoint: accepts a post only when its HMAC-SHA256 signature checks out."""
+
+    received: list[dict] = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(self.headers.get("X-Bulletin-Signature", ""), expected):
+            self.send_response(401)
+            reply = b"bad signature"
+        else:
+            type(self).received.append(json.loads(body))
+            self.send_response(201)
+            self.send_header("Location", f"/posts/{len(type(self).received)}")
+            reply = b"created"
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def receiver():
+    handler = type("Handler", (Receiver,), {"received": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/hooks/bulletin", handler
+    server.shutdown()
+    server.server_close()
+
+
+def configure(project: Path, url: str) -> None:
+    with (project / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write(f"""publish:
+  - {{name: site, type: site, base_url: "https://news.example.org"}}
+  - {{name: cms, type: webhook, url: "{url}", secret_env: CMS_HOOK_SECRET}}
+""")
+
+
+def test_the_webhook_posts_the_signed_bulletin(project: Path, bulletin, receiver,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    url, handler = receiver
+    configure(project, url)
+    monkeypatch.setenv("CMS_HOOK_SECRET", SECRET)
+    result = bulletin("run")
+    assert result.code == 0, result.err
+    [post] = handler.received
+    assert post["week"] == "2026-W11"
+    assert post["title"] == "Chinese AI models lead US rivals on OpenRouter for a second consecutive week"
+    assert post["urls"] == {"site": "https://news.example.org/2026/w11/"}
+    assert post["markdown"].startswith("# Chinese AI models lead")
+    assert "<td" in post["html"] and post["summary"].startswith("As of March 15")
+    with Store.open(project / "output" / "bulletin.db") as store:
+        delivery = store.delivery("2026-W11", "cms")
+    assert delivery is not None
+    assert (delivery.status, delivery.remote_id, delivery.attempts) == ("ok", "/posts/1", 1)
+
+
+def test_a_wrong_secret_is_refused_by_the_receiver_and_reported(project: Path, bulletin, receiver,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    url, handler = receiver
+    configure(project, url)
+    monkeypatch.setenv("CMS_HOOK_SECRET", "not-the-secret")
+    result = bulletin("run")
+    assert result.code == 0
+    assert f"warning: 2026-W11: publishing to cms failed: {url}: HTTP 401: bad signature\n" in result.err
+    assert handler.received == []
+
+
+def test_a_missing_secret_names_the_variable(project: Path, bulletin, receiver,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    url, _ = receiver
+    configure(project, url)
+    monkeypatch.delenv("CMS_HOOK_SECRET", raising=False)
+    bulletin("run")
+    result = bulletin("publish", "--week", "2026-W11", "--to", "cms")
+    assert result.out == "cms: failed (cms: environment variable CMS_HOOK_SECRET is not set)\n"

@@ -1,0 +1,214 @@
+"""The WordPress publisher against a real WordPress (Debian's packages) on loopback."""
+
+from __future__ import annotations
+
+import struct
+import threading
+import time
+import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+from wordpress import WordPress, missing
+
+from bulletin.store import Store
+
+
+@pytest.fixture(scope="session")
+def wordpress(tmp_path_factory: pytest.TempPathFactory):
+    why = missing()
+    if why:
+        pytest.skip(why)
+    site = WordPress(tmp_path_factory.mktemp("wordpress")).start()
+    yield site
+    site.stop()
+
+
+@pytest.fixture
+def wp_project(project: Path, bulletin, wordpress: WordPress, monkeypatch: pytest.MonkeyPatch) -> Path:
+    wordpress.php("foreach (get_posts(['post_status' => 'any', 'numberposts' => -1]) as $p) "
+                  "{ wp_delete_post($p->ID, true); }")
+    monkeypatch.setenv("WP_USER", "editor")
+    monkeypatch.setenv("WP_APP_PASSWORD", wordpress.password)
+    with (project / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write(f"""publish:
+  - name: newsroom
+    type: wordpress
+    url: {wordpress.url}
+    user_env: WP_USER
+    password_env: WP_APP_PASSWORD
+    status: publish
+    categories: [Uncategorized, AI statistics]
+    tags: [tokens, OpenRouter]
+    timeout: 30
+""")
+    assert bulletin("collect").code == 0
+    assert bulletin("render").code == 0  # rendered, not yet published
+    return project
+
+
+def png(width: int = 120, height: int = 60) -> bytes:
+    """A real PNG (bars of two colours), standing in for the chart when the bulletin has none."""
+    rows = b"".join(b"\0" + b"".join(bytes((200, 40, 30) if x < width * (0.3 + y % 2 * 0.4) else
+                                           (40, 60, 200)) for x in range(width)) for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def api(wordpress: WordPress, route: str, **params: str) -> httpx.Response:
+    return httpx.get(f"{wordpress.url}/", params={"rest_route": route, "context": "edit", **params},
+                     auth=("editor", wordpress.password), timeout=30)
+
+
+def posts(wordpress: WordPress) -> list[dict]:
+    return api(wordpress, "/wp/v2/posts", status="publish,draft,trash").json()
+
+
+def test_publish_creates_the_post_with_its_chart_categories_and_tags(wp_project: Path, bulletin,
+                                                                     wordpress: WordPress) -> None:
+    (wp_project / "output" / "bulletins" / "2026-W11" / "chart.png").write_bytes(png())
+    result = bulletin("publish", "--week", "2026-W11")
+    assert result.code == 0, result.err
+    [post] = posts(wordpress)
+    assert result.out == f"newsroom: ok {post['link']}\n"
+    assert post["title"]["raw"] == ("Chinese AI models lead US rivals on OpenRouter "
+                                    "for a second consecutive week")
+    assert post["slug"] == "token-bulletin-2026-w11" and post["status"] == "publish"
+    assert "4.69 trillion tokens" in post["content"]["raw"] and "<h1" not in post["content"]["raw"]
+    assert post["excerpt"]["raw"].startswith("As of March 15, the weekly call volume")
+    categories = {c["name"] for c in api(wordpress, "/wp/v2/categories").json()
+                  if c["id"] in post["categories"]}
+    assert categories == {"Uncategorized", "AI statistics"}
+    tags = {t["name"] for t in api(wordpress, "/wp/v2/tags").json() if t["id"] in post["tags"]}
+    assert tags == {"tokens", "OpenRouter"}
+    media = api(wordpress, f"/wp/v2/media/{post['featured_media']}").json()
+    assert media["mime_type"] == "image/png" and media["media_details"]["width"] == 120
+    assert media["alt_text"] == "Weekly token volume by country, 2026-W11"
+    with Store.open(wp_project / "output" / "bulletin.db") as store:
+        delivery = store.delivery("2026-W11", "newsroom")
+    assert delivery is not None and (delivery.status, delivery.remote_id) == ("ok", str(post["id"]))
+
+
+def test_a_second_publish_updates_the_same_post(wp_project: Path, bulletin, wordpress: WordPress) -> None:
+    folder = wp_project / "output" / "bulletins" / "2026-W11"
+    (folder / "chart.png").write_bytes(png())
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    [first] = posts(wordpress)
+    html = folder / "bulletin.html"
+    html.write_text(html.read_text().replace("4.69 trillion tokens", "4.70 trillion tokens"))
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    [second] = posts(wordpress)
+    assert second["id"] == first["id"]
+    assert "4.70 trillion tokens" in second["content"]["raw"]
+    assert sorted(t["name"] for t in api(wordpress, "/wp/v2/tags").json()) == ["OpenRouter", "tokens"]
+    assert second["featured_media"] == first["featured_media"]  # the same chart is not uploaded again
+    (folder / "chart.png").write_bytes(png(width=160))
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    [third] = posts(wordpress)
+    assert third["id"] == first["id"] and third["featured_media"] != first["featured_media"]
+    assert api(wordpress, f"/wp/v2/media/{third['featured_media']}").json()["media_details"]["width"] == 160
+
+
+def test_a_post_already_there_under_the_weeks_slug_is_updated_not_doubled(
+        wp_project: Path, bulletin, wordpress: WordPress) -> None:
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    [first] = posts(wordpress)
+    with Store.open(wp_project / "output" / "bulletin.db") as store, store.transaction() as db:
+        db.execute("DELETE FROM deliveries")  # as if the store were restored from before
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    assert [post["id"] for post in posts(wordpress)] == [first["id"]]
+
+
+def test_a_post_deleted_on_wordpress_is_reported_not_recreated(wp_project: Path, bulletin,
+                                                               wordpress: WordPress) -> None:
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    [post] = posts(wordpress)
+    wordpress.php(f"wp_delete_post({post['id']}, true);")
+    result = bulletin("publish", "--week", "2026-W11")
+    assert result.out == (f"newsroom: gone {post['link']} "
+                          f"(post {post['id']} was deleted on WordPress; not recreated)\n")
+    assert result.err == (f"warning: 2026-W11: newsroom: post {post['id']} was deleted on WordPress; "
+                          "not recreated\n")
+    assert posts(wordpress) == []
+
+
+def test_a_wrong_password_gives_a_clear_message_and_publishes_nothing(
+        wp_project: Path, bulletin, wordpress: WordPress, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WP_APP_PASSWORD", "abcd efgh ijkl mnop qrst uvwx")
+    terms = len(api(wordpress, "/wp/v2/tags").json())
+    result = bulletin("publish", "--week", "2026-W11")
+    assert result.out == (
+        f"newsroom: failed ({wordpress.url}: WordPress refused the credentials of user 'editor' "
+        "(HTTP 401: You are not currently logged in.); check that "
+        "WP_APP_PASSWORD holds an application password of a user who may publish posts)\n")
+    assert posts(wordpress) == []
+    assert len(api(wordpress, "/wp/v2/tags").json()) == terms
+
+
+def test_pretty_permalinks_use_the_wp_json_routes(wp_project: Path, bulletin, wordpress: WordPress) -> None:
+    wordpress.php("update_option('permalink_structure', '/%postname%/'); flush_rewrite_rules();")
+    try:
+        assert httpx.get(f"{wordpress.url}/wp-json/").headers["content-type"].startswith("application/json")
+        result = bulletin("publish", "--week", "2026-W11")
+        [post] = posts(wordpress)
+        assert result.out == (f"newsroom: ok {post['link']} "
+                              "(no chart.png in the bulletin, so no featured image)\n")
+        assert post["link"] == f"{wordpress.url}/token-bulletin-2026-w11/"
+    finally:
+        wordpress.php("update_option('permalink_structure', ''); flush_rewrite_rules();")
+
+
+class _Failing(BaseHTTPRequestHandler):
+    """A WordPress host that is down: every request gets a 503, or no answer in time."""
+
+    seen: list[str] = []
+    delay = 0.0
+
+    def do_GET(self) -> None:  # noqa: N802
+        type(self).seen.append(self.path)
+        time.sleep(self.delay)
+        try:
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        except OSError:
+            pass
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("delay, problem", [(0.0, "HTTP 503"), (1.0, "no answer within 0.3 s")])
+def test_server_errors_and_timeouts_are_retried_a_bounded_number_of_times(
+        project: Path, bulletin, monkeypatch: pytest.MonkeyPatch, delay: float, problem: str) -> None:
+    handler = type("Handler", (_Failing,), {"seen": [], "delay": delay})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    monkeypatch.setenv("WP_USER", "editor")
+    monkeypatch.setenv("WP_APP_PASSWORD", "secret")
+    with (project / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write(f"""publish:
+  - {{name: newsroom, type: wordpress, url: {url}, user_env: WP_USER, password_env: WP_APP_PASSWORD,
+     timeout: 0.3, retries: 3}}
+  - {{name: site, type: site, base_url: https://news.example.org}}
+""")
+    try:
+        result = bulletin("run")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.code == 0
+    assert f"warning: 2026-W11: publishing to newsroom failed: {url}/wp-json/: {problem} after 3 attempts\n" \
+        in result.err
+    assert handler.seen == ["/wp-json/"] * 3
+    with Store.open(project / "output" / "bulletin.db") as store:
+        delivery = store.delivery("2026-W11", "newsroom")
+    assert delivery is not None and (delivery.status, delivery.attempts) == ("failed", 3)
+    assert (project / "output" / "site" / "2026" / "w11" / "index.html").is_file()  # the rest went on
