@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bulletin import claims, review
 from bulletin.aggregate import weekly_stats
 from bulletin.compose import compose
 from bulletin.config import Config
@@ -20,7 +21,7 @@ from bulletin.errors import BulletinError, PublishError
 from bulletin.model import Collected, Delivery, Event, Figure, Observation, Story, WeekStats
 from bulletin.output import write_artifacts
 from bulletin.publishers import RenderedBulletin
-from bulletin.render import event_data, render_story
+from bulletin.render import Settings, event_data, render_story, suffix
 from bulletin.rules.forecast import figure_key
 from bulletin.store import SaveReport, Store
 from bulletin.weeks import IsoWeek
@@ -35,14 +36,26 @@ class RunResult:
     paths: tuple[Path, ...]
     reports: tuple[SaveReport, ...] = ()
     deliveries: tuple[Delivery, ...] = ()
+    status: str = "ready"
+    reasons: tuple[str, ...] = ()
 
 
 def run(config: Config, week: IsoWeek | None = None) -> RunResult:
-    """Collect every source, write the bulletin for ``week`` (default: latest complete), publish it."""
+    """Collect every source, write the bulletin for ``week`` (default: latest complete), publish it.
+
+    A bulletin the review gate holds is written but not published; an editor
+    decides with ``bulletin approve`` or ``bulletin reject``.
+    """
     reports = collect(config)
     result = render(config, week)
-    deliveries = publish(config, result.week) if config.publishers else []
-    return RunResult(result.week, result.headline, result.paths, tuple(reports), tuple(deliveries))
+    deliveries: list[Delivery] = []
+    if result.status in ("ready", "approved") and config.publishers:
+        deliveries = publish(config, result.week)
+    elif result.status == "held":
+        log.warning("%s: held for review (%s); see `bulletin review`", result.week,
+                    "; ".join(result.reasons))
+    return RunResult(result.week, result.headline, result.paths, tuple(reports), tuple(deliveries),
+                     result.status, result.reasons)
 
 
 def collect(config: Config) -> list[SaveReport]:
@@ -54,15 +67,67 @@ def collect(config: Config) -> list[SaveReport]:
 
 def render(config: Config, week: IsoWeek | None = None) -> RunResult:
     with Store.open(config.database) as store:
-        story = build_story(config, store, week)
-        artifacts = render_story(story, config.title, config.templates_dir)
+        observations = store.observations()
+        story = build_story(config, store, week, observations)
+        artifacts = render_story(story, settings(config))
+        # Nothing is written as final until every number in it is recomputed and found.
+        claims.check(story, articles(config, {a.filename: str(a.content) for a in artifacts
+                                              if a.format == "markdown"}), config.title)
+        found = review.reasons(story, observations, config.review, [s.name for s in config.sources])
+        status, reasons = review.status(found, config.review)
+        status = _kept_decision(store.bulletin(str(story.week)), status, reasons)
         folder = config.output / "bulletins" / str(story.week)
         paths = write_artifacts(folder, artifacts)
-        headline = next(a.content for a in artifacts if a.format == "markdown").splitlines()[0]
+        headline = str(next(a.content for a in artifacts if a.format == "markdown")).splitlines()[0]
         headline = headline.removeprefix("# ").strip()
         store.record_bulletin(str(story.week), headline, [event_data(e) for e in story.events],
-                              story.generated_at.isoformat())
-    return RunResult(story.week, headline, tuple(paths))
+                              story.generated_at.isoformat(), status, reasons)
+    return RunResult(story.week, headline, tuple(paths), status=status, reasons=tuple(reasons))
+
+
+def settings(config: Config) -> Settings:
+    return Settings(config.title, config.templates_dir, config.locales, config.base_url, config.chart)
+
+
+def articles(config: Config, files: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """The article of each language, by file name, for the claim check."""
+    return {f"bulletin{suffix(locale)}.md": (locale, files[f"bulletin{suffix(locale)}.md"])
+            for locale in config.locales if f"bulletin{suffix(locale)}.md" in files}
+
+
+def _kept_decision(record: dict[str, Any] | None, status: str, reasons: list[str]) -> str:
+    """A rerun keeps an editor's decision, unless the checks now find something else."""
+    if record and record["status"] in ("approved", "rejected") and record["reasons"] == reasons:
+        return str(record["status"])
+    return status
+
+
+def check_claims(config: Config, store: Store, week: IsoWeek, folder: Path,
+                 rendered_at: str) -> None:
+    """Recompute the week from the store and refuse if a written article disagrees."""
+    story = build_story(config, store, week, now=datetime.fromisoformat(rendered_at))
+    files = {path.name: path.read_text(encoding="utf-8") for path in folder.glob("bulletin*.md")}
+    claims.check(story, articles(config, files), config.title)
+
+
+def review_list(config: Config) -> list[dict[str, Any]]:
+    """Bulletins waiting for an editor, with why and where to look."""
+    with Store.open(config.database) as store:
+        return [record | {"preview": config.output / "bulletins" / record["week"] / "bulletin.html"}
+                for record in store.bulletins() if record["status"] == "held"]
+
+
+def decide(config: Config, week: IsoWeek, approve: bool, why: str = "") -> list[Delivery]:
+    """An editor's decision; approving publishes to the configured targets."""
+    with Store.open(config.database) as store:
+        record = store.bulletin(str(week))
+        if record is None:
+            raise PublishError(f"{week}: no rendered bulletin (run `bulletin render --week {week}`)")
+        if approve:
+            store.set_status(str(week), "approved", record["reasons"])
+        else:
+            store.set_status(str(week), "rejected", [why])
+    return publish(config, week) if approve and config.publishers else []
 
 
 def publish(config: Config, week: IsoWeek, to: Sequence[str] = ()) -> list[Delivery]:
@@ -82,6 +147,9 @@ def publish(config: Config, week: IsoWeek, to: Sequence[str] = ()) -> list[Deliv
         if not bulletin.publishable:
             why = "; ".join(bulletin.reasons) or "no reason recorded"
             raise PublishError(f"{week}: the bulletin is {bulletin.status} ({why}); nothing published")
+        record = store.bulletin(str(week))
+        assert record is not None  # RenderedBulletin.load found it
+        check_claims(config, store, week, bulletin.folder, record["rendered_at"])
         for target in targets:
             try:
                 delivery = target.publish(bulletin, store)
@@ -99,8 +167,10 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def build_story(config: Config, store: Store, week: IsoWeek | None = None) -> Story:
-    observations = store.observations()
+def build_story(config: Config, store: Store, week: IsoWeek | None = None,
+                observations: list[Observation] | None = None, now: datetime | None = None) -> Story:
+    if observations is None:
+        observations = store.observations()
     history = stats_history(config, store, observations)
     chosen = choose_week(history, week)
     stats = history[chosen]
@@ -109,7 +179,7 @@ def build_story(config: Config, store: Store, week: IsoWeek | None = None) -> St
                     chosen, ", ".join(stats.unmapped_authors))
     figures = store.figures()
     events = detect(chosen, history, figures, config.methodology)
-    return compose(stats, events, config, provenance(observations, figures))
+    return compose(stats, events, config, provenance(observations, figures), now, history)
 
 
 def week_events(config: Config, week: IsoWeek | None = None) -> tuple[WeekStats, list[Event]]:

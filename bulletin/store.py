@@ -216,6 +216,15 @@ class Store:
                        (week, headline, json.dumps(events, sort_keys=True), rendered_at, status,
                         json.dumps(list(reasons))))
 
+    def set_status(self, week: str, status: str, reasons: Sequence[str]) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE bulletins SET status=?, reasons=? WHERE week=?",
+                       (status, json.dumps(list(reasons)), week))
+
+    def bulletins(self) -> list[dict[str, Any]]:
+        weeks = [row[0] for row in self.db.execute("SELECT week FROM bulletins ORDER BY week")]
+        return [{"week": week, **(self.bulletin(week) or {})} for week in weeks]
+
     def record_delivery(self, delivery: Delivery) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
