@@ -133,11 +133,13 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     modules = [env.get_template(f"{pre}events/{e.kind}.md.j2").module for e in events]
     counts = {e.kind: len(phrasing.names(m, "paragraph")) for e, m in zip(events, modules, strict=True)}
     picks = phrasing.choose(str(story.week), [e.kind for e in events], counts)
-    paragraphs = [str(getattr(m, phrasing.names(m, "paragraph")[i])(e, story)).strip()
+    paragraphs = [_call(env, f"{pre}events/{e.kind}.md.j2", phrasing.names(m, "paragraph")[i], e, story)
                   for e, m, i in zip(events, modules, picks, strict=True)]
     headline = _headline(env, pre, story, events, modules)
     page_url = f"{settings.base_url}{story.week}/bulletin{end}.html" if settings.base_url else ""
-    chart_alt = " ".join(_render(env, f"{pre}chart_alt.txt.j2", story=story).split()) if chart else ""
+    # One line: English lines of the template start with their own space, Chinese need none.
+    chart_alt = "".join(_render(env, f"{pre}chart_alt.txt.j2", story=story).splitlines()).strip() \
+        if chart else ""
     common = {"story": story, "headline": headline, "title": settings.title, "locale": locale,
               "paragraphs": paragraphs, "chart_alt": chart_alt, "unsubscribe_url": UNSUBSCRIBE}
     article = _render(env, f"{pre}article.md.j2", **common, chart_src="chart.svg" if chart else "",
@@ -181,7 +183,16 @@ def _headline(env: jinja2.Environment, pre: str, story: Story, events: list[Even
     lead, module = events[0], modules[0]
     options = phrasing.names(module, "headline")
     pick = options[phrasing.start(str(story.week), lead.kind, len(options))]
-    return " ".join(str(getattr(module, pick)(lead)).split())
+    return " ".join(_call(env, f"{pre}events/{lead.kind}.md.j2", pick, lead).split())
+
+
+# Macros are called through a template, not from Python, so that an error
+# inside one is reported at its template's line rather than compiled code's.
+_CALL = "{% import name as kind %}{{ kind[macro](*args) }}"
+
+
+def _call(env: jinja2.Environment, name: str, macro: str, *args: Any) -> str:
+    return env.from_string(_CALL).render(name=name, macro=macro, args=args).strip()
 
 
 def _inline(html: str) -> str:
