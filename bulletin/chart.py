@@ -43,8 +43,8 @@ def draw(story: Story) -> list[Artifact]:
 
 def _weekly(axes: Any, story: Story) -> None:
     for colour, (code, points) in zip(COLOURS, story.trend.items(), strict=False):
-        weeks = [week.split("-")[1] for week, _ in points]
-        axes.plot(weeks, [tokens / 1e12 for _, tokens in points], marker="o", color=colour,
+        weeks = [week.split("-")[1] for week, *_ in points]
+        axes.plot(weeks, [tokens / 1e12 for _, tokens, _ in points], marker="o", color=colour,
                   label=code, linewidth=2)
     axes.set_title("Weekly tokens by country (T)", fontsize=10, loc="left")
     axes.set_ylim(bottom=0)

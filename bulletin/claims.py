@@ -28,7 +28,7 @@ _SCALES_EN = "quintillion|quadrillion|trillion|billion|million"
 _SCALES_ZH = "千万亿|百亿亿|万亿|十亿|百万|亿|万|千"
 # A number not glued to letters or digits before it ("M2.5", "W11" are names, not claims).
 NUMBER = {
-    "en": re.compile(rf"(?<![A-Za-z0-9.,])[+\u2212-]?\d+(?:,\d{3})*(?:\.\d+)?(?:%| (?:{_SCALES_EN}))?"),
+    "en": re.compile(rf"(?<![A-Za-z0-9.,])[+\u2212-]?\d+(?:,\d{{3}})*(?:\.\d+)?(?:%| (?:{_SCALES_EN}))?"),
     "zh": re.compile(rf"(?<![A-Za-z0-9.,])[+\u2212-]?\d+(?:\.\d+)?(?:%|{_SCALES_ZH})?"),
 }
 _LINK = re.compile(r"<https?://[^>]+>|\]\([^)]*\)|https?://\S+")
@@ -61,8 +61,8 @@ def quantities(story: Story) -> list[Quantity]:
                   Quantity(f"models.{row.model}.rank", row.rank, key),
                   Quantity(f"models.{row.model}.change", row.change, key)]
     for code, points in story.trend.items():
-        for week, tokens in points:
-            found.append(Quantity(f"trend.{code}.{week}", tokens, (f"{stats.source}|{week}",)))
+        for week, tokens, keys in points:
+            found.append(Quantity(f"trend.{code}.{week}", tokens, keys))
     found += [Quantity("week", story.week.monday, ()), Quantity("week", story.week.sunday, ()),
               Quantity("week.number", story.week.week, ()),
               Quantity("generated_at", story.generated_at.date(), ()),

@@ -23,10 +23,12 @@ def compose(stats: WeekStats, events: list[Event], config: Config,
     cited = {key for event in events for key in event.evidence}
     # The tables and the chart quote every model of this week and the last;
     # their observations belong in the trail as much as the events' do.
+    trend = _trend(stats, history or {}, config.methodology.lead_countries)
     for week_stats in (stats, (history or {}).get(stats.week.previous())):
         if week_stats is not None:
             cited.update(f"{week_stats.source}|{week_stats.week}|{row.model}"
                          for row in week_stats.models)
+    cited.update(key for points in trend.values() for *_, keys in points for key in keys)
     return Story(
         week=stats.week,
         stats=stats,
@@ -41,12 +43,12 @@ def compose(stats: WeekStats, events: list[Event], config: Config,
             "lead_countries": list(config.methodology.lead_countries),
         },
         provenance={key: provenance[key] for key in sorted(cited) if key in provenance},
-        trend=_trend(stats, history or {}, config.methodology.lead_countries),
+        trend=trend,
     )
 
 
 def _trend(stats: WeekStats, history: Mapping[IsoWeek, WeekStats],
-           lead: tuple[str, str]) -> dict[str, tuple[tuple[str, int], ...]]:
+           lead: tuple[str, str]) -> dict[str, tuple[tuple[str, int, tuple[str, ...]], ...]]:
     """Weekly totals of the lead countries over the last weeks, for the chart.
 
     Partial weeks are left out: a line dipping because days are missing would
@@ -55,12 +57,13 @@ def _trend(stats: WeekStats, history: Mapping[IsoWeek, WeekStats],
     weeks = [w for w in sorted(history) if w <= stats.week and history[w].complete][-TREND_WEEKS:]
     if len(weeks) < 2:
         return {}
-    trend: dict[str, tuple[tuple[str, int], ...]] = {}
+    trend: dict[str, tuple[tuple[str, int, tuple[str, ...]], ...]] = {}
     for code in lead:
         points = []
         for week in weeks:
-            total = history[week].country(code)
-            points.append((str(week), total.tokens if total else 0))
+            total, source = history[week].country(code), history[week].source
+            keys = tuple(f"{source}|{week}|{model}" for model in total.models) if total else ()
+            points.append((str(week), total.tokens if total else 0, keys))
         trend[code] = tuple(points)
     return trend
 

@@ -252,7 +252,8 @@ def story_data(story: Story, headline: str) -> dict[str, Any]:
                          if event not in story.events],
         "countries": [asdict(total) | {"change": total.change} for total in stats.countries],
         "models": [asdict(row) | {"change": row.change} for row in stats.models],
-        "trend": {code: [list(point) for point in points] for code, points in story.trend.items()},
+        "trend": {code: [{"week": week, "tokens": tokens} for week, tokens, _ in points]
+                  for code, points in story.trend.items()},
         "notes": [dict(note) for note in story.notes],
         "sources": [asdict(credit) for credit in story.credits],
         "provenance": {key: dict(value) for key, value in story.provenance.items()},
