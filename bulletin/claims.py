@@ -161,8 +161,11 @@ def _source(story: Story, key: str) -> dict[str, Any]:
             **({"period": entry["period"]} if "period" in entry else {})}
 
 
-def check(story: Story, texts: Mapping[str, str], title: str) -> None:
-    """Refuse when an article states a number that the store, recomputed, does not give."""
+def check(story: Story, texts: Mapping[str, tuple[str, str]], title: str) -> None:
+    """Refuse when an article states a number that the store, recomputed, does not give.
+
+    ``texts`` maps a file name to its (locale, text).
+    """
     for name, (locale, text) in texts.items():
         table = _table(story, locale)
         wrong = [n for n in dict.fromkeys(numbers_in(text, locale, _names(story, title)))

@@ -6,7 +6,6 @@ from pathlib import Path
 import html5lib
 
 
-
 def read(project: Path, week: str, name: str) -> str:
     return (project / "output" / "bulletins" / week / name).read_text(encoding="utf-8")
 
