@@ -17,6 +17,7 @@ from bulletin.model import Artifact, Story
 WIDTH, HEIGHT, DPI = 7.2, 3.6, 100  # 720 x 360 pixels, as render.CHART_SIZE says
 COLOURS = ("#b3261e", "#1f5fa8")
 TOP_MODELS = 5
+VERSION = 1  # bump when the drawing changes, so that reruns redraw
 
 
 def draw(story: Story) -> list[Artifact]:

@@ -16,11 +16,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from bulletin import numbers, numbers_zh
 from bulletin.errors import BulletinError
 from bulletin.model import Story
+from bulletin.scales import SCALES
 
 FORMATS = {"en": numbers, "zh": numbers_zh}
 
@@ -90,19 +92,25 @@ def _walk(name: str, value: Any, evidence: tuple[str, ...]) -> Iterator[Quantity
         yield Quantity(name, date.fromisoformat(value) if "-" in value else int(value), evidence)
 
 
-def written(quantity: Quantity, locale: str) -> set[str]:
+def written(quantity: Quantity, locale: str) -> frozenset[str]:
     """Every way the article's filters may write a quantity."""
+    # A figure is quoted in the scale its source used ("3,900 quadrillion"). The type
+    # is part of the cache key: 1 == 1.0, but a rank and a ratio are written differently.
+    return _written(quantity.value, type(quantity.value).__name__, locale, quantity.name.endswith(".value"))
+
+
+@cache
+def _written(value: Any, kind: str, locale: str, figure: bool) -> frozenset[str]:
     fmt = FORMATS[locale]
-    value = quantity.value
     if value is None:
-        return set()
+        return frozenset()
     if isinstance(value, date):
-        return {str(value.year), str(value.month), str(value.day)}
+        return frozenset({str(value.year), str(value.month), str(value.day)})
     forms = {str(value)} if isinstance(value, int) else set()
     if isinstance(value, (int, Decimal)):
         forms.add(fmt.tokens(value))
-        forms.update(fmt.tokens_in(value, scale) for scale in ("million", "billion", "trillion",
-                                                                   "quadrillion"))
+        if figure:
+            forms.update(fmt.tokens_in(value, scale) for scale in SCALES)
         if 0 <= value <= 10:
             forms.add(fmt.count_words(int(value)))
     if isinstance(value, float):
@@ -110,7 +118,7 @@ def written(quantity: Quantity, locale: str) -> set[str]:
                       fmt.multiple(value)})
     if isinstance(value, int):
         forms.add(fmt.multiple(value))
-    return {form.replace("\u2212", "-") for form in forms}
+    return frozenset(form.replace("\u2212", "-") for form in forms)
 
 
 def numbers_in(text: str, locale: str, names: tuple[str, ...] = ()) -> list[str]:

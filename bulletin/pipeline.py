@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -69,14 +69,14 @@ def render(config: Config, week: IsoWeek | None = None) -> RunResult:
     with Store.open(config.database) as store:
         observations = store.observations()
         story = build_story(config, store, week, observations)
-        artifacts = render_story(story, settings(config))
+        folder = config.output / "bulletins" / str(story.week)
+        artifacts = render_story(story, replace(settings(config), folder=folder))
         # Nothing is written as final until every number in it is recomputed and found.
         claims.check(story, articles(config, {a.filename: str(a.content) for a in artifacts
                                               if a.format == "markdown"}), config.title)
         found = review.reasons(story, observations, config.review, [s.name for s in config.sources])
         status, reasons = review.status(found, config.review)
         status = _kept_decision(store.bulletin(str(story.week)), status, reasons)
-        folder = config.output / "bulletins" / str(story.week)
         paths = write_artifacts(folder, artifacts)
         headline = str(next(a.content for a in artifacts if a.format == "markdown")).splitlines()[0]
         headline = headline.removeprefix("# ").strip()

@@ -8,6 +8,8 @@ of a silent gap in a published sentence.
 
 from __future__ import annotations
 
+import hashlib
+import html
 import json
 import logging
 import traceback
@@ -48,6 +50,30 @@ class Settings:
     locales: tuple[str, ...] = ("en",)
     base_url: str = ""  # with a trailing slash
     chart: bool = True
+    folder: Path | None = None  # the bulletin's folder: an unchanged chart there is reused
+
+
+def _chart_key(story: Story) -> str:
+    """What the chart shows; the same key means the same picture."""
+    from bulletin.chart import VERSION
+
+    trend = {code: [point[:2] for point in points] for code, points in story.trend.items()}
+    shown = [VERSION, str(story.week), trend,
+             [(row.name, row.tokens, row.country) for row in story.stats.top(5)]]
+    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:16]
+
+
+def _reused_chart(folder: Path, key: str) -> list[Artifact]:
+    """Drawing costs more than the rest of rendering; a rerun on the same data reuses it."""
+    try:
+        previous = json.loads((folder / "bulletin.json").read_text(encoding="utf-8"))
+        if previous.get("chart", {}).get("key") != key:
+            return []
+        return [Artifact("chart-svg", "chart.svg", "image/svg+xml",
+                         (folder / "chart.svg").read_text(encoding="utf-8")),
+                Artifact("chart-png", "chart.png", "image/png", (folder / "chart.png").read_bytes())]
+    except (OSError, ValueError, AttributeError):
+        return []
 
 
 def default_templates_dir() -> Path:
@@ -102,10 +128,14 @@ def suffix(locale: str) -> str:
 
 def render_story(story: Story, settings: Settings) -> list[Artifact]:
     charts: list[Artifact] = []
+    chart_key = ""
     if settings.chart and story.trend:
-        from bulletin.chart import draw
+        chart_key = _chart_key(story)
+        charts = _reused_chart(settings.folder, chart_key) if settings.folder else []
+        if not charts:
+            from bulletin.chart import draw
 
-        charts = draw(story)
+            charts = draw(story)
     artifacts: list[Artifact] = []
     articles: dict[str, dict[str, Any]] = {}
     texts: dict[str, str] = {}
@@ -119,7 +149,8 @@ def render_story(story: Story, settings: Settings) -> list[Artifact]:
         texts[locale] = str(files[0].content)
         articles[locale] = {"headline": headline, "files": [a.filename for a in files]}
     data = story_data(story, articles[settings.locales[0]]["headline"]) | {
-        "articles": articles, "numbers": claims.trace(story, texts, settings.title)}
+        "articles": articles, "numbers": claims.trace(story, texts, settings.title),
+        "chart": {"key": chart_key, "files": [a.filename for a in charts]}}
     artifacts.extend(charts)
     artifacts.append(Artifact("json", "bulletin.json", "application/json",
                               json.dumps(data, indent=2, ensure_ascii=False) + "\n"))
@@ -153,8 +184,8 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
                    image_url=f"{settings.base_url}{story.week}/chart.png" if chart and page_url else "",
                    chart_size=CHART_SIZE)
     png = (f"{settings.base_url}{story.week}/chart.png" if settings.base_url else "chart.png")
-    email_body = _to_html(_render(env, f"{pre}article.md.j2", **common,
-                                  chart_src=png if chart else "", with_disclosure=False))
+    # Mail clients show PNG, not SVG; the body is otherwise the page's.
+    email_body = body.replace('src="chart.svg"', f'src="{html.escape(png)}"')
     email_html = _inline(_render(env, f"{pre}email.html.j2", **html_common, body=_markup(email_body)))
     email_txt = _render(env, f"{pre}email.txt.j2", **common)
     return [
@@ -227,13 +258,19 @@ def _render(env: jinja2.Environment, name: str, **context: Any) -> str:
     return env.get_template(name).render(**context)
 
 
+@cache
+def _markdown() -> markdown.Markdown:
+    # Building a converter loads its extensions; one, reset between texts, is enough.
+    return markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+
+
 def _to_html(article: str) -> str:
-    html = markdown.markdown(article, extensions=["tables", "sane_lists"], output_format="html")
+    html = _markdown().reset().convert(article)
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES)
 
 
 def _plain(paragraph: str) -> str:
-    return nh3.clean(markdown.markdown(paragraph), tags=set()).strip()
+    return nh3.clean(_markdown().reset().convert(paragraph), tags=set()).strip()
 
 
 def story_data(story: Story, headline: str) -> dict[str, Any]:
