@@ -1,6 +1,8 @@
 """The rendered bulletin, as a reader and an editor would check it."""
 
+import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import html5lib
@@ -103,3 +105,24 @@ def test_a_missing_template_value_is_an_error_not_a_gap(project, bulletin) -> No
     assert result.err.strip().splitlines() == [
         "error: events/sweep.md.j2:1: 'dict object' has no attribute 'nonexistent'"]
     assert not (project / "output" / "bulletins" / "2026-W11").exists()
+
+
+def test_a_rerun_writes_the_same_files_and_reuses_an_unchanged_chart(project, bulletin) -> None:
+    bulletin("run")
+    folder = project / "output" / "bulletins" / "2026-W11"
+    first = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    shutil.rmtree(folder)
+    bulletin("run")
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()} == first
+    # Same data: the chart on disk is kept, not drawn again.
+    svg = folder / "chart.svg"
+    svg.write_text(svg.read_text(encoding="utf-8") + "<!-- kept -->\n", encoding="utf-8")
+    bulletin("run")
+    assert svg.read_text(encoding="utf-8").endswith("<!-- kept -->\n")
+    # New numbers: drawn again.
+    board = project / "demo" / "openrouter-weekly.csv"
+    board.write_text(board.read_text(encoding="utf-8").replace(
+        "2026-W11,1,minimax/minimax-m2.5-20260211,MiniMax M2.5,1750000000000",
+        "2026-W11,1,minimax/minimax-m2.5-20260211,MiniMax M2.5,1760000000000"), encoding="utf-8")
+    bulletin("run")
+    assert not svg.read_text(encoding="utf-8").endswith("<!-- kept -->\n")
