@@ -121,3 +121,28 @@ def test_a_template_with_one_phrasing_still_works(project: Path, bulletin) -> No
     assert bulletin("run").code == 0
     article = (project / "output" / "bulletins" / "2026-W11" / "bulletin.md").read_text(encoding="utf-8")
     assert "A sweep of 3 places." in article
+
+
+def test_a_new_kind_with_one_english_phrasing_is_written_in_english_only(
+        stories: list[Story], tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from bulletin.render import Settings, render_story
+
+    templates = tmp_path / "templates" / "events"
+    templates.mkdir(parents=True)
+    (templates / "record.md.j2").write_text(
+        "{% macro headline(e) %}A record {{ e.facts.tokens | tokens }} tokens{% endmacro %}\n"
+        "{% macro paragraph(e, story) %}A record: {{ e.facts.tokens | tokens }} tokens.{% endmacro %}\n",
+        encoding="utf-8")
+    story = stories[-1]
+    lead = story.events[0]
+    record = Event("record", ("CN",), {"tokens": lead.facts["leader_tokens"]}, 99.0, lead.evidence)
+    story = replace(story, events=(record, record, *story.events))
+    artifacts = {a.filename: a.content for a in render_story(
+        story, Settings("T", tmp_path / "templates", ("en", "zh"), chart=False))}
+    english, chinese = str(artifacts["bulletin.md"]), str(artifacts["bulletin.zh.md"])
+    assert english.startswith("# A record 4.69 trillion tokens\n")
+    assert english.count("A record: 4.69 trillion tokens.") == 2  # one phrasing, used twice
+    assert "record" not in chinese.lower()
+    assert ("no zh wording for record events (templates/zh/events/record.md.j2); "
+            "left out of that language's article") in caplog.text
+    claims.check(story, {"bulletin.md": ("en", english), "bulletin.zh.md": ("zh", chinese)}, "T")
