@@ -37,8 +37,8 @@ with Store.open(config.database) as store:
     before = time.perf_counter()
     artifacts = render_story(story, pipeline.settings(config))
     rendered = time.perf_counter()
-    claims.check(story, pipeline.articles(config, {a.filename: str(a.content) for a in artifacts
-                                                   if a.format == "markdown"}), config.title)
+    claims.check(story, pipeline.articles(config, {a.filename: a.content for a in artifacts
+                                                   if isinstance(a.content, str)}), config.title)
     checked = time.perf_counter()
 print(json.dumps({"render": rendered - before, "check": checked - rendered}))
 """

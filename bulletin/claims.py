@@ -121,9 +121,19 @@ def _written(value: Any, kind: str, locale: str, figure: bool) -> frozenset[str]
     return frozenset(form.replace("\u2212", "-") for form in forms)
 
 
+def page_text(page: str) -> str:
+    """The text a reader sees of an HTML page (styles, scripts and attributes dropped)."""
+    import html
+
+    import nh3
+
+    return html.unescape(nh3.clean(page, tags=set()))
+
+
 def numbers_in(text: str, locale: str, names: tuple[str, ...] = ()) -> list[str]:
     """The numbers an article states, leaving out links and names (model names hold digits)."""
-    text = _LINK.sub(" ", text)
+    # Lines wrapped for email may split "4.69 trillion" or a model's name.
+    text = " ".join(_LINK.sub(" ", text).split())
     for name in sorted(names, key=len, reverse=True):
         text = text.replace(name, " ")
     return [match.replace("\u2212", "-").lstrip("+-") if "%" not in match else

@@ -72,8 +72,8 @@ def render(config: Config, week: IsoWeek | None = None) -> RunResult:
         folder = config.output / "bulletins" / str(story.week)
         artifacts = render_story(story, replace(settings(config), folder=folder))
         # Nothing is written as final until every number in it is recomputed and found.
-        claims.check(story, articles(config, {a.filename: str(a.content) for a in artifacts
-                                              if a.format == "markdown"}), config.title)
+        claims.check(story, articles(config, {a.filename: a.content for a in artifacts
+                                              if isinstance(a.content, str)}), config.title)
         found = review.reasons(story, observations, config.review, [s.name for s in config.sources])
         status, reasons = review.status(found, config.review)
         status = _kept_decision(store.bulletin(str(story.week)), status, reasons)
@@ -89,10 +89,20 @@ def settings(config: Config) -> Settings:
     return Settings(config.title, config.templates_dir, config.locales, config.base_url, config.chart)
 
 
+# Every file a reader sees, in each language; the pages are checked as the text they show.
+READ = ("bulletin{}.md", "bulletin{}.html", "email{}.html", "email{}.txt")
+
+
 def articles(config: Config, files: dict[str, str]) -> dict[str, tuple[str, str]]:
-    """The article of each language, by file name, for the claim check."""
-    return {f"bulletin{suffix(locale)}.md": (locale, files[f"bulletin{suffix(locale)}.md"])
-            for locale in config.locales if f"bulletin{suffix(locale)}.md" in files}
+    """Each language's article, page and emails, by file name, for the claim check."""
+    found = {}
+    for locale in config.locales:
+        for pattern in READ:
+            name = pattern.format(suffix(locale))
+            if name in files:
+                text = files[name]
+                found[name] = (locale, claims.page_text(text) if name.endswith(".html") else text)
+    return found
 
 
 def _kept_decision(record: dict[str, Any] | None, status: str, reasons: list[str]) -> str:
@@ -106,7 +116,8 @@ def check_claims(config: Config, store: Store, week: IsoWeek, folder: Path,
                  rendered_at: str) -> None:
     """Recompute the week from the store and refuse if a written article disagrees."""
     story = build_story(config, store, week, now=datetime.fromisoformat(rendered_at))
-    files = {path.name: path.read_text(encoding="utf-8") for path in folder.glob("bulletin*.md")}
+    files = {path.name: path.read_text(encoding="utf-8") for path in folder.iterdir()
+             if path.suffix in (".md", ".html", ".txt")}
     claims.check(story, articles(config, files), config.title)
 
 

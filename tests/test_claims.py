@@ -89,3 +89,17 @@ def test_every_number_in_the_article_is_traced_to_its_source(project, bulletin) 
         "fetched_at": forecast["sources"][0]["fetched_at"], "period": "2030"}]
     # Every token count in the text has a source behind it.
     assert all(row["sources"] for text, row in traced.items() if "illion" in text)
+
+
+def test_a_number_changed_in_the_page_or_the_email_stops_publishing(project, bulletin) -> None:
+    assert bulletin("run").code == 0
+    for name, before, after in (("bulletin.html", "666 billion", "667 billion"),
+                                ("email.txt", "+79.1%", "+97.1%")):
+        path = folder(project) / name
+        original = path.read_text(encoding="utf-8")
+        path.write_text(original.replace(before, after), encoding="utf-8")
+        result = bulletin("publish", "--week", "2026-W11")
+        assert result.err == (f'error: 2026-W11: {name} states "{after}", which the store does '
+                              "not support; nothing published\n")
+        path.write_text(original, encoding="utf-8")
+    assert bulletin("publish", "--week", "2026-W11").code == 0
