@@ -76,7 +76,10 @@ def render(config: Config, week: IsoWeek | None = None) -> RunResult:
                                               if isinstance(a.content, str)}), config.title)
         found = review.reasons(story, observations, config.review, [s.name for s in config.sources])
         status, reasons = review.status(found, config.review)
-        status = _kept_decision(store.bulletin(str(story.week)), status, reasons)
+        previous = store.bulletin(str(story.week))
+        status = _kept_decision(previous, status, reasons)
+        if status == "rejected" and previous:
+            reasons = previous["reasons"]
         paths = write_artifacts(folder, artifacts)
         headline = str(next(a.content for a in artifacts if a.format == "markdown")).splitlines()[0]
         headline = headline.removeprefix("# ").strip()
@@ -106,9 +109,15 @@ def articles(config: Config, files: dict[str, str]) -> dict[str, tuple[str, str]
 
 
 def _kept_decision(record: dict[str, Any] | None, status: str, reasons: list[str]) -> str:
-    """A rerun keeps an editor's decision, unless the checks now find something else."""
-    if record and record["status"] in ("approved", "rejected") and record["reasons"] == reasons:
-        return str(record["status"])
+    """A rerun keeps an editor's decision.
+
+    A rejection stands until an editor approves the week. An approval stands
+    while the checks find what the editor saw; anything new holds it again.
+    """
+    if record and record["status"] == "rejected":
+        return "rejected"
+    if record and record["status"] == "approved" and record["reasons"] == reasons:
+        return "approved"
     return status
 
 

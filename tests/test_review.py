@@ -100,6 +100,8 @@ def test_a_rejected_bulletin_is_never_published(project, bulletin, folder_target
     assert result.code == 1
     assert result.err == ("error: 2026-W11: the bulletin is rejected (a scraping error); "
                           "nothing published\n")
+    bulletin("run")  # a rerun does not undo the rejection
+    assert bulletin("publish", "--week", "2026-W11").err == result.err
     assert not folder_target.exists()
 
 
@@ -154,7 +156,8 @@ def test_a_stale_source_holds_the_bulletin(project, bulletin, monkeypatch) -> No
 def test_review_settings_are_validated(project, bulletin) -> None:
     config = project / "config.yaml"
     config.write_text(config.read_text(encoding="utf-8")
-                      + "review: {mode: sometimes, max_change_factor: 0.5}\nlocales: [en, fr]\n",
+                      + "review: {mode: sometimes, max_change_factor: 0.5}\nlocales: [en, fr]\n"
+                      + "site: {base_url: not-a-url}\nchart: maybe\n",
                       encoding="utf-8")
     result = bulletin("run")
     assert result.code == 1
@@ -162,4 +165,6 @@ def test_review_settings_are_validated(project, bulletin) -> None:
         "error: config.yaml: locales: unknown locale 'fr' (known: en, zh)",
         "error: config.yaml: review.mode: expected one of auto, on_anomaly, always, not 'sometimes'",
         "error: config.yaml: review.max_change_factor: expected a number above 1, e.g. 5",
+        "error: config.yaml: site.base_url: not a valid http(s) URL: 'not-a-url'",
+        "error: config.yaml: chart: expected true or false",
     ]
