@@ -168,3 +168,25 @@ def test_review_settings_are_validated(project, bulletin) -> None:
         "error: config.yaml: site.base_url: not a valid http(s) URL: 'not-a-url'",
         "error: config.yaml: chart: expected true or false",
     ]
+
+
+def test_missing_days_and_a_fall_are_anomalies(project, bulletin) -> None:
+    from dataclasses import replace
+
+    from bulletin import pipeline, review
+    from bulletin.config import Review, load_config
+
+    config = load_config(project / "config.yaml")
+    pipeline.collect(config)
+    with Store.open(config.database) as store:
+        story = pipeline.build_story(config, store)
+    rows = list(story.stats.models)
+    rows[9] = replace(rows[9], tokens=rows[9].previous_tokens // 20)  # Grok 4.1 Fast
+    partial = replace(story, stats=replace(story.stats, complete=False, days=5, models=tuple(rows)))
+    assert review.reasons(partial, [], Review(), []) == [
+        "Grok 4.1 Fast: volume fell 1/20.0x week on week (615,000,000,000 to 30,750,000,000 tokens; "
+        "the limit is 5x)",
+        "2026-W11: the data covers 5 of 7 days",
+    ]
+    assert review.status([], Review(mode="always")) == ("held", [review.ALWAYS])
+    assert review.status(["x"], Review(mode="auto")) == ("ready", ["x"])
