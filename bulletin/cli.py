@@ -79,6 +79,7 @@ def run(config_path: Path, week: IsoWeek | None, output: Path | None) -> None:
     from bulletin import pipeline
 
     result = pipeline.run(_load(config_path, output), week)
+    _say_held(result)
     for outcome in result.outcomes:
         logging.getLogger("bulletin").info("%s", _outcome_line(outcome))
     click.echo(f"{result.week}: {result.headline}", err=True)
@@ -171,6 +172,7 @@ def render(config_path: Path, week: IsoWeek | None, output: Path | None) -> None
     from bulletin import pipeline
 
     result = pipeline.render(_load(config_path, output), week)
+    _say_held(result)
     click.echo(f"{result.week}: {result.headline}", err=True)
     for path in result.paths:
         click.echo(_shown(path))
@@ -188,6 +190,55 @@ def publish(config_path: Path, week: IsoWeek, targets: tuple[str, ...]) -> None:
         where = f" {delivery.location}" if delivery.location else ""
         click.echo(f"{delivery.target}: {delivery.status}{where}"
                    f"{f' ({delivery.detail})' if delivery.detail else ''}")
+
+
+def _say_held(result: Any) -> None:
+    if result.status == "held":
+        click.echo(f"{result.week}: held for review; `bulletin approve {result.week}` publishes it, "
+                   f"`bulletin reject {result.week} --why TEXT` drops it", err=True)
+
+
+@cli.command()
+@config_option
+def review(config_path: Path) -> None:
+    """List the bulletins held for an editor, with the reasons and where to preview them."""
+    from bulletin import pipeline
+
+    held = pipeline.review_list(_load(config_path))
+    if not held:
+        click.echo("no bulletins held for review")
+    for record in held:
+        click.echo(f"{record['week']}: {record['headline']}")
+        for reason in record["reasons"]:
+            click.echo(f"  - {reason}")
+        click.echo(f"  preview: {_shown(record['preview'])}")
+
+
+@cli.command()
+@config_option
+@click.argument("week", type=WEEK)
+def approve(config_path: Path, week: IsoWeek) -> None:
+    """Approve a held bulletin and publish it to the configured targets."""
+    from bulletin import pipeline
+
+    deliveries = pipeline.decide(_load(config_path), week, approve=True)
+    click.echo(f"{week}: approved")
+    for delivery in deliveries:
+        where = f" {delivery.location}" if delivery.location else ""
+        click.echo(f"{delivery.target}: {delivery.status}{where}"
+                   f"{f' ({delivery.detail})' if delivery.detail else ''}")
+
+
+@cli.command()
+@config_option
+@click.argument("week", type=WEEK)
+@click.option("--why", required=True, help="The reason, kept with the bulletin.")
+def reject(config_path: Path, week: IsoWeek, why: str) -> None:
+    """Reject a bulletin: it is never sent or posted."""
+    from bulletin import pipeline
+
+    pipeline.decide(_load(config_path), week, approve=False, why=why)
+    click.echo(f"{week}: rejected ({why})")
 
 
 @cli.command()

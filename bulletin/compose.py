@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from bulletin.config import Config
 from bulletin.model import Event, SourceCredit, Story, WeekStats
+from bulletin.weeks import IsoWeek
 
 # Kinds that open an article with both lead countries' totals and changes.
 LEAD_KINDS = ("lead_change", "streak")
+TREND_WEEKS = 12
 
 
 def compose(stats: WeekStats, events: list[Event], config: Config,
-            provenance: dict[str, dict[str, Any]], now: datetime | None = None) -> Story:
+            provenance: dict[str, dict[str, Any]], now: datetime | None = None,
+            history: Mapping[IsoWeek, WeekStats] | None = None) -> Story:
     chosen = choose(events, config.story.max_events)
     cited = {key for event in events for key in event.evidence}
+    # The tables and the chart quote every model of this week and the last;
+    # their observations belong in the trail as much as the events' do.
+    trend = _trend(stats, history or {}, config.methodology.lead_countries)
+    for week_stats in (stats, (history or {}).get(stats.week.previous())):
+        if week_stats is not None:
+            cited.update(f"{week_stats.source}|{week_stats.week}|{row.model}"
+                         for row in week_stats.models)
+    cited.update(key for points in trend.values() for *_, keys in points for key in keys)
     return Story(
         week=stats.week,
         stats=stats,
@@ -31,7 +43,29 @@ def compose(stats: WeekStats, events: list[Event], config: Config,
             "lead_countries": list(config.methodology.lead_countries),
         },
         provenance={key: provenance[key] for key in sorted(cited) if key in provenance},
+        trend=trend,
     )
+
+
+def _trend(stats: WeekStats, history: Mapping[IsoWeek, WeekStats],
+           lead: tuple[str, str]) -> dict[str, tuple[tuple[str, int, tuple[str, ...]], ...]]:
+    """Weekly totals of the lead countries over the last weeks, for the chart.
+
+    Partial weeks are left out: a line dipping because days are missing would
+    tell a story the data does not.
+    """
+    weeks = [w for w in sorted(history) if w <= stats.week and history[w].complete][-TREND_WEEKS:]
+    if len(weeks) < 2:
+        return {}
+    trend: dict[str, tuple[tuple[str, int, tuple[str, ...]], ...]] = {}
+    for code in lead:
+        points = []
+        for week in weeks:
+            total, source = history[week].country(code), history[week].source
+            keys = tuple(f"{source}|{week}|{model}" for model in total.models) if total else ()
+            points.append((str(week), total.tokens if total else 0, keys))
+        trend[code] = tuple(points)
+    return trend
 
 
 def generated_at() -> datetime:

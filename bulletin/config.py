@@ -17,7 +17,7 @@ from bulletin.publishers import Publisher
 from bulletin.sources import Source
 
 TOP_KEYS = {"title", "output", "database", "templates_dir", "sources", "publish", "methodology",
-            "rules", "story"}
+            "rules", "story", "locales", "review", "site", "chart"}
 METHODOLOGY_KEYS = {"top_n", "exclude_authors", "countries", "lead_countries", "free_variants"}
 FREE_VARIANTS = ("separate", "merge")
 STORY_KEYS = {"max_events", "repeat_factor", "memory_weeks"}
@@ -55,6 +55,11 @@ class StoryConfig:
     memory_weeks: int = 8  # how many earlier bulletins are remembered
 
 
+REVIEW_KEYS = {"mode", "max_change_factor", "stale_after_days"}
+REVIEW_MODES = ("auto", "on_anomaly", "always")
+LOCALES = ("en", "zh")  # the languages templates/ has words for
+
+
 @dataclass(frozen=True)
 class Methodology:
     top_n: int = 9
@@ -73,6 +78,20 @@ class Methodology:
 
 
 @dataclass(frozen=True)
+class Review:
+    """When a bulletin waits for an editor, and what counts as an anomaly.
+
+    ``auto`` publishes whatever the checks say (their findings are still
+    recorded), ``on_anomaly`` holds a bulletin any check fails, ``always``
+    holds every bulletin for an editor to approve.
+    """
+
+    mode: str = "on_anomaly"
+    max_change_factor: float = 5.0  # a subject growing or shrinking more than this, week on week
+    stale_after_days: int = 8  # a source last read longer ago than this before the bulletin
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     title: str
@@ -84,6 +103,10 @@ class Config:
     publishers: tuple[Publisher, ...] = ()
     rules: tuple[Any, ...] | None = None  # Rule instances in the order they run; None: built-in
     story: StoryConfig = StoryConfig()
+    locales: tuple[str, ...] = ("en",)
+    review: Review = Review()
+    base_url: str = ""  # site.base_url: makes canonical and Open Graph URLs absolute
+    chart: bool = True
 
     def with_output(self, output: Path) -> Config:
         """The same settings writing elsewhere; the database follows only if it was defaulted."""
@@ -129,11 +152,21 @@ def parse_config(raw: Any, path: Path) -> Config:
     methodology = _methodology(top.get("methodology", {}), problems)
     rules = _rules(top.get("rules"), problems)
     story = _story(top.get("story", {}), problems)
+    locales = check.string_list(top, "locales", "", problems, default=["en"]) or ["en"]
+    for code in locales:
+        if code not in LOCALES:
+            problems.add("locales", f"unknown locale {code!r} (known: {', '.join(LOCALES)})")
+    review = _review(top.get("review", "on_anomaly"), problems)
+    base_url = _base_url(top.get("site", {}), problems)
+    chart = top.get("chart", True)
+    if not isinstance(chart, bool):
+        problems.add("chart", "expected true or false")
 
     if problems:
         raise ConfigError(list(problems), str(path))
     return Config(path, title, output, database, templates_dir, tuple(sources), methodology,
-                  tuple(publishers), tuple(rules), story)
+                  tuple(publishers), tuple(rules), story, tuple(dict.fromkeys(locales)), review,
+                  base_url, chart)
 
 
 def default_rules() -> list[Any]:
@@ -185,6 +218,35 @@ def _story(raw: Any, problems: check.Problems) -> StoryConfig:
         problems.add(f"{where}.repeat_factor", f"expected a number from 0 to 1, got {factor!r}")
         factor = 0.5
     return StoryConfig(max_events or 5, float(factor), 8 if memory is None else memory)
+
+
+def _review(raw: Any, problems: check.Problems) -> Review:
+    """``review: on_anomaly`` or ``review: {mode: on_anomaly, max_change_factor: 5, ...}``."""
+    section: dict[str, Any] | None = {"mode": raw} if isinstance(raw, str) else check.mapping(
+        raw, "review", problems)
+    if section is None:
+        return Review()
+    where = "review" if isinstance(raw, dict) else ""
+    check.unknown_keys(section, REVIEW_KEYS, "review", problems)
+    mode = section.get("mode", "on_anomaly")
+    if mode not in REVIEW_MODES:
+        problems.add(f"{where}.mode" if where else "review",
+                     f"expected one of {', '.join(REVIEW_MODES)}, not {mode!r}")
+        mode = "on_anomaly"
+    factor = section.get("max_change_factor", 5)
+    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or factor <= 1:
+        problems.add("review.max_change_factor", "expected a number above 1, e.g. 5")
+        factor = 5
+    days = check.integer(section, "stale_after_days", "review", problems, default=8)
+    return Review(mode, float(factor), days if days is not None else 8)
+
+
+def _base_url(raw: Any, problems: check.Problems) -> str:
+    section = check.mapping(raw, "site", problems)
+    if not section:
+        return ""
+    url = check.url(section, "base_url", "site", problems)
+    return (url or "").rstrip("/") + "/" if url else ""
 
 
 def _parts(key: str, group: str, raw: Any, base_dir: Path, problems: check.Problems,

@@ -220,6 +220,8 @@ class Story:
     methodology: Mapping[str, Any] = field(default_factory=dict)
     # Evidence key -> the observation or figure behind it (source, URL, when read).
     provenance: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Country code -> (week, tokens, evidence keys) for up to the last 12 complete weeks, oldest first.
+    trend: Mapping[str, tuple[tuple[str, int, tuple[str, ...]], ...]] = field(default_factory=dict)
 
     @property
     def lead(self) -> Event | None:
@@ -231,7 +233,7 @@ class Artifact:
     format: str
     filename: str
     media_type: str
-    content: str
+    content: str | bytes  # bytes for images
 
 
 @dataclass(frozen=True)

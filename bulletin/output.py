@@ -22,8 +22,10 @@ def write_artifacts(folder: Path, artifacts: list[Artifact]) -> list[Path]:
         try:
             for artifact in artifacts:
                 handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{artifact.filename}.")
-                with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                    stream.write(artifact.content)
+                content = artifact.content
+                data = content if isinstance(content, bytes) else content.encode("utf-8")
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(data)
                 staged.append((temporary, folder / artifact.filename))
         except BaseException:
             for temporary, _ in staged:

@@ -7,21 +7,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from bulletin import claims, review
 from bulletin.aggregate import weekly_stats, weekly_stats_from
 from bulletin.collection import Outcome, collect_sources, settle
-from bulletin.compose import compose
+from bulletin.compose import TREND_WEEKS, compose
 from bulletin.config import Config
 from bulletin.detect import detect
 from bulletin.errors import BulletinError, PublishError
 from bulletin.model import Delivery, Event, Figure, Observation, Story, WeekStats
 from bulletin.output import write_artifacts
 from bulletin.publishers import RenderedBulletin
-from bulletin.render import event_data, render_story
+from bulletin.render import Settings, event_data, render_story, suffix
 from bulletin.rules.forecast import figure_key
 from bulletin.store import SaveReport, SourceState, Store
 from bulletin.weeks import IsoWeek
@@ -36,6 +37,8 @@ class RunResult:
     paths: tuple[Path, ...]
     outcomes: tuple[Outcome, ...] = ()
     deliveries: tuple[Delivery, ...] = ()
+    status: str = "ready"
+    reasons: tuple[str, ...] = ()
 
     @property
     def reports(self) -> tuple[SaveReport, ...]:
@@ -43,14 +46,24 @@ class RunResult:
 
 
 def run(config: Config, week: IsoWeek | None = None) -> RunResult:
-    """Collect every source, write the bulletin for ``week`` (default: latest complete), publish it."""
+    """Collect every source, write the bulletin for ``week`` (default: latest complete), publish it.
+
+    A bulletin the review gate holds is written but not published; an editor
+    decides with ``bulletin approve`` or ``bulletin reject``.
+    """
     outcomes = collect(config)
     stale = [o for o in outcomes if o.state == "stale" and _is_leaderboard(config, o.source)]
     if stale:
         _check_leaderboard(config, week, stale)
     result = render(config, week)
-    deliveries = publish(config, result.week) if config.publishers else []
-    return RunResult(result.week, result.headline, result.paths, tuple(outcomes), tuple(deliveries))
+    deliveries: list[Delivery] = []
+    if result.status in ("ready", "approved") and config.publishers:
+        deliveries = publish(config, result.week)
+    elif result.status == "held":
+        log.warning("%s: held for review (%s); see `bulletin review`", result.week,
+                    "; ".join(result.reasons))
+    return RunResult(result.week, result.headline, result.paths, tuple(outcomes), tuple(deliveries),
+                     result.status, result.reasons)
 
 
 def collect(config: Config, start: date | None = None, end: date | None = None) -> list[Outcome]:
@@ -105,14 +118,86 @@ def _check_leaderboard(config: Config, week: IsoWeek | None, stale: list[Outcome
 def render(config: Config, week: IsoWeek | None = None) -> RunResult:
     with Store.open(config.database) as store:
         story = build_story(config, store, week)
-        artifacts = render_story(story, config.title, config.templates_dir)
         folder = config.output / "bulletins" / str(story.week)
+        artifacts = render_story(story, replace(settings(config), folder=folder))
+        # Nothing is written as final until every number in it is recomputed and found.
+        claims.check(story, articles(config, {a.filename: a.content for a in artifacts
+                                              if isinstance(a.content, str)}), config.title)
+        found = review.reasons(story, store.last_read(), config.review,
+                               [s.name for s in config.sources])
+        status, reasons = review.status(found, config.review)
+        previous = store.bulletin(str(story.week))
+        status = _kept_decision(previous, status, reasons)
+        if status == "rejected" and previous:
+            reasons = previous["reasons"]
         paths = write_artifacts(folder, artifacts)
-        headline = next(a.content for a in artifacts if a.format == "markdown").splitlines()[0]
+        headline = str(next(a.content for a in artifacts if a.format == "markdown")).splitlines()[0]
         headline = headline.removeprefix("# ").strip()
         store.record_bulletin(str(story.week), headline, [event_data(e) for e in story.events],
-                              story.generated_at.isoformat())
-    return RunResult(story.week, headline, tuple(paths))
+                              story.generated_at.isoformat(), status, reasons)
+    return RunResult(story.week, headline, tuple(paths), status=status, reasons=tuple(reasons))
+
+
+def settings(config: Config) -> Settings:
+    return Settings(config.title, config.templates_dir, config.locales, config.base_url, config.chart)
+
+
+# Every file a reader sees, in each language; the pages are checked as the text they show.
+READ = ("bulletin{}.md", "bulletin{}.html", "email{}.html", "email{}.txt")
+
+
+def articles(config: Config, files: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Each language's article, page and emails, by file name, for the claim check."""
+    found = {}
+    for locale in config.locales:
+        for pattern in READ:
+            name = pattern.format(suffix(locale))
+            if name in files:
+                text = files[name]
+                found[name] = (locale, claims.page_text(text) if name.endswith(".html") else text)
+    return found
+
+
+def _kept_decision(record: dict[str, Any] | None, status: str, reasons: list[str]) -> str:
+    """A rerun keeps an editor's decision.
+
+    A rejection stands until an editor approves the week. An approval stands
+    while the checks find what the editor saw; anything new holds it again.
+    """
+    if record and record["status"] == "rejected":
+        return "rejected"
+    if record and record["status"] == "approved" and record["reasons"] == reasons:
+        return "approved"
+    return status
+
+
+def check_claims(config: Config, store: Store, week: IsoWeek, folder: Path,
+                 rendered_at: str) -> None:
+    """Recompute the week from the store and refuse if a written article disagrees."""
+    story = build_story(config, store, week, now=datetime.fromisoformat(rendered_at))
+    files = {path.name: path.read_text(encoding="utf-8") for path in folder.iterdir()
+             if path.suffix in (".md", ".html", ".txt")}
+    claims.check(story, articles(config, files), config.title)
+
+
+def review_list(config: Config) -> list[dict[str, Any]]:
+    """Bulletins waiting for an editor, with why and where to look."""
+    with Store.open(config.database) as store:
+        return [record | {"preview": config.output / "bulletins" / record["week"] / "bulletin.html"}
+                for record in store.bulletins() if record["status"] == "held"]
+
+
+def decide(config: Config, week: IsoWeek, approve: bool, why: str = "") -> list[Delivery]:
+    """An editor's decision; approving publishes to the configured targets."""
+    with Store.open(config.database) as store:
+        record = store.bulletin(str(week))
+        if record is None:
+            raise PublishError(f"{week}: no rendered bulletin (run `bulletin render --week {week}`)")
+        if approve:
+            store.set_status(str(week), "approved", record["reasons"])
+        else:
+            store.set_status(str(week), "rejected", [why])
+    return publish(config, week) if approve and config.publishers else []
 
 
 def publish(config: Config, week: IsoWeek, to: Sequence[str] = ()) -> list[Delivery]:
@@ -132,6 +217,9 @@ def publish(config: Config, week: IsoWeek, to: Sequence[str] = ()) -> list[Deliv
         if not bulletin.publishable:
             why = "; ".join(bulletin.reasons) or "no reason recorded"
             raise PublishError(f"{week}: the bulletin is {bulletin.status} ({why}); nothing published")
+        record = store.bulletin(str(week))
+        assert record is not None  # RenderedBulletin.load found it
+        check_claims(config, store, week, bulletin.folder, record["rendered_at"])
         for target in targets:
             try:
                 delivery = target.publish(bulletin, store)
@@ -160,7 +248,8 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def build_story(config: Config, store: Store, week: IsoWeek | None = None) -> Story:
+def build_story(config: Config, store: Store, week: IsoWeek | None = None,
+                now: datetime | None = None) -> Story:
     history = stats_history(config, store)
     chosen = choose_week(history, week)
     stats = history[chosen]
@@ -169,11 +258,14 @@ def build_story(config: Config, store: Store, week: IsoWeek | None = None) -> St
                     chosen, ", ".join(stats.unmapped_authors))
     figures = store.figures()
     events = detect_week(config, store, history, chosen, figures)
-    # Provenance only for the weeks the events cite: reading every stored
-    # observation would cost more than the whole story on a large store.
-    cited = sorted({week for event in events for key in event.evidence
-                    if (week := _cited_week(key)) is not None})
-    return compose(stats, events, config, provenance(store.observations_in(cited), figures))
+    # The trail needs the weeks the article can quote: those the events cite,
+    # and the chart's and tables' weeks. Reading every stored observation
+    # would cost more than the whole story on a large store.
+    quoted = {w for w in history if w <= chosen}
+    weeks = sorted(quoted)[-(TREND_WEEKS + 1):]
+    weeks += [w for event in events for key in event.evidence if (w := _cited_week(key))]
+    observations = store.observations_in(sorted(set(weeks)))
+    return compose(stats, events, config, provenance(observations, figures), now, history)
 
 
 def _cited_week(key: str) -> IsoWeek | None:

@@ -348,6 +348,15 @@ class Store:
                        (week, headline, json.dumps(events, sort_keys=True), rendered_at, status,
                         json.dumps(list(reasons))))
 
+    def set_status(self, week: str, status: str, reasons: Sequence[str]) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE bulletins SET status=?, reasons=? WHERE week=?",
+                       (status, json.dumps(list(reasons)), week))
+
+    def bulletins(self) -> list[dict[str, Any]]:
+        weeks = [row[0] for row in self.db.execute("SELECT week FROM bulletins ORDER BY week")]
+        return [{"week": week, **(self.bulletin(week) or {})} for week in weeks]
+
     def record_delivery(self, delivery: Delivery) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -380,6 +389,11 @@ class Store:
         rows = self.db.execute("SELECT source, period, model, tokens, rank, source_url, fetched_at "
                                "FROM observations ORDER BY period, source, model")
         return [Observation(*row) for row in rows]
+
+    def last_read(self) -> dict[str, str]:
+        """Each source's newest observation fetch time."""
+        rows = self.db.execute("SELECT source, MAX(fetched_at) FROM observations GROUP BY source")
+        return dict(rows.fetchall())
 
     def observations_in(self, weeks: Sequence[IsoWeek]) -> list[Observation]:
         """The observations of these ISO weeks: their weekly rows and the rows of their days."""

@@ -1,14 +1,11 @@
 """The rendered bulletin, as a reader and an editor would check it."""
 
+import hashlib
 import json
-import os
+import shutil
 from pathlib import Path
 
 import html5lib
-
-from conftest import ROOT
-
-GOLDEN = ROOT / "tests" / "golden"
 
 
 def read(project: Path, week: str, name: str) -> str:
@@ -19,48 +16,41 @@ def test_run_writes_the_week_11_bulletin(project, bulletin) -> None:
     result = bulletin("run")
     assert result.code == 0, result.err
     assert result.out.splitlines() == [f"output/bulletins/2026-W11/{name}" for name in (
-        "bulletin.md", "bulletin.html", "bulletin.json")]
+        "bulletin.md", "bulletin.html", "email.html", "email.txt", "chart.svg", "chart.png",
+        "bulletin.json")]
     article = read(project, "2026-W11", "bulletin.md")
     for statement in (
-        "China's AI models on OpenRouter reached 4.69 trillion tokens",
-        "up 11.8% on the previous week",
-        "ahead of the United States (3.29 trillion, down 9.3%) for the second consecutive week",
-        "The top three models by call volume were all Chinese: MiniMax M2.5 with 1.75 trillion "
-        "tokens, Step 3.5 Flash (free) with 1.34 trillion and DeepSeek V3.2 with 1.04 trillion.",
-        "JPMorgan forecasts China's AI inference token consumption to grow from about "
-        "10 quadrillion tokens in 2025 to about 3,900 quadrillion in 2030: 390 times as much",
+        "China's AI models handled 4.69 trillion tokens on OpenRouter in the week to March 15, "
+        "up 11.8% on the previous week, against 3.29 trillion for the United States (\u22129.3%); "
+        "it is the second week in a row that China has come out ahead.",
+        "Chinese models filled the top three places on the leaderboard: MiniMax M2.5 at 1.75 "
+        "trillion tokens, Step 3.5 Flash (free) at 1.34 trillion and DeepSeek V3.2 at 1.04 trillion.",
+        "JPMorgan expects China's AI inference token consumption to rise from about "
+        "10 quadrillion tokens in 2025 to about 3,900 quadrillion in 2030, a 390-fold increase",
         "| China | 4.69 trillion | +11.8% |",
         "| United States | 3.29 trillion | \u22129.3% |",
         "generated automatically by bulletin on March 16, 2026",
-        "Source: OpenRouter (openrouter.ai/rankings)",
+        "Source: OpenRouter (openrouter.ai/rankings), as of March 15, 2026 (data licensed CC BY 4.0).",
     ):
         assert statement in article
-
-
-def test_the_week_11_article_matches_its_golden_file(project, bulletin) -> None:
-    bulletin("run")
-    article = read(project, "2026-W11", "bulletin.md")
-    golden = GOLDEN / "2026-W11.md"
-    if os.environ.get("BULLETIN_UPDATE_GOLDEN"):
-        golden.write_text(article, encoding="utf-8")
-    assert article == golden.read_text(encoding="utf-8")
 
 
 def test_week_9_says_the_us_led_and_chinas_streak_ended(project, bulletin) -> None:
     bulletin("run", "--week", "2026-W09")
     article = read(project, "2026-W09", "bulletin.md")
     assert article.startswith("# American AI models overtake Chinese rivals on OpenRouter\n")
-    assert ("the United States' AI models took the lead on OpenRouter with 3.96 trillion tokens"
-            in article)
-    assert "ending China's two-week lead" in article
+    assert ("The lead on OpenRouter changed hands in the week to March 1: the United States' AI "
+            "models moved ahead with 3.96 trillion tokens, up 25.6% on the previous week, while "
+            "China managed 3.12 trillion (\u221239.5%). That ends a run of two weeks with China in "
+            "front, going back to the first week on record, February 9." in article)
 
 
 def test_week_10_says_china_retook_the_lead(project, bulletin) -> None:
     bulletin("run", "--week", "2026-W10")
     article = read(project, "2026-W10", "bulletin.md")
     assert article.startswith("# Chinese AI models retake the lead from US rivals on OpenRouter\n")
-    assert "China's AI models took back the lead on OpenRouter with 4.19 trillion tokens" in article
-    assert "after the United States had been ahead for a single week" in article
+    assert "China's AI models won it back with 4.19 trillion tokens" in article
+    assert "The United States had been in front for only one week." in article
 
 
 def test_the_html_page_is_well_formed_html5(project, bulletin) -> None:
@@ -69,10 +59,11 @@ def test_the_html_page_is_well_formed_html5(project, bulletin) -> None:
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     document = parser.parse(page)  # strict: raises on any parse error
     assert document.find("head/title").text.startswith(
-        "Chinese AI models lead US rivals on OpenRouter for a second consecutive week")
+        "Chinese AI models stay ahead of US rivals on OpenRouter, second week running")
     assert document.find(".//article/h1") is not None
     assert len(document.findall(".//article//table")) == 2
-    assert 'name="description" content="As of March 15, the weekly call volume' in page
+    assert document.find(".//article//img").get("src") == "chart.svg"
+    assert 'name="description" content="China&#39;s AI models handled 4.69 trillion tokens' in page
 
 
 def test_the_json_holds_the_events_and_their_sources(project, bulletin) -> None:
@@ -116,3 +107,24 @@ def test_a_missing_template_value_is_an_error_not_a_gap(project, bulletin) -> No
     assert result.err.strip().splitlines() == [
         "error: events/sweep.md.j2:1: 'dict object' has no attribute 'nonexistent'"]
     assert not (project / "output" / "bulletins" / "2026-W11").exists()
+
+
+def test_a_rerun_writes_the_same_files_and_reuses_an_unchanged_chart(project, bulletin) -> None:
+    bulletin("run")
+    folder = project / "output" / "bulletins" / "2026-W11"
+    first = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    shutil.rmtree(folder)
+    bulletin("run")
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()} == first
+    # Same data: the chart on disk is kept, not drawn again.
+    svg = folder / "chart.svg"
+    svg.write_text(svg.read_text(encoding="utf-8") + "<!-- kept -->\n", encoding="utf-8")
+    bulletin("run")
+    assert svg.read_text(encoding="utf-8").endswith("<!-- kept -->\n")
+    # New numbers: drawn again.
+    board = project / "demo" / "openrouter-weekly.csv"
+    board.write_text(board.read_text(encoding="utf-8").replace(
+        "2026-W11,1,minimax/minimax-m2.5-20260211,MiniMax M2.5,1750000000000",
+        "2026-W11,1,minimax/minimax-m2.5-20260211,MiniMax M2.5,1760000000000"), encoding="utf-8")
+    bulletin("run")
+    assert not svg.read_text(encoding="utf-8").endswith("<!-- kept -->\n")

@@ -46,3 +46,20 @@ def test_multiples_and_dates() -> None:
     assert numbers.multiple(2.46) == "2.5"
     assert numbers.long_date("2026-03-15") == "March 15, 2026"
     assert numbers.month_day("2026-03-15") == "March 15"
+
+
+def test_chinese_numbers_follow_the_chinese_press() -> None:
+    from bulletin import numbers_zh as zh
+
+    assert zh.tokens(4_690_000_000_000) == "4.69万亿"
+    assert zh.tokens(3_294_000_000_000) == "3.29万亿"
+    assert zh.tokens(666_000_000_000) == "6660亿"
+    assert zh.tokens(12_345_678) == "1230万"
+    assert zh.tokens(9_999) == "9999"
+    # JPMorgan's forecast, in the source's scale as the Chinese reports wrote it.
+    assert zh.tokens_in(3_900 * 10**15, "quadrillion") == "3900千万亿"
+    assert zh.tokens_in(10 * 10**15, "quadrillion") == "10千万亿"
+    assert zh.signed_percent(-0.0933) == "-9.3%"
+    assert zh.ordinal(2) == "第二" and zh.count_words(2) == "两" and zh.count_words(3) == "三"
+    assert zh.long_date("2026-03-15") == "2026年3月15日"
+    assert zh.month_day("2026-03-15") == "3月15日"

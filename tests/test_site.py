@@ -21,7 +21,7 @@ from bulletin.store import Store
 from conftest import digest
 
 BASE = "https://news.example.org/bulletin/"
-SITE_TARGET = f"""publish:
+SITE_TARGET = "chart: false\n" + f"""publish:
   - name: site
     type: site
     base_url: {BASE.rstrip('/')}

@@ -67,10 +67,11 @@ def test_the_webhook_posts_the_signed_bulletin(project: Path, bulletin, receiver
     assert result.code == 0, result.err
     [post] = handler.received
     assert post["week"] == "2026-W11"
-    assert post["title"] == "Chinese AI models lead US rivals on OpenRouter for a second consecutive week"
+    assert post["title"] == "Chinese AI models stay ahead of US rivals on OpenRouter, second week running"
     assert post["urls"] == {"site": "https://news.example.org/2026/w11/"}
-    assert post["markdown"].startswith("# Chinese AI models lead")
-    assert "<td" in post["html"] and post["summary"].startswith("As of March 15")
+    assert post["markdown"].startswith("# Chinese AI models stay ahead")
+    assert "<td" in post["html"]
+    assert post["summary"].startswith("China's AI models handled 4.69 trillion tokens")
     with Store.open(project / "output" / "bulletin.db") as store:
         delivery = store.delivery("2026-W11", "cms")
     assert delivery is not None

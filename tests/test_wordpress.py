@@ -77,11 +77,11 @@ def test_publish_creates_the_post_with_its_chart_categories_and_tags(wp_project:
     assert result.code == 0, result.err
     [post] = posts(wordpress)
     assert result.out == f"newsroom: ok {post['link']}\n"
-    assert post["title"]["raw"] == ("Chinese AI models lead US rivals on OpenRouter "
-                                    "for a second consecutive week")
+    assert post["title"]["raw"] == ("Chinese AI models stay ahead of US rivals on OpenRouter, "
+                                    "second week running")
     assert post["slug"] == "token-bulletin-2026-w11" and post["status"] == "publish"
     assert "4.69 trillion tokens" in post["content"]["raw"] and "<h1" not in post["content"]["raw"]
-    assert post["excerpt"]["raw"].startswith("As of March 15, the weekly call volume")
+    assert post["excerpt"]["raw"].startswith("China's AI models handled 4.69 trillion tokens")
     categories = {c["name"] for c in api(wordpress, "/wp/v2/categories").json()
                   if c["id"] in post["categories"]}
     assert categories == {"Uncategorized", "AI statistics"}
@@ -101,11 +101,12 @@ def test_a_second_publish_updates_the_same_post(wp_project: Path, bulletin, word
     assert bulletin("publish", "--week", "2026-W11").code == 0
     [first] = posts(wordpress)
     html = folder / "bulletin.html"
-    html.write_text(html.read_text().replace("4.69 trillion tokens", "4.70 trillion tokens"))
+    # A corrected wording (numbers are refused unless the store supports them).
+    html.write_text(html.read_text().replace("on the leaderboard", "on the rankings"))
     assert bulletin("publish", "--week", "2026-W11").code == 0
     [second] = posts(wordpress)
     assert second["id"] == first["id"]
-    assert "4.70 trillion tokens" in second["content"]["raw"]
+    assert "on the rankings" in second["content"]["raw"]
     assert sorted(t["name"] for t in api(wordpress, "/wp/v2/tags").json()) == ["OpenRouter", "tokens"]
     assert second["featured_media"] == first["featured_media"]  # the same chart is not uploaded again
     (folder / "chart.png").write_bytes(png(width=160))
@@ -155,6 +156,8 @@ def test_pretty_permalinks_use_the_wp_json_routes(wp_project: Path, bulletin, wo
     wordpress.php("update_option('permalink_structure', '/%postname%/'); flush_rewrite_rules();")
     try:
         assert httpx.get(f"{wordpress.url}/wp-json/").headers["content-type"].startswith("application/json")
+        # A bulletin rendered without a chart (chart: false) has no featured image to upload.
+        (wp_project / "output" / "bulletins" / "2026-W11" / "chart.png").unlink(missing_ok=True)
         result = bulletin("publish", "--week", "2026-W11")
         [post] = posts(wordpress)
         assert result.out == (f"newsroom: ok {post['link']} "
