@@ -12,6 +12,7 @@ import hashlib
 import html
 import json
 import logging
+import os
 import traceback
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -23,7 +24,7 @@ import jinja2
 import markdown
 import nh3
 
-from bulletin import claims, phrasing
+from bulletin import __version__, claims, phrasing
 from bulletin.errors import RenderError
 from bulletin.model import Artifact, Event, Story
 from bulletin.sitepages import page_path
@@ -83,6 +84,24 @@ def default_templates_dir() -> Path:
 
 
 @cache
+@cache
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs: compiling them is most of a run's rendering.
+
+    Jinja checks each entry against its template's source, so an edited
+    template is compiled again. The folder is per bulletin and Jinja version,
+    because compiled code depends on both (and on the environment's options,
+    which are the same for every environment made here).
+    """
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = root / "bulletin" / f"templates-{__version__}-jinja{jinja2.__version__}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # a read-only home: compile every time
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2.Environment:
     folders = [str(templates_dir)] if templates_dir else []
     folders.append(str(default_templates_dir()))
@@ -93,6 +112,7 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(),
     )
     fmt = FORMATS[locale]
     env.filters.update(
