@@ -90,6 +90,10 @@ def _walk(name: str, value: Any, evidence: tuple[str, ...]) -> Iterator[Quantity
         yield Quantity(name, value, evidence)
     elif isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}-\d{2})?", value):
         yield Quantity(name, date.fromisoformat(value) if "-" in value else int(value), evidence)
+    elif isinstance(value, str) and (week := re.fullmatch(r"(\d{4})-W(\d{2})", value)):
+        # An ISO week ("2025-W46", the first week on record) is written as its year and number.
+        yield Quantity(f"{name}.year", int(week[1]), evidence)
+        yield Quantity(f"{name}.number", int(week[2]), evidence)
 
 
 def written(quantity: Quantity, locale: str) -> frozenset[str]:

@@ -118,5 +118,10 @@ def month_day(day: date | str) -> str:
     return format_date(_day(day), "MMMM d", locale=LOCALE)
 
 
+def iso_week(week: str) -> str:
+    """An ISO week as the data names it: "2025-W46" (English copy keeps the label)."""
+    return week
+
+
 def _day(day: date | str) -> date:
     return date.fromisoformat(day) if isinstance(day, str) else day

@@ -88,9 +88,15 @@ def month_day(day: date | str) -> str:
     return format_date(_day(day), "M月d日", locale="zh")
 
 
+def iso_week(week: str) -> str:
+    """"2025-W46" -> "2025年第46周"."""
+    year, number = week.split("-W")
+    return f"{int(year)}年第{int(number)}周"
+
+
 def _day(day: date | str) -> date:
     return date.fromisoformat(day) if isinstance(day, str) else day
 
 
-__all__ = ["count_words", "long_date", "month_day", "multiple", "ordinal", "percent",
+__all__ = ["count_words", "iso_week", "long_date", "month_day", "multiple", "ordinal", "percent",
            "rough_percent", "signed_percent", "tokens", "tokens_in"]

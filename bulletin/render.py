@@ -126,6 +126,7 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
         count_words=fmt.count_words,
         long_date=fmt.long_date,
         month_day=fmt.month_day,
+        iso_week=fmt.iso_week,
         territory=lambda code: territory(code, locale),
     )
     return env

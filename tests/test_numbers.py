@@ -63,3 +63,5 @@ def test_chinese_numbers_follow_the_chinese_press() -> None:
     assert zh.ordinal(2) == "第二" and zh.count_words(2) == "两" and zh.count_words(3) == "三"
     assert zh.long_date("2026-03-15") == "2026年3月15日"
     assert zh.month_day("2026-03-15") == "3月15日"
+    assert zh.iso_week("2025-W46") == "2025年第46周" and zh.iso_week("2026-W07") == "2026年第7周"
+    assert numbers.iso_week("2025-W46") == "2025-W46"
