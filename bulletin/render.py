@@ -84,7 +84,6 @@ def default_templates_dir() -> Path:
 
 
 @cache
-@cache
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates kept between runs: compiling them is most of a run's rendering.
 
@@ -102,6 +101,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
+@cache
 def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2.Environment:
     folders = [str(templates_dir)] if templates_dir else []
     folders.append(str(default_templates_dir()))
