@@ -66,3 +66,13 @@ def write_config(folder: Path, sources: str, extra: str = "") -> Path:
     path = folder / "config.yaml"
     path.write_text(f"output: output\nsources:\n{sources}\n{extra}", encoding="utf-8")
     return path
+
+
+def override_template(project: Path, name: str, text: str) -> None:
+    """Give the project's config a templates_dir holding one template that replaces a built-in."""
+    path = project / "my-templates" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    config = project / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "templates_dir: my-templates\n",
+                      encoding="utf-8")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import html5lib
 
+from conftest import override_template
+
 
 def read(project: Path, week: str, name: str) -> str:
     return (project / "output" / "bulletins" / week / name).read_text(encoding="utf-8")
@@ -93,15 +95,9 @@ def test_a_model_name_cannot_inject_markup(project, bulletin) -> None:
 
 
 def test_a_missing_template_value_is_an_error_not_a_gap(project, bulletin) -> None:
-    templates = project / "my-templates" / "events"
-    templates.mkdir(parents=True)
-    (templates / "sweep.md.j2").write_text(
+    override_template(project, "events/sweep.md.j2",
         "{% macro headline(e) %}x{% endmacro %}"
-        "{% macro paragraph(e, story) %}Top: {{ e.facts.nonexistent }}{% endmacro %}",
-        encoding="utf-8")
-    config = project / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "templates_dir: my-templates\n",
-                      encoding="utf-8")
+        "{% macro paragraph(e, story) %}Top: {{ e.facts.nonexistent }}{% endmacro %}")
     result = bulletin("run")
     assert result.code == 1
     assert result.err.strip().splitlines() == [

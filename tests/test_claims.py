@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from bulletin import claims
+from conftest import override_template
 
 
 def folder(project: Path) -> Path:
@@ -49,15 +50,9 @@ def test_an_observation_changed_after_rendering_stops_publishing(project, bullet
 
 
 def test_a_template_writing_an_unsupported_number_writes_nothing(project, bulletin) -> None:
-    templates = project / "my-templates" / "events"
-    templates.mkdir(parents=True)
-    (templates / "sweep.md.j2").write_text(
+    override_template(project, "events/sweep.md.j2",
         "{% macro headline(e) %}Sweep{% endmacro %}"
-        "{% macro paragraph(e, story) %}A sweep worth 42 trillion tokens.{% endmacro %}",
-        encoding="utf-8")
-    config = project / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "templates_dir: my-templates\n",
-                      encoding="utf-8")
+        "{% macro paragraph(e, story) %}A sweep worth 42 trillion tokens.{% endmacro %}")
     result = bulletin("run")
     assert result.code == 1
     assert result.err == ('error: 2026-W11: bulletin.md states "42 trillion", which the store does '

@@ -23,7 +23,7 @@ from bulletin.render import _call, default_templates_dir, environment, prefix
 from bulletin.rules import model_facts
 from bulletin.store import Store
 from bulletin.weeks import IsoWeek
-from conftest import SHARED_DATA
+from conftest import SHARED_DATA, override_template
 
 WEEKS = ("2026-W08", "2026-W09", "2026-W10", "2026-W11")
 # Kinds the demo data produces; kinds added later without demo events are reported as skipped.
@@ -237,15 +237,9 @@ def test_the_choice_depends_only_on_the_week() -> None:
 
 
 def test_a_template_with_one_phrasing_still_works(project: Path, bulletin) -> None:
-    templates = project / "my-templates" / "events"
-    templates.mkdir(parents=True)
-    (templates / "sweep.md.j2").write_text(
+    override_template(project, "events/sweep.md.j2",
         "{% macro headline(e) %}Sweep{% endmacro %}"
-        "{% macro paragraph(e, story) %}A sweep of {{ e.facts.places }} places.{% endmacro %}",
-        encoding="utf-8")
-    config = project / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "templates_dir: my-templates\n",
-                      encoding="utf-8")
+        "{% macro paragraph(e, story) %}A sweep of {{ e.facts.places }} places.{% endmacro %}")
     assert bulletin("run").code == 0
     article = (project / "output" / "bulletins" / "2026-W11" / "bulletin.md").read_text(encoding="utf-8")
     assert "A sweep of 3 places." in article
