@@ -176,6 +176,22 @@ def default_rules() -> list[Any]:
     return rules
 
 
+def _plugin(group: str, entry: dict[str, Any], key: str, where: str,
+            problems: check.Problems) -> Any:
+    """The class registered under the name ``entry[key]`` gives, or None with the problem noted."""
+    name = check.string(entry, key, where, problems, required=True)
+    if name is None:
+        return None
+    try:
+        return registry.load(group, name)
+    except KeyError:
+        known = ", ".join(registry.names(group)) or "none installed"
+        problems.add(f"{where}.{key}", f"unknown {key} {name!r} (known: {known})")
+    except ImportError as exc:
+        problems.add(f"{where}.{key}", f"{name!r} is disabled because {exc}")
+    return None
+
+
 def _rules(raw: Any, problems: check.Problems) -> list[Any]:
     """Each ``{kind, ...parameters}`` entry of ``rules:`` built by the rule its kind names."""
     entries = list(DEFAULT_RULES) if raw is None else raw
@@ -187,17 +203,8 @@ def _rules(raw: Any, problems: check.Problems) -> list[Any]:
         where = f"rules[{index}]"
         if check.mapping(entry, where, problems) is None:
             continue
-        kind = check.string(entry, "kind", where, problems, required=True)
-        if kind is None:
-            continue
-        try:
-            rule_class = registry.load(registry.RULES, kind)
-        except KeyError:
-            known = ", ".join(registry.names(registry.RULES)) or "none installed"
-            problems.add(f"{where}.kind", f"unknown kind {kind!r} (known: {known})")
-            continue
-        except ImportError as exc:
-            problems.add(f"{where}.kind", f"{kind!r} is disabled because {exc}")
+        rule_class = _plugin(registry.RULES, entry, "kind", where, problems)
+        if rule_class is None:
             continue
         rule = rule_class.from_config(entry, where, problems)
         if rule is not None:
@@ -264,17 +271,8 @@ def _parts(key: str, group: str, raw: Any, base_dir: Path, problems: check.Probl
         where = f"{key}[{index}]"
         if check.mapping(entry, where, problems) is None:
             continue
-        kind = check.string(entry, "type", where, problems, required=True)
-        if kind is None:
-            continue
-        try:
-            part_class = registry.load(group, kind)
-        except KeyError:
-            known = ", ".join(registry.names(group)) or "none installed"
-            problems.add(f"{where}.type", f"unknown type {kind!r} (known: {known})")
-            continue
-        except ImportError as exc:
-            problems.add(f"{where}.type", f"{kind!r} is disabled because {exc}")
+        part_class = _plugin(group, entry, "type", where, problems)
+        if part_class is None:
             continue
         part = part_class.from_config(entry, where, base_dir, problems)
         if part is None:
