@@ -1,0 +1,1 @@
+"""Email to subscribers: the list, joining and leaving, and exactly-once delivery."""

@@ -1,0 +1,162 @@
+"""The email itself: one personalised multipart/alternative message per subscriber.
+
+Everything shared by all subscribers (bodies, subject, common headers) is
+prepared once per language; per subscriber only the address, the signed
+unsubscribe links and the Message-ID are filled in, so building a message
+costs a few string joins and a base64 encoding, not a MIME tree.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import unicodedata
+from dataclasses import dataclass
+from email.header import Header
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from bulletin.mailing.settings import EmailSettings
+from bulletin.publishers import RenderedBulletin
+
+LINK = "@@UNSUBSCRIBE_URL@@"  # stands for the subscriber's link until it is filled in
+SIGNED_HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"list-id",
+                  b"list-unsubscribe", b"list-unsubscribe-post", b"mime-version",
+                  b"content-type", b"content-language")
+
+
+@dataclass(frozen=True)
+class Bodies:
+    subject: str
+    text: str
+    html: str
+
+
+def bodies(bulletin: RenderedBulletin, locale: str) -> Bodies:
+    """The subject and the two bodies for one language.
+
+    The email bodies (email.txt, email.html with inlined CSS, and their .zh.
+    versions) come from the article templates; until a bulletin has them, the
+    article's own Markdown and HTML stand in.
+    """
+    suffix = f".{locale}" if locale != "en" else ""
+    for text_name, html_name in ((f"email{suffix}.txt", f"email{suffix}.html"),
+                                 ("email.txt", "email.html"), ("bulletin.md", "bulletin.html")):
+        if bulletin.path(text_name).exists() and bulletin.path(html_name).exists():
+            return Bodies(bulletin.headline, bulletin.text(text_name), bulletin.text(html_name))
+    raise FileNotFoundError(bulletin.path("email.txt"))
+
+
+def header_text(value: str) -> str:
+    """A value that cannot end its header: control and line-separator characters become spaces."""
+    cleaned = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value)
+    return re.sub(r"\s+", " ", cleaned).strip()
+
+
+def _encoded(name: str, value: str) -> str:
+    """``Name: value`` folded, RFC 2047-encoded where it is not ASCII."""
+    value = header_text(value)
+    charset = "us-ascii" if value.isascii() else "utf-8"
+    folded = Header(value, charset, header_name=name).encode(linesep="\r\n")
+    return f"{name}: {folded}\r\n"
+
+
+def _base64(text: str) -> str:
+    data = text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
+    return base64.encodebytes(data).decode("ascii").replace("\n", "\r\n")
+
+
+def _with_footer(html: str, footer: str) -> str:
+    at = html.lower().rfind("</body>")
+    return html + footer if at < 0 else html[:at] + footer + html[at:]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One language's message with holes for the subscriber."""
+
+    head: str  # headers shared by every subscriber
+    text: str  # plain body with LINK in it
+    html: str  # HTML body with LINK in it
+    boundary: str
+
+
+class MessageMaker:
+    def __init__(self, settings: EmailSettings, bulletin: RenderedBulletin, title: str,
+                 templates_dir: Path | None, date: Any, subject_prefix: str = "") -> None:
+        from bulletin.render import environment
+
+        self.settings = settings
+        self.week = bulletin.week
+        env = environment(templates_dir)
+        self.prepared: dict[str, Prepared] = {}
+        for locale in ("en", "zh"):
+            parts = bodies(bulletin, locale)
+            zh = locale == "zh" and parts.text != bodies(bulletin, "en").text
+            name = "footer.zh" if zh else "footer"
+            context = {"title": title, "base_url": settings.base_url, "unsubscribe_url": LINK}
+            text = parts.text.rstrip("\n") + "\n" + env.get_template(f"mailing/{name}.txt.j2").render(
+                context)
+            html = _with_footer(parts.html, env.get_template(f"mailing/{name}.html.j2").render(context))
+            boundary = f"=_bulletin_{bulletin.week}_{locale}"
+            head = "".join((
+                _encoded("From", settings.sender),
+                _encoded("Subject", subject_prefix + parts.subject),
+                f"Date: {format_datetime(date)}\r\n",
+                _encoded("List-Id", f"{title} <{settings.list_id}>"),
+                "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+                "MIME-Version: 1.0\r\n",
+                f"Content-Language: {'zh' if zh else 'en'}\r\n",
+                f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n',
+            ))
+            self.prepared[locale] = Prepared(head, text, html, boundary)
+        self.dkim_key = settings.dkim.key_file.read_bytes() if settings.dkim else None
+
+    def unsubscribe_url(self, token: str) -> str:
+        return f"{self.settings.base_url}/unsubscribe?token={quote(token)}"
+
+    def build(self, email: str, locale: str, token: str, message_id: str) -> bytes:
+        prepared = self.prepared.get(locale, self.prepared["en"])
+        url = self.unsubscribe_url(token)
+        mailto = f"mailto:{self.settings.unsubscribe_mailto}?subject=unsubscribe%20{quote(token)}"
+        message = "".join((
+            _encoded("To", email),
+            f"Message-ID: <{header_text(message_id)}>\r\n",
+            f"List-Unsubscribe: <{url}>,\r\n <{mailto}>\r\n",
+            prepared.head,
+            "\r\n",
+            f"--{prepared.boundary}\r\n",
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+            _base64(prepared.text.replace(LINK, url)),
+            f"--{prepared.boundary}\r\n",
+            "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+            _base64(prepared.html.replace(LINK, url)),
+            f"--{prepared.boundary}--\r\n",
+        )).encode("ascii")
+        return self.sign(message) if self.dkim_key else message
+
+    def sign(self, message: bytes) -> bytes:
+        import dkim
+
+        assert self.settings.dkim is not None and self.dkim_key is not None
+        signature = dkim.sign(message, self.settings.dkim.selector.encode(),
+                              self.settings.dkim.domain.encode(), self.dkim_key,
+                              include_headers=list(SIGNED_HEADERS))
+        return bytes(signature) + message
+
+
+def simple_message(settings: EmailSettings, to: str, subject: str, text: str, message_id: str,
+                   date: Any) -> bytes:
+    """A plain-text message (the confirmation email)."""
+    return "".join((
+        _encoded("From", settings.sender),
+        _encoded("To", to),
+        _encoded("Subject", subject),
+        f"Date: {format_datetime(date)}\r\n",
+        f"Message-ID: <{header_text(message_id)}>\r\n",
+        "MIME-Version: 1.0\r\n",
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+        _base64(text),
+    )).encode("ascii")
