@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import smtplib
+import socket
 import ssl
 import tempfile
 from collections.abc import Callable
@@ -58,6 +59,10 @@ class SmtpTransport:
         else:
             client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
         try:
+            # The final "." is a small write right after the body: with Nagle's
+            # algorithm it waits for the body's delayed ACK (40 ms) every message.
+            if client.sock is not None:
+                client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             client.ehlo()
             if s.security == "starttls":
                 client.starttls(context=context)
