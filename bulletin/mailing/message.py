@@ -55,6 +55,10 @@ def header_text(value: str) -> str:
     return re.sub(r"\s+", " ", cleaned).strip()
 
 
+def _safe(value: str) -> str:
+    return value if value.isascii() and value.isprintable() else header_text(value)
+
+
 def _encoded(name: str, value: str) -> str:
     """``Name: value`` folded, RFC 2047-encoded where it is not ASCII."""
     value = header_text(value)
@@ -64,8 +68,37 @@ def _encoded(name: str, value: str) -> str:
 
 
 def _base64(text: str) -> str:
-    data = text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
-    return base64.encodebytes(data).decode("ascii").replace("\n", "\r\n")
+    return _b64(_crlf(text)).decode("ascii")
+
+
+def _crlf(text: str) -> bytes:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
+@dataclass(frozen=True)
+class Body:
+    """A base64 body whose part before the personal link is encoded once for everyone.
+
+    base64 turns each 57 bytes into one 76-character line, so a prefix cut at
+    a multiple of 57 bytes encodes the same alone as within the whole.
+    """
+
+    encoded_prefix: bytes
+    tail: bytes  # still holds LINK
+
+    @classmethod
+    def of(cls, text: str) -> Body:
+        data = _crlf(text)
+        at = data.find(LINK.encode())
+        cut = 0 if at < 0 else at - at % 57
+        return cls(_b64(data[:cut]), data[cut:])
+
+    def with_link(self, url: bytes) -> bytes:
+        return self.encoded_prefix + _b64(self.tail.replace(LINK.encode(), url))
 
 
 def _with_footer(html: str, footer: str) -> str:
@@ -77,10 +110,10 @@ def _with_footer(html: str, footer: str) -> str:
 class Prepared:
     """One language's message with holes for the subscriber."""
 
-    head: str  # headers shared by every subscriber
-    text: str  # plain body with LINK in it
-    html: str  # HTML body with LINK in it
-    boundary: str
+    head: bytes  # headers shared by every subscriber, and the blank line
+    text: Body
+    html: Body
+    boundary: bytes
 
 
 class MessageMaker:
@@ -111,7 +144,8 @@ class MessageMaker:
                 f"Content-Language: {'zh' if zh else 'en'}\r\n",
                 f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n',
             ))
-            self.prepared[locale] = Prepared(head, text, html, boundary)
+            self.prepared[locale] = Prepared((head + "\r\n").encode("ascii"), Body.of(text),
+                                             Body.of(html), boundary.encode("ascii"))
         self.dkim_key = settings.dkim.key_file.read_bytes() if settings.dkim else None
 
     def unsubscribe_url(self, token: str) -> str:
@@ -121,20 +155,23 @@ class MessageMaker:
         prepared = self.prepared.get(locale, self.prepared["en"])
         url = self.unsubscribe_url(token)
         mailto = f"mailto:{self.settings.unsubscribe_mailto}?subject=unsubscribe%20{quote(token)}"
-        message = "".join((
-            _encoded("To", email),
-            f"Message-ID: <{header_text(message_id)}>\r\n",
-            f"List-Unsubscribe: <{url}>,\r\n <{mailto}>\r\n",
+        # Addresses were validated as ASCII on the way in; anything else is encoded.
+        to = f"To: {email}\r\n" if email.isascii() and email.isprintable() else _encoded("To", email)
+        boundary = prepared.boundary
+        link = url.encode("ascii")
+        message = b"".join((
+            to.encode("ascii"),
+            f"Message-ID: <{_safe(message_id)}>\r\n"
+            f"List-Unsubscribe: <{url}>,\r\n <{mailto}>\r\n".encode("ascii"),
             prepared.head,
-            "\r\n",
-            f"--{prepared.boundary}\r\n",
-            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
-            _base64(prepared.text.replace(LINK, url)),
-            f"--{prepared.boundary}\r\n",
-            "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
-            _base64(prepared.html.replace(LINK, url)),
-            f"--{prepared.boundary}--\r\n",
-        )).encode("ascii")
+            b"--", boundary, b"\r\n",
+            b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+            prepared.text.with_link(link),
+            b"--", boundary, b"\r\n",
+            b"Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+            prepared.html.with_link(link),
+            b"--", boundary, b"--\r\n",
+        ))
         return self.sign(message) if self.dkim_key else message
 
     def sign(self, message: bytes) -> bytes:

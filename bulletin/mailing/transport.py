@@ -92,17 +92,29 @@ class SmtpTransport:
             if self.client is None:
                 self.client = self._open()
             client = self.client
-            code, reply = client.mail(self.sender)
-            if code != 250:
-                return self._refused(code, reply)
-            code, reply = client.rcpt(recipient)
-            if code not in (250, 251):
-                return self._refused(code, reply)
-            client.putcmd("data")
-            code, reply = client.getreply()
-            if code != 354:
-                return self._refused(code, reply)
-            body = smtplib._quote_periods(message)  # type: ignore[attr-defined]
+            envelope = f"MAIL FROM:<{self.sender}>\r\nRCPT TO:<{recipient}>\r\n"
+            if client.does_esmtp and client.has_extn("pipelining"):
+                # RFC 2920: the envelope and DATA in one write, then the three replies.
+                client.send(f"{envelope}DATA\r\n")
+                replies = []
+                while len(replies) < 3 and (not replies or replies[-1][0] != 421):
+                    replies.append(client.getreply())  # after a 421 the server hangs up
+            else:
+                replies = []
+                for line in (*envelope.splitlines(), "DATA"):
+                    client.send(f"{line}\r\n")
+                    replies.append(client.getreply())
+                    if replies[-1][0] >= 400:
+                        break
+            refused = next(((c, r) for c, r in replies[:2] if c not in (250, 251)), None)
+            if refused is not None or replies[-1][0] != 354:
+                if len(replies) == 3 and replies[2][0] == 354 and refused is not None:
+                    client.send(b".\r\n")  # a server that took DATA without recipients: end it
+                    client.getreply()
+                return self._refused(*(refused or replies[-1]))
+            body = message
+            if body.startswith(b".") or b"\n." in body:  # (a cheap search first: rare)
+                body = smtplib._quote_periods(body)  # type: ignore[attr-defined]
             if not body.endswith(b"\r\n"):
                 body += b"\r\n"
             client.send(body)
