@@ -213,3 +213,25 @@ def test_a_server_that_never_accepts_leaves_the_addresses_deferred(mailing: Path
         result = bulletin("publish", "--week", "2026-W11")
     assert result.out == "newsletter: failed 127.0.0.1 (3 deferred)\n"
     assert {row[:2] for row in ledger(mailing).values()} == {("deferred", 2)}
+
+
+def test_the_email_bodies_are_used_in_the_subscribers_language(mailing: Path, bulletin) -> None:
+    folder = mailing / "output" / "bulletins" / "2026-W11"
+    (folder / "email.txt").write_text("Plain body\n", encoding="utf-8")
+    (folder / "email.html").write_text("<html><body><p style=\"color:red\">HTML body</p></body></html>",
+                                       encoding="utf-8")
+    (folder / "email.zh.txt").write_text("中文正文\n", encoding="utf-8")
+    (folder / "email.zh.html").write_text("<html><body><p>中文正文</p></body></html>", encoding="utf-8")
+    email_config(mailing)
+    assert bulletin("run").out.count("\n") >= 1  # `bulletin run` publishes too
+    messages = {str(m["To"]): m for m in received(mailing / "output" / "outbox" / "2026-W11")}
+    assert sorted(messages) == sorted(CONFIRMED)
+    english, chinese = messages["ana@example.com"], messages["chen@example.cn"]
+    assert str(english["Content-Language"]) == "en" and str(chinese["Content-Language"]) == "zh"
+    plain = english.get_body(("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+    assert plain.startswith("Plain body\n\n--\nYou get Token Bulletin because you subscribed")
+    html = english.get_body(("html",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+    assert html.startswith("<html><body><p style=\"color:red\">HTML body</p><hr>\n")
+    assert html.endswith("</body></html>")
+    zh_plain = chinese.get_body(("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+    assert zh_plain.startswith("中文正文\n\n--\n您收到《Token Bulletin》")
