@@ -96,7 +96,7 @@ class SmtpTransport:
             if client.does_esmtp and client.has_extn("pipelining"):
                 # RFC 2920: the envelope and DATA in one write, then the three replies.
                 client.send(f"{envelope}DATA\r\n")
-                replies = []
+                replies: list[tuple[int, bytes]] = []
                 while len(replies) < 3 and (not replies or replies[-1][0] != 421):
                     replies.append(client.getreply())  # after a 421 the server hangs up
             else:
