@@ -13,6 +13,11 @@ Failure modes, for tests of the sender:
                    next connection's first RCPT), as a greylisting server would
   --drop-at N      close the connection without a reply on the Nth RCPT
   --reject ADDR    answer 550 for that recipient
+
+Security, for tests of the client's TLS and login:
+  --cert PEM --key PEM   offer STARTTLS with this certificate (and require it)
+  --implicit-tls         speak TLS from the first byte instead (like port 465)
+  --login USER:PASSWORD  require AUTH with these credentials
 """
 
 from __future__ import annotations
@@ -68,16 +73,38 @@ def main() -> None:
     parser.add_argument("--tempfail", type=int, default=0)
     parser.add_argument("--drop-at", type=int, default=0)
     parser.add_argument("--reject", action="append", default=[])
+    parser.add_argument("--cert")
+    parser.add_argument("--key")
+    parser.add_argument("--implicit-tls", action="store_true")
+    parser.add_argument("--login")
     args = parser.parse_args()
-    from aiosmtpd.smtp import SMTP
+    import ssl
+
+    from aiosmtpd.smtp import SMTP, AuthResult
 
     args.folder.mkdir(parents=True, exist_ok=True)
     handler = Recorder(args.folder, args.tempfail, args.drop_at, {a.lower() for a in args.reject})
 
     async def serve() -> None:
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: SMTP(handler, hostname="recorder.test"),
-                                          "127.0.0.1", 0)
+        context = None
+        if args.cert:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(args.cert, args.key)
+
+        def authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
+                         data: Any) -> AuthResult:
+            given = f"{data.login.decode()}:{data.password.decode()}"
+            return AuthResult(success=given == args.login, handled=False)
+
+        options: dict[str, Any] = {"hostname": "recorder.test"}
+        if context and not args.implicit_tls:
+            options.update(tls_context=context, require_starttls=True)
+        if args.login:
+            options.update(authenticator=authenticate, auth_required=True,
+                           auth_require_tls=bool(context) and not args.implicit_tls)
+        server = await loop.create_server(lambda: SMTP(handler, **options), "127.0.0.1", 0,
+                                          ssl=context if args.implicit_tls else None)
         print(server.sockets[0].getsockname()[1], flush=True)
         await server.serve_forever()
 

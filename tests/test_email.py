@@ -235,3 +235,61 @@ def test_the_email_bodies_are_used_in_the_subscribers_language(mailing: Path, bu
     assert html.endswith("</body></html>")
     zh_plain = chinese.get_body(("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
     assert zh_plain.startswith("中文正文\n\n--\n您收到《Token Bulletin》")
+
+
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost, and its key."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_tls_and_login_from_the_environment(mailing: Path, bulletin, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch, security: str) -> None:
+    cert, key = make_certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust the test certificate, and only it
+    monkeypatch.setenv("SMTP_USER", "mailer")
+    monkeypatch.setenv("SMTP_PASSWORD", "s3cret")
+    inbox = tmp_path / "inbox"
+    options = ["--cert", str(cert), "--key", str(key), "--login", "mailer:s3cret"]
+    with smtp_server(inbox, *options, *(["--implicit-tls"] if security == "tls" else [])) as port:
+        email_config(mailing, port, smtp_extra="")
+        text = (mailing / "config.yaml").read_text(encoding="utf-8")
+        (mailing / "config.yaml").write_text(
+            text.replace("host: 127.0.0.1", "host: localhost").replace(
+                "security: none", f"security: {security}\n      username_env: SMTP_USER\n"
+                                  "      password_env: SMTP_PASSWORD"), encoding="utf-8")
+        monkeypatch.setenv("SMTP_PASSWORD", "wrong")
+        refused = bulletin("publish", "--week", "2026-W11")
+        assert refused.out == ("newsletter: failed (email: localhost refused the login in SMTP_USER/"
+                               "SMTP_PASSWORD: 535 5.7.8 Authentication credentials invalid)\n")
+        assert ledger(mailing) == {a: ("queued", 0, "") for a in CONFIRMED}, ledger(mailing)
+        monkeypatch.delenv("SSL_CERT_FILE")
+        untrusted = bulletin("publish", "--week", "2026-W11")
+        assert untrusted.out.startswith("newsletter: failed (email: localhost: TLS certificate not "
+                                        "trusted: "), untrusted.out
+        monkeypatch.setenv("SMTP_PASSWORD", "s3cret")
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        result = bulletin("publish", "--week", "2026-W11")
+    assert result.out == "newsletter: ok localhost (3 sent)\n", result.err
+    assert per_recipient(inbox) == {address: 1 for address in CONFIRMED}

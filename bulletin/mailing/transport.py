@@ -53,12 +53,12 @@ class SmtpTransport:
     def _open(self) -> smtplib.SMTP:
         s = self.settings
         context = ssl.create_default_context()
-        client: smtplib.SMTP
-        if s.security == "tls":
-            client = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
-        else:
-            client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        client: smtplib.SMTP | None = None
         try:
+            if s.security == "tls":
+                client = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
+            else:
+                client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
             # The final "." is a small write right after the body: with Nagle's
             # algorithm it waits for the body's delayed ACK (40 ms) every message.
             if client.sock is not None:
@@ -69,8 +69,21 @@ class SmtpTransport:
                 client.ehlo()
             if self.credentials:
                 client.login(*self.credentials)
+        except smtplib.SMTPAuthenticationError as exc:
+            client.close() if client else None
+            raise PublishError(f"email: {s.host} refused the login in {s.username_env}/"
+                               f"{s.password_env}: {_reply(exc.smtp_code, exc.smtp_error)}") from None
+        except smtplib.SMTPNotSupportedError as exc:
+            client.close() if client else None
+            what = "STARTTLS (set security: tls for implicit TLS, or none)" if "STARTTLS" in str(exc) \
+                else "a login (AUTH)"
+            raise PublishError(f"email: {s.host} does not offer {what}") from None
+        except ssl.SSLCertVerificationError as exc:
+            client.close() if client else None
+            raise PublishError(f"email: {s.host}: TLS certificate not trusted: {exc.verify_message}") \
+                from None
         except BaseException:
-            client.close()
+            client.close() if client else None
             raise
         return client
 
