@@ -116,3 +116,17 @@ def test_leaving_during_a_send_stops_that_copy(project: Path, bulletin,
     assert ledger.counts() == {"sent": 1, "skipped": 1}
     ledger.close()
     assert [str(m["To"]) for m in received(config.output / "outbox" / "2026-W11")] == ["ana@example.com"]
+
+
+def test_the_rate_limit_spaces_messages_over_all_connections() -> None:
+    import threading
+    import time
+
+    limit = sender.RateLimit(50.0)  # one message every 20 ms
+    started = time.monotonic()
+    threads = [threading.Thread(target=lambda: [limit.wait() for _ in range(4)]) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert time.monotonic() - started >= 11 * 0.02  # 12 messages: the first at once, 11 gaps
