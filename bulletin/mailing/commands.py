@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bulletin.mailing.subscribers import LOCALES, STATUSES
+from bulletin.mailing import LOCALES, STATUSES
 
 config_option = click.option("--config", "config_path", type=click.Path(path_type=Path),
                              default="config.yaml", show_default=True,

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bulletin.errors import BulletinError
+from bulletin.mailing import LOCALES, STATUSES
 
-LOCALES = ("en", "zh")
-STATUSES = ("pending", "confirmed", "unsubscribed", "bounced")
 CSV_FIELDS = ("email", "locale", "status")
 
 
