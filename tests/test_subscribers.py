@@ -130,3 +130,18 @@ def test_the_rate_limit_spaces_messages_over_all_connections() -> None:
     for thread in threads:
         thread.join()
     assert time.monotonic() - started >= 11 * 0.02  # 12 messages: the first at once, 11 gaps
+
+
+def test_a_display_name_in_another_script_is_encoded_but_the_address_is_not(
+        project: Path, bulletin, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
+    with open(project / "config.yaml", "a", encoding="utf-8") as config:
+        config.write("publish:\n  - name: newsletter\n    type: email\n"
+                     "    from: 令牌简报 <news@bulletin.example.org>\n"
+                     "    base_url: https://bulletin.example.org\n")
+    assert bulletin("run").code == 0
+    assert bulletin("subscribers", "add", "ana@example.com").code == 0
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    (message,) = received(project / "output" / "outbox" / "2026-W11")
+    assert message["From"].addresses[0].addr_spec == "news@bulletin.example.org"
+    assert message["From"].addresses[0].display_name == "令牌简报"

@@ -67,6 +67,14 @@ def _encoded(name: str, value: str) -> str:
     return f"{name}: {folded}\r\n"
 
 
+def _from(settings: EmailSettings) -> str:
+    """The From header: a non-ASCII display name is encoded, the address never is."""
+    from email.utils import formataddr, parseaddr
+
+    name, address = parseaddr(settings.sender)
+    return f"From: {formataddr((header_text(name), address), charset='utf-8')}\r\n"
+
+
 def _base64(text: str) -> str:
     return _b64(_crlf(text)).decode("ascii")
 
@@ -135,7 +143,7 @@ class MessageMaker:
             html = _with_footer(parts.html, env.get_template(f"mailing/{name}.html.j2").render(context))
             boundary = f"=_bulletin_{bulletin.week}_{locale}"
             head = "".join((
-                _encoded("From", settings.sender),
+                _from(settings),
                 _encoded("Subject", subject_prefix + parts.subject),
                 f"Date: {format_datetime(date)}\r\n",
                 _encoded("List-Id", f"{title} <{settings.list_id}>"),
@@ -188,7 +196,7 @@ def simple_message(settings: EmailSettings, to: str, subject: str, text: str, me
                    date: Any) -> bytes:
     """A plain-text message (the confirmation email)."""
     return "".join((
-        _encoded("From", settings.sender),
+        _from(settings),
         _encoded("To", to),
         _encoded("Subject", subject),
         f"Date: {format_datetime(date)}\r\n",
