@@ -182,11 +182,27 @@ def render(config_path: Path, week: IsoWeek | None, output: Path | None) -> None
 @config_option
 @click.option("--week", type=WEEK, required=True, help="ISO week, e.g. 2026-W11.")
 @click.option("--to", "targets", multiple=True, help="Only this target (name or type); repeatable.")
-def publish(config_path: Path, week: IsoWeek, targets: tuple[str, ...]) -> None:
+@click.option("--test-to", "test_to", metavar="ADDRESS", default=None,
+              help="Email one copy, subject prefixed [TEST], to this address only (no subscriber "
+                   "gets it and the send ledger is untouched).")
+@click.option("--resend-uncertain", is_flag=True,
+              help="Email again the copies a killed run may or may not have delivered.")
+def publish(config_path: Path, week: IsoWeek, targets: tuple[str, ...], test_to: str | None,
+            resend_uncertain: bool) -> None:
     """Publish a rendered bulletin to the configured targets."""
     from bulletin import pipeline
 
-    for delivery in pipeline.publish(_load(config_path), week, targets):
+    if test_to:
+        from bulletin.mailing.send import send_test
+
+        click.echo(send_test(_load(config_path), week, test_to, targets))
+        return
+    config = _load(config_path)
+    if resend_uncertain:
+        from bulletin.mailing.send import requeue_uncertain
+
+        requeue_uncertain(config, week)
+    for delivery in pipeline.publish(config, week, targets):
         where = f" {delivery.location}" if delivery.location else ""
         click.echo(f"{delivery.target}: {delivery.status}{where}"
                    f"{f' ({delivery.detail})' if delivery.detail else ''}")
@@ -259,9 +275,12 @@ def site(config_path: Path) -> None:
 def serve(config_path: Path, host: str, port: int) -> None:
     """Preview the site (and its forms) on a local web server."""
     from bulletin import web
+    from bulletin.mailing.web import register_routes
 
     config = _load(config_path)
-    server = web.make(web.WebApp(config.output / "site"), host, port)
+    app = web.WebApp(config.output / "site")
+    register_routes(app, config)
+    server = web.make(app, host, port)
     click.echo(f"Serving {config.output / 'site'} at http://{host}:{server.server_port}/ "
                "(Ctrl-C stops)", err=True)
     try:
@@ -320,6 +339,15 @@ def backtest(config_path: Path, start: IsoWeek | None, end: IsoWeek | None, fmt:
 
     results = run_backtest(_load(config_path), start, end)
     click.echo(json.dumps(results_data(results), indent=2) if fmt == "json" else results_text(results))
+
+
+def _subscribers() -> None:
+    from bulletin.mailing.commands import subscribers
+
+    cli.add_command(subscribers)
+
+
+_subscribers()
 
 
 def _short(value: Any) -> str:

@@ -118,6 +118,29 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     ALTER TABLE model_names ADD COLUMN created TEXT NOT NULL DEFAULT '';
     """,
+    # Email subscribers and the per-(bulletin, subscriber) send ledger.
+    """
+    CREATE TABLE subscribers (
+        id               INTEGER PRIMARY KEY,
+        uid              TEXT NOT NULL UNIQUE,   -- random; what tokens name, never the row id
+        email            TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        locale           TEXT NOT NULL,          -- en, zh
+        status           TEXT NOT NULL,          -- pending, confirmed, unsubscribed, bounced
+        bounces          INTEGER NOT NULL DEFAULT 0,
+        created_at       TEXT NOT NULL,
+        changed_at       TEXT NOT NULL
+    );
+    CREATE TABLE email_sends (
+        week           TEXT NOT NULL,
+        subscriber     INTEGER NOT NULL REFERENCES subscribers (id),
+        state          TEXT NOT NULL,  -- queued, sending, sent, deferred, failed, skipped, uncertain
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        next_attempt   REAL NOT NULL DEFAULT 0,
+        detail         TEXT NOT NULL DEFAULT '',
+        updated_at     TEXT NOT NULL,
+        PRIMARY KEY (week, subscriber)
+    ) WITHOUT ROWID;
+    """,
 )
 
 

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The email tests' pipelining cases run against postfix's smtp-sink, a real
+# SMTP server that offers PIPELINING (aiosmtpd does not). Only the binary is
+# used: postfix itself is installed unconfigured and never started.
+set -euo pipefail
+if command -v smtp-sink >/dev/null 2>&1 || [ -x /usr/sbin/smtp-sink ]; then
+  exit 0
+fi
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+apt-get update
+DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=600 postfix

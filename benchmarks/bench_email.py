@@ -1,0 +1,148 @@
+"""Email throughput: N confirmed subscribers to a local SMTP sink, with and without DKIM.
+
+Run by hand (not in CI):  .venv/bin/python benchmarks/bench_email.py [--subscribers 100000]
+
+Needs Debian's postfix for `smtp-sink` and `smtp-source`:
+    apt-get install -y -o DPkg::Lock::Timeout=600 postfix
+(pass --install to have this script do it). Prints, for each run: messages per
+second, the sender's peak memory (max RSS of the `bulletin publish` process),
+and the sink's own ceiling measured with smtp-source in the same session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import secrets
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = secrets.token_hex(32)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_sink(port: int) -> subprocess.Popen[bytes]:
+    user = ["-u", "nobody"] if os.geteuid() == 0 else []
+    sink = subprocess.Popen(["smtp-sink", *user, f"127.0.0.1:{port}", "1000"])
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.1).close()
+            return sink
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("smtp-sink did not start")
+
+
+def sink_ceiling(port: int, size: int, count: int, sessions: int) -> float:
+    started = time.monotonic()
+    subprocess.run(["smtp-source", "-s", str(sessions), "-m", str(count), "-l", str(size),
+                    "-f", "news@bulletin.example.org", "-t", "reader@example.com",
+                    f"127.0.0.1:{port}"], check=True)
+    return count / (time.monotonic() - started)
+
+
+def setup(folder: Path, port: int, concurrency: int) -> Path:
+    shutil.copytree(ROOT / "demo", folder / "demo")
+    config = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    config += ("publish:\n  - name: newsletter\n    type: email\n"
+               "    from: Token Bulletin <news@bulletin.example.org>\n"
+               "    base_url: https://bulletin.example.org\n"
+               f"    concurrency: {concurrency}\n"
+               f"    smtp: {{host: 127.0.0.1, port: {port}, security: none}}\n")
+    (folder / "config.yaml").write_text(config, encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "bulletin", "run", "--config", str(folder / "config.yaml")],
+                   check=True, capture_output=True, env={**os.environ, "BULLETIN_SIGNING_KEY": KEY})
+    return folder / "output" / "bulletin.db"
+
+
+def add_subscribers(database: Path, count: int) -> None:
+    with sqlite3.connect(database) as db:
+        db.execute("DELETE FROM email_sends")
+        db.execute("DELETE FROM subscribers")
+        db.executemany("INSERT INTO subscribers (uid, email, locale, status, created_at, changed_at) "
+                       "VALUES (?, ?, ?, 'confirmed', '2026-03-01', '2026-03-01')",
+                       ((secrets.token_urlsafe(16), f"reader{n:06d}@example.com",
+                         "zh" if n % 10 == 0 else "en") for n in range(count)))
+
+
+def send(folder: Path) -> tuple[float, float, str]:
+    """Seconds, peak RSS in MB of the sending process, and its report line."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "bulletin", "publish", "--week", "2026-W11",
+                           "--to", "email", "--config", str(folder / "config.yaml")],
+                          capture_output=True, text=True, env={**os.environ, "BULLETIN_SIGNING_KEY": KEY})
+    seconds = time.monotonic() - started
+    if done.returncode:
+        raise SystemExit(done.stderr)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024, done.stdout.strip()
+
+
+def add_dkim(folder: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    (folder / "dkim.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption()))
+    with open(folder / "config.yaml", "a", encoding="utf-8") as config:
+        config.write("    dkim: {selector: bench, key_file: dkim.pem}\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=100_000)
+    parser.add_argument("--dkim-subscribers", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--install", action="store_true", help="apt-get install postfix first")
+    args = parser.parse_args()
+    if args.install:
+        subprocess.run(["apt-get", "install", "-y", "-o", "DPkg::Lock::Timeout=600", "postfix"],
+                       check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    if not shutil.which("smtp-sink"):
+        raise SystemExit("smtp-sink not found: apt-get install postfix (or pass --install)")
+    print(f"load average before: {os.getloadavg()}, cpus: {os.cpu_count()}")
+    port = free_port()
+    sink = start_sink(port)
+    try:
+        with tempfile.TemporaryDirectory() as temporary:
+            folder = Path(temporary)
+            database = setup(folder, port, args.concurrency)
+            html = folder / "output" / "bulletins" / "2026-W11" / "bulletin.html"
+            size = html.stat().st_size * 3  # roughly both parts, base64-encoded
+            ceiling = sink_ceiling(port, size, 20_000, args.concurrency)
+            print(f"smtp-sink ceiling (smtp-source, {args.concurrency} sessions, {size} bytes): "
+                  f"{ceiling:,.0f} messages/s")
+            add_subscribers(database, args.subscribers)
+            seconds, peak, line = send(folder)
+            print(f"without DKIM: {args.subscribers:,} messages in {seconds:.1f} s = "
+                  f"{args.subscribers / seconds:,.0f} messages/s, peak memory {peak:.0f} MB ({line})")
+            print(f"load average: {os.getloadavg()}")
+            add_dkim(folder)
+            add_subscribers(database, args.dkim_subscribers)
+            seconds, peak, line = send(folder)
+            print(f"with DKIM (rsa-sha256, 2048 bits): {args.dkim_subscribers:,} messages in "
+                  f"{seconds:.1f} s = {args.dkim_subscribers / seconds:,.0f} messages/s ({line})")
+            print(f"load average after: {os.getloadavg()}")
+    finally:
+        sink.terminate()
+        sink.wait()
+
+
+if __name__ == "__main__":
+    main()

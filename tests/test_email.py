@@ -1,0 +1,320 @@
+"""Emailing the bulletin to a real SMTP server on loopback (aiosmtpd in its own process)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dkim
+import pytest
+from emailing import KEY, email_config, per_recipient, received, smtp_server
+
+from bulletin.config import load_config
+from bulletin.store import Store
+
+HEADLINE = "Chinese AI models stay ahead of US rivals on OpenRouter, second week running"
+CONFIRMED = ["ana@example.com", "bo@example.net", "chen@example.cn"]
+
+
+@pytest.fixture
+def mailing(project: Path, bulletin, monkeypatch: pytest.MonkeyPatch):
+    """The demo project, week 2026-W11 rendered, three confirmed subscribers, one pending, one gone."""
+    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
+    assert bulletin("run").code == 0
+    for address in CONFIRMED[:2]:
+        assert bulletin("subscribers", "add", address).code == 0
+    assert bulletin("subscribers", "add", CONFIRMED[2], "--locale", "zh").code == 0
+    assert bulletin("subscribers", "add", "pending@example.com", "--pending").code == 0
+    assert bulletin("subscribers", "add", "left@example.com").code == 0
+    assert bulletin("subscribers", "remove", "left@example.com").code == 0
+    return project
+
+
+def ledger(project: Path, week: str = "2026-W11") -> dict[str, tuple[str, int, str]]:
+    config = load_config(project / "config.yaml")
+    with Store.open(config.database) as store:
+        rows = store.db.execute("SELECT s.email, e.state, e.attempts, e.detail FROM email_sends e "
+                                "JOIN subscribers s ON s.id = e.subscriber WHERE week = ?", (week,))
+        return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+
+def make_dkim_key(folder: Path) -> tuple[Path, bytes]:
+    """A fresh RSA key for signing, and the DNS TXT record that publishes its public half."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path = folder / "dkim.pem"
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                       serialization.PrivateFormat.TraditionalOpenSSL,
+                                       serialization.NoEncryption()))
+    public = key.public_key().public_bytes(serialization.Encoding.DER,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    return path, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+
+
+def test_each_confirmed_subscriber_gets_one_signed_message_with_both_parts(
+        mailing: Path, bulletin, tmp_path: Path) -> None:
+    key_file, txt_record = make_dkim_key(tmp_path)
+    inbox = tmp_path / "inbox"
+    with smtp_server(inbox) as port:
+        email_config(mailing, port, extra=f"    dkim:\n      selector: w26\n      key_file: {key_file}\n")
+        result = bulletin("publish", "--week", "2026-W11", "--to", "email")
+        assert result.code == 0, result.err
+        assert result.out == "newsletter: ok 127.0.0.1 (3 sent)\n"
+        again = bulletin("publish", "--week", "2026-W11", "--to", "email")
+    assert again.out == "newsletter: ok 127.0.0.1 (3 sent)\n"
+    assert per_recipient(inbox) == {address: 1 for address in CONFIRMED}
+
+    def dns(name: bytes, timeout: int = 5) -> bytes | None:
+        return txt_record if name == b"w26._domainkey.bulletin.example.org." else None
+
+    for path in sorted(inbox.glob("*.eml")):
+        raw = path.read_bytes().split(b"\r\n", 1)[1]  # without the recorder's X-Envelope-To
+        assert dkim.verify(raw, dnsfunc=dns)
+        assert not dkim.verify(raw.replace(b"List-Unsubscribe: <https://", b"List-Unsubscribe: <http://"),
+                               dnsfunc=dns)
+    for message in received(inbox):
+        assert "h=from:to:subject:date:message-id:list-id:list-unsubscribe:list-unsubscribe-post" in \
+            "".join(str(message["DKIM-Signature"]).split())
+        assert message.get_content_type() == "multipart/alternative"
+        plain = message.get_body(("plain",))
+        html = message.get_body(("html",))
+        assert plain is not None and html is not None
+        unsubscribe, mailto = [part.strip(" <>") for part in str(message["List-Unsubscribe"]).split(",")]
+        assert unsubscribe.startswith("https://bulletin.example.org/unsubscribe?token=")
+        assert mailto.startswith("mailto:unsubscribe@bulletin.example.org?subject=unsubscribe")
+        assert str(message["List-Unsubscribe-Post"]) == "List-Unsubscribe=One-Click"
+        assert str(message["List-Id"]) == "Token Bulletin <bulletin.bulletin.example.org>"
+        assert str(message["Message-ID"]).endswith("@bulletin.example.org>")
+        assert str(message["Subject"]) == HEADLINE
+        assert unsubscribe in plain.get_content()
+        assert unsubscribe.replace("&", "&amp;") in html.get_content()
+        assert "4.69 trillion" in plain.get_content()
+    assert len({str(m["Message-ID"]) for m in received(inbox)}) == 3
+    assert {email: row[0] for email, row in ledger(mailing).items()} == {a: "sent" for a in CONFIRMED}
+
+
+def test_without_smtp_messages_are_written_to_the_outbox_once(mailing: Path, bulletin) -> None:
+    email_config(mailing)
+    assert bulletin("publish", "--week", "2026-W11").out.startswith("newsletter: ok ")
+    outbox = mailing / "output" / "outbox" / "2026-W11"
+    files = sorted(outbox.glob("*.eml"))
+    assert len(files) == 3
+    stamps = [path.stat().st_mtime_ns for path in files]
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    assert [path.stat().st_mtime_ns for path in sorted(outbox.glob("*.eml"))] == stamps
+    assert sorted(str(m["To"]) for m in received(outbox)) == sorted(CONFIRMED)
+
+
+def test_a_newline_in_the_headline_cannot_add_a_header(mailing: Path, bulletin, tmp_path: Path) -> None:
+    config = load_config(mailing / "config.yaml")
+    with Store.open(config.database) as store:
+        record = store.bulletin("2026-W11")
+        assert record is not None
+        store.record_bulletin("2026-W11", "Model X\r\nBcc: victim@example.org\nX-Evil:\u2028yes",
+                              record["events"], record["rendered_at"])
+    inbox = tmp_path / "inbox"
+    with smtp_server(inbox) as port:
+        email_config(mailing, port)
+        assert bulletin("publish", "--week", "2026-W11").code == 0
+    messages = received(inbox)
+    assert len(messages) == 3
+    for message in messages:
+        assert message["Bcc"] is None and message["X-Evil"] is None
+        assert str(message["Subject"]) == "Model X Bcc: victim@example.org X-Evil: yes"
+        assert message.defects == []
+
+
+def test_a_test_copy_goes_to_one_address_outside_the_ledger(mailing: Path, bulletin,
+                                                            tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    with smtp_server(inbox) as port:
+        email_config(mailing, port)
+        result = bulletin("publish", "--week", "2026-W11", "--test-to", "editor@example.org")
+    assert result.code == 0, result.err
+    assert result.out.startswith("newsletter: test copy sent to editor@example.org")
+    assert per_recipient(inbox) == {"editor@example.org": 1}
+    assert str(received(inbox)[0]["Subject"]) == "[TEST] " + HEADLINE
+    assert ledger(mailing) == {}
+
+
+def test_a_held_bulletin_is_never_emailed(mailing: Path, bulletin, tmp_path: Path) -> None:
+    config = load_config(mailing / "config.yaml")
+    with Store.open(config.database) as store:
+        record = store.bulletin("2026-W11")
+        assert record is not None
+        store.record_bulletin("2026-W11", record["headline"], record["events"],
+                              record["rendered_at"], "held", ["needs a look"])
+    inbox = tmp_path / "inbox"
+    with smtp_server(inbox) as port:
+        email_config(mailing, port)
+        result = bulletin("publish", "--week", "2026-W11", "--to", "email")
+    assert result.err == "error: 2026-W11: the bulletin is held (needs a look); nothing published\n"
+    assert received(inbox) == [] and ledger(mailing) == {}
+
+
+def test_without_the_signing_key_nothing_is_sent(mailing: Path, bulletin,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BULLETIN_SIGNING_KEY")
+    email_config(mailing)
+    result = bulletin("publish", "--week", "2026-W11")
+    assert result.out == ("newsletter: failed (email: environment variable BULLETIN_SIGNING_KEY is "
+                          "not set (it holds the key that signs confirm and unsubscribe links))\n")
+    assert not (mailing / "output" / "outbox").exists()
+
+
+def test_greylisting_421_and_451_are_retried_until_delivered(mailing: Path, bulletin,
+                                                             tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    with smtp_server(inbox, "--tempfail", "4") as port:
+        email_config(mailing, port, extra="    concurrency: 1\n")
+        result = bulletin("publish", "--week", "2026-W11")
+    assert result.out == "newsletter: ok 127.0.0.1 (3 sent)\n"
+    assert per_recipient(inbox) == {address: 1 for address in CONFIRMED}
+    rows = ledger(mailing)
+    # Five refusals (451 four times, then 421 closing the connection), then each delivered once.
+    assert sum(row[1] for row in rows.values()) == 3 + 5
+    assert all(row[2] == "250 2.0.0 OK queued" for row in rows.values())
+    assert {row[0] for row in rows.values()} == {"sent"}
+
+
+def test_a_dropped_connection_is_reopened_and_the_run_finishes(mailing: Path, bulletin,
+                                                               tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    with smtp_server(inbox, "--drop-at", "2") as port:
+        email_config(mailing, port, extra="    concurrency: 1\n")
+        result = bulletin("publish", "--week", "2026-W11")
+    assert result.out == "newsletter: ok 127.0.0.1 (3 sent)\n"
+    assert per_recipient(inbox) == {address: 1 for address in CONFIRMED}
+    rows = ledger(mailing)
+    assert rows["bo@example.net"][:2] == ("sent", 2)
+
+
+def test_a_550_fails_that_address_only_and_marks_it_bounced(mailing: Path, bulletin,
+                                                            tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    with smtp_server(inbox, "--reject", "bo@example.net") as port:
+        email_config(mailing, port, extra="    bounce_after: 1\n")
+        result = bulletin("publish", "--week", "2026-W11")
+    assert result.out == "newsletter: ok 127.0.0.1 (2 sent, 1 failed)\n"
+    assert per_recipient(inbox) == {"ana@example.com": 1, "chen@example.cn": 1}
+    assert ledger(mailing)["bo@example.net"] == ("failed", 1, "550 5.1.1 no such user")
+    listed = bulletin("subscribers", "list", "--status", "bounced")
+    assert listed.out == "bo@example.net\tbounced\ten\n"
+
+
+def test_a_server_that_never_accepts_leaves_the_addresses_deferred(mailing: Path, bulletin,
+                                                                   tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    with smtp_server(inbox, "--tempfail", "1000") as port:
+        email_config(mailing, port, extra="    max_attempts: 2\n")
+        result = bulletin("publish", "--week", "2026-W11")
+    assert result.out == "newsletter: failed 127.0.0.1 (3 deferred)\n"
+    assert {row[:2] for row in ledger(mailing).values()} == {("deferred", 2)}
+
+
+def test_the_email_bodies_are_used_in_the_subscribers_language(mailing: Path, bulletin) -> None:
+    config = mailing / "config.yaml"
+    config.write_text("locales: [en, zh]\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    email_config(mailing)
+    assert bulletin("run").out.count("\n") >= 1  # `bulletin run` renders both languages and sends
+    messages = {str(m["To"]): m for m in received(mailing / "output" / "outbox" / "2026-W11")}
+    assert sorted(messages) == sorted(CONFIRMED)
+    english, chinese = messages["ana@example.com"], messages["chen@example.cn"]
+    assert str(english["Content-Language"]) == "en" and str(chinese["Content-Language"]) == "zh"
+    assert str(english["Subject"]) == HEADLINE
+    assert str(chinese["Subject"]).startswith("中国AI模型")
+    link = str(english["List-Unsubscribe"]).split(",")[0].strip(" <>")
+    plain = english.get_body(("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+    assert plain.startswith(HEADLINE + "\n") and "4.69 trillion tokens" in plain
+    assert plain.endswith(f"Unsubscribe: {link}\n")  # the article's own link, no second footer
+    assert "You get Token Bulletin" not in plain
+    html = english.get_body(("html",))
+    assert html is not None and f'href="{link}"' in html.get_content()
+    # No site to link it from: the chart travels inside the message.
+    assert 'src="cid:chart@bulletin"' in html.get_content()
+    [chart] = [part for part in english.walk() if part.get_content_type() == "image/png"]
+    assert str(chart["Content-ID"]) == "<chart@bulletin>"
+    assert chart.get_payload(decode=True).startswith(b"\x89PNG")
+    zh_plain = chinese.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "4.69万亿" in zh_plain and "退订：" in zh_plain
+
+
+def test_bodies_without_a_link_get_the_lists_footer(mailing: Path, bulletin) -> None:
+    folder = mailing / "output" / "bulletins" / "2026-W11"
+    (folder / "email.txt").write_text("Plain body\n", encoding="utf-8")
+    (folder / "email.html").write_text("<html><body><p style=\"color:red\">HTML body</p></body></html>",
+                                       encoding="utf-8")
+    (folder / "email.zh.txt").write_text("中文正文\n", encoding="utf-8")
+    (folder / "email.zh.html").write_text("<html><body><p>中文正文</p></body></html>", encoding="utf-8")
+    email_config(mailing)
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    messages = {str(m["To"]): m for m in received(mailing / "output" / "outbox" / "2026-W11")}
+    english, chinese = messages["ana@example.com"], messages["chen@example.cn"]
+    plain = english.get_body(("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+    assert plain.startswith("Plain body\n\n--\nYou get Token Bulletin because you subscribed")
+    html = english.get_body(("html",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+    assert html.startswith("<html><body><p style=\"color:red\">HTML body</p><hr>\n")
+    assert html.endswith("</body></html>")
+    zh_plain = chinese.get_body(("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+    assert zh_plain.startswith("中文正文\n\n--\n您收到《Token Bulletin》")
+
+
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost, and its key."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_tls_and_login_from_the_environment(mailing: Path, bulletin, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch, security: str) -> None:
+    cert, key = make_certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust the test certificate, and only it
+    monkeypatch.setenv("SMTP_USER", "mailer")
+    monkeypatch.setenv("SMTP_PASSWORD", "s3cret")
+    inbox = tmp_path / "inbox"
+    options = ["--cert", str(cert), "--key", str(key), "--login", "mailer:s3cret"]
+    with smtp_server(inbox, *options, *(["--implicit-tls"] if security == "tls" else [])) as port:
+        email_config(mailing, port, smtp_extra="")
+        text = (mailing / "config.yaml").read_text(encoding="utf-8")
+        (mailing / "config.yaml").write_text(
+            text.replace("host: 127.0.0.1", "host: localhost").replace(
+                "security: none", f"security: {security}\n      username_env: SMTP_USER\n"
+                                  "      password_env: SMTP_PASSWORD"), encoding="utf-8")
+        monkeypatch.setenv("SMTP_PASSWORD", "wrong")
+        refused = bulletin("publish", "--week", "2026-W11")
+        assert refused.out == ("newsletter: failed (email: localhost refused the login in SMTP_USER/"
+                               "SMTP_PASSWORD: 535 5.7.8 Authentication credentials invalid)\n")
+        assert ledger(mailing) == {a: ("queued", 0, "") for a in CONFIRMED}, ledger(mailing)
+        monkeypatch.delenv("SSL_CERT_FILE")
+        untrusted = bulletin("publish", "--week", "2026-W11")
+        assert untrusted.out.startswith("newsletter: failed (email: localhost: TLS certificate not "
+                                        "trusted: "), untrusted.out
+        monkeypatch.setenv("SMTP_PASSWORD", "s3cret")
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        result = bulletin("publish", "--week", "2026-W11")
+    assert result.out == "newsletter: ok localhost (3 sent)\n", result.err
+    assert per_recipient(inbox) == {address: 1 for address in CONFIRMED}

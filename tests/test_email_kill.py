@@ -1,0 +1,110 @@
+"""Exactly once under SIGKILL: kill the sending process at random points, run it again.
+
+The SMTP server runs in its own process, so it outlives the killed sender and
+what it recorded is exactly what it accepted.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from emailing import KEY, email_config, per_recipient, smtp_server
+
+from bulletin.config import load_config
+
+TRIALS = int(os.environ.get("BULLETIN_KILL_TRIALS", "24"))
+SUBSCRIBERS = 60
+
+
+def publish(project: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "BULLETIN_SIGNING_KEY": KEY}
+    return subprocess.Popen([sys.executable, "-m", "bulletin", "publish", "--week", "2026-W11",
+                             "--config", str(project / "config.yaml")], cwd=project, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_a_killed_send_run_again_delivers_each_message_exactly_once(project: Path, bulletin,
+                                                                    tmp_path: Path) -> None:
+    assert bulletin("run").code == 0
+    addresses = [f"reader{n:03d}@example.com" for n in range(SUBSCRIBERS)]
+    (tmp_path / "list.csv").write_text("email\n" + "\n".join(addresses) + "\n", encoding="utf-8")
+    assert bulletin("subscribers", "import", tmp_path / "list.csv").code == 0
+    database = load_config(project / "config.yaml").database
+    pristine = tmp_path / "pristine.db"
+    with sqlite3.connect(database) as source, sqlite3.connect(pristine) as copy:
+        source.backup(copy)
+    inbox = tmp_path / "inbox"
+    rng = random.Random(int(os.environ.get("BULLETIN_KILL_SEED", time.time_ns())))
+    totals: Counter[str] = Counter()
+    killed_mid_send = uncertain = 0
+    with smtp_server(inbox) as port:
+        email_config(project, port, extra="    concurrency: 3\n")
+        started = time.monotonic()
+        assert publish(project).wait(60) == 0
+        full_run = time.monotonic() - started
+        assert per_recipient(inbox) == {address: 1 for address in addresses}
+        stamps = sorted(path.stat().st_mtime for path in inbox.glob("*.eml"))
+        send_time = stamps[-1] - stamps[0]
+        for path in inbox.glob("*.eml"):
+            path.unlink()
+        for trial in range(TRIALS):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{database}{suffix}").unlink(missing_ok=True)
+            with sqlite3.connect(pristine) as source, sqlite3.connect(database) as copy:
+                source.backup(copy)
+            process = publish(project)
+            if trial % 2:
+                # Anywhere in the run: start-up, queueing, sending, finishing.
+                time.sleep(rng.uniform(0.1, 1.0) * full_run)
+            else:
+                # Somewhere while messages are going out.
+                while not any(inbox.glob("*.eml")) and process.poll() is None:
+                    time.sleep(0.001)
+                time.sleep(rng.uniform(0.0, 0.5) * send_time)
+            process.send_signal(signal.SIGKILL)
+            process.wait(10)
+            before = per_recipient(inbox)
+            killed_mid_send += 0 < sum(before.values()) < SUBSCRIBERS
+            rerun = publish(project)
+            out, err = rerun.communicate(timeout=60)
+            assert rerun.returncode == 0, err.decode()
+            with sqlite3.connect(database) as db:
+                states = dict(db.execute("SELECT s.email, e.state FROM email_sends e JOIN subscribers s "
+                                         "ON s.id = e.subscriber"))
+            uncertain += sum(state == "uncertain" for state in states.values())
+            got = per_recipient(inbox)
+            assert max(got.values()) == 1, f"trial {trial}: a second copy: {got.most_common(3)}"
+            assert set(got) == set(addresses), f"trial {trial}: missing {set(addresses) - set(got)}"
+            totals.update(got)
+            for path in inbox.glob("*.eml"):
+                path.unlink()
+    assert totals == {address: TRIALS for address in addresses}
+    # Most kills must land in the middle of a send, or the test proves little.
+    assert killed_mid_send >= TRIALS // 3, f"only {killed_mid_send} kills landed mid-send"
+    print(f"{TRIALS} trials, {killed_mid_send} killed mid-send, {uncertain} uncertain rows")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="flock and SIGKILL semantics as on Linux")
+def test_two_sends_of_one_week_cannot_run_at_once(project: Path, bulletin, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import fcntl
+
+    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
+    assert bulletin("run").code == 0
+    assert bulletin("subscribers", "add", "ana@example.com").code == 0
+    email_config(project)
+    database = load_config(project / "config.yaml").database
+    with open(f"{database}.email-2026-W11.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = bulletin("publish", "--week", "2026-W11")
+    assert result.out == ("newsletter: failed (2026-W11: another email send of this week is "
+                          "running)\n")

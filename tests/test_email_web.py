@@ -1,0 +1,120 @@
+"""Joining and leaving through the web server: double opt-in and RFC 8058 one-click unsubscribe."""
+
+from __future__ import annotations
+
+import re
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from emailing import KEY, email_config, received
+
+from bulletin import web
+from bulletin.config import load_config
+from bulletin.mailing import subscribers as subs
+from bulletin.mailing.web import register_routes
+from bulletin.store import Store
+
+
+@pytest.fixture
+def site(project: Path, bulletin, monkeypatch: pytest.MonkeyPatch):
+    """`bulletin serve`'s app with the email routes, on a free port; emails go to the outbox."""
+    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
+    email_config(project)
+    assert bulletin("run").code == 0
+    config = load_config(project / "config.yaml")
+    app = web.WebApp(config.output / "site")
+    register_routes(app, config)
+    httpd = web.make(app, "127.0.0.1", 0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def post(url: str, body: str) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=body.encode(), method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def status_of(project: Path, email: str) -> str | None:
+    with Store.open(load_config(project / "config.yaml").database) as store:
+        found = subs.get(store.db, email)
+    return found.status if found else None
+
+
+def test_subscribing_needs_the_emailed_confirmation(site: str, project: Path) -> None:
+    assert "<form method=\"post\" action=\"/subscribe\">" in get(site + "/subscribe")[1]
+    code, page = post(site + "/subscribe", "email=Reader%40Example.com&locale=zh")
+    assert code == 200 and "we sent a link to Reader@example.com" in page
+    assert status_of(project, "reader@example.com") == "pending"
+    (confirmation,) = received(project / "output" / "outbox" / "confirm")
+    assert str(confirmation["To"]) == "Reader@example.com"
+    text = confirmation.get_content()
+    link = re.search(r"https://bulletin\.example\.org(/confirm\?token=\S+)", text)
+    assert link is not None
+    path = link.group(1)
+    code, page = get(site + path)  # a GET (a link scanner, say) only shows the button
+    assert code == 200 and "<button type=\"submit\">Confirm</button>" in page
+    assert status_of(project, "reader@example.com") == "pending"
+    token = path.split("=", 1)[1]
+    assert post(site + "/confirm", f"token={token}")[0] == 200
+    assert status_of(project, "reader@example.com") == "confirmed"
+    # The confirm token is not an unsubscribe token.
+    assert post(site + f"/unsubscribe?token={token}", "List-Unsubscribe=One-Click")[0] == 403
+    assert status_of(project, "reader@example.com") == "confirmed"
+
+
+def test_a_bad_address_is_refused_with_the_reason(site: str) -> None:
+    code, page = post(site + "/subscribe", "email=not-an-address")
+    assert code == 400
+    assert "not-an-address: An email address must have an @-sign." in page
+
+
+def test_one_click_unsubscribe_from_the_emails_header(site: str, project: Path, bulletin) -> None:
+    for address in ("ana@example.com", "bo@example.net"):
+        assert bulletin("subscribers", "add", address).code == 0
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    messages = {str(m["To"]): m for m in received(project / "output" / "outbox" / "2026-W11")}
+    urls = {to: str(m["List-Unsubscribe"]).split(",")[0].strip(" <>") for to, m in messages.items()}
+    ana = urls["ana@example.com"].replace("https://bulletin.example.org", site)
+    bo = urls["bo@example.net"].replace("https://bulletin.example.org", site)
+    ana_token = ana.split("token=")[1]
+    bo_uid, bo_mac = bo.split("token=")[1].split(".")
+
+    # Forged and altered tokens are refused, and change nothing.
+    altered = ana[:-1] + ("A" if ana[-1] != "A" else "B")
+    assert post(altered, "List-Unsubscribe=One-Click")[0] == 403
+    other = ana.replace(ana_token, f"{bo_uid}.{ana_token.split('.')[1]}")  # ana's MAC, bo's id
+    assert post(other, "List-Unsubscribe=One-Click")[0] == 403
+    assert post(site + "/unsubscribe?token=", "List-Unsubscribe=One-Click")[0] == 403
+    assert post(site + f"/unsubscribe?token={bo_uid}.{'x' * len(bo_mac)}", "")[0] == 403
+    assert status_of(project, "ana@example.com") == "confirmed"
+    assert status_of(project, "bo@example.net") == "confirmed"
+
+    code, page = post(ana, "List-Unsubscribe=One-Click")
+    assert code == 200 and "ana@example.com is unsubscribed" in page
+    assert status_of(project, "ana@example.com") == "unsubscribed"
+    assert status_of(project, "bo@example.net") == "confirmed"
+
+    # The page behind the link in the email asks first, then unsubscribes on POST.
+    code, page = get(bo)
+    assert code == 200 and "Stop sending the bulletin to bo@example.net?" in page
+    assert status_of(project, "bo@example.net") == "confirmed"
+    assert post(site + "/unsubscribe", f"token={bo.split('token=')[1]}")[0] == 200
+    assert status_of(project, "bo@example.net") == "unsubscribed"

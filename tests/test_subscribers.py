@@ -1,0 +1,147 @@
+"""The subscriber list from the command line, the email config, and leaving mid-send."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from emailing import KEY, email_config, received
+
+from bulletin.config import load_config
+from bulletin.mailing import sender
+from bulletin.mailing.publisher import EmailPublisher
+from bulletin.publishers import RenderedBulletin
+from bulletin.store import Store
+
+
+def test_add_list_remove_and_export(project: Path, bulletin) -> None:
+    assert bulletin("subscribers", "add", "Ana@Example.COM").out == \
+        "Ana@example.com: added (confirmed, en)\n"
+    assert bulletin("subscribers", "add", "chen@example.cn", "--locale", "zh", "--pending").out == \
+        "chen@example.cn: added (pending, zh)\n"
+    assert bulletin("subscribers", "add", "ana@example.com").out == \
+        "Ana@example.com: unchanged (confirmed, en)\n"
+    assert bulletin("subscribers", "remove", "ana@example.com").out == "ana@example.com: unsubscribed\n"
+    listed = bulletin("subscribers", "list")
+    assert listed.out == "Ana@example.com\tunsubscribed\ten\nchen@example.cn\tpending\tzh\n"
+    assert listed.err == "2 subscribers\n"
+    assert bulletin("subscribers", "export").out == \
+        "email,locale,status\nAna@example.com,en,unsubscribed\nchen@example.cn,zh,pending\n"
+
+
+def test_a_bad_address_is_refused_in_one_line(project: Path, bulletin) -> None:
+    result = bulletin("subscribers", "add", "ana@@example.com")
+    assert result.code == 1
+    assert result.err == ("error: ana@@example.com: The part after the @-sign contains invalid "
+                          "characters: '@'.\n")
+    result = bulletin("subscribers", "remove", "nobody@example.com")
+    assert result.err == "error: nobody@example.com: not on the list\n"
+
+
+def test_an_import_reports_each_bad_row_and_imports_the_rest(project: Path, bulletin,
+                                                             tmp_path: Path) -> None:
+    assert bulletin("subscribers", "add", "left@example.com").code == 0
+    assert bulletin("subscribers", "remove", "left@example.com").code == 0
+    rows = ("email,locale,status\n"
+            "ana@example.com,en,confirmed\n"
+            "not an address,en,\n"
+            "chen@example.cn,zh,\n"
+            "bo@example.net,fr,\n"
+            "left@example.com,en,confirmed\n"
+            "dee@example.org,,pending\n")
+    (tmp_path / "list.csv").write_text(rows, encoding="utf-8")
+    result = bulletin("subscribers", "import", tmp_path / "list.csv")
+    assert result.code == 0
+    where = tmp_path / "list.csv"
+    assert result.err == (
+        f"rejected: {where}: line 3: not an address: An email address must have an @-sign.\n"
+        f"rejected: {where}: line 5: bo@example.net: unknown locale 'fr' (expected one of: en, zh)\n")
+    assert result.out == f"{where}: 3 added, 0 updated, 1 unchanged, 2 rejected\n"
+    # Someone who left stays unsubscribed whatever the file says.
+    assert bulletin("subscribers", "list").out == (
+        "ana@example.com\tconfirmed\ten\nchen@example.cn\tconfirmed\tzh\n"
+        "dee@example.org\tpending\ten\nleft@example.com\tunsubscribed\ten\n")
+
+
+def test_an_import_without_an_email_column_changes_nothing(project: Path, bulletin,
+                                                           tmp_path: Path) -> None:
+    (tmp_path / "list.csv").write_text("address\nana@example.com\n", encoding="utf-8")
+    result = bulletin("subscribers", "import", tmp_path / "list.csv")
+    assert result.code == 1
+    assert result.err == f"error: {tmp_path / 'list.csv'}: line 1: expected a header row with an " \
+                         "'email' column\n"
+    assert bulletin("subscribers", "list").out == ""
+
+
+def test_every_problem_in_the_email_config_is_reported_at_once(project: Path, bulletin) -> None:
+    with open(project / "config.yaml", "a", encoding="utf-8") as config:
+        config.write("publish:\n  - name: news\n    type: email\n    from: nobody\n"
+                     "    base_url: ftp://x\n    rate: fast\n    colour: red\n"
+                     "    smtp: {host: mail.example.org, security: ssl, username_env: U}\n"
+                     "    dkim: {selector: s1, key_file: missing.pem}\n")
+    result = bulletin("stats")
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        "error: config.yaml: publish[0].colour: unknown key (expected one of: base_url, bounce_after, "
+        "concurrency, dkim, from, list_id, list_name, max_attempts, name, rate, retry_seconds, "
+        "signing_key_env, smtp, type, unsubscribe_mailto)",
+        "error: config.yaml: publish[0].from: not an address like 'Token Bulletin <news@example.org>': "
+        "'nobody'",
+        "error: config.yaml: publish[0].base_url: not a valid http(s) URL: 'ftp://x'",
+        "error: config.yaml: publish[0].rate: expected a number of at least 0, got 'fast'",
+        "error: config.yaml: publish[0].smtp.security: expected one of: starttls, tls, none, got 'ssl'",
+        "error: config.yaml: publish[0].smtp: username_env and password_env go together",
+        "error: config.yaml: publish[0].dkim.key_file: file not found: missing.pem",
+    ]
+
+
+def test_leaving_during_a_send_stops_that_copy(project: Path, bulletin,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The claim re-reads the subscriber's status just before the message goes out."""
+    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
+    email_config(project)
+    assert bulletin("run").code == 0
+    for address in ("ana@example.com", "bo@example.net"):
+        assert bulletin("subscribers", "add", address).code == 0
+    config = load_config(project / "config.yaml")
+    target = config.publishers[0]
+    assert isinstance(target, EmailPublisher) and target.settings
+    with Store.open(config.database) as store:
+        maker = target.maker(RenderedBulletin.load(config.output, store, "2026-W11"))
+    ledger = sender.Ledger(config.database, "2026-W11")
+    items = ledger.start()  # both queued: the send has begun
+    assert bulletin("subscribers", "remove", "bo@example.net").code == 0
+    sender._deliver(target.settings, maker, ledger, items, config.output / "outbox" / "2026-W11",
+                    KEY.encode(), None)
+    assert ledger.counts() == {"sent": 1, "skipped": 1}
+    ledger.close()
+    assert [str(m["To"]) for m in received(config.output / "outbox" / "2026-W11")] == ["ana@example.com"]
+
+
+def test_the_rate_limit_spaces_messages_over_all_connections() -> None:
+    import threading
+    import time
+
+    limit = sender.RateLimit(50.0)  # one message every 20 ms
+    started = time.monotonic()
+    threads = [threading.Thread(target=lambda: [limit.wait() for _ in range(4)]) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert time.monotonic() - started >= 11 * 0.02  # 12 messages: the first at once, 11 gaps
+
+
+def test_a_display_name_in_another_script_is_encoded_but_the_address_is_not(
+        project: Path, bulletin, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
+    with open(project / "config.yaml", "a", encoding="utf-8") as config:
+        config.write("publish:\n  - name: newsletter\n    type: email\n"
+                     "    from: 令牌简报 <news@bulletin.example.org>\n"
+                     "    base_url: https://bulletin.example.org\n")
+    assert bulletin("run").code == 0
+    assert bulletin("subscribers", "add", "ana@example.com").code == 0
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    (message,) = received(project / "output" / "outbox" / "2026-W11")
+    assert message["From"].addresses[0].addr_spec == "news@bulletin.example.org"
+    assert message["From"].addresses[0].display_name == "令牌简报"
