@@ -1,0 +1,143 @@
+"""Each source's totals per ISO week, kept in the store beside the observations.
+
+Every single-week command needs the weekly totals of the whole history (an
+all-time record looks at every week), and summing millions of daily rows
+each time costs seconds. So the store keeps one row per source, week and
+model, refreshed in the same transaction as every write to observations: a
+write touches only the weeks of the periods it brings, and those weeks are
+summed again from the observations themselves (so days kept from an earlier
+import, removed rows and partial weeks all come out right).
+
+The store's own saves settle the weeks they write before they commit.
+Triggers note every (source, period) changed or removed, whoever does it, so
+an edit from outside (an editor's SQL, another tool) is settled by the next
+reader; rows inserted from outside need ``Store.rebuild_week_totals()``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import date
+
+from bulletin.weeks import IsoWeek
+
+# The ISO week of a day column, in SQL: the Thursday of a day's Monday-to-Sunday
+# week decides the ISO year, and its day of the year the week number.
+_THURSDAY = "date({day}, '-3 days', 'weekday 4')"
+ISO_WEEK_SQL = ("strftime('%Y', {t}) || '-W' || printf('%02d', "
+                "(CAST(strftime('%j', {t}) AS INTEGER) - 1) / 7 + 1)").format(t=_THURSDAY)
+
+# Every week summed from the observations.
+FILL = f"""
+    INSERT INTO week_totals SELECT source, period, 0, model, tokens, rank FROM observations
+        WHERE period LIKE '%-W%';
+    INSERT INTO week_totals SELECT source, {ISO_WEEK_SQL.format(day='period')}, 1, model,
+        SUM(tokens), NULL FROM observations WHERE period NOT LIKE '%-W%' GROUP BY 1, 2, 4;
+    INSERT INTO week_days SELECT source, {ISO_WEEK_SQL.format(day='period')}, COUNT(DISTINCT period)
+        FROM observations WHERE period NOT LIKE '%-W%' GROUP BY 1, 2;
+"""
+
+# Appended to the store's MIGRATIONS: the tables, filled from what is already stored.
+MIGRATION = """
+    CREATE TABLE week_totals (
+        source  TEXT NOT NULL,
+        week    TEXT NOT NULL,      -- 2026-W11
+        daily   INTEGER NOT NULL,   -- 1: the sum of the week's days; 0: a weekly row
+        model   TEXT NOT NULL,
+        tokens  INTEGER NOT NULL,
+        rank    INTEGER,            -- the rank a weekly leaderboard gave
+        PRIMARY KEY (source, week, daily, model)
+    ) WITHOUT ROWID;
+    CREATE TABLE week_days (
+        source  TEXT NOT NULL,
+        week    TEXT NOT NULL,
+        days    INTEGER NOT NULL,   -- how many days of the week the source has rows for
+        PRIMARY KEY (source, week)
+    ) WITHOUT ROWID;
+    CREATE TABLE week_totals_stale (
+        source  TEXT NOT NULL,
+        period  TEXT NOT NULL,
+        PRIMARY KEY (source, period)
+    ) WITHOUT ROWID;
+    -- NOT EXISTS rather than INSERT OR IGNORE: an upsert's conflict clause would override it.
+    -- No trigger on INSERT: it would slow a back-fill by half; the store's saves name
+    -- the periods they add (a row inserted from outside needs Store.rebuild_week_totals()).
+    CREATE TRIGGER observations_changed AFTER UPDATE ON observations BEGIN
+        INSERT INTO week_totals_stale SELECT OLD.source, OLD.period WHERE NOT EXISTS
+            (SELECT 1 FROM week_totals_stale WHERE source = OLD.source AND period = OLD.period);
+        INSERT INTO week_totals_stale SELECT NEW.source, NEW.period WHERE NOT EXISTS
+            (SELECT 1 FROM week_totals_stale WHERE source = NEW.source AND period = NEW.period);
+    END;
+    CREATE TRIGGER observations_removed AFTER DELETE ON observations BEGIN
+        INSERT INTO week_totals_stale SELECT OLD.source, OLD.period WHERE NOT EXISTS
+            (SELECT 1 FROM week_totals_stale WHERE source = OLD.source AND period = OLD.period);
+    END;
+""" + FILL
+
+
+def touched_weeks(periods: Iterable[str]) -> set[str]:
+    """The ISO weeks that periods (days or weeks) belong to."""
+    weeks = set()
+    for period in periods:
+        weeks.add(period if "-W" in period else str(IsoWeek.of(date.fromisoformat(period))))
+    return weeks
+
+
+def refresh(db: sqlite3.Connection, source: str, weeks: Iterable[str]) -> None:
+    """Sum these weeks of a source again from its observations (inside the caller's transaction)."""
+    wanted = sorted(set(weeks))
+    if not wanted:
+        return
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_days (period TEXT PRIMARY KEY, week TEXT) "
+               "WITHOUT ROWID")
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_weeks (week TEXT PRIMARY KEY) WITHOUT ROWID")
+    db.execute("DELETE FROM touched_days")
+    db.execute("DELETE FROM touched_weeks")
+    db.executemany("INSERT INTO touched_weeks VALUES (?)", [(week,) for week in wanted])
+    db.executemany("INSERT INTO touched_days VALUES (?, ?)",
+                   [(day.isoformat(), week) for week in wanted
+                    for day in IsoWeek.parse(week).days()])
+    db.execute("DELETE FROM week_totals WHERE source = ? AND week IN (SELECT week FROM touched_weeks)",
+               (source,))
+    db.execute("DELETE FROM week_days WHERE source = ? AND week IN (SELECT week FROM touched_weeks)",
+               (source,))
+    # CROSS JOIN keeps the few touched periods outside, so SQLite looks them up by primary key.
+    db.execute("INSERT INTO week_totals SELECT o.source, o.period, 0, o.model, o.tokens, o.rank "
+               "FROM touched_weeks w CROSS JOIN observations o "
+               "WHERE o.source = ? AND o.period = w.week", (source,))
+    db.execute("INSERT INTO week_totals SELECT ?, d.week, 1, o.model, SUM(o.tokens), NULL "
+               "FROM touched_days d CROSS JOIN observations o "
+               "WHERE o.source = ? AND o.period = d.period GROUP BY d.week, o.model",
+               (source, source))
+    db.execute("INSERT INTO week_days SELECT ?, d.week, COUNT(DISTINCT d.period) "
+               "FROM touched_days d WHERE EXISTS (SELECT 1 FROM observations o "
+               "WHERE o.source = ? AND o.period = d.period) GROUP BY d.week", (source, source))
+    db.execute("DELETE FROM touched_days")
+    db.execute("DELETE FROM touched_weeks")
+
+
+def settle(db: sqlite3.Connection, source: str = "", added: Iterable[str] = ()) -> None:
+    """Sum again the weeks written since the last settle, and those of ``added`` periods."""
+    by_source: dict[str, list[str]] = {source: list(added)} if source else {}
+    stale = db.execute("SELECT source, period FROM week_totals_stale").fetchall()
+    for name, period in stale:
+        by_source.setdefault(name, []).append(period)
+    for name, periods in by_source.items():
+        refresh(db, name, touched_weeks(periods))
+    if stale:
+        db.execute("DELETE FROM week_totals_stale")
+
+
+def is_settled(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM week_totals_stale LIMIT 1").fetchone() is None
+
+
+def rebuild(db: sqlite3.Connection) -> None:
+    """Sum every week again from the observations (inside the caller's transaction)."""
+    db.execute("DELETE FROM week_totals")
+    db.execute("DELETE FROM week_days")
+    db.execute("DELETE FROM week_totals_stale")
+    for statement in FILL.split(";"):
+        if statement.strip():
+            db.execute(statement)
