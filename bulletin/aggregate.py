@@ -12,8 +12,9 @@ model only where the methodology says ``free_variants: merge``.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from bulletin.config import Methodology
@@ -51,9 +52,16 @@ class SourceWeek:
 
 def weekly_stats(observations: Iterable[Observation], names: dict[str, ModelName],
                  methodology: Methodology, source_order: Sequence[str] = ()
-                 ) -> dict[IsoWeek, WeekStats]:
+                 ) -> WeekHistory:
     """Statistics for every week the observations cover, keyed and ordered by week."""
     return weekly_stats_from(source_weeks(observations), names, methodology, source_order)
+
+
+def is_complete(history: Mapping[IsoWeek, WeekStats], week: IsoWeek) -> bool:
+    """Whether a stored week is complete, without building its statistics where they are lazy."""
+    if isinstance(history, WeekHistory):
+        return history.complete(week)
+    return history[week].complete
 
 
 def source_weeks(observations: Iterable[Observation]) -> list[SourceWeek]:
@@ -74,15 +82,95 @@ def source_weeks(observations: Iterable[Observation]) -> list[SourceWeek]:
 
 def weekly_stats_from(totals: Iterable[SourceWeek], names: dict[str, ModelName],
                       methodology: Methodology, source_order: Sequence[str] = ()
-                      ) -> dict[IsoWeek, WeekStats]:
+                      ) -> WeekHistory:
     boards = _leaderboards(totals, source_order, methodology.free_variants == "merge")
-    raw = {week: _raw_stats(board, names, methodology) for week, board in boards.items()}
-    result: dict[IsoWeek, WeekStats] = {}
-    for week in sorted(raw):
-        before = raw.get(week.previous())
-        comparable = before is not None and before.complete and raw[week].complete
-        result[week] = _with_previous(raw[week], before if comparable else None)
-    return result
+    return WeekHistory(boards, names, methodology)
+
+
+class WeekHistory(Mapping[IsoWeek, WeekStats]):
+    """Every week's statistics, keyed and ordered by week, each built when first asked for.
+
+    A single week's command on years of history looks at a few weeks in full;
+    what the rules need from every week (its volumes, its top models, who
+    leads) is read straight from the week's leaderboard, without building the
+    week's statistics. A backtest that asks for every week builds every week.
+    """
+
+    def __init__(self, boards: dict[IsoWeek, _Leaderboard], names: dict[str, ModelName],
+                 methodology: Methodology) -> None:
+        self._boards = dict(sorted(boards.items()))
+        self._names = names
+        self._methodology = methodology
+        self._stats: dict[IsoWeek, WeekStats] = {}
+        self._last_raw: _RawWeek | None = None  # a walk forward builds each week once
+        self._counted: dict[IsoWeek, list[str]] = {}
+        self._top: dict[tuple[IsoWeek, int], list[str]] = {}
+
+    def __getitem__(self, week: IsoWeek) -> WeekStats:
+        found = self._stats.get(week)
+        if found is None:
+            now = self._raw(week)  # KeyError for a week not stored
+            previous = week.previous()
+            before = self._raw(previous) if previous in self._boards else None
+            comparable = before is not None and before.complete and now.complete
+            found = self._stats[week] = _with_previous(now, before if comparable else None)
+            self._last_raw = now
+        return found
+
+    def _raw(self, week: IsoWeek) -> _RawWeek:
+        if self._last_raw is not None and self._last_raw.board.week == week:
+            return self._last_raw
+        return _raw_stats(self._boards[week], self._names, self._methodology)
+
+    def __iter__(self) -> Iterator[IsoWeek]:
+        return iter(self._boards)
+
+    def __len__(self) -> int:
+        return len(self._boards)
+
+    def __contains__(self, week: object) -> bool:
+        return week in self._boards
+
+    def complete(self, week: IsoWeek) -> bool:
+        return self._boards[week].complete
+
+    def volumes(self, week: IsoWeek, subject_type: str) -> dict[str, int]:
+        """What rules.volumes() gives for the week's statistics (do not modify it)."""
+        board = self._boards[week]
+        if subject_type == "model":
+            return board.tokens
+        if subject_type == "total":
+            return {"total": sum(board.tokens.values())}
+        sums: dict[str, int] = defaultdict(int)
+        for model in self.counted(week):
+            author = author_of(model)
+            key = author if subject_type == "author" else self._methodology.country_of(author)
+            if key is not None:
+                sums[key] += board.tokens[model]
+        return dict(sums)
+
+    def counted(self, week: IsoWeek) -> list[str]:
+        """The models that count towards author and country totals (as _raw_stats decides)."""
+        found = self._counted.get(week)
+        if found is None:
+            board, method = self._boards[week], self._methodology
+            found = self._counted[week] = [
+                model for model, rank in board.ranks.items()
+                if rank <= method.top_n and author_of(model) not in method.exclude_authors]
+        return found
+
+    def top(self, week: IsoWeek, n: int) -> list[str]:
+        """The models of WeekStats.top(n), in order."""
+        found = self._top.get((week, n))
+        if found is None:
+            board = self._boards[week]
+            found = self._top[(week, n)] = heapq.nsmallest(
+                n, board.tokens, key=lambda model: (board.ranks[model], model))
+        return found
+
+    def top_tokens(self, week: IsoWeek, n: int) -> list[tuple[str, int]]:
+        tokens = self._boards[week].tokens
+        return [(model, tokens[model]) for model in self.top(week, n)]
 
 
 def _leaderboards(totals: Iterable[SourceWeek], source_order: Sequence[str],

@@ -6,14 +6,14 @@ collect -> store -> aggregate -> detect -> compose -> render -> write
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from bulletin import claims, review
-from bulletin.aggregate import weekly_stats, weekly_stats_from
+from bulletin.aggregate import is_complete, weekly_stats, weekly_stats_from
 from bulletin.collection import Outcome, collect_sources, settle
 from bulletin.compose import TREND_WEEKS, compose
 from bulletin.config import Config
@@ -278,7 +278,7 @@ def _cited_week(key: str) -> IsoWeek | None:
         return None  # a figure's key: source|period|subject
 
 
-def detect_week(config: Config, store: Store, history: dict[IsoWeek, WeekStats], week: IsoWeek,
+def detect_week(config: Config, store: Store, history: Mapping[IsoWeek, WeekStats], week: IsoWeek,
                 figures: list[Figure]) -> list[Event]:
     """The week's events, scored against what the bulletins before it reported."""
     reported = store.reported_before(str(week), config.story.memory_weeks)
@@ -300,7 +300,7 @@ def week_stats(config: Config, week: IsoWeek | None = None) -> WeekStats:
 
 
 def stats_history(config: Config, store: Store,
-                  observations: list[Observation] | None = None) -> dict[IsoWeek, WeekStats]:
+                  observations: list[Observation] | None = None) -> Mapping[IsoWeek, WeekStats]:
     """Every stored week's statistics; the store sums the weeks unless observations are at hand."""
     order = [source.name for source in config.sources]
     if observations is not None:
@@ -308,11 +308,11 @@ def stats_history(config: Config, store: Store,
     return weekly_stats_from(store.source_weeks(), store.model_names(), config.methodology, order)
 
 
-def choose_week(history: dict[IsoWeek, WeekStats], week: IsoWeek | None) -> IsoWeek:
+def choose_week(history: Mapping[IsoWeek, WeekStats], week: IsoWeek | None) -> IsoWeek:
     if not history:
         raise BulletinError("the store holds no statistics yet: run `bulletin collect` first")
     if week is None:
-        complete = [w for w, stats in history.items() if stats.complete]
+        complete = [w for w in history if is_complete(history, w)]
         if not complete:
             raise BulletinError("no complete week in the store yet (every week has missing days)")
         return max(complete)

@@ -25,8 +25,8 @@ from bulletin.weeks import IsoWeek
 # The ISO week of a day column, in SQL: the Thursday of a day's Monday-to-Sunday
 # week decides the ISO year, and its day of the year the week number.
 _THURSDAY = "date({day}, '-3 days', 'weekday 4')"
-ISO_WEEK_SQL = ("strftime('%Y', {t}) || '-W' || printf('%02d', "
-                "(CAST(strftime('%j', {t}) AS INTEGER) - 1) / 7 + 1)").format(t=_THURSDAY)
+ISO_WEEK_SQL = (f"strftime('%Y', {_THURSDAY}) || '-W' || printf('%02d', "
+                f"(CAST(strftime('%j', {_THURSDAY}) AS INTEGER) - 1) / 7 + 1)")
 
 # Every week summed from the observations.
 FILL = f"""
