@@ -13,15 +13,18 @@ model only where the methodology says ``free_variants: merge``.
 from __future__ import annotations
 
 import heapq
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from bulletin.config import Methodology
 from bulletin.model import ModelName, ModelWeek, Observation, Total, WeekStats, author_of
 from bulletin.weeks import IsoWeek
 
 LONG_TAIL = "other"  # the Data API's row for every model below its daily top 50
+HEAD = 10  # how many of a week's first models a lazy history finds at once
 
 
 @dataclass(frozen=True)
@@ -30,12 +33,26 @@ class _Leaderboard:
     source: str
     days: int
     tokens: dict[str, int]
-    ranks: dict[str, int]
+    given_ranks: dict[str, int] | None  # the source's ranks where they fit; None: rank by tokens
     long_tail: int = 0
 
     @property
     def complete(self) -> bool:
         return self.days == 7
+
+    @cached_property
+    def ranks(self) -> dict[str, int]:
+        # Ranked when first needed: a single week's command ranks only the weeks it builds.
+        return self.given_ranks if self.given_ranks is not None else _rank(self.tokens)
+
+    def head(self, n: int) -> list[str]:
+        """The first ``n`` models by rank (then name), without ranking the whole board."""
+        if self.given_ranks is None:
+            # (-tokens, model) pairs: compared in C, no key function per model.
+            pairs = zip(map(operator.neg, self.tokens.values()), self.tokens, strict=True)
+            return [model for _, model in heapq.nsmallest(n, pairs)]
+        ranks = self.given_ranks
+        return heapq.nsmallest(n, ranks, key=lambda model: (ranks[model], model))
 
 
 @dataclass(frozen=True)
@@ -104,7 +121,8 @@ class WeekHistory(Mapping[IsoWeek, WeekStats]):
         self._stats: dict[IsoWeek, WeekStats] = {}
         self._last_raw: _RawWeek | None = None  # a walk forward builds each week once
         self._counted: dict[IsoWeek, list[str]] = {}
-        self._top: dict[tuple[IsoWeek, int], list[str]] = {}
+        self._top: dict[IsoWeek, list[str]] = {}
+        self._top_asked: dict[IsoWeek, int] = {}
 
     def __getitem__(self, week: IsoWeek) -> WeekStats:
         found = self._stats.get(week)
@@ -154,19 +172,27 @@ class WeekHistory(Mapping[IsoWeek, WeekStats]):
         found = self._counted.get(week)
         if found is None:
             board, method = self._boards[week], self._methodology
-            found = self._counted[week] = [
-                model for model, rank in board.ranks.items()
-                if rank <= method.top_n and author_of(model) not in method.exclude_authors]
+            # Ranks by tokens run 1, 2, 3...: the first top_n are those ranked top_n or better.
+            ranked = (self.top(week, method.top_n) if board.given_ranks is None else
+                      [model for model, rank in board.ranks.items() if rank <= method.top_n])
+            found = self._counted[week] = [model for model in ranked
+                                           if author_of(model) not in method.exclude_authors]
         return found
 
     def top(self, week: IsoWeek, n: int) -> list[str]:
         """The models of WeekStats.top(n), in order."""
-        found = self._top.get((week, n))
-        if found is None:
-            board = self._boards[week]
-            found = self._top[(week, n)] = heapq.nsmallest(
-                n, board.tokens, key=lambda model: (board.ranks[model], model))
-        return found
+        found = self._top.get(week)
+        if found is None or (len(found) < n and len(found) == self._top_asked[week]):
+            # One head per week serves every rule: the top 10 answers a top 3 too.
+            asked = self._top_asked[week] = max(n, HEAD)
+            found = self._top[week] = self._boards[week].head(asked)
+        return found[:n]
+
+    def top_owners(self, week: IsoWeek, n: int) -> list[tuple[str, str | None, bool]]:
+        """(author, country, excluded) of each of the week's top ``n`` models, as _raw_stats says."""
+        method = self._methodology
+        return [(author, method.country_of(author), author in method.exclude_authors)
+                for author in map(author_of, self.top(week, n))]
 
     def top_tokens(self, week: IsoWeek, n: int) -> list[tuple[str, int]]:
         tokens = self._boards[week].tokens
@@ -186,15 +212,17 @@ def _leaderboards(totals: Iterable[SourceWeek], source_order: Sequence[str],
     for item in sorted(totals, key=preference):
         if item.week in boards:
             continue
-        tokens: dict[str, int] = defaultdict(int)
-        for model, count in item.tokens.items():
-            if model != LONG_TAIL:
-                tokens[model.removesuffix(":free") if merge_free else model] += count
+        tokens: dict[str, int] = item.tokens
+        if merge_free or LONG_TAIL in tokens:
+            tokens = defaultdict(int)
+            for model, count in item.tokens.items():
+                if model != LONG_TAIL:
+                    tokens[model.removesuffix(":free") if merge_free else model] += count
+            tokens = dict(tokens)
         given = item.ranks
         exact = not item.is_daily and not merge_free and given.keys() == tokens.keys()
-        ranks = given if exact else _rank(tokens)
-        boards[item.week] = _Leaderboard(item.week, item.source, item.days, dict(tokens), ranks,
-                                         item.tokens.get(LONG_TAIL, 0))
+        boards[item.week] = _Leaderboard(item.week, item.source, item.days, tokens,
+                                         given if exact else None, item.tokens.get(LONG_TAIL, 0))
     return boards
 
 

@@ -118,6 +118,15 @@ class HistoryIndex:
             return self.history.top(week, n)
         return [row.model for row in self.history[week].top(n)]
 
+    def top_owners(self, week: IsoWeek, n: int) -> list[tuple[str, str | None, bool]]:
+        """(author, country, excluded) of each of the week's top ``n`` models."""
+        if isinstance(self.history, WeekHistory):
+            return self.history.top_owners(week, n)
+        return [(row.author, row.country, row.excluded) for row in self.history[week].top(n)]
+
+    def complete(self, week: IsoWeek) -> bool:
+        return is_complete(self.history, week)
+
     def leader(self, week: IsoWeek, subject_type: str, pair: tuple[str, str]) -> str | None:
         """leaders.leader_of() the week's statistics."""
         key = (week, subject_type, pair)
