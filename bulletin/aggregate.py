@@ -121,6 +121,7 @@ class WeekHistory(Mapping[IsoWeek, WeekStats]):
         self._stats: dict[IsoWeek, WeekStats] = {}
         self._last_raw: _RawWeek | None = None  # a walk forward builds each week once
         self._counted: dict[IsoWeek, list[str]] = {}
+        self._volumes: dict[tuple[IsoWeek, str], dict[str, int]] = {}
         self._top: dict[IsoWeek, list[str]] = {}
         self._top_asked: dict[IsoWeek, int] = {}
 
@@ -157,6 +158,13 @@ class WeekHistory(Mapping[IsoWeek, WeekStats]):
         board = self._boards[week]
         if subject_type == "model":
             return board.tokens
+        found = self._volumes.get((week, subject_type))
+        if found is None:
+            found = self._volumes[(week, subject_type)] = self._sum_volumes(week, subject_type)
+        return found
+
+    def _sum_volumes(self, week: IsoWeek, subject_type: str) -> dict[str, int]:
+        board = self._boards[week]
         if subject_type == "total":
             return {"total": sum(board.tokens.values())}
         sums: dict[str, int] = defaultdict(int)

@@ -416,8 +416,8 @@ class Store:
     def source_weeks(self) -> list[SourceWeek]:
         """Each source's totals per ISO week, as kept beside the observations (week_totals.py).
 
-        One row per source, week and model: a store of millions of daily rows
-        is read in a fraction of a second.
+        One row per source and week: a store of millions of daily rows is
+        read in a fraction of a second.
         """
         from bulletin.aggregate import SourceWeek
 
@@ -425,17 +425,12 @@ class Store:
             # Observations written from outside the store since the totals were last summed.
             with self.transaction() as db:
                 week_totals.settle(db)
-        days = {(source, week): count for source, week, count in
-                self.db.execute("SELECT source, week, days FROM week_days")}
-        # One JSON object per board: parsing them is far quicker than a Python row per model.
         found = []
-        for source, week, daily, tokens, ranks in self.db.execute(
-                "SELECT source, week, daily, json_group_object(model, tokens), "
-                "CASE WHEN daily THEN '{}' ELSE json_group_object(model, rank) END "
-                "FROM week_totals GROUP BY source, week, daily"):
+        for source, week, daily, days, tokens, ranks in self.db.execute(
+                "SELECT source, week, daily, days, tokens, ranks FROM week_boards"):
             given = {model: rank for model, rank in json.loads(ranks).items() if rank is not None}
-            found.append(SourceWeek(IsoWeek.parse(week), source, bool(daily),
-                                    days[(source, week)] if daily else 7, json.loads(tokens), given))
+            found.append(SourceWeek(IsoWeek.parse(week), source, bool(daily), days,
+                                    json.loads(tokens), given))
         return found
 
     def rebuild_week_totals(self) -> None:

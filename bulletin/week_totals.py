@@ -2,8 +2,9 @@
 
 Every single-week command needs the weekly totals of the whole history (an
 all-time record looks at every week), and summing millions of daily rows
-each time costs seconds. So the store keeps one row per source, week and
-model, refreshed in the same transaction as every write to observations: a
+each time costs seconds. So the store keeps one row per source and week
+(the week's totals per model, as JSON: read and parsed far quicker than a
+row per model), refreshed in the same transaction as every write to observations: a
 write touches only the weeks of the periods it brings, and those weeks are
 summed again from the observations themselves (so days kept from an earlier
 import, removed rows and partial weeks all come out right).
@@ -28,32 +29,34 @@ _THURSDAY = "date({day}, '-3 days', 'weekday 4')"
 ISO_WEEK_SQL = (f"strftime('%Y', {_THURSDAY}) || '-W' || printf('%02d', "
                 f"(CAST(strftime('%j', {_THURSDAY}) AS INTEGER) - 1) / 7 + 1)")
 
+_WEEK_OF_PERIOD = ISO_WEEK_SQL.format(day="period")
+
 # Every week summed from the observations.
 FILL = f"""
-    INSERT INTO week_totals SELECT source, period, 0, model, tokens, rank FROM observations
-        WHERE period LIKE '%-W%';
-    INSERT INTO week_totals SELECT source, {ISO_WEEK_SQL.format(day='period')}, 1, model,
-        SUM(tokens), NULL FROM observations WHERE period NOT LIKE '%-W%' GROUP BY 1, 2, 4;
-    INSERT INTO week_days SELECT source, {ISO_WEEK_SQL.format(day='period')}, COUNT(DISTINCT period)
-        FROM observations WHERE period NOT LIKE '%-W%' GROUP BY 1, 2;
+    INSERT INTO week_boards SELECT source, period, 0, 7, json_group_object(model, tokens),
+        json_group_object(model, rank) FROM observations WHERE period LIKE '%-W%'
+        GROUP BY source, period;
+    WITH summed AS (
+        SELECT source, {_WEEK_OF_PERIOD} AS week, model, SUM(tokens) AS tokens FROM observations
+        WHERE period NOT LIKE '%-W%' GROUP BY 1, 2, 3),
+    counted AS (
+        SELECT source, {_WEEK_OF_PERIOD} AS week, COUNT(DISTINCT period) AS days FROM observations
+        WHERE period NOT LIKE '%-W%' GROUP BY 1, 2)
+    INSERT INTO week_boards SELECT s.source, s.week, 1, c.days, json_group_object(s.model, s.tokens),
+        '{{}}' FROM summed s JOIN counted c ON c.source = s.source AND c.week = s.week
+        GROUP BY s.source, s.week;
 """
 
-# Appended to the store's MIGRATIONS: the tables, filled from what is already stored.
+# Appended to the store's MIGRATIONS: the table, filled from what is already stored.
 MIGRATION = """
-    CREATE TABLE week_totals (
+    CREATE TABLE week_boards (
         source  TEXT NOT NULL,
         week    TEXT NOT NULL,      -- 2026-W11
-        daily   INTEGER NOT NULL,   -- 1: the sum of the week's days; 0: a weekly row
-        model   TEXT NOT NULL,
-        tokens  INTEGER NOT NULL,
-        rank    INTEGER,            -- the rank a weekly leaderboard gave
-        PRIMARY KEY (source, week, daily, model)
-    ) WITHOUT ROWID;
-    CREATE TABLE week_days (
-        source  TEXT NOT NULL,
-        week    TEXT NOT NULL,
-        days    INTEGER NOT NULL,   -- how many days of the week the source has rows for
-        PRIMARY KEY (source, week)
+        daily   INTEGER NOT NULL,   -- 1: the week's days summed; 0: a weekly leaderboard
+        days    INTEGER NOT NULL,   -- days of the week with rows (7 for a weekly leaderboard)
+        tokens  TEXT NOT NULL,      -- JSON object: model -> tokens
+        ranks   TEXT NOT NULL,      -- JSON object: model -> the rank given (null: none; {} for days)
+        PRIMARY KEY (source, week, daily)
     ) WITHOUT ROWID;
     CREATE TABLE week_totals_stale (
         source  TEXT NOT NULL,
@@ -98,21 +101,21 @@ def refresh(db: sqlite3.Connection, source: str, weeks: Iterable[str]) -> None:
     db.executemany("INSERT INTO touched_days VALUES (?, ?)",
                    [(day.isoformat(), week) for week in wanted
                     for day in IsoWeek.parse(week).days()])
-    db.execute("DELETE FROM week_totals WHERE source = ? AND week IN (SELECT week FROM touched_weeks)",
-               (source,))
-    db.execute("DELETE FROM week_days WHERE source = ? AND week IN (SELECT week FROM touched_weeks)",
+    db.execute("DELETE FROM week_boards WHERE source = ? AND week IN (SELECT week FROM touched_weeks)",
                (source,))
     # CROSS JOIN keeps the few touched periods outside, so SQLite looks them up by primary key.
-    db.execute("INSERT INTO week_totals SELECT o.source, o.period, 0, o.model, o.tokens, o.rank "
-               "FROM touched_weeks w CROSS JOIN observations o "
-               "WHERE o.source = ? AND o.period = w.week", (source,))
-    db.execute("INSERT INTO week_totals SELECT ?, d.week, 1, o.model, SUM(o.tokens), NULL "
+    db.execute("INSERT INTO week_boards SELECT ?, w.week, 0, 7, json_group_object(o.model, o.tokens), "
+               "json_group_object(o.model, o.rank) FROM touched_weeks w CROSS JOIN observations o "
+               "WHERE o.source = ? AND o.period = w.week GROUP BY w.week", (source, source))
+    db.execute("WITH summed AS (SELECT d.week, o.model, SUM(o.tokens) AS tokens "
                "FROM touched_days d CROSS JOIN observations o "
-               "WHERE o.source = ? AND o.period = d.period GROUP BY d.week, o.model",
-               (source, source))
-    db.execute("INSERT INTO week_days SELECT ?, d.week, COUNT(DISTINCT d.period) "
-               "FROM touched_days d WHERE EXISTS (SELECT 1 FROM observations o "
-               "WHERE o.source = ? AND o.period = d.period) GROUP BY d.week", (source, source))
+               "WHERE o.source = ? AND o.period = d.period GROUP BY d.week, o.model), "
+               "counted AS (SELECT d.week, COUNT(*) AS days FROM touched_days d WHERE EXISTS "
+               "(SELECT 1 FROM observations o WHERE o.source = ? AND o.period = d.period) "
+               "GROUP BY d.week) "
+               "INSERT INTO week_boards SELECT ?, s.week, 1, c.days, "
+               "json_group_object(s.model, s.tokens), '{}' FROM summed s "
+               "JOIN counted c ON c.week = s.week GROUP BY s.week", (source, source, source))
     db.execute("DELETE FROM touched_days")
     db.execute("DELETE FROM touched_weeks")
 
@@ -135,8 +138,7 @@ def is_settled(db: sqlite3.Connection) -> bool:
 
 def rebuild(db: sqlite3.Connection) -> None:
     """Sum every week again from the observations (inside the caller's transaction)."""
-    db.execute("DELETE FROM week_totals")
-    db.execute("DELETE FROM week_days")
+    db.execute("DELETE FROM week_boards")
     db.execute("DELETE FROM week_totals_stale")
     for statement in FILL.split(";"):
         if statement.strip():
