@@ -266,7 +266,8 @@ class Store:
             # Periods the store has never seen (a back-fill): nothing to compare, insert straight.
             db.executemany("INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             counts["added"] += len(rows)
-            week_totals.settle(db, source, periods)
+            week_totals.add_new(db, source, rows, periods)
+            week_totals.settle(db)  # anything changed from outside since the last reader
             return
         db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming (source TEXT, period TEXT, model TEXT, "
                    "tokens INTEGER, rank INTEGER, source_url TEXT, fetched_at TEXT, "

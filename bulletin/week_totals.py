@@ -17,8 +17,9 @@ reader; rows inserted from outside need ``Store.rebuild_week_totals()``.
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from bulletin.weeks import IsoWeek
@@ -87,20 +88,67 @@ def touched_weeks(periods: Iterable[str]) -> set[str]:
     return weeks
 
 
+Row = tuple[str, str, str, int, "int | None", str, str]
+
+
+def add_new(db: sqlite3.Connection, source: str, rows: Sequence[Row], periods: Sequence[str]) -> None:
+    """Boards for a back-fill of periods the store had not seen, just inserted.
+
+    Where the store holds nothing else of those weeks for the source, the
+    boards are summed from the rows at hand (quicker than asking SQLite to sum
+    them again); otherwise the weeks are summed from the store.
+    """
+    weeks = touched_weeks(periods)
+    _touch(db, weeks)
+    stored = db.execute("SELECT COUNT(*) FROM (SELECT period FROM touched_days UNION ALL "
+                        "SELECT week FROM touched_weeks) p WHERE EXISTS (SELECT 1 FROM observations o "
+                        "WHERE o.source = ? AND o.period = p.period)", (source,)).fetchone()[0]
+    if stored != len(periods):
+        refresh(db, source, weeks)
+        return
+    week_of = {period: period if "-W" in period else str(IsoWeek.of(date.fromisoformat(period)))
+               for period in periods}
+    tokens: dict[tuple[str, int], dict[str, int]] = {}
+    ranks: dict[str, dict[str, int | None]] = {}
+    for _, period, model, count, rank, _, _ in rows:
+        daily = "-W" not in period
+        board = tokens.setdefault((week_of[period], daily), {})
+        board[model] = board.get(model, 0) + count
+        if not daily:
+            ranks.setdefault(period, {})[model] = rank
+    days: dict[str, int] = {}
+    for period in periods:
+        if "-W" not in period:
+            days[week_of[period]] = days.get(week_of[period], 0) + 1
+    db.executemany("INSERT INTO week_boards VALUES (?, ?, ?, ?, ?, ?)",
+                   [(source, week, daily, days[week] if daily else 7, json.dumps(board),
+                     "{}" if daily else json.dumps(ranks[week]))
+                    for (week, daily), board in tokens.items()])
+    _untouch(db)
+
+
+def _touch(db: sqlite3.Connection, weeks: Iterable[str]) -> None:
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_days (period TEXT PRIMARY KEY, week TEXT) "
+               "WITHOUT ROWID")
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_weeks (week TEXT PRIMARY KEY) WITHOUT ROWID")
+    _untouch(db)
+    db.executemany("INSERT INTO touched_weeks VALUES (?)", [(week,) for week in weeks])
+    db.executemany("INSERT INTO touched_days VALUES (?, ?)",
+                   [(day.isoformat(), week) for week in weeks
+                    for day in IsoWeek.parse(week).days()])
+
+
+def _untouch(db: sqlite3.Connection) -> None:
+    db.execute("DELETE FROM touched_days")
+    db.execute("DELETE FROM touched_weeks")
+
+
 def refresh(db: sqlite3.Connection, source: str, weeks: Iterable[str]) -> None:
     """Sum these weeks of a source again from its observations (inside the caller's transaction)."""
     wanted = sorted(set(weeks))
     if not wanted:
         return
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_days (period TEXT PRIMARY KEY, week TEXT) "
-               "WITHOUT ROWID")
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_weeks (week TEXT PRIMARY KEY) WITHOUT ROWID")
-    db.execute("DELETE FROM touched_days")
-    db.execute("DELETE FROM touched_weeks")
-    db.executemany("INSERT INTO touched_weeks VALUES (?)", [(week,) for week in wanted])
-    db.executemany("INSERT INTO touched_days VALUES (?, ?)",
-                   [(day.isoformat(), week) for week in wanted
-                    for day in IsoWeek.parse(week).days()])
+    _touch(db, wanted)
     db.execute("DELETE FROM week_boards WHERE source = ? AND week IN (SELECT week FROM touched_weeks)",
                (source,))
     # CROSS JOIN keeps the few touched periods outside, so SQLite looks them up by primary key.
@@ -116,8 +164,7 @@ def refresh(db: sqlite3.Connection, source: str, weeks: Iterable[str]) -> None:
                "INSERT INTO week_boards SELECT ?, s.week, 1, c.days, "
                "json_group_object(s.model, s.tokens), '{}' FROM summed s "
                "JOIN counted c ON c.week = s.week GROUP BY s.week", (source, source, source))
-    db.execute("DELETE FROM touched_days")
-    db.execute("DELETE FROM touched_weeks")
+    _untouch(db)
 
 
 def settle(db: sqlite3.Connection, source: str = "", added: Iterable[str] = ()) -> None:
