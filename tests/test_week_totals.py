@@ -214,3 +214,25 @@ def test_the_lazy_history_finds_what_the_full_history_finds(tmp_path: Path) -> N
         found += len(expected)
     assert found > 50
     assert all(lazy[week] == full[week] for week in full)
+
+
+def test_a_corrected_file_collected_again_gives_what_a_fresh_store_gives(project: Path,
+                                                                          bulletin: Any) -> None:
+    assert bulletin("collect").code == 0
+    before = bulletin("stats", "--week", "2026-W11", "--format", "json").out
+    csv = project / "demo" / "openrouter-weekly.csv"
+    lines = csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    # A figure corrected and a model withdrawn from 2026-W11; ranks as the corrected board gives them.
+    lines = [line.replace("1750000000000", "1650000000000") for line in lines
+             if "2026-W11,8,google/gemini-2.5-flash" not in line]
+    lines = [line.replace("2026-W11,9,", "2026-W11,8,").replace("2026-W11,10,", "2026-W11,9,")
+             for line in lines]
+    csv.write_text("".join(lines), encoding="utf-8")
+    assert bulletin("collect").code == 0
+    again = bulletin("stats", "--week", "2026-W11", "--format", "json").out
+    database = project / "output" / "bulletin.db"
+    database.unlink()
+    assert bulletin("collect").code == 0
+    fresh = bulletin("stats", "--week", "2026-W11", "--format", "json").out
+    assert again == fresh != before
+    assert "google/gemini-2.5-flash" not in again and "1650000000000" in again.replace(",", "")
