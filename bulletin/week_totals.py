@@ -3,11 +3,12 @@
 Every single-week command needs the weekly totals of the whole history (an
 all-time record looks at every week), and summing millions of daily rows
 each time costs seconds. So the store keeps one row per source and week
-(the week's totals per model, as JSON: read and parsed far quicker than a
-row per model), refreshed in the same transaction as every write to observations: a
-write touches only the weeks of the periods it brings, and those weeks are
-summed again from the observations themselves (so days kept from an earlier
-import, removed rows and partial weeks all come out right).
+(the week's totals per model as JSON: read and parsed far quicker than a row
+per model), refreshed in the same transaction as every write to observations.
+A write touches only the weeks of the periods it brings, and those weeks are
+summed again from the observations themselves, so days kept from an earlier
+import, removed rows and partial weeks all come out right; a back-fill of
+weeks the store has nothing else of is summed from the rows at hand.
 
 The store's own saves settle the weeks they write before they commit.
 Triggers note every (source, period) changed or removed, whoever does it, so
@@ -59,7 +60,7 @@ MIGRATION = """
         ranks   TEXT NOT NULL,      -- JSON object: model -> the rank given (null: none; {} for days)
         PRIMARY KEY (source, week, daily)
     ) WITHOUT ROWID;
-    CREATE TABLE week_totals_stale (
+    CREATE TABLE week_boards_stale (
         source  TEXT NOT NULL,
         period  TEXT NOT NULL,
         PRIMARY KEY (source, period)
@@ -68,14 +69,14 @@ MIGRATION = """
     -- No trigger on INSERT: it would slow a back-fill by half; the store's saves name
     -- the periods they add (a row inserted from outside needs Store.rebuild_week_totals()).
     CREATE TRIGGER observations_changed AFTER UPDATE ON observations BEGIN
-        INSERT INTO week_totals_stale SELECT OLD.source, OLD.period WHERE NOT EXISTS
-            (SELECT 1 FROM week_totals_stale WHERE source = OLD.source AND period = OLD.period);
-        INSERT INTO week_totals_stale SELECT NEW.source, NEW.period WHERE NOT EXISTS
-            (SELECT 1 FROM week_totals_stale WHERE source = NEW.source AND period = NEW.period);
+        INSERT INTO week_boards_stale SELECT OLD.source, OLD.period WHERE NOT EXISTS
+            (SELECT 1 FROM week_boards_stale WHERE source = OLD.source AND period = OLD.period);
+        INSERT INTO week_boards_stale SELECT NEW.source, NEW.period WHERE NOT EXISTS
+            (SELECT 1 FROM week_boards_stale WHERE source = NEW.source AND period = NEW.period);
     END;
     CREATE TRIGGER observations_removed AFTER DELETE ON observations BEGIN
-        INSERT INTO week_totals_stale SELECT OLD.source, OLD.period WHERE NOT EXISTS
-            (SELECT 1 FROM week_totals_stale WHERE source = OLD.source AND period = OLD.period);
+        INSERT INTO week_boards_stale SELECT OLD.source, OLD.period WHERE NOT EXISTS
+            (SELECT 1 FROM week_boards_stale WHERE source = OLD.source AND period = OLD.period);
     END;
 """ + FILL
 
@@ -88,7 +89,7 @@ def touched_weeks(periods: Iterable[str]) -> set[str]:
     return weeks
 
 
-Row = tuple[str, str, str, int, "int | None", str, str]
+Row = tuple[str, str, str, int, int | None, str, str]
 
 
 def add_new(db: sqlite3.Connection, source: str, rows: Sequence[Row], periods: Sequence[str]) -> None:
@@ -170,23 +171,23 @@ def refresh(db: sqlite3.Connection, source: str, weeks: Iterable[str]) -> None:
 def settle(db: sqlite3.Connection, source: str = "", added: Iterable[str] = ()) -> None:
     """Sum again the weeks written since the last settle, and those of ``added`` periods."""
     by_source: dict[str, list[str]] = {source: list(added)} if source else {}
-    stale = db.execute("SELECT source, period FROM week_totals_stale").fetchall()
+    stale = db.execute("SELECT source, period FROM week_boards_stale").fetchall()
     for name, period in stale:
         by_source.setdefault(name, []).append(period)
     for name, periods in by_source.items():
         refresh(db, name, touched_weeks(periods))
     if stale:
-        db.execute("DELETE FROM week_totals_stale")
+        db.execute("DELETE FROM week_boards_stale")
 
 
 def is_settled(db: sqlite3.Connection) -> bool:
-    return db.execute("SELECT 1 FROM week_totals_stale LIMIT 1").fetchone() is None
+    return db.execute("SELECT 1 FROM week_boards_stale LIMIT 1").fetchone() is None
 
 
 def rebuild(db: sqlite3.Connection) -> None:
     """Sum every week again from the observations (inside the caller's transaction)."""
     db.execute("DELETE FROM week_boards")
-    db.execute("DELETE FROM week_totals_stale")
+    db.execute("DELETE FROM week_boards_stale")
     for statement in FILL.split(";"):
         if statement.strip():
             db.execute(statement)
