@@ -12,15 +12,19 @@ model only where the methodology says ``free_variants: merge``.
 
 from __future__ import annotations
 
+import heapq
+import operator
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from bulletin.config import Methodology
 from bulletin.model import ModelName, ModelWeek, Observation, Total, WeekStats, author_of
 from bulletin.weeks import IsoWeek
 
 LONG_TAIL = "other"  # the Data API's row for every model below its daily top 50
+HEAD = 10  # how many of a week's first models a lazy history finds at once
 
 
 @dataclass(frozen=True)
@@ -29,12 +33,26 @@ class _Leaderboard:
     source: str
     days: int
     tokens: dict[str, int]
-    ranks: dict[str, int]
+    given_ranks: dict[str, int] | None  # the source's ranks where they fit; None: rank by tokens
     long_tail: int = 0
 
     @property
     def complete(self) -> bool:
         return self.days == 7
+
+    @cached_property
+    def ranks(self) -> dict[str, int]:
+        # Ranked when first needed: a single week's command ranks only the weeks it builds.
+        return self.given_ranks if self.given_ranks is not None else _rank(self.tokens)
+
+    def head(self, n: int) -> list[str]:
+        """The first ``n`` models by rank (then name), without ranking the whole board."""
+        if self.given_ranks is None:
+            # (-tokens, model) pairs: compared in C, no key function per model.
+            pairs = zip(map(operator.neg, self.tokens.values()), self.tokens, strict=True)
+            return [model for _, model in heapq.nsmallest(n, pairs)]
+        ranks = self.given_ranks
+        return heapq.nsmallest(n, ranks, key=lambda model: (ranks[model], model))
 
 
 @dataclass(frozen=True)
@@ -51,9 +69,16 @@ class SourceWeek:
 
 def weekly_stats(observations: Iterable[Observation], names: dict[str, ModelName],
                  methodology: Methodology, source_order: Sequence[str] = ()
-                 ) -> dict[IsoWeek, WeekStats]:
+                 ) -> WeekHistory:
     """Statistics for every week the observations cover, keyed and ordered by week."""
     return weekly_stats_from(source_weeks(observations), names, methodology, source_order)
+
+
+def is_complete(history: Mapping[IsoWeek, WeekStats], week: IsoWeek) -> bool:
+    """Whether a stored week is complete, without building its statistics where they are lazy."""
+    if isinstance(history, WeekHistory):
+        return history.complete(week)
+    return history[week].complete
 
 
 def source_weeks(observations: Iterable[Observation]) -> list[SourceWeek]:
@@ -74,15 +99,112 @@ def source_weeks(observations: Iterable[Observation]) -> list[SourceWeek]:
 
 def weekly_stats_from(totals: Iterable[SourceWeek], names: dict[str, ModelName],
                       methodology: Methodology, source_order: Sequence[str] = ()
-                      ) -> dict[IsoWeek, WeekStats]:
+                      ) -> WeekHistory:
     boards = _leaderboards(totals, source_order, methodology.free_variants == "merge")
-    raw = {week: _raw_stats(board, names, methodology) for week, board in boards.items()}
-    result: dict[IsoWeek, WeekStats] = {}
-    for week in sorted(raw):
-        before = raw.get(week.previous())
-        comparable = before is not None and before.complete and raw[week].complete
-        result[week] = _with_previous(raw[week], before if comparable else None)
-    return result
+    return WeekHistory(boards, names, methodology)
+
+
+class WeekHistory(Mapping[IsoWeek, WeekStats]):
+    """Every week's statistics, keyed and ordered by week, each built when first asked for.
+
+    A single week's command on years of history looks at a few weeks in full;
+    what the rules need from every week (its volumes, its top models, who
+    leads) is read straight from the week's leaderboard, without building the
+    week's statistics. A backtest that asks for every week builds every week.
+    """
+
+    def __init__(self, boards: dict[IsoWeek, _Leaderboard], names: dict[str, ModelName],
+                 methodology: Methodology) -> None:
+        self._boards = dict(sorted(boards.items()))
+        self._names = names
+        self._methodology = methodology
+        self._stats: dict[IsoWeek, WeekStats] = {}
+        self._last_raw: _RawWeek | None = None  # a walk forward builds each week once
+        self._counted: dict[IsoWeek, list[str]] = {}
+        self._volumes: dict[tuple[IsoWeek, str], dict[str, int]] = {}
+        self._top: dict[IsoWeek, list[str]] = {}
+        self._top_asked: dict[IsoWeek, int] = {}
+
+    def __getitem__(self, week: IsoWeek) -> WeekStats:
+        found = self._stats.get(week)
+        if found is None:
+            now = self._raw(week)  # KeyError for a week not stored
+            previous = week.previous()
+            before = self._raw(previous) if previous in self._boards else None
+            comparable = before is not None and before.complete and now.complete
+            found = self._stats[week] = _with_previous(now, before if comparable else None)
+            self._last_raw = now
+        return found
+
+    def _raw(self, week: IsoWeek) -> _RawWeek:
+        if self._last_raw is not None and self._last_raw.board.week == week:
+            return self._last_raw
+        return _raw_stats(self._boards[week], self._names, self._methodology)
+
+    def __iter__(self) -> Iterator[IsoWeek]:
+        return iter(self._boards)
+
+    def __len__(self) -> int:
+        return len(self._boards)
+
+    def __contains__(self, week: object) -> bool:
+        return week in self._boards
+
+    def complete(self, week: IsoWeek) -> bool:
+        return self._boards[week].complete
+
+    def volumes(self, week: IsoWeek, subject_type: str) -> dict[str, int]:
+        """What rules.volumes() gives for the week's statistics (do not modify it)."""
+        board = self._boards[week]
+        if subject_type == "model":
+            return board.tokens
+        found = self._volumes.get((week, subject_type))
+        if found is None:
+            found = self._volumes[(week, subject_type)] = self._sum_volumes(week, subject_type)
+        return found
+
+    def _sum_volumes(self, week: IsoWeek, subject_type: str) -> dict[str, int]:
+        board = self._boards[week]
+        if subject_type == "total":
+            return {"total": sum(board.tokens.values())}
+        sums: dict[str, int] = defaultdict(int)
+        for model in self.counted(week):
+            author = author_of(model)
+            key = author if subject_type == "author" else self._methodology.country_of(author)
+            if key is not None:
+                sums[key] += board.tokens[model]
+        return dict(sums)
+
+    def counted(self, week: IsoWeek) -> list[str]:
+        """The models that count towards author and country totals (as _raw_stats decides)."""
+        found = self._counted.get(week)
+        if found is None:
+            board, method = self._boards[week], self._methodology
+            # Ranks by tokens run 1, 2, 3...: the first top_n are those ranked top_n or better.
+            ranked = (self.top(week, method.top_n) if board.given_ranks is None else
+                      [model for model, rank in board.ranks.items() if rank <= method.top_n])
+            found = self._counted[week] = [model for model in ranked
+                                           if author_of(model) not in method.exclude_authors]
+        return found
+
+    def top(self, week: IsoWeek, n: int) -> list[str]:
+        """The models of WeekStats.top(n), in order."""
+        found = self._top.get(week)
+        if found is None or (len(found) < n and len(found) == self._top_asked[week]):
+            # One head per week serves every rule: the top 10 answers a top 3 too.
+            asked = self._top_asked[week] = max(n, HEAD)
+            found = self._top[week] = self._boards[week].head(asked)
+        return found[:n]
+
+    def top_owners(self, week: IsoWeek, n: int) -> list[tuple[str, str | None, bool]]:
+        """(author, country, excluded) of each of the week's top ``n`` models, as _raw_stats says."""
+        method = self._methodology
+        return [(author, method.country_of(author), author in method.exclude_authors)
+                for author in map(author_of, self.top(week, n))]
+
+    def top_tokens(self, week: IsoWeek, n: int) -> list[tuple[str, int]]:
+        tokens = self._boards[week].tokens
+        return [(model, tokens[model]) for model in self.top(week, n)]
 
 
 def _leaderboards(totals: Iterable[SourceWeek], source_order: Sequence[str],
@@ -98,15 +220,17 @@ def _leaderboards(totals: Iterable[SourceWeek], source_order: Sequence[str],
     for item in sorted(totals, key=preference):
         if item.week in boards:
             continue
-        tokens: dict[str, int] = defaultdict(int)
-        for model, count in item.tokens.items():
-            if model != LONG_TAIL:
-                tokens[model.removesuffix(":free") if merge_free else model] += count
+        tokens: dict[str, int] = item.tokens
+        if merge_free or LONG_TAIL in tokens:
+            tokens = defaultdict(int)
+            for model, count in item.tokens.items():
+                if model != LONG_TAIL:
+                    tokens[model.removesuffix(":free") if merge_free else model] += count
+            tokens = dict(tokens)
         given = item.ranks
         exact = not item.is_daily and not merge_free and given.keys() == tokens.keys()
-        ranks = given if exact else _rank(tokens)
-        boards[item.week] = _Leaderboard(item.week, item.source, item.days, dict(tokens), ranks,
-                                         item.tokens.get(LONG_TAIL, 0))
+        boards[item.week] = _Leaderboard(item.week, item.source, item.days, tokens,
+                                         given if exact else None, item.tokens.get(LONG_TAIL, 0))
     return boards
 
 

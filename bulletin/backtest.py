@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bulletin.aggregate import is_complete
 from bulletin.compose import compose
 from bulletin.config import Config
 from bulletin.detect import detect
@@ -36,7 +37,7 @@ def backtest(config: Config, start: IsoWeek | None = None, end: IsoWeek | None =
     with Store.open(config.database) as store:
         history = stats_history(config, store)
         figures = store.figures()
-    weeks = [week for week in sorted(history) if history[week].complete
+    weeks = [week for week in sorted(history) if is_complete(history, week)
              and (start is None or week >= start) and (end is None or week <= end)]
     if not weeks:
         held = sorted(history)

@@ -311,7 +311,7 @@ def stats(config_path: Path, week: IsoWeek | None, fmt: str) -> None:
 def events(config_path: Path, week: IsoWeek | None, fmt: str) -> None:
     """What the rules find newsworthy in a week, best first."""
     from bulletin import pipeline
-    from bulletin.render import event_data
+    from bulletin.model import event_data
 
     stats_, found = pipeline.week_events(_load(config_path), week)
     data = [event_data(event) for event in found]

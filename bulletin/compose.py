@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from bulletin.aggregate import is_complete
 from bulletin.config import Config
 from bulletin.model import Event, SourceCredit, Story, WeekStats
 from bulletin.weeks import IsoWeek
@@ -54,7 +55,7 @@ def _trend(stats: WeekStats, history: Mapping[IsoWeek, WeekStats],
     Partial weeks are left out: a line dipping because days are missing would
     tell a story the data does not.
     """
-    weeks = [w for w in sorted(history) if w <= stats.week and history[w].complete][-TREND_WEEKS:]
+    weeks = [w for w in sorted(history) if w <= stats.week and is_complete(history, w)][-TREND_WEEKS:]
     if len(weeks) < 2:
         return {}
     trend: dict[str, tuple[tuple[str, int, tuple[str, ...]], ...]] = {}

@@ -248,3 +248,9 @@ class Delivery:
     detail: str = ""
     attempts: int = 1
     delivered_at: str = ""
+
+
+def event_data(event: Event) -> dict[str, Any]:
+    """An event as plain data (JSON output, the bulletins table)."""
+    return {"kind": event.kind, "score": round(event.score, 2), "subjects": list(event.subjects),
+            "novelty": event.novelty, "facts": dict(event.facts), "evidence": list(event.evidence)}

@@ -6,14 +6,14 @@ collect -> store -> aggregate -> detect -> compose -> render -> write
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bulletin import claims, review
-from bulletin.aggregate import weekly_stats, weekly_stats_from
+from bulletin import review
+from bulletin.aggregate import is_complete, weekly_stats, weekly_stats_from
 from bulletin.collection import Outcome, collect_sources, settle
 from bulletin.compose import TREND_WEEKS, compose
 from bulletin.config import Config
@@ -22,10 +22,15 @@ from bulletin.errors import BulletinError, PublishError
 from bulletin.model import Delivery, Event, Figure, Observation, Story, WeekStats
 from bulletin.output import write_artifacts
 from bulletin.publishers import RenderedBulletin
-from bulletin.render import Settings, event_data, render_story, suffix
 from bulletin.rules.forecast import figure_key
 from bulletin.store import SaveReport, SourceState, Store
 from bulletin.weeks import IsoWeek
+
+if TYPE_CHECKING:
+    from bulletin.render import Settings
+
+# Rendering (Jinja, Markdown, Babel) is imported where a bulletin is written, so that
+# `bulletin events` and `bulletin stats` do not pay for it.
 
 log = logging.getLogger("bulletin")
 
@@ -116,6 +121,9 @@ def _check_leaderboard(config: Config, week: IsoWeek | None, stale: list[Outcome
 
 
 def render(config: Config, week: IsoWeek | None = None) -> RunResult:
+    from bulletin import claims
+    from bulletin.render import event_data, render_story
+
     with Store.open(config.database) as store:
         story = build_story(config, store, week)
         folder = config.output / "bulletins" / str(story.week)
@@ -139,6 +147,8 @@ def render(config: Config, week: IsoWeek | None = None) -> RunResult:
 
 
 def settings(config: Config) -> Settings:
+    from bulletin.render import Settings
+
     return Settings(config.title, config.templates_dir, config.locales, config.base_url, config.chart)
 
 
@@ -148,6 +158,9 @@ READ = ("bulletin{}.md", "bulletin{}.html", "email{}.html", "email{}.txt")
 
 def articles(config: Config, files: dict[str, str]) -> dict[str, tuple[str, str]]:
     """Each language's article, page and emails, by file name, for the claim check."""
+    from bulletin import claims
+    from bulletin.render import suffix
+
     found = {}
     for locale in config.locales:
         for pattern in READ:
@@ -174,6 +187,8 @@ def _kept_decision(record: dict[str, Any] | None, status: str, reasons: list[str
 def check_claims(config: Config, store: Store, week: IsoWeek, folder: Path,
                  rendered_at: str) -> None:
     """Recompute the week from the store and refuse if a written article disagrees."""
+    from bulletin import claims
+
     story = build_story(config, store, week, now=datetime.fromisoformat(rendered_at))
     files = {path.name: path.read_text(encoding="utf-8") for path in folder.iterdir()
              if path.suffix in (".md", ".html", ".txt")}
@@ -278,7 +293,7 @@ def _cited_week(key: str) -> IsoWeek | None:
         return None  # a figure's key: source|period|subject
 
 
-def detect_week(config: Config, store: Store, history: dict[IsoWeek, WeekStats], week: IsoWeek,
+def detect_week(config: Config, store: Store, history: Mapping[IsoWeek, WeekStats], week: IsoWeek,
                 figures: list[Figure]) -> list[Event]:
     """The week's events, scored against what the bulletins before it reported."""
     reported = store.reported_before(str(week), config.story.memory_weeks)
@@ -300,7 +315,7 @@ def week_stats(config: Config, week: IsoWeek | None = None) -> WeekStats:
 
 
 def stats_history(config: Config, store: Store,
-                  observations: list[Observation] | None = None) -> dict[IsoWeek, WeekStats]:
+                  observations: list[Observation] | None = None) -> Mapping[IsoWeek, WeekStats]:
     """Every stored week's statistics; the store sums the weeks unless observations are at hand."""
     order = [source.name for source in config.sources]
     if observations is not None:
@@ -308,11 +323,11 @@ def stats_history(config: Config, store: Store,
     return weekly_stats_from(store.source_weeks(), store.model_names(), config.methodology, order)
 
 
-def choose_week(history: dict[IsoWeek, WeekStats], week: IsoWeek | None) -> IsoWeek:
+def choose_week(history: Mapping[IsoWeek, WeekStats], week: IsoWeek | None) -> IsoWeek:
     if not history:
         raise BulletinError("the store holds no statistics yet: run `bulletin collect` first")
     if week is None:
-        complete = [w for w, stats in history.items() if stats.complete]
+        complete = [w for w in history if is_complete(history, w)]
         if not complete:
             raise BulletinError("no complete week in the store yet (every week has missing days)")
         return max(complete)

@@ -26,7 +26,7 @@ import nh3
 
 from bulletin import __version__, claims, phrasing
 from bulletin.errors import RenderError
-from bulletin.model import Artifact, Event, Story
+from bulletin.model import Artifact, Event, Story, event_data
 from bulletin.sitepages import page_path
 
 log = logging.getLogger("bulletin")
@@ -331,6 +331,3 @@ def story_data(story: Story, headline: str) -> dict[str, Any]:
     }
 
 
-def event_data(event: Event) -> dict[str, Any]:
-    return {"kind": event.kind, "score": round(event.score, 2), "subjects": list(event.subjects),
-            "novelty": event.novelty, "facts": dict(event.facts), "evidence": list(event.evidence)}

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bulletin.aggregate import SourceWeek
 
+from bulletin import week_totals
 from bulletin.errors import StoreError
 from bulletin.model import (
     Collected,
@@ -141,6 +140,9 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (week, subscriber)
     ) WITHOUT ROWID;
     """,
+    # Each source's totals per ISO week, so a single week's command need not sum
+    # every stored observation (see week_totals.py).
+    week_totals.MIGRATION,
 )
 
 
@@ -282,10 +284,13 @@ class Store:
         rows = list(collected.rows) if collected.rows else []
         rows += [(o.source, o.period, o.model, o.tokens, o.rank, o.source_url, o.fetched_at)
                  for o in collected.observations]
-        if not self._holds_any(db, source, sorted({row[1] for row in rows})):
+        periods = sorted({row[1] for row in rows})
+        if not self._holds_any(db, source, periods):
             # Periods the store has never seen (a back-fill): nothing to compare, insert straight.
             db.executemany("INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             counts["added"] += len(rows)
+            week_totals.add_new(db, source, rows, periods)
+            week_totals.settle(db)  # anything changed from outside since the last reader
             return
         db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming (source TEXT, period TEXT, model TEXT, "
                    "tokens INTEGER, rank INTEGER, source_url TEXT, fetched_at TEXT, "
@@ -308,6 +313,7 @@ class Store:
                        "source_url=excluded.source_url, fetched_at=excluded.fetched_at "
                        "WHERE tokens != excluded.tokens OR rank IS NOT excluded.rank", (source,))
         db.execute("DELETE FROM incoming")
+        week_totals.settle(db, source, periods if added else ())
         counts["added"] += added or 0
         counts["changed"] += changed or 0
         counts["removed"] += removed
@@ -432,46 +438,29 @@ class Store:
         return sorted(found, key=lambda obs: (obs.period, obs.source, obs.model))
 
     def source_weeks(self) -> list[SourceWeek]:
-        """Each source's totals per ISO week, summed by SQLite rather than row by row in Python.
+        """Each source's totals per ISO week, as kept beside the observations (week_totals.py).
 
-        Days are mapped to their ISO week in Python (there are few distinct
-        days) and joined in a temporary table, so a store of millions of
-        daily rows is read as one row per source, week and model.
+        One row per source and week: a store of millions of daily rows is
+        read in a fraction of a second.
         """
         from bulletin.aggregate import SourceWeek
 
-        db = self.db
-        weekly: dict[tuple[str, str], tuple[dict[str, int], dict[str, int]]] = {}
-        for source, period, model, tokens, rank in db.execute(
-                "SELECT source, period, model, tokens, rank FROM observations "
-                "WHERE period LIKE '%-W%'"):
-            board = weekly.setdefault((source, period), ({}, {}))
-            board[0][model] = tokens
-            if rank is not None:
-                board[1][model] = rank
-        found = [SourceWeek(IsoWeek.parse(period), source, False, 7, tokens, ranks)
-                 for (source, period), (tokens, ranks) in weekly.items()]
-
-        days = db.execute("SELECT DISTINCT source, period FROM observations "
-                          "WHERE period NOT LIKE '%-W%'").fetchall()
-        if not days:
-            return found
-        week_of = {period: str(IsoWeek.of(date.fromisoformat(period))) for _, period in days}
-        day_count: dict[tuple[str, str], int] = defaultdict(int)
-        for source, period in days:
-            day_count[(source, week_of[period])] += 1
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS day_week (period TEXT PRIMARY KEY, week TEXT)")
-        db.execute("DELETE FROM day_week")
-        db.executemany("INSERT INTO day_week VALUES (?, ?)", week_of.items())
-        daily: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-        for source, week, model, tokens in db.execute(
-                "SELECT o.source, d.week, o.model, SUM(o.tokens) FROM observations o "
-                "JOIN day_week d ON d.period = o.period GROUP BY o.source, d.week, o.model"):
-            daily[(source, week)][model] = tokens
-        db.execute("DROP TABLE day_week")
-        found.extend(SourceWeek(IsoWeek.parse(week), source, True, day_count[(source, week)],
-                                tokens, {}) for (source, week), tokens in daily.items())
+        if not week_totals.is_settled(self.db):
+            # Observations written from outside the store since the totals were last summed.
+            with self.transaction() as db:
+                week_totals.settle(db)
+        found = []
+        for source, week, daily, days, tokens, ranks in self.db.execute(
+                "SELECT source, week, daily, days, tokens, ranks FROM week_boards"):
+            given = {model: rank for model, rank in json.loads(ranks).items() if rank is not None}
+            found.append(SourceWeek(IsoWeek.parse(week), source, bool(daily), days,
+                                    json.loads(tokens), given))
         return found
+
+    def rebuild_week_totals(self) -> None:
+        """Sum every week again from the observations (after rows were inserted from outside)."""
+        with self.transaction() as db:
+            week_totals.rebuild(db)
 
     def model_names(self) -> dict[str, ModelName]:
         rows = self.db.execute("SELECT model, name, source, created FROM model_names")

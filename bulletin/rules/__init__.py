@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from bulletin.aggregate import WeekHistory, is_complete
 from bulletin.config import Methodology
 from bulletin.model import Event, Figure, ModelWeek, WeekStats
 from bulletin.weeks import IsoWeek
@@ -72,18 +73,22 @@ class HistoryIndex:
     """Each subject's weekly volume over the complete weeks, built once per history.
 
     A backtest runs the rules over hundreds of weeks of the same history; the
-    series are built the first time a rule asks and shared after that.
+    series are built the first time a rule asks and shared after that. What a
+    rule needs from every week goes through here, so that a lazy history
+    (aggregate.WeekHistory) answers from its leaderboards without building
+    every week's statistics.
     """
 
     history: Mapping[IsoWeek, WeekStats]
     _series: dict[str, dict[str, list[int | None]]] = field(default_factory=dict)
     _weeks: list[IsoWeek] = field(default_factory=list)
     _position: dict[IsoWeek, int] = field(default_factory=dict)
+    _leaders: dict[tuple[IsoWeek, str, tuple[str, str]], str | None] = field(default_factory=dict)
 
     def weeks(self) -> list[IsoWeek]:
         """The complete weeks, in order."""
         if not self._weeks and self.history:
-            self._weeks.extend(w for w in sorted(self.history) if self.history[w].complete)
+            self._weeks.extend(w for w in sorted(self.history) if is_complete(self.history, w))
             self._position.update((w, i) for i, w in enumerate(self._weeks))
         return self._weeks
 
@@ -97,10 +102,60 @@ class HistoryIndex:
             weeks = self.weeks()
             table: dict[str, list[int | None]] = {}
             for index, week in enumerate(weeks):
-                for subject, tokens in volumes(self.history[week], subject_type).items():
+                for subject, tokens in self.volumes(week, subject_type).items():
                     table.setdefault(subject, [None] * len(weeks))[index] = tokens
             self._series[subject_type] = table
         return self._series[subject_type]
+
+    def volumes(self, week: IsoWeek, subject_type: str) -> dict[str, int]:
+        if isinstance(self.history, WeekHistory):
+            return self.history.volumes(week, subject_type)
+        return volumes(self.history[week], subject_type)
+
+    def top_models(self, week: IsoWeek, n: int) -> list[str]:
+        """The models of the week's top ``n``, in order."""
+        if isinstance(self.history, WeekHistory):
+            return self.history.top(week, n)
+        return [row.model for row in self.history[week].top(n)]
+
+    def top_owners(self, week: IsoWeek, n: int) -> list[tuple[str, str | None, bool]]:
+        """(author, country, excluded) of each of the week's top ``n`` models."""
+        if isinstance(self.history, WeekHistory):
+            return self.history.top_owners(week, n)
+        return [(row.author, row.country, row.excluded) for row in self.history[week].top(n)]
+
+    def complete(self, week: IsoWeek) -> bool:
+        return is_complete(self.history, week)
+
+    def leader(self, week: IsoWeek, subject_type: str, pair: tuple[str, str]) -> str | None:
+        """leaders.leader_of() the week's statistics."""
+        key = (week, subject_type, pair)
+        if key not in self._leaders:
+            self._leaders[key] = self._leader(week, subject_type, pair)
+        return self._leaders[key]
+
+    def _leader(self, week: IsoWeek, subject_type: str, pair: tuple[str, str]) -> str | None:
+        history = self.history
+        if not isinstance(history, WeekHistory):
+            from bulletin.rules.leaders import leader_of
+
+            return leader_of(history[week], subject_type, pair)
+        if not history.complete(week):
+            return None
+        if subject_type == "country":
+            tokens = history.volumes(week, "country")
+            first, second = tokens.get(pair[0], 0), tokens.get(pair[1], 0)
+            if first == second:
+                return None
+            return pair[0] if first > second else pair[1]
+        if subject_type == "author":
+            authors = history.volumes(week, "author")
+            ordered = sorted(authors.items(), key=lambda item: (-item[1], item[0]))[:2]
+        else:
+            ordered = history.top_tokens(week, 2)
+        if not ordered or (len(ordered) > 1 and ordered[0][1] == ordered[1][1]):
+            return None
+        return ordered[0][0]
 
     def before(self, subject_type: str, subject: str, week: IsoWeek,
                span: int = 0) -> list[tuple[IsoWeek, int]]:

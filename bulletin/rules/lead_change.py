@@ -29,9 +29,10 @@ class LeadChange(Rule):
         if previous is None or previous == ahead:
             return
         behind, lead_tokens, rival_tokens, lead_change, rival_change = duel(stats, kind, pair, ahead)
-        ended = run_back(context.history, before.week, lambda s: leader_of(s, kind, pair) == previous)
-        retaken = any(leader_of(other, kind, pair) == ahead
-                      for week, other in context.history.items() if week < stats.week)
+        ended = run_back(context.history, before.week,
+                         lambda week: context.index.leader(week, kind, pair) == previous)
+        retaken = any(context.index.leader(week, kind, pair) == ahead
+                      for week in context.history if week < stats.week)
         facts: dict[str, object] = {
             "leader": ahead,
             "trailer": behind,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
+from bulletin.aggregate import is_complete
 from bulletin.model import WeekStats
 from bulletin.weeks import IsoWeek
 
@@ -22,14 +23,22 @@ class Run:
     since: IsoWeek  # the first week of the run
 
 
-def walk_back(history: Mapping[IsoWeek, WeekStats], week: IsoWeek) -> Iterator[WeekStats]:
-    """The complete weeks from ``week`` backwards, skipping partial ones, until a gap."""
+def complete_weeks_back(history: Mapping[IsoWeek, WeekStats], week: IsoWeek) -> Iterator[IsoWeek]:
+    """The complete weeks from ``week`` backwards, skipping partial ones, until a gap.
+
+    Weeks rather than their statistics: a run over years of a lazy history
+    (aggregate.WeekHistory) asks the rules' index, not every week in full.
+    """
     current = week
     while current in history:
-        stats = history[current]
-        if stats.complete:
-            yield stats
+        if is_complete(history, current):
+            yield current
         current = current.previous()
+
+
+def walk_back(history: Mapping[IsoWeek, WeekStats], week: IsoWeek) -> Iterator[WeekStats]:
+    """The complete weeks' statistics from ``week`` backwards, until a gap."""
+    return (history[w] for w in complete_weeks_back(history, week))
 
 
 def previous_complete(history: Mapping[IsoWeek, WeekStats], week: IsoWeek) -> WeekStats | None:
@@ -38,21 +47,21 @@ def previous_complete(history: Mapping[IsoWeek, WeekStats], week: IsoWeek) -> We
 
 
 def run_back(history: Mapping[IsoWeek, WeekStats], week: IsoWeek,
-             holds: Callable[[WeekStats], bool]) -> Run:
+             holds: Callable[[IsoWeek], bool]) -> Run:
     """Consecutive complete weeks up to ``week`` for which ``holds`` is true."""
     weeks, since = 0, week
-    for stats in walk_back(history, week):
-        if not holds(stats):
+    for current in complete_weeks_back(history, week):
+        if not holds(current):
             return Run(weeks, False, since)
-        weeks, since = weeks + 1, stats.week
+        weeks, since = weeks + 1, current
     return Run(weeks, True, since)
 
 
 def growth_run(history: Mapping[IsoWeek, WeekStats], week: IsoWeek,
-               volume: Callable[[WeekStats], int | None], falling: bool = False) -> Run:
+               volume: Callable[[IsoWeek], int | None], falling: bool = False) -> Run:
     """Consecutive complete weeks up to ``week`` whose volume rose (or fell) on the week before."""
     weeks, since = 0, week
-    walk = walk_back(history, week)
+    walk = complete_weeks_back(history, week)
     current = next(walk, None)
     for before in walk:
         assert current is not None
@@ -60,7 +69,7 @@ def growth_run(history: Mapping[IsoWeek, WeekStats], week: IsoWeek,
         moved = now is not None and then is not None and (now < then if falling else now > then)
         if not moved:
             return Run(weeks, False, since)
-        weeks, since, current = weeks + 1, current.week, before
+        weeks, since, current = weeks + 1, current, before
     return Run(weeks, True, since)
 
 

@@ -19,8 +19,8 @@ class NewEntrant(Rule):
         if before is None:
             return
         previous_top = {row.model for row in before.top(self.places)}
-        earlier_tops = {row.model for week, other in context.history.items()
-                        if week < before.week for row in other.top(self.places)}
+        earlier_tops = {model for week in context.history if week < before.week
+                        for model in context.index.top_models(week, self.places)}
         for row in stats.top(self.places):
             if row.model in previous_top:
                 continue

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bulletin.model import Event, WeekStats
-from bulletin.rules import Param, Rule, RuleContext, evidence, subject_models, subject_name, volumes
+from bulletin.rules import Param, Rule, RuleContext, evidence, subject_models, subject_name
 from bulletin.rules.leaders import (
     duel,
     growth_run,
@@ -25,6 +25,7 @@ from bulletin.rules.leaders import (
     ranking,
     run_back,
 )
+from bulletin.weeks import IsoWeek
 
 
 class Streak(Rule):
@@ -66,7 +67,8 @@ class Streak(Rule):
         if ahead is None:
             return
         behind, lead_tokens, rival_tokens, lead_change, rival_change = duel(stats, kind, pair, ahead)
-        run = run_back(context.history, stats.week, lambda s: leader_of(s, kind, pair) == ahead)
+        run = run_back(context.history, stats.week,
+                       lambda week: context.index.leader(week, kind, pair) == ahead)
         if run.weeks < self.min_weeks:
             return
         before = previous_complete(context.history, stats.week)
@@ -98,8 +100,8 @@ class Streak(Rule):
     def _growth(self, context: RuleContext) -> Iterable[Event]:
         stats = context.stats
         for subject in self._subjects(stats, context):
-            def volume(s: WeekStats, subject: str = subject) -> int | None:
-                return volumes(s, self.subject).get(subject)
+            def volume(week: IsoWeek, subject: str = subject) -> int | None:
+                return context.index.volumes(week, self.subject).get(subject)
 
             run = growth_run(context.history, stats.week, volume)
             base: dict[str, object] = {"subject_type": self.subject, "subject": subject,
@@ -107,8 +109,8 @@ class Streak(Rule):
             models = evidence(stats, subject_models(stats, self.subject, subject))
             if run.weeks >= self.min_weeks:
                 start = previous_complete(context.history, run.since)
-                first = volume(start) if start else None
-                now = volume(stats)
+                first = volume(start.week) if start else None
+                now = volume(stats.week)
                 facts = base | {"weeks": run.weeks, "open_ended": run.open_ended,
                                 "since": run.since.monday.isoformat(), "tokens": now,
                                 "first_tokens": first, "ended": False,
@@ -124,10 +126,10 @@ class Streak(Rule):
             ended = growth_run(context.history, before.week, volume)
             if ended.weeks >= self.min_weeks:
                 facts = base | {"weeks": 0, "open_ended": False, "since": "", "ended": True,
-                                "tokens": volume(stats), "first_tokens": volume(before),
+                                "tokens": volume(stats.week), "first_tokens": volume(before.week),
                                 "ended_weeks": ended.weeks, "ended_open_ended": ended.open_ended,
                                 "ended_since": ended.since.monday.isoformat(),
-                                "change": _change(volume(stats), volume(before))}
+                                "change": _change(volume(stats.week), volume(before.week))}
                 yield Event("growth_streak", (subject,), facts, 20.0 + 5 * min(ended.weeks, 10),
                             models)
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bulletin.model import Event, WeekStats
-from bulletin.rules import Param, Rule, RuleContext, evidence, model_facts
+from bulletin.model import Event
+from bulletin.rules import HistoryIndex, Param, Rule, RuleContext, evidence, model_facts
 from bulletin.rules.leaders import run_back
+from bulletin.weeks import IsoWeek
 
 
 class Sweep(Rule):
@@ -20,24 +21,25 @@ class Sweep(Rule):
     places: int
     by: str
 
-    def swept_by(self, stats: WeekStats) -> str | None:
-        top = stats.top(self.places)
-        if not stats.complete or len(top) < self.places:
+    def swept_by(self, index: HistoryIndex, week: IsoWeek) -> str | None:
+        top = index.top_owners(week, self.places)
+        if not index.complete(week) or len(top) < self.places:
             return None
         # A stealth model has no country, so it breaks a sweep: we cannot say
         # "all Chinese" about a model whose maker is undisclosed.
-        owners = {row.country if self.by == "country" else row.author for row in top}
-        if len(owners) != 1 or None in owners or any(row.excluded for row in top):
+        owners = {country if self.by == "country" else author for author, country, _ in top}
+        if len(owners) != 1 or None in owners or any(excluded for _, _, excluded in top):
             return None
         return owners.pop()
 
     def detect(self, context: RuleContext) -> Iterable[Event]:
         stats = context.stats
-        owner = self.swept_by(stats)
+        owner = self.swept_by(context.index, stats.week)
         if owner is None:
             return
         top = stats.top(self.places)
-        run = run_back(context.history, stats.week, lambda s: self.swept_by(s) == owner)
+        run = run_back(context.history, stats.week,
+                       lambda week: self.swept_by(context.index, week) == owner)
         models = [model_facts(row) for row in top]
         extra = {"weeks": run.weeks, "open_ended": run.open_ended,
                  "since": run.since.monday.isoformat()}
