@@ -20,7 +20,7 @@ BY_WEEK_WIDTH = 430  # the rest is the top-models panel
 COLOURS = ("#b3261e", "#1f5fa8")
 OTHER = "#8a8a8f"
 TOP_MODELS = 5
-VERSION = 3  # bump when the drawing changes, so that reruns redraw
+VERSION = 4  # bump when the drawing changes, so that reruns redraw
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
 
@@ -60,7 +60,7 @@ def _weekly(story: Story) -> str:
     points = list(story.trend.values())
     chart.x_labels = [week.split("-")[1] for week, *_ in points[0]] if points else []
     highest = max((tokens for series in points for _, tokens, _ in series), default=0) / 1e12
-    chart.y_labels = list(range(0, math.ceil(highest) + 1))
+    chart.y_labels = axis_ticks(highest)
     for code, series in story.trend.items():
         chart.add(code, [tokens / 1e12 for _, tokens, _ in series])
     return str(chart.render(is_unicode=True))
@@ -82,6 +82,19 @@ def _models(story: Story) -> str:
     chart.add("tokens", [{"value": row.tokens / 1e12, "color": colour.get(row.country or "", OTHER)}
                          for row in rows])
     return str(chart.render(is_unicode=True))
+
+
+def axis_ticks(highest: float, most: int = 7) -> list[float]:
+    """Round ticks from 0 past ``highest``: steps of 1, 2 or 5 times a power of ten, at most ``most``."""
+    if highest <= 0:
+        return [0, 1]
+    magnitude = 10 ** math.floor(math.log10(highest / (most - 1)))
+    step = 10 * magnitude
+    for factor in (1, 2, 5):
+        if math.ceil(highest / (factor * magnitude)) <= most - 1:
+            step = factor * magnitude
+            break
+    return [round(i * step, 12) for i in range(math.ceil(highest / step) + 1)]
 
 
 def _trillions(value: float | None) -> str:

@@ -120,3 +120,12 @@ def test_a_real_browser_shows_the_headline_chart_and_disclosure(
     assert result["headline"] == headline
     assert result["chart"] > 600  # chart.svg loaded and decoded (7.2 inches wide)
     assert result["disclosure"] == disclosure
+
+
+def test_the_charts_axis_has_a_few_round_ticks_whatever_the_scale() -> None:
+    from bulletin.chart import axis_ticks
+
+    assert axis_ticks(5.158) == [0, 1, 2, 3, 4, 5, 6]
+    assert axis_ticks(0.7) == [0, 0.2, 0.4, 0.6, 0.8]
+    assert axis_ticks(300_000) == [0, 50_000, 100_000, 150_000, 200_000, 250_000, 300_000]
+    assert all(len(axis_ticks(10 ** k * 3.7)) <= 7 for k in range(-3, 20))
