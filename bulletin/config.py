@@ -157,7 +157,10 @@ def parse_config(raw: Any, path: Path) -> Config:
         if code not in LOCALES:
             problems.add("locales", f"unknown locale {code!r} (known: {', '.join(LOCALES)})")
     review = _review(top.get("review", "on_anomaly"), problems)
-    base_url = _base_url(top.get("site", {}), problems)
+    # Pages link to the site they are published on: without site.base_url,
+    # the address of a `type: site` target serves.
+    base_url = _base_url(top.get("site", {}), problems) or next(
+        (p.base_url for p in publishers if p.type == "site"), "")
     chart = top.get("chart", True)
     if not isinstance(chart, bool):
         problems.add("chart", "expected true or false")

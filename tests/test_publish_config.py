@@ -36,3 +36,13 @@ def test_rebuilding_the_site_without_a_site_target_says_how_to_add_one(project: 
     result = bulletin("site")
     assert result.code == 1
     assert result.err == "error: no site configured: add a `type: site` entry under publish:\n"
+
+
+def test_pages_take_the_site_targets_address_when_site_base_url_is_absent(project: Path) -> None:
+    from bulletin.config import load_config
+
+    config = project / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "publish:\n"
+                      "  - {name: site, type: site, base_url: 'https://news.example.org/b'}\n",
+                      encoding="utf-8")
+    assert load_config(config).base_url == "https://news.example.org/b/"
