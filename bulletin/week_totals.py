@@ -110,13 +110,17 @@ def add_new(db: sqlite3.Connection, source: str, rows: Sequence[Row], periods: S
     week_of = {period: period if "-W" in period else str(IsoWeek.of(date.fromisoformat(period)))
                for period in periods}
     tokens: dict[tuple[str, int], dict[str, int]] = {}
-    ranks: dict[str, dict[str, int | None]] = {}
-    for _, period, model, count, rank, _, _ in rows:
-        daily = "-W" not in period
-        board = tokens.setdefault((week_of[period], daily), {})
+    # Each period's board looked up once, not per row: this loop runs over every row ingested.
+    board_of = {period: tokens.setdefault((week, "-W" not in period), {})
+                for period, week in week_of.items()}
+    for _, period, model, count, _, _, _ in rows:
+        board = board_of[period]
         board[model] = board.get(model, 0) + count
-        if not daily:
-            ranks.setdefault(period, {})[model] = rank
+    ranks: dict[str, dict[str, int | None]] = {}
+    if any("-W" in period for period in periods):  # weekly leaderboards carry ranks
+        for _, period, model, _, rank, _, _ in rows:
+            if "-W" in period:
+                ranks.setdefault(period, {})[model] = rank
     days: dict[str, int] = {}
     for period in periods:
         if "-W" not in period:
