@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from bulletin.model import Event
 from bulletin.rules import Param, Rule, RuleContext, evidence, subject_models, subject_name
-from bulletin.rules.leaders import duel, leader_of, previous_complete, run_back
+from bulletin.rules.leaders import duel_facts, leader_of, previous_complete, run_back
 
 
 class LeadChange(Rule):
@@ -28,25 +28,14 @@ class LeadChange(Rule):
         previous = leader_of(before, kind, pair)
         if previous is None or previous == ahead:
             return
-        behind, lead_tokens, rival_tokens, lead_change, rival_change = duel(stats, kind, pair, ahead)
+        facts = duel_facts(stats, kind, pair, ahead)
+        behind = str(facts["trailer"])
         ended = run_back(context.history, before.week,
                          lambda week: context.index.leader(week, kind, pair) == previous)
         retaken = any(context.index.leader(week, kind, pair) == ahead
                       for week in context.history if week < stats.week)
-        facts: dict[str, object] = {
-            "leader": ahead,
-            "trailer": behind,
-            "leader_tokens": lead_tokens,
-            "trailer_tokens": rival_tokens,
-            "leader_change": lead_change,
-            "trailer_change": rival_change,
-            "week_ending": stats.week.sunday.isoformat(),
-            "ended_weeks": ended.weeks,
-            "ended_open_ended": ended.open_ended,
-            "ended_since": ended.since.monday.isoformat(),
-            "retaken": retaken,
-            "subject_type": kind,
-        }
+        facts.update(ended_weeks=ended.weeks, ended_open_ended=ended.open_ended,
+                     ended_since=ended.since.monday.isoformat(), retaken=retaken, subject_type=kind)
         if kind == "country":
             models = tuple(subject_models(stats, kind, ahead)) + tuple(subject_models(stats, kind, behind))
             yield Event("lead_change", (ahead, behind), facts, 90.0 + min(ended.weeks, 6),

@@ -108,6 +108,21 @@ def leader_of(stats: WeekStats, subject_type: str, pair: tuple[str, str]) -> str
     return top_leader(stats, subject_type)
 
 
+def duel_facts(stats: WeekStats, subject_type: str, pair: tuple[str, str], ahead: str
+               ) -> dict[str, object]:
+    """What every lead event says of the week: who leads whom, with both sides' tokens and changes."""
+    behind, lead_tokens, rival_tokens, lead_change, rival_change = duel(stats, subject_type, pair, ahead)
+    return {
+        "leader": ahead,
+        "trailer": behind,
+        "leader_tokens": lead_tokens,
+        "trailer_tokens": rival_tokens,
+        "leader_change": lead_change,
+        "trailer_change": rival_change,
+        "week_ending": stats.week.sunday.isoformat(),
+    }
+
+
 def duel(stats: WeekStats, subject_type: str, pair: tuple[str, str], ahead: str
          ) -> tuple[str, int, int, float | None, float | None]:
     """The leader's rival and both sides' tokens and changes."""

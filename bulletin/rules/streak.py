@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from bulletin.model import Event, WeekStats
 from bulletin.rules import Param, Rule, RuleContext, evidence, subject_models, subject_name
 from bulletin.rules.leaders import (
-    duel,
+    duel_facts,
     growth_run,
     leader_of,
     previous_complete,
@@ -66,26 +66,16 @@ class Streak(Rule):
         ahead = leader_of(stats, kind, pair)
         if ahead is None:
             return
-        behind, lead_tokens, rival_tokens, lead_change, rival_change = duel(stats, kind, pair, ahead)
+        facts = duel_facts(stats, kind, pair, ahead)
+        behind = str(facts["trailer"])
         run = run_back(context.history, stats.week,
                        lambda week: context.index.leader(week, kind, pair) == ahead)
         if run.weeks < self.min_weeks:
             return
         before = previous_complete(context.history, stats.week)
         changed_hands = before is not None and leader_of(before, kind, pair) not in (None, ahead)
-        facts: dict[str, object] = {
-            "leader": ahead,
-            "trailer": behind,
-            "leader_tokens": lead_tokens,
-            "trailer_tokens": rival_tokens,
-            "leader_change": lead_change,
-            "trailer_change": rival_change,
-            "week_ending": stats.week.sunday.isoformat(),
-            "weeks": run.weeks,
-            "open_ended": run.open_ended,
-            "since": run.since.monday.isoformat(),
-            "subject_type": kind,
-        }
+        facts.update(weeks=run.weeks, open_ended=run.open_ended, since=run.since.monday.isoformat(),
+                     subject_type=kind)
         if kind == "country":
             event_kind, score = "streak", 45.0 + 10 * min(run.weeks, 6) - 5 * run.open_ended
             models = tuple(subject_models(stats, kind, ahead)) + tuple(subject_models(stats, kind, behind))
