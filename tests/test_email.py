@@ -108,6 +108,27 @@ def test_without_smtp_messages_are_written_to_the_outbox_once(mailing: Path, bul
     assert sorted(str(m["To"]) for m in received(outbox)) == sorted(CONFIRMED)
 
 
+def test_a_run_killed_inside_the_outbox_window_is_settled_by_the_files(mailing: Path, bulletin) -> None:
+    # As a SIGKILL between the ledger's "sending" and the rename would leave it:
+    # one row whose file was written, one whose file was not, a half-written file.
+    email_config(mailing)
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    outbox = mailing / "output" / "outbox" / "2026-W11"
+    written, lost = CONFIRMED[0], CONFIRMED[1]
+    uid_of = {str(m["To"]): path.stem for path, m in zip(sorted(outbox.glob("*.eml")),
+                                                          received(outbox), strict=True)}
+    (outbox / f"{uid_of[lost]}.eml").rename(outbox / f".{uid_of[lost]}.x1y2.eml.tmp")
+    with Store.open(load_config(mailing / "config.yaml").database) as store:
+        store.db.execute("UPDATE email_sends SET state = 'sending' WHERE subscriber IN (SELECT id "
+                         "FROM subscribers WHERE email IN (?, ?))", (written, lost))
+        store.db.commit()
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    assert {email: row[0] for email, row in ledger(mailing).items()} == {a: "sent" for a in CONFIRMED}
+    assert sorted(str(m["To"]) for m in received(outbox)) == sorted(CONFIRMED)
+    assert sorted(path.name for path in outbox.iterdir()) == sorted(f"{uid}.eml" for uid in
+                                                                       uid_of.values())
+
+
 def test_a_newline_in_the_headline_cannot_add_a_header(mailing: Path, bulletin, tmp_path: Path) -> None:
     config = load_config(mailing / "config.yaml")
     with Store.open(config.database) as store:

@@ -1,19 +1,24 @@
-"""Exactly once under SIGKILL: kill the sending process at random points, run it again.
+"""Kill the sending process at random points with SIGKILL, run it again, count the copies.
 
-The SMTP server runs in its own process, so it outlives the killed sender and
-what it recorded is exactly what it accepted.
+To the outbox, exactly once: the rerun sees which files the killed run wrote.
+Over SMTP, at most once, and every missing copy reported: a kill between the
+ledger's "sending" and the final "." leaves a copy no rerun can settle
+(RFC 1047). The SMTP server runs in its own process, so it outlives the killed
+sender and what it recorded is exactly what it accepted.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -32,16 +37,80 @@ def publish(project: Path) -> subprocess.Popen[bytes]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def test_a_killed_send_run_again_delivers_each_message_exactly_once(project: Path, bulletin,
-                                                                    tmp_path: Path) -> None:
+def prepare(project: Path, bulletin, tmp_path: Path, count: int) -> tuple[list[str], Callable[[], None]]:
+    """Subscribers in the store; returns them and a function putting the store back as it is now."""
     assert bulletin("run").code == 0
-    addresses = [f"reader{n:03d}@example.com" for n in range(SUBSCRIBERS)]
+    addresses = [f"reader{n:03d}@example.com" for n in range(count)]
     (tmp_path / "list.csv").write_text("email\n" + "\n".join(addresses) + "\n", encoding="utf-8")
     assert bulletin("subscribers", "import", tmp_path / "list.csv").code == 0
     database = load_config(project / "config.yaml").database
     pristine = tmp_path / "pristine.db"
     with sqlite3.connect(database) as source, sqlite3.connect(pristine) as copy:
         source.backup(copy)
+
+    def restore() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        with sqlite3.connect(pristine) as source, sqlite3.connect(database) as copy:
+            source.backup(copy)
+
+    return addresses, restore
+
+
+def kill_then_rerun(project: Path, trial: int, rng: random.Random, full_run: float,
+                    send_time: float, sending: Callable[[], bool]) -> None:
+    process = publish(project)
+    if trial % 2:
+        # Anywhere in the run: start-up, queueing, sending, finishing.
+        time.sleep(rng.uniform(0.1, 1.0) * full_run)
+    else:
+        # Somewhere while messages are going out.
+        while not sending() and process.poll() is None:
+            time.sleep(0.001)
+        time.sleep(rng.uniform(0.0, 0.5) * send_time)
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+
+
+def rerun(project: Path) -> dict[str, str]:
+    """Run the send again to the end; the ledger's state for each address."""
+    process = publish(project)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err.decode()
+    with sqlite3.connect(load_config(project / "config.yaml").database) as db:
+        return dict(db.execute("SELECT s.email, e.state FROM email_sends e JOIN subscribers s "
+                               "ON s.id = e.subscriber"))
+
+
+def test_a_killed_send_to_the_outbox_run_again_writes_each_message_exactly_once(
+        project: Path, bulletin, tmp_path: Path) -> None:
+    # Without SMTP a message is a file: a rerun sees whether the killed run wrote it.
+    addresses, restore = prepare(project, bulletin, tmp_path, 300)
+    email_config(project)
+    outbox = project / "output" / "outbox" / "2026-W11"
+    rng = random.Random(int(os.environ.get("BULLETIN_KILL_SEED", time.time_ns())))
+    started = time.monotonic()
+    assert publish(project).wait(60) == 0
+    full_run = time.monotonic() - started
+    stamps = sorted(path.stat().st_mtime for path in outbox.glob("*.eml"))
+    killed_mid_send = 0
+    for trial in range(TRIALS):
+        shutil.rmtree(outbox)
+        restore()
+        kill_then_rerun(project, trial, rng, full_run, stamps[-1] - stamps[0],
+                        lambda: any(outbox.glob("*.eml")))
+        killed_mid_send += 0 < len(list(outbox.glob("*.eml"))) < len(addresses)
+        states = rerun(project)
+        assert set(states.values()) == {"sent"}, f"trial {trial}: {Counter(states.values())}"
+        names = sorted(path.name for path in outbox.iterdir())
+        assert len(names) == len(addresses), f"trial {trial}: {len(names)} files"
+        assert all(name.endswith(".eml") and not name.startswith(".") for name in names)
+    assert killed_mid_send >= TRIALS // 3, f"only {killed_mid_send} kills landed mid-send"
+
+
+def test_a_killed_send_run_again_delivers_each_message_at_most_once(project: Path, bulletin,
+                                                                    tmp_path: Path) -> None:
+    addresses, restore = prepare(project, bulletin, tmp_path, SUBSCRIBERS)
     inbox = tmp_path / "inbox"
     rng = random.Random(int(os.environ.get("BULLETIN_KILL_SEED", time.time_ns())))
     totals: Counter[str] = Counter()
@@ -53,33 +122,15 @@ def test_a_killed_send_run_again_delivers_each_message_exactly_once(project: Pat
         full_run = time.monotonic() - started
         assert per_recipient(inbox) == {address: 1 for address in addresses}
         stamps = sorted(path.stat().st_mtime for path in inbox.glob("*.eml"))
-        send_time = stamps[-1] - stamps[0]
         for path in inbox.glob("*.eml"):
             path.unlink()
         for trial in range(TRIALS):
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{database}{suffix}").unlink(missing_ok=True)
-            with sqlite3.connect(pristine) as source, sqlite3.connect(database) as copy:
-                source.backup(copy)
-            process = publish(project)
-            if trial % 2:
-                # Anywhere in the run: start-up, queueing, sending, finishing.
-                time.sleep(rng.uniform(0.1, 1.0) * full_run)
-            else:
-                # Somewhere while messages are going out.
-                while not any(inbox.glob("*.eml")) and process.poll() is None:
-                    time.sleep(0.001)
-                time.sleep(rng.uniform(0.0, 0.5) * send_time)
-            process.send_signal(signal.SIGKILL)
-            process.wait(10)
+            restore()
+            kill_then_rerun(project, trial, rng, full_run, stamps[-1] - stamps[0],
+                            lambda: any(inbox.glob("*.eml")))
             before = per_recipient(inbox)
             killed_mid_send += 0 < sum(before.values()) < SUBSCRIBERS
-            rerun = publish(project)
-            out, err = rerun.communicate(timeout=60)
-            assert rerun.returncode == 0, err.decode()
-            with sqlite3.connect(database) as db:
-                states = dict(db.execute("SELECT s.email, e.state FROM email_sends e JOIN subscribers s "
-                                         "ON s.id = e.subscriber"))
+            states = rerun(project)
             reported = {email for email, state in states.items() if state == "uncertain"}
             uncertain += len(reported)
             got = per_recipient(inbox)

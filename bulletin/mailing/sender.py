@@ -7,12 +7,14 @@ The send ledger (table email_sends) holds one row per (week, subscriber):
     queued -> skipped (unsubscribed before their copy went out)
 
 A row becomes ``sending`` in a committed write just before the message
-becomes irrevocable (the final "." of SMTP DATA), and ``sent`` right after the
-server's 250. A run that starts and finds ``sending`` rows knows the previous
-run died inside that short window: the server may or may not have kept the
-message. SMTP cannot tell (RFC 1047), so those rows become ``uncertain`` and
-are not sent again unless asked (``publish --resend-uncertain``): a missing copy is
-reported by address, a second copy would be a broken promise.
+becomes irrevocable (the final "." of SMTP DATA, the rename of an outbox file),
+and ``sent`` right after. A run that starts and finds ``sending`` rows knows the
+previous run died inside that short window. The outbox can say what happened:
+the file is there or it is not, so the row becomes ``sent`` or is sent again.
+An SMTP server may or may not have kept the message and cannot be asked
+(RFC 1047), so those rows become ``uncertain`` and are not sent again unless
+asked (``publish --resend-uncertain``): a missing copy is reported by address,
+a second copy would be a broken promise.
 """
 
 from __future__ import annotations
@@ -73,14 +75,21 @@ class Ledger:
     def close(self) -> None:
         self.db.close()
 
-    def start(self) -> list[Item]:
-        """Queue every confirmed subscriber not yet in the ledger; return what is left to send."""
+    def start(self, delivered: Callable[[str], bool] | None = None) -> list[Item]:
+        """Queue every confirmed subscriber not yet in the ledger; return what is left to send.
+
+        ``delivered(uid)`` settles a ``sending`` row left by a killed run where
+        the transport can tell (the outbox); without it such rows become ``uncertain``.
+        """
         stamp = now()
         with self.lock:
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute("UPDATE email_sends SET state = 'uncertain', updated_at = ?, detail = "
-                            "'the previous run stopped after sending, before the reply' "
-                            "WHERE week = ? AND state = 'sending'", (stamp, self.week))
+            if delivered is None:
+                self.db.execute("UPDATE email_sends SET state = 'uncertain', updated_at = ?, detail = "
+                                "'the previous run stopped after sending, before the reply' "
+                                "WHERE week = ? AND state = 'sending'", (stamp, self.week))
+            else:
+                self._settle(delivered, stamp)
             self.db.execute("INSERT OR IGNORE INTO email_sends (week, subscriber, state, updated_at) "
                             "SELECT ?, id, 'queued', ? FROM subscribers WHERE status = 'confirmed'",
                             (self.week, stamp))
@@ -92,6 +101,17 @@ class Ledger:
                 "ON s.id = e.subscriber WHERE e.week = ? AND e.state IN ('queued', 'deferred') "
                 "ORDER BY s.id", (self.week,)).fetchall()
         return [Item(*row) for row in rows]
+
+    def _settle(self, delivered: Callable[[str], bool], stamp: str) -> None:
+        rows = self.db.execute("SELECT e.subscriber, s.uid FROM email_sends e JOIN subscribers s "
+                               "ON s.id = e.subscriber WHERE e.week = ? AND e.state = 'sending'",
+                               (self.week,)).fetchall()
+        for subscriber, uid in rows:
+            state, detail = (("sent", "written before the previous run stopped") if delivered(uid)
+                             else ("queued", "the previous run stopped before writing it"))
+            self.db.execute("UPDATE email_sends SET state = ?, detail = ?, updated_at = ? "
+                            "WHERE week = ? AND subscriber = ?",
+                            (state, detail, stamp, self.week, subscriber))
 
     def claim(self, item: Item) -> bool:
         """Mark the row ``sending`` if the address is still confirmed. Committed on return."""
@@ -198,8 +218,13 @@ def send_week(settings: EmailSettings, maker: MessageMaker, database: Path, outb
     with exclusive(database, week):
         ledger = Ledger(database, week)
         try:
-            items = ledger.start()
-            _deliver(settings, maker, ledger, items, outbox / week, key, progress)
+            folder = outbox / week
+            if settings.smtp:
+                items = ledger.start()
+            else:
+                OutboxTransport.sweep(folder)
+                items = ledger.start(functools.partial(OutboxTransport.holds, folder))
+            _deliver(settings, maker, ledger, items, folder, key, progress)
             return Summary(week, ledger.counts())
         finally:
             ledger.close()

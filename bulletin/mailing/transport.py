@@ -170,8 +170,18 @@ class OutboxTransport:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
 
+    @staticmethod
+    def holds(folder: Path, name: str) -> bool:
+        return (folder / f"{name}.eml").exists()
+
+    @staticmethod
+    def sweep(folder: Path) -> None:
+        """Remove the half-written files of a run that was killed (only one run writes here)."""
+        for temporary in folder.glob(".*.eml.tmp"):
+            temporary.unlink(missing_ok=True)
+
     def send_file(self, name: str, message: bytes, commit: Commit) -> Outcome:
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{name}.")
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{name}.", suffix=".eml.tmp")
         with os.fdopen(handle, "wb") as stream:
             stream.write(message)
         if not commit():
