@@ -129,6 +129,27 @@ def test_a_run_killed_inside_the_outbox_window_is_settled_by_the_files(mailing: 
                                                                        uid_of.values())
 
 
+def test_a_copy_left_sending_over_smtp_is_reported_not_sent_twice(mailing: Path, bulletin,
+                                                                  tmp_path: Path) -> None:
+    # A run killed between "sending" and the server's reply: the server may hold
+    # the copy. It is reported as uncertain, sent again only when asked.
+    inbox = tmp_path / "inbox"
+    with Store.open(load_config(mailing / "config.yaml").database) as store:
+        store.db.execute("INSERT INTO email_sends (week, subscriber, state, updated_at) SELECT "
+                         "'2026-W11', id, 'sending', '' FROM subscribers WHERE email = ?",
+                         (CONFIRMED[0],))
+        store.db.commit()
+    with smtp_server(inbox) as port:
+        email_config(mailing, port)
+        assert bulletin("publish", "--week", "2026-W11").out == \
+            "newsletter: ok 127.0.0.1 (2 sent, 1 uncertain)\n"
+        assert per_recipient(inbox) == {address: 1 for address in CONFIRMED[1:]}
+        assert ledger(mailing)[CONFIRMED[0]][0] == "uncertain"
+        assert bulletin("publish", "--week", "2026-W11", "--resend-uncertain").code == 0
+    assert per_recipient(inbox) == {address: 1 for address in CONFIRMED}
+    assert {email: row[0] for email, row in ledger(mailing).items()} == {a: "sent" for a in CONFIRMED}
+
+
 def test_a_newline_in_the_headline_cannot_add_a_header(mailing: Path, bulletin, tmp_path: Path) -> None:
     config = load_config(mailing / "config.yaml")
     with Store.open(config.database) as store:
