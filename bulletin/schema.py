@@ -116,4 +116,11 @@ MIGRATIONS: tuple[str, ...] = (
     # Each source's totals per ISO week, so a single week's command need not sum
     # every stored observation (see week_totals.py).
     week_totals.MIGRATION,
+    # When the last confirmation email went to each address: the subscribe form's
+    # throttle, and the age after which a confirmation link stops working.
+    """
+    ALTER TABLE subscribers ADD COLUMN confirm_sent_at TEXT NOT NULL DEFAULT '';
+    CREATE INDEX subscribers_confirm_sent ON subscribers (confirm_sent_at)
+        WHERE confirm_sent_at != '';
+    """,
 )

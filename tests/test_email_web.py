@@ -118,3 +118,63 @@ def test_one_click_unsubscribe_from_the_emails_header(site: str, project: Path, 
     assert status_of(project, "bo@example.net") == "confirmed"
     assert post(site + "/unsubscribe", f"token={bo.split('token=')[1]}")[0] == 200
     assert status_of(project, "bo@example.net") == "unsubscribed"
+
+
+def confirmation_links(project: Path) -> list[str]:
+    found = []
+    for message in received(project / "output" / "outbox" / "confirm"):
+        link = re.search(r"/confirm\?token=(\S+)", message.get_content())
+        assert link is not None
+        found.append(link.group(1))
+    return found
+
+
+def test_the_form_sends_an_address_one_confirmation_an_hour(site: str, project: Path) -> None:
+    # Otherwise anyone could flood a stranger's inbox through the form.
+    outbox = project / "output" / "outbox" / "confirm"
+    assert post(site + "/subscribe", "email=target%40example.com")[0] == 200
+    (sent,) = outbox.glob("*.eml")
+    sent.unlink()
+    for _ in range(2):
+        code, page = post(site + "/subscribe", "email=target%40example.com")
+        assert code == 200 and "we sent a link to target@example.com" in page  # the same answer
+    assert not list(outbox.glob("*.eml"))
+    assert status_of(project, "target@example.com") == "pending"
+
+
+def test_the_form_stops_at_the_lists_hourly_limit(project: Path, bulletin,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
+    email_config(project, extra="    signups_per_hour: 2\n")
+    assert bulletin("run").code == 0
+    config = load_config(project / "config.yaml")
+    app = web.WebApp(config.output / "site")
+    register_routes(app, config)
+    httpd = web.make(app, "127.0.0.1", 0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        site = f"http://127.0.0.1:{httpd.server_port}"
+        assert post(site + "/subscribe", "email=one%40example.com")[0] == 200
+        assert post(site + "/subscribe", "email=two%40example.com")[0] == 200
+        code, page = post(site + "/subscribe", "email=three%40example.com")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert code == 429 and "Too many sign-ups at the moment" in page
+    assert len(confirmation_links(project)) == 2
+
+
+def test_a_confirmation_link_expires_after_a_week(site: str, project: Path) -> None:
+    assert post(site + "/subscribe", "email=late%40example.com")[0] == 200
+    (token,) = confirmation_links(project)
+    with Store.open(load_config(project / "config.yaml").database) as store:
+        store.db.execute("UPDATE subscribers SET confirm_sent_at = '2026-01-01T00:00:00+00:00'")
+        store.db.commit()
+    code, page = get(site + f"/confirm?token={token}")
+    assert code == 403 and "This link has expired" in page
+    assert post(site + "/confirm", f"token={token}")[0] == 403
+    assert status_of(project, "late@example.com") == "pending"
+    # Subscribing again sends a new link (the last one went out long ago), and it works.
+    assert post(site + "/subscribe", "email=late%40example.com")[0] == 200
+    assert post(site + "/confirm", f"token={confirmation_links(project)[-1]}")[0] == 200
+    assert status_of(project, "late@example.com") == "confirmed"

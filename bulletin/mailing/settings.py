@@ -14,7 +14,8 @@ SMTP_KEYS = {"host", "port", "security", "username_env", "password_env", "timeou
 DKIM_KEYS = {"selector", "domain", "key_file"}
 SECURITY = ("starttls", "tls", "none")
 EMAIL_KEYS = {"from", "list_name", "base_url", "list_id", "signing_key_env", "unsubscribe_mailto", "smtp",
-              "dkim", "concurrency", "rate", "max_attempts", "retry_seconds", "bounce_after"}
+              "dkim", "concurrency", "rate", "max_attempts", "retry_seconds", "bounce_after",
+              "signups_per_hour"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class EmailSettings:
     max_attempts: int = 5  # tries per address in one run when the server says "later" (4xx)
     retry_seconds: float = 2.0  # first backoff after a 4xx; doubles each time
     bounce_after: int = 3  # permanent failures (5xx) before the address is marked bounced
+    signups_per_hour: int = 100  # confirmation emails the subscribe form sends, all addresses
 
 
 def parse(raw: dict[str, Any], where: str, base_dir: Path,
@@ -77,6 +79,7 @@ def parse(raw: dict[str, Any], where: str, base_dir: Path,
     concurrency = check.integer(raw, "concurrency", where, problems, default=4) or 4
     max_attempts = check.integer(raw, "max_attempts", where, problems, default=5) or 5
     bounce_after = check.integer(raw, "bounce_after", where, problems, default=3) or 3
+    signups = check.integer(raw, "signups_per_hour", where, problems, default=100) or 100
     rate = _number(raw, "rate", where, problems, 0.0)
     retry = _number(raw, "retry_seconds", where, problems, 2.0)
     smtp = _smtp(raw["smtp"], f"{where}.smtp", problems) if raw.get("smtp") is not None else None
@@ -86,7 +89,7 @@ def parse(raw: dict[str, Any], where: str, base_dir: Path,
         return None
     return EmailSettings(sender if name else address, list_name, address, domain, base_url.rstrip("/"),
                          list_id, key_env, mailto, smtp, dkim, concurrency, rate, max_attempts, retry,
-                         bounce_after)
+                         bounce_after, signups)
 
 
 def _number(raw: dict[str, Any], key: str, where: str, problems: check.Problems,

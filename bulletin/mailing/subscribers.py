@@ -12,12 +12,16 @@ import secrets
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bulletin.errors import BulletinError
 from bulletin.mailing import LOCALES, STATUSES
 
 CSV_FIELDS = ("email", "locale", "status")
+# The subscribe form sends an address one confirmation an hour at most, so it
+# cannot be used to flood somebody's inbox; a link stops working after a week.
+CONFIRM_AGAIN_AFTER = timedelta(hours=1)
+CONFIRM_LINK_LIFETIME = timedelta(days=7)
 
 
 class SubscriberError(BulletinError):
@@ -32,6 +36,11 @@ class Subscriber:
     locale: str
     status: str
     bounces: int = 0
+    confirm_sent_at: str = ""  # when the last confirmation email went out ("" never)
+
+    @property
+    def confirm_link_expired(self) -> bool:
+        return not self.confirm_sent_at or self.confirm_sent_at < _ago(CONFIRM_LINK_LIFETIME)
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,10 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _ago(delta: timedelta) -> str:
+    return (datetime.now(UTC) - delta).isoformat(timespec="seconds")
+
+
 def connect_for_sharing(db: sqlite3.Connection) -> None:
     """WAL and a busy timeout: the web server and a running send write the same file."""
     db.execute("PRAGMA busy_timeout = 10000")
@@ -73,7 +86,7 @@ def _row(row: Iterable[object]) -> Subscriber:
     return Subscriber(*row)  # type: ignore[arg-type]
 
 
-_COLUMNS = "id, uid, email, locale, status, bounces"
+_COLUMNS = "id, uid, email, locale, status, bounces, confirm_sent_at"
 
 
 def get(db: sqlite3.Connection, email: str) -> Subscriber | None:
@@ -112,6 +125,29 @@ def add(db: sqlite3.Connection, email: str, locale: str = "en", status: str = "c
     db.execute("UPDATE subscribers SET locale = ?, status = ?, changed_at = ? WHERE id = ?",
                (locale, status, stamp, old.id))
     return "updated"
+
+
+def claim_confirmation(db: sqlite3.Connection, subscriber: Subscriber, per_hour: int) -> str:
+    """Whether a confirmation email may go to this pending address now.
+
+    "send" (and the time is recorded), "recent" (one went out within the hour:
+    the form answers as if it sent another), or "busy" (the list's hourly
+    limit is reached).
+    """
+    if subscriber.confirm_sent_at >= _ago(CONFIRM_AGAIN_AFTER):
+        return "recent"
+    sent = db.execute("SELECT count(*) FROM subscribers WHERE confirm_sent_at >= ?",
+                      (_ago(timedelta(hours=1)),)).fetchone()[0]
+    if sent >= per_hour:
+        return "busy"
+    db.execute("UPDATE subscribers SET confirm_sent_at = ? WHERE id = ?", (now(), subscriber.id))
+    return "send"
+
+
+def unclaim_confirmation(db: sqlite3.Connection, subscriber: Subscriber) -> None:
+    """The confirmation could not be sent: let the next attempt try again at once."""
+    db.execute("UPDATE subscribers SET confirm_sent_at = ? WHERE id = ?",
+               (subscriber.confirm_sent_at, subscriber.id))
 
 
 def set_status(db: sqlite3.Connection, subscriber_id: int, status: str) -> None:

@@ -93,10 +93,19 @@ class Handlers:
                 if found is None or found.status in ("pending", "unsubscribed"):
                     subs.add(db, address, locale, "pending")
                 found = subs.get(db, address)
-        assert found is not None
+                assert found is not None
+                verdict = subs.claim_confirmation(db, found, self.settings.signups_per_hour) \
+                    if found.status == "pending" else "subscribed"
+        if verdict == "busy":
+            return self.page(429, "busy")
+        if verdict == "send":
+            try:
+                self._send_confirmation(found, key)
+            except BaseException:
+                with self._db() as store, store.transaction() as db:
+                    subs.unclaim_confirmation(db, found)
+                raise
         # The same page whatever the status, so the form tells nobody who is subscribed.
-        if found.status == "pending":
-            self._send_confirmation(found, key)
         return self.page(200, "check_inbox", email=address)
 
     def _send_confirmation(self, found: subs.Subscriber, key: bytes) -> None:
@@ -143,12 +152,16 @@ class Handlers:
         found = self._holder(token, "confirm")
         if found is None:
             return self.page(403, "bad_link")
+        if found.status == "pending" and found.confirm_link_expired:
+            return self.page(403, "expired_link")
         return self.page(200, "confirm", email=found.email, token=token)
 
     def confirm(self, request: web.Request) -> web.Response:
         found = self._holder(_form(request).get("token", ""), "confirm")
         if found is None:
             return self.page(403, "bad_link")
+        if found.status == "pending" and found.confirm_link_expired:
+            return self.page(403, "expired_link")
         if found.status == "pending":
             with self._db() as store, store.transaction() as db:
                 subs.set_status(db, found.id, "confirmed")
