@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from serving import bulletin_serve
 from test_site import WEEKS, headline, site  # noqa: F401  (the fixture)
 
 CHROMIUM = shutil.which("chromium")
@@ -17,15 +15,8 @@ DRIVER = shutil.which("chromedriver")
 
 @pytest.fixture
 def served(site: Path, project: Path):  # noqa: F811
-    server = subprocess.Popen([sys.executable, "-m", "bulletin", "serve", "--port", "0"], cwd=project,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    assert server.stderr is not None
-    line = server.stderr.readline()
-    found = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
-    assert found, line
-    yield found[1]
-    server.terminate()
-    server.wait(10)
+    with bulletin_serve(project) as url:
+        yield url + "/"
 
 
 @pytest.fixture

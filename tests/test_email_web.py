@@ -3,35 +3,27 @@
 from __future__ import annotations
 
 import re
-import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 from emailing import KEY, email_config, received
+from serving import bulletin_serve
 
-from bulletin import web
 from bulletin.config import load_config
 from bulletin.mailing import subscribers as subs
-from bulletin.mailing.web import register_routes
 from bulletin.store import Store
 
 
 @pytest.fixture
 def site(project: Path, bulletin, monkeypatch: pytest.MonkeyPatch):
-    """`bulletin serve`'s app with the email routes, on a free port; emails go to the outbox."""
+    """`bulletin serve` with an email target; the emails it sends go to the outbox."""
     monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
     email_config(project)
     assert bulletin("run").code == 0
-    config = load_config(project / "config.yaml")
-    app = web.WebApp(config.output / "site")
-    register_routes(app, config)
-    httpd = web.make(app, "127.0.0.1", 0)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+    with bulletin_serve(project) as url:
+        yield url
 
 
 def post(url: str, body: str) -> tuple[int, str]:
@@ -147,19 +139,10 @@ def test_the_form_stops_at_the_lists_hourly_limit(project: Path, bulletin,
     monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
     email_config(project, extra="    signups_per_hour: 2\n")
     assert bulletin("run").code == 0
-    config = load_config(project / "config.yaml")
-    app = web.WebApp(config.output / "site")
-    register_routes(app, config)
-    httpd = web.make(app, "127.0.0.1", 0)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        site = f"http://127.0.0.1:{httpd.server_port}"
+    with bulletin_serve(project) as site:
         assert post(site + "/subscribe", "email=one%40example.com")[0] == 200
         assert post(site + "/subscribe", "email=two%40example.com")[0] == 200
         code, page = post(site + "/subscribe", "email=three%40example.com")
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert code == 429 and "Too many sign-ups at the moment" in page
     assert len(confirmation_links(project)) == 2
 
