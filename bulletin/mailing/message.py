@@ -171,7 +171,12 @@ class MessageMaker:
             self.prepared[locale] = Prepared((head + "\r\n").encode("ascii"), Body.of(text),
                                              Body.of(html), boundary.encode("ascii"), chart,
                                              f"=_bulletin_related_{bulletin.week}_{locale}".encode())
-        self.dkim_key = settings.dkim.key_file.read_bytes() if settings.dkim else None
+        self.signer = None
+        if settings.dkim:
+            from bulletin.mailing.dkim_signer import Signer
+
+            self.signer = Signer(settings.dkim.key_file, settings.dkim.selector,
+                                 settings.dkim.domain, SIGNED_HEADERS)
 
     def unsubscribe_url(self, token: str) -> str:
         return f"{self.settings.base_url}/unsubscribe?token={quote(token)}"
@@ -196,16 +201,7 @@ class MessageMaker:
             _html_part(prepared, link),
             b"--", boundary, b"--\r\n",
         ))
-        return self.sign(message) if self.dkim_key else message
-
-    def sign(self, message: bytes) -> bytes:
-        import dkim
-
-        assert self.settings.dkim is not None and self.dkim_key is not None
-        signature = dkim.sign(message, self.settings.dkim.selector.encode(),
-                              self.settings.dkim.domain.encode(), self.dkim_key,
-                              include_headers=list(SIGNED_HEADERS))
-        return bytes(signature) + message
+        return self.signer.sign(message) if self.signer else message
 
 
 CHART_ID = "chart@bulletin"
