@@ -72,7 +72,20 @@ def test_the_claim_check_sets_the_figures_against_the_stated_multiple(project, b
     assert claim["facts"]["stated_words"] == "370-fold"
     assert bulletin("run").code == 0
     article = (project / "output/bulletins/2026-W11/bulletin.md").read_text(encoding="utf-8")
-    assert "make 390 times as much, not 370; the figures support 390 times" in article
+    # Right after the forecast's paragraph, which gives the two figures.
+    assert ('3,900 quadrillion in 2030, a 390-fold increase, or about 230% a year.\n\n'
+            'JPMorgan\'s text speaks of "an estimated 370-fold increase over five years", but the '
+            'figures it gives make it 390-fold.') in article
+    # Told without the forecast (dropped as old news, say), it gives them itself.
+    from types import SimpleNamespace
+
+    from bulletin.render import environment
+
+    event = SimpleNamespace(kind="claim_check", subjects=tuple(claim["subjects"]), facts=claim["facts"])
+    paragraph = environment(None).get_template("events/claim_check.md.j2").module.paragraph
+    assert str(paragraph(event, SimpleNamespace(events=(event,)))) == (
+        'JPMorgan\'s text speaks of "an estimated 370-fold increase over five years", but its own '
+        'figures, about 10 quadrillion to about 3,900 quadrillion tokens, make it 390-fold.')
 
 
 def test_an_unchanged_fact_loses_novelty_and_a_growing_streak_does_not(project, bulletin) -> None:
