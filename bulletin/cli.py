@@ -253,8 +253,10 @@ def reject(config_path: Path, week: IsoWeek, why: str) -> None:
     """Reject a bulletin: it is never sent or posted."""
     from bulletin import pipeline
 
-    pipeline.decide(_load(config_path), week, approve=False, why=why)
+    withdrawn = pipeline.decide(_load(config_path), week, approve=False, why=why)
     click.echo(f"{week}: rejected ({why})")
+    for delivery in withdrawn:
+        click.echo(f"{delivery.target}: withdrawn (its pages are off the site)")
 
 
 @cli.command()

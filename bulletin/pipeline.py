@@ -212,7 +212,20 @@ def decide(config: Config, week: IsoWeek, approve: bool, why: str = "") -> list[
             store.set_status(str(week), "approved", record["reasons"])
         else:
             store.set_status(str(week), "rejected", [why])
+            return _withdraw(config, store, week)
     return publish(config, week) if approve and config.publishers else []
+
+
+def _withdraw(config: Config, store: Store, week: IsoWeek) -> list[Delivery]:
+    """A week rejected after it was published comes off the site."""
+    withdrawn = []
+    for target in config.publishers:
+        if hasattr(target, "withdraw"):
+            delivery = target.withdraw(config.output, str(week), store)
+            if delivery is not None:
+                store.record_delivery(delivery)
+                withdrawn.append(delivery)
+    return withdrawn
 
 
 def publish(config: Config, week: IsoWeek, to: Sequence[str] = ()) -> list[Delivery]:

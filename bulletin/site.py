@@ -10,6 +10,7 @@ it had not reached as they were.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,8 @@ from typing import Any
 from bulletin import sitefeeds
 from bulletin.errors import PublishError
 from bulletin.output import replace_file
-from bulletin.sitepages import DEFAULT_LANG, Article, Listed
+from bulletin.sitepages import DEFAULT_LANG, Article, Listed, page_path
+from bulletin.weeks import IsoWeek
 
 HOME_LISTS = 10  # earlier bulletins listed under the latest one on the home page
 
@@ -41,14 +43,33 @@ class Site:
         return article
 
     def rebuild(self, published: Sequence[Listed]) -> int:
-        """Write every page again; returns how many files were written."""
+        """Write every page again, and remove the pages of weeks no longer published.
+
+        Returns how many files were written.
+        """
         self.sweep()
         listed = sorted(published, key=lambda item: item.week)
         written = 0
         for item in listed:
             written += self.write_article(self.article(item.week))
         listed = [self.article(item.week).listed() for item in listed]
-        return written + self.write_lists(listed, sorted({item.year for item in listed}))
+        on_site = {page_path(item.week) for item in listed}
+        years = {item.year for item in listed}
+        gone = [folder for folder in self.root.glob("[0-9][0-9][0-9][0-9]/w[0-9][0-9]")
+                if f"{folder.parent.name}/{folder.name}/" not in on_site]
+        years |= {int(folder.parent.name) for folder in gone}
+        written += self.write_lists(listed, sorted(years))
+        for folder in gone:  # after the lists, so no page ever links to a missing one
+            shutil.rmtree(folder)
+        return written
+
+    def withdraw(self, week: str, published: Sequence[Listed]) -> None:
+        """Take one week off the site: the lists are written without it, then its pages go."""
+        remaining = [item for item in published if item.week != week]
+        self.write_lists(remaining, [IsoWeek.parse(week).year])
+        folder = self.root / page_path(week)
+        if folder.is_dir():
+            shutil.rmtree(folder)
 
     def article(self, week: str) -> Article:
         if week not in self._loaded:

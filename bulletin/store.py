@@ -299,11 +299,15 @@ class Store:
         return [Delivery(*row) for row in rows]
 
     def delivered(self, target: str) -> list[tuple[str, str, str, str]]:
-        """(week, headline, rendered_at, remote_id) of every week delivered to ``target``."""
+        """(week, headline, rendered_at, remote_id) of every week delivered to ``target``.
+
+        Only weeks that may still be shown: one rendered again and held, or
+        rejected, since it went out is left out until an editor approves it.
+        """
         rows = self.db.execute(
             "SELECT b.week, b.headline, b.rendered_at, d.remote_id FROM deliveries d "
-            "JOIN bulletins b ON b.week = d.week WHERE d.target=? AND d.status='ok' ORDER BY b.week",
-            (target,))
+            "JOIN bulletins b ON b.week = d.week WHERE d.target=? AND d.status='ok' "
+            "AND b.status IN ('ready', 'approved') ORDER BY b.week", (target,))
         return [tuple(row) for row in rows]  # type: ignore[misc]
 
     # -- reading -----------------------------------------------------------

@@ -246,3 +246,36 @@ def test_a_published_week_whose_folder_is_gone_is_named_when_rebuilding(site: Pa
     assert result.err == (f"error: 2026-W09: {missing} is missing, so its page cannot be built "
                           "(run `bulletin render --week 2026-W09`)\n")
     assert files(site) == before
+
+
+def test_a_week_rejected_after_publishing_comes_off_the_site(site: Path, project: Path,
+                                                            bulletin) -> None:
+    result = bulletin("reject", "2026-W10", "--why", "the US total was wrong")
+    assert result.out == ("2026-W10: rejected (the US total was wrong)\n"
+                          "site: withdrawn (its pages are off the site)\n")
+    assert not (site / "2026" / "w10").exists()
+    for page in ("index.html", "2026/index.html", "archive/index.html", "feed.xml", "feed.json",
+                 "sitemap.xml"):
+        assert "w10/" not in (site / page).read_text(), page
+    assert "w09/" in (site / "2026" / "index.html").read_text()
+    with Store.open(project / "output" / "bulletin.db") as store:
+        delivery = store.delivery("2026-W10", "site")
+    assert delivery is not None and delivery.status == "withdrawn"
+    # A full rebuild does not bring it back; an editor's approval does.
+    assert bulletin("site").code == 0
+    assert not (site / "2026" / "w10").exists()
+    assert bulletin("approve", "2026-W10").out == f"2026-W10: approved\nsite: ok {BASE}2026/w10/\n"
+    assert "w10/" in (site / "2026" / "index.html").read_text()
+
+
+def test_a_week_held_when_rendered_again_leaves_the_site_until_approved(site: Path, project: Path,
+                                                                       bulletin) -> None:
+    with (project / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write("review: always\n")
+    assert bulletin("render", "--week", "2026-W10").code == 0  # the new text waits for an editor
+    assert bulletin("site").code == 0
+    assert not (site / "2026" / "w10").exists()
+    assert "w10/" not in (site / "feed.xml").read_text()
+    assert sorted(path.name for path in (site / "2026").iterdir()) == ["index.html", "w08", "w09", "w11"]
+    assert bulletin("approve", "2026-W10").code == 0
+    assert (site / "2026" / "w10" / "index.html").is_file()

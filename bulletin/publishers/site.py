@@ -56,6 +56,19 @@ class SitePublisher(Publisher):
                         location=self.base_url + listed.path,
                         delivered_at=datetime.now(UTC).isoformat(timespec="seconds"))
 
+    def withdraw(self, output: Path, week: str, store: Store) -> Delivery | None:
+        """Take a rejected week off the site, if it is there."""
+        delivered = store.delivery(week, self.name)
+        if delivered is None or delivered.status != "ok":
+            return None
+        site = self.site(output)
+        try:
+            site.withdraw(week, self.published(store))
+        except OSError as exc:
+            raise PublishError(f"{site.root}: cannot write the site: {exc.strerror}") from None
+        return Delivery(week, self.name, "withdrawn", detail="rejected after it was published",
+                        delivered_at=datetime.now(UTC).isoformat(timespec="seconds"))
+
     def rebuild(self, output: Path, store: Store) -> int:
         """Write the whole site again from every week published to it; returns the files written."""
         site = self.site(output)
