@@ -256,7 +256,9 @@ def reject(config_path: Path, week: IsoWeek, why: str) -> None:
     withdrawn = pipeline.decide(_load(config_path), week, approve=False, why=why)
     click.echo(f"{week}: rejected ({why})")
     for delivery in withdrawn:
-        click.echo(f"{delivery.target}: withdrawn (its pages are off the site)")
+        click.echo(f"{delivery.target}: {delivery.status} ({delivery.detail})")
+    if any(delivery.status == "failed" for delivery in withdrawn):
+        sys.exit(1)
 
 
 @cli.command()

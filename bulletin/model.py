@@ -242,7 +242,7 @@ class Delivery:
 
     week: str
     target: str
-    status: str  # ok, failed, gone
+    status: str  # ok, failed, gone, withdrawn (taken down after a rejection)
     remote_id: str = ""
     location: str = ""
     detail: str = ""

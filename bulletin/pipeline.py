@@ -217,14 +217,25 @@ def decide(config: Config, week: IsoWeek, approve: bool, why: str = "") -> list[
 
 
 def _withdraw(config: Config, store: Store, week: IsoWeek) -> list[Delivery]:
-    """A week rejected after it was published comes off the site."""
+    """A week rejected after it was published comes off the site and the blog.
+
+    One target that fails is recorded as failed; the others are still withdrawn.
+    """
     withdrawn = []
     for target in config.publishers:
-        if hasattr(target, "withdraw"):
+        if not hasattr(target, "withdraw"):
+            continue  # an email cannot be recalled, nor a webhook's call
+        try:
             delivery = target.withdraw(config.output, str(week), store)
-            if delivery is not None:
-                store.record_delivery(delivery)
-                withdrawn.append(delivery)
+        except PublishError as exc:
+            # Keep what identifies the post, so a later try (or approval) finds it again.
+            before = store.delivery(str(week), target.name)
+            delivery = Delivery(str(week), target.name, "failed", before.remote_id if before else "",
+                                before.location if before else "", f"withdrawing: {exc}",
+                                exc.attempts, _now())
+        if delivery is not None:
+            store.record_delivery(delivery)
+            withdrawn.append(delivery)
     return withdrawn
 
 

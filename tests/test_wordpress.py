@@ -139,6 +139,34 @@ def test_a_post_deleted_on_wordpress_is_reported_not_recreated(wp_project: Path,
     assert posts(wordpress) == []
 
 
+def test_a_week_rejected_after_publishing_goes_back_to_draft(wp_project: Path, bulletin,
+                                                             wordpress: WordPress) -> None:
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    [post] = posts(wordpress)
+    result = bulletin("reject", "2026-W11", "--why", "the US total was wrong")
+    assert result.out == ("2026-W11: rejected (the US total was wrong)\n"
+                          f"newsroom: withdrawn (post {post['id']} set back to draft)\n")
+    [draft] = posts(wordpress)
+    assert (draft["id"], draft["status"]) == (post["id"], "draft")
+    assert bulletin("approve", "2026-W11").code == 0
+    [again] = posts(wordpress)
+    assert (again["id"], again["status"]) == (post["id"], "publish")
+
+
+def test_a_withdrawal_wordpress_refuses_is_reported_and_the_post_still_found(
+        wp_project: Path, bulletin, wordpress: WordPress, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    [post] = posts(wordpress)
+    monkeypatch.setenv("WP_APP_PASSWORD", "wrong wrong wrong wrong")
+    result = bulletin("reject", "2026-W11", "--why", "wrong figure")
+    assert result.code == 1
+    assert result.out.startswith("2026-W11: rejected (wrong figure)\nnewsroom: failed (withdrawing: ")
+    with Store.open(wp_project / "output" / "bulletin.db") as store:
+        delivery = store.delivery("2026-W11", "newsroom")
+    assert delivery is not None and (delivery.status, delivery.remote_id) == ("failed", str(post["id"]))
+    assert posts(wordpress)[0]["status"] == "publish"
+
+
 def test_a_wrong_password_gives_a_clear_message_and_publishes_nothing(
         wp_project: Path, bulletin, wordpress: WordPress, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WP_APP_PASSWORD", "abcd efgh ijkl mnop qrst uvwx")

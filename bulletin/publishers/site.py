@@ -66,7 +66,7 @@ class SitePublisher(Publisher):
             site.withdraw(week, self.published(store))
         except OSError as exc:
             raise PublishError(f"{site.root}: cannot write the site: {exc.strerror}") from None
-        return Delivery(week, self.name, "withdrawn", detail="rejected after it was published",
+        return Delivery(week, self.name, "withdrawn", detail="its pages are off the site",
                         delivered_at=datetime.now(UTC).isoformat(timespec="seconds"))
 
     def rebuild(self, output: Path, store: Store) -> int:

@@ -110,6 +110,29 @@ class WordPressPublisher(Publisher):
         return Delivery(bulletin.week, self.name, "ok", str(data["id"]), data.get("link", ""), detail,
                         tally.count, _now())
 
+    def withdraw(self, output: Path, week: str, store: Store) -> Delivery | None:
+        """Set a rejected week's post back to draft: off the blog, kept for the editors."""
+        delivered = store.delivery(week, self.name)
+        if delivered is None or delivered.status != "ok" or not delivered.remote_id:
+            return None
+        user = secret(self.user_env, self.name)
+        password = secret(self.password_env, self.name)
+        tally = Attempts()
+        post_id = delivered.remote_id
+        try:
+            with httpx.Client(auth=(user, password), headers={"User-Agent": "bulletin"}) as client:
+                api = _Api(client, self.retry, tally, self.url, self._routes(client, tally))
+                saved = api.call("POST", f"/wp/v2/posts/{post_id}", json={"status": "draft"})
+                if saved.status_code in (404, 410):
+                    return Delivery(week, self.name, "gone", post_id, delivered.location,
+                                    f"post {post_id} was already deleted on WordPress", tally.count,
+                                    _now())
+                api.expect(saved, f"setting post {post_id} back to draft")
+        except PublishError as exc:
+            raise PublishError(str(exc), max(tally.count, 1)) from None
+        return Delivery(week, self.name, "withdrawn", post_id, delivered.location,
+                        f"post {post_id} set back to draft", tally.count, _now())
+
     def post_fields(self, bulletin: RenderedBulletin) -> dict[str, Any]:
         from bulletin.sitepages import Article
 
