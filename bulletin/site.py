@@ -101,6 +101,9 @@ class Site:
         written = 0
         for year in years:
             items = [item for item in newest if item.year == year]
+            if not items:  # its last week was taken off the site
+                (self.root / str(year) / "index.html").unlink(missing_ok=True)
+                continue
             replace_file(self.root / str(year) / "index.html",
                          self._page("site/year.html.j2", f"{year}/", year=year, items=items,
                                     description=f"Every {self.title} bulletin of {year}.",

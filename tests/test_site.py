@@ -266,6 +266,12 @@ def test_a_week_rejected_after_publishing_comes_off_the_site(site: Path, project
     assert not (site / "2026" / "w10").exists()
     assert bulletin("approve", "2026-W10").out == f"2026-W10: approved\nsite: ok {BASE}2026/w10/\n"
     assert "w10/" in (site / "2026" / "index.html").read_text()
+    # With every week of the year gone, so is the year's page.
+    for week in WEEKS:
+        assert bulletin("reject", week, "--why", "withdrawn").code == 0
+    assert sorted(files(site)) == ["archive/index.html", "feed.json", "feed.xml", "index.html",
+                                   "sitemap.xml"]
+    assert "2026/" not in (site / "sitemap.xml").read_text()
 
 
 def test_a_week_held_when_rendered_again_leaves_the_site_until_approved(site: Path, project: Path,
