@@ -66,7 +66,7 @@ def test_the_webhook_posts_the_signed_bulletin(project: Path, bulletin, receiver
     result = bulletin("run")
     assert result.code == 0, result.err
     [post] = handler.received
-    assert post["week"] == "2026-W11"
+    assert (post["event"], post["week"]) == ("published", "2026-W11")
     assert post["title"] == "Chinese AI models stay ahead of US rivals on OpenRouter, second week running"
     assert post["urls"] == {"site": "https://news.example.org/2026/w11/"}
     assert post["markdown"].startswith("# Chinese AI models stay ahead")
@@ -97,3 +97,19 @@ def test_a_missing_secret_names_the_variable(project: Path, bulletin, receiver,
     bulletin("run")
     result = bulletin("publish", "--week", "2026-W11", "--to", "cms")
     assert result.out == "cms: failed (cms: environment variable CMS_HOOK_SECRET is not set)\n"
+
+
+def test_a_rejected_week_is_withdrawn_from_the_receiver(project: Path, bulletin, receiver,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    url, handler = receiver
+    configure(project, url)
+    monkeypatch.setenv("CMS_HOOK_SECRET", SECRET)
+    assert bulletin("run").code == 0
+    result = bulletin("reject", "2026-W11", "--why", "the US total was wrong")
+    assert result.out == ("2026-W11: rejected (the US total was wrong)\n"
+                          "site: withdrawn (its pages are off the site)\n"
+                          "cms: withdrawn (the receiver was told)\n")
+    published, withdrawn = handler.received
+    assert published["event"] == "published"
+    assert withdrawn == {"event": "withdrawn", "week": "2026-W11",
+                         "reasons": ["the US total was wrong"], "remote_id": "/posts/1"}

@@ -55,24 +55,43 @@ class WebhookPublisher(Publisher):
         # Where else this week went (the site page, the WordPress post), as those targets recorded it.
         urls = {d.target: d.location for d in store.deliveries(bulletin.week)
                 if d.status == "ok" and d.location and d.target != self.name}
-        return {"week": bulletin.week, "title": bulletin.headline,
+        return {"event": "published", "week": bulletin.week, "title": bulletin.headline,
                 "generated_at": bulletin.data.get("generated_at", ""),
                 "summary": article.version("en").description,
                 "html": article.version("en").body, "markdown": bulletin.text("bulletin.md"),
                 "urls": urls, "languages": list(article.languages)}
 
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
+        response, attempts = self._post(self.payload(bulletin, store))
+        return Delivery(bulletin.week, self.name, "ok", remote_id=response.headers.get("Location", ""),
+                        location=self.url, attempts=attempts,
+                        delivered_at=datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def withdraw(self, output: Path, week: str, store: Store) -> Delivery | None:
+        """Tell the receiver that a week it was sent has been rejected since."""
+        delivered = store.delivery(week, self.name)
+        if delivered is None or delivered.status != "ok":
+            return None
+        record = store.bulletin(week)
+        reasons = record["reasons"] if record else []
+        _, attempts = self._post({"event": "withdrawn", "week": week, "reasons": reasons,
+                                  "remote_id": delivered.remote_id})
+        return Delivery(week, self.name, "withdrawn", delivered.remote_id, self.url,
+                        "the receiver was told", attempts,
+                        datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def _post(self, payload: dict[str, Any]) -> tuple[Any, int]:
+        """POST the signed JSON; the response and the attempts it took."""
         import httpx
 
         key = secret(self.secret_env, self.name)
-        body = json.dumps(self.payload(bulletin, store), ensure_ascii=False, sort_keys=True).encode()
+        body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
         tally = Attempts()
         with httpx.Client() as client:
             response = send(client, self.retry, tally, "POST", self.url, content=body, headers={
                 "Content-Type": "application/json; charset=utf-8",
                 SIGNATURE_HEADER: signature(body, key), "User-Agent": "bulletin"})
         if response.status_code >= 300:
-            raise PublishError(f"{self.url}: HTTP {response.status_code}: {response.text[:200].strip()}")
-        return Delivery(bulletin.week, self.name, "ok", remote_id=response.headers.get("Location", ""),
-                        location=self.url, attempts=tally.count,
-                        delivered_at=datetime.now(UTC).isoformat(timespec="seconds"))
+            raise PublishError(f"{self.url}: HTTP {response.status_code}: {response.text[:200].strip()}",
+                               tally.count)
+        return response, tally.count
