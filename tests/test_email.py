@@ -13,6 +13,7 @@ from bulletin.store import Store
 
 HEADLINE = "Chinese AI models stay ahead of US rivals on OpenRouter, second week running"
 CONFIRMED = ["ana@example.com", "bo@example.net", "chen@example.cn"]
+SENDS = "; `bulletin subscribers sends --week 2026-W11` says which"
 
 
 @pytest.fixture
@@ -142,9 +143,10 @@ def test_a_copy_left_sending_over_smtp_is_reported_not_sent_twice(mailing: Path,
     with smtp_server(inbox) as port:
         email_config(mailing, port)
         assert bulletin("publish", "--week", "2026-W11").out == \
-            "newsletter: ok 127.0.0.1 (2 sent, 1 uncertain)\n"
+            f"newsletter: ok 127.0.0.1 (2 sent, 1 uncertain{SENDS})\n"
         assert per_recipient(inbox) == {address: 1 for address in CONFIRMED[1:]}
-        assert ledger(mailing)[CONFIRMED[0]][0] == "uncertain"
+        assert bulletin("subscribers", "sends", "--week", "2026-W11", "--state", "uncertain").out == (
+            f"{CONFIRMED[0]}\tuncertain\t0\tthe previous run stopped after sending, before the reply\n")
         assert bulletin("publish", "--week", "2026-W11", "--resend-uncertain").code == 0
     assert per_recipient(inbox) == {address: 1 for address in CONFIRMED}
     assert {email: row[0] for email, row in ledger(mailing).items()} == {a: "sent" for a in CONFIRMED}
@@ -240,9 +242,13 @@ def test_a_550_fails_that_address_only_and_marks_it_bounced(mailing: Path, bulle
     with smtp_server(inbox, "--reject", "bo@example.net") as port:
         email_config(mailing, port, extra="    bounce_after: 1\n")
         result = bulletin("publish", "--week", "2026-W11")
-    assert result.out == "newsletter: ok 127.0.0.1 (2 sent, 1 failed)\n"
+    assert result.out == f"newsletter: ok 127.0.0.1 (2 sent, 1 failed{SENDS})\n"
     assert per_recipient(inbox) == {"ana@example.com": 1, "chen@example.cn": 1}
     assert ledger(mailing)["bo@example.net"] == ("failed", 1, "550 5.1.1 no such user")
+    sends = bulletin("subscribers", "sends", "--week", "2026-W11")
+    assert sends.out.splitlines() == ["ana@example.com\tsent\t1\t250 2.0.0 OK queued",
+                                      "bo@example.net\tfailed\t1\t550 5.1.1 no such user",
+                                      "chen@example.cn\tsent\t1\t250 2.0.0 OK queued"]
     listed = bulletin("subscribers", "list", "--status", "bounced")
     assert listed.out == "bo@example.net\tbounced\ten\n"
 
@@ -253,7 +259,7 @@ def test_a_server_that_never_accepts_leaves_the_addresses_deferred(mailing: Path
     with smtp_server(inbox, "--tempfail", "1000") as port:
         email_config(mailing, port, extra="    max_attempts: 2\n")
         result = bulletin("publish", "--week", "2026-W11")
-    assert result.out == "newsletter: failed 127.0.0.1 (3 deferred)\n"
+    assert result.out == f"newsletter: failed 127.0.0.1 (3 deferred{SENDS})\n"
     assert {row[:2] for row in ledger(mailing).values()} == {("deferred", 2)}
 
 

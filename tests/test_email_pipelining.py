@@ -24,6 +24,7 @@ SMTP_SINK = shutil.which("smtp-sink") or ("/usr/sbin/smtp-sink" if os.path.exist
 pytestmark = pytest.mark.skipif(SMTP_SINK is None, reason="smtp-sink not installed (Debian package "
                                 "postfix; .ci/setup.d/50-postfix-smtp-sink.sh installs it)")
 CONFIRMED = ["ana@example.com", "bo@example.net", "chen@example.cn"]
+SENDS = "; `bulletin subscribers sends --week 2026-W11` says which"
 
 
 @contextmanager
@@ -88,14 +89,16 @@ def test_pipelined_sends_deliver_one_message_to_each(mailing: Path, bulletin, tm
 def test_pipelined_soft_and_hard_refusals_are_told_apart(mailing: Path, bulletin, tmp_path: Path) -> None:
     with smtp_sink("-r", "RCPT") as (port, _):
         email_config(mailing, port, extra="    max_attempts: 2\n")
-        assert bulletin("publish", "--week", "2026-W11").out == "newsletter: failed 127.0.0.1 (3 deferred)\n"
+        assert bulletin("publish", "--week", "2026-W11").out == (
+            f"newsletter: failed 127.0.0.1 (3 deferred{SENDS})\n")
     assert {state for state, _ in states(mailing).values()} == {"deferred"}
     assert all(detail.startswith("450 ") for _, detail in states(mailing).values())
     text = (mailing / "config.yaml").read_text(encoding="utf-8")
     with smtp_sink("-f", "RCPT") as (port, inbox):
         (mailing / "config.yaml").write_text(text.replace(f"port: {text.split('port: ')[1].split()[0]}",
                                                           f"port: {port}"), encoding="utf-8")
-        assert bulletin("publish", "--week", "2026-W11").out == "newsletter: ok 127.0.0.1 (3 failed)\n"
+        result = bulletin("publish", "--week", "2026-W11")
+        assert result.out == f"newsletter: ok 127.0.0.1 (3 failed{SENDS})\n"
         assert not any(inbox.iterdir())
     assert {state for state, _ in states(mailing).values()} == {"failed"}
     assert {detail for _, detail in states(mailing).values()} == {"500 5.3.0 Error: command failed"}

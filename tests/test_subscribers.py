@@ -38,6 +38,14 @@ def test_a_bad_address_is_refused_in_one_line(project: Path, bulletin) -> None:
     assert result.err == "error: nobody@example.com: not on the list\n"
 
 
+def test_the_send_report_wants_a_real_week(project: Path, bulletin) -> None:
+    result = bulletin("subscribers", "sends", "--week", "2026-W54")
+    assert (result.code, result.err) == (1, "error: --week: '2026-W54' is not an ISO week: 2026 has "
+                                            "no week 54\n")
+    result = bulletin("subscribers", "sends", "--week", "2026-W11")
+    assert (result.code, result.out, result.err) == (0, "", "0 rows\n")
+
+
 def test_an_import_reports_each_bad_row_and_imports_the_rest(project: Path, bulletin,
                                                              tmp_path: Path) -> None:
     assert bulletin("subscribers", "add", "left@example.com").code == 0

@@ -9,6 +9,9 @@ import click
 
 from bulletin.mailing import LOCALES, STATUSES
 
+# The send ledger's states (bulletin/mailing/sender.py tells their story).
+SEND_STATES = ("queued", "sending", "sent", "deferred", "failed", "skipped", "uncertain")
+
 config_option = click.option("--config", "config_path", type=click.Path(path_type=Path),
                              default="config.yaml", show_default=True,
                              help="Settings file; relative paths in it are relative to it.")
@@ -93,6 +96,29 @@ def import_(config_path: Path, csv_file: Path) -> None:
         click.echo(f"rejected: {line}", err=True)
     click.echo(f"{csv_file}: {report.added} added, {report.updated} updated, "
                f"{report.unchanged} unchanged, {len(report.rejected)} rejected")
+
+
+@subscribers.command()
+@config_option
+@click.option("--week", required=True, help="The bulletin's week, like 2026-W11.")
+@click.option("--state", type=click.Choice(SEND_STATES), default=None, help="Only this state.")
+def sends(config_path: Path, week: str, state: str | None) -> None:
+    """What the send ledger says of each address for one week's bulletin."""
+    from bulletin.errors import BulletinError
+    from bulletin.weeks import IsoWeek
+
+    try:
+        week = str(IsoWeek.parse(week))
+    except ValueError as exc:
+        raise BulletinError(f"--week: {exc}") from None
+    where, args = ("AND e.state = ?", (week, state)) if state else ("", (week,))
+    with _database(config_path) as store:
+        rows = store.db.execute(
+            "SELECT s.email, e.state, e.attempts, e.detail FROM email_sends e JOIN subscribers s "
+            f"ON s.id = e.subscriber WHERE e.week = ? {where} ORDER BY s.email", args).fetchall()
+    for email, row_state, attempts, detail in rows:
+        click.echo(f"{email}\t{row_state}\t{attempts}\t{detail}")
+    click.echo(f"{len(rows)} rows", err=True)
 
 
 @subscribers.command()

@@ -54,7 +54,10 @@ class EmailPublisher(Publisher):
             summary = sender.send_week(self.settings, maker, store.path, outbox, key, bar.update)
         status = "ok" if summary.complete else "failed"
         where = self.settings.smtp.host if self.settings.smtp else str(outbox / bulletin.week)
-        return Delivery(bulletin.week, self.name, status, "", where, summary.line() or "no subscribers",
+        detail = summary.line() or "no subscribers"
+        if any(summary.counts.get(state) for state in ("failed", "deferred", "uncertain")):
+            detail += f"; `bulletin subscribers sends --week {bulletin.week}` says which"
+        return Delivery(bulletin.week, self.name, status, "", where, detail,
                         1, datetime.now(UTC).isoformat(timespec="seconds"))
 
     def send_test(self, bulletin: RenderedBulletin, address: str) -> str:
