@@ -224,7 +224,7 @@ def _withdraw(config: Config, store: Store, week: IsoWeek) -> list[Delivery]:
     withdrawn = []
     for target in config.publishers:
         if not hasattr(target, "withdraw"):
-            continue  # an email cannot be recalled, nor a webhook's call
+            continue  # an email cannot be recalled
         try:
             delivery = target.withdraw(config.output, str(week), store)
         except PublishError as exc:
