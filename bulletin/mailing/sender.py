@@ -85,9 +85,10 @@ class Ledger:
         with self.lock:
             self.db.execute("BEGIN IMMEDIATE")
             if delivered is None:
-                self.db.execute("UPDATE email_sends SET state = 'uncertain', updated_at = ?, detail = "
-                                "'the previous run stopped after sending, before the reply' "
-                                "WHERE week = ? AND state = 'sending'", (stamp, self.week))
+                self.db.execute("UPDATE email_sends SET state = 'uncertain', updated_at = ?, "
+                                "detail = 'the previous run stopped mid-send: the server may or "
+                                "may not have it' WHERE week = ? AND state = 'sending'",
+                                (stamp, self.week))
             else:
                 self._settle(delivered, stamp)
             self.db.execute("INSERT OR IGNORE INTO email_sends (week, subscriber, state, updated_at) "
