@@ -225,14 +225,15 @@ def _withdraw(config: Config, store: Store, week: IsoWeek) -> list[Delivery]:
     for target in config.publishers:
         if not hasattr(target, "withdraw"):
             continue  # an email cannot be recalled
+        before = store.delivery(str(week), target.name)
+        if before is None or before.status != "ok":
+            continue  # never there, or already taken down
         try:
-            delivery = target.withdraw(config.output, str(week), store)
+            delivery = target.withdraw(config.output, before, store)
         except PublishError as exc:
             # Keep what identifies the post, so a later try (or approval) finds it again.
-            before = store.delivery(str(week), target.name)
-            delivery = Delivery(str(week), target.name, "failed", before.remote_id if before else "",
-                                before.location if before else "", f"withdrawing: {exc}",
-                                exc.attempts, _now())
+            delivery = Delivery(str(week), target.name, "failed", before.remote_id, before.location,
+                                f"withdrawing: {exc}", exc.attempts, _now())
         if delivery is not None:
             store.record_delivery(delivery)
             withdrawn.append(delivery)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from emailing import KEY, email_config, per_recipient, smtp_server
+from test_email import ledger
 
 from bulletin.config import load_config
 
@@ -77,14 +78,7 @@ def rerun(project: Path) -> dict[str, str]:
     process = publish(project)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err.decode()
-    return {email: state for email, (state, _) in ledger(project).items()}
-
-
-def ledger(project: Path) -> dict[str, tuple[str, str]]:
-    with sqlite3.connect(load_config(project / "config.yaml").database) as db:
-        rows = db.execute("SELECT s.email, e.state, e.detail FROM email_sends e JOIN subscribers s "
-                          "ON s.id = e.subscriber")
-        return {email: (state, detail) for email, state, detail in rows}
+    return {email: row[0] for email, row in ledger(project).items()}
 
 
 def test_a_killed_send_to_the_outbox_run_again_writes_each_message_exactly_once(
@@ -111,7 +105,7 @@ def test_a_killed_send_to_the_outbox_run_again_writes_each_message_exactly_once(
         names = sorted(path.name for path in outbox.iterdir())
         assert len(names) == len(addresses), f"trial {trial}: {len(names)} files"
         assert all(name.endswith(".eml") and not name.startswith(".") for name in names)
-        settled.update(detail for _, detail in ledger(project).values() if "previous run" in detail)
+        settled.update(row[2] for row in ledger(project).values() if "previous run" in row[2])
     assert killed_mid_send >= TRIALS // 3, f"only {killed_mid_send} kills landed mid-send"
     print(f"{TRIALS} trials, {killed_mid_send} killed mid-send, rows left sending: {dict(settled)}")
 

@@ -56,11 +56,9 @@ class SitePublisher(Publisher):
                         location=self.base_url + listed.path,
                         delivered_at=datetime.now(UTC).isoformat(timespec="seconds"))
 
-    def withdraw(self, output: Path, week: str, store: Store) -> Delivery | None:
-        """Take a rejected week off the site, if it is there."""
-        delivered = store.delivery(week, self.name)
-        if delivered is None or delivered.status != "ok":
-            return None
+    def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery:
+        """Take a rejected week off the site."""
+        week = delivered.week
         site = self.site(output)
         try:
             site.withdraw(week, self.published(store))

@@ -67,11 +67,9 @@ class WebhookPublisher(Publisher):
                         location=self.url, attempts=attempts,
                         delivered_at=datetime.now(UTC).isoformat(timespec="seconds"))
 
-    def withdraw(self, output: Path, week: str, store: Store) -> Delivery | None:
+    def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery:
         """Tell the receiver that a week it was sent has been rejected since."""
-        delivered = store.delivery(week, self.name)
-        if delivered is None or delivered.status != "ok":
-            return None
+        week = delivered.week
         record = store.bulletin(week)
         reasons = record["reasons"] if record else []
         _, attempts = self._post({"event": "withdrawn", "week": week, "reasons": reasons,

@@ -110,10 +110,10 @@ class WordPressPublisher(Publisher):
         return Delivery(bulletin.week, self.name, "ok", str(data["id"]), data.get("link", ""), detail,
                         tally.count, _now())
 
-    def withdraw(self, output: Path, week: str, store: Store) -> Delivery | None:
+    def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery | None:
         """Set a rejected week's post back to draft: off the blog, kept for the editors."""
-        delivered = store.delivery(week, self.name)
-        if delivered is None or delivered.status != "ok" or not delivered.remote_id:
+        week = delivered.week
+        if not delivered.remote_id:
             return None
         user = secret(self.user_env, self.name)
         password = secret(self.password_env, self.name)
