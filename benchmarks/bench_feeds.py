@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from bulletin import pipeline  # noqa: E402
-from bulletin.config import load_config  # noqa: E402
+from bulletin.config.load import load_config  # noqa: E402
 from loopback import Api  # noqa: E402
 
 

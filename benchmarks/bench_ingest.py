@@ -19,9 +19,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from bulletin.collect.openrouter import parse_rankings, windows
 from bulletin.model import Collected
-from bulletin.sources.openrouter import parse_rankings, windows
-from bulletin.store import Store
+from bulletin.store.database import Store
 
 
 def responses(years: int) -> list[tuple[bytes, date, date]]:

@@ -27,10 +27,11 @@ PHASES = """
 import json, time
 start = time.perf_counter()
 from pathlib import Path
-from bulletin import claims, pipeline
-from bulletin.config import load_config
-from bulletin.render import render_story
-from bulletin.store import Store
+from bulletin.render import claims
+from bulletin import pipeline
+from bulletin.config.load import load_config
+from bulletin.render.article import render_story
+from bulletin.store.database import Store
 config = load_config(Path("config.yaml"))
 with Store.open(config.database) as store:
     story = pipeline.build_story(config, store)

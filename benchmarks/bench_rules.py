@@ -21,13 +21,13 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from bulletin.backtest import backtest
-from bulletin.config import load_config
-from bulletin.detect import detect
+from bulletin.config.load import load_config
 from bulletin.model import Collected
 from bulletin.pipeline import stats_history, week_events
-from bulletin.rules import HistoryIndex
-from bulletin.store import Store
+from bulletin.store.database import Store
+from bulletin.story.backtest import backtest
+from bulletin.story.detect import detect
+from bulletin.story.rules import HistoryIndex
 
 AUTHORS = ["openai", "anthropic", "google", "deepseek", "minimax", "qwen", "moonshotai", "z-ai",
            "x-ai", "mistralai", "meta-llama", "stepfun", "openrouter"]

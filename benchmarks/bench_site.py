@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from archive import make_archive  # noqa: E402
 
 from bulletin import pipeline  # noqa: E402
-from bulletin.config import load_config  # noqa: E402
+from bulletin.config.load import load_config  # noqa: E402
 from bulletin.weeks import IsoWeek  # noqa: E402
 
 PELICAN_VENV = Path(tempfile.gettempdir()) / "bulletin-bench-pelican"

@@ -12,22 +12,22 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bulletin import review
-from bulletin.aggregate import is_complete, weekly_stats, weekly_stats_from
-from bulletin.collection import Outcome, collect_sources, settle
-from bulletin.compose import TREND_WEEKS, compose
-from bulletin.config import Config
-from bulletin.detect import detect
+from bulletin.collect.collection import Outcome, collect_sources, settle
+from bulletin.config.load import Config
 from bulletin.errors import BulletinError, PublishError
 from bulletin.model import Delivery, Event, Figure, Observation, Story, WeekStats
-from bulletin.output import write_artifacts
-from bulletin.publishers import RenderedBulletin
-from bulletin.rules.forecast import figure_key
-from bulletin.store import SaveReport, SourceState, Store
+from bulletin.publish.files import write_artifacts
+from bulletin.publish.publisher import RenderedBulletin
+from bulletin.store.database import SaveReport, SourceState, Store
+from bulletin.story import review
+from bulletin.story.compose import TREND_WEEKS, compose
+from bulletin.story.detect import detect
+from bulletin.story.rules.forecast import figure_key
+from bulletin.story.stats import is_complete, weekly_stats, weekly_stats_from
 from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:
-    from bulletin.render import Settings
+    from bulletin.render.article import Settings
 
 # Rendering (Jinja, Markdown, Babel) is imported where a bulletin is written, so that
 # `bulletin events` and `bulletin stats` do not pay for it.
@@ -121,8 +121,8 @@ def _check_leaderboard(config: Config, week: IsoWeek | None, stale: list[Outcome
 
 
 def render(config: Config, week: IsoWeek | None = None) -> RunResult:
-    from bulletin import claims
-    from bulletin.render import event_data, render_story
+    from bulletin.render import claims
+    from bulletin.render.article import event_data, render_story
 
     with Store.open(config.database) as store:
         story = build_story(config, store, week)
@@ -147,7 +147,7 @@ def render(config: Config, week: IsoWeek | None = None) -> RunResult:
 
 
 def settings(config: Config) -> Settings:
-    from bulletin.render import Settings
+    from bulletin.render.article import Settings
 
     return Settings(config.title, config.templates_dir, config.locales, config.base_url, config.chart)
 
@@ -158,8 +158,8 @@ READ = ("bulletin{}.md", "bulletin{}.html", "email{}.html", "email{}.txt")
 
 def articles(config: Config, files: dict[str, str]) -> dict[str, tuple[str, str]]:
     """Each language's article, page and emails, by file name, for the claim check."""
-    from bulletin import claims
-    from bulletin.render import suffix
+    from bulletin.render import claims
+    from bulletin.render.article import suffix
 
     found = {}
     for locale in config.locales:
@@ -187,7 +187,7 @@ def _kept_decision(record: dict[str, Any] | None, status: str, reasons: list[str
 def check_claims(config: Config, store: Store, week: IsoWeek, folder: Path,
                  rendered_at: str) -> None:
     """Recompute the week from the store and refuse if a written article disagrees."""
-    from bulletin import claims
+    from bulletin.render import claims
 
     story = build_story(config, store, week, now=datetime.fromisoformat(rendered_at))
     files = {path.name: path.read_text(encoding="utf-8") for path in folder.iterdir()

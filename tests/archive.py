@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bulletin.model import Delivery
-from bulletin.store import Store
+from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
 
 

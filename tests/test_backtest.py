@@ -79,7 +79,7 @@ def test_the_claim_check_sets_the_figures_against_the_stated_multiple(project, b
     # Told without the forecast (dropped as old news, say), it gives them itself.
     from types import SimpleNamespace
 
-    from bulletin.render import environment
+    from bulletin.render.article import environment
 
     event = SimpleNamespace(kind="claim_check", subjects=tuple(claim["subjects"]), facts=claim["facts"])
     paragraph = environment(None).get_template("events/claim_check.md.j2").module.paragraph

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from bulletin import claims
+from bulletin.render import claims
 from conftest import override_template
 
 

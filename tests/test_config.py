@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.config import load_config
+from bulletin.config.load import load_config
 from bulletin.errors import ConfigError
 from conftest import ROOT
 

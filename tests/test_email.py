@@ -8,8 +8,8 @@ import dkim
 import pytest
 from emailing import KEY, email_config, per_recipient, received, smtp_server
 
-from bulletin.config import load_config
-from bulletin.store import Store
+from bulletin.config.load import load_config
+from bulletin.store.database import Store
 
 HEADLINE = "Chinese AI models stay ahead of US rivals on OpenRouter, second week running"
 CONFIRMED = ["ana@example.com", "bo@example.net", "chen@example.cn"]

@@ -25,7 +25,7 @@ import pytest
 from emailing import KEY, email_config, per_recipient, smtp_server
 from test_email import ledger
 
-from bulletin.config import load_config
+from bulletin.config.load import load_config
 
 TRIALS = int(os.environ.get("BULLETIN_KILL_TRIALS", "24"))
 SUBSCRIBERS = 60

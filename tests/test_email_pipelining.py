@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from emailing import KEY, email_config
 
-from bulletin.config import load_config
-from bulletin.store import Store
+from bulletin.config.load import load_config
+from bulletin.store.database import Store
 
 SMTP_SINK = shutil.which("smtp-sink") or ("/usr/sbin/smtp-sink" if os.path.exists("/usr/sbin/smtp-sink")
                                           else None)

@@ -11,9 +11,9 @@ import pytest
 from emailing import KEY, email_config, received
 from serving import bulletin_serve
 
-from bulletin.config import load_config
-from bulletin.mailing import subscribers as subs
-from bulletin.store import Store
+from bulletin.config.load import load_config
+from bulletin.publish.email import subscribers as subs
+from bulletin.store.database import Store
 
 
 @pytest.fixture

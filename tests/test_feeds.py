@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bulletin import pipeline
-from bulletin.config import load_config
-from bulletin.textfigures import figures, quantities
+from bulletin.collect.text_figures import figures, quantities
+from bulletin.config.load import load_config
 from conftest import SHARED_DATA, needs_shared_data, write_config
 from loopback import Api
 

@@ -7,11 +7,11 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from bulletin.collect.http import RateLimit
+from bulletin.collect.openrouter import OpenRouter, complete_until, windows
+from bulletin.collect.source import CollectContext
 from bulletin.model import Collected
-from bulletin.sources import CollectContext
-from bulletin.sources.http import RateLimit
-from bulletin.sources.openrouter import OpenRouter, complete_until, windows
-from bulletin.store import Store
+from bulletin.store.database import Store
 from conftest import write_config
 from loopback import API_KEY, RANKINGS, Api
 

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from bulletin import numbers
+from bulletin.render import numbers_en as numbers
 
 
 @pytest.mark.parametrize("count, text", [
@@ -49,7 +49,7 @@ def test_multiples_and_dates() -> None:
 
 
 def test_chinese_numbers_follow_the_chinese_press() -> None:
-    from bulletin import numbers_zh as zh
+    from bulletin.render import numbers_zh as zh
 
     assert zh.tokens(4_690_000_000_000) == "4.69万亿"
     assert zh.tokens(3_294_000_000_000) == "3.29万亿"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.countries import DEFAULT_COUNTRIES
+from bulletin.config.countries import DEFAULT_COUNTRIES
 from conftest import SHARED_DATA, needs_shared_data, write_config
 from loopback import API_KEY, RANKINGS, Api
 

@@ -123,7 +123,7 @@ def test_a_real_browser_shows_the_headline_chart_and_disclosure(
 
 
 def test_the_charts_axis_has_a_few_round_ticks_whatever_the_scale() -> None:
-    from bulletin.chart import axis_ticks
+    from bulletin.render.chart import axis_ticks
 
     assert axis_ticks(5.158) == [0, 1, 2, 3, 4, 5, 6]
     assert axis_ticks(0.7) == [0, 0.2, 0.4, 0.6, 0.8]

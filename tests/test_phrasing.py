@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from bulletin import claims, phrasing, pipeline
-from bulletin.config import load_config
+from bulletin import pipeline
+from bulletin.config.load import load_config
 from bulletin.model import Event, Story
-from bulletin.render import _call, default_templates_dir, environment, prefix
-from bulletin.rules import model_facts
-from bulletin.store import Store
+from bulletin.render.article import _call, claims, default_templates_dir, environment, phrasing, prefix
+from bulletin.store.database import Store
+from bulletin.story.rules import model_facts
 from bulletin.weeks import IsoWeek
 from conftest import SHARED_DATA, override_template
 
@@ -247,7 +247,7 @@ def test_a_template_with_one_phrasing_still_works(project: Path, bulletin) -> No
 
 def test_a_new_kind_with_one_english_phrasing_is_written_in_english_only(
         stories: list[Story], tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from bulletin.render import Settings, render_story
+    from bulletin.render.article import Settings, render_story
 
     templates = tmp_path / "templates" / "events"
     templates.mkdir(parents=True)

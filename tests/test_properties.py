@@ -5,14 +5,14 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bulletin.aggregate import weekly_stats
-from bulletin.config import Methodology
-from bulletin.countries import DEFAULT_COUNTRIES
+from bulletin.config.countries import DEFAULT_COUNTRIES
+from bulletin.config.load import Methodology
 from bulletin.model import Observation
-from bulletin.rules import RuleContext
-from bulletin.rules.growth import Growth
-from bulletin.rules.record import Record
-from bulletin.rules.streak import Streak
+from bulletin.story.rules import RuleContext
+from bulletin.story.rules.growth import Growth
+from bulletin.story.rules.record import Record
+from bulletin.story.rules.streak import Streak
+from bulletin.story.stats import weekly_stats
 from bulletin.weeks import IsoWeek
 
 METHOD = Methodology(countries=DEFAULT_COUNTRIES)

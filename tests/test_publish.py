@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bulletin import web
-from bulletin.config import load_config
-from bulletin.store import Store
+from bulletin.config.load import load_config
+from bulletin.serve import app as web
+from bulletin.store.database import Store
 
 
 def test_publishing_to_an_unknown_target_names_the_configured_ones(project, bulletin) -> None:

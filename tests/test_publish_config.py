@@ -39,7 +39,7 @@ def test_rebuilding_the_site_without_a_site_target_says_how_to_add_one(project: 
 
 
 def test_pages_take_the_site_targets_address_when_site_base_url_is_absent(project: Path) -> None:
-    from bulletin.config import load_config
+    from bulletin.config.load import load_config
 
     config = project / "config.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "publish:\n"

@@ -10,11 +10,11 @@ from typing import Any, ClassVar
 
 import pytest
 
-from bulletin import registry
-from bulletin import validation as check
+from bulletin.config import registry
+from bulletin.config import validation as check
 from bulletin.model import Delivery
-from bulletin.publishers import Publisher, RenderedBulletin
-from bulletin.store import Store
+from bulletin.publish.publisher import Publisher, RenderedBulletin
+from bulletin.store.database import Store
 
 JUMP = ("Grok 4.1 Fast: volume jumped 20.0x week on week "
         "(615,000,000,000 to 12,300,000,000,000 tokens; the limit is 5x)")
@@ -173,8 +173,9 @@ def test_review_settings_are_validated(project, bulletin) -> None:
 def test_missing_days_and_a_fall_are_anomalies(project, bulletin) -> None:
     from dataclasses import replace
 
-    from bulletin import pipeline, review
-    from bulletin.config import Review, load_config
+    from bulletin import pipeline
+    from bulletin.config.load import Review, load_config
+    from bulletin.story import review
 
     config = load_config(project / "config.yaml")
     pipeline.collect(config)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bulletin import pipeline
-from bulletin.config import load_config
+from bulletin.config.load import load_config
 from bulletin.model import Event
 from bulletin.weeks import IsoWeek
 

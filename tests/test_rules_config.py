@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bulletin import pipeline
-from bulletin.config import DEFAULT_RULES, load_config
+from bulletin.config.load import DEFAULT_RULES, load_config
 from bulletin.errors import ConfigError
 from bulletin.weeks import IsoWeek
 

@@ -16,8 +16,8 @@ import feedparser
 import pytest
 from archive import make_archive
 
-from bulletin.config import load_config
-from bulletin.store import Store
+from bulletin.config.load import load_config
+from bulletin.store.database import Store
 from conftest import digest
 
 BASE = "https://news.example.org/bulletin/"

@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
+from bulletin.collect.csv_leaderboard import read_leaderboard
+from bulletin.collect.figures_file import read_figures
 from bulletin.errors import CollectError
-from bulletin.sources.csv_leaderboard import read_leaderboard
-from bulletin.sources.figures_file import read_figures
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -5,7 +5,7 @@ import pytest
 
 from bulletin.errors import StoreError
 from bulletin.model import Collected, ModelName, Observation
-from bulletin.store import MIGRATIONS, Store
+from bulletin.store.database import MIGRATIONS, Store
 from conftest import digest
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from emailing import KEY, email_config, received
 
-from bulletin.config import load_config
-from bulletin.mailing import sender
-from bulletin.mailing.publisher import EmailPublisher
-from bulletin.publishers import RenderedBulletin
-from bulletin.store import Store
+from bulletin.config.load import load_config
+from bulletin.publish.email import sender
+from bulletin.publish.email.publisher import EmailPublisher
+from bulletin.publish.publisher import RenderedBulletin
+from bulletin.store.database import Store
 
 
 def test_add_list_remove_and_export(project: Path, bulletin) -> None:

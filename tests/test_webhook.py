@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.store import Store
+from bulletin.store.database import Store
 
 SECRET = "s3cret-shared-with-the-cms"
 

@@ -8,14 +8,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bulletin import aggregate
-from bulletin.aggregate import SourceWeek, WeekHistory
-from bulletin.config import load_config
-from bulletin.detect import detect
+from bulletin.config.load import load_config
 from bulletin.model import Collected
 from bulletin.pipeline import stats_history
-from bulletin.rules import HistoryIndex
-from bulletin.store import MIGRATIONS, Store
+from bulletin.store.database import MIGRATIONS, Store
+from bulletin.story import stats as aggregate
+from bulletin.story.detect import detect
+from bulletin.story.rules import HistoryIndex
+from bulletin.story.stats import SourceWeek, WeekHistory
 from conftest import write_config
 
 Boards = dict[tuple[str, str, bool], tuple[int, dict[str, int], dict[str, int]]]

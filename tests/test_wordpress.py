@@ -13,7 +13,7 @@ import httpx
 import pytest
 from wordpress import WordPress, missing
 
-from bulletin.store import Store
+from bulletin.store.database import Store
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,131 @@
+"""``bulletin subscribers ...``: keep the list from the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from bulletin.publish.email import LOCALES, STATUSES
+
+# The send ledger's states (bulletin/mailing/sender.py tells their story).
+SEND_STATES = ("queued", "sending", "sent", "deferred", "failed", "skipped", "uncertain")
+
+config_option = click.option("--config", "config_path", type=click.Path(path_type=Path),
+                             default="config.yaml", show_default=True,
+                             help="Settings file; relative paths in it are relative to it.")
+
+
+def _database(config_path: Path):  # type: ignore[no-untyped-def]
+    from bulletin.config.load import load_config
+    from bulletin.publish.email.subscribers import connect_for_sharing
+    from bulletin.store.database import Store
+
+    store = Store.open(load_config(config_path).database)
+    connect_for_sharing(store.db)
+    return store
+
+
+@click.group()
+def subscribers() -> None:
+    """The email list: add, remove, list, import and export subscribers."""
+
+
+@subscribers.command()
+@config_option
+@click.argument("email")
+@click.option("--locale", type=click.Choice(LOCALES), default="en", show_default=True)
+@click.option("--pending", is_flag=True,
+              help="Wait for the address to confirm (as the web form does) instead of "
+                   "adding it as confirmed.")
+def add(config_path: Path, email: str, locale: str, pending: bool) -> None:
+    """Add an address (confirmed: you vouch that its owner asked)."""
+    from bulletin.publish.email import subscribers as subs
+
+    with _database(config_path) as store, store.transaction() as db:
+        result = subs.add(db, email, locale, "pending" if pending else "confirmed")
+        found = subs.get(db, subs.normalise(email))
+    assert found is not None
+    click.echo(f"{found.email}: {result} ({found.status}, {found.locale})")
+
+
+@subscribers.command()
+@config_option
+@click.argument("email")
+def remove(config_path: Path, email: str) -> None:
+    """Unsubscribe an address (kept as unsubscribed, so an import cannot re-add it)."""
+    from bulletin.publish.email import subscribers as subs
+
+    with _database(config_path) as store, store.transaction() as db:
+        subs.remove(db, email)
+    click.echo(f"{subs.normalise(email)}: unsubscribed")
+
+
+@subscribers.command("list")
+@config_option
+@click.option("--status", type=click.Choice(STATUSES), default=None, help="Only this status.")
+def list_(config_path: Path, status: str | None) -> None:
+    """Every address with its status and language."""
+    from bulletin.publish.email import subscribers as subs
+
+    with _database(config_path) as store:
+        found = subs.listing(store.db, status)
+    for sub in found:
+        click.echo(f"{sub.email}\t{sub.status}\t{sub.locale}")
+    click.echo(f"{len(found)} subscribers", err=True)
+
+
+@subscribers.command("import")
+@config_option
+@click.argument("csv_file", type=click.Path(path_type=Path, dir_okay=False))
+def import_(config_path: Path, csv_file: Path) -> None:
+    """Import email[,locale,status] rows; bad rows are reported and skipped."""
+    from bulletin.errors import BulletinError
+    from bulletin.publish.email import subscribers as subs
+
+    try:
+        text = csv_file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise BulletinError(f"{csv_file}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise BulletinError(f"{csv_file}: not UTF-8 text") from None
+    with _database(config_path) as store, store.transaction() as db:
+        report = subs.import_csv(db, text, str(csv_file))
+    for line in report.rejected:
+        click.echo(f"rejected: {line}", err=True)
+    click.echo(f"{csv_file}: {report.added} added, {report.updated} updated, "
+               f"{report.unchanged} unchanged, {len(report.rejected)} rejected")
+
+
+@subscribers.command()
+@config_option
+@click.option("--week", required=True, help="The bulletin's week, like 2026-W11.")
+@click.option("--state", type=click.Choice(SEND_STATES), default=None, help="Only this state.")
+def sends(config_path: Path, week: str, state: str | None) -> None:
+    """What the send ledger says of each address for one week's bulletin."""
+    from bulletin.errors import BulletinError
+    from bulletin.weeks import IsoWeek
+
+    try:
+        week = str(IsoWeek.parse(week))
+    except ValueError as exc:
+        raise BulletinError(f"--week: {exc}") from None
+    where, args = ("AND e.state = ?", (week, state)) if state else ("", (week,))
+    with _database(config_path) as store:
+        rows = store.db.execute(
+            "SELECT s.email, e.state, e.attempts, e.detail FROM email_sends e JOIN subscribers s "
+            f"ON s.id = e.subscriber WHERE e.week = ? {where} ORDER BY s.email", args).fetchall()
+    for email, row_state, attempts, detail in rows:
+        click.echo(f"{email}\t{row_state}\t{attempts}\t{detail}")
+    click.echo(f"{len(rows)} rows", err=True)
+
+
+@subscribers.command()
+@config_option
+def export(config_path: Path) -> None:
+    """Write the list as CSV (email,locale,status) to stdout."""
+    from bulletin.publish.email import subscribers as subs
+
+    with _database(config_path) as store:
+        sys.stdout.write(subs.export_csv(store.db))

@@ -1,0 +1,148 @@
+"""``type: feed`` — news items from an RSS or Atom feed, and the figures they state.
+
+Read from a ``url`` (a conditional GET with the ETag / Last-Modified the
+server gave last time, so an unchanged feed costs one small request) or a
+``path``. Items are stored once, by id or link, with their HTML sanitised;
+figures are extracted from the title and summary of items not seen before.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from bulletin.collect.http import Policy, get, status_error
+from bulletin.collect.source import CollectContext, Source
+from bulletin.collect.text_figures import figures as text_figures
+from bulletin.config import validation as check
+from bulletin.errors import CollectError
+from bulletin.model import Collected, FeedItem, Figure, HttpValidators
+
+log = logging.getLogger("bulletin")
+
+
+@dataclass(frozen=True)
+class Feed(Source):
+    type: ClassVar[str] = "feed"
+    keys: ClassVar[set[str]] = {"url", "path", "timeout", "retry_within"}
+    live: ClassVar[bool] = True
+
+    feed_url: str = ""
+    path: Path | None = None
+    timeout: float = 20.0
+    retry_within: float = 60.0
+
+    @classmethod
+    def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
+                    problems: check.Problems) -> Feed | None:
+        common = cls.common(raw, where, problems)
+        url = check.url(raw, "url", where, problems)
+        path = check.path(raw, "path", where, problems, base_dir)
+        timeout = check.number(raw, "timeout", where, problems, default=cls.timeout)
+        within = check.number(raw, "retry_within", where, problems, default=cls.retry_within)
+        if ("url" in raw) == ("path" in raw):
+            problems.add(where, "give either url or path (one of them)")
+            return None
+        if (url is None and path is None) or timeout is None or within is None:
+            return None
+        return cls(feed_url=url or "", path=path, timeout=timeout, retry_within=within, **common)
+
+    @property
+    def url(self) -> str:
+        return self.feed_url
+
+    async def fetch(self, context: CollectContext) -> Collected:
+        validators: tuple[HttpValidators, ...] = ()
+        if self.path is not None:
+            where = str(self.path)
+            try:
+                body = self.path.read_bytes()
+            except OSError as exc:
+                raise CollectError(f"{where}: cannot read: {exc.strerror}") from None
+        else:
+            where = self.feed_url
+            assert context.client is not None
+            known = context.store.validators(self.feed_url)
+            headers = {}
+            if known and known.etag:
+                headers["If-None-Match"] = known.etag
+            if known and known.last_modified:
+                headers["If-Modified-Since"] = known.last_modified
+            response = await get(context.client, self.feed_url,
+                                 Policy(self.timeout, self.retry_within), headers)
+            if response.status_code == 304:
+                return Collected(self.name, figures_replace=False, requests=1, not_modified=True)
+            if response.status_code != 200:
+                raise status_error(response, where)
+            body = response.content
+            validators = (HttpValidators(self.feed_url, response.headers.get("etag", ""),
+                                         response.headers.get("last-modified", "")),)
+        seen = {item.key for item in context.store.feed_items(self.name)}
+        fetched_at = context.now.isoformat(timespec="seconds")
+        items, updated = read_feed(body, where, self.name, fetched_at)
+        new = [item for item in items if item.key not in seen]
+        found: dict[tuple[str, str, str, str], Figure] = {}
+        for item in new:
+            text = f"{plain(item.title)}. {plain(item.summary)}"
+            for figure in text_figures(text, self.name, item.link, item.published_at, fetched_at):
+                found.setdefault((figure.subject, figure.organisation, figure.kind, figure.period),
+                                 figure)
+        return Collected(self.name, items=tuple(new), figures=tuple(found.values()),
+                         validators=validators, figures_replace=False, as_of=updated,
+                         requests=0 if self.path else 1)
+
+
+def read_feed(body: bytes, where: str, source: str, fetched_at: str) -> tuple[list[FeedItem], str]:
+    """Every item of a feed, sanitised, and when the feed says it was updated.
+
+    A feed that is not RSS or Atom is refused whole.
+    """
+    import xml.sax
+
+    import feedparser
+    import nh3
+
+    if not body.strip():
+        raise CollectError(f"{where}: empty ({len(body)} bytes), not an RSS or Atom feed")
+    # nh3 sanitises (below), so feedparser hands over the HTML as the feed had it.
+    parsed = feedparser.parse(body, sanitize_html=False)
+    problem = parsed.get("bozo_exception")
+    if isinstance(problem, xml.sax.SAXException) or (not parsed.get("version") and not parsed.entries):
+        detail = problem.getMessage() if isinstance(problem, xml.sax.SAXParseException) else problem
+        line = f" at line {problem.getLineNumber()}" if isinstance(problem, xml.sax.SAXParseException) \
+            else ""
+        raise CollectError(f"{where}: not a valid RSS or Atom feed ({detail or 'no feed found'}{line})")
+    items: dict[str, FeedItem] = {}
+    for index, entry in enumerate(parsed.entries):
+        link = str(entry.get("link", ""))
+        key = str(entry.get("id") or link)
+        if not key:
+            raise CollectError(f"{where}: item {index + 1} has neither an id nor a link")
+        raw_summary = str(entry.get("summary", ""))
+        summary = nh3.clean(raw_summary)
+        if "<script" in raw_summary.lower():
+            log.warning("%s: %s: item %s: removed a script from its HTML", source, where, key)
+        title = html.unescape(nh3.clean(str(entry.get("title", "")), tags=set()))
+        items.setdefault(key, FeedItem(source, key, link, title, summary,
+                                       _published(entry), fetched_at))
+    return list(items.values()), _published(parsed.feed)
+
+
+def _published(entry: Any) -> str:
+    import time
+
+    for key in ("published_parsed", "updated_parsed"):
+        value = entry.get(key)
+        if value:
+            return time.strftime("%Y-%m-%dT%H:%M:%SZ", value)
+    return ""
+
+
+def plain(fragment: str) -> str:
+    """The text of sanitised HTML, for reading figures from."""
+    import nh3
+
+    return html.unescape(nh3.clean(fragment, tags=set()))

@@ -1,0 +1,145 @@
+"""``type: figures`` — numbers an editor enters by hand, in YAML.
+
+Each entry: ``subject``, ``organisation``, ``kind`` (observed or forecast),
+``value`` (a number), ``unit`` (``tokens``, or with a scale word such as
+``quadrillion tokens``), ``period`` (a year or an ISO week), ``source`` (URL)
+and optionally ``quote`` and ``published`` (a date). Two forecasts with the
+same subject and organisation and different periods form a forecast series.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, ClassVar
+
+import yaml
+
+from bulletin.collect.source import CollectContext, Source
+from bulletin.config import validation as check
+from bulletin.errors import CollectError
+from bulletin.model import Collected, Figure
+from bulletin.render.scales import SCALES, split_unit
+from bulletin.weeks import IsoWeek
+
+ENTRY_KEYS = {"subject", "organisation", "kind", "value", "unit", "period", "source",
+              "quote", "published"}
+KINDS = ("observed", "forecast")
+_YEAR = re.compile(r"^\d{4}$")
+
+
+@dataclass(frozen=True)
+class FiguresFile(Source):
+    type: ClassVar[str] = "figures"
+    keys: ClassVar[set[str]] = {"path"}
+
+    path: Path = Path()
+
+    @classmethod
+    def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
+                    problems: check.Problems) -> FiguresFile | None:
+        common = cls.common(raw, where, problems)
+        path = check.path(raw, "path", where, problems, base_dir, required=True, must_exist=True)
+        if path is None:
+            return None
+        return cls(path=path, **common)
+
+    def collect(self, context: CollectContext | None = None) -> Collected:
+        fetched_at = datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
+        figures = read_figures(self.path, self.name, fetched_at.isoformat(timespec="seconds"))
+        return Collected(self.name, figures=tuple(figures))
+
+
+def read_figures(path: Path, source: str, fetched_at: str) -> list[Figure]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        document = yaml.compose(text)
+        entries = yaml.safe_load(text)
+    except OSError as exc:
+        raise CollectError(f"{path}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise CollectError(f"{path}{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise CollectError(f"{path}: expected a list of figures")
+    lines = [node.start_mark.line + 1 for node in document.value] if document else []
+
+    figures = []
+    seen: dict[tuple[str, str, str, str], int] = {}
+    for index, entry in enumerate(entries):
+        where = f"{path}:{lines[index]}: figure {index + 1}"
+        figure = _figure(entry, where, source, fetched_at)
+        key = (figure.subject, figure.organisation, figure.kind, figure.period)
+        if key in seen:
+            raise CollectError(f"{where}: repeats figure {seen[key]} "
+                               f"({figure.organisation}, {figure.kind}, {figure.period})")
+        seen[key] = index + 1
+        figures.append(figure)
+    return figures
+
+
+def _figure(entry: Any, where: str, source: str, fetched_at: str) -> Figure:
+    if not isinstance(entry, dict):
+        raise CollectError(f"{where}: expected a mapping with subject, organisation, kind, ...")
+    unknown = sorted(set(map(str, entry)) - ENTRY_KEYS)
+    if unknown:
+        raise CollectError(f"{where}: unknown key {unknown[0]!r} "
+                           f"(expected: {', '.join(sorted(ENTRY_KEYS))})")
+    for key in ("subject", "organisation", "kind", "value", "unit", "period", "source"):
+        if entry.get(key) in (None, ""):
+            raise CollectError(f"{where}: {key} is required")
+
+    def text(key: str) -> str:
+        value = entry.get(key, "")
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise CollectError(f"{where}: {key}: expected text")
+        return str(value).strip()
+
+    kind = text("kind")
+    if kind not in KINDS:
+        raise CollectError(f"{where}: kind: {kind!r} is neither observed nor forecast")
+    value = entry["value"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise CollectError(f"{where}: value: {value!r} is not a number")
+    try:
+        exact = Decimal(str(value))
+    except InvalidOperation:
+        raise CollectError(f"{where}: value: {value!r} is not a number") from None
+    scale, unit = split_unit(text("unit"))
+    period = _period(text("period"), where)
+    link = text("source")
+    if not check.is_url(link):
+        raise CollectError(f"{where}: source: {link!r} is not an http(s) URL")
+    published = entry.get("published", "")
+    if published and not isinstance(published, date):
+        raise CollectError(f"{where}: published: {published!r} is not a date like 2026-03-20")
+    return Figure(
+        source=source,
+        subject=text("subject"),
+        organisation=text("organisation"),
+        kind=kind,
+        value=exact * SCALES.get(scale, 1),
+        unit=unit,
+        period=period,
+        link=link,
+        quote=text("quote") if entry.get("quote") else "",
+        scale=scale,
+        published_at=published.isoformat() if published else "",
+        fetched_at=fetched_at,
+    )
+
+
+def _period(text: str, where: str) -> str:
+    if _YEAR.match(text):
+        return text
+    try:
+        return str(IsoWeek.parse(text))
+    except ValueError:
+        raise CollectError(f"{where}: period: {text!r} is neither a year (2030) "
+                           f"nor an ISO week (2026-W11)") from None

@@ -1,0 +1,84 @@
+"""``type: openrouter-models`` — display names and creation dates from the model catalogue.
+
+``GET {base_url}/api/v1/models`` lists ``{"id", "canonical_slug", "name",
+"created"}``; the rankings use the canonical slug (the permaslug), so both it
+and the id get the name. The names are kept in the store, so a run whose
+catalogue request fails still says "MiniMax M2.5", not a permaslug.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from bulletin.collect.http import Policy, get, json_body, status_error
+from bulletin.collect.source import CollectContext, Source
+from bulletin.config import validation as check
+from bulletin.errors import CollectError
+from bulletin.model import Collected, ModelName
+
+PATH = "/api/v1/models"
+
+
+@dataclass(frozen=True)
+class OpenRouterModels(Source):
+    type: ClassVar[str] = "openrouter-models"
+    keys: ClassVar[set[str]] = {"base_url", "api_key_env", "timeout", "retry_within"}
+    live: ClassVar[bool] = True
+
+    base_url: str = "https://openrouter.ai"
+    api_key_env: str = "OPENROUTER_API_KEY"
+    timeout: float = 30.0
+    retry_within: float = 60.0
+
+    @classmethod
+    def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
+                    problems: check.Problems) -> OpenRouterModels | None:
+        common = cls.common(raw, where, problems)
+        base_url = check.url(raw, "base_url", where, problems) or cls.base_url
+        env = check.string(raw, "api_key_env", where, problems, default=cls.api_key_env)
+        timeout = check.number(raw, "timeout", where, problems, default=cls.timeout)
+        within = check.number(raw, "retry_within", where, problems, default=cls.retry_within)
+        if env is None or timeout is None or within is None:
+            return None
+        return cls(base_url=base_url.rstrip("/"), api_key_env=env, timeout=timeout,
+                   retry_within=within, **common)
+
+    @property
+    def url(self) -> str:
+        return self.base_url + PATH
+
+    async def fetch(self, context: CollectContext) -> Collected:
+        assert context.client is not None
+        # The catalogue is public; a key, where there is one, is sent all the same.
+        key = os.environ.get(self.api_key_env, "").strip()
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        response = await get(context.client, self.url, Policy(self.timeout, self.retry_within),
+                             headers)
+        if response.status_code != 200:
+            raise status_error(response, self.url)
+        names = parse_models(json_body(response, self.url), self.url, self.name)
+        return Collected(self.name, names=tuple(names), figures_replace=False, requests=1)
+
+
+def parse_models(body: Any, shown: str, source: str) -> list[ModelName]:
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise CollectError(f"{shown}: the JSON has no 'data' list of models")
+    names: dict[str, ModelName] = {}
+    for index, entry in enumerate(body["data"]):
+        if not isinstance(entry, dict):
+            raise CollectError(f"{shown}: data[{index}]: expected an object with id and name")
+        name = entry.get("name")
+        slugs = [s for s in (entry.get("id"), entry.get("canonical_slug")) if isinstance(s, str) and s]
+        if not slugs or not isinstance(name, str) or not name.strip():
+            raise CollectError(f"{shown}: data[{index}]: needs an id and a name")
+        created = entry.get("created")
+        day = ""
+        if isinstance(created, (int, float)) and not isinstance(created, bool):
+            day = datetime.fromtimestamp(created, UTC).date().isoformat()
+        for slug in slugs:
+            names[slug] = ModelName(slug, name.strip(), source, day)
+    return list(names.values())

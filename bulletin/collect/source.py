@@ -1,0 +1,85 @@
+"""Sources: where statistics come from. Each type registers under a name.
+
+A source is built from its config entry (validated, problems collected) and
+``fetch(context)`` returns everything it read as one frozen ``Collected``. It
+never writes to the store itself: the pipeline stores all sources' data in one
+transaction, so a bad file leaves the history as it was. The context lets a
+source read what the store already holds (to ask only for what is missing)
+and share one HTTP client with the other sources, which run concurrently.
+
+A file source (``live = False``) that fails stops the collection: its file is
+the editor's to fix. A live source that fails is reported stale and its last
+good data is used; the others go on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from bulletin.config import validation as check
+from bulletin.model import Collected, SourceCredit
+
+if TYPE_CHECKING:
+    import httpx
+
+    from bulletin.store.database import Store
+
+COMMON_KEYS = {"name", "type", "attribution", "licence"}
+
+
+@dataclass(frozen=True)
+class CollectContext:
+    """What a source may use while it collects: read-only history and a shared client."""
+
+    store: Store
+    client: httpx.AsyncClient | None
+    now: datetime
+    start: date | None = None  # a period asked for explicitly (bulletin collect --from/--to)
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Base of every source type: the settings all of them share."""
+
+    type: ClassVar[str] = ""
+    keys: ClassVar[set[str]] = set()  # keys this type accepts beyond the common ones
+    live: ClassVar[bool] = False  # reads the network: a failure makes it stale, not fatal
+    leaderboard: ClassVar[bool] = False  # yields the observations a bulletin is built on
+
+    name: str
+    attribution: str
+    licence: str
+
+    @classmethod
+    def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
+                    problems: check.Problems) -> Source | None:
+        raise NotImplementedError
+
+    @classmethod
+    def common(cls, raw: dict[str, Any], where: str, problems: check.Problems) -> dict[str, str]:
+        check.unknown_keys(raw, COMMON_KEYS | cls.keys, where, problems)
+        name = check.string(raw, "name", where, problems, required=True) or ""
+        return {
+            "name": name,
+            "attribution": check.string(raw, "attribution", where, problems, default=name) or name,
+            "licence": check.string(raw, "licence", where, problems, default="") or "",
+        }
+
+    @property
+    def url(self) -> str:
+        return ""
+
+    @property
+    def credit(self) -> SourceCredit:
+        return SourceCredit(self.name, self.url, self.attribution, self.licence)
+
+    def collect(self, context: CollectContext | None = None) -> Collected:
+        raise NotImplementedError
+
+    async def fetch(self, context: CollectContext) -> Collected:
+        """Collect concurrently with the other sources; file sources just read."""
+        return self.collect(context)

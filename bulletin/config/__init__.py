@@ -1,0 +1,1 @@
+"""Settings: config.yaml read into typed values, every problem reported at once."""

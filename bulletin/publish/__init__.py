@@ -1,0 +1,1 @@
+"""Publish: the targets a rendered week goes to (site, WordPress, webhook, email)."""

@@ -1,0 +1,40 @@
+"""Email actions outside the normal publish run: a test copy, re-queueing uncertain copies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bulletin.config.load import Config
+from bulletin.errors import PublishError
+from bulletin.publish.email.publisher import EmailPublisher
+from bulletin.publish.email.subscribers import connect_for_sharing, now
+from bulletin.publish.publisher import RenderedBulletin
+from bulletin.store.database import Store
+from bulletin.weeks import IsoWeek
+
+
+def _email_target(config: Config, to: Sequence[str]) -> EmailPublisher:
+    found = [p for p in config.publishers if isinstance(p, EmailPublisher)
+             and (not to or p.name in to or p.type in to)]
+    if not found:
+        raise PublishError("no email target configured (add a `type: email` entry under publish:)")
+    return found[0]
+
+
+def send_test(config: Config, week: IsoWeek, address: str, to: Sequence[str] = ()) -> str:
+    """One [TEST] copy to ``address``; the subscribers and the ledger are left alone."""
+    target = _email_target(config, to)
+    with Store.open(config.database) as store:
+        bulletin = RenderedBulletin.load(config.output, store, str(week))
+    return f"{target.name}: test copy sent to {address} ({target.send_test(bulletin, address)})"
+
+
+def requeue_uncertain(config: Config, week: IsoWeek) -> int:
+    """Let the next send email the copies a killed run may or may not have delivered."""
+    with Store.open(config.database) as store:
+        connect_for_sharing(store.db)
+        with store.transaction() as db:
+            db.execute("UPDATE email_sends SET state = 'queued', updated_at = ? WHERE week = ? "
+                       "AND state = 'uncertain'", (now(), str(week)))
+            count = db.execute("SELECT changes()").fetchone()[0]
+    return int(count)

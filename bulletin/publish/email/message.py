@@ -1,0 +1,254 @@
+"""The email itself: one personalised multipart/alternative message per subscriber.
+
+Everything shared by all subscribers (bodies, subject, common headers) is
+prepared once per language; per subscriber only the address, the signed
+unsubscribe links and the Message-ID are filled in, so building a message
+costs a few string joins and a base64 encoding, not a MIME tree.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import unicodedata
+from dataclasses import dataclass
+from email.header import Header
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from bulletin.publish.email.settings import EmailSettings
+from bulletin.publish.publisher import RenderedBulletin
+from bulletin.render.article import UNSUBSCRIBE
+
+# Stands for the subscriber's link until it is filled in; the article's email
+# templates write it where their unsubscribe link goes.
+LINK = UNSUBSCRIBE
+SIGNED_HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"list-id",
+                  b"list-unsubscribe", b"list-unsubscribe-post", b"mime-version",
+                  b"content-type", b"content-language")
+
+
+@dataclass(frozen=True)
+class Bodies:
+    subject: str
+    text: str
+    html: str
+
+
+def bodies(bulletin: RenderedBulletin, locale: str) -> Bodies:
+    """The subject and the two bodies for one language.
+
+    The email bodies (email.txt, email.html with inlined CSS, and their .zh.
+    versions) come from the article templates; until a bulletin has them, the
+    article's own Markdown and HTML stand in.
+    """
+    suffix = f".{locale}" if locale != "en" else ""
+    articles = bulletin.data.get("articles", {})
+    for language, text_name, html_name in ((locale, f"email{suffix}.txt", f"email{suffix}.html"),
+                                           ("en", "email.txt", "email.html"),
+                                           ("en", "bulletin.md", "bulletin.html")):
+        if bulletin.path(text_name).exists() and bulletin.path(html_name).exists():
+            # The store's headline is the bulletin's; other languages have their own.
+            subject = (bulletin.headline if language == "en"
+                       else articles.get(language, {}).get("headline", bulletin.headline))
+            return Bodies(subject, bulletin.text(text_name), bulletin.text(html_name))
+    raise FileNotFoundError(bulletin.path("email.txt"))
+
+
+def header_text(value: str) -> str:
+    """A value that cannot end its header: control and line-separator characters become spaces."""
+    cleaned = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value)
+    return re.sub(r"\s+", " ", cleaned).strip()
+
+
+def _safe(value: str) -> str:
+    return value if value.isascii() and value.isprintable() else header_text(value)
+
+
+def _encoded(name: str, value: str) -> str:
+    """``Name: value`` folded, RFC 2047-encoded where it is not ASCII."""
+    value = header_text(value)
+    charset = "us-ascii" if value.isascii() else "utf-8"
+    folded = Header(value, charset, header_name=name).encode(linesep="\r\n")
+    return f"{name}: {folded}\r\n"
+
+
+def _from(settings: EmailSettings) -> str:
+    """The From header: a non-ASCII display name is encoded, the address never is."""
+    from email.utils import formataddr, parseaddr
+
+    name, address = parseaddr(settings.sender)
+    return f"From: {formataddr((header_text(name), address), charset='utf-8')}\r\n"
+
+
+def _base64(text: str) -> str:
+    return _b64(_crlf(text)).decode("ascii")
+
+
+def _crlf(text: str) -> bytes:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
+@dataclass(frozen=True)
+class Body:
+    """A base64 body whose part before the personal link is encoded once for everyone.
+
+    base64 turns each 57 bytes into one 76-character line, so a prefix cut at
+    a multiple of 57 bytes encodes the same alone as within the whole.
+    """
+
+    encoded_prefix: bytes
+    tail: bytes  # still holds LINK
+
+    @classmethod
+    def of(cls, text: str) -> Body:
+        data = _crlf(text)
+        at = data.find(LINK.encode())
+        cut = 0 if at < 0 else at - at % 57
+        return cls(_b64(data[:cut]), data[cut:])
+
+    def with_link(self, url: bytes) -> bytes:
+        return self.encoded_prefix + _b64(self.tail.replace(LINK.encode(), url))
+
+
+def _with_footer(html: str, footer: str) -> str:
+    at = html.lower().rfind("</body>")
+    return html + footer if at < 0 else html[:at] + footer + html[at:]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One language's message with holes for the subscriber."""
+
+    head: bytes  # headers shared by every subscriber, and the blank line
+    text: Body
+    html: Body
+    boundary: bytes
+    chart: bytes = b""  # the chart as an encoded inline part, where the HTML shows it by cid:
+    related: bytes = b""  # the boundary of the multipart/related that holds HTML and chart
+
+
+class MessageMaker:
+    def __init__(self, settings: EmailSettings, bulletin: RenderedBulletin, title: str,
+                 templates_dir: Path | None, date: Any, subject_prefix: str = "") -> None:
+        from bulletin.render.article import environment
+
+        self.settings = settings
+        self.week = bulletin.week
+        env = environment(templates_dir)
+        self.prepared: dict[str, Prepared] = {}
+        for locale in ("en", "zh"):
+            parts = bodies(bulletin, locale)
+            zh = locale == "zh" and parts.text != bodies(bulletin, "en").text
+            name = "footer.zh" if zh else "footer"
+            context = {"title": title, "base_url": settings.base_url, "unsubscribe_url": LINK}
+            # The article's email bodies carry their own unsubscribe link;
+            # anything else (an article without them) gets the list's footer.
+            text, html = parts.text, parts.html
+            if LINK not in text:
+                footer = env.get_template(f"mailing/{name}.txt.j2").render(context)
+                text = text.rstrip("\n") + "\n" + footer
+            if LINK not in html:
+                html = _with_footer(html, env.get_template(f"mailing/{name}.html.j2").render(context))
+            html, chart = _inline_chart(bulletin, html)
+            boundary = f"=_bulletin_{bulletin.week}_{locale}"
+            head = "".join((
+                _from(settings),
+                _encoded("Subject", subject_prefix + parts.subject),
+                f"Date: {format_datetime(date)}\r\n",
+                _encoded("List-Id", f"{title} <{settings.list_id}>"),
+                "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+                "MIME-Version: 1.0\r\n",
+                f"Content-Language: {'zh' if zh else 'en'}\r\n",
+                f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n',
+            ))
+            self.prepared[locale] = Prepared((head + "\r\n").encode("ascii"), Body.of(text),
+                                             Body.of(html), boundary.encode("ascii"), chart,
+                                             f"=_bulletin_related_{bulletin.week}_{locale}".encode())
+        self.signer = None
+        if settings.dkim:
+            from bulletin.publish.email.dkim import Signer
+
+            self.signer = Signer(settings.dkim.key_file, settings.dkim.selector,
+                                 settings.dkim.domain, SIGNED_HEADERS)
+
+    def unsubscribe_url(self, token: str) -> str:
+        return f"{self.settings.base_url}/unsubscribe?token={quote(token)}"
+
+    def build(self, email: str, locale: str, token: str, message_id: str) -> bytes:
+        prepared = self.prepared.get(locale, self.prepared["en"])
+        url = self.unsubscribe_url(token)
+        mailto = f"mailto:{self.settings.unsubscribe_mailto}?subject=unsubscribe%20{quote(token)}"
+        # Addresses were validated as ASCII on the way in; anything else is encoded.
+        to = f"To: {email}\r\n" if email.isascii() and email.isprintable() else _encoded("To", email)
+        boundary = prepared.boundary
+        link = url.encode("ascii")
+        message = b"".join((
+            to.encode("ascii"),
+            f"Message-ID: <{_safe(message_id)}>\r\n"
+            f"List-Unsubscribe: <{url}>,\r\n <{mailto}>\r\n".encode("ascii"),
+            prepared.head,
+            b"--", boundary, b"\r\n",
+            b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+            prepared.text.with_link(link),
+            b"--", boundary, b"\r\n",
+            _html_part(prepared, link),
+            b"--", boundary, b"--\r\n",
+        ))
+        return self.signer.sign(message) if self.signer else message
+
+
+CHART_ID = "chart@bulletin"
+HTML_HEAD = b"Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+
+
+def _inline_chart(bulletin: RenderedBulletin, html: str) -> tuple[str, bytes]:
+    """Carry the chart inside the message where the HTML refers to it by a relative path.
+
+    A bulletin rendered with a site base URL links the chart on the site
+    instead; a relative path would show nothing in a mail client.
+    """
+    chart = bulletin.path("chart.png")
+    if 'src="chart.png"' not in html or not chart.exists():
+        return html, b""
+    part = b"".join((
+        b"Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n",
+        f"Content-ID: <{CHART_ID}>\r\n".encode("ascii"),
+        b'Content-Disposition: inline; filename="chart.png"\r\n\r\n',
+        _b64(chart.read_bytes()),
+    ))
+    return html.replace('src="chart.png"', f'src="cid:{CHART_ID}"'), part
+
+
+def _html_part(prepared: Prepared, link: bytes) -> bytes:
+    """The HTML alternative, wrapped with the chart in multipart/related when it has one."""
+    if not prepared.chart:
+        return HTML_HEAD + prepared.html.with_link(link)
+    related = prepared.related
+    return b"".join((
+        b'Content-Type: multipart/related; type="text/html"; boundary="', related, b'"\r\n\r\n',
+        b"--", related, b"\r\n", HTML_HEAD, prepared.html.with_link(link),
+        b"--", related, b"\r\n", prepared.chart,
+        b"--", related, b"--\r\n",
+    ))
+
+
+def simple_message(settings: EmailSettings, to: str, subject: str, text: str, message_id: str,
+                   date: Any) -> bytes:
+    """A plain-text message (the confirmation email)."""
+    return "".join((
+        _from(settings),
+        _encoded("To", to),
+        _encoded("Subject", subject),
+        f"Date: {format_datetime(date)}\r\n",
+        f"Message-ID: <{header_text(message_id)}>\r\n",
+        "MIME-Version: 1.0\r\n",
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+        _base64(text),
+    )).encode("ascii")

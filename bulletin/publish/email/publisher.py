@@ -1,0 +1,114 @@
+"""The ``email`` publisher: the bulletin to every confirmed subscriber."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from bulletin.config import validation as check
+from bulletin.errors import PublishError
+from bulletin.model import Delivery
+from bulletin.publish.email import settings as email_settings
+from bulletin.publish.email.settings import EmailSettings
+from bulletin.publish.publisher import Publisher, RenderedBulletin
+from bulletin.store.database import Store
+
+
+@dataclass(frozen=True)
+class EmailPublisher(Publisher):
+    type: ClassVar[str] = "email"
+    keys: ClassVar[set[str]] = email_settings.EMAIL_KEYS
+
+    settings: EmailSettings | None = None
+
+    @classmethod
+    def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
+                    problems: check.Problems) -> EmailPublisher | None:
+        common = cls.common(raw, where, problems)
+        parsed = email_settings.parse(raw, where, base_dir, problems)
+        return cls(common["name"], parsed) if parsed else None
+
+    def maker(self, bulletin: RenderedBulletin, subject_prefix: str = "") -> Any:
+        from bulletin.publish.email.message import MessageMaker
+
+        assert self.settings is not None
+        try:
+            return MessageMaker(self.settings, bulletin, self.settings.list_name, None,
+                                datetime.now(UTC), subject_prefix)
+        except FileNotFoundError as exc:
+            raise PublishError(f"{bulletin.week}: no email body ({exc.filename} is missing)") from None
+        except OSError as exc:
+            raise PublishError(f"{self.name}: cannot read {exc.filename}: {exc.strerror}") from None
+
+    def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
+        from bulletin.publish.email import sender, tokens
+
+        assert self.settings is not None
+        key = tokens.key_from_env(self.settings.signing_key_env)
+        maker = self.maker(bulletin)
+        outbox = bulletin.folder.parent.parent / "outbox"
+        with _ProgressBar(f"{bulletin.week} email") as bar:
+            summary = sender.send_week(self.settings, maker, store.path, outbox, key, bar.update)
+        status = "ok" if summary.complete else "failed"
+        where = self.settings.smtp.host if self.settings.smtp else str(outbox / bulletin.week)
+        detail = summary.line() or "no subscribers"
+        if any(summary.counts.get(state) for state in ("failed", "deferred", "uncertain")):
+            detail += f"; `bulletin subscribers sends --week {bulletin.week}` says which"
+        return Delivery(bulletin.week, self.name, status, "", where, detail,
+                        1, datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def send_test(self, bulletin: RenderedBulletin, address: str) -> str:
+        from bulletin.publish.email import sender, tokens
+        from bulletin.publish.email.subscribers import normalise
+
+        assert self.settings is not None
+        key = tokens.key_from_env(self.settings.signing_key_env)
+        outbox = bulletin.folder.parent.parent / "outbox"
+        outcome = sender.send_test(self.settings, self.maker(bulletin, "[TEST] "), outbox,
+                                   normalise(address), key)
+        if outcome.state != "sent":
+            raise PublishError(f"{self.name}: the test message to {address} was not sent: "
+                               f"{outcome.detail}")
+        return outcome.detail
+
+
+class _ProgressBar:
+    """click's progress bar on stderr, with the sending rate; silent when not a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+        self.started = 0.0
+        self.shown = 0
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        import time
+
+        import click
+
+        if self.bar is None:
+            if not total:
+                return
+            self.started = time.monotonic()
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr,
+                                         show_eta=True, show_pos=True,
+                                         item_show_func=lambda _: self._rate())
+            self.bar.__enter__()
+        self.bar.update(done - self.shown, done)
+        self.shown = done
+
+    def _rate(self) -> str:
+        import time
+
+        elapsed = time.monotonic() - self.started
+        return f"{self.shown / elapsed:,.0f}/s" if elapsed > 0 else ""
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)

@@ -1,0 +1,301 @@
+"""Send one week's bulletin to every confirmed subscriber, exactly once.
+
+The send ledger (table email_sends) holds one row per (week, subscriber):
+
+    queued -> sending -> sent | failed | deferred (4xx, tried again later)
+                      -> uncertain (the run died between "." and the server's reply)
+    queued -> skipped (unsubscribed before their copy went out)
+
+A row becomes ``sending`` in a committed write just before the message
+becomes irrevocable (the final "." of SMTP DATA, the rename of an outbox file),
+and ``sent`` right after. A run that starts and finds ``sending`` rows knows the
+previous run died inside that short window. The outbox can say what happened:
+the file is there or it is not, so the row becomes ``sent`` or is sent again.
+An SMTP server may or may not have kept the message and cannot be asked
+(RFC 1047), so those rows become ``uncertain`` and are not sent again unless
+asked (``publish --resend-uncertain``): a missing copy is reported by address,
+a second copy would be a broken promise.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import heapq
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bulletin.errors import PublishError
+from bulletin.publish.email import tokens
+from bulletin.publish.email.message import MessageMaker
+from bulletin.publish.email.settings import EmailSettings
+from bulletin.publish.email.subscribers import connect_for_sharing, now
+from bulletin.publish.email.transport import OutboxTransport, Outcome, SmtpTransport
+
+Progress = Callable[[int, int], None]  # (done, total)
+FINAL = ("sent", "failed", "skipped", "uncertain")
+
+
+@dataclass(frozen=True)
+class Item:
+    subscriber: int
+    uid: str
+    email: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    week: str
+    counts: dict[str, int]  # ledger state -> rows
+
+    def line(self) -> str:
+        order = ("sent", "failed", "deferred", "skipped", "uncertain", "queued", "sending")
+        return ", ".join(f"{self.counts[k]} {k}" for k in order if self.counts.get(k))
+
+    @property
+    def complete(self) -> bool:
+        return not any(self.counts.get(k) for k in ("queued", "deferred", "sending"))
+
+
+class Ledger:
+    """The send ledger on one connection shared (under a lock) by the worker threads."""
+
+    def __init__(self, database: Path, week: str) -> None:
+        self.db = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+        connect_for_sharing(self.db)
+        self.week = week
+        self.lock = threading.Lock()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def start(self, delivered: Callable[[str], bool] | None = None) -> list[Item]:
+        """Queue every confirmed subscriber not yet in the ledger; return what is left to send.
+
+        ``delivered(uid)`` settles a ``sending`` row left by a killed run where
+        the transport can tell (the outbox); without it such rows become ``uncertain``.
+        """
+        stamp = now()
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            if delivered is None:
+                self.db.execute("UPDATE email_sends SET state = 'uncertain', updated_at = ?, "
+                                "detail = 'the previous run stopped mid-send: the server may or "
+                                "may not have it' WHERE week = ? AND state = 'sending'",
+                                (stamp, self.week))
+            else:
+                self._settle(delivered, stamp)
+            self.db.execute("INSERT OR IGNORE INTO email_sends (week, subscriber, state, updated_at) "
+                            "SELECT ?, id, 'queued', ? FROM subscribers WHERE status = 'confirmed'",
+                            (self.week, stamp))
+            self.db.execute("UPDATE email_sends SET attempts = 0 WHERE week = ? AND state = 'deferred'",
+                            (self.week,))
+            self.db.execute("COMMIT")
+            rows = self.db.execute(
+                "SELECT s.id, s.uid, s.email, s.locale FROM email_sends e JOIN subscribers s "
+                "ON s.id = e.subscriber WHERE e.week = ? AND e.state IN ('queued', 'deferred') "
+                "ORDER BY s.id", (self.week,)).fetchall()
+        return [Item(*row) for row in rows]
+
+    def _settle(self, delivered: Callable[[str], bool], stamp: str) -> None:
+        rows = self.db.execute("SELECT e.subscriber, s.uid FROM email_sends e JOIN subscribers s "
+                               "ON s.id = e.subscriber WHERE e.week = ? AND e.state = 'sending'",
+                               (self.week,)).fetchall()
+        for subscriber, uid in rows:
+            state, detail = (("sent", "written before the previous run stopped") if delivered(uid)
+                             else ("queued", "the previous run stopped before writing it"))
+            self.db.execute("UPDATE email_sends SET state = ?, detail = ?, updated_at = ? "
+                            "WHERE week = ? AND subscriber = ?",
+                            (state, detail, stamp, self.week, subscriber))
+
+    def claim(self, item: Item) -> bool:
+        """Mark the row ``sending`` if the address is still confirmed. Committed on return."""
+        with self.lock:
+            cursor = self.db.execute(
+                "UPDATE email_sends SET state = 'sending', updated_at = ? WHERE week = ? "
+                "AND subscriber = ? AND state IN ('queued', 'deferred') AND EXISTS (SELECT 1 FROM "
+                "subscribers WHERE id = ? AND status = 'confirmed')",
+                (now(), self.week, item.subscriber, item.subscriber))
+            return cursor.rowcount == 1
+
+    def record(self, item: Item, outcome: Outcome, attempts: int, bounce_after: int) -> None:
+        state = "deferred" if outcome.state == "retry" else outcome.state
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("UPDATE email_sends SET state = ?, attempts = ?, detail = ?, updated_at = ? "
+                            "WHERE week = ? AND subscriber = ?",
+                            (state, attempts, outcome.detail, now(), self.week, item.subscriber))
+            if state == "failed":
+                self.db.execute("UPDATE subscribers SET bounces = bounces + 1, changed_at = ?, "
+                                "status = CASE WHEN bounces + 1 >= ? AND status = 'confirmed' "
+                                "THEN 'bounced' ELSE status END WHERE id = ?",
+                                (now(), bounce_after, item.subscriber))
+            self.db.execute("COMMIT")
+
+    def counts(self) -> dict[str, int]:
+        with self.lock:
+            rows = self.db.execute("SELECT state, count(*) FROM email_sends WHERE week = ? "
+                                   "GROUP BY state", (self.week,)).fetchall()
+        return dict(rows)
+
+
+class Schedule:
+    """Items due now or later (after a 4xx), shared by the workers."""
+
+    def __init__(self, items: list[Item]) -> None:
+        self.heap: list[tuple[float, int, Item, int]] = [(0.0, n, item, 0) for n, item in
+                                                         enumerate(items)]
+        self.counter = len(items)
+        self.busy = 0
+        self.cond = threading.Condition()
+        self.stopped = False
+
+    def take(self) -> tuple[Item, int] | None:
+        with self.cond:
+            while True:
+                if self.stopped or (not self.heap and not self.busy):
+                    return None
+                if self.heap and self.heap[0][0] <= time.monotonic():
+                    _, _, item, attempts = heapq.heappop(self.heap)
+                    self.busy += 1
+                    return item, attempts
+                wait = self.heap[0][0] - time.monotonic() if self.heap else None
+                self.cond.wait(wait)
+
+    def done(self, later: tuple[float, Item, int] | None = None) -> None:
+        with self.cond:
+            self.busy -= 1
+            if later is not None:
+                self.counter += 1
+                heapq.heappush(self.heap, (later[0], self.counter, later[1], later[2]))
+            self.cond.notify_all()
+
+    def stop(self) -> None:
+        with self.cond:
+            self.stopped = True
+            self.cond.notify_all()
+
+
+class RateLimit:
+    """At most ``rate`` messages a second over all connections (0: no limit)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate else 0.0
+        self.next = time.monotonic()
+        self.lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self.lock:
+            slot = max(self.next, time.monotonic())
+            self.next = slot + self.interval
+        delay = slot - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+
+
+@contextmanager
+def exclusive(database: Path, week: str) -> Iterator[None]:
+    """One send per week at a time: two runs would race for the same rows."""
+    path = database.with_name(f"{database.name}.email-{week}.lock")
+    with open(path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PublishError(f"{week}: another email send of this week is running") from None
+        yield
+
+
+def send_week(settings: EmailSettings, maker: MessageMaker, database: Path, outbox: Path,
+              key: bytes, progress: Progress | None = None) -> Summary:
+    week = maker.week
+    with exclusive(database, week):
+        ledger = Ledger(database, week)
+        try:
+            folder = outbox / week
+            if settings.smtp:
+                items = ledger.start()
+            else:
+                OutboxTransport.sweep(folder)
+                items = ledger.start(functools.partial(OutboxTransport.holds, folder))
+            _deliver(settings, maker, ledger, items, folder, key, progress)
+            return Summary(week, ledger.counts())
+        finally:
+            ledger.close()
+
+
+def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: Ledger, items: list[Item],
+             outbox: Path, key: bytes, progress: Progress | None) -> None:
+    schedule = Schedule(items)
+    limit = RateLimit(settings.rate)
+    finished = [0]
+    errors: list[BaseException] = []
+    workers = max(1, min(settings.concurrency, len(items)))
+
+    def work() -> None:
+        smtp = SmtpTransport(settings.smtp, settings.sender_address) if settings.smtp else None
+        files = None if smtp else OutboxTransport(outbox)
+        try:
+            while (taken := schedule.take()) is not None:
+                item, attempts = taken
+                limit.wait()
+                token = tokens.make(key, "unsubscribe", item.uid, item.email)
+                message = maker.build(item.email, item.locale, token,
+                                      f"{week_id}.{item.uid}@{settings.domain}")
+                attempts += 1
+                commit = functools.partial(ledger.claim, item)
+                if smtp:
+                    outcome = smtp.send(item.email, message, commit)
+                else:
+                    assert files is not None
+                    outcome = files.send_file(item.uid, message, commit)
+                later = None
+                if outcome.state == "retry" and attempts < settings.max_attempts:
+                    later = (time.monotonic() + settings.retry_seconds * 2 ** (attempts - 1),
+                             item, attempts)
+                ledger.record(item, outcome, attempts, settings.bounce_after)
+                if later is None:
+                    finished[0] += 1
+                schedule.done(later)
+        except BaseException as exc:
+            errors.append(exc)
+            schedule.stop()
+        finally:
+            (smtp or files).close()  # type: ignore[union-attr]
+
+    week_id = maker.week
+    threads = [threading.Thread(target=work, name=f"email-{n}", daemon=True) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads):
+        if progress:
+            progress(finished[0], len(items))
+        threads[0].join(0.2) if threads[0].is_alive() else time.sleep(0.05)
+    if progress:
+        progress(finished[0], len(items))
+    if errors:
+        raise errors[0]
+
+
+def send_test(settings: EmailSettings, maker: MessageMaker, outbox: Path, address: str,
+              key: bytes) -> Outcome:
+    """One copy to ``address``, outside the ledger (its links name no subscriber)."""
+    import secrets
+
+    token = tokens.make(key, "unsubscribe", "test", address)
+    message = maker.build(address, "en", token,
+                          f"{maker.week}.test.{secrets.token_hex(8)}@{settings.domain}")
+    if settings.smtp:
+        transport = SmtpTransport(settings.smtp, settings.sender_address)
+        try:
+            return transport.send(address, message, lambda: True)
+        finally:
+            transport.close()
+    return OutboxTransport(outbox / "test").send_file(address, message, lambda: True)

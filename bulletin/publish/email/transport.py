@@ -1,0 +1,195 @@
+"""Where messages go: an SMTP server, or .eml files in the outbox when none is set.
+
+Both take a ``commit`` callback that runs at the last moment before the
+message becomes irrevocable (the final "." of SMTP DATA, the rename of the
+file). It records the claim in the ledger and may refuse (the subscriber left
+a second ago); a refused SMTP message is abandoned by dropping the connection
+before the ".", which makes the server discard it.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import socket
+import ssl
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bulletin.errors import PublishError
+from bulletin.publish.email.settings import Smtp
+
+Commit = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: str  # sent, retry (4xx or connection trouble), failed (5xx), skipped, uncertain
+    detail: str = ""
+
+
+def _reply(code: int, message: bytes | str) -> str:
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+    return f"{code} {' '.join(text.split())}"
+
+
+class SmtpTransport:
+    """One SMTP connection, opened lazily and reused for many messages."""
+
+    def __init__(self, smtp: Smtp, sender: str) -> None:
+        self.settings = smtp
+        self.sender = sender
+        self.client: smtplib.SMTP | None = None
+        self.credentials: tuple[str, str] | None = None
+        if smtp.username_env and smtp.password_env:
+            user, password = os.environ.get(smtp.username_env), os.environ.get(smtp.password_env)
+            if not user or not password:
+                raise PublishError(f"email: set the SMTP login in the environment variables "
+                                   f"{smtp.username_env} and {smtp.password_env}")
+            self.credentials = (user, password)
+
+    def _open(self) -> smtplib.SMTP:
+        s = self.settings
+        context = ssl.create_default_context()
+        client: smtplib.SMTP | None = None
+        try:
+            if s.security == "tls":
+                client = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
+            else:
+                client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            # The final "." is a small write right after the body: with Nagle's
+            # algorithm it waits for the body's delayed ACK (40 ms) every message.
+            if client.sock is not None:
+                client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            client.ehlo()
+            if s.security == "starttls":
+                client.starttls(context=context)
+                client.ehlo()
+            if self.credentials:
+                client.login(*self.credentials)
+        except smtplib.SMTPAuthenticationError as exc:
+            client.close() if client else None
+            raise PublishError(f"email: {s.host} refused the login in {s.username_env}/"
+                               f"{s.password_env}: {_reply(exc.smtp_code, exc.smtp_error)}") from None
+        except smtplib.SMTPNotSupportedError as exc:
+            client.close() if client else None
+            what = "STARTTLS (set security: tls for implicit TLS, or none)" if "STARTTLS" in str(exc) \
+                else "a login (AUTH)"
+            raise PublishError(f"email: {s.host} does not offer {what}") from None
+        except ssl.SSLCertVerificationError as exc:
+            client.close() if client else None
+            raise PublishError(f"email: {s.host}: TLS certificate not trusted: {exc.verify_message}") \
+                from None
+        except BaseException:
+            client.close() if client else None
+            raise
+        return client
+
+    def close(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.quit()
+            except (smtplib.SMTPException, OSError):
+                self.client.close()
+            self.client = None
+
+    def _drop(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def send(self, recipient: str, message: bytes, commit: Commit) -> Outcome:
+        try:
+            if self.client is None:
+                self.client = self._open()
+            client = self.client
+            envelope = f"MAIL FROM:<{self.sender}>\r\nRCPT TO:<{recipient}>\r\n"
+            if client.does_esmtp and client.has_extn("pipelining"):
+                # RFC 2920: the envelope and DATA in one write, then the three replies.
+                client.send(f"{envelope}DATA\r\n")
+                replies: list[tuple[int, bytes]] = []
+                while len(replies) < 3 and (not replies or replies[-1][0] != 421):
+                    replies.append(client.getreply())  # after a 421 the server hangs up
+            else:
+                replies = []
+                for line in (*envelope.splitlines(), "DATA"):
+                    client.send(f"{line}\r\n")
+                    replies.append(client.getreply())
+                    if replies[-1][0] >= 400:
+                        break
+            refused = next(((c, r) for c, r in replies[:2] if c not in (250, 251)), None)
+            if refused is not None or replies[-1][0] != 354:
+                if len(replies) == 3 and replies[2][0] == 354 and refused is not None:
+                    client.send(b".\r\n")  # a server that took DATA without recipients: end it
+                    client.getreply()
+                return self._refused(*(refused or replies[-1]))
+            body = message
+            if body.startswith(b".") or b"\n." in body:  # (a cheap search first: rare)
+                body = smtplib._quote_periods(body)  # type: ignore[attr-defined]
+            if not body.endswith(b"\r\n"):
+                body += b"\r\n"
+            client.send(body)
+        except smtplib.SMTPResponseException as exc:
+            self._drop()
+            return Outcome("retry" if exc.smtp_code < 500 else "failed",
+                           _reply(exc.smtp_code, exc.smtp_error))
+        except (smtplib.SMTPException, OSError) as exc:
+            # Nothing was accepted yet: the server drops a transaction without its ".".
+            self._drop()
+            return Outcome("retry", f"connection: {exc or type(exc).__name__}")
+        if not commit():
+            self._drop()
+            return Outcome("skipped", "no longer subscribed")
+        try:
+            client.send(b".\r\n")
+            code, reply = client.getreply()
+        except (smtplib.SMTPException, OSError) as exc:
+            # The "." went out; whether the server kept the message is unknown.
+            self._drop()
+            return Outcome("uncertain", f"connection lost after the message was sent: {exc}")
+        if code == 250:
+            return Outcome("sent", _reply(code, reply))
+        return Outcome("retry" if code < 500 else "failed", _reply(code, reply))
+
+    def _refused(self, code: int, reply: bytes) -> Outcome:
+        try:
+            self.client.rset() if self.client else None  # type: ignore[func-returns-value]
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+        if code == 421:
+            self._drop()  # 421 means the server is closing this connection
+        return Outcome("retry" if code < 500 else "failed", _reply(code, reply))
+
+
+class OutboxTransport:
+    """Writes each message to ``folder/<name>.eml``; the offline default."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    @staticmethod
+    def holds(folder: Path, name: str) -> bool:
+        return (folder / f"{name}.eml").exists()
+
+    @staticmethod
+    def sweep(folder: Path) -> None:
+        """Remove the half-written files of a run that was killed (only one run writes here)."""
+        for temporary in folder.glob(".*.eml.tmp"):
+            temporary.unlink(missing_ok=True)
+
+    def send_file(self, name: str, message: bytes, commit: Commit) -> Outcome:
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{name}.", suffix=".eml.tmp")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(message)
+        if not commit():
+            os.unlink(temporary)
+            return Outcome("skipped", "no longer subscribed")
+        final = self.folder / f"{name}.eml"
+        os.replace(temporary, final)
+        return Outcome("sent", str(final))
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,1 @@
+"""The static website: pages, archive, feeds and sitemap."""

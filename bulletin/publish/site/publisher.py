@@ -1,0 +1,76 @@
+"""``type: site``: the static website in OUTPUT/site (home, archive, pages, feeds, sitemap)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from bulletin.config import validation as check
+from bulletin.errors import PublishError
+from bulletin.model import Delivery
+from bulletin.publish.publisher import Publisher, RenderedBulletin
+from bulletin.publish.site.pages import Listed
+from bulletin.store.database import Store
+
+
+@dataclass(frozen=True)
+class SitePublisher(Publisher):
+    type: ClassVar[str] = "site"
+    keys: ClassVar[set[str]] = {"base_url", "title", "templates_dir"}
+
+    base_url: str = ""
+    title: str = "Token Bulletin"
+    templates_dir: Path | None = None
+
+    @classmethod
+    def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
+                    problems: check.Problems) -> SitePublisher | None:
+        common = cls.common(raw, where, problems)
+        base_url = check.url(raw, "base_url", where, problems, required=True)
+        title = check.string(raw, "title", where, problems, default="Token Bulletin")
+        templates = check.path(raw, "templates_dir", where, problems, base_dir, must_exist=True)
+        if base_url is None:
+            return None
+        # Page URLs are joined onto it, so it always ends with a slash.
+        return cls(common["name"], base_url.rstrip("/") + "/", title or "Token Bulletin", templates)
+
+    def site(self, output: Path) -> Any:
+        from bulletin.publish.site.build import Site
+
+        return Site(output / "site", output / "bulletins", self.base_url, self.title, self.templates_dir)
+
+    def published(self, store: Store) -> list[Listed]:
+        return [Listed(week, headline, date, tuple(pages.split()))
+                for week, headline, date, pages in store.delivered(self.name)]
+
+    def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
+        site = self.site(bulletin.output)
+        try:
+            article = site.publish(bulletin.week, self.published(store))
+        except OSError as exc:
+            raise PublishError(f"{site.root}: cannot write the site: {exc.strerror}") from None
+        listed = article.listed()
+        return Delivery(bulletin.week, self.name, "ok", remote_id=" ".join(listed.pages),
+                        location=self.base_url + listed.path,
+                        delivered_at=datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery:
+        """Take a rejected week off the site."""
+        week = delivered.week
+        site = self.site(output)
+        try:
+            site.withdraw(week, self.published(store))
+        except OSError as exc:
+            raise PublishError(f"{site.root}: cannot write the site: {exc.strerror}") from None
+        return Delivery(week, self.name, "withdrawn", detail="its pages are off the site",
+                        delivered_at=datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def rebuild(self, output: Path, store: Store) -> int:
+        """Write the whole site again from every week published to it; returns the files written."""
+        site = self.site(output)
+        try:
+            return int(site.rebuild(self.published(store)))
+        except OSError as exc:
+            raise PublishError(f"{site.root}: cannot write the site: {exc.strerror}") from None

@@ -1,0 +1,95 @@
+"""``type: webhook``: POST the bulletin as JSON to any CMS, signed with HMAC-SHA256.
+
+The receiver checks ``X-Bulletin-Signature: sha256=<hex>``, the HMAC of the
+exact request body under the shared secret, before trusting the post.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from bulletin.config import validation as check
+from bulletin.errors import PublishError
+from bulletin.model import Delivery
+from bulletin.publish.http import HTTP_KEYS, Attempts, Retry, secret, send
+from bulletin.publish.publisher import Publisher, RenderedBulletin
+from bulletin.store.database import Store
+
+SIGNATURE_HEADER = "X-Bulletin-Signature"
+
+
+def signature(body: bytes, key: str) -> str:
+    return "sha256=" + hmac.new(key.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class WebhookPublisher(Publisher):
+    type: ClassVar[str] = "webhook"
+    keys: ClassVar[set[str]] = {"url", "secret_env"} | HTTP_KEYS
+
+    url: str = ""
+    secret_env: str = ""
+    retry: Retry = Retry()
+
+    @classmethod
+    def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
+                    problems: check.Problems) -> WebhookPublisher | None:
+        common = cls.common(raw, where, problems)
+        url = check.url(raw, "url", where, problems, required=True)
+        secret_env = check.string(raw, "secret_env", where, problems, required=True)
+        retry = Retry.from_config(raw, where, problems)
+        if url is None or secret_env is None:
+            return None
+        return cls(common["name"], url, secret_env, retry)
+
+    def payload(self, bulletin: RenderedBulletin, store: Store) -> dict[str, Any]:
+        from bulletin.publish.site.pages import Article
+
+        article = Article.load(bulletin.folder)
+        # Where else this week went (the site page, the WordPress post), as those targets recorded it.
+        urls = {d.target: d.location for d in store.deliveries(bulletin.week)
+                if d.status == "ok" and d.location and d.target != self.name}
+        return {"event": "published", "week": bulletin.week, "title": bulletin.headline,
+                "generated_at": bulletin.data.get("generated_at", ""),
+                "summary": article.version("en").description,
+                "html": article.version("en").body, "markdown": bulletin.text("bulletin.md"),
+                "urls": urls, "languages": list(article.languages)}
+
+    def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
+        response, attempts = self._post(self.payload(bulletin, store))
+        return Delivery(bulletin.week, self.name, "ok", remote_id=response.headers.get("Location", ""),
+                        location=self.url, attempts=attempts,
+                        delivered_at=datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery:
+        """Tell the receiver that a week it was sent has been rejected since."""
+        week = delivered.week
+        record = store.bulletin(week)
+        reasons = record["reasons"] if record else []
+        _, attempts = self._post({"event": "withdrawn", "week": week, "reasons": reasons,
+                                  "remote_id": delivered.remote_id})
+        return Delivery(week, self.name, "withdrawn", delivered.remote_id, self.url,
+                        "the receiver was told", attempts,
+                        datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def _post(self, payload: dict[str, Any]) -> tuple[Any, int]:
+        """POST the signed JSON; the response and the attempts it took."""
+        import httpx
+
+        key = secret(self.secret_env, self.name)
+        body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
+        tally = Attempts()
+        with httpx.Client() as client:
+            response = send(client, self.retry, tally, "POST", self.url, content=body, headers={
+                "Content-Type": "application/json; charset=utf-8",
+                SIGNATURE_HEADER: signature(body, key), "User-Agent": "bulletin"})
+        if response.status_code >= 300:
+            raise PublishError(f"{self.url}: HTTP {response.status_code}: {response.text[:200].strip()}",
+                               tally.count)
+        return response, tally.count

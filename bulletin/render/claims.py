@@ -1,0 +1,199 @@
+"""Every number in an article, traced to its source and checked against the store.
+
+``quantities()`` lists every number a bulletin may state, recomputed from a
+Story (which pipeline builds from the store), with the evidence behind it.
+``trace()`` maps each number written in an article to those quantities, for
+bulletin.json; ``check()`` refuses an article with a number the store does
+not give, naming it. Years, days and ranks are checked as plain numbers;
+token counts, percentages and multiples must match a recomputed value as
+written ("4.69 trillion", "+11.8%", "390").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from bulletin.errors import BulletinError
+from bulletin.model import Story
+from bulletin.render import numbers_en as numbers
+from bulletin.render import numbers_zh
+from bulletin.render.scales import SCALES
+
+FORMATS = {"en": numbers, "zh": numbers_zh}
+
+_SCALES_EN = "quintillion|quadrillion|trillion|billion|million"
+_SCALES_ZH = "千万亿|百亿亿|万亿|十亿|百万|亿|万|千"
+# A number not glued to letters or digits before it ("M2.5", "W11" are names, not claims).
+NUMBER = {
+    "en": re.compile(rf"(?<![A-Za-z0-9.,])[+\u2212-]?\d+(?:,\d{{3}})*(?:\.\d+)?(?:%| (?:{_SCALES_EN}))?"),
+    "zh": re.compile(rf"(?<![A-Za-z0-9.,])[+\u2212-]?\d+(?:\.\d+)?(?:%|{_SCALES_ZH})?"),
+}
+_LINK = re.compile(r"<https?://[^>]+>|\]\([^)]*\)|https?://\S+")
+
+
+class ClaimError(BulletinError):
+    """An article states a number that the store does not support."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    name: str  # where it is in the story: "events[0].facts.leader_tokens"
+    value: Any
+    evidence: tuple[str, ...]
+
+
+def quantities(story: Story) -> list[Quantity]:
+    found: list[Quantity] = []
+    stats = story.stats
+    for index, event in enumerate(story.events):
+        found.extend(_walk(f"events[{index}].facts", event.facts, event.evidence))
+    for total in stats.countries:
+        keys = tuple(f"{stats.source}|{stats.week}|{m}" for m in total.models)
+        found += [Quantity(f"countries.{total.key}.tokens", total.tokens, keys),
+                  Quantity(f"countries.{total.key}.change", total.change, keys),
+                  Quantity(f"countries.{total.key}.models", len(total.models), keys)]
+    for row in stats.models:
+        key = (f"{stats.source}|{stats.week}|{row.model}",)
+        found += [Quantity(f"models.{row.model}.tokens", row.tokens, key),
+                  Quantity(f"models.{row.model}.rank", row.rank, key),
+                  Quantity(f"models.{row.model}.change", row.change, key)]
+    for code, points in story.trend.items():
+        for week, tokens, keys in points:
+            found.append(Quantity(f"trend.{code}.{week}", tokens, keys))
+    found += [Quantity("week", story.week.monday, ()), Quantity("week", story.week.sunday, ()),
+              Quantity("week.number", story.week.week, ()),
+              Quantity("generated_at", story.generated_at.date(), ()),
+              Quantity("methodology.top_n", story.methodology.get("top_n", 0), ()),
+              Quantity("days", stats.days, ())]
+    for note in story.notes:
+        found.extend(_walk(f"notes.{note['kind']}", note, ()))
+    return found
+
+
+def _walk(name: str, value: Any, evidence: tuple[str, ...]) -> Iterator[Quantity]:
+    if isinstance(value, Mapping):
+        for key, inner in value.items():
+            # A figure's own evidence is its key, not the whole event's.
+            keys = evidence if "source" not in value else tuple(
+                k for k in evidence if k.startswith(f"{value['source']}|{value.get('period', '')}|")
+            ) or evidence
+            yield from _walk(f"{name}.{key}", inner, keys)
+    elif isinstance(value, (list, tuple)):
+        for index, inner in enumerate(value):
+            yield from _walk(f"{name}[{index}]", inner, evidence)
+    elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        yield Quantity(name, value, evidence)
+    elif isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}-\d{2})?", value):
+        yield Quantity(name, date.fromisoformat(value) if "-" in value else int(value), evidence)
+    elif isinstance(value, str) and (week := re.fullmatch(r"(\d{4})-W(\d{2})", value)):
+        # An ISO week ("2025-W46", the first week on record) is written as its year and number.
+        yield Quantity(f"{name}.year", int(week[1]), evidence)
+        yield Quantity(f"{name}.number", int(week[2]), evidence)
+
+
+def written(quantity: Quantity, locale: str) -> frozenset[str]:
+    """Every way the article's filters may write a quantity."""
+    # A figure is quoted in the scale its source used ("3,900 quadrillion"). The type
+    # is part of the cache key: 1 == 1.0, but a rank and a ratio are written differently.
+    return _written(quantity.value, type(quantity.value).__name__, locale, quantity.name.endswith(".value"))
+
+
+@cache
+def _written(value: Any, kind: str, locale: str, figure: bool) -> frozenset[str]:
+    fmt = FORMATS[locale]
+    if value is None:
+        return frozenset()
+    if isinstance(value, date):
+        return frozenset({str(value.year), str(value.month), str(value.day)})
+    forms = {str(value)} if isinstance(value, int) else set()
+    if isinstance(value, (int, Decimal)):
+        forms.add(fmt.tokens(value))
+        if figure:
+            forms.update(fmt.tokens_in(value, scale) for scale in SCALES)
+        if 0 <= value <= 10:
+            forms.add(fmt.count_words(int(value)))
+    if isinstance(value, float):
+        forms.update({fmt.percent(value), fmt.signed_percent(value), fmt.rough_percent(value),
+                      fmt.multiple(value)})
+    if isinstance(value, int):
+        forms.add(fmt.multiple(value))
+    return frozenset(form.replace("\u2212", "-") for form in forms)
+
+
+def page_text(page: str) -> str:
+    """The text a reader sees of an HTML page (styles, scripts and attributes dropped)."""
+    import html
+
+    import nh3
+
+    return html.unescape(nh3.clean(page, tags=set()))
+
+
+def numbers_in(text: str, locale: str, names: tuple[str, ...] = ()) -> list[str]:
+    """The numbers an article states, leaving out links and names (model names hold digits)."""
+    # Lines wrapped for email may split "4.69 trillion" or a model's name.
+    text = " ".join(_LINK.sub(" ", text).split())
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, " ")
+    return [match.replace("\u2212", "-").lstrip("+-") if "%" not in match else
+            match.replace("\u2212", "-") for match in NUMBER[locale].findall(text)]
+
+
+def _names(story: Story, title: str) -> tuple[str, ...]:
+    names = [row.name for row in story.stats.models] + [str(story.week), title]
+    names += [str(e.facts.get("name", "")) for e in story.events]
+    # Licences and attributions are names too: "CC BY 4.0" states no quantity.
+    names += [text for credit in story.credits for text in (credit.attribution, credit.licence)]
+    return tuple(n for n in names if n and any(c.isdigit() for c in n))
+
+
+def _table(story: Story, locale: str) -> dict[str, list[Quantity]]:
+    table: dict[str, list[Quantity]] = {}
+    for quantity in quantities(story):
+        for form in written(quantity, locale):
+            table.setdefault(form.lstrip("+-") if "%" not in form else form, []).append(quantity)
+    return table
+
+
+def trace(story: Story, texts: Mapping[str, str], title: str) -> dict[str, list[dict[str, Any]]]:
+    """For bulletin.json: each number in each language's article, with the sources behind it."""
+    traced: dict[str, list[dict[str, Any]]] = {}
+    for locale, text in texts.items():
+        table = _table(story, locale)
+        rows = []
+        for number in dict.fromkeys(numbers_in(text, locale, _names(story, title))):
+            matches = table.get(number, [])
+            keys = sorted({key for q in matches for key in q.evidence})
+            rows.append({"text": number, "what": sorted({q.name for q in matches}),
+                         "sources": [_source(story, key) for key in keys]})
+        traced[locale] = rows
+    return traced
+
+
+def _source(story: Story, key: str) -> dict[str, Any]:
+    entry = story.provenance.get(key, {})
+    return {"key": key, "source": entry.get("source", key.split("|", 1)[0]),
+            "url": entry.get("url", ""), "fetched_at": entry.get("fetched_at", ""),
+            **({"as_of": entry["week"]} if "week" in entry else {}),
+            **({"period": entry["period"]} if "period" in entry else {})}
+
+
+def check(story: Story, texts: Mapping[str, tuple[str, str]], title: str) -> None:
+    """Refuse when an article states a number that the store, recomputed, does not give.
+
+    ``texts`` maps a file name to its (locale, text).
+    """
+    for name, (locale, text) in texts.items():
+        table = _table(story, locale)
+        wrong = [n for n in dict.fromkeys(numbers_in(text, locale, _names(story, title)))
+                 if n not in table]
+        if wrong:
+            shown = ", ".join(f'"{n}"' for n in wrong)
+            raise ClaimError(f"{story.week}: {name} states {shown}, which the store does not "
+                             "support; nothing published")

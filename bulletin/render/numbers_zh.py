@@ -1,0 +1,102 @@
+"""Numbers written the way the Chinese press writes them.
+
+"4.69万亿", "3900千万亿", "增长11.8%", "第二". Chinese counts large numbers in
+myriads (万 10^4, 亿 10^8, 万亿 10^12), and writes the figures before the
+scale word without thousands separators ("6660亿", not "6,660亿").
+
+For figures a source gave in quadrillions (10^15) the article keeps the
+source's scale, as the Chinese reports of the JPMorgan forecast did: "3900千万亿"
+(千万亿 = 10^15). The alternative "39亿亿" (亿亿 = 10^16) moves the decimal point
+away from the English source and is rarer in print.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from babel.dates import format_date
+
+from bulletin.render.numbers_en import _plain, percent, rough_percent, significant
+
+# Myriad scales used for token counts, smallest first.
+_MYRIADS = (("万", 10**4), ("亿", 10**8), ("万亿", 10**12))
+# The English scale words a source may have written, in Chinese.
+SCALE_WORDS = {"thousand": ("千", 10**3), "million": ("百万", 10**6), "billion": ("十亿", 10**9),
+               "trillion": ("万亿", 10**12), "quadrillion": ("千万亿", 10**15),
+               "quintillion": ("百亿亿", 10**18)}
+_DIGITS = "零一二三四五六七八九十"
+
+
+def _number(value: Decimal) -> str:
+    return format(_plain(value), "f")
+
+
+def tokens(count: int | Decimal, digits: int = 3) -> str:
+    """4690000000000 -> "4.69万亿", 666000000000 -> "6660亿"."""
+    value = Decimal(count)
+    if abs(value) < 10**4:
+        return _number(value.quantize(Decimal(1)))
+    for word, size in reversed(_MYRIADS):
+        if abs(value) >= size:
+            return f"{_number(significant(value / size, digits))}{word}"
+    return _number(value)
+
+
+def tokens_in(count: int | Decimal, scale: str, digits: int = 4) -> str:
+    """A count in the scale its source used: 3.9e18 in quadrillions -> "3900千万亿"."""
+    if scale not in SCALE_WORDS:
+        return tokens(count)
+    word, size = SCALE_WORDS[scale]
+    return f"{_number(significant(Decimal(count) / size, digits))}{word}"
+
+
+def signed_percent(change: float, places: int = 1) -> str:
+    text = percent(change, places)
+    if text == percent(0.0, places):
+        return text
+    return ("+" if change > 0 else "-") + text
+
+
+def multiple(value: float | int) -> str:
+    """390 -> "390", 2.46 -> "2.5"."""
+    number = Decimal(str(value))
+    return _number(significant(number, 2 if number < 100 else 3))
+
+
+def count_words(n: int) -> str:
+    """Small counts in Chinese numerals, 两 before a measure word: 2 -> "两", 12 -> "12"."""
+    return "两" if n == 2 else _numeral(n)
+
+
+def _numeral(n: int) -> str:
+    return _DIGITS[n] if 0 <= n <= 10 else str(n)
+
+
+def ordinal(n: int) -> str:
+    """"第二", "第11"."""
+    return f"第{_numeral(n)}"
+
+
+def long_date(day: date | str) -> str:
+    """"2026年3月15日"."""
+    return format_date(_day(day), "y年M月d日", locale="zh")
+
+
+def month_day(day: date | str) -> str:
+    """"3月15日"."""
+    return format_date(_day(day), "M月d日", locale="zh")
+
+
+def iso_week(week: str) -> str:
+    """"2025-W46" -> "2025年第46周"."""
+    year, number = week.split("-W")
+    return f"{int(year)}年第{int(number)}周"
+
+
+def _day(day: date | str) -> date:
+    return date.fromisoformat(day) if isinstance(day, str) else day
+
+
+__all__ = ["count_words", "iso_week", "long_date", "month_day", "multiple", "ordinal", "percent",
+           "rough_percent", "signed_percent", "tokens", "tokens_in"]

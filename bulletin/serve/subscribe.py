@@ -1,0 +1,185 @@
+"""Joining and leaving over the web: subscribe, confirm, unsubscribe (RFC 8058 one-click).
+
+GET only ever shows a page with a button; only POST changes anything, so a
+mail scanner that follows links cannot confirm or unsubscribe anyone. The
+one exception is the one-click POST a mailbox provider sends to the
+List-Unsubscribe URL (body ``List-Unsubscribe=One-Click``), which RFC 8058
+says must unsubscribe without further questions.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+from bulletin.config.load import Config
+from bulletin.errors import BulletinError
+from bulletin.publish.email import subscribers as subs
+from bulletin.publish.email import tokens
+from bulletin.publish.email.settings import EmailSettings
+from bulletin.serve import app as web
+
+
+def _settings(config: Config) -> EmailSettings | None:
+    for publisher in config.publishers:
+        if publisher.type == "email":
+            return publisher.settings  # type: ignore[attr-defined, no-any-return]
+    return None
+
+
+def register_routes(app: web.WebApp, config: Config) -> None:
+    """Add /subscribe, /confirm and /unsubscribe to ``app`` (pages say so if email is not set up)."""
+    handlers = Handlers(config, _settings(config))
+    app.route("GET", "/subscribe", handlers.subscribe_form)
+    app.route("POST", "/subscribe", handlers.subscribe)
+    app.route("GET", "/confirm", handlers.confirm_page)
+    app.route("POST", "/confirm", handlers.confirm)
+    app.route("GET", "/unsubscribe", handlers.unsubscribe_page)
+    app.route("POST", "/unsubscribe", handlers.unsubscribe)
+
+
+def _form(request: web.Request) -> dict[str, str]:
+    fields = parse_qs(request.query)
+    if request.body and "multipart" not in request.headers.get("content-type", ""):
+        fields.update(parse_qs(request.body.decode("utf-8", "replace")))
+    return {key: values[0] for key, values in fields.items()}
+
+
+class Handlers:
+    def __init__(self, config: Config, settings: EmailSettings | None) -> None:
+        self.config = config
+        self.settings = settings
+
+    def page(self, status: int, page: str, **context: Any) -> web.Response:
+        from bulletin.render.article import environment
+
+        title = self.settings.list_name if self.settings else self.config.title
+        html = environment(self.config.templates_dir).get_template("mailing/page.html.j2").render(
+            title=title, page=page, **context)
+        return web.Response(status, html.encode("utf-8"),
+                            headers=(("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer")))
+
+    def _db(self):  # type: ignore[no-untyped-def]
+        from bulletin.store.database import Store
+
+        store = Store.open(self.config.database)
+        subs.connect_for_sharing(store.db)
+        return store
+
+    def _key(self) -> bytes:
+        assert self.settings is not None
+        return tokens.key_from_env(self.settings.signing_key_env)
+
+    def subscribe_form(self, request: web.Request) -> web.Response:
+        if self.settings is None:
+            return self.page(404, "not_configured")
+        return self.page(200, "subscribe")
+
+    def subscribe(self, request: web.Request) -> web.Response:
+        if self.settings is None:
+            return self.page(404, "not_configured")
+        form = _form(request)
+        locale = form.get("locale", "en") if form.get("locale") in subs.LOCALES else "en"
+        try:
+            address = subs.normalise(form.get("email", ""))
+        except subs.SubscriberError as exc:
+            return self.page(400, "bad_address", reason=str(exc))
+        key = self._key()
+        with self._db() as store:
+            with store.transaction() as db:
+                found = subs.get(db, address)
+                if found is None or found.status in ("pending", "unsubscribed"):
+                    subs.add(db, address, locale, "pending")
+                found = subs.get(db, address)
+                assert found is not None
+                verdict = subs.claim_confirmation(db, found, self.settings.signups_per_hour) \
+                    if found.status == "pending" else "subscribed"
+        if verdict == "busy":
+            return self.page(429, "busy")
+        if verdict == "send":
+            try:
+                self._send_confirmation(found, key)
+            except BaseException:
+                with self._db() as store, store.transaction() as db:
+                    subs.unclaim_confirmation(db, found)
+                raise
+        # The same page whatever the status, so the form tells nobody who is subscribed.
+        return self.page(200, "check_inbox", email=address)
+
+    def _send_confirmation(self, found: subs.Subscriber, key: bytes) -> None:
+        from bulletin.publish.email.message import simple_message
+        from bulletin.publish.email.transport import OutboxTransport, SmtpTransport
+        from bulletin.render.article import environment
+
+        assert self.settings is not None
+        settings = self.settings
+        token = tokens.make(key, "confirm", found.uid, found.email)
+        env = environment(self.config.templates_dir)
+        context = {"title": settings.list_name,
+                   "confirm_url": f"{settings.base_url}/confirm?token={quote(token)}"}
+        message = simple_message(settings, found.email,
+                                 env.get_template("mailing/confirm_subject.txt.j2").render(context),
+                                 env.get_template("mailing/confirm.txt.j2").render(context),
+                                 f"confirm.{secrets.token_hex(12)}@{settings.domain}",
+                                 datetime.now(UTC))
+        if settings.smtp:
+            transport = SmtpTransport(settings.smtp, settings.sender_address)
+            try:
+                outcome = transport.send(found.email, message, lambda: True)
+            finally:
+                transport.close()
+            if outcome.state != "sent":
+                raise BulletinError(f"confirmation to {found.email} not sent: {outcome.detail}")
+        else:
+            OutboxTransport(self.config.output / "outbox" / "confirm").send_file(
+                found.uid, message, lambda: True)
+
+    def _holder(self, token: str, purpose: str) -> subs.Subscriber | None:
+        """The subscriber a valid token names, or None for a forged, altered or stale one."""
+        uid = tokens.uid_of(token)
+        if uid is None or self.settings is None:
+            return None
+        with self._db() as store:
+            found = subs.by_uid(store.db, uid)
+        if found is None or not tokens.valid(self._key(), token, purpose, found.uid, found.email):
+            return None
+        return found
+
+    def confirm_page(self, request: web.Request) -> web.Response:
+        token = _form(request).get("token", "")
+        found = self._holder(token, "confirm")
+        if found is None:
+            return self.page(403, "bad_link")
+        if found.status == "pending" and found.confirm_link_expired:
+            return self.page(403, "expired_link")
+        return self.page(200, "confirm", email=found.email, token=token)
+
+    def confirm(self, request: web.Request) -> web.Response:
+        found = self._holder(_form(request).get("token", ""), "confirm")
+        if found is None:
+            return self.page(403, "bad_link")
+        if found.status == "pending" and found.confirm_link_expired:
+            return self.page(403, "expired_link")
+        if found.status == "pending":
+            with self._db() as store, store.transaction() as db:
+                subs.set_status(db, found.id, "confirmed")
+        return self.page(200, "confirmed", email=found.email)
+
+    def unsubscribe_page(self, request: web.Request) -> web.Response:
+        token = _form(request).get("token", "")
+        found = self._holder(token, "unsubscribe")
+        if found is None:
+            return self.page(403, "bad_link")
+        return self.page(200, "unsubscribe", email=found.email, token=token)
+
+    def unsubscribe(self, request: web.Request) -> web.Response:
+        """The page's button, and RFC 8058's one-click POST to the List-Unsubscribe URL."""
+        found = self._holder(_form(request).get("token", ""), "unsubscribe")
+        if found is None:
+            return self.page(403, "bad_link")
+        if found.status != "unsubscribed":
+            with self._db() as store, store.transaction() as db:
+                subs.set_status(db, found.id, "unsubscribed")
+        return self.page(200, "unsubscribed", email=found.email)

@@ -1,0 +1,113 @@
+"""Choose what the article says, in what order, and what it must disclose."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from bulletin.config.load import Config
+from bulletin.model import Event, SourceCredit, Story, WeekStats
+from bulletin.story.stats import is_complete
+from bulletin.weeks import IsoWeek
+
+# Kinds that open an article with both lead countries' totals and changes.
+LEAD_KINDS = ("lead_change", "streak")
+TREND_WEEKS = 12
+
+
+def compose(stats: WeekStats, events: list[Event], config: Config,
+            provenance: dict[str, dict[str, Any]], now: datetime | None = None,
+            history: Mapping[IsoWeek, WeekStats] | None = None) -> Story:
+    chosen = choose(events, config.story.max_events)
+    cited = {key for event in events for key in event.evidence}
+    # The tables and the chart quote every model of this week and the last;
+    # their observations belong in the trail as much as the events' do.
+    trend = _trend(stats, history or {}, config.methodology.lead_countries)
+    for week_stats in (stats, (history or {}).get(stats.week.previous())):
+        if week_stats is not None:
+            cited.update(f"{week_stats.source}|{week_stats.week}|{row.model}"
+                         for row in week_stats.models)
+    cited.update(key for points in trend.values() for *_, keys in points for key in keys)
+    return Story(
+        week=stats.week,
+        stats=stats,
+        events=tuple(chosen),
+        detected=tuple(events),
+        notes=tuple(_notes(stats, config.methodology.top_n)),
+        credits=tuple(_credits(stats, chosen, config)),
+        generated_at=now or generated_at(),
+        methodology={
+            "top_n": config.methodology.top_n,
+            "exclude_authors": sorted(config.methodology.exclude_authors),
+            "lead_countries": list(config.methodology.lead_countries),
+        },
+        provenance={key: provenance[key] for key in sorted(cited) if key in provenance},
+        trend=trend,
+    )
+
+
+def _trend(stats: WeekStats, history: Mapping[IsoWeek, WeekStats],
+           lead: tuple[str, str]) -> dict[str, tuple[tuple[str, int, tuple[str, ...]], ...]]:
+    """Weekly totals of the lead countries over the last weeks, for the chart.
+
+    Partial weeks are left out: a line dipping because days are missing would
+    tell a story the data does not.
+    """
+    weeks = [w for w in sorted(history) if w <= stats.week and is_complete(history, w)][-TREND_WEEKS:]
+    if len(weeks) < 2:
+        return {}
+    trend: dict[str, tuple[tuple[str, int, tuple[str, ...]], ...]] = {}
+    for code in lead:
+        points = []
+        for week in weeks:
+            total, source = history[week].country(code), history[week].source
+            keys = tuple(f"{source}|{week}|{model}" for model in total.models) if total else ()
+            points.append((str(week), total.tokens if total else 0, keys))
+        trend[code] = tuple(points)
+    return trend
+
+
+def generated_at() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH when set, so a rebuild can be byte-identical."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def choose(events: list[Event], limit: int) -> list[Event]:
+    """The best ``limit`` events that say something the others do not, best first."""
+    return _collapse(events)[:limit]
+
+
+def _collapse(events: list[Event]) -> list[Event]:
+    """Drop events whose numbers a better event already states.
+
+    The lead paragraph gives both countries' week-on-week change, so a growth
+    event for either of them would say the same thing twice.
+    """
+    lead = next((e for e in events if e.kind in LEAD_KINDS), None)
+    told = set(lead.subjects) if lead else set()
+    return [e for e in events if not (e.kind == "growth" and e.subjects[0] in told)]
+
+
+def _notes(stats: WeekStats, top_n: int) -> list[dict[str, Any]]:
+    notes: list[dict[str, Any]] = []
+    if not stats.complete:
+        notes.append({"kind": "partial", "days": stats.days})
+    if stats.unmapped_authors:
+        notes.append({"kind": "unmapped", "authors": list(stats.unmapped_authors)})
+    left_out = [row for row in stats.models if row.excluded and row.rank <= top_n]
+    if left_out:
+        notes.append({"kind": "excluded", "models": [
+            {"name": row.name, "model": row.model, "rank": row.rank} for row in left_out]})
+    return notes
+
+
+def _credits(stats: WeekStats, events: list[Event], config: Config) -> list[SourceCredit]:
+    used = {stats.source}
+    for event in events:
+        used.update(key.split("|", 1)[0] for key in event.evidence)
+    return [source.credit for source in config.sources if source.name in used]

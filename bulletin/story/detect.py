@@ -1,0 +1,57 @@
+"""Run the rules over a week, score what they find and order it, most newsworthy first.
+
+An event's score is its rule's weight (config) times how unusual the rule
+found it times its novelty (memory.py). Events that state the same fact
+(the same topic) collapse into the best of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from bulletin.config.load import Methodology
+from bulletin.model import Event, Figure, WeekStats
+from bulletin.story.novelty import Reported, novelty
+from bulletin.story.rules import HistoryIndex, Rule, RuleContext
+from bulletin.weeks import IsoWeek
+
+# Used where no config says otherwise (see config.DEFAULT_RULES).
+REPEAT_FACTOR = 0.5
+
+
+def detect(week: IsoWeek, history: Mapping[IsoWeek, WeekStats], figures: Sequence[Figure],
+           methodology: Methodology, rules: Sequence[Rule] | None = None,
+           reported: Sequence[Reported] = (), repeat_factor: float = REPEAT_FACTOR,
+           index: HistoryIndex | None = None) -> list[Event]:
+    if rules is None:
+        from bulletin.config.load import default_rules
+
+        rules = default_rules()
+    context = RuleContext(history[week], history, tuple(figures), methodology,
+                          index or HistoryIndex(history))
+    events = []
+    for rule in rules:
+        for event in rule.detect(context):
+            fresh = novelty(event, reported, repeat_factor)
+            events.append(replace(event, score=event.score * rule.weight * fresh, novelty=fresh))
+    # Stable sort: equal scores keep the rules' order.
+    return collapse(sorted(events, key=lambda event: -event.score))
+
+
+def collapse(events: list[Event]) -> list[Event]:
+    """Keep the best of the events that share a topic (events arrive best first)."""
+    seen: set[str] = set()
+    kept = []
+    for event in events:
+        if event.topic:
+            if event.topic in seen:
+                continue
+            seen.add(event.topic)
+        kept.append(event)
+    return kept
+
+
+def rules_summary(rules: Sequence[Rule]) -> list[dict[str, Any]]:
+    return [rule.describe() for rule in rules]

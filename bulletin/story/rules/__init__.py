@@ -1,0 +1,274 @@
+"""Rules: each looks at the week in its history and returns the facts it finds.
+
+A rule produces numbers and flags, never sentences: wording lives in the
+templates. Each rule kind registers under its name (see pyproject.toml) and
+declares its parameters, so an editor tunes it in ``config.yaml`` (``rules:``)
+and a wrong parameter is reported as ``rules[2].threshold: ...``.
+
+A rule's event ``score`` says how unusual the fact is; detect.py multiplies it
+by the rule's ``weight`` and by the event's novelty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from bulletin.config.load import Methodology
+from bulletin.model import Event, Figure, ModelWeek, WeekStats
+from bulletin.story.stats import WeekHistory, is_complete
+from bulletin.weeks import IsoWeek
+
+SUBJECT_TYPES = ("country", "author", "model", "total")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One configurable parameter: its default and what values it accepts."""
+
+    default: Any
+    type: str = "int"  # int, number, bool, choice, numbers
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def check(self, value: Any) -> tuple[Any, str | None]:
+        """The value as the rule uses it, or a problem saying what is wrong."""
+        if self.type == "bool":
+            return (value, None) if isinstance(value, bool) else (None, "expected true or false")
+        if self.type == "choice":
+            if value in self.choices:
+                return value, None
+            return None, f"expected one of {', '.join(self.choices)}, got {value!r}"
+        if self.type == "numbers":
+            if not isinstance(value, list) or not value:
+                return None, "expected a list of numbers"
+            checked = [self._number(item, float) for item in value]
+            problem = next((p for _, p in checked if p), None)
+            return (None, problem) if problem else ([v for v, _ in checked], None)
+        return self._number(value, int if self.type == "int" else float)
+
+    def _number(self, value: Any, kind: Any) -> tuple[Any, str | None]:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                kind is int and not isinstance(value, int)):
+            return None, f"expected {'a whole number' if kind is int else 'a number'}, got {value!r}"
+        if self.minimum is not None and value < self.minimum:
+            return None, f"must be at least {_plain(self.minimum)}, got {value}"
+        if self.maximum is not None and value > self.maximum:
+            return None, f"must be at most {_plain(self.maximum)}, got {value}"
+        return kind(value), None
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if number == int(number) else str(number)
+
+
+# Every rule accepts a weight: how much its kind of news counts against the others.
+WEIGHT = Param(1.0, "number", minimum=0)
+
+
+@dataclass(frozen=True)
+class HistoryIndex:
+    """Each subject's weekly volume over the complete weeks, built once per history.
+
+    A backtest runs the rules over hundreds of weeks of the same history; the
+    series are built the first time a rule asks and shared after that. What a
+    rule needs from every week goes through here, so that a lazy history
+    (aggregate.WeekHistory) answers from its leaderboards without building
+    every week's statistics.
+    """
+
+    history: Mapping[IsoWeek, WeekStats]
+    _series: dict[str, dict[str, list[int | None]]] = field(default_factory=dict)
+    _weeks: list[IsoWeek] = field(default_factory=list)
+    _position: dict[IsoWeek, int] = field(default_factory=dict)
+    _leaders: dict[tuple[IsoWeek, str, tuple[str, str]], str | None] = field(default_factory=dict)
+
+    def weeks(self) -> list[IsoWeek]:
+        """The complete weeks, in order."""
+        if not self._weeks and self.history:
+            self._weeks.extend(w for w in sorted(self.history) if is_complete(self.history, w))
+            self._position.update((w, i) for i, w in enumerate(self._weeks))
+        return self._weeks
+
+    def position(self, week: IsoWeek) -> int | None:
+        self.weeks()
+        return self._position.get(week)
+
+    def series(self, subject_type: str) -> dict[str, list[int | None]]:
+        """Subject -> its volume in each complete week (None where it had none)."""
+        if subject_type not in self._series:
+            weeks = self.weeks()
+            table: dict[str, list[int | None]] = {}
+            for index, week in enumerate(weeks):
+                for subject, tokens in self.volumes(week, subject_type).items():
+                    table.setdefault(subject, [None] * len(weeks))[index] = tokens
+            self._series[subject_type] = table
+        return self._series[subject_type]
+
+    def volumes(self, week: IsoWeek, subject_type: str) -> dict[str, int]:
+        if isinstance(self.history, WeekHistory):
+            return self.history.volumes(week, subject_type)
+        return volumes(self.history[week], subject_type)
+
+    def top_models(self, week: IsoWeek, n: int) -> list[str]:
+        """The models of the week's top ``n``, in order."""
+        if isinstance(self.history, WeekHistory):
+            return self.history.top(week, n)
+        return [row.model for row in self.history[week].top(n)]
+
+    def top_owners(self, week: IsoWeek, n: int) -> list[tuple[str, str | None, bool]]:
+        """(author, country, excluded) of each of the week's top ``n`` models."""
+        if isinstance(self.history, WeekHistory):
+            return self.history.top_owners(week, n)
+        return [(row.author, row.country, row.excluded) for row in self.history[week].top(n)]
+
+    def complete(self, week: IsoWeek) -> bool:
+        return is_complete(self.history, week)
+
+    def leader(self, week: IsoWeek, subject_type: str, pair: tuple[str, str]) -> str | None:
+        """leaders.leader_of() the week's statistics."""
+        key = (week, subject_type, pair)
+        if key not in self._leaders:
+            self._leaders[key] = self._leader(week, subject_type, pair)
+        return self._leaders[key]
+
+    def _leader(self, week: IsoWeek, subject_type: str, pair: tuple[str, str]) -> str | None:
+        history = self.history
+        if not isinstance(history, WeekHistory):
+            from bulletin.story.rules.leaders import leader_of
+
+            return leader_of(history[week], subject_type, pair)
+        if not history.complete(week):
+            return None
+        if subject_type == "country":
+            tokens = history.volumes(week, "country")
+            first, second = tokens.get(pair[0], 0), tokens.get(pair[1], 0)
+            if first == second:
+                return None
+            return pair[0] if first > second else pair[1]
+        if subject_type == "author":
+            authors = history.volumes(week, "author")
+            ordered = sorted(authors.items(), key=lambda item: (-item[1], item[0]))[:2]
+        else:
+            ordered = history.top_tokens(week, 2)
+        if not ordered or (len(ordered) > 1 and ordered[0][1] == ordered[1][1]):
+            return None
+        return ordered[0][0]
+
+    def before(self, subject_type: str, subject: str, week: IsoWeek,
+               span: int = 0) -> list[tuple[IsoWeek, int]]:
+        """The subject's volumes in the complete weeks before ``week`` (the last ``span``, or all)."""
+        at = self.position(week)
+        if at is None:
+            return []
+        row = self.series(subject_type).get(subject)
+        if row is None:
+            return []
+        start = max(0, at - span) if span else 0
+        weeks = self.weeks()
+        return [(weeks[i], value) for i in range(start, at) if (value := row[i]) is not None]
+
+
+def volumes(stats: WeekStats, subject_type: str) -> dict[str, int]:
+    """Tokens of each subject in a week: countries and authors over the counted models."""
+    if subject_type == "country":
+        return {t.key: t.tokens for t in stats.countries}
+    if subject_type == "author":
+        return {t.key: t.tokens for t in stats.authors}
+    if subject_type == "model":
+        return {row.model: row.tokens for row in stats.models}
+    return {"total": sum(row.tokens for row in stats.models)}
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    stats: WeekStats
+    history: Mapping[IsoWeek, WeekStats]  # every week in the store, this one included
+    figures: tuple[Figure, ...]
+    methodology: Methodology
+    index: HistoryIndex = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.index is None:
+            object.__setattr__(self, "index", HistoryIndex(self.history))
+
+    def week_before(self, stats: WeekStats) -> WeekStats | None:
+        """The previous week if it is in the store and comparable with this one."""
+        if not stats.has_previous:
+            return None
+        return self.history.get(stats.week.previous())
+
+
+class Rule:
+    name: ClassVar[str] = ""
+    params: ClassVar[Mapping[str, Param]] = {}
+
+    def __init__(self, **values: Any) -> None:
+        self.weight: float = values.pop("weight", WEIGHT.default)
+        for key, param in self.params.items():
+            setattr(self, key, values.pop(key, param.default))
+        if values:
+            raise TypeError(f"{self.name}: unknown parameters {sorted(values)}")
+
+    @classmethod
+    def from_config(cls, entry: Mapping[str, Any], where: str, problems: list[str]) -> Rule | None:
+        """The rule an entry of ``rules:`` describes; problems name ``where.parameter``."""
+        known = {"kind": None, "weight": WEIGHT, **cls.params}
+        values: dict[str, Any] = {}
+        ok = True
+        for key, value in entry.items():
+            if key == "kind":
+                continue
+            param = known.get(key)
+            if param is None:
+                choices = ", ".join(sorted(known))
+                problems.append(f"{where}.{key}: unknown parameter of a {cls.name} rule "
+                                f"(expected one of: {choices})")
+                ok = False
+                continue
+            checked, problem = param.check(value)
+            if problem:
+                problems.append(f"{where}.{key}: {problem}")
+                ok = False
+            else:
+                values[key] = checked
+        return cls(**values) if ok else None
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": self.name, "weight": self.weight,
+                **{key: getattr(self, key) for key in self.params}}
+
+    def detect(self, context: RuleContext) -> Iterable[Event]:
+        raise NotImplementedError
+
+
+def evidence(stats: WeekStats, models: Iterable[str]) -> tuple[str, ...]:
+    """Keys naming the observations behind a number: ``source|week|model``."""
+    return tuple(f"{stats.source}|{stats.week}|{model}" for model in models)
+
+
+def model_facts(row: ModelWeek) -> dict[str, object]:
+    return {"model": row.model, "name": row.name, "author": row.author, "country": row.country,
+            "rank": row.rank, "tokens": row.tokens, "previous_rank": row.previous_rank,
+            "stealth": row.excluded}
+
+
+def subject_models(stats: WeekStats, subject_type: str, subject: str) -> Sequence[str]:
+    """The models whose observations make up a subject's volume, for evidence."""
+    if subject_type == "country":
+        total = stats.country(subject)
+        return total.models if total else ()
+    if subject_type == "author":
+        return next((t.models for t in stats.authors if t.key == subject), ())
+    if subject_type == "model":
+        return (subject,)
+    return tuple(row.model for row in stats.models)
+
+
+def subject_name(stats: WeekStats, subject_type: str, subject: str) -> str:
+    """How the article names a model (its display name); other subjects by their key."""
+    if subject_type == "model":
+        return next((row.name for row in stats.models if row.model == subject), subject)
+    return subject

@@ -1,0 +1,114 @@
+"""Forecast series: how many times larger, and the compound annual growth rate.
+
+Forecasts with the same subject, organisation and unit and different periods
+form a series; the event compares its first and last points. 10 -> 3,900
+quadrillion over 2025-2030 is 390 times, about +230% a year.
+
+Claim check: where a source's own text states a multiple ("an estimated
+370-fold increase", "about 370 times") that its figures contradict, a
+``claim_check`` event carries both numbers, so the article can say which one
+the figures support.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from bulletin.model import Event, Figure
+from bulletin.story.rules import Param, Rule, RuleContext
+
+
+def years_between(first: str, last: str) -> float:
+    return (_start(last) - _start(first)).days / 365.2425
+
+
+def _start(period: str) -> date:
+    if "-W" in period:
+        year, week = period.split("-W")
+        return date.fromisocalendar(int(year), int(week), 1)
+    return date(int(period), 1, 1)
+
+
+def figure_facts(figure: Figure) -> dict[str, object]:
+    value = int(figure.value) if figure.value == figure.value.to_integral_value() else str(figure.value)
+    return {"value": value, "unit": figure.unit, "scale": figure.scale, "period": figure.period,
+            "link": figure.link, "quote": figure.quote, "source": figure.source}
+
+
+def figure_key(figure: Figure) -> str:
+    return f"{figure.source}|{figure.period}|{figure.organisation}: {figure.subject}"
+
+
+# "370-fold", "370 fold", "370 times", "370x", "370×"; thousands separators allowed.
+STATED_MULTIPLE = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?:-\s*fold|fold|times\b|x\b|×)",
+                             re.IGNORECASE)
+
+
+def stated_multiple(text: str) -> tuple[float, str] | None:
+    """The multiple a text states, and the words that state it."""
+    match = STATED_MULTIPLE.search(text)
+    if match is None:
+        return None
+    return float(match[1].replace(",", "")), match[0]
+
+
+class Forecast(Rule):
+    name = "forecast"
+    params = {"claims": Param(True, "bool"),
+              # How far a stated multiple may be from the figures' before it is contradicted.
+              "tolerance": Param(0.02, "number", minimum=0, maximum=1)}
+    claims: bool
+    tolerance: float
+
+    def detect(self, context: RuleContext) -> Iterable[Event]:
+        series: dict[tuple[str, str, str], list[Figure]] = defaultdict(list)
+        for figure in context.figures:
+            if figure.kind == "forecast":
+                series[(figure.subject, figure.organisation, figure.unit)].append(figure)
+        for (subject, organisation, unit), points in sorted(series.items()):
+            points.sort(key=lambda f: _start(f.period))
+            first, last = points[0], points[-1]
+            years = years_between(first.period, last.period)
+            if years <= 0 or first.value <= 0:
+                continue
+            multiple = last.value / first.value
+            cagr = float(multiple) ** (1 / years) - 1
+            facts = {
+                "subject": subject,
+                "organisation": organisation,
+                "unit": unit,
+                "first": figure_facts(first),
+                "last": figure_facts(last),
+                "multiple": _plain(multiple),
+                "years": round(years),
+                "cagr": cagr,
+            }
+            keys = tuple(figure_key(point) for point in points)
+            yield Event("forecast", (organisation, subject), facts, 30.0, keys)
+            if self.claims:
+                yield from self._claim(facts, points, float(multiple), keys)
+
+    def _claim(self, facts: dict[str, object], points: list[Figure], multiple: float,
+               keys: tuple[str, ...]) -> Iterable[Event]:
+        for point in reversed(points):
+            stated = stated_multiple(point.quote)
+            if stated is None:
+                continue
+            value, words = stated
+            off = abs(value - multiple) / multiple
+            if off <= self.tolerance:
+                return
+            claim = facts | {"stated_multiple": _plain(Decimal(str(value))), "stated_words": words,
+                             "quote": point.quote, "quote_link": point.link,
+                             "figures_multiple": facts["multiple"], "difference": off}
+            yield Event("claim_check", (str(facts["organisation"]), str(facts["subject"])), claim,
+                        29.0 + min(0.9, 10 * off), keys)
+            return
+
+
+def _plain(number: Decimal) -> int | float:
+    return int(number) if number == number.to_integral_value() else float(number)

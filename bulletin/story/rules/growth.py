@@ -1,0 +1,103 @@
+"""Change of a subject's volume over one week or several, beyond a threshold.
+
+Week on week for the two lead countries is the event ``growth`` (the facts
+today's articles are written from); any other subject or span is a
+``volume_change``. How unusual a change is depends on the subject's own
+history: a 10% move for a series that usually moves 2% counts more than for
+one that usually moves 30%.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from statistics import fmean
+
+from bulletin.model import Event, WeekStats
+from bulletin.story.rules import (
+    Param,
+    Rule,
+    RuleContext,
+    evidence,
+    subject_models,
+    subject_name,
+    volumes,
+)
+from bulletin.story.rules.leaders import ranking
+from bulletin.weeks import IsoWeek
+
+# How many earlier changes make a subject's "usual" move.
+HISTORY_WEEKS = 12
+
+
+class Growth(Rule):
+    name = "growth"
+    params = {
+        "subject": Param("country", "choice", choices=("country", "author", "total")),
+        "span": Param(1, "int", minimum=1, maximum=52),
+        "threshold": Param(0.0, "number", minimum=0),
+        "top": Param(5, "int", minimum=1),  # authors: how many of the largest to follow
+    }
+    subject: str
+    span: int
+    threshold: float
+    top: int
+
+    def detect(self, context: RuleContext) -> Iterable[Event]:
+        stats = context.stats
+        if not stats.complete:
+            return
+        then = context.history.get(weeks_before(stats.week, self.span))
+        if then is None or not then.complete:
+            return
+        now_volumes, then_volumes = volumes(stats, self.subject), volumes(then, self.subject)
+        for subject in self._subjects(stats, context):
+            tokens, previous = now_volumes.get(subject), then_volumes.get(subject)
+            if tokens is None or not previous:
+                continue
+            change = tokens / previous - 1
+            if abs(change) < self.threshold:
+                continue
+            typical = typical_change(context, self.subject, subject, self.span)
+            unusual = min(2.0, max(0.5, abs(change) / typical)) if typical else 1.0
+            score = (20.0 + min(60.0, 200 * abs(change))) * unusual
+            models = subject_models(stats, self.subject, subject)
+            behind = evidence(then, subject_models(then, self.subject, subject))
+            if self.subject == "country" and self.span == 1:
+                facts: dict[str, object] = {"country": subject, "tokens": tokens,
+                                            "previous_tokens": previous, "change": change,
+                                            "typical_change": typical}
+                yield Event("growth", (subject,), facts, score, evidence(stats, models) + behind)
+                continue
+            facts = {"subject_type": self.subject, "subject": subject,
+                     "name": subject_name(stats, self.subject, subject), "weeks": self.span,
+                     "tokens": tokens, "previous_tokens": previous, "change": change,
+                     "typical_change": typical, "week_ending": stats.week.sunday.isoformat()}
+            # Less central than the lead countries' week: half the weight per move.
+            score = (10.0 + min(30.0, 50 * abs(change))) * unusual
+            topic = f"growth|{self.subject}|{subject}|{self.span}" if change > 0 else ""
+            yield Event("volume_change", (subject,), facts, score, evidence(stats, models) + behind,
+                        topic=topic)
+
+    def _subjects(self, stats: WeekStats, context: RuleContext) -> list[str]:
+        if self.subject == "country":
+            return list(context.methodology.lead_countries)
+        if self.subject == "author":
+            return [key for key, _, _ in ranking(stats, "author")[: self.top]]
+        return ["total"]
+
+
+def weeks_before(week: IsoWeek, span: int) -> IsoWeek:
+    return IsoWeek.of(week.monday - timedelta(days=7 * span))
+
+
+def typical_change(context: RuleContext, subject_type: str, subject: str, span: int) -> float | None:
+    """The mean size of the subject's earlier changes over the same span (None if too few)."""
+    points = dict(context.index.before(subject_type, subject, context.stats.week,
+                                       HISTORY_WEEKS + span))
+    changes = []
+    for week, tokens in points.items():
+        earlier = points.get(weeks_before(week, span))
+        if earlier:
+            changes.append(abs(tokens / earlier - 1))
+    return fmean(changes) if len(changes) >= 4 and any(changes) else None

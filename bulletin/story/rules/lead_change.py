@@ -1,0 +1,49 @@
+"""A different subject takes first place: a country of the lead pair, an author or a model.
+
+For countries the event is ``lead_change`` with the facts today's articles are
+written from; for authors and models it is ``subject_lead_change``. The
+streak the change ends is part of the event ("ending China's two-week lead").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bulletin.model import Event
+from bulletin.story.rules import Param, Rule, RuleContext, evidence, subject_models, subject_name
+from bulletin.story.rules.leaders import duel_facts, leader_of, previous_complete, run_back
+
+
+class LeadChange(Rule):
+    name = "lead_change"
+    params = {"subject": Param("country", "choice", choices=("country", "author", "model"))}
+    subject: str
+
+    def detect(self, context: RuleContext) -> Iterable[Event]:
+        stats, pair, kind = context.stats, context.methodology.lead_countries, self.subject
+        ahead = leader_of(stats, kind, pair)
+        before = previous_complete(context.history, stats.week)
+        if ahead is None or before is None:
+            return
+        previous = leader_of(before, kind, pair)
+        if previous is None or previous == ahead:
+            return
+        facts = duel_facts(stats, kind, pair, ahead)
+        behind = str(facts["trailer"])
+        ended = run_back(context.history, before.week,
+                         lambda week: context.index.leader(week, kind, pair) == previous)
+        retaken = any(context.index.leader(week, kind, pair) == ahead
+                      for week in context.history if week < stats.week)
+        facts.update(ended_weeks=ended.weeks, ended_open_ended=ended.open_ended,
+                     ended_since=ended.since.monday.isoformat(), retaken=retaken, subject_type=kind)
+        if kind == "country":
+            models = tuple(subject_models(stats, kind, ahead)) + tuple(subject_models(stats, kind, behind))
+            yield Event("lead_change", (ahead, behind), facts, 90.0 + min(ended.weeks, 6),
+                        evidence(stats, models), topic=f"lead|{kind}|{ahead}")
+            return
+        facts.update(previous_leader=previous,
+                     previous_leader_name=subject_name(before, kind, previous),
+                     leader_name=subject_name(stats, kind, ahead),
+                     trailer_name=subject_name(stats, kind, behind))
+        yield Event("subject_lead_change", (ahead, previous), facts, 60.0 + 2 * min(ended.weeks, 6),
+                    evidence(stats, subject_models(stats, kind, ahead)), topic=f"lead|{kind}|{ahead}")

@@ -1,0 +1,138 @@
+"""Who is ahead in a week, and for how many complete weeks a condition has held.
+
+Partial weeks are skipped: they neither count towards a run nor end it, since
+a few days of data cannot say who led the week. A run that reaches the start
+of the stored history, or a week missing from it, is open-ended: "at least"
+that long, never claimed as more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+from bulletin.model import WeekStats
+from bulletin.story.stats import is_complete
+from bulletin.weeks import IsoWeek
+
+
+@dataclass(frozen=True)
+class Run:
+    weeks: int
+    open_ended: bool
+    since: IsoWeek  # the first week of the run
+
+
+def complete_weeks_back(history: Mapping[IsoWeek, WeekStats], week: IsoWeek) -> Iterator[IsoWeek]:
+    """The complete weeks from ``week`` backwards, skipping partial ones, until a gap.
+
+    Weeks rather than their statistics: a run over years of a lazy history
+    (aggregate.WeekHistory) asks the rules' index, not every week in full.
+    """
+    current = week
+    while current in history:
+        if is_complete(history, current):
+            yield current
+        current = current.previous()
+
+
+def walk_back(history: Mapping[IsoWeek, WeekStats], week: IsoWeek) -> Iterator[WeekStats]:
+    """The complete weeks' statistics from ``week`` backwards, until a gap."""
+    return (history[w] for w in complete_weeks_back(history, week))
+
+
+def previous_complete(history: Mapping[IsoWeek, WeekStats], week: IsoWeek) -> WeekStats | None:
+    """The last complete week before ``week`` with no gap in between."""
+    return next(walk_back(history, week.previous()), None)
+
+
+def run_back(history: Mapping[IsoWeek, WeekStats], week: IsoWeek,
+             holds: Callable[[IsoWeek], bool]) -> Run:
+    """Consecutive complete weeks up to ``week`` for which ``holds`` is true."""
+    weeks, since = 0, week
+    for current in complete_weeks_back(history, week):
+        if not holds(current):
+            return Run(weeks, False, since)
+        weeks, since = weeks + 1, current
+    return Run(weeks, True, since)
+
+
+def growth_run(history: Mapping[IsoWeek, WeekStats], week: IsoWeek,
+               volume: Callable[[IsoWeek], int | None], falling: bool = False) -> Run:
+    """Consecutive complete weeks up to ``week`` whose volume rose (or fell) on the week before."""
+    weeks, since = 0, week
+    walk = complete_weeks_back(history, week)
+    current = next(walk, None)
+    for before in walk:
+        assert current is not None
+        now, then = volume(current), volume(before)
+        moved = now is not None and then is not None and (now < then if falling else now > then)
+        if not moved:
+            return Run(weeks, False, since)
+        weeks, since, current = weeks + 1, current, before
+    return Run(weeks, True, since)
+
+
+def pair_leader(stats: WeekStats, pair: tuple[str, str]) -> str | None:
+    """The country of the pair ahead of the other; None on a tie or if the week is partial."""
+    if not stats.complete:
+        return None
+    first, second = (stats.country(code) for code in pair)
+    a = first.tokens if first else 0
+    b = second.tokens if second else 0
+    if a == b:
+        return None
+    return pair[0] if a > b else pair[1]
+
+
+def ranking(stats: WeekStats, subject_type: str) -> list[tuple[str, int, float | None]]:
+    """Authors or models by volume: (key, tokens, week-on-week change)."""
+    if subject_type == "author":
+        return [(t.key, t.tokens, t.change) for t in stats.authors]
+    return [(row.model, row.tokens, row.change) for row in stats.models]
+
+
+def top_leader(stats: WeekStats, subject_type: str) -> str | None:
+    """The first author or model; None on a tie for first or if the week is partial."""
+    if not stats.complete:
+        return None
+    ordered = ranking(stats, subject_type)
+    if not ordered or (len(ordered) > 1 and ordered[0][1] == ordered[1][1]):
+        return None
+    return ordered[0][0]
+
+
+def leader_of(stats: WeekStats, subject_type: str, pair: tuple[str, str]) -> str | None:
+    if subject_type == "country":
+        return pair_leader(stats, pair)
+    return top_leader(stats, subject_type)
+
+
+def duel_facts(stats: WeekStats, subject_type: str, pair: tuple[str, str], ahead: str
+               ) -> dict[str, object]:
+    """What every lead event says of the week: who leads whom, with both sides' tokens and changes."""
+    behind, lead_tokens, rival_tokens, lead_change, rival_change = duel(stats, subject_type, pair, ahead)
+    return {
+        "leader": ahead,
+        "trailer": behind,
+        "leader_tokens": lead_tokens,
+        "trailer_tokens": rival_tokens,
+        "leader_change": lead_change,
+        "trailer_change": rival_change,
+        "week_ending": stats.week.sunday.isoformat(),
+    }
+
+
+def duel(stats: WeekStats, subject_type: str, pair: tuple[str, str], ahead: str
+         ) -> tuple[str, int, int, float | None, float | None]:
+    """The leader's rival and both sides' tokens and changes."""
+    if subject_type == "country":
+        behind = pair[1] if ahead == pair[0] else pair[0]
+        first, second = stats.country(ahead), stats.country(behind)
+        assert first is not None
+        return (behind, first.tokens, second.tokens if second else 0, first.change,
+                second.change if second else None)
+    ordered = ranking(stats, subject_type)
+    lead = next(item for item in ordered if item[0] == ahead)
+    rival = next((item for item in ordered if item[0] != ahead), ("", 0, None))
+    return rival[0], lead[1], rival[1], lead[2], rival[2]

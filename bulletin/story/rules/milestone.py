@@ -1,0 +1,70 @@
+"""The first week a subject's volume passed a round level (1, 2, 5, 10 ... trillion).
+
+Only a crossing the store can show counts: the subject must have an earlier
+complete week below the level, so the first week on record is never a
+"first".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bulletin.model import Event
+from bulletin.story.rules import (
+    SUBJECT_TYPES,
+    Param,
+    Rule,
+    RuleContext,
+    evidence,
+    subject_models,
+    subject_name,
+    volumes,
+)
+from bulletin.story.rules.record import leading_subjects
+
+# 1, 2 and 5 times each power of ten from a billion to a quintillion tokens.
+ROUND_LEVELS = tuple(m * 10**e for e in range(9, 19) for m in (1, 2, 5))
+
+
+class Milestone(Rule):
+    name = "milestone"
+    params = {
+        "subject": Param("total", "choice", choices=SUBJECT_TYPES),
+        "levels": Param(None, "numbers", minimum=1),  # default: ROUND_LEVELS
+        "top": Param(10, "int", minimum=1),
+    }
+    subject: str
+    levels: list[float] | None
+    top: int
+
+    def detect(self, context: RuleContext) -> Iterable[Event]:
+        stats = context.stats
+        if not stats.complete:
+            return
+        levels = sorted(self.levels) if self.levels else ROUND_LEVELS
+        now = volumes(stats, self.subject)
+        for subject in leading_subjects(stats, self.subject, self.top):
+            prior = context.index.before(self.subject, subject, stats.week)
+            if not prior:
+                continue
+            week, best = max(reversed(prior), key=lambda point: point[1])
+            tokens = now[subject]
+            passed = [level for level in levels if best < level <= tokens]
+            if not passed:
+                continue
+            level = passed[-1]
+            facts = {
+                "subject_type": self.subject,
+                "subject": subject,
+                "name": subject_name(stats, self.subject, subject),
+                "level": int(level),
+                "tokens": tokens,
+                "previous_best": best,
+                "previous_best_week": str(week),
+                "first_week_on_record": str(context.index.weeks()[0]),
+                "week_ending": stats.week.sunday.isoformat(),
+            }
+            score = 45.0 - 10 * (self.subject in ("author", "model"))
+            yield Event("milestone", (self.subject, subject, str(int(level))), facts, score,
+                        evidence(stats, subject_models(stats, self.subject, subject)),
+                        topic=f"high|{self.subject}|{subject}")

@@ -1,0 +1,30 @@
+"""Models in this week's top 10 that were not in last week's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bulletin.model import Event
+from bulletin.story.rules import Param, Rule, RuleContext, evidence, model_facts
+
+
+class NewEntrant(Rule):
+    name = "new_entrant"
+    params = {"places": Param(10, "int", minimum=1, maximum=100)}
+    places: int
+
+    def detect(self, context: RuleContext) -> Iterable[Event]:
+        stats = context.stats
+        before = context.week_before(stats)
+        if before is None:
+            return
+        previous_top = {row.model for row in before.top(self.places)}
+        earlier_tops = {model for week in context.history if week < before.week
+                        for model in context.index.top_models(week, self.places)}
+        for row in stats.top(self.places):
+            if row.model in previous_top:
+                continue
+            returning = row.model in earlier_tops
+            score = 30.0 + 2 * (self.places - row.rank) + 15 * row.excluded - 10 * returning
+            facts = model_facts(row) | {"returning": returning}
+            yield Event("new_entrant", (row.model,), facts, score, evidence(stats, [row.model]))

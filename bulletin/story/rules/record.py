@@ -1,0 +1,85 @@
+"""An all-time or N-week high (or low) of a subject's weekly volume.
+
+The event carries the previous record and the week it was set. An all-time
+record needs ``min_history`` earlier complete weeks: beating two weeks of
+data is no record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bulletin.model import Event, WeekStats
+from bulletin.story.rules import (
+    SUBJECT_TYPES,
+    Param,
+    Rule,
+    RuleContext,
+    evidence,
+    subject_models,
+    subject_name,
+    volumes,
+)
+
+
+def leading_subjects(stats: WeekStats, subject_type: str, top: int) -> list[str]:
+    """The subjects a rule follows: every country, the ``top`` authors or models, the total."""
+    found = volumes(stats, subject_type)
+    if subject_type in ("author", "model"):
+        return sorted(found, key=lambda key: (-found[key], key))[:top]
+    return sorted(found)
+
+
+class Record(Rule):
+    name = "record"
+    params = {
+        "subject": Param("total", "choice", choices=SUBJECT_TYPES),
+        "span": Param(0, "int", minimum=0),  # 0: all-time; N: the highest in N weeks
+        "low": Param(False, "bool"),
+        "min_history": Param(8, "int", minimum=1),
+        "top": Param(10, "int", minimum=1),  # authors and models: how many of the largest
+    }
+    subject: str
+    span: int
+    low: bool
+    min_history: int
+    top: int
+
+    def detect(self, context: RuleContext) -> Iterable[Event]:
+        stats = context.stats
+        if not stats.complete:
+            return
+        now = volumes(stats, self.subject)
+        for subject in leading_subjects(stats, self.subject, self.top):
+            prior = context.index.before(self.subject, subject, stats.week, self.span)
+            if len(prior) < self.min_history:
+                continue
+            pick = min if self.low else max
+            week, best = pick(reversed(prior), key=lambda point: point[1])  # latest of equals
+            tokens = now[subject]
+            if not (tokens < best if self.low else tokens > best):
+                continue
+            margin = tokens / best - 1 if best else None
+            all_time = self.span == 0 or self.span >= len(context.index.weeks())
+            facts = {
+                "subject_type": self.subject,
+                "subject": subject,
+                "name": subject_name(stats, self.subject, subject),
+                "tokens": tokens,
+                "previous_record": best,
+                "previous_record_week": str(week),
+                "previous_record_week_ending": week.sunday.isoformat(),
+                "margin": margin,
+                "span": self.span,
+                "all_time": all_time,
+                "low": self.low,
+                "history_weeks": len(prior),
+                "week_ending": stats.week.sunday.isoformat(),
+            }
+            score = 25.0 + min(30.0, 100 * abs(margin or 0)) + 5 * all_time
+            if self.subject in ("author", "model"):
+                score -= 10
+            # A new all-time high that passes a round level is one fact told twice.
+            topic = f"high|{self.subject}|{subject}" if all_time and not self.low else ""
+            yield Event("record", (self.subject, subject), facts, score,
+                        evidence(stats, subject_models(stats, self.subject, subject)), topic=topic)

@@ -1,0 +1,135 @@
+"""Consecutive weeks one subject leads another, or a subject's volume grows.
+
+``measure: lead`` (the default): for countries, which of the two lead
+countries is ahead (event ``streak``, the facts today's articles are written
+from); for authors and models, who is first (event ``subject_streak``). The
+week a lead changes hands, the new run of one week is the same fact as the
+lead change and shares its topic, so the two collapse into one.
+
+``measure: growth``: consecutive weeks of week-on-week growth of a country,
+author or the total (event ``growth_streak``); when a run of at least
+``min_weeks`` ends, that is reported too ("ending a six-week run").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bulletin.model import Event, WeekStats
+from bulletin.story.rules import Param, Rule, RuleContext, evidence, subject_models, subject_name
+from bulletin.story.rules.leaders import (
+    duel_facts,
+    growth_run,
+    leader_of,
+    previous_complete,
+    ranking,
+    run_back,
+)
+from bulletin.weeks import IsoWeek
+
+
+class Streak(Rule):
+    name = "streak"
+    params = {
+        "subject": Param("country", "choice", choices=("country", "author", "model", "total")),
+        "measure": Param("lead", "choice", choices=("lead", "growth")),
+        "min_weeks": Param(1, "int", minimum=1),
+        "top": Param(5, "int", minimum=1),  # growth: how many of the largest authors to follow
+    }
+    subject: str
+    measure: str
+    min_weeks: int
+    top: int
+
+    @classmethod
+    def from_config(cls, entry, where, problems):  # type: ignore[no-untyped-def]
+        rule = super().from_config(entry, where, problems)
+        if isinstance(rule, Streak):
+            if rule.measure == "lead" and rule.subject == "total":
+                problems.append(f"{where}.subject: the total leads nothing; "
+                                "use country, author or model (or measure: growth)")
+                return None
+            if rule.measure == "growth" and rule.subject == "model":
+                problems.append(f"{where}.subject: growth streaks follow country, author or total")
+                return None
+        return rule
+
+    def detect(self, context: RuleContext) -> Iterable[Event]:
+        if not context.stats.complete:
+            return ()
+        if self.measure == "growth":
+            return self._growth(context)
+        return self._lead(context)
+
+    def _lead(self, context: RuleContext) -> Iterable[Event]:
+        stats, pair, kind = context.stats, context.methodology.lead_countries, self.subject
+        ahead = leader_of(stats, kind, pair)
+        if ahead is None:
+            return
+        facts = duel_facts(stats, kind, pair, ahead)
+        behind = str(facts["trailer"])
+        run = run_back(context.history, stats.week,
+                       lambda week: context.index.leader(week, kind, pair) == ahead)
+        if run.weeks < self.min_weeks:
+            return
+        before = previous_complete(context.history, stats.week)
+        changed_hands = before is not None and leader_of(before, kind, pair) not in (None, ahead)
+        facts.update(weeks=run.weeks, open_ended=run.open_ended, since=run.since.monday.isoformat(),
+                     subject_type=kind)
+        if kind == "country":
+            event_kind, score = "streak", 45.0 + 10 * min(run.weeks, 6) - 5 * run.open_ended
+            models = tuple(subject_models(stats, kind, ahead)) + tuple(subject_models(stats, kind, behind))
+        else:
+            facts.update(leader_name=subject_name(stats, kind, ahead),
+                         trailer_name=subject_name(stats, kind, behind))
+            event_kind, score = "subject_streak", 20.0 + 5 * min(run.weeks, 8) - 5 * run.open_ended
+            models = tuple(subject_models(stats, kind, ahead))
+        topic = f"lead|{kind}|{ahead}" if changed_hands else ""
+        yield Event(event_kind, (ahead, behind), facts, score, evidence(stats, models), topic=topic)
+
+    def _growth(self, context: RuleContext) -> Iterable[Event]:
+        stats = context.stats
+        for subject in self._subjects(stats, context):
+            def volume(week: IsoWeek, subject: str = subject) -> int | None:
+                return context.index.volumes(week, self.subject).get(subject)
+
+            run = growth_run(context.history, stats.week, volume)
+            base: dict[str, object] = {"subject_type": self.subject, "subject": subject,
+                    "week_ending": stats.week.sunday.isoformat()}
+            models = evidence(stats, subject_models(stats, self.subject, subject))
+            if run.weeks >= self.min_weeks:
+                start = previous_complete(context.history, run.since)
+                first = volume(start.week) if start else None
+                now = volume(stats.week)
+                facts = base | {"weeks": run.weeks, "open_ended": run.open_ended,
+                                "since": run.since.monday.isoformat(), "tokens": now,
+                                "first_tokens": first, "ended": False,
+                                "change": now / first - 1 if now and first else None}
+                # Over the same weeks, the run and the span's change are one fact.
+                yield Event("growth_streak", (subject,), facts, 25.0 + 6 * min(run.weeks, 10), models,
+                            topic=f"growth|{self.subject}|{subject}|{run.weeks}")
+                continue
+            # A fall this week: did it end a run worth having reported?
+            before = previous_complete(context.history, stats.week)
+            if before is None or run.weeks > 0:
+                continue
+            ended = growth_run(context.history, before.week, volume)
+            if ended.weeks >= self.min_weeks:
+                facts = base | {"weeks": 0, "open_ended": False, "since": "", "ended": True,
+                                "tokens": volume(stats.week), "first_tokens": volume(before.week),
+                                "ended_weeks": ended.weeks, "ended_open_ended": ended.open_ended,
+                                "ended_since": ended.since.monday.isoformat(),
+                                "change": _change(volume(stats.week), volume(before.week))}
+                yield Event("growth_streak", (subject,), facts, 20.0 + 5 * min(ended.weeks, 10),
+                            models)
+
+    def _subjects(self, stats: WeekStats, context: RuleContext) -> list[str]:
+        if self.subject == "country":
+            return list(context.methodology.lead_countries)
+        if self.subject == "author":
+            return [key for key, _, _ in ranking(stats, "author")[: self.top]]
+        return ["total"]
+
+
+def _change(now: int | None, before: int | None) -> float | None:
+    return now / before - 1 if now is not None and before else None

@@ -1,0 +1,312 @@
+"""Weekly statistics from stored observations, exactly as the methodology says.
+
+Per-model totals are a weekly leaderboard's figures or the sum of a week's
+days. Author and country totals sum the week's top ``top_n`` leaderboard
+models, leaving out excluded authors (stealth models of undisclosed origin)
+without giving their places to the models below. Week-over-week changes are
+only computed between two complete weeks. The Data API's ``other`` row is the
+long tail below the leaderboard, not a model: it is kept out of ranks and
+totals and reported on its own. ``:free`` variants count with their base
+model only where the methodology says ``free_variants: merge``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import operator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from bulletin.config.load import Methodology
+from bulletin.model import ModelName, ModelWeek, Observation, Total, WeekStats, author_of
+from bulletin.weeks import IsoWeek
+
+LONG_TAIL = "other"  # the Data API's row for every model below its daily top 50
+HEAD = 10  # how many of a week's first models a lazy history finds at once
+
+
+@dataclass(frozen=True)
+class _Leaderboard:
+    week: IsoWeek
+    source: str
+    days: int
+    tokens: dict[str, int]
+    given_ranks: dict[str, int] | None  # the source's ranks where they fit; None: rank by tokens
+    long_tail: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.days == 7
+
+    @cached_property
+    def ranks(self) -> dict[str, int]:
+        # Ranked when first needed: a single week's command ranks only the weeks it builds.
+        return self.given_ranks if self.given_ranks is not None else _rank(self.tokens)
+
+    def head(self, n: int) -> list[str]:
+        """The first ``n`` models by rank (then name), without ranking the whole board."""
+        if self.given_ranks is None:
+            # (-tokens, model) pairs: compared in C, no key function per model.
+            pairs = zip(map(operator.neg, self.tokens.values()), self.tokens, strict=True)
+            return [model for _, model in heapq.nsmallest(n, pairs)]
+        ranks = self.given_ranks
+        return heapq.nsmallest(n, ranks, key=lambda model: (ranks[model], model))
+
+
+@dataclass(frozen=True)
+class SourceWeek:
+    """One source's totals for one week: a weekly leaderboard, or its days summed."""
+
+    week: IsoWeek
+    source: str
+    is_daily: bool
+    days: int
+    tokens: dict[str, int]
+    ranks: dict[str, int]  # the ranks the source gave (weekly leaderboards only)
+
+
+def weekly_stats(observations: Iterable[Observation], names: dict[str, ModelName],
+                 methodology: Methodology, source_order: Sequence[str] = ()
+                 ) -> WeekHistory:
+    """Statistics for every week the observations cover, keyed and ordered by week."""
+    return weekly_stats_from(source_weeks(observations), names, methodology, source_order)
+
+
+def is_complete(history: Mapping[IsoWeek, WeekStats], week: IsoWeek) -> bool:
+    """Whether a stored week is complete, without building its statistics where they are lazy."""
+    if isinstance(history, WeekHistory):
+        return history.complete(week)
+    return history[week].complete
+
+
+def source_weeks(observations: Iterable[Observation]) -> list[SourceWeek]:
+    """Sum observations per source and week (the store does this in SQL)."""
+    tokens: dict[tuple[IsoWeek, str, bool], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    ranks: dict[tuple[IsoWeek, str, bool], dict[str, int]] = defaultdict(dict)
+    days: dict[tuple[IsoWeek, str, bool], set[str]] = defaultdict(set)
+    for obs in observations:
+        key = (obs.week, obs.source, obs.is_daily)
+        tokens[key][obs.model] += obs.tokens
+        days[key].add(obs.period)
+        if obs.rank is not None:
+            ranks[key][obs.model] = obs.rank
+    return [SourceWeek(week, source, daily, len(days[key]) if daily else 7, dict(tokens[key]),
+                       ranks.get(key, {}))
+            for key in tokens for week, source, daily in [key]]
+
+
+def weekly_stats_from(totals: Iterable[SourceWeek], names: dict[str, ModelName],
+                      methodology: Methodology, source_order: Sequence[str] = ()
+                      ) -> WeekHistory:
+    boards = _leaderboards(totals, source_order, methodology.free_variants == "merge")
+    return WeekHistory(boards, names, methodology)
+
+
+class WeekHistory(Mapping[IsoWeek, WeekStats]):
+    """Every week's statistics, keyed and ordered by week, each built when first asked for.
+
+    A single week's command on years of history looks at a few weeks in full;
+    what the rules need from every week (its volumes, its top models, who
+    leads) is read straight from the week's leaderboard, without building the
+    week's statistics. A backtest that asks for every week builds every week.
+    """
+
+    def __init__(self, boards: dict[IsoWeek, _Leaderboard], names: dict[str, ModelName],
+                 methodology: Methodology) -> None:
+        self._boards = dict(sorted(boards.items()))
+        self._names = names
+        self._methodology = methodology
+        self._stats: dict[IsoWeek, WeekStats] = {}
+        self._last_raw: _RawWeek | None = None  # a walk forward builds each week once
+        self._counted: dict[IsoWeek, list[str]] = {}
+        self._volumes: dict[tuple[IsoWeek, str], dict[str, int]] = {}
+        self._top: dict[IsoWeek, list[str]] = {}
+        self._top_asked: dict[IsoWeek, int] = {}
+
+    def __getitem__(self, week: IsoWeek) -> WeekStats:
+        found = self._stats.get(week)
+        if found is None:
+            now = self._raw(week)  # KeyError for a week not stored
+            previous = week.previous()
+            before = self._raw(previous) if previous in self._boards else None
+            comparable = before is not None and before.complete and now.complete
+            found = self._stats[week] = _with_previous(now, before if comparable else None)
+            self._last_raw = now
+        return found
+
+    def _raw(self, week: IsoWeek) -> _RawWeek:
+        if self._last_raw is not None and self._last_raw.board.week == week:
+            return self._last_raw
+        return _raw_stats(self._boards[week], self._names, self._methodology)
+
+    def __iter__(self) -> Iterator[IsoWeek]:
+        return iter(self._boards)
+
+    def __len__(self) -> int:
+        return len(self._boards)
+
+    def __contains__(self, week: object) -> bool:
+        return week in self._boards
+
+    def complete(self, week: IsoWeek) -> bool:
+        return self._boards[week].complete
+
+    def volumes(self, week: IsoWeek, subject_type: str) -> dict[str, int]:
+        """What rules.volumes() gives for the week's statistics (do not modify it)."""
+        board = self._boards[week]
+        if subject_type == "model":
+            return board.tokens
+        found = self._volumes.get((week, subject_type))
+        if found is None:
+            found = self._volumes[(week, subject_type)] = self._sum_volumes(week, subject_type)
+        return found
+
+    def _sum_volumes(self, week: IsoWeek, subject_type: str) -> dict[str, int]:
+        board = self._boards[week]
+        if subject_type == "total":
+            return {"total": sum(board.tokens.values())}
+        sums: dict[str, int] = defaultdict(int)
+        for model in self.counted(week):
+            author = author_of(model)
+            key = author if subject_type == "author" else self._methodology.country_of(author)
+            if key is not None:
+                sums[key] += board.tokens[model]
+        return dict(sums)
+
+    def counted(self, week: IsoWeek) -> list[str]:
+        """The models that count towards author and country totals (as _raw_stats decides)."""
+        found = self._counted.get(week)
+        if found is None:
+            board, method = self._boards[week], self._methodology
+            # Ranks by tokens run 1, 2, 3...: the first top_n are those ranked top_n or better.
+            ranked = (self.top(week, method.top_n) if board.given_ranks is None else
+                      [model for model, rank in board.ranks.items() if rank <= method.top_n])
+            found = self._counted[week] = [model for model in ranked
+                                           if author_of(model) not in method.exclude_authors]
+        return found
+
+    def top(self, week: IsoWeek, n: int) -> list[str]:
+        """The models of WeekStats.top(n), in order."""
+        found = self._top.get(week)
+        if found is None or (len(found) < n and len(found) == self._top_asked[week]):
+            # One head per week serves every rule: the top 10 answers a top 3 too.
+            asked = self._top_asked[week] = max(n, HEAD)
+            found = self._top[week] = self._boards[week].head(asked)
+        return found[:n]
+
+    def top_owners(self, week: IsoWeek, n: int) -> list[tuple[str, str | None, bool]]:
+        """(author, country, excluded) of each of the week's top ``n`` models, as _raw_stats says."""
+        method = self._methodology
+        return [(author, method.country_of(author), author in method.exclude_authors)
+                for author in map(author_of, self.top(week, n))]
+
+    def top_tokens(self, week: IsoWeek, n: int) -> list[tuple[str, int]]:
+        tokens = self._boards[week].tokens
+        return [(model, tokens[model]) for model in self.top(week, n)]
+
+
+def _leaderboards(totals: Iterable[SourceWeek], source_order: Sequence[str],
+                  merge_free: bool = False) -> dict[IsoWeek, _Leaderboard]:
+    # A weekly leaderboard is preferred over summed days, then sources in config order.
+    order = list(source_order)
+
+    def preference(item: SourceWeek) -> tuple[bool, int, str]:
+        position = order.index(item.source) if item.source in order else len(order)
+        return (item.is_daily, position, item.source)
+
+    boards: dict[IsoWeek, _Leaderboard] = {}
+    for item in sorted(totals, key=preference):
+        if item.week in boards:
+            continue
+        tokens: dict[str, int] = item.tokens
+        if merge_free or LONG_TAIL in tokens:
+            tokens = defaultdict(int)
+            for model, count in item.tokens.items():
+                if model != LONG_TAIL:
+                    tokens[model.removesuffix(":free") if merge_free else model] += count
+            tokens = dict(tokens)
+        given = item.ranks
+        exact = not item.is_daily and not merge_free and given.keys() == tokens.keys()
+        boards[item.week] = _Leaderboard(item.week, item.source, item.days, tokens,
+                                         given if exact else None, item.tokens.get(LONG_TAIL, 0))
+    return boards
+
+
+def _rank(tokens: dict[str, int]) -> dict[str, int]:
+    ordered = sorted(tokens, key=lambda model: (-tokens[model], model))
+    return {model: index for index, model in enumerate(ordered, start=1)}
+
+
+# A model's row before the previous week is known: model, name, author,
+# country, tokens, rank, counted, excluded. A plain tuple, because a store of
+# years of daily data has hundreds of thousands of them.
+_Row = tuple[str, str, str, str | None, int, int, bool, bool]
+
+
+@dataclass(frozen=True)
+class _RawWeek:
+    board: _Leaderboard
+    models: list[_Row]
+    authors: dict[str, list[str]]
+    countries: dict[str, list[str]]
+    unmapped: list[str]
+
+    @property
+    def complete(self) -> bool:
+        return self.board.complete
+
+
+def _raw_stats(board: _Leaderboard, names: dict[str, ModelName],
+               methodology: Methodology) -> _RawWeek:
+    models: list[_Row] = []
+    authors: dict[str, list[str]] = defaultdict(list)
+    countries: dict[str, list[str]] = defaultdict(list)
+    unmapped: list[str] = []
+    for model in sorted(board.tokens, key=lambda m: (board.ranks[m], m)):
+        author = author_of(model)
+        rank = board.ranks[model]
+        excluded = author in methodology.exclude_authors
+        counted = rank <= methodology.top_n and not excluded
+        country = methodology.country_of(author)
+        if counted:
+            authors[author].append(model)
+            if country is not None:
+                countries[country].append(model)
+            elif not methodology.is_mapped(author) and author not in unmapped:
+                unmapped.append(author)
+        name = names[model].name if model in names else model
+        models.append((model, name, author, country, board.tokens[model], rank, counted, excluded))
+    return _RawWeek(board, models, authors, countries, unmapped)
+
+
+def _with_previous(now: _RawWeek, before: _RawWeek | None) -> WeekStats:
+    def totals(groups: dict[str, list[str]], previous: dict[str, list[str]] | None) -> tuple[Total, ...]:
+        sums = {key: sum(now.board.tokens[m] for m in models) for key, models in groups.items()}
+        ordered = sorted(sums, key=lambda key: (-sums[key], key))
+        result = []
+        for rank, key in enumerate(ordered, start=1):
+            prior = None
+            if before is not None and previous is not None:
+                prior = sum(before.board.tokens[m] for m in previous.get(key, []))
+            result.append(Total(key, sums[key], rank, prior, tuple(groups[key])))
+        return tuple(result)
+
+    ranks = before.board.ranks if before else {}
+    tokens = before.board.tokens if before else {}
+    models = [ModelWeek(model, name, author, country, count, rank, ranks.get(model),
+                        tokens.get(model), counted, excluded)
+              for model, name, author, country, count, rank, counted, excluded in now.models]
+    return WeekStats(
+        week=now.board.week,
+        complete=now.complete,
+        days=now.board.days,
+        source=now.board.source,
+        models=tuple(models),
+        authors=totals(now.authors, before.authors if before else None),
+        countries=totals(now.countries, before.countries if before else None),
+        unmapped_authors=tuple(now.unmapped),
+        has_previous=before is not None,
+        long_tail=now.board.long_tail,
+    )
