@@ -8,10 +8,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bulletin import clock
 from bulletin.collect.collection import Outcome, collect_sources, settle
 from bulletin.config.load import Config
 from bulletin.errors import BulletinError, PublishError
@@ -73,7 +74,7 @@ def run(config: Config, week: IsoWeek | None = None) -> RunResult:
 
 def collect(config: Config, start: date | None = None, end: date | None = None) -> list[Outcome]:
     """Read every source (concurrently), then store what they gave in one transaction."""
-    now = collect_time()
+    now = clock.now()
     if not config.database.exists():
         try:
             return _collect_into(config, now, start, end)
@@ -100,17 +101,13 @@ def _collect_into(config: Config, now: datetime, start: date | None, end: date |
     return settled
 
 
-def collect_time() -> datetime:
-    return datetime.now(UTC)
-
-
 def _is_leaderboard(config: Config, name: str) -> bool:
     return any(s.name == name and s.leaderboard for s in config.sources)
 
 
 def _check_leaderboard(config: Config, week: IsoWeek | None, stale: list[Outcome]) -> None:
     """A stale leaderboard is fine while the store still has the week; without it, say so."""
-    wanted = week or IsoWeek.of(collect_time().date()).previous()
+    wanted = week or IsoWeek.of(clock.now().date()).previous()
     with Store.open(config.database) as store:
         history = stats_history(config, store)
     if wanted in history:
@@ -233,7 +230,7 @@ def _withdraw(config: Config, store: Store, week: IsoWeek) -> list[Delivery]:
         except PublishError as exc:
             # Keep what identifies the post, so a later try (or approval) finds it again.
             delivery = Delivery(str(week), target.name, "failed", before.remote_id, before.location,
-                                f"withdrawing: {exc}", exc.attempts, _now())
+                                f"withdrawing: {exc}", exc.attempts, clock.stamp())
         if delivery is not None:
             store.record_delivery(delivery)
             withdrawn.append(delivery)
@@ -265,7 +262,7 @@ def publish(config: Config, week: IsoWeek, to: Sequence[str] = ()) -> list[Deliv
                 delivery = target.publish(bulletin, store)
             except PublishError as exc:
                 delivery = Delivery(str(week), target.name, "failed", detail=str(exc),
-                                    attempts=exc.attempts, delivered_at=_now())
+                                    attempts=exc.attempts, delivered_at=clock.stamp())
             store.record_delivery(delivery)
             if delivery.status == "failed":
                 log.warning("%s: publishing to %s failed: %s", week, target.name, delivery.detail)
@@ -282,10 +279,6 @@ def rebuild_site(config: Config) -> list[tuple[str, int]]:
         raise PublishError("no site configured: add a `type: site` entry under publish:")
     with Store.open(config.database) as store:
         return [(site.name, site.rebuild(config.output, store)) for site in sites]  # type: ignore[attr-defined]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def build_story(config: Config, store: Store, week: IsoWeek | None = None,

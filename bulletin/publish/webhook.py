@@ -10,10 +10,10 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from bulletin import clock
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import Delivery
@@ -65,7 +65,7 @@ class WebhookPublisher(Publisher):
         response, attempts = self._post(self.payload(bulletin, store))
         return Delivery(bulletin.week, self.name, "ok", remote_id=response.headers.get("Location", ""),
                         location=self.url, attempts=attempts,
-                        delivered_at=datetime.now(UTC).isoformat(timespec="seconds"))
+                        delivered_at=clock.stamp())
 
     def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery:
         """Tell the receiver that a week it was sent has been rejected since."""
@@ -76,7 +76,7 @@ class WebhookPublisher(Publisher):
                                   "remote_id": delivered.remote_id})
         return Delivery(week, self.name, "withdrawn", delivered.remote_id, self.url,
                         "the receiver was told", attempts,
-                        datetime.now(UTC).isoformat(timespec="seconds"))
+                        clock.stamp())
 
     def _post(self, payload: dict[str, Any]) -> tuple[Any, int]:
         """POST the signed JSON; the response and the attempts it took."""

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import html
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
 
+from bulletin import clock
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import Delivery
@@ -91,7 +91,7 @@ class WordPressPublisher(Publisher):
                     where = previous.location if previous else ""
                     return Delivery(bulletin.week, self.name, "gone", post_id, where,
                                     f"post {post_id} was deleted on WordPress; not recreated",
-                                    tally.count, _now())
+                                    tally.count, clock.stamp())
                 api.expect(existing, f"reading post {post_id}")
             post = self.post_fields(bulletin)
             if not post_id:
@@ -108,7 +108,7 @@ class WordPressPublisher(Publisher):
             data = saved.json()
         detail = "" if chart.is_file() else "no chart.png in the bulletin, so no featured image"
         return Delivery(bulletin.week, self.name, "ok", str(data["id"]), data.get("link", ""), detail,
-                        tally.count, _now())
+                        tally.count, clock.stamp())
 
     def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery | None:
         """Set a rejected week's post back to draft: off the blog, kept for the editors."""
@@ -126,12 +126,12 @@ class WordPressPublisher(Publisher):
                 if saved.status_code in (404, 410):
                     return Delivery(week, self.name, "gone", post_id, delivered.location,
                                     f"post {post_id} was already deleted on WordPress", tally.count,
-                                    _now())
+                                    clock.stamp())
                 api.expect(saved, f"setting post {post_id} back to draft")
         except PublishError as exc:
             raise PublishError(str(exc), max(tally.count, 1)) from None
         return Delivery(week, self.name, "withdrawn", post_id, delivered.location,
-                        f"post {post_id} set back to draft", tally.count, _now())
+                        f"post {post_id} set back to draft", tally.count, clock.stamp())
 
     def post_fields(self, bulletin: RenderedBulletin) -> dict[str, Any]:
         from bulletin.publish.site.pages import Article
@@ -226,5 +226,4 @@ def _message(response: httpx.Response) -> str:
         return response.reason_phrase
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+

@@ -10,10 +10,10 @@ says must unsubscribe without further questions.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, quote
 
+from bulletin import clock
 from bulletin.config.load import Config
 from bulletin.errors import BulletinError
 from bulletin.publish.email import subscribers as subs
@@ -123,7 +123,7 @@ class Handlers:
                                  env.get_template("mailing/confirm_subject.txt.j2").render(context),
                                  env.get_template("mailing/confirm.txt.j2").render(context),
                                  f"confirm.{secrets.token_hex(12)}@{settings.domain}",
-                                 datetime.now(UTC))
+                                 clock.now())
         if settings.smtp:
             transport = SmtpTransport(settings.smtp, settings.sender_address)
             try:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from bulletin import clock
 from bulletin.config.load import Config
 from bulletin.model import Event, SourceCredit, Story, WeekStats
 from bulletin.story.stats import is_complete
@@ -37,7 +37,7 @@ def compose(stats: WeekStats, events: list[Event], config: Config,
         detected=tuple(events),
         notes=tuple(_notes(stats, config.methodology.top_n)),
         credits=tuple(_credits(stats, chosen, config)),
-        generated_at=now or generated_at(),
+        generated_at=now or clock.now(),
         methodology={
             "top_n": config.methodology.top_n,
             "exclude_authors": sorted(config.methodology.exclude_authors),
@@ -67,14 +67,6 @@ def _trend(stats: WeekStats, history: Mapping[IsoWeek, WeekStats],
             points.append((str(week), total.tokens if total else 0, keys))
         trend[code] = tuple(points)
     return trend
-
-
-def generated_at() -> datetime:
-    """Now, or SOURCE_DATE_EPOCH when set, so a rebuild can be byte-identical."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC)
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def choose(events: list[Event], limit: int) -> list[Event]:

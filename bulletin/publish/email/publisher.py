@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from bulletin import clock
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import Delivery
@@ -37,7 +37,7 @@ class EmailPublisher(Publisher):
         assert self.settings is not None
         try:
             return MessageMaker(self.settings, bulletin, self.settings.list_name, None,
-                                datetime.now(UTC), subject_prefix)
+                                clock.now(), subject_prefix)
         except FileNotFoundError as exc:
             raise PublishError(f"{bulletin.week}: no email body ({exc.filename} is missing)") from None
         except OSError as exc:
@@ -58,7 +58,7 @@ class EmailPublisher(Publisher):
         if any(summary.counts.get(state) for state in ("failed", "deferred", "uncertain")):
             detail += f"; `bulletin subscribers sends --week {bulletin.week}` says which"
         return Delivery(bulletin.week, self.name, status, "", where, detail,
-                        1, datetime.now(UTC).isoformat(timespec="seconds"))
+                        1, clock.stamp())
 
     def send_test(self, bulletin: RenderedBulletin, address: str) -> str:
         from bulletin.publish.email import sender, tokens

@@ -12,8 +12,9 @@ import secrets
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from bulletin import clock
 from bulletin.errors import BulletinError
 from bulletin.publish.email import LOCALES, STATUSES
 
@@ -65,11 +66,11 @@ def normalise(address: str) -> str:
 
 
 def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 def _ago(delta: timedelta) -> str:
-    return (datetime.now(UTC) - delta).isoformat(timespec="seconds")
+    return (clock.now() - delta).isoformat(timespec="seconds")
 
 
 def connect_for_sharing(db: sqlite3.Connection) -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from bulletin import clock
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import Delivery
@@ -54,7 +54,7 @@ class SitePublisher(Publisher):
         listed = article.listed()
         return Delivery(bulletin.week, self.name, "ok", remote_id=" ".join(listed.pages),
                         location=self.base_url + listed.path,
-                        delivered_at=datetime.now(UTC).isoformat(timespec="seconds"))
+                        delivered_at=clock.stamp())
 
     def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery:
         """Take a rejected week off the site."""
@@ -65,7 +65,7 @@ class SitePublisher(Publisher):
         except OSError as exc:
             raise PublishError(f"{site.root}: cannot write the site: {exc.strerror}") from None
         return Delivery(week, self.name, "withdrawn", detail="its pages are off the site",
-                        delivered_at=datetime.now(UTC).isoformat(timespec="seconds"))
+                        delivered_at=clock.stamp())
 
     def rebuild(self, output: Path, store: Store) -> int:
         """Write the whole site again from every week published to it; returns the files written."""
