@@ -31,6 +31,10 @@ class RenderError(BulletinError):
     """A template failed or the data cannot make an article."""
 
 
+class ClaimError(RenderError):
+    """An article states a number that the store does not support."""
+
+
 class PublishError(BulletinError):
     """Writing or sending the rendered bulletin failed."""
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from bulletin.weeks import IsoWeek
@@ -186,6 +187,39 @@ class WeekStats:
 
 
 @dataclass(frozen=True)
+class EvidenceKey:
+    """What one stated number rests on, written ``source|period|subject`` in events and bulletin.json.
+
+    For a leaderboard row the period is the ISO week and the subject the
+    model's permaslug; for a figure, its period and ``organisation: subject``.
+    """
+
+    source: str
+    period: str
+    subject: str
+
+    @classmethod
+    def of(cls, source: str, week: IsoWeek, model: str) -> EvidenceKey:
+        return cls(source, str(week), model)
+
+    @classmethod
+    def parse(cls, text: str) -> EvidenceKey | None:
+        parts = text.split("|", 2)
+        return cls(*parts) if len(parts) == 3 else None
+
+    @property
+    def week(self) -> IsoWeek | None:
+        """The week of a leaderboard row's key; None for a figure's."""
+        try:
+            return IsoWeek.parse(self.period)
+        except ValueError:
+            return None
+
+    def __str__(self) -> str:
+        return f"{self.source}|{self.period}|{self.subject}"
+
+
+@dataclass(frozen=True)
 class Event:
     """A detected fact with the numbers behind it and how newsworthy it is."""
 
@@ -236,13 +270,49 @@ class Artifact:
     content: str | bytes  # bytes for images
 
 
+class Status(StrEnum):
+    """Where a rendered bulletin stands in review."""
+
+    READY = "ready"  # the checks passed (or review is off): it goes out
+    HELD = "held"  # waiting for an editor
+    APPROVED = "approved"  # an editor let it go out
+    REJECTED = "rejected"  # an editor stopped it; it never goes out
+
+    @property
+    def publishable(self) -> bool:
+        return self in PUBLISHABLE
+
+
+# The bulletins readers may see: published, listed on the site, remembered as reported.
+PUBLISHABLE = frozenset({Status.READY, Status.APPROVED})
+
+
+class DeliveryStatus(StrEnum):
+    OK = "ok"  # the target has it
+    FAILED = "failed"  # this attempt did not get there
+    GONE = "gone"  # the target's copy was deleted by someone else; not created again
+    WITHDRAWN = "withdrawn"  # taken down after a rejection
+
+
+@dataclass(frozen=True)
+class BulletinRecord:
+    """What the store keeps of a rendered week: its headline, events and review status."""
+
+    week: IsoWeek
+    headline: str
+    events: tuple[Mapping[str, Any], ...]  # event_data() of each chosen event
+    rendered_at: str
+    status: Status
+    reasons: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Delivery:
     """One publication of one week's bulletin to one target."""
 
-    week: str
+    week: IsoWeek
     target: str
-    status: str  # ok, failed, gone, withdrawn (taken down after a rejection)
+    status: DeliveryStatus
     remote_id: str = ""
     location: str = ""
     detail: str = ""
@@ -254,3 +324,20 @@ def event_data(event: Event) -> dict[str, Any]:
     """An event as plain data (JSON output, the bulletins table)."""
     return {"kind": event.kind, "score": round(event.score, 2), "subjects": list(event.subjects),
             "novelty": event.novelty, "facts": dict(event.facts), "evidence": list(event.evidence)}
+
+
+@dataclass(frozen=True)
+class Methodology:
+    top_n: int = 9
+    exclude_authors: frozenset[str] = frozenset({"openrouter"})
+    countries: Mapping[str, str | None] = None  # type: ignore[assignment]
+    lead_countries: tuple[str, str] = ("CN", "US")
+    # ":free" variants are their own leaderboard rows ("separate", as openrouter.ai ranks
+    # them and as the press figures count them) or count with their base model ("merge").
+    free_variants: str = "separate"
+
+    def country_of(self, author: str) -> str | None:
+        return self.countries.get(author)
+
+    def is_mapped(self, author: str) -> bool:
+        return author in self.countries

@@ -159,7 +159,7 @@ def test_a_newline_in_the_headline_cannot_add_a_header(mailing: Path, bulletin, 
         record = store.bulletin("2026-W11")
         assert record is not None
         store.record_bulletin("2026-W11", "Model X\r\nBcc: victim@example.org\nX-Evil:\u2028yes",
-                              record["events"], record["rendered_at"])
+                              record.events, record.rendered_at)
     inbox = tmp_path / "inbox"
     with smtp_server(inbox) as port:
         email_config(mailing, port)
@@ -190,8 +190,8 @@ def test_a_held_bulletin_is_never_emailed(mailing: Path, bulletin, tmp_path: Pat
     with Store.open(config.database) as store:
         record = store.bulletin("2026-W11")
         assert record is not None
-        store.record_bulletin("2026-W11", record["headline"], record["events"],
-                              record["rendered_at"], "held", ["needs a look"])
+        store.record_bulletin("2026-W11", record.headline, record.events,
+                              record.rendered_at, "held", ["needs a look"])
     inbox = tmp_path / "inbox"
     with smtp_server(inbox) as port:
         email_config(mailing, port)

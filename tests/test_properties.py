@@ -6,8 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bulletin.config.countries import DEFAULT_COUNTRIES
-from bulletin.config.load import Methodology
-from bulletin.model import Observation
+from bulletin.model import Methodology, Observation
 from bulletin.story.rules import RuleContext
 from bulletin.story.rules.growth import Growth
 from bulletin.story.rules.record import Record

@@ -24,9 +24,9 @@ def test_a_held_bulletin_is_never_published(project, bulletin) -> None:
     config = load_config(project / "config.yaml")
     with Store.open(config.database) as store:
         record = store.bulletin("2026-W11")
-        assert record is not None and record["status"] == "ready"
-        store.record_bulletin("2026-W11", record["headline"], record["events"],
-                              record["rendered_at"], "held", ["US volume jumped 20x"])
+        assert record is not None and record.status == "ready"
+        store.record_bulletin("2026-W11", record.headline, record.events,
+                              record.rendered_at, "held", ["US volume jumped 20x"])
     result = bulletin("publish", "--week", "2026-W11")
     assert result.code == 1
     assert result.err == ("error: 2026-W11: the bulletin is held (US volume jumped 20x); "

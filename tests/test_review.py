@@ -35,7 +35,7 @@ class FolderCopy(Publisher):
         return cls(common["name"], base_dir / raw["path"])
 
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
-        target = self.path / bulletin.week
+        target = self.path / str(bulletin.week)
         shutil.copytree(bulletin.folder, target, dirs_exist_ok=True)
         return Delivery(bulletin.week, self.name, "ok", location=str(target))
 
@@ -88,7 +88,7 @@ def test_a_20x_jump_holds_the_bulletin_and_approving_publishes_it(project, bulle
     # A rerun on the same data keeps the editor's decision.
     assert bulletin("run").code == 0
     with Store.open(project / "output" / "bulletin.db") as store:
-        assert store.bulletin("2026-W11")["status"] == "approved"
+        assert store.bulletin("2026-W11").status == "approved"
 
 
 def test_a_rejected_bulletin_is_never_published(project, bulletin, folder_target) -> None:

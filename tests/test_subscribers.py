@@ -12,6 +12,7 @@ from bulletin.publish.email import sender
 from bulletin.publish.email.publisher import EmailPublisher
 from bulletin.publish.publisher import RenderedBulletin
 from bulletin.store.database import Store
+from bulletin.weeks import IsoWeek
 
 
 def test_add_list_remove_and_export(project: Path, bulletin) -> None:
@@ -115,7 +116,7 @@ def test_leaving_during_a_send_stops_that_copy(project: Path, bulletin,
     target = config.publishers[0]
     assert isinstance(target, EmailPublisher) and target.settings
     with Store.open(config.database) as store:
-        maker = target.maker(RenderedBulletin.load(config.output, store, "2026-W11"))
+        maker = target.maker(RenderedBulletin.read(config.output, store, IsoWeek.parse("2026-W11")))
     ledger = sender.Ledger(config.database, "2026-W11")
     items = ledger.start()  # both queued: the send has begun
     assert bulletin("subscribers", "remove", "bo@example.net").code == 0

@@ -223,11 +223,11 @@ def review(config_path: Path) -> None:
     held = pipeline.review_list(_load(config_path))
     if not held:
         click.echo("no bulletins held for review")
-    for record in held:
-        click.echo(f"{record['week']}: {record['headline']}")
-        for reason in record["reasons"]:
+    for record, preview in held:
+        click.echo(f"{record.week}: {record.headline}")
+        for reason in record.reasons:
             click.echo(f"  - {reason}")
-        click.echo(f"  preview: {_shown(record['preview'])}")
+        click.echo(f"  preview: {_shown(preview)}")
 
 
 @cli.command()

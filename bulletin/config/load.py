@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from bulletin.config import registry
 from bulletin.config import validation as check
 from bulletin.config.countries import DEFAULT_COUNTRIES
 from bulletin.errors import ConfigError
+from bulletin.model import Methodology
 from bulletin.publish.publisher import Publisher
 
 TOP_KEYS = {"title", "output", "database", "templates_dir", "sources", "publish", "methodology",
@@ -58,23 +58,6 @@ class StoryConfig:
 REVIEW_KEYS = {"mode", "max_change_factor", "stale_after_days"}
 REVIEW_MODES = ("auto", "on_anomaly", "always")
 LOCALES = ("en", "zh")  # the languages templates/ has words for
-
-
-@dataclass(frozen=True)
-class Methodology:
-    top_n: int = 9
-    exclude_authors: frozenset[str] = frozenset({"openrouter"})
-    countries: Mapping[str, str | None] = None  # type: ignore[assignment]
-    lead_countries: tuple[str, str] = ("CN", "US")
-    # ":free" variants are their own leaderboard rows ("separate", as openrouter.ai ranks
-    # them and as the press figures count them) or count with their base model ("merge").
-    free_variants: str = "separate"
-
-    def country_of(self, author: str) -> str | None:
-        return self.countries.get(author)
-
-    def is_mapped(self, author: str) -> bool:
-        return author in self.countries
 
 
 @dataclass(frozen=True)

@@ -4,58 +4,64 @@ A publisher is built from its ``publish:`` config entry (validated, problems
 collected) and ``publish()`` delivers one rendered bulletin, returning a
 ``Delivery`` that the pipeline records. A publisher that fails returns a
 failed Delivery (or raises PublishError); the other targets still run.
+
+Beyond ``publish()`` a type may declare what else it can do, by setting a
+class flag and overriding the method: ``withdraws`` (take a rejected week
+down again), ``rebuilds`` (write everything again from every published
+week), ``sends_test`` (one test copy to one address). The pipeline asks the
+flags, never the type.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
-from bulletin.model import Delivery
-from bulletin.store.database import Store
+from bulletin.model import BulletinRecord, Delivery, Status
+from bulletin.render.edition import Edition
+
+if TYPE_CHECKING:
+    from bulletin.store import Store
+    from bulletin.weeks import IsoWeek
 
 COMMON_KEYS = {"name", "type"}
 
 
 @dataclass(frozen=True)
-class RenderedBulletin:
-    """A week's bulletin as rendered on disk, with its review status."""
+class RenderedBulletin(Edition):
+    """A week's edition with what the store records of it: what a publisher is handed."""
 
-    week: str
-    folder: Path
-    headline: str
-    status: str  # ready, held, approved, rejected
-    reasons: tuple[str, ...]
-    data: dict[str, Any]  # bulletin.json
+    record: BulletinRecord | None = None
 
     @classmethod
-    def load(cls, output: Path, store: Store, week: str) -> RenderedBulletin:
-        folder = output / "bulletins" / week
-        record = store.bulletin(week)
-        data_path = folder / "bulletin.json"
-        if record is None or not data_path.exists():
-            raise PublishError(f"{week}: no rendered bulletin (run `bulletin render --week {week}`)")
-        data = json.loads(data_path.read_text(encoding="utf-8"))
-        return cls(week, folder, record["headline"], record["status"], tuple(record["reasons"]), data)
+    def of(cls, edition: Edition, record: BulletinRecord) -> RenderedBulletin:
+        return cls(edition.week, edition.output, edition.data, record)
 
     @property
-    def output(self) -> Path:
-        """The output folder the bulletin was rendered into (``OUTPUT/bulletins/WEEK``)."""
-        return self.folder.parent.parent
+    def headline(self) -> str:
+        return self.record.headline if self.record else super().headline
 
-    def path(self, filename: str) -> Path:
-        return self.folder / filename
+    @property
+    def status(self) -> Status:
+        return self.record.status if self.record else Status.READY
 
-    def text(self, filename: str) -> str:
-        return self.path(filename).read_text(encoding="utf-8")
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return self.record.reasons if self.record else ()
+
+    @classmethod
+    def read(cls, output: Path, store: Store, week: IsoWeek) -> RenderedBulletin:
+        record = store.bulletin(week)
+        if record is None:
+            raise PublishError(f"{week}: no rendered bulletin (run `bulletin render --week {week}`)")
+        return cls.of(Edition.load(output, week), record)
 
     @property
     def publishable(self) -> bool:
-        return self.status in ("ready", "approved")
+        return self.status.publishable
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,9 @@ class Publisher:
 
     type: ClassVar[str] = ""
     keys: ClassVar[set[str]] = set()  # keys this type accepts beyond name and type
+    withdraws: ClassVar[bool] = False
+    rebuilds: ClassVar[bool] = False
+    sends_test: ClassVar[bool] = False
 
     name: str
 
@@ -79,3 +88,15 @@ class Publisher:
 
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
         raise NotImplementedError
+
+    def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery | None:
+        """Take a week rejected after it went out off this target (``withdraws``); None: nothing to do."""
+        raise NotImplementedError(f"{self.type} publishers cannot withdraw")
+
+    def rebuild(self, output: Path, store: Store) -> int:
+        """Write everything again from every week published here (``rebuilds``); files written."""
+        raise NotImplementedError(f"{self.type} publishers cannot rebuild")
+
+    def send_test(self, bulletin: RenderedBulletin, address: str) -> str:
+        """One copy to one address, nothing recorded (``sends_test``); says where it went."""
+        raise NotImplementedError(f"{self.type} publishers cannot send a test copy")

@@ -16,9 +16,10 @@ from typing import Any, ClassVar
 from bulletin import clock
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
-from bulletin.model import Delivery
+from bulletin.model import Delivery, DeliveryStatus
 from bulletin.publish.http import HTTP_KEYS, Attempts, Retry, secret, send
 from bulletin.publish.publisher import Publisher, RenderedBulletin
+from bulletin.render.edition import DEFAULT_LOCALE, article_name
 from bulletin.store.database import Store
 
 SIGNATURE_HEADER = "X-Bulletin-Signature"
@@ -31,6 +32,7 @@ def signature(body: bytes, key: str) -> str:
 @dataclass(frozen=True)
 class WebhookPublisher(Publisher):
     type: ClassVar[str] = "webhook"
+    withdraws: ClassVar[bool] = True
     keys: ClassVar[set[str]] = {"url", "secret_env"} | HTTP_KEYS
 
     url: str = ""
@@ -51,30 +53,30 @@ class WebhookPublisher(Publisher):
     def payload(self, bulletin: RenderedBulletin, store: Store) -> dict[str, Any]:
         from bulletin.publish.site.pages import Article
 
-        article = Article.load(bulletin.folder)
+        article = Article.of(bulletin)
         # Where else this week went (the site page, the WordPress post), as those targets recorded it.
         urls = {d.target: d.location for d in store.deliveries(bulletin.week)
-                if d.status == "ok" and d.location and d.target != self.name}
-        return {"event": "published", "week": bulletin.week, "title": bulletin.headline,
+                if d.status == DeliveryStatus.OK and d.location and d.target != self.name}
+        return {"event": "published", "week": str(bulletin.week), "title": bulletin.headline,
                 "generated_at": bulletin.data.get("generated_at", ""),
                 "summary": article.version("en").description,
-                "html": article.version("en").body, "markdown": bulletin.text("bulletin.md"),
+                "html": article.version("en").body, "markdown": bulletin.text(article_name(DEFAULT_LOCALE)),
                 "urls": urls, "languages": list(article.languages)}
 
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
         response, attempts = self._post(self.payload(bulletin, store))
-        return Delivery(bulletin.week, self.name, "ok", remote_id=response.headers.get("Location", ""),
-                        location=self.url, attempts=attempts,
-                        delivered_at=clock.stamp())
+        return Delivery(bulletin.week, self.name, DeliveryStatus.OK,
+                        remote_id=response.headers.get("Location", ""), location=self.url,
+                        attempts=attempts, delivered_at=clock.stamp())
 
     def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery:
         """Tell the receiver that a week it was sent has been rejected since."""
         week = delivered.week
         record = store.bulletin(week)
-        reasons = record["reasons"] if record else []
-        _, attempts = self._post({"event": "withdrawn", "week": week, "reasons": reasons,
+        reasons = list(record.reasons) if record else []
+        _, attempts = self._post({"event": "withdrawn", "week": str(week), "reasons": reasons,
                                   "remote_id": delivered.remote_id})
-        return Delivery(week, self.name, "withdrawn", delivered.remote_id, self.url,
+        return Delivery(week, self.name, DeliveryStatus.WITHDRAWN, delivered.remote_id, self.url,
                         "the receiver was told", attempts,
                         clock.stamp())
 

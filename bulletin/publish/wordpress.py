@@ -18,10 +18,12 @@ import httpx
 from bulletin import clock
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
-from bulletin.model import Delivery
+from bulletin.model import Delivery, DeliveryStatus
 from bulletin.publish.http import HTTP_KEYS, Attempts, Retry, secret, send
 from bulletin.publish.publisher import Publisher, RenderedBulletin
+from bulletin.render.edition import CHART_PNG, DEFAULT_LOCALE
 from bulletin.store.database import Store
+from bulletin.weeks import IsoWeek
 
 STATUSES = ("draft", "publish", "pending", "private")
 _H1 = "<h1"
@@ -30,6 +32,7 @@ _H1 = "<h1"
 @dataclass(frozen=True)
 class WordPressPublisher(Publisher):
     type: ClassVar[str] = "wordpress"
+    withdraws: ClassVar[bool] = True
     keys: ClassVar[set[str]] = {"url", "user_env", "password_env", "status", "categories", "tags",
                                 "slug_prefix"} | HTTP_KEYS
 
@@ -89,7 +92,7 @@ class WordPressPublisher(Publisher):
                 if existing.status_code in (404, 410) or (
                         existing.status_code == 200 and existing.json().get("status") == "trash"):
                     where = previous.location if previous else ""
-                    return Delivery(bulletin.week, self.name, "gone", post_id, where,
+                    return Delivery(bulletin.week, self.name, DeliveryStatus.GONE, post_id, where,
                                     f"post {post_id} was deleted on WordPress; not recreated",
                                     tally.count, clock.stamp())
                 api.expect(existing, f"reading post {post_id}")
@@ -100,15 +103,15 @@ class WordPressPublisher(Publisher):
                 post_id = api.find_post(post["slug"])
             post["categories"] = [api.term("categories", name) for name in self.categories]
             post["tags"] = [api.term("tags", name) for name in self.tags]
-            chart = bulletin.path("chart.png")
+            chart = bulletin.path(CHART_PNG)
             if chart.is_file():
                 post["featured_media"] = api.media(chart, bulletin.week, post_id)
             saved = api.call("POST", f"/wp/v2/posts/{post_id}" if post_id else "/wp/v2/posts", json=post)
             api.expect(saved, f"saving the post of {bulletin.week}")
             data = saved.json()
         detail = "" if chart.is_file() else "no chart.png in the bulletin, so no featured image"
-        return Delivery(bulletin.week, self.name, "ok", str(data["id"]), data.get("link", ""), detail,
-                        tally.count, clock.stamp())
+        return Delivery(bulletin.week, self.name, DeliveryStatus.OK, str(data["id"]), data.get("link", ""),
+                        detail, tally.count, clock.stamp())
 
     def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery | None:
         """Set a rejected week's post back to draft: off the blog, kept for the editors."""
@@ -124,26 +127,26 @@ class WordPressPublisher(Publisher):
                 api = _Api(client, self.retry, tally, self.url, self._routes(client, tally))
                 saved = api.call("POST", f"/wp/v2/posts/{post_id}", json={"status": "draft"})
                 if saved.status_code in (404, 410):
-                    return Delivery(week, self.name, "gone", post_id, delivered.location,
+                    return Delivery(week, self.name, DeliveryStatus.GONE, post_id, delivered.location,
                                     f"post {post_id} was already deleted on WordPress", tally.count,
                                     clock.stamp())
                 api.expect(saved, f"setting post {post_id} back to draft")
         except PublishError as exc:
             raise PublishError(str(exc), max(tally.count, 1)) from None
-        return Delivery(week, self.name, "withdrawn", post_id, delivered.location,
+        return Delivery(week, self.name, DeliveryStatus.WITHDRAWN, post_id, delivered.location,
                         f"post {post_id} set back to draft", tally.count, clock.stamp())
 
     def post_fields(self, bulletin: RenderedBulletin) -> dict[str, Any]:
         from bulletin.publish.site.pages import Article
 
-        version = Article.load(bulletin.folder).version("en")
+        version = Article.of(bulletin).version(DEFAULT_LOCALE)
         body = version.body
         if body.lstrip().startswith(_H1):
             # WordPress shows the title itself; the article's own headline would repeat it.
             body = body.split("</h1>", 1)[1].lstrip()
         return {"title": version.headline or bulletin.headline, "content": body,
                 "excerpt": version.description, "status": self.status,
-                "slug": f"{self.slug_prefix}{bulletin.week.lower()}"}
+                "slug": f"{self.slug_prefix}{str(bulletin.week).lower()}"}
 
     def _routes(self, client: httpx.Client, tally: Attempts) -> str:
         """``/wp-json`` where pretty permalinks are on, else the ``?rest_route=`` form."""
@@ -198,10 +201,10 @@ class _Api:
         self.expect(found, "looking for the post")
         return str(found.json()[0]["id"]) if found.json() else ""
 
-    def media(self, chart: Path, week: str, post_id: str) -> int:
+    def media(self, chart: Path, week: IsoWeek, post_id: str) -> int:
         """Upload the chart, unless the post already shows this very chart."""
         content = chart.read_bytes()
-        name = f"bulletin-{week.lower()}-{hashlib.sha256(content).hexdigest()[:12]}.png"
+        name = f"bulletin-{str(week).lower()}-{hashlib.sha256(content).hexdigest()[:12]}.png"
         if post_id:
             current = self.call("GET", f"/wp/v2/posts/{post_id}", params={"context": "edit"}).json()
             media_id = current.get("featured_media") or 0

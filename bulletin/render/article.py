@@ -21,24 +21,15 @@ from types import ModuleType
 from typing import Any
 
 import jinja2
-import markdown
-import nh3
 
 from bulletin import __version__
 from bulletin.errors import RenderError
 from bulletin.model import Artifact, Event, Story, event_data
-from bulletin.publish.site.pages import page_path
-from bulletin.render import claims, phrasing
+from bulletin.render import claims, edition, phrasing
+from bulletin.render.markup import markdown_to_html, markdown_to_text
 
 log = logging.getLogger("bulletin")
 
-# Tags the article's HTML may keep after Markdown conversion; anything else
-# (a <script> smuggled in through a model name, say) is dropped.
-ALLOWED_TAGS = {"a", "abbr", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "hr", "img",
-                "li", "ol", "p", "strong", "sup", "sub", "table", "tbody", "td", "th", "thead",
-                "tr", "ul"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"align", "style"}, "th": {"align", "style"},
-                      "abbr": {"title"}, "img": {"src", "alt", "width", "height"}}
 FORMATS: dict[str, ModuleType] = claims.FORMATS
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
 # Placeholder in email.html and email.txt; the mailer puts each subscriber's link here.
@@ -69,12 +60,13 @@ def _chart_key(story: Story) -> str:
 def _reused_chart(folder: Path, key: str) -> list[Artifact]:
     """Drawing costs more than the rest of rendering; a rerun on the same data reuses it."""
     try:
-        previous = json.loads((folder / "bulletin.json").read_text(encoding="utf-8"))
+        previous = json.loads((folder / edition.DATA).read_text(encoding="utf-8"))
         if previous.get("chart", {}).get("key") != key:
             return []
-        return [Artifact("chart-svg", "chart.svg", "image/svg+xml",
-                         (folder / "chart.svg").read_text(encoding="utf-8")),
-                Artifact("chart-png", "chart.png", "image/png", (folder / "chart.png").read_bytes())]
+        return [Artifact("chart-svg", edition.CHART_SVG, "image/svg+xml",
+                         (folder / edition.CHART_SVG).read_text(encoding="utf-8")),
+                Artifact("chart-png", edition.CHART_PNG, "image/png",
+                         (folder / edition.CHART_PNG).read_bytes())]
     except (OSError, ValueError, AttributeError):
         return []
 
@@ -142,15 +134,28 @@ def territory(code: str, locale: str = "en") -> str:
 
 def prefix(locale: str) -> str:
     """Where a language's templates live: templates/ for English, templates/zh/ for Chinese."""
-    return "" if locale == "en" else f"{locale}/"
+    return "" if locale == edition.DEFAULT_LOCALE else f"{locale}/"
 
 
-def suffix(locale: str) -> str:
-    """bulletin.md for English, bulletin.zh.md for Chinese."""
-    return "" if locale == "en" else f".{locale}"
+@dataclass(frozen=True)
+class Rendering:
+    """A week's files as render made them, before anything is written."""
+
+    artifacts: tuple[Artifact, ...]
+    headline: str  # in the first of the locales
+    data: dict[str, Any]  # what bulletin.json holds
+
+    def texts(self) -> dict[str, str]:
+        """Every text file, by name."""
+        return {a.filename: a.content for a in self.artifacts if isinstance(a.content, str)}
 
 
 def render_story(story: Story, settings: Settings) -> list[Artifact]:
+    """The week's files, in every language (see ``render_edition``)."""
+    return list(render_edition(story, settings).artifacts)
+
+
+def render_edition(story: Story, settings: Settings) -> Rendering:
     charts: list[Artifact] = []
     chart_key = ""
     if settings.chart and story.trend:
@@ -176,14 +181,15 @@ def render_story(story: Story, settings: Settings) -> list[Artifact]:
         "articles": articles, "numbers": claims.trace(story, texts, settings.title),
         "chart": {"key": chart_key, "files": [a.filename for a in charts]}}
     artifacts.extend(charts)
-    artifacts.append(Artifact("json", "bulletin.json", "application/json",
+    artifacts.append(Artifact("json", edition.DATA, "application/json",
                               json.dumps(data, indent=2, ensure_ascii=False) + "\n"))
-    return artifacts
+    return Rendering(tuple(artifacts), data["headline"], data)
 
 
 def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, locale: str,
                    chart: bool) -> tuple[list[Artifact], str]:
-    pre, end = prefix(locale), suffix(locale)
+    """The language's four files, and its headline."""
+    pre = prefix(locale)
     events = [e for e in story.events if _has_template(env, pre, e.kind, locale)]
     modules = [env.get_template(f"{pre}events/{e.kind}.md.j2").module for e in events]
     counts = {e.kind: len(phrasing.names(m, "paragraph")) for e, m in zip(events, modules, strict=True)}
@@ -191,35 +197,35 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     paragraphs = [_call(env, f"{pre}events/{e.kind}.md.j2", phrasing.names(m, "paragraph")[i], e, story)
                   for e, m, i in zip(events, modules, picks, strict=True)]
     headline = _headline(env, pre, story, events, modules)
-    # The canonical page is the week's permanent page on the site (issue's
-    # /2026/w11/ layout, other languages below it), which the site builder writes.
-    week_url = f"{settings.base_url}{page_path(str(story.week))}" if settings.base_url else ""
-    page_url = week_url + ("" if locale == "en" else f"{locale}/") if week_url else ""
+    # The canonical page is the week's permanent page on the site (2026/w11/,
+    # other languages below it), which the site builder writes.
+    week_url = f"{settings.base_url}{edition.page_path(story.week)}" if settings.base_url else ""
+    page_url = week_url + ("" if locale == edition.DEFAULT_LOCALE else f"{locale}/") if week_url else ""
     # One line: English lines of the template start with their own space, Chinese need none.
     chart_alt = "".join(_render(env, f"{pre}chart_alt.txt.j2", story=story).splitlines()).strip() \
         if chart else ""
     common = {"story": story, "headline": headline, "title": settings.title, "locale": locale,
               "paragraphs": paragraphs, "chart_alt": chart_alt, "unsubscribe_url": UNSUBSCRIBE}
-    article = _render(env, f"{pre}article.md.j2", **common, chart_src="chart.svg" if chart else "",
+    article = _render(env, f"{pre}article.md.j2", **common, chart_src=edition.CHART_SVG if chart else "",
                       with_disclosure=True)
-    disclosure = _to_html(_render(env, f"{pre}disclosure.md.j2", story=story))
-    body = _to_html(_render(env, f"{pre}article.md.j2", **common,
-                            chart_src="chart.svg" if chart else "", with_disclosure=False))
+    disclosure = markdown_to_html(_render(env, f"{pre}disclosure.md.j2", story=story))
+    body = markdown_to_html(_render(env, f"{pre}article.md.j2", **common,
+                            chart_src=edition.CHART_SVG if chart else "", with_disclosure=False))
     html_common = common | {"lang": HTML_LANG[locale], "disclosure": _markup(disclosure),
-                            "description": _plain(paragraphs[0]) if paragraphs else headline}
+                            "description": markdown_to_text(paragraphs[0]) if paragraphs else headline}
     page = _render(env, f"{pre}page.html.j2", **html_common, body=_markup(body), page_url=page_url,
-                   image_url=f"{week_url}chart.png" if chart and page_url else "",
+                   image_url=f"{week_url}{edition.CHART_PNG}" if chart and page_url else "",
                    chart_size=CHART_SIZE)
-    png = f"{week_url}chart.png" if week_url else "chart.png"
+    png = f"{week_url}{edition.CHART_PNG}"
     # Mail clients show PNG, not SVG; the body is otherwise the page's.
-    email_body = body.replace('src="chart.svg"', f'src="{html.escape(png)}"')
+    email_body = body.replace(f'src="{edition.CHART_SVG}"', f'src="{html.escape(png)}"')
     email_html = _inline(_render(env, f"{pre}email.html.j2", **html_common, body=_markup(email_body)))
     email_txt = _render(env, f"{pre}email.txt.j2", **common)
     return [
-        Artifact("markdown", f"bulletin{end}.md", "text/markdown; charset=utf-8", article),
-        Artifact("html", f"bulletin{end}.html", "text/html; charset=utf-8", page),
-        Artifact("email-html", f"email{end}.html", "text/html; charset=utf-8", email_html),
-        Artifact("email-text", f"email{end}.txt", "text/plain; charset=utf-8", email_txt),
+        Artifact("markdown", edition.article_name(locale), "text/markdown; charset=utf-8", article),
+        Artifact("html", edition.page_name(locale), "text/html; charset=utf-8", page),
+        Artifact("email-html", edition.email_html_name(locale), "text/html; charset=utf-8", email_html),
+        Artifact("email-text", edition.email_text_name(locale), "text/plain; charset=utf-8", email_txt),
     ], headline
 
 
@@ -292,21 +298,6 @@ def _where(exc: jinja2.TemplateError, env: jinja2.Environment) -> str:
 
 def _render(env: jinja2.Environment, name: str, **context: Any) -> str:
     return env.get_template(name).render(**context)
-
-
-@cache
-def _markdown() -> markdown.Markdown:
-    # Building a converter loads its extensions; one, reset between texts, is enough.
-    return markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
-
-
-def _to_html(article: str) -> str:
-    html = _markdown().reset().convert(article)
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES)
-
-
-def _plain(paragraph: str) -> str:
-    return nh3.clean(_markdown().reset().convert(paragraph), tags=set()).strip()
 
 
 def story_data(story: Story, headline: str) -> dict[str, Any]:

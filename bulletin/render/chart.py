@@ -14,6 +14,7 @@ import math
 import re
 
 from bulletin.model import Artifact, Story
+from bulletin.render.edition import CHART_PNG, CHART_SVG
 
 WIDTH, HEIGHT = 720, 360  # pixels, as render.CHART_SIZE says
 BY_WEEK_WIDTH = 430  # the rest is the top-models panel
@@ -36,8 +37,8 @@ def draw(story: Story) -> list[Artifact]:
            f'{_placed(by_week, "by-week", 0, BY_WEEK_WIDTH)}'
            f'{_placed(top, "top-models", BY_WEEK_WIDTH, WIDTH - BY_WEEK_WIDTH)}</svg>\n')
     png = bytes(resvg_py.svg_to_bytes(svg_string=svg))
-    return [Artifact("chart-svg", "chart.svg", "image/svg+xml", svg),
-            Artifact("chart-png", "chart.png", "image/png", png)]
+    return [Artifact("chart-svg", CHART_SVG, "image/svg+xml", svg),
+            Artifact("chart-png", CHART_PNG, "image/png", png)]
 
 
 def _style(colours: tuple[str, ...]) -> object:

@@ -12,17 +12,18 @@ written ("4.69 trillion", "+11.8%", "390").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from bulletin.errors import BulletinError
-from bulletin.model import Story
+from bulletin.errors import ClaimError
+from bulletin.model import EvidenceKey, Story
 from bulletin.render import numbers_en as numbers
 from bulletin.render import numbers_zh
+from bulletin.render.edition import readable_names
 from bulletin.render.scales import SCALES
 
 FORMATS = {"en": numbers, "zh": numbers_zh}
@@ -35,10 +36,6 @@ NUMBER = {
     "zh": re.compile(rf"(?<![A-Za-z0-9.,])[+\u2212-]?\d+(?:\.\d+)?(?:%|{_SCALES_ZH})?"),
 }
 _LINK = re.compile(r"<https?://[^>]+>|\]\([^)]*\)|https?://\S+")
-
-
-class ClaimError(BulletinError):
-    """An article states a number that the store does not support."""
 
 
 @dataclass(frozen=True)
@@ -54,12 +51,12 @@ def quantities(story: Story) -> list[Quantity]:
     for index, event in enumerate(story.events):
         found.extend(_walk(f"events[{index}].facts", event.facts, event.evidence))
     for total in stats.countries:
-        keys = tuple(f"{stats.source}|{stats.week}|{m}" for m in total.models)
+        keys = tuple(str(EvidenceKey.of(stats.source, stats.week, m)) for m in total.models)
         found += [Quantity(f"countries.{total.key}.tokens", total.tokens, keys),
                   Quantity(f"countries.{total.key}.change", total.change, keys),
                   Quantity(f"countries.{total.key}.models", len(total.models), keys)]
     for row in stats.models:
-        key = (f"{stats.source}|{stats.week}|{row.model}",)
+        key = (str(EvidenceKey.of(stats.source, stats.week, row.model)),)
         found += [Quantity(f"models.{row.model}.tokens", row.tokens, key),
                   Quantity(f"models.{row.model}.rank", row.rank, key),
                   Quantity(f"models.{row.model}.change", row.change, key)]
@@ -81,8 +78,7 @@ def _walk(name: str, value: Any, evidence: tuple[str, ...]) -> Iterator[Quantity
         for key, inner in value.items():
             # A figure's own evidence is its key, not the whole event's.
             keys = evidence if "source" not in value else tuple(
-                k for k in evidence if k.startswith(f"{value['source']}|{value.get('period', '')}|")
-            ) or evidence
+                k for k in evidence if _is_figure_of(k, value)) or evidence
             yield from _walk(f"{name}.{key}", inner, keys)
     elif isinstance(value, (list, tuple)):
         for index, inner in enumerate(value):
@@ -126,13 +122,25 @@ def _written(value: Any, kind: str, locale: str, figure: bool) -> frozenset[str]
     return frozenset(form.replace("\u2212", "-") for form in forms)
 
 
+def readable(files: Mapping[str, str], locales: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Each language's article, page and emails among ``files`` (name: text), as readers see them.
+
+    Pages are checked as the text they show, not their markup.
+    """
+    found = {}
+    for locale in locales:
+        for name in readable_names(locale):
+            if name in files:
+                text = files[name]
+                found[name] = (locale, page_text(text) if name.endswith(".html") else text)
+    return found
+
+
 def page_text(page: str) -> str:
     """The text a reader sees of an HTML page (styles, scripts and attributes dropped)."""
-    import html
+    from bulletin.render.markup import html_to_text
 
-    import nh3
-
-    return html.unescape(nh3.clean(page, tags=set()))
+    return html_to_text(page)
 
 
 def numbers_in(text: str, locale: str, names: tuple[str, ...] = ()) -> list[str]:
@@ -176,9 +184,15 @@ def trace(story: Story, texts: Mapping[str, str], title: str) -> dict[str, list[
     return traced
 
 
+def _is_figure_of(text: str, figure: Mapping[str, Any]) -> bool:
+    key = EvidenceKey.parse(text)
+    return key is not None and (key.source, key.period) == (figure["source"], str(figure.get("period", "")))
+
+
 def _source(story: Story, key: str) -> dict[str, Any]:
     entry = story.provenance.get(key, {})
-    return {"key": key, "source": entry.get("source", key.split("|", 1)[0]),
+    parsed = EvidenceKey.parse(key)
+    return {"key": key, "source": entry.get("source", parsed.source if parsed else key),
             "url": entry.get("url", ""), "fetched_at": entry.get("fetched_at", ""),
             **({"as_of": entry["week"]} if "week" in entry else {}),
             **({"period": entry["period"]} if "period" in entry else {})}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,13 +24,17 @@ if TYPE_CHECKING:
 
 from bulletin.errors import StoreError
 from bulletin.model import (
+    PUBLISHABLE,
+    BulletinRecord,
     Collected,
     Delivery,
+    DeliveryStatus,
     FeedItem,
     Figure,
     HttpValidators,
     ModelName,
     Observation,
+    Status,
 )
 from bulletin.store import week_totals
 from bulletin.store.migrations import MIGRATIONS
@@ -98,6 +102,12 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+    @staticmethod
+    def delete(path: Path) -> None:
+        """Remove a history and the journal files SQLite keeps beside it."""
+        for name in (path.name, f"{path.name}-wal", f"{path.name}-shm", f"{path.name}-journal"):
+            (path.parent / name).unlink(missing_ok=True)
 
     def __enter__(self) -> Store:
         return self
@@ -264,41 +274,41 @@ class Store:
                            "AND kind=? AND period=?", key)
                 counts["removed"] += 1
 
-    def record_bulletin(self, week: str, headline: str, events: list[dict[str, Any]],
-                        rendered_at: str, status: str = "ready", reasons: Sequence[str] = ()) -> None:
+    def record_bulletin(self, week: IsoWeek, headline: str, events: Sequence[Mapping[str, Any]],
+                        rendered_at: str, status: Status = Status.READY,
+                        reasons: Sequence[str] = ()) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO bulletins VALUES (?, ?, ?, ?, ?, ?)",
-                       (week, headline, json.dumps(events, sort_keys=True), rendered_at, status,
-                        json.dumps(list(reasons))))
+                       (str(week), headline, json.dumps(list(events), sort_keys=True), rendered_at,
+                        str(status), json.dumps(list(reasons))))
 
-    def set_status(self, week: str, status: str, reasons: Sequence[str]) -> None:
+    def set_status(self, week: IsoWeek, status: Status, reasons: Sequence[str]) -> None:
         with self.transaction() as db:
             db.execute("UPDATE bulletins SET status=?, reasons=? WHERE week=?",
-                       (status, json.dumps(list(reasons)), week))
+                       (str(status), json.dumps(list(reasons)), str(week)))
 
-    def bulletins(self) -> list[dict[str, Any]]:
-        weeks = [row[0] for row in self.db.execute("SELECT week FROM bulletins ORDER BY week")]
-        return [{"week": week, **(self.bulletin(week) or {})} for week in weeks]
+    def bulletins(self) -> list[BulletinRecord]:
+        rows = self.db.execute(f"SELECT {_BULLETIN} FROM bulletins ORDER BY week")
+        return [_bulletin(row) for row in rows]
 
     def record_delivery(self, delivery: Delivery) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (delivery.week, delivery.target, delivery.status, delivery.remote_id,
-                        delivery.location, delivery.detail, delivery.attempts,
+                       (str(delivery.week), delivery.target, str(delivery.status),
+                        delivery.remote_id, delivery.location, delivery.detail, delivery.attempts,
                         delivery.delivered_at))
 
-    def delivery(self, week: str, target: str) -> Delivery | None:
-        row = self.db.execute("SELECT week, target, status, remote_id, location, detail, attempts, "
-                              "delivered_at FROM deliveries WHERE week=? AND target=?",
-                              (week, target)).fetchone()
-        return Delivery(*row) if row else None
+    def delivery(self, week: IsoWeek, target: str) -> Delivery | None:
+        row = self.db.execute(f"SELECT {_DELIVERY} FROM deliveries WHERE week=? AND target=?",
+                              (str(week), target)).fetchone()
+        return _delivery(row) if row else None
 
-    def deliveries(self, week: str) -> list[Delivery]:
-        rows = self.db.execute("SELECT week, target, status, remote_id, location, detail, attempts, "
-                               "delivered_at FROM deliveries WHERE week=? ORDER BY target", (week,))
-        return [Delivery(*row) for row in rows]
+    def deliveries(self, week: IsoWeek) -> list[Delivery]:
+        rows = self.db.execute(f"SELECT {_DELIVERY} FROM deliveries WHERE week=? ORDER BY target",
+                               (str(week),))
+        return [_delivery(row) for row in rows]
 
-    def delivered(self, target: str) -> list[tuple[str, str, str, str]]:
+    def delivered(self, target: str) -> list[tuple[IsoWeek, str, str, str]]:
         """(week, headline, rendered_at, remote_id) of every week delivered to ``target``.
 
         Only weeks that may still be shown: one rendered again and held, or
@@ -306,9 +316,10 @@ class Store:
         """
         rows = self.db.execute(
             "SELECT b.week, b.headline, b.rendered_at, d.remote_id FROM deliveries d "
-            "JOIN bulletins b ON b.week = d.week WHERE d.target=? AND d.status='ok' "
-            "AND b.status IN ('ready', 'approved') ORDER BY b.week", (target,))
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+            f"JOIN bulletins b ON b.week = d.week WHERE d.target=? AND d.status='{DeliveryStatus.OK}' "
+            f"AND b.status IN ({_PUBLISHABLE}) ORDER BY b.week", (target,))
+        return [(IsoWeek.parse(week), headline, rendered_at, remote_id)
+                for week, headline, rendered_at, remote_id in rows]
 
     # -- reading -----------------------------------------------------------
 
@@ -393,19 +404,32 @@ class Store:
             "published_at, fetched_at FROM figures ORDER BY subject, organisation, period")
         return [Figure(row[0], row[1], row[2], row[3], Decimal(row[4]), *row[5:]) for row in rows]
 
-    def reported_before(self, week: str, limit: int) -> list[list[dict[str, Any]]]:
+    def reported_before(self, week: IsoWeek, limit: int) -> list[list[dict[str, Any]]]:
         """The events of up to ``limit`` bulletins before ``week``, most recent first.
 
         Held and rejected bulletins reported nothing to readers, so they are left out.
         """
-        rows = self.db.execute("SELECT events FROM bulletins WHERE week < ? AND status IN "
-                               "('ready', 'approved') ORDER BY week DESC LIMIT ?", (week, limit))
+        rows = self.db.execute(f"SELECT events FROM bulletins WHERE week < ? AND status IN "
+                               f"({_PUBLISHABLE}) ORDER BY week DESC LIMIT ?", (str(week), limit))
         return [json.loads(row[0]) for row in rows]
 
-    def bulletin(self, week: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT headline, events, rendered_at, status, reasons FROM bulletins "
-                              "WHERE week=?", (week,)).fetchone()
-        if row is None:
-            return None
-        return {"headline": row[0], "events": json.loads(row[1]), "rendered_at": row[2],
-                "status": row[3], "reasons": json.loads(row[4])}
+    def bulletin(self, week: IsoWeek) -> BulletinRecord | None:
+        row = self.db.execute(f"SELECT {_BULLETIN} FROM bulletins WHERE week=?",
+                              (str(week),)).fetchone()
+        return _bulletin(row) if row else None
+
+
+_BULLETIN = "week, headline, events, rendered_at, status, reasons"
+_DELIVERY = "week, target, status, remote_id, location, detail, attempts, delivered_at"
+_PUBLISHABLE = ", ".join(f"'{status}'" for status in sorted(PUBLISHABLE))
+
+
+def _bulletin(row: Sequence[Any]) -> BulletinRecord:
+    week, headline, events, rendered_at, status, reasons = row
+    return BulletinRecord(IsoWeek.parse(week), headline, tuple(json.loads(events)), rendered_at,
+                          Status(status), tuple(json.loads(reasons)))
+
+
+def _delivery(row: Sequence[Any]) -> Delivery:
+    week, target, status, *rest = row
+    return Delivery(IsoWeek.parse(week), target, DeliveryStatus(status), *rest)

@@ -8,7 +8,7 @@ from typing import Any
 
 from bulletin import clock
 from bulletin.config.load import Config
-from bulletin.model import Event, SourceCredit, Story, WeekStats
+from bulletin.model import Event, EvidenceKey, SourceCredit, Story, WeekStats
 from bulletin.story.stats import is_complete
 from bulletin.weeks import IsoWeek
 
@@ -27,7 +27,7 @@ def compose(stats: WeekStats, events: list[Event], config: Config,
     trend = _trend(stats, history or {}, config.methodology.lead_countries)
     for week_stats in (stats, (history or {}).get(stats.week.previous())):
         if week_stats is not None:
-            cited.update(f"{week_stats.source}|{week_stats.week}|{row.model}"
+            cited.update(str(EvidenceKey.of(week_stats.source, week_stats.week, row.model))
                          for row in week_stats.models)
     cited.update(key for points in trend.values() for *_, keys in points for key in keys)
     return Story(
@@ -63,7 +63,7 @@ def _trend(stats: WeekStats, history: Mapping[IsoWeek, WeekStats],
         points = []
         for week in weeks:
             total, source = history[week].country(code), history[week].source
-            keys = tuple(f"{source}|{week}|{model}" for model in total.models) if total else ()
+            keys = tuple(str(EvidenceKey.of(source, week, model)) for model in total.models) if total else ()
             points.append((str(week), total.tokens if total else 0, keys))
         trend[code] = tuple(points)
     return trend
@@ -101,5 +101,5 @@ def _notes(stats: WeekStats, top_n: int) -> list[dict[str, Any]]:
 def _credits(stats: WeekStats, events: list[Event], config: Config) -> list[SourceCredit]:
     used = {stats.source}
     for event in events:
-        used.update(key.split("|", 1)[0] for key in event.evidence)
+        used.update(key.source for key in map(EvidenceKey.parse, event.evidence) if key)
     return [source.credit for source in config.sources if source.name in used]

@@ -11,8 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from bulletin.config.load import Methodology
-from bulletin.model import Event, Figure, WeekStats
+from bulletin.model import Event, Figure, Methodology, WeekStats
 from bulletin.story.novelty import Reported, novelty
 from bulletin.story.rules import HistoryIndex, Rule, RuleContext
 from bulletin.weeks import IsoWeek

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from bulletin.config.load import Review
-from bulletin.model import Story
+from bulletin.model import Status, Story
 
 ALWAYS = "review: always (every bulletin waits for an editor)"
 
@@ -24,12 +24,12 @@ def reasons(story: Story, last_read: Mapping[str, str], review: Review,
     return found
 
 
-def status(found: list[str], review: Review) -> tuple[str, list[str]]:
+def status(found: list[str], review: Review) -> tuple[Status, list[str]]:
     if review.mode == "always":
-        return "held", [*found, ALWAYS]
+        return Status.HELD, [*found, ALWAYS]
     if found and review.mode == "on_anomaly":
-        return "held", found
-    return "ready", found
+        return Status.HELD, found
+    return Status.READY, found
 
 
 def jumps(story: Story, factor: float) -> list[str]:

@@ -19,8 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from bulletin.config.load import Methodology
-from bulletin.model import ModelName, ModelWeek, Observation, Total, WeekStats, author_of
+from bulletin.model import Methodology, ModelName, ModelWeek, Observation, Total, WeekStats, author_of
 from bulletin.weeks import IsoWeek
 
 LONG_TAIL = "other"  # the Data API's row for every model below its daily top 50

@@ -6,15 +6,14 @@ from collections.abc import Sequence
 
 from bulletin.config.load import Config
 from bulletin.errors import PublishError
-from bulletin.publish.email.publisher import EmailPublisher
 from bulletin.publish.email.subscribers import connect_for_sharing, now
-from bulletin.publish.publisher import RenderedBulletin
+from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
 
 
-def _email_target(config: Config, to: Sequence[str]) -> EmailPublisher:
-    found = [p for p in config.publishers if isinstance(p, EmailPublisher)
+def _email_target(config: Config, to: Sequence[str]) -> Publisher:
+    found = [p for p in config.publishers if p.sends_test
              and (not to or p.name in to or p.type in to)]
     if not found:
         raise PublishError("no email target configured (add a `type: email` entry under publish:)")
@@ -25,7 +24,7 @@ def send_test(config: Config, week: IsoWeek, address: str, to: Sequence[str] = (
     """One [TEST] copy to ``address``; the subscribers and the ledger are left alone."""
     target = _email_target(config, to)
     with Store.open(config.database) as store:
-        bulletin = RenderedBulletin.load(config.output, store, str(week))
+        bulletin = RenderedBulletin.read(config.output, store, week)
     return f"{target.name}: test copy sent to {address} ({target.send_test(bulletin, address)})"
 
 

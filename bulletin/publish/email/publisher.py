@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from bulletin import clock
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
-from bulletin.model import Delivery
+from bulletin.model import Delivery, DeliveryStatus
 from bulletin.publish.email import settings as email_settings
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.publisher import Publisher, RenderedBulletin
@@ -20,6 +20,7 @@ from bulletin.store.database import Store
 @dataclass(frozen=True)
 class EmailPublisher(Publisher):
     type: ClassVar[str] = "email"
+    sends_test: ClassVar[bool] = True
     keys: ClassVar[set[str]] = email_settings.EMAIL_KEYS
 
     settings: EmailSettings | None = None
@@ -49,11 +50,11 @@ class EmailPublisher(Publisher):
         assert self.settings is not None
         key = tokens.key_from_env(self.settings.signing_key_env)
         maker = self.maker(bulletin)
-        outbox = bulletin.folder.parent.parent / "outbox"
+        outbox = bulletin.output / "outbox"
         with _ProgressBar(f"{bulletin.week} email") as bar:
             summary = sender.send_week(self.settings, maker, store.path, outbox, key, bar.update)
-        status = "ok" if summary.complete else "failed"
-        where = self.settings.smtp.host if self.settings.smtp else str(outbox / bulletin.week)
+        status = DeliveryStatus.OK if summary.complete else DeliveryStatus.FAILED
+        where = self.settings.smtp.host if self.settings.smtp else str(outbox / str(bulletin.week))
         detail = summary.line() or "no subscribers"
         if any(summary.counts.get(state) for state in ("failed", "deferred", "uncertain")):
             detail += f"; `bulletin subscribers sends --week {bulletin.week}` says which"
@@ -66,7 +67,7 @@ class EmailPublisher(Publisher):
 
         assert self.settings is not None
         key = tokens.key_from_env(self.settings.signing_key_env)
-        outbox = bulletin.folder.parent.parent / "outbox"
+        outbox = bulletin.output / "outbox"
         outcome = sender.send_test(self.settings, self.maker(bulletin, "[TEST] "), outbox,
                                    normalise(address), key)
         if outcome.state != "sent":

@@ -19,7 +19,8 @@ from typing import Any
 from bulletin.errors import PublishError
 from bulletin.publish.files import replace_file
 from bulletin.publish.site import feeds as sitefeeds
-from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed, page_path
+from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed
+from bulletin.render.edition import CHART_PNG, DATA, Edition, folder_of, page_path
 from bulletin.weeks import IsoWeek
 
 HOME_LISTS = 10  # earlier bulletins listed under the latest one on the home page
@@ -28,15 +29,15 @@ HOME_LISTS = 10  # earlier bulletins listed under the latest one on the home pag
 @dataclass(frozen=True)
 class Site:
     root: Path  # OUTPUT/site
-    bulletins: Path  # OUTPUT/bulletins, one folder per week
+    output: Path  # OUTPUT, whose bulletins/ holds each week's edition
     base_url: str  # ends with "/"
     title: str
     templates_dir: Path | None = None
-    _loaded: dict[str, Article] = field(default_factory=dict, compare=False, repr=False)
+    _loaded: dict[IsoWeek, Article] = field(default_factory=dict, compare=False, repr=False)
 
-    def publish(self, week: str, published: Sequence[Listed]) -> Article:
+    def publish(self, edition: Edition, published: Sequence[Listed]) -> Article:
         """Add (or refresh) one week; ``published`` is every other week already on the site."""
-        article = self.article(week)
+        article = self._loaded[edition.week] = Article.of(edition)
         self.write_article(article)
         listed = merge(published, article.listed())
         self.write_lists(listed, [article.listed().year])
@@ -63,28 +64,28 @@ class Site:
             shutil.rmtree(folder)
         return written
 
-    def withdraw(self, week: str, published: Sequence[Listed]) -> None:
+    def withdraw(self, week: IsoWeek, published: Sequence[Listed]) -> None:
         """Take one week off the site: the lists are written without it, then its pages go."""
         remaining = [item for item in published if item.week != week]
-        self.write_lists(remaining, [IsoWeek.parse(week).year])
+        self.write_lists(remaining, [week.year])
         folder = self.root / page_path(week)
         if folder.is_dir():
             shutil.rmtree(folder)
 
-    def article(self, week: str) -> Article:
+    def article(self, week: IsoWeek) -> Article:
         if week not in self._loaded:
-            folder = self.bulletins / week
-            if not (folder / "bulletin.json").is_file():
-                raise PublishError(f"{week}: {folder / 'bulletin.json'} is missing, so its page cannot "
+            data = folder_of(self.output, week) / DATA
+            if not data.is_file():
+                raise PublishError(f"{week}: {data} is missing, so its page cannot "
                                    f"be built (run `bulletin render --week {week}`)")
-            self._loaded[week] = Article.load(folder)
+            self._loaded[week] = Article.of(Edition.load(self.output, week))
         return self._loaded[week]
 
     def write_article(self, article: Article) -> int:
         folder = self.root / article.path
         # The chart first: the page that shows it must never point at a missing file.
         for name in article.charts:
-            replace_file(folder / name, (self.bulletins / article.week / name).read_bytes())
+            replace_file(folder / name, (folder_of(self.output, article.week) / name).read_bytes())
         alternates = self._alternates(article)
         for lang in (DEFAULT_LANG, *article.languages):
             prefix = "" if lang == DEFAULT_LANG else f"{lang}/"
@@ -151,7 +152,7 @@ class Site:
 
     def _image(self, article: Article) -> str:
         # Social cards want a raster image; the SVG serves only where there is no PNG.
-        name = "chart.png" if "chart.png" in article.charts else article.chart
+        name = CHART_PNG if CHART_PNG in article.charts else article.chart
         return f"{self.base_url}{article.path}{name}" if name else ""
 
     def _alternates(self, article: Article) -> list[dict[str, str]]:

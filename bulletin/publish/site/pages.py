@@ -1,39 +1,28 @@
-"""What the static site shows of each bulletin, read from its rendered folder.
+"""What the static site shows of each bulletin, taken from its edition.
 
-The site is built from what ``bulletins/WEEK/`` holds: bulletin.html (or
-bulletin.md), bulletin.json, and, when present, chart.svg/chart.png and other
-languages as ``bulletin.LANG.html``. None of the optional files is required.
+The article in each language, its headline and lede, and the chart files
+come from the week's ``Edition`` (bulletin.json and the charts beside it).
 """
 
 from __future__ import annotations
 
-import html
-import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
+from bulletin.render.edition import DEFAULT_LOCALE, Edition, page_path
+from bulletin.render.markup import html_to_text
 from bulletin.weeks import IsoWeek
 
-DEFAULT_LANG = "en"
-_ARTICLE = re.compile(r"<article[^>]*>(.*?)</article>", re.DOTALL)
+DEFAULT_LANG = DEFAULT_LOCALE
 _PARAGRAPH = re.compile(r"<p>(?!<em>)(.*?)</p>", re.DOTALL)
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
-_LANG_FILE = re.compile(r"^bulletin\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\.html$")
-
-
-def page_path(week: str) -> str:
-    """The permanent path of a week's page, relative to the site root: ``2026/w11/``."""
-    parsed = IsoWeek.parse(week)
-    return f"{parsed.year}/w{parsed.week:02d}/"
 
 
 @dataclass(frozen=True)
 class Listed:
     """A bulletin as list pages, feeds and the sitemap show it."""
 
-    week: str
+    week: IsoWeek
     headline: str
     date: str  # ISO 8601, when it was generated
     pages: tuple[str, ...] = ()  # its pages on the site: the article and each language
@@ -44,7 +33,7 @@ class Listed:
 
     @property
     def year(self) -> int:
-        return IsoWeek.parse(self.week).year
+        return self.week.year
 
 
 @dataclass(frozen=True)
@@ -58,7 +47,7 @@ class Version:
 
 @dataclass(frozen=True)
 class Article:
-    week: str
+    week: IsoWeek
     date: str
     versions: dict[str, Version]  # the default language first
     chart: str  # file name of the chart to show, "" when the folder has none
@@ -89,34 +78,20 @@ class Article:
         return Listed(self.week, self.headline(DEFAULT_LANG), self.date, pages)
 
     @classmethod
-    def load(cls, folder: Path) -> Article:
-        data = json.loads((folder / "bulletin.json").read_text(encoding="utf-8"))
-        versions = {DEFAULT_LANG: _version(folder, "bulletin.html", "bulletin.md", data["headline"])}
-        for path in sorted(folder.glob("bulletin.*.html")):
-            match = _LANG_FILE.match(path.name)
-            if match and match[1] != DEFAULT_LANG:
-                versions[match[1]] = _version(folder, path.name, f"bulletin.{match[1]}.md", "")
-        charts = tuple(name for name in ("chart.svg", "chart.png") if (folder / name).is_file())
-        return cls(data["week"], data["generated_at"], versions, charts[0] if charts else "", charts)
+    def of(cls, edition: Edition) -> Article:
+        versions = {locale: _version(edition, locale) for locale in edition.locales}
+        charts = edition.charts
+        return cls(edition.week, edition.generated_at, versions, charts[0] if charts else "", charts)
 
 
-def _version(folder: Path, html_name: str, md_name: str, headline: str) -> Version:
-    page = folder / html_name
-    body = ""
-    if page.is_file():
-        found = _ARTICLE.search(page.read_text(encoding="utf-8"))
-        body = found[1].strip() if found else ""
-    if not body:
-        # No article element to take (a page laid out differently): convert the Markdown.
-        from bulletin.render.article import _to_html
-
-        body = _to_html((folder / md_name).read_text(encoding="utf-8"))
-    if not headline:
-        found = _H1.search(body)
-        headline = _plain(found[1]) if found else ""
+def _version(edition: Edition, locale: str) -> Version:
+    body = edition.body(locale)
+    # Other languages' headlines as their pages state them (an editor may have corrected one).
+    heading = _H1.search(body)
+    headline = edition.headline if locale == DEFAULT_LANG else _plain(heading[1]) if heading else ""
     lede = _PARAGRAPH.search(body)
     return Version(headline, body, _plain(lede[1]) if lede else headline)
 
 
 def _plain(fragment: str) -> str:
-    return " ".join(html.unescape(_TAG.sub("", fragment)).split())
+    return " ".join(html_to_text(fragment).split())

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from bulletin import clock
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
-from bulletin.model import Delivery
+from bulletin.model import Delivery, DeliveryStatus
 from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.publish.site.pages import Listed
 from bulletin.store.database import Store
@@ -19,6 +19,8 @@ from bulletin.store.database import Store
 class SitePublisher(Publisher):
     type: ClassVar[str] = "site"
     keys: ClassVar[set[str]] = {"base_url", "title", "templates_dir"}
+    withdraws: ClassVar[bool] = True
+    rebuilds: ClassVar[bool] = True
 
     base_url: str = ""
     title: str = "Token Bulletin"
@@ -39,7 +41,7 @@ class SitePublisher(Publisher):
     def site(self, output: Path) -> Any:
         from bulletin.publish.site.build import Site
 
-        return Site(output / "site", output / "bulletins", self.base_url, self.title, self.templates_dir)
+        return Site(output / "site", output, self.base_url, self.title, self.templates_dir)
 
     def published(self, store: Store) -> list[Listed]:
         return [Listed(week, headline, date, tuple(pages.split()))
@@ -48,11 +50,11 @@ class SitePublisher(Publisher):
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
         site = self.site(bulletin.output)
         try:
-            article = site.publish(bulletin.week, self.published(store))
+            article = site.publish(bulletin, self.published(store))
         except OSError as exc:
             raise PublishError(f"{site.root}: cannot write the site: {exc.strerror}") from None
         listed = article.listed()
-        return Delivery(bulletin.week, self.name, "ok", remote_id=" ".join(listed.pages),
+        return Delivery(bulletin.week, self.name, DeliveryStatus.OK, remote_id=" ".join(listed.pages),
                         location=self.base_url + listed.path,
                         delivered_at=clock.stamp())
 
@@ -64,7 +66,7 @@ class SitePublisher(Publisher):
             site.withdraw(week, self.published(store))
         except OSError as exc:
             raise PublishError(f"{site.root}: cannot write the site: {exc.strerror}") from None
-        return Delivery(week, self.name, "withdrawn", detail="its pages are off the site",
+        return Delivery(week, self.name, DeliveryStatus.WITHDRAWN, detail="its pages are off the site",
                         delivered_at=clock.stamp())
 
     def rebuild(self, output: Path, store: Store) -> int:

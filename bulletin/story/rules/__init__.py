@@ -15,8 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from bulletin.config.load import Methodology
-from bulletin.model import Event, Figure, ModelWeek, WeekStats
+from bulletin.model import Event, EvidenceKey, Figure, Methodology, ModelWeek, WeekStats
 from bulletin.story.stats import WeekHistory, is_complete
 from bulletin.weeks import IsoWeek
 
@@ -246,7 +245,7 @@ class Rule:
 
 def evidence(stats: WeekStats, models: Iterable[str]) -> tuple[str, ...]:
     """Keys naming the observations behind a number: ``source|week|model``."""
-    return tuple(f"{stats.source}|{stats.week}|{model}" for model in models)
+    return tuple(str(EvidenceKey.of(stats.source, stats.week, model)) for model in models)
 
 
 def model_facts(row: ModelWeek) -> dict[str, object]:

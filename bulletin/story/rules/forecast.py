@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from bulletin.model import Event, Figure
+from bulletin.model import Event, EvidenceKey, Figure
 from bulletin.story.rules import Param, Rule, RuleContext
 
 
@@ -40,7 +40,7 @@ def figure_facts(figure: Figure) -> dict[str, object]:
 
 
 def figure_key(figure: Figure) -> str:
-    return f"{figure.source}|{figure.period}|{figure.organisation}: {figure.subject}"
+    return str(EvidenceKey(figure.source, str(figure.period), f"{figure.organisation}: {figure.subject}"))
 
 
 # "370-fold", "370 fold", "370 times", "370x", "370×"; thousands separators allowed.

@@ -1,0 +1,144 @@
+"""A week's edition: the folder ``OUTPUT/bulletins/WEEK/`` that render writes and everyone reads.
+
+This module is the one place that knows the folder's file names. Render
+writes them; the claim check, review, the site, WordPress, the webhook and
+the email read them through ``Edition``, never by building a path.
+
+    bulletin.md, bulletin.html        the article and its page, in English
+    bulletin.zh.md, bulletin.zh.html  ... and in each other language
+    email.html, email.txt             the email's two parts (email.zh.* likewise)
+    bulletin.json                     everything behind the article (story data, numbers)
+    chart.svg, chart.png              the chart, when one is drawn
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bulletin.errors import PublishError
+from bulletin.weeks import IsoWeek
+
+LOCALES = ("en", "zh")  # the languages templates/ has words for; the first is the default
+DEFAULT_LOCALE = LOCALES[0]
+DATA = "bulletin.json"
+CHART_SVG = "chart.svg"
+CHART_PNG = "chart.png"
+CHARTS = (CHART_SVG, CHART_PNG)
+_LOCALE_PAGE = re.compile(r"^bulletin\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\.html$")
+_ARTICLE = re.compile(r"<article[^>]*>(.*?)</article>", re.DOTALL)
+
+
+def suffix(locale: str) -> str:
+    """"" for English, ".zh" for Chinese: bulletin.md, bulletin.zh.md."""
+    return "" if locale == DEFAULT_LOCALE else f".{locale}"
+
+
+def article_name(locale: str) -> str:
+    return f"bulletin{suffix(locale)}.md"
+
+
+def page_name(locale: str) -> str:
+    return f"bulletin{suffix(locale)}.html"
+
+
+def email_html_name(locale: str) -> str:
+    return f"email{suffix(locale)}.html"
+
+
+def email_text_name(locale: str) -> str:
+    return f"email{suffix(locale)}.txt"
+
+
+def readable_names(locale: str) -> tuple[str, ...]:
+    """Every file a reader sees in one language: the claim check reads them all."""
+    return article_name(locale), page_name(locale), email_html_name(locale), email_text_name(locale)
+
+
+def folder_of(output: Path, week: IsoWeek) -> Path:
+    return output / "bulletins" / str(week)
+
+
+def page_path(week: IsoWeek) -> str:
+    """The permanent path of a week's page, relative to the site root: ``2026/w11/``."""
+    return f"{week.year}/w{week.week:02d}/"
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One rendered week, as it lies in its folder."""
+
+    week: IsoWeek
+    output: Path  # the output folder the edition was rendered into
+    data: Mapping[str, Any]  # bulletin.json
+
+    @classmethod
+    def load(cls, output: Path, week: IsoWeek) -> Edition:
+        path = folder_of(output, week) / DATA
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise PublishError(f"{week}: no rendered bulletin (run `bulletin render --week {week}`)"
+                               ) from None
+        except (OSError, ValueError) as exc:
+            raise PublishError(f"{path}: cannot be read ({exc})") from None
+        return cls(week, output, data)
+
+    @property
+    def folder(self) -> Path:
+        return folder_of(self.output, self.week)
+
+    @property
+    def headline(self) -> str:
+        return str(self.data["headline"])
+
+    @property
+    def generated_at(self) -> str:
+        return str(self.data["generated_at"])
+
+    @property
+    def locales(self) -> tuple[str, ...]:
+        """The languages it has a page in, the default one first (it always has that one)."""
+        found = {match[1] for path in self.folder.glob("bulletin.*.html")
+                 if (match := _LOCALE_PAGE.match(path.name))}
+        return (DEFAULT_LOCALE, *sorted(found - {DEFAULT_LOCALE}))
+
+    def body(self, locale: str) -> str:
+        """The article as its page shows it (HTML), without the page around it.
+
+        Taken from the page's ``<article>`` element, so that a wording an editor
+        corrected in the page goes out as corrected; a page laid out without
+        one gives the article converted from its Markdown.
+        """
+        if self.has(page_name(locale)):
+            found = _ARTICLE.search(self.text(page_name(locale)))
+            if found and found[1].strip():
+                return found[1].strip()
+        from bulletin.render.markup import markdown_to_html
+
+        return markdown_to_html(self.text(article_name(locale)))
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    def has(self, name: str) -> bool:
+        return self.path(name).is_file()
+
+    def text(self, name: str) -> str:
+        return self.path(name).read_text(encoding="utf-8")
+
+    def bytes(self, name: str) -> bytes:
+        return self.path(name).read_bytes()
+
+    @property
+    def charts(self) -> tuple[str, ...]:
+        return tuple(name for name in CHARTS if self.has(name))
+
+    def texts(self) -> dict[str, str]:
+        """Each file a reader sees (articles, pages, emails), by name."""
+        return {name: self.text(name) for locale in self.locales
+                for name in readable_names(locale) if self.has(name)}
