@@ -1,3 +1,3 @@
-from bulletin.cli import main
+from bulletin.cli.main import main
 
 main()

@@ -36,7 +36,7 @@ from bulletin.model import (
 from bulletin.publish.files import write_artifacts
 from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.render.edition import DEFAULT_LOCALE, folder_of, page_name
-from bulletin.store import SaveReport, SourceState, Store
+from bulletin.store.database import SaveReport, SourceState, Store
 from bulletin.story import review
 from bulletin.story.compose import TREND_WEEKS, compose
 from bulletin.story.detect import detect

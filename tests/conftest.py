@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.cli import commands as cli
+from bulletin.cli import main as cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"

@@ -24,7 +24,7 @@ from bulletin.model import BulletinRecord, Delivery, Status
 from bulletin.render.edition import Edition
 
 if TYPE_CHECKING:
-    from bulletin.store import Store
+    from bulletin.store.database import Store
     from bulletin.weeks import IsoWeek
 
 COMMON_KEYS = {"name", "type"}

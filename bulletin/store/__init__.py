@@ -1,5 +1,1 @@
-"""The store: the only owner of the SQLite history."""
-
-from bulletin.store.database import SaveReport, SourceState, Store
-
-__all__ = ["SaveReport", "SourceState", "Store"]
+"""The store: the only owner of the SQLite history (observations, figures, editions, deliveries)."""

@@ -1,0 +1,69 @@
+"""What the commands share: the week and day types, the common options, loading the config."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from bulletin.weeks import IsoWeek
+
+if TYPE_CHECKING:
+    from bulletin.config.load import Config
+
+
+class _WeekType(click.ParamType):
+    name = "YYYY-Www"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> IsoWeek:
+        if isinstance(value, IsoWeek):
+            return value
+        try:
+            return IsoWeek.parse(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+WEEK = _WeekType()
+
+
+class _DayType(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2026-05-18", param, ctx)
+
+
+DAY = _DayType()
+
+config_option = click.option("--config", "config_path", type=click.Path(path_type=Path),
+                             default="config.yaml", show_default=True,
+                             help="Settings file; relative paths in it are relative to it.")
+week_option = click.option("--week", type=WEEK, default=None,
+                           help="ISO week, e.g. 2026-W11 (default: latest complete week).")
+output_option = click.option("--output", type=click.Path(path_type=Path), default=None,
+                             help="Write here instead of the config's output folder.")
+format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
+                             default="text", show_default=True)
+
+
+def load(config_path: Path, output: Path | None = None) -> Config:
+    from bulletin.config.load import load_config
+
+    config = load_config(config_path)
+    return config.with_output(output.resolve()) if output else config
+
+
+def shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
