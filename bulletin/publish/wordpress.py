@@ -16,10 +16,11 @@ from typing import Any, ClassVar
 import httpx
 
 from bulletin import clock
+from bulletin.collect.http import Attempts, request
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import Delivery
-from bulletin.publish.http import HTTP_KEYS, Attempts, Retry, secret, send
+from bulletin.publish.http_settings import HTTP_KEYS, Retry, secret
 from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.store.database import Store
 
@@ -147,7 +148,7 @@ class WordPressPublisher(Publisher):
 
     def _routes(self, client: httpx.Client, tally: Attempts) -> str:
         """``/wp-json`` where pretty permalinks are on, else the ``?rest_route=`` form."""
-        probe = send(client, self.retry, tally, "GET", f"{self.url}/wp-json/")
+        probe = request(client, "GET", f"{self.url}/wp-json/", self.retry.policy, tally)
         if probe.status_code == 200 and probe.headers.get("content-type", "").startswith("application/json"):
             return "pretty"
         return "query"
@@ -169,7 +170,7 @@ class _Api:
             # The route rides in the query string with the other parameters (httpx
             # replaces a URL's query with ``params``, so it cannot stay in the URL).
             url, query = f"{self.url}/", {"rest_route": route, **(params or {})}
-        return send(self.client, self.retry, self.tally, method, url, params=query, **options)
+        return request(self.client, method, url, self.retry.policy, self.tally, params=query, **options)
 
     def expect(self, response: httpx.Response, doing: str) -> None:
         if response.status_code in (401, 403):
