@@ -11,9 +11,7 @@ import hashlib
 import html
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bulletin import clock
 from bulletin.collect.http import Attempts, request
@@ -23,6 +21,9 @@ from bulletin.model import Delivery
 from bulletin.publish.http_settings import HTTP_KEYS, Retry, secret
 from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.store.database import Store
+
+if TYPE_CHECKING:
+    import httpx
 
 STATUSES = ("draft", "publish", "pending", "private")
 _H1 = "<h1"
@@ -73,6 +74,8 @@ class WordPressPublisher(Publisher):
 
     def _publish(self, bulletin: RenderedBulletin, store: Store, user: str, password: str,
                  tally: Attempts) -> Delivery:
+        import httpx
+
         previous = store.delivery(bulletin.week, self.name)
         post_id = previous.remote_id if previous and previous.remote_id else ""
         with httpx.Client(auth=(user, password), headers={"User-Agent": "bulletin"}) as client:
@@ -113,6 +116,8 @@ class WordPressPublisher(Publisher):
 
     def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery | None:
         """Set a rejected week's post back to draft: off the blog, kept for the editors."""
+        import httpx
+
         week = delivered.week
         if not delivered.remote_id:
             return None
