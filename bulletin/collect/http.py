@@ -100,10 +100,11 @@ class _Retryable(Exception):
         super().__init__(problem)
         self.problem = problem
         self.response = response
-        self.retry_after = _retry_after(response.headers.get("retry-after")) if response else None
+        self.retry_after = (_retry_after(response.headers.get("retry-after"))
+                            if response is not None else None)
 
 
-def _retrying(policy: Policy) -> dict[str, Any]:
+def _retry_settings(policy: Policy) -> dict[str, Any]:
     """The tenacity settings for ``policy``, shared by ``Retrying`` and ``AsyncRetrying``."""
     from tenacity import (
         RetryCallState,
@@ -172,7 +173,7 @@ async def get(client: httpx.AsyncClient, url: str, policy: Policy,
         return _answered(response)
 
     try:
-        return await AsyncRetrying(**_retrying(policy))(once)
+        return await AsyncRetrying(**_retry_settings(policy))(once)
     except _Retryable as exc:
         raise CollectError(f"{shown}: {exc.problem} (gave up after {_tries(tally.count)})") from None
 
@@ -201,8 +202,9 @@ def request(client: httpx.Client, method: str, url: str, policy: Policy,
         return _answered(response)
 
     try:
-        return Retrying(**_retrying(policy))(once)
+        return Retrying(**_retry_settings(policy))(once)
     except _Retryable as exc:
+        # A publisher's failure names the status alone, as it always has.
         problem = f"HTTP {exc.response.status_code}" if exc.response is not None else exc.problem
         raise PublishError(f"{url}: {problem} after {_tries(tries.count)}", tally.count) from None
 
