@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -20,9 +21,19 @@ class Receiver(BaseHTTPRequestHandler):
     """A CMS endpoint: accepts a post only when its HMAC-SHA256 signature checks out."""
 
     received: list[dict] = []
+    asked: list[float] = []  # when each request came in
+    busy: list[tuple[int, str]] = []  # answers to give first: status, Retry-After
 
     def do_POST(self) -> None:  # noqa: N802
         body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).asked.append(time.monotonic())
+        if type(self).busy:
+            status, retry_after = type(self).busy.pop(0)
+            self.send_response(status)
+            self.send_header("Retry-After", retry_after)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(self.headers.get("X-Bulletin-Signature", ""), expected):
             self.send_response(401)
@@ -42,7 +53,7 @@ class Receiver(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def receiver():
-    handler = type("Handler", (Receiver,), {"received": []})
+    handler = type("Handler", (Receiver,), {"received": [], "asked": [], "busy": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/hooks/bulletin", handler
@@ -113,3 +124,35 @@ def test_a_rejected_week_is_withdrawn_from_the_receiver(project: Path, bulletin,
     assert published["event"] == "published"
     assert withdrawn == {"event": "withdrawn", "week": "2026-W11",
                          "reasons": ["the US total was wrong"], "remote_id": "/posts/1"}
+
+
+def test_a_receiver_asking_to_come_back_later_is_tried_again_after_its_retry_after(
+        project: Path, bulletin, receiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    url, handler = receiver
+    handler.busy.append((429, "1"))
+    configure(project, url)
+    monkeypatch.setenv("CMS_HOOK_SECRET", SECRET)
+    result = bulletin("run")
+    assert result.code == 0, result.err
+    assert len(handler.received) == 1
+    first, second = handler.asked
+    assert second - first >= 0.9  # the second POST waited for the Retry-After
+    with Store.open(project / "output" / "bulletin.db") as store:
+        delivery = store.delivery("2026-W11", "cms")
+    assert delivery is not None and (delivery.status, delivery.attempts) == ("ok", 2)
+
+
+def test_a_retry_after_beyond_the_bound_gives_up_at_once(project: Path, bulletin, receiver,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    url, handler = receiver
+    handler.busy.append((503, "3600"))
+    configure(project, url)
+    monkeypatch.setenv("CMS_HOOK_SECRET", SECRET)
+    result = bulletin("run")
+    assert result.code == 0
+    # Three tries of at most 20 s each cannot wait an hour: one attempt, then the target fails.
+    assert f"warning: 2026-W11: publishing to cms failed: {url}: HTTP 503 after 1 attempt\n" in result.err
+    assert len(handler.asked) == 1 and handler.received == []
+    with Store.open(project / "output" / "bulletin.db") as store:
+        delivery = store.delivery("2026-W11", "cms")
+    assert delivery is not None and (delivery.status, delivery.attempts) == ("failed", 1)

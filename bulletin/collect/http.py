@@ -1,15 +1,22 @@
-"""Polite HTTP for live sources: a request budget, retries with a bound, clear failures.
+"""bulletin's one HTTP client: polite requests with one retry policy, failures in one line.
 
-Retries cover what a later attempt can fix (429, 5xx, timeouts, dropped
-connections) and honour ``Retry-After``; the whole attempt stays within
-``retry_within`` seconds so one unwell server cannot hold up a weekly run.
-Every failure becomes a ``CollectError`` whose text names the URL and what
-went wrong; the caller prefixes the source's name.
+Live sources ``get`` (async) and the HTTP publishers ``request`` (sync); both
+try a request again on what a later attempt can fix (429, 5xx, timeouts,
+dropped connections), back off between tries, honour ``Retry-After`` and stop
+after ``Policy.attempts`` tries or before a wait that would end past
+``Policy.bound`` seconds, so one unwell server cannot hold up a weekly run.
+Answers not worth asking again for (2xx, 3xx, 4xx but 429) come back at once.
+
+A failure that outlasts the policy becomes the caller's error: ``get`` raises
+a ``CollectError`` naming the URL (the caller prefixes the source's name),
+``request`` a ``PublishError`` naming the URL and carrying the tries made.
+
+httpx and tenacity are imported inside the functions that send: commands that
+never go online do not load them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections import deque
@@ -17,10 +24,18 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-from bulletin.errors import CollectError
+from bulletin.errors import CollectError, PublishError
 
 if TYPE_CHECKING:
+    import asyncio
+
     import httpx
+
+# The wait before the second try; it doubles after each try, up to BACKOFF_MOST,
+# plus up to JITTER at random. A Retry-After replaces it.
+BACKOFF_FIRST = 0.5
+BACKOFF_MOST = 8.0
+JITTER = 0.5
 
 
 @dataclass
@@ -33,6 +48,8 @@ class RateLimit:
     _lock: asyncio.Lock | None = None
 
     async def wait(self) -> None:
+        import asyncio
+
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
@@ -47,25 +64,49 @@ class RateLimit:
 
 @dataclass(frozen=True)
 class Policy:
-    timeout: float = 30.0  # seconds for one request
-    retry_within: float = 120.0  # seconds for all attempts together
-    attempts: int = 5
-    limit: RateLimit | None = None
+    """How hard to try one request."""
+
+    timeout: float = 30.0  # seconds for one try
+    # Seconds for all tries and the waits between them together. None: no bound
+    # of its own beyond ``attempts``; see ``bound``.
+    retry_within: float | None = 120.0
+    attempts: int = 5  # tries at most
+    limit: RateLimit | None = None  # a budget shared by the requests of a source (``get`` only)
+
+    @property
+    def bound(self) -> float:
+        """Seconds all tries may take: ``retry_within``, or else as long as ``attempts``
+        tries that each time out take with the longest waits between them.
+
+        A ``Retry-After`` that would end past it is not waited for: the request gives up.
+        """
+        if self.retry_within is not None:
+            return self.retry_within
+        waits = sum(min(BACKOFF_FIRST * 2 ** n, BACKOFF_MOST) + JITTER for n in range(self.attempts - 1))
+        return self.attempts * self.timeout + waits
+
+
+@dataclass
+class Attempts:
+    """Counts tries across requests, such as all those of one delivery, for the deliveries table."""
+
+    count: int = 0
 
 
 class _Retryable(Exception):
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+    """One try failed in a way the next may not; ``problem`` says how, without the URL."""
+
+    def __init__(self, problem: str, response: httpx.Response | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.response = response
+        self.retry_after = (_retry_after(response.headers.get("retry-after"))
+                            if response is not None else None)
 
 
-async def get(client: httpx.AsyncClient, url: str, policy: Policy,
-              headers: dict[str, str] | None = None,
-              params: dict[str, str] | None = None) -> httpx.Response:
-    """GET with retries; returns any response that is not worth retrying (2xx, 3xx, 4xx but 429)."""
-    import httpx
+def _retry_settings(policy: Policy) -> dict[str, Any]:
+    """The tenacity settings for ``policy``, shared by ``Retrying`` and ``AsyncRetrying``."""
     from tenacity import (
-        AsyncRetrying,
         RetryCallState,
         retry_if_exception_type,
         stop_after_attempt,
@@ -74,8 +115,7 @@ async def get(client: httpx.AsyncClient, url: str, policy: Policy,
         wait_random,
     )
 
-    shown = str(httpx.URL(url, params=params)) if params else url
-    backoff = wait_exponential(multiplier=0.5, max=8.0) + wait_random(0, 0.5)
+    backoff = wait_exponential(multiplier=BACKOFF_FIRST, max=BACKOFF_MOST) + wait_random(0, JITTER)
 
     def wait(state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
@@ -83,36 +123,90 @@ async def get(client: httpx.AsyncClient, url: str, policy: Policy,
             return error.retry_after
         return backoff(state)
 
-    attempts = 0
+    return {
+        "retry": retry_if_exception_type(_Retryable),
+        "wait": wait,
+        # stop_before_delay: give up rather than sleep past the bound.
+        "stop": stop_after_attempt(policy.attempts) | stop_before_delay(policy.bound),
+        "reraise": True,
+    }
+
+
+def _lost(error: httpx.TransportError, policy: Policy) -> _Retryable:
+    """A try that got no answer."""
+    import httpx
+
+    if isinstance(error, httpx.TimeoutException):
+        return _Retryable(f"no answer within {policy.timeout:g} s")
+    return _Retryable(f"cannot connect ({error or type(error).__name__})")
+
+
+def _answered(response: httpx.Response) -> httpx.Response:
+    """The response, unless it says to ask again later."""
+    if response.status_code == 429 or response.status_code >= 500:
+        raise _Retryable(f"HTTP {response.status_code} {response.reason_phrase}", response)
+    return response
+
+
+def _tries(count: int) -> str:
+    return "1 attempt" if count == 1 else f"{count} attempts"
+
+
+async def get(client: httpx.AsyncClient, url: str, policy: Policy,
+              headers: dict[str, str] | None = None,
+              params: dict[str, str] | None = None) -> httpx.Response:
+    """GET for a live source; a failure that outlasts ``policy`` is a CollectError."""
+    import httpx
+    from tenacity import AsyncRetrying
+
+    shown = str(httpx.URL(url, params=params)) if params else url
+    tally = Attempts()
 
     async def once() -> httpx.Response:
-        nonlocal attempts
-        attempts += 1
+        tally.count += 1
         if policy.limit is not None:
             await policy.limit.wait()
         try:
             response = await client.get(url, params=params, headers=headers, timeout=policy.timeout)
-        except httpx.TimeoutException:
-            raise _Retryable(f"{shown}: no answer within {policy.timeout:g} s") from None
         except httpx.TransportError as exc:
-            raise _Retryable(f"{shown}: cannot connect ({exc or type(exc).__name__})") from None
-        if response.status_code == 429 or response.status_code >= 500:
-            raise _Retryable(f"{shown}: HTTP {response.status_code} {response.reason_phrase}",
-                             _retry_after(response.headers.get("retry-after")))
-        return response
+            raise _lost(exc, policy) from None
+        return _answered(response)
 
-    retrying = AsyncRetrying(
-        retry=retry_if_exception_type(_Retryable),
-        wait=wait,
-        # stop_before_delay: give up rather than sleep past the bound.
-        stop=stop_after_attempt(policy.attempts) | stop_before_delay(policy.retry_within),
-        reraise=True,
-    )
     try:
-        return await retrying(once)
+        return await AsyncRetrying(**_retry_settings(policy))(once)
     except _Retryable as exc:
-        tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
-        raise CollectError(f"{exc} (gave up after {tries})") from None
+        raise CollectError(f"{shown}: {exc.problem} (gave up after {_tries(tally.count)})") from None
+
+
+def request(client: httpx.Client, method: str, url: str, policy: Policy,
+            tally: Attempts | None = None, **options: Any) -> httpx.Response:
+    """A request for a publisher, each try counted in ``tally``.
+
+    A failure that outlasts ``policy`` is a PublishError with ``tally.count`` attempts.
+    """
+    import httpx
+    from tenacity import Retrying
+
+    if policy.limit is not None:
+        raise ValueError("a RateLimit paces async requests only")
+    tally = tally if tally is not None else Attempts()
+    tries = Attempts()
+
+    def once() -> httpx.Response:
+        tally.count += 1
+        tries.count += 1
+        try:
+            response = client.request(method, url, timeout=policy.timeout, **options)
+        except httpx.TransportError as exc:
+            raise _lost(exc, policy) from None
+        return _answered(response)
+
+    try:
+        return Retrying(**_retry_settings(policy))(once)
+    except _Retryable as exc:
+        # A publisher's failure names the status alone, as it always has.
+        problem = f"HTTP {exc.response.status_code}" if exc.response is not None else exc.problem
+        raise PublishError(f"{url}: {problem} after {_tries(tries.count)}", tally.count) from None
 
 
 def _retry_after(value: str | None) -> float | None:

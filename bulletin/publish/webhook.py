@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from bulletin import clock
+from bulletin.collect.http import Attempts, request
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import Delivery, DeliveryStatus
-from bulletin.publish.http import HTTP_KEYS, Attempts, Retry, secret, send
+from bulletin.publish.http_settings import HTTP_KEYS, Retry, secret
 from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.render.edition import DEFAULT_LOCALE, article_name
 from bulletin.store.database import Store
@@ -88,7 +89,7 @@ class WebhookPublisher(Publisher):
         body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
         tally = Attempts()
         with httpx.Client() as client:
-            response = send(client, self.retry, tally, "POST", self.url, content=body, headers={
+            response = request(client, "POST", self.url, self.retry.policy, tally, content=body, headers={
                 "Content-Type": "application/json; charset=utf-8",
                 SIGNATURE_HEADER: signature(body, key), "User-Agent": "bulletin"})
         if response.status_code >= 300:

@@ -11,19 +11,21 @@ import hashlib
 import html
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bulletin import clock
+from bulletin.collect.http import Attempts, request
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import Delivery, DeliveryStatus
-from bulletin.publish.http import HTTP_KEYS, Attempts, Retry, secret, send
+from bulletin.publish.http_settings import HTTP_KEYS, Retry, secret
 from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.render.edition import CHART_PNG, DEFAULT_LOCALE
 from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
+
+if TYPE_CHECKING:
+    import httpx
 
 STATUSES = ("draft", "publish", "pending", "private")
 _H1 = "<h1"
@@ -75,6 +77,8 @@ class WordPressPublisher(Publisher):
 
     def _publish(self, bulletin: RenderedBulletin, store: Store, user: str, password: str,
                  tally: Attempts) -> Delivery:
+        import httpx
+
         previous = store.delivery(bulletin.week, self.name)
         post_id = previous.remote_id if previous and previous.remote_id else ""
         with httpx.Client(auth=(user, password), headers={"User-Agent": "bulletin"}) as client:
@@ -115,6 +119,8 @@ class WordPressPublisher(Publisher):
 
     def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery | None:
         """Set a rejected week's post back to draft: off the blog, kept for the editors."""
+        import httpx
+
         week = delivered.week
         if not delivered.remote_id:
             return None
@@ -150,7 +156,7 @@ class WordPressPublisher(Publisher):
 
     def _routes(self, client: httpx.Client, tally: Attempts) -> str:
         """``/wp-json`` where pretty permalinks are on, else the ``?rest_route=`` form."""
-        probe = send(client, self.retry, tally, "GET", f"{self.url}/wp-json/")
+        probe = request(client, "GET", f"{self.url}/wp-json/", self.retry.policy, tally)
         if probe.status_code == 200 and probe.headers.get("content-type", "").startswith("application/json"):
             return "pretty"
         return "query"
@@ -172,7 +178,7 @@ class _Api:
             # The route rides in the query string with the other parameters (httpx
             # replaces a URL's query with ``params``, so it cannot stay in the URL).
             url, query = f"{self.url}/", {"rest_route": route, **(params or {})}
-        return send(self.client, self.retry, self.tally, method, url, params=query, **options)
+        return request(self.client, method, url, self.retry.policy, self.tally, params=query, **options)
 
     def expect(self, response: httpx.Response, doing: str) -> None:
         if response.status_code in (401, 403):
