@@ -118,11 +118,6 @@ class Collected:
     validators: tuple[HttpValidators, ...] = ()
     as_of: str = ""  # how recent the source says its data is
     figures_replace: bool = True
-    requests: int = 0  # HTTP requests made (0: nothing was missing)
-    not_modified: bool = False  # every server said nothing changed
-
-    def all_observations(self) -> list[Observation]:
-        return [*self.observations, *(Observation(*row) for row in self.rows)]
 
 
 @dataclass(frozen=True)
@@ -266,7 +261,6 @@ class Story:
 class Artifact:
     format: str
     filename: str
-    media_type: str
     content: str | bytes  # bytes for images
 
 

@@ -74,7 +74,7 @@ class Feed(Source):
             response = await get(context.client, self.feed_url,
                                  Policy(self.timeout, self.retry_within), headers)
             if response.status_code == 304:
-                return Collected(self.name, figures_replace=False, requests=1, not_modified=True)
+                return Collected(self.name, figures_replace=False)
             if response.status_code != 200:
                 raise status_error(response, where)
             body = response.content
@@ -91,8 +91,7 @@ class Feed(Source):
                 found.setdefault((figure.subject, figure.organisation, figure.kind, figure.period),
                                  figure)
         return Collected(self.name, items=tuple(new), figures=tuple(found.values()),
-                         validators=validators, figures_replace=False, as_of=updated,
-                         requests=0 if self.path else 1)
+                         validators=validators, figures_replace=False, as_of=updated)
 
 
 def read_feed(body: bytes, where: str, source: str, fetched_at: str) -> tuple[list[FeedItem], str]:

@@ -101,9 +101,7 @@ class OpenRouter(Source):
         fetched_at = context.now.isoformat(timespec="seconds")
         rows: list[Row] = []
         as_of = ""
-        requests = 0
         for first, last in windows(missing, self.window_days):
-            requests += 1
             body, shown = await self._request(context.client, policy, key, first, last)
             window_rows, window_as_of = parse_rankings(body, shown, self.name, self.source_url,
                                                        fetched_at, first, last)
@@ -111,7 +109,7 @@ class OpenRouter(Source):
             rows.extend(window_rows)
         complete = complete_until(as_of, context.now)
         kept = tuple(row for row in rows if row[1] <= complete)
-        return Collected(self.name, rows=kept, as_of=as_of, figures_replace=False, requests=requests)
+        return Collected(self.name, rows=kept, as_of=as_of, figures_replace=False)
 
     async def _request(self, client: httpx.AsyncClient, policy: Policy, key: str,
                        first: date, last: date) -> tuple[Any, str]:

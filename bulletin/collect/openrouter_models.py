@@ -61,7 +61,7 @@ class OpenRouterModels(Source):
         if response.status_code != 200:
             raise status_error(response, self.url)
         names = parse_models(json_body(response, self.url), self.url, self.name)
-        return Collected(self.name, names=tuple(names), figures_replace=False, requests=1)
+        return Collected(self.name, names=tuple(names), figures_replace=False)
 
 
 def parse_models(body: Any, shown: str, source: str) -> list[ModelName]:

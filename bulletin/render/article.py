@@ -63,10 +63,9 @@ def _reused_chart(folder: Path, key: str) -> list[Artifact]:
         previous = json.loads((folder / edition.DATA).read_text(encoding="utf-8"))
         if previous.get("chart", {}).get("key") != key:
             return []
-        return [Artifact("chart-svg", edition.CHART_SVG, "image/svg+xml",
+        return [Artifact("chart-svg", edition.CHART_SVG,
                          (folder / edition.CHART_SVG).read_text(encoding="utf-8")),
-                Artifact("chart-png", edition.CHART_PNG, "image/png",
-                         (folder / edition.CHART_PNG).read_bytes())]
+                Artifact("chart-png", edition.CHART_PNG, (folder / edition.CHART_PNG).read_bytes())]
     except (OSError, ValueError, AttributeError):
         return []
 
@@ -181,7 +180,7 @@ def render_edition(story: Story, settings: Settings) -> Rendering:
         "articles": articles, "numbers": claims.trace(story, texts, settings.title),
         "chart": {"key": chart_key, "files": [a.filename for a in charts]}}
     artifacts.extend(charts)
-    artifacts.append(Artifact("json", edition.DATA, "application/json",
+    artifacts.append(Artifact("json", edition.DATA,
                               json.dumps(data, indent=2, ensure_ascii=False) + "\n"))
     return Rendering(tuple(artifacts), data["headline"], data)
 
@@ -222,10 +221,10 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     email_html = _inline(_render(env, f"{pre}email.html.j2", **html_common, body=_markup(email_body)))
     email_txt = _render(env, f"{pre}email.txt.j2", **common)
     return [
-        Artifact("markdown", edition.article_name(locale), "text/markdown; charset=utf-8", article),
-        Artifact("html", edition.page_name(locale), "text/html; charset=utf-8", page),
-        Artifact("email-html", edition.email_html_name(locale), "text/html; charset=utf-8", email_html),
-        Artifact("email-text", edition.email_text_name(locale), "text/plain; charset=utf-8", email_txt),
+        Artifact("markdown", edition.article_name(locale), article),
+        Artifact("html", edition.page_name(locale), page),
+        Artifact("email-html", edition.email_html_name(locale), email_html),
+        Artifact("email-text", edition.email_text_name(locale), email_txt),
     ], headline
 
 

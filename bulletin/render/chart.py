@@ -37,8 +37,8 @@ def draw(story: Story) -> list[Artifact]:
            f'{_placed(by_week, "by-week", 0, BY_WEEK_WIDTH)}'
            f'{_placed(top, "top-models", BY_WEEK_WIDTH, WIDTH - BY_WEEK_WIDTH)}</svg>\n')
     png = bytes(resvg_py.svg_to_bytes(svg_string=svg))
-    return [Artifact("chart-svg", CHART_SVG, "image/svg+xml", svg),
-            Artifact("chart-png", CHART_PNG, "image/png", png)]
+    return [Artifact("chart-svg", CHART_SVG, svg),
+            Artifact("chart-png", CHART_PNG, png)]
 
 
 def _style(colours: tuple[str, ...]) -> object:

@@ -1,7 +1,7 @@
 """Run the rules over a week, score what they find and order it, most newsworthy first.
 
 An event's score is its rule's weight (config) times how unusual the rule
-found it times its novelty (memory.py). Events that state the same fact
+found it times its novelty (novelty.py). Events that state the same fact
 (the same topic) collapse into the best of them.
 """
 
@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
 
 from bulletin.model import Event, Figure, Methodology, WeekStats
-from bulletin.story.novelty import Reported, novelty
+from bulletin.story.novelty import FACT, Reported, novelty
 from bulletin.story.rules import HistoryIndex, Rule, RuleContext
 from bulletin.weeks import IsoWeek
 
@@ -30,10 +29,11 @@ def detect(week: IsoWeek, history: Mapping[IsoWeek, WeekStats], figures: Sequenc
         rules = default_rules()
     context = RuleContext(history[week], history, tuple(figures), methodology,
                           index or HistoryIndex(history))
+    kinds = {kind: how for rule in rules for kind, how in rule.novelty.items()}
     events = []
     for rule in rules:
         for event in rule.detect(context):
-            fresh = novelty(event, reported, repeat_factor)
+            fresh = novelty(event, reported, repeat_factor, kinds.get(event.kind, FACT))
             events.append(replace(event, score=event.score * rule.weight * fresh, novelty=fresh))
     # Stable sort: equal scores keep the rules' order.
     return collapse(sorted(events, key=lambda event: -event.score))
@@ -51,6 +51,3 @@ def collapse(events: list[Event]) -> list[Event]:
         kept.append(event)
     return kept
 
-
-def rules_summary(rules: Sequence[Rule]) -> list[dict[str, Any]]:
-    return [rule.describe() for rule in rules]

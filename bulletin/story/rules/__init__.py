@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from bulletin.model import Event, EvidenceKey, Figure, Methodology, ModelWeek, WeekStats
+from bulletin.story.novelty import Novelty
 from bulletin.story.stats import WeekHistory, is_complete
 from bulletin.weeks import IsoWeek
 
@@ -203,6 +204,9 @@ class RuleContext:
 class Rule:
     name: ClassVar[str] = ""
     params: ClassVar[Mapping[str, Param]] = {}
+    # For each kind of event the rule makes, how it stays news when told again
+    # (novelty.NEWS, run(), fact()); a kind left out is a plain fact.
+    novelty: ClassVar[Mapping[str, Novelty]] = {}
 
     def __init__(self, **values: Any) -> None:
         self.weight: float = values.pop("weight", WEIGHT.default)

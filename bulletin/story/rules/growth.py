@@ -14,6 +14,7 @@ from datetime import timedelta
 from statistics import fmean
 
 from bulletin.model import Event, WeekStats
+from bulletin.story.novelty import NEWS
 from bulletin.story.rules import (
     Param,
     Rule,
@@ -32,6 +33,7 @@ HISTORY_WEEKS = 12
 
 class Growth(Rule):
     name = "growth"
+    novelty = {"growth": NEWS, "volume_change": NEWS}
     params = {
         "subject": Param("country", "choice", choices=("country", "author", "total")),
         "span": Param(1, "int", minimum=1, maximum=52),

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bulletin.model import Event
+from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, subject_models, subject_name
 from bulletin.story.rules.leaders import duel_facts, leader_of, previous_complete, run_back
 
 
 class LeadChange(Rule):
     name = "lead_change"
+    novelty = {"lead_change": NEWS, "subject_lead_change": NEWS}
     params = {"subject": Param("country", "choice", choices=("country", "author", "model"))}
     subject: str
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bulletin.model import Event
+from bulletin.story.novelty import NEWS
 from bulletin.story.rules import (
     SUBJECT_TYPES,
     Param,
@@ -28,6 +29,7 @@ ROUND_LEVELS = tuple(m * 10**e for e in range(9, 19) for m in (1, 2, 5))
 
 class Milestone(Rule):
     name = "milestone"
+    novelty = {"milestone": NEWS}
     params = {
         "subject": Param("total", "choice", choices=SUBJECT_TYPES),
         "levels": Param(None, "numbers", minimum=1),  # default: ROUND_LEVELS

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bulletin.model import Event
+from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, model_facts
 
 
 class NewEntrant(Rule):
     name = "new_entrant"
+    novelty = {"new_entrant": NEWS}
     params = {"places": Param(10, "int", minimum=1, maximum=100)}
     places: int
 

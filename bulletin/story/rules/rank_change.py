@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bulletin.model import Event
+from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, model_facts
 
 
 class RankChange(Rule):
     name = "rank_change"
+    novelty = {"rank_change": NEWS}
     params = {"places": Param(3, "int", minimum=1), "within": Param(10, "int", minimum=1)}
     places: int
     within: int

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bulletin.model import Event, WeekStats
+from bulletin.story.novelty import fact
 from bulletin.story.rules import (
     SUBJECT_TYPES,
     Param,
@@ -32,6 +33,7 @@ def leading_subjects(stats: WeekStats, subject_type: str, top: int) -> list[str]
 
 class Record(Rule):
     name = "record"
+    novelty = {"record": fact("tokens")}  # a higher record is news again
     params = {
         "subject": Param("total", "choice", choices=SUBJECT_TYPES),
         "span": Param(0, "int", minimum=0),  # 0: all-time; N: the highest in N weeks

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bulletin.model import Event, WeekStats
+from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, subject_models
 from bulletin.story.rules.leaders import pair_leader, previous_complete
 
@@ -17,6 +18,7 @@ def shares(stats: WeekStats) -> dict[str, float]:
 
 class Share(Rule):
     name = "share"
+    novelty = {"share": NEWS}
     params = {"levels": Param([0.5], "numbers", minimum=0, maximum=1)}
     levels: list[float]
 

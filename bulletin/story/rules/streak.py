@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bulletin.model import Event, WeekStats
+from bulletin.story.novelty import run
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, subject_models, subject_name
 from bulletin.story.rules.leaders import (
     duel_facts,
@@ -30,6 +31,7 @@ from bulletin.weeks import IsoWeek
 
 class Streak(Rule):
     name = "streak"
+    novelty = {"streak": run("weeks"), "subject_streak": run("weeks"), "growth_streak": run("weeks")}
     params = {
         "subject": Param("country", "choice", choices=("country", "author", "model", "total")),
         "measure": Param("lead", "choice", choices=("lead", "growth")),

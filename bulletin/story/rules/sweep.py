@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bulletin.model import Event
+from bulletin.story.novelty import run
 from bulletin.story.rules import HistoryIndex, Param, Rule, RuleContext, evidence, model_facts
 from bulletin.story.rules.leaders import run_back
 from bulletin.weeks import IsoWeek
@@ -16,6 +17,7 @@ from bulletin.weeks import IsoWeek
 
 class Sweep(Rule):
     name = "sweep"
+    novelty = {"sweep": run(), "author_sweep": run()}  # the same top three again is old news
     params = {"places": Param(3, "int", minimum=2, maximum=50),
               "by": Param("country", "choice", choices=("country", "author"))}
     places: int
