@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from bulletin import clock
 from bulletin.collect.collection import Outcome, collect_sources, settle
-from bulletin.config.load import Config
+from bulletin.config.settings import Config
 from bulletin.errors import BulletinError, PublishError
 from bulletin.model import (
     BulletinRecord,

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from bulletin import pipeline
-from bulletin.config.load import DEFAULT_RULES, load_config
+from bulletin.config.defaults import DEFAULT_RULES
+from bulletin.config.load import load_config
 from bulletin.errors import ConfigError
 from bulletin.weeks import IsoWeek
 

@@ -11,7 +11,7 @@ import click
 from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:
-    from bulletin.config.load import Config
+    from bulletin.config.settings import Config
 
 
 class _WeekType(click.ParamType):

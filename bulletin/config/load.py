@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bulletin.collect.source import Source
 from bulletin.config import registry
 from bulletin.config import validation as check
 from bulletin.config.countries import DEFAULT_COUNTRIES
+from bulletin.config.defaults import DEFAULT_RULES, TITLE
+from bulletin.config.settings import Config, Review, StoryConfig
 from bulletin.errors import ConfigError
 from bulletin.model import Methodology
-from bulletin.publish.publisher import Publisher
+from bulletin.render.edition import DEFAULT_LOCALE, LOCALES
 
 TOP_KEYS = {"title", "output", "database", "templates_dir", "sources", "publish", "methodology",
             "rules", "story", "locales", "review", "site", "chart"}
@@ -22,81 +22,8 @@ METHODOLOGY_KEYS = {"top_n", "exclude_authors", "countries", "lead_countries", "
 FREE_VARIANTS = ("separate", "merge")
 STORY_KEYS = {"max_events", "repeat_factor", "memory_weeks"}
 
-# The rules a week is checked with when the config has no ``rules:`` list, in
-# a fixed order so that ties sort the same way on every run.
-DEFAULT_RULES: tuple[dict[str, Any], ...] = (
-    {"kind": "streak"},  # which lead country is ahead, for how long
-    {"kind": "lead_change"},
-    {"kind": "sweep"},
-    {"kind": "growth"},  # the lead countries, week on week
-    {"kind": "new_entrant"},
-    {"kind": "forecast"},
-    {"kind": "record", "subject": "total"},
-    {"kind": "record", "subject": "country"},
-    {"kind": "milestone", "subject": "total"},
-    {"kind": "milestone", "subject": "country"},
-    {"kind": "share"},
-    {"kind": "rank_change"},
-    {"kind": "lead_change", "subject": "model"},
-    {"kind": "lead_change", "subject": "author"},
-    {"kind": "streak", "subject": "author", "min_weeks": 4},
-    {"kind": "streak", "measure": "growth", "subject": "total", "min_weeks": 3},
-    {"kind": "growth", "subject": "total", "span": 4, "threshold": 0.2, "weight": 0.5},
-    {"kind": "growth", "subject": "author", "threshold": 0.5, "weight": 0.5},
-)
-
-
-@dataclass(frozen=True)
-class StoryConfig:
-    """How the article chooses among the events."""
-
-    max_events: int = 5  # paragraphs of news before the tables
-    repeat_factor: float = 0.5  # novelty kept by an event repeated unchanged, per week
-    memory_weeks: int = 8  # how many earlier bulletins are remembered
-
-
 REVIEW_KEYS = {"mode", "max_change_factor", "stale_after_days"}
 REVIEW_MODES = ("auto", "on_anomaly", "always")
-LOCALES = ("en", "zh")  # the languages templates/ has words for
-
-
-@dataclass(frozen=True)
-class Review:
-    """When a bulletin waits for an editor, and what counts as an anomaly.
-
-    ``auto`` publishes whatever the checks say (their findings are still
-    recorded), ``on_anomaly`` holds a bulletin any check fails, ``always``
-    holds every bulletin for an editor to approve.
-    """
-
-    mode: str = "on_anomaly"
-    max_change_factor: float = 5.0  # a subject growing or shrinking more than this, week on week
-    stale_after_days: int = 8  # a source last read longer ago than this before the bulletin
-
-
-@dataclass(frozen=True)
-class Config:
-    path: Path
-    title: str
-    output: Path
-    database: Path
-    templates_dir: Path | None
-    sources: tuple[Source, ...]
-    methodology: Methodology
-    publishers: tuple[Publisher, ...] = ()
-    rules: tuple[Any, ...] | None = None  # Rule instances in the order they run; None: built-in
-    story: StoryConfig = StoryConfig()
-    locales: tuple[str, ...] = ("en",)
-    review: Review = Review()
-    base_url: str = ""  # site.base_url: makes canonical and Open Graph URLs absolute
-    chart: bool = True
-
-    def with_output(self, output: Path) -> Config:
-        """The same settings writing elsewhere; the database follows only if it was defaulted."""
-        database = self.database
-        if database == self.output / "bulletin.db":
-            database = output / "bulletin.db"
-        return replace(self, output=output, database=database)
 
 
 def load_config(path: Path) -> Config:
@@ -125,7 +52,7 @@ def parse_config(raw: Any, path: Path) -> Config:
     top: dict[str, Any] = raw
     check.unknown_keys(top, TOP_KEYS, "", problems)
 
-    title = check.string(top, "title", "", problems, default="Token Bulletin") or "Token Bulletin"
+    title = check.string(top, "title", "", problems, default=TITLE) or TITLE
     output = check.path(top, "output", "", problems, base_dir) or base_dir / "output"
     database = check.path(top, "database", "", problems, base_dir) or output / "bulletin.db"
     templates_dir = check.path(top, "templates_dir", "", problems, base_dir, must_exist=True)
@@ -135,15 +62,16 @@ def parse_config(raw: Any, path: Path) -> Config:
     methodology = _methodology(top.get("methodology", {}), problems)
     rules = _rules(top.get("rules"), problems)
     story = _story(top.get("story", {}), problems)
-    locales = check.string_list(top, "locales", "", problems, default=["en"]) or ["en"]
+    locales = check.string_list(top, "locales", "", problems, default=[DEFAULT_LOCALE])
+    locales = locales or [DEFAULT_LOCALE]
     for code in locales:
         if code not in LOCALES:
             problems.add("locales", f"unknown locale {code!r} (known: {', '.join(LOCALES)})")
-    review = _review(top.get("review", "on_anomaly"), problems)
+    review = _review(top.get("review", Review.mode), problems)
     # Pages link to the site they are published on: without site.base_url,
     # the address of a `type: site` target serves.
     base_url = _base_url(top.get("site", {}), problems) or next(
-        (p.base_url for p in publishers if p.type == "site"), "")
+        (p.pages_url for p in publishers if p.pages_url), "")
     chart = top.get("chart", True)
     if not isinstance(chart, bool):
         problems.add("chart", "expected true or false")
@@ -204,13 +132,16 @@ def _story(raw: Any, problems: check.Problems) -> StoryConfig:
     if section is None:
         return StoryConfig()
     check.unknown_keys(section, STORY_KEYS, where, problems)
-    max_events = check.integer(section, "max_events", where, problems, default=5)
-    memory = check.integer(section, "memory_weeks", where, problems, default=8, minimum=0)
-    factor = section.get("repeat_factor", 0.5)
+    defaults = StoryConfig()
+    max_events = check.integer(section, "max_events", where, problems, default=defaults.max_events)
+    memory = check.integer(section, "memory_weeks", where, problems, default=defaults.memory_weeks,
+                           minimum=0)
+    factor = section.get("repeat_factor", defaults.repeat_factor)
     if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0 <= factor <= 1:
         problems.add(f"{where}.repeat_factor", f"expected a number from 0 to 1, got {factor!r}")
-        factor = 0.5
-    return StoryConfig(max_events or 5, float(factor), 8 if memory is None else memory)
+        factor = defaults.repeat_factor
+    return StoryConfig(max_events or defaults.max_events, float(factor),
+                       defaults.memory_weeks if memory is None else memory)
 
 
 def _review(raw: Any, problems: check.Problems) -> Review:
@@ -221,17 +152,19 @@ def _review(raw: Any, problems: check.Problems) -> Review:
         return Review()
     where = "review" if isinstance(raw, dict) else ""
     check.unknown_keys(section, REVIEW_KEYS, "review", problems)
-    mode = section.get("mode", "on_anomaly")
+    defaults = Review()
+    mode = section.get("mode", defaults.mode)
     if mode not in REVIEW_MODES:
         problems.add(f"{where}.mode" if where else "review",
                      f"expected one of {', '.join(REVIEW_MODES)}, not {mode!r}")
-        mode = "on_anomaly"
-    factor = section.get("max_change_factor", 5)
+        mode = defaults.mode
+    factor = section.get("max_change_factor", defaults.max_change_factor)
     if isinstance(factor, bool) or not isinstance(factor, (int, float)) or factor <= 1:
         problems.add("review.max_change_factor", "expected a number above 1, e.g. 5")
-        factor = 5
-    days = check.integer(section, "stale_after_days", "review", problems, default=8)
-    return Review(mode, float(factor), days if days is not None else 8)
+        factor = defaults.max_change_factor
+    days = check.integer(section, "stale_after_days", "review", problems,
+                         default=defaults.stale_after_days)
+    return Review(mode, float(factor), days if days is not None else defaults.stale_after_days)
 
 
 def _base_url(raw: Any, problems: check.Problems) -> str:
@@ -276,11 +209,14 @@ def _methodology(raw: Any, problems: check.Problems) -> Methodology:
     if section is None:
         return Methodology(countries=DEFAULT_COUNTRIES)
     check.unknown_keys(section, METHODOLOGY_KEYS, where, problems)
-    top_n = check.integer(section, "top_n", where, problems, default=9) or 9
-    excluded = check.string_list(section, "exclude_authors", where, problems, default=["openrouter"])
+    defaults = Methodology()
+    top_n = check.integer(section, "top_n", where, problems, default=defaults.top_n) or defaults.top_n
+    excluded = check.string_list(section, "exclude_authors", where, problems,
+                                 default=sorted(defaults.exclude_authors))
     countries = dict(DEFAULT_COUNTRIES)
     countries.update(_country_map(section.get("countries", {}), f"{where}.countries", problems))
-    lead = check.string_list(section, "lead_countries", where, problems, default=["CN", "US"])
+    lead = check.string_list(section, "lead_countries", where, problems,
+                             default=list(defaults.lead_countries))
     if lead is not None:
         if len(lead) != 2 or lead[0] == lead[1]:
             problems.add(f"{where}.lead_countries", "expected two different country codes, e.g. [CN, US]")
@@ -290,16 +226,16 @@ def _methodology(raw: Any, problems: check.Problems) -> Methodology:
                 if not _is_country(code):
                     problems.add(f"{where}.lead_countries", f"{code!r} is not an ISO 3166 country code")
                     lead = None
-    free = check.string(section, "free_variants", where, problems, default="separate")
+    free = check.string(section, "free_variants", where, problems, default=defaults.free_variants)
     if free is not None and free not in FREE_VARIANTS:
         problems.add(f"{where}.free_variants", f"{free!r} is neither separate nor merge")
         free = None
     return Methodology(
-        free_variants=free or "separate",
+        free_variants=free or defaults.free_variants,
         top_n=top_n,
-        exclude_authors=frozenset(excluded or ["openrouter"]),
+        exclude_authors=frozenset(excluded or defaults.exclude_authors),
         countries=countries,
-        lead_countries=(lead[0], lead[1]) if lead else ("CN", "US"),
+        lead_countries=(lead[0], lead[1]) if lead else defaults.lead_countries,
     )
 
 

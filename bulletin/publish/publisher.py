@@ -86,6 +86,11 @@ class Publisher:
         check.unknown_keys(raw, COMMON_KEYS | cls.keys, where, problems)
         return {"name": check.string(raw, "name", where, problems, required=True) or ""}
 
+    @property
+    def pages_url(self) -> str:
+        """The address this target publishes pages under, with a trailing slash; "" if none."""
+        return ""
+
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
         raise NotImplementedError
 

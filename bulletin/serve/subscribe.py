@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote
 
 from bulletin import clock
-from bulletin.config.load import Config
+from bulletin.config.settings import Config
 from bulletin.errors import BulletinError
 from bulletin.publish.email import subscribers as subs
 from bulletin.publish.email import tokens

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bulletin.config.load import Config
+from bulletin.config.settings import Config
 from bulletin.errors import BulletinError
 from bulletin.model import Event
 from bulletin.store.database import Store

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bulletin import clock
-from bulletin.config.load import Config
+from bulletin.config.settings import Config
 from bulletin.model import Event, EvidenceKey, SourceCredit, Story, WeekStats
 from bulletin.story.stats import is_complete
 from bulletin.weeks import IsoWeek

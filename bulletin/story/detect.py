@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from bulletin.config.settings import StoryConfig
 from bulletin.model import Event, Figure, Methodology, WeekStats
 from bulletin.story.novelty import FACT, Reported, novelty
 from bulletin.story.rules import HistoryIndex, Rule, RuleContext
 from bulletin.weeks import IsoWeek
 
-# Used where no config says otherwise (see config.DEFAULT_RULES).
-REPEAT_FACTOR = 0.5
+# Used where no config says otherwise.
+REPEAT_FACTOR = StoryConfig.repeat_factor
 
 
 def detect(week: IsoWeek, history: Mapping[IsoWeek, WeekStats], figures: Sequence[Figure],

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
-from bulletin.config.load import Review
+from bulletin.config.settings import Review
 from bulletin.model import Status, Story
 
 ALWAYS = "review: always (every bulletin waits for an editor)"

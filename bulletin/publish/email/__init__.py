@@ -1,4 +1,5 @@
 """Email to subscribers: the list, joining and leaving, and exactly-once delivery."""
 
-LOCALES = ("en", "zh")
+from bulletin.render.edition import LOCALES
+
 STATUSES = ("pending", "confirmed", "unsubscribed", "bounced")

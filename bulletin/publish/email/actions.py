@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bulletin.config.load import Config
+from bulletin.config.settings import Config
 from bulletin.errors import PublishError
 from bulletin.publish.email.subscribers import connect_for_sharing, now
 from bulletin.publish.publisher import Publisher, RenderedBulletin

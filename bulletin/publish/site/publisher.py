@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from bulletin import clock
 from bulletin.config import validation as check
+from bulletin.config.defaults import TITLE
 from bulletin.errors import PublishError
 from bulletin.model import Delivery, DeliveryStatus
 from bulletin.publish.publisher import Publisher, RenderedBulletin
@@ -23,7 +24,7 @@ class SitePublisher(Publisher):
     rebuilds: ClassVar[bool] = True
 
     base_url: str = ""
-    title: str = "Token Bulletin"
+    title: str = TITLE
     templates_dir: Path | None = None
 
     @classmethod
@@ -31,12 +32,16 @@ class SitePublisher(Publisher):
                     problems: check.Problems) -> SitePublisher | None:
         common = cls.common(raw, where, problems)
         base_url = check.url(raw, "base_url", where, problems, required=True)
-        title = check.string(raw, "title", where, problems, default="Token Bulletin")
+        title = check.string(raw, "title", where, problems, default=TITLE)
         templates = check.path(raw, "templates_dir", where, problems, base_dir, must_exist=True)
         if base_url is None:
             return None
         # Page URLs are joined onto it, so it always ends with a slash.
-        return cls(common["name"], base_url.rstrip("/") + "/", title or "Token Bulletin", templates)
+        return cls(common["name"], base_url.rstrip("/") + "/", title or TITLE, templates)
+
+    @property
+    def pages_url(self) -> str:
+        return self.base_url
 
     def site(self, output: Path) -> Any:
         from bulletin.publish.site.build import Site

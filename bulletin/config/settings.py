@@ -1,0 +1,64 @@
+"""The settings a config file gives, as frozen values, each with its default declared here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bulletin.model import Methodology
+from bulletin.render.edition import DEFAULT_LOCALE
+
+if TYPE_CHECKING:
+    from bulletin.collect.source import Source
+    from bulletin.publish.publisher import Publisher
+
+
+@dataclass(frozen=True)
+class StoryConfig:
+    """How the article chooses among the events."""
+
+    max_events: int = 5  # paragraphs of news before the tables
+    repeat_factor: float = 0.5  # novelty kept by an event repeated unchanged, per week
+    memory_weeks: int = 8  # how many earlier bulletins are remembered
+
+
+
+
+@dataclass(frozen=True)
+class Review:
+    """When a bulletin waits for an editor, and what counts as an anomaly.
+
+    ``auto`` publishes whatever the checks say (their findings are still
+    recorded), ``on_anomaly`` holds a bulletin any check fails, ``always``
+    holds every bulletin for an editor to approve.
+    """
+
+    mode: str = "on_anomaly"
+    max_change_factor: float = 5.0  # a subject growing or shrinking more than this, week on week
+    stale_after_days: int = 8  # a source last read longer ago than this before the bulletin
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    title: str
+    output: Path
+    database: Path
+    templates_dir: Path | None
+    sources: tuple[Source, ...]
+    methodology: Methodology
+    publishers: tuple[Publisher, ...] = ()
+    rules: tuple[Any, ...] | None = None  # Rule instances in the order they run; None: built-in
+    story: StoryConfig = StoryConfig()
+    locales: tuple[str, ...] = (DEFAULT_LOCALE,)
+    review: Review = Review()
+    base_url: str = ""  # site.base_url: makes canonical and Open Graph URLs absolute
+    chart: bool = True
+
+    def with_output(self, output: Path) -> Config:
+        """The same settings writing elsewhere; the database follows only if it was defaulted."""
+        database = self.database
+        if database == self.output / "bulletin.db":
+            database = output / "bulletin.db"
+        return replace(self, output=output, database=database)
