@@ -31,6 +31,10 @@ class RenderError(BulletinError):
     """A template failed or the data cannot make an article."""
 
 
+class SubscriberError(BulletinError):
+    """A subscriber command cannot do what was asked (bad address, unknown one)."""
+
+
 class PublishError(BulletinError):
     """Writing or sending the rendered bulletin failed."""
 

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, quote
 
 from bulletin import clock
 from bulletin.config.load import Config
-from bulletin.errors import BulletinError
+from bulletin.errors import BulletinError, SubscriberError
 from bulletin.publish.email import subscribers as subs
 from bulletin.publish.email import tokens
 from bulletin.publish.email.settings import EmailSettings
@@ -84,7 +84,7 @@ class Handlers:
         locale = form.get("locale", "en") if form.get("locale") in subs.LOCALES else "en"
         try:
             address = subs.normalise(form.get("email", ""))
-        except subs.SubscriberError as exc:
+        except SubscriberError as exc:
             return self.page(400, "bad_address", reason=str(exc))
         key = self._key()
         with self._db() as store:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bulletin import clock
-from bulletin.errors import BulletinError
+from bulletin.errors import SubscriberError
 from bulletin.publish.email import LOCALES, STATUSES
 
 CSV_FIELDS = ("email", "locale", "status")
@@ -23,10 +23,6 @@ CSV_FIELDS = ("email", "locale", "status")
 # cannot be used to flood somebody's inbox; a link stops working after a week.
 CONFIRM_AGAIN_AFTER = timedelta(hours=1)
 CONFIRM_LINK_LIFETIME = timedelta(days=7)
-
-
-class SubscriberError(BulletinError):
-    """A subscriber command cannot do what was asked (bad address, unknown one)."""
 
 
 @dataclass(frozen=True)
