@@ -1,4 +1,5 @@
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,14 @@ def test_a_file_that_is_not_a_database_is_named(tmp_path: Path) -> None:
     path.write_text("this is not SQLite " * 100, encoding="utf-8")
     with pytest.raises(StoreError, match=f"^{path}: not a bulletin database"):
         Store.open(path)
+
+
+def test_every_store_is_opened_for_sharing_whether_or_not_email_is_used(tmp_path: Path) -> None:
+    # The web server, a running send and the CLI write the same file.
+    path = tmp_path / "history.db"
+    with Store.open(path) as store:
+        store.save([week(("a/one", 10))])
+        assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] == 10000
+        assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # kept in the file

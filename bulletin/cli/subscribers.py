@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bulletin.publish.email import LOCALES, STATUSES
 
-# The send ledger's states (bulletin/mailing/sender.py tells their story).
+if TYPE_CHECKING:
+    from bulletin.store.database import Store
+
+# The send ledger's states (bulletin/publish/email/sender.py tells their story).
 SEND_STATES = ("queued", "sending", "sent", "deferred", "failed", "skipped", "uncertain")
 
 config_option = click.option("--config", "config_path", type=click.Path(path_type=Path),
@@ -17,14 +21,11 @@ config_option = click.option("--config", "config_path", type=click.Path(path_typ
                              help="Settings file; relative paths in it are relative to it.")
 
 
-def _database(config_path: Path):  # type: ignore[no-untyped-def]
+def _database(config_path: Path) -> Store:
     from bulletin.config.load import load_config
-    from bulletin.publish.email.subscribers import connect_for_sharing
     from bulletin.store.database import Store
 
-    store = Store.open(load_config(config_path).database)
-    connect_for_sharing(store.db)
-    return store
+    return Store.open(load_config(config_path).database)
 
 
 @click.group()

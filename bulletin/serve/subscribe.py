@@ -20,6 +20,7 @@ from bulletin.publish.email import subscribers as subs
 from bulletin.publish.email import tokens
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.serve import app as web
+from bulletin.store.database import Store
 
 
 def _settings(config: Config) -> EmailSettings | None:
@@ -61,12 +62,8 @@ class Handlers:
         return web.Response(status, html.encode("utf-8"),
                             headers=(("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer")))
 
-    def _db(self):  # type: ignore[no-untyped-def]
-        from bulletin.store.database import Store
-
-        store = Store.open(self.config.database)
-        subs.connect_for_sharing(store.db)
-        return store
+    def _db(self) -> Store:
+        return Store.open(self.config.database)
 
     def _key(self) -> bytes:
         assert self.settings is not None

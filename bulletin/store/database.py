@@ -6,6 +6,9 @@ that disappeared from it are removed, and re-importing the same data writes
 nothing at all. Observations are merged set-wise (a temporary table, one
 statement per step), so a ten-year back-fill of daily rows loads in about a
 second. News items and the figures read from them are only ever added.
+
+Several processes write the same file (a send, the web server's sign-ups, the
+CLI), so every store is opened in WAL mode with a busy timeout, email or not.
 """
 
 from __future__ import annotations
@@ -77,6 +80,16 @@ class SourceState:
     as_of: str = ""
 
 
+def _share(connection: sqlite3.Connection) -> None:
+    """WAL and a busy timeout: the web server, a running send and the CLI write the same file."""
+    connection.execute("PRAGMA busy_timeout = 10000")
+    if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        connection.execute("PRAGMA journal_mode = WAL")  # kept in the file: once per database
+    # In WAL mode NORMAL survives a killed process (the OS has the pages); only
+    # a power cut can lose the last commits.
+    connection.execute("PRAGMA synchronous = NORMAL")
+
+
 class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.db = connection
@@ -87,6 +100,7 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             connection = sqlite3.connect(path, isolation_level=None)
+            _share(connection)
             # A back-fill of years of daily rows builds B-tree pages faster than
             # SQLite's default 2 MB page cache can hold them; 64 MB keeps them in memory.
             connection.execute("PRAGMA cache_size = -65536")

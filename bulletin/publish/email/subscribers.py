@@ -70,7 +70,7 @@ def _ago(delta: timedelta) -> str:
 
 
 def connect_for_sharing(db: sqlite3.Connection) -> None:
-    """WAL and a busy timeout: the web server and a running send write the same file."""
+    """The sender's own connection: what Store.open sets on the store's."""
     db.execute("PRAGMA busy_timeout = 10000")
     if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         db.execute("PRAGMA journal_mode = WAL")
