@@ -250,6 +250,19 @@ class Delivery:
     delivered_at: str = ""
 
 
+@dataclass(frozen=True)
+class Subscriber:
+    """One address on the email list."""
+
+    id: int
+    uid: str  # random; what tokens name, never the row id
+    email: str
+    locale: str
+    status: str  # pending, confirmed, unsubscribed, bounced
+    bounces: int = 0
+    confirm_sent_at: str = ""  # when the last confirmation email went out ("" never)
+
+
 def event_data(event: Event) -> dict[str, Any]:
     """An event as plain data (JSON output, the bulletins table)."""
     return {"kind": event.kind, "score": round(event.score, 2), "subjects": list(event.subjects),

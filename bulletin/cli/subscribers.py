@@ -44,9 +44,9 @@ def add(config_path: Path, email: str, locale: str, pending: bool) -> None:
     """Add an address (confirmed: you vouch that its owner asked)."""
     from bulletin.publish.email import subscribers as subs
 
-    with _database(config_path) as store, store.transaction() as db:
-        result = subs.add(db, email, locale, "pending" if pending else "confirmed")
-        found = subs.get(db, subs.normalise(email))
+    with _database(config_path) as store, store.transaction():
+        result = subs.add(store.subscribers, email, locale, "pending" if pending else "confirmed")
+        found = store.subscribers.get(subs.normalise(email))
     assert found is not None
     click.echo(f"{found.email}: {result} ({found.status}, {found.locale})")
 
@@ -58,8 +58,8 @@ def remove(config_path: Path, email: str) -> None:
     """Unsubscribe an address (kept as unsubscribed, so an import cannot re-add it)."""
     from bulletin.publish.email import subscribers as subs
 
-    with _database(config_path) as store, store.transaction() as db:
-        subs.remove(db, email)
+    with _database(config_path) as store, store.transaction():
+        subs.remove(store.subscribers, email)
     click.echo(f"{subs.normalise(email)}: unsubscribed")
 
 
@@ -68,10 +68,8 @@ def remove(config_path: Path, email: str) -> None:
 @click.option("--status", type=click.Choice(STATUSES), default=None, help="Only this status.")
 def list_(config_path: Path, status: str | None) -> None:
     """Every address with its status and language."""
-    from bulletin.publish.email import subscribers as subs
-
     with _database(config_path) as store:
-        found = subs.listing(store.db, status)
+        found = store.subscribers.listing(status)
     for sub in found:
         click.echo(f"{sub.email}\t{sub.status}\t{sub.locale}")
     click.echo(f"{len(found)} subscribers", err=True)
@@ -91,8 +89,8 @@ def import_(config_path: Path, csv_file: Path) -> None:
         raise BulletinError(f"{csv_file}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise BulletinError(f"{csv_file}: not UTF-8 text") from None
-    with _database(config_path) as store, store.transaction() as db:
-        report = subs.import_csv(db, text, str(csv_file))
+    with _database(config_path) as store, store.transaction():
+        report = subs.import_csv(store.subscribers, text, str(csv_file))
     for line in report.rejected:
         click.echo(f"rejected: {line}", err=True)
     click.echo(f"{csv_file}: {report.added} added, {report.updated} updated, "
@@ -129,4 +127,4 @@ def export(config_path: Path) -> None:
     from bulletin.publish.email import subscribers as subs
 
     with _database(config_path) as store:
-        sys.stdout.write(subs.export_csv(store.db))
+        sys.stdout.write(subs.export_csv(store.subscribers))

@@ -9,12 +9,15 @@ second. News items and the figures read from them are only ever added.
 
 Several processes write the same file (a send, the web server's sign-ups, the
 CLI), so every store is opened in WAL mode with a busy timeout, email or not.
+A transaction holds the store's lock from BEGIN to COMMIT; one opened inside
+another joins it.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +39,7 @@ from bulletin.model import (
     Observation,
 )
 from bulletin.store import week_totals
+from bulletin.store.mail import Subscribers
 from bulletin.store.migrations import MIGRATIONS
 from bulletin.weeks import IsoWeek
 
@@ -94,6 +98,9 @@ class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.db = connection
         self.path = path
+        self.lock = threading.RLock()  # held by a transaction, and by the mail tables' reads
+        self._depth = 0  # transactions open on this connection (an inner one joins the outer)
+        self.subscribers = Subscribers(self)
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -121,13 +128,25 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        """One write transaction, holding the lock; one opened inside it joins it."""
+        with self.lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self.db
+                finally:
+                    self._depth -= 1
+                return
+            self.db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            finally:
+                self._depth = 0
+            self.db.execute("COMMIT")
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
