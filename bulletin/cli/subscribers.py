@@ -107,16 +107,13 @@ def sends(config_path: Path, week: str, state: str | None) -> None:
     from bulletin.weeks import IsoWeek
 
     try:
-        week = str(IsoWeek.parse(week))
+        parsed = IsoWeek.parse(week)
     except ValueError as exc:
         raise BulletinError(f"--week: {exc}") from None
-    where, args = ("AND e.state = ?", (week, state)) if state else ("", (week,))
     with _database(config_path) as store:
-        rows = store.db.execute(
-            "SELECT s.email, e.state, e.attempts, e.detail FROM email_sends e JOIN subscribers s "
-            f"ON s.id = e.subscriber WHERE e.week = ? {where} ORDER BY s.email", args).fetchall()
-    for email, row_state, attempts, detail in rows:
-        click.echo(f"{email}\t{row_state}\t{attempts}\t{detail}")
+        rows = store.send_ledger(parsed).records(state)
+    for row in rows:
+        click.echo(f"{row.email}\t{row.state}\t{row.attempts}\t{row.detail}")
     click.echo(f"{len(rows)} rows", err=True)
 
 

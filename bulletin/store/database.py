@@ -9,8 +9,9 @@ second. News items and the figures read from them are only ever added.
 
 Several processes write the same file (a send, the web server's sign-ups, the
 CLI), so every store is opened in WAL mode with a busy timeout, email or not.
-A transaction holds the store's lock from BEGIN to COMMIT; one opened inside
-another joins it.
+The connection may be used from several threads (the sender's workers share
+it): a transaction holds the store's lock from BEGIN to COMMIT, and one opened
+inside another joins it.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from bulletin.model import (
     Observation,
 )
 from bulletin.store import week_totals
-from bulletin.store.mail import Subscribers
+from bulletin.store.mail import SendLedger, Subscribers
 from bulletin.store.migrations import MIGRATIONS
 from bulletin.weeks import IsoWeek
 
@@ -106,7 +107,7 @@ class Store:
     def open(cls, path: Path) -> Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            connection = sqlite3.connect(path, isolation_level=None)
+            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             _share(connection)
             # A back-fill of years of daily rows builds B-tree pages faster than
             # SQLite's default 2 MB page cache can hold them; 64 MB keeps them in memory.
@@ -116,6 +117,10 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a bulletin database ({exc})") from None
         return store
+
+    def send_ledger(self, week: IsoWeek) -> SendLedger:
+        """The email send ledger's rows of one week (its methods may run on several threads)."""
+        return SendLedger(self, week)
 
     def close(self) -> None:
         self.db.close()

@@ -51,7 +51,7 @@ class EmailPublisher(Publisher):
         maker = self.maker(bulletin)
         outbox = bulletin.folder.parent.parent / "outbox"
         with _ProgressBar(f"{bulletin.week} email") as bar:
-            summary = sender.send_week(self.settings, maker, store.path, outbox, key, bar.update)
+            summary = sender.send_week(self.settings, maker, store, outbox, key, bar.update)
         status = "ok" if summary.complete else "failed"
         where = self.settings.smtp.host if self.settings.smtp else str(outbox / bulletin.week)
         detail = summary.line() or "no subscribers"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -46,20 +45,6 @@ def normalise(address: str) -> str:
         return found.ascii_email or found.normalized
     except EmailNotValidError as exc:
         raise SubscriberError(f"{address.strip() or '(empty)'}: {exc}") from None
-
-
-def now() -> str:
-    return clock.stamp()
-
-
-def connect_for_sharing(db: sqlite3.Connection) -> None:
-    """The sender's own connection: what Store.open sets on the store's."""
-    db.execute("PRAGMA busy_timeout = 10000")
-    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        db.execute("PRAGMA journal_mode = WAL")
-    # In WAL mode NORMAL survives a killed process (the OS has the pages); only
-    # a power cut can lose the last commits.
-    db.execute("PRAGMA synchronous = NORMAL")
 
 
 def _ago(delta: timedelta) -> str:
