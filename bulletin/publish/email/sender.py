@@ -44,7 +44,6 @@ from bulletin.store.mail import SendLedger
 from bulletin.weeks import IsoWeek
 
 Progress = Callable[[int, int], None]  # (done, total)
-FINAL = ("sent", "failed", "skipped", "uncertain")
 
 
 @dataclass(frozen=True)
