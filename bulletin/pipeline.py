@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -57,17 +58,18 @@ def run(config: Config, week: IsoWeek | None = None) -> RunResult:
     A bulletin the review gate holds is written but not published; an editor
     decides with ``bulletin approve`` or ``bulletin reject``.
     """
-    outcomes = collect(config)
+    outcomes = collect(config)  # (its own store: a first collection that fails removes the file)
     stale = [o for o in outcomes if o.state == "stale" and _is_leaderboard(config, o.source)]
-    if stale:
-        _check_leaderboard(config, week, stale)
-    result = render(config, week)
-    deliveries: list[Delivery] = []
-    if result.status in ("ready", "approved") and config.publishers:
-        deliveries = publish(config, result.week)
-    elif result.status == "held":
-        log.warning("%s: held for review (%s); see `bulletin review`", result.week,
-                    "; ".join(result.reasons))
+    with Store.open(config.database) as store:  # one for the rest of the run, every target included
+        if stale:
+            _check_leaderboard(config, week, stale, store)
+        result = render(config, week, store)
+        deliveries: list[Delivery] = []
+        if result.status in ("ready", "approved") and config.publishers:
+            deliveries = publish(config, result.week, store=store)
+        elif result.status == "held":
+            log.warning("%s: held for review (%s); see `bulletin review`", result.week,
+                        "; ".join(result.reasons))
     return RunResult(result.week, result.headline, result.paths, tuple(outcomes), tuple(deliveries),
                      result.status, result.reasons)
 
@@ -105,10 +107,16 @@ def _is_leaderboard(config: Config, name: str) -> bool:
     return any(s.name == name and s.leaderboard for s in config.sources)
 
 
-def _check_leaderboard(config: Config, week: IsoWeek | None, stale: list[Outcome]) -> None:
+def _opened(config: Config, store: Store | None) -> AbstractContextManager[Store]:
+    """The caller's store (left open), or the config's database opened for this call."""
+    return nullcontext(store) if store is not None else Store.open(config.database)
+
+
+def _check_leaderboard(config: Config, week: IsoWeek | None, stale: list[Outcome],
+                       store: Store | None = None) -> None:
     """A stale leaderboard is fine while the store still has the week; without it, say so."""
     wanted = week or IsoWeek.of(clock.now().date()).previous()
-    with Store.open(config.database) as store:
+    with _opened(config, store) as store:
         history = stats_history(config, store)
     if wanted in history:
         return
@@ -117,11 +125,11 @@ def _check_leaderboard(config: Config, week: IsoWeek | None, stale: list[Outcome
                         f"({stale[0].detail}) and the store has nothing older for it")
 
 
-def render(config: Config, week: IsoWeek | None = None) -> RunResult:
+def render(config: Config, week: IsoWeek | None = None, store: Store | None = None) -> RunResult:
     from bulletin.render import claims
     from bulletin.render.article import event_data, render_story
 
-    with Store.open(config.database) as store:
+    with _opened(config, store) as store:
         story = build_story(config, store, week)
         folder = config.output / "bulletins" / str(story.week)
         artifacts = render_story(story, replace(settings(config), folder=folder))
@@ -237,7 +245,8 @@ def _withdraw(config: Config, store: Store, week: IsoWeek) -> list[Delivery]:
     return withdrawn
 
 
-def publish(config: Config, week: IsoWeek, to: Sequence[str] = ()) -> list[Delivery]:
+def publish(config: Config, week: IsoWeek, to: Sequence[str] = (),
+            store: Store | None = None) -> list[Delivery]:
     """Send a rendered bulletin to the configured targets (all, or those named in ``to``).
 
     A held or rejected bulletin goes nowhere. One failing target is recorded
@@ -249,7 +258,7 @@ def publish(config: Config, week: IsoWeek, to: Sequence[str] = ()) -> list[Deliv
         known = ", ".join(p.name for p in config.publishers) or "none configured"
         raise PublishError(f"no publish target named {', '.join(unknown)} (configured: {known})")
     deliveries = []
-    with Store.open(config.database) as store:
+    with _opened(config, store) as store:
         bulletin = RenderedBulletin.load(config.output, store, str(week))
         if not bulletin.publishable:
             why = "; ".join(bulletin.reasons) or "no reason recorded"

@@ -109,12 +109,10 @@ def test_without_smtp_messages_are_written_to_the_outbox_once(mailing: Path, bul
     assert sorted(str(m["To"]) for m in received(outbox)) == sorted(CONFIRMED)
 
 
-def test_an_email_publish_opens_the_store_once(mailing: Path, bulletin,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    # The sender's threads write the ledger on the store's own connection.
+def connections(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The databases sqlite3.connect() opens from now on, in order."""
     import sqlite3
 
-    email_config(mailing)
     opened: list[object] = []
     connect = sqlite3.connect
 
@@ -123,8 +121,37 @@ def test_an_email_publish_opens_the_store_once(mailing: Path, bulletin,
         return connect(*args, **kwargs)
 
     monkeypatch.setattr(sqlite3, "connect", counting)
+    return opened
+
+
+def test_an_email_publish_opens_the_store_once(mailing: Path, bulletin,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # The sender's threads write the ledger on the store's own connection.
+    email_config(mailing)
+    opened = connections(monkeypatch)
     assert bulletin("publish", "--week", "2026-W11").out.startswith("newsletter: ok ")
     assert len(opened) == 1
+
+
+def test_a_run_with_a_site_and_an_email_target_opens_the_store_twice(
+        project: Path, bulletin, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Once to collect (a first collection that fails removes the file), once for the rest.
+    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
+    with open(project / "config.yaml", "a", encoding="utf-8") as config:
+        config.write("publish:\n  - name: site\n    type: site\n"
+                     "    base_url: https://bulletin.example.org\n"
+                     "  - name: newsletter\n    type: email\n"
+                     "    from: Token Bulletin <news@bulletin.example.org>\n"
+                     "    base_url: https://bulletin.example.org\n")
+    assert bulletin("subscribers", "add", CONFIRMED[0]).code == 0
+    opened = connections(monkeypatch)
+    result = bulletin("run")
+    assert result.code == 0, result.err
+    assert len(opened) == 2
+    with Store.open(load_config(project / "config.yaml").database) as store:
+        assert [(d.target, d.status) for d in store.deliveries("2026-W11")] == \
+            [("newsletter", "ok"), ("site", "ok")]
+    assert len(received(project / "output" / "outbox" / "2026-W11")) == 1
 
 
 def test_a_run_killed_inside_the_outbox_window_is_settled_by_the_files(mailing: Path, bulletin) -> None:
