@@ -35,6 +35,10 @@ class ClaimError(RenderError):
     """An article states a number that the store does not support."""
 
 
+class SubscriberError(BulletinError):
+    """A subscriber command cannot do what was asked (bad address, unknown one)."""
+
+
 class PublishError(BulletinError):
     """Writing or sending the rendered bulletin failed."""
 

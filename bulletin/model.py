@@ -314,6 +314,39 @@ class Delivery:
     delivered_at: str = ""
 
 
+@dataclass(frozen=True)
+class Subscriber:
+    """One address on the email list."""
+
+    id: int
+    uid: str  # random; what tokens name, never the row id
+    email: str
+    locale: str
+    status: str  # pending, confirmed, unsubscribed, bounced
+    bounces: int = 0
+    confirm_sent_at: str = ""  # when the last confirmation email went out ("" never)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A copy of one week's bulletin the send ledger has queued for one subscriber."""
+
+    subscriber: int  # the subscriber's row id
+    uid: str
+    email: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class SendRecord:
+    """What the send ledger says of one address for one week."""
+
+    email: str
+    state: str  # queued, sending, sent, deferred, failed, skipped, uncertain
+    attempts: int
+    detail: str
+
+
 def event_data(event: Event) -> dict[str, Any]:
     """An event as plain data (JSON output, the bulletins table)."""
     return {"kind": event.kind, "score": round(event.score, 2), "subjects": list(event.subjects),

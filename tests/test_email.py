@@ -109,6 +109,30 @@ def test_without_smtp_messages_are_written_to_the_outbox_once(mailing: Path, bul
     assert sorted(str(m["To"]) for m in received(outbox)) == sorted(CONFIRMED)
 
 
+def connections(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The databases sqlite3.connect() opens from now on, in order."""
+    import sqlite3
+
+    opened: list[object] = []
+    connect = sqlite3.connect
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(args[0])
+        return connect(*args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", counting)
+    return opened
+
+
+def test_an_email_publish_opens_the_store_once(mailing: Path, bulletin,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # The sender's threads write the ledger on the store's own connection.
+    email_config(mailing)
+    opened = connections(monkeypatch)
+    assert bulletin("publish", "--week", "2026-W11").out.startswith("newsletter: ok ")
+    assert len(opened) == 1
+
+
 def test_a_run_killed_inside_the_outbox_window_is_settled_by_the_files(mailing: Path, bulletin) -> None:
     # As a SIGKILL between the ledger's "sending" and the rename would leave it:
     # one row whose file was written, one whose file was not, a half-written file.

@@ -12,7 +12,6 @@ from emailing import KEY, email_config, received
 from serving import bulletin_serve
 
 from bulletin.config.load import load_config
-from bulletin.publish.email import subscribers as subs
 from bulletin.store.database import Store
 
 
@@ -46,7 +45,7 @@ def get(url: str) -> tuple[int, str]:
 
 def status_of(project: Path, email: str) -> str | None:
     with Store.open(load_config(project / "config.yaml").database) as store:
-        found = subs.get(store.db, email)
+        found = store.subscribers.get(email)
     return found.status if found else None
 
 

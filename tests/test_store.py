@@ -1,4 +1,5 @@
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,7 @@ import pytest
 from bulletin.errors import StoreError
 from bulletin.model import Collected, ModelName, Observation
 from bulletin.store.database import MIGRATIONS, Store
+from bulletin.weeks import IsoWeek
 from conftest import digest
 
 
@@ -64,3 +66,31 @@ def test_a_file_that_is_not_a_database_is_named(tmp_path: Path) -> None:
     path.write_text("this is not SQLite " * 100, encoding="utf-8")
     with pytest.raises(StoreError, match=f"^{path}: not a bulletin database"):
         Store.open(path)
+
+
+def test_every_store_is_opened_for_sharing_whether_or_not_email_is_used(tmp_path: Path) -> None:
+    # The web server, a running send and the CLI write the same file.
+    path = tmp_path / "history.db"
+    with Store.open(path) as store:
+        store.save([week(("a/one", 10))])
+        assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] == 10000
+        assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # kept in the file
+
+
+def test_the_send_ledger_loses_its_unused_column_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    dropping = next(n for n, script in enumerate(MIGRATIONS) if "DROP COLUMN next_attempt" in script)
+    with closing(sqlite3.connect(path, isolation_level=None)) as db:
+        for number, script in enumerate(MIGRATIONS[:dropping], start=1):
+            db.executescript(script)
+            db.execute(f"PRAGMA user_version = {number}")
+        db.execute("INSERT INTO subscribers (uid, email, locale, status, created_at, changed_at) "
+                   "VALUES ('u1', 'ana@example.com', 'en', 'confirmed', 't0', 't0')")
+        db.execute("INSERT INTO email_sends (week, subscriber, state, next_attempt, updated_at) "
+                   "VALUES ('2026-W11', 1, 'sent', 0, 't0')")
+    with Store.open(path) as store:
+        columns = [row[1] for row in store.db.execute("PRAGMA table_info(email_sends)")]
+        assert columns == ["week", "subscriber", "state", "attempts", "detail", "updated_at"]
+        assert store.send_ledger(IsoWeek.parse("2026-W11")).counts() == {"sent": 1}

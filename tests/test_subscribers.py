@@ -117,13 +117,12 @@ def test_leaving_during_a_send_stops_that_copy(project: Path, bulletin,
     assert isinstance(target, EmailPublisher) and target.settings
     with Store.open(config.database) as store:
         maker = target.maker(RenderedBulletin.read(config.output, store, IsoWeek.parse("2026-W11")))
-    ledger = sender.Ledger(config.database, "2026-W11")
-    items = ledger.start()  # both queued: the send has begun
-    assert bulletin("subscribers", "remove", "bo@example.net").code == 0
-    sender._deliver(target.settings, maker, ledger, items, config.output / "outbox" / "2026-W11",
-                    KEY.encode(), None)
-    assert ledger.counts() == {"sent": 1, "skipped": 1}
-    ledger.close()
+        ledger = store.send_ledger(IsoWeek.parse("2026-W11"))
+        items = ledger.start()  # both queued: the send has begun
+        assert bulletin("subscribers", "remove", "bo@example.net").code == 0
+        sender._deliver(target.settings, maker, ledger, items,
+                        config.output / "outbox" / "2026-W11", KEY.encode(), None)
+        assert ledger.counts() == {"sent": 1, "skipped": 1}
     assert [str(m["To"]) for m in received(config.output / "outbox" / "2026-W11")] == ["ana@example.com"]
 
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from bulletin.publish.email import LOCALES, STATUSES
+from bulletin.publish.email import STATUSES
+from bulletin.render.edition import LOCALES
 
-# The send ledger's states (bulletin/mailing/sender.py tells their story).
+if TYPE_CHECKING:
+    from bulletin.store.database import Store
+
+# The send ledger's states (bulletin/publish/email/sender.py tells their story).
 SEND_STATES = ("queued", "sending", "sent", "deferred", "failed", "skipped", "uncertain")
 
 config_option = click.option("--config", "config_path", type=click.Path(path_type=Path),
@@ -17,14 +22,11 @@ config_option = click.option("--config", "config_path", type=click.Path(path_typ
                              help="Settings file; relative paths in it are relative to it.")
 
 
-def _database(config_path: Path):  # type: ignore[no-untyped-def]
+def _database(config_path: Path) -> Store:
     from bulletin.config.load import load_config
-    from bulletin.publish.email.subscribers import connect_for_sharing
     from bulletin.store.database import Store
 
-    store = Store.open(load_config(config_path).database)
-    connect_for_sharing(store.db)
-    return store
+    return Store.open(load_config(config_path).database)
 
 
 @click.group()
@@ -43,9 +45,9 @@ def add(config_path: Path, email: str, locale: str, pending: bool) -> None:
     """Add an address (confirmed: you vouch that its owner asked)."""
     from bulletin.publish.email import subscribers as subs
 
-    with _database(config_path) as store, store.transaction() as db:
-        result = subs.add(db, email, locale, "pending" if pending else "confirmed")
-        found = subs.get(db, subs.normalise(email))
+    with _database(config_path) as store, store.transaction():
+        result = subs.add(store.subscribers, email, locale, "pending" if pending else "confirmed")
+        found = store.subscribers.get(subs.normalise(email))
     assert found is not None
     click.echo(f"{found.email}: {result} ({found.status}, {found.locale})")
 
@@ -57,8 +59,8 @@ def remove(config_path: Path, email: str) -> None:
     """Unsubscribe an address (kept as unsubscribed, so an import cannot re-add it)."""
     from bulletin.publish.email import subscribers as subs
 
-    with _database(config_path) as store, store.transaction() as db:
-        subs.remove(db, email)
+    with _database(config_path) as store, store.transaction():
+        subs.remove(store.subscribers, email)
     click.echo(f"{subs.normalise(email)}: unsubscribed")
 
 
@@ -67,10 +69,8 @@ def remove(config_path: Path, email: str) -> None:
 @click.option("--status", type=click.Choice(STATUSES), default=None, help="Only this status.")
 def list_(config_path: Path, status: str | None) -> None:
     """Every address with its status and language."""
-    from bulletin.publish.email import subscribers as subs
-
     with _database(config_path) as store:
-        found = subs.listing(store.db, status)
+        found = store.subscribers.listing(status)
     for sub in found:
         click.echo(f"{sub.email}\t{sub.status}\t{sub.locale}")
     click.echo(f"{len(found)} subscribers", err=True)
@@ -90,8 +90,8 @@ def import_(config_path: Path, csv_file: Path) -> None:
         raise BulletinError(f"{csv_file}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise BulletinError(f"{csv_file}: not UTF-8 text") from None
-    with _database(config_path) as store, store.transaction() as db:
-        report = subs.import_csv(db, text, str(csv_file))
+    with _database(config_path) as store, store.transaction():
+        report = subs.import_csv(store.subscribers, text, str(csv_file))
     for line in report.rejected:
         click.echo(f"rejected: {line}", err=True)
     click.echo(f"{csv_file}: {report.added} added, {report.updated} updated, "
@@ -108,16 +108,13 @@ def sends(config_path: Path, week: str, state: str | None) -> None:
     from bulletin.weeks import IsoWeek
 
     try:
-        week = str(IsoWeek.parse(week))
+        parsed = IsoWeek.parse(week)
     except ValueError as exc:
         raise BulletinError(f"--week: {exc}") from None
-    where, args = ("AND e.state = ?", (week, state)) if state else ("", (week,))
     with _database(config_path) as store:
-        rows = store.db.execute(
-            "SELECT s.email, e.state, e.attempts, e.detail FROM email_sends e JOIN subscribers s "
-            f"ON s.id = e.subscriber WHERE e.week = ? {where} ORDER BY s.email", args).fetchall()
-    for email, row_state, attempts, detail in rows:
-        click.echo(f"{email}\t{row_state}\t{attempts}\t{detail}")
+        rows = store.send_ledger(parsed).records(state)
+    for row in rows:
+        click.echo(f"{row.email}\t{row.state}\t{row.attempts}\t{row.detail}")
     click.echo(f"{len(rows)} rows", err=True)
 
 
@@ -128,4 +125,4 @@ def export(config_path: Path) -> None:
     from bulletin.publish.email import subscribers as subs
 
     with _database(config_path) as store:
-        sys.stdout.write(subs.export_csv(store.db))
+        sys.stdout.write(subs.export_csv(store.subscribers))

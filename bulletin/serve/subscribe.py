@@ -15,11 +15,14 @@ from urllib.parse import parse_qs, quote
 
 from bulletin import clock
 from bulletin.config.settings import Config
-from bulletin.errors import BulletinError
+from bulletin.errors import BulletinError, SubscriberError
+from bulletin.model import Subscriber
 from bulletin.publish.email import subscribers as subs
 from bulletin.publish.email import tokens
 from bulletin.publish.email.settings import EmailSettings
+from bulletin.render.edition import LOCALES
 from bulletin.serve import app as web
+from bulletin.store.database import Store
 
 
 def _settings(config: Config) -> EmailSettings | None:
@@ -61,12 +64,8 @@ class Handlers:
         return web.Response(status, html.encode("utf-8"),
                             headers=(("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer")))
 
-    def _db(self):  # type: ignore[no-untyped-def]
-        from bulletin.store.database import Store
-
-        store = Store.open(self.config.database)
-        subs.connect_for_sharing(store.db)
-        return store
+    def _db(self) -> Store:
+        return Store.open(self.config.database)
 
     def _key(self) -> bytes:
         assert self.settings is not None
@@ -81,20 +80,21 @@ class Handlers:
         if self.settings is None:
             return self.page(404, "not_configured")
         form = _form(request)
-        locale = form.get("locale", "en") if form.get("locale") in subs.LOCALES else "en"
+        locale = form.get("locale", "en") if form.get("locale") in LOCALES else "en"
         try:
             address = subs.normalise(form.get("email", ""))
-        except subs.SubscriberError as exc:
+        except SubscriberError as exc:
             return self.page(400, "bad_address", reason=str(exc))
         key = self._key()
         with self._db() as store:
-            with store.transaction() as db:
-                found = subs.get(db, address)
+            with store.transaction():
+                found = store.subscribers.get(address)
                 if found is None or found.status in ("pending", "unsubscribed"):
-                    subs.add(db, address, locale, "pending")
-                found = subs.get(db, address)
+                    subs.add(store.subscribers, address, locale, "pending")
+                found = store.subscribers.get(address)
                 assert found is not None
-                verdict = subs.claim_confirmation(db, found, self.settings.signups_per_hour) \
+                verdict = subs.claim_confirmation(store.subscribers, found,
+                                                  self.settings.signups_per_hour) \
                     if found.status == "pending" else "subscribed"
         if verdict == "busy":
             return self.page(429, "busy")
@@ -102,13 +102,13 @@ class Handlers:
             try:
                 self._send_confirmation(found, key)
             except BaseException:
-                with self._db() as store, store.transaction() as db:
-                    subs.unclaim_confirmation(db, found)
+                with self._db() as store:
+                    subs.unclaim_confirmation(store.subscribers, found)
                 raise
         # The same page whatever the status, so the form tells nobody who is subscribed.
         return self.page(200, "check_inbox", email=address)
 
-    def _send_confirmation(self, found: subs.Subscriber, key: bytes) -> None:
+    def _send_confirmation(self, found: Subscriber, key: bytes) -> None:
         from bulletin.publish.email.message import simple_message
         from bulletin.publish.email.transport import OutboxTransport, SmtpTransport
         from bulletin.render.article import environment
@@ -136,13 +136,13 @@ class Handlers:
             OutboxTransport(self.config.output / "outbox" / "confirm").send_file(
                 found.uid, message, lambda: True)
 
-    def _holder(self, token: str, purpose: str) -> subs.Subscriber | None:
+    def _holder(self, token: str, purpose: str) -> Subscriber | None:
         """The subscriber a valid token names, or None for a forged, altered or stale one."""
         uid = tokens.uid_of(token)
         if uid is None or self.settings is None:
             return None
         with self._db() as store:
-            found = subs.by_uid(store.db, uid)
+            found = store.subscribers.by_uid(uid)
         if found is None or not tokens.valid(self._key(), token, purpose, found.uid, found.email):
             return None
         return found
@@ -152,7 +152,7 @@ class Handlers:
         found = self._holder(token, "confirm")
         if found is None:
             return self.page(403, "bad_link")
-        if found.status == "pending" and found.confirm_link_expired:
+        if found.status == "pending" and subs.confirm_link_expired(found):
             return self.page(403, "expired_link")
         return self.page(200, "confirm", email=found.email, token=token)
 
@@ -160,11 +160,11 @@ class Handlers:
         found = self._holder(_form(request).get("token", ""), "confirm")
         if found is None:
             return self.page(403, "bad_link")
-        if found.status == "pending" and found.confirm_link_expired:
+        if found.status == "pending" and subs.confirm_link_expired(found):
             return self.page(403, "expired_link")
         if found.status == "pending":
-            with self._db() as store, store.transaction() as db:
-                subs.set_status(db, found.id, "confirmed")
+            with self._db() as store:
+                store.subscribers.set_status(found.id, "confirmed")
         return self.page(200, "confirmed", email=found.email)
 
     def unsubscribe_page(self, request: web.Request) -> web.Response:
@@ -180,6 +180,6 @@ class Handlers:
         if found is None:
             return self.page(403, "bad_link")
         if found.status != "unsubscribed":
-            with self._db() as store, store.transaction() as db:
-                subs.set_status(db, found.id, "unsubscribed")
+            with self._db() as store:
+                store.subscribers.set_status(found.id, "unsubscribed")
         return self.page(200, "unsubscribed", email=found.email)

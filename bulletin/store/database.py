@@ -6,12 +6,19 @@ that disappeared from it are removed, and re-importing the same data writes
 nothing at all. Observations are merged set-wise (a temporary table, one
 statement per step), so a ten-year back-fill of daily rows loads in about a
 second. News items and the figures read from them are only ever added.
+
+Several processes write the same file (a send, the web server's sign-ups, the
+CLI), so every store is opened in WAL mode with a busy timeout, email or not.
+The connection may be used from several threads (the sender's workers share
+it): a transaction holds the store's lock from BEGIN to COMMIT, and one opened
+inside another joins it.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +44,7 @@ from bulletin.model import (
     Status,
 )
 from bulletin.store import week_totals
+from bulletin.store.mail import SendLedger, Subscribers
 from bulletin.store.migrations import MIGRATIONS
 from bulletin.weeks import IsoWeek
 
@@ -81,16 +89,30 @@ class SourceState:
     as_of: str = ""
 
 
+def _share(connection: sqlite3.Connection) -> None:
+    """WAL and a busy timeout: the web server, a running send and the CLI write the same file."""
+    connection.execute("PRAGMA busy_timeout = 10000")
+    if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        connection.execute("PRAGMA journal_mode = WAL")  # kept in the file: once per database
+    # In WAL mode NORMAL survives a killed process (the OS has the pages); only
+    # a power cut can lose the last commits.
+    connection.execute("PRAGMA synchronous = NORMAL")
+
+
 class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.db = connection
         self.path = path
+        self.lock = threading.RLock()  # held by a transaction, and by the mail tables' reads
+        self._depth = 0  # transactions open on this connection (an inner one joins the outer)
+        self.subscribers = Subscribers(self)
 
     @classmethod
     def open(cls, path: Path) -> Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            connection = sqlite3.connect(path, isolation_level=None)
+            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            _share(connection)
             # A back-fill of years of daily rows builds B-tree pages faster than
             # SQLite's default 2 MB page cache can hold them; 64 MB keeps them in memory.
             connection.execute("PRAGMA cache_size = -65536")
@@ -99,6 +121,10 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a bulletin database ({exc})") from None
         return store
+
+    def send_ledger(self, week: IsoWeek) -> SendLedger:
+        """The email send ledger's rows of one week (its methods may run on several threads)."""
+        return SendLedger(self, week)
 
     def close(self) -> None:
         self.db.close()
@@ -117,13 +143,25 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        """One write transaction, holding the lock; one opened inside it joins it."""
+        with self.lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self.db
+                finally:
+                    self._depth -= 1
+                return
+            self.db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            finally:
+                self._depth = 0
+            self.db.execute("COMMIT")
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]

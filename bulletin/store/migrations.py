@@ -123,4 +123,9 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX subscribers_confirm_sent ON subscribers (confirm_sent_at)
         WHERE confirm_sent_at != '';
     """,
+    # The send ledger's next_attempt was never read: a deferred copy waits in the
+    # running sender's schedule, and the next run tries it again at once.
+    """
+    ALTER TABLE email_sends DROP COLUMN next_attempt;
+    """,
 )

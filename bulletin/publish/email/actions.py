@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from bulletin.config.settings import Config
 from bulletin.errors import PublishError
-from bulletin.publish.email.subscribers import connect_for_sharing, now
 from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
@@ -31,9 +30,4 @@ def send_test(config: Config, week: IsoWeek, address: str, to: Sequence[str] = (
 def requeue_uncertain(config: Config, week: IsoWeek) -> int:
     """Let the next send email the copies a killed run may or may not have delivered."""
     with Store.open(config.database) as store:
-        connect_for_sharing(store.db)
-        with store.transaction() as db:
-            db.execute("UPDATE email_sends SET state = 'queued', updated_at = ? WHERE week = ? "
-                       "AND state = 'uncertain'", (now(), str(week)))
-            count = db.execute("SELECT changes()").fetchone()[0]
-    return int(count)
+        return store.send_ledger(week).requeue_uncertain()

@@ -52,7 +52,7 @@ class EmailPublisher(Publisher):
         maker = self.maker(bulletin)
         outbox = bulletin.output / "outbox"
         with _ProgressBar(f"{bulletin.week} email") as bar:
-            summary = sender.send_week(self.settings, maker, store.path, outbox, key, bar.update)
+            summary = sender.send_week(self.settings, maker, store, outbox, key, bar.update)
         status = DeliveryStatus.OK if summary.complete else DeliveryStatus.FAILED
         where = self.settings.smtp.host if self.settings.smtp else str(outbox / str(bulletin.week))
         detail = summary.line() or "no subscribers"

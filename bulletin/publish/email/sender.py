@@ -15,6 +15,10 @@ An SMTP server may or may not have kept the message and cannot be asked
 (RFC 1047), so those rows become ``uncertain`` and are not sent again unless
 asked (``publish --resend-uncertain``): a missing copy is reported by address,
 a second copy would be a broken promise.
+
+The ledger's rows are the store's (``store.send_ledger(week)``, bulletin/store/mail.py).
+The workers, one SMTP connection each, share the store's one SQLite connection:
+each ledger write takes the store's lock and is committed before it returns.
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ from __future__ import annotations
 import fcntl
 import functools
 import heapq
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -31,22 +34,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bulletin.errors import PublishError
+from bulletin.model import Recipient
 from bulletin.publish.email import tokens
 from bulletin.publish.email.message import MessageMaker
 from bulletin.publish.email.settings import EmailSettings
-from bulletin.publish.email.subscribers import connect_for_sharing, now
 from bulletin.publish.email.transport import OutboxTransport, Outcome, SmtpTransport
+from bulletin.store.database import Store
+from bulletin.store.mail import SendLedger
+from bulletin.weeks import IsoWeek
 
 Progress = Callable[[int, int], None]  # (done, total)
-FINAL = ("sent", "failed", "skipped", "uncertain")
-
-
-@dataclass(frozen=True)
-class Item:
-    subscriber: int
-    uid: str
-    email: str
-    locale: str
 
 
 @dataclass(frozen=True)
@@ -63,100 +60,18 @@ class Summary:
         return not any(self.counts.get(k) for k in ("queued", "deferred", "sending"))
 
 
-class Ledger:
-    """The send ledger on one connection shared (under a lock) by the worker threads."""
-
-    def __init__(self, database: Path, week: str) -> None:
-        self.db = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
-        connect_for_sharing(self.db)
-        self.week = week
-        self.lock = threading.Lock()
-
-    def close(self) -> None:
-        self.db.close()
-
-    def start(self, delivered: Callable[[str], bool] | None = None) -> list[Item]:
-        """Queue every confirmed subscriber not yet in the ledger; return what is left to send.
-
-        ``delivered(uid)`` settles a ``sending`` row left by a killed run where
-        the transport can tell (the outbox); without it such rows become ``uncertain``.
-        """
-        stamp = now()
-        with self.lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            if delivered is None:
-                self.db.execute("UPDATE email_sends SET state = 'uncertain', updated_at = ?, "
-                                "detail = 'the previous run stopped mid-send: the server may or "
-                                "may not have it' WHERE week = ? AND state = 'sending'",
-                                (stamp, self.week))
-            else:
-                self._settle(delivered, stamp)
-            self.db.execute("INSERT OR IGNORE INTO email_sends (week, subscriber, state, updated_at) "
-                            "SELECT ?, id, 'queued', ? FROM subscribers WHERE status = 'confirmed'",
-                            (self.week, stamp))
-            self.db.execute("UPDATE email_sends SET attempts = 0 WHERE week = ? AND state = 'deferred'",
-                            (self.week,))
-            self.db.execute("COMMIT")
-            rows = self.db.execute(
-                "SELECT s.id, s.uid, s.email, s.locale FROM email_sends e JOIN subscribers s "
-                "ON s.id = e.subscriber WHERE e.week = ? AND e.state IN ('queued', 'deferred') "
-                "ORDER BY s.id", (self.week,)).fetchall()
-        return [Item(*row) for row in rows]
-
-    def _settle(self, delivered: Callable[[str], bool], stamp: str) -> None:
-        rows = self.db.execute("SELECT e.subscriber, s.uid FROM email_sends e JOIN subscribers s "
-                               "ON s.id = e.subscriber WHERE e.week = ? AND e.state = 'sending'",
-                               (self.week,)).fetchall()
-        for subscriber, uid in rows:
-            state, detail = (("sent", "written before the previous run stopped") if delivered(uid)
-                             else ("queued", "the previous run stopped before writing it"))
-            self.db.execute("UPDATE email_sends SET state = ?, detail = ?, updated_at = ? "
-                            "WHERE week = ? AND subscriber = ?",
-                            (state, detail, stamp, self.week, subscriber))
-
-    def claim(self, item: Item) -> bool:
-        """Mark the row ``sending`` if the address is still confirmed. Committed on return."""
-        with self.lock:
-            cursor = self.db.execute(
-                "UPDATE email_sends SET state = 'sending', updated_at = ? WHERE week = ? "
-                "AND subscriber = ? AND state IN ('queued', 'deferred') AND EXISTS (SELECT 1 FROM "
-                "subscribers WHERE id = ? AND status = 'confirmed')",
-                (now(), self.week, item.subscriber, item.subscriber))
-            return cursor.rowcount == 1
-
-    def record(self, item: Item, outcome: Outcome, attempts: int, bounce_after: int) -> None:
-        state = "deferred" if outcome.state == "retry" else outcome.state
-        with self.lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute("UPDATE email_sends SET state = ?, attempts = ?, detail = ?, updated_at = ? "
-                            "WHERE week = ? AND subscriber = ?",
-                            (state, attempts, outcome.detail, now(), self.week, item.subscriber))
-            if state == "failed":
-                self.db.execute("UPDATE subscribers SET bounces = bounces + 1, changed_at = ?, "
-                                "status = CASE WHEN bounces + 1 >= ? AND status = 'confirmed' "
-                                "THEN 'bounced' ELSE status END WHERE id = ?",
-                                (now(), bounce_after, item.subscriber))
-            self.db.execute("COMMIT")
-
-    def counts(self) -> dict[str, int]:
-        with self.lock:
-            rows = self.db.execute("SELECT state, count(*) FROM email_sends WHERE week = ? "
-                                   "GROUP BY state", (self.week,)).fetchall()
-        return dict(rows)
-
-
 class Schedule:
     """Items due now or later (after a 4xx), shared by the workers."""
 
-    def __init__(self, items: list[Item]) -> None:
-        self.heap: list[tuple[float, int, Item, int]] = [(0.0, n, item, 0) for n, item in
-                                                         enumerate(items)]
+    def __init__(self, items: list[Recipient]) -> None:
+        self.heap: list[tuple[float, int, Recipient, int]] = [(0.0, n, item, 0) for n, item in
+                                                              enumerate(items)]
         self.counter = len(items)
         self.busy = 0
         self.cond = threading.Condition()
         self.stopped = False
 
-    def take(self) -> tuple[Item, int] | None:
+    def take(self) -> tuple[Recipient, int] | None:
         with self.cond:
             while True:
                 if self.stopped or (not self.heap and not self.busy):
@@ -168,7 +83,7 @@ class Schedule:
                 wait = self.heap[0][0] - time.monotonic() if self.heap else None
                 self.cond.wait(wait)
 
-    def done(self, later: tuple[float, Item, int] | None = None) -> None:
+    def done(self, later: tuple[float, Recipient, int] | None = None) -> None:
         with self.cond:
             self.busy -= 1
             if later is not None:
@@ -213,26 +128,23 @@ def exclusive(database: Path, week: str) -> Iterator[None]:
         yield
 
 
-def send_week(settings: EmailSettings, maker: MessageMaker, database: Path, outbox: Path,
+def send_week(settings: EmailSettings, maker: MessageMaker, store: Store, outbox: Path,
               key: bytes, progress: Progress | None = None) -> Summary:
     week = maker.week
-    with exclusive(database, week):
-        ledger = Ledger(database, week)
-        try:
-            folder = outbox / week
-            if settings.smtp:
-                items = ledger.start()
-            else:
-                OutboxTransport.sweep(folder)
-                items = ledger.start(functools.partial(OutboxTransport.holds, folder))
-            _deliver(settings, maker, ledger, items, folder, key, progress)
-            return Summary(week, ledger.counts())
-        finally:
-            ledger.close()
+    with exclusive(store.path, week):
+        ledger = store.send_ledger(IsoWeek.parse(week))
+        folder = outbox / week
+        if settings.smtp:
+            items = ledger.start()
+        else:
+            OutboxTransport.sweep(folder)
+            items = ledger.start(functools.partial(OutboxTransport.holds, folder))
+        _deliver(settings, maker, ledger, items, folder, key, progress)
+        return Summary(week, ledger.counts())
 
 
-def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: Ledger, items: list[Item],
-             outbox: Path, key: bytes, progress: Progress | None) -> None:
+def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
+             items: list[Recipient], outbox: Path, key: bytes, progress: Progress | None) -> None:
     schedule = Schedule(items)
     limit = RateLimit(settings.rate)
     finished = [0]
@@ -260,7 +172,8 @@ def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: Ledger, items
                 if outcome.state == "retry" and attempts < settings.max_attempts:
                     later = (time.monotonic() + settings.retry_seconds * 2 ** (attempts - 1),
                              item, attempts)
-                ledger.record(item, outcome, attempts, settings.bounce_after)
+                ledger.record(item, "deferred" if outcome.state == "retry" else outcome.state,
+                              attempts, outcome.detail, settings.bounce_after)
                 if later is None:
                     finished[0] += 1
                 schedule.done(later)

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from bulletin.model import Event, EvidenceKey, Figure, Methodology, ModelWeek, WeekStats
 from bulletin.story.novelty import Novelty
+from bulletin.story.rules.leaders import leader_of
 from bulletin.story.stats import WeekHistory, is_complete
 from bulletin.weeks import IsoWeek
 
@@ -137,8 +138,6 @@ class HistoryIndex:
     def _leader(self, week: IsoWeek, subject_type: str, pair: tuple[str, str]) -> str | None:
         history = self.history
         if not isinstance(history, WeekHistory):
-            from bulletin.story.rules.leaders import leader_of
-
             return leader_of(history[week], subject_type, pair)
         if not history.complete(week):
             return None

@@ -1,0 +1,80 @@
+"""The package's shape: one folder per stage, and imports that only ever point one way."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "bulletin"
+STAGES = {"cli", "config", "collect", "store", "story", "render", "publish", "serve"}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+
+
+def imported(node: ast.AST) -> Iterator[str]:
+    """Every bulletin module an import statement names, inside functions too.
+
+    Imports under ``if TYPE_CHECKING:`` are for the type checker only and never run.
+    """
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+            for other in child.orelse:
+                yield from imported(other)
+            continue
+        if isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
+            for alias in child.names:
+                submodule = f"{child.module}.{alias.name}"
+                yield submodule if submodule in MODULES else child.module
+        elif isinstance(child, ast.Import):
+            yield from (alias.name for alias in child.names)
+        yield from imported(child)
+
+
+def dependencies(name: str) -> set[str]:
+    """The modules importing ``name`` runs: each one named, and the packages above it."""
+    found = set()
+    for target in imported(ast.parse(MODULES[name].read_text(encoding="utf-8"))):
+        parts = target.split(".")
+        found.update(".".join(parts[:end]) for end in range(1, len(parts) + 1))
+    return {module for module in found if module in MODULES and module != name}
+
+
+def cycle_from(start: str, graph: dict[str, set[str]]) -> list[str]:
+    """A chain of imports from ``start`` back to itself, or [] when there is none."""
+    path: list[str] = []
+    seen: set[str] = set()
+
+    def walk(name: str) -> bool:
+        path.append(name)
+        for nxt in sorted(graph[name]):
+            if nxt == start:
+                path.append(nxt)
+                return True
+            if nxt not in seen:
+                seen.add(nxt)
+                if walk(nxt):
+                    return True
+        path.pop()
+        return False
+
+    return path if walk(start) else []
+
+
+def test_the_top_level_shows_the_stages_and_at_most_ten_modules() -> None:
+    folders = {path.name for path in PACKAGE.iterdir() if (path / "__init__.py").is_file()}
+    modules = sorted(path.name for path in PACKAGE.glob("*.py"))
+    assert folders == STAGES
+    assert len(modules) <= 10, modules
+
+
+def test_no_module_imports_itself_through_others() -> None:
+    graph = {name: dependencies(name) for name in MODULES}
+    cycles = [" -> ".join(found) for name in sorted(graph) if (found := cycle_from(name, graph))]
+    assert cycles == []
