@@ -142,7 +142,7 @@ def test_a_run_killed_inside_the_outbox_window_is_settled_by_the_files(mailing: 
     written, lost = CONFIRMED[0], CONFIRMED[1]
     uid_of = {str(m["To"]): path.stem for path, m in zip(sorted(outbox.glob("*.eml")),
                                                           received(outbox), strict=True)}
-    (outbox / f"{uid_of[lost]}.eml").rename(outbox / f".{uid_of[lost]}.x1y2.eml.tmp")
+    (outbox / f"{uid_of[lost]}.eml").rename(outbox / f".{uid_of[lost]}.eml.x1y2.part")
     with Store.open(load_config(mailing / "config.yaml").database) as store:
         store.db.execute("UPDATE email_sends SET state = 'sending' WHERE subscriber IN (SELECT id "
                          "FROM subscribers WHERE email IN (?, ?))", (written, lost))

@@ -1,59 +1,78 @@
-"""Write a bulletin's files so that readers never see half of them."""
+"""Files readers never see half of: the one way bulletin writes a file in place.
+
+Every file is written under a temporary name in its own folder
+(``.NAME.XXXX.part``) and renamed over the final name. A rename within one
+file system is atomic, so a reader (a web server, a mail pickup) sees the old
+file or the new one, never half of it; a process killed midway leaves only a
+stray ``.part`` file, which ``sweep()`` removes.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from bulletin.errors import PublishError
 from bulletin.model import Artifact
 
+PART = ".part"  # the ending of a file still being written
 
-def write_artifacts(folder: Path, artifacts: list[Artifact]) -> list[Path]:
-    """Write every file to a temporary name first, then rename them into place.
+
+class Staged:
+    """A file written under a temporary name, waiting to be put in place or thrown away."""
+
+    def __init__(self, path: Path, data: bytes, mode: int = 0o644) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART)
+        self.temporary = Path(temporary)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.chmod(temporary, mode)
+        except BaseException:
+            self.discard()
+            raise
+
+    def commit(self) -> Path:
+        os.replace(self.temporary, self.path)
+        return self.path
+
+    def discard(self) -> None:
+        self.temporary.unlink(missing_ok=True)
+
+
+def replace_file(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write ``path`` so that it changes from the old content to the new in one step."""
+    Staged(path, data, mode).commit()
+
+
+def write_artifacts(folder: Path, artifacts: Sequence[Artifact]) -> list[Path]:
+    """Write every file of a bulletin: all are staged before any is put in place.
 
     Rendering has already succeeded by the time this runs; a failure here
     (disk full, say) removes the temporary files and leaves the old ones.
     """
+    staged: list[Staged] = []
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        staged: list[tuple[str, Path]] = []
         try:
             for artifact in artifacts:
-                handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{artifact.filename}.")
                 content = artifact.content
                 data = content if isinstance(content, bytes) else content.encode("utf-8")
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                staged.append((temporary, folder / artifact.filename))
+                staged.append(Staged(folder / artifact.filename, data))
         except BaseException:
-            for temporary, _ in staged:
-                os.unlink(temporary)
+            for file in staged:
+                file.discard()
             raise
-        for temporary, final in staged:
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, final)
+        return [file.commit() for file in staged]
     except OSError as exc:
         raise PublishError(f"{folder}: cannot write the bulletin: {exc.strerror}") from None
-    return [final for _, final in staged]
 
 
-def replace_file(path: Path, data: bytes) -> None:
-    """Write ``path`` under a temporary name in its folder, then rename it into place.
-
-    A rename within one file system is atomic, so a reader (a web server, say)
-    sees the old file or the new one, never half of it; a process killed midway
-    leaves only a stray ``.NAME.*.part`` file, which the next full build sweeps.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+def sweep(folder: Path, recursive: bool = False) -> None:
+    """Remove the half-written files a killed process left in ``folder``."""
+    if folder.is_dir():
+        for stray in (folder.rglob if recursive else folder.glob)(f".*{PART}"):
+            stray.unlink(missing_ok=True)

@@ -13,12 +13,12 @@ import os
 import smtplib
 import socket
 import ssl
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from bulletin.errors import PublishError
+from bulletin.publish import files
 from bulletin.publish.email.settings import Smtp
 
 Commit = Callable[[], bool]
@@ -177,19 +177,15 @@ class OutboxTransport:
     @staticmethod
     def sweep(folder: Path) -> None:
         """Remove the half-written files of a run that was killed (only one run writes here)."""
-        for temporary in folder.glob(".*.eml.tmp"):
-            temporary.unlink(missing_ok=True)
+        files.sweep(folder)
 
     def send_file(self, name: str, message: bytes, commit: Commit) -> Outcome:
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{name}.", suffix=".eml.tmp")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(message)
+        # Readable by the owner only: each message holds a subscriber's address and links.
+        staged = files.Staged(self.folder / f"{name}.eml", message, mode=0o600)
         if not commit():
-            os.unlink(temporary)
+            staged.discard()
             return Outcome("skipped", "no longer subscribed")
-        final = self.folder / f"{name}.eml"
-        os.replace(temporary, final)
-        return Outcome("sent", str(final))
+        return Outcome("sent", str(staged.commit()))
 
     def close(self) -> None:
         pass

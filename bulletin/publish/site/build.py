@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bulletin.errors import PublishError
-from bulletin.publish.files import replace_file
+from bulletin.publish.files import replace_file, sweep
 from bulletin.publish.site import feeds as sitefeeds
 from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed
 from bulletin.render.edition import CHART_PNG, DATA, Edition, folder_of, page_path
@@ -134,9 +134,7 @@ class Site:
 
     def sweep(self) -> None:
         """Remove temporary files a killed build left behind."""
-        if self.root.is_dir():
-            for stray in self.root.rglob(".*.part"):
-                stray.unlink(missing_ok=True)
+        sweep(self.root, recursive=True)
 
     def _page(self, template: str, path: str, **context: Any) -> bytes:
         from bulletin.render.article import environment
