@@ -7,7 +7,7 @@ from pathlib import Path
 
 import html5lib
 
-from conftest import override_template
+from support import override_template
 
 
 def read(project: Path, week: str, name: str) -> str:

@@ -8,11 +8,11 @@ import dkim
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from test_email import make_dkim_key
 
 from bulletin.errors import PublishError
 from bulletin.publish.email import dkim as dkim_signer
 from bulletin.publish.email.dkim import Signer
+from support.emailing import make_dkim_key
 
 MESSAGE = (b"From: Token Bulletin <news@bulletin.example.org>\r\nTo: ana@example.com\r\n"
            b"Subject: China ahead again\r\nMessage-ID: <2026-W11.x@bulletin.example.org>\r\n\r\n"

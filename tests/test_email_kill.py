@@ -22,10 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from emailing import KEY, email_config, per_recipient, smtp_server
-from test_email import ledger
 
 from bulletin.config.load import load_config
+from support.emailing import KEY, email_config, ledger, per_recipient, smtp_server
 
 TRIALS = int(os.environ.get("BULLETIN_KILL_TRIALS", "24"))
 SUBSCRIBERS = 60

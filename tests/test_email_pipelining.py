@@ -14,10 +14,10 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from emailing import KEY, email_config
 
 from bulletin.config.load import load_config
 from bulletin.store.database import Store
+from support.emailing import KEY, email_config
 
 SMTP_SINK = shutil.which("smtp-sink") or ("/usr/sbin/smtp-sink" if os.path.exists("/usr/sbin/smtp-sink")
                                           else None)

@@ -8,12 +8,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from emailing import KEY, email_config, received
-from serving import bulletin_serve
 
 from bulletin.config.load import load_config
 from bulletin.publish.email import subscribers as subs
 from bulletin.store.database import Store
+from support.emailing import KEY, email_config, received
+from support.serving import bulletin_serve
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_DATA, needs_shared_data, write_config
-from loopback import API_KEY, RANKINGS, Api
+from support import SHARED_DATA, needs_shared_data, write_config
+from support.loopback import API_KEY, RANKINGS, Api
 
 pytestmark = needs_shared_data()
 FEEDS = SHARED_DATA / "feeds"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bulletin.config.countries import DEFAULT_COUNTRIES
-from conftest import SHARED_DATA, needs_shared_data, write_config
-from loopback import API_KEY, RANKINGS, Api
+from support import SHARED_DATA, needs_shared_data, write_config
+from support.loopback import API_KEY, RANKINGS, Api
 
 DAILY = SHARED_DATA / "openrouter-rankings-daily"
 WEEKLY = SHARED_DATA / "openrouter-weekly-top10"

@@ -23,7 +23,7 @@ from bulletin.render.article import _call, claims, default_templates_dir, enviro
 from bulletin.store.database import Store
 from bulletin.story.rules import model_facts
 from bulletin.weeks import IsoWeek
-from conftest import SHARED_DATA, override_template
+from support import SHARED_DATA, override_template
 
 WEEKS = ("2026-W08", "2026-W09", "2026-W10", "2026-W11")
 # Kinds the demo data produces; kinds added later without demo events are reported as skipped.
@@ -93,7 +93,7 @@ LEFTOVERS = re.compile(r"\{\{|\{%|None|Undefined|\bnan\b|  ")
 def stories(tmp_path_factory: pytest.TempPathFactory) -> list[Story]:
     import shutil
 
-    from conftest import ROOT
+    from support import ROOT
 
     folder = tmp_path_factory.mktemp("demo")
     shutil.copy(ROOT / "config.yaml", folder / "config.yaml")
@@ -111,9 +111,8 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> list[Story]:
     """Every complete recorded week (none where ../shared/data is absent), all events kept."""
     import shutil
 
-    from test_stats import leaderboard_csv
-
-    from conftest import ROOT, write_config
+    from support import ROOT, write_config
+    from support.recorded import leaderboard_csv
 
     if not RECORDED.is_dir():
         return []

@@ -6,7 +6,7 @@ import pytest
 from bulletin.errors import StoreError
 from bulletin.model import Collected, ModelName, Observation
 from bulletin.store.database import MIGRATIONS, Store
-from conftest import digest
+from support import digest
 
 
 def week(*rows: tuple[str, int]) -> Collected:

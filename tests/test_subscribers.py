@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from emailing import KEY, email_config, received
 
 from bulletin.config.load import load_config
 from bulletin.publish.email import sender
 from bulletin.publish.email.publisher import EmailPublisher
 from bulletin.publish.publisher import RenderedBulletin
 from bulletin.store.database import Store
+from support.emailing import KEY, email_config, received
 
 
 def test_add_list_remove_and_export(project: Path, bulletin) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from wordpress import WordPress, missing
 
 from bulletin.store.database import Store
+from support.wordpress import WordPress, missing
 
 
 @pytest.fixture(scope="session")
