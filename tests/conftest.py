@@ -5,8 +5,10 @@ Helpers the tests import live in the ``support`` package beside this file.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,30 @@ import pytest
 from bulletin.cli import commands as cli
 from support import FIXED_EPOCH, ROOT, Result
 from support.site import BASE, WEEKS, add_site
+
+_SAVED_CACHE_HOME: list[str | None] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One cache folder for the session, before anything is collected or rendered.
+
+    bulletin keeps compiled templates under $XDG_CACHE_HOME/bulletin (else
+    ~/.cache/bulletin); the tests must not write into the user's home. Set in
+    os.environ, so every process a test starts inherits it.
+    """
+    _SAVED_CACHE_HOME.append(os.environ.get("XDG_CACHE_HOME"))
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="bulletin-tests-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not _SAVED_CACHE_HOME:
+        return
+    shutil.rmtree(os.environ["XDG_CACHE_HOME"], ignore_errors=True)
+    saved = _SAVED_CACHE_HOME.pop()
+    if saved is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved
 
 
 @pytest.fixture
