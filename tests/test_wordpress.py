@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-import threading
 import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +12,7 @@ import httpx
 import pytest
 
 from bulletin.store.database import Store
+from support.servers import running
 from support.wordpress import WordPress, missing
 
 
@@ -220,7 +220,6 @@ def test_server_errors_and_timeouts_are_retried_a_bounded_number_of_times(
         project: Path, bulletin, monkeypatch: pytest.MonkeyPatch, delay: float, problem: str) -> None:
     handler = type("Handler", (_Failing,), {"seen": [], "delay": delay})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
     monkeypatch.setenv("WP_USER", "editor")
     monkeypatch.setenv("WP_APP_PASSWORD", "secret")
@@ -230,11 +229,8 @@ def test_server_errors_and_timeouts_are_retried_a_bounded_number_of_times(
      timeout: 0.3, retries: 3}}
   - {{name: site, type: site, base_url: https://news.example.org}}
 """)
-    try:
+    with running(server):
         result = bulletin("run")
-    finally:
-        server.shutdown()
-        server.server_close()
     assert result.code == 0
     assert f"warning: 2026-W11: publishing to newsroom failed: {url}/wp-json/: {problem} after 3 attempts\n" \
         in result.err
