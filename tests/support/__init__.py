@@ -8,6 +8,10 @@ so that no test module imports another test module or conftest.
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +33,20 @@ class Result:
     code: int
     out: str
     err: str
+
+
+def run_bulletin(cwd: Path, *args: object, pythonpath: Iterable[Path] = ()) -> Result:
+    """``bulletin ARGS`` as a separate process (a fresh interpreter) in ``cwd``.
+
+    ``pythonpath`` comes first on its PYTHONPATH, as packages installed beside bulletin.
+    """
+    env = dict(os.environ)
+    paths = [str(path) for path in pythonpath] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(paths)
+    done = subprocess.run([sys.executable, "-m", "bulletin", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+    return Result(done.returncode, done.stdout, done.stderr)
 
 
 def digest(path: Path) -> str:
