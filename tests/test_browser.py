@@ -10,6 +10,7 @@ import pytest
 from support.serving import bulletin_serve
 from support.site import headline
 
+pytestmark = [pytest.mark.slow, pytest.mark.external]  # a real chromium
 CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
 

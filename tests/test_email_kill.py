@@ -104,6 +104,7 @@ def rerun(project: Path, where: str) -> dict[str, str]:
     return {email: row[0] for email, row in ledger(project).items()}
 
 
+@pytest.mark.slow
 def test_a_killed_send_to_the_outbox_run_again_writes_each_message_exactly_once(
         project: Path, bulletin, tmp_path: Path, kill_seed: int) -> None:
     """Without SMTP a message is a file: a rerun sees whether the killed run wrote it.
@@ -138,6 +139,7 @@ def test_a_killed_send_to_the_outbox_run_again_writes_each_message_exactly_once(
     print(f"{TRIALS} trials, {killed_mid_send} killed mid-send, rows left sending: {dict(settled)}")
 
 
+@pytest.mark.slow
 def test_a_killed_send_run_again_delivers_each_message_at_most_once(project: Path, bulletin,
                                                                     tmp_path: Path, kill_seed: int) -> None:
     """Kill points from $BULLETIN_KILL_SEED when set (see the module's docstring)."""

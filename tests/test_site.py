@@ -144,6 +144,8 @@ def test_charts_and_languages_are_included_when_the_bulletin_has_them(site: Path
     assert '<a href="../../2026/w11/zh/" hreflang="zh" lang="zh">中文</a>' in page
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_every_page_passes_the_nu_html_checker(site: Path, project: Path, bulletin) -> None:
     if shutil.which("java") is None:
         pytest.skip("java not installed (run .ci/setup.d/60-site-browser.sh); the Nu checker needs it")
@@ -161,6 +163,7 @@ def test_every_page_passes_the_nu_html_checker(site: Path, project: Path, bullet
     assert len(list(site.rglob("*.html"))) == 8
 
 
+@pytest.mark.slow
 def test_a_build_killed_midway_leaves_the_old_site_and_the_next_build_completes(
         project: Path, bulletin, tmp_path: Path) -> None:
     add_site(project)
