@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bulletin import pipeline  # noqa: E402
 from bulletin.config.load import load_config  # noqa: E402
-from loopback import Api  # noqa: E402
+from support.loopback import Api  # noqa: E402
 
 
 def feed(number: int) -> str:

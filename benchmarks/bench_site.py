@@ -27,11 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from archive import make_archive  # noqa: E402
-
 from bulletin import pipeline  # noqa: E402
 from bulletin.config.load import load_config  # noqa: E402
 from bulletin.weeks import IsoWeek  # noqa: E402
+from support.archive import make_archive  # noqa: E402
 
 PELICAN_VENV = Path(tempfile.gettempdir()) / "bulletin-bench-pelican"
 SITE = "publish:\n  - {name: site, type: site, base_url: 'https://news.example.org'}\n"

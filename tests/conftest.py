@@ -1,33 +1,45 @@
-"""Shared fixtures: the project's demo config, the recorded data, and a CLI runner."""
+"""Shared fixtures: the project's demo config, the recorded data, and a CLI runner.
+
+Helpers the tests import live in the ``support`` package beside this file.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import os
 import shutil
 import sys
-from dataclasses import dataclass
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from bulletin.cli import main as cli
+from support import FIXED_EPOCH, ROOT, Result
+from support.site import BASE, WEEKS, add_site
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
-# 2026-03-16 06:00 UTC: the Monday morning after week 2026-W11.
-FIXED_EPOCH = "1773640800"
-
-
-def needs_shared_data() -> pytest.MarkDecorator:
-    return pytest.mark.skipif(not SHARED_DATA.is_dir(),
-                              reason=f"recorded data not found at {SHARED_DATA}")
+_SAVED_CACHE_HOME: list[str | None] = []
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
+def pytest_configure(config: pytest.Config) -> None:
+    """One cache folder for the session, before anything is collected or rendered.
+
+    bulletin keeps compiled templates under $XDG_CACHE_HOME/bulletin (else
+    ~/.cache/bulletin); the tests must not write into the user's home. Set in
+    os.environ, so every process a test starts inherits it.
+    """
+    _SAVED_CACHE_HOME.append(os.environ.get("XDG_CACHE_HOME"))
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="bulletin-tests-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not _SAVED_CACHE_HOME:
+        return
+    shutil.rmtree(os.environ["XDG_CACHE_HOME"], ignore_errors=True)
+    saved = _SAVED_CACHE_HOME.pop()
+    if saved is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved
 
 
 @pytest.fixture
@@ -58,21 +70,13 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def write_config(folder: Path, sources: str, extra: str = "") -> Path:
-    path = folder / "config.yaml"
-    path.write_text(f"output: output\nsources:\n{sources}\n{extra}", encoding="utf-8")
-    return path
-
-
-def override_template(project: Path, name: str, text: str) -> None:
-    """Give the project's config a templates_dir holding one template that replaces a built-in."""
-    path = project / "my-templates" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    config = project / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "templates_dir: my-templates\n",
-                      encoding="utf-8")
+@pytest.fixture
+def site(project: Path, bulletin) -> Path:
+    """The demo project with four weeks rendered and published to the site."""
+    add_site(project)
+    assert bulletin("collect").code == 0
+    for week in WEEKS:
+        assert bulletin("render", "--week", week).code == 0, week
+        result = bulletin("publish", "--week", week)
+        assert result.out == f"site: ok {BASE}{week[:4]}/w{week[-2:]}/\n", result.err
+    return project / "output" / "site"

@@ -2,12 +2,13 @@
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
 import html5lib
 
-from conftest import override_template
+from support import override_template
 
 
 def read(project: Path, week: str, name: str) -> str:
@@ -124,3 +125,11 @@ def test_a_rerun_writes_the_same_files_and_reuses_an_unchanged_chart(project, bu
         "2026-W11,1,minimax/minimax-m2.5-20260211,MiniMax M2.5,1760000000000"), encoding="utf-8")
     bulletin("run")
     assert not svg.read_text(encoding="utf-8").endswith("<!-- kept -->\n")
+
+
+def test_compiled_templates_are_kept_under_xdg_cache_home(project, bulletin) -> None:
+    """The session's own cache folder (conftest sets it), not the user's ~/.cache."""
+    assert bulletin("run").code == 0
+    cache = Path(os.environ["XDG_CACHE_HOME"])
+    assert cache.name.startswith("bulletin-tests-cache-")
+    assert list((cache / "bulletin").glob("templates-*/*")), "no compiled template in the cache"

@@ -8,10 +8,9 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-from test_stats import leaderboard_csv
-
 from bulletin.weeks import IsoWeek
-from conftest import SHARED_DATA, needs_shared_data, write_config
+from support import SHARED_DATA, needs_shared_data, write_config
+from support.recorded import leaderboard_csv
 
 WEEKLY = SHARED_DATA / "openrouter-weekly-top10"
 DAILY = SHARED_DATA / "openrouter-rankings-daily"
@@ -107,7 +106,7 @@ def test_rendered_bulletins_are_remembered(project, bulletin) -> None:
 
 
 def test_the_backtest_writes_nothing(project, bulletin) -> None:
-    from conftest import digest
+    from support import digest
 
     bulletin("collect")
     database = project / "output" / "bulletin.db"

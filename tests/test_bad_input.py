@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import digest
+from support import digest
 
 
 @pytest.fixture

@@ -6,15 +6,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-from serving import bulletin_serve
-from test_site import WEEKS, headline, site  # noqa: F401  (the fixture)
 
+from support.serving import bulletin_serve
+from support.site import headline
+
+pytestmark = [pytest.mark.slow, pytest.mark.external]  # a real chromium
 CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
 
 
 @pytest.fixture
-def served(site: Path, project: Path):  # noqa: F811
+def served(site: Path, project: Path):
     with bulletin_serve(project) as url:
         yield url + "/"
 

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from bulletin.render import claims
-from conftest import override_template
+from support import override_template
 
 
 def folder(project: Path) -> Path:

@@ -4,7 +4,7 @@ import pytest
 
 from bulletin.config.load import load_config
 from bulletin.errors import ConfigError
-from conftest import ROOT
+from support import ROOT
 
 
 def test_the_bundled_config_loads_with_the_documented_defaults() -> None:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import dkim
 import pytest
-from emailing import KEY, email_config, per_recipient, received, smtp_server
 
 from bulletin.config.load import load_config
 from bulletin.store.database import Store
+from support.emailing import KEY, email_config, ledger, make_dkim_key, per_recipient, received, smtp_server
 
 HEADLINE = "Chinese AI models stay ahead of US rivals on OpenRouter, second week running"
 CONFIRMED = ["ana@example.com", "bo@example.net", "chen@example.cn"]
@@ -28,31 +28,6 @@ def mailing(project: Path, bulletin, monkeypatch: pytest.MonkeyPatch):
     assert bulletin("subscribers", "add", "left@example.com").code == 0
     assert bulletin("subscribers", "remove", "left@example.com").code == 0
     return project
-
-
-def ledger(project: Path, week: str = "2026-W11") -> dict[str, tuple[str, int, str]]:
-    config = load_config(project / "config.yaml")
-    with Store.open(config.database) as store:
-        rows = store.db.execute("SELECT s.email, e.state, e.attempts, e.detail FROM email_sends e "
-                                "JOIN subscribers s ON s.id = e.subscriber WHERE week = ?", (week,))
-        return {row[0]: (row[1], row[2], row[3]) for row in rows}
-
-
-def make_dkim_key(folder: Path) -> tuple[Path, bytes]:
-    """A fresh RSA key for signing, and the DNS TXT record that publishes its public half."""
-    import base64
-
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    path = folder / "dkim.pem"
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                       serialization.PrivateFormat.TraditionalOpenSSL,
-                                       serialization.NoEncryption()))
-    public = key.public_key().public_bytes(serialization.Encoding.DER,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo)
-    return path, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
 
 
 def test_each_confirmed_subscriber_gets_one_signed_message_with_both_parts(

@@ -5,6 +5,15 @@ Over SMTP, at most once, and every missing copy reported: a kill between the
 ledger's "sending" and the final "." leaves a copy no rerun can settle
 (RFC 1047). The SMTP server runs in its own process, so it outlives the killed
 sender and what it recorded is exactly what it accepted.
+
+The kill points are random. Each test prints its seed (shown with the output
+of a failing test, or with ``-s``) and names it in every assertion message;
+``BULLETIN_KILL_SEED=<seed>`` runs the same kill points again (the same delay
+before each kill, as a share of the measured run and send times), e.g.
+
+    BULLETIN_KILL_SEED=1234 .venv/bin/python -m pytest -s tests/test_email_kill.py
+
+``BULLETIN_KILL_TRIALS`` sets the number of kills (24 by default).
 """
 
 from __future__ import annotations
@@ -22,13 +31,27 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from emailing import KEY, email_config, per_recipient, smtp_server
-from test_email import ledger
 
 from bulletin.config.load import load_config
+from support.emailing import KEY, email_config, ledger, per_recipient, smtp_server
 
 TRIALS = int(os.environ.get("BULLETIN_KILL_TRIALS", "24"))
 SUBSCRIBERS = 60
+SEED = "BULLETIN_KILL_SEED"
+
+
+@pytest.fixture
+def kill_seed() -> int:
+    """The seed of the kill points: $BULLETIN_KILL_SEED, or a fresh one; printed either way."""
+    given = os.environ.get(SEED)
+    seed = int(given) if given else random.SystemRandom().randrange(2**32)
+    print(f"kill points: {SEED}={seed}" + (" (from the environment)" if given else ""))
+    return seed
+
+
+def again(seed: int) -> str:
+    """For assertion messages: how to run the same kill points again."""
+    return f" [rerun with {SEED}={seed}]"
 
 
 def publish(project: Path) -> subprocess.Popen[bytes]:
@@ -73,21 +96,25 @@ def kill_then_rerun(project: Path, trial: int, rng: random.Random, full_run: flo
     process.wait(10)
 
 
-def rerun(project: Path) -> dict[str, str]:
+def rerun(project: Path, where: str) -> dict[str, str]:
     """Run the send again to the end; the ledger's state for each address."""
     process = publish(project)
     out, err = process.communicate(timeout=60)
-    assert process.returncode == 0, err.decode()
+    assert process.returncode == 0, f"{where}: {err.decode()}"
     return {email: row[0] for email, row in ledger(project).items()}
 
 
+@pytest.mark.slow
 def test_a_killed_send_to_the_outbox_run_again_writes_each_message_exactly_once(
-        project: Path, bulletin, tmp_path: Path) -> None:
-    # Without SMTP a message is a file: a rerun sees whether the killed run wrote it.
+        project: Path, bulletin, tmp_path: Path, kill_seed: int) -> None:
+    """Without SMTP a message is a file: a rerun sees whether the killed run wrote it.
+
+    Kill points from $BULLETIN_KILL_SEED when set (see the module's docstring).
+    """
     addresses, restore = prepare(project, bulletin, tmp_path, 300)
     email_config(project)
     outbox = project / "output" / "outbox" / "2026-W11"
-    rng = random.Random(int(os.environ.get("BULLETIN_KILL_SEED", time.time_ns())))
+    rng = random.Random(kill_seed)
     started = time.monotonic()
     assert publish(project).wait(60) == 0
     full_run = time.monotonic() - started
@@ -100,21 +127,25 @@ def test_a_killed_send_to_the_outbox_run_again_writes_each_message_exactly_once(
         kill_then_rerun(project, trial, rng, full_run, stamps[-1] - stamps[0],
                         lambda: any(outbox.glob("*.eml")))
         killed_mid_send += 0 < len(list(outbox.glob("*.eml"))) < len(addresses)
-        states = rerun(project)
-        assert set(states.values()) == {"sent"}, f"trial {trial}: {Counter(states.values())}"
+        where = f"trial {trial}{again(kill_seed)}"
+        states = rerun(project, where)
+        assert set(states.values()) == {"sent"}, f"{where}: {Counter(states.values())}"
         names = sorted(path.name for path in outbox.iterdir())
-        assert len(names) == len(addresses), f"trial {trial}: {len(names)} files"
-        assert all(name.endswith(".eml") and not name.startswith(".") for name in names)
+        assert len(names) == len(addresses), f"{where}: {len(names)} files"
+        assert all(name.endswith(".eml") and not name.startswith(".") for name in names), where
         settled.update(row[2] for row in ledger(project).values() if "previous run" in row[2])
-    assert killed_mid_send >= TRIALS // 3, f"only {killed_mid_send} kills landed mid-send"
+    assert killed_mid_send >= TRIALS // 3, \
+        f"only {killed_mid_send} kills landed mid-send{again(kill_seed)}"
     print(f"{TRIALS} trials, {killed_mid_send} killed mid-send, rows left sending: {dict(settled)}")
 
 
+@pytest.mark.slow
 def test_a_killed_send_run_again_delivers_each_message_at_most_once(project: Path, bulletin,
-                                                                    tmp_path: Path) -> None:
+                                                                    tmp_path: Path, kill_seed: int) -> None:
+    """Kill points from $BULLETIN_KILL_SEED when set (see the module's docstring)."""
     addresses, restore = prepare(project, bulletin, tmp_path, SUBSCRIBERS)
     inbox = tmp_path / "inbox"
-    rng = random.Random(int(os.environ.get("BULLETIN_KILL_SEED", time.time_ns())))
+    rng = random.Random(kill_seed)
     totals: Counter[str] = Counter()
     killed_mid_send = uncertain = lost = 0
     with smtp_server(inbox) as port:
@@ -132,25 +163,27 @@ def test_a_killed_send_run_again_delivers_each_message_at_most_once(project: Pat
                             lambda: any(inbox.glob("*.eml")))
             before = per_recipient(inbox)
             killed_mid_send += 0 < sum(before.values()) < SUBSCRIBERS
-            states = rerun(project)
+            where = f"trial {trial}{again(kill_seed)}"
+            states = rerun(project, where)
             reported = {email for email, state in states.items() if state == "uncertain"}
             uncertain += len(reported)
             got = per_recipient(inbox)
-            assert max(got.values()) == 1, f"trial {trial}: a second copy: {got.most_common(3)}"
+            assert max(got.values()) == 1, f"{where}: a second copy: {got.most_common(3)}"
             # The one case SMTP cannot settle (RFC 1047): a kill between the ledger's
             # "sending" and the final "." reaching the server. Such a copy is never
             # sent twice; it is reported as uncertain, and it must never go missing
             # unreported.
             missing = set(addresses) - set(got)
-            assert missing <= reported, f"trial {trial}: missing, not reported: {missing - reported}"
+            assert missing <= reported, f"{where}: missing, not reported: {missing - reported}"
             lost += len(missing)
             totals.update(got)
             for path in inbox.glob("*.eml"):
                 path.unlink()
-    assert sum(totals.values()) == TRIALS * SUBSCRIBERS - lost
-    assert lost <= uncertain
+    assert sum(totals.values()) == TRIALS * SUBSCRIBERS - lost, again(kill_seed)
+    assert lost <= uncertain, again(kill_seed)
     # Most kills must land in the middle of a send, or the test proves little.
-    assert killed_mid_send >= TRIALS // 3, f"only {killed_mid_send} kills landed mid-send"
+    assert killed_mid_send >= TRIALS // 3, \
+        f"only {killed_mid_send} kills landed mid-send{again(kill_seed)}"
     print(f"{TRIALS} trials, {killed_mid_send} killed mid-send, {uncertain} uncertain rows, "
           f"{lost} copies lost in the window")
 

@@ -14,15 +14,16 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from emailing import KEY, email_config
 
 from bulletin.config.load import load_config
 from bulletin.store.database import Store
+from support.emailing import KEY, email_config
 
 SMTP_SINK = shutil.which("smtp-sink") or ("/usr/sbin/smtp-sink" if os.path.exists("/usr/sbin/smtp-sink")
                                           else None)
-pytestmark = pytest.mark.skipif(SMTP_SINK is None, reason="smtp-sink not installed (Debian package "
-                                "postfix; .ci/setup.d/50-postfix-smtp-sink.sh installs it)")
+pytestmark = [pytest.mark.external,
+              pytest.mark.skipif(SMTP_SINK is None, reason="smtp-sink not installed (Debian package "
+                                 "postfix; .ci/setup.d/50-postfix-smtp-sink.sh installs it)")]
 CONFIRMED = ["ana@example.com", "bo@example.net", "chen@example.cn"]
 SENDS = "; `bulletin subscribers sends --week 2026-W11` says which"
 

@@ -8,11 +8,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from emailing import KEY, email_config, received
-from serving import bulletin_serve
 
 from bulletin.config.load import load_config
 from bulletin.store.database import Store
+from support.emailing import KEY, email_config, received
+from support.serving import bulletin_serve
 
 
 @pytest.fixture

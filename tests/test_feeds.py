@@ -13,8 +13,8 @@ import pytest
 from bulletin import pipeline
 from bulletin.collect.text_figures import figures, quantities
 from bulletin.config.load import load_config
-from conftest import SHARED_DATA, needs_shared_data, write_config
-from loopback import Api
+from support import SHARED_DATA, needs_shared_data, write_config
+from support.loopback import Api
 
 FEEDS = SHARED_DATA / "feeds"
 JPMORGAN = ("JPMorgan predicts that China's AI inference token consumption will grow from "

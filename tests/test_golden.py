@@ -12,7 +12,7 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
 

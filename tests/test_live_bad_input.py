@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_DATA, needs_shared_data, write_config
-from loopback import API_KEY, RANKINGS, Api
+from support import SHARED_DATA, needs_shared_data, write_config
+from support.loopback import API_KEY, RANKINGS, Api
 
 pytestmark = needs_shared_data()
 FEEDS = SHARED_DATA / "feeds"
@@ -83,6 +83,7 @@ def test_a_server_error_is_retried_within_the_bound_then_given_up(setup, bulleti
     assert data_tables(db) == before
 
 
+@pytest.mark.slow
 def test_a_slow_server_times_out(setup, bulletin) -> None:
     api, config, db = setup
     before = data_tables(db)
@@ -102,6 +103,7 @@ def test_a_missing_key_names_the_variable(setup, bulletin, monkeypatch) -> None:
     assert api.count(RANKINGS) == 1  # only the first, successful collection asked
 
 
+@pytest.mark.slow
 def test_run_writes_from_what_it_has_or_says_the_week_is_missing(setup, bulletin) -> None:
     api, config, db = setup
     api.queue(RANKINGS, 503, b"down", times=10)

@@ -12,8 +12,8 @@ from bulletin.collect.openrouter import OpenRouter, complete_until, windows
 from bulletin.collect.source import CollectContext
 from bulletin.model import Collected
 from bulletin.store.database import Store
-from conftest import write_config
-from loopback import API_KEY, RANKINGS, Api
+from support import write_config
+from support.loopback import API_KEY, RANKINGS, Api
 
 
 def test_missing_days_are_asked_for_in_windows_of_at_most_31_days(tmp_path: Path) -> None:

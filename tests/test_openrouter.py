@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bulletin.config.countries import DEFAULT_COUNTRIES
-from conftest import SHARED_DATA, needs_shared_data, write_config
-from loopback import API_KEY, RANKINGS, Api
+from support import SHARED_DATA, needs_shared_data, write_config
+from support.loopback import API_KEY, RANKINGS, Api
 
 DAILY = SHARED_DATA / "openrouter-rankings-daily"
 WEEKLY = SHARED_DATA / "openrouter-weekly-top10"
@@ -112,6 +112,7 @@ def test_free_variants_count_with_their_base_model_when_merged(tmp_path, api, bu
     assert {m["model"]: m["tokens"] for m in data["models"]} == sums
 
 
+@pytest.mark.slow
 def test_429_with_retry_after_and_a_5xx_are_retried(tmp_path, api, bulletin) -> None:
     api.queue(RANKINGS, 429, b'{"error": "rate limited"}', {"Retry-After": "1"})
     api.queue(RANKINGS, 503, b"busy")

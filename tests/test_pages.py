@@ -27,6 +27,8 @@ def rendered(project: Path, bulletin) -> Path:
     return project / "output" / "bulletins" / "2026-W11"
 
 
+@pytest.mark.slow
+@pytest.mark.external
 @needs_java
 def test_the_page_and_the_email_pass_the_nu_html_checker(rendered: Path) -> None:
     pages = ["bulletin.html", "email.html", "bulletin.zh.html", "email.zh.html"]
@@ -103,6 +105,8 @@ window.addEventListener("load", () => {
      "How this was made"),
     ("bulletin.zh.html", "中国AI模型在OpenRouter上的调用量连续两周超过美国", "本文是如何生成的"),
 ])
+@pytest.mark.slow
+@pytest.mark.external
 def test_a_real_browser_shows_the_headline_chart_and_disclosure(
         rendered: Path, tmp_path: Path, page: str, headline: str, disclosure: str) -> None:
     probe = rendered / f"probe-{page}"

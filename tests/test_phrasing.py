@@ -19,11 +19,11 @@ import pytest
 from bulletin import pipeline
 from bulletin.config.load import load_config
 from bulletin.model import Event, Story
-from bulletin.render.article import _call, claims, default_templates_dir, environment, phrasing, prefix
+from bulletin.render.article import claims, default_templates_dir, environment, phrasing, prefix
 from bulletin.store.database import Store
 from bulletin.story.rules import model_facts
 from bulletin.weeks import IsoWeek
-from conftest import SHARED_DATA, override_template
+from support import SHARED_DATA, override_template
 
 WEEKS = ("2026-W08", "2026-W09", "2026-W10", "2026-W11")
 # Kinds the demo data produces; kinds added later without demo events are reported as skipped.
@@ -93,7 +93,7 @@ LEFTOVERS = re.compile(r"\{\{|\{%|None|Undefined|\bnan\b|  ")
 def stories(tmp_path_factory: pytest.TempPathFactory) -> list[Story]:
     import shutil
 
-    from conftest import ROOT
+    from support import ROOT
 
     folder = tmp_path_factory.mktemp("demo")
     shutil.copy(ROOT / "config.yaml", folder / "config.yaml")
@@ -111,9 +111,8 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> list[Story]:
     """Every complete recorded week (none where ../shared/data is absent), all events kept."""
     import shutil
 
-    from test_stats import leaderboard_csv
-
-    from conftest import ROOT, write_config
+    from support import ROOT, write_config
+    from support.recorded import leaderboard_csv
 
     if not RECORDED.is_dir():
         return []
@@ -187,15 +186,16 @@ def test_every_phrasing_renders_with_real_numbers(stories: list[Story], recorded
         written = set()
         for story, event in cases:
             args = (event, story) if macro.startswith("paragraph") else (event,)
-            text = _call(env, name, macro, *args)
+            text = str(getattr(module, macro)(*args)).strip()
             assert text and not LEFTOVERS.search(text), f"{macro}: {text!r}"
             if locale == "zh":
                 assert not re.search(r"[A-Za-z]{4,} [a-z]{3,} ", text.replace(event.facts.get(
                     "name", "") or "", "")), f"English words in Chinese text: {text!r}"
             # Every number the phrasing writes is one the store gives.
-            table = claims._table(story, locale)
-            stray = [n for n in claims.numbers_in(text, locale, claims._names(story, "")) if n not in table]
-            assert not stray, f"{macro} wrote {stray} in {text!r}"
+            try:
+                claims.check(story, {macro: (locale, text)}, "")
+            except claims.ClaimError as exc:
+                pytest.fail(f"{exc} in {text!r}")
             written.add(text)
         assert written
 

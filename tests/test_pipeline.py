@@ -6,12 +6,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from emailing import KEY, received
 
 from bulletin import pipeline
 from bulletin.config.load import load_config
 from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
+from support.emailing import KEY, received
 
 TARGETS = ("publish:\n  - name: site\n    type: site\n"
            "    base_url: https://bulletin.example.org\n"

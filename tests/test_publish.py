@@ -1,6 +1,5 @@
 """The publishing seam: targets by name, the review status, the preview server."""
 
-import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -10,6 +9,7 @@ import pytest
 from bulletin.config.load import load_config
 from bulletin.serve import app as web
 from bulletin.store.database import Store
+from support.servers import running
 
 
 def test_publishing_to_an_unknown_target_names_the_configured_ones(project, bulletin) -> None:
@@ -48,11 +48,8 @@ def server(tmp_path: Path):
     (tmp_path / "secret.db").write_text("not for the web", encoding="utf-8")
     app = web.WebApp(site)
     app.route("POST", "/echo", lambda request: web.Response(200, request.body, "text/plain"))
-    httpd = web.make(app, "127.0.0.1", 0)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+    with running(web.make(app, "127.0.0.1", 0)) as httpd:
+        yield f"http://127.0.0.1:{httpd.server_port}"
 
 
 def fetch(url: str, data: bytes | None = None) -> tuple[int, str, str]:

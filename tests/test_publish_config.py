@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import write_config
+from support import write_config
 
 SOURCES = '  - {name: w, type: csv, path: demo/openrouter-weekly.csv, url: "https://openrouter.ai/rankings"}'
 

@@ -2,60 +2,38 @@
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import dataclass
-from importlib.metadata import EntryPoint
+import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
 
 import pytest
 
-from bulletin.config import registry
-from bulletin.config import validation as check
-from bulletin.model import Delivery
-from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.store.database import Store
+from support import Result, run_bulletin
+from support.folder_target import install
 
 JUMP = ("Grok 4.1 Fast: volume jumped 20.0x week on week "
         "(615,000,000,000 to 12,300,000,000,000 tokens; the limit is 5x)")
 
 
-@dataclass(frozen=True)
-class FolderCopy(Publisher):
-    """A real, if humble, target: copies the bulletin's files into a folder."""
-
-    type: ClassVar[str] = "folder"
-    keys: ClassVar[set[str]] = {"path"}
-    path: Path = Path()
-
-    @classmethod
-    def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
-                    problems: check.Problems) -> FolderCopy | None:
-        common = cls.common(raw, where, problems)
-        return cls(common["name"], base_dir / raw["path"])
-
-    def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
-        target = self.path / str(bulletin.week)
-        shutil.copytree(bulletin.folder, target, dirs_exist_ok=True)
-        return Delivery(bulletin.week, self.name, "ok", location=str(target))
-
-
 @pytest.fixture
-def folder_target(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    original = registry._group
-
-    def group(name: str) -> dict[str, EntryPoint]:
-        found = dict(original(name))
-        if name == registry.PUBLISHERS:
-            found["folder"] = EntryPoint("folder", "test_review:FolderCopy", name)
-        return found
-
-    monkeypatch.setattr(registry, "_group", group)
+def folder_target(project: Path) -> Path:
+    """A ``type: folder`` target in the config, from a third-party distribution (support.folder_target)."""
     config = project / "config.yaml"
     config.write_text(config.read_text(encoding="utf-8")
                       + "publish:\n  - name: archive\n    type: folder\n    path: published\n",
                       encoding="utf-8")
     return project / "published"
+
+
+@pytest.fixture
+def plugged(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Result]:
+    """Run ``bulletin`` as its own process, with the folder target's distribution installed.
+
+    A fresh process finds the entry point as it finds any installed package's.
+    """
+    pythonpath = install(tmp_path_factory.mktemp("site-packages"))
+    return functools.partial(run_bulletin, project, pythonpath=pythonpath)
 
 
 def inject_jump(project: Path) -> None:
@@ -65,65 +43,65 @@ def inject_jump(project: Path) -> None:
         "2026-W11,10,x-ai/grok-4.1-fast,Grok 4.1 Fast,12300000000000"), encoding="utf-8")
 
 
-def test_a_20x_jump_holds_the_bulletin_and_approving_publishes_it(project, bulletin,
+def test_a_20x_jump_holds_the_bulletin_and_approving_publishes_it(project, plugged,
                                                                   folder_target) -> None:
     inject_jump(project)
-    result = bulletin("run")
+    result = plugged("run")
     assert result.code == 0, result.err
     assert f"warning: 2026-W11: held for review ({JUMP}); see `bulletin review`\n" in result.err
     assert not folder_target.exists()  # held: nothing published
 
-    listed = bulletin("review")
+    listed = plugged("review")
     assert listed.out.splitlines()[1:] == [f"  - {JUMP}",
                                           "  preview: output/bulletins/2026-W11/bulletin.html"]
-    assert bulletin("publish", "--week", "2026-W11").err == (
+    assert plugged("publish", "--week", "2026-W11").err == (
         f"error: 2026-W11: the bulletin is held ({JUMP}); nothing published\n")
 
-    approved = bulletin("approve", "2026-W11")
+    approved = plugged("approve", "2026-W11")
     assert approved.code == 0, approved.err
     assert approved.out.splitlines() == [
         "2026-W11: approved", f"archive: ok {folder_target / '2026-W11'}"]
     assert (folder_target / "2026-W11" / "bulletin.html").exists()
-    assert bulletin("review").out == "no bulletins held for review\n"
+    assert plugged("review").out == "no bulletins held for review\n"
     # A rerun on the same data keeps the editor's decision.
-    assert bulletin("run").code == 0
+    assert plugged("run").code == 0
     with Store.open(project / "output" / "bulletin.db") as store:
         assert store.bulletin("2026-W11").status == "approved"
 
 
-def test_a_rejected_bulletin_is_never_published(project, bulletin, folder_target) -> None:
+def test_a_rejected_bulletin_is_never_published(project, plugged, folder_target) -> None:
     inject_jump(project)
-    bulletin("run")
-    assert bulletin("reject", "2026-W11", "--why", "a scraping error").out == (
+    plugged("run")
+    assert plugged("reject", "2026-W11", "--why", "a scraping error").out == (
         "2026-W11: rejected (a scraping error)\n")
-    result = bulletin("publish", "--week", "2026-W11")
+    result = plugged("publish", "--week", "2026-W11")
     assert result.code == 1
     assert result.err == ("error: 2026-W11: the bulletin is rejected (a scraping error); "
                           "nothing published\n")
-    bulletin("run")  # a rerun does not undo the rejection
-    assert bulletin("publish", "--week", "2026-W11").err == result.err
+    plugged("run")  # a rerun does not undo the rejection
+    assert plugged("publish", "--week", "2026-W11").err == result.err
     assert not folder_target.exists()
 
 
-def test_clean_data_publishes_without_review(project, bulletin, folder_target) -> None:
-    assert bulletin("run").code == 0
+def test_clean_data_publishes_without_review(project, plugged, folder_target) -> None:
+    assert plugged("run").code == 0
     assert (folder_target / "2026-W11" / "bulletin.md").exists()
 
 
-def test_review_always_holds_every_bulletin(project, bulletin, folder_target) -> None:
+def test_review_always_holds_every_bulletin(project, plugged, folder_target) -> None:
     config = project / "config.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "review: always\n", encoding="utf-8")
-    bulletin("run")
-    assert bulletin("review").out.splitlines()[1] == (
+    plugged("run")
+    assert plugged("review").out.splitlines()[1] == (
         "  - review: always (every bulletin waits for an editor)")
     assert not folder_target.exists()
 
 
-def test_review_auto_publishes_despite_an_anomaly(project, bulletin, folder_target) -> None:
+def test_review_auto_publishes_despite_an_anomaly(project, plugged, folder_target) -> None:
     inject_jump(project)
     config = project / "config.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "review: auto\n", encoding="utf-8")
-    assert bulletin("run").code == 0
+    assert plugged("run").code == 0
     assert (folder_target / "2026-W11" / "bulletin.md").exists()
 
 

@@ -14,46 +14,17 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from archive import make_archive
 
 from bulletin.config.load import load_config
 from bulletin.store.database import Store
-from conftest import digest
-
-BASE = "https://news.example.org/bulletin/"
-SITE_TARGET = "chart: false\n" + f"""publish:
-  - name: site
-    type: site
-    base_url: {BASE.rstrip('/')}
-    title: Token Bulletin
-"""
-WEEKS = ("2026-W08", "2026-W09", "2026-W10", "2026-W11")
-
-
-def add_site(project: Path) -> None:
-    with (project / "config.yaml").open("a", encoding="utf-8") as config:
-        config.write(SITE_TARGET)
-
-
-@pytest.fixture
-def site(project: Path, bulletin) -> Path:
-    """The demo project with four weeks rendered and published to the site."""
-    add_site(project)
-    assert bulletin("collect").code == 0
-    for week in WEEKS:
-        assert bulletin("render", "--week", week).code == 0, week
-        result = bulletin("publish", "--week", week)
-        assert result.out == f"site: ok {BASE}{week[:4]}/w{week[-2:]}/\n", result.err
-    return project / "output" / "site"
+from support import digest
+from support.archive import make_archive
+from support.site import BASE, WEEKS, add_site, headline
 
 
 def files(root: Path) -> dict[str, str]:
     return {path.relative_to(root).as_posix(): digest(path)
             for path in sorted(root.rglob("*")) if path.is_file()}
-
-
-def headline(project: Path, week: str) -> str:
-    return json.loads((project / "output" / "bulletins" / week / "bulletin.json").read_text())["headline"]
 
 
 def test_the_site_has_home_archive_year_and_a_permanent_page_per_week(site: Path, project: Path) -> None:
@@ -173,6 +144,8 @@ def test_charts_and_languages_are_included_when_the_bulletin_has_them(site: Path
     assert '<a href="../../2026/w11/zh/" hreflang="zh" lang="zh">中文</a>' in page
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_every_page_passes_the_nu_html_checker(site: Path, project: Path, bulletin) -> None:
     if shutil.which("java") is None:
         pytest.skip("java not installed (run .ci/setup.d/60-site-browser.sh); the Nu checker needs it")
@@ -190,6 +163,7 @@ def test_every_page_passes_the_nu_html_checker(site: Path, project: Path, bullet
     assert len(list(site.rglob("*.html"))) == 8
 
 
+@pytest.mark.slow
 def test_a_build_killed_midway_leaves_the_old_site_and_the_next_build_completes(
         project: Path, bulletin, tmp_path: Path) -> None:
     add_site(project)

@@ -3,30 +3,11 @@
 import csv
 import json
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_DATA, needs_shared_data, write_config
-
-WEEKLY = SHARED_DATA / "openrouter-weekly-top10"
-DAILY = SHARED_DATA / "openrouter-rankings-daily"
-
-
-def leaderboard_csv(folder: Path, files: list[str]) -> Path:
-    """The recorded weekly leaderboards, rewritten in bulletin's CSV format."""
-    path = folder / "leaderboard.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["week", "rank", "model", "name", "tokens"])
-        for name in files:
-            recorded = json.loads((WEEKLY / name).read_text(encoding="utf-8"))
-            # Each file holds the Monday-to-Sunday week before its date.
-            year, week, _ = (date.fromisoformat(recorded["date"]) - timedelta(days=1)).isocalendar()
-            for model in recorded["models"]:
-                writer.writerow([f"{year}-W{week:02d}", model["rank"], model["slug"],
-                                 model["name"], model["total_tokens"]])
-    return path
+from support import needs_shared_data, write_config
+from support.recorded import DAILY, leaderboard_csv
 
 
 @needs_shared_data()

@@ -8,7 +8,7 @@ from bulletin.errors import StoreError
 from bulletin.model import Collected, ModelName, Observation
 from bulletin.store.database import MIGRATIONS, Store
 from bulletin.weeks import IsoWeek
-from conftest import digest
+from support import digest
 
 
 def week(*rows: tuple[str, int]) -> Collected:

@@ -16,7 +16,7 @@ from bulletin.story import stats as aggregate
 from bulletin.story.detect import detect
 from bulletin.story.rules import HistoryIndex
 from bulletin.story.stats import SourceWeek, WeekHistory
-from conftest import write_config
+from support import write_config
 
 Boards = dict[tuple[str, str, bool], tuple[int, dict[str, int], dict[str, int]]]
 

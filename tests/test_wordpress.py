@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-import threading
 import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,9 +10,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from wordpress import WordPress, missing
 
 from bulletin.store.database import Store
+from support.servers import running
+from support.wordpress import WordPress, missing
+
+# A real WordPress takes seconds to start; the failing host's retries take seconds too.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="session")
@@ -70,6 +73,7 @@ def posts(wordpress: WordPress) -> list[dict]:
     return api(wordpress, "/wp/v2/posts", status="publish,draft,trash").json()
 
 
+@pytest.mark.external
 def test_publish_creates_the_post_with_its_chart_categories_and_tags(wp_project: Path, bulletin,
                                                                      wordpress: WordPress) -> None:
     (wp_project / "output" / "bulletins" / "2026-W11" / "chart.png").write_bytes(png())
@@ -95,6 +99,7 @@ def test_publish_creates_the_post_with_its_chart_categories_and_tags(wp_project:
     assert delivery is not None and (delivery.status, delivery.remote_id) == ("ok", str(post["id"]))
 
 
+@pytest.mark.external
 def test_a_second_publish_updates_the_same_post(wp_project: Path, bulletin, wordpress: WordPress) -> None:
     folder = wp_project / "output" / "bulletins" / "2026-W11"
     (folder / "chart.png").write_bytes(png())
@@ -116,6 +121,7 @@ def test_a_second_publish_updates_the_same_post(wp_project: Path, bulletin, word
     assert api(wordpress, f"/wp/v2/media/{third['featured_media']}").json()["media_details"]["width"] == 160
 
 
+@pytest.mark.external
 def test_a_post_already_there_under_the_weeks_slug_is_updated_not_doubled(
         wp_project: Path, bulletin, wordpress: WordPress) -> None:
     assert bulletin("publish", "--week", "2026-W11").code == 0
@@ -126,6 +132,7 @@ def test_a_post_already_there_under_the_weeks_slug_is_updated_not_doubled(
     assert [post["id"] for post in posts(wordpress)] == [first["id"]]
 
 
+@pytest.mark.external
 def test_a_post_deleted_on_wordpress_is_reported_not_recreated(wp_project: Path, bulletin,
                                                                wordpress: WordPress) -> None:
     assert bulletin("publish", "--week", "2026-W11").code == 0
@@ -139,6 +146,7 @@ def test_a_post_deleted_on_wordpress_is_reported_not_recreated(wp_project: Path,
     assert posts(wordpress) == []
 
 
+@pytest.mark.external
 def test_a_week_rejected_after_publishing_goes_back_to_draft(wp_project: Path, bulletin,
                                                              wordpress: WordPress) -> None:
     assert bulletin("publish", "--week", "2026-W11").code == 0
@@ -153,6 +161,7 @@ def test_a_week_rejected_after_publishing_goes_back_to_draft(wp_project: Path, b
     assert (again["id"], again["status"]) == (post["id"], "publish")
 
 
+@pytest.mark.external
 def test_a_withdrawal_wordpress_refuses_is_reported_and_the_post_still_found(
         wp_project: Path, bulletin, wordpress: WordPress, monkeypatch: pytest.MonkeyPatch) -> None:
     assert bulletin("publish", "--week", "2026-W11").code == 0
@@ -167,6 +176,7 @@ def test_a_withdrawal_wordpress_refuses_is_reported_and_the_post_still_found(
     assert posts(wordpress)[0]["status"] == "publish"
 
 
+@pytest.mark.external
 def test_a_wrong_password_gives_a_clear_message_and_publishes_nothing(
         wp_project: Path, bulletin, wordpress: WordPress, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WP_APP_PASSWORD", "abcd efgh ijkl mnop qrst uvwx")
@@ -180,6 +190,7 @@ def test_a_wrong_password_gives_a_clear_message_and_publishes_nothing(
     assert len(api(wordpress, "/wp/v2/tags").json()) == terms
 
 
+@pytest.mark.external
 def test_pretty_permalinks_use_the_wp_json_routes(wp_project: Path, bulletin, wordpress: WordPress) -> None:
     wordpress.php("update_option('permalink_structure', '/%postname%/'); flush_rewrite_rules();")
     try:
@@ -220,7 +231,6 @@ def test_server_errors_and_timeouts_are_retried_a_bounded_number_of_times(
         project: Path, bulletin, monkeypatch: pytest.MonkeyPatch, delay: float, problem: str) -> None:
     handler = type("Handler", (_Failing,), {"seen": [], "delay": delay})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
     monkeypatch.setenv("WP_USER", "editor")
     monkeypatch.setenv("WP_APP_PASSWORD", "secret")
@@ -230,11 +240,8 @@ def test_server_errors_and_timeouts_are_retried_a_bounded_number_of_times(
      timeout: 0.3, retries: 3}}
   - {{name: site, type: site, base_url: https://news.example.org}}
 """)
-    try:
+    with running(server):
         result = bulletin("run")
-    finally:
-        server.shutdown()
-        server.server_close()
     assert result.code == 0
     assert f"warning: 2026-W11: publishing to newsroom failed: {url}/wp-json/: {problem} after 3 attempts\n" \
         in result.err

@@ -11,13 +11,16 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
+from bulletin.config.load import load_config
+from bulletin.store.database import Store
+
 HERE = Path(__file__).resolve().parent
 KEY = "test-signing-key-0123456789abcdef"
 
 
 @contextmanager
 def smtp_server(folder: Path, *options: str) -> Iterator[int]:
-    """The recording SMTP server (tests/smtp_recorder.py) in its own process; yields its port."""
+    """The recording SMTP server (tests/support/smtp_recorder.py) in its own process; yields its port."""
     process = subprocess.Popen([sys.executable, str(HERE / "smtp_recorder.py"), str(folder),
                                 *options], stdout=subprocess.PIPE, text=True)
     try:
@@ -50,3 +53,28 @@ def email_config(project: Path, smtp_port: int | None = None, extra: str = "",
                      "    base_url: https://bulletin.example.org\n"
                      "    retry_seconds: 0.05\n"
                      f"{smtp}{extra}")
+
+
+def ledger(project: Path, week: str = "2026-W11") -> dict[str, tuple[str, int, str]]:
+    config = load_config(project / "config.yaml")
+    with Store.open(config.database) as store:
+        rows = store.db.execute("SELECT s.email, e.state, e.attempts, e.detail FROM email_sends e "
+                                "JOIN subscribers s ON s.id = e.subscriber WHERE week = ?", (week,))
+        return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+
+def make_dkim_key(folder: Path) -> tuple[Path, bytes]:
+    """A fresh RSA key for signing, and the DNS TXT record that publishes its public half."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path = folder / "dkim.pem"
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                       serialization.PrivateFormat.TraditionalOpenSSL,
+                                       serialization.NoEncryption()))
+    public = key.public_key().public_bytes(serialization.Encoding.DER,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    return path, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)

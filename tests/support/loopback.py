@@ -14,11 +14,14 @@ import json
 import threading
 import time
 from collections import defaultdict, deque
+from contextlib import ExitStack
 from datetime import date, timedelta
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
+
+from support.servers import running
 
 API_KEY = "test-key-not-a-secret"
 RANKINGS = "/api/v1/datasets/rankings-daily"
@@ -37,19 +40,18 @@ class Api:
         self.lock = threading.Lock()
         self.server = _Server(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.stack = ExitStack()
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_port}"
 
     def __enter__(self) -> Api:
-        self.thread.start()
+        self.stack.enter_context(running(self.server))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.stack.close()
 
     def queue(self, path: str, status: int, body: bytes = b"", headers: dict[str, str] | None = None,
               delay: float = 0.0, times: int = 1) -> None:
@@ -154,3 +156,6 @@ class _Server(ThreadingHTTPServer):
     # Many sources connect at once; the default backlog of 5 would make the rest
     # wait for a SYN retry (a second) instead of being served in parallel.
     request_queue_size = 128
+    # A handler told to wait (a timeout test) may still be asleep when the test
+    # ends; its client is gone, so closing the server does not wait for it.
+    block_on_close = False
