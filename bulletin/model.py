@@ -281,6 +281,33 @@ class Status(StrEnum):
 PUBLISHABLE = frozenset({Status.READY, Status.APPROVED})
 
 
+class SourceStatus(StrEnum):
+    """How a source fared in a collection."""
+
+    OK = "ok"  # something new was stored
+    UNCHANGED = "unchanged"  # read, and the store already had all of it
+    STALE = "stale"  # could not be read; its last good data stays
+
+
+class SubscriberStatus(StrEnum):
+    PENDING = "pending"  # asked to join, not confirmed yet
+    CONFIRMED = "confirmed"  # gets the bulletin
+    UNSUBSCRIBED = "unsubscribed"  # left; an import never adds it back
+    BOUNCED = "bounced"  # the server refused it too often
+
+
+class SendState(StrEnum):
+    """One subscriber's copy of one week, in the send ledger (publish/email/sender.py)."""
+
+    QUEUED = "queued"
+    SENDING = "sending"  # claimed: the copy may be on its way
+    SENT = "sent"
+    DEFERRED = "deferred"  # a 4xx answer: tried again later in the run
+    FAILED = "failed"
+    SKIPPED = "skipped"  # left the list before the copy went
+    UNCERTAIN = "uncertain"  # a run stopped between sending and recording: may have arrived
+
+
 class DeliveryStatus(StrEnum):
     OK = "ok"  # the target has it
     FAILED = "failed"  # this attempt did not get there

@@ -28,6 +28,7 @@ from bulletin.model import (
     EvidenceKey,
     Figure,
     Observation,
+    SourceStatus,
     Status,
     Story,
     WeekStats,
@@ -76,7 +77,7 @@ def run(config: Config, week: IsoWeek | None = None) -> RunResult:
     store, outcomes = _collected(config)
     with store:
         history = stats_history(config, store)
-        stale = [o for o in outcomes if o.state == "stale" and _is_leaderboard(config, o.source)]
+        stale = [o for o in outcomes if o.state == SourceStatus.STALE and _is_leaderboard(config, o.source)]
         if stale:
             _check_leaderboard(week, stale, history)
         story = build_story(config, store, week, history=history)

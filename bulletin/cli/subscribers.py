@@ -8,18 +8,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bulletin.publish.email import STATUSES
+from bulletin.cli.options import config_option
+from bulletin.model import SendState, SubscriberStatus
 from bulletin.render.edition import LOCALES
 
 if TYPE_CHECKING:
     from bulletin.store.database import Store
 
+STATUSES = tuple(status.value for status in SubscriberStatus)
 # The send ledger's states (bulletin/publish/email/sender.py tells their story).
-SEND_STATES = ("queued", "sending", "sent", "deferred", "failed", "skipped", "uncertain")
-
-config_option = click.option("--config", "config_path", type=click.Path(path_type=Path),
-                             default="config.yaml", show_default=True,
-                             help="Settings file; relative paths in it are relative to it.")
+SEND_STATES = tuple(state.value for state in SendState)
 
 
 def _database(config_path: Path) -> Store:

@@ -20,6 +20,7 @@ from bulletin.cli.options import (
     week_option,
 )
 from bulletin.errors import BulletinError
+from bulletin.model import SourceStatus
 from bulletin.weeks import IsoWeek
 
 
@@ -56,12 +57,12 @@ def collect(config_path: Path, start: date | None, end: date | None) -> None:
     outcomes = pipeline.collect(load(config_path), start, end)
     for outcome in outcomes:
         click.echo(_outcome_line(outcome))
-    if outcomes and all(o.state == "stale" for o in outcomes):
+    if outcomes and all(o.state == SourceStatus.STALE for o in outcomes):
         raise BulletinError("no source could be read; the store keeps its last good data")
 
 
 def _outcome_line(outcome: Any) -> str:
-    if outcome.state == "stale":
+    if outcome.state == SourceStatus.STALE:
         return f"{outcome.source}: stale, last good data kept"
     report = outcome.report
     rows = report and report.added + report.changed + report.removed + report.unchanged

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from bulletin.collect.source import CollectContext, Source
 from bulletin.errors import CollectError
-from bulletin.model import Collected
+from bulletin.model import Collected, SourceStatus
 from bulletin.store.database import SaveReport, SourceState, Store
 
 log = logging.getLogger("bulletin")
@@ -25,7 +25,7 @@ log = logging.getLogger("bulletin")
 class Outcome:
     source: str
     type: str
-    state: str  # ok, unchanged, stale
+    state: SourceStatus
     collected: Collected | None = None
     detail: str = ""  # why it is stale
     report: SaveReport | None = None
@@ -34,7 +34,7 @@ class Outcome:
         when = now.isoformat(timespec="seconds")
         as_of = self.collected.as_of if self.collected else ""
         return SourceState(self.source, self.type, self.state, self.detail, when,
-                           "" if self.state == "stale" else when, as_of)
+                           "" if self.state == SourceStatus.STALE else when, as_of)
 
 
 def collect_sources(sources: Sequence[Source], store: Store, now: datetime,
@@ -42,7 +42,7 @@ def collect_sources(sources: Sequence[Source], store: Store, now: datetime,
     if not any(source.live for source in sources):
         # Files only: no event loop and no HTTP client for a run that needs neither.
         context = CollectContext(store, None, now, start, end)
-        return [Outcome(s.name, s.type, "ok", s.collect(context)) for s in sources]
+        return [Outcome(s.name, s.type, SourceStatus.OK, s.collect(context)) for s in sources]
     import asyncio
 
     return asyncio.run(_collect_all(sources, store, now, start, end))
@@ -80,8 +80,8 @@ async def _one(source: Source, context: CollectContext) -> Outcome:
             raise
         detail = str(exc) or type(exc).__name__
         log.warning("%s: %s", source.name, detail)
-        return Outcome(source.name, source.type, "stale", detail=detail)
-    return Outcome(source.name, source.type, "ok", collected)
+        return Outcome(source.name, source.type, SourceStatus.STALE, detail=detail)
+    return Outcome(source.name, source.type, SourceStatus.OK, collected)
 
 
 def _outside_world(error: Exception) -> bool:
@@ -95,6 +95,6 @@ def _outside_world(error: Exception) -> bool:
 
 def settle(outcome: Outcome, report: SaveReport | None) -> Outcome:
     """The outcome once stored: ok if it brought something new, unchanged if not."""
-    if outcome.state == "stale" or report is None:
+    if outcome.state == SourceStatus.STALE or report is None:
         return outcome
-    return replace(outcome, state="ok" if report.wrote else "unchanged", report=report)
+    return replace(outcome, state=SourceStatus.OK if report.wrote else SourceStatus.UNCHANGED, report=report)

@@ -8,7 +8,6 @@ figures are extracted from the title and summary of items not seen before.
 
 from __future__ import annotations
 
-import html
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from bulletin.collect.text_figures import figures as text_figures
 from bulletin.config import validation as check
 from bulletin.errors import CollectError
 from bulletin.model import Collected, FeedItem, Figure, HttpValidators
+from bulletin.render.markup import html_to_text
 
 log = logging.getLogger("bulletin")
 
@@ -86,7 +86,7 @@ class Feed(Source):
         new = [item for item in items if item.key not in seen]
         found: dict[tuple[str, str, str, str], Figure] = {}
         for item in new:
-            text = f"{plain(item.title)}. {plain(item.summary)}"
+            text = f"{html_to_text(item.title)}. {html_to_text(item.summary)}"
             for figure in text_figures(text, self.name, item.link, item.published_at, fetched_at):
                 found.setdefault((figure.subject, figure.organisation, figure.kind, figure.period),
                                  figure)
@@ -124,7 +124,7 @@ def read_feed(body: bytes, where: str, source: str, fetched_at: str) -> tuple[li
         summary = nh3.clean(raw_summary)
         if "<script" in raw_summary.lower():
             log.warning("%s: %s: item %s: removed a script from its HTML", source, where, key)
-        title = html.unescape(nh3.clean(str(entry.get("title", "")), tags=set()))
+        title = html_to_text(str(entry.get("title", "")))
         items.setdefault(key, FeedItem(source, key, link, title, summary,
                                        _published(entry), fetched_at))
     return list(items.values()), _published(parsed.feed)
@@ -139,9 +139,3 @@ def _published(entry: Any) -> str:
             return time.strftime("%Y-%m-%dT%H:%M:%SZ", value)
     return ""
 
-
-def plain(fragment: str) -> str:
-    """The text of sanitised HTML, for reading figures from."""
-    import nh3
-
-    return html.unescape(nh3.clean(fragment, tags=set()))

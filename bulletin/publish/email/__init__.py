@@ -1,3 +1,1 @@
 """Email to subscribers: the list, joining and leaving, and exactly-once delivery."""
-
-STATUSES = ("pending", "confirmed", "unsubscribed", "bounced")

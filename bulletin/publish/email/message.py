@@ -140,7 +140,7 @@ class MessageMaker:
         from bulletin.render.article import environment
 
         self.settings = settings
-        self.week = str(bulletin.week)
+        self.week = bulletin.week
         env = environment(templates_dir)
         self.prepared: dict[str, Prepared] = {}
         for locale in ("en", "zh"):

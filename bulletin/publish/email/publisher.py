@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from bulletin import clock
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
-from bulletin.model import Delivery, DeliveryStatus
+from bulletin.model import Delivery, DeliveryStatus, SendState
 from bulletin.publish.email import settings as email_settings
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.publisher import Publisher, RenderedBulletin
@@ -56,7 +56,8 @@ class EmailPublisher(Publisher):
         status = DeliveryStatus.OK if summary.complete else DeliveryStatus.FAILED
         where = self.settings.smtp.host if self.settings.smtp else str(outbox / str(bulletin.week))
         detail = summary.line() or "no subscribers"
-        if any(summary.counts.get(state) for state in ("failed", "deferred", "uncertain")):
+        if any(summary.counts.get(state) for state in (SendState.FAILED, SendState.DEFERRED,
+                                                        SendState.UNCERTAIN)):
             detail += f"; `bulletin subscribers sends --week {bulletin.week}` says which"
         return Delivery(bulletin.week, self.name, status, "", where, detail,
                         1, clock.stamp())

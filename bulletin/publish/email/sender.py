@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bulletin.errors import PublishError
-from bulletin.model import Recipient
+from bulletin.model import Recipient, SendState
 from bulletin.publish.email import tokens
 from bulletin.publish.email.message import MessageMaker
 from bulletin.publish.email.settings import EmailSettings
@@ -48,16 +48,18 @@ Progress = Callable[[int, int], None]  # (done, total)
 
 @dataclass(frozen=True)
 class Summary:
-    week: str
+    week: IsoWeek
     counts: dict[str, int]  # ledger state -> rows
 
     def line(self) -> str:
-        order = ("sent", "failed", "deferred", "skipped", "uncertain", "queued", "sending")
+        order = (SendState.SENT, SendState.FAILED, SendState.DEFERRED, SendState.SKIPPED,
+                 SendState.UNCERTAIN, SendState.QUEUED, SendState.SENDING)
         return ", ".join(f"{self.counts[k]} {k}" for k in order if self.counts.get(k))
 
     @property
     def complete(self) -> bool:
-        return not any(self.counts.get(k) for k in ("queued", "deferred", "sending"))
+        return not any(self.counts.get(k) for k in (SendState.QUEUED, SendState.DEFERRED,
+                                                   SendState.SENDING))
 
 
 class Schedule:
@@ -117,7 +119,7 @@ class RateLimit:
 
 
 @contextmanager
-def exclusive(database: Path, week: str) -> Iterator[None]:
+def exclusive(database: Path, week: IsoWeek) -> Iterator[None]:
     """One send per week at a time: two runs would race for the same rows."""
     path = database.with_name(f"{database.name}.email-{week}.lock")
     with open(path, "w") as handle:
@@ -132,8 +134,8 @@ def send_week(settings: EmailSettings, maker: MessageMaker, store: Store, outbox
               key: bytes, progress: Progress | None = None) -> Summary:
     week = maker.week
     with exclusive(store.path, week):
-        ledger = store.send_ledger(IsoWeek.parse(week))
-        folder = outbox / week
+        ledger = store.send_ledger(week)
+        folder = outbox / str(week)
         if settings.smtp:
             items = ledger.start()
         else:

@@ -15,11 +15,11 @@ from datetime import timedelta
 
 from bulletin import clock
 from bulletin.errors import SubscriberError
-from bulletin.model import Subscriber
-from bulletin.publish.email import STATUSES
+from bulletin.model import Subscriber, SubscriberStatus
 from bulletin.render.edition import LOCALES
 from bulletin.store.mail import Subscribers
 
+STATUSES = tuple(status.value for status in SubscriberStatus)
 CSV_FIELDS = ("email", "locale", "status")
 # The subscribe form sends an address one confirmation an hour at most, so it
 # cannot be used to flood somebody's inbox; a link stops working after a week.
