@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,34 +15,23 @@ if TYPE_CHECKING:
     from bulletin.config.settings import Config
 
 
-class _WeekType(click.ParamType):
-    name = "YYYY-Www"
+class _Parsed(click.ParamType):
+    """A value read with ``parse``; its ValueError is the message (or ``problem``, when given)."""
 
-    def convert(self, value: Any, param: Any, ctx: Any) -> IsoWeek:
-        if isinstance(value, IsoWeek):
+    def __init__(self, name: str, kind: type, parse: Callable[[str], Any], problem: str = "") -> None:
+        self.name, self.kind, self.parse, self.problem = name, kind, parse, problem
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, self.kind):
             return value
         try:
-            return IsoWeek.parse(value)
+            return self.parse(value)
         except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+            self.fail(self.problem.format(value=value) if self.problem else str(exc), param, ctx)
 
 
-WEEK = _WeekType()
-
-
-class _DayType(click.ParamType):
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not a date like 2026-05-18", param, ctx)
-
-
-DAY = _DayType()
+WEEK = _Parsed("YYYY-Www", IsoWeek, IsoWeek.parse)
+DAY = _Parsed("YYYY-MM-DD", date, date.fromisoformat, "{value!r} is not a date like 2026-05-18")
 
 config_option = click.option("--config", "config_path", type=click.Path(path_type=Path),
                              default="config.yaml", show_default=True,

@@ -33,12 +33,9 @@ def run(config_path: Path, week: IsoWeek | None, output: Path | None) -> None:
     from bulletin import pipeline
 
     result = pipeline.run(load(config_path, output), week)
-    _say_held(result)
     for outcome in result.outcomes:
         logging.getLogger("bulletin").info("%s", _outcome_line(outcome))
-    click.echo(f"{result.week}: {result.headline}", err=True)
-    for path in result.paths:
-        click.echo(shown(path))
+    _say_written(result)
 
 
 @click.command()
@@ -81,11 +78,7 @@ def render(config_path: Path, week: IsoWeek | None, output: Path | None) -> None
     """Write a week's bulletin from what the store already holds."""
     from bulletin import pipeline
 
-    result = pipeline.render(load(config_path, output), week)
-    _say_held(result)
-    click.echo(f"{result.week}: {result.headline}", err=True)
-    for path in result.paths:
-        click.echo(shown(path))
+    _say_written(pipeline.render(load(config_path, output), week))
 
 
 @click.command()
@@ -118,10 +111,14 @@ def publish(config_path: Path, week: IsoWeek, targets: tuple[str, ...], test_to:
                    f"{f' ({delivery.detail})' if delivery.detail else ''}")
 
 
-def _say_held(result: Any) -> None:
+def _say_written(result: Any) -> None:
+    """The week's headline and the files written (on stdout, one a line, for scripts)."""
     if result.status == "held":
         click.echo(f"{result.week}: held for review; `bulletin approve {result.week}` publishes it, "
                    f"`bulletin reject {result.week} --why TEXT` drops it", err=True)
+    click.echo(f"{result.week}: {result.headline}", err=True)
+    for path in result.paths:
+        click.echo(shown(path))
 
 
 @click.command()

@@ -147,21 +147,26 @@ class Handlers:
             return None
         return found
 
-    def confirm_page(self, request: web.Request) -> web.Response:
-        token = _form(request).get("token", "")
+    def _confirming(self, token: str) -> Subscriber | web.Response:
+        """Who a confirmation link is for, or the page that says why it no longer works."""
         found = self._holder(token, "confirm")
         if found is None:
             return self.page(403, "bad_link")
         if found.status == "pending" and subs.confirm_link_expired(found):
             return self.page(403, "expired_link")
+        return found
+
+    def confirm_page(self, request: web.Request) -> web.Response:
+        token = _form(request).get("token", "")
+        found = self._confirming(token)
+        if isinstance(found, web.Response):
+            return found
         return self.page(200, "confirm", email=found.email, token=token)
 
     def confirm(self, request: web.Request) -> web.Response:
-        found = self._holder(_form(request).get("token", ""), "confirm")
-        if found is None:
-            return self.page(403, "bad_link")
-        if found.status == "pending" and subs.confirm_link_expired(found):
-            return self.page(403, "expired_link")
+        found = self._confirming(_form(request).get("token", ""))
+        if isinstance(found, web.Response):
+            return found
         if found.status == "pending":
             with self._db() as store:
                 store.subscribers.set_status(found.id, "confirmed")

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from statistics import fmean
 
-from bulletin.model import Event, WeekStats
+from bulletin.model import Event
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import (
     Param,
@@ -24,7 +24,7 @@ from bulletin.story.rules import (
     subject_name,
     volumes,
 )
-from bulletin.story.rules.leaders import ranking
+from bulletin.story.rules.leaders import followed
 from bulletin.weeks import IsoWeek
 
 # How many earlier changes make a subject's "usual" move.
@@ -53,7 +53,7 @@ class Growth(Rule):
         if then is None or not then.complete:
             return
         now_volumes, then_volumes = volumes(stats, self.subject), volumes(then, self.subject)
-        for subject in self._subjects(stats, context):
+        for subject in followed(stats, self.subject, context.methodology, self.top):
             tokens, previous = now_volumes.get(subject), then_volumes.get(subject)
             if tokens is None or not previous:
                 continue
@@ -80,13 +80,6 @@ class Growth(Rule):
             topic = f"growth|{self.subject}|{subject}|{self.span}" if change > 0 else ""
             yield Event("volume_change", (subject,), facts, score, evidence(stats, models) + behind,
                         topic=topic)
-
-    def _subjects(self, stats: WeekStats, context: RuleContext) -> list[str]:
-        if self.subject == "country":
-            return list(context.methodology.lead_countries)
-        if self.subject == "author":
-            return [key for key, _, _ in ranking(stats, "author")[: self.top]]
-        return ["total"]
 
 
 def weeks_before(week: IsoWeek, span: int) -> IsoWeek:

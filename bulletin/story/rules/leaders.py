@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from bulletin.model import WeekStats
+from bulletin.model import Methodology, WeekStats
 from bulletin.story.stats import is_complete
 from bulletin.weeks import IsoWeek
 
@@ -136,3 +136,12 @@ def duel(stats: WeekStats, subject_type: str, pair: tuple[str, str], ahead: str
     lead = next(item for item in ordered if item[0] == ahead)
     rival = next((item for item in ordered if item[0] != ahead), ("", 0, None))
     return rival[0], lead[1], rival[1], lead[2], rival[2]
+
+
+def followed(stats: WeekStats, subject_type: str, methodology: Methodology, top: int) -> list[str]:
+    """What a rule of countries, authors or the total looks at: the lead pair, the top authors."""
+    if subject_type == "country":
+        return list(methodology.lead_countries)
+    if subject_type == "author":
+        return [key for key, _, _ in ranking(stats, "author")[:top]]
+    return ["total"]

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bulletin.model import Event, WeekStats
+from bulletin.model import Event
 from bulletin.story.novelty import run
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, subject_models, subject_name
 from bulletin.story.rules.leaders import (
     duel_facts,
+    followed,
     growth_run,
     leader_of,
     previous_complete,
-    ranking,
     run_back,
 )
 from bulletin.weeks import IsoWeek
@@ -91,7 +91,7 @@ class Streak(Rule):
 
     def _growth(self, context: RuleContext) -> Iterable[Event]:
         stats = context.stats
-        for subject in self._subjects(stats, context):
+        for subject in followed(stats, self.subject, context.methodology, self.top):
             def volume(week: IsoWeek, subject: str = subject) -> int | None:
                 return context.index.volumes(week, self.subject).get(subject)
 
@@ -124,13 +124,6 @@ class Streak(Rule):
                                 "change": _change(volume(stats.week), volume(before.week))}
                 yield Event("growth_streak", (subject,), facts, 20.0 + 5 * min(ended.weeks, 10),
                             models)
-
-    def _subjects(self, stats: WeekStats, context: RuleContext) -> list[str]:
-        if self.subject == "country":
-            return list(context.methodology.lead_countries)
-        if self.subject == "author":
-            return [key for key, _, _ in ranking(stats, "author")[: self.top]]
-        return ["total"]
 
 
 def _change(now: int | None, before: int | None) -> float | None:
