@@ -10,6 +10,7 @@ within 3x that floor. Run by hand:
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import statistics
@@ -23,10 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 FLOOR = "import jinja2, httpx, feedparser, markdown, yaml"
 
 
+# As an installed package runs: from compiled bytecode, whatever this shell says.
+ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
 def timed(command: list[str], cwd: Path) -> float:
     start = time.perf_counter()
     subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+                   stderr=subprocess.DEVNULL, env=ENV)
     return time.perf_counter() - start
 
 
@@ -41,6 +46,7 @@ def main() -> None:
         shutil.copy(ROOT / "config.yaml", project)
         shutil.copytree(ROOT / "demo", project / "demo")
         floor, fresh, again = [], [], []
+        timed([str(bulletin), "run"], project)  # writes the bytecode the runs below read
         for _ in range(runs):
             floor.append(timed([sys.executable, "-c", FLOOR], project))
             shutil.rmtree(project / "output", ignore_errors=True)

@@ -289,25 +289,6 @@ class SourceStatus(StrEnum):
     STALE = "stale"  # could not be read; its last good data stays
 
 
-class SubscriberStatus(StrEnum):
-    PENDING = "pending"  # asked to join, not confirmed yet
-    CONFIRMED = "confirmed"  # gets the bulletin
-    UNSUBSCRIBED = "unsubscribed"  # left; an import never adds it back
-    BOUNCED = "bounced"  # the server refused it too often
-
-
-class SendState(StrEnum):
-    """One subscriber's copy of one week, in the send ledger (publish/email/sender.py)."""
-
-    QUEUED = "queued"
-    SENDING = "sending"  # claimed: the copy may be on its way
-    SENT = "sent"
-    DEFERRED = "deferred"  # a 4xx answer: tried again later in the run
-    FAILED = "failed"
-    SKIPPED = "skipped"  # left the list before the copy went
-    UNCERTAIN = "uncertain"  # a run stopped between sending and recording: may have arrived
-
-
 class DeliveryStatus(StrEnum):
     OK = "ok"  # the target has it
     FAILED = "failed"  # this attempt did not get there
@@ -339,39 +320,6 @@ class Delivery:
     detail: str = ""
     attempts: int = 1
     delivered_at: str = ""
-
-
-@dataclass(frozen=True)
-class Subscriber:
-    """One address on the email list."""
-
-    id: int
-    uid: str  # random; what tokens name, never the row id
-    email: str
-    locale: str
-    status: str  # pending, confirmed, unsubscribed, bounced
-    bounces: int = 0
-    confirm_sent_at: str = ""  # when the last confirmation email went out ("" never)
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """A copy of one week's bulletin the send ledger has queued for one subscriber."""
-
-    subscriber: int  # the subscriber's row id
-    uid: str
-    email: str
-    locale: str
-
-
-@dataclass(frozen=True)
-class SendRecord:
-    """What the send ledger says of one address for one week."""
-
-    email: str
-    state: str  # queued, sending, sent, deferred, failed, skipped, uncertain
-    attempts: int
-    detail: str
 
 
 def event_data(event: Event) -> dict[str, Any]:

@@ -7,13 +7,13 @@ traceback.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 
 import click
 
 from bulletin import __version__
-from bulletin.cli import inspect, serve, subscribers, weekly
 from bulletin.errors import BulletinError
 
 
@@ -31,18 +31,35 @@ def _setup_logging(verbose: bool) -> None:
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
 
 
-@click.group()
+# Each command's module is imported only when that command runs (or --help lists it).
+COMMANDS = {
+    "run": "weekly.run", "collect": "weekly.collect", "render": "weekly.render",
+    "publish": "weekly.publish", "review": "weekly.review", "approve": "weekly.approve",
+    "reject": "weekly.reject", "site": "weekly.site", "sources": "inspect.sources",
+    "stats": "inspect.stats", "events": "inspect.events", "backtest": "inspect.backtest",
+    "serve": "serve.serve", "subscribers": "subscribers.subscribers",
+}
+
+
+class _Commands(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name].split(".")
+        command = getattr(importlib.import_module(f"bulletin.cli.{module}"), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=_Commands)
 @click.version_option(__version__, prog_name="bulletin")
 @click.option("-v", "--verbose", is_flag=True, help="Say more about what happens.")
 def cli(verbose: bool) -> None:
     """Weekly news bulletins on AI token-usage statistics."""
     _setup_logging(verbose)
-
-
-for command in (weekly.run, weekly.collect, weekly.render, weekly.publish, weekly.review,
-                weekly.approve, weekly.reject, weekly.site, inspect.sources, inspect.stats,
-                inspect.events, inspect.backtest, serve.serve, subscribers.subscribers):
-    cli.add_command(command)
 
 
 def main() -> None:

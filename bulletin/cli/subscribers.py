@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import click
 
 from bulletin.cli.options import config_option
-from bulletin.model import SendState, SubscriberStatus
 from bulletin.render.edition import LOCALES
+from bulletin.store.mail import SendState, SubscriberStatus
 
 if TYPE_CHECKING:
     from bulletin.store.database import Store

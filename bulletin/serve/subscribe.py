@@ -16,13 +16,13 @@ from urllib.parse import parse_qs, quote
 from bulletin import clock
 from bulletin.config.settings import Config
 from bulletin.errors import BulletinError, SubscriberError
-from bulletin.model import Subscriber
 from bulletin.publish.email import subscribers as subs
 from bulletin.publish.email import tokens
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.render.edition import LOCALES
 from bulletin.serve import app as web
 from bulletin.store.database import Store
+from bulletin.store.mail import Subscriber
 
 
 def _settings(config: Config) -> EmailSettings | None:

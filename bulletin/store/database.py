@@ -23,10 +23,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bulletin.store.mail import SendLedger, Subscribers
     from bulletin.story.stats import SourceWeek
 
 from bulletin.errors import StoreError
@@ -44,7 +46,6 @@ from bulletin.model import (
     Status,
 )
 from bulletin.store import week_totals
-from bulletin.store.mail import SendLedger, Subscribers
 from bulletin.store.migrations import MIGRATIONS
 from bulletin.weeks import IsoWeek
 
@@ -105,7 +106,14 @@ class Store:
         self.path = path
         self.lock = threading.RLock()  # held by a transaction, and by the mail tables' reads
         self._depth = 0  # transactions open on this connection (an inner one joins the outer)
-        self.subscribers = Subscribers(self)
+
+    # The mail tables' code is imported only by the commands that use them.
+    @cached_property
+    def subscribers(self) -> Subscribers:
+        """The email list."""
+        from bulletin.store.mail import Subscribers
+
+        return Subscribers(self)
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -124,6 +132,8 @@ class Store:
 
     def send_ledger(self, week: IsoWeek) -> SendLedger:
         """The email send ledger's rows of one week (its methods may run on several threads)."""
+        from bulletin.store.mail import SendLedger
+
         return SendLedger(self, week)
 
     def close(self) -> None:

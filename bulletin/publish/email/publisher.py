@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from bulletin import clock
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
-from bulletin.model import Delivery, DeliveryStatus, SendState
+from bulletin.model import Delivery, DeliveryStatus
 from bulletin.publish.email import settings as email_settings
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.publisher import Publisher, RenderedBulletin
@@ -46,6 +46,7 @@ class EmailPublisher(Publisher):
 
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
         from bulletin.publish.email import sender, tokens
+        from bulletin.store.mail import SendState
 
         assert self.settings is not None
         key = tokens.key_from_env(self.settings.signing_key_env)

@@ -34,13 +34,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bulletin.errors import PublishError
-from bulletin.model import Recipient, SendState
 from bulletin.publish.email import tokens
 from bulletin.publish.email.message import MessageMaker
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.email.transport import OutboxTransport, Outcome, SmtpTransport
 from bulletin.store.database import Store
-from bulletin.store.mail import SendLedger
+from bulletin.store.mail import Recipient, SendLedger, SendState
 from bulletin.weeks import IsoWeek
 
 Progress = Callable[[int, int], None]  # (done, total)

@@ -15,9 +15,8 @@ from datetime import timedelta
 
 from bulletin import clock
 from bulletin.errors import SubscriberError
-from bulletin.model import Subscriber, SubscriberStatus
 from bulletin.render.edition import LOCALES
-from bulletin.store.mail import Subscribers
+from bulletin.store.mail import Subscriber, Subscribers, SubscriberStatus
 
 STATUSES = tuple(status.value for status in SubscriberStatus)
 CSV_FIELDS = ("email", "locale", "status")
