@@ -21,6 +21,15 @@ from urllib.parse import quote
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.publisher import RenderedBulletin
 from bulletin.render.article import UNSUBSCRIBE
+from bulletin.render.edition import (
+    CHART_PNG,
+    DEFAULT_LOCALE,
+    LOCALES,
+    article_name,
+    email_html_name,
+    email_text_name,
+    page_name,
+)
 
 # Stands for the subscriber's link until it is filled in; the article's email
 # templates write it where their unsubscribe link goes.
@@ -44,17 +53,17 @@ def bodies(bulletin: RenderedBulletin, locale: str) -> Bodies:
     versions) come from the article templates; until a bulletin has them, the
     article's own Markdown and HTML stand in.
     """
-    suffix = f".{locale}" if locale != "en" else ""
     articles = bulletin.data.get("articles", {})
-    for language, text_name, html_name in ((locale, f"email{suffix}.txt", f"email{suffix}.html"),
-                                           ("en", "email.txt", "email.html"),
-                                           ("en", "bulletin.md", "bulletin.html")):
-        if bulletin.path(text_name).exists() and bulletin.path(html_name).exists():
+    for language, text_name, html_name in (
+            (locale, email_text_name(locale), email_html_name(locale)),
+            (DEFAULT_LOCALE, email_text_name(DEFAULT_LOCALE), email_html_name(DEFAULT_LOCALE)),
+            (DEFAULT_LOCALE, article_name(DEFAULT_LOCALE), page_name(DEFAULT_LOCALE))):
+        if bulletin.has(text_name) and bulletin.has(html_name):
             # The store's headline is the bulletin's; other languages have their own.
-            subject = (bulletin.headline if language == "en"
+            subject = (bulletin.headline if language == DEFAULT_LOCALE
                        else articles.get(language, {}).get("headline", bulletin.headline))
             return Bodies(subject, bulletin.text(text_name), bulletin.text(html_name))
-    raise FileNotFoundError(bulletin.path("email.txt"))
+    raise FileNotFoundError(bulletin.path(email_text_name(DEFAULT_LOCALE)))
 
 
 def header_text(value: str) -> str:
@@ -143,9 +152,9 @@ class MessageMaker:
         self.week = bulletin.week
         env = environment(templates_dir)
         self.prepared: dict[str, Prepared] = {}
-        for locale in ("en", "zh"):
+        for locale in LOCALES:
             parts = bodies(bulletin, locale)
-            zh = locale == "zh" and parts.text != bodies(bulletin, "en").text
+            zh = locale == "zh" and parts.text != bodies(bulletin, DEFAULT_LOCALE).text
             name = "footer.zh" if zh else "footer"
             context = {"title": title, "base_url": settings.base_url, "unsubscribe_url": LINK}
             # The article's email bodies carry their own unsubscribe link;
@@ -182,7 +191,7 @@ class MessageMaker:
         return f"{self.settings.base_url}/unsubscribe?token={quote(token)}"
 
     def build(self, email: str, locale: str, token: str, message_id: str) -> bytes:
-        prepared = self.prepared.get(locale, self.prepared["en"])
+        prepared = self.prepared.get(locale, self.prepared[DEFAULT_LOCALE])
         url = self.unsubscribe_url(token)
         mailto = f"mailto:{self.settings.unsubscribe_mailto}?subject=unsubscribe%20{quote(token)}"
         # Addresses were validated as ASCII on the way in; anything else is encoded.
@@ -214,16 +223,16 @@ def _inline_chart(bulletin: RenderedBulletin, html: str) -> tuple[str, bytes]:
     A bulletin rendered with a site base URL links the chart on the site
     instead; a relative path would show nothing in a mail client.
     """
-    chart = bulletin.path("chart.png")
-    if 'src="chart.png"' not in html or not chart.exists():
+    chart = bulletin.path(CHART_PNG)
+    if f'src="{CHART_PNG}"' not in html or not chart.exists():
         return html, b""
     part = b"".join((
         b"Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n",
         f"Content-ID: <{CHART_ID}>\r\n".encode("ascii"),
-        b'Content-Disposition: inline; filename="chart.png"\r\n\r\n',
+        f'Content-Disposition: inline; filename="{CHART_PNG}"\r\n\r\n'.encode("ascii"),
         _b64(chart.read_bytes()),
     ))
-    return html.replace('src="chart.png"', f'src="cid:{CHART_ID}"'), part
+    return html.replace(f'src="{CHART_PNG}"', f'src="cid:{CHART_ID}"'), part
 
 
 def _html_part(prepared: Prepared, link: bytes) -> bytes:
