@@ -78,3 +78,14 @@ def test_no_module_imports_itself_through_others() -> None:
     graph = {name: dependencies(name) for name in MODULES}
     cycles = [" -> ".join(found) for name in sorted(graph) if (found := cycle_from(name, graph))]
     assert cycles == []
+
+
+def test_plugins_find_the_base_classes_where_they_always_were() -> None:
+    from bulletin.collect.source import Source
+    from bulletin.publish.publisher import Publisher
+    from bulletin.publishers import Publisher as OldPublisher
+    from bulletin.rules import Rule as OldRule
+    from bulletin.sources import Source as OldSource
+    from bulletin.story.rules import Rule
+
+    assert (OldSource, OldRule, OldPublisher) == (Source, Rule, Publisher)
