@@ -1,0 +1,137 @@
+"""The site as a reader meets it, in a real headless chromium: light and dark,
+a phone and a desktop, English and Chinese; and every reference it and its
+feeds make, resolved as a browser and a feed reader would.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from support import links
+from support.reader import BASE, LIST_BASE, PHONE, READER_WEEKS, axe_violations, build, chromium, described
+from support.serving import bulletin_serve
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def reader_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("reader")
+    build(project)
+    return project
+
+
+@pytest.fixture(scope="module")
+def reader_site(reader_project: Path) -> Path:
+    return reader_project / "output" / "site"
+
+
+@pytest.fixture(scope="module")
+def served(reader_project: Path) -> str:
+    with pytest.MonkeyPatch.context() as patch:
+        from support.reader import environ
+
+        for name, value in environ().items():
+            patch.setenv(name, value)
+        with bulletin_serve(reader_project) as url:
+            yield url + "/"
+
+
+# The pages the acceptance names, each as a reader reaches it.
+PAGES = {"home": "", "article": "2026/w11/", "article-zh": "2026/w11/zh/", "archive": "archive/",
+         "year": "2026/", "about": "about/", "subscribe": "subscribe", "subscribe-zh": "subscribe?lang=zh"}
+
+
+def test_nothing_the_site_or_its_feeds_refer_to_is_missing(reader_site: Path) -> None:
+    found = links.in_site(reader_site, BASE)
+    assert len(found) > 300  # the checker does see the pages' and feeds' references
+    assert links.broken(reader_site, BASE) == []
+    # What leaves the site: the list's pages and the sources named in the articles.
+    leaving = {reference.url for reference in links.outside(reader_site, BASE)}
+    assert {url for url in leaving if url.startswith(LIST_BASE)} == {
+        f"{LIST_BASE}/subscribe", f"{LIST_BASE}/subscribe?lang=zh"}
+
+
+def test_a_chart_in_a_feed_is_an_absolute_url_and_the_entry_does_not_repeat_its_title(
+        reader_site: Path) -> None:
+    for name in ("feed.xml", "zh/feed.xml"):
+        feed = ET.parse(reader_site / name).getroot()
+        assert feed.find(f"{ATOM}author/{ATOM}name").text == "Token Bulletin", name
+        for entry in feed.iter(f"{ATOM}entry"):
+            content = entry.find(f"{ATOM}content").text
+            assert "<h1" not in content
+            for src in links.in_html(content, "", name):
+                if src.where.endswith("<img src>"):
+                    assert src.url.startswith(BASE) and src.url.endswith("/chart.svg"), src
+    chinese = json.loads((reader_site / "zh" / "feed.json").read_text())
+    assert chinese["language"] == "zh-Hans"
+    assert chinese["authors"] == [{"name": "Token Bulletin", "url": BASE}]
+    assert [item["url"] for item in chinese["items"]] == [f"{BASE}{w[:4]}/w{w[-2:]}/zh/"
+                                                          for w in reversed(READER_WEEKS)]
+    assert {item["image"][-4:] for item in chinese["items"] if "image" in item} == {".png"}
+
+
+@pytest.mark.slow
+@pytest.mark.external
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_on_any_page_in_either_colour_scheme(served: str, scheme: str,
+                                                               tmp_path: Path) -> None:
+    found = {}
+    with chromium(tmp_path, scheme) as browser:
+        for name, path in PAGES.items():
+            browser.get(served + path)
+            violations = axe_violations(browser)
+            if violations:
+                found[name] = described(violations)
+            if scheme == "dark":  # the page is dark indeed, not light text left on white
+                background = browser.execute_script(
+                    "return getComputedStyle(document.body).backgroundColor")
+                assert background == "rgb(21, 21, 24)", (name, background)
+    assert found == {}, "\n".join(f"{name}: {text}" for name, text in found.items())
+
+
+@pytest.mark.slow
+@pytest.mark.external
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_page_scrolls_sideways_on_a_phone(served: str, scheme: str, tmp_path: Path) -> None:
+    wide = {}
+    with chromium(tmp_path, scheme, PHONE) as browser:
+        for name, path in PAGES.items():
+            browser.get(served + path)
+            width = browser.execute_script("return document.documentElement.scrollWidth")
+            if width > PHONE:
+                wide[name] = width
+            # Each article shows its chart once, and the chart loads.
+            charts = browser.execute_script(
+                "return [...document.images].filter(i => i.src.includes('chart'))"
+                ".map(i => [i.naturalWidth, i.getBoundingClientRect().width])")
+            if name.startswith(("home", "article")):
+                assert len(charts) == 1, (name, charts)
+                natural, shown = charts[0]
+                assert natural > 0 and shown <= PHONE, (name, charts)
+    assert wide == {}
+
+
+@pytest.mark.slow
+@pytest.mark.external
+def test_a_chinese_page_reads_in_chinese(served: str, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    with chromium(tmp_path) as browser:
+        browser.get(served + "2026/w11/zh/")
+        assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hans"
+        chrome = " ".join(element.text for element in browser.find_elements(
+            By.CSS_SELECTOR, "header, footer, .meta, .cta"))
+        for english in ("Archive", "About", "Permanent link", "Subscribe", "generated"):
+            assert english not in chrome
+        assert "往期" in chrome and "订阅" in chrome
+        family = browser.execute_script("return getComputedStyle(document.body).fontFamily")
+        assert family.startswith('"Songti SC"'), family
+        styles = browser.execute_script(
+            "return [...document.querySelectorAll('main em, main i')]"
+            ".map(e => getComputedStyle(e).fontStyle)")
+        assert styles and set(styles) == {"normal"}
