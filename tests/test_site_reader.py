@@ -48,7 +48,8 @@ def served(reader_project: Path) -> str:
 
 # The pages the acceptance names, each as a reader reaches it.
 PAGES = {"home": "", "article": "2026/w11/", "article-zh": "2026/w11/zh/", "archive": "archive/",
-         "year": "2026/", "about": "about/", "subscribe": "subscribe", "subscribe-zh": "subscribe?lang=zh"}
+         "year": "2026/", "about": "about/", "about-zh": "about/zh/", "subscribe": "subscribe",
+         "subscribe-zh": "subscribe?lang=zh"}
 
 
 def test_nothing_the_site_or_its_feeds_refer_to_is_missing(reader_site: Path) -> None:
@@ -140,6 +141,10 @@ def test_a_chinese_page_reads_in_chinese(served: str, tmp_path: Path) -> None:
             "return [...document.querySelectorAll('main em, main i')]"
             ".map(e => getComputedStyle(e).fontStyle)")
         assert styles and set(styles) == {"normal"}
+        browser.find_element(By.LINK_TEXT, "关于").click()
+        assert browser.current_url == served + "about/zh/"
+        assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hans"
+        assert browser.find_element(By.TAG_NAME, "h1").text == "关于《Token Bulletin》"
 
 
 @pytest.mark.slow
@@ -183,7 +188,7 @@ def test_the_nu_checker_finds_no_error_on_any_page_or_list_page(reader_site: Pat
                              timeout=300)
     report = checked.stdout + checked.stderr
     assert checked.returncode == 0 and "error" not in report.lower(), report
-    assert len(list(pages.rglob("*.html"))) == 18
+    assert len(list(pages.rglob("*.html"))) == 19
 
 
 def _error_page(url: str):  # type: ignore[no-untyped-def]

@@ -125,7 +125,8 @@ class Site:
                                 description=f"Every {self.title} bulletin, by year.",
                                 og_title=f"Archive · {self.title}"))
         recent = [self.article(item.week) for item in newest[:sitefeeds.FEED_ENTRIES]]
-        for lang in feed_languages(recent):
+        languages = feed_languages(recent)
+        for lang in languages:
             folder = self.root / sitefeeds.folder(lang)
             chosen = [article for article in recent if lang == DEFAULT_LANG or lang in article.languages]
             title = self.feed_title(lang)
@@ -133,9 +134,10 @@ class Site:
             replace_file(folder / "feed.json",
                          sitefeeds.json_feed(chosen, self.base_url, title, self.title, lang))
             written += 2
-        written += self.write_static()
+        written += self.write_static(languages)
         replace_file(self.root / "sitemap.xml",
-                     sitefeeds.sitemap(newest, sorted(by_year, reverse=True), self.base_url, (ABOUT,)))
+                     sitefeeds.sitemap(newest, sorted(by_year, reverse=True), self.base_url,
+                                       [path for _, path in about_pages(languages)]))
         # The home page last: it is where readers come in, so it links only to pages that exist.
         latest = recent[0] if recent else None
         description = latest.version(DEFAULT_LANG).description if latest else self.title
@@ -146,15 +148,17 @@ class Site:
                                 image=self._image(latest) if latest else "", chart_size=(WIDTH, HEIGHT)))
         return written + 3
 
-    def write_static(self) -> int:
+    def write_static(self, languages: Sequence[str]) -> int:
         """What does not depend on a week: the about page, the icons, robots.txt naming the sitemap.
 
         Each is written only when it changed, so publishing a week touches only
         the pages that list it. Returns how many were written.
         """
-        wanted = {f"{ABOUT}index.html": self._page(
-            "site/about.html.j2", ABOUT, description=f"How {self.title} is made: its sources and its method.",
-            og_title=f"About · {self.title}"), **static.files(self.base_url)}
+        description = f"How {self.title} is made: its sources and its method."
+        wanted = {f"{path}index.html": self._page("site/about.html.j2", path, lang, description=description,
+                                                  og_title=f"About · {self.title}")
+                  for lang, path in about_pages(languages)}
+        wanted.update(static.files(self.base_url))
         written = 0
         for name, content in wanted.items():
             path = self.root / name
@@ -218,6 +222,11 @@ class Site:
         found.append({"lang": "x-default", "url": f"{self.base_url}{article.path}", "name": "",
                       "path": article.path})
         return found
+
+
+def about_pages(languages: Sequence[str]) -> list[tuple[str, str]]:
+    """The about page in each language the site has bulletins in: about/, about/zh/."""
+    return [(lang, ABOUT + sitefeeds.folder(lang)) for lang in languages]
 
 
 def feed_languages(recent: Sequence[Article]) -> list[str]:
