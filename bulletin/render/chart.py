@@ -22,7 +22,7 @@ BY_WEEK_WIDTH = 430  # the rest is the top-models panel
 COLOURS = ("#b3261e", "#1f5fa8")
 OTHER = "#8a8a8f"
 TOP_MODELS = 5
-VERSION = 5  # bump when the drawing changes, so that reruns redraw
+VERSION = 6  # bump when the drawing changes, so that reruns redraw
 PNG_ZOOM = 2  # the PNG (email, feeds, social cards) at twice the size: sharp on high-density screens
 GRID = "#e4e4e8"  # gridlines a reader sees without noticing
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
@@ -41,7 +41,7 @@ def draw(story: Story) -> list[Artifact]:
            f'viewBox="0 0 {WIDTH} {HEIGHT}">'
            f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>'
            f'{_placed(by_week, "by-week", 0, BY_WEEK_WIDTH)}'
-           f'{_placed(top, "top-models", BY_WEEK_WIDTH, WIDTH - BY_WEEK_WIDTH)}</svg>\n')
+           f'{_placed(top, "top-models", BY_WEEK_WIDTH, WIDTH - BY_WEEK_WIDTH)}{_source(story)}</svg>\n')
     fonts = [str(path) for path in FONT_FILES if path.is_file()]
     # With the chart's one face at hand, resvg need not index every system font
     # (a fifth of the drawing's time); without it, it looks for one as before.
@@ -97,6 +97,21 @@ def _models(story: Story) -> str:
     chart.add("tokens", [{"value": row.tokens / 1e12, "color": colour.get(row.country or "", OTHER)}
                          for row in rows])
     return str(chart.render(is_unicode=True))
+
+
+def _source(story: Story) -> str:
+    """The source line under the chart, as a newsroom prints it: the data's attribution and licence.
+
+    The attribution is text from the config, escaped, never markup.
+    """
+    from xml.sax.saxutils import escape
+
+    credit = next((c for c in story.credits if c.name == story.stats.source), None)
+    if credit is None:
+        return ""
+    line = f"Source: {credit.attribution}" + (f" · {credit.licence}" if credit.licence else "")
+    return (f'<text x="{WIDTH - 12}" y="{HEIGHT - 8}" text-anchor="end" font-family="{FONT}" '
+            f'font-size="11" fill="#5f6368">{escape(line)}</text>')
 
 
 def axis_ticks(highest: float, most: int = 7) -> list[float]:
