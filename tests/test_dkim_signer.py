@@ -1,17 +1,16 @@
-"""DKIM signing: OpenSSL does the RSA step, and the result is dkimpy's own, byte for byte."""
+"""DKIM signing (RFC 6376): what bulletin signs, dkimpy verifies; a change to anything signed breaks it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import dkim
-import dkim.crypto
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from bulletin.errors import PublishError
-from bulletin.publish.email.dkim import Signer
+from bulletin.publish.email.dkim import Signer, relaxed_header, simple_body
 from support.emailing import make_dkim_key
 
 MESSAGE = (b"From: Token Bulletin <news@bulletin.example.org>\r\nTo: ana@example.com\r\n"
@@ -20,23 +19,53 @@ MESSAGE = (b"From: Token Bulletin <news@bulletin.example.org>\r\nTo: ana@example
 HEADERS = (b"from", b"to", b"subject", b"message-id")
 
 
-def test_the_signature_is_dkimpys_own_and_verifies(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def _verified(signed: bytes, txt_record: bytes) -> bool:
+    return bool(dkim.verify(signed, dnsfunc=lambda name, timeout=5: txt_record))
+
+
+def test_dkimpy_verifies_the_signature_and_refuses_it_once_anything_signed_changes(
+        tmp_path: Path) -> None:
     key_file, txt_record = make_dkim_key(tmp_path)
     signer = Signer(key_file, "w26", "bulletin.example.org", HEADERS)
-    # dkimpy's own (pure-Python) RSA step stays in dkim.crypto; the name dkim.sign calls
-    # is taken over for the key just loaded.
-    pure_python = dkim.crypto.RSASSA_PKCS1_v1_5_sign
-    assert dkim.RSASSA_PKCS1_v1_5_sign is not pure_python
-    assert dkim.RSASSA_PKCS1_v1_5_sign.__module__ == Signer.__module__
-    signed = signer.sign(MESSAGE)
-    assert dkim.verify(signed, dnsfunc=lambda name, timeout=5: txt_record)
-    # The same message signed by dkimpy's pure-Python RSA, in the same second.
-    monkeypatch.setattr(dkim, "RSASSA_PKCS1_v1_5_sign", pure_python)
-    timestamp = signed.split(b"t=")[1].split(b";")[0]
-    monkeypatch.setattr("time.time", lambda: int(timestamp))
-    assert dkim.sign(MESSAGE, b"w26", b"bulletin.example.org", key_file.read_bytes(),
-                     include_headers=list(HEADERS)) + MESSAGE == signed
+    signed = signer.sign(MESSAGE, now=1773640800)
+    assert signed.startswith(b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/simple;\r\n"
+                             b" d=bulletin.example.org; s=w26; t=1773640800;\r\n"
+                             b" h=from:to:subject:message-id;\r\n bh=")
+    assert signed.endswith(b"\r\n" + MESSAGE)
+    assert all(len(line) <= 78 for line in signed.split(b"\r\n"))
+    assert _verified(signed, txt_record)
+    assert not _verified(signed.replace(b"4.69 trillion", b"4.96 trillion"), txt_record)
+    assert not _verified(signed.replace(b"China ahead", b"China behind"), txt_record)
+    # An unsigned header may change on the way; a signed one may only be refolded (relaxed).
+    assert _verified(signed.replace(b"To: ana@example.com", b"X-Spam: no\r\nTo: ana@example.com"), txt_record)
+    assert _verified(signed.replace(b"Subject: China ahead again", b"Subject:  China\r\n\tahead  again "),
+                     txt_record)
+
+
+def test_folded_and_repeated_headers_and_trailing_blank_lines_verify(tmp_path: Path) -> None:
+    key_file, txt_record = make_dkim_key(tmp_path)
+    signer = Signer(key_file, "w26", "bulletin.example.org",
+                    (b"from", b"to", b"subject", b"list-unsubscribe", b"x-absent"))
+    message = (b"Received: by relay\r\nSubject: first\r\nFrom: news@bulletin.example.org\r\n"
+               b"To: ana@example.com\r\nList-Unsubscribe: <https://bulletin.example.org/u?t=1>,\r\n"
+               b" <mailto:unsubscribe@bulletin.example.org>\r\nSubject: second\r\n\r\nbody\r\n\r\n\r\n")
+    signed = signer.sign(message)
+    assert b" h=from:to:subject:list-unsubscribe;" in signed  # only the headers there are named
+    assert _verified(signed, txt_record)
+    assert not _verified(signed.replace(b"Subject: second", b"Subject: third"), txt_record)
+    assert not _verified(signed.replace(b"u?t=1", b"u?t=2"), txt_record)
+    assert _verified(signed + b"\r\n", txt_record)  # simple: more empty lines at the end change nothing
+
+
+@pytest.mark.parametrize(("body", "canonical"), [(b"", b"\r\n"), (b"\r\n\r\n", b"\r\n"),
+                                                 (b"a\r\n", b"a\r\n"), (b"a", b"a\r\n"),
+                                                 (b"a\r\n\r\n\r\n", b"a\r\n"), (b" a \r\n", b" a \r\n")])
+def test_the_simple_body_is_the_body_without_its_trailing_empty_lines(body: bytes, canonical: bytes) -> None:
+    assert simple_body(body) == canonical
+
+
+def test_a_relaxed_header_is_unfolded_and_its_spaces_collapsed() -> None:
+    assert relaxed_header(b"SubJect :  China\r\n\t ahead   again \r\n") == b"subject:China ahead again"
 
 
 def test_keys_that_cannot_sign_are_refused_up_front(tmp_path: Path) -> None:

@@ -51,21 +51,32 @@ def status_of(project: Path, email: str) -> str | None:
 
 def test_subscribing_needs_the_emailed_confirmation(site: str, project: Path) -> None:
     assert "<form method=\"post\" action=\"/subscribe\">" in get(site + "/subscribe")[1]
+    # A reader who chose Chinese reads the answer, the email and the pages after it in Chinese.
     code, page = post(site + "/subscribe", "email=Reader%40Example.com&locale=zh")
-    assert code == 200 and "we sent a link to Reader@example.com" in page
+    assert code == 200 and "我们已向Reader@example.com发送了一个链接" in page
+    assert '<html lang="zh-Hans">' in page
     assert status_of(project, "reader@example.com") == "pending"
     (confirmation,) = received(project / "output" / "outbox" / "confirm")
     assert str(confirmation["To"]) == "Reader@example.com"
+    assert str(confirmation["Subject"]) == "确认订阅《Token Bulletin》"
     text = confirmation.get_content()
+    assert text.startswith("请确认您希望通过电子邮件订阅《Token Bulletin》。")
     link = re.search(r"https://bulletin\.example\.org(/confirm\?token=\S+)", text)
     assert link is not None
     path = link.group(1)
     code, page = get(site + path)  # a GET (a link scanner, say) only shows the button
-    assert code == 200 and "<button type=\"submit\">Confirm</button>" in page
+    assert code == 200 and "<button type=\"submit\">确认</button>" in page
     assert status_of(project, "reader@example.com") == "pending"
     token = path.split("=", 1)[1]
-    assert post(site + "/confirm", f"token={token}")[0] == 200
+    code, page = post(site + "/confirm", f"token={token}")
+    assert code == 200 and "谢谢：Reader@example.com将收到下一期简报。" in page
     assert status_of(project, "reader@example.com") == "confirmed"
+    # The link clicked again says so, instead of confirming anew.
+    assert "Reader@example.com已经订阅" in get(site + path)[1]
+    assert "Reader@example.com已经订阅" in post(site + "/confirm", f"token={token}")[1]
+    english = get(site + "/subscribe")[1]
+    assert '<html lang="en">' in english and "Email address" in english
+    assert '<option value="zh" lang="zh-Hans" selected>' in get(site + "/subscribe?lang=zh")[1]
     # The confirm token is not an unsubscribe token.
     assert post(site + f"/unsubscribe?token={token}", "List-Unsubscribe=One-Click")[0] == 403
     assert status_of(project, "reader@example.com") == "confirmed"

@@ -19,7 +19,7 @@ from bulletin.config.load import load_config
 from bulletin.store.database import Store
 from support import digest
 from support.archive import make_archive
-from support.site import BASE, WEEKS, add_site, headline
+from support.site import BASE, STATIC, WEEKS, add_site, headline
 
 
 def files(root: Path) -> dict[str, str]:
@@ -28,11 +28,11 @@ def files(root: Path) -> dict[str, str]:
 
 
 def test_the_site_has_home_archive_year_and_a_permanent_page_per_week(site: Path, project: Path) -> None:
-    assert sorted(files(site)) == ["2026/index.html", "2026/w08/index.html", "2026/w09/index.html",
-                                   "2026/w10/index.html", "2026/w11/index.html", "archive/index.html",
-                                   "feed.json", "feed.xml", "index.html", "sitemap.xml"]
+    assert sorted(files(site)) == sorted(["2026/index.html", "2026/w08/index.html", "2026/w09/index.html",
+                                          "2026/w10/index.html", "2026/w11/index.html", "archive/index.html",
+                                          "feed.json", "feed.xml", "index.html", "sitemap.xml", *STATIC])
     home = (site / "index.html").read_text()
-    assert f"<h1>{headline(project, '2026-W11')}</h1>" in home
+    assert f'<h1><a href="2026/w11/">{headline(project, "2026-W11")}</a></h1>' in home
     assert f'<link rel="canonical" href="{BASE}">' in home
     for week in WEEKS[:3]:
         assert headline(project, week) in home  # listed as an earlier bulletin
@@ -68,7 +68,7 @@ def test_feeds_parse_back_with_the_right_entries_and_stay_the_same_between_build
         assert {"id", "url", "title", "content_html", "summary", "date_published"} <= set(item)
 
     before = files(site)
-    assert bulletin("site").out == "site: 10 files written\n"
+    assert bulletin("site").out == "site: 10 files written\n"  # the unchanged static files are not
     assert files(site) == before  # same bulletins, same bytes: ids and dates are stable
 
 
@@ -76,9 +76,12 @@ def test_the_sitemap_lists_every_page_with_its_date(site: Path) -> None:
     tree = ET.parse(site / "sitemap.xml")
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     urls = [node.findtext("s:loc", namespaces=ns) for node in tree.getroot()]
-    assert urls == [BASE, f"{BASE}archive/", f"{BASE}2026/", f"{BASE}2026/w11/", f"{BASE}2026/w10/",
-                    f"{BASE}2026/w09/", f"{BASE}2026/w08/"]
-    assert all(node.findtext("s:lastmod", namespaces=ns) for node in tree.getroot())
+    assert urls == [BASE, f"{BASE}archive/", f"{BASE}about/", f"{BASE}2026/", f"{BASE}2026/w11/",
+                    f"{BASE}2026/w10/", f"{BASE}2026/w09/", f"{BASE}2026/w08/"]
+    # Every page a bulletin changes has its date; the about page changes with no bulletin.
+    dated = [node.findtext("s:loc", namespaces=ns) for node in tree.getroot()
+             if node.findtext("s:lastmod", namespaces=ns)]
+    assert dated == [url for url in urls if url != f"{BASE}about/"]
 
 
 def test_publishing_a_week_writes_its_page_and_the_pages_that_list_it_only(site: Path, bulletin) -> None:
@@ -121,27 +124,47 @@ def test_charts_and_languages_are_included_when_the_bulletin_has_them(site: Path
     folder = project / "output" / "bulletins" / "2026-W11"
     (folder / "chart.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
     (folder / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
+    english = folder / "bulletin.html"
+    english.write_text(english.read_text().replace(
+        "</article>", '<p><img alt="Chart: weekly tokens &amp; more" src="chart.svg"></p>\n</article>', 1))
     (folder / "bulletin.zh.html").write_text(
         "<!DOCTYPE html><html lang=\"zh\"><body><article>\n<h1>中国AI模型连续第二周领先</h1>\n"
-        "<p>截至3月15日，中国AI模型的周调用量达到4.69万亿词元。</p>\n</article></body></html>")
+        "<p>截至3月15日，中国AI模型的周调用量达到4.69万亿词元。</p>\n"
+        '<p><img alt="图表：各国每周Token调用量" src="chart.svg"></p>\n</article></body></html>')
     (folder / "bulletin.zh.md").write_text("# 中国AI模型连续第二周领先\n")
     assert bulletin("publish", "--week", "2026-W11").code == 0
     week = site / "2026" / "w11"
     assert (week / "chart.svg").read_bytes() == (folder / "chart.svg").read_bytes()
     assert (week / "chart.png").read_bytes() == (folder / "chart.png").read_bytes()
     page = (week / "index.html").read_text()
-    assert '<img src="./chart.svg"' in page
+    # Once, from each page's own place, with its size stated.
+    assert page.count("<img ") == 1
+    assert '<img width="720" height="360" alt="Chart: weekly tokens &amp; more" src="chart.svg">' in page
+    chinese = (week / "zh" / "index.html").read_text()
+    assert chinese.count("<img ") == 1
+    assert '<img width="720" height="360" alt="图表：各国每周Token调用量" src="../chart.svg">' in chinese
+    home = (site / "index.html").read_text()
+    assert ('<img src="2026/w11/chart.svg" width="720" height="360" '
+            'alt="Chart: weekly tokens &amp; more">') in home
     assert f'<meta property="og:image" content="{BASE}2026/w11/chart.png">' in page
     assert '<meta name="twitter:card" content="summary_large_image">' in page
-    for html in (page, (week / "zh" / "index.html").read_text()):
+    for html in (page, chinese):
         assert f'<link rel="alternate" hreflang="en" href="{BASE}2026/w11/">' in html
-        assert f'<link rel="alternate" hreflang="zh" href="{BASE}2026/w11/zh/">' in html
+        assert f'<link rel="alternate" hreflang="zh-Hans" href="{BASE}2026/w11/zh/">' in html
         assert f'<link rel="alternate" hreflang="x-default" href="{BASE}2026/w11/">' in html
-    chinese = (week / "zh" / "index.html").read_text()
-    assert '<html lang="zh">' in chinese and "<h1>中国AI模型连续第二周领先</h1>" in chinese
+    assert '<html lang="zh-Hans">' in chinese and "<h1>中国AI模型连续第二周领先</h1>" in chinese
     assert '<link rel="canonical" href="' + BASE + '2026/w11/zh/">' in chinese
     assert f"<loc>{BASE}2026/w11/zh/</loc>" in (site / "sitemap.xml").read_text()
-    assert '<a href="../../2026/w11/zh/" hreflang="zh" lang="zh">中文</a>' in page
+    assert '<a href="../../2026/w11/zh/" hreflang="zh-Hans" lang="zh-Hans">中文</a>' in page
+    # The chrome of a Chinese page is Chinese, and it offers the Chinese feed.
+    assert "Permanent link" not in chinese and "本期简报的永久链接" in chinese
+    assert '<a href="../../../archive/">往期</a>' in chinese
+    assert 'href="../../../zh/feed.xml" hreflang' not in chinese
+    assert '<a href="../../../zh/feed.xml">Atom</a>' in chinese
+    zh_feed = feedparser.parse((site / "zh" / "feed.xml").read_bytes())
+    assert not zh_feed.bozo and zh_feed.feed.language == "zh-Hans"
+    assert [entry.link for entry in zh_feed.entries] == [f"{BASE}2026/w11/zh/"]
+    assert f'src="{BASE}2026/w11/chart.svg"' in zh_feed.entries[0].content[0].value
 
 
 @pytest.mark.slow
@@ -160,7 +183,7 @@ def test_every_page_passes_the_nu_html_checker(site: Path, project: Path, bullet
     report = checked.stdout + checked.stderr
     assert checked.returncode == 0, report
     assert "error" not in report.lower(), report
-    assert len(list(site.rglob("*.html"))) == 8
+    assert len(list(site.rglob("*.html"))) == 10  # with the Chinese page comes the Chinese about page
 
 
 @pytest.mark.slow
@@ -243,8 +266,8 @@ def test_a_week_rejected_after_publishing_comes_off_the_site(site: Path, project
     # With every week of the year gone, so is the year's page.
     for week in WEEKS:
         assert bulletin("reject", week, "--why", "withdrawn").code == 0
-    assert sorted(files(site)) == ["archive/index.html", "feed.json", "feed.xml", "index.html",
-                                   "sitemap.xml"]
+    assert sorted(files(site)) == sorted(["archive/index.html", "feed.json", "feed.xml", "index.html",
+                                          "sitemap.xml", *STATIC])
     assert "2026/" not in (site / "sitemap.xml").read_text()
 
 

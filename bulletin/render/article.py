@@ -27,6 +27,7 @@ from bulletin.errors import RenderError
 from bulletin.model import Artifact, Event, Story, event_data
 from bulletin.render import claims, edition, phrasing
 from bulletin.render.markup import markdown_to_html, markdown_to_text
+from bulletin.render.plaintext import html_to_plain
 
 log = logging.getLogger("bulletin")
 
@@ -35,6 +36,7 @@ HTML_LANG = {"en": "en", "zh": "zh-Hans"}
 # Placeholder in email.html and email.txt; the mailer puts each subscriber's link here.
 UNSUBSCRIBE = "__UNSUBSCRIBE_URL__"
 CHART_SIZE = (720, 360)  # pixels, as chart.py draws it
+EMAIL_CHART = (600, 300)  # the chart in the email's 640-pixel column, less its padding
 
 
 @dataclass(frozen=True)
@@ -216,10 +218,15 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
                    image_url=f"{week_url}{edition.CHART_PNG}" if chart and page_url else "",
                    chart_size=CHART_SIZE)
     png = f"{week_url}{edition.CHART_PNG}"
-    # Mail clients show PNG, not SVG; the body is otherwise the page's.
-    email_body = body.replace(f'src="{edition.CHART_SVG}"', f'src="{html.escape(png)}"')
-    email_html = _inline(_render(env, f"{pre}email.html.j2", **html_common, body=_markup(email_body)))
-    email_txt = _render(env, f"{pre}email.txt.j2", **common)
+    # Mail clients show PNG, not SVG, and Outlook sizes an image by its attributes only;
+    # the body is otherwise the page's.
+    email_body = body.replace(f'src="{edition.CHART_SVG}"',
+                              f'width="{EMAIL_CHART[0]}" height="{EMAIL_CHART[1]}" src="{html.escape(png)}"')
+    email_html = _inline(_render(env, f"{pre}email.html.j2", **html_common, body=_markup(email_body),
+                                 page_url=page_url))
+    # The text part is the HTML part's words, so the two cannot say different things.
+    email_txt = _render(env, f"{pre}email.txt.j2", **common, page_url=page_url,
+                        text=html_to_plain(email_body + disclosure))
     return [
         Artifact("markdown", edition.article_name(locale), article),
         Artifact("html", edition.page_name(locale), page),

@@ -32,6 +32,19 @@ def _settings(config: Config) -> EmailSettings | None:
     return None
 
 
+def _site_url(config: Config) -> str:
+    """The public site's address, for the list pages' links home and icon ("" without a site)."""
+    for publisher in config.publishers:
+        if publisher.type == "site":
+            return str(publisher.pages_url)
+    return ""
+
+
+def _language(value: str | None) -> str:
+    """A reader's language as a page may be asked for it; anything else is the default."""
+    return value if value in LOCALES else LOCALES[0]
+
+
 def register_routes(app: web.WebApp, config: Config) -> None:
     """Add /subscribe, /confirm and /unsubscribe to ``app`` (pages say so if email is not set up)."""
     handlers = Handlers(config, _settings(config))
@@ -55,12 +68,13 @@ class Handlers:
         self.config = config
         self.settings = settings
 
-    def page(self, status: int, page: str, **context: Any) -> web.Response:
+    def page(self, status: int, page: str, lang: str = LOCALES[0], **context: Any) -> web.Response:
+        """One of the list's pages, in the site's design and in ``lang``."""
         from bulletin.render.article import environment
 
         title = self.settings.list_name if self.settings else self.config.title
         html = environment(self.config.templates_dir).get_template("mailing/page.html.j2").render(
-            title=title, page=page, **context)
+            title=title, page=page, lang=_language(lang), site_url=_site_url(self.config), **context)
         return web.Response(status, html.encode("utf-8"),
                             headers=(("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer")))
 
@@ -72,19 +86,21 @@ class Handlers:
         return tokens.key_from_env(self.settings.signing_key_env)
 
     def subscribe_form(self, request: web.Request) -> web.Response:
+        # ?lang=zh: the site's Chinese pages send their readers here in Chinese.
+        lang = _language(_form(request).get("lang"))
         if self.settings is None:
-            return self.page(404, "not_configured")
-        return self.page(200, "subscribe")
+            return self.page(404, "not_configured", lang)
+        return self.page(200, "subscribe", lang)
 
     def subscribe(self, request: web.Request) -> web.Response:
-        if self.settings is None:
-            return self.page(404, "not_configured")
         form = _form(request)
-        locale = form.get("locale", "en") if form.get("locale") in LOCALES else "en"
+        locale = _language(form.get("locale"))
+        if self.settings is None:
+            return self.page(404, "not_configured", locale)
         try:
             address = subs.normalise(form.get("email", ""))
         except SubscriberError as exc:
-            return self.page(400, "bad_address", reason=str(exc))
+            return self.page(400, "bad_address", locale, reason=str(exc))
         key = self._key()
         with self._db() as store:
             with store.transaction():
@@ -97,7 +113,7 @@ class Handlers:
                                                   self.settings.signups_per_hour) \
                     if found.status == "pending" else "subscribed"
         if verdict == "busy":
-            return self.page(429, "busy")
+            return self.page(429, "busy", locale)
         if verdict == "send":
             try:
                 self._send_confirmation(found, key)
@@ -106,7 +122,7 @@ class Handlers:
                     subs.unclaim_confirmation(store.subscribers, found)
                 raise
         # The same page whatever the status, so the form tells nobody who is subscribed.
-        return self.page(200, "check_inbox", email=address)
+        return self.page(200, "check_inbox", locale, email=address)
 
     def _send_confirmation(self, found: Subscriber, key: bytes) -> None:
         from bulletin.publish.email.message import simple_message
@@ -119,9 +135,11 @@ class Handlers:
         env = environment(self.config.templates_dir)
         context = {"title": settings.list_name,
                    "confirm_url": f"{settings.base_url}/confirm?token={quote(token)}"}
+        # In the language the reader chose on the form.
+        words = "" if found.locale == LOCALES[0] else f".{_language(found.locale)}"
         message = simple_message(settings, found.email,
-                                 env.get_template("mailing/confirm_subject.txt.j2").render(context),
-                                 env.get_template("mailing/confirm.txt.j2").render(context),
+                                 env.get_template(f"mailing/confirm_subject{words}.txt.j2").render(context),
+                                 env.get_template(f"mailing/confirm{words}.txt.j2").render(context),
                                  f"confirm.{secrets.token_hex(12)}@{settings.domain}",
                                  clock.now())
         if settings.smtp:
@@ -153,7 +171,7 @@ class Handlers:
         if found is None:
             return self.page(403, "bad_link")
         if found.status == "pending" and subs.confirm_link_expired(found):
-            return self.page(403, "expired_link")
+            return self.page(403, "expired_link", found.locale)
         return found
 
     def confirm_page(self, request: web.Request) -> web.Response:
@@ -161,23 +179,27 @@ class Handlers:
         found = self._confirming(token)
         if isinstance(found, web.Response):
             return found
-        return self.page(200, "confirm", email=found.email, token=token)
+        if found.status == "confirmed":
+            return self.page(200, "already", found.locale, email=found.email)
+        return self.page(200, "confirm", found.locale, email=found.email, token=token)
 
     def confirm(self, request: web.Request) -> web.Response:
         found = self._confirming(_form(request).get("token", ""))
         if isinstance(found, web.Response):
             return found
+        if found.status == "confirmed":  # the link clicked twice, or on two devices
+            return self.page(200, "already", found.locale, email=found.email)
         if found.status == "pending":
             with self._db() as store:
                 store.subscribers.set_status(found.id, "confirmed")
-        return self.page(200, "confirmed", email=found.email)
+        return self.page(200, "confirmed", found.locale, email=found.email)
 
     def unsubscribe_page(self, request: web.Request) -> web.Response:
         token = _form(request).get("token", "")
         found = self._holder(token, "unsubscribe")
         if found is None:
             return self.page(403, "bad_link")
-        return self.page(200, "unsubscribe", email=found.email, token=token)
+        return self.page(200, "unsubscribe", found.locale, email=found.email, token=token)
 
     def unsubscribe(self, request: web.Request) -> web.Response:
         """The page's button, and RFC 8058's one-click POST to the List-Unsubscribe URL."""
@@ -187,4 +209,4 @@ class Handlers:
         if found.status != "unsubscribed":
             with self._db() as store:
                 store.subscribers.set_status(found.id, "unsubscribed")
-        return self.page(200, "unsubscribed", email=found.email)
+        return self.page(200, "unsubscribed", found.locale, email=found.email)

@@ -13,6 +13,8 @@ SITE_TARGET = "chart: false\n" + f"""publish:
     title: Token Bulletin
 """
 WEEKS = ("2026-W08", "2026-W09", "2026-W10", "2026-W11")
+# The files no week changes: the about page, the icons, robots.txt.
+STATIC = ["about/index.html", "favicon.ico", "favicon.png", "favicon.svg", "robots.txt"]
 
 
 def add_site(project: Path) -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import parseaddr
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bulletin.config import validation as check
+
+log = logging.getLogger("bulletin")
 
 SMTP_KEYS = {"host", "port", "security", "username_env", "password_env", "timeout"}
 DKIM_KEYS = {"selector", "domain", "key_file"}
@@ -69,7 +74,7 @@ def parse(raw: dict[str, Any], where: str, base_dir: Path,
         if not domain or any(c in sender for c in "\r\n"):
             problems.add(f"{where}.from", f"not an address like 'Token Bulletin <news@example.org>': "
                                           f"{sender!r}")
-    base_url = check.url(raw, "base_url", where, problems, required=True) or ""
+    base_url = _https(check.url(raw, "base_url", where, problems, required=True) or "", where, problems)
     list_name = check.string(raw, "list_name", where, problems, default="Token Bulletin") or ""
     list_id = check.string(raw, "list_id", where, problems, default=f"bulletin.{domain}") or ""
     key_env = check.string(raw, "signing_key_env", where, problems,
@@ -90,6 +95,30 @@ def parse(raw: dict[str, Any], where: str, base_dir: Path,
     return EmailSettings(sender if name else address, list_name, address, domain, base_url.rstrip("/"),
                          list_id, key_env, mailto, smtp, dkim, concurrency, rate, max_attempts, retry,
                          bounce_after, signups)
+
+
+def _https(base_url: str, where: str, problems: check.Problems) -> str:
+    """The list's pages must be HTTPS: RFC 8058 wants the one-click unsubscribe URL so.
+
+    Mailbox providers ignore an http:// List-Unsubscribe-Post URL, and a token sent
+    in the clear can be read on the way. A loopback address is allowed, with a
+    warning, so a test or a preview can run on this machine.
+    """
+    parts = urlsplit(base_url)
+    if parts.scheme != "http":
+        return base_url
+    host = parts.hostname or ""
+    try:
+        loopback = host == "localhost" or ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        problems.add(f"{where}.base_url", f"must be https:// (RFC 8058: the one-click unsubscribe URL "
+                                          f"must be HTTPS): {base_url!r}")
+        return ""
+    log.warning("%s.base_url: %s is plain http on this machine; subscribers elsewhere cannot use its "
+                "links, and mailbox providers ignore one-click unsubscribe without https", where, base_url)
+    return base_url
 
 
 def _number(raw: dict[str, Any], key: str, where: str, problems: check.Problems,

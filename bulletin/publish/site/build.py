@@ -19,11 +19,15 @@ from typing import Any
 from bulletin.errors import PublishError
 from bulletin.publish.files import replace_file, sweep
 from bulletin.publish.site import feeds as sitefeeds
-from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed
-from bulletin.render.edition import CHART_PNG, DATA, Edition, folder_of, page_path
+from bulletin.publish.site import static
+from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed, language_tag
+from bulletin.render.chart import HEIGHT, WIDTH
+from bulletin.render.edition import CHART_PNG, DATA, LOCALES, Edition, folder_of, page_path
 from bulletin.weeks import IsoWeek
 
 HOME_LISTS = 10  # earlier bulletins listed under the latest one on the home page
+ABOUT = "about/"
+WORDS = "site/_words.j2"  # the chrome's words, per language
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class Site:
     base_url: str  # ends with "/"
     title: str
     templates_dir: Path | None = None
+    subscribe_url: str = ""  # the list's /subscribe page, when an email target has one
     _loaded: dict[IsoWeek, Article] = field(default_factory=dict, compare=False, repr=False)
 
     def publish(self, edition: Edition, published: Sequence[Listed]) -> Article:
@@ -93,7 +98,7 @@ class Site:
             page = self._page("site/article.html.j2", article.path + prefix, a=article, lang=lang,
                               og_title=version.headline, og_type="article",
                               description=version.description, alternates=alternates,
-                              image=self._image(article))
+                              image=self._image(article), chart_prefix="../" * prefix.count("/"))
             replace_file(folder / prefix / "index.html", page)
         return len(article.charts) + 1 + len(article.languages)
 
@@ -101,7 +106,8 @@ class Site:
         newest = sorted(listed, key=lambda item: item.week, reverse=True)
         written = 0
         for year in years:
-            items = [item for item in newest if item.year == year]
+            # Read from each week's edition, for its excerpt: a year holds at most 53.
+            items = [self.article(item.week).listed() for item in newest if item.year == year]
             if not items:  # its last week was taken off the site
                 (self.root / str(year) / "index.html").unlink(missing_ok=True)
                 continue
@@ -110,43 +116,89 @@ class Site:
                                     description=f"Every {self.title} bulletin of {year}.",
                                     og_title=f"{year} · {self.title}"))
             written += 1
-        counts: dict[int, int] = {}
+        by_year: dict[int, list[Listed]] = {}
         for item in newest:
-            counts[item.year] = counts.get(item.year, 0) + 1
-        years_listed = sorted(counts.items(), reverse=True)
+            by_year.setdefault(item.year, []).append(item)
         replace_file(self.root / "archive" / "index.html",
-                     self._page("site/archive.html.j2", "archive/", years=years_listed,
+                     self._page("site/archive.html.j2", "archive/",
+                                years=sorted(by_year.items(), reverse=True),
                                 description=f"Every {self.title} bulletin, by year.",
                                 og_title=f"Archive · {self.title}"))
         recent = [self.article(item.week) for item in newest[:sitefeeds.FEED_ENTRIES]]
-        replace_file(self.root / "feed.xml", sitefeeds.atom(recent, self.base_url, self.title))
-        replace_file(self.root / "feed.json", sitefeeds.json_feed(recent, self.base_url, self.title))
+        languages = feed_languages(recent)
+        for lang in languages:
+            folder = self.root / sitefeeds.folder(lang)
+            chosen = [article for article in recent if lang == DEFAULT_LANG or lang in article.languages]
+            title = self.feed_title(lang)
+            replace_file(folder / "feed.xml", sitefeeds.atom(chosen, self.base_url, title, self.title, lang))
+            replace_file(folder / "feed.json",
+                         sitefeeds.json_feed(chosen, self.base_url, title, self.title, lang))
+            written += 2
+        written += self.write_static(languages)
         replace_file(self.root / "sitemap.xml",
-                     sitefeeds.sitemap(newest, sorted(counts, reverse=True), self.base_url))
+                     sitefeeds.sitemap(newest, sorted(by_year, reverse=True), self.base_url,
+                                       [path for _, path in about_pages(languages)]))
         # The home page last: it is where readers come in, so it links only to pages that exist.
         latest = recent[0] if recent else None
         description = latest.version(DEFAULT_LANG).description if latest else self.title
+        earlier = [self.article(item.week).listed() for item in newest[1:1 + HOME_LISTS]]
         replace_file(self.root / "index.html",
-                     self._page("site/home.html.j2", "", latest=latest, earlier=newest[1:1 + HOME_LISTS],
+                     self._page("site/home.html.j2", "", latest=latest, earlier=earlier,
                                 description=description, og_title=self.title, og_type="website",
-                                image=self._image(latest) if latest else ""))
-        return written + 5
+                                image=self._image(latest) if latest else "", chart_size=(WIDTH, HEIGHT)))
+        return written + 3
+
+    def write_static(self, languages: Sequence[str]) -> int:
+        """What does not depend on a week: the about page, the icons, robots.txt naming the sitemap.
+
+        Each is written only when it changed, so publishing a week touches only
+        the pages that list it. Returns how many were written.
+        """
+        description = f"How {self.title} is made: its sources and its method."
+        wanted = {f"{path}index.html": self._page("site/about.html.j2", path, lang, description=description,
+                                                  og_title=f"About · {self.title}")
+                  for lang, path in about_pages(languages)}
+        wanted.update(static.files(self.base_url))
+        written = 0
+        for name, content in wanted.items():
+            path = self.root / name
+            if not path.is_file() or path.read_bytes() != content:
+                replace_file(path, content)
+                written += 1
+        return written
 
     def sweep(self) -> None:
         """Remove temporary files a killed build left behind."""
         sweep(self.root, recursive=True)
 
-    def _page(self, template: str, path: str, **context: Any) -> bytes:
+    def _page(self, template: str, path: str, lang: str = DEFAULT_LANG, **context: Any) -> bytes:
         from bulletin.render.article import environment
 
-        context.setdefault("lang", DEFAULT_LANG)
         context.setdefault("og_type", "website")
         context.setdefault("image", "")
         context.setdefault("alternates", [])
+        env = environment(self.templates_dir, lang if lang in LOCALES else DEFAULT_LANG)
+        w = self.words(lang)
         root = "../" * path.count("/")
-        page = environment(self.templates_dir).get_template(template).render(
-            site=self, root=root, canonical=self.base_url + path, **context)
+        # A page offers its own language's feed first, and the English one: a page
+        # in a language exists only with a bulletin in it, whose build writes that feed.
+        feeds = [link for one in dict.fromkeys((lang, DEFAULT_LANG))
+                 for link in sitefeeds.links(self.feed_title(one), one)]
+        # The reader's language goes to the subscribe page, which answers in it.
+        subscribe_query = "" if lang == DEFAULT_LANG else f"?lang={lang}"
+        page = env.get_template(template).render(
+            site=self, root=root, canonical=self.base_url + path, lang=lang, tag=language_tag(lang),
+            w=w, feeds=feeds, subscribe_query=subscribe_query, language_tag=language_tag, **context)
         return page.encode("utf-8")
+
+    def words(self, lang: str) -> dict[str, str]:
+        from bulletin.render.article import environment
+
+        words = environment(self.templates_dir).get_template(WORDS).module.words  # type: ignore[attr-defined]
+        return dict(words.get(lang, words[DEFAULT_LANG]))
+
+    def feed_title(self, lang: str) -> str:
+        return self.words(lang)["feed_title"].format(self.title)
 
     def _image(self, article: Article) -> str:
         # Social cards want a raster image; the SVG serves only where there is no PNG.
@@ -165,11 +217,22 @@ class Site:
                 name = Locale.parse(lang.replace("-", "_")).get_display_name(lang) or lang
             except (ValueError, LookupError):
                 name = lang
-            found.append({"lang": lang, "url": f"{self.base_url}{article.path}{prefix}", "name": name,
-                          "path": article.path + prefix})
+            found.append({"lang": language_tag(lang), "url": f"{self.base_url}{article.path}{prefix}",
+                          "name": name, "path": article.path + prefix})
         found.append({"lang": "x-default", "url": f"{self.base_url}{article.path}", "name": "",
                       "path": article.path})
         return found
+
+
+def about_pages(languages: Sequence[str]) -> list[tuple[str, str]]:
+    """The about page in each language the site has bulletins in: about/, about/zh/."""
+    return [(lang, ABOUT + sitefeeds.folder(lang)) for lang in languages]
+
+
+def feed_languages(recent: Sequence[Article]) -> list[str]:
+    """English always; another language once a recent bulletin is written in it."""
+    others = {lang for article in recent for lang in article.languages}
+    return [DEFAULT_LANG, *(lang for lang in LOCALES if lang in others and lang != DEFAULT_LANG)]
 
 
 def merge(published: Sequence[Listed], item: Listed) -> list[Listed]:

@@ -11,26 +11,49 @@ from collections.abc import Sequence
 from datetime import datetime
 from xml.sax.saxutils import escape
 
-from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed
+from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed, language_tag
+from bulletin.render.edition import CHART_PNG
 
 FEED_ENTRIES = 20
 
 
-def atom(articles: Sequence[Article], base_url: str, title: str) -> bytes:
-    """Newest first. The entry id is the page's permanent URL, which never changes."""
+def folder(lang: str) -> str:
+    """Where a language's feeds live: the site root for English, ``zh/`` beside it for Chinese."""
+    return "" if lang == DEFAULT_LANG else f"{lang}/"
+
+
+def links(title: str, lang: str) -> list[dict[str, str]]:
+    """The feeds of one language, as pages link to them."""
+    tag = language_tag(lang)
+    return [{"type": "application/atom+xml", "title": title, "path": folder(lang) + "feed.xml",
+             "lang": tag, "name": "Atom"},
+            {"type": "application/feed+json", "title": title, "path": folder(lang) + "feed.json",
+             "lang": tag, "name": "JSON Feed"}]
+
+
+def atom(articles: Sequence[Article], base_url: str, title: str, author: str,
+         lang: str = DEFAULT_LANG) -> bytes:
+    """Newest first. The entry id is the page's permanent URL, which never changes.
+
+    Content is the page's article with absolute chart URLs (a feed reader has
+    no page to resolve a relative one against) and without its <h1>, which the
+    entry's title already is.
+    """
     from feedgen.feed import FeedGenerator
 
     feed = FeedGenerator()
-    feed.id(base_url)
+    feed.id(base_url + folder(lang))
     feed.title(title)
+    feed.author(name=author, uri=base_url)
     feed.link(href=base_url, rel="alternate")
-    feed.link(href=base_url + "feed.xml", rel="self")
-    feed.language(DEFAULT_LANG)
+    feed.link(href=base_url + folder(lang) + "feed.xml", rel="self")
+    feed.language(language_tag(lang))
     feed.generator("bulletin")
+    feed.icon(base_url + "favicon.png")
     feed.updated(_date(articles[0].date) if articles else datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
     for article in articles:
-        url = base_url + article.path
-        version = article.version(DEFAULT_LANG)
+        url = page_url(base_url, article, lang)
+        version = article.version(lang)
         entry = feed.add_entry(order="append")
         entry.id(url)
         entry.title(version.headline)
@@ -38,30 +61,44 @@ def atom(articles: Sequence[Article], base_url: str, title: str) -> bytes:
         entry.published(_date(article.date))
         entry.updated(_date(article.date))
         entry.summary(version.description)
-        entry.content(version.body, type="html")
+        entry.content(article.feed_body(lang, base_url + article.path), type="html")
     return feed.atom_str(pretty=True)
 
 
-def json_feed(articles: Sequence[Article], base_url: str, title: str) -> bytes:
+def json_feed(articles: Sequence[Article], base_url: str, title: str, author: str,
+              lang: str = DEFAULT_LANG) -> bytes:
+    authors = [{"name": author, "url": base_url}]
     items = []
     for article in articles:
-        url = base_url + article.path
-        version = article.version(DEFAULT_LANG)
-        item = {"id": url, "url": url, "title": version.headline, "content_html": version.body,
-                "summary": version.description, "date_published": article.date,
-                "date_modified": article.date, "language": DEFAULT_LANG}
-        if article.chart:
-            item["image"] = url + article.chart
+        url = page_url(base_url, article, lang)
+        version = article.version(lang)
+        item: dict[str, object] = {
+            "id": url, "url": url, "title": version.headline,
+            "content_html": article.feed_body(lang, base_url + article.path),
+            "summary": version.description, "date_published": article.date,
+            "date_modified": article.date, "authors": authors, "language": language_tag(lang)}
+        # Feed readers show `image` as a card: a raster image, where there is one.
+        image = CHART_PNG if CHART_PNG in article.charts else article.chart
+        if image:
+            item["image"] = base_url + article.path + image
         items.append(item)
     feed = {"version": "https://jsonfeed.org/version/1.1", "title": title,
-            "home_page_url": base_url, "feed_url": base_url + "feed.json", "language": DEFAULT_LANG,
-            "items": items}
+            "home_page_url": base_url, "feed_url": base_url + folder(lang) + "feed.json",
+            "icon": base_url + "favicon.png", "favicon": base_url + "favicon.png",
+            "authors": authors, "language": language_tag(lang), "items": items}
     return (json.dumps(feed, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def sitemap(listed: Sequence[Listed], years: Sequence[int], base_url: str) -> bytes:
+def page_url(base_url: str, article: Article, lang: str) -> str:
+    return base_url + article.path + folder(lang)
+
+
+def sitemap(listed: Sequence[Listed], years: Sequence[int], base_url: str,
+            pages: Sequence[str] = ()) -> bytes:
+    """``pages``: the pages that belong to no week (the about page)."""
     newest = max((item.date[:10] for item in listed), default="")
     rows = [_url(base_url, newest), _url(base_url + "archive/", newest)]
+    rows.extend(_url(base_url + page, "") for page in pages)
     for year in years:
         rows.append(_url(f"{base_url}{year}/", max(i.date[:10] for i in listed if i.year == year)))
     for item in listed:

@@ -6,6 +6,7 @@ come from the week's ``Edition`` (bulletin.json and the charts beside it).
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -14,8 +15,21 @@ from bulletin.render.markup import html_to_text
 from bulletin.weeks import IsoWeek
 
 DEFAULT_LANG = DEFAULT_LOCALE
+# The BCP 47 tag a page and a feed declare: "zh" alone does not say which script,
+# and browsers pick CJK fonts (and screen readers voices) by it.
+LANGUAGE_TAGS = {"zh": "zh-Hans"}
 _PARAGRAPH = re.compile(r"<p>(?!<em>)(.*?)</p>", re.DOTALL)
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.DOTALL)
+_IMG = re.compile(r'<img\b[^>]*?\balt="([^"]*)"[^>]*?\bsrc="([A-Za-z0-9_.-]+)"')
+# Render writes the article next to its chart, so the body says src="chart.svg".
+# A page elsewhere (the home page, a language's subfolder, a feed reader) must
+# say where the chart is from there. The body is HTML render sanitised, so its
+# attributes are double-quoted and a chart file name is a plain word.
+_CHART_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([A-Za-z0-9_.-]+)(")')
+
+
+def language_tag(lang: str) -> str:
+    return LANGUAGE_TAGS.get(lang, lang)
 
 
 @dataclass(frozen=True)
@@ -26,6 +40,7 @@ class Listed:
     headline: str
     date: str  # ISO 8601, when it was generated
     pages: tuple[str, ...] = ()  # its pages on the site: the article and each language
+    excerpt: str = ""  # its lede, where a list shows it (not stored: read from the edition)
 
     @property
     def path(self) -> str:
@@ -43,6 +58,8 @@ class Version:
     headline: str
     body: str  # sanitised HTML, as render wrote it
     description: str
+    chart: str = ""  # the chart file the article shows, "" when it shows none
+    chart_alt: str = ""  # what the chart says, in the article's language
 
 
 @dataclass(frozen=True)
@@ -68,14 +85,20 @@ class Article:
     def headline(self, lang: str) -> str:
         return self.version(lang).headline
 
-    def body(self, lang: str) -> str:
+    def body(self, lang: str, chart_prefix: str = "") -> str:
+        """The article's HTML; ``chart_prefix`` leads from the page to the week's folder."""
         from markupsafe import Markup
 
-        return Markup(self.version(lang).body)
+        return Markup(rebased(self.version(lang).body, self.charts, chart_prefix))
 
-    def listed(self) -> Listed:
-        pages = (self.path, *(f"{self.path}{lang}/" for lang in self.languages))
-        return Listed(self.week, self.headline(DEFAULT_LANG), self.date, pages)
+    def feed_body(self, lang: str, week_url: str) -> str:
+        """The article for a feed reader: absolute chart URLs, and no <h1>, since the entry's title is it."""
+        return _H1.sub("", rebased(self.version(lang).body, self.charts, week_url), count=1).lstrip()
+
+    def listed(self, lang: str = DEFAULT_LANG) -> Listed:
+        pages = (self.path, *(f"{self.path}{other}/" for other in self.languages))
+        version = self.version(lang)
+        return Listed(self.week, version.headline, self.date, pages, version.description)
 
     @classmethod
     def of(cls, edition: Edition) -> Article:
@@ -90,7 +113,24 @@ def _version(edition: Edition, locale: str) -> Version:
     heading = _H1.search(body)
     headline = edition.headline if locale == DEFAULT_LANG else _plain(heading[1]) if heading else ""
     lede = _PARAGRAPH.search(body)
-    return Version(headline, body, _plain(lede[1]) if lede else headline)
+    image = next((found for found in _IMG.finditer(body) if found[2] in edition.charts), None)
+    # Unescaped: the templates escape it again where they write it.
+    chart, alt = (image[2], html.unescape(image[1])) if image else ("", "")
+    return Version(headline, body, _plain(lede[1]) if lede else headline, chart, alt)
+
+
+def rebased(body: str, charts: tuple[str, ...], prefix: str) -> str:
+    """``body`` with each chart's ``src`` prefixed, and its size stated (the page must not jump)."""
+    from bulletin.render.chart import HEIGHT as height
+    from bulletin.render.chart import WIDTH as width
+
+    def one(found: re.Match[str]) -> str:
+        if found[2] not in charts:
+            return found[0]
+        sized = "" if " width=" in found[1] else f'width="{width}" height="{height}" '
+        return found[1].replace("<img ", f"<img {sized}", 1) + prefix + found[2] + found[3]
+
+    return _CHART_SRC.sub(one, body)
 
 
 def _plain(fragment: str) -> str:

@@ -19,13 +19,14 @@ from bulletin.store.database import Store
 @dataclass(frozen=True)
 class SitePublisher(Publisher):
     type: ClassVar[str] = "site"
-    keys: ClassVar[set[str]] = {"base_url", "title", "templates_dir"}
+    keys: ClassVar[set[str]] = {"base_url", "title", "templates_dir", "subscribe_url"}
     withdraws: ClassVar[bool] = True
     rebuilds: ClassVar[bool] = True
 
     base_url: str = ""
     title: str = TITLE
     templates_dir: Path | None = None
+    subscribe_url: str = ""  # every page invites readers to it (the email target's /subscribe)
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
@@ -34,10 +35,11 @@ class SitePublisher(Publisher):
         base_url = check.url(raw, "base_url", where, problems, required=True)
         title = check.string(raw, "title", where, problems, default=TITLE)
         templates = check.path(raw, "templates_dir", where, problems, base_dir, must_exist=True)
+        subscribe = check.url(raw, "subscribe_url", where, problems)
         if base_url is None:
             return None
         # Page URLs are joined onto it, so it always ends with a slash.
-        return cls(common["name"], base_url.rstrip("/") + "/", title or TITLE, templates)
+        return cls(common["name"], base_url.rstrip("/") + "/", title or TITLE, templates, subscribe or "")
 
     @property
     def pages_url(self) -> str:
@@ -46,7 +48,8 @@ class SitePublisher(Publisher):
     def site(self, output: Path) -> Any:
         from bulletin.publish.site.build import Site
 
-        return Site(output / "site", output, self.base_url, self.title, self.templates_dir)
+        return Site(output / "site", output, self.base_url, self.title, self.templates_dir,
+                    self.subscribe_url)
 
     def published(self, store: Store) -> list[Listed]:
         return [Listed(week, headline, date, tuple(pages.split()))

