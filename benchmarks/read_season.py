@@ -30,7 +30,7 @@ from support.loopback import API_KEY, Api  # noqa: E402
 DAILY = SHARED_DATA / "openrouter-rankings-daily"
 WEEKS = [f"2026-W{n:02d}" for n in range(19, 34)]
 # A permaslug as the Data API writes it: author/model, often dated or ":free".
-RAW_ID = re.compile(r"\b[a-z0-9-]+/[a-z0-9][a-z0-9.:_-]*[a-z0-9]\b")
+RAW_ID = re.compile(r"\b[a-z][a-z0-9-]+/[a-z0-9][a-z0-9.:_-]*[a-z0-9]\b")
 UNHEDGED = re.compile(r"all-time|ever\b|since records began in|历史最高|有史以来")
 AMOUNT = re.compile(r"\d[\d,.]*\s?(?:trillion|billion|万亿|亿)")
 

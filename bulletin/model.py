@@ -134,9 +134,21 @@ class ModelWeek:
     previous_tokens: int | None
     counted: bool  # within top_n and not from an excluded author
     excluded: bool  # its author is excluded (stealth or undisclosed)
+    family: str = ""  # the model its variants share (story/families.py); "" : the row itself
+    days: int = 7  # days of the week it was listed (a daily listing names each day's top 50 only)
+    previous_days: int | None = None  # the same, the week before (None: not listed)
+    name_made: bool = False  # no catalogue name: made from the id
+
+    @property
+    def full_weeks(self) -> bool:
+        """Listed every day of this week and of the week before: its change means something."""
+        return self.days == 7 and self.previous_days == 7
 
     @property
     def change(self) -> float | None:
+        # Against a partial week (of the model or of the data) a change measures the listing.
+        if not self.full_weeks:
+            return None
         return relative_change(self.tokens, self.previous_tokens)
 
 

@@ -16,10 +16,11 @@ import heapq
 import operator
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from bulletin.model import Methodology, ModelName, ModelWeek, Observation, Total, WeekStats, author_of
+from bulletin.story.families import display_name, family_of, variant
 from bulletin.weeks import IsoWeek
 
 LONG_TAIL = "other"  # the Data API's row for every model below its daily top 50
@@ -34,6 +35,11 @@ class _Leaderboard:
     tokens: dict[str, int]
     given_ranks: dict[str, int] | None  # the source's ranks where they fit; None: rank by tokens
     long_tail: int = 0
+    listed: dict[str, int] = field(default_factory=dict)  # model -> days listed (daily data)
+
+    def days_of(self, model: str) -> int:
+        """Days of the week a model was listed: every day the data covers, for a weekly board."""
+        return self.listed.get(model, self.days) if self.listed else self.days
 
     @property
     def complete(self) -> bool:
@@ -64,6 +70,7 @@ class SourceWeek:
     days: int
     tokens: dict[str, int]
     ranks: dict[str, int]  # the ranks the source gave (weekly leaderboards only)
+    listed: dict[str, int] = field(default_factory=dict)  # model -> days listed (daily data)
 
 
 def weekly_stats(observations: Iterable[Observation], names: dict[str, ModelName],
@@ -85,14 +92,17 @@ def source_weeks(observations: Iterable[Observation]) -> list[SourceWeek]:
     tokens: dict[tuple[IsoWeek, str, bool], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     ranks: dict[tuple[IsoWeek, str, bool], dict[str, int]] = defaultdict(dict)
     days: dict[tuple[IsoWeek, str, bool], set[str]] = defaultdict(set)
+    listed: dict[tuple[IsoWeek, str, bool], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for obs in observations:
         key = (obs.week, obs.source, obs.is_daily)
         tokens[key][obs.model] += obs.tokens
         days[key].add(obs.period)
+        if obs.is_daily:
+            listed[key][obs.model] += 1
         if obs.rank is not None:
             ranks[key][obs.model] = obs.rank
     return [SourceWeek(week, source, daily, len(days[key]) if daily else 7, dict(tokens[key]),
-                       ranks.get(key, {}))
+                       ranks.get(key, {}), dict(listed[key]) if daily else {})
             for key in tokens for week, source, daily in [key]]
 
 
@@ -220,16 +230,24 @@ def _leaderboards(totals: Iterable[SourceWeek], source_order: Sequence[str],
         if item.week in boards:
             continue
         tokens: dict[str, int] = item.tokens
+        listed = item.listed
         if merge_free or LONG_TAIL in tokens:
-            tokens = defaultdict(int)
+            tokens, listed = defaultdict(int), {}
             for model, count in item.tokens.items():
                 if model != LONG_TAIL:
-                    tokens[model.removesuffix(":free") if merge_free else model] += count
+                    key = model.removesuffix(":free") if merge_free else model
+                    tokens[key] += count
+                    # Merged rows: the days of the variant listed longest (the days'
+                    # union is not kept; this never claims a full week that was not).
+                    listed[key] = max(listed.get(key, 0), item.listed.get(model, item.days))
             tokens = dict(tokens)
+            if not item.listed:
+                listed = {}
         given = item.ranks
         exact = not item.is_daily and not merge_free and given.keys() == tokens.keys()
         boards[item.week] = _Leaderboard(item.week, item.source, item.days, tokens,
-                                         given if exact else None, item.tokens.get(LONG_TAIL, 0))
+                                         given if exact else None, item.tokens.get(LONG_TAIL, 0),
+                                         listed)
     return boards
 
 
@@ -239,9 +257,9 @@ def _rank(tokens: dict[str, int]) -> dict[str, int]:
 
 
 # A model's row before the previous week is known: model, name, author,
-# country, tokens, rank, counted, excluded. A plain tuple, because a store of
-# years of daily data has hundreds of thousands of them.
-_Row = tuple[str, str, str, str | None, int, int, bool, bool]
+# country, tokens, rank, counted, excluded, days listed, name made. A plain
+# tuple, because a store of years of daily data has hundreds of thousands of them.
+_Row = tuple[str, str, str, str | None, int, int, bool, bool, int, bool]
 
 
 @dataclass(frozen=True)
@@ -275,9 +293,22 @@ def _raw_stats(board: _Leaderboard, names: dict[str, ModelName],
                 countries[country].append(model)
             elif not methodology.is_mapped(author) and author not in unmapped:
                 unmapped.append(author)
-        name = names[model].name if model in names else model
-        models.append((model, name, author, country, board.tokens[model], rank, counted, excluded))
+        name, made = display_name(model, names)
+        models.append((model, name, author, country, board.tokens[model], rank, counted, excluded,
+                       board.days_of(model), made))
+    _tell_snapshots_apart(models)
     return _RawWeek(board, models, authors, countries, unmapped)
+
+
+def _tell_snapshots_apart(models: list[_Row]) -> None:
+    """Two snapshots of one model listed in a week share a name: add each one's date."""
+    seen: dict[str, int] = defaultdict(int)
+    for row in models:
+        seen[row[1]] += 1
+    for index, row in enumerate(models):
+        snapshot = variant(row[0]).snapshot
+        if seen[row[1]] > 1 and snapshot is not None:
+            models[index] = (row[0], f"{row[1]} ({snapshot.isoformat()})", *row[2:])
 
 
 def _with_previous(now: _RawWeek, before: _RawWeek | None) -> WeekStats:
@@ -294,9 +325,12 @@ def _with_previous(now: _RawWeek, before: _RawWeek | None) -> WeekStats:
 
     ranks = before.board.ranks if before else {}
     tokens = before.board.tokens if before else {}
+    earlier = before.board if before else None
     models = [ModelWeek(model, name, author, country, count, rank, ranks.get(model),
-                        tokens.get(model), counted, excluded)
-              for model, name, author, country, count, rank, counted, excluded in now.models]
+                        tokens.get(model), counted, excluded, family_of(model), days,
+                        earlier.days_of(model) if earlier and model in tokens else None, made)
+              for model, name, author, country, count, rank, counted, excluded, days, made
+              in now.models]
     return WeekStats(
         week=now.board.week,
         complete=now.complete,

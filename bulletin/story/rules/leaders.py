@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from bulletin.model import Methodology, WeekStats
+from bulletin.story.families import family_of
 from bulletin.story.stats import is_complete
 from bulletin.weeks import IsoWeek
 
@@ -100,6 +101,19 @@ def top_leader(stats: WeekStats, subject_type: str) -> str | None:
     if not ordered or (len(ordered) > 1 and ordered[0][1] == ordered[1][1]):
         return None
     return ordered[0][0]
+
+
+def same_leader(subject_type: str, first: str | None, second: str | None) -> bool:
+    """Whether two leaders are one subject: a model's variants are one model.
+
+    A paid tier taking first place from its own free tier, or a new snapshot
+    from the old one, is no change of leader (it is a variant story).
+    """
+    if first is None or second is None:
+        return first is second
+    if subject_type == "model":
+        return family_of(first) == family_of(second)
+    return first == second
 
 
 def leader_of(stats: WeekStats, subject_type: str, pair: tuple[str, str]) -> str | None:

@@ -25,6 +25,7 @@ from bulletin.story.rules.leaders import (
     leader_of,
     previous_complete,
     run_back,
+    same_leader,
 )
 from bulletin.weeks import IsoWeek
 
@@ -71,11 +72,12 @@ class Streak(Rule):
         facts = duel_facts(stats, kind, pair, ahead)
         behind = str(facts["trailer"])
         run = run_back(context.history, stats.week,
-                       lambda week: context.index.leader(week, kind, pair) == ahead)
+                       lambda week: same_leader(kind, context.index.leader(week, kind, pair), ahead))
         if run.weeks < self.min_weeks:
             return
         before = previous_complete(context.history, stats.week)
-        changed_hands = before is not None and leader_of(before, kind, pair) not in (None, ahead)
+        earlier = leader_of(before, kind, pair) if before is not None else None
+        changed_hands = earlier is not None and not same_leader(kind, earlier, ahead)
         facts.update(weeks=run.weeks, open_ended=run.open_ended, since=run.since.monday.isoformat(),
                      subject_type=kind)
         if kind == "country":
