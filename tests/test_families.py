@@ -128,3 +128,24 @@ def test_w22_no_change_or_move_against_a_partial_week_of_the_model(season: Path,
     assert rows["deepseek/deepseek-v4-flash-20260423"]["change"] is not None  # listed every day
     text = rendered(bulletin, season, "2026-W22")
     assert "1,452.9%" not in text and "No. 44" not in text
+
+
+def test_a_top_ten_model_named_from_its_id_is_a_reason_to_review(season: Path) -> None:
+    from bulletin import pipeline
+    from bulletin.config.load import load_config
+    from bulletin.config.settings import Review
+    from bulletin.store.database import Store
+    from bulletin.story import review
+    from bulletin.weeks import IsoWeek
+
+    config = load_config(season)
+    with Store.open(config.database) as store:
+        story = pipeline.build_story(config, store, IsoWeek.parse("2026-W20"))
+    found = review.reasons(story, {}, Review(), [])
+    # No catalogue in this store: every top-ten name was made, and each one is listed.
+    made = [reason for reason in found if "no name in the model catalogue" in reason]
+    assert len(made) == 10
+    assert made[0] == ("Tencent Hy3 Preview (No. 1): no name in the model catalogue; "
+                       "made from its id tencent/hy3-preview-20260421, check it")
+    # Hy3 Preview's paid tier was listed two days of W19: its jump is the listing, not use.
+    assert not [reason for reason in found if reason.startswith("Tencent Hy3 Preview: volume")]
