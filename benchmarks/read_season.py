@@ -31,6 +31,7 @@ DAILY = SHARED_DATA / "openrouter-rankings-daily"
 WEEKS = [f"2026-W{n:02d}" for n in range(19, 34)]
 # A permaslug as the Data API writes it: author/model, often dated or ":free".
 RAW_ID = re.compile(r"\b[a-z][a-z0-9-]+/[a-z0-9][a-z0-9.:_-]*[a-z0-9]\b")
+LINK = re.compile(r"https?://\S+")
 UNHEDGED = re.compile(r"all-time|ever\b|since records began in|历史最高|有史以来")
 AMOUNT = re.compile(r"\d[\d,.]*\s?(?:trillion|billion|万亿|亿)")
 
@@ -86,7 +87,7 @@ def main() -> None:
                 body = paragraphs(text)
                 headlines[locale].add(headline)
                 print(f"{week} {locale}: {headline}\n    {body[1] if len(body) > 1 else ''}\n")
-                counts[f"raw ids ({locale})"] += len(RAW_ID.findall(text))
+                counts[f"raw ids ({locale})"] += len(RAW_ID.findall(LINK.sub(" ", text)))
                 counts[f"unhedged records ({locale})"] += len(UNHEDGED.findall(text))
                 told = Counter(a for p in body for a in set(AMOUNT.findall(p)))
                 counts[f"figures in >2 paragraphs ({locale})"] += sum(n > 2 for n in told.values())

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from bulletin.story.families import family_of, made_name, variant
-from support import SHARED_DATA, needs_shared_data, run_bulletin, write_config
-from support.loopback import API_KEY, Api
+from support import SHARED_DATA, needs_shared_data
 
 DAILY = SHARED_DATA / "openrouter-rankings-daily"
 pytestmark = needs_shared_data()
@@ -25,20 +21,6 @@ RAW_ID = re.compile(r"\b[a-z][a-z0-9-]+/[a-z0-9][a-z0-9.:_-]*[a-z0-9]\b")
 def recorded_ids() -> set[str]:
     return {row["model_permaslug"] for path in DAILY.glob("*.json")
             for row in json.loads(path.read_text(encoding="utf-8"))["rows"]} - {"other"}
-
-
-@pytest.fixture(scope="module")
-def season(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A store holding the whole recorded daily season (2026-05-04 to 2026-08-21)."""
-    folder = tmp_path_factory.mktemp("season")
-    with pytest.MonkeyPatch.context() as patch, Api(daily=DAILY) as api:
-        patch.setenv("OPENROUTER_API_KEY", API_KEY)
-        config = write_config(folder, f"  - {{name: openrouter, type: openrouter, "
-                                      f"base_url: '{api.base_url}', timeout: 5}}", "locales: [en, zh]\n")
-        done = run_bulletin(folder, "collect", "--config", config, "--from", "2026-05-04",
-                            "--to", "2026-08-21")
-        assert done.code == 0, done.err
-        yield config
 
 
 def week_events(bulletin, config: Path, week: str) -> list[dict]:

@@ -175,7 +175,7 @@ class WeekHistory(Mapping[IsoWeek, WeekStats]):
     def _sum_volumes(self, week: IsoWeek, subject_type: str) -> dict[str, int]:
         board = self._boards[week]
         if subject_type == "total":
-            return {"total": sum(board.tokens.values())}
+            return {"total": sum(board.tokens.values()) + board.long_tail}
         sums: dict[str, int] = defaultdict(int)
         for model in self.counted(week):
             author = author_of(model)

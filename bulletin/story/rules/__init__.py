@@ -178,7 +178,8 @@ def volumes(stats: WeekStats, subject_type: str) -> dict[str, int]:
         return {t.key: t.tokens for t in stats.authors}
     if subject_type == "model":
         return {row.model: row.tokens for row in stats.models}
-    return {"total": sum(row.tokens for row in stats.models)}
+    # The platform total: every listed row and the long tail below the daily cutoff.
+    return {"total": sum(row.tokens for row in stats.models) + stats.long_tail}
 
 
 @dataclass(frozen=True)
