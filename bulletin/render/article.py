@@ -115,6 +115,8 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
         percent=fmt.percent,
         rough_percent=fmt.rough_percent,
         multiple=fmt.multiple,
+        times=fmt.times,
+        change=fmt.change,
         ordinal=fmt.ordinal,
         count_words=fmt.count_words,
         long_date=fmt.long_date,

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from babel.dates import format_date
 
-from bulletin.render.numbers_en import _plain, percent, rough_percent, significant
+from bulletin.render.numbers_en import _plain, amount, percent, rough_percent, significant, times
 
 # Myriad scales used for token counts, smallest first.
 _MYRIADS = (("万", 10**4), ("亿", 10**8), ("万亿", 10**12))
@@ -32,15 +32,25 @@ def _number(value: Decimal) -> str:
     return format(_plain(value), "f")
 
 
-def tokens(count: int | Decimal, digits: int = 3) -> str:
-    """4690000000000 -> "4.69万亿", 666000000000 -> "6660亿"."""
+def tokens(count: int | Decimal) -> str:
+    """12960000000000 -> "12.96万亿", 665700000000 -> "6657亿" (numbers_en's precision rule)."""
     value = Decimal(count)
     if abs(value) < 10**4:
         return _number(value.quantize(Decimal(1)))
-    for word, size in reversed(_MYRIADS):
+    for index in reversed(range(len(_MYRIADS))):
+        word, size = _MYRIADS[index]
         if abs(value) >= size:
-            return f"{_number(significant(value / size, digits))}{word}"
+            scaled = amount(value / size)
+            if index + 1 < len(_MYRIADS) and abs(scaled) >= 10**4:  # 9999.996亿 rounds to 1万亿
+                word, size = _MYRIADS[index + 1]
+                scaled = amount(value / size)
+            return f"{_number(scaled)}{word}"
     return _number(value)
+
+
+def change(change: float) -> str:
+    """A table's week-on-week cell: "+11.8%", "-9.3%", or "2.1倍" from +100% on."""
+    return f"{times(change)}倍" if change >= 1 else signed_percent(change)
 
 
 def tokens_in(count: int | Decimal, scale: str, digits: int = 4) -> str:
@@ -98,5 +108,5 @@ def _day(day: date | str) -> date:
     return date.fromisoformat(day) if isinstance(day, str) else day
 
 
-__all__ = ["count_words", "iso_week", "long_date", "month_day", "multiple", "ordinal", "percent",
-           "rough_percent", "signed_percent", "tokens", "tokens_in"]
+__all__ = ["change", "count_words", "iso_week", "long_date", "month_day", "multiple", "ordinal", "percent",
+           "rough_percent", "signed_percent", "times", "tokens", "tokens_in"]
