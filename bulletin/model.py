@@ -161,10 +161,28 @@ class Total:
     rank: int
     previous_tokens: int | None
     models: tuple[str, ...]
+    # Every listed model of the key, counted or not: what "all its models" did.
+    all_tokens: int = 0
+    all_previous_tokens: int | None = None
+    entered: tuple[str, ...] = ()  # counted this week, not the week before
+    left: tuple[str, ...] = ()  # counted the week before, not this week
 
     @property
     def change(self) -> float | None:
         return relative_change(self.tokens, self.previous_tokens)
+
+    @property
+    def all_change(self) -> float | None:
+        return relative_change(self.all_tokens, self.all_previous_tokens)
+
+    @property
+    def churn(self) -> bool:
+        """Whether the change comes mostly from models entering or leaving the counted top."""
+        change, overall = self.change, self.all_change
+        if change is None or overall is None or not (self.entered or self.left):
+            return False
+        # Half the change or more is which models were counted, not what they did.
+        return abs(change - overall) >= max(abs(change) / 2, 0.05)
 
 
 def relative_change(now: int, before: int | None) -> float | None:

@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from bulletin.config.countries import DEFAULT_COUNTRIES
 from support import SHARED_DATA, needs_shared_data
 
 DAILY = SHARED_DATA / "openrouter-rankings-daily"
@@ -65,3 +66,25 @@ def _week_of(day: str) -> str:
 
     year, number, _ = date.fromisoformat(day).isocalendar()
     return f"{year}-W{number:02d}"
+
+
+def test_w24_a_change_from_top_nine_churn_is_told_as_such(season: Path, bulletin) -> None:
+    [streak] = [e for e in week_events(bulletin, season, "2026-W24") if e["kind"] == "streak"]
+    facts = streak["facts"]
+    # The US nine-model total rose 78.7% because Claude Opus 4.8 moved into the nine.
+    assert round(facts["trailer_change"], 3) == 0.787
+    assert (facts["trailer_churn"], facts["leader_churn"]) == (True, False)
+    listed: dict[str, dict[str, int]] = {"2026-W23": defaultdict(int), "2026-W24": defaultdict(int)}
+    for path in DAILY.glob("2026-0[67]-*.json"):
+        day = json.loads(path.read_text(encoding="utf-8"))
+        week = _week_of(day["date"])
+        if week in listed:
+            for row in day["rows"]:
+                if DEFAULT_COUNTRIES.get(row["model_permaslug"].split("/")[0]) == "US":
+                    listed[week][row["model_permaslug"]] += int(row["total_tokens"])
+    everything = {week: sum(rows.values()) for week, rows in listed.items()}
+    assert facts["trailer_all_change"] == everything["2026-W24"] / everything["2026-W23"] - 1
+    text = article(bulletin, season, "2026-W24")
+    assert "Both totals count the week's top nine models on the leaderboard." in text
+    assert ("The United States' change comes mostly from which models made the top nine: "
+            "all its listed models together rose 16.2%.") in text

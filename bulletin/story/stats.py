@@ -269,6 +269,9 @@ class _RawWeek:
     authors: dict[str, list[str]]
     countries: dict[str, list[str]]
     unmapped: list[str]
+    # Every listed model's tokens by author and by country, counted in the top or not.
+    all_authors: dict[str, int] = field(default_factory=dict)
+    all_countries: dict[str, int] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -281,12 +284,18 @@ def _raw_stats(board: _Leaderboard, names: dict[str, ModelName],
     authors: dict[str, list[str]] = defaultdict(list)
     countries: dict[str, list[str]] = defaultdict(list)
     unmapped: list[str] = []
+    all_authors: dict[str, int] = defaultdict(int)
+    all_countries: dict[str, int] = defaultdict(int)
     for model in sorted(board.tokens, key=lambda m: (board.ranks[m], m)):
         author = author_of(model)
         rank = board.ranks[model]
         excluded = author in methodology.exclude_authors
         counted = rank <= methodology.top_n and not excluded
         country = methodology.country_of(author)
+        if not excluded:
+            all_authors[author] += board.tokens[model]
+            if country is not None:
+                all_countries[country] += board.tokens[model]
         if counted:
             authors[author].append(model)
             if country is not None:
@@ -297,7 +306,7 @@ def _raw_stats(board: _Leaderboard, names: dict[str, ModelName],
         models.append((model, name, author, country, board.tokens[model], rank, counted, excluded,
                        board.days_of(model), made))
     _tell_snapshots_apart(models)
-    return _RawWeek(board, models, authors, countries, unmapped)
+    return _RawWeek(board, models, authors, countries, unmapped, dict(all_authors), dict(all_countries))
 
 
 def _tell_snapshots_apart(models: list[_Row]) -> None:
@@ -312,15 +321,24 @@ def _tell_snapshots_apart(models: list[_Row]) -> None:
 
 
 def _with_previous(now: _RawWeek, before: _RawWeek | None) -> WeekStats:
-    def totals(groups: dict[str, list[str]], previous: dict[str, list[str]] | None) -> tuple[Total, ...]:
+    def totals(groups: dict[str, list[str]], previous: dict[str, list[str]] | None,
+               everything: dict[str, int], everything_before: dict[str, int] | None) -> tuple[Total, ...]:
         sums = {key: sum(now.board.tokens[m] for m in models) for key, models in groups.items()}
         ordered = sorted(sums, key=lambda key: (-sums[key], key))
         result = []
         for rank, key in enumerate(ordered, start=1):
-            prior = None
-            if before is not None and previous is not None:
-                prior = sum(before.board.tokens[m] for m in previous.get(key, []))
-            result.append(Total(key, sums[key], rank, prior, tuple(groups[key])))
+            prior: int | None = None
+            all_prior: int | None = None
+            entered: tuple[str, ...] = ()
+            left: tuple[str, ...] = ()
+            if before is not None and previous is not None and everything_before is not None:
+                then = previous.get(key, [])
+                prior = sum(before.board.tokens[m] for m in then)
+                all_prior = everything_before.get(key)
+                entered = tuple(m for m in groups[key] if m not in then)
+                left = tuple(m for m in then if m not in groups[key])
+            result.append(Total(key, sums[key], rank, prior, tuple(groups[key]),
+                                everything.get(key, sums[key]), all_prior, entered, left))
         return tuple(result)
 
     ranks = before.board.ranks if before else {}
@@ -337,8 +355,10 @@ def _with_previous(now: _RawWeek, before: _RawWeek | None) -> WeekStats:
         days=now.board.days,
         source=now.board.source,
         models=tuple(models),
-        authors=totals(now.authors, before.authors if before else None),
-        countries=totals(now.countries, before.countries if before else None),
+        authors=totals(now.authors, before.authors if before else None, now.all_authors,
+                       before.all_authors if before else None),
+        countries=totals(now.countries, before.countries if before else None, now.all_countries,
+                         before.all_countries if before else None),
         unmapped_authors=tuple(now.unmapped),
         has_previous=before is not None,
         long_tail=now.board.long_tail,

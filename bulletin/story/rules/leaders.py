@@ -133,8 +133,23 @@ def duel_facts(stats: WeekStats, subject_type: str, pair: tuple[str, str], ahead
         "trailer_tokens": rival_tokens,
         "leader_change": lead_change,
         "trailer_change": rival_change,
+        **_basis(stats, subject_type, ahead, behind),
         "week_ending": stats.week.sunday.isoformat(),
     }
+
+
+def _basis(stats: WeekStats, subject_type: str, ahead: str, behind: str) -> dict[str, object]:
+    """What the totals count, and each side's change over all its models where the top's churn drove it."""
+    if subject_type == "model":
+        return {}
+    totals = stats.countries if subject_type == "country" else stats.authors
+    found: dict[str, object] = {}
+    for side, key in (("leader", ahead), ("trailer", behind)):
+        total = next((t for t in totals if t.key == key), None)
+        churn = total is not None and total.churn
+        found[f"{side}_churn"] = churn
+        found[f"{side}_all_change"] = total.all_change if total is not None and churn else None
+    return found
 
 
 def duel(stats: WeekStats, subject_type: str, pair: tuple[str, str], ahead: str
