@@ -54,7 +54,8 @@ def bulletin(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def paragraphs(text: str) -> list[str]:
     body = text.split("\n## ", 1)[0]  # the story, not the tables and notes below it
-    return [p for p in body.split("\n\n") if p.strip() and not p.startswith("#")]
+    # The chart's alt text repeats the figures by design; it is no paragraph of the story.
+    return [p for p in body.split("\n\n") if p.strip() and not p.startswith(("#", "!["))]
 
 
 def main() -> None:

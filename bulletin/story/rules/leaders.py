@@ -103,6 +103,15 @@ def top_leader(stats: WeekStats, subject_type: str) -> str | None:
     return ordered[0][0]
 
 
+# A run is news as it builds; from its fourth week on, the same fact told again
+# weighs a little less each week, so that the week's other news can lead.
+RUN_PEAK = 3
+
+
+def run_score(score: float, weeks: int) -> float:
+    return max(score - 2.0 * max(0, weeks - RUN_PEAK), score * 0.6)
+
+
 def same_leader(subject_type: str, first: str | None, second: str | None) -> bool:
     """Whether two leaders are one subject: a model's variants are one model.
 

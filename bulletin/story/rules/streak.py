@@ -25,6 +25,7 @@ from bulletin.story.rules.leaders import (
     leader_of,
     previous_complete,
     run_back,
+    run_score,
     same_leader,
 )
 from bulletin.weeks import IsoWeek
@@ -81,7 +82,8 @@ class Streak(Rule):
         facts.update(weeks=run.weeks, open_ended=run.open_ended, since=run.since.monday.isoformat(),
                      subject_type=kind)
         if kind == "country":
-            event_kind, score = "streak", 45.0 + 10 * min(run.weeks, 6) - 5 * run.open_ended
+            event_kind = "streak"
+            score = run_score(45.0 + 10 * min(run.weeks, 3), run.weeks) - 5 * run.open_ended
             models = tuple(subject_models(stats, kind, ahead)) + tuple(subject_models(stats, kind, behind))
         else:
             facts.update(leader_name=subject_name(stats, kind, ahead),
