@@ -116,6 +116,7 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
         rough_percent=fmt.rough_percent,
         multiple=fmt.multiple,
         times=fmt.times,
+        date_range=fmt.date_range,
         change=fmt.change,
         ordinal=fmt.ordinal,
         count_words=fmt.count_words,

@@ -140,6 +140,12 @@ def month_day(day: date | str) -> str:
     return format_date(_day(day), "MMMM d", locale=LOCALE)
 
 
+def date_range(monday: date | str, sunday: date | str) -> str:
+    """A week's dateline: "May 11 to May 17, 2026"."""
+    first, last = _day(monday), _day(sunday)
+    return f"{month_day(first) if first.year == last.year else long_date(first)} to {long_date(last)}"
+
+
 def iso_week(week: str) -> str:
     """An ISO week as the data names it: "2025-W46" (English copy keeps the label)."""
     return week

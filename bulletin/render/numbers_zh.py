@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from babel.dates import format_date
 
-from bulletin.render.numbers_en import _plain, amount, percent, rough_percent, significant, times
+from bulletin.render.numbers_en import _plain, amount, rough_percent, significant, times
+from bulletin.render.numbers_en import percent as _percent
 
 # Myriad scales used for token counts, smallest first.
 _MYRIADS = (("万", 10**4), ("亿", 10**8), ("万亿", 10**12))
@@ -84,8 +85,24 @@ def _numeral(n: int) -> str:
 
 
 def ordinal(n: int) -> str:
-    """"第二", "第11"."""
-    return f"第{_numeral(n)}"
+    """"第2", "第11": one rule for numerals, Arabic digits as the Chinese tech press writes
+    ordinals of weeks and ranks (never 第五周 beside 第11周)."""
+    return f"第{n}"
+
+
+def percent(change: float, places: int = 1) -> str:
+    """"11.8%", "1452.9%": no thousands separators in Chinese percentages."""
+    return _percent(change, places).replace(",", "")
+
+
+def date_range(monday: date | str, sunday: date | str) -> str:
+    """A week's dateline as the Chinese press writes it: "2026年5月11日至17日"."""
+    first, last = _day(monday), _day(sunday)
+    if first.year != last.year:
+        return f"{long_date(first)}至{long_date(last)}"
+    if first.month != last.month:
+        return f"{long_date(first)}至{last.month}月{last.day}日"
+    return f"{long_date(first)}至{last.day}日"
 
 
 def long_date(day: date | str) -> str:
@@ -108,5 +125,5 @@ def _day(day: date | str) -> date:
     return date.fromisoformat(day) if isinstance(day, str) else day
 
 
-__all__ = ["change", "count_words", "iso_week", "long_date", "month_day", "multiple", "ordinal", "percent",
-           "rough_percent", "signed_percent", "times", "tokens", "tokens_in"]
+__all__ = ["change", "count_words", "date_range", "iso_week", "long_date", "month_day", "multiple",
+           "ordinal", "percent", "rough_percent", "signed_percent", "times", "tokens", "tokens_in"]
