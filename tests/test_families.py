@@ -108,8 +108,20 @@ def test_w22_no_change_or_move_against_a_partial_week_of_the_model(season: Path,
     rows = {row["model"]: row for row in json.loads(result.out)["models"]}
     assert rows["xiaomi/mimo-v2.5-20260422"]["change"] is None
     assert rows["deepseek/deepseek-v4-flash-20260423"]["change"] is not None  # listed every day
+    # Step 3.5 Flash "fell from No. 9 to No. 59": below the daily top 50 a weekly rank is no rank.
+    assert not [e for e in events if e["facts"].get("model") == "stepfun/step-3.5-flash"]
     text = rendered(bulletin, season, "2026-W22")
-    assert "1,452.9%" not in text and "No. 44" not in text
+    assert "1,452.9%" not in text and "No. 44" not in text and "No. 59" not in text
+    assert "| MiMo V2.5 | China | 1.46 trillion | first full week |" in text
+
+
+def test_w27_a_withdrawn_stealth_model_has_no_fall(season: Path, bulletin) -> None:
+    # Owl Alpha was listed two days of W27, then withdrawn: no "fell from No. 4 to No. 14".
+    events = week_events(bulletin, season, "2026-W27")
+    assert not [e for e in events if e["kind"] == "rank_change"
+                and e["facts"]["model"] == "openrouter/owl-alpha"]
+    text = rendered(bulletin, season, "2026-W27")
+    assert "No. 4 to No. 14" not in text
 
 
 def test_a_top_ten_model_named_from_its_id_is_a_reason_to_review(season: Path) -> None:

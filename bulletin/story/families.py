@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from bulletin.model import ModelName, author_of
 
@@ -57,6 +58,7 @@ class Variant:
     snapshot: date | None
 
 
+@cache  # a backtest asks for the same few hundred ids in every one of its weeks
 def variant(model: str) -> Variant:
     base = model.removesuffix(FREE)
     found = _SNAPSHOT.search(base)
@@ -93,6 +95,7 @@ def display_name(model: str, names: Mapping[str, ModelName]) -> tuple[str, bool]
     return (found, False) if found is not None else (made_name(model), True)
 
 
+@cache
 def made_name(model: str) -> str:
     """A name made from the permaslug the way OpenRouter names models."""
     known = variant(model)

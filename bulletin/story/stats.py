@@ -24,6 +24,7 @@ from bulletin.story.families import display_name, family_of, variant
 from bulletin.weeks import IsoWeek
 
 LONG_TAIL = "other"  # the Data API's row for every model below its daily top 50
+DAILY_CUTOFF = 50  # the Data API lists each day's top 50: a weekly rank below that is no rank
 HEAD = 10  # how many of a week's first models a lazy history finds at once
 
 

@@ -15,6 +15,7 @@ from bulletin.model import Event
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, model_facts
 from bulletin.story.rules.leaders import same_leader
+from bulletin.story.stats import DAILY_CUTOFF
 
 
 class RankChange(Rule):
@@ -33,7 +34,7 @@ class RankChange(Rule):
         for row in stats.models:
             if row.previous_rank is None or min(row.rank, row.previous_rank) > self.within:
                 continue
-            if not row.full_weeks:
+            if not row.full_weeks or max(row.rank, row.previous_rank) > DAILY_CUTOFF:
                 continue
             moved = row.previous_rank - row.rank
             if row.rank == 1 and row.previous_rank != 1 and same_leader("model", leader, row.model):
