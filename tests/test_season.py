@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from bulletin.config.countries import DEFAULT_COUNTRIES
@@ -88,3 +88,14 @@ def test_w24_a_change_from_top_nine_churn_is_told_as_such(season: Path, bulletin
     assert "Both totals count the week's top nine models on the leaderboard." in text
     assert ("The United States' change comes mostly from which models made the top nine: "
             "all its listed models together rose 16.2%.") in text
+
+
+def test_no_amount_is_told_in_more_than_two_paragraphs(season: Path, bulletin) -> None:
+    # W24 told the United States' 5.71 trillion (Anthropic's alone) in three paragraphs,
+    # W28 Tencent Hy3's 6.13 trillion as the model, the author and the sweep's leader.
+    amount = re.compile(r"\d[\d,.]*\s?(?:trillion|billion)")
+    for week in WEEKS:
+        story = article(bulletin, season, week).split("\n## ", 1)[0]
+        paragraphs = [p for p in story.split("\n\n") if p.strip() and not p.startswith(("#", "!["))]
+        told = Counter(found for p in paragraphs for found in set(amount.findall(p)))
+        assert not [found for found, n in told.items() if n > 2], week
