@@ -117,6 +117,7 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
         multiple=fmt.multiple,
         times=fmt.times,
         date_range=fmt.date_range,
+        model_name=fmt.model_name,
         change=fmt.change,
         ordinal=fmt.ordinal,
         count_words=fmt.count_words,

@@ -161,7 +161,9 @@ def _names(story: Story, title: str) -> tuple[str, ...]:
     names += [str(e.facts.get("name", "")) for e in story.events]
     # Licences and attributions are names too: "CC BY 4.0" states no quantity.
     names += [text for credit in story.credits for text in (credit.attribution, credit.licence)]
-    return tuple(n for n in names if n and any(c.isdigit() for c in n))
+    # As each language writes them ("Hy3（免费版）" in Chinese copy).
+    names += [numbers_zh.model_name(n) for n in names]
+    return tuple(dict.fromkeys(n for n in names if n and any(c.isdigit() for c in n)))
 
 
 def _table(story: Story, locale: str) -> dict[str, list[Quantity]]:

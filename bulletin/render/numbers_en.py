@@ -140,6 +140,11 @@ def month_day(day: date | str) -> str:
     return format_date(_day(day), "MMMM d", locale=LOCALE)
 
 
+def model_name(name: str) -> str:
+    """A model's name in English copy: as the catalogue (or families.made_name) gives it."""
+    return name
+
+
 def date_range(monday: date | str, sunday: date | str) -> str:
     """A week's dateline: "May 11 to May 17, 2026"."""
     first, last = _day(monday), _day(sunday)

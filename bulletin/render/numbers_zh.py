@@ -49,6 +49,11 @@ def tokens(count: int | Decimal) -> str:
     return _number(value)
 
 
+def model_name(name: str) -> str:
+    """A model's name in Chinese copy: "(free)" is 免费版 (the maker's model name stays as it is)."""
+    return name[:-len(" (free)")] + "（免费版）" if name.endswith(" (free)") else name
+
+
 def change(change: float) -> str:
     """A table's week-on-week cell: "+11.8%", "-9.3%", or "2.1倍" from +100% on."""
     return f"{times(change)}倍" if change >= 1 else signed_percent(change)
@@ -125,5 +130,6 @@ def _day(day: date | str) -> date:
     return date.fromisoformat(day) if isinstance(day, str) else day
 
 
-__all__ = ["change", "count_words", "date_range", "iso_week", "long_date", "month_day", "multiple",
-           "ordinal", "percent", "rough_percent", "signed_percent", "times", "tokens", "tokens_in"]
+__all__ = ["change", "count_words", "date_range", "iso_week", "long_date", "model_name", "month_day",
+           "multiple", "ordinal", "percent", "rough_percent", "signed_percent", "times", "tokens",
+           "tokens_in"]
