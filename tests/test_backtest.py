@@ -262,14 +262,18 @@ def test_a_forecast_is_cited_from_the_week_before_it_was_published(tmp_path, bul
     config = write_config(tmp_path, "  - {name: board, type: csv, path: leaderboard.csv}\n"
                                     "  - {name: editor-figures, type: figures, path: figures.yaml}")
 
+    told: dict[str, list[str]] = {}
+
     def cited(published: str) -> list[str]:
         (tmp_path / "figures.yaml").write_text(figures.replace("2026-03-22", published), encoding="utf-8")
         assert bulletin("collect", "--config", config).code == 0
         weeks = backtest(bulletin, config)
+        told[published] = [week for week, data in weeks.items() if chosen(data, "forecast")]
         return [week for week, data in weeks.items()
                 if any(e["kind"] == "forecast" for e in data["events"])]
 
     # The week to March 15 ends seven days before March 22: cited there, and in no week before.
     assert cited("2026-03-22") == ["2026-W11"]
+    assert told["2026-03-22"] == ["2026-W11"]  # news the week it is published: in the article
     assert cited("2026-03-23") == []  # eight days after the last week held: not yet news
     assert cited("2026-03-10")[0] == "2026-W10"  # the week to March 8 ends two days before

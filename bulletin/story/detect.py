@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import date, timedelta
 
 from bulletin.config.settings import StoryConfig
 from bulletin.model import Event, Figure, Methodology, WeekStats
 from bulletin.story.novelty import FACT, Reported, novelty
 from bulletin.story.rules import HistoryIndex, Rule, RuleContext
+from bulletin.story.timing import in_time
 from bulletin.weeks import IsoWeek
 
 # Used where no config says otherwise.
@@ -39,37 +39,6 @@ def detect(week: IsoWeek, history: Mapping[IsoWeek, WeekStats], figures: Sequenc
             events.append(replace(event, score=event.score * rule.weight * fresh, novelty=fresh))
     # Stable sort: equal scores keep the rules' order.
     return collapse(sorted(events, key=lambda event: -event.score))
-
-
-# A figure is news from its publication: a bulletin may cite it from the week
-# ending a few days before (a Monday's report on the week just ended), not months earlier.
-PUBLISHED_LEAD = timedelta(days=7)
-
-
-def in_time(week: IsoWeek, figures: Sequence[Figure]) -> tuple[Figure, ...]:
-    """The figures a bulletin of ``week`` may cite: those published by then.
-
-    A figure is cited only in bulletins of weeks ending no more than seven
-    days before its published date, or later; without a published date, from
-    the day it was first collected. Otherwise a backtest (or a late bulletin)
-    would cite a forecast in weeks before anyone had published it.
-    """
-    return tuple(figure for figure in figures
-                 if (known := _known_from(figure)) is None or week.sunday >= known)
-
-
-def _known_from(figure: Figure) -> date | None:
-    if figure.published_at:
-        published = _day(figure.published_at)
-        return published - PUBLISHED_LEAD if published else None
-    return _day(figure.fetched_at)
-
-
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
 
 
 def collapse(events: list[Event]) -> list[Event]:

@@ -76,15 +76,20 @@ def family_of(model: str) -> str:
     return variant(model).family
 
 
+# The catalogue writes some names after the maker ("Anthropic: Claude Opus 4.5");
+# in a sentence the maker is said by the sentence, not the name.
+_MAKER = re.compile(r"^[^:]{1,40}: (?=\S)")
+
+
 def catalogue_name(model: str, names: Mapping[str, ModelName]) -> str | None:
     """The catalogue's name for a row, looking through its variants (None: none listed)."""
     found = names.get(model)
     if found is not None:
-        return found.name
+        return _MAKER.sub("", found.name)
     known = variant(model)
     for other in (model.removesuffix(FREE), known.family):
         if other in names:
-            name = names[other].name
+            name = _MAKER.sub("", names[other].name)
             return f"{name} (free)" if known.free and "(free)" not in name else name
     return None
 
