@@ -134,9 +134,21 @@ class ModelWeek:
     previous_tokens: int | None
     counted: bool  # within top_n and not from an excluded author
     excluded: bool  # its author is excluded (stealth or undisclosed)
+    family: str = ""  # the model its variants share (story/families.py); "" : the row itself
+    days: int = 7  # days of the week it was listed (a daily listing names each day's top 50 only)
+    previous_days: int | None = None  # the same, the week before (None: not listed)
+    name_made: bool = False  # no catalogue name: made from the id
+
+    @property
+    def full_weeks(self) -> bool:
+        """Listed every day of this week and of the week before: its change means something."""
+        return self.days == 7 and self.previous_days == 7
 
     @property
     def change(self) -> float | None:
+        # Against a partial week (of the model or of the data) a change measures the listing.
+        if not self.full_weeks:
+            return None
         return relative_change(self.tokens, self.previous_tokens)
 
 
@@ -149,10 +161,28 @@ class Total:
     rank: int
     previous_tokens: int | None
     models: tuple[str, ...]
+    # Every listed model of the key, counted or not: what "all its models" did.
+    all_tokens: int = 0
+    all_previous_tokens: int | None = None
+    entered: tuple[str, ...] = ()  # counted this week, not the week before
+    left: tuple[str, ...] = ()  # counted the week before, not this week
 
     @property
     def change(self) -> float | None:
         return relative_change(self.tokens, self.previous_tokens)
+
+    @property
+    def all_change(self) -> float | None:
+        return relative_change(self.all_tokens, self.all_previous_tokens)
+
+    @property
+    def churn(self) -> bool:
+        """Whether the change comes mostly from models entering or leaving the counted top."""
+        change, overall = self.change, self.all_change
+        if change is None or overall is None or not (self.entered or self.left):
+            return False
+        # Half the change or more is which models were counted, not what they did.
+        return abs(change - overall) >= max(abs(change) / 2, 0.05)
 
 
 def relative_change(now: int, before: int | None) -> float | None:

@@ -9,12 +9,14 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bulletin.cli import main as cli
-from support import FIXED_EPOCH, ROOT, Result
+from support import FIXED_EPOCH, ROOT, SHARED_DATA, Result, run_bulletin, write_config
+from support.loopback import API_KEY, Api
 from support.site import BASE, WEEKS, add_site
 
 _SAVED_CACHE_HOME: list[str | None] = []
@@ -80,3 +82,20 @@ def site(project: Path, bulletin) -> Path:
         result = bulletin("publish", "--week", week)
         assert result.out == f"site: ok {BASE}{week[:4]}/w{week[-2:]}/\n", result.err
     return project / "output" / "site"
+
+
+@pytest.fixture(scope="session")
+def season(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One store of the whole recorded daily season (2026-05-04 to 2026-08-21), via the Data API."""
+    folder = tmp_path_factory.mktemp("season")
+    daily = SHARED_DATA / "openrouter-rankings-daily"
+    if not daily.is_dir():
+        pytest.skip(f"recorded data not found at {SHARED_DATA}")
+    with pytest.MonkeyPatch.context() as patch, Api(daily=daily) as api:
+        patch.setenv("OPENROUTER_API_KEY", API_KEY)
+        config = write_config(folder, f"  - {{name: openrouter, type: openrouter, "
+                                      f"base_url: '{api.base_url}', timeout: 5}}", "locales: [en, zh]\n")
+        done = run_bulletin(folder, "collect", "--config", config, "--from", "2026-05-04",
+                            "--to", "2026-08-21")
+        assert done.code == 0, done.err
+        yield config

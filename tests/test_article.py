@@ -73,7 +73,7 @@ def test_the_json_holds_the_events_and_their_sources(project, bulletin) -> None:
     bulletin("run")
     data = json.loads(read(project, "2026-W11", "bulletin.json"))
     assert data["week"] == "2026-W11"
-    assert [e["kind"] for e in data["events"]][:2] == ["streak", "sweep"]
+    assert [e["kind"] for e in data["events"]][:2] == ["streak", "forecast"]  # published that week
     # Growth of the lead countries is told in the lead paragraph; minor moves
     # fall below the article's five events.
     assert {e["kind"] for e in data["other_events"]} == {"growth", "rank_change", "volume_change"}

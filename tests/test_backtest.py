@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from bulletin.weeks import IsoWeek
-from support import SHARED_DATA, needs_shared_data, write_config
+from support import ROOT, SHARED_DATA, needs_shared_data, write_config
 from support.recorded import leaderboard_csv
 
 WEEKLY = SHARED_DATA / "openrouter-weekly-top10"
@@ -20,6 +20,14 @@ def backtest(bulletin, config: Path, *args: str) -> dict:
     result = bulletin("backtest", "--config", config, "--format", "json", *args)
     assert result.code == 0, result.err
     return {week["week"]: week for week in json.loads(result.out)["weeks"]}
+
+
+def published_by_w07(project: Path) -> None:
+    """The demo's forecast as if published in time for W07 (the week to February 15)."""
+    figures = project / "demo" / "figures.yaml"
+    figures.write_text(figures.read_text(encoding="utf-8").replace("published: 2026-03-22",
+                                                                   "published: 2026-02-22"),
+                       encoding="utf-8")
 
 
 def chosen(week: dict, kind: str) -> list[dict]:
@@ -66,7 +74,10 @@ def test_the_weekly_leaderboards_give_the_stories_the_press_told(tmp_path, bulle
 def test_the_claim_check_sets_the_figures_against_the_stated_multiple(project, bulletin) -> None:
     bulletin("collect")
     weeks = backtest(bulletin, project / "config.yaml")
-    [claim] = [e for e in weeks["2026-W07"]["events"] if e["kind"] == "claim_check"]
+    # JPMorgan published on 2026-03-22: W11 (to March 15) is the first week that may cite it.
+    assert not [e for w in ("2026-W07", "2026-W08", "2026-W09", "2026-W10")
+                for e in weeks[w]["events"] if e["kind"] in ("claim_check", "forecast")]
+    [claim] = [e for e in weeks["2026-W11"]["events"] if e["kind"] == "claim_check"]
     assert (claim["facts"]["figures_multiple"], claim["facts"]["stated_multiple"]) == (390, 370)
     assert claim["facts"]["stated_words"] == "370-fold"
     assert bulletin("run").code == 0
@@ -88,6 +99,7 @@ def test_the_claim_check_sets_the_figures_against_the_stated_multiple(project, b
 
 
 def test_an_unchanged_fact_loses_novelty_and_a_growing_streak_does_not(project, bulletin) -> None:
+    published_by_w07(project)
     bulletin("collect")
     weeks = backtest(bulletin, project / "config.yaml")
     forecasts = [next(e for e in weeks[w]["events"] if e["kind"] == "forecast")
@@ -98,6 +110,7 @@ def test_an_unchanged_fact_loses_novelty_and_a_growing_streak_does_not(project, 
 
 
 def test_rendered_bulletins_are_remembered(project, bulletin) -> None:
+    published_by_w07(project)
     bulletin("collect")
     assert bulletin("run", "--week", "2026-W07").code == 0
     data = json.loads(bulletin("events", "--week", "2026-W08", "--format", "json").out)
@@ -239,3 +252,28 @@ def test_growth_runs_milestones_author_streaks_and_sweeps_on_the_recorded_weeks(
     repeats = [(w, e) for (v, d), (w, e) in zip(sweeps, sweeps[1:], strict=False)
                if d["facts"]["since"] == e["facts"]["since"] and d["chosen"]]
     assert repeats and all(e["novelty"] < 1 for _, e in repeats)
+
+
+@needs_shared_data()
+def test_a_forecast_is_cited_from_the_week_before_it_was_published(tmp_path, bulletin) -> None:
+    """The weekly copies, 2025-W46 to 2026-W11, with JPMorgan's forecast of 2026-03-22."""
+    leaderboard_csv(tmp_path, sorted(path.name for path in WEEKLY.glob("*.json")))
+    figures = (ROOT / "demo" / "figures.yaml").read_text(encoding="utf-8")
+    config = write_config(tmp_path, "  - {name: board, type: csv, path: leaderboard.csv}\n"
+                                    "  - {name: editor-figures, type: figures, path: figures.yaml}")
+
+    told: dict[str, list[str]] = {}
+
+    def cited(published: str) -> list[str]:
+        (tmp_path / "figures.yaml").write_text(figures.replace("2026-03-22", published), encoding="utf-8")
+        assert bulletin("collect", "--config", config).code == 0
+        weeks = backtest(bulletin, config)
+        told[published] = [week for week, data in weeks.items() if chosen(data, "forecast")]
+        return [week for week, data in weeks.items()
+                if any(e["kind"] == "forecast" for e in data["events"])]
+
+    # The week to March 15 ends seven days before March 22: cited there, and in no week before.
+    assert cited("2026-03-22") == ["2026-W11"]
+    assert told["2026-03-22"] == ["2026-W11"]  # news the week it is published: in the article
+    assert cited("2026-03-23") == []  # eight days after the last week held: not yet news
+    assert cited("2026-03-10")[0] == "2026-W10"  # the week to March 8 ends two days before

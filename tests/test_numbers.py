@@ -13,6 +13,12 @@ from bulletin.render import numbers_en as numbers
     (999_600_000_000, "1 trillion"),  # rounding carries into the next scale
     (1_045_000_000_000, "1.05 trillion"),  # half up, as a reader expects
     (10**16, "10 quadrillion"),
+    # The press's precision: two decimals below 100 in the scale word, whole units above.
+    (12_960_000_000_000, "12.96 trillion"),  # not "13 trillion"
+    (32_954_000_000_000, "32.95 trillion"),  # not "33 trillion" beside "2.34 trillion"
+    (4_600_000_000_000, "4.6 trillion"),  # 4.60: no digit lost, no zero padded
+    (895_420_000_000, "895 billion"),
+    (123_456_000_000_000, "123 trillion"),
     (12_345, "12,345"),
     (0, "0"),
 ])
@@ -54,14 +60,38 @@ def test_chinese_numbers_follow_the_chinese_press() -> None:
     assert zh.tokens(4_690_000_000_000) == "4.69万亿"
     assert zh.tokens(3_294_000_000_000) == "3.29万亿"
     assert zh.tokens(666_000_000_000) == "6660亿"
-    assert zh.tokens(12_345_678) == "1230万"
+    assert zh.tokens(12_345_678) == "1235万"
+    assert zh.tokens(12_960_000_000_000) == "12.96万亿"
+    assert zh.tokens(999_996_000_000) == "1万亿"  # rounding carries into the next myriad
     assert zh.tokens(9_999) == "9999"
     # JPMorgan's forecast, in the source's scale as the Chinese reports wrote it.
     assert zh.tokens_in(3_900 * 10**15, "quadrillion") == "3900千万亿"
     assert zh.tokens_in(10 * 10**15, "quadrillion") == "10千万亿"
     assert zh.signed_percent(-0.0933) == "-9.3%"
-    assert zh.ordinal(2) == "第二" and zh.count_words(2) == "两" and zh.count_words(3) == "三"
+    assert zh.ordinal(2) == "第2" and zh.ordinal(11) == "第11"
+    assert zh.count_words(2) == "两" and zh.count_words(3) == "三"
     assert zh.long_date("2026-03-15") == "2026年3月15日"
     assert zh.month_day("2026-03-15") == "3月15日"
     assert zh.iso_week("2025-W46") == "2025年第46周" and zh.iso_week("2026-W07") == "2026年第7周"
     assert numbers.iso_week("2025-W46") == "2025-W46"
+
+
+def test_a_rise_of_100_percent_or_more_is_a_multiple_in_prose_and_tables() -> None:
+    from bulletin.render import numbers_zh as zh
+
+    assert numbers.change(0.987) == "+98.7%"
+    assert numbers.change(1.097) == "2.1×"  # not "+109.7%"
+    assert numbers.change(14.529) == "16×"  # not "+1,452.9%"
+    assert numbers.times(14.0) == "15"
+    assert zh.change(1.097) == "2.1倍"
+    assert zh.change(-0.25) == "-25%"
+
+
+def test_chinese_datelines_and_percentages_as_the_chinese_press_writes_them() -> None:
+    from bulletin.render import numbers_zh as zh
+
+    assert zh.date_range("2026-05-11", "2026-05-17") == "2026年5月11日至17日"
+    assert zh.date_range("2026-06-29", "2026-07-05") == "2026年6月29日至7月5日"
+    assert zh.date_range("2025-12-29", "2026-01-04") == "2025年12月29日至2026年1月4日"
+    assert zh.percent(14.529) == "1452.9%"  # no separator
+    assert numbers.date_range("2026-05-11", "2026-05-17") == "May 11 to May 17, 2026"

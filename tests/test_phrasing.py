@@ -28,7 +28,7 @@ from support import SHARED_DATA, override_template
 WEEKS = ("2026-W08", "2026-W09", "2026-W10", "2026-W11")
 # Kinds the demo data produces; kinds added later without demo events are reported as skipped.
 DEMO_KINDS = {"streak", "lead_change", "sweep", "growth", "new_entrant", "forecast"}
-FLAGS = ("returning", "stealth", "retaken", "open_ended", "ended_open_ended")
+FLAGS = ("returning", "stealth", "retaken", "open_ended", "ended_open_ended", "overtook")
 # Facts that may be missing (None) for a real event: each kind is rendered without them too.
 OPTIONAL = {"growth_streak": ("change",), "subject_lead_change": ("leader_change",)}
 RECORDED = SHARED_DATA / "openrouter-weekly-top10"
@@ -41,6 +41,7 @@ RECORDED_RULES = """rules:
   - {kind: sweep}
   - {kind: growth}
   - {kind: new_entrant}
+  - {kind: variant_change}
   - {kind: forecast}
   - {kind: record, subject: total}
   - {kind: record, subject: country}
@@ -85,6 +86,7 @@ BRANCHES: dict[str, dict[str, set[object]]] = {
                "low": {True, False}},
     "share": {"direction": {"above", "below"}},
     "author_sweep": {"weeks > 1": {True, False}},
+    "variant_change": {"what": {"free_ended", "snapshot"}},
 }
 LEFTOVERS = re.compile(r"\{\{|\{%|None|Undefined|\bnan\b|  ")
 
@@ -112,21 +114,28 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> list[Story]:
     import shutil
 
     from support import ROOT, write_config
-    from support.recorded import leaderboard_csv
+    from support.recorded import daily_csv, leaderboard_csv
 
     if not RECORDED.is_dir():
         return []
-    folder = tmp_path_factory.mktemp("recorded")
-    leaderboard_csv(folder, sorted(path.name for path in RECORDED.glob("*.json")))
-    shutil.copy(ROOT / "demo" / "figures.yaml", folder / "figures.yaml")  # the claim to check
-    config = load_config(write_config(folder, (
-        "  - {name: board, type: csv, path: leaderboard.csv}\n"
-        "  - {name: editor-figures, type: figures, path: figures.yaml}"), RECORDED_RULES))
-    pipeline.collect(config)
-    with Store.open(config.database) as store:
-        weeks = [week for week, stats in pipeline.stats_history(config, store).items() if stats.complete]
-        return [replace(story, events=story.detected) for story in
-                (pipeline.build_story(config, store, week) for week in sorted(weeks))]
+    found = []
+    # The weekly leaderboards, then the daily season (variants, partial weeks, the long tail).
+    for name, source in (("weekly", "  - {name: board, type: csv, path: leaderboard.csv}"),
+                         ("daily", "  - {name: days, type: csv, path: days.csv}")):
+        folder = tmp_path_factory.mktemp(name)
+        leaderboard_csv(folder, sorted(path.name for path in RECORDED.glob("*.json")))
+        daily_csv(folder)
+        shutil.copy(ROOT / "demo" / "figures.yaml", folder / "figures.yaml")  # the claim to check
+        config = load_config(write_config(folder, (
+            f"{source}\n  - {{name: editor-figures, type: figures, path: figures.yaml}}"),
+            RECORDED_RULES))
+        pipeline.collect(config)
+        with Store.open(config.database) as store:
+            weeks = [week for week, stats in pipeline.stats_history(config, store).items()
+                     if stats.complete]
+            found += [replace(story, events=story.detected) for story in
+                      (pipeline.build_story(config, store, week) for week in sorted(weeks))]
+    return found
 
 
 def variants(event: Event, story: Story) -> list[Event]:

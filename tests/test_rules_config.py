@@ -41,7 +41,7 @@ story: {max_events: 0, repeat_factor: 2}
         "rules[1].places: must be at least 2, got 1",
         "rules[2].threshold: expected a number, got 'lots'",
         "rules[3].kind: unknown kind 'gossip' (known: forecast, growth, lead_change, milestone, "
-        "new_entrant, rank_change, record, share, streak, sweep)",
+        "new_entrant, rank_change, record, share, streak, sweep, variant_change)",
         "rules[4].colour: unknown parameter of a record rule (expected one of: kind, low, "
         "min_history, span, subject, top, weight)",
         "rules[5].subject: the total leads nothing; use country, author or model (or measure: growth)",
@@ -80,7 +80,8 @@ def test_the_article_tells_at_most_max_events(project, bulletin) -> None:
     import json
 
     data = json.loads((project / "output/bulletins/2026-W11/bulletin.json").read_text())
-    assert [e["kind"] for e in data["events"]] == ["streak", "sweep"]
+    # JPMorgan published its forecast the week after W11: fresh news, told second.
+    assert [e["kind"] for e in data["events"]] == ["streak", "forecast"]
 
 
 def test_an_empty_rules_list_finds_nothing(project) -> None:

@@ -18,6 +18,7 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
     {"kind": "sweep"},
     {"kind": "growth"},  # the lead countries, week on week
     {"kind": "new_entrant"},
+    {"kind": "variant_change"},  # a free tier ending, a snapshot replaced
     {"kind": "forecast"},
     {"kind": "record", "subject": "total"},
     {"kind": "record", "subject": "country"},

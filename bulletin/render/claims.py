@@ -59,7 +59,8 @@ def quantities(story: Story) -> list[Quantity]:
         key = (str(EvidenceKey.of(stats.source, stats.week, row.model)),)
         found += [Quantity(f"models.{row.model}.tokens", row.tokens, key),
                   Quantity(f"models.{row.model}.rank", row.rank, key),
-                  Quantity(f"models.{row.model}.change", row.change, key)]
+                  Quantity(f"models.{row.model}.change", row.change, key),
+                  Quantity(f"models.{row.model}.days", row.days, key)]
     for code, points in story.trend.items():
         for week, tokens, keys in points:
             found.append(Quantity(f"trend.{code}.{week}", tokens, keys))
@@ -117,6 +118,8 @@ def _written(value: Any, kind: str, locale: str, figure: bool) -> frozenset[str]
     if isinstance(value, float):
         forms.update({fmt.percent(value), fmt.signed_percent(value), fmt.rough_percent(value),
                       fmt.multiple(value)})
+        if value >= 1:  # a rise of 100% or more is written as the multiple it makes
+            forms.add(fmt.times(value))
     if isinstance(value, int):
         forms.add(fmt.multiple(value))
     return frozenset(form.replace("\u2212", "-") for form in forms)
@@ -158,7 +161,9 @@ def _names(story: Story, title: str) -> tuple[str, ...]:
     names += [str(e.facts.get("name", "")) for e in story.events]
     # Licences and attributions are names too: "CC BY 4.0" states no quantity.
     names += [text for credit in story.credits for text in (credit.attribution, credit.licence)]
-    return tuple(n for n in names if n and any(c.isdigit() for c in n))
+    # As each language writes them ("Hy3（免费版）" in Chinese copy).
+    names += [numbers_zh.model_name(n) for n in names]
+    return tuple(dict.fromkeys(n for n in names if n and any(c.isdigit() for c in n)))
 
 
 def _table(story: Story, locale: str) -> dict[str, list[Quantity]]:

@@ -2,6 +2,12 @@
 
 "4.69 trillion", "3,900 quadrillion", "+11.8%", "second". Token counts arrive
 as exact integers and are only rounded here, for display.
+
+One precision rule, the press's, in prose and tables alike: an amount below
+100 in its scale word keeps two decimals ("12.96 trillion", never "13
+trillion"; "4.6 trillion" for 4.60), from 100 on whole units ("895
+billion"); changes one decimal below +100%, a multiple above ("2.1 times")
+rather than a four-digit percentage.
 """
 
 from __future__ import annotations
@@ -34,19 +40,25 @@ def significant(value: Decimal, digits: int = 3) -> Decimal:
     return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP).normalize()
 
 
-def tokens(count: int | Decimal, digits: int = 3) -> str:
-    """4690000000000 -> "4.69 trillion"; below a million, the plain number."""
+def tokens(count: int | Decimal) -> str:
+    """12960000000000 -> "12.96 trillion", 895420000000 -> "895 billion"; below a million, plain."""
     value = Decimal(count)
     if abs(value) < SCALES["million"]:
         return _number(value.quantize(Decimal(1)))
     for name in reversed(_TOKEN_SCALES):
-        scaled = significant(value / SCALES[name], digits)
+        scaled = amount(value / SCALES[name])
         if abs(scaled) >= 1:
             bigger = _next_scale(name)
             if bigger and abs(scaled) >= 1000:
-                return f"{_number(significant(value / SCALES[bigger], digits))} {bigger}"
+                return f"{_number(amount(value / SCALES[bigger]))} {bigger}"
             return f"{_number(_plain(scaled))} {name}"
     return _number(value)
+
+
+def amount(scaled: Decimal) -> Decimal:
+    """A count in its scale word, as the press rounds it: two decimals below 100, whole above."""
+    places = Decimal("0.01") if abs(scaled) < 100 else Decimal(1)
+    return _plain(scaled.quantize(places, rounding=ROUND_HALF_UP).normalize())
 
 
 def tokens_in(count: int | Decimal, scale: str, digits: int = 4) -> str:
@@ -64,6 +76,16 @@ def _next_scale(name: str) -> str | None:
 def _plain(value: Decimal) -> Decimal:
     """Drop the exponent Decimal keeps after normalize() (3.9E+3 -> 3900)."""
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
+def times(change: float) -> str:
+    """A rise of 100% or more as the multiple it makes: 1.097 -> "2.1" (times the week before)."""
+    return multiple(1 + change)
+
+
+def change(change: float) -> str:
+    """A table's week-on-week cell: "+11.8%", "−9.3%", or "2.1×" from +100% on."""
+    return f"{times(change)}×" if change >= 1 else signed_percent(change)
 
 
 def signed_percent(change: float, places: int = 1) -> str:
@@ -116,6 +138,17 @@ def long_date(day: date | str) -> str:
 def month_day(day: date | str) -> str:
     """"March 15"."""
     return format_date(_day(day), "MMMM d", locale=LOCALE)
+
+
+def model_name(name: str) -> str:
+    """A model's name in English copy: as the catalogue (or families.made_name) gives it."""
+    return name
+
+
+def date_range(monday: date | str, sunday: date | str) -> str:
+    """A week's dateline: "May 11 to May 17, 2026"."""
+    first, last = _day(monday), _day(sunday)
+    return f"{month_day(first) if first.year == last.year else long_date(first)} to {long_date(last)}"
 
 
 def iso_week(week: str) -> str:

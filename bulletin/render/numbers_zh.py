@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from babel.dates import format_date
 
-from bulletin.render.numbers_en import _plain, percent, rough_percent, significant
+from bulletin.render.numbers_en import _plain, amount, rough_percent, significant, times
+from bulletin.render.numbers_en import percent as _percent
 
 # Myriad scales used for token counts, smallest first.
 _MYRIADS = (("万", 10**4), ("亿", 10**8), ("万亿", 10**12))
@@ -32,15 +33,30 @@ def _number(value: Decimal) -> str:
     return format(_plain(value), "f")
 
 
-def tokens(count: int | Decimal, digits: int = 3) -> str:
-    """4690000000000 -> "4.69万亿", 666000000000 -> "6660亿"."""
+def tokens(count: int | Decimal) -> str:
+    """12960000000000 -> "12.96万亿", 665700000000 -> "6657亿" (numbers_en's precision rule)."""
     value = Decimal(count)
     if abs(value) < 10**4:
         return _number(value.quantize(Decimal(1)))
-    for word, size in reversed(_MYRIADS):
+    for index in reversed(range(len(_MYRIADS))):
+        word, size = _MYRIADS[index]
         if abs(value) >= size:
-            return f"{_number(significant(value / size, digits))}{word}"
+            scaled = amount(value / size)
+            if index + 1 < len(_MYRIADS) and abs(scaled) >= 10**4:  # 9999.996亿 rounds to 1万亿
+                word, size = _MYRIADS[index + 1]
+                scaled = amount(value / size)
+            return f"{_number(scaled)}{word}"
     return _number(value)
+
+
+def model_name(name: str) -> str:
+    """A model's name in Chinese copy: "(free)" is 免费版 (the maker's model name stays as it is)."""
+    return name[:-len(" (free)")] + "（免费版）" if name.endswith(" (free)") else name
+
+
+def change(change: float) -> str:
+    """A table's week-on-week cell: "+11.8%", "-9.3%", or "2.1倍" from +100% on."""
+    return f"{times(change)}倍" if change >= 1 else signed_percent(change)
 
 
 def tokens_in(count: int | Decimal, scale: str, digits: int = 4) -> str:
@@ -74,8 +90,24 @@ def _numeral(n: int) -> str:
 
 
 def ordinal(n: int) -> str:
-    """"第二", "第11"."""
-    return f"第{_numeral(n)}"
+    """"第2", "第11": one rule for numerals, Arabic digits as the Chinese tech press writes
+    ordinals of weeks and ranks (never 第五周 beside 第11周)."""
+    return f"第{n}"
+
+
+def percent(change: float, places: int = 1) -> str:
+    """"11.8%", "1452.9%": no thousands separators in Chinese percentages."""
+    return _percent(change, places).replace(",", "")
+
+
+def date_range(monday: date | str, sunday: date | str) -> str:
+    """A week's dateline as the Chinese press writes it: "2026年5月11日至17日"."""
+    first, last = _day(monday), _day(sunday)
+    if first.year != last.year:
+        return f"{long_date(first)}至{long_date(last)}"
+    if first.month != last.month:
+        return f"{long_date(first)}至{last.month}月{last.day}日"
+    return f"{long_date(first)}至{last.day}日"
 
 
 def long_date(day: date | str) -> str:
@@ -98,5 +130,6 @@ def _day(day: date | str) -> date:
     return date.fromisoformat(day) if isinstance(day, str) else day
 
 
-__all__ = ["count_words", "iso_week", "long_date", "month_day", "multiple", "ordinal", "percent",
-           "rough_percent", "signed_percent", "tokens", "tokens_in"]
+__all__ = ["change", "count_words", "date_range", "iso_week", "long_date", "model_name", "month_day",
+           "multiple", "ordinal", "percent", "rough_percent", "signed_percent", "times", "tokens",
+           "tokens_in"]

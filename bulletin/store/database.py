@@ -407,11 +407,11 @@ class Store:
             with self.transaction() as db:
                 week_totals.settle(db)
         found = []
-        for source, week, daily, days, tokens, ranks in self.db.execute(
-                "SELECT source, week, daily, days, tokens, ranks FROM week_boards"):
+        for source, week, daily, days, tokens, ranks, listed in self.db.execute(
+                "SELECT source, week, daily, days, tokens, ranks, listed FROM week_boards"):
             given = {model: rank for model, rank in json.loads(ranks).items() if rank is not None}
             found.append(SourceWeek(IsoWeek.parse(week), source, bool(daily), days,
-                                    json.loads(tokens), given))
+                                    json.loads(tokens), given, json.loads(listed)))
         return found
 
     def rebuild_week_totals(self) -> None:

@@ -128,4 +128,7 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE email_sends DROP COLUMN next_attempt;
     """,
+    # The days each model was listed in a week: no change or rank move is told
+    # against a model's partial week (the Data API lists each day's top 50 only).
+    week_totals.MIGRATION_LISTED,
 )

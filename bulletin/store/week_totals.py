@@ -33,8 +33,9 @@ ISO_WEEK_SQL = (f"strftime('%Y', {_THURSDAY}) || '-W' || printf('%02d', "
 
 _WEEK_OF_PERIOD = ISO_WEEK_SQL.format(day="period")
 
-# Every week summed from the observations.
-FILL = f"""
+# Every week summed from the observations, as the first schema of week_boards had it
+# (kept as it was: a released migration is never edited).
+FILL_V1 = f"""
     INSERT INTO week_boards SELECT source, period, 0, 7, json_group_object(model, tokens),
         json_group_object(model, rank) FROM observations WHERE period LIKE '%-W%'
         GROUP BY source, period;
@@ -47,6 +48,24 @@ FILL = f"""
     INSERT INTO week_boards SELECT s.source, s.week, 1, c.days, json_group_object(s.model, s.tokens),
         '{{}}' FROM summed s JOIN counted c ON c.source = s.source AND c.week = s.week
         GROUP BY s.source, s.week;
+"""
+
+# Every week summed from the observations; ``listed`` counts the days each model
+# was listed (the Data API lists each day's top 50 only, so a model below the
+# cutoff on some days has a partial week of its own).
+FILL = f"""
+    INSERT INTO week_boards SELECT source, period, 0, 7, json_group_object(model, tokens),
+        json_group_object(model, rank), '{{}}' FROM observations WHERE period LIKE '%-W%'
+        GROUP BY source, period;
+    WITH summed AS (
+        SELECT source, {_WEEK_OF_PERIOD} AS week, model, SUM(tokens) AS tokens, COUNT(*) AS listed
+        FROM observations WHERE period NOT LIKE '%-W%' GROUP BY 1, 2, 3),
+    counted AS (
+        SELECT source, {_WEEK_OF_PERIOD} AS week, COUNT(DISTINCT period) AS days FROM observations
+        WHERE period NOT LIKE '%-W%' GROUP BY 1, 2)
+    INSERT INTO week_boards SELECT s.source, s.week, 1, c.days, json_group_object(s.model, s.tokens),
+        '{{}}', json_group_object(s.model, s.listed) FROM summed s
+        JOIN counted c ON c.source = s.source AND c.week = s.week GROUP BY s.source, s.week;
 """
 
 # Appended to the store's MIGRATIONS: the table, filled from what is already stored.
@@ -78,6 +97,12 @@ MIGRATION = """
         INSERT INTO week_boards_stale SELECT OLD.source, OLD.period WHERE NOT EXISTS
             (SELECT 1 FROM week_boards_stale WHERE source = OLD.source AND period = OLD.period);
     END;
+""" + FILL_V1
+
+# The days each model was listed, per week (the schema's later migration).
+MIGRATION_LISTED = """
+    ALTER TABLE week_boards ADD COLUMN listed TEXT NOT NULL DEFAULT '{}';  -- model -> days listed
+    DELETE FROM week_boards;
 """ + FILL
 
 
@@ -113,9 +138,14 @@ def add_new(db: sqlite3.Connection, source: str, rows: Sequence[Row], periods: S
     # Each period's board looked up once, not per row: this loop runs over every row ingested.
     board_of = {period: tokens.setdefault((week, "-W" not in period), {})
                 for period, week in week_of.items()}
+    listed: dict[tuple[str, int], dict[str, int]] = {}
+    listed_of = {period: listed.setdefault((week, "-W" not in period), {})
+                 for period, week in week_of.items()}
     for _, period, model, count, _, _, _ in rows:
         board = board_of[period]
         board[model] = board.get(model, 0) + count
+        days_listed = listed_of[period]
+        days_listed[model] = days_listed.get(model, 0) + 1
     ranks: dict[str, dict[str, int | None]] = {}
     if any("-W" in period for period in periods):  # weekly leaderboards carry ranks
         for _, period, model, _, rank, _, _ in rows:
@@ -125,9 +155,10 @@ def add_new(db: sqlite3.Connection, source: str, rows: Sequence[Row], periods: S
     for period in periods:
         if "-W" not in period:
             days[week_of[period]] = days.get(week_of[period], 0) + 1
-    db.executemany("INSERT INTO week_boards VALUES (?, ?, ?, ?, ?, ?)",
+    db.executemany("INSERT INTO week_boards VALUES (?, ?, ?, ?, ?, ?, ?)",
                    [(source, week, daily, days[week] if daily else 7, json.dumps(board),
-                     "{}" if daily else json.dumps(ranks[week]))
+                     "{}" if daily else json.dumps(ranks[week]),
+                     json.dumps(listed[(week, daily)]) if daily else "{}")
                     for (week, daily), board in tokens.items()])
     _untouch(db)
 
@@ -158,16 +189,17 @@ def refresh(db: sqlite3.Connection, source: str, weeks: Iterable[str]) -> None:
                (source,))
     # CROSS JOIN keeps the few touched periods outside, so SQLite looks them up by primary key.
     db.execute("INSERT INTO week_boards SELECT ?, w.week, 0, 7, json_group_object(o.model, o.tokens), "
-               "json_group_object(o.model, o.rank) FROM touched_weeks w CROSS JOIN observations o "
+               "json_group_object(o.model, o.rank), '{}' FROM touched_weeks w CROSS JOIN observations o "
                "WHERE o.source = ? AND o.period = w.week GROUP BY w.week", (source, source))
-    db.execute("WITH summed AS (SELECT d.week, o.model, SUM(o.tokens) AS tokens "
+    db.execute("WITH summed AS (SELECT d.week, o.model, SUM(o.tokens) AS tokens, COUNT(*) AS listed "
                "FROM touched_days d CROSS JOIN observations o "
                "WHERE o.source = ? AND o.period = d.period GROUP BY d.week, o.model), "
                "counted AS (SELECT d.week, COUNT(*) AS days FROM touched_days d WHERE EXISTS "
                "(SELECT 1 FROM observations o WHERE o.source = ? AND o.period = d.period) "
                "GROUP BY d.week) "
                "INSERT INTO week_boards SELECT ?, s.week, 1, c.days, "
-               "json_group_object(s.model, s.tokens), '{}' FROM summed s "
+               "json_group_object(s.model, s.tokens), '{}', json_group_object(s.model, s.listed) "
+               "FROM summed s "
                "JOIN counted c ON c.week = s.week GROUP BY s.week", (source, source, source))
     _untouch(db)
 

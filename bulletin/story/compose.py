@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -69,9 +70,43 @@ def _trend(stats: WeekStats, history: Mapping[IsoWeek, WeekStats],
     return trend
 
 
+# No token amount is told in more than this many paragraphs of one article (the
+# leader of the models, of the authors and of a sweep are often one model).
+MAX_TELLINGS = 2
+
+
 def choose(events: list[Event], limit: int) -> list[Event]:
-    """The best ``limit`` events that say something the others do not, best first."""
-    return _collapse(events)[:limit]
+    """The best ``limit`` events that say something the others do not, best first.
+
+    An event that would tell an amount already told twice is left out; the
+    first (the headline's) is always kept.
+    """
+    chosen: list[Event] = []
+    told: Counter[int] = Counter()
+    for event in _collapse(events):
+        if len(chosen) == limit:
+            break
+        amounts = _amounts(event.facts)
+        if chosen and any(told[amount] >= MAX_TELLINGS for amount in amounts):
+            continue
+        chosen.append(event)
+        told.update(amounts)
+    return chosen
+
+
+def _amounts(facts: Mapping[str, Any]) -> set[int]:
+    """The token counts an event states (facts named ``*tokens``, nested lists included)."""
+    found: set[int] = set()
+    for key, value in facts.items():
+        if isinstance(value, Mapping):
+            found |= _amounts(value)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, Mapping):
+                    found |= _amounts(item)
+        elif "tokens" in key and isinstance(value, int) and not isinstance(value, bool) and value:
+            found.add(value)
+    return found
 
 
 def _collapse(events: list[Event]) -> list[Event]:

@@ -14,6 +14,7 @@ from bulletin.config.settings import StoryConfig
 from bulletin.model import Event, Figure, Methodology, WeekStats
 from bulletin.story.novelty import FACT, Reported, novelty
 from bulletin.story.rules import HistoryIndex, Rule, RuleContext
+from bulletin.story.timing import in_time
 from bulletin.weeks import IsoWeek
 
 # Used where no config says otherwise.
@@ -28,7 +29,7 @@ def detect(week: IsoWeek, history: Mapping[IsoWeek, WeekStats], figures: Sequenc
         from bulletin.config.load import default_rules
 
         rules = default_rules()
-    context = RuleContext(history[week], history, tuple(figures), methodology,
+    context = RuleContext(history[week], history, in_time(week, figures), methodology,
                           index or HistoryIndex(history))
     kinds = {kind: how for rule in rules for kind, how in rule.novelty.items()}
     events = []

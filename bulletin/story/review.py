@@ -20,7 +20,7 @@ def reasons(story: Story, last_read: Mapping[str, str], review: Review,
             source_names: Iterable[str]) -> list[str]:
     found = jumps(story, review.max_change_factor) + missing_days(story) + unmapped_top(story)
     found += stale(last_read, story.generated_at, review.stale_after_days, source_names)
-    found += stealth_leader(story)
+    found += stealth_leader(story) + made_names(story)
     return found
 
 
@@ -36,7 +36,9 @@ def jumps(story: Story, factor: float) -> list[str]:
     """A subject whose volume grew or shrank by more than ``factor`` week on week."""
     found = []
     subjects = [(total.key, total.tokens, total.previous_tokens) for total in story.stats.countries]
-    subjects += [(row.name, row.tokens, row.previous_tokens) for row in story.stats.top(10)]
+    # A model listed on only some days of either week jumps by its listing, not its use.
+    subjects += [(row.name, row.tokens, row.previous_tokens) for row in story.stats.top(10)
+                 if row.full_weeks]
     for name, now, before in subjects:
         if not before or not now:
             continue
@@ -53,6 +55,12 @@ def missing_days(story: Story) -> list[str]:
     if story.stats.complete:
         return []
     return [f"{story.week}: the data covers {story.stats.days} of 7 days"]
+
+
+def made_names(story: Story) -> list[str]:
+    """A top-ten model the catalogue has no name for: its name was made from the id."""
+    return [f"{row.name} (No. {row.rank}): no name in the model catalogue; "
+            f"made from its id {row.model}, check it" for row in story.stats.top(10) if row.name_made]
 
 
 def unmapped_top(story: Story) -> list[str]:

@@ -16,13 +16,15 @@ import heapq
 import operator
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from bulletin.model import Methodology, ModelName, ModelWeek, Observation, Total, WeekStats, author_of
+from bulletin.story.families import display_name, family_of, variant
 from bulletin.weeks import IsoWeek
 
 LONG_TAIL = "other"  # the Data API's row for every model below its daily top 50
+DAILY_CUTOFF = 50  # the Data API lists each day's top 50: a weekly rank below that is no rank
 HEAD = 10  # how many of a week's first models a lazy history finds at once
 
 
@@ -34,6 +36,11 @@ class _Leaderboard:
     tokens: dict[str, int]
     given_ranks: dict[str, int] | None  # the source's ranks where they fit; None: rank by tokens
     long_tail: int = 0
+    listed: dict[str, int] = field(default_factory=dict)  # model -> days listed (daily data)
+
+    def days_of(self, model: str) -> int:
+        """Days of the week a model was listed: every day the data covers, for a weekly board."""
+        return self.listed.get(model, self.days) if self.listed else self.days
 
     @property
     def complete(self) -> bool:
@@ -64,6 +71,7 @@ class SourceWeek:
     days: int
     tokens: dict[str, int]
     ranks: dict[str, int]  # the ranks the source gave (weekly leaderboards only)
+    listed: dict[str, int] = field(default_factory=dict)  # model -> days listed (daily data)
 
 
 def weekly_stats(observations: Iterable[Observation], names: dict[str, ModelName],
@@ -85,14 +93,17 @@ def source_weeks(observations: Iterable[Observation]) -> list[SourceWeek]:
     tokens: dict[tuple[IsoWeek, str, bool], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     ranks: dict[tuple[IsoWeek, str, bool], dict[str, int]] = defaultdict(dict)
     days: dict[tuple[IsoWeek, str, bool], set[str]] = defaultdict(set)
+    listed: dict[tuple[IsoWeek, str, bool], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for obs in observations:
         key = (obs.week, obs.source, obs.is_daily)
         tokens[key][obs.model] += obs.tokens
         days[key].add(obs.period)
+        if obs.is_daily:
+            listed[key][obs.model] += 1
         if obs.rank is not None:
             ranks[key][obs.model] = obs.rank
     return [SourceWeek(week, source, daily, len(days[key]) if daily else 7, dict(tokens[key]),
-                       ranks.get(key, {}))
+                       ranks.get(key, {}), dict(listed[key]) if daily else {})
             for key in tokens for week, source, daily in [key]]
 
 
@@ -165,7 +176,7 @@ class WeekHistory(Mapping[IsoWeek, WeekStats]):
     def _sum_volumes(self, week: IsoWeek, subject_type: str) -> dict[str, int]:
         board = self._boards[week]
         if subject_type == "total":
-            return {"total": sum(board.tokens.values())}
+            return {"total": sum(board.tokens.values()) + board.long_tail}
         sums: dict[str, int] = defaultdict(int)
         for model in self.counted(week):
             author = author_of(model)
@@ -220,16 +231,24 @@ def _leaderboards(totals: Iterable[SourceWeek], source_order: Sequence[str],
         if item.week in boards:
             continue
         tokens: dict[str, int] = item.tokens
+        listed = item.listed
         if merge_free or LONG_TAIL in tokens:
-            tokens = defaultdict(int)
+            tokens, listed = defaultdict(int), {}
             for model, count in item.tokens.items():
                 if model != LONG_TAIL:
-                    tokens[model.removesuffix(":free") if merge_free else model] += count
+                    key = model.removesuffix(":free") if merge_free else model
+                    tokens[key] += count
+                    # Merged rows: the days of the variant listed longest (the days'
+                    # union is not kept; this never claims a full week that was not).
+                    listed[key] = max(listed.get(key, 0), item.listed.get(model, item.days))
             tokens = dict(tokens)
+            if not item.listed:
+                listed = {}
         given = item.ranks
         exact = not item.is_daily and not merge_free and given.keys() == tokens.keys()
         boards[item.week] = _Leaderboard(item.week, item.source, item.days, tokens,
-                                         given if exact else None, item.tokens.get(LONG_TAIL, 0))
+                                         given if exact else None, item.tokens.get(LONG_TAIL, 0),
+                                         listed)
     return boards
 
 
@@ -239,9 +258,9 @@ def _rank(tokens: dict[str, int]) -> dict[str, int]:
 
 
 # A model's row before the previous week is known: model, name, author,
-# country, tokens, rank, counted, excluded. A plain tuple, because a store of
-# years of daily data has hundreds of thousands of them.
-_Row = tuple[str, str, str, str | None, int, int, bool, bool]
+# country, tokens, rank, counted, excluded, days listed, name made. A plain
+# tuple, because a store of years of daily data has hundreds of thousands of them.
+_Row = tuple[str, str, str, str | None, int, int, bool, bool, int, bool]
 
 
 @dataclass(frozen=True)
@@ -251,6 +270,9 @@ class _RawWeek:
     authors: dict[str, list[str]]
     countries: dict[str, list[str]]
     unmapped: list[str]
+    # Every listed model's tokens by author and by country, counted in the top or not.
+    all_authors: dict[str, int] = field(default_factory=dict)
+    all_countries: dict[str, int] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -263,48 +285,81 @@ def _raw_stats(board: _Leaderboard, names: dict[str, ModelName],
     authors: dict[str, list[str]] = defaultdict(list)
     countries: dict[str, list[str]] = defaultdict(list)
     unmapped: list[str] = []
+    all_authors: dict[str, int] = defaultdict(int)
+    all_countries: dict[str, int] = defaultdict(int)
     for model in sorted(board.tokens, key=lambda m: (board.ranks[m], m)):
         author = author_of(model)
         rank = board.ranks[model]
         excluded = author in methodology.exclude_authors
         counted = rank <= methodology.top_n and not excluded
         country = methodology.country_of(author)
+        if not excluded:
+            all_authors[author] += board.tokens[model]
+            if country is not None:
+                all_countries[country] += board.tokens[model]
         if counted:
             authors[author].append(model)
             if country is not None:
                 countries[country].append(model)
             elif not methodology.is_mapped(author) and author not in unmapped:
                 unmapped.append(author)
-        name = names[model].name if model in names else model
-        models.append((model, name, author, country, board.tokens[model], rank, counted, excluded))
-    return _RawWeek(board, models, authors, countries, unmapped)
+        name, made = display_name(model, names)
+        models.append((model, name, author, country, board.tokens[model], rank, counted, excluded,
+                       board.days_of(model), made))
+    _tell_snapshots_apart(models)
+    return _RawWeek(board, models, authors, countries, unmapped, dict(all_authors), dict(all_countries))
+
+
+def _tell_snapshots_apart(models: list[_Row]) -> None:
+    """Two snapshots of one model listed in a week share a name: add each one's date."""
+    seen: dict[str, int] = defaultdict(int)
+    for row in models:
+        seen[row[1]] += 1
+    for index, row in enumerate(models):
+        snapshot = variant(row[0]).snapshot
+        if seen[row[1]] > 1 and snapshot is not None:
+            models[index] = (row[0], f"{row[1]} ({snapshot.isoformat()})", *row[2:])
 
 
 def _with_previous(now: _RawWeek, before: _RawWeek | None) -> WeekStats:
-    def totals(groups: dict[str, list[str]], previous: dict[str, list[str]] | None) -> tuple[Total, ...]:
+    def totals(groups: dict[str, list[str]], previous: dict[str, list[str]] | None,
+               everything: dict[str, int], everything_before: dict[str, int] | None) -> tuple[Total, ...]:
         sums = {key: sum(now.board.tokens[m] for m in models) for key, models in groups.items()}
         ordered = sorted(sums, key=lambda key: (-sums[key], key))
         result = []
         for rank, key in enumerate(ordered, start=1):
-            prior = None
-            if before is not None and previous is not None:
-                prior = sum(before.board.tokens[m] for m in previous.get(key, []))
-            result.append(Total(key, sums[key], rank, prior, tuple(groups[key])))
+            prior: int | None = None
+            all_prior: int | None = None
+            entered: tuple[str, ...] = ()
+            left: tuple[str, ...] = ()
+            if before is not None and previous is not None and everything_before is not None:
+                then = previous.get(key, [])
+                prior = sum(before.board.tokens[m] for m in then)
+                all_prior = everything_before.get(key)
+                entered = tuple(m for m in groups[key] if m not in then)
+                left = tuple(m for m in then if m not in groups[key])
+            result.append(Total(key, sums[key], rank, prior, tuple(groups[key]),
+                                everything.get(key, sums[key]), all_prior, entered, left))
         return tuple(result)
 
     ranks = before.board.ranks if before else {}
     tokens = before.board.tokens if before else {}
+    earlier = before.board if before else None
     models = [ModelWeek(model, name, author, country, count, rank, ranks.get(model),
-                        tokens.get(model), counted, excluded)
-              for model, name, author, country, count, rank, counted, excluded in now.models]
+                        tokens.get(model), counted, excluded, family_of(model), days,
+                        earlier.days_of(model) if earlier and model in tokens else None, made)
+              for model, name, author, country, count, rank, counted, excluded, days, made
+              in now.models]
     return WeekStats(
         week=now.board.week,
         complete=now.complete,
         days=now.board.days,
         source=now.board.source,
         models=tuple(models),
-        authors=totals(now.authors, before.authors if before else None),
-        countries=totals(now.countries, before.countries if before else None),
+        authors=totals(now.authors, before.authors if before else None, now.all_authors,
+                       before.all_authors if before else None),
+        countries=totals(now.countries, before.countries if before else None, now.all_countries,
+                         before.all_countries if before else None),
         unmapped_authors=tuple(now.unmapped),
         has_previous=before is not None,
         long_tail=now.board.long_tail,

@@ -27,3 +27,21 @@ def leaderboard_csv(folder: Path, files: list[str]) -> Path:
                 writer.writerow([f"{year}-W{week:02d}", model["rank"], model["slug"],
                                  model["name"], model["total_tokens"]])
     return path
+
+
+def daily_csv(folder: Path) -> Path:
+    """The recorded Data API days as bulletin's CSV of days (date, model, tokens).
+
+    The ``other`` row (the long tail) is no model, and a CSV holds models only.
+    """
+    path = folder / "days.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["date", "model", "tokens"])
+        for day in sorted(DAILY.glob("*.json")):
+            recorded = json.loads(day.read_text(encoding="utf-8"))
+            for row in recorded["rows"]:
+                if row["model_permaslug"] == "other":
+                    continue
+                writer.writerow([recorded["date"], row["model_permaslug"], row["total_tokens"]])
+    return path

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from bulletin.model import Event, EvidenceKey, Figure, Methodology, ModelWeek, WeekStats
+from bulletin.story.families import family_name
 from bulletin.story.novelty import Novelty
 from bulletin.story.rules.leaders import leader_of
 from bulletin.story.stats import WeekHistory, is_complete
@@ -178,7 +179,8 @@ def volumes(stats: WeekStats, subject_type: str) -> dict[str, int]:
         return {t.key: t.tokens for t in stats.authors}
     if subject_type == "model":
         return {row.model: row.tokens for row in stats.models}
-    return {"total": sum(row.tokens for row in stats.models)}
+    # The platform total: every listed row and the long tail below the daily cutoff.
+    return {"total": sum(row.tokens for row in stats.models) + stats.long_tail}
 
 
 @dataclass(frozen=True)
@@ -270,7 +272,10 @@ def subject_models(stats: WeekStats, subject_type: str, subject: str) -> Sequenc
 
 
 def subject_name(stats: WeekStats, subject_type: str, subject: str) -> str:
-    """How the article names a model (its display name); other subjects by their key."""
+    """How the article names a model (its family's display name); other subjects by their key.
+
+    Stories are told of the model, not the row: "Tencent Hy3", whichever tier led.
+    """
     if subject_type == "model":
-        return next((row.name for row in stats.models if row.model == subject), subject)
+        return next((family_name(row.name) for row in stats.models if row.model == subject), subject)
     return subject

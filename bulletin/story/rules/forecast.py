@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from bulletin.model import Event, EvidenceKey, Figure
 from bulletin.story.rules import Param, Rule, RuleContext
+from bulletin.story.timing import first_told
 
 
 def years_between(first: str, last: str) -> float:
@@ -88,12 +89,15 @@ class Forecast(Rule):
                 "cagr": cagr,
             }
             keys = tuple(figure_key(point) for point in points)
-            yield Event("forecast", (organisation, subject), facts, 30.0, keys)
+            # The week it is published it is the week's news; after that, background.
+            fresh = any(first_told(context.stats.week, point) for point in points)
+            score = 60.0 if fresh else 30.0
+            yield Event("forecast", (organisation, subject), facts, score, keys)
             if self.claims:
-                yield from self._claim(facts, points, float(multiple), keys)
+                yield from self._claim(facts, points, float(multiple), keys, score)
 
     def _claim(self, facts: dict[str, object], points: list[Figure], multiple: float,
-               keys: tuple[str, ...]) -> Iterable[Event]:
+               keys: tuple[str, ...], told_at: float = 30.0) -> Iterable[Event]:
         for point in reversed(points):
             stated = stated_multiple(point.quote)
             if stated is None:
@@ -106,7 +110,8 @@ class Forecast(Rule):
                              "quote": point.quote, "quote_link": point.link,
                              "figures_multiple": facts["multiple"], "difference": off}
             yield Event("claim_check", (str(facts["organisation"]), str(facts["subject"])), claim,
-                        29.0 + min(0.9, 10 * off), keys)
+                        # Just below its forecast, so that it follows the paragraph it questions.
+                        told_at - 1 + min(0.9, 10 * off), keys)
             return
 
 

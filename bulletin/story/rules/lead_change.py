@@ -12,7 +12,13 @@ from collections.abc import Iterable
 from bulletin.model import Event
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, subject_models, subject_name
-from bulletin.story.rules.leaders import duel_facts, leader_of, previous_complete, run_back
+from bulletin.story.rules.leaders import (
+    duel_facts,
+    leader_of,
+    previous_complete,
+    run_back,
+    same_leader,
+)
 
 
 class LeadChange(Rule):
@@ -28,13 +34,13 @@ class LeadChange(Rule):
         if ahead is None or before is None:
             return
         previous = leader_of(before, kind, pair)
-        if previous is None or previous == ahead:
+        if previous is None or same_leader(kind, previous, ahead):
             return
         facts = duel_facts(stats, kind, pair, ahead)
         behind = str(facts["trailer"])
         ended = run_back(context.history, before.week,
-                         lambda week: context.index.leader(week, kind, pair) == previous)
-        retaken = any(context.index.leader(week, kind, pair) == ahead
+                         lambda week: same_leader(kind, context.index.leader(week, kind, pair), previous))
+        retaken = any(same_leader(kind, context.index.leader(week, kind, pair), ahead)
                       for week in context.history if week < stats.week)
         facts.update(ended_weeks=ended.weeks, ended_open_ended=ended.open_ended,
                      ended_since=ended.since.monday.isoformat(), retaken=retaken, subject_type=kind)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from bulletin.model import Methodology, WeekStats
+from bulletin.story.families import family_of
 from bulletin.story.stats import is_complete
 from bulletin.weeks import IsoWeek
 
@@ -102,6 +103,28 @@ def top_leader(stats: WeekStats, subject_type: str) -> str | None:
     return ordered[0][0]
 
 
+# A run is news as it builds; from its fourth week on, the same fact told again
+# weighs a little less each week, so that the week's other news can lead.
+RUN_PEAK = 3
+
+
+def run_score(score: float, weeks: int) -> float:
+    return max(score - 2.0 * max(0, weeks - RUN_PEAK), score * 0.6)
+
+
+def same_leader(subject_type: str, first: str | None, second: str | None) -> bool:
+    """Whether two leaders are one subject: a model's variants are one model.
+
+    A paid tier taking first place from its own free tier, or a new snapshot
+    from the old one, is no change of leader (it is a variant story).
+    """
+    if first is None or second is None:
+        return first is second
+    if subject_type == "model":
+        return family_of(first) == family_of(second)
+    return first == second
+
+
 def leader_of(stats: WeekStats, subject_type: str, pair: tuple[str, str]) -> str | None:
     if subject_type == "country":
         return pair_leader(stats, pair)
@@ -119,8 +142,23 @@ def duel_facts(stats: WeekStats, subject_type: str, pair: tuple[str, str], ahead
         "trailer_tokens": rival_tokens,
         "leader_change": lead_change,
         "trailer_change": rival_change,
+        **_basis(stats, subject_type, ahead, behind),
         "week_ending": stats.week.sunday.isoformat(),
     }
+
+
+def _basis(stats: WeekStats, subject_type: str, ahead: str, behind: str) -> dict[str, object]:
+    """What the totals count, and each side's change over all its models where the top's churn drove it."""
+    if subject_type == "model":
+        return {}
+    totals = stats.countries if subject_type == "country" else stats.authors
+    found: dict[str, object] = {}
+    for side, key in (("leader", ahead), ("trailer", behind)):
+        total = next((t for t in totals if t.key == key), None)
+        churn = total is not None and total.churn
+        found[f"{side}_churn"] = churn
+        found[f"{side}_all_change"] = total.all_change if total is not None and churn else None
+    return found
 
 
 def duel(stats: WeekStats, subject_type: str, pair: tuple[str, str], ahead: str

@@ -64,6 +64,7 @@ class Milestone(Rule):
                 "previous_best": best,
                 "previous_best_week": str(week),
                 "first_week_on_record": str(context.index.weeks()[0]),
+                "records_since": context.index.weeks()[0].monday.isoformat(),
                 "week_ending": stats.week.sunday.isoformat(),
             }
             score = 45.0 - 10 * (self.subject in ("author", "model"))

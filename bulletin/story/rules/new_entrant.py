@@ -1,4 +1,8 @@
-"""Models in this week's top 10 that were not in last week's."""
+"""Models in this week's top 10 that were not in last week's.
+
+A variant of a model that was there (its paid tier after the free one, a new
+snapshot) is no debut: variant_change tells that story.
+"""
 
 from __future__ import annotations
 
@@ -21,10 +25,11 @@ class NewEntrant(Rule):
         if before is None:
             return
         previous_top = {row.model for row in before.top(self.places)}
+        previous_families = {row.family or row.model for row in before.top(self.places)}
         earlier_tops = {model for week in context.history if week < before.week
                         for model in context.index.top_models(week, self.places)}
         for row in stats.top(self.places):
-            if row.model in previous_top:
+            if row.model in previous_top or (row.family or row.model) in previous_families:
                 continue
             returning = row.model in earlier_tops
             score = 30.0 + 2 * (self.places - row.rank) + 15 * row.excluded - 10 * returning

@@ -1,8 +1,10 @@
-"""An all-time or N-week high (or low) of a subject's weekly volume.
+"""A high (or low) of a subject's weekly volume since records began, or over N weeks.
 
-The event carries the previous record and the week it was set. An all-time
-record needs ``min_history`` earlier complete weeks: beating two weeks of
-data is no record.
+The event carries the previous record and the week it was set. A record over
+the whole history needs ``min_history`` earlier complete weeks: beating two
+weeks of data is no record. It is told as "the highest since these records
+began on May 4", never "all-time": the store reaches back only so far. A
+model's record is only measured in a week it was listed every day.
 """
 
 from __future__ import annotations
@@ -52,7 +54,10 @@ class Record(Rule):
         if not stats.complete:
             return
         now = volumes(stats, self.subject)
+        partial = {row.model for row in stats.models if row.days < 7} if self.subject == "model" else set()
         for subject in leading_subjects(stats, self.subject, self.top):
+            if subject in partial:
+                continue
             prior = context.index.before(self.subject, subject, stats.week, self.span)
             if len(prior) < self.min_history:
                 continue
@@ -76,6 +81,8 @@ class Record(Rule):
                 "all_time": all_time,
                 "low": self.low,
                 "history_weeks": len(prior),
+                # The store's first complete week: "all-time" means since then, and says so.
+                "records_since": context.index.weeks()[0].monday.isoformat(),
                 "week_ending": stats.week.sunday.isoformat(),
             }
             score = 25.0 + min(30.0, 100 * abs(margin or 0)) + 5 * all_time

@@ -25,6 +25,8 @@ from bulletin.story.rules.leaders import (
     leader_of,
     previous_complete,
     run_back,
+    run_score,
+    same_leader,
 )
 from bulletin.weeks import IsoWeek
 
@@ -71,15 +73,17 @@ class Streak(Rule):
         facts = duel_facts(stats, kind, pair, ahead)
         behind = str(facts["trailer"])
         run = run_back(context.history, stats.week,
-                       lambda week: context.index.leader(week, kind, pair) == ahead)
+                       lambda week: same_leader(kind, context.index.leader(week, kind, pair), ahead))
         if run.weeks < self.min_weeks:
             return
         before = previous_complete(context.history, stats.week)
-        changed_hands = before is not None and leader_of(before, kind, pair) not in (None, ahead)
+        earlier = leader_of(before, kind, pair) if before is not None else None
+        changed_hands = earlier is not None and not same_leader(kind, earlier, ahead)
         facts.update(weeks=run.weeks, open_ended=run.open_ended, since=run.since.monday.isoformat(),
                      subject_type=kind)
         if kind == "country":
-            event_kind, score = "streak", 45.0 + 10 * min(run.weeks, 6) - 5 * run.open_ended
+            event_kind = "streak"
+            score = run_score(45.0 + 10 * min(run.weeks, 3), run.weeks) - 5 * run.open_ended
             models = tuple(subject_models(stats, kind, ahead)) + tuple(subject_models(stats, kind, behind))
         else:
             facts.update(leader_name=subject_name(stats, kind, ahead),

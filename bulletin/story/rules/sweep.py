@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from bulletin.model import Event
 from bulletin.story.novelty import run
 from bulletin.story.rules import HistoryIndex, Param, Rule, RuleContext, evidence, model_facts
-from bulletin.story.rules.leaders import run_back
+from bulletin.story.rules.leaders import run_back, run_score
 from bulletin.weeks import IsoWeek
 
 
@@ -45,7 +45,7 @@ class Sweep(Rule):
         models = [model_facts(row) for row in top]
         extra = {"weeks": run.weeks, "open_ended": run.open_ended,
                  "since": run.since.monday.isoformat()}
-        score = 55.0 + 5 * (self.places - 3) + 5 * min(run.weeks - 1, 4)
+        score = run_score(55.0 + 5 * (self.places - 3) + 5 * min(run.weeks - 1, 2), run.weeks)
         keys = evidence(stats, [row.model for row in top])
         if self.by == "country":
             facts = {"country": owner, "places": self.places, "models": models} | extra

@@ -1,0 +1,101 @@
+"""What an editor would strike, checked over the recorded daily season (2026-W19 to W33).
+
+Records hedged to the data held, the platform total with the long tail, and
+the basis of the country totals. The store is the session's ``season``
+(the recorded Data API days, collected through the loopback server).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from bulletin.config.countries import DEFAULT_COUNTRIES
+from support import SHARED_DATA, needs_shared_data
+
+DAILY = SHARED_DATA / "openrouter-rankings-daily"
+WEEKS = [f"2026-W{n:02d}" for n in range(19, 34)]
+pytestmark = needs_shared_data()
+
+
+def week_events(bulletin, config: Path, week: str) -> list[dict]:
+    result = bulletin("events", "--config", config, "--week", week, "--format", "json")
+    assert result.code == 0, result.err
+    return json.loads(result.out)["events"]
+
+
+def article(bulletin, config: Path, week: str, name: str = "bulletin.md") -> str:
+    result = bulletin("render", "--config", config, "--week", week)
+    assert result.code == 0, result.err
+    return (config.parent / "output" / "bulletins" / week / name).read_text(encoding="utf-8")
+
+
+def test_records_are_hedged_to_the_data_held(season: Path, bulletin) -> None:
+    told = []
+    for week in WEEKS:
+        for name in ("bulletin.md", "bulletin.zh.md"):
+            text = article(bulletin, season, week, name)
+            assert not re.search(r"all-time|\bever\b|records began in|历史最高|有史以来", text), (week, name)
+            told += re.findall(r"since these records began on May 4", text)
+    assert told  # the season's milestones and records say so
+
+
+def test_the_platform_total_counts_every_listed_row_and_the_long_tail(season: Path, bulletin) -> None:
+    platform: dict[str, int] = defaultdict(int)
+    for path in DAILY.glob("2026-05-*.json"):
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+        if "2026-05-04" <= recorded["date"] <= "2026-05-10":
+            platform["2026-W19"] += sum(int(row["total_tokens"]) for row in recorded["rows"])
+    # The press quoted 25.7 trillion for W19 over all rows, the "other" row included.
+    assert round(platform["2026-W19"] / 1e12, 1) == 25.7
+    days = [json.loads(p.read_text(encoding="utf-8")) for p in DAILY.glob("*.json")]
+    events = [e for week in WEEKS[1:] for e in week_events(bulletin, season, week)
+              if e["facts"].get("subject_type") == "total" and "tokens" in e["facts"]]
+    assert events
+    for event in events:
+        week = event["evidence"][0].split("|")[1]
+        total = sum(int(row["total_tokens"]) for day in days
+                    if _week_of(day["date"]) == week for row in day["rows"])
+        assert event["facts"]["tokens"] == total, (week, event["kind"])
+
+
+def _week_of(day: str) -> str:
+    from datetime import date
+
+    year, number, _ = date.fromisoformat(day).isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+def test_w24_a_change_from_top_nine_churn_is_told_as_such(season: Path, bulletin) -> None:
+    [streak] = [e for e in week_events(bulletin, season, "2026-W24") if e["kind"] == "streak"]
+    facts = streak["facts"]
+    # The US nine-model total rose 78.7% because Claude Opus 4.8 moved into the nine.
+    assert round(facts["trailer_change"], 3) == 0.787
+    assert (facts["trailer_churn"], facts["leader_churn"]) == (True, False)
+    listed: dict[str, dict[str, int]] = {"2026-W23": defaultdict(int), "2026-W24": defaultdict(int)}
+    for path in DAILY.glob("2026-0[67]-*.json"):
+        day = json.loads(path.read_text(encoding="utf-8"))
+        week = _week_of(day["date"])
+        if week in listed:
+            for row in day["rows"]:
+                if DEFAULT_COUNTRIES.get(row["model_permaslug"].split("/")[0]) == "US":
+                    listed[week][row["model_permaslug"]] += int(row["total_tokens"])
+    everything = {week: sum(rows.values()) for week, rows in listed.items()}
+    assert facts["trailer_all_change"] == everything["2026-W24"] / everything["2026-W23"] - 1
+    text = article(bulletin, season, "2026-W24")
+    assert "Both totals count the week's top nine models on the leaderboard." in text
+    assert ("The United States' change comes mostly from which models made the top nine: "
+            "all its listed models together rose 16.2%.") in text
+
+
+def test_no_amount_is_told_in_more_than_two_paragraphs(season: Path, bulletin) -> None:
+    # W24 told the United States' 5.71 trillion (Anthropic's alone) in three paragraphs,
+    # W28 Tencent Hy3's 6.13 trillion as the model, the author and the sweep's leader.
+    amount = re.compile(r"\d[\d,.]*\s?(?:trillion|billion)")
+    for week in WEEKS:
+        story = article(bulletin, season, week).split("\n## ", 1)[0]
+        paragraphs = [p for p in story.split("\n\n") if p.strip() and not p.startswith(("#", "!["))]
+        told = Counter(found for p in paragraphs for found in set(amount.findall(p)))
+        assert not [found for found, n in told.items() if n > 2], week
