@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import click
 
 from bulletin.cli.options import config_option, load
+from bulletin.errors import BulletinError
 
 
 @click.command()
@@ -22,7 +24,12 @@ def serve(config_path: Path, host: str, port: int) -> None:
     config = load(config_path)
     app = web.WebApp(config.output / "site")
     register_routes(app, config)
-    server = web.make(app, host, port)
+    try:
+        server = web.make(app, host, port)
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        raise BulletinError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+                            + (" (another server is using it; pick another with --port)"
+                               if exc.errno == errno.EADDRINUSE else "")) from None
     click.echo(f"Serving {config.output / 'site'} at http://{host}:{server.server_port}/ "
                "(Ctrl-C stops)", err=True)
     try:
