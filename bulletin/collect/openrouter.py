@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from bulletin.collect.bounds import SLUG, in_bounds, tokens_problem
 from bulletin.collect.http import Policy, RateLimit, get, json_body, status_error
 from bulletin.collect.source import CollectContext, Source
 from bulletin.config import validation as check
@@ -30,8 +31,7 @@ if TYPE_CHECKING:
 
 PATH = "/api/v1/datasets/rankings-daily"
 MAX_WINDOW = 31  # days the API accepts in one request
-_WHOLE = re.compile(r"^[0-9]+$")
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ def parse_rankings(body: Any, shown: str, source: str, url: str, fetched_at: str
     meta = body["meta"] if isinstance(body.get("meta"), dict) else {}
     as_of = meta.get("as_of") or ""
     if not isinstance(as_of, str) or (as_of and not _moment(as_of)):
-        raise CollectError(f"{shown}: meta.as_of: {as_of!r} is not a date or time")
+        raise CollectError(f"{shown}: meta.as_of: {_short(as_of)} is not a date or time")
     low, high = first.isoformat(), last.isoformat()
     data = body["data"]
     try:
@@ -189,9 +189,8 @@ def _all_good(triples: list[tuple[Any, Any, Any]], low: str, high: str) -> bool:
     days = {day for day, _, _ in triples}
     models = {model for _, model, _ in triples}
     return (all(type(day) is str and _DAY.match(day) and low <= day <= high for day in days)
-            and all(type(model) is str and model.strip() for model in models)
-            and all(type(t) is str and t.isascii() and t.isdigit() or type(t) is int and t >= 0
-                    for _, _, t in triples)
+            and all(type(model) is str and SLUG.fullmatch(model) for model in models)
+            and all(in_bounds(t) for _, _, t in triples)
             and len({(day, model) for day, model, _ in triples}) == len(triples))
 
 
@@ -203,15 +202,20 @@ def _explain(data: list[Any], shown: str, low: str, high: str) -> None:
             raise CollectError(f"{where}: expected an object with date, model_permaslug, total_tokens")
         day, model, tokens = row.get("date"), row.get("model_permaslug"), row.get("total_tokens")
         if not isinstance(day, str) or not _DAY.match(day) or not low <= day <= high:
-            raise CollectError(f"{where}: date {day!r} is not a day from {low} to {high}")
-        if not isinstance(model, str) or not model.strip():
-            raise CollectError(f"{where}: model_permaslug {model!r} is not a model permaslug")
-        if isinstance(tokens, bool) or not (isinstance(tokens, int) and tokens >= 0
-                                            or isinstance(tokens, str) and _WHOLE.match(tokens)):
-            raise CollectError(f"{where}: total_tokens {tokens!r} is not a whole number of tokens")
+            raise CollectError(f"{where}: date {_short(day)} is not a day from {low} to {high}")
+        if not isinstance(model, str) or not SLUG.fullmatch(model):
+            raise CollectError(f"{where}: model_permaslug {_short(model)} is not a model permaslug")
+        if not in_bounds(tokens):
+            raise CollectError(f"{where}: total_tokens {_short(tokens)} {tokens_problem(tokens)}")
         if (day, model) in seen:
             raise CollectError(f"{where}: {model} appears twice for {day}")
         seen.add((day, model))
+
+
+def _short(value: Any) -> str:
+    """A value as an error quotes it; an answer's megabyte string is not repeated whole."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
 
 
 def _moment(text: str) -> bool:

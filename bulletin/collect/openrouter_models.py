@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from bulletin.collect.bounds import SLUG, name_problem
 from bulletin.collect.http import Policy, get, json_body, status_error
 from bulletin.collect.source import CollectContext, Source
 from bulletin.config import validation as check
@@ -64,6 +65,9 @@ class OpenRouterModels(Source):
         return Collected(self.name, names=tuple(names), figures_replace=False)
 
 
+LAST_MOMENT = 4_102_444_800  # 2100-01-01
+
+
 def parse_models(body: Any, shown: str, source: str) -> list[ModelName]:
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise CollectError(f"{shown}: the JSON has no 'data' list of models")
@@ -75,9 +79,17 @@ def parse_models(body: Any, shown: str, source: str) -> list[ModelName]:
         slugs = [s for s in (entry.get("id"), entry.get("canonical_slug")) if isinstance(s, str) and s]
         if not slugs or not isinstance(name, str) or not name.strip():
             raise CollectError(f"{shown}: data[{index}]: needs an id and a name")
+        bad_slug = next((slug for slug in slugs if not SLUG.fullmatch(slug)), None)
+        if bad_slug is not None:
+            raise CollectError(f"{shown}: data[{index}]: {bad_slug[:60]!r} is not a model id")
+        problem = name_problem(name)
+        if problem:
+            raise CollectError(f"{shown}: data[{index}]: the name {name[:60]!r} {problem}")
         created = entry.get("created")
         day = ""
-        if isinstance(created, (int, float)) and not isinstance(created, bool):
+        # A moment from 1970 to 2100; anything else (NaN, 1e300) says nothing of when.
+        if isinstance(created, (int, float)) and not isinstance(created, bool) \
+                and 0 <= created < LAST_MOMENT:
             day = datetime.fromtimestamp(created, UTC).date().isoformat()
         for slug in slugs:
             names[slug] = ModelName(slug, name.strip(), source, day)

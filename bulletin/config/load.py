@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from bulletin.config import registry
+from bulletin.config import registry, yaml_bounds
 from bulletin.config import validation as check
 from bulletin.config.countries import DEFAULT_COUNTRIES
 from bulletin.config.defaults import DEFAULT_RULES, TITLE
@@ -34,8 +34,13 @@ def load_config(path: Path) -> Config:
         raise ConfigError(["file not found (pass --config PATH)"], shown) from None
     except OSError as exc:
         raise ConfigError([f"cannot read: {exc.strerror}"], shown) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"],
+                          shown) from None
     try:
-        raw = yaml.safe_load(text)
+        raw, _ = yaml_bounds.safe_load(text)
+    except yaml_bounds.YamlBoundError as exc:
+        raise ConfigError([str(exc)], shown) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "YAML"
