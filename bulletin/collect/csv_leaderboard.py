@@ -66,9 +66,9 @@ def read_leaderboard(path: Path, source: str, url: str, fetched_at: str
             return _read_rows(path, csv.reader(handle), source, url, fetched_at)
     except OSError as exc:
         raise CollectError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise CollectError(f"{path}: not UTF-8 text (byte {exc.start} of a block cannot be "
-                           "read; save the file as UTF-8)") from None
+    except UnicodeDecodeError:
+        # The error's offset is into a block the reader had, not into the file: not said.
+        raise CollectError(f"{path}: not UTF-8 text (save the file as UTF-8)") from None
     except csv.Error as exc:
         raise CollectError(f"{path}: not a CSV file: {exc}") from None
 
@@ -94,8 +94,10 @@ def _read_rows(path: Path, reader: Iterator[list[str]], source: str, url: str, f
     observations: list[Observation] = []
     names: list[ModelName] = []
     first_seen: dict[tuple[str, str], int] = {}
+    last = reader.line_num  # type: ignore[attr-defined]
     for row in reader:
-        line = reader.line_num  # type: ignore[attr-defined]
+        # A quoted cell may run over lines: a row is named by the line it starts on.
+        line, last = last + 1, reader.line_num  # type: ignore[attr-defined]
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):

@@ -31,7 +31,7 @@ from bulletin.weeks import IsoWeek
 ENTRY_KEYS = {"subject", "organisation", "kind", "value", "unit", "period", "source",
               "quote", "published"}
 KINDS = ("observed", "forecast")
-_YEAR = re.compile(r"^\d{4}$")
+_YEAR = re.compile(r"[0-9]{4}", re.ASCII)  # ASCII digits: "２０３０" is no year
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,8 @@ def read_figures(path: Path, source: str, fetched_at: str) -> list[Figure]:
                            ) from None
     except yaml_bounds.YamlBoundError as exc:
         raise CollectError(f"{path}: {exc}") from None
+    except yaml.reader.ReaderError as exc:
+        raise CollectError(f"{path}: {yaml_bounds.reader_problem(exc)}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
@@ -156,7 +158,7 @@ def _short(value: Any) -> str:
 
 
 def _period(text: str, where: str) -> str:
-    if _YEAR.match(text):
+    if _YEAR.fullmatch(text):
         return text
     try:
         return str(IsoWeek.parse(text))

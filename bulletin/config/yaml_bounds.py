@@ -45,6 +45,13 @@ def safe_load(text: str) -> tuple[Any, yaml.Node | None]:
         loader.dispose()
 
 
+def reader_problem(error: yaml.reader.ReaderError) -> str:
+    """PyYAML's refusal of a character, in one line that says where."""
+    char = error.character
+    code = ord(char) if isinstance(char, str) else int(char)
+    return f"character {error.position + 1}: U+{code:04X} is not allowed in YAML (a control character?)"
+
+
 def _size(node: yaml.Node, depth: int, sizes: dict[int, int], open_: set[int]) -> int:
     """How many values ``node`` stands for once its aliases are expanded."""
     if depth > MAX_DEPTH:
