@@ -40,7 +40,8 @@ async def fetch(client: httpx.AsyncClient, url: httpx.URL, headers: dict[str, st
             return await _follow(client, url, {**headers, "Accept-Encoding": ACCEPT_ENCODING},
                                  timeout, max_bytes)
     except TimeoutError:
-        raise Deadline(f"no whole answer within {timeout:g} s") from None
+        # Said as httpx's own timeout is: the caller cannot tell them apart, nor need to.
+        raise Deadline(f"no answer within {timeout:g} s") from None
 
 
 async def _follow(client: httpx.AsyncClient, url: httpx.URL, headers: dict[str, str],

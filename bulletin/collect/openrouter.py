@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from bulletin.collect.bounded import MAX_BYTES
 from bulletin.collect.bounds import SLUG, in_bounds, tokens_problem
 from bulletin.collect.http import Policy, RateLimit, get, json_body, status_error
 from bulletin.collect.source import CollectContext, Source
@@ -38,7 +39,8 @@ _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 class OpenRouter(Source):
     type: ClassVar[str] = "openrouter"
     keys: ClassVar[set[str]] = {"base_url", "api_key_env", "backfill_weeks", "window_days",
-                                "timeout", "retry_within", "requests_per_minute", "url"}
+                                "timeout", "retry_within", "requests_per_minute", "url",
+                                "max_response_bytes"}
     live: ClassVar[bool] = True
     leaderboard: ClassVar[bool] = True
 
@@ -50,6 +52,7 @@ class OpenRouter(Source):
     retry_within: float = 120.0
     requests_per_minute: int = 30
     source_url: str = "https://openrouter.ai/rankings"
+    max_response_bytes: int = MAX_BYTES  # the most one answer may hold, decompressed
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
@@ -66,12 +69,13 @@ class OpenRouter(Source):
         rate = check.integer(raw, "requests_per_minute", where, problems,
                              default=cls.requests_per_minute)
         url = check.url(raw, "url", where, problems) or cls.source_url
-        if None in (env, weeks, window, timeout, within, rate):
+        most = check.integer(raw, "max_response_bytes", where, problems, default=MAX_BYTES)
+        if None in (env, weeks, window, timeout, within, rate, most):
             return None
         return cls(base_url=base_url.rstrip("/"), api_key_env=str(env), backfill_weeks=int(weeks or 1),
                    window_days=min(int(window or 1), MAX_WINDOW), timeout=float(timeout or 1),
                    retry_within=float(within or 1), requests_per_minute=int(rate or 1),
-                   source_url=url, **common)
+                   source_url=url, max_response_bytes=int(most or MAX_BYTES), **common)
 
     @property
     def url(self) -> str:
@@ -97,7 +101,8 @@ class OpenRouter(Source):
             raise CollectError(f"no API key: the environment variable {self.api_key_env} is not set")
         assert context.client is not None
         policy = Policy(self.timeout, self.retry_within,
-                        limit=RateLimit(self.requests_per_minute, 60.0))
+                        limit=RateLimit(self.requests_per_minute, 60.0),
+                        max_bytes=self.max_response_bytes)
         fetched_at = context.now.isoformat(timespec="seconds")
         rows: list[Row] = []
         as_of = ""
