@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from bulletin import clock
 from bulletin.config.settings import Config
@@ -36,11 +36,27 @@ def register_routes(app: web.WebApp, config: Config) -> None:
     """Add /subscribe, /confirm and /unsubscribe to ``app`` (pages say so if email is not set up)."""
     handlers = Handlers(config, _settings(config))
     app.route("GET", "/subscribe", handlers.subscribe_form)
-    app.route("POST", "/subscribe", handlers.subscribe)
+    app.route("POST", "/subscribe", handlers.same_origin(handlers.subscribe))
     app.route("GET", "/confirm", handlers.confirm_page)
-    app.route("POST", "/confirm", handlers.confirm)
+    app.route("POST", "/confirm", handlers.same_origin(handlers.confirm))
     app.route("GET", "/unsubscribe", handlers.unsubscribe_page)
-    app.route("POST", "/unsubscribe", handlers.unsubscribe)
+    app.route("POST", "/unsubscribe", handlers.same_origin(handlers.unsubscribe))
+
+
+def foreign_origin(request: web.Request, base_url: str) -> str | None:
+    """The other site a browser says a POST comes from, or None when it is this one.
+
+    Browsers send ``Origin`` with every cross-site POST (``Referer`` where an
+    older one does not), so a form on evil.example that posts here is refused.
+    A request with neither (curl, a mailbox provider's RFC 8058 one-click) is no
+    browser acting for a visitor, and passes.
+    """
+    claimed = request.headers.get("origin") or request.headers.get("referer") or ""
+    if not claimed:
+        return None
+    ours = {request.headers.get("host", "").lower(), urlsplit(base_url).netloc.lower()} - {""}
+    theirs = urlsplit(claimed).netloc.lower() if claimed != "null" else "null"
+    return None if theirs in ours else (theirs or claimed[:80])
 
 
 def _form(request: web.Request) -> dict[str, str]:
@@ -63,6 +79,16 @@ class Handlers:
             title=title, page=page, **context)
         return web.Response(status, html.encode("utf-8"),
                             headers=(("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer")))
+
+    def same_origin(self, handler: web.Handler) -> web.Handler:
+        """``handler``, refusing a POST a page on another site made a visitor's browser send."""
+        def checked(request: web.Request) -> web.Response:
+            other = foreign_origin(request, self.settings.base_url if self.settings else "")
+            if other is not None:
+                return web.Response(403, f"Forbidden: a form on {other} cannot post here\n"
+                                    .encode(), "text/plain; charset=utf-8")
+            return handler(request)
+        return checked
 
     def _db(self) -> Store:
         return Store.open(self.config.database)
