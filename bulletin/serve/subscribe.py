@@ -115,13 +115,15 @@ class Handlers:
         with self._db() as store:
             with store.transaction():
                 found = store.subscribers.get(address)
-                if found is None or found.status in ("pending", "unsubscribed"):
+                # One who unsubscribed stays so until they follow the link: a sign-up alone,
+                # which anybody can make for any address, changes nothing.
+                if found is None or found.status == "pending":
                     subs.add(store.subscribers, address, locale, "pending")
                 found = store.subscribers.get(address)
                 assert found is not None
                 verdict = subs.claim_confirmation(store.subscribers, found,
                                                   self.settings.signups_per_hour) \
-                    if found.status == "pending" else "subscribed"
+                    if found.status in ("pending", "unsubscribed") else "subscribed"
         if verdict == "busy":
             return self.page(429, "busy")
         if verdict == "send":
@@ -141,7 +143,7 @@ class Handlers:
 
         assert self.settings is not None
         settings = self.settings
-        token = tokens.make(key, "confirm", found.uid, found.email)
+        token = tokens.make(key, "confirm", found.uid, found.email, int(clock.now().timestamp()))
         env = environment(self.config.templates_dir)
         context = {"title": settings.list_name,
                    "confirm_url": f"{settings.base_url}/confirm?token={quote(token)}"}
@@ -178,7 +180,8 @@ class Handlers:
         found = self._holder(token, "confirm")
         if found is None:
             return self.page(403, "bad_link")
-        if found.status == "pending" and subs.confirm_link_expired(found):
+        if found.status in ("pending", "unsubscribed") and \
+                subs.confirmation_problem(found, tokens.issued_at(token)) is not None:
             return self.page(403, "expired_link")
         return found
 
@@ -193,7 +196,7 @@ class Handlers:
         found = self._confirming(_form(request).get("token", ""))
         if isinstance(found, web.Response):
             return found
-        if found.status == "pending":
+        if found.status in ("pending", "unsubscribed"):
             with self._db() as store:
                 store.subscribers.set_status(found.id, "confirmed")
         return self.page(200, "confirmed", email=found.email)
