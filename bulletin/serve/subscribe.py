@@ -161,7 +161,9 @@ class Handlers:
             if outcome.state != "sent":
                 raise BulletinError(f"confirmation to {found.email} not sent: {outcome.detail}")
         else:
-            OutboxTransport(self.config.output / "outbox" / "confirm").send_file(
+            from bulletin.publish.email.publisher import outbox_of
+
+            OutboxTransport(outbox_of(self.config.output) / "confirm").send_file(
                 found.uid, message, lambda: True)
 
     def _holder(self, token: str, purpose: str) -> Subscriber | None:

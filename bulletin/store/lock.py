@@ -31,8 +31,12 @@ def lock_path(database: Path) -> Path:
 def run_lock(database: Path, wait: bool = False) -> Iterator[None]:
     """Hold the store's lock for the block; busy: raise (or, with ``wait``, wait for it)."""
     path = lock_path(database)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create the run lock: {exc.strerror} "
+                         f"(is {path.parent} a writable folder?)") from None
     try:
         waited = False
         while True:
