@@ -26,7 +26,7 @@ COMMANDS = {
     "publish": "weekly.publish", "review": "weekly.review", "approve": "weekly.approve",
     "reject": "weekly.reject", "site": "weekly.site", "sources": "inspect.sources",
     "stats": "inspect.stats", "events": "inspect.events", "backtest": "inspect.backtest",
-    "serve": "serve.serve", "subscribers": "subscribers.subscribers",
+    "serve": "serve.serve", "subscribers": "subscribers.subscribers", "doctor": "doctor.doctor",
 }
 
 # The machine's own trouble, not bulletin's: said in one line, like a BulletinError.
