@@ -33,6 +33,11 @@ class _StderrHandler(logging.Handler):
         emit(record.levelname.lower(), record.getMessage())
 
 
+class _ProgressHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        emit("progress", record.getMessage())
+
+
 def emit(level: str, message: str) -> None:
     if _state.format == "json":
         click.echo(json.dumps({"time": clock.stamp(), "level": level, "message": message},
@@ -59,6 +64,11 @@ def configure(verbosity: int | None = None, fmt: str | None = None) -> None:
     logger.propagate = False
     level = {QUIET: logging.ERROR, NORMAL: logging.WARNING, VERBOSE: logging.INFO}
     logger.setLevel(level[_state.verbosity])
+    # Progress of long steps (a back-fill of many requests): shown unless -q.
+    progress = logging.getLogger("bulletin.progress")
+    progress.handlers = [_ProgressHandler()]
+    progress.propagate = False
+    progress.setLevel(logging.INFO if _state.verbosity > QUIET else logging.WARNING)
 
 
 def _set(value: int) -> Any:

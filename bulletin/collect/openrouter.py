@@ -11,6 +11,7 @@ The API key is read from the environment and only ever sent in the header.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from bulletin.config import validation as check
 from bulletin.errors import CollectError
 from bulletin.model import Collected
 from bulletin.weeks import IsoWeek
+
+progress = logging.getLogger("bulletin.progress")
 
 if TYPE_CHECKING:
     import httpx
@@ -106,8 +109,13 @@ class OpenRouter(Source):
         fetched_at = context.now.isoformat(timespec="seconds")
         rows: list[Row] = []
         as_of = ""
-        for first, last in windows(missing, self.window_days):
+        spans = windows(missing, self.window_days)
+        for done, (first, last) in enumerate(spans, start=1):
             body, shown = await self._request(context.client, policy, key, first, last)
+            if len(spans) > 1:
+                # A back-fill is paced at the API's 30 a minute: say how far it has got.
+                progress.info("%s: %s to %s read (%d of %d requests)", self.name, first, last,
+                              done, len(spans))
             window_rows, window_as_of = parse_rankings(body, shown, self.name, self.source_url,
                                                        fetched_at, first, last)
             as_of = max(as_of, window_as_of)
