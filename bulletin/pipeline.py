@@ -97,8 +97,10 @@ def run(config: Config, week: IsoWeek | None = None) -> RunResult:
                                  reasons=record.reasons, done_before=True,
                                  targets=len(config.publishers))
         story = build_story(config, store, chosen, history=history)
-        # The latest week the store has is not news when it is old: the sources stopped.
-        extra = [] if week is not None else out_of_date(chosen, config.review.stale_after_days)
+        # The latest week the store has is not news when it is old: the live sources stopped
+        # bringing newer ones. (A file is the editor's: its age is the "last read" check's.)
+        live = any(s.live and s.leaderboard for s in config.sources)
+        extra = out_of_date(chosen, config.review.stale_after_days) if live and week is None else []
         written = write_edition(config, store, story, extra)
         deliveries: list[Delivery] = []
         if written.bulletin.publishable and targets:

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import resource
+import signal
+import sqlite3
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
+from support import FIXED_EPOCH
 from support.emailing import KEY
 
 TARGETS = ("publish:\n  - name: site\n    type: site\n"
@@ -56,3 +65,34 @@ def test_an_output_that_is_not_a_folder_is_one_line(project: Path, bulletin) -> 
     assert len(lines) == 1 and lines[0].startswith(f"error: {project / 'blocked' / 'bulletin.db.lock'}"
                                                    ": cannot create the run lock: ")
     assert "Traceback" not in result.err
+
+
+# Bytes a file may grow to (RLIMIT_FSIZE, with SIGXFSZ ignored: each write past it fails with
+# EFBIG, as on a full disk), from nothing at all to more than a run needs.
+LIMITS = (0, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 524288, 1048576, 8388608)
+
+
+@pytest.mark.parametrize("limit", LIMITS)
+def test_a_full_disk_is_one_line_and_the_next_run_mends_it(project: Path, limit: int) -> None:
+    def full_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    env = {**os.environ, "SOURCE_DATE_EPOCH": FIXED_EPOCH}
+    done = subprocess.run([sys.executable, "-m", "bulletin", "run"], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=60, preexec_fn=full_disk)
+    assert "Traceback" not in done.stderr, done.stderr
+    if limit <= 65536:  # too small for the store: the run must have failed, and said so
+        assert done.returncode == 1, done.stderr
+    if done.returncode != 0:
+        assert done.returncode == 1
+        errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+        assert len(errors) == 1, done.stderr
+    again = subprocess.run([sys.executable, "-m", "bulletin", "run"], cwd=project, env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, again.stderr
+    output = project / "output"
+    assert [p.name for p in output.rglob(".*")] == []  # nothing half-written left
+    assert (output / "bulletins" / "2026-W11" / "bulletin.html").stat().st_size > 1000
+    with sqlite3.connect(output / "bulletin.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -14,8 +14,9 @@ import pytest
 
 from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
-from support import ROOT, run_bulletin
+from support import ROOT, SHARED_DATA, needs_shared_data, run_bulletin, write_config
 from support.emailing import KEY, received
+from support.loopback import API_KEY, Api
 
 TARGETS = ("publish:\n  - name: site\n    type: site\n"
            "    base_url: https://bulletin.example.org\n"
@@ -108,17 +109,30 @@ def test_without_targets_the_summary_says_how_to_add_them(project, bulletin) -> 
         "`publish:` list to config.yaml; README, \"Publishing\")")
 
 
-def test_the_newest_week_long_past_is_held_as_stale(project, bulletin, monkeypatch) -> None:
-    # 2026-12-01: the demo's newest week (2026-W11) ended 260 days before.
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796083200")
-    result = bulletin("run")
-    assert result.code == 3
-    reason = ("2026-W11: the newest complete week in the store ended 260 days ago (the limit is 8 "
-              "days); no newer data has been collected")
-    assert f"  - {reason}" in bulletin("review").out.splitlines()
-    assert bulletin("run").code == 3  # still held: nothing newer came
-    # Asking for that week by name is an editor's choice, not a stopped source.
-    assert bulletin("run", "--week", "2026-W11").code == 0
+@needs_shared_data()
+def test_the_newest_week_long_past_is_held_as_stale(tmp_path, bulletin, monkeypatch) -> None:
+    """The Data API's recorded days end on 2026-08-21; on 2026-12-01 it has nothing newer."""
+    monkeypatch.setenv("OPENROUTER_API_KEY", API_KEY)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796083200")  # 2026-12-01
+    with Api(daily=SHARED_DATA / "openrouter-rankings-daily") as api:
+        config = write_config(tmp_path, f"  - {{name: openrouter, type: openrouter, "
+                                        f"base_url: '{api.base_url}'}}")
+        assert bulletin("collect", "--config", config, "--from", "2026-08-03",
+                        "--to", "2026-08-21").code == 0
+        result = bulletin("run", "--config", config)
+        assert result.code == 3, result.err
+        reason = ("2026-W33: the newest complete week in the store ended 106 days ago (the limit "
+                  "is 8 days); no newer data has been collected")
+        assert f"  - {reason}" in bulletin("review", "--config", config).out.splitlines()
+        assert bulletin("run", "--config", config).code == 3  # still held: nothing newer came
+        # Asking for that week by name is an editor's choice, not a stopped source.
+        assert bulletin("run", "--config", config, "--week", "2026-W33").code == 0
+
+
+def test_an_old_demo_file_is_not_held_for_its_age(project, bulletin, monkeypatch) -> None:
+    """A file the editor keeps is judged by when it was last changed, not by its newest week."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796083200")  # 2026-12-01, 260 days after W11
+    assert bulletin("run").code == 0
 
 
 def test_a_held_bulletin_exits_3_and_says_how_to_decide(project, bulletin) -> None:

@@ -30,7 +30,8 @@ COMMANDS = {
 }
 
 # The machine's own trouble, not bulletin's: said in one line, like a BulletinError.
-_ENVIRONMENT = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+_ENVIRONMENT = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM,
+                errno.EIO}
 
 
 def _with_shared_options(command: click.Command) -> None:
@@ -105,5 +106,6 @@ def main() -> None:
         # SQLite says "database or disk is full" / "attempt to write a readonly database".
         if not any(word in str(exc) for word in ("full", "readonly", "disk I/O")):
             raise
-        click.echo(f"error: the store could not be written: {exc}", err=True)
+        click.echo(f"error: the store could not be written ({exc}: is the disk full or failing?); "
+                   "its last transaction was rolled back", err=True)
         sys.exit(Exit.FAILED)

@@ -109,7 +109,7 @@ def _open_problem(path: Path, error: sqlite3.DatabaseError) -> str:
     if "full" in text:
         return f"{path}: the disk is full ({text}); nothing was changed"
     if "disk I/O" in text:
-        return f"{path}: the disk failed ({text}); nothing was changed"
+        return f"{path}: cannot write the store ({text}: is the disk full or failing?); nothing was changed"
     return f"{path}: not a bulletin database ({text})"
 
 

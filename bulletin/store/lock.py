@@ -53,9 +53,12 @@ def run_lock(database: Path, wait: bool = False) -> Iterator[None]:
                     print(f"waiting: {database} is in use ({_holder(fd)})", file=sys.stderr)
                     waited = True
                 time.sleep(POLL_SECONDS)
-        os.ftruncate(fd, 0)
         command = " ".join(["bulletin", *sys.argv[1:]])[:200]
-        os.pwrite(fd, f"pid {os.getpid()}, `{command}`, since {clock.stamp()}\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()}, `{command}`, since {clock.stamp()}\n".encode(), 0)
+        except OSError:
+            pass  # a full disk: the lock holds all the same, it just cannot say whose it is
         yield
     finally:
         os.close(fd)  # closing releases the flock
