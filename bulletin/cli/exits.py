@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
-from bulletin.model import Delivery, DeliveryStatus
+if TYPE_CHECKING:
+    from bulletin.model import Delivery
 
 
 class Exit(IntEnum):
@@ -18,6 +20,8 @@ class Exit(IntEnum):
 
 def of_deliveries(deliveries: Iterable[Delivery]) -> Exit:
     """All well: 0; every target failed: 1; some did: 4."""
+    from bulletin.model import DeliveryStatus  # not for `bulletin --help`
+
     states = [d.status for d in deliveries]
     failed = sum(state == DeliveryStatus.FAILED for state in states)
     if not failed:

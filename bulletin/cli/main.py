@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import importlib
-import sqlite3
 import sys
 
 import click
@@ -102,9 +101,11 @@ def main() -> None:
         where = f"{exc.filename}: " if exc.filename else ""
         click.echo(f"error: {where}{exc.strerror or exc}", err=True)
         sys.exit(Exit.FAILED)
-    except sqlite3.OperationalError as exc:
-        # SQLite says "database or disk is full" / "attempt to write a readonly database".
-        if not any(word in str(exc) for word in ("full", "readonly", "disk I/O")):
+    except Exception as exc:
+        # sqlite3.OperationalError (the module is not imported for this): SQLite says
+        # "database or disk is full", "attempt to write a readonly database", "disk I/O error".
+        if type(exc).__module__ != "sqlite3" or not any(
+                word in str(exc) for word in ("full", "readonly", "disk I/O")):
             raise
         click.echo(f"error: the store could not be written ({exc}: is the disk full or failing?); "
                    "its last transaction was rolled back", err=True)
