@@ -63,6 +63,8 @@ class RunResult:
     deliveries: tuple[Delivery, ...] = ()
     status: Status = Status.READY
     reasons: tuple[str, ...] = ()
+    done_before: bool = False  # a rerun found the week written and delivered: nothing done
+    targets: int = 0  # how many publish targets the run had for the week
 
 
 # -- the commands ------------------------------------------------------------
@@ -72,7 +74,10 @@ def run(config: Config, week: IsoWeek | None = None) -> RunResult:
     """Collect every source, write the bulletin for ``week`` (default: latest complete), publish it.
 
     A bulletin the review gate holds is written but not published; an editor
-    decides with ``bulletin approve`` or ``bulletin reject``.
+    decides with ``bulletin approve`` or ``bulletin reject``. A rerun does only
+    what is missing: with nothing new collected, a week already written and
+    delivered everywhere is left alone, and one delivered to some targets goes
+    to the others only.
     """
     store, outcomes = _collected(config)
     with store:
@@ -80,16 +85,50 @@ def run(config: Config, week: IsoWeek | None = None) -> RunResult:
         stale = [o for o in outcomes if o.state == SourceStatus.STALE and _is_leaderboard(config, o.source)]
         if stale:
             _check_leaderboard(week, stale, history)
-        story = build_story(config, store, week, history=history)
-        written = write_edition(config, store, story)
+        chosen = choose_week(history, week)
+        record = store.bulletin(chosen)
+        fresh = any(o.state == SourceStatus.OK for o in outcomes)
+        targets = list(config.publishers)
+        if record is not None and not fresh:
+            targets = [t for t in targets if _missing(store, chosen, t.name)]
+            finished = not targets and record.status != Status.HELD
+            if _written(config, chosen) and (finished or record.status == Status.REJECTED):
+                return RunResult(chosen, record.headline, (), tuple(outcomes), status=record.status,
+                                 reasons=record.reasons, done_before=True,
+                                 targets=len(config.publishers))
+        story = build_story(config, store, chosen, history=history)
+        # The latest week the store has is not news when it is old: the live sources stopped
+        # bringing newer ones. (A file is the editor's: its age is the "last read" check's.)
+        live = any(s.live and s.leaderboard for s in config.sources)
+        extra = out_of_date(chosen, config.review.stale_after_days) if live and week is None else []
+        written = write_edition(config, store, story, extra)
         deliveries: list[Delivery] = []
-        if written.bulletin.publishable and config.publishers:
+        if written.bulletin.publishable and targets:
             # The claim check has just passed on this story; publishing does not repeat it.
-            deliveries = deliver(store, written.bulletin, config.publishers)
+            deliveries = deliver(store, written.bulletin, targets)
         elif written.bulletin.status == Status.HELD:
             log.warning("%s: held for review (%s); see `bulletin review`", story.week,
                         "; ".join(written.bulletin.reasons))
-    return replace(written.result, outcomes=tuple(outcomes), deliveries=tuple(deliveries))
+    return replace(written.result, outcomes=tuple(outcomes), deliveries=tuple(deliveries),
+                   targets=len(targets))
+
+
+def out_of_date(week: IsoWeek, days: int) -> list[str]:
+    """Why a bulletin on the newest stored week would mislead, if that week ended long ago."""
+    age = (clock.now().date() - week.sunday).days - 1  # days since the week's last day ended
+    if age <= days:
+        return []
+    return [f"{week}: the newest complete week in the store ended {age} days ago (the limit is "
+            f"{days} days); no newer data has been collected"]
+
+
+def _missing(store: Store, week: IsoWeek, target: str) -> bool:
+    delivery = store.delivery(week, target)
+    return delivery is None or delivery.status != DeliveryStatus.OK
+
+
+def _written(config: Config, week: IsoWeek) -> bool:
+    return (folder_of(config.output, week) / page_name(DEFAULT_LOCALE)).exists()
 
 
 def collect(config: Config, start: date | None = None, end: date | None = None) -> list[Outcome]:
@@ -300,8 +339,12 @@ class Written:
     result: RunResult
 
 
-def write_edition(config: Config, store: Store, story: Story) -> Written:
-    """Render the story, check every number in it, pass it through review, write and record it."""
+def write_edition(config: Config, store: Store, story: Story, extra_reasons: Sequence[str] = ()
+                  ) -> Written:
+    """Render the story, check every number in it, pass it through review, write and record it.
+
+    ``extra_reasons`` are the run's own findings for the review gate (old data).
+    """
     from bulletin.render import claims
     from bulletin.render.article import render_edition
 
@@ -310,6 +353,7 @@ def write_edition(config: Config, store: Store, story: Story) -> Written:
     # Nothing is written as final until every number in it is recomputed and found.
     claims.check(story, claims.readable(rendering.texts(), config.locales), config.title)
     found = review.reasons(story, store.last_read(), config.review, [s.name for s in config.sources])
+    found += extra_reasons
     status, reasons = _kept_decision(store.bulletin(story.week), *review.status(found, config.review))
     paths = write_artifacts(folder, list(rendering.artifacts))
     record = BulletinRecord(story.week, rendering.headline, tuple(event_data(e) for e in story.events),

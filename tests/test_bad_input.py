@@ -51,7 +51,7 @@ def test_an_invalid_config_changes_nothing(project, collected, bulletin) -> None
 
     result = bulletin("run")
 
-    assert result.code == 1
+    assert result.code == 2  # a config error
     assert result.err == "error: config.yaml: methodology.top_n: expected a whole number, got a string\n"
     assert digest(collected) == before
     assert outputs(project) == published
@@ -73,7 +73,7 @@ def test_an_unmapped_author_is_a_warning_and_a_data_note(project, bulletin) -> N
     board.write_text(board.read_text(encoding="utf-8").replace(
         "moonshotai/kimi-k2.5-0127", "newlab/kimi-k2.5-0127"), encoding="utf-8")
     result = bulletin("run")
-    assert result.code == 0
+    assert result.code == 3  # held: a top-10 author without a country is an anomaly
     assert ("warning: 2026-W11: no country configured for newlab; add them under "
             "methodology.countries") in result.err
     article = (project / "output/bulletins/2026-W11/bulletin.md").read_text(encoding="utf-8")

@@ -70,7 +70,7 @@ def test_live_source_settings_are_checked_all_at_once(tmp_path, bulletin) -> Non
                                     "  - {name: news, type: feed}\n"
                                     "  - {name: both, type: feed, url: 'https://a.example/f', path: f.xml}")
     result = bulletin("collect", "--config", config)
-    assert result.code == 1
+    assert result.code == 2  # a config error
     assert result.err == (
         f"error: {config}: sources[0].window_days: the API accepts at most 31 days\n"
         f"error: {config}: sources[0].timeout: must be more than 0, got 0\n"

@@ -48,6 +48,12 @@ def test_a_week_of_daily_rows_sums_to_the_weekly_statistics(tmp_path, api, bulle
     assert result.out == "openrouter: ok, 5610 added, 0 changed, 0 removed, 0 unchanged\n"
     # 110 days in windows of at most 31 days, every one with the key.
     assert api.count(RANKINGS) == 4
+    # A back-fill says how far it has got (not under -q).
+    assert result.err.splitlines() == [
+        "progress: openrouter: 2026-05-04 to 2026-06-03 read (1 of 4 requests)",
+        "progress: openrouter: 2026-06-04 to 2026-07-04 read (2 of 4 requests)",
+        "progress: openrouter: 2026-07-05 to 2026-08-04 read (3 of 4 requests)",
+        "progress: openrouter: 2026-08-05 to 2026-08-21 read (4 of 4 requests)"]
     assert {h["authorization"] for p, _, h in api.requests} == {f"Bearer {API_KEY}"}
 
     stats = bulletin("stats", "--config", config, "--week", "2026-W20", "--format", "json")

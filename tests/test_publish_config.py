@@ -17,7 +17,7 @@ def test_every_problem_in_the_publish_targets_is_reported_at_once(project: Path,
 """)
     before = sorted(project.rglob("*"))
     result = bulletin("run")
-    assert result.code == 1
+    assert result.code == 2  # a config error
     assert result.err == (
         "error: config.yaml: publish[0].base_url: not a valid http(s) URL: 'not-a-url'\n"
         "error: config.yaml: publish[1].password_env: required\n"

@@ -47,7 +47,7 @@ def test_a_20x_jump_holds_the_bulletin_and_approving_publishes_it(project, plugg
                                                                   folder_target) -> None:
     inject_jump(project)
     result = plugged("run")
-    assert result.code == 0, result.err
+    assert result.code == 3, result.err  # held
     assert f"warning: 2026-W11: held for review ({JUMP}); see `bulletin review`\n" in result.err
     assert not folder_target.exists()  # held: nothing published
 
@@ -138,7 +138,7 @@ def test_review_settings_are_validated(project, bulletin) -> None:
                       + "site: {base_url: not-a-url}\nchart: maybe\n",
                       encoding="utf-8")
     result = bulletin("run")
-    assert result.code == 1
+    assert result.code == 2  # a config error
     assert result.err.splitlines() == [
         "error: config.yaml: locales: unknown locale 'fr' (known: en, zh)",
         "error: config.yaml: review.mode: expected one of auto, on_anomaly, always, not 'sometimes'",

@@ -87,7 +87,7 @@ def test_every_problem_in_the_email_config_is_reported_at_once(project: Path, bu
                      "    smtp: {host: mail.example.org, security: ssl, username_env: U}\n"
                      "    dkim: {selector: s1, key_file: missing.pem}\n")
     result = bulletin("stats")
-    assert result.code == 1
+    assert result.code == 2  # a config error
     assert result.err.splitlines() == [
         "error: config.yaml: publish[0].colour: unknown key (expected one of: base_url, bounce_after, "
         "concurrency, dkim, from, list_id, list_name, max_attempts, name, rate, retry_seconds, "

@@ -30,7 +30,8 @@ class _Parsed(click.ParamType):
             self.fail(self.problem.format(value=value) if self.problem else str(exc), param, ctx)
 
 
-WEEK = _Parsed("YYYY-Www", IsoWeek, IsoWeek.parse)
+# The site's URLs write weeks in lower case (/2026/w11/); either case is the same week.
+WEEK = _Parsed("YYYY-Www", IsoWeek, lambda text: IsoWeek.parse(text.upper()))
 DAY = _Parsed("YYYY-MM-DD", date, date.fromisoformat, "{value!r} is not a date like 2026-05-18")
 
 config_option = click.option("--config", "config_path", type=click.Path(path_type=Path),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import signal
 from pathlib import Path
 
 import click
 
 from bulletin.cli.options import config_option, load
+from bulletin.errors import BulletinError
 
 
 @click.command()
@@ -14,7 +17,9 @@ from bulletin.cli.options import config_option, load
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; loopback keeps the preview private.")
 @click.option("--port", type=int, default=8000, show_default=True)
-def serve(config_path: Path, host: str, port: int) -> None:
+@click.option("--timeout", "idle", type=click.FloatRange(min=0.5), default=30, show_default=True,
+              help="Seconds a connection may stay silent before it is closed.")
+def serve(config_path: Path, host: str, port: int, idle: float) -> None:
     """Preview the site (and its forms) on a local web server."""
     from bulletin.serve import app as web
     from bulletin.serve.subscribe import register_routes
@@ -22,13 +27,23 @@ def serve(config_path: Path, host: str, port: int) -> None:
     config = load(config_path)
     app = web.WebApp(config.output / "site")
     register_routes(app, config)
-    server = web.make(app, host, port)
-    click.echo(f"Serving {config.output / 'site'} at http://{host}:{server.server_port}/ "
-               "(Ctrl-C stops)", err=True)
     try:
-        server.serve_forever()
+        server = web.production(app, host, port, idle)
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        raise BulletinError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+                            + (" (another server is using it; pick another with --port)"
+                               if exc.errno == errno.EADDRINUSE else "")) from None
+    click.echo(f"Serving {config.output / 'site'} at http://{host}:{server.effective_port}/ "
+               "(Ctrl-C stops)", err=True)
+    # A stop asked for (Ctrl-C, or systemd's SIGTERM) ends the server the same way.
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        server.run()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        server.close()
 
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

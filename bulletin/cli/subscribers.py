@@ -39,12 +39,15 @@ def subscribers() -> None:
 @click.option("--pending", is_flag=True,
               help="Wait for the address to confirm (as the web form does) instead of "
                    "adding it as confirmed.")
-def add(config_path: Path, email: str, locale: str, pending: bool) -> None:
+@click.option("--force", is_flag=True,
+              help="Subscribe again an address that unsubscribed: only with its owner's word.")
+def add(config_path: Path, email: str, locale: str, pending: bool, force: bool) -> None:
     """Add an address (confirmed: you vouch that its owner asked)."""
     from bulletin.publish.email import subscribers as subs
 
     with _database(config_path) as store, store.transaction():
-        result = subs.add(store.subscribers, email, locale, "pending" if pending else "confirmed")
+        result = subs.add(store.subscribers, email, locale, "pending" if pending else "confirmed",
+                          force=force)
         found = store.subscribers.get(subs.normalise(email))
     assert found is not None
     click.echo(f"{found.email}: {result} ({found.status}, {found.locale})")

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
+from bulletin.cli import summary
+from bulletin.cli.exits import of_deliveries
 from bulletin.cli.options import (
     DAY,
     WEEK,
@@ -23,19 +27,43 @@ from bulletin.errors import BulletinError
 from bulletin.model import SourceStatus
 from bulletin.weeks import IsoWeek
 
+wait_option = click.option("--wait", is_flag=True,
+                           help="If another bulletin command is using the store, wait for it "
+                                "instead of stopping at once.")
+
+
+@contextmanager
+def _locked(config: Any, wait: bool) -> Iterator[None]:
+    """One writing command at a time on a store (a second cron run while the first still sends)."""
+    from bulletin.store.lock import run_lock
+
+    with run_lock(config.database, wait):
+        yield
+
 
 @click.command()
 @config_option
 @week_option
 @output_option
-def run(config_path: Path, week: IsoWeek | None, output: Path | None) -> None:
-    """Collect, detect, render and write a week's bulletin."""
-    from bulletin import pipeline
+@wait_option
+def run(config_path: Path, week: IsoWeek | None, output: Path | None, wait: bool) -> None:
+    """Collect, detect, render and write a week's bulletin, and publish it.
 
-    result = pipeline.run(load(config_path, output), week)
+    Exits 0 when done (or nothing was left to do), 1 when it failed, 2 for a
+    usage or config error, 3 when the bulletin is held for review, 4 when it
+    was published but some target or some copies failed.
+    """
+    from bulletin import pipeline
+    from bulletin.render.edition import DEFAULT_LOCALE, folder_of, page_name
+
+    config = load(config_path, output)
+    with _locked(config, wait):
+        result = pipeline.run(config, week)
     for outcome in result.outcomes:
         logging.getLogger("bulletin").info("%s", _outcome_line(outcome))
-    _say_written(result)
+    summary.paths(result.paths)
+    look_at = shown(folder_of(config.output, result.week) / page_name(DEFAULT_LOCALE))
+    sys.exit(summary.run_summary(result, look_at))
 
 
 @click.command()
@@ -43,7 +71,8 @@ def run(config_path: Path, week: IsoWeek | None, output: Path | None) -> None:
 @click.option("--from", "start", type=DAY, default=None,
               help="First day to fetch from live sources (with --to: back-fill a period).")
 @click.option("--to", "end", type=DAY, default=None, help="Last day to fetch.")
-def collect(config_path: Path, start: date | None, end: date | None) -> None:
+@wait_option
+def collect(config_path: Path, start: date | None, end: date | None, wait: bool) -> None:
     """Read every source into the store; live sources fetch only what is missing."""
     from bulletin import pipeline
 
@@ -51,7 +80,9 @@ def collect(config_path: Path, start: date | None, end: date | None) -> None:
         raise click.UsageError("give --from and --to together")
     if start is not None and end is not None and start > end:
         raise click.UsageError(f"--from {start} is after --to {end}")
-    outcomes = pipeline.collect(load(config_path), start, end)
+    config = load(config_path)
+    with _locked(config, wait):
+        outcomes = pipeline.collect(config, start, end)
     for outcome in outcomes:
         click.echo(_outcome_line(outcome))
     if outcomes and all(o.state == SourceStatus.STALE for o in outcomes):
@@ -78,7 +109,9 @@ def render(config_path: Path, week: IsoWeek | None, output: Path | None) -> None
     """Write a week's bulletin from what the store already holds."""
     from bulletin import pipeline
 
-    _say_written(pipeline.render(load(config_path, output), week))
+    config = load(config_path, output)
+    with _locked(config, False):
+        _say_written(pipeline.render(config, week))
 
 
 @click.command()
@@ -101,14 +134,15 @@ def publish(config_path: Path, week: IsoWeek, targets: tuple[str, ...], test_to:
         click.echo(send_test(load(config_path), week, test_to, targets))
         return
     config = load(config_path)
-    if resend_uncertain:
-        from bulletin.publish.email.actions import requeue_uncertain
+    with _locked(config, False):
+        if resend_uncertain:
+            from bulletin.publish.email.actions import requeue_uncertain
 
-        requeue_uncertain(config, week)
-    for delivery in pipeline.publish(config, week, targets):
-        where = f" {delivery.location}" if delivery.location else ""
-        click.echo(f"{delivery.target}: {delivery.status}{where}"
-                   f"{f' ({delivery.detail})' if delivery.detail else ''}")
+            requeue_uncertain(config, week)
+        deliveries = pipeline.publish(config, week, targets)
+    for delivery in deliveries:
+        click.echo(summary.delivery_line(delivery))
+    sys.exit(of_deliveries(deliveries))
 
 
 def _say_written(result: Any) -> None:
@@ -144,12 +178,13 @@ def approve(config_path: Path, week: IsoWeek) -> None:
     """Approve a held bulletin and publish it to the configured targets."""
     from bulletin import pipeline
 
-    deliveries = pipeline.decide(load(config_path), week, approve=True)
+    config = load(config_path)
+    with _locked(config, False):
+        deliveries = pipeline.decide(config, week, approve=True)
     click.echo(f"{week}: approved")
     for delivery in deliveries:
-        where = f" {delivery.location}" if delivery.location else ""
-        click.echo(f"{delivery.target}: {delivery.status}{where}"
-                   f"{f' ({delivery.detail})' if delivery.detail else ''}")
+        click.echo(summary.delivery_line(delivery))
+    sys.exit(of_deliveries(deliveries))
 
 
 @click.command()
@@ -160,7 +195,9 @@ def reject(config_path: Path, week: IsoWeek, why: str) -> None:
     """Reject a bulletin: it is never sent or posted."""
     from bulletin import pipeline
 
-    withdrawn = pipeline.decide(load(config_path), week, approve=False, why=why)
+    config = load(config_path)
+    with _locked(config, False):
+        withdrawn = pipeline.decide(config, week, approve=False, why=why)
     click.echo(f"{week}: rejected ({why})")
     for delivery in withdrawn:
         click.echo(f"{delivery.target}: {delivery.status} ({delivery.detail})")
@@ -174,6 +211,9 @@ def site(config_path: Path) -> None:
     """Rebuild the whole static site from every bulletin published to it."""
     from bulletin import pipeline
 
-    for name, written in pipeline.rebuild_site(load(config_path)):
+    config = load(config_path)
+    with _locked(config, False):
+        rebuilt = pipeline.rebuild_site(config)
+    for name, written in rebuilt:
         click.echo(f"{name}: {written} files written")
 

@@ -56,7 +56,8 @@ async def _collect_all(sources: Sequence[Source], store: Store, now: datetime,
 
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=16)
     headers = {"User-Agent": f"bulletin/{__version__}"}
-    async with httpx.AsyncClient(limits=limits, headers=headers, follow_redirects=True) as client:
+    # Redirects are followed by collect/bounded.py, to the same host only.
+    async with httpx.AsyncClient(limits=limits, headers=headers, follow_redirects=False) as client:
         results = await _gather(sources, CollectContext(store, client, now, start, end))
     # Fatal errors are raised only now, after every task has finished, so none is left running.
     for result in results:

@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from bulletin.collect.bounds import name_problem, tokens_problem, whole_number
 from bulletin.collect.source import CollectContext, Source
 from bulletin.config import validation as check
 from bulletin.errors import CollectError
 from bulletin.model import Collected, ModelName, Observation
 from bulletin.weeks import IsoWeek
 
-_PERMASLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._:+-]*$")
-_WHOLE = re.compile(r"^\d+$")
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PERMASLUG = re.compile(r"[a-z0-9][a-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._:+-]*", re.ASCII)
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 @dataclass(frozen=True)
@@ -61,24 +62,31 @@ def read_leaderboard(path: Path, source: str, url: str, fetched_at: str
                      ) -> tuple[list[Observation], list[ModelName]]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
+            # Row by row: a file of millions of rows is never held as text and cells at once.
+            return _read_rows(path, csv.reader(handle), source, url, fetched_at)
     except OSError as exc:
         raise CollectError(f"{path}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:
-        raise CollectError(f"{path}: not UTF-8 text") from None
+        # The error's offset is into a block the reader had, not into the file: not said.
+        raise CollectError(f"{path}: not UTF-8 text (save the file as UTF-8)") from None
     except csv.Error as exc:
         raise CollectError(f"{path}: not a CSV file: {exc}") from None
-    if not rows:
+
+
+def _read_rows(path: Path, reader: Iterator[list[str]], source: str, url: str, fetched_at: str
+               ) -> tuple[list[Observation], list[ModelName]]:
+    first = next(reader, None)
+    if first is None:
         raise CollectError(f"{path}: empty file, expected a header row")
 
-    header = [cell.strip().lower() for cell in rows[0]]
+    header = [cell.strip().lower() for cell in first]
     columns = {name: index for index, name in enumerate(header)}
     missing = [name for name in ("model", "tokens") if name not in columns]
     if "week" not in columns and "date" not in columns:
         missing.append("week or date")
     if missing:
         raise CollectError(f"{path}:1: missing column {', '.join(missing)} "
-                           f"(header is: {', '.join(header)})")
+                           f"(header is: {', '.join(header)[:200]})")
     if "week" in columns and "date" in columns:
         raise CollectError(f"{path}:1: has both a week and a date column; use one")
     period_column = "week" if "week" in columns else "date"
@@ -86,7 +94,10 @@ def read_leaderboard(path: Path, source: str, url: str, fetched_at: str
     observations: list[Observation] = []
     names: list[ModelName] = []
     first_seen: dict[tuple[str, str], int] = {}
-    for line, row in enumerate(rows[1:], start=2):
+    last = reader.line_num  # type: ignore[attr-defined]
+    for row in reader:
+        # A quoted cell may run over lines: a row is named by the line it starts on.
+        line, last = last + 1, reader.line_num  # type: ignore[attr-defined]
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
@@ -97,24 +108,34 @@ def read_leaderboard(path: Path, source: str, url: str, fetched_at: str
             return CollectError(f"{path}:{line}: column {column!r}: {problem}")
 
         model = cell["model"]
-        if not _PERMASLUG.match(model):
-            raise bad("model", f"{model!r} is not a model permaslug like minimax/minimax-m2.5-20260211")
-        if not _WHOLE.match(cell["tokens"]):
-            raise bad("tokens", f"{cell['tokens']!r} is not a whole number of tokens")
+        if not _PERMASLUG.fullmatch(model):
+            raise bad("model", f"{shorter(model)!r} is not a model permaslug like "
+                               "minimax/minimax-m2.5-20260211")
+        tokens = whole_number(cell["tokens"])
+        if tokens is None:
+            raise bad("tokens", f"{shorter(cell['tokens'])!r} {tokens_problem(cell['tokens'])}")
         period = _period(cell[period_column], period_column, bad)
         rank = None
         if cell.get("rank"):
-            if not _WHOLE.match(cell["rank"]) or int(cell["rank"]) < 1:
-                raise bad("rank", f"{cell['rank']!r} is not a rank (1, 2, 3, ...)")
-            rank = int(cell["rank"])
+            rank = whole_number(cell["rank"])
+            if rank is None or rank < 1:
+                raise bad("rank", f"{shorter(cell['rank'])!r} is not a rank (1, 2, 3, ...)")
         key = (period, model)
         if key in first_seen:
             raise bad("model", f"{model} appears twice for {period} (first on line {first_seen[key]})")
         first_seen[key] = line
-        observations.append(Observation(source, period, model, int(cell["tokens"]), rank, url, fetched_at))
+        observations.append(Observation(source, period, model, tokens, rank, url, fetched_at))
         if cell.get("name"):
+            problem = name_problem(cell["name"])
+            if problem:
+                raise bad("name", f"{shorter(cell['name'])!r} {problem}")
             names.append(ModelName(model, cell["name"], source))
     return observations, _unique(names)
+
+
+def shorter(text: str, most: int = 60) -> str:
+    """A cell as an error message quotes it: a megabyte cell is not repeated whole."""
+    return text if len(text) <= most else text[:most] + "..."
 
 
 def _period(text: str, column: str, bad: Any) -> str:

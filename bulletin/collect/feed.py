@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from bulletin.collect.bounded import MAX_BYTES
 from bulletin.collect.http import Policy, get, status_error
 from bulletin.collect.source import CollectContext, Source
 from bulletin.collect.text_figures import figures as text_figures
@@ -27,13 +28,14 @@ log = logging.getLogger("bulletin")
 @dataclass(frozen=True)
 class Feed(Source):
     type: ClassVar[str] = "feed"
-    keys: ClassVar[set[str]] = {"url", "path", "timeout", "retry_within"}
+    keys: ClassVar[set[str]] = {"url", "path", "timeout", "retry_within", "max_response_bytes"}
     live: ClassVar[bool] = True
 
     feed_url: str = ""
     path: Path | None = None
     timeout: float = 20.0
     retry_within: float = 60.0
+    max_response_bytes: int = MAX_BYTES  # the most one answer may hold, decompressed
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
@@ -46,9 +48,11 @@ class Feed(Source):
         if ("url" in raw) == ("path" in raw):
             problems.add(where, "give either url or path (one of them)")
             return None
-        if (url is None and path is None) or timeout is None or within is None:
+        most = check.integer(raw, "max_response_bytes", where, problems, default=MAX_BYTES)
+        if (url is None and path is None) or timeout is None or within is None or most is None:
             return None
-        return cls(feed_url=url or "", path=path, timeout=timeout, retry_within=within, **common)
+        return cls(feed_url=url or "", path=path, timeout=timeout, retry_within=within,
+                   max_response_bytes=most, **common)
 
     @property
     def url(self) -> str:
@@ -72,7 +76,8 @@ class Feed(Source):
             if known and known.last_modified:
                 headers["If-Modified-Since"] = known.last_modified
             response = await get(context.client, self.feed_url,
-                                 Policy(self.timeout, self.retry_within), headers)
+                                 Policy(self.timeout, self.retry_within,
+                                        max_bytes=self.max_response_bytes), headers)
             if response.status_code == 304:
                 return Collected(self.name, figures_replace=False)
             if response.status_code != 200:

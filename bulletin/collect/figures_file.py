@@ -9,6 +9,7 @@ same subject and organisation and different periods form a forecast series.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -18,8 +19,10 @@ from typing import Any, ClassVar
 
 import yaml
 
+from bulletin.collect import bounds
 from bulletin.collect.source import CollectContext, Source
 from bulletin.config import validation as check
+from bulletin.config import yaml_bounds
 from bulletin.errors import CollectError
 from bulletin.model import Collected, Figure
 from bulletin.render.scales import SCALES, split_unit
@@ -28,7 +31,7 @@ from bulletin.weeks import IsoWeek
 ENTRY_KEYS = {"subject", "organisation", "kind", "value", "unit", "period", "source",
               "quote", "published"}
 KINDS = ("observed", "forecast")
-_YEAR = re.compile(r"^\d{4}$")
+_YEAR = re.compile(r"[0-9]{4}", re.ASCII)  # ASCII digits: "２０３０" is no year
 
 
 @dataclass(frozen=True)
@@ -56,10 +59,16 @@ class FiguresFile(Source):
 def read_figures(path: Path, source: str, fetched_at: str) -> list[Figure]:
     try:
         text = path.read_text(encoding="utf-8")
-        document = yaml.compose(text)
-        entries = yaml.safe_load(text)
+        entries, document = yaml_bounds.safe_load(text)
     except OSError as exc:
         raise CollectError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise CollectError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8"
+                           ) from None
+    except yaml_bounds.YamlBoundError as exc:
+        raise CollectError(f"{path}: {exc}") from None
+    except yaml.reader.ReaderError as exc:
+        raise CollectError(f"{path}: {yaml_bounds.reader_problem(exc)}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
@@ -89,7 +98,7 @@ def _figure(entry: Any, where: str, source: str, fetched_at: str) -> Figure:
         raise CollectError(f"{where}: expected a mapping with subject, organisation, kind, ...")
     unknown = sorted(set(map(str, entry)) - ENTRY_KEYS)
     if unknown:
-        raise CollectError(f"{where}: unknown key {unknown[0]!r} "
+        raise CollectError(f"{where}: unknown key {_short(unknown[0])} "
                            f"(expected: {', '.join(sorted(ENTRY_KEYS))})")
     for key in ("subject", "organisation", "kind", "value", "unit", "period", "source"):
         if entry.get(key) in (None, ""):
@@ -99,26 +108,33 @@ def _figure(entry: Any, where: str, source: str, fetched_at: str) -> Figure:
         value = entry.get(key, "")
         if not isinstance(value, (str, int)) or isinstance(value, bool):
             raise CollectError(f"{where}: {key}: expected text")
+        # A quote may run over lines; nothing else may hold a control or bidi character.
+        char = bounds.unsafe_character(str(value).replace("\n", " ").replace("\t", " ")
+                                       if key == "quote" else str(value))
+        if char is not None:
+            raise CollectError(f"{where}: {key}: contains the control character U+{ord(char):04X}")
         return str(value).strip()
 
     kind = text("kind")
     if kind not in KINDS:
-        raise CollectError(f"{where}: kind: {kind!r} is neither observed nor forecast")
+        raise CollectError(f"{where}: kind: {_short(kind)} is neither observed nor forecast")
     value = entry["value"]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise CollectError(f"{where}: value: {value!r} is not a number")
+        raise CollectError(f"{where}: value: {_short(value)} is not a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CollectError(f"{where}: value: {value!r} is not a finite number")
     try:
         exact = Decimal(str(value))
     except InvalidOperation:
-        raise CollectError(f"{where}: value: {value!r} is not a number") from None
+        raise CollectError(f"{where}: value: {_short(value)} is not a number") from None
     scale, unit = split_unit(text("unit"))
     period = _period(text("period"), where)
     link = text("source")
     if not check.is_url(link):
-        raise CollectError(f"{where}: source: {link!r} is not an http(s) URL")
+        raise CollectError(f"{where}: source: {_short(link)} is not an http(s) URL")
     published = entry.get("published", "")
     if published and not isinstance(published, date):
-        raise CollectError(f"{where}: published: {published!r} is not a date like 2026-03-20")
+        raise CollectError(f"{where}: published: {_short(published)} is not a date like 2026-03-20")
     return Figure(
         source=source,
         subject=text("subject"),
@@ -135,11 +151,17 @@ def _figure(entry: Any, where: str, source: str, fetched_at: str) -> Figure:
     )
 
 
+def _short(value: Any) -> str:
+    """A value as an error quotes it, cut short: a pasted page is not repeated whole."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
+
+
 def _period(text: str, where: str) -> str:
-    if _YEAR.match(text):
+    if _YEAR.fullmatch(text):
         return text
     try:
         return str(IsoWeek.parse(text))
     except ValueError:
-        raise CollectError(f"{where}: period: {text!r} is neither a year (2030) "
+        raise CollectError(f"{where}: period: {_short(text)} is neither a year (2030) "
                            f"nor an ISO week (2026-W11)") from None

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
+from bulletin.collect import bounded
 from bulletin.errors import CollectError, PublishError
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class Policy:
     retry_within: float | None = 120.0
     attempts: int = 5  # tries at most
     limit: RateLimit | None = None  # a budget shared by the requests of a source (``get`` only)
+    max_bytes: int = bounded.MAX_BYTES  # the most one answer may hold, decompressed (``get`` only)
 
     @property
     def bound(self) -> float:
@@ -167,9 +169,12 @@ async def get(client: httpx.AsyncClient, url: str, policy: Policy,
         if policy.limit is not None:
             await policy.limit.wait()
         try:
-            response = await client.get(url, params=params, headers=headers, timeout=policy.timeout)
+            response = await bounded.fetch(client, httpx.URL(url, params=params), headers or {},
+                                           policy.timeout, policy.max_bytes)
         except httpx.TransportError as exc:
             raise _lost(exc, policy) from None
+        except bounded.Deadline as exc:
+            raise _Retryable(str(exc)) from None
         return _answered(response)
 
     try:
@@ -234,6 +239,8 @@ def json_body(response: httpx.Response, shown: str) -> Any:
         raise CollectError(f"{shown}: expected JSON, got an HTML page (HTTP {response.status_code})")
     try:
         return json.loads(body)
+    except RecursionError:
+        raise CollectError(f"{shown}: the JSON is nested too deeply to read") from None
     except UnicodeDecodeError:
         raise CollectError(f"{shown}: response is not UTF-8 text") from None
     except json.JSONDecodeError as exc:

@@ -11,6 +11,7 @@ The API key is read from the environment and only ever sent in the header.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from bulletin.collect.bounded import MAX_BYTES
+from bulletin.collect.bounds import SLUG, in_bounds, tokens_problem
 from bulletin.collect.http import Policy, RateLimit, get, json_body, status_error
 from bulletin.collect.source import CollectContext, Source
 from bulletin.config import validation as check
@@ -25,20 +28,22 @@ from bulletin.errors import CollectError
 from bulletin.model import Collected
 from bulletin.weeks import IsoWeek
 
+progress = logging.getLogger("bulletin.progress")
+
 if TYPE_CHECKING:
     import httpx
 
 PATH = "/api/v1/datasets/rankings-daily"
 MAX_WINDOW = 31  # days the API accepts in one request
-_WHOLE = re.compile(r"^[0-9]+$")
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
 @dataclass(frozen=True)
 class OpenRouter(Source):
     type: ClassVar[str] = "openrouter"
     keys: ClassVar[set[str]] = {"base_url", "api_key_env", "backfill_weeks", "window_days",
-                                "timeout", "retry_within", "requests_per_minute", "url"}
+                                "timeout", "retry_within", "requests_per_minute", "url",
+                                "max_response_bytes"}
     live: ClassVar[bool] = True
     leaderboard: ClassVar[bool] = True
 
@@ -50,6 +55,7 @@ class OpenRouter(Source):
     retry_within: float = 120.0
     requests_per_minute: int = 30
     source_url: str = "https://openrouter.ai/rankings"
+    max_response_bytes: int = MAX_BYTES  # the most one answer may hold, decompressed
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
@@ -66,12 +72,13 @@ class OpenRouter(Source):
         rate = check.integer(raw, "requests_per_minute", where, problems,
                              default=cls.requests_per_minute)
         url = check.url(raw, "url", where, problems) or cls.source_url
-        if None in (env, weeks, window, timeout, within, rate):
+        most = check.integer(raw, "max_response_bytes", where, problems, default=MAX_BYTES)
+        if None in (env, weeks, window, timeout, within, rate, most):
             return None
         return cls(base_url=base_url.rstrip("/"), api_key_env=str(env), backfill_weeks=int(weeks or 1),
                    window_days=min(int(window or 1), MAX_WINDOW), timeout=float(timeout or 1),
                    retry_within=float(within or 1), requests_per_minute=int(rate or 1),
-                   source_url=url, **common)
+                   source_url=url, max_response_bytes=int(most or MAX_BYTES), **common)
 
     @property
     def url(self) -> str:
@@ -97,12 +104,18 @@ class OpenRouter(Source):
             raise CollectError(f"no API key: the environment variable {self.api_key_env} is not set")
         assert context.client is not None
         policy = Policy(self.timeout, self.retry_within,
-                        limit=RateLimit(self.requests_per_minute, 60.0))
+                        limit=RateLimit(self.requests_per_minute, 60.0),
+                        max_bytes=self.max_response_bytes)
         fetched_at = context.now.isoformat(timespec="seconds")
         rows: list[Row] = []
         as_of = ""
-        for first, last in windows(missing, self.window_days):
+        spans = windows(missing, self.window_days)
+        for done, (first, last) in enumerate(spans, start=1):
             body, shown = await self._request(context.client, policy, key, first, last)
+            if len(spans) > 1:
+                # A back-fill is paced at the API's 30 a minute: say how far it has got.
+                progress.info("%s: %s to %s read (%d of %d requests)", self.name, first, last,
+                              done, len(spans))
             window_rows, window_as_of = parse_rankings(body, shown, self.name, self.source_url,
                                                        fetched_at, first, last)
             as_of = max(as_of, window_as_of)
@@ -171,7 +184,7 @@ def parse_rankings(body: Any, shown: str, source: str, url: str, fetched_at: str
     meta = body["meta"] if isinstance(body.get("meta"), dict) else {}
     as_of = meta.get("as_of") or ""
     if not isinstance(as_of, str) or (as_of and not _moment(as_of)):
-        raise CollectError(f"{shown}: meta.as_of: {as_of!r} is not a date or time")
+        raise CollectError(f"{shown}: meta.as_of: {_short(as_of)} is not a date or time")
     low, high = first.isoformat(), last.isoformat()
     data = body["data"]
     try:
@@ -189,9 +202,8 @@ def _all_good(triples: list[tuple[Any, Any, Any]], low: str, high: str) -> bool:
     days = {day for day, _, _ in triples}
     models = {model for _, model, _ in triples}
     return (all(type(day) is str and _DAY.match(day) and low <= day <= high for day in days)
-            and all(type(model) is str and model.strip() for model in models)
-            and all(type(t) is str and t.isascii() and t.isdigit() or type(t) is int and t >= 0
-                    for _, _, t in triples)
+            and all(type(model) is str and SLUG.fullmatch(model) for model in models)
+            and all(in_bounds(t) for _, _, t in triples)
             and len({(day, model) for day, model, _ in triples}) == len(triples))
 
 
@@ -203,15 +215,20 @@ def _explain(data: list[Any], shown: str, low: str, high: str) -> None:
             raise CollectError(f"{where}: expected an object with date, model_permaslug, total_tokens")
         day, model, tokens = row.get("date"), row.get("model_permaslug"), row.get("total_tokens")
         if not isinstance(day, str) or not _DAY.match(day) or not low <= day <= high:
-            raise CollectError(f"{where}: date {day!r} is not a day from {low} to {high}")
-        if not isinstance(model, str) or not model.strip():
-            raise CollectError(f"{where}: model_permaslug {model!r} is not a model permaslug")
-        if isinstance(tokens, bool) or not (isinstance(tokens, int) and tokens >= 0
-                                            or isinstance(tokens, str) and _WHOLE.match(tokens)):
-            raise CollectError(f"{where}: total_tokens {tokens!r} is not a whole number of tokens")
+            raise CollectError(f"{where}: date {_short(day)} is not a day from {low} to {high}")
+        if not isinstance(model, str) or not SLUG.fullmatch(model):
+            raise CollectError(f"{where}: model_permaslug {_short(model)} is not a model permaslug")
+        if not in_bounds(tokens):
+            raise CollectError(f"{where}: total_tokens {_short(tokens)} {tokens_problem(tokens)}")
         if (day, model) in seen:
             raise CollectError(f"{where}: {model} appears twice for {day}")
         seen.add((day, model))
+
+
+def _short(value: Any) -> str:
+    """A value as an error quotes it; an answer's megabyte string is not repeated whole."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
 
 
 def _moment(text: str) -> bool:

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from bulletin.collect.bounded import MAX_BYTES
+from bulletin.collect.bounds import SLUG, name_problem
 from bulletin.collect.http import Policy, get, json_body, status_error
 from bulletin.collect.source import CollectContext, Source
 from bulletin.config import validation as check
@@ -26,13 +28,15 @@ PATH = "/api/v1/models"
 @dataclass(frozen=True)
 class OpenRouterModels(Source):
     type: ClassVar[str] = "openrouter-models"
-    keys: ClassVar[set[str]] = {"base_url", "api_key_env", "timeout", "retry_within"}
+    keys: ClassVar[set[str]] = {"base_url", "api_key_env", "timeout", "retry_within",
+                                "max_response_bytes"}
     live: ClassVar[bool] = True
 
     base_url: str = "https://openrouter.ai"
     api_key_env: str = "OPENROUTER_API_KEY"
     timeout: float = 30.0
     retry_within: float = 60.0
+    max_response_bytes: int = MAX_BYTES  # the most one answer may hold, decompressed
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
@@ -42,10 +46,11 @@ class OpenRouterModels(Source):
         env = check.string(raw, "api_key_env", where, problems, default=cls.api_key_env)
         timeout = check.number(raw, "timeout", where, problems, default=cls.timeout)
         within = check.number(raw, "retry_within", where, problems, default=cls.retry_within)
-        if env is None or timeout is None or within is None:
+        most = check.integer(raw, "max_response_bytes", where, problems, default=MAX_BYTES)
+        if env is None or timeout is None or within is None or most is None:
             return None
         return cls(base_url=base_url.rstrip("/"), api_key_env=env, timeout=timeout,
-                   retry_within=within, **common)
+                   retry_within=within, max_response_bytes=most, **common)
 
     @property
     def url(self) -> str:
@@ -56,12 +61,16 @@ class OpenRouterModels(Source):
         # The catalogue is public; a key, where there is one, is sent all the same.
         key = os.environ.get(self.api_key_env, "").strip()
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        response = await get(context.client, self.url, Policy(self.timeout, self.retry_within),
+        response = await get(context.client, self.url, Policy(self.timeout, self.retry_within,
+                                                       max_bytes=self.max_response_bytes),
                              headers)
         if response.status_code != 200:
             raise status_error(response, self.url)
         names = parse_models(json_body(response, self.url), self.url, self.name)
         return Collected(self.name, names=tuple(names), figures_replace=False)
+
+
+LAST_MOMENT = 4_102_444_800  # 2100-01-01
 
 
 def parse_models(body: Any, shown: str, source: str) -> list[ModelName]:
@@ -75,9 +84,17 @@ def parse_models(body: Any, shown: str, source: str) -> list[ModelName]:
         slugs = [s for s in (entry.get("id"), entry.get("canonical_slug")) if isinstance(s, str) and s]
         if not slugs or not isinstance(name, str) or not name.strip():
             raise CollectError(f"{shown}: data[{index}]: needs an id and a name")
+        bad_slug = next((slug for slug in slugs if not SLUG.fullmatch(slug)), None)
+        if bad_slug is not None:
+            raise CollectError(f"{shown}: data[{index}]: {bad_slug[:60]!r} is not a model id")
+        problem = name_problem(name)
+        if problem:
+            raise CollectError(f"{shown}: data[{index}]: the name {name[:60]!r} {problem}")
         created = entry.get("created")
         day = ""
-        if isinstance(created, (int, float)) and not isinstance(created, bool):
+        # A moment from 1970 to 2100; anything else (NaN, 1e300) says nothing of when.
+        if isinstance(created, (int, float)) and not isinstance(created, bool) \
+                and 0 <= created < LAST_MOMENT:
             day = datetime.fromtimestamp(created, UTC).date().isoformat()
         for slug in slugs:
             names[slug] = ModelName(slug, name.strip(), source, day)

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from bulletin.config import registry
+from bulletin.config import registry, yaml_bounds
 from bulletin.config import validation as check
 from bulletin.config.countries import DEFAULT_COUNTRIES
 from bulletin.config.defaults import DEFAULT_RULES, TITLE
@@ -34,8 +34,15 @@ def load_config(path: Path) -> Config:
         raise ConfigError(["file not found (pass --config PATH)"], shown) from None
     except OSError as exc:
         raise ConfigError([f"cannot read: {exc.strerror}"], shown) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"],
+                          shown) from None
     try:
-        raw = yaml.safe_load(text)
+        raw, _ = yaml_bounds.safe_load(text)
+    except yaml_bounds.YamlBoundError as exc:
+        raise ConfigError([str(exc)], shown) from None
+    except yaml.reader.ReaderError as exc:
+        raise ConfigError([yaml_bounds.reader_problem(exc)], shown) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "YAML"
@@ -159,7 +166,8 @@ def _review(raw: Any, problems: check.Problems) -> Review:
                      f"expected one of {', '.join(REVIEW_MODES)}, not {mode!r}")
         mode = defaults.mode
     factor = section.get("max_change_factor", defaults.max_change_factor)
-    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or factor <= 1:
+    # A chained comparison is False for NaN, so NaN and infinities are refused too.
+    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 1 < factor < 1e9:
         problems.add("review.max_change_factor", "expected a number above 1, e.g. 5")
         factor = defaults.max_change_factor
     days = check.integer(section, "stale_after_days", "review", problems,

@@ -6,6 +6,7 @@ config with five mistakes is reported in one go.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -30,6 +31,10 @@ def unknown_keys(raw: dict[str, Any], allowed: set[str], where: str, problems: P
             problems.add(_join(where, str(key)), f"unknown key (expected one of: {choices})")
 
 
+# A setting's largest whole number: what SQLite's INTEGER holds, and far beyond any sane setting.
+LARGEST = 2**63 - 1
+
+
 def string(raw: dict[str, Any], key: str, where: str, problems: Problems,
            default: str | None = None, required: bool = False) -> str | None:
     if key not in raw or raw[key] is None:
@@ -52,6 +57,10 @@ def integer(raw: dict[str, Any], key: str, where: str, problems: Problems,
     if value < minimum:
         problems.add(_join(where, key), f"must be at least {minimum}, got {value}")
         return None
+    if value > LARGEST:
+        problems.add(_join(where, key), f"must be at most {LARGEST:,}, got a {len(str(value))}-digit "
+                                        "number")
+        return None
     return value
 
 
@@ -61,6 +70,10 @@ def number(raw: dict[str, Any], key: str, where: str, problems: Problems,
     value = raw.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         problems.add(_join(where, key), f"expected a number, got {_kind(value)}")
+        return None
+    # An int is compared before it is made a float: 10**400 has no float.
+    if abs(value) > LARGEST or not math.isfinite(value):
+        problems.add(_join(where, key), f"expected a finite number, got {str(value)[:30]}")
         return None
     if value <= 0:
         problems.add(_join(where, key), f"must be more than 0, got {value}")

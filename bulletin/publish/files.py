@@ -57,6 +57,8 @@ def write_artifacts(folder: Path, artifacts: Sequence[Artifact]) -> list[Path]:
     """
     staged: list[Staged] = []
     try:
+        # One writer at a time holds the store's run lock: any .part here is a killed run's.
+        sweep(folder)
         try:
             for artifact in artifacts:
                 content = artifact.content

@@ -26,7 +26,9 @@ class Retry:
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, problems: check.Problems) -> Retry:
         timeout = raw.get("timeout", 20)
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        # Chained: NaN and infinity fail it too.
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
+                or not 0 < timeout < 1e6:
             problems.add(f"{where}.timeout", "expected a number of seconds above 0")
             timeout = 20
         attempts = check.integer(raw, "retries", where, problems, default=3)

@@ -150,8 +150,9 @@ class WordPressPublisher(Publisher):
         if body.lstrip().startswith(_H1):
             # WordPress shows the title itself; the article's own headline would repeat it.
             body = body.split("</h1>", 1)[1].lstrip()
-        return {"title": version.headline or bulletin.headline, "content": body,
-                "excerpt": version.description, "status": self.status,
+        # WordPress reads a title and an excerpt as HTML; ours are plain text, and stay text.
+        return {"title": as_text(version.headline or bulletin.headline), "content": body,
+                "excerpt": as_text(version.description), "status": self.status,
                 "slug": f"{self.slug_prefix}{str(bulletin.week).lower()}"}
 
     def _routes(self, client: httpx.Client, tally: Attempts) -> str:
@@ -235,4 +236,10 @@ def _message(response: httpx.Response) -> str:
         return response.reason_phrase
 
 
+def as_text(text: str) -> str:
+    """Plain text as HTML that shows exactly it: no tag, no entity, no control character."""
+    import html
 
+    from bulletin.render.escape import clean
+
+    return html.escape(" ".join(clean(text).split()), quote=False)

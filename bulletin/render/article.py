@@ -14,18 +14,20 @@ import json
 import logging
 import os
 import traceback
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import jinja2
+from markupsafe import Markup
 
 from bulletin import __version__
 from bulletin.errors import RenderError
 from bulletin.model import Artifact, Event, Story, event_data
-from bulletin.render import claims, edition, phrasing
+from bulletin.render import claims, edition, escape, phrasing
 from bulletin.render.markup import markdown_to_html, markdown_to_text
 from bulletin.render.plaintext import html_to_plain
 
@@ -103,7 +105,10 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folders),
         undefined=jinja2.StrictUndefined,
-        autoescape=lambda name: name is not None and ".html" in name,
+        # Data is text, never markup: render/escape.py says what each kind of template does.
+        # (a string, which Jinja treats as true and keeps in the eval context; typed as bool)
+        autoescape=cast("Callable[[str | None], bool]", escape.autoescape),
+        finalize=escape.finalize,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -217,7 +222,9 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     body = markdown_to_html(_render(env, f"{pre}article.md.j2", **common,
                             chart_src=edition.CHART_SVG if chart else "", with_disclosure=False))
     html_common = common | {"lang": HTML_LANG[locale], "disclosure": _markup(disclosure),
-                            "description": markdown_to_text(paragraphs[0]) if paragraphs else headline}
+                            "headline": escape.plain(headline),
+                            "description": markdown_to_text(paragraphs[0]) if paragraphs
+                            else escape.plain(headline)}
     page = _render(env, f"{pre}page.html.j2", **html_common, body=_markup(body), page_url=page_url,
                    image_url=f"{week_url}{edition.CHART_PNG}" if chart and page_url else "",
                    chart_size=CHART_SIZE)
@@ -236,7 +243,7 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
         Artifact("html", edition.page_name(locale), page),
         Artifact("email-html", edition.email_html_name(locale), email_html),
         Artifact("email-text", edition.email_text_name(locale), email_txt),
-    ], headline
+    ], escape.plain(headline)
 
 
 def _has_template(env: jinja2.Environment, pre: str, kind: str, locale: str) -> bool:
@@ -251,13 +258,14 @@ def _has_template(env: jinja2.Environment, pre: str, kind: str, locale: str) -> 
 
 
 def _headline(env: jinja2.Environment, pre: str, story: Story, events: list[Event],
-              modules: list[Any]) -> str:
+              modules: list[Any]) -> Markup:
     if not events:
-        return _render(env, f"{pre}headline.txt.j2", story=story).strip()
+        # Its words come from the events' Markdown macros: Markdown, like the rest.
+        return Markup(_render(env, f"{pre}headline.txt.j2", story=story).strip())
     lead, module = events[0], modules[0]
     options = phrasing.names(module, "headline")
     pick = options[phrasing.start(str(story.week), lead.kind, len(options))]
-    return " ".join(_call(env, f"{pre}events/{lead.kind}.md.j2", pick, lead).split())
+    return Markup(" ").join(_call(env, f"{pre}events/{lead.kind}.md.j2", pick, lead).split())
 
 
 # Macros are called through a template, not from Python, so that an error
@@ -265,8 +273,9 @@ def _headline(env: jinja2.Environment, pre: str, story: Story, events: list[Even
 _CALL = "{% import name as kind %}{{ kind[macro](*args) }}"
 
 
-def _call(env: jinja2.Environment, name: str, macro: str, *args: Any) -> str:
-    return env.from_string(_CALL).render(name=name, macro=macro, args=args).strip()
+def _call(env: jinja2.Environment, name: str, macro: str, *args: Any) -> Markup:
+    # A macro's Markdown, its data already escaped: Markup, so that no template escapes it again.
+    return Markup(env.from_string(_CALL).render(name=name, macro=macro, args=args).strip())
 
 
 def _inline(html: str) -> str:
@@ -284,7 +293,7 @@ def headline_of(story: Story, templates_dir: Path | None = None) -> str:
     """Only the headline, for a backtest that writes no article."""
     env = environment(templates_dir)
     try:
-        return _render(env, "headline.txt.j2", story=story).strip()
+        return escape.plain(_render(env, "headline.txt.j2", story=story).strip())
     except jinja2.TemplateError as exc:
         raise RenderError(f"{_where(exc, env)}: {exc.message or exc}") from None
 

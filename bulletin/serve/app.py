@@ -1,20 +1,40 @@
 """The small web server behind ``bulletin serve``: the site, plus registered routes.
 
-It is a plain WSGI application, so the same object can run under any WSGI
-server in production; ``serve()`` runs it on the standard library's server
-for previews. Features add routes (a subscribe form, say) with ``route()``;
-every other GET serves a file from the site folder.
+It is a plain WSGI application, so the same object runs under any WSGI
+server; ``production()`` runs it on waitress (what ``bulletin serve`` uses:
+timeouts, a body limit, HTTP parsing that holds against a hostile client),
+``make()`` on the standard library's server (tests, in-process). Features add
+routes (a subscribe form, say) with ``route()``; every other GET serves a file
+from the site folder.
+
+The app trusts nothing of a request: a path with control characters, bytes
+that are not UTF-8 or a malformed Content-Length is a 400, a body over
+MAX_BODY a 413, and a failure inside a handler a bare 500 page, never a
+traceback. A redirect's Location is built from the normalised path, so it
+can neither carry a header of its own nor leave the site.
 """
 
 from __future__ import annotations
 
+import logging
 import mimetypes
+import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
+from urllib.parse import quote
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+log = logging.getLogger("bulletin")
+
+MAX_BODY = 64 * 1024  # bytes in a request body: a form post is a few hundred
+IDLE_SECONDS = 30  # a connection that sends nothing for this long is closed (waitress)
+
+
+class BadRequest(Exception):
+    """What is wrong with a request, for its 400 page."""
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -38,14 +58,36 @@ class Request:
 
     @classmethod
     def from_environ(cls, environ: Environ) -> Request:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        """The request, checked; raise BadRequest (or _TooLarge) saying what is wrong."""
+        length_text = str(environ.get("CONTENT_LENGTH") or "0").strip()
+        if not length_text.isascii() or not length_text.isdigit():
+            raise BadRequest("the Content-Length is not a number")
+        length = int(length_text)
+        if length > MAX_BODY:
+            raise _TooLarge(f"the body is larger than {MAX_BODY:,} bytes")
         body = environ["wsgi.input"].read(length) if length else b""
         headers = {key[5:].replace("_", "-").lower(): value
                    for key, value in environ.items() if key.startswith("HTTP_")}
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
-        return cls(environ["REQUEST_METHOD"], environ.get("PATH_INFO") or "/",
-                   environ.get("QUERY_STRING", ""), headers, body)
+        return cls(str(environ.get("REQUEST_METHOD", "GET")), _path(environ),
+                   str(environ.get("QUERY_STRING", "")), headers, body)
+
+
+class _TooLarge(BadRequest):
+    """A body over MAX_BODY: 413."""
+
+
+def _path(environ: Environ) -> str:
+    """PATH_INFO as text: WSGI hands it over as bytes decoded as Latin-1."""
+    raw = str(environ.get("PATH_INFO") or "/")
+    try:
+        path = raw.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        raise BadRequest("the path is not UTF-8") from None
+    if any(ord(char) < 32 or ord(char) == 127 for char in path):
+        raise BadRequest("the path holds a control character")
+    return path if path.startswith("/") else "/" + path
 
 
 Handler = Callable[[Request], Response]
@@ -64,35 +106,57 @@ class WebApp:
         self.routes[(method.upper(), path)] = handler
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        request = Request.from_environ(environ)
-        handler = self.routes.get((request.method, request.path))
-        if handler is not None:
-            response = handler(request)
-        elif request.method in ("GET", "HEAD"):
-            response = self.static(request.path)
-        else:
-            response = Response(405, b"Method not allowed\n", "text/plain; charset=utf-8")
+        method = str(environ.get("REQUEST_METHOD", "GET"))
+        try:
+            response = self.answer(Request.from_environ(environ))
+        except _TooLarge as exc:
+            response = _plain(413, f"Request too large: {exc}\n")
+        except BadRequest as exc:
+            response = _plain(400, f"Bad request: {exc}\n")
+        except Exception:
+            # The reader gets a bare page; the operator the traceback, in the log.
+            log.exception("bulletin serve: %s %s failed", method, environ.get("PATH_INFO", ""))
+            response = _plain(500, "Internal server error\n")
         headers = [("Content-Type", response.content_type),
                    ("Content-Length", str(len(response.body))), *response.headers]
         start_response(f"{response.status} {_REASONS.get(response.status, '')}".strip(), headers)
-        return [b""] if request.method == "HEAD" else [response.body]
+        return [b""] if method == "HEAD" else [response.body]
+
+    def answer(self, request: Request) -> Response:
+        handler = self.routes.get((request.method, request.path))
+        if handler is not None:
+            return handler(request)
+        if request.method in ("GET", "HEAD"):
+            return self.static(request.path)
+        return _plain(405, "Method not allowed\n")
 
     def static(self, path: str) -> Response:
         root = self.site.resolve()
-        target = (root / path.lstrip("/")).resolve()
+        # "/a/../b", "//evil.example", "/./x": one canonical path, always below "/".
+        normal = posixpath.normpath("/" + path.lstrip("/")).lstrip("/")
+        if any(part.startswith(".") for part in normal.split("/") if part):
+            # Dot files: a writer's temporaries (".NAME.part"), never part of the site.
+            return _plain(404, "Not found\n")
+        target = (root / normal).resolve()
         # Never serve anything outside the site folder ("/../bulletin.db").
         if target != root and root not in target.parents:
-            return Response(404, b"Not found\n", "text/plain; charset=utf-8")
+            return _plain(404, "Not found\n")
         if target.is_dir():
-            if not path.endswith("/"):
-                return Response(301, headers=(("Location", path + "/"),))
+            if not path.endswith("/") or normal and path.rstrip("/") != "/" + normal:
+                # A path on this site, as one absolute path: "/x/" never "//evil.example/".
+                location = quote("/" + normal + "/" if normal else "/", safe="/-._~")
+                return Response(301, headers=(("Location", location),))
             target = target / "index.html"
         if not target.is_file():
-            return Response(404, b"Not found\n", "text/plain; charset=utf-8")
+            return _plain(404, "Not found\n")
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind in ("application/json", "application/xml"):
             kind += "; charset=utf-8"
         return Response(200, target.read_bytes(), kind)
+
+
+def _plain(status: int, text: str) -> Response:
+    return Response(status, text.encode("utf-8"), "text/plain; charset=utf-8")
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
@@ -107,3 +171,19 @@ class _QuietHandler(WSGIRequestHandler):
 def make(app: WebApp, host: str = "127.0.0.1", port: int = 8000) -> WSGIServer:
     """A threaded server for ``app``; port 0 picks a free one (see ``server_port``)."""
     return make_server(host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler)
+
+
+def production(app: WebApp, host: str = "127.0.0.1", port: int = 8000,
+               idle: float = IDLE_SECONDS) -> Any:
+    """``app`` on waitress: idle connections closed, bodies bounded, bad HTTP refused by it.
+
+    Binds at once (a busy port is an OSError here); ``run()`` serves, ``close()`` stops.
+    ``effective_port`` is the port bound (port 0 picks one).
+    """
+    from waitress.server import create_server
+
+    # waitress looks for idle connections every cleanup_interval seconds.
+    return create_server(app, host=host, port=port, threads=8, channel_timeout=idle,
+                         cleanup_interval=max(1, min(30, int(idle // 2) or 1)),
+                         max_request_body_size=MAX_BODY, max_request_header_size=16 * 1024,
+                         clear_untrusted_proxy_headers=True, ident="bulletin", expose_tracebacks=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from bulletin import clock
 from bulletin.config.settings import Config
@@ -49,11 +49,27 @@ def register_routes(app: web.WebApp, config: Config) -> None:
     """Add /subscribe, /confirm and /unsubscribe to ``app`` (pages say so if email is not set up)."""
     handlers = Handlers(config, _settings(config))
     app.route("GET", "/subscribe", handlers.subscribe_form)
-    app.route("POST", "/subscribe", handlers.subscribe)
+    app.route("POST", "/subscribe", handlers.same_origin(handlers.subscribe))
     app.route("GET", "/confirm", handlers.confirm_page)
-    app.route("POST", "/confirm", handlers.confirm)
+    app.route("POST", "/confirm", handlers.same_origin(handlers.confirm))
     app.route("GET", "/unsubscribe", handlers.unsubscribe_page)
-    app.route("POST", "/unsubscribe", handlers.unsubscribe)
+    app.route("POST", "/unsubscribe", handlers.same_origin(handlers.unsubscribe))
+
+
+def foreign_origin(request: web.Request, base_url: str) -> str | None:
+    """The other site a browser says a POST comes from, or None when it is this one.
+
+    Browsers send ``Origin`` with every cross-site POST (``Referer`` where an
+    older one does not), so a form on evil.example that posts here is refused.
+    A request with neither (curl, a mailbox provider's RFC 8058 one-click) is no
+    browser acting for a visitor, and passes.
+    """
+    claimed = request.headers.get("origin") or request.headers.get("referer") or ""
+    if not claimed:
+        return None
+    ours = {request.headers.get("host", "").lower(), urlsplit(base_url).netloc.lower()} - {""}
+    theirs = urlsplit(claimed).netloc.lower() if claimed != "null" else "null"
+    return None if theirs in ours else (theirs or claimed[:80])
 
 
 def _form(request: web.Request) -> dict[str, str]:
@@ -77,6 +93,16 @@ class Handlers:
             title=title, page=page, lang=_language(lang), site_url=_site_url(self.config), **context)
         return web.Response(status, html.encode("utf-8"),
                             headers=(("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer")))
+
+    def same_origin(self, handler: web.Handler) -> web.Handler:
+        """``handler``, refusing a POST a page on another site made a visitor's browser send."""
+        def checked(request: web.Request) -> web.Response:
+            other = foreign_origin(request, self.settings.base_url if self.settings else "")
+            if other is not None:
+                return web.Response(403, f"Forbidden: a form on {other} cannot post here\n"
+                                    .encode(), "text/plain; charset=utf-8")
+            return handler(request)
+        return checked
 
     def _db(self) -> Store:
         return Store.open(self.config.database)
@@ -105,13 +131,15 @@ class Handlers:
         with self._db() as store:
             with store.transaction():
                 found = store.subscribers.get(address)
-                if found is None or found.status in ("pending", "unsubscribed"):
+                # One who unsubscribed stays so until they follow the link: a sign-up alone,
+                # which anybody can make for any address, changes nothing.
+                if found is None or found.status == "pending":
                     subs.add(store.subscribers, address, locale, "pending")
                 found = store.subscribers.get(address)
                 assert found is not None
                 verdict = subs.claim_confirmation(store.subscribers, found,
                                                   self.settings.signups_per_hour) \
-                    if found.status == "pending" else "subscribed"
+                    if found.status in ("pending", "unsubscribed") else "subscribed"
         if verdict == "busy":
             return self.page(429, "busy", locale)
         if verdict == "send":
@@ -131,7 +159,7 @@ class Handlers:
 
         assert self.settings is not None
         settings = self.settings
-        token = tokens.make(key, "confirm", found.uid, found.email)
+        token = tokens.make(key, "confirm", found.uid, found.email, int(clock.now().timestamp()))
         env = environment(self.config.templates_dir)
         context = {"title": settings.list_name,
                    "confirm_url": f"{settings.base_url}/confirm?token={quote(token)}"}
@@ -151,7 +179,9 @@ class Handlers:
             if outcome.state != "sent":
                 raise BulletinError(f"confirmation to {found.email} not sent: {outcome.detail}")
         else:
-            OutboxTransport(self.config.output / "outbox" / "confirm").send_file(
+            from bulletin.publish.email.publisher import outbox_of
+
+            OutboxTransport(outbox_of(self.config.output) / "confirm").send_file(
                 found.uid, message, lambda: True)
 
     def _holder(self, token: str, purpose: str) -> Subscriber | None:
@@ -170,7 +200,8 @@ class Handlers:
         found = self._holder(token, "confirm")
         if found is None:
             return self.page(403, "bad_link")
-        if found.status == "pending" and subs.confirm_link_expired(found):
+        if found.status in ("pending", "unsubscribed") and \
+                subs.confirmation_problem(found, tokens.issued_at(token)) is not None:
             return self.page(403, "expired_link", found.locale)
         return found
 
@@ -189,7 +220,7 @@ class Handlers:
             return found
         if found.status == "confirmed":  # the link clicked twice, or on two devices
             return self.page(200, "already", found.locale, email=found.email)
-        if found.status == "pending":
+        if found.status in ("pending", "unsubscribed"):
             with self._db() as store:
                 store.subscribers.set_status(found.id, "confirmed")
         return self.page(200, "confirmed", found.locale, email=found.email)

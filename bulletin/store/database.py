@@ -17,6 +17,7 @@ inside another joins it.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -100,6 +101,18 @@ def _share(connection: sqlite3.Connection) -> None:
     connection.execute("PRAGMA synchronous = NORMAL")
 
 
+def _open_problem(path: Path, error: sqlite3.DatabaseError) -> str:
+    """What went wrong opening the store, in words that point at the fix."""
+    text = str(error)
+    if "readonly" in text or "unable to open" in text:
+        return f"{path}: cannot write the store ({text}; is {path.parent} writable?)"
+    if "full" in text:
+        return f"{path}: the disk is full ({text}); nothing was changed"
+    if "disk I/O" in text:
+        return f"{path}: cannot write the store ({text}: is the disk full or failing?); nothing was changed"
+    return f"{path}: not a bulletin database ({text})"
+
+
 class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.db = connection
@@ -117,7 +130,14 @@ class Store:
 
     @classmethod
     def open(cls, path: Path) -> Store:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # The store holds subscriber addresses: readable by its owner only. SQLite gives
+            # its -wal and -shm files the database file's permissions.
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create or open the store: {exc.strerror} "
+                             f"(is {path.parent} writable?)") from None
         try:
             connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             _share(connection)
@@ -127,7 +147,7 @@ class Store:
             store = cls(connection, path)
             store._migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path}: not a bulletin database ({exc})") from None
+            raise StoreError(_open_problem(path, exc)) from None
         return store
 
     def send_ledger(self, week: IsoWeek) -> SendLedger:

@@ -51,7 +51,7 @@ class EmailPublisher(Publisher):
         assert self.settings is not None
         key = tokens.key_from_env(self.settings.signing_key_env)
         maker = self.maker(bulletin)
-        outbox = bulletin.output / "outbox"
+        outbox = outbox_of(bulletin.output)
         with _ProgressBar(f"{bulletin.week} email") as bar:
             summary = sender.send_week(self.settings, maker, store, outbox, key, bar.update)
         status = DeliveryStatus.OK if summary.complete else DeliveryStatus.FAILED
@@ -69,13 +69,24 @@ class EmailPublisher(Publisher):
 
         assert self.settings is not None
         key = tokens.key_from_env(self.settings.signing_key_env)
-        outbox = bulletin.output / "outbox"
+        outbox = outbox_of(bulletin.output)
         outcome = sender.send_test(self.settings, self.maker(bulletin, "[TEST] "), outbox,
                                    normalise(address), key)
         if outcome.state != "sent":
             raise PublishError(f"{self.name}: the test message to {address} was not sent: "
                                f"{outcome.detail}")
         return outcome.detail
+
+
+def outbox_of(output: Path) -> Path:
+    """The outbox folder, made readable by its owner only: its messages hold every address."""
+    outbox = output / "outbox"
+    try:
+        outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
+        outbox.chmod(0o700)
+    except OSError as exc:
+        raise PublishError(f"{outbox}: cannot create the outbox: {exc.strerror}") from None
+    return outbox
 
 
 class _ProgressBar:

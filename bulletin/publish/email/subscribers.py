@@ -51,20 +51,43 @@ def _ago(delta: timedelta) -> str:
     return (clock.now() - delta).isoformat(timespec="seconds")
 
 
-def confirm_link_expired(subscriber: Subscriber) -> bool:
-    """Whether the last confirmation link sent to this address no longer works."""
-    sent = subscriber.confirm_sent_at
-    return not sent or sent < _ago(CONFIRM_LINK_LIFETIME)
+def add(subscribers: Subscribers, email: str, locale: str = "en", status: str = "confirmed",
+        force: bool = False) -> str:
+    """Add or update one address; returns "added", "updated" or "unchanged".
 
-
-def add(subscribers: Subscribers, email: str, locale: str = "en", status: str = "confirmed") -> str:
-    """Add or update one address; returns "added", "updated" or "unchanged"."""
+    An address that unsubscribed is confirmed again only by its owner, following a
+    new confirmation link; ``force`` is for an editor who has the owner's word.
+    """
     if locale not in LOCALES:
         raise SubscriberError(f"{email}: unknown locale {locale!r} (expected one of: {', '.join(LOCALES)})")
     if status not in STATUSES:
         raise SubscriberError(f"{email}: unknown status {status!r} "
                               f"(expected one of: {', '.join(STATUSES)})")
-    return subscribers.add(normalise(email), locale, status)
+    address = normalise(email)
+    old = subscribers.get(address)
+    if old is not None and old.status == "unsubscribed" and status != "unsubscribed" and not force:
+        raise SubscriberError(f"{address}: unsubscribed; only its owner can subscribe again (the "
+                              "form sends them a link), or pass --force if they asked you")
+    return subscribers.add(address, locale, status)
+
+
+def confirmation_problem(subscriber: Subscriber, issued: int | None) -> str | None:
+    """Why a confirmation link issued at ``issued`` does not confirm ``subscriber`` now.
+
+    "expired": older than a week; "superseded": a newer link was sent since
+    (an old link must not confirm again after somebody signs the address up anew).
+    """
+    if issued is None:
+        return "expired"
+    from datetime import datetime
+
+    now = clock.now().timestamp()
+    if issued < now - CONFIRM_LINK_LIFETIME.total_seconds() or issued > now + 300:
+        return "expired"
+    sent = subscriber.confirm_sent_at
+    if sent and issued < int(datetime.fromisoformat(sent).timestamp()):
+        return "superseded"
+    return None
 
 
 def claim_confirmation(subscribers: Subscribers, subscriber: Subscriber, per_hour: int) -> str:
@@ -115,6 +138,9 @@ def import_csv(subscribers: Subscribers, text: str, source: str) -> ImportReport
             status = row.get("status") or "confirmed"
             if old is not None and old.status in ("unsubscribed", "bounced"):
                 status = old.status
+            elif old is not None and old.status == "pending" and status == "confirmed":
+                # Pending means nobody has confirmed: a list cannot do it for the owner.
+                status = "pending"
             counts[add(subscribers, address, row.get("locale") or "en", status)] += 1
         except SubscriberError as exc:
             rejected.append(f"{source}: line {line}: {exc}")

@@ -4,6 +4,12 @@ A token is ``<uid>.<mac>``: the subscriber's random uid (never the row id, so
 nothing can be guessed by counting) and an HMAC-SHA256 over the purpose, the
 uid and the address. Changing the uid, the purpose or the address the uid
 stands for breaks the MAC, so a token works for one address and one job only.
+
+A confirmation token also carries the moment it was issued,
+``<uid>.<issued>.<mac>`` (Unix seconds, under the MAC): each confirmation
+mail has its own link, so the server can accept only the newest one and only
+for a week. An unsubscribe link carries no time: RFC 8058 wants it to work
+for as long as the mail is kept.
 """
 
 from __future__ import annotations
@@ -30,14 +36,19 @@ def key_from_env(variable: str) -> bytes:
     return value.encode()
 
 
-def _mac(key: bytes, purpose: str, uid: str, email: str) -> str:
-    message = f"{purpose}\n{uid}\n{email.lower()}".encode()
+def _mac(key: bytes, purpose: str, uid: str, email: str, issued: int | None = None) -> str:
+    when = "" if issued is None else f"\n{issued}"
+    message = f"{purpose}\n{uid}\n{email.lower()}{when}".encode()
     digest = hmac.new(key, message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def make(key: bytes, purpose: str, uid: str, email: str) -> str:
+def make(key: bytes, purpose: str, uid: str, email: str, issued: int | None = None) -> str:
+    """A link's token; ``issued`` (Unix seconds) is required for a confirmation."""
     assert purpose in PURPOSES
+    if purpose == "confirm":
+        assert issued is not None, "a confirmation token carries its issue time"
+        return f"{uid}.{issued}.{_mac(key, purpose, uid, email, issued)}"
     return f"{uid}.{_mac(key, purpose, uid, email)}"
 
 
@@ -46,8 +57,22 @@ def uid_of(token: str) -> str | None:
     return uid if dot and uid and mac else None
 
 
+def issued_at(token: str) -> int | None:
+    """When a confirmation token was made (Unix seconds), or None if it says no time."""
+    parts = token.split(".")
+    if len(parts) != 3 or not parts[1].isascii() or not parts[1].isdigit() or len(parts[1]) > 12:
+        return None
+    return int(parts[1])
+
+
 def valid(key: bytes, token: str, purpose: str, uid: str, email: str) -> bool:
-    """Whether ``token`` was made by ``make(key, purpose, uid, email)``."""
-    _, _, mac = token.partition(".")
-    return hmac.compare_digest(mac.encode(), _mac(key, purpose, uid, email).encode()) and \
-        uid_of(token) == uid
+    """Whether ``token`` was made by ``make(key, purpose, uid, email[, issued])``."""
+    if purpose == "confirm":
+        issued = issued_at(token)
+        if issued is None:
+            return False  # an old token without a time: not accepted for a confirmation
+        expected = _mac(key, purpose, uid, email, issued)
+    else:
+        expected = _mac(key, purpose, uid, email)
+    mac = token.rsplit(".", 1)[-1]
+    return hmac.compare_digest(mac.encode(), expected.encode()) and uid_of(token) == uid

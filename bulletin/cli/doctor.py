@@ -1,0 +1,182 @@
+"""``bulletin doctor``: what an unattended run needs, checked before the first one.
+
+Each check says ``ok`` or what is wrong and how to fix it; the command exits
+1 when anything is wrong (2 for a config that does not load), so it can gate
+a deployment. It writes nothing, sends nothing and only reads the network
+(one request per live source and target, a login to the SMTP server).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import stat
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bulletin.cli.options import config_option, load
+from bulletin.errors import BulletinError
+
+FREE_BYTES = 200 * 2**20  # below this, a run may fill the disk halfway through
+TIMEOUT = 10.0
+
+
+@click.command()
+@config_option
+def doctor(config_path: Path) -> None:
+    """Check the config, the store, every source and target, keys, disk and permissions."""
+    config = load(config_path)
+    problems = 0
+    for name, problem in _checks(config):
+        if problem:
+            problems += 1
+            click.echo(f"{name}: {problem}")
+        else:
+            click.echo(f"{name}: ok")
+    click.echo(f"{problems} problem{'s' if problems != 1 else ''} found" if problems
+               else "everything a weekly run needs is in place", err=True)
+    sys.exit(1 if problems else 0)
+
+
+Check = tuple[str, str]  # (what was checked, "" or the problem and its fix)
+
+
+def _checks(config: Any) -> Iterator[Check]:
+    yield "config", ""
+    yield from _store(config)
+    yield from _disk(config.output)
+    for source in config.sources:
+        yield f"source {source.name}", _source(source)
+    for target in config.publishers:
+        yield from _target(target)
+
+
+def _store(config: Any) -> Iterator[Check]:
+    from bulletin.store.database import Store
+
+    path = config.database
+    if not path.exists():
+        yield "store", ""  # the first run creates it, 0600
+        return
+    try:
+        with Store.open(path) as store:
+            verdict = store.db.execute("PRAGMA integrity_check").fetchone()[0]
+    except BulletinError as exc:
+        yield "store", f"{exc}"
+        return
+    yield "store", "" if verdict == "ok" else (
+        f"{path}: SQLite's integrity check says {verdict!r}; restore it from a backup")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    yield "store permissions", "" if not mode & 0o077 else (
+        f"{path} is mode {mode:o} and holds subscriber addresses; `chmod 600 {path}`")
+
+
+def _disk(output: Path) -> Iterator[Check]:
+    folder = output if output.exists() else output.parent
+    while not folder.exists():
+        folder = folder.parent
+    free = shutil.disk_usage(folder).free
+    yield "disk space", "" if free >= FREE_BYTES else (
+        f"{free // 2**20} MB free under {folder}; a run needs {FREE_BYTES // 2**20} MB")
+    yield "output folder", "" if os.access(folder, os.W_OK) else (
+        f"{folder} is not writable by this user")
+
+
+def _source(source: Any) -> str:
+    path = getattr(source, "path", None)
+    if not source.live:
+        return "" if path is None or os.access(path, os.R_OK) else f"{path}: cannot be read"
+    env = getattr(source, "api_key_env", None)
+    if env and not os.environ.get(env):
+        return f"the environment variable {env} is not set (the API key)"
+    url = getattr(source, "base_url", None) or getattr(source, "feed_url", "")
+    if not url:
+        return ""
+    headers = {"Authorization": f"Bearer {os.environ[env]}"} if env else {}
+    target = url + "/api/v1/models" if getattr(source, "base_url", None) else url
+    return _reachable(target, headers)
+
+
+def _reachable(url: str, headers: dict[str, str], auth: tuple[str, str] | None = None) -> str:
+    import httpx
+
+    try:
+        response = httpx.get(url, headers=headers, auth=auth, timeout=TIMEOUT)
+    except httpx.HTTPError as exc:
+        return f"{url}: no answer ({exc or type(exc).__name__}); check the address and the network"
+    if response.status_code in (401, 403):
+        return f"{url}: HTTP {response.status_code}: the credentials are refused"
+    if response.status_code >= 400:
+        return f"{url}: HTTP {response.status_code}"
+    return ""
+
+
+def _target(target: Any) -> Iterator[Check]:
+    name = f"target {target.name}"
+    if target.type == "wordpress":
+        user, password = (os.environ.get(target.user_env, ""),
+                          os.environ.get(target.password_env, ""))
+        if not user or not password:
+            yield name, (f"set {target.user_env} and {target.password_env} (a WordPress user and "
+                         "its application password)")
+            return
+        yield name, _reachable(f"{target.url.rstrip('/')}/?rest_route=/wp/v2/users/me", {},
+                               (user, password))
+    elif target.type == "email":
+        yield from _email(name, target.settings)
+    else:
+        yield name, ""
+
+
+def _email(name: str, settings: Any) -> Iterator[Check]:
+    from bulletin.publish.email import tokens
+
+    try:
+        tokens.key_from_env(settings.signing_key_env)
+        yield f"{name} signing key", ""
+    except BulletinError as exc:
+        yield f"{name} signing key", str(exc)
+    if settings.smtp is not None:
+        yield f"{name} SMTP", _smtp(settings.smtp)
+    if settings.dkim is not None:
+        yield f"{name} DKIM", _dkim(settings.dkim)
+
+
+def _smtp(smtp: Any) -> str:
+    import smtplib
+
+    try:
+        cls = smtplib.SMTP_SSL if smtp.security == "tls" else smtplib.SMTP
+        with cls(smtp.host, smtp.port, timeout=TIMEOUT) as server:
+            server.ehlo()
+            if smtp.security == "starttls":
+                server.starttls()
+                server.ehlo()
+            if smtp.username_env:
+                server.login(os.environ.get(smtp.username_env, ""),
+                             os.environ.get(smtp.password_env or "", ""))
+    except smtplib.SMTPAuthenticationError:
+        return (f"{smtp.host}: the login in {smtp.username_env}/{smtp.password_env} is refused")
+    except (OSError, smtplib.SMTPException) as exc:
+        return f"{smtp.host}:{smtp.port}: {exc}"
+    return ""
+
+
+def _dkim(dkim: Any) -> str:
+    """The key must load; ok says nothing of DNS, so the record to publish is printed with it."""
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        key = serialization.load_pem_private_key(Path(dkim.key_file).read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as exc:
+        return f"{dkim.key_file}: not a readable PEM private key ({exc})"
+    public = key.public_key().public_bytes(serialization.Encoding.DER,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    record = f"v=DKIM1; k=rsa; p={base64.b64encode(public).decode()}"
+    click.echo(f"DKIM: publish TXT {dkim.selector}._domainkey.{dkim.domain} \"{record}\"", err=True)
+    return ""

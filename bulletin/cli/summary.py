@@ -1,0 +1,67 @@
+"""The lines a weekly command ends with: what was read, what was written, where each target stands.
+
+Cron mails stderr to the editor; these lines are that mail. Paths stay on
+stdout, one a line, for scripts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bulletin.cli.exits import Exit, of_deliveries
+from bulletin.cli.options import shown
+from bulletin.cli.output import say
+from bulletin.model import Delivery, SourceStatus, Status
+
+
+def source_word(outcome: Any) -> str:
+    if outcome.state == SourceStatus.STALE:
+        return f"{outcome.source} stale ({outcome.detail})" if outcome.detail else \
+            f"{outcome.source} stale"
+    return f"{outcome.source} {outcome.state}"
+
+
+def delivery_line(delivery: Delivery) -> str:
+    where = f" {delivery.location}" if delivery.location else ""
+    detail = f" ({delivery.detail})" if delivery.detail else ""
+    return f"{delivery.target}: {delivery.status}{where}{detail}"
+
+
+def run_summary(result: Any, look_at: str) -> Exit:
+    """Say what the run did; the exit status that goes with it."""
+    if result.outcomes:
+        say("sources: " + ", ".join(source_word(o) for o in result.outcomes))
+    week = result.week
+    say(f"{week}: {result.headline}")
+    if result.done_before:
+        say(f"{week}: already written and delivered to every target; nothing to do "
+            f"(`bulletin render --week {week}` and `bulletin publish --week {week}` redo it)")
+        return Exit.HELD if result.status == Status.HELD else Exit.DONE
+    if result.status == Status.HELD:
+        say(f"{week}: held for review ({'; '.join(result.reasons)}); "
+            f"`bulletin approve {week}` publishes it, `bulletin reject {week} --why TEXT` drops it")
+        say(f"look at: {look_at}")
+        return Exit.HELD
+    if result.status == Status.REJECTED:
+        say(f"{week}: rejected by an editor ({'; '.join(result.reasons)}); nothing published")
+        return Exit.DONE
+    return deliveries_summary(result.deliveries, result.targets, look_at)
+
+
+def deliveries_summary(deliveries: Sequence[Delivery], targets: int, look_at: str) -> Exit:
+    for delivery in deliveries:
+        say(delivery_line(delivery))
+    if not targets:
+        say(f"look at: {look_at} (no publish targets configured: add a `publish:` list to "
+            "config.yaml; README, \"Publishing\")")
+    else:
+        say(f"look at: {look_at}; `bulletin serve` previews the site")
+    return of_deliveries(deliveries)
+
+
+def paths(written: Sequence[Any]) -> None:
+    import click
+
+    for path in written:
+        click.echo(shown(path))

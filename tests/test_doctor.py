@@ -1,0 +1,79 @@
+"""`bulletin doctor`: each thing an unattended run needs, ok or what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from support import SHARED_DATA, needs_shared_data
+from support.emailing import KEY
+from support.loopback import API_KEY, Api
+
+EMAIL = ("publish:\n  - name: newsletter\n    type: email\n"
+         "    from: Token Bulletin <news@bulletin.example.org>\n"
+         "    base_url: https://bulletin.example.org\n")
+
+
+def test_the_demo_is_ready(project: Path, bulletin) -> None:
+    assert bulletin("run").code == 0
+    result = bulletin("doctor")
+    assert result.code == 0, result.out
+    assert result.out.splitlines() == [
+        "config: ok", "store: ok", "store permissions: ok", "disk space: ok", "output folder: ok",
+        "source openrouter-weekly: ok", "source editor-figures: ok"]
+    assert result.err == "everything a weekly run needs is in place\n"
+
+
+def test_each_problem_is_named_with_its_fix(project: Path, bulletin, monkeypatch) -> None:
+    monkeypatch.delenv("BULLETIN_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    with open(project / "config.yaml", "a", encoding="utf-8") as config:
+        config.write(EMAIL)
+    text = (project / "config.yaml").read_text(encoding="utf-8")
+    (project / "config.yaml").write_text(text.replace(
+        "sources:\n", "sources:\n  - {name: openrouter, type: openrouter}\n"), encoding="utf-8")
+    assert bulletin("collect").code == 0
+    (project / "output" / "bulletin.db").chmod(0o644)
+    result = bulletin("doctor")
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert f"store permissions: {project / 'output' / 'bulletin.db'} is mode 644 and holds " \
+           f"subscriber addresses; `chmod 600 {project / 'output' / 'bulletin.db'}`" in lines
+    assert ("source openrouter: the environment variable OPENROUTER_API_KEY is not set "
+            "(the API key)") in lines
+    assert ("target newsletter signing key: email: environment variable BULLETIN_SIGNING_KEY is "
+            "not set (it holds the key that signs confirm and unsubscribe links)") in lines
+    assert result.err == "3 problems found\n"
+    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
+    assert "target newsletter signing key: ok" in bulletin("doctor").out.splitlines()
+
+
+def test_an_unreachable_source_is_named(project: Path, bulletin, monkeypatch) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("OPENROUTER_API_KEY", API_KEY)
+    (project / "config.yaml").write_text(
+        f"sources:\n  - {{name: openrouter, type: openrouter, base_url: 'http://127.0.0.1:{port}'}}\n",
+        encoding="utf-8")
+    result = bulletin("doctor")
+    assert result.code == 1
+    assert any(line.startswith(f"source openrouter: http://127.0.0.1:{port}/api/v1/models: no "
+                               "answer (") for line in result.out.splitlines()), result.out
+
+
+@needs_shared_data()
+def test_a_reachable_source_with_a_good_key_is_ok(project: Path, bulletin, monkeypatch) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", API_KEY)
+    with Api(daily=SHARED_DATA / "openrouter-rankings-daily") as api:
+        (project / "config.yaml").write_text(
+            f"sources:\n  - {{name: openrouter, type: openrouter, base_url: '{api.base_url}'}}\n",
+            encoding="utf-8")
+        result = bulletin("doctor")
+    assert "source openrouter: ok" in result.out.splitlines(), result.out
+
+
+def test_a_config_that_does_not_load_exits_2(project: Path, bulletin) -> None:
+    (project / "config.yaml").write_text("sources: [\n", encoding="utf-8")
+    result = bulletin("doctor")
+    assert result.code == 2 and result.err.startswith("error: config.yaml: ")
