@@ -108,8 +108,11 @@ def test_run_writes_from_what_it_has_or_says_the_week_is_missing(setup, bulletin
     api, config, db = setup
     api.queue(RANKINGS, 503, b"down", times=10)
     kept = bulletin("run", "--config", config, "--week", "2026-W20")
-    assert kept.code == 0, kept.err
+    # Written from the store (held, as it may be: this store has no model catalogue, so the
+    # top models' names are made from their ids and wait for an editor).
+    assert kept.code in (0, 3), kept.err
     assert "warning: openrouter: " in kept.err
+    assert (config.parent / "output" / "bulletins" / "2026-W20" / "bulletin.md").is_file()
     api.queue(RANKINGS, 503, b"down", times=10)
     missing = bulletin("run", "--config", config, "--week", "2026-W21")
     assert missing.code == 1
