@@ -131,9 +131,6 @@ class Edition:
     def text(self, name: str) -> str:
         return self.path(name).read_text(encoding="utf-8")
 
-    def bytes(self, name: str) -> bytes:
-        return self.path(name).read_bytes()
-
     @property
     def charts(self) -> tuple[str, ...]:
         return tuple(name for name in CHARTS if self.has(name))
