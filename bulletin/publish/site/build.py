@@ -42,6 +42,7 @@ class Site:
 
     def publish(self, edition: Edition, published: Sequence[Listed]) -> Article:
         """Add (or refresh) one week; ``published`` is every other week already on the site."""
+        self.sweep()  # a publish killed midway left .part files where it was writing
         article = self._loaded[edition.week] = Article.of(edition)
         self.write_article(article)
         listed = merge(published, article.listed())
@@ -71,6 +72,7 @@ class Site:
 
     def withdraw(self, week: IsoWeek, published: Sequence[Listed]) -> None:
         """Take one week off the site: the lists are written without it, then its pages go."""
+        self.sweep()
         remaining = [item for item in published if item.week != week]
         self.write_lists(remaining, [week.year])
         folder = self.root / page_path(week)
