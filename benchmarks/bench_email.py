@@ -57,6 +57,7 @@ def sink_ceiling(port: int, size: int, count: int, sessions: int) -> float:
 def setup(folder: Path, port: int, concurrency: int) -> Path:
     shutil.copytree(ROOT / "demo", folder / "demo")
     config = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    config = config[:config.index("\npublish:\n") + 1]  # the demo's own targets: this one instead
     config += ("publish:\n  - name: newsletter\n    type: email\n"
                "    from: Token Bulletin <news@bulletin.example.org>\n"
                "    base_url: https://bulletin.example.org\n"

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from bulletin.cli import main as cli
-from support import FIXED_EPOCH, ROOT, SHARED_DATA, Result, run_bulletin, write_config
+from support import FIXED_EPOCH, SHARED_DATA, Result, copy_demo, run_bulletin, write_config
 from support.loopback import API_KEY, Api
 from support.site import BASE, WEEKS, add_site
+from support.wordpress import WordPress, missing
 
 _SAVED_CACHE_HOME: list[str | None] = []
 
@@ -62,11 +63,21 @@ def bulletin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
     return invoke
 
 
+@pytest.fixture(scope="session")
+def wordpress(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WordPress]:
+    """One real WordPress for the session (tests/support/wordpress.py): its tests and the kill test's."""
+    why = missing()
+    if why:
+        pytest.skip(why)
+    site = WordPress(tmp_path_factory.mktemp("wordpress")).start()
+    yield site
+    site.stop()
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the demo project (config.yaml and demo/) in a temporary folder."""
-    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
-    shutil.copytree(ROOT / "demo", tmp_path / "demo")
+    """A copy of the demo project (config.yaml and demo/) in a temporary folder, without its targets."""
+    copy_demo(tmp_path)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
     return tmp_path

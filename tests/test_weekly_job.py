@@ -10,19 +10,24 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
-from support import ROOT, SHARED_DATA, needs_shared_data, run_bulletin, write_config
+from support import ROOT, SHARED_DATA, copy_demo, needs_shared_data, run_bulletin, write_config
 from support.emailing import KEY, received
 from support.loopback import API_KEY, Api
+from support.serving import bulletin_serve
 
 TARGETS = ("publish:\n  - name: site\n    type: site\n"
            "    base_url: https://bulletin.example.org\n"
            "  - name: newsletter\n    type: email\n"
            "    from: Token Bulletin <news@bulletin.example.org>\n"
            "    base_url: https://bulletin.example.org\n")
+LOOK_AT = ("look at: output/site/index.html (`bulletin serve` shows the site at "
+           "http://127.0.0.1:8000/); the email as a subscriber gets it in "
+           "output/outbox/preview/2026-W11.eml")
 HEADLINE = "2026-W11: Chinese AI models stay ahead of US rivals on OpenRouter, second week running"
 
 
@@ -47,8 +52,33 @@ def test_the_summary_says_what_was_read_written_and_delivered(project, bulletin,
         HEADLINE,
         "site: ok https://bulletin.example.org/2026/w11/",
         f"newsletter: ok {project / 'output' / 'outbox' / '2026-W11'} (1 sent)",
-        "look at: output/bulletins/2026-W11/bulletin.html; `bulletin serve` previews the site"]
+        LOOK_AT]
     assert "output/bulletins/2026-W11/bulletin.md" in result.out.splitlines()
+
+
+def test_the_bundled_demo_shows_the_whole_job(tmp_path, monkeypatch) -> None:
+    """The README's first command: the site, and the email a subscriber would get, offline."""
+    monkeypatch.delenv("BULLETIN_SIGNING_KEY", raising=False)  # a newcomer has none
+    copy_demo(tmp_path, targets=True)
+
+    result = run_bulletin(tmp_path, "run")
+
+    assert result.code == 0, result.err
+    assert result.err.splitlines()[-3:] == [
+        "site: ok https://news.example.org/bulletin/2026/w11/",
+        f"newsletter: ok {tmp_path / 'output' / 'outbox' / '2026-W11'} (no subscribers)",
+        LOOK_AT]
+    page = (tmp_path / "output" / "site" / "2026" / "w11" / "index.html").read_text(encoding="utf-8")
+    assert HEADLINE.split(": ", 1)[1] in page
+    [preview] = received(tmp_path / "output" / "outbox" / "preview")
+    assert preview["To"] == "news@example.org"  # the list's own address: no reader's
+    assert preview["Subject"] == HEADLINE.split(": ", 1)[1]
+    assert "4.69 trillion" in preview.get_body(("plain",)).get_content()
+    assert list((tmp_path / "output" / "outbox" / "2026-W11").iterdir()) == []  # nobody was sent one
+    # `bulletin serve` then shows the site, not "Not found".
+    with bulletin_serve(tmp_path) as base:
+        home = httpx.get(base + "/", timeout=10)
+    assert home.status_code == 200 and "2026/w11/" in home.text
 
 
 def test_a_rerun_of_a_finished_week_does_nothing_and_says_so(project, bulletin, monkeypatch) -> None:

@@ -7,6 +7,7 @@ stdout, one a line, for scripts.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from bulletin.cli.exits import Exit, of_deliveries
@@ -56,8 +57,17 @@ def deliveries_summary(deliveries: Sequence[Delivery], targets: int, look_at: st
         say(f"look at: {look_at} (no publish targets configured: add a `publish:` list to "
             "config.yaml; README, \"Publishing\")")
     else:
-        say(f"look at: {look_at}; `bulletin serve` previews the site")
+        say(f"look at: {look_at}")
     return of_deliveries(deliveries)
+
+
+def where_to_look(page: Path, site: Path | None, email_preview: Path | None) -> str:
+    """The files a person opens after a run: the site (and how to serve it), else the page; the email."""
+    places = [f"{shown(site / 'index.html')} (`bulletin serve` shows the site at http://127.0.0.1:8000/)"
+              if site is not None and (site / "index.html").is_file() else shown(page)]
+    if email_preview is not None and email_preview.is_file():
+        places.append(f"the email as a subscriber gets it in {shown(email_preview)}")
+    return "; ".join(places)
 
 
 def paths(written: Sequence[Any]) -> None:

@@ -24,7 +24,7 @@ from bulletin.cli.options import (
     week_option,
 )
 from bulletin.errors import BulletinError
-from bulletin.model import SourceStatus
+from bulletin.model import SourceStatus, Status
 from bulletin.weeks import IsoWeek
 
 wait_option = click.option("--wait", is_flag=True,
@@ -54,7 +54,6 @@ def run(config_path: Path, week: IsoWeek | None, output: Path | None, wait: bool
     was published but some target or some copies failed.
     """
     from bulletin import pipeline
-    from bulletin.render.edition import DEFAULT_LOCALE, folder_of, page_name
 
     config = load(config_path, output)
     with _locked(config, wait):
@@ -62,8 +61,22 @@ def run(config_path: Path, week: IsoWeek | None, output: Path | None, wait: bool
     for outcome in result.outcomes:
         logging.getLogger("bulletin").info("%s", _outcome_line(outcome))
     summary.paths(result.paths)
-    look_at = shown(folder_of(config.output, result.week) / page_name(DEFAULT_LOCALE))
-    sys.exit(summary.run_summary(result, look_at))
+    sys.exit(summary.run_summary(result, _look_at(config, result)))
+
+
+def _look_at(config: Any, result: Any) -> str:
+    from bulletin.render.edition import DEFAULT_LOCALE, folder_of, page_name
+
+    page = folder_of(config.output, result.week) / page_name(DEFAULT_LOCALE)
+    if not Status(result.status).publishable:  # held or rejected: the page is the preview
+        return shown(page)
+    site = config.output / "site" if any(p.rebuilds for p in config.publishers) else None
+    preview = None
+    if any(p.sends_test for p in config.publishers):
+        from bulletin.publish.email.publisher import preview_of
+
+        preview = preview_of(config.output, result.week)
+    return summary.where_to_look(page, site, preview)
 
 
 @click.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -51,6 +52,21 @@ def run_bulletin(cwd: Path, *args: object, pythonpath: Iterable[Path] = ()) -> R
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def copy_demo(folder: Path, targets: bool = False) -> Path:
+    """The bundled demo (config.yaml and demo/) in ``folder``; its config.yaml.
+
+    Without ``targets`` the demo's ``publish:`` list (the site and the email
+    preview, the last section of the file) is left out, so a test can add its own.
+    """
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    if not targets:
+        text = text[:text.index("\npublish:\n") + 1]
+    path = folder / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    shutil.copytree(ROOT / "demo", folder / "demo")
+    return path
 
 
 def write_config(folder: Path, sources: str, extra: str = "") -> Path:

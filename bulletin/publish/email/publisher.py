@@ -45,13 +45,14 @@ class EmailPublisher(Publisher):
             raise PublishError(f"{self.name}: cannot read {exc.filename}: {exc.strerror}") from None
 
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
-        from bulletin.publish.email import sender, tokens
+        from bulletin.publish.email import sender
         from bulletin.store.mail import SendState
 
         assert self.settings is not None
-        key = tokens.key_from_env(self.settings.signing_key_env)
+        key = _signing_key(self.settings.signing_key_env, store)
         maker = self.maker(bulletin)
         outbox = outbox_of(bulletin.output)
+        _write_preview(self.settings, maker, outbox / PREVIEW, key)
         with _ProgressBar(f"{bulletin.week} email") as bar:
             summary = sender.send_week(self.settings, maker, store, outbox, key, bar.update)
         status = DeliveryStatus.OK if summary.complete else DeliveryStatus.FAILED
@@ -76,6 +77,52 @@ class EmailPublisher(Publisher):
             raise PublishError(f"{self.name}: the test message to {address} was not sent: "
                                f"{outcome.detail}")
         return outcome.detail
+
+
+PREVIEW = "preview"  # OUTBOX/preview/WEEK.eml: the week's message as a subscriber gets it
+
+
+def _signing_key(variable: str, store: Store) -> bytes:
+    """The key that signs subscribers' links; a throwaway one while there is nobody to sign for.
+
+    A list without confirmed subscribers (the demo's) still gets its preview;
+    that copy's links name no subscriber, so a key nobody keeps is right for it.
+    """
+    import secrets
+
+    from bulletin.publish.email import tokens
+    from bulletin.store.mail import SubscriberStatus
+
+    try:
+        return tokens.key_from_env(variable)
+    except PublishError:
+        if store.subscribers.listing(SubscriberStatus.CONFIRMED):
+            raise
+        return secrets.token_bytes(32)
+
+
+def preview_of(output: Path, week: object) -> Path:
+    """Where a week's preview copy is (``bulletin run`` says so when it is there)."""
+    return output / "outbox" / PREVIEW / f"{week}.eml"
+
+
+def _write_preview(settings: EmailSettings, maker: Any, folder: Path, key: bytes) -> Path:
+    """The week's message as a subscriber gets it, addressed to the list itself; never sent.
+
+    Written every run (a killed one's half-written copy swept first), so an
+    editor can always open what went out, and a newcomer sees the email
+    without a list or an SMTP server.
+    """
+    from bulletin.publish.email import tokens
+    from bulletin.publish.email.transport import OutboxTransport
+    from bulletin.render.edition import DEFAULT_LOCALE
+
+    address = settings.sender_address
+    OutboxTransport.sweep(folder)
+    message = maker.build(address, DEFAULT_LOCALE, tokens.make(key, "unsubscribe", PREVIEW, address),
+                          f"{maker.week}.{PREVIEW}@{settings.domain}")
+    OutboxTransport(folder).send_file(str(maker.week), message, lambda: True)
+    return folder / f"{maker.week}.eml"
 
 
 def outbox_of(output: Path) -> Path:
