@@ -13,20 +13,10 @@ import pytest
 
 from bulletin.store.database import Store
 from support.servers import running
-from support.wordpress import WordPress, missing
+from support.wordpress import WordPress
 
 # A real WordPress takes seconds to start; the failing host's retries take seconds too.
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session")
-def wordpress(tmp_path_factory: pytest.TempPathFactory):
-    why = missing()
-    if why:
-        pytest.skip(why)
-    site = WordPress(tmp_path_factory.mktemp("wordpress")).start()
-    yield site
-    site.stop()
 
 
 @pytest.fixture
