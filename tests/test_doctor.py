@@ -5,9 +5,12 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import pytest
+
 from support import SHARED_DATA, needs_shared_data
-from support.emailing import KEY
+from support.emailing import KEY, email_config, make_certificate, smtp_server
 from support.loopback import API_KEY, Api
+from support.wordpress import WordPress
 
 EMAIL = ("publish:\n  - name: newsletter\n    type: email\n"
          "    from: Token Bulletin <news@bulletin.example.org>\n"
@@ -77,3 +80,65 @@ def test_a_config_that_does_not_load_exits_2(project: Path, bulletin) -> None:
     (project / "config.yaml").write_text("sources: [\n", encoding="utf-8")
     result = bulletin("doctor")
     assert result.code == 2 and result.err.startswith("error: config.yaml: ")
+
+
+SMTP = ("      security: starttls\n      username_env: SMTP_USER\n      password_env: SMTP_PASSWORD\n")
+
+
+def test_the_smtp_login_is_tried_against_the_real_server(project: Path, bulletin, tmp_path: Path,
+                                                         monkeypatch) -> None:
+    """STARTTLS with the certificate checked as a run checks it, then the login: good and bad."""
+    cert, key = make_certificate(tmp_path)
+    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
+    monkeypatch.setenv("SMTP_USER", "mailer")
+    monkeypatch.setenv("SMTP_PASSWORD", "s3cret")
+    with smtp_server(tmp_path / "inbox", "--cert", str(cert), "--key", str(key),
+                     "--login", "mailer:s3cret") as port:
+        email_config(project, port, smtp_extra=SMTP)
+        config = project / "config.yaml"
+        config.write_text(config.read_text(encoding="utf-8").replace(
+            "host: 127.0.0.1", "host: localhost").replace("      security: none\n", ""),
+            encoding="utf-8")
+        line = f"target newsletter SMTP: localhost:{port}: "
+
+        def smtp_line() -> str:
+            result = bulletin("doctor")
+            found = [x for x in result.out.splitlines() if x.startswith("target newsletter SMTP")]
+            assert len(found) == 1 and result.code == (0 if found[0].endswith(": ok") else 1), \
+                result.out
+            return found[0]
+
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust the test certificate, and only it
+        assert smtp_line() == "target newsletter SMTP: ok"
+        monkeypatch.setenv("SMTP_PASSWORD", "wrong")
+        assert smtp_line() == line + ("the login in SMTP_USER/SMTP_PASSWORD is refused (535); "
+                                      "check the user and password the mail provider gave")
+        monkeypatch.setenv("SMTP_PASSWORD", "s3cret")
+        monkeypatch.delenv("SSL_CERT_FILE")
+        assert smtp_line().startswith(line + "TLS certificate not trusted (")
+        monkeypatch.delenv("SMTP_PASSWORD")
+        assert smtp_line() == ("target newsletter SMTP: set SMTP_USER and SMTP_PASSWORD "
+                               "(the SMTP login)")
+    assert list((tmp_path / "inbox").iterdir()) == []  # it sends nothing
+
+
+@pytest.mark.slow
+@pytest.mark.external
+def test_the_wordpress_credentials_are_tried_against_the_real_wordpress(
+        project: Path, bulletin, wordpress: WordPress, monkeypatch) -> None:
+    with open(project / "config.yaml", "a", encoding="utf-8") as config:
+        config.write(f"publish:\n  - {{name: newsroom, type: wordpress, url: '{wordpress.url}', "
+                     "user_env: WP_USER, password_env: WP_APP_PASSWORD}\n")
+    monkeypatch.setenv("WP_USER", "editor")
+    monkeypatch.setenv("WP_APP_PASSWORD", wordpress.password)
+    good = bulletin("doctor")
+    assert "target newsroom: ok" in good.out.splitlines() and good.code == 0, good.out
+
+    monkeypatch.setenv("WP_APP_PASSWORD", "abcd efgh ijkl mnop qrst uvwx")
+    bad = bulletin("doctor")
+    assert bad.code == 1
+    assert (f"target newsroom: {wordpress.url}/?rest_route=/wp/v2/users/me: HTTP 401: the "
+            "credentials are refused") in bad.out.splitlines(), bad.out
+    monkeypatch.setenv("WP_USER", "nobody")
+    monkeypatch.setenv("WP_APP_PASSWORD", wordpress.password)
+    assert bulletin("doctor").code == 1

@@ -9,7 +9,16 @@ import pytest
 
 from bulletin.config.load import load_config
 from bulletin.store.database import Store
-from support.emailing import KEY, email_config, ledger, make_dkim_key, per_recipient, received, smtp_server
+from support.emailing import (
+    KEY,
+    email_config,
+    ledger,
+    make_certificate,
+    make_dkim_key,
+    per_recipient,
+    received,
+    smtp_server,
+)
 
 HEADLINE = "Chinese AI models stay ahead of US rivals on OpenRouter, second week running"
 CONFIRMED = ["ana@example.com", "bo@example.net", "chen@example.cn"]
@@ -308,32 +317,6 @@ def test_bodies_without_a_link_get_the_lists_footer(mailing: Path, bulletin) -> 
     assert html.endswith("</body></html>")
     zh_plain = chinese.get_body(("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
     assert zh_plain.startswith("中文正文\n\n--\n您收到《Token Bulletin》")
-
-
-def make_certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for localhost, and its key."""
-    import datetime as dt
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_path, key_path
 
 
 @pytest.mark.parametrize("security", ["starttls", "tls"])

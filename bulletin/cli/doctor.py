@@ -148,22 +148,40 @@ def _email(name: str, settings: Any) -> Iterator[Check]:
 
 
 def _smtp(smtp: Any) -> str:
+    """Connect, secure and log in as a run would (the same certificate checks), then say goodbye."""
     import smtplib
+    import ssl
 
+    user = os.environ.get(smtp.username_env, "") if smtp.username_env else ""
+    password = os.environ.get(smtp.password_env, "") if smtp.password_env else ""
+    if smtp.username_env and not (user and password):
+        return f"set {smtp.username_env} and {smtp.password_env} (the SMTP login)"
+    context = ssl.create_default_context()
+    where = f"{smtp.host}:{smtp.port}"
     try:
-        cls = smtplib.SMTP_SSL if smtp.security == "tls" else smtplib.SMTP
-        with cls(smtp.host, smtp.port, timeout=TIMEOUT) as server:
+        if smtp.security == "tls":
+            server: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=TIMEOUT,
+                                                    context=context)
+        else:
+            server = smtplib.SMTP(smtp.host, smtp.port, timeout=TIMEOUT)
+        with server:
             server.ehlo()
             if smtp.security == "starttls":
-                server.starttls()
+                server.starttls(context=context)
                 server.ehlo()
             if smtp.username_env:
-                server.login(os.environ.get(smtp.username_env, ""),
-                             os.environ.get(smtp.password_env or "", ""))
-    except smtplib.SMTPAuthenticationError:
-        return (f"{smtp.host}: the login in {smtp.username_env}/{smtp.password_env} is refused")
+                server.login(user, password)
+    except smtplib.SMTPAuthenticationError as exc:
+        return (f"{where}: the login in {smtp.username_env}/{smtp.password_env} is refused "
+                f"({exc.smtp_code}); check the user and password the mail provider gave")
+    except smtplib.SMTPNotSupportedError as exc:
+        what = "STARTTLS" if "STARTTLS" in str(exc) else "a login (AUTH)"
+        return f"{where}: the server does not offer {what}; check `security:` and the port"
+    except ssl.SSLCertVerificationError as exc:
+        return (f"{where}: TLS certificate not trusted ({exc.verify_message}); the host name must "
+                "match the server's certificate")
     except (OSError, smtplib.SMTPException) as exc:
-        return f"{smtp.host}:{smtp.port}: {exc}"
+        return f"{where}: {exc or type(exc).__name__}; check the host, the port and `security:`"
     return ""
 
 
