@@ -12,7 +12,7 @@ import pytest
 
 from bulletin.config.countries import DEFAULT_COUNTRIES
 from support import SHARED_DATA, needs_shared_data, write_config
-from support.loopback import API_KEY, RANKINGS, Api
+from support.loopback import API_KEY, MODELS, RANKINGS, Api
 
 DAILY = SHARED_DATA / "openrouter-rankings-daily"
 WEEKLY = SHARED_DATA / "openrouter-weekly-top10"
@@ -146,3 +146,35 @@ def test_names_come_from_the_model_catalogue(tmp_path, api, bulletin) -> None:
     assert names["anthropic/claude-4.6-sonnet-20260217"] == "Claude Sonnet 4.6"
     with sqlite3.connect(tmp_path / "output" / "bulletin.db") as db:
         assert db.execute("SELECT created FROM model_names LIMIT 1").fetchone() == ("2026-01-01",)
+
+
+@pytest.mark.parametrize("status, body", [
+    (500, b"internal error"),
+    (200, b"<!doctype html><title>Maintenance</title>"),
+    (200, b'{"data": [{"id": "minimax/minimax-m2.5", "name": "MiniMax'),  # cut short
+    (200, b'{"data": []}'),  # lists nothing
+    (200, b'{"data": [{"id": "anthropic/claude-4.6-sonnet-20260217", "name": ""}]}'),
+], ids=["5xx", "html", "truncated", "empty", "blank-name"])
+def test_a_failing_catalogue_keeps_the_last_good_names(tmp_path, api, bulletin, status: int,
+                                                       body: bytes) -> None:
+    config = write_config(tmp_path, f"  - {{name: openrouter, type: openrouter, "
+                                    f"base_url: '{api.base_url}'}}\n"
+                                    f"  - {{name: catalogue, type: openrouter-models, "
+                                    f"base_url: '{api.base_url}', retry_within: 0.5}}")
+    assert bulletin("collect", "--config", config, "--from", "2026-05-11", "--to", "2026-05-17"
+                    ).code == 0
+    database = tmp_path / "output" / "bulletin.db"
+    with sqlite3.connect(database) as db:
+        before = db.execute("SELECT * FROM model_names ORDER BY model").fetchall()
+    assert len(before) > 10
+
+    api.queue(MODELS, status, body, times=20)  # (a 5xx is retried, within half a second)
+    failed = bulletin("collect", "--config", config)
+
+    assert "catalogue: stale, last good data kept\n" in failed.out, failed.out + failed.err
+    assert "warning: catalogue: " in failed.err
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT * FROM model_names ORDER BY model").fetchall() == before
+    data = json.loads(bulletin("stats", "--config", config, "--format", "json").out)
+    names = {m["model"]: m["name"] for m in data["models"]}
+    assert names["anthropic/claude-4.6-sonnet-20260217"] == "Claude Sonnet 4.6"

@@ -3,7 +3,9 @@
 ``GET {base_url}/api/v1/models`` lists ``{"id", "canonical_slug", "name",
 "created"}``; the rankings use the canonical slug (the permaslug), so both it
 and the id get the name. The names are kept in the store, so a run whose
-catalogue request fails still says "MiniMax M2.5", not a permaslug.
+catalogue request fails still says "MiniMax M2.5", not a permaslug: a failed
+or empty answer is stale and changes none of them, and a good one only adds
+and renames (a model it no longer lists keeps its last name).
 """
 
 from __future__ import annotations
@@ -76,6 +78,9 @@ LAST_MOMENT = 4_102_444_800  # 2100-01-01
 def parse_models(body: Any, shown: str, source: str) -> list[ModelName]:
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise CollectError(f"{shown}: the JSON has no 'data' list of models")
+    if not body["data"]:
+        # A catalogue of nothing is a catalogue having trouble, not news that every model left.
+        raise CollectError(f"{shown}: the catalogue lists no models")
     names: dict[str, ModelName] = {}
     for index, entry in enumerate(body["data"]):
         if not isinstance(entry, dict):
