@@ -87,6 +87,18 @@ class SmtpTransport:
             raise
         return client
 
+    def connect(self) -> str:
+        """Open the connection unless one is open: "" when there is one, else why there is none.
+
+        A refused login or TLS raises PublishError, as in ``send``.
+        """
+        if self.client is None:
+            try:
+                self.client = self._open()
+            except (smtplib.SMTPException, OSError) as exc:
+                return f"connection: {exc or type(exc).__name__}"
+        return ""
+
     def close(self) -> None:
         if self.client is not None:
             try:
