@@ -320,3 +320,21 @@ def test_every_writing_command_takes_the_lock(project: Path, args: tuple[str, ..
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_long_send_says_how_far_it_has_got_in_plain_lines(project, bulletin, monkeypatch) -> None:
+    """Without a terminal (cron), a send of a thousand copies or more says so every tenth."""
+    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
+    with_targets(project)
+    names = project / "readers.csv"
+    names.write_text("email\n" + "".join(f"reader{n}@example.com\n" for n in range(1000)),
+                     encoding="utf-8")
+    assert bulletin("subscribers", "import", names).code == 0
+
+    result = bulletin("run")
+
+    assert result.code == 0, result.err
+    lines = [line for line in result.err.splitlines() if line.startswith("progress: 2026-W11 email")]
+    done = [int(line.split(": ")[2].split(" of ")[0].replace(",", "")) for line in lines]
+    assert done == sorted(done) and done[-1] == 1000 and 5 <= len(done) <= 10, lines
+    assert all(" of 1,000 copies done (" in line for line in lines)

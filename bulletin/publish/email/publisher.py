@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +80,7 @@ class EmailPublisher(Publisher):
         return outcome.detail
 
 
+PLAIN_PROGRESS_FROM = 1000  # copies; a shorter send needs no progress lines in cron's mail
 PREVIEW = "preview"  # OUTBOX/preview/WEEK.eml: the week's message as a subscriber gets it
 
 
@@ -137,13 +139,19 @@ def outbox_of(output: Path) -> Path:
 
 
 class _ProgressBar:
-    """click's progress bar on stderr, with the sending rate; silent when not a terminal."""
+    """click's progress bar on stderr, with the sending rate, on a terminal; plain lines otherwise.
+
+    Without a terminal (cron, systemd) a long send says how far it has got
+    every tenth of the list, as `progress:` lines (not under -q); a short
+    one says nothing until its summary.
+    """
 
     def __init__(self, label: str) -> None:
         self.label = label
         self.bar: Any = None
         self.started = 0.0
         self.shown = 0
+        self.terminal = sys.stderr.isatty()
 
     def __enter__(self) -> _ProgressBar:
         return self
@@ -153,10 +161,18 @@ class _ProgressBar:
 
         import click
 
-        if self.bar is None:
-            if not total:
-                return
+        if not total:
+            return
+        if not self.started:
             self.started = time.monotonic()
+        if not self.terminal:
+            if total >= PLAIN_PROGRESS_FROM and done * 10 // total > self.shown * 10 // total:
+                self.shown = done
+                logging.getLogger("bulletin.progress").info(
+                    "%s: %s of %s copies done (%s)", self.label, f"{done:,}", f"{total:,}",
+                    self._rate())
+            return
+        if self.bar is None:
             self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr,
                                          show_eta=True, show_pos=True,
                                          item_show_func=lambda _: self._rate())
