@@ -12,7 +12,7 @@ from typing import Any
 from bulletin.weeks import IsoWeek
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large CSV file is millions of these
 class Observation:
     """One reading: a model's tokens for one UTC day or one ISO week."""
 

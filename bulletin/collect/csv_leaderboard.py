@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -93,7 +94,7 @@ def _read_rows(path: Path, reader: Iterator[list[str]], source: str, url: str, f
 
     observations: list[Observation] = []
     names: list[ModelName] = []
-    first_seen: dict[tuple[str, str], int] = {}
+    first_seen: dict[str, dict[str, int]] = {}  # period -> model -> the line it was on
     last = reader.line_num  # type: ignore[attr-defined]
     for row in reader:
         # A quoted cell may run over lines: a row is named by the line it starts on.
@@ -120,10 +121,13 @@ def _read_rows(path: Path, reader: Iterator[list[str]], source: str, url: str, f
             rank = whole_number(cell["rank"])
             if rank is None or rank < 1:
                 raise bad("rank", f"{shorter(cell['rank'])!r} is not a rank (1, 2, 3, ...)")
-        key = (period, model)
-        if key in first_seen:
-            raise bad("model", f"{model} appears twice for {period} (first on line {first_seen[key]})")
-        first_seen[key] = line
+        # One copy of each day and model, however many rows name it: a file of millions
+        # of rows is held as its rows' numbers, not as millions of equal strings.
+        period, model = sys.intern(period), sys.intern(model)
+        seen = first_seen.setdefault(period, {})
+        if model in seen:
+            raise bad("model", f"{model} appears twice for {period} (first on line {seen[model]})")
+        seen[model] = line
         observations.append(Observation(source, period, model, tokens, rank, url, fetched_at))
         if cell.get("name"):
             problem = name_problem(cell["name"])
