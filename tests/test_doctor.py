@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from support import SHARED_DATA, needs_shared_data
+from support import SHARED_DATA, digest, needs_shared_data
 from support.emailing import KEY, email_config, make_certificate, smtp_server
 from support.loopback import API_KEY, Api
 from support.wordpress import WordPress
@@ -22,7 +23,8 @@ def test_the_demo_is_ready(project: Path, bulletin) -> None:
     result = bulletin("doctor")
     assert result.code == 0, result.out
     assert result.out.splitlines() == [
-        "config: ok", "store: ok", "store permissions: ok", "disk space: ok", "output folder: ok",
+        "config: ok", "store: ok", "store schema: ok", "store permissions: ok", "disk space: ok",
+        "output folder: ok",
         "source openrouter-weekly: ok", "source editor-figures: ok"]
     assert result.err == "everything a weekly run needs is in place\n"
 
@@ -142,3 +144,28 @@ def test_the_wordpress_credentials_are_tried_against_the_real_wordpress(
     monkeypatch.setenv("WP_USER", "nobody")
     monkeypatch.setenv("WP_APP_PASSWORD", wordpress.password)
     assert bulletin("doctor").code == 1
+
+
+def test_the_store_is_only_read(project: Path, bulletin) -> None:
+    """An older schema is left for the next run to upgrade; a newer one is named; nothing written."""
+    assert bulletin("collect").code == 0
+    database = project / "output" / "bulletin.db"
+    with sqlite3.connect(database) as db:
+        current = db.execute("PRAGMA user_version").fetchone()[0]
+        db.execute("PRAGMA user_version = 1")
+    before = digest(database)
+    assert bulletin("doctor").code == 0
+    assert digest(database) == before
+
+    with sqlite3.connect(database) as db:
+        db.execute(f"PRAGMA user_version = {current + 1}")
+    result = bulletin("doctor")
+    assert result.code == 1
+    assert (f"store schema: {database}: schema version {current + 1} was written by a newer "
+            f"bulletin (this one knows {current}); upgrade bulletin") in result.out.splitlines()
+
+    database.write_bytes(b"not a database at all" * 100)
+    broken = bulletin("doctor")
+    assert broken.code == 1
+    assert any(line.startswith(f"store: {database}: cannot be read as a bulletin store (")
+               for line in broken.out.splitlines()), broken.out

@@ -14,6 +14,7 @@ import shutil
 import stat
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -57,20 +58,28 @@ def _checks(config: Any) -> Iterator[Check]:
 
 
 def _store(config: Any) -> Iterator[Check]:
-    from bulletin.store.database import Store
+    """Read only: opening the store the usual way would upgrade an older schema, a write."""
+    import sqlite3
+
+    from bulletin.store.migrations import MIGRATIONS
 
     path = config.database
     if not path.exists():
         yield "store", ""  # the first run creates it, 0600
         return
     try:
-        with Store.open(path) as store:
-            verdict = store.db.execute("PRAGMA integrity_check").fetchone()[0]
-    except BulletinError as exc:
-        yield "store", f"{exc}"
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            verdict = db.execute("PRAGMA integrity_check").fetchone()[0]
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        yield "store", f"{path}: cannot be read as a bulletin store ({exc}); restore it from a backup"
         return
     yield "store", "" if verdict == "ok" else (
         f"{path}: SQLite's integrity check says {verdict!r}; restore it from a backup")
+    # An older schema is fine: the next run upgrades it. A newer one was written by a newer bulletin.
+    yield "store schema", "" if version <= len(MIGRATIONS) else (
+        f"{path}: schema version {version} was written by a newer bulletin (this one knows "
+        f"{len(MIGRATIONS)}); upgrade bulletin")
     mode = stat.S_IMODE(path.stat().st_mode)
     yield "store permissions", "" if not mode & 0o077 else (
         f"{path} is mode {mode:o} and holds subscriber addresses; `chmod 600 {path}`")
