@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from support import FIXED_EPOCH
+from support import FIXED_EPOCH, copy_demo
 from support.emailing import KEY
 
 TARGETS = ("publish:\n  - name: site\n    type: site\n"
@@ -94,5 +94,41 @@ def test_a_full_disk_is_one_line_and_the_next_run_mends_it(project: Path, limit:
     output = project / "output"
     assert [p.name for p in output.rglob(".*")] == []  # nothing half-written left
     assert (output / "bulletins" / "2026-W11" / "bulletin.html").stat().st_size > 1000
+    with sqlite3.connect(output / "bulletin.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_targets_that_cannot_write_are_one_line_each_and_the_next_run_mends_them(
+        tmp_path: Path) -> None:
+    """The bundled demo as it is (the site, the email preview); neither can write its folder.
+
+    (A per-file size limit cannot fill the disk here: the store is the largest
+    file and is written first. A file where each target's folder should be fails
+    its writes the same way, and root ignores a read-only folder.)
+    """
+    copy_demo(tmp_path, targets=True)
+    output = tmp_path / "output"
+    output.mkdir()
+    for blocked in ("site", "outbox"):
+        (output / blocked).write_text("in the way", encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key != "BULLETIN_SIGNING_KEY"}
+    env["SOURCE_DATE_EPOCH"] = FIXED_EPOCH
+
+    done = subprocess.run([sys.executable, "-m", "bulletin", "run"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 1, done.stderr  # every target failed: nothing published
+    warned = [line for line in done.stderr.splitlines() if line.startswith("warning: ")]
+    assert [line.split(" failed: ")[0] for line in warned] == [
+        "warning: 2026-W11: publishing to site", "warning: 2026-W11: publishing to newsletter"]
+    for blocked in ("site", "outbox"):
+        (output / blocked).unlink()
+    again = subprocess.run([sys.executable, "-m", "bulletin", "run"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert [str(p) for p in output.rglob(".*")] == []  # nothing half-written left
+    assert "2026/w11/" in (output / "site" / "feed.xml").read_text(encoding="utf-8")
+    assert (output / "outbox" / "preview" / "2026-W11.eml").stat().st_size > 1000
     with sqlite3.connect(output / "bulletin.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
