@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from support import SHARED_DATA, digest, needs_shared_data
-from support.emailing import KEY, email_config, make_certificate, smtp_server
+from support.emailing import KEY, email_config, make_certificate, make_dkim_key, smtp_server
 from support.loopback import API_KEY, Api
 from support.wordpress import WordPress
 
@@ -169,3 +169,21 @@ def test_the_store_is_only_read(project: Path, bulletin) -> None:
     assert broken.code == 1
     assert any(line.startswith(f"store: {database}: cannot be read as a bulletin store (")
                for line in broken.out.splitlines()), broken.out
+
+
+def test_the_dkim_key_is_loaded_and_its_dns_record_printed(project: Path, bulletin, tmp_path: Path,
+                                                           monkeypatch) -> None:
+    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
+    key_file, record = make_dkim_key(tmp_path)
+    email_config(project, extra=f"    dkim: {{selector: w26, key_file: {key_file}}}\n")
+    result = bulletin("doctor")
+    assert result.code == 0, result.out
+    assert "target newsletter DKIM: ok" in result.out.splitlines()
+    assert (f'DKIM: publish TXT w26._domainkey.bulletin.example.org "{record.decode()}"'
+            in result.err.splitlines()), result.err
+
+    key_file.write_text("-----BEGIN RSA PRIVATE KEY-----\nnot a key\n", encoding="utf-8")
+    broken = bulletin("doctor")
+    assert broken.code == 1
+    assert any(line.startswith(f"target newsletter DKIM: {key_file}: not a readable PEM private "
+                               "key (") for line in broken.out.splitlines()), broken.out
