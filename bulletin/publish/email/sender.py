@@ -175,6 +175,8 @@ class Breaker:
 
 def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
              items: list[Recipient], outbox: Path, key: bytes, progress: Progress | None) -> None:
+    if not items:
+        return  # every copy went out before (or there is nobody): no connection, no thread
     schedule = Schedule(items)
     limit = RateLimit(settings.rate)
     finished = [0]
