@@ -126,12 +126,17 @@ def test_a_run_killed_anywhere_is_mended_by_the_next(template: Path, tmp_path: P
     seed = int(os.environ.get("BULLETIN_KILL_SEED") or random.SystemRandom().randrange(2**32))
     print(f"run kill points: BULLETIN_KILL_SEED={seed}")
     chance = random.Random(seed)
-    measured = copy(template, tmp_path / "measured", "measured")
-    started = time.monotonic()
-    first = run(measured, env)
-    assert first.returncode == 0, first.stderr
-    took = time.monotonic() - started
-    check(measured, "an unkilled run", wordpress, "measured")
+    # The kill points are shares of an unkilled run's time: the quicker of two, as the first
+    # pays for cold caches (and WordPress's first answers), and kills must land inside runs.
+    times = []
+    for name in ("measured", "measured-again"):
+        measured = copy(template, tmp_path / name, name)
+        started = time.monotonic()
+        done = run(measured, env)
+        assert done.returncode == 0, done.stderr
+        times.append(time.monotonic() - started)
+        check(measured, "an unkilled run", wordpress, name)
+    took = min(times)
 
     killed_midway = 0
     for n in range(TRIALS):
