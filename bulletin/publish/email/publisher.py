@@ -141,9 +141,9 @@ def outbox_of(output: Path) -> Path:
 class _ProgressBar:
     """click's progress bar on stderr, with the sending rate, on a terminal; plain lines otherwise.
 
-    Without a terminal (cron, systemd) a long send says how far it has got
-    every tenth of the list, as `progress:` lines (not under -q); a short
-    one says nothing until its summary.
+    Without a terminal (cron, systemd) a long send says how far it has got,
+    at most once a tenth of the list, as `progress:` lines (not under -q); a
+    short one says nothing until its summary.
     """
 
     def __init__(self, label: str) -> None:

@@ -138,6 +138,7 @@ def send_week(settings: EmailSettings, maker: MessageMaker, store: Store, outbox
         if settings.smtp:
             items = ledger.start()
         else:
+            folder.mkdir(parents=True, exist_ok=True)  # where the summary says the copies are
             OutboxTransport.sweep(folder)
             items = ledger.start(functools.partial(OutboxTransport.holds, folder))
         _deliver(settings, maker, ledger, items, folder, key, progress)
