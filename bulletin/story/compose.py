@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,10 @@ def compose(stats: WeekStats, events: list[Event], config: Config,
             provenance: dict[str, dict[str, Any]], now: datetime | None = None,
             history: Mapping[IsoWeek, WeekStats] | None = None) -> Story:
     chosen = choose(events, config.story.max_events)
+    marked = mark_basis(chosen)
+    # The detected events keep the chosen ones as told, so that the two still match.
+    events = [marked[chosen.index(e)] if e in chosen else e for e in events]
+    chosen = marked
     cited = {key for event in events for key in event.evidence}
     # The tables and the chart quote every model of this week and the last;
     # their observations belong in the trail as much as the events' do.
@@ -92,6 +97,31 @@ def choose(events: list[Event], limit: int) -> list[Event]:
         chosen.append(event)
         told.update(amounts)
     return chosen
+
+
+def total_kind(event: Event) -> str:
+    """Which kind of top-nine total an event states: "country", "author" or none."""
+    if event.kind in LEAD_KINDS or event.kind == "growth":
+        return "country"
+    kind = event.facts.get("subject_type", "")
+    return kind if kind in ("country", "author") and event.kind != "share" else ""
+
+
+def mark_basis(events: list[Event]) -> list[Event]:
+    """Mark the first event stating a country total, and the first an author total.
+
+    Those totals count the week's top nine models only (methodology.top_n); the
+    article says so where a reader first meets one (facts.basis), once.
+    """
+    told: set[str] = set()
+    marked = []
+    for event in events:
+        kind = total_kind(event)
+        if kind and kind not in told:
+            told.add(kind)
+            event = replace(event, facts={**event.facts, "basis": kind})
+        marked.append(event)
+    return marked
 
 
 def _amounts(facts: Mapping[str, Any]) -> set[int]:
