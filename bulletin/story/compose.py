@@ -23,10 +23,10 @@ def compose(stats: WeekStats, events: list[Event], config: Config,
             provenance: dict[str, dict[str, Any]], now: datetime | None = None,
             history: Mapping[IsoWeek, WeekStats] | None = None) -> Story:
     chosen = choose(events, config.story.max_events)
-    marked = mark_basis(chosen)
-    # The detected events keep the chosen ones as told, so that the two still match.
-    events = [marked[chosen.index(e)] if e in chosen else e for e in events]
-    chosen = marked
+    chosen = mark_basis(chosen)
+    # The detected events hold the chosen ones as told (facts added), so that the two still match.
+    told = {(e.kind, e.subjects, e.score): e for e in chosen}
+    events = [told.get((e.kind, e.subjects, e.score), e) for e in events]
     cited = {key for event in events for key in event.evidence}
     # The tables and the chart quote every model of this week and the last;
     # their observations belong in the trail as much as the events' do.
@@ -147,7 +147,26 @@ def _collapse(events: list[Event]) -> list[Event]:
     """
     lead = next((e for e in events if e.kind in LEAD_KINDS), None)
     told = set(lead.subjects) if lead else set()
-    return [e for e in events if not (e.kind == "growth" and e.subjects[0] in told)]
+    # A model new in the top 10 is told once: its entry, not its climb as well.
+    entered = {e.subjects[0] for e in events if e.kind == "new_entrant"}
+    # A developer whose lead is one model's: the model's lead change says it (developer_too).
+    models = [e for e in events if e.kind == "subject_lead_change" and e.facts.get("subject_type") == "model"]
+    echoed = {id(e) for e in events if e.kind == "subject_lead_change" and e.facts.get("subject_type")
+              == "author" and any(_same_lead(m, e) for m in models)}
+    kept = []
+    for e in events:
+        if (e.kind == "growth" and e.subjects[0] in told) or id(e) in echoed or (
+                e.kind == "rank_change" and e.facts.get("move") != "new_leader" and e.subjects[0] in entered):
+            continue
+        echo = next((a for a in events if id(a) in echoed and e in models and _same_lead(e, a)), None)
+        kept.append(replace(e, facts={**e.facts, "developer_too": echo.facts["leader"]}) if echo else e)
+    return kept
+
+
+def _same_lead(model: Event, author: Event) -> bool:
+    """A developer's new lead that is its one counted model's: the same tokens, the same change."""
+    return (str(model.facts.get("leader", "")).split("/")[0] == author.facts.get("leader")
+            and model.facts.get("leader_tokens") == author.facts.get("leader_tokens"))
 
 
 def _notes(stats: WeekStats, top_n: int) -> list[dict[str, Any]]:
