@@ -149,6 +149,7 @@ def _collapse(events: list[Event]) -> list[Event]:
     told = set(lead.subjects) if lead else set()
     # A model new in the top 10 is told once: its entry, not its climb as well.
     entered = {e.subjects[0] for e in events if e.kind == "new_entrant"}
+    entered |= {e.facts["breaker"]["model"] for e in events if e.kind in ("sweep_end", "author_sweep_end")}
     # A developer whose lead is one model's: the model's lead change says it (developer_too).
     models = [e for e in events if e.kind == "subject_lead_change" and e.facts.get("subject_type") == "model"]
     echoed = {id(e) for e in events if e.kind == "subject_lead_change" and e.facts.get("subject_type")

@@ -274,8 +274,12 @@ def subject_models(stats: WeekStats, subject_type: str, subject: str) -> Sequenc
 def subject_name(stats: WeekStats, subject_type: str, subject: str) -> str:
     """How the article names a model (its family's display name); other subjects by their key.
 
-    Stories are told of the model, not the row: "Tencent Hy3", whichever tier led.
+    Stories are told of the model, not the row: "Tencent Hy3", whichever tier led. The
+    total is "listed" where the source gives no long tail (a top-10 leaderboard).
     """
     if subject_type == "model":
         return next((family_name(row.name) for row in stats.models if row.model == subject), subject)
+    if subject_type == "total" and not stats.long_tail:
+        # A leaderboard without its long tail is not the platform: "the listed models", not "all".
+        return "listed"
     return subject

@@ -12,7 +12,6 @@ from bulletin.model import Event
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, model_facts
 
-
 DEBUT_AT_THE_TOP = 30.0
 
 

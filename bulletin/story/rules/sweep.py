@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bulletin.model import Event
-from bulletin.model import ModelWeek
+from bulletin.model import Event, ModelWeek
 from bulletin.story.novelty import NEWS, run
 from bulletin.story.rules import HistoryIndex, Param, Rule, RuleContext, evidence, model_facts
 from bulletin.story.rules.leaders import previous_complete, run_back, run_score
