@@ -63,8 +63,11 @@ def subject_name(subject: str, given: str = "") -> str:
 
 
 def model_name(name: str) -> str:
-    """A model's name in Chinese copy: "(free)" is 免费版 (the maker's model name stays as it is)."""
-    return name[:-len(" (free)")] + "（免费版）" if name.endswith(" (free)") else name
+    """A model's name in Chinese copy: "(free)" is 免费版 (the maker's model name stays as it is).
+
+    No brackets ("Step 3.5 Flash免费版"): a list gives each model's tokens in brackets after it.
+    """
+    return name[:-len(" (free)")] + "免费版" if name.endswith(" (free)") else name
 
 
 def change(change: float) -> str:
