@@ -106,3 +106,11 @@ def test_percentages_keep_one_decimal_in_every_language() -> None:
     assert zh.signed_percent(0.25) == "+25.0%"
     assert zh.change(0.3) == "+30.0%"
     assert numbers.percent(0.4, 0) == "40%"  # a threshold asked for with no decimals
+
+
+def test_a_models_variant_in_chinese_copy_needs_no_brackets() -> None:
+    from bulletin.render import numbers_zh as zh
+
+    assert zh.model_name("Step 3.5 Flash (free)") == "Step 3.5 Flash免费版"
+    assert zh.model_name("DeepSeek V4 Flash (2026-07-31)") == "DeepSeek V4 Flash 2026年7月31日版"
+    assert zh.model_name("MiMo V2.5") == "MiMo V2.5"

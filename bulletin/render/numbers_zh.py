@@ -12,6 +12,7 @@ away from the English source and is rarer in print.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -62,11 +63,16 @@ def subject_name(subject: str, given: str = "") -> str:
     return given or SUBJECTS.get(subject, "")
 
 
+_SNAPSHOT = re.compile(r" \((\d{4})-(\d{2})-(\d{2})\)")
+
+
 def model_name(name: str) -> str:
     """A model's name in Chinese copy: "(free)" is 免费版 (the maker's model name stays as it is).
 
-    No brackets ("Step 3.5 Flash免费版"): a list gives each model's tokens in brackets after it.
+    No brackets ("Step 3.5 Flash免费版", "DeepSeek V4 Flash 2026年7月31日版"): a list
+    gives each model's tokens in brackets after it.
     """
+    name = _SNAPSHOT.sub(lambda m: f" {int(m[1])}年{int(m[2])}月{int(m[3])}日版", name)
     return name[:-len(" (free)")] + "免费版" if name.endswith(" (free)") else name
 
 
