@@ -11,6 +11,9 @@ changes against partial weeks, records not hedged to the data held, figures
 stated in more than two paragraphs, and distinct headlines.
 
     .venv/bin/python benchmarks/read_season.py [--weekly] [--counts] [--keep FOLDER]
+
+SEASON_FIGURES names another figures file, to read a season with an older
+checkout (PYTHONPATH=that checkout) whose figures file lacks newer keys.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ AMOUNT = re.compile(r"\d[\d,.]*\s?(?:trillion|billion|万亿|亿)")
 
 def config(folder: Path, api: Api, weekly: bool = False) -> Path:
     path = folder / "config.yaml"
-    figures = ROOT / "demo" / "figures.yaml"
+    figures = Path(os.environ.get("SEASON_FIGURES", ROOT / "demo" / "figures.yaml"))
     if weekly:
         board = leaderboard_csv(folder, sorted(p.name for p in WEEKLY.glob("*.json")))
         sources = f"  - {{name: board, type: csv, path: '{board}'}}\n"
