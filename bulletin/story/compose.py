@@ -186,5 +186,6 @@ def _notes(stats: WeekStats, top_n: int) -> list[dict[str, Any]]:
 def _credits(stats: WeekStats, events: list[Event], config: Config) -> list[SourceCredit]:
     used = {stats.source}
     for event in events:
-        used.update(key.source for key in map(EvidenceKey.parse, event.evidence) if key)
+        # EvidenceKey.parse(key).source, without a key object per observation.
+        used.update(key.split("|", 1)[0] for key in event.evidence if key.count("|") >= 2)
     return [source.credit for source in config.sources if source.name in used]

@@ -249,8 +249,12 @@ class Rule:
 
 
 def evidence(stats: WeekStats, models: Iterable[str]) -> tuple[str, ...]:
-    """Keys naming the observations behind a number: ``source|week|model``."""
-    return tuple(str(EvidenceKey.of(stats.source, stats.week, model)) for model in models)
+    """Keys naming the observations behind a number: ``source|week|model``.
+
+    str(EvidenceKey.of(...)) written out: a backtest makes hundreds of thousands of them.
+    """
+    prefix = str(EvidenceKey.of(stats.source, stats.week, ""))
+    return tuple(prefix + model for model in models)
 
 
 def model_facts(row: ModelWeek) -> dict[str, object]:
