@@ -129,6 +129,12 @@ def test_w33_the_end_of_ten_weeks_of_chinese_top_threes_leads(season: Path, bull
     assert english.startswith("# OpenRouter's top three are no longer all Chinese, after 10 weeks\n")
     assert "ending 10 weeks in which Chinese models held all three places" in english
     assert chinese_text.startswith("# OpenRouter前三名不再全是中国模型，此前已连续十周\n")
+    # The claim check traces the ending's numbers to the event: the breaker's tokens and rank.
+    traced = json.loads((season.parent / "output" / "bulletins" / "2026-W33" / "bulletin.json")
+                        .read_text(encoding="utf-8"))["numbers"]
+    for locale, amount in (("en", "5.31 trillion"), ("zh", "5.31万亿")):
+        [row] = [row for row in traced[locale] if row["text"] == amount]
+        assert "events[0].facts.breaker.tokens" in row["what"] and row["sources"], locale
     # While the run lasts, no end is told.
     assert not [e for e in week_events(bulletin, season, "2026-W32") if e["kind"] == "sweep_end"]
 
