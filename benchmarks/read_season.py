@@ -3,11 +3,17 @@
 The recorded Data API days (../shared/data/openrouter-rankings-daily,
 2026-05-04 to 2026-08-21) are served by the tests' loopback server in the
 API's own shape; one store collects them, then ``bulletin render`` writes
-each complete week, as a weekly cron would. With ``--counts`` it also counts
-what an editor would strike: raw ids printed, records not hedged to the data
-held, figures stated in more than two paragraphs, and distinct headlines.
+each complete week, as a weekly cron would. ``--weekly`` reads the other
+recorded season instead: the weekly leaderboard copies (2025-W46 to
+2026-W11, ../shared/data/openrouter-weekly-top10) through a CSV source. With
+``--counts`` it also counts what an editor would strike: raw ids printed,
+changes against partial weeks, records not hedged to the data held, figures
+stated in more than two paragraphs, and distinct headlines.
 
-    .venv/bin/python benchmarks/read_season.py [--counts] [--keep FOLDER]
+    .venv/bin/python benchmarks/read_season.py [--weekly] [--counts] [--keep FOLDER]
+
+SEASON_FIGURES names another figures file, to read a season with an older
+checkout (PYTHONPATH=that checkout) whose figures file lacks newer keys.
 """
 
 from __future__ import annotations
@@ -28,9 +34,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from support import SHARED_DATA  # noqa: E402 - the tests' paths and loopback server
 from support.loopback import API_KEY, Api  # noqa: E402
+from support.recorded import leaderboard_csv  # noqa: E402
 
 DAILY = SHARED_DATA / "openrouter-rankings-daily"
+WEEKLY = SHARED_DATA / "openrouter-weekly-top10"
 WEEKS = [f"2026-W{n:02d}" for n in range(19, 34)]
+WEEKLY_WEEKS = [f"2025-W{n:02d}" for n in range(46, 53)] + [f"2026-W{n:02d}" for n in range(1, 12)]
 # A permaslug as the Data API writes it: author/model, often dated or ":free".
 RAW_ID = re.compile(r"\b[a-z][a-z0-9-]+/[a-z0-9][a-z0-9.:_-]*[a-z0-9]\b")
 MOVE = r"(from No\. \d+ to No\. \d+|up [\d.,]+%|down [\d.,]+%)"  # a rank move or a change
@@ -39,14 +48,18 @@ UNHEDGED = re.compile(r"all-time|ever\b|since records began in|历史最高|有�
 AMOUNT = re.compile(r"\d[\d,.]*\s?(?:trillion|billion|万亿|亿)")
 
 
-def config(folder: Path, api: Api) -> Path:
+def config(folder: Path, api: Api, weekly: bool = False) -> Path:
     path = folder / "config.yaml"
-    figures = ROOT / "demo" / "figures.yaml"
-    path.write_text(
-        "output: output\nlocales: [en, zh]\nsources:\n"
-        f"  - {{name: openrouter, type: openrouter, base_url: '{api.base_url}', timeout: 5}}\n"
-        f"  - {{name: catalogue, type: openrouter-models, base_url: '{api.base_url}', timeout: 5}}\n"
-        f"  - {{name: editor-figures, type: figures, path: '{figures}'}}\n", encoding="utf-8")
+    figures = Path(os.environ.get("SEASON_FIGURES", ROOT / "demo" / "figures.yaml"))
+    if weekly:
+        board = leaderboard_csv(folder, sorted(p.name for p in WEEKLY.glob("*.json")))
+        sources = f"  - {{name: board, type: csv, path: '{board}'}}\n"
+    else:
+        sources = (f"  - {{name: openrouter, type: openrouter, base_url: '{api.base_url}', timeout: 5}}\n"
+                   f"  - {{name: catalogue, type: openrouter-models, base_url: '{api.base_url}', "
+                   "timeout: 5}\n")
+    path.write_text("output: output\nlocales: [en, zh]\nsources:\n" + sources +
+                    f"  - {{name: editor-figures, type: figures, path: '{figures}'}}\n", encoding="utf-8")
     return path
 
 
@@ -68,6 +81,8 @@ def listed_days() -> dict[str, dict[str, int]]:
 
 def against_partial(text: str, week: str, names: dict[str, str], days: dict[str, dict[str, int]]) -> int:
     """Changes and rank moves stated for a model listed on only some days of this week or the last."""
+    if week not in WEEKS:
+        return 0  # a weekly leaderboard lists whole weeks: no model's week is partial
     previous = WEEKS[WEEKS.index(week) - 1] if week != WEEKS[0] else ""
     found = 0
     for model, name in names.items():
@@ -95,6 +110,7 @@ def paragraphs(text: str) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", action="store_true")
+    parser.add_argument("--weekly", action="store_true", help="the weekly leaderboard copies' season")
     parser.add_argument("--keep", type=Path, help="write the season's bulletins here")
     args = parser.parse_args()
     if not DAILY.is_dir():
@@ -103,15 +119,15 @@ def main() -> None:
                                                        "openrouter-weekly-top10") as api:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        path = config(folder, api)
-        done = bulletin("collect", "--config", path, "--from", "2026-05-04", "--to", "2026-08-21",
-                        cwd=folder)
+        path = config(folder, api, args.weekly)
+        span = () if args.weekly else ("--from", "2026-05-04", "--to", "2026-08-21")
+        done = bulletin("collect", "--config", path, *span, cwd=folder)
         if done.returncode not in (0, 3):
             sys.exit(done.stderr)
         counts: Counter[str] = Counter()
         days = listed_days()
         headlines: dict[str, set[str]] = {"en": set(), "zh": set()}
-        for week in WEEKS:
+        for week in WEEKLY_WEEKS if args.weekly else WEEKS:
             done = bulletin("render", "--config", path, "--week", week, cwd=folder)
             if done.returncode != 0:
                 print(f"{week}: {done.stderr.strip()}")

@@ -73,6 +73,7 @@ class Figure:
     scale: str = ""
     published_at: str = ""
     fetched_at: str = ""
+    subject_zh: str = ""  # the subject in Chinese, for the Chinese edition ('' if none given)
 
 
 @dataclass(frozen=True)

@@ -133,3 +133,27 @@ def test_compiled_templates_are_kept_under_xdg_cache_home(project, bulletin) -> 
     cache = Path(os.environ["XDG_CACHE_HOME"])
     assert cache.name.startswith("bulletin-tests-cache-")
     assert list((cache / "bulletin").glob("templates-*/*")), "no compiled template in the cache"
+
+
+def test_the_chinese_edition_names_a_figure_in_chinese_or_leaves_it_out(project, bulletin) -> None:
+    config = project / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "# locales: [en, zh]", "locales: [en, zh]"), encoding="utf-8")
+    assert bulletin("run").code == 0
+    chinese = read(project, "2026-W11", "bulletin.zh.md")
+    # The editor's subject_zh (demo/figures.yaml), never the English subject in quotes.
+    assert "摩根大通预测，中国AI推理Token消耗量将从2025年的约10千万亿Token" in chinese \
+        or "摩根大通估计中国AI推理Token消耗量2025年约为10千万亿Token" in chinese
+    assert "China's AI inference" not in chinese
+    figures = project / "demo" / "figures.yaml"
+    figures.write_text(figures.read_text(encoding="utf-8").replace(
+        "China's AI inference token consumption\n  subject_zh: 中国AI推理Token消耗量",
+        "Token demand of agents"), encoding="utf-8")
+    result = bulletin("run")
+    assert result.code == 0, result.err
+    english, chinese = read(project, "2026-W11", "bulletin.md"), read(project, "2026-W11", "bulletin.zh.md")
+    assert "JPMorgan expects Token demand of agents to rise" in english
+    # No Chinese name for it: the forecast is left out of the Chinese story, with a warning.
+    story = chinese.split("\n## ", 1)[0]
+    assert "摩根大通" not in story and "Token demand" not in chinese
+    assert "no Chinese subject for the figure 'Token demand of agents' (JPMorgan)" in result.err

@@ -64,7 +64,7 @@ def test_a_bad_figures_file_changes_nothing(project, collected, bulletin) -> Non
     before = digest(collected)
     result = bulletin("run")
     assert result.code == 1
-    assert result.err == (f"error: {figures}:11: figure 2: value: 'lots' is not a number\n")
+    assert result.err == (f"error: {figures}:12: figure 2: value: 'lots' is not a number\n")
     assert digest(collected) == before
 
 

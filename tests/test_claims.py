@@ -86,17 +86,18 @@ def test_every_number_in_the_article_is_traced_to_its_source(project, bulletin) 
     assert all(row["sources"] for text, row in traced.items() if "illion" in text)
 
 
-def test_a_week_on_record_is_traced_by_its_year_and_number(project, bulletin) -> None:
+def test_the_start_of_the_records_is_dated_and_traced_in_chinese(project, bulletin) -> None:
     config = project / "config.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "locales: [en, zh]\n", encoding="utf-8")
     assert bulletin("run", "--week", "2026-W08").code == 0
     week = project / "output" / "bulletins" / "2026-W08"
     chinese = (week / "bulletin.zh.md").read_text(encoding="utf-8")
-    assert "自2026年第7周有记录以来，中国AI模型在OpenRouter上的周调用量首次突破5万亿Token" in chinese
+    # As the rest of the Chinese edition dates the records: "自2月9日有记录以来".
+    assert "自2月9日有记录以来，中国AI模型在OpenRouter上的周调用量首次突破5万亿Token" in chinese
     data = json.loads((week / "bulletin.json").read_text(encoding="utf-8"))
     traced = {row["text"]: row["what"] for row in data["numbers"]["zh"]}
-    assert any(name.endswith(".facts.first_week_on_record.number") for name in traced["7"])
-    assert any(name.endswith(".facts.first_week_on_record.year") for name in traced["2026"])
+    assert any(name.endswith(".facts.records_since") for name in traced["2"])
+    assert any(name.endswith(".facts.records_since") for name in traced["9"])
 
 
 def test_a_number_changed_in_the_page_or_the_email_stops_publishing(project, bulletin) -> None:

@@ -58,6 +58,7 @@ def test_every_recorded_feed_is_stored_once_and_an_unchanged_feed_costs_a_304(tm
 def forecast_facts(events: list) -> dict:
     [event] = [e for e in events if e.kind == "forecast"]
     facts = dict(event.facts)
+    facts.pop("subject_zh")  # the Chinese name is the editor's (figures file), not the English text's
     for point in ("first", "last"):  # where it was read differs; what it says must not
         facts[point] = {k: v for k, v in facts[point].items() if k not in ("link", "quote", "source")}
     return {"subjects": event.subjects, **facts}
@@ -148,6 +149,9 @@ def test_figures_need_an_organisation_a_subject_and_a_year() -> None:
     [daily] = figures("国家数据局表示，截至2026年3月，我国日均Token消耗量突破140万亿。", "news", "l")
     assert (daily.organisation, daily.kind, daily.value, daily.unit, daily.period) == (
         "National Data Administration", "observed", Decimal(140 * 10**12), "tokens per day", "2026")
+    # A Chinese text names its subject in Chinese: that is the Chinese edition's subject.
+    assert daily.subject_zh == daily.subject == "我国日均Token消耗量"
+    assert first.subject_zh == ""  # an English text's subject waits for a glossary or an editor
     [idc] = figures("According to IDC, global token consumption will reach 5 quintillion tokens by 2028.",
                     "news", "l")
     assert (idc.organisation, idc.subject, idc.kind, idc.period) == (

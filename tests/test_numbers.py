@@ -35,7 +35,7 @@ def test_a_series_keeps_the_scale_its_source_used() -> None:
 def test_percentages_carry_a_sign_and_a_real_minus() -> None:
     assert numbers.signed_percent(4690 / 4194 - 1) == "+11.8%"
     assert numbers.signed_percent(3294 / 3633 - 1) == "\u22129.3%"
-    assert numbers.signed_percent(0.00001) == "0%"
+    assert numbers.signed_percent(0.00001) == "0.0%"
     assert numbers.percent(-0.0933) == "9.3%"
     assert numbers.rough_percent(390 ** (1 / 5) - 1) == "230%"
 
@@ -84,7 +84,7 @@ def test_a_rise_of_100_percent_or_more_is_a_multiple_in_prose_and_tables() -> No
     assert numbers.change(14.529) == "16×"  # not "+1,452.9%"
     assert numbers.times(14.0) == "15"
     assert zh.change(1.097) == "2.1倍"
-    assert zh.change(-0.25) == "-25%"
+    assert zh.change(-0.25) == "-25.0%"
 
 
 def test_chinese_datelines_and_percentages_as_the_chinese_press_writes_them() -> None:
@@ -95,3 +95,22 @@ def test_chinese_datelines_and_percentages_as_the_chinese_press_writes_them() ->
     assert zh.date_range("2025-12-29", "2026-01-04") == "2025年12月29日至2026年1月4日"
     assert zh.percent(14.529) == "1452.9%"  # no separator
     assert numbers.date_range("2026-05-11", "2026-05-17") == "May 11 to May 17, 2026"
+
+
+def test_percentages_keep_one_decimal_in_every_language() -> None:
+    from bulletin.render import numbers_zh as zh
+
+    # "+25.0%" beside "+11.8%", never "+25%": the same precision for every change.
+    assert numbers.signed_percent(0.25) == "+25.0%"
+    assert numbers.change(-0.1) == "\u221210.0%"
+    assert zh.signed_percent(0.25) == "+25.0%"
+    assert zh.change(0.3) == "+30.0%"
+    assert numbers.percent(0.4, 0) == "40%"  # a threshold asked for with no decimals
+
+
+def test_a_models_variant_in_chinese_copy_needs_no_brackets() -> None:
+    from bulletin.render import numbers_zh as zh
+
+    assert zh.model_name("Step 3.5 Flash (free)") == "Step 3.5 Flash免费版"
+    assert zh.model_name("DeepSeek V4 Flash (2026-07-31)") == "DeepSeek V4 Flash 2026年7月31日版"
+    assert zh.model_name("MiMo V2.5") == "MiMo V2.5"

@@ -86,6 +86,8 @@ BRANCHES: dict[str, dict[str, set[object]]] = {
                "low": {True, False}},
     "share": {"direction": {"above", "below"}},
     "author_sweep": {"weeks > 1": {True, False}},
+    "sweep_end": {"ended_weeks > 1": {True}},
+    "author_sweep_end": {"ended_weeks > 1": {True}},
     "variant_change": {"what": {"free_ended", "snapshot"}},
 }
 LEFTOVERS = re.compile(r"\{\{|\{%|None|Undefined|\bnan\b|  ")

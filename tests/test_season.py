@@ -99,3 +99,86 @@ def test_no_amount_is_told_in_more_than_two_paragraphs(season: Path, bulletin) -
         paragraphs = [p for p in story.split("\n\n") if p.strip() and not p.startswith(("#", "!["))]
         told = Counter(found for p in paragraphs for found in set(amount.findall(p)))
         assert not [found for found, n in told.items() if n > 2], week
+
+
+def top_three(week: str) -> list[str]:
+    """The week's three largest models by the recorded days, summed by permaslug."""
+    tokens: dict[str, int] = defaultdict(int)
+    for path in DAILY.glob("*.json"):
+        day = json.loads(path.read_text(encoding="utf-8"))
+        if _week_of(day["date"]) == week:
+            for row in day["rows"]:
+                if row["model_permaslug"] != "other":
+                    tokens[row["model_permaslug"]] += int(row["total_tokens"])
+    return sorted(tokens, key=lambda model: -tokens[model])[:3]
+
+
+def test_w33_the_end_of_ten_weeks_of_chinese_top_threes_leads(season: Path, bulletin) -> None:
+    def chinese(model: str) -> bool:
+        return DEFAULT_COUNTRIES.get(model.split("/")[0]) == "CN"
+
+    # The recorded days themselves: all Chinese from W23 to W32, not in W22 or W33.
+    swept = [week for week in WEEKS if all(map(chinese, top_three(week)))]
+    assert swept == WEEKS[WEEKS.index("2026-W23"):WEEKS.index("2026-W32") + 1]
+    breaker = next(model for model in top_three("2026-W33") if not chinese(model))
+    [event] = [e for e in week_events(bulletin, season, "2026-W33") if e["kind"] == "sweep_end"]
+    assert event["facts"]["breaker"]["model"] == breaker
+    assert (event["facts"]["ended_weeks"], event["facts"]["ended_open_ended"]) == (10, False)
+    english = article(bulletin, season, "2026-W33")
+    chinese_text = article(bulletin, season, "2026-W33", "bulletin.zh.md")
+    assert english.startswith("# OpenRouter's top three are no longer all Chinese, after 10 weeks\n")
+    assert "ending 10 weeks in which Chinese models held all three places" in english
+    assert chinese_text.startswith("# OpenRouter前三名不再全是中国模型，此前已连续十周\n")
+    # The claim check traces the ending's numbers to the event: the breaker's tokens and rank.
+    traced = json.loads((season.parent / "output" / "bulletins" / "2026-W33" / "bulletin.json")
+                        .read_text(encoding="utf-8"))["numbers"]
+    for locale, amount in (("en", "5.31 trillion"), ("zh", "5.31万亿")):
+        [row] = [row for row in traced[locale] if row["text"] == amount]
+        assert "events[0].facts.breaker.tokens" in row["what"] and row["sources"], locale
+    # While the run lasts, no end is told.
+    assert not [e for e in week_events(bulletin, season, "2026-W32") if e["kind"] == "sweep_end"]
+
+
+def test_the_basis_of_a_developers_total_is_said_where_one_first_appears(season: Path, bulletin) -> None:
+    said = {"en": "A developer's total counts its models among the week's top nine on the leaderboard.",
+            "zh": "开发商数据按其进入本周调用量前九的模型统计。"}
+    seen = 0
+    for week in WEEKS:
+        for locale, name in (("en", "bulletin.md"), ("zh", "bulletin.zh.md")):
+            story = article(bulletin, season, week, name).split("\n## ", 1)[0]
+            paragraphs = [p for p in story.split("\n\n") if p.strip() and not p.startswith(("#", "!["))]
+            about = [i for i, p in enumerate(paragraphs) if re.search(
+                r"'s models|模型开发商|旗下模型", p)]
+            if not about:
+                assert said[locale] not in story, (week, locale)
+                continue
+            seen += 1
+            # Once, in the first paragraph that tells a developer's total.
+            assert said[locale] in paragraphs[about[0]], (week, locale)
+            assert story.count(said[locale]) == 1, (week, locale)
+    assert seen >= 10
+
+
+def test_the_seasons_headlines_vary_with_the_news(season: Path, bulletin) -> None:
+    for name in ("bulletin.md", "bulletin.zh.md"):
+        headlines = [article(bulletin, season, week, name).splitlines()[0] for week in WEEKS]
+        assert len(set(headlines)) == len(WEEKS), [h for h, n in Counter(headlines).items() if n > 1]
+
+
+def test_what_an_editor_struck_in_the_season_stays_struck(season: Path, bulletin) -> None:
+    texts = {week: article(bulletin, season, week) for week in ("2026-W20", "2026-W23", "2026-W27",
+                                                               "2026-W28", "2026-W30")}
+    # W20: Owl Alpha is new in the top 10; its climb from No. 17 is the same story, told once.
+    assert texts["2026-W20"].count("Owl Alpha") == 3  # the story, the table and the data note
+    assert "climbed from No. 17 to No. 8" not in texts["2026-W20"]
+    # W23: MiniMax M3 debuts at No. 3, the week's biggest story, ahead of the sixth week of a lead.
+    assert texts["2026-W23"].startswith("# MiniMax M3 enters OpenRouter's top 10 at No. 3\n")
+    # W27: the platform total fell by less than 0.05%: "slightly", never "fell 0.0%".
+    assert "all models on OpenRouter fell slightly, to 46.72 trillion tokens" in texts["2026-W27"]
+    assert "0.0%" not in texts["2026-W27"]
+    # W28: the total already names OpenRouter.
+    assert "passed 50 trillion tokens in a week, with 52.62 trillion" in texts["2026-W28"]
+    # W30: Xiaomi's lead among the developers is MiMo V2.5's own, said in its paragraph.
+    assert "As it is Xiaomi's only model among the week's top nine, Xiaomi also leads the developers." \
+        in texts["2026-W30"]
+    assert "Xiaomi's models took first place" not in texts["2026-W30"]

@@ -3,8 +3,10 @@
 Each entry: ``subject``, ``organisation``, ``kind`` (observed or forecast),
 ``value`` (a number), ``unit`` (``tokens``, or with a scale word such as
 ``quadrillion tokens``), ``period`` (a year or an ISO week), ``source`` (URL)
-and optionally ``quote`` and ``published`` (a date). Two forecasts with the
-same subject and organisation and different periods form a forecast series.
+and optionally ``quote``, ``published`` (a date) and ``subject_zh`` (the
+subject in Chinese, which the Chinese edition uses: it never quotes an
+English subject). Two forecasts with the same subject and organisation and
+different periods form a forecast series.
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ from bulletin.render.scales import SCALES, split_unit
 from bulletin.weeks import IsoWeek
 
 ENTRY_KEYS = {"subject", "organisation", "kind", "value", "unit", "period", "source",
-              "quote", "published"}
+              "quote", "published", "subject_zh"}
 KINDS = ("observed", "forecast")
 _YEAR = re.compile(r"[0-9]{4}", re.ASCII)  # ASCII digits: "２０３０" is no year
+# A Chinese subject holds Chinese: a Han character (CJK Unified Ideographs and Extension A).
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,10 @@ def _figure(entry: Any, where: str, source: str, fetched_at: str) -> Figure:
     published = entry.get("published", "")
     if published and not isinstance(published, date):
         raise CollectError(f"{where}: published: {_short(published)} is not a date like 2026-03-20")
+    subject_zh = text("subject_zh") if "subject_zh" in entry else ""
+    if "subject_zh" in entry and not _HAN.search(subject_zh):
+        raise CollectError(f"{where}: subject_zh: {_short(entry['subject_zh'])} has no Chinese in it "
+                           "(the subject as the Chinese edition writes it, e.g. 中国AI推理Token消耗量)")
     return Figure(
         source=source,
         subject=text("subject"),
@@ -148,6 +156,7 @@ def _figure(entry: Any, where: str, source: str, fetched_at: str) -> Figure:
         scale=scale,
         published_at=published.isoformat() if published else "",
         fetched_at=fetched_at,
+        subject_zh=subject_zh,
     )
 
 

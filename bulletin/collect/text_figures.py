@@ -55,6 +55,7 @@ KNOWN_ORGANISATIONS = {
     "谷歌": "Google", "高盛": "Goldman Sachs", "摩根士丹利": "Morgan Stanley",
     "国际数据公司": "IDC", "中国信通院": "CAICT",
 }
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _STOP_ORGS = {"The", "This", "That", "It", "We", "They", "He", "She", "A", "An", "In", "On"}
 
 
@@ -140,7 +141,10 @@ def figures(text: str, source: str, link: str, published_at: str = "",
             result.setdefault(key, Figure(
                 source=source, subject=subject, organisation=organisation, kind=kind,
                 value=quantity.value, unit=unit, period=year, link=link, quote=sentence,
-                scale=quantity.scale, published_at=published_at, fetched_at=fetched_at))
+                scale=quantity.scale, published_at=published_at, fetched_at=fetched_at,
+                # A Chinese text names its subject in Chinese; an English one leaves it to
+                # the glossary or to an editor's subject_zh.
+                subject_zh=subject if _HAN.search(subject) else ""))
     return list(result.values())
 
 

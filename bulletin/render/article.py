@@ -27,7 +27,7 @@ from markupsafe import Markup
 from bulletin import __version__
 from bulletin.errors import RenderError
 from bulletin.model import Artifact, Event, Story, event_data
-from bulletin.render import claims, edition, escape, phrasing
+from bulletin.render import claims, edition, escape, numbers_zh, phrasing
 from bulletin.render.markup import markdown_to_html, markdown_to_text
 from bulletin.render.plaintext import html_to_plain
 
@@ -132,6 +132,7 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
         month_day=fmt.month_day,
         iso_week=fmt.iso_week,
         territory=lambda code: territory(code, locale),
+        subject_zh=numbers_zh.subject_name,
     )
     return env
 
@@ -200,7 +201,8 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
                    chart: bool) -> tuple[list[Artifact], str]:
     """The language's four files, and its headline."""
     pre = prefix(locale)
-    events = [e for e in story.events if _has_template(env, pre, e.kind, locale)]
+    events = [e for e in story.events if _has_template(env, pre, e.kind, locale)
+              and _has_subject(e, locale)]
     modules = [env.get_template(f"{pre}events/{e.kind}.md.j2").module for e in events]
     counts = {e.kind: len(phrasing.names(m, "paragraph")) for e, m in zip(events, modules, strict=True)}
     picks = phrasing.choose(str(story.week), [e.kind for e in events], counts)
@@ -255,6 +257,18 @@ def _has_template(env: jinja2.Environment, pre: str, kind: str, locale: str) -> 
                     "left out of that language's article", locale, kind, pre, kind)
         return False
     return True
+
+
+def _has_subject(event: Event, locale: str) -> bool:
+    """A figure's story is told in Chinese only with its subject in Chinese, never quoted in English."""
+    facts = event.facts
+    if locale != "zh" or "organisation" not in facts or not isinstance(facts.get("subject"), str):
+        return True
+    if numbers_zh.subject_name(facts["subject"], str(facts.get("subject_zh", ""))):
+        return True
+    log.warning("no Chinese subject for the figure %r (%s); left out of the Chinese article: "
+                "give it a subject_zh in the figures file", facts["subject"], facts["organisation"])
+    return False
 
 
 def _headline(env: jinja2.Environment, pre: str, story: Story, events: list[Event],

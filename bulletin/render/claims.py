@@ -158,10 +158,10 @@ def numbers_in(text: str, locale: str, names: tuple[str, ...] = ()) -> list[str]
 
 def _names(story: Story, title: str) -> tuple[str, ...]:
     names = [row.name for row in story.stats.models] + [str(story.week), title]
-    names += [str(e.facts.get("name", "")) for e in story.events]
+    names += [str(e.facts.get(key, "")) for e in story.events for key in ("name", "subject", "subject_zh")]
     # Licences and attributions are names too: "CC BY 4.0" states no quantity.
     names += [text for credit in story.credits for text in (credit.attribution, credit.licence)]
-    # As each language writes them ("Hy3（免费版）" in Chinese copy).
+    # As each language writes them ("Hy3免费版" in Chinese copy).
     names += [numbers_zh.model_name(n) for n in names]
     return tuple(dict.fromkeys(n for n in names if n and any(c.isdigit() for c in n)))
 

@@ -97,10 +97,15 @@ def signed_percent(change: float, places: int = 1) -> str:
 
 
 def percent(change: float, places: int = 1) -> str:
-    """The size of a change, without its sign: -0.0933 -> "9.3%"."""
+    """The size of a change, without its sign: -0.0933 -> "9.3%", 0.25 -> "25.0%".
+
+    Always ``places`` decimals, so that "+25.0%" stands beside "+11.8%" in a
+    table and a sentence alike (the press's one precision rule).
+    """
     value = Decimal(str(abs(change) * 100)).quantize(Decimal(1).scaleb(-places),
                                                       rounding=ROUND_HALF_UP)
-    return f"{_number(value)}%"
+    pattern = "#,##0" + ("." + "0" * places if places > 0 else "")
+    return f"{format_decimal(value, format=pattern, locale=LOCALE)}%"
 
 
 def rough_percent(change: float) -> str:

@@ -12,6 +12,7 @@ away from the English source and is rarer in print.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -49,9 +50,30 @@ def tokens(count: int | Decimal) -> str:
     return _number(value)
 
 
+# Figure subjects the Chinese press has a name for; an editor gives others as a
+# figure's subject_zh (figures file). The Chinese edition never quotes an English one.
+SUBJECTS = {"China's AI inference token consumption": "中国AI推理Token消耗量",
+            "China's daily token consumption": "中国日均Token消耗量",
+            "Daily token consumption": "日均Token消耗量",
+            "Global AI token consumption": "全球AI Token消耗量"}
+
+
+def subject_name(subject: str, given: str = "") -> str:
+    """A figure's subject in Chinese: the one given with it, the glossary's, or '' (not told)."""
+    return given or SUBJECTS.get(subject, "")
+
+
+_SNAPSHOT = re.compile(r" \((\d{4})-(\d{2})-(\d{2})\)")
+
+
 def model_name(name: str) -> str:
-    """A model's name in Chinese copy: "(free)" is 免费版 (the maker's model name stays as it is)."""
-    return name[:-len(" (free)")] + "（免费版）" if name.endswith(" (free)") else name
+    """A model's name in Chinese copy: "(free)" is 免费版 (the maker's model name stays as it is).
+
+    No brackets ("Step 3.5 Flash免费版", "DeepSeek V4 Flash 2026年7月31日版"): a list
+    gives each model's tokens in brackets after it.
+    """
+    name = _SNAPSHOT.sub(lambda m: f" {int(m[1])}年{int(m[2])}月{int(m[3])}日版", name)
+    return name[:-len(" (free)")] + "免费版" if name.endswith(" (free)") else name
 
 
 def change(change: float) -> str:

@@ -306,9 +306,11 @@ class Store:
                      counts: dict[str, int]) -> None:
         for fig in collected.figures:
             cursor = db.execute(
-                "INSERT INTO figures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                f"INSERT INTO figures ({_FIGURE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
                 (fig.source, fig.subject, fig.organisation, fig.kind, fig.period, str(fig.value),
-                 fig.unit, fig.scale, fig.link, fig.quote, fig.published_at, fig.fetched_at))
+                 fig.unit, fig.scale, fig.link, fig.quote, fig.published_at, fig.fetched_at,
+                 fig.subject_zh))
             counts["added" if cursor.rowcount else "unchanged"] += 1
 
     def _record_state(self, db: sqlite3.Connection, state: SourceState) -> None:
@@ -326,15 +328,16 @@ class Store:
             key = (fig.source, fig.subject, fig.organisation, fig.kind, fig.period)
             keep.add(key)
             row = (str(fig.value), fig.unit, fig.scale, fig.link, fig.quote, fig.published_at)
-            old = db.execute("SELECT value, unit, scale, link, quote, published_at FROM figures "
-                             "WHERE source=? AND subject=? AND organisation=? AND kind=? "
+            old = db.execute("SELECT value, unit, scale, link, quote, published_at, subject_zh "
+                             "FROM figures WHERE source=? AND subject=? AND organisation=? AND kind=? "
                              "AND period=?", key).fetchone()
-            if old == row:
+            if old == (*row, fig.subject_zh):
                 counts["unchanged"] += 1
                 continue
             counts["added" if old is None else "changed"] += 1
-            db.execute("INSERT OR REPLACE INTO figures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (*key, *row, fig.fetched_at))
+            db.execute(f"INSERT OR REPLACE INTO figures ({_FIGURE_COLUMNS}) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (*key, *row, fig.fetched_at, fig.subject_zh))
         for key in db.execute("SELECT source, subject, organisation, kind, period FROM figures "
                               "WHERE source=?", (collected.source,)).fetchall():
             if tuple(key) not in keep:
@@ -469,7 +472,7 @@ class Store:
     def figures(self) -> list[Figure]:
         rows = self.db.execute(
             "SELECT source, subject, organisation, kind, value, unit, period, link, quote, scale, "
-            "published_at, fetched_at FROM figures ORDER BY subject, organisation, period")
+            "published_at, fetched_at, subject_zh FROM figures ORDER BY subject, organisation, period")
         return [Figure(row[0], row[1], row[2], row[3], Decimal(row[4]), *row[5:]) for row in rows]
 
     def reported_before(self, week: IsoWeek, limit: int) -> list[list[dict[str, Any]]]:
@@ -488,6 +491,8 @@ class Store:
 
 
 _BULLETIN = "week, headline, events, rendered_at, status, reasons"
+_FIGURE_COLUMNS = ("source, subject, organisation, kind, period, value, unit, scale, link, quote, "
+                   "published_at, fetched_at, subject_zh")
 _DELIVERY = "week, target, status, remote_id, location, detail, attempts, delivered_at"
 _PUBLISHABLE = ", ".join(f"'{status}'" for status in sorted(PUBLISHABLE))
 

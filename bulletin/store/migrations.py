@@ -131,4 +131,8 @@ MIGRATIONS: tuple[str, ...] = (
     # The days each model was listed in a week: no change or rank move is told
     # against a model's partial week (the Data API lists each day's top 50 only).
     week_totals.MIGRATION_LISTED,
+    # A figure's subject in Chinese: the Chinese edition never quotes an English subject.
+    """
+    ALTER TABLE figures ADD COLUMN subject_zh TEXT NOT NULL DEFAULT '';
+    """,
 )

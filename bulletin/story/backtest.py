@@ -54,7 +54,7 @@ def backtest(config: Config, start: IsoWeek | None = None, end: IsoWeek | None =
         story = compose(history[week], events, config, {})
         headline = headline_of(story, config.templates_dir)
         memory.append([event_data(event) for event in story.events])
-        results.append(WeekResult(week, headline, tuple(events), story.events))
+        results.append(WeekResult(week, headline, story.detected, story.events))
     return results
 
 

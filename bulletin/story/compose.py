@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,10 @@ def compose(stats: WeekStats, events: list[Event], config: Config,
             provenance: dict[str, dict[str, Any]], now: datetime | None = None,
             history: Mapping[IsoWeek, WeekStats] | None = None) -> Story:
     chosen = choose(events, config.story.max_events)
+    chosen = mark_basis(chosen)
+    # The detected events hold the chosen ones as told (facts added), so that the two still match.
+    told = {(e.kind, e.subjects, e.score): e for e in chosen}
+    events = [told.get((e.kind, e.subjects, e.score), e) for e in events]
     cited = {key for event in events for key in event.evidence}
     # The tables and the chart quote every model of this week and the last;
     # their observations belong in the trail as much as the events' do.
@@ -94,6 +99,31 @@ def choose(events: list[Event], limit: int) -> list[Event]:
     return chosen
 
 
+def total_kind(event: Event) -> str:
+    """Which kind of top-nine total an event states: "country", "author" or none."""
+    if event.kind in LEAD_KINDS or event.kind == "growth":
+        return "country"
+    kind = event.facts.get("subject_type", "")
+    return kind if kind in ("country", "author") and event.kind != "share" else ""
+
+
+def mark_basis(events: list[Event]) -> list[Event]:
+    """Mark the first event stating a country total, and the first an author total.
+
+    Those totals count the week's top nine models only (methodology.top_n); the
+    article says so where a reader first meets one (facts.basis), once.
+    """
+    told: set[str] = set()
+    marked = []
+    for event in events:
+        kind = total_kind(event)
+        if kind and kind not in told:
+            told.add(kind)
+            event = replace(event, facts={**event.facts, "basis": kind})
+        marked.append(event)
+    return marked
+
+
 def _amounts(facts: Mapping[str, Any]) -> set[int]:
     """The token counts an event states (facts named ``*tokens``, nested lists included)."""
     found: set[int] = set()
@@ -117,7 +147,27 @@ def _collapse(events: list[Event]) -> list[Event]:
     """
     lead = next((e for e in events if e.kind in LEAD_KINDS), None)
     told = set(lead.subjects) if lead else set()
-    return [e for e in events if not (e.kind == "growth" and e.subjects[0] in told)]
+    # A model new in the top 10 is told once: its entry, not its climb as well.
+    entered = {e.subjects[0] for e in events if e.kind == "new_entrant"}
+    entered |= {e.facts["breaker"]["model"] for e in events if e.kind in ("sweep_end", "author_sweep_end")}
+    # A developer whose lead is one model's: the model's lead change says it (developer_too).
+    models = [e for e in events if e.kind == "subject_lead_change" and e.facts.get("subject_type") == "model"]
+    echoed = {id(e) for e in events if e.kind == "subject_lead_change" and e.facts.get("subject_type")
+              == "author" and any(_same_lead(m, e) for m in models)}
+    kept = []
+    for e in events:
+        if (e.kind == "growth" and e.subjects[0] in told) or id(e) in echoed or (
+                e.kind == "rank_change" and e.facts.get("move") != "new_leader" and e.subjects[0] in entered):
+            continue
+        echo = next((a for a in events if id(a) in echoed and e in models and _same_lead(e, a)), None)
+        kept.append(replace(e, facts={**e.facts, "developer_too": echo.facts["leader"]}) if echo else e)
+    return kept
+
+
+def _same_lead(model: Event, author: Event) -> bool:
+    """A developer's new lead that is its one counted model's: the same tokens, the same change."""
+    return (str(model.facts.get("leader", "")).split("/")[0] == author.facts.get("leader")
+            and model.facts.get("leader_tokens") == author.facts.get("leader_tokens"))
 
 
 def _notes(stats: WeekStats, top_n: int) -> list[dict[str, Any]]:
@@ -136,5 +186,6 @@ def _notes(stats: WeekStats, top_n: int) -> list[dict[str, Any]]:
 def _credits(stats: WeekStats, events: list[Event], config: Config) -> list[SourceCredit]:
     used = {stats.source}
     for event in events:
-        used.update(key.source for key in map(EvidenceKey.parse, event.evidence) if key)
+        # EvidenceKey.parse(key).source, without a key object per observation.
+        used.update(key.split("|", 1)[0] for key in event.evidence if key.count("|") >= 2)
     return [source.credit for source in config.sources if source.name in used]

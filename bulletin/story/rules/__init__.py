@@ -249,8 +249,12 @@ class Rule:
 
 
 def evidence(stats: WeekStats, models: Iterable[str]) -> tuple[str, ...]:
-    """Keys naming the observations behind a number: ``source|week|model``."""
-    return tuple(str(EvidenceKey.of(stats.source, stats.week, model)) for model in models)
+    """Keys naming the observations behind a number: ``source|week|model``.
+
+    str(EvidenceKey.of(...)) written out: a backtest makes hundreds of thousands of them.
+    """
+    prefix = str(EvidenceKey.of(stats.source, stats.week, ""))
+    return tuple(prefix + model for model in models)
 
 
 def model_facts(row: ModelWeek) -> dict[str, object]:
@@ -274,8 +278,12 @@ def subject_models(stats: WeekStats, subject_type: str, subject: str) -> Sequenc
 def subject_name(stats: WeekStats, subject_type: str, subject: str) -> str:
     """How the article names a model (its family's display name); other subjects by their key.
 
-    Stories are told of the model, not the row: "Tencent Hy3", whichever tier led.
+    Stories are told of the model, not the row: "Tencent Hy3", whichever tier led. The
+    total is "listed" where the source gives no long tail (a top-10 leaderboard).
     """
     if subject_type == "model":
         return next((family_name(row.name) for row in stats.models if row.model == subject), subject)
+    if subject_type == "total" and not stats.long_tail:
+        # A leaderboard without its long tail is not the platform: "the listed models", not "all".
+        return "listed"
     return subject

@@ -80,6 +80,9 @@ class Forecast(Rule):
             cagr = float(multiple) ** (1 / years) - 1
             facts = {
                 "subject": subject,
+                # As an editor or a Chinese text gave it; any figure of the subject will do.
+                "subject_zh": next((f.subject_zh for f in [*points, *context.figures]
+                                    if f.subject == subject and f.subject_zh), ""),
                 "organisation": organisation,
                 "unit": unit,
                 "first": figure_facts(first),

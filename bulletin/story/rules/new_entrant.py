@@ -12,6 +12,8 @@ from bulletin.model import Event
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, model_facts
 
+DEBUT_AT_THE_TOP = 30.0
+
 
 class NewEntrant(Rule):
     name = "new_entrant"
@@ -33,5 +35,8 @@ class NewEntrant(Rule):
                 continue
             returning = row.model in earlier_tops
             score = 30.0 + 2 * (self.places - row.rank) + 15 * row.excluded - 10 * returning
+            # A debut straight into the top three is among the week's biggest stories
+            # (at No. 1 it is the lead change's: "takes first place from ...").
+            score += DEBUT_AT_THE_TOP * (1 < row.rank <= 3 and not returning)
             facts = model_facts(row) | {"returning": returning}
             yield Event("new_entrant", (row.model,), facts, score, evidence(stats, [row.model]))

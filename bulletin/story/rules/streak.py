@@ -101,6 +101,7 @@ class Streak(Rule):
 
             run = growth_run(context.history, stats.week, volume)
             base: dict[str, object] = {"subject_type": self.subject, "subject": subject,
+                    "name": subject_name(stats, self.subject, subject),
                     "week_ending": stats.week.sunday.isoformat()}
             models = evidence(stats, subject_models(stats, self.subject, subject))
             if run.weeks >= self.min_weeks:

@@ -1,27 +1,34 @@
 """The top N models of the leaderboard all come from one country (or one author).
 
 The event says for how many consecutive complete weeks the same country has
-held all N places (``weeks``; "the second consecutive week").
+held all N places (``weeks``; "the second consecutive week"). The week such
+a run of at least ``end_after`` weeks ends is news of its own
+(``sweep_end``/``author_sweep_end``): which model broke it, at what place,
+after how many weeks ("the top three are no longer all Chinese, after ten
+weeks").
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bulletin.model import Event
-from bulletin.story.novelty import run
+from bulletin.model import Event, ModelWeek
+from bulletin.story.novelty import NEWS, run
 from bulletin.story.rules import HistoryIndex, Param, Rule, RuleContext, evidence, model_facts
-from bulletin.story.rules.leaders import run_back, run_score
+from bulletin.story.rules.leaders import previous_complete, run_back, run_score
 from bulletin.weeks import IsoWeek
 
 
 class Sweep(Rule):
     name = "sweep"
-    novelty = {"sweep": run(), "author_sweep": run()}  # the same top three again is old news
+    # The same top three again is old news; each end of a run is news of its own.
+    novelty = {"sweep": run(), "author_sweep": run(), "sweep_end": NEWS, "author_sweep_end": NEWS}
     params = {"places": Param(3, "int", minimum=2, maximum=50),
-              "by": Param("country", "choice", choices=("country", "author"))}
+              "by": Param("country", "choice", choices=("country", "author")),
+              "end_after": Param(2, "int", minimum=1)}
     places: int
     by: str
+    end_after: int
 
     def swept_by(self, index: HistoryIndex, week: IsoWeek) -> str | None:
         top = index.top_owners(week, self.places)
@@ -37,6 +44,7 @@ class Sweep(Rule):
     def detect(self, context: RuleContext) -> Iterable[Event]:
         stats = context.stats
         owner = self.swept_by(context.index, stats.week)
+        yield from self._ended(context, owner)
         if owner is None:
             return
         top = stats.top(self.places)
@@ -53,3 +61,37 @@ class Sweep(Rule):
         else:
             facts = {"author": owner, "places": self.places, "models": models} | extra
             yield Event("author_sweep", (owner,), facts, score - 10, keys)
+
+    def _ended(self, context: RuleContext, owner: str | None) -> Iterable[Event]:
+        """The run of sweeps that ended this week, if one of ``end_after`` weeks or more did."""
+        stats = context.stats
+        if not stats.complete:
+            return
+        before = previous_complete(context.history, stats.week)
+        if before is None:
+            return
+        ended_by = self.swept_by(context.index, before.week)
+        if ended_by is None or ended_by == owner:
+            return
+        ended = run_back(context.history, before.week,
+                         lambda week: self.swept_by(context.index, week) == ended_by)
+        if ended.weeks < self.end_after:
+            return
+        top = stats.top(self.places)
+        breaker = next((row for row in top if not self._owned(row, ended_by)), None)
+        if breaker is None:  # fewer models listed than places: nothing to tell
+            return
+        facts = {"places": self.places, "models": [model_facts(row) for row in top],
+                 "breaker": model_facts(breaker), "ended_weeks": ended.weeks,
+                 "ended_open_ended": ended.open_ended, "ended_since": ended.since.monday.isoformat(),
+                 "week_ending": stats.week.sunday.isoformat()}
+        # Among the week's biggest stories: a hold on the top places that lasted is over.
+        score = 70.0 + 2 * min(ended.weeks, 5)
+        keys = evidence(stats, [row.model for row in top])
+        if self.by == "country":
+            yield Event("sweep_end", (ended_by,), facts | {"country": ended_by}, score, keys)
+        else:
+            yield Event("author_sweep_end", (ended_by,), facts | {"author": ended_by}, score - 10, keys)
+
+    def _owned(self, row: ModelWeek, owner: str) -> bool:
+        return not row.excluded and (row.country if self.by == "country" else row.author) == owner
