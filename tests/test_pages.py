@@ -45,8 +45,9 @@ def test_the_email_has_every_style_inlined(rendered: Path) -> None:
         html = (rendered / name).read_text(encoding="utf-8")
         assert "<style" not in html
         assert 'style="' in html and 'class="wrap" style="max-width: 40rem;' in html
-        # The chart is referenced where a mail client can fetch it.
-        assert 'src="https://news.example.org/bulletin/2026/w11/chart.png"' in html
+        # The chart, in the email's language, is referenced where a mail client can fetch it.
+        png = "chart.png" if name == "email.html" else "chart.zh.png"
+        assert f'src="https://news.example.org/bulletin/2026/w11/{png}"' in html
         assert 'href="__UNSUBSCRIBE_URL__"' in html
 
 

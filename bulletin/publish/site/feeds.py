@@ -12,7 +12,6 @@ from datetime import datetime
 from xml.sax.saxutils import escape
 
 from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed, language_tag
-from bulletin.render.edition import CHART_PNG
 
 FEED_ENTRIES = 20
 
@@ -78,7 +77,7 @@ def json_feed(articles: Sequence[Article], base_url: str, title: str, author: st
             "summary": version.description, "date_published": article.date,
             "date_modified": article.date, "authors": authors, "language": language_tag(lang)}
         # Feed readers show `image` as a card: a raster image, where there is one.
-        image = CHART_PNG if CHART_PNG in article.charts else article.chart
+        image = article.png(lang)
         if image:
             item["image"] = base_url + article.path + image
         items.append(item)
