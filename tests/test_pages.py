@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bulletin.render.chart import WIDE
+
 needs_java = pytest.mark.skipif(shutil.which("java") is None,
                                 reason="java not installed (.ci/setup.d/50-article-validation.sh)")
 needs_chromium = pytest.mark.skipif(shutil.which("chromium") is None,
@@ -123,7 +125,7 @@ def test_a_real_browser_shows_the_headline_chart_and_disclosure(
     assert found, browser.stderr[-2000:]
     result = json.loads(found[1].replace("&quot;", '"'))
     assert result["headline"] == headline
-    assert result["chart"] > 600  # chart.svg loaded and decoded (7.2 inches wide)
+    assert result["chart"] == WIDE.width  # the language's chart loaded and decoded, wide layout
     assert result["disclosure"] == disclosure
 
 

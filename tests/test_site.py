@@ -141,15 +141,15 @@ def test_charts_and_languages_are_included_when_the_bulletin_has_them(site: Path
     # Once, from each page's own place, with its size stated; the narrow layout on a phone.
     assert (week / "chart-narrow.svg").is_file()
     assert page.count("<img ") == 1
-    assert ('<picture><source media="(max-width: 30rem)" srcset="chart-narrow.svg" width="6" height="8">'
+    assert ('<picture><source media="(max-width: 30rem)" srcset="chart-narrow.svg">'
             '<img width="12" height="10" alt="Chart: weekly tokens &amp; more" src="chart.svg"></picture>'
             ) in page
     chinese = (week / "zh" / "index.html").read_text()
     assert chinese.count("<img ") == 1
-    assert ('srcset="../chart-narrow.svg" width="6" height="8"><img width="12" height="10" '
+    assert ('srcset="../chart-narrow.svg"><img width="12" height="10" '
             'alt="图表：各国每周Token调用量" src="../chart.svg">') in chinese
     home = (site / "index.html").read_text()
-    assert ('<source media="(max-width: 30rem)" srcset="2026/w11/chart-narrow.svg" width="6" height="8">'
+    assert ('<source media="(max-width: 30rem)" srcset="2026/w11/chart-narrow.svg">'
             '<img width="12" height="10" alt="Chart: weekly tokens &amp; more" src="2026/w11/chart.svg">'
             ) in home
     assert f'<meta property="og:image" content="{BASE}2026/w11/chart.png">' in page

@@ -112,9 +112,9 @@ class Article:
         narrow = name.replace("chart", "chart-narrow", 1)
         if narrow not in self.charts:
             return img
-        w, h = self.size(narrow)
-        return (f'<picture><source media="{NARROW_SCREEN}" srcset="{prefix}{narrow}" width="{w}" '
-                f'height="{h}">{img}</picture>')
+        # No width and height on <source>: the Nu checker does not take them yet. A phone
+        # reserves the wide chart's proportions and takes the narrow one's once it loads.
+        return f'<picture><source media="{NARROW_SCREEN}" srcset="{prefix}{narrow}">{img}</picture>'
 
     def size(self, name: str) -> tuple[int, int]:
         from bulletin.render.chart import CHART_SIZE
