@@ -133,3 +133,21 @@ def test_the_chinese_png_is_drawn_with_a_face_that_has_the_characters() -> None:
 
     # Two characters drawn alike would be a missing glyph's box, or nothing.
     assert drawn("中国") != drawn("美国") != drawn("")
+
+
+def test_a_country_with_fewer_weeks_ends_on_the_latest_one_and_one_country_alone_is_drawn() -> None:
+    from bulletin.render.chart import Words, draw
+
+    words = Words("Title", "Subtitle", "Source: s", {"CN": "China", "US": "US"}, ["W1", "W2", "W3"])
+    story = _Story(CN=[3_000_000_000_000, 4_000_000_000_000, 5_000_000_000_000], US=[2_000_000_000_000])
+    drawn = draw(story, {"en": words})  # type: ignore[arg-type]
+    svg = next(a.content for a in drawn.svgs if a.filename == "chart.svg")
+    assert isinstance(svg, str)
+    root = ET.fromstring(svg)
+    ends = [float(c.get("cx", "")) for c in root.iter(f"{SVG}circle")]
+    assert len(ends) == 2 and ends[0] == ends[1]  # both lines end on the latest week
+    texts = {"".join(t.itertext()) for t in root.iter(f"{SVG}text")}
+    assert {"China", "5.00", "US", "2.00", "W1", "W3"} <= texts
+    assert drawn.artifacts()[-1].content[:4] == b"\x89PNG"
+    alone = draw(_Story(CN=[1_000_000_000_000]), {"en": words})  # type: ignore[arg-type]
+    assert len(alone.artifacts()) == 3

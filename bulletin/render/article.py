@@ -178,7 +178,7 @@ def _chart(story: Story, settings: Settings) -> Drawn:
         env, name = environment(settings.templates_dir, locale), f"{prefix(locale)}chart.txt.j2"
         try:
             weeks = [escape.plain(_call(env, name, "week", IsoWeek.parse(week).sunday))
-                     for week, *_ in next(iter(story.trend.values()))]
+                     for week, *_ in max(story.trend.values(), key=len)]
             words[locale] = chart.Words(
                 escape.plain(_call(env, name, "title", found)),
                 escape.plain(_call(env, name, "subtitle", story)),
