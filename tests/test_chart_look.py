@@ -151,3 +151,11 @@ def test_a_country_with_fewer_weeks_ends_on_the_latest_one_and_one_country_alone
     assert drawn.artifacts()[-1].content[:4] == b"\x89PNG"
     alone = draw(_Story(CN=[1_000_000_000_000]), {"en": words})  # type: ignore[arg-type]
     assert len(alone.artifacts()) == 3
+
+
+def test_a_drawing_given_up_leaves_no_process_behind() -> None:
+    drawing = raster.start("chart.png", '<svg xmlns="http://www.w3.org/2000/svg" width="900" height="900"/>',
+                           4, [])
+    assert drawing.process is not None
+    drawing.cancel()
+    assert drawing.process.returncode is not None  # ended and reaped

@@ -146,6 +146,26 @@ def render_story(story: Story, settings: Settings) -> list[Artifact]:
 def render_edition(story: Story, settings: Settings) -> Rendering:
     # Started first: the chart's PNG is drawn in another process while the articles are written.
     drawn = _chart(story, settings) if settings.chart and story.trend else None
+    try:
+        artifacts, articles, texts = _articles(story, settings, drawn)
+        numbers = claims.trace(story, texts, settings.title)
+    except BaseException:
+        if drawn:
+            drawn.cancel()  # no drawing left running for a bulletin that will not be written
+        raise
+    charts = drawn.artifacts() if drawn else []
+    data = story_data(story, articles[settings.locales[0]]["headline"]) | {
+        "articles": articles, "numbers": numbers,
+        "chart": {"key": drawn.keys if drawn else {}, "files": [a.filename for a in charts]}}
+    artifacts.extend(charts)
+    artifacts.append(Artifact("json", edition.DATA,
+                              json.dumps(data, indent=2, ensure_ascii=False) + "\n"))
+    return Rendering(tuple(artifacts), data["headline"], data)
+
+
+def _articles(story: Story, settings: Settings, drawn: Drawn | None
+              ) -> tuple[list[Artifact], dict[str, dict[str, Any]], dict[str, str]]:
+    """Each language's files, what bulletin.json says of them, and each article's text."""
     artifacts: list[Artifact] = []
     articles: dict[str, dict[str, Any]] = {}
     texts: dict[str, str] = {}
@@ -158,15 +178,7 @@ def render_edition(story: Story, settings: Settings) -> Rendering:
         artifacts.extend(files)
         texts[locale] = str(files[0].content)
         articles[locale] = {"headline": headline, "files": [a.filename for a in files]}
-    numbers = claims.trace(story, texts, settings.title)
-    charts = drawn.artifacts() if drawn else []
-    data = story_data(story, articles[settings.locales[0]]["headline"]) | {
-        "articles": articles, "numbers": numbers,
-        "chart": {"key": drawn.keys if drawn else {}, "files": [a.filename for a in charts]}}
-    artifacts.extend(charts)
-    artifacts.append(Artifact("json", edition.DATA,
-                              json.dumps(data, indent=2, ensure_ascii=False) + "\n"))
-    return Rendering(tuple(artifacts), data["headline"], data)
+    return artifacts, articles, texts
 
 
 def _chart(story: Story, settings: Settings) -> Drawn:

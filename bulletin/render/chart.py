@@ -108,6 +108,11 @@ class Drawn:
     def size(self, locale: str) -> tuple[int, int]:
         return self.sizes.get(locale, CHART_SIZE)
 
+    def cancel(self) -> None:
+        for png in self.pngs.values():
+            if not isinstance(png, bytes):
+                png.cancel()
+
     def artifacts(self) -> list[Artifact]:
         pngs = [Artifact("chart-png", name, png if isinstance(png, bytes) else png.result())
                 for name, png in self.pngs.items()]

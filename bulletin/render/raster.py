@@ -48,6 +48,13 @@ class Pending:
         return out
 
 
+    def cancel(self) -> None:
+        """Stop the drawing, for a run that will not write it."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            self.process.communicate()
+
+
 def start(name: str, svg: str, zoom: float, fonts: list[str]) -> Pending:
     """Begin drawing ``svg`` as a PNG at ``zoom`` times its size, with only ``fonts`` when given."""
     options: dict[str, object] = {"svg_string": svg, "zoom": zoom, "skip_system_fonts": bool(fonts),
