@@ -289,3 +289,19 @@ def test_a_week_held_when_rendered_again_leaves_the_site_until_approved(site: Pa
     assert sorted(path.name for path in (site / "2026").iterdir()) == ["index.html", "w08", "w09", "w11"]
     assert bulletin("approve", "2026-W10").code == 0
     assert (site / "2026" / "w10" / "index.html").is_file()
+
+
+def test_a_list_shows_the_ledes_first_sentence_cut_at_a_word() -> None:
+    from bulletin.publish.site.pages import excerpt
+
+    lede = ("China's AI models handled 4.69 trillion tokens on OpenRouter in the week to March 15, "
+            "up 11.8% on the previous week, against 3.29 trillion for the United States (−9.3%); "
+            "it is the second week.")
+    short = excerpt(lede)
+    assert short.startswith("China's AI models handled 4.69 trillion") and short.endswith("…")
+    assert len(short) <= 121 and lede.startswith(short[:-1]) and lede[len(short) - 1] in " ,"
+    assert excerpt("The lead changed hands: China won it back. The rest.") == \
+        "The lead changed hands: China won it back."
+    assert excerpt("A model leads (1.5 trillion); the rest follow.") == "A model leads (1.5 trillion)."
+    assert excerpt("中国AI模型共处理4.69万亿Token，环比增长11.8%；美国模型为3.29万亿Token。这是第二周。") == \
+        "中国AI模型共处理4.69万亿Token，环比增长11.8%。"

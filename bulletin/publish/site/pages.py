@@ -170,7 +170,7 @@ def _version(edition: Edition, locale: str) -> Version:
     return Version(headline, body, _plain(lede[1]) if lede else headline, chart, alt)
 
 
-EXCERPT = 200  # characters: a line or two in a list, a taste of the lede and not the whole of it
+EXCERPT = 120  # characters: a line or two in a list, a taste of the lede and not the whole of it
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|(?<=;)\s+|(?<=[。！？；])")
 
 
