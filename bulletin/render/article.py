@@ -286,7 +286,13 @@ _CALL = "{% import name as kind %}{{ kind[macro](*args) }}"
 
 def _call(env: jinja2.Environment, name: str, macro: str, *args: Any) -> Markup:
     # A macro's Markdown, its data already escaped: Markup, so that no template escapes it again.
-    return Markup(env.from_string(_CALL).render(name=name, macro=macro, args=args).strip())
+    return Markup(_caller(env).render(name=name, macro=macro, args=args).strip())
+
+
+@cache
+def _caller(env: jinja2.Environment) -> jinja2.Template:
+    """The calling template, compiled once per environment: compiling it cost more than the call."""
+    return env.from_string(_CALL)
 
 
 def _inline(html: str) -> str:
