@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bulletin.render.chart import WIDE
+
 needs_java = pytest.mark.skipif(shutil.which("java") is None,
                                 reason="java not installed (.ci/setup.d/50-article-validation.sh)")
 needs_chromium = pytest.mark.skipif(shutil.which("chromium") is None,
@@ -45,8 +47,9 @@ def test_the_email_has_every_style_inlined(rendered: Path) -> None:
         html = (rendered / name).read_text(encoding="utf-8")
         assert "<style" not in html
         assert 'style="' in html and 'class="wrap" style="max-width: 40rem;' in html
-        # The chart is referenced where a mail client can fetch it.
-        assert 'src="https://news.example.org/bulletin/2026/w11/chart.png"' in html
+        # The chart, in the email's language, is referenced where a mail client can fetch it.
+        png = "chart.png" if name == "email.html" else "chart.zh.png"
+        assert f'src="https://news.example.org/bulletin/2026/w11/{png}"' in html
         assert 'href="__UNSUBSCRIBE_URL__"' in html
 
 
@@ -122,7 +125,7 @@ def test_a_real_browser_shows_the_headline_chart_and_disclosure(
     assert found, browser.stderr[-2000:]
     result = json.loads(found[1].replace("&quot;", '"'))
     assert result["headline"] == headline
-    assert result["chart"] > 600  # chart.svg loaded and decoded (7.2 inches wide)
+    assert result["chart"] == WIDE.width  # the language's chart loaded and decoded, wide layout
     assert result["disclosure"] == disclosure
 
 

@@ -122,7 +122,8 @@ def test_the_store_records_the_site_delivery(site: Path, project: Path) -> None:
 def test_charts_and_languages_are_included_when_the_bulletin_has_them(site: Path, project: Path,
                                                                       bulletin) -> None:
     folder = project / "output" / "bulletins" / "2026-W11"
-    (folder / "chart.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+    (folder / "chart.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="12" height="10"/>')
+    (folder / "chart-narrow.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="6" height="8"/>')
     (folder / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
     english = folder / "bulletin.html"
     english.write_text(english.read_text().replace(
@@ -137,15 +138,20 @@ def test_charts_and_languages_are_included_when_the_bulletin_has_them(site: Path
     assert (week / "chart.svg").read_bytes() == (folder / "chart.svg").read_bytes()
     assert (week / "chart.png").read_bytes() == (folder / "chart.png").read_bytes()
     page = (week / "index.html").read_text()
-    # Once, from each page's own place, with its size stated.
+    # Once, from each page's own place, with its size stated; the narrow layout on a phone.
+    assert (week / "chart-narrow.svg").is_file()
     assert page.count("<img ") == 1
-    assert '<img width="720" height="360" alt="Chart: weekly tokens &amp; more" src="chart.svg">' in page
+    assert ('<picture><source media="(max-width: 30rem)" srcset="chart-narrow.svg">'
+            '<img width="12" height="10" alt="Chart: weekly tokens &amp; more" src="chart.svg"></picture>'
+            ) in page
     chinese = (week / "zh" / "index.html").read_text()
     assert chinese.count("<img ") == 1
-    assert '<img width="720" height="360" alt="图表：各国每周Token调用量" src="../chart.svg">' in chinese
+    assert ('srcset="../chart-narrow.svg"><img width="12" height="10" '
+            'alt="图表：各国每周Token调用量" src="../chart.svg">') in chinese
     home = (site / "index.html").read_text()
-    assert ('<img src="2026/w11/chart.svg" width="720" height="360" '
-            'alt="Chart: weekly tokens &amp; more">') in home
+    assert ('<source media="(max-width: 30rem)" srcset="2026/w11/chart-narrow.svg">'
+            '<img width="12" height="10" alt="Chart: weekly tokens &amp; more" src="2026/w11/chart.svg">'
+            ) in home
     assert f'<meta property="og:image" content="{BASE}2026/w11/chart.png">' in page
     assert '<meta name="twitter:card" content="summary_large_image">' in page
     for html in (page, chinese):
@@ -164,7 +170,8 @@ def test_charts_and_languages_are_included_when_the_bulletin_has_them(site: Path
     zh_feed = feedparser.parse((site / "zh" / "feed.xml").read_bytes())
     assert not zh_feed.bozo and zh_feed.feed.language == "zh-Hans"
     assert [entry.link for entry in zh_feed.entries] == [f"{BASE}2026/w11/zh/"]
-    assert f'src="{BASE}2026/w11/chart.svg"' in zh_feed.entries[0].content[0].value
+    # A feed reader gets the PNG (the only one here is the English one), at an absolute URL.
+    assert f'src="{BASE}2026/w11/chart.png"' in zh_feed.entries[0].content[0].value
 
 
 @pytest.mark.slow
@@ -282,3 +289,19 @@ def test_a_week_held_when_rendered_again_leaves_the_site_until_approved(site: Pa
     assert sorted(path.name for path in (site / "2026").iterdir()) == ["index.html", "w08", "w09", "w11"]
     assert bulletin("approve", "2026-W10").code == 0
     assert (site / "2026" / "w10" / "index.html").is_file()
+
+
+def test_a_list_shows_the_ledes_first_sentence_cut_at_a_word() -> None:
+    from bulletin.publish.site.pages import excerpt
+
+    lede = ("China's AI models handled 4.69 trillion tokens on OpenRouter in the week to March 15, "
+            "up 11.8% on the previous week, against 3.29 trillion for the United States (−9.3%); "
+            "it is the second week.")
+    short = excerpt(lede)
+    assert short.startswith("China's AI models handled 4.69 trillion") and short.endswith("…")
+    assert len(short) <= 121 and lede.startswith(short[:-1]) and lede[len(short) - 1] in " ,"
+    assert excerpt("The lead changed hands: China won it back. The rest.") == \
+        "The lead changed hands: China won it back."
+    assert excerpt("A model leads (1.5 trillion); the rest follow.") == "A model leads (1.5 trillion)."
+    assert excerpt("中国AI模型共处理4.69万亿Token，环比增长11.8%；美国模型为3.29万亿Token。这是第二周。") == \
+        "中国AI模型共处理4.69万亿Token，环比增长11.8%。"

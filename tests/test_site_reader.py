@@ -72,7 +72,9 @@ def test_a_chart_in_a_feed_is_an_absolute_url_and_the_entry_does_not_repeat_its_
             assert "<h1" not in content
             for src in links.in_html(content, "", name):
                 if src.where.endswith("<img src>"):
-                    assert src.url.startswith(BASE) and src.url.endswith("/chart.svg"), src
+                    # The PNG, in the feed's language: readers show SVG badly, if at all.
+                    png = "/chart.png" if name == "feed.xml" else "/chart.zh.png"
+                    assert src.url.startswith(BASE) and src.url.endswith(png), src
     chinese = json.loads((reader_site / "zh" / "feed.json").read_text())
     assert chinese["language"] == "zh-Hans"
     assert chinese["authors"] == [{"name": "Token Bulletin", "url": BASE}]
@@ -119,7 +121,41 @@ def test_no_page_scrolls_sideways_on_a_phone(served: str, scheme: str, tmp_path:
                 assert len(charts) == 1, (name, charts)
                 natural, shown = charts[0]
                 assert natural > 0 and shown <= PHONE, (name, charts)
+                # The chart laid out for a phone, in the page's language.
+                shown_file = browser.execute_script(
+                    "return document.querySelector('main img').currentSrc.split('/').pop()")
+                assert shown_file == ("chart-narrow.zh.svg" if name == "article-zh" else "chart-narrow.svg")
+            # Tables fit the screen: nothing scrolls sideways, even inside itself.
+            tables = browser.execute_script(
+                "return [...document.querySelectorAll('table')].map(t => [t.scrollWidth, t.clientWidth])")
+            assert all(inner <= outer for inner, outer in tables), (name, tables)
     assert wide == {}
+
+
+# Samples the chart as drawn on the page: its background, and what it is drawn from.
+CHART_PIXEL = """
+const image = document.querySelector('main img');
+const canvas = document.createElement('canvas');
+canvas.width = image.naturalWidth; canvas.height = image.naturalHeight;
+const context = canvas.getContext('2d');
+context.drawImage(image, 0, 0);
+return [image.currentSrc.split('/').pop(), [...context.getImageData(2, 2, 1, 1).data].slice(0, 3),
+        getComputedStyle(document.body).backgroundColor];
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.external
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_chart_follows_the_colour_scheme_and_the_language(served: str, scheme: str,
+                                                              tmp_path: Path) -> None:
+    with chromium(tmp_path, scheme) as browser:
+        for path, chart in (("", "chart.svg"), ("2026/w11/", "chart.svg"), ("2026/w11/zh/", "chart.zh.svg")):
+            browser.get(served + path)
+            shown, pixel, page = browser.execute_script(CHART_PIXEL)
+            assert shown == chart, path
+            # The chart's background is the page's, not a white card on a dark page.
+            assert f"rgb({pixel[0]}, {pixel[1]}, {pixel[2]})" == page, (path, pixel, page)
 
 
 @pytest.mark.slow

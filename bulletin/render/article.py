@@ -8,7 +8,6 @@ of a silent gap in a published sentence.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import logging
@@ -27,9 +26,11 @@ from markupsafe import Markup
 from bulletin import __version__
 from bulletin.errors import RenderError
 from bulletin.model import Artifact, Event, Story, event_data
-from bulletin.render import claims, edition, escape, numbers_zh, phrasing
+from bulletin.render import chart, claims, edition, escape, numbers_zh, phrasing
+from bulletin.render.chart import Drawn
 from bulletin.render.markup import markdown_to_html, markdown_to_text
 from bulletin.render.plaintext import html_to_plain
+from bulletin.weeks import IsoWeek
 
 log = logging.getLogger("bulletin")
 
@@ -37,8 +38,8 @@ FORMATS: dict[str, ModuleType] = claims.FORMATS
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
 # Placeholder in email.html and email.txt; the mailer puts each subscriber's link here.
 UNSUBSCRIBE = "__UNSUBSCRIBE_URL__"
-CHART_SIZE = (720, 360)  # pixels, as chart.py draws it
-EMAIL_CHART = (600, 300)  # the chart in the email's 640-pixel column, less its padding
+CHART_SIZE = chart.CHART_SIZE  # each drawing states its own; this serves where there is none
+EMAIL_CHART = (600, 390)  # the chart in the email's 640-pixel column, less its padding (in proportion)
 
 
 @dataclass(frozen=True)
@@ -49,29 +50,6 @@ class Settings:
     base_url: str = ""  # with a trailing slash
     chart: bool = True
     folder: Path | None = None  # the bulletin's folder: an unchanged chart there is reused
-
-
-def _chart_key(story: Story) -> str:
-    """What the chart shows; the same key means the same picture."""
-    from bulletin.render.chart import VERSION
-
-    trend = {code: [point[:2] for point in points] for code, points in story.trend.items()}
-    shown = [VERSION, str(story.week), trend,
-             [(row.name, row.tokens, row.country) for row in story.stats.top(5)]]
-    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:16]
-
-
-def _reused_chart(folder: Path, key: str) -> list[Artifact]:
-    """Drawing costs more than the rest of rendering; a rerun on the same data reuses it."""
-    try:
-        previous = json.loads((folder / edition.DATA).read_text(encoding="utf-8"))
-        if previous.get("chart", {}).get("key") != key:
-            return []
-        return [Artifact("chart-svg", edition.CHART_SVG,
-                         (folder / edition.CHART_SVG).read_text(encoding="utf-8")),
-                Artifact("chart-png", edition.CHART_PNG, (folder / edition.CHART_PNG).read_bytes())]
-    except (OSError, ValueError, AttributeError):
-        return []
 
 
 def default_templates_dir() -> Path:
@@ -167,38 +145,65 @@ def render_story(story: Story, settings: Settings) -> list[Artifact]:
 
 
 def render_edition(story: Story, settings: Settings) -> Rendering:
-    charts: list[Artifact] = []
-    chart_key = ""
-    if settings.chart and story.trend:
-        chart_key = _chart_key(story)
-        charts = _reused_chart(settings.folder, chart_key) if settings.folder else []
-        if not charts:
-            from bulletin.render.chart import draw
-
-            charts = draw(story)
-    artifacts: list[Artifact] = []
-    articles: dict[str, dict[str, Any]] = {}
-    texts: dict[str, str] = {}
-    for locale in settings.locales:
-        env = environment(settings.templates_dir, locale)
-        try:
-            files, headline = _render_locale(env, story, settings, locale, bool(charts))
-        except jinja2.TemplateError as exc:
-            raise RenderError(f"{_where(exc, env)}: {exc.message or exc}") from None
-        artifacts.extend(files)
-        texts[locale] = str(files[0].content)
-        articles[locale] = {"headline": headline, "files": [a.filename for a in files]}
+    # Started first: the chart's PNG is drawn in another process while the articles are written.
+    drawn = _chart(story, settings) if settings.chart and story.trend else None
+    try:
+        artifacts, articles, texts = _articles(story, settings, drawn)
+        numbers = claims.trace(story, texts, settings.title)
+    except BaseException:
+        if drawn:
+            drawn.cancel()  # no drawing left running for a bulletin that will not be written
+        raise
+    charts = drawn.artifacts() if drawn else []
     data = story_data(story, articles[settings.locales[0]]["headline"]) | {
-        "articles": articles, "numbers": claims.trace(story, texts, settings.title),
-        "chart": {"key": chart_key, "files": [a.filename for a in charts]}}
+        "articles": articles, "numbers": numbers,
+        "chart": {"key": drawn.keys if drawn else {}, "files": [a.filename for a in charts]}}
     artifacts.extend(charts)
     artifacts.append(Artifact("json", edition.DATA,
                               json.dumps(data, indent=2, ensure_ascii=False) + "\n"))
     return Rendering(tuple(artifacts), data["headline"], data)
 
 
+def _articles(story: Story, settings: Settings, drawn: Drawn | None
+              ) -> tuple[list[Artifact], dict[str, dict[str, Any]], dict[str, str]]:
+    """Each language's files, what bulletin.json says of them, and each article's text."""
+    artifacts: list[Artifact] = []
+    articles: dict[str, dict[str, Any]] = {}
+    texts: dict[str, str] = {}
+    for locale in settings.locales:
+        env = environment(settings.templates_dir, locale)
+        try:
+            files, headline = _render_locale(env, story, settings, locale, drawn)
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"{_where(exc, env)}: {exc.message or exc}") from None
+        artifacts.extend(files)
+        texts[locale] = str(files[0].content)
+        articles[locale] = {"headline": headline, "files": [a.filename for a in files]}
+    return artifacts, articles, texts
+
+
+def _chart(story: Story, settings: Settings) -> Drawn:
+    """The chart in every language; its words come from each language's chart.txt.j2."""
+    found = chart.finding(story)
+    credit = next((c for c in story.credits if c.name == story.stats.source), None)
+    words = {}
+    for locale in settings.locales:
+        env, name = environment(settings.templates_dir, locale), f"{prefix(locale)}chart.txt.j2"
+        try:
+            weeks = [escape.plain(_call(env, name, "week", IsoWeek.parse(week).sunday))
+                     for week, *_ in max(story.trend.values(), key=len)]
+            words[locale] = chart.Words(
+                escape.plain(_call(env, name, "title", found)),
+                escape.plain(_call(env, name, "subtitle", story)),
+                escape.plain(_call(env, name, "source", credit)) if credit else "",
+                {code: escape.plain(_call(env, name, "name", code)) for code in story.trend}, weeks)
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"{_where(exc, env)}: {exc.message or exc}") from None
+    return chart.draw(story, words, settings.folder)
+
+
 def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, locale: str,
-                   chart: bool) -> tuple[list[Artifact], str]:
+                   drawn: Drawn | None) -> tuple[list[Artifact], str]:
     """The language's four files, and its headline."""
     pre = prefix(locale)
     events = [e for e in story.events if _has_template(env, pre, e.kind, locale)
@@ -214,27 +219,33 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     week_url = f"{settings.base_url}{edition.page_path(story.week)}" if settings.base_url else ""
     page_url = week_url + ("" if locale == edition.DEFAULT_LOCALE else f"{locale}/") if week_url else ""
     # One line: English lines of the template start with their own space, Chinese need none.
-    chart_alt = "".join(_render(env, f"{pre}chart_alt.txt.j2", story=story).splitlines()).strip() \
-        if chart else ""
+    has_chart = drawn is not None
+    svg_name, png_name = edition.chart_name(locale), edition.chart_name(locale, png=True)
+    chart_alt = "".join(_render(env, f"{pre}chart_alt.txt.j2", story=story,
+                                finding=chart.finding(story)).splitlines()).strip() if has_chart else ""
     common = {"story": story, "headline": headline, "title": settings.title, "locale": locale,
               "paragraphs": paragraphs, "chart_alt": chart_alt, "unsubscribe_url": UNSUBSCRIBE}
-    article = _render(env, f"{pre}article.md.j2", **common, chart_src=edition.CHART_SVG if chart else "",
+    article = _render(env, f"{pre}article.md.j2", **common, chart_src=svg_name if has_chart else "",
                       with_disclosure=True)
     disclosure = markdown_to_html(_render(env, f"{pre}disclosure.md.j2", story=story))
     body = markdown_to_html(_render(env, f"{pre}article.md.j2", **common,
-                            chart_src=edition.CHART_SVG if chart else "", with_disclosure=False))
+                            chart_src=svg_name if has_chart else "", with_disclosure=False))
     html_common = common | {"lang": HTML_LANG[locale], "disclosure": _markup(disclosure),
                             "headline": escape.plain(headline),
                             "description": markdown_to_text(paragraphs[0]) if paragraphs
                             else escape.plain(headline)}
     page = _render(env, f"{pre}page.html.j2", **html_common, body=_markup(body), page_url=page_url,
-                   image_url=f"{week_url}{edition.CHART_PNG}" if chart and page_url else "",
-                   chart_size=CHART_SIZE)
-    png = f"{week_url}{edition.CHART_PNG}"
+                   image_url=f"{week_url}{png_name}" if has_chart and page_url else "",
+                   chart_size=drawn.size(locale) if drawn else CHART_SIZE)
+    # Linked on the site, the email shows its language's PNG; carried inside the
+    # message (no site), the one the mailer attaches, chart.png.
+    png = f"{week_url}{png_name}" if week_url else edition.CHART_PNG
+    drawn_size = drawn.size(locale if week_url else edition.DEFAULT_LOCALE) if drawn else CHART_SIZE
+    email_size = (EMAIL_CHART[0], round(EMAIL_CHART[0] * drawn_size[1] / drawn_size[0]))
     # Mail clients show PNG, not SVG, and Outlook sizes an image by its attributes only;
     # the body is otherwise the page's.
-    email_body = body.replace(f'src="{edition.CHART_SVG}"',
-                              f'width="{EMAIL_CHART[0]}" height="{EMAIL_CHART[1]}" src="{html.escape(png)}"')
+    email_body = body.replace(f'src="{svg_name}"',
+                              f'width="{email_size[0]}" height="{email_size[1]}" src="{html.escape(png)}"')
     email_html = _inline(_render(env, f"{pre}email.html.j2", **html_common, body=_markup(email_body),
                                  page_url=page_url))
     # The text part is the HTML part's words, so the two cannot say different things.
@@ -289,7 +300,13 @@ _CALL = "{% import name as kind %}{{ kind[macro](*args) }}"
 
 def _call(env: jinja2.Environment, name: str, macro: str, *args: Any) -> Markup:
     # A macro's Markdown, its data already escaped: Markup, so that no template escapes it again.
-    return Markup(env.from_string(_CALL).render(name=name, macro=macro, args=args).strip())
+    return Markup(_caller(env).render(name=name, macro=macro, args=args).strip())
+
+
+@cache
+def _caller(env: jinja2.Environment) -> jinja2.Template:
+    """The calling template, compiled once per environment: compiling it cost more than the call."""
+    return env.from_string(_CALL)
 
 
 def _inline(html: str) -> str:

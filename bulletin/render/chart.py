@@ -1,120 +1,138 @@
-"""The bulletin's chart: weekly volume by country, and this week's top models.
+"""The bulletin's chart: weekly tokens of the lead countries, as a newsroom prints it.
 
-Drawn with pygal (SVG) and turned into PNG by resvg, both imported only when
-a chart is drawn. Together they take well under a tenth of a second, where
-matplotlib's import alone took longer than the rest of a weekly run. Labels
-are Latin-script (country codes, model names, "T" for trillion) so one chart
-serves every language; each article's alt text states the numbers in its own
-language.
+A title that states the finding, a subtitle with the basis and unit in words,
+light gridlines, lines labelled where they end (no legend), a source line.
+Each language gets its own chart, drawn here as SVG by hand: the picture is a
+few lines and labels, and a charting library's import cost more than the rest
+of the drawing. Each language's chart comes in two layouts, wide for screens
+and email and narrow for phones, whose type is as large on a 390-pixel screen
+as on a desktop. The SVGs follow the reader's colour scheme (a media query in
+the SVG, which browsers evaluate in an <img>); the PNG (email, feeds, social
+cards) is the wide light chart at twice its size, turned into pixels by resvg.
+
+The words come from templates/chart.txt.j2 (templates/zh/ for Chinese),
+rendered by the caller; this module lays them out and computes the finding.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
-import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from bulletin.model import Artifact, Story
-from bulletin.render.edition import CHART_PNG, CHART_SVG
+from bulletin.render import edition
+from bulletin.render.raster import Pending, start
 
-WIDTH, HEIGHT = 720, 360  # pixels, as render.CHART_SIZE says
-BY_WEEK_WIDTH = 430  # the rest is the top-models panel
-COLOURS = ("#b3261e", "#1f5fa8")
-OTHER = "#8a8a8f"
-TOP_MODELS = 5
-VERSION = 7  # bump when the drawing changes, so that reruns redraw
-# The PNG (email, feeds, social cards) at 1.5 times the SVG: 1080 px, sharp where the email shows
-# it 600 px wide (1.8 device pixels per CSS pixel). Twice the size cost a first run 40 ms more
-# (resvg holds the GIL), which put it past 3x the import floor of benchmarks/bench_run.py.
-PNG_ZOOM = 1.5
-GRID = "#e4e4e8"  # gridlines a reader sees without noticing
-FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
-FONT_FILES = (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),  # Debian's fonts-dejavu-core
-              Path("/usr/share/fonts/TTF/DejaVuSans.ttf"),  # Arch, Fedora
-              Path("/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf"))
-
-
-def draw(story: Story) -> list[Artifact]:
-    import resvg_py
-
-    by_week = _weekly(story)
-    top = _models(story)
-    svg = (f'<?xml version="1.0" encoding="utf-8"?>\n'
-           f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-           f'viewBox="0 0 {WIDTH} {HEIGHT}">'
-           f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>'
-           f'{_placed(by_week, "by-week", 0, BY_WEEK_WIDTH)}'
-           f'{_placed(top, "top-models", BY_WEEK_WIDTH, WIDTH - BY_WEEK_WIDTH)}{_source(story)}</svg>\n')
-    fonts = [str(path) for path in FONT_FILES if path.is_file()]
-    # With the chart's one face at hand, resvg need not index every system font
-    # (a fifth of the drawing's time); without it, it looks for one as before.
-    png = bytes(resvg_py.svg_to_bytes(svg_string=svg, zoom=PNG_ZOOM, skip_system_fonts=bool(fonts),
-                                      font_files=fonts or None))
-    return [Artifact("chart-svg", CHART_SVG, svg),
-            Artifact("chart-png", CHART_PNG, png)]
+CHART_SIZE = (600, 390)  # about the wide chart's size, for a chart whose drawing does not say
+VERSION = 8  # bump when the drawing changes, so that reruns redraw
+PNG_ZOOM = 2  # the PNG at twice the wide chart's size: sharp on high-density screens
+# Okabe and Ito's palette, told apart by readers with any common colour-vision
+# deficiency; the light scheme's darker tones pass 4.5:1 on white as text, the
+# dark scheme's lighter ones on the site's dark background.
+LIGHT = {"bg": "#ffffff", "ink": "#1d1d1f", "muted": "#5f6368", "grid": "#e4e4e8", "axis": "#8a8a8f",
+         "series": ("#b34a00", "#0061a0", "#6b5a00", "#8a3c74")}
+DARK = {"bg": "#151518", "ink": "#ececf0", "muted": "#a9a9b1", "grid": "#33333a", "axis": "#77777f",
+        "series": ("#f0a050", "#6cc0f0", "#e0d060", "#e08cc8")}
+FONT_FILES = {  # the faces the PNG is drawn with, Debian's first, then other systems'
+    "en": tuple(Path(folder) / face
+                for folder in ("/usr/share/fonts/truetype/dejavu",  # fonts-dejavu-core
+                               "/usr/share/fonts/TTF", "/usr/share/fonts/dejavu-sans-fonts")
+                for face in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")),
+    "zh": (Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),  # fonts-wqy-zenhei
+           Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),  # fonts-noto-cjk
+           Path("/usr/share/fonts/wenquanyi/wqy-zenhei/wqy-zenhei.ttc")),
+}
+FONTS = {"en": "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif",
+         "zh": "'PingFang SC', 'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', "
+               "'WenQuanYi Zen Hei', sans-serif"}
 
 
-def _style(colours: tuple[str, ...]) -> object:
-    from pygal.style import Style
-
-    # Solid light gridlines, not pygal's dashed dark ones; type large enough to
-    # read when the 720-pixel chart is shown 360 pixels wide on a phone.
-    return Style(background="#ffffff", plot_background="#ffffff", foreground="#444448",
-                 foreground_strong="#1d1d1f", foreground_subtle=GRID, colors=colours,
-                 guide_stroke_color=GRID, major_guide_stroke_color=GRID, stroke_width="3",
-                 guide_stroke_dasharray="0", major_guide_stroke_dasharray="0",
-                 font_family=FONT, title_font_size=15, label_font_size=12,
-                 major_label_font_size=12, legend_font_size=13, value_font_size=12)
+@dataclass(frozen=True)
+class Layout:
+    width: int
+    pad: int
+    title: float  # font sizes, in pixels of the drawing
+    text: float
+    small: float
+    plot_height: int
 
 
-def _weekly(story: Story) -> str:
-    import pygal
-
-    chart = pygal.Line(width=BY_WEEK_WIDTH, height=HEIGHT, style=_style(COLOURS), js=[],
-                       legend_at_bottom=True, legend_at_bottom_columns=2,
-                       stroke_style={"width": 3}, dots_size=4, include_x_axis=True, margin=12,
-                       disable_xml_declaration=True, value_formatter="{:g}".format)
-    chart.title = "Weekly tokens by country, trillions"
-    points = list(story.trend.values())
-    chart.x_labels = [week.split("-")[1] for week, *_ in points[0]] if points else []
-    highest = max((tokens for series in points for _, tokens, _ in series), default=0) / 1e12
-    chart.y_labels = axis_ticks(highest)
-    for code, series in story.trend.items():
-        chart.add(code, [tokens / 1e12 for _, tokens, _ in series])
-    return str(chart.render(is_unicode=True))
+WIDE = Layout(600, 16, 19, 14, 12, 220)  # the email's image and about the site's column
+NARROW = Layout(350, 10, 17, 13, 12, 200)  # a 390-pixel phone's column: shown at its own size
 
 
-def _models(story: Story) -> str:
-    import pygal
+@dataclass(frozen=True)
+class Words:
+    """A chart's words in one language, as its template rendered them."""
 
-    rows = list(reversed(story.stats.top(TOP_MODELS)))  # pygal draws the first bar lowest
-    colour = {code: c for code, c in zip(story.trend, COLOURS, strict=False)}
-    chart = pygal.HorizontalBar(width=WIDTH - BY_WEEK_WIDTH, height=HEIGHT, js=[],
-                                style=_style((OTHER,)), show_legend=False, print_values=True,
-                                show_x_labels=False, show_x_guides=False, show_y_guides=False,
-                                margin=12, disable_xml_declaration=True,
-                                value_formatter=_trillions)
-    chart.title = f"Top models, {str(story.week).split('-')[1]}, trillions"
-    chart.x_labels = [row.name for row in rows]
-    # One series whose bars each take their country's colour.
-    chart.add("tokens", [{"value": row.tokens / 1e12, "color": colour.get(row.country or "", OTHER)}
-                         for row in rows])
-    return str(chart.render(is_unicode=True))
+    title: str
+    subtitle: str
+    source: str
+    names: Mapping[str, str]  # country code -> its label
+    weeks: Sequence[str]  # the x axis: each week's label, oldest first
 
 
-def _source(story: Story) -> str:
-    """The source line under the chart, as a newsroom prints it: the data's attribution and licence.
+@dataclass(frozen=True)
+class Finding:
+    """What the chart shows, said in its title."""
 
-    The attribution is text from the config, escaped, never markup.
+    leader: str  # the country ahead in the latest week ("" without two countries)
+    other: str  # the country it is ahead of
+    weeks: int  # how many weeks running, up to the latest, it has been ahead
+    shown: int  # how many weeks the chart shows
+    overtook: bool  # the other one was ahead the week before
+    tied: bool = False
+
+    @property
+    def every_week(self) -> bool:
+        return self.shown > 1 and self.weeks == self.shown
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A week's chart files, and the size of each language's wide drawing (the email states it).
+
+    The PNGs may still be being drawn in another process: ``artifacts()`` waits for them.
     """
-    from xml.sax.saxutils import escape
 
-    credit = next((c for c in story.credits if c.name == story.stats.source), None)
-    if credit is None:
-        return ""
-    line = f"Source: {credit.attribution}" + (f" · {credit.licence}" if credit.licence else "")
-    return (f'<text x="{WIDTH - 12}" y="{HEIGHT - 8}" text-anchor="end" font-family="{FONT}" '
-            f'font-size="11" fill="#5f6368">{escape(line)}</text>')
+    svgs: list[Artifact]
+    pngs: dict[str, bytes | Pending]  # file name -> the PNG, or the drawing of it
+    keys: dict[str, str]  # PNG file name -> the content hash of the SVG it was drawn from
+    sizes: dict[str, tuple[int, int]]  # locale -> the wide chart's width and height
+
+    def size(self, locale: str) -> tuple[int, int]:
+        return self.sizes.get(locale, CHART_SIZE)
+
+    def cancel(self) -> None:
+        for png in self.pngs.values():
+            if not isinstance(png, bytes):
+                png.cancel()
+
+    def artifacts(self) -> list[Artifact]:
+        pngs = [Artifact("chart-png", name, png if isinstance(png, bytes) else png.result())
+                for name, png in self.pngs.items()]
+        return [*self.svgs, *pngs]
+
+
+def finding(story: Story) -> Finding:
+    series = [(code, [tokens for _, tokens, _ in points]) for code, points in story.trend.items() if points]
+    if len(series) < 2:
+        return Finding(series[0][0] if series else "", "", 0, len(series[0][1]) if series else 0, False)
+    (a, first), (b, second) = series[:2]
+    shown = min(len(first), len(second))
+    first, second = first[-shown:], second[-shown:]
+    if first[-1] == second[-1]:
+        return Finding(a, b, 0, shown, False, tied=True)
+    leader, other = (a, b) if first[-1] > second[-1] else (b, a)
+    ahead = [x > y if leader == a else y > x for x, y in zip(first, second, strict=True)]
+    weeks = next((i for i, was in enumerate(reversed(ahead)) if not was), len(ahead))
+    overtook = weeks == 1 and shown > 1 and first[-2] != second[-2]
+    return Finding(leader, other, weeks, shown, overtook)
 
 
 def axis_ticks(highest: float, most: int = 7) -> list[float]:
@@ -130,17 +148,226 @@ def axis_ticks(highest: float, most: int = 7) -> list[float]:
     return [round(i * step, 12) for i in range(math.ceil(highest / step) + 1)]
 
 
-def _trillions(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
+def draw(story: Story, words: Mapping[str, Words], folder: Path | None = None) -> Drawn:
+    """Every language's chart (two SVG layouts and a PNG); an unchanged PNG in ``folder`` is reused."""
+    previous = _previous_keys(folder)
+    svgs: list[Artifact] = []
+    pngs: dict[str, bytes | Pending] = {}
+    keys: dict[str, str] = {}
+    sizes: dict[str, tuple[int, int]] = {}
+    for locale, said in words.items():
+        wide = _svg(story, said, WIDE, locale)
+        svgs.append(Artifact("chart-svg", edition.chart_name(locale), wide.text(dark=True)))
+        svgs.append(Artifact("chart-svg", edition.chart_name(locale, narrow=True),
+                             _svg(story, said, NARROW, locale).text(dark=True)))
+        light = wide.text(dark=False)
+        name = edition.chart_name(locale, png=True)
+        keys[name] = hashlib.sha256(f"{VERSION}{light}".encode()).hexdigest()[:16]
+        png = _reused(folder, name) if previous.get(name) == keys[name] else None
+        pngs[name] = png if png is not None else start(name, light, PNG_ZOOM, _fonts(locale))
+        sizes[locale] = (wide.width, wide.height)
+    return Drawn(svgs, pngs, keys, sizes)
 
 
-def _placed(svg: str, name: str, x: int, width: int) -> str:
-    """A library-drawn chart as one panel of the picture, with a stable id.
+def size_of(svg: str) -> tuple[int, int]:
+    """The drawing's width and height, as its root element states them."""
+    import re
 
-    pygal names each chart with a random UUID; a fixed name makes a rerun
-    write the same bytes.
-    """
-    found = re.search(r'id="chart-([0-9a-f-]{36})"', svg)
-    if found:
-        svg = svg.replace(found.group(1), name)
-    return svg.replace("<svg ", f'<svg x="{x}" y="0" width="{width}" height="{HEIGHT}" ', 1)
+    found = re.search(r'<svg\b[^>]*?\bwidth="(\d+)" height="(\d+)"', svg)
+    return (int(found[1]), int(found[2])) if found else CHART_SIZE
+
+
+def _previous_keys(folder: Path | None) -> dict[str, str]:
+    if folder is None:
+        return {}
+    try:
+        keys = json.loads((folder / edition.DATA).read_text(encoding="utf-8")).get("chart", {}).get("key")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return keys if isinstance(keys, dict) else {}
+
+
+def _reused(folder: Path | None, name: str) -> bytes | None:
+    """The PNG a run drew from the very same SVG: drawing it costs more than the rest of rendering."""
+    try:
+        return (folder / name).read_bytes() if folder is not None else None
+    except OSError:
+        return None
+
+
+def _fonts(locale: str) -> list[str]:
+    """The faces the PNG is drawn with; none found, resvg looks through the system's (slower)."""
+    return [str(path) for path in FONT_FILES.get(locale, FONT_FILES["en"]) if path.is_file()]
+
+
+@dataclass
+class _Picture:
+    width: int
+    height: int
+    body: list[str]
+
+    def text(self, dark: bool) -> str:
+        """The SVG document; ``dark`` adds the dark scheme's colours, which a browser picks by itself."""
+        rules = "".join(f".{name}{{fill:{DARK[name]}}}" for name in ("bg", "ink", "muted"))
+        rules += f".grid{{stroke:{DARK['grid']}}}.axis{{stroke:{DARK['axis']}}}"
+        rules += "".join(f".s{i}{{stroke:{c}}}.f{i}{{fill:{c}}}" for i, c in enumerate(DARK["series"]))
+        style = f"<style>@media (prefers-color-scheme: dark){{{rules}}}</style>" if dark else ""
+        return (f'<?xml version="1.0" encoding="utf-8"?>\n'
+                f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width}" height="{self.height}" '
+                f'viewBox="0 0 {self.width} {self.height}">{style}'
+                f'<rect class="bg" width="{self.width}" height="{self.height}" fill="{LIGHT["bg"]}"/>'
+                + "".join(self.body) + "</svg>\n")
+
+
+def _svg(story: Story, words: Words, layout: Layout, locale: str) -> _Picture:
+    font = escape(FONTS.get(locale, FONTS["en"]), {"'": "&apos;"})
+    pad, width = layout.pad, layout.width
+    body: list[str] = [f'<g font-family="{font}">']
+    y = pad + layout.title
+    for line in _wrap(words.title, width - 2 * pad, layout.title, bold=True):
+        body.append(_text(pad, y, line, layout.title, "ink", weight="700"))
+        y += layout.title * 1.25
+    y += 2 - layout.title * 1.25 + layout.text * 1.3
+    for line in _wrap(words.subtitle, width - 2 * pad, layout.text):
+        body.append(_text(pad, y, line, layout.text, "muted"))
+        y += layout.text * 1.35
+    top = y + layout.small * 0.6  # room for the top tick's label, centred on its gridline
+
+    series = [(code, [tokens / 1e12 for _, tokens, _ in points]) for code, points in story.trend.items()]
+    highest = max((value for _, values in series for value in values), default=0)
+    ticks = axis_ticks(highest, most=6)
+    labels = [_number(tick) for tick in ticks]
+    left = pad + max(_width(label, layout.small) for label in labels) + 6
+    end_labels = [(words.names.get(code, code), f"{values[-1]:.2f}" if values else "")
+                  for code, values in series]
+    label_width = max((max(_width(name, layout.small, True), _width(value, layout.small, True))
+                       for name, value in end_labels), default=0)
+    right = width - pad - label_width - 10
+    bottom = top + layout.plot_height
+    scale = (bottom - top) / (ticks[-1] or 1)
+    for tick, label in zip(ticks, labels, strict=True):
+        at = bottom - tick * scale
+        body.append(f'<line class="{"axis" if tick == 0 else "grid"}" x1="{left:.1f}" x2="{width - pad}" '
+                    f'y1="{at:.1f}" y2="{at:.1f}" stroke="{LIGHT["axis" if tick == 0 else "grid"]}" '
+                    f'stroke-width="1"/>')
+        body.append(_text(left - 6, at + layout.small * 0.35, label, layout.small, "muted", anchor="end"))
+
+    count = max((len(values) for _, values in series), default=0)
+    step_x = (right - left - 8) / max(count - 1, 1)
+    x_of = [left + 8 + i * step_x for i in range(count)]
+    week_labels = list(words.weeks)[-count:] if count else []
+    widest = max((_width(label, layout.small) for label in week_labels), default=0)
+    every = max(1, math.ceil((widest + 10) / step_x)) if count > 1 else 1
+    for index, label in enumerate(week_labels):
+        # The latest week always has its label; the others as many as fit, counted back from it.
+        if (count - 1 - index) % every:
+            continue
+        # Centred on its week, but never past the drawing's left edge.
+        at = max(x_of[index], pad + _width(label, layout.small) / 2)
+        body.append(_text(at, bottom + layout.small + 6, label, layout.small, "muted", anchor="middle"))
+
+    ends: list[tuple[float, int]] = []
+    for index, (_, values) in enumerate(series):
+        colour = LIGHT["series"][index % len(LIGHT["series"])]
+        points = " ".join(f"{x_of[i + count - len(values)]:.1f},{bottom - v * scale:.1f}"
+                          for i, v in enumerate(values))
+        body.append(f'<polyline class="s{index}" points="{points}" fill="none" stroke="{colour}" '
+                    f'stroke-width="3" stroke-linejoin="round" stroke-linecap="round"/>')
+        if values:
+            last_y = bottom - values[-1] * scale
+            body.append(f'<circle class="f{index}" cx="{x_of[-1]:.1f}" cy="{last_y:.1f}" r="4.5" '
+                        f'fill="{colour}"/>')
+            ends.append((last_y, index))
+    # Direct labels beside each line's end, moved apart where two would overlap.
+    leading = layout.small * 1.2
+    placed = _spread(sorted(ends), 2 * leading + 2, top, bottom)
+    for (_, index), at in zip(sorted(ends), placed, strict=True):
+        name, value = end_labels[index]
+        x = x_of[-1] + 10
+        body.append(_text(x, at - 2, name, layout.small, f"f{index}", weight="700",
+                          fill=LIGHT["series"][index % len(LIGHT["series"])]))
+        body.append(_text(x, at - 2 + leading, value, layout.small, f"f{index}", weight="700",
+                          fill=LIGHT["series"][index % len(LIGHT["series"])]))
+
+    y = bottom + layout.small * 2 + 16
+    for source_line in _wrap(words.source, width - 2 * pad, layout.small):
+        body.append(_text(pad, y, source_line, layout.small, "muted"))
+        y += layout.small * 1.35
+    body.append("</g>")
+    return _Picture(width, math.ceil(y - layout.small * 1.35 + pad), body)
+
+
+def _spread(ends: list[tuple[float, int]], gap: float, top: float, bottom: float) -> list[float]:
+    """Each label's y (the middle of its two lines), at its line's end unless that overlaps the one above."""
+    placed: list[float] = []
+    for wanted, _ in ends:
+        at = max(wanted, placed[-1] + gap) if placed else max(wanted, top + gap / 2)
+        placed.append(at)
+    overflow = placed[-1] - (bottom + gap / 4) if placed else 0
+    if overflow > 0:  # pushed below the plot: move them all up together
+        placed = [at - overflow for at in placed]
+    return [at - gap / 4 for at in placed]
+
+
+def _text(x: float, y: float, content: str, size: float, role: str, weight: str = "",
+          anchor: str = "", fill: str = "") -> str:
+    colour = fill or str(LIGHT.get(role, LIGHT["ink"]))
+    attributes = f'x="{x:.1f}" y="{y:.1f}" font-size="{size:g}"'
+    if weight:
+        attributes += f' font-weight="{weight}"'
+    if anchor:
+        attributes += f' text-anchor="{anchor}"'
+    return f'<text class="{role}" {attributes} fill="{colour}">{escape(content)}</text>'
+
+
+def _width(text: str, size: float, bold: bool = False) -> float:
+    """A line's width, estimated from its characters: near enough to wrap and to keep labels apart."""
+    total = 0.0
+    for char in text:
+        if ord(char) >= 0x2E80:
+            total += 1.0  # CJK characters are square
+        elif char in "il.,:;'|!()[] ":
+            total += 0.32
+        elif char.isupper() or char in "mwMW%":
+            total += 0.72
+        else:
+            total += 0.6  # DejaVu Sans, the widest face a reader is likely to have
+    return total * size * (1.1 if bold else 1.0)
+
+
+def _wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
+    """``text`` in lines no wider than ``width``: at spaces, or between any two CJK characters."""
+    lines: list[str] = []
+    current = ""
+    for piece in _pieces(text):
+        candidate = current + piece
+        if current and _width(candidate.rstrip(), size, bold) > width:
+            lines.append(current.rstrip())
+            current = piece.lstrip()
+        else:
+            current = candidate
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines or [""]
+
+
+def _pieces(text: str) -> list[str]:
+    pieces: list[str] = []
+    word = ""
+    for char in text:
+        if ord(char) >= 0x2E80 and char not in "，。；：、）》」":
+            if word:
+                pieces.append(word)
+            word = char
+        else:
+            word += char
+            if char == " ":
+                pieces.append(word)
+                word = ""
+    if word:
+        pieces.append(word)
+    return pieces
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value else "0"

@@ -8,7 +8,8 @@ the email read them through ``Edition``, never by building a path.
     bulletin.zh.md, bulletin.zh.html  ... and in each other language
     email.html, email.txt             the email's two parts (email.zh.* likewise)
     bulletin.json                     everything behind the article (story data, numbers)
-    chart.svg, chart.png              the chart, when one is drawn
+    chart.svg, chart.png              the chart, when one is drawn (chart.zh.svg likewise)
+    chart-narrow.svg                  ... laid out for a phone's width
 """
 
 from __future__ import annotations
@@ -26,16 +27,24 @@ from bulletin.weeks import IsoWeek
 LOCALES = ("en", "zh")  # the languages templates/ has words for; the first is the default
 DEFAULT_LOCALE = LOCALES[0]
 DATA = "bulletin.json"
-CHART_SVG = "chart.svg"
-CHART_PNG = "chart.png"
-CHARTS = (CHART_SVG, CHART_PNG)
-_LOCALE_PAGE = re.compile(r"^bulletin\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\.html$")
-_ARTICLE = re.compile(r"<article[^>]*>(.*?)</article>", re.DOTALL)
 
 
 def suffix(locale: str) -> str:
     """"" for English, ".zh" for Chinese: bulletin.md, bulletin.zh.md."""
     return "" if locale == DEFAULT_LOCALE else f".{locale}"
+
+
+def chart_name(locale: str, narrow: bool = False, png: bool = False) -> str:
+    """"chart.svg", "chart-narrow.zh.svg", "chart.zh.png": a language's chart in one layout and format."""
+    return f"chart{'-narrow' if narrow else ''}{suffix(locale)}.{'png' if png else 'svg'}"
+
+
+CHART_SVG = "chart.svg"
+CHART_PNG = "chart.png"
+CHARTS = tuple(chart_name(locale, narrow, png) for locale in LOCALES
+               for narrow, png in ((False, False), (False, True), (True, False)))
+_LOCALE_PAGE = re.compile(r"^bulletin\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\.html$")
+_ARTICLE = re.compile(r"<article[^>]*>(.*?)</article>", re.DOTALL)
 
 
 def article_name(locale: str) -> str:

@@ -21,8 +21,7 @@ from bulletin.publish.files import replace_file, sweep
 from bulletin.publish.site import feeds as sitefeeds
 from bulletin.publish.site import static
 from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed, language_tag
-from bulletin.render.chart import HEIGHT, WIDTH
-from bulletin.render.edition import CHART_PNG, DATA, LOCALES, Edition, folder_of, page_path
+from bulletin.render.edition import DATA, LOCALES, Edition, folder_of, page_path
 from bulletin.weeks import IsoWeek
 
 HOME_LISTS = 10  # earlier bulletins listed under the latest one on the home page
@@ -100,7 +99,7 @@ class Site:
             page = self._page("site/article.html.j2", article.path + prefix, a=article, lang=lang,
                               og_title=version.headline, og_type="article",
                               description=version.description, alternates=alternates,
-                              image=self._image(article), chart_prefix="../" * prefix.count("/"))
+                              image=self._image(article, lang), chart_prefix="../" * prefix.count("/"))
             replace_file(folder / prefix / "index.html", page)
         return len(article.charts) + 1 + len(article.languages)
 
@@ -147,7 +146,7 @@ class Site:
         replace_file(self.root / "index.html",
                      self._page("site/home.html.j2", "", latest=latest, earlier=earlier,
                                 description=description, og_title=self.title, og_type="website",
-                                image=self._image(latest) if latest else "", chart_size=(WIDTH, HEIGHT)))
+                                image=self._image(latest) if latest else ""))
         return written + 3
 
     def write_static(self, languages: Sequence[str]) -> int:
@@ -202,9 +201,9 @@ class Site:
     def feed_title(self, lang: str) -> str:
         return self.words(lang)["feed_title"].format(self.title)
 
-    def _image(self, article: Article) -> str:
+    def _image(self, article: Article, lang: str = DEFAULT_LANG) -> str:
         # Social cards want a raster image; the SVG serves only where there is no PNG.
-        name = CHART_PNG if CHART_PNG in article.charts else article.chart
+        name = article.png(lang)
         return f"{self.base_url}{article.path}{name}" if name else ""
 
     def _alternates(self, article: Article) -> list[dict[str, str]]:

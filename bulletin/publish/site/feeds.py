@@ -12,9 +12,9 @@ from datetime import datetime
 from xml.sax.saxutils import escape
 
 from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed, language_tag
-from bulletin.render.edition import CHART_PNG
 
 FEED_ENTRIES = 20
+ATOM = "http://www.w3.org/2005/Atom"
 
 
 def folder(lang: str) -> str:
@@ -37,32 +37,42 @@ def atom(articles: Sequence[Article], base_url: str, title: str, author: str,
 
     Content is the page's article with absolute chart URLs (a feed reader has
     no page to resolve a relative one against) and without its <h1>, which the
-    entry's title already is.
+    entry's title already is. Written with the standard library's ElementTree:
+    a feed library's import (feedgen's, with lxml and dateutil) cost a run with
+    a site more than writing every page of it.
     """
-    from feedgen.feed import FeedGenerator
+    import xml.etree.ElementTree as ET
 
-    feed = FeedGenerator()
-    feed.id(base_url + folder(lang))
-    feed.title(title)
-    feed.author(name=author, uri=base_url)
-    feed.link(href=base_url, rel="alternate")
-    feed.link(href=base_url + folder(lang) + "feed.xml", rel="self")
-    feed.language(language_tag(lang))
-    feed.generator("bulletin")
-    feed.icon(base_url + "favicon.png")
-    feed.updated(_date(articles[0].date) if articles else datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
+    def add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+        element = ET.SubElement(parent, tag, attributes)
+        element.text = text
+        return element
+
+    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": language_tag(lang)})
+    add(feed, "id", base_url + folder(lang))
+    add(feed, "title", title)
+    add(feed, "updated", _date(articles[0].date) if articles else "2000-01-01T00:00:00+00:00")
+    by = add(feed, "author")
+    add(by, "name", author)
+    add(by, "uri", base_url)
+    add(feed, "link", href=base_url, rel="alternate")
+    add(feed, "link", href=base_url + folder(lang) + "feed.xml", rel="self")
+    add(feed, "generator", "bulletin")
+    add(feed, "icon", base_url + "favicon.png")
     for article in articles:
         url = page_url(base_url, article, lang)
         version = article.version(lang)
-        entry = feed.add_entry(order="append")
-        entry.id(url)
-        entry.title(version.headline)
-        entry.link(href=url, rel="alternate")
-        entry.published(_date(article.date))
-        entry.updated(_date(article.date))
-        entry.summary(version.description)
-        entry.content(article.feed_body(lang, base_url + article.path), type="html")
-    return feed.atom_str(pretty=True)
+        entry = add(feed, "entry")
+        add(entry, "id", url)
+        add(entry, "title", version.headline)
+        add(entry, "updated", _date(article.date))
+        add(entry, "published", _date(article.date))
+        add(entry, "link", href=url, rel="alternate")
+        add(entry, "summary", version.description)
+        add(entry, "content", article.feed_body(lang, base_url + article.path), type="html")
+    ET.indent(feed)
+    return b"<?xml version='1.0' encoding='UTF-8'?>\n" + ET.tostring(feed, encoding="utf-8",
+                                                                       xml_declaration=False) + b"\n"
 
 
 def json_feed(articles: Sequence[Article], base_url: str, title: str, author: str,
@@ -78,7 +88,7 @@ def json_feed(articles: Sequence[Article], base_url: str, title: str, author: st
             "summary": version.description, "date_published": article.date,
             "date_modified": article.date, "authors": authors, "language": language_tag(lang)}
         # Feed readers show `image` as a card: a raster image, where there is one.
-        image = CHART_PNG if CHART_PNG in article.charts else article.chart
+        image = article.png(lang)
         if image:
             item["image"] = base_url + article.path + image
         items.append(item)
@@ -113,5 +123,6 @@ def _url(loc: str, lastmod: str) -> str:
     return f"  <url><loc>{escape(loc)}</loc>{modified}</url>\n"
 
 
-def _date(text: str) -> datetime:
-    return datetime.fromisoformat(text)
+def _date(text: str) -> str:
+    """An RFC 3339 date-time, as Atom wants it: "2026-03-16T06:00:00+00:00"."""
+    return datetime.fromisoformat(text).isoformat()

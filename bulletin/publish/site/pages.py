@@ -10,7 +10,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from bulletin.render.edition import DEFAULT_LOCALE, Edition, page_path
+from bulletin.render.edition import DEFAULT_LOCALE, Edition, chart_name, page_path
 from bulletin.render.markup import html_to_text
 from bulletin.weeks import IsoWeek
 
@@ -26,6 +26,9 @@ _IMG = re.compile(r'<img\b[^>]*?\balt="([^"]*)"[^>]*?\bsrc="([A-Za-z0-9_.-]+)"')
 # say where the chart is from there. The body is HTML render sanitised, so its
 # attributes are double-quoted and a chart file name is a plain word.
 _CHART_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([A-Za-z0-9_.-]+)(")')
+_CHART_IMG = re.compile(r'<img\b[^>]*?\bsrc="([A-Za-z0-9_.-]+)"[^>]*>')
+# Below this width (a phone's) a page shows the chart laid out for it: same words, larger type.
+NARROW_SCREEN = "(max-width: 30rem)"
 
 
 def language_tag(lang: str) -> str:
@@ -69,6 +72,7 @@ class Article:
     versions: dict[str, Version]  # the default language first
     chart: str  # file name of the chart to show, "" when the folder has none
     charts: tuple[str, ...]  # every chart file to copy next to the page
+    sizes: dict[str, tuple[int, int]] | None = None  # each SVG chart's width and height
 
     @property
     def path(self) -> str:
@@ -86,25 +90,72 @@ class Article:
         return self.version(lang).headline
 
     def body(self, lang: str, chart_prefix: str = "") -> str:
-        """The article's HTML; ``chart_prefix`` leads from the page to the week's folder."""
+        """The article's HTML; ``chart_prefix`` leads from the page to the week's folder.
+
+        Its chart is a <picture>: the narrow layout on a phone, the wide one elsewhere.
+        """
         from markupsafe import Markup
 
-        return Markup(rebased(self.version(lang).body, self.charts, chart_prefix))
+        body = self.version(lang).body
+        return Markup(_CHART_IMG.sub(lambda found: self.picture(found, chart_prefix), body))
+
+    def picture(self, image: re.Match[str] | str, prefix: str, alt: str = "") -> str:
+        """A chart's <img> (or a chart's file name, with ``alt``) as a <picture> that fits the screen."""
+        name = image if isinstance(image, str) else image[1]
+        tag = (f'<img alt="{html.escape(alt)}" src="{name}">' if isinstance(image, str) else image[0])
+        if name not in self.charts:
+            return tag
+        width, height = self.size(name)
+        img = _CHART_SRC.sub(lambda found: found[1] + prefix + found[2] + found[3], tag, count=1)
+        if " width=" not in img:  # stated, so that the page does not jump when it loads
+            img = img.replace("<img ", f'<img width="{width}" height="{height}" ', 1)
+        narrow = name.replace("chart", "chart-narrow", 1)
+        if narrow not in self.charts:
+            return img
+        # No width and height on <source>: the Nu checker does not take them yet. A phone
+        # reserves the wide chart's proportions and takes the narrow one's once it loads.
+        return f'<picture><source media="{NARROW_SCREEN}" srcset="{prefix}{narrow}">{img}</picture>'
+
+    def size(self, name: str) -> tuple[int, int]:
+        from bulletin.render.chart import CHART_SIZE
+
+        return (self.sizes or {}).get(name, CHART_SIZE)
+
+    def png(self, lang: str) -> str:
+        """The raster chart for a language's feed entry and social card: its own, else the default's."""
+        for name in (chart_name(lang, png=True), chart_name(DEFAULT_LANG, png=True)):
+            if name in self.charts:
+                return name
+        return self.version(lang).chart
 
     def feed_body(self, lang: str, week_url: str) -> str:
-        """The article for a feed reader: absolute chart URLs, and no <h1>, since the entry's title is it."""
-        return _H1.sub("", rebased(self.version(lang).body, self.charts, week_url), count=1).lstrip()
+        """The article for a feed reader: the PNG chart at an absolute URL (readers show SVG badly,
+        and <picture> not at all), and no <h1>, since the entry's title is it."""
+        png = self.png(lang)
+
+        def one(found: re.Match[str]) -> str:
+            if found[2] not in self.charts:
+                return found[0]
+            name = png or found[2]
+            width, height = self.size(found[2])
+            return (found[1].replace("<img ", f'<img width="{width}" height="{height}" ', 1)
+                    + week_url + name + found[3])
+
+        return _H1.sub("", _CHART_SRC.sub(one, self.version(lang).body), count=1).lstrip()
 
     def listed(self, lang: str = DEFAULT_LANG) -> Listed:
         pages = (self.path, *(f"{self.path}{other}/" for other in self.languages))
         version = self.version(lang)
-        return Listed(self.week, version.headline, self.date, pages, version.description)
+        return Listed(self.week, version.headline, self.date, pages, excerpt(version.description))
 
     @classmethod
     def of(cls, edition: Edition) -> Article:
         versions = {locale: _version(edition, locale) for locale in edition.locales}
         charts = edition.charts
-        return cls(edition.week, edition.generated_at, versions, charts[0] if charts else "", charts)
+        from bulletin.render.chart import size_of
+
+        sizes = {name: size_of(edition.text(name)) for name in charts if name.endswith(".svg")}
+        return cls(edition.week, edition.generated_at, versions, charts[0] if charts else "", charts, sizes)
 
 
 def _version(edition: Edition, locale: str) -> Version:
@@ -119,18 +170,20 @@ def _version(edition: Edition, locale: str) -> Version:
     return Version(headline, body, _plain(lede[1]) if lede else headline, chart, alt)
 
 
-def rebased(body: str, charts: tuple[str, ...], prefix: str) -> str:
-    """``body`` with each chart's ``src`` prefixed, and its size stated (the page must not jump)."""
-    from bulletin.render.chart import HEIGHT as height
-    from bulletin.render.chart import WIDTH as width
+EXCERPT = 120  # characters: a line or two in a list, a taste of the lede and not the whole of it
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|(?<=;)\s+|(?<=[。！？；])")
 
-    def one(found: re.Match[str]) -> str:
-        if found[2] not in charts:
-            return found[0]
-        sized = "" if " width=" in found[1] else f'width="{width}" height="{height}" '
-        return found[1].replace("<img ", f"<img {sized}", 1) + prefix + found[2] + found[3]
 
-    return _CHART_SRC.sub(one, body)
+def excerpt(lede: str, most: int = EXCERPT) -> str:
+    """The lede's first sentence, cut at a word (or, in Chinese, anywhere) with "…" past ``most``."""
+    first = _SENTENCE.split(lede.strip(), maxsplit=1)[0].strip()
+    first = first[:-1] + "。" if first.endswith("；") else first
+    if len(first) <= most:
+        return first.rstrip(";") + ("." if first.endswith(";") else "")
+    cut = first[:most]
+    if " " in cut and not any(ord(char) >= 0x2E80 for char in cut):
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:，、；：") + "…"
 
 
 def _plain(fragment: str) -> str:
