@@ -9,6 +9,7 @@ costs a few string joins and a base64 encoding, not a MIME tree.
 from __future__ import annotations
 
 import base64
+import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -186,6 +187,10 @@ class MessageMaker:
 
             self.signer = Signer(settings.dkim.key_file, settings.dkim.selector,
                                  settings.dkim.domain, SIGNED_HEADERS)
+
+    def signing_on(self, processes: int) -> contextlib.AbstractContextManager[None]:
+        """Within: signatures are made in that many processes (see dkim.SigningProcesses)."""
+        return self.signer.on_processes(processes) if self.signer else contextlib.nullcontext()
 
     def unsubscribe_url(self, token: str) -> str:
         return f"{self.settings.base_url}/unsubscribe?token={quote(token)}"
