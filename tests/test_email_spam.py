@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -74,3 +75,29 @@ def test_the_signed_emails_in_english_and_chinese_score_at_most_one_point(
             score, rules = spam_status(path.read_bytes(), None)
             assert score <= MOST, (language, "local tests only", score, rules)
     assert f"{SELECTOR}. TXT" in asked
+
+
+@pytest.mark.parametrize("locale", ["en", "zh"])
+def test_the_signed_confirmation_email_scores_at_most_one_point(project: Path, tmp_path: Path,
+                                                                locale: str) -> None:
+    from bulletin.config.load import load_config
+    from bulletin.publish.email.message import simple_message
+    from bulletin.render.article import environment
+
+    key_file, txt_record = make_dkim_key(tmp_path)
+    email_config(project, extra=f"    dkim:\n      selector: w26\n      key_file: {key_file}\n")
+    settings = load_config(project / "config.yaml").publishers[0].settings  # type: ignore[attr-defined]
+    env = environment(None)
+    words = "" if locale == "en" else f".{locale}"
+    context = {"title": settings.list_name,
+               "confirm_url": f"{settings.base_url}/confirm?token=c2VjcmV0.dG9rZW4"}
+    message = simple_message(settings, "chen@example.cn",
+                             env.get_template(f"mailing/confirm_subject{words}.txt.j2").render(context),
+                             env.get_template(f"mailing/confirm{words}.txt.j2").render(context),
+                             "confirm.0123456789abcdef@bulletin.example.org", datetime.now(UTC))
+    with dns_zone({SELECTOR: txt_record}) as (port, _):
+        score, rules = spam_status(message, port)
+    assert {"DKIM_SIGNED", "DKIM_VALID", "DKIM_VALID_AU"} <= set(rules), rules
+    assert score <= MOST, (score, rules)
+    score, rules = spam_status(message, None)
+    assert score <= MOST, ("local tests only", score, rules)
