@@ -108,7 +108,8 @@ class SigningProcesses:
         self.started: list[subprocess.Popen[bytes]] = []
         try:
             for _ in range(count):
-                worker = subprocess.Popen([sys.executable, "-m", "bulletin.publish.email.dkim_worker"],
+                # -P: the working directory is not searched first for a module named bulletin.
+                worker = subprocess.Popen([sys.executable, "-P", "-m", "bulletin.publish.email.dkim_worker"],
                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
                 self.started.append(worker)
                 write_all(_fd(worker.stdin), len(pem).to_bytes(4, "big") + pem)
