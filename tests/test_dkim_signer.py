@@ -78,3 +78,38 @@ def test_keys_that_cannot_sign_are_refused_up_front(tmp_path: Path) -> None:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     with pytest.raises(PublishError, match=r"ec.pem: an RSA key is needed"):
         Signer(curve, "w26", "bulletin.example.org", HEADERS)
+
+
+def test_signatures_made_in_signing_processes_verify_from_many_threads(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    key_file, txt_record = make_dkim_key(tmp_path)
+    signer = Signer(key_file, "w26", "bulletin.example.org", HEADERS)
+    messages = [MESSAGE.replace(b"ana@", f"reader{n}@".encode()) for n in range(40)]
+    with signer.on_processes(2):
+        workers = signer.remote.started if signer.remote else []
+        assert len(workers) == 2
+        with ThreadPoolExecutor(6) as pool:
+            signed = list(pool.map(signer.sign, messages))
+    assert all(worker.returncode == 0 for worker in workers)  # ended with their input
+    assert signer.remote is None
+    for original, message in zip(messages, signed, strict=True):
+        assert message.endswith(b"\r\n" + original) and _verified(message, txt_record)
+    # The same signature as in this process: the key and the bytes signed are the same.
+    with signer.on_processes(2):
+        assert signer.sign(MESSAGE, now=1773640800) == Signer(
+            key_file, "w26", "bulletin.example.org", HEADERS).sign(MESSAGE, now=1773640800)
+
+
+def test_a_signing_process_that_dies_stops_the_send_with_a_clear_error(tmp_path: Path) -> None:
+    key_file, _ = make_dkim_key(tmp_path)
+    signer = Signer(key_file, "w26", "bulletin.example.org", HEADERS)
+    with signer.on_processes(2):
+        assert signer.remote is not None
+        for worker in signer.remote.started:
+            worker.kill()
+            worker.wait()
+        with pytest.raises(PublishError, match=r"^email: a DKIM signing process stopped \(exit status -9\)$"):
+            signer.sign(MESSAGE)
+        with pytest.raises(PublishError, match="signing process stopped"):  # the next one too, at once
+            signer.sign(MESSAGE)

@@ -349,3 +349,20 @@ def test_tls_and_login_from_the_environment(mailing: Path, bulletin, tmp_path: P
         result = bulletin("publish", "--week", "2026-W11")
     assert result.out == "newsletter: ok localhost (3 sent)\n", result.err
     assert per_recipient(inbox) == {address: 1 for address in CONFIRMED}
+
+
+def test_the_confirmation_email_is_signed_too(project: Path, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from bulletin.publish.email.message import simple_message
+
+    key_file, txt_record = make_dkim_key(tmp_path)
+    email_config(project, extra=f"    dkim:\n      selector: w26\n      key_file: {key_file}\n")
+    settings = load_config(project / "config.yaml").publishers[0].settings  # type: ignore[attr-defined]
+    message = simple_message(settings, "chen@example.cn", "确认订阅《Token Bulletin》",
+                             "打开此链接即可确认：https://bulletin.example.org/confirm?token=x\n",
+                             "confirm.1@bulletin.example.org", datetime(2026, 3, 16, tzinfo=UTC))
+    assert message.startswith(b"DKIM-Signature: v=1; a=rsa-sha256;")
+    assert dkim.verify(message, dnsfunc=lambda name, timeout=5: txt_record)
+    assert not dkim.verify(message.replace(b"confirm.1@", b"confirm.2@"),
+                           dnsfunc=lambda name, timeout=5: txt_record)

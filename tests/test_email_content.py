@@ -4,7 +4,10 @@ links to its page, its images have their size, and the list's links are HTTPS.
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -59,7 +62,13 @@ def test_the_email_has_a_preheader_a_web_link_and_sized_images(rendered: Path) -
         assert f'<a href="{page}" style="color: #b3261e;">{words}</a>' in html
         for image in re.findall(r"<img [^>]*>", html):
             assert re.search(r'width="\d+" height="\d+"', image) and ' alt="' in image, image
-        assert "<!--[if mso]><table role=\"presentation\" width=\"640\"" in html
+        # Outlook on Windows: the column held by fixed tables, which only it reads.
+        ghost = re.search(r"<!--\[if mso\]>(<table .*?)<!\[endif\]-->(.*)<!--\[if mso\]>(.*?)<!\[endif\]-->",
+                          html, re.DOTALL)
+        assert ghost is not None and '<table role="presentation" width="640"' in ghost[1]
+        assert '<div class="wrap"' in ghost[2] and ghost[3] == "</td></tr></table></td></tr></table>"
+        # Chinese in a Chinese face, in Outlook too.
+        assert ("Microsoft YaHei" in html) == (name == "email.zh.html")
     text = (rendered / "email.txt").read_text(encoding="utf-8")
     assert f"Read it on the web: {PAGE}\n" in text
     assert (rendered / "email.zh.txt").read_text(encoding="utf-8").count(f"{PAGE}zh/") == 1
@@ -111,3 +120,56 @@ def test_a_loopback_http_list_address_is_allowed_with_a_warning(project: Path, b
     assert [record.getMessage() for record in caplog.records] == [
         f"publish[0].base_url: {base_url} is plain http on this machine; subscribers elsewhere cannot "
         "use its links, and mailbox providers ignore one-click unsubscribe without https"]
+
+
+# Loads the email in a 390 px frame, the width of a phone (headless chromium's
+# own window is at least 500 px), and reports how it is laid out there.
+PHONE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>phone</title></head>
+<body style="margin: 0">
+<iframe id="phone" title="phone" src="%s" style="width: 390px; height: 844px; border: 0">
+</iframe><script>
+document.getElementById("phone").addEventListener("load", (event) => {
+  const doc = event.target.contentDocument, win = event.target.contentWindow;
+  const texts = [...doc.querySelectorAll("body *")].filter((el) => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0
+      && [...el.childNodes].some((node) => node.nodeType === 3 && node.textContent.trim());
+  });
+  const image = doc.querySelector("img");
+  document.documentElement.dataset.probe = JSON.stringify({
+    client: doc.documentElement.clientWidth, scroll: doc.documentElement.scrollWidth,
+    image: [image.getBoundingClientRect().width, image.getBoundingClientRect().height, image.naturalWidth],
+    smallest: Math.min(...texts.map((el) => parseFloat(win.getComputedStyle(el).fontSize))),
+  });
+});
+</script></body></html>"""
+
+
+@pytest.mark.slow
+@pytest.mark.external
+@pytest.mark.skipif(shutil.which("chromium") is None,
+                    reason="chromium not installed (.ci/setup.d/50-article-validation.sh)")
+@pytest.mark.parametrize("name", ["email.html", "email.zh.html"])
+def test_on_a_phone_the_email_fits_and_its_chart_scales_down(rendered: Path, tmp_path: Path,
+                                                            name: str) -> None:
+    # The chart as the mail client would fetch it, from beside the message.
+    html = (rendered / name).read_text(encoding="utf-8")
+    assert f'src="{PAGE}chart.png"' in html
+    (rendered / f"local-{name}").write_text(html.replace(f'src="{PAGE}chart.png"', 'src="chart.png"'),
+                                            encoding="utf-8")
+    frame = rendered / f"phone-{name}"
+    frame.write_text(PHONE % f"local-{name}", encoding="utf-8")
+    browser = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run",
+         f"--user-data-dir={tmp_path / 'profile'}", "--allow-file-access-from-files",
+         "--virtual-time-budget=5000", "--dump-dom", frame.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    found = re.search(r'data-probe="([^"]*)"', browser.stdout)
+    assert found, browser.stderr[-2000:]
+    probe = json.loads(found[1].replace("&quot;", '"'))
+    assert probe["scroll"] <= probe["client"] <= 390  # no sideways scrolling, the tables included
+    width, height, natural = probe["image"]
+    assert natural > 0 and width <= probe["client"] - 32  # loaded, and inside the column's padding
+    assert height == pytest.approx(width / 2, abs=1)  # scaled down whole, not squashed
+    assert probe["smallest"] >= 12  # px: no text smaller than the footer's

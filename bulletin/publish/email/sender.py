@@ -26,6 +26,7 @@ from __future__ import annotations
 import fcntl
 import functools
 import heapq
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -233,13 +234,15 @@ def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
 
     week_id = maker.week
     threads = [threading.Thread(target=work, name=f"email-{n}", daemon=True) for n in range(workers)]
-    for thread in threads:
-        thread.start()
-    # Wait on a thread still alive (never a fixed sleep: a run with nothing to send ends at once).
-    while alive := [thread for thread in threads if thread.is_alive()]:
-        if progress:
-            progress(finished[0], len(items))
-        alive[0].join(0.2)
+    # Signing wants the cores this process cannot use (see dkim.py); one message needs no help.
+    with maker.signing_on(min(_cores(), workers) if len(items) > 1 else 0):
+        for thread in threads:
+            thread.start()
+        # Wait on a thread still alive (never a fixed sleep: a run with nothing to send ends at once).
+        while alive := [thread for thread in threads if thread.is_alive()]:
+            if progress:
+                progress(finished[0], len(items))
+            alive[0].join(0.2)
     if progress:
         progress(finished[0], len(items))
     if errors:
@@ -251,6 +254,13 @@ def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
         raise PublishError(f"email: {settings.smtp.host}:{settings.smtp.port} cannot be reached "
                            f"({breaker.why}; {DOWN_AFTER} tries in a row); stopped trying: "
                            f"{counts.get(SendState.SENT, 0)} sent, {left} left for the next run")
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
 
 
 def send_test(settings: EmailSettings, maker: MessageMaker, outbox: Path, address: str,
