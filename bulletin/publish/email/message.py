@@ -27,6 +27,7 @@ from bulletin.render.edition import (
     DEFAULT_LOCALE,
     LOCALES,
     article_name,
+    chart_name,
     email_html_name,
     email_text_name,
     page_name,
@@ -166,7 +167,7 @@ class MessageMaker:
                 text = text.rstrip("\n") + "\n" + footer
             if LINK not in html:
                 html = _with_footer(html, env.get_template(f"mailing/{name}.html.j2").render(context))
-            html, chart = _inline_chart(bulletin, html)
+            html, chart = _inline_chart(bulletin, html, locale)
             boundary = f"=_bulletin_{bulletin.week}_{locale}"
             head = "".join((
                 _from(settings),
@@ -222,22 +223,24 @@ CHART_ID = "chart@bulletin"
 HTML_HEAD = b"Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
 
 
-def _inline_chart(bulletin: RenderedBulletin, html: str) -> tuple[str, bytes]:
-    """Carry the chart inside the message where the HTML refers to it by a relative path.
+def _inline_chart(bulletin: RenderedBulletin, html: str, locale: str) -> tuple[str, bytes]:
+    """Carry the language's chart inside the message where the HTML refers to it by a relative path.
 
     A bulletin rendered with a site base URL links the chart on the site
     instead; a relative path would show nothing in a mail client.
     """
-    chart = bulletin.path(CHART_PNG)
-    if f'src="{CHART_PNG}"' not in html or not chart.exists():
+    # A language without a body of its own sends the default one, with its chart.
+    names = [name for name in (chart_name(locale, png=True), CHART_PNG) if f'src="{name}"' in html]
+    if not names or not (chart := bulletin.path(names[0])).exists():
         return html, b""
+    name = names[0]
     part = b"".join((
         b"Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n",
         f"Content-ID: <{CHART_ID}>\r\n".encode("ascii"),
-        f'Content-Disposition: inline; filename="{CHART_PNG}"\r\n\r\n'.encode("ascii"),
+        f'Content-Disposition: inline; filename="{name}"\r\n\r\n'.encode("ascii"),
         _b64(chart.read_bytes()),
     ))
-    return html.replace(f'src="{CHART_PNG}"', f'src="cid:{CHART_ID}"'), part
+    return html.replace(f'src="{name}"', f'src="cid:{CHART_ID}"'), part
 
 
 def _html_part(prepared: Prepared, link: bytes) -> bytes:
