@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from bulletin import clock
 from bulletin.collect.collection import Outcome, collect_sources, settle
 from bulletin.config.settings import Config
+from bulletin.story.corrections.record import CorrectionStatus
 from bulletin.errors import BulletinError, PublishError
 from bulletin.model import (
     BulletinRecord,
@@ -46,12 +47,15 @@ from bulletin.story.stats import is_complete, weekly_stats, weekly_stats_from
 from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:
+    from bulletin.story.corrections.notes import Notes
     from bulletin.render.article import Settings
+    from bulletin.render.claims import Quoted
 
 # Rendering (Jinja, Markdown, Babel) is imported where a bulletin is written, so that
 # `bulletin events` and `bulletin stats` do not pay for it.
 
 log = logging.getLogger("bulletin")
+progress = logging.getLogger("bulletin.progress")
 
 
 @dataclass(frozen=True)
@@ -82,12 +86,20 @@ def run(config: Config, week: IsoWeek | None = None) -> RunResult:
     store, outcomes = _collected(config)
     with store:
         history = stats_history(config, store)
+        corrected = correct_published(config, store, outcomes, history)
         stale = [o for o in outcomes if o.state == SourceStatus.STALE and _is_leaderboard(config, o.source)]
         if stale:
             _check_leaderboard(week, stale, history)
         chosen = choose_week(history, week)
         record = store.bulletin(chosen)
-        fresh = any(o.state == SourceStatus.OK for o in outcomes)
+        held = store.corrections.of(chosen, CorrectionStatus.HELD)
+        if record is not None and held:
+            # Rendering it again now would publish, unseen, what an editor is to decide.
+            return RunResult(chosen, record.headline, (), tuple(outcomes), status=Status.HELD,
+                             reasons=(f"a correction is held: {held[0].held_for}",),
+                             targets=len(config.publishers))
+        # A week just corrected went to its targets with its note; the rest is a rerun's.
+        fresh = any(o.state == SourceStatus.OK for o in outcomes) and chosen not in corrected
         targets = list(config.publishers)
         if record is not None and not fresh:
             targets = [t for t in targets if _missing(store, chosen, t.name)]
@@ -134,7 +146,8 @@ def _written(config: Config, week: IsoWeek) -> bool:
 def collect(config: Config, start: date | None = None, end: date | None = None) -> list[Outcome]:
     """Read every source (concurrently), then store what they gave in one transaction."""
     store, outcomes = _collected(config, start, end)
-    store.close()
+    with store:
+        correct_published(config, store, outcomes)
     return outcomes
 
 
@@ -162,9 +175,15 @@ def decide(config: Config, week: IsoWeek, approve: bool, why: str = "") -> list[
         record = store.bulletin(week)
         if record is None:
             raise PublishError(f"{week}: no rendered bulletin (run `bulletin render --week {week}`)")
+        held = store.corrections.of(week, CorrectionStatus.HELD)
         if not approve:
+            store.corrections.set_status(week, CorrectionStatus.HELD, CorrectionStatus.REJECTED)
             store.set_status(week, Status.REJECTED, [why])
             return _withdraw(config, store, week)
+        if held:
+            # The editor accepts the revised story: the page is written again, with its note.
+            store.corrections.set_status(week, CorrectionStatus.HELD, CorrectionStatus.PUBLISHED)
+            return publish_corrections(config, store, week)
         store.set_status(week, Status.APPROVED, record.reasons)
         return _publish_week(config, store, week, config.publishers) if config.publishers else []
 
@@ -172,8 +191,20 @@ def decide(config: Config, week: IsoWeek, approve: bool, why: str = "") -> list[
 def review_list(config: Config) -> list[tuple[BulletinRecord, Path]]:
     """Bulletins waiting for an editor, with where to look at each."""
     with Store.open(config.database) as store:
-        return [(record, folder_of(config.output, record.week) / page_name(DEFAULT_LOCALE))
-                for record in store.bulletins() if record.status == Status.HELD]
+        found = [(record, folder_of(config.output, record.week) / page_name(DEFAULT_LOCALE))
+                 for record in store.bulletins() if record.status == Status.HELD]
+        held = store.corrections.of(status=CorrectionStatus.HELD)
+        for week in sorted({c.week for c in held}):
+            record = store.bulletin(week)
+            if record is None or record.status == Status.HELD:
+                continue
+            mine = [c for c in held if c.week == week and c.locale == config.locales[0]]
+            reasons = (f"a correction changes the story: {mine[0].held_for}" if mine else "a correction",
+                       *(f"said {c.old}, the store now gives {c.new or 'nothing'}: {c.sentence}"
+                         for c in mine))
+            found.append((replace(record, status=Status.HELD, reasons=reasons),
+                          folder_of(config.output, week) / page_name(DEFAULT_LOCALE)))
+        return sorted(found, key=lambda item: item[0].week)
 
 
 def rebuild_site(config: Config) -> list[tuple[str, int]]:
@@ -349,9 +380,11 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
     from bulletin.render.article import render_edition
 
     folder = folder_of(config.output, story.week)
-    rendering = render_edition(story, replace(render_settings(config), folder=folder))
+    notes = _notes(config, store, story.week)
+    rendering = render_edition(story, replace(render_settings(config), folder=folder), notes)
     # Nothing is written as final until every number in it is recomputed and found.
-    claims.check(story, claims.readable(rendering.texts(), config.locales), config.title)
+    claims.check(story, claims.readable(rendering.texts(), config.locales), config.title,
+                 _quoted(store, story.week, rendering.data))
     found = review.reasons(story, store.last_read(), config.review, [s.name for s in config.sources])
     found += extra_reasons
     status, reasons = _kept_decision(store.bulletin(story.week), *review.status(found, config.review))
@@ -360,6 +393,8 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
                             story.generated_at.isoformat(), status, reasons)
     store.record_bulletin(record.week, record.headline, record.events, record.rendered_at, status,
                           reasons)
+    if notes.earlier:
+        store.corrections.announced(notes.earlier, story.week)
     bulletin = RenderedBulletin(story.week, config.output, rendering.data, record)
     return Written(bulletin, RunResult(story.week, rendering.headline, tuple(paths), status=status,
                                        reasons=reasons))
@@ -399,8 +434,113 @@ def _publish_week(config: Config, store: Store, week: IsoWeek, targets: Sequence
         raise PublishError(f"{week}: the bulletin is {bulletin.status} ({why}); nothing published")
     assert bulletin.record is not None  # read() found it
     story = build_story(config, store, week, now=datetime.fromisoformat(bulletin.record.rendered_at))
-    claims.check(story, claims.readable(bulletin.texts(), config.locales), config.title)
+    claims.check(story, claims.readable(bulletin.texts(), config.locales), config.title,
+                 _quoted(store, week, bulletin.data))
     return deliver(store, bulletin, targets)
+
+
+# -- corrections -------------------------------------------------------------
+
+
+def correct_published(config: Config, store: Store, outcomes: Sequence[Outcome],
+                      history: Mapping[IsoWeek, WeekStats] | None = None) -> set[IsoWeek]:
+    """After a collection: correct every published week whose stated numbers the store revised.
+
+    Returns the weeks corrected and published; corrections that change the
+    story itself are recorded as held for an editor (`bulletin review`).
+    """
+    from bulletin.story.corrections.detect import revisions
+
+    since = _revised_from([o.report for o in outcomes if o.report is not None and o.report.wrote])
+    if since is False or since is True:
+        return set()
+    if history is None:
+        history = stats_history(config, store)
+    stamp = clock.stamp()
+    corrected = set()
+    for revision in revisions(config, store, history, since, stamp, stamp):
+        new = store.corrections.add(revision.corrections)
+        if revision.story_change:
+            if new:
+                log.warning("%s: a revised number changes the published story (%s); the correction "
+                            "is held: see `bulletin review`", revision.week, "; ".join(revision.story_change))
+            continue
+        publish_corrections(config, store, revision.week, history)
+        corrected.add(revision.week)
+        first = revision.corrections[0]
+        progress.info("%s: corrected %d number(s): it said %s, the store now gives %s",
+                      revision.week, len({c.quantity for c in revision.corrections}), first.old, first.new)
+    return corrected
+
+
+def _revised_from(reports: Sequence[SaveReport]) -> IsoWeek | None | bool:
+    """The first week a collection's writes can have changed (None: any; False: none).
+
+    A week's story reads the weeks before it only, so no week before the first
+    revised one can have changed. Figures and news feed in at any week.
+    """
+    if not reports:
+        return False
+    if any((r.added or r.changed or r.removed) and not r.periods for r in reports):
+        return None
+    periods = [p for r in reports for p in r.periods]
+    if not periods:
+        return False  # display names only: no number moved
+    return min(IsoWeek.parse(p) if "-W" in p else IsoWeek.of(date.fromisoformat(p)) for p in periods)
+
+
+def publish_corrections(config: Config, store: Store, week: IsoWeek,
+                        history: Mapping[IsoWeek, WeekStats] | None = None) -> list[Delivery]:
+    """Write the week again from the store, with its note, and send it to the targets that have it."""
+
+    record = store.bulletin(week)
+    if record is None:
+        raise PublishError(f"{week}: no rendered bulletin (run `bulletin render --week {week}`)")
+    story = build_story(config, store, week, now=datetime.fromisoformat(record.rendered_at),
+                        history=history)
+    written = write_edition(config, store, story)
+    if not written.bulletin.publishable:
+        store.corrections.set_status(week, CorrectionStatus.PUBLISHED, CorrectionStatus.HELD)
+        log.warning("%s: the corrected bulletin is held (%s); see `bulletin review`", week,
+                    "; ".join(written.bulletin.reasons))
+        return []
+    corrections = store.corrections.of(week, CorrectionStatus.PUBLISHED)
+    deliveries = []
+    for target in config.publishers:
+        before = store.delivery(week, target.name)
+        if not target.corrects or before is None or before.status != DeliveryStatus.OK:
+            continue  # never there (a later publish sends the corrected page), or it cannot be corrected
+        try:
+            delivery = target.correct(written.bulletin, store, corrections)
+        except PublishError as exc:
+            delivery = Delivery(week, target.name, DeliveryStatus.FAILED, before.remote_id,
+                                before.location, f"correcting: {exc}", exc.attempts, clock.stamp())
+            log.warning("%s: sending the correction to %s failed: %s", week, target.name, exc)
+        store.record_delivery(delivery)
+        deliveries.append(delivery)
+    return deliveries
+
+
+def _notes(config: Config, store: Store, week: IsoWeek) -> Notes:
+    """The corrections an edition shows: its own, and (in its email) earlier weeks' not yet told."""
+    from bulletin.story.corrections.notes import Notes
+
+    own = store.corrections.of(week, CorrectionStatus.PUBLISHED)
+    sent = store.corrections.delivered(week)  # its email has gone: it cannot carry a new notice
+    earlier = [c for c in store.corrections.to_announce(week) if not sent or c.announced_in == str(week)]
+    return Notes(tuple(own), tuple(earlier), tuple((s.name, s.attribution) for s in config.sources),
+                 config.base_url)
+
+
+def _quoted(store: Store, week: IsoWeek, data: Mapping[str, Any]) -> list[Quoted]:
+    """The correction notes an edition carries, each allowed the figures the store recorded for it."""
+    from bulletin.story.corrections.notes import quoted_of
+
+    if "corrections" not in data:
+        return []
+    mine = [c for c in store.corrections.of(status=CorrectionStatus.PUBLISHED)
+            if c.week == week or c.announced_in == str(week)]
+    return quoted_of(dict(data), mine)
 
 
 def deliver(store: Store, bulletin: RenderedBulletin, targets: Sequence[Publisher]) -> list[Delivery]:

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import jinja2
 from markupsafe import Markup
@@ -30,6 +30,9 @@ from bulletin.model import Artifact, Event, Story, event_data
 from bulletin.render import claims, edition, escape, phrasing
 from bulletin.render.markup import markdown_to_html, markdown_to_text
 from bulletin.render.plaintext import html_to_plain
+
+if TYPE_CHECKING:
+    from bulletin.story.corrections.notes import Notes, Rendered
 
 log = logging.getLogger("bulletin")
 
@@ -165,7 +168,11 @@ def render_story(story: Story, settings: Settings) -> list[Artifact]:
     return list(render_edition(story, settings).artifacts)
 
 
-def render_edition(story: Story, settings: Settings) -> Rendering:
+def render_edition(story: Story, settings: Settings, notes: Notes | None = None) -> Rendering:
+    """The week's files; ``notes``: the corrections its page and email carry (corrections/notes.py)."""
+    from bulletin.story.corrections import notes as correction_notes
+
+    notes = notes or correction_notes.NO_NOTES
     charts: list[Artifact] = []
     chart_key = ""
     if settings.chart and story.trend:
@@ -178,18 +185,24 @@ def render_edition(story: Story, settings: Settings) -> Rendering:
     artifacts: list[Artifact] = []
     articles: dict[str, dict[str, Any]] = {}
     texts: dict[str, str] = {}
+    quoted: list[claims.Quoted] = []
     for locale in settings.locales:
         env = environment(settings.templates_dir, locale)
         try:
-            files, headline = _render_locale(env, story, settings, locale, bool(charts))
+            shown = correction_notes.render(env, prefix(locale), locale, notes)
+            files, headline = _render_locale(env, story, settings, locale, bool(charts), shown)
         except jinja2.TemplateError as exc:
             raise RenderError(f"{_where(exc, env)}: {exc.message or exc}") from None
         artifacts.extend(files)
         texts[locale] = str(files[0].content)
         articles[locale] = {"headline": headline, "files": [a.filename for a in files]}
+        quoted.extend(shown.quoted)
     data = story_data(story, articles[settings.locales[0]]["headline"]) | {
-        "articles": articles, "numbers": claims.trace(story, texts, settings.title),
+        "articles": articles, "numbers": claims.trace(story, texts, settings.title, quoted),
         "chart": {"key": chart_key, "files": [a.filename for a in charts]}}
+    if quoted:
+        data["corrections"] = correction_notes.data_of(notes, quoted)
+        data["updated_at"] = correction_notes.updated_at(notes) or data["generated_at"]
     artifacts.extend(charts)
     artifacts.append(Artifact("json", edition.DATA,
                               json.dumps(data, indent=2, ensure_ascii=False) + "\n"))
@@ -197,7 +210,7 @@ def render_edition(story: Story, settings: Settings) -> Rendering:
 
 
 def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, locale: str,
-                   chart: bool) -> tuple[list[Artifact], str]:
+                   chart: bool, notes: Rendered | None = None) -> tuple[list[Artifact], str]:
     """The language's four files, and its headline."""
     pre = prefix(locale)
     events = [e for e in story.events if _has_template(env, pre, e.kind, locale)]
@@ -215,7 +228,8 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     chart_alt = "".join(_render(env, f"{pre}chart_alt.txt.j2", story=story).splitlines()).strip() \
         if chart else ""
     common = {"story": story, "headline": headline, "title": settings.title, "locale": locale,
-              "paragraphs": paragraphs, "chart_alt": chart_alt, "unsubscribe_url": UNSUBSCRIBE}
+              "paragraphs": paragraphs, "chart_alt": chart_alt, "unsubscribe_url": UNSUBSCRIBE,
+              "corrections": notes.paragraphs if notes else ()}
     article = _render(env, f"{pre}article.md.j2", **common, chart_src=edition.CHART_SVG if chart else "",
                       with_disclosure=True)
     disclosure = markdown_to_html(_render(env, f"{pre}disclosure.md.j2", story=story))
@@ -233,6 +247,8 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     # the body is otherwise the page's.
     email_body = body.replace(f'src="{edition.CHART_SVG}"',
                               f'width="{EMAIL_CHART[0]}" height="{EMAIL_CHART[1]}" src="{html.escape(png)}"')
+    if notes and notes.notice:
+        email_body += notes.notice  # earlier weeks' corrections: this email is the next one readers get
     email_html = _inline(_render(env, f"{pre}email.html.j2", **html_common, body=_markup(email_body),
                                  page_url=page_url))
     # The text part is the HTML part's words, so the two cannot say different things.

@@ -6,7 +6,7 @@ released; append a new one.
 
 from __future__ import annotations
 
-from bulletin.store import week_totals
+from bulletin.store import corrections, week_totals
 
 # One script per schema version; user_version says how many have run.
 MIGRATIONS: tuple[str, ...] = (
@@ -131,4 +131,6 @@ MIGRATIONS: tuple[str, ...] = (
     # The days each model was listed in a week: no change or rank move is told
     # against a model's partial week (the Data API lists each day's top 50 only).
     week_totals.MIGRATION_LISTED,
+    # Numbers published bulletins stated that the source revised since (corrections.py).
+    corrections.MIGRATION,
 )

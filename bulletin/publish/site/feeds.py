@@ -50,7 +50,8 @@ def atom(articles: Sequence[Article], base_url: str, title: str, author: str,
     feed.language(language_tag(lang))
     feed.generator("bulletin")
     feed.icon(base_url + "favicon.png")
-    feed.updated(_date(articles[0].date) if articles else datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
+    feed.updated(max(_date(a.modified) for a in articles) if articles
+                 else datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
     for article in articles:
         url = page_url(base_url, article, lang)
         version = article.version(lang)
@@ -59,7 +60,7 @@ def atom(articles: Sequence[Article], base_url: str, title: str, author: str,
         entry.title(version.headline)
         entry.link(href=url, rel="alternate")
         entry.published(_date(article.date))
-        entry.updated(_date(article.date))
+        entry.updated(_date(article.modified))  # a correction changes it; `published` stays
         entry.summary(version.description)
         entry.content(article.feed_body(lang, base_url + article.path), type="html")
     return feed.atom_str(pretty=True)
@@ -76,7 +77,7 @@ def json_feed(articles: Sequence[Article], base_url: str, title: str, author: st
             "id": url, "url": url, "title": version.headline,
             "content_html": article.feed_body(lang, base_url + article.path),
             "summary": version.description, "date_published": article.date,
-            "date_modified": article.date, "authors": authors, "language": language_tag(lang)}
+            "date_modified": article.modified, "authors": authors, "language": language_tag(lang)}
         # Feed readers show `image` as a card: a raster image, where there is one.
         image = CHART_PNG if CHART_PNG in article.charts else article.chart
         if image:

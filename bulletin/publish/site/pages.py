@@ -69,6 +69,7 @@ class Article:
     versions: dict[str, Version]  # the default language first
     chart: str  # file name of the chart to show, "" when the folder has none
     charts: tuple[str, ...]  # every chart file to copy next to the page
+    updated: str = ""  # ISO 8601, when a correction last changed it ("" if none did)
 
     @property
     def path(self) -> str:
@@ -104,7 +105,13 @@ class Article:
     def of(cls, edition: Edition) -> Article:
         versions = {locale: _version(edition, locale) for locale in edition.locales}
         charts = edition.charts
-        return cls(edition.week, edition.generated_at, versions, charts[0] if charts else "", charts)
+        return cls(edition.week, edition.generated_at, versions, charts[0] if charts else "", charts,
+                   str(edition.data.get("updated_at", "")))
+
+    @property
+    def modified(self) -> str:
+        """When it last changed: its correction, or when it was written."""
+        return self.updated or self.date
 
 
 def _version(edition: Edition, locale: str) -> Version:

@@ -1,0 +1,207 @@
+"""Which numbers published bulletins stated that the store, after a collection, no longer gives.
+
+Each published week's story is recomputed from the store as it is now (the
+same statistics, rules and composition that wrote it, at the time it was
+written), and each number its bulletin.json records as stated is looked up
+among the recomputed quantities it was traced to. A stated number none of
+them gives any more is a correction. A number no bulletin stated is none,
+however much it moved. A recomputed story whose events differ from the
+published one (another lead, a streak broken or lengthened, an event gone
+or new) changed the story itself: its corrections wait for an editor.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from bulletin.config.settings import Config
+from bulletin.story.corrections.record import Correction, CorrectionStatus
+from bulletin.errors import PublishError
+from bulletin.model import EvidenceKey, Story, WeekStats
+from bulletin.render import claims
+from bulletin.render.edition import Edition, article_name
+from bulletin.store.database import Store
+from bulletin.story.compose import compose
+from bulletin.story.detect import detect
+from bulletin.story.rules import HistoryIndex
+from bulletin.weeks import IsoWeek
+
+log = logging.getLogger("bulletin")
+
+# The story's parts a note can speak of, the most describable first. Dates,
+# the week's own number, day counts and settings are not revisable figures.
+_PREFERRED = ("countries.", "models.", "events[", "trend.", "notes.")
+_NOT_FIGURES = (".days", ".year", ".number")
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One published week the collection revised."""
+
+    week: IsoWeek
+    corrections: tuple[Correction, ...]
+    story_change: tuple[str, ...]  # why an editor must decide; () when the note publishes by itself
+
+
+def revisions(config: Config, store: Store, history: Mapping[IsoWeek, WeekStats],
+              since: IsoWeek | None, revised_by: str, now: str) -> list[Revision]:
+    """Every published week from ``since`` on (None: all) whose stated numbers the store no longer gives."""
+    weeks = [week for week in store.corrections.published_weeks()
+             if week in history and (since is None or week >= since)]
+    if not weeks:
+        return []
+    figures = store.figures()
+    index = HistoryIndex(history)  # shared: the rules' look-ups over history are built once
+    found = []
+    for week in weeks:
+        try:
+            edition = Edition.load(config.output, week)
+        except PublishError as exc:
+            log.warning("%s: cannot check the published bulletin for revised numbers: %s", week, exc)
+            continue
+        reported = store.reported_before(week, config.story.memory_weeks)
+        events = detect(week, history, figures, config.methodology, config.rules, reported,
+                        config.story.repeat_factor, index)
+        story = compose(history[week], events, config, {},
+                        datetime.fromisoformat(edition.generated_at), history)
+        corrections = compare(edition, story, config.title, revised_by, now)
+        if corrections:
+            change = tuple(story_changes(edition.data, story))
+            status = CorrectionStatus.HELD if change else CorrectionStatus.PUBLISHED
+            held_for = "; ".join(change)
+            found.append(Revision(week, tuple(replace(c, status=status, held_for=held_for)
+                                              for c in corrections), change))
+    return found
+
+
+def compare(edition: Edition, story: Story, title: str, revised_by: str, now: str) -> list[Correction]:
+    """The numbers the edition states that none of the quantities they were traced to gives now."""
+    values: dict[str, claims.Quantity] = {}
+    for quantity in claims.quantities(story):
+        values.setdefault(quantity.name, quantity)
+    model_names = {row.model: row.name for row in story.stats.models}
+    names = claims.names(story, title)
+    found: list[Correction] = []
+    for locale, rows in edition.data.get("numbers", {}).items():
+        if locale not in claims.FORMATS:
+            continue
+        article = edition.text(article_name(locale)) if edition.has(article_name(locale)) else ""
+        told: set[str] = set()
+        for row in rows:
+            text = str(row.get("text", ""))
+            # Dates ("the week to March 15") are the calendar's, not the source's.
+            what = [n for n in row.get("what", []) if _is_figure(n)
+                    and not (n in values and isinstance(values[n].value, date))]
+            now_given = [values[n] for n in what if n in values]
+            if not what or any(text in claims.stated_forms(q, locale) for q in now_given):
+                continue
+            if not now_given and text.isdigit():
+                continue  # a plain number of an event that is gone (a date, a rank): the story's change
+
+            primary = min(what, key=_preference)
+            if primary in told:
+                continue  # "34.3%" in prose and "+34.3%" in the table: one number, one correction
+            told.add(primary)
+            given = values.get(primary) or (now_given[0] if now_given else None)
+            new = like(given, text, locale) if given is not None else ""
+            found.append(Correction(
+                story.week, locale, primary, sentence(article, text, locale, names), text, new,
+                _source(given, story), revised_by, now, CorrectionStatus.PUBLISHED,
+                subject=_subject(primary, model_names)))
+    return found
+
+
+def story_changes(published: Mapping[str, Any], story: Story) -> list[str]:
+    """How the recomputed story differs from the published one, beyond its figures."""
+    before = [(str(e["kind"]), tuple(e.get("subjects", ()))) for e in published.get("events", [])]
+    after = [(e.kind, tuple(e.subjects)) for e in story.events]
+    reasons = []
+    if before[:1] != after[:1]:
+        was = _event(before[0]) if before else "no event"
+        now = _event(after[0]) if after else "no event"
+        reasons.append(f"the lead story changes: it was {was}, it is now {now}")
+    elif set(before) != set(after):
+        gone = [_event(e) for e in before if e not in after]
+        new = [_event(e) for e in after if e not in before]
+        reasons.append("the events change: " + "; ".join(
+            [*(f"{e} no longer holds" for e in gone), *(f"{e} is new" for e in new)]))
+    old_facts = {(str(e["kind"]), tuple(e.get("subjects", ()))): e.get("facts", {})
+                 for e in published.get("events", [])}
+    for event in story.events:
+        facts = old_facts.get((event.kind, tuple(event.subjects)), {})
+        for key, value in event.facts.items():
+            # A run of weeks is written in words ("the second week in a row"), which the
+            # number check does not read: its length is compared here.
+            if "weeks" in key and key in facts and facts[key] != value:
+                reasons.append(f"{_event((event.kind, tuple(event.subjects)))}: {key} was "
+                               f"{facts[key]}, is now {value}")
+    return reasons
+
+
+def like(quantity: claims.Quantity, old: str, locale: str) -> str:
+    """The quantity written the way ``old`` was: "4.19 trillion" -> "4.29 trillion", "+34.3%" -> "+36.8%"."""
+    forms = sorted(claims.stated_forms(quantity, locale))
+    if not forms:
+        return ""
+
+    def score(form: str) -> tuple[int, int, int, int]:
+        return (_shape(form, fine=True) == _shape(old, fine=True), _shape(form) == _shape(old),
+                form[:1] in "+-" and form[:1] == old[:1], -len(form))
+
+    return max(forms, key=score)
+
+
+def sentence(article: str, number: str, locale: str, names: Sequence[str]) -> str:
+    """The sentence (or table row) of the article that states ``number``."""
+    ends = r"(?<=[。！？])" if locale == "zh" else r"(?<=[.!?])\s+"
+    for line in article.splitlines():
+        line = line.strip()
+        if line.startswith("|"):
+            parts = [" | ".join(cell.strip() for cell in line.strip("|").split("|"))]
+        else:
+            parts = re.split(ends, line)
+        for part in parts:
+            if number in claims.numbers_in(part, locale, tuple(names)):
+                return " ".join(part.replace("**", "").replace("*", "").split())[:400]
+    return number
+
+
+def _is_figure(name: str) -> bool:
+    return name.startswith(_PREFERRED) and not name.endswith(_NOT_FIGURES)
+
+
+def _preference(name: str) -> tuple[int, str]:
+    return next(i for i, prefix in enumerate(_PREFERRED) if name.startswith(prefix)), name
+
+
+def _shape(text: str, fine: bool = False) -> str:
+    """A number's form without its digits: "4.19 trillion" -> "9.9 trillion" (fine) or "9 trillion"."""
+    return re.sub(r"\d+(?:,\d{3})*", "9", text) if fine else re.sub(r"\d[\d,.]*", "9", text)
+
+
+def _subject(name: str, model_names: Mapping[str, str]) -> str:
+    parts = name.split(".")
+    if name.startswith("countries."):
+        return parts[1]
+    if name.startswith("models."):
+        model = name[len("models."):].rsplit(".", 1)[0]
+        return model_names.get(model, model)
+    return ""
+
+
+def _source(quantity: claims.Quantity | None, story: Story) -> str:
+    for key in quantity.evidence if quantity else ():
+        parsed = EvidenceKey.parse(key)
+        if parsed is not None:
+            return parsed.source
+    return story.stats.source
+
+
+def _event(event: tuple[str, tuple[str, ...]]) -> str:
+    kind, subjects = event
+    return f"{kind} ({', '.join(subjects)})" if subjects else kind
