@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from bulletin import clock
 from bulletin.collect.collection import Outcome, collect_sources, settle
 from bulletin.config.settings import Config
-from bulletin.story.corrections.record import CorrectionStatus
 from bulletin.errors import BulletinError, PublishError
 from bulletin.model import (
     BulletinRecord,
@@ -41,15 +40,16 @@ from bulletin.render.edition import DEFAULT_LOCALE, folder_of, page_name
 from bulletin.store.database import SaveReport, SourceState, Store
 from bulletin.story import review
 from bulletin.story.compose import TREND_WEEKS, compose
+from bulletin.story.corrections.record import CorrectionStatus
 from bulletin.story.detect import detect
 from bulletin.story.rules.forecast import figure_key
 from bulletin.story.stats import is_complete, weekly_stats, weekly_stats_from
 from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:
-    from bulletin.story.corrections.notes import Notes
     from bulletin.render.article import Settings
     from bulletin.render.claims import Quoted
+    from bulletin.story.corrections.notes import Notes
 
 # Rendering (Jinja, Markdown, Babel) is imported where a bulletin is written, so that
 # `bulletin events` and `bulletin stats` do not pay for it.
@@ -378,6 +378,7 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
     """
     from bulletin.render import claims
     from bulletin.render.article import render_edition
+    from bulletin.story.corrections.detect import remember
 
     folder = folder_of(config.output, story.week)
     notes = _notes(config, store, story.week)
@@ -395,6 +396,7 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
                           reasons)
     if notes.earlier:
         store.corrections.announced(notes.earlier, story.week)
+    remember(store, story.week, rendering.data["numbers"], record.events)  # for later corrections
     bulletin = RenderedBulletin(story.week, config.output, rendering.data, record)
     return Written(bulletin, RunResult(story.week, rendering.headline, tuple(paths), status=status,
                                        reasons=reasons))
@@ -451,14 +453,14 @@ def correct_published(config: Config, store: Store, outcomes: Sequence[Outcome],
     """
     from bulletin.story.corrections.detect import revisions
 
-    since = _revised_from([o.report for o in outcomes if o.report is not None and o.report.wrote])
-    if since is False or since is True:
+    revised = _revised([o.report for o in outcomes if o.report is not None and o.report.wrote])
+    if not revised:
         return set()
     if history is None:
         history = stats_history(config, store)
     stamp = clock.stamp()
     corrected = set()
-    for revision in revisions(config, store, history, since, stamp, stamp):
+    for revision in revisions(config, store, history, revised, stamp, stamp):
         new = store.corrections.add(revision.corrections)
         if revision.story_change:
             if new:
@@ -473,20 +475,21 @@ def correct_published(config: Config, store: Store, outcomes: Sequence[Outcome],
     return corrected
 
 
-def _revised_from(reports: Sequence[SaveReport]) -> IsoWeek | None | bool:
-    """The first week a collection's writes can have changed (None: any; False: none).
+def _revised(reports: Sequence[SaveReport]) -> list[tuple[str, str | None]]:
+    """What a collection's writes changed: (source, ISO week), or (source, None) for any of its weeks.
 
-    A week's story reads the weeks before it only, so no week before the first
-    revised one can have changed. Figures and news feed in at any week.
+    A figures file or a news feed has no weeks of its own: any bulletin citing
+    it may be touched. Display names change no number.
     """
-    if not reports:
-        return False
-    if any((r.added or r.changed or r.removed) and not r.periods for r in reports):
-        return None
-    periods = [p for r in reports for p in r.periods]
-    if not periods:
-        return False  # display names only: no number moved
-    return min(IsoWeek.parse(p) if "-W" in p else IsoWeek.of(date.fromisoformat(p)) for p in periods)
+    revised: set[tuple[str, str | None]] = set()
+    for report in reports:
+        if report.periods:
+            revised.update((report.source, str(IsoWeek.parse(p) if "-W" in p
+                                               else IsoWeek.of(date.fromisoformat(p))))
+                           for p in report.periods)
+        elif report.added or report.changed or report.removed:
+            revised.add((report.source, None))
+    return sorted(revised, key=lambda pair: (pair[0], pair[1] or ""))
 
 
 def publish_corrections(config: Config, store: Store, week: IsoWeek,

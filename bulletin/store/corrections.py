@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
+from bulletin.model import PUBLISHABLE, DeliveryStatus, EvidenceKey
 from bulletin.story.corrections.record import Correction, CorrectionStatus
-from bulletin.model import PUBLISHABLE, DeliveryStatus
 from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:
@@ -30,6 +31,25 @@ CREATE TABLE corrections (
     subject       TEXT NOT NULL,
     UNIQUE (week, locale, quantity, old, new)
 );
+-- What each written bulletin states (its bulletin.json "numbers", kept here so that a
+-- collection finds the weeks a revision touches without reading every edition).
+CREATE TABLE stated (
+    week    TEXT NOT NULL,
+    locale  TEXT NOT NULL,
+    text    TEXT NOT NULL,                -- as written: 4.19 trillion
+    what    TEXT NOT NULL,                -- JSON list: the story's names for it
+    PRIMARY KEY (week, locale, text)
+);                                        -- rowid: the article's order
+CREATE TABLE stated_span (
+    week    TEXT PRIMARY KEY,
+    since   TEXT NOT NULL                 -- the earliest week its numbers and events reach back to
+) WITHOUT ROWID;
+CREATE TABLE stated_on (
+    source  TEXT NOT NULL,
+    period  TEXT NOT NULL,                -- an ISO week, or a figure's period
+    week    TEXT NOT NULL,                -- the bulletin with a number resting on it
+    PRIMARY KEY (source, period, week)
+) WITHOUT ROWID;
 """
 
 _COLUMNS = ("week, locale, quantity, sentence, old, new, source, revised_by, detected_at, status, "
@@ -98,6 +118,59 @@ class CorrectionLedger:
         row = self.store.db.execute("SELECT 1 FROM deliveries WHERE week = ? AND status = ? LIMIT 1",
                                     (str(week), str(DeliveryStatus.OK))).fetchone()
         return row is not None
+
+
+    def record_stated(self, week: IsoWeek, numbers: Mapping[str, Sequence[Mapping[str, Any]]],
+                      keep: Callable[[str], bool], since: IsoWeek) -> None:
+        """What a bulletin states (bulletin.json's "numbers"), in place of what it stated before.
+
+        ``keep`` chooses the story names worth keeping (figures, not dates or settings).
+        """
+        rows, resting = [], set()
+        for locale, found in numbers.items():
+            for row in found:
+                what = [name for name in row.get("what", []) if keep(name)]
+                if what:
+                    rows.append((str(week), locale, str(row["text"]), json.dumps(what)))
+                for source in row.get("sources", []):
+                    key = EvidenceKey.parse(str(source.get("key", "")))
+                    if key is not None:
+                        resting.add((key.source, key.period, str(week)))
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM stated WHERE week = ?", (str(week),))
+            db.execute("DELETE FROM stated_on WHERE week = ?", (str(week),))
+            db.executemany("INSERT OR IGNORE INTO stated VALUES (?, ?, ?, ?)", rows)
+            db.executemany("INSERT OR IGNORE INTO stated_on VALUES (?, ?, ?)", sorted(resting))
+            db.execute("INSERT OR REPLACE INTO stated_span VALUES (?, ?)", (str(week), str(since)))
+
+    def stated(self, week: IsoWeek) -> dict[str, list[tuple[str, list[str]]]]:
+        """locale -> (text, names) of each number the week's bulletin states, in the article's order."""
+        found: dict[str, list[tuple[str, list[str]]]] = {}
+        for locale, text, what in self.store.db.execute(
+                "SELECT locale, text, what FROM stated WHERE week = ? ORDER BY rowid", (str(week),)):
+            found.setdefault(locale, []).append((text, json.loads(what)))
+        return found
+
+    def stating(self) -> set[IsoWeek]:
+        """The weeks whose stated numbers are kept here."""
+        return {IsoWeek.parse(row[0]) for row in self.store.db.execute("SELECT DISTINCT week FROM stated")}
+
+    def reaching(self, week: IsoWeek) -> set[IsoWeek]:
+        """The weeks whose bulletins reach back to ``week``: it lies between their span's start and them."""
+        rows = self.store.db.execute("SELECT week FROM stated_span WHERE since <= ? AND week >= ?",
+                                     (str(week), str(week)))
+        return {IsoWeek.parse(row[0]) for row in rows}
+
+    def resting_on(self, revised: Iterable[tuple[str, str | None]]) -> set[IsoWeek]:
+        """The weeks stating a number that rests on these (source, period); period None: any of its."""
+        weeks: set[IsoWeek] = set()
+        for source, period in revised:
+            rows = (self.store.db.execute("SELECT DISTINCT week FROM stated_on WHERE source = ?", (source,))
+                    if period is None else
+                    self.store.db.execute("SELECT week FROM stated_on WHERE source = ? AND period = ?",
+                                          (source, period)))
+            weeks.update(IsoWeek.parse(row[0]) for row in rows)
+        return weeks
 
 
 def _correction(row: Sequence[str]) -> Correction:

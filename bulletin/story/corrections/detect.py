@@ -17,16 +17,17 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from bulletin.config.settings import Config
-from bulletin.story.corrections.record import Correction, CorrectionStatus
 from bulletin.errors import PublishError
 from bulletin.model import EvidenceKey, Story, WeekStats
 from bulletin.render import claims
-from bulletin.render.edition import Edition, article_name
+from bulletin.render.edition import Edition, article_name, folder_of
 from bulletin.store.database import Store
 from bulletin.story.compose import compose
+from bulletin.story.corrections.record import Correction, CorrectionStatus
 from bulletin.story.detect import detect
 from bulletin.story.rules import HistoryIndex
 from bulletin.weeks import IsoWeek
@@ -49,29 +50,42 @@ class Revision:
 
 
 def revisions(config: Config, store: Store, history: Mapping[IsoWeek, WeekStats],
-              since: IsoWeek | None, revised_by: str, now: str) -> list[Revision]:
-    """Every published week from ``since`` on (None: all) whose stated numbers the store no longer gives."""
-    weeks = [week for week in store.corrections.published_weeks()
-             if week in history and (since is None or week >= since)]
+              revised: Sequence[tuple[str, str | None]], revised_by: str, now: str) -> list[Revision]:
+    """The published weeks whose stated numbers the store no longer gives.
+
+    ``revised``: the (source, ISO week) pairs the collection changed; a week
+    None means any (a figures file). Only the weeks with a stated number
+    resting on one of them, and the week after each revised week (whose
+    changes compare with it), are recomputed.
+    """
+    published = [week for week in store.corrections.published_weeks() if week in history]
+    if not published:
+        return []
+    _remember(config, store, [w for w in published if w not in store.corrections.stating()])
+    touched = store.corrections.resting_on(revised)
+    for _, period in revised:
+        if period and "-W" in period:
+            # Its own bulletin, the next week's (whose changes compare with it), and every later
+            # one whose events reach back over it (a streak, a record "since records began").
+            touched |= store.corrections.reaching(IsoWeek.parse(period)) | {IsoWeek.parse(period).next()}
+    weeks = [week for week in published if week in touched]
     if not weeks:
         return []
     figures = store.figures()
     index = HistoryIndex(history)  # shared: the rules' look-ups over history are built once
     found = []
     for week in weeks:
-        try:
-            edition = Edition.load(config.output, week)
-        except PublishError as exc:
-            log.warning("%s: cannot check the published bulletin for revised numbers: %s", week, exc)
-            continue
+        record = store.bulletin(week)
+        assert record is not None  # published
         reported = store.reported_before(week, config.story.memory_weeks)
         events = detect(week, history, figures, config.methodology, config.rules, reported,
                         config.story.repeat_factor, index)
-        story = compose(history[week], events, config, {},
-                        datetime.fromisoformat(edition.generated_at), history)
-        corrections = compare(edition, story, config.title, revised_by, now)
+        story = compose(history[week], events, config, {}, datetime.fromisoformat(record.rendered_at),
+                        history)
+        corrections = compare(config.output, store.corrections.stated(week), story, config.title,
+                              revised_by, now)
         if corrections:
-            change = tuple(story_changes(edition.data, story))
+            change = tuple(story_changes(record.events, story))
             status = CorrectionStatus.HELD if change else CorrectionStatus.PUBLISHED
             held_for = "; ".join(change)
             found.append(Revision(week, tuple(replace(c, status=status, held_for=held_for)
@@ -79,46 +93,98 @@ def revisions(config: Config, store: Store, history: Mapping[IsoWeek, WeekStats]
     return found
 
 
-def compare(edition: Edition, story: Story, title: str, revised_by: str, now: str) -> list[Correction]:
-    """The numbers the edition states that none of the quantities they were traced to gives now."""
+def remember(store: Store, week: IsoWeek, numbers: Mapping[str, Any],
+             events: Sequence[Mapping[str, Any]]) -> None:
+    """Keep what a bulletin just written states (its bulletin.json "numbers"), for later collections.
+
+    With it, how far back its numbers reach: the earliest week their evidence
+    names or its events speak of ("the fifth week running", "since records began").
+    """
+    reached = [week]
+    for rows in numbers.values():
+        for row in rows:
+            for source in row.get("sources", []):
+                key = EvidenceKey.parse(str(source.get("key", "")))
+                if key is not None and key.week is not None:
+                    reached.append(key.week)
+    for event in events:
+        reached.extend(_weeks_in(event.get("facts", {})))
+    store.corrections.record_stated(week, numbers, _is_figure, min(reached))
+
+
+def _weeks_in(value: Any) -> list[IsoWeek]:
+    if isinstance(value, Mapping):
+        return [week for inner in value.values() for week in _weeks_in(inner)]
+    if isinstance(value, (list, tuple)):
+        return [week for inner in value for week in _weeks_in(inner)]
+    if isinstance(value, date):
+        return [IsoWeek.of(value)]
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-W\d{2}", value):
+        return [IsoWeek.parse(value)]
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return [IsoWeek.of(date.fromisoformat(value))]
+    return []
+
+
+def _remember(config: Config, store: Store, weeks: Sequence[IsoWeek]) -> None:
+    """Weeks published before the store kept what they state: read once from their bulletin.json."""
+    for week in weeks:
+        try:
+            edition = Edition.load(config.output, week)
+        except PublishError as exc:
+            log.warning("%s: cannot check the published bulletin for revised numbers: %s", week, exc)
+            continue
+        remember(store, week, edition.data.get("numbers", {}), edition.data.get("events", []))
+
+
+def compare(output: Path, stated: Mapping[str, Sequence[tuple[str, Sequence[str]]]], story: Story,
+            title: str, revised_by: str, now: str) -> list[Correction]:
+    """The numbers a bulletin states that none of the quantities they were traced to gives now."""
     values: dict[str, claims.Quantity] = {}
     for quantity in claims.quantities(story):
         values.setdefault(quantity.name, quantity)
     model_names = {row.model: row.name for row in story.stats.models}
-    names = claims.names(story, title)
+    names: tuple[str, ...] | None = None
     found: list[Correction] = []
-    for locale, rows in edition.data.get("numbers", {}).items():
+    for locale, rows in stated.items():
         if locale not in claims.FORMATS:
             continue
-        article = edition.text(article_name(locale)) if edition.has(article_name(locale)) else ""
         told: set[str] = set()
-        for row in rows:
-            text = str(row.get("text", ""))
+        for text, traced in rows:
             # Dates ("the week to March 15") are the calendar's, not the source's.
-            what = [n for n in row.get("what", []) if _is_figure(n)
-                    and not (n in values and isinstance(values[n].value, date))]
+            what = [n for n in traced if not (n in values and isinstance(values[n].value, date))]
             now_given = [values[n] for n in what if n in values]
             if not what or any(text in claims.stated_forms(q, locale) for q in now_given):
                 continue
             if not now_given and text.isdigit():
-                continue  # a plain number of an event that is gone (a date, a rank): the story's change
-
+                continue  # a plain number of an event that is gone (a rank): the story's change says it
             primary = min(what, key=_preference)
             if primary in told:
                 continue  # "34.3%" in prose and "+34.3%" in the table: one number, one correction
             told.add(primary)
             given = values.get(primary) or (now_given[0] if now_given else None)
             new = like(given, text, locale) if given is not None else ""
+            if names is None:
+                names = claims.names(story, title)
+            said = sentence(_article(output, story.week, locale), text, locale, names)
             found.append(Correction(
-                story.week, locale, primary, sentence(article, text, locale, names), text, new,
-                _source(given, story), revised_by, now, CorrectionStatus.PUBLISHED,
+                story.week, locale, primary, said, text, new, _source(given, story), revised_by, now,
+                CorrectionStatus.PUBLISHED,
                 subject=_subject(primary, model_names)))
     return found
 
 
-def story_changes(published: Mapping[str, Any], story: Story) -> list[str]:
-    """How the recomputed story differs from the published one, beyond its figures."""
-    before = [(str(e["kind"]), tuple(e.get("subjects", ()))) for e in published.get("events", [])]
+def _article(output: Path, week: IsoWeek, locale: str) -> str:
+    path = folder_of(output, week) / article_name(locale)
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def story_changes(published: Sequence[Mapping[str, Any]], story: Story) -> list[str]:
+    """How the recomputed story differs from the published one (its events), beyond its figures."""
+    before = [(str(e["kind"]), tuple(e.get("subjects", ()))) for e in published]
     after = [(e.kind, tuple(e.subjects)) for e in story.events]
     reasons = []
     if before[:1] != after[:1]:
@@ -131,7 +197,7 @@ def story_changes(published: Mapping[str, Any], story: Story) -> list[str]:
         reasons.append("the events change: " + "; ".join(
             [*(f"{e} no longer holds" for e in gone), *(f"{e} is new" for e in new)]))
     old_facts = {(str(e["kind"]), tuple(e.get("subjects", ()))): e.get("facts", {})
-                 for e in published.get("events", [])}
+                 for e in published}
     for event in story.events:
         facts = old_facts.get((event.kind, tuple(event.subjects)), {})
         for key, value in event.facts.items():

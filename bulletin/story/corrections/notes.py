@@ -16,10 +16,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from bulletin.story.corrections.record import Correction
 from bulletin.render import claims
 from bulletin.render.edition import page_path
 from bulletin.render.markup import markdown_to_html, markdown_to_text
+from bulletin.story.corrections.record import Correction
 from bulletin.weeks import IsoWeek
 
 TEMPLATE = "correction.md.j2"
