@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from bulletin.render.article import Settings
     from bulletin.render.claims import Quoted
     from bulletin.story.corrections.notes import Notes
+    from bulletin.story.corrections.record import Correction
 
 # Rendering (Jinja, Markdown, Babel) is imported where a bulletin is written, so that
 # `bulletin events` and `bulletin stats` do not pay for it.
@@ -385,7 +386,7 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
     rendering = render_edition(story, replace(render_settings(config), folder=folder), notes)
     # Nothing is written as final until every number in it is recomputed and found.
     claims.check(story, claims.readable(rendering.texts(), config.locales), config.title,
-                 _quoted(store, story.week, rendering.data))
+                 _quoted(store, story.week, rendering.data, notes.earlier))
     found = review.reasons(story, store.last_read(), config.review, [s.name for s in config.sources])
     found += extra_reasons
     status, reasons = _kept_decision(store.bulletin(story.week), *review.status(found, config.review))
@@ -535,15 +536,19 @@ def _notes(config: Config, store: Store, week: IsoWeek) -> Notes:
                  config.base_url)
 
 
-def _quoted(store: Store, week: IsoWeek, data: Mapping[str, Any]) -> list[Quoted]:
-    """The correction notes an edition carries, each allowed the figures the store recorded for it."""
+def _quoted(store: Store, week: IsoWeek, data: Mapping[str, Any],
+            announcing: Sequence[Correction] = ()) -> list[Quoted]:
+    """The correction notes an edition carries, each allowed the figures the store recorded for it.
+
+    ``announcing``: earlier weeks' corrections its email is about to tell of.
+    """
     from bulletin.story.corrections.notes import quoted_of
 
     if "corrections" not in data:
         return []
     mine = [c for c in store.corrections.of(status=CorrectionStatus.PUBLISHED)
             if c.week == week or c.announced_in == str(week)]
-    return quoted_of(dict(data), mine)
+    return quoted_of(dict(data), [*mine, *announcing])
 
 
 def deliver(store: Store, bulletin: RenderedBulletin, targets: Sequence[Publisher]) -> list[Delivery]:
