@@ -16,6 +16,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from xml.etree import ElementTree
 
+import httpx
 import pytest
 from test_webhook import SECRET, Receiver
 
@@ -28,6 +29,7 @@ from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
 from support.emailing import KEY
 from support.servers import running
+from support.wordpress import WordPress, missing
 
 WEEKS = ("2026-W07", "2026-W08", "2026-W09", "2026-W10", "2026-W11")
 BOARD = "demo/openrouter-weekly.csv"
@@ -51,6 +53,10 @@ def receiver():
 @pytest.fixture
 def published(project: Path, bulletin, receiver, monkeypatch: pytest.MonkeyPatch):
     """Five weeks in both languages on the site, the webhook and the outbox of two subscribers."""
+    return publish_five(project, bulletin, receiver, monkeypatch)
+
+
+def publish_five(project: Path, bulletin, receiver, monkeypatch: pytest.MonkeyPatch, extra: str = ""):
     url, handler = receiver
     monkeypatch.setenv("CMS_HOOK_SECRET", SECRET)
     monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
@@ -64,7 +70,7 @@ publish:
     type: email
     from: Token Bulletin <news@bulletin.example.org>
     base_url: https://bulletin.example.org
-""", encoding="utf-8")
+{extra}""", encoding="utf-8")
     assert bulletin("subscribers", "add", "ana@example.com").code == 0
     assert bulletin("subscribers", "add", "chen@example.cn", "--locale", "zh").code == 0
     for week in WEEKS:
@@ -236,3 +242,50 @@ def test_a_revision_that_flips_the_lead_is_held_until_an_editor_approves_it(
     assert "Correction, March 20: this article said" in w10 and "4.33 trillion" in w10
     assert {c["status"] for c in corrections(bulletin) if c["week"] == "2026-W10"} == {"published"}
     assert ("corrected", "2026-W10") in [(post["event"], post["week"]) for post in handler.received]
+
+
+@pytest.fixture(scope="module")
+def wordpress(tmp_path_factory: pytest.TempPathFactory):
+    why = missing()
+    if why:
+        pytest.skip(why)
+    site = WordPress(tmp_path_factory.mktemp("wordpress")).start()
+    yield site
+    site.stop()
+
+
+@pytest.mark.slow  # a real WordPress takes seconds to start
+@pytest.mark.external
+def test_wordpress_gets_the_corrected_post_in_place_of_the_old(
+        project: Path, bulletin, receiver, wordpress: WordPress, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WP_USER", "editor")
+    monkeypatch.setenv("WP_APP_PASSWORD", wordpress.password)
+    publish_five(project, bulletin, receiver, monkeypatch, f"""  - name: newsroom
+    type: wordpress
+    url: {wordpress.url}
+    user_env: WP_USER
+    password_env: WP_APP_PASSWORD
+    status: publish
+    timeout: 30
+""")
+
+    def post(week: str) -> dict:
+        [found] = httpx.get(f"{wordpress.url}/", params={
+            "rest_route": "/wp/v2/posts", "context": "edit", "slug": f"token-bulletin-{week.lower()}"},
+            auth=("editor", wordpress.password), timeout=30).json()
+        return found
+
+    before = post("2026-W10")
+    assert "4.19 trillion tokens" in before["content"]["raw"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", REVISED)
+    revise(project, MINIMAX_W10 + "1870000000000", MINIMAX_W10 + "1970000000000")
+    result = bulletin("run")
+    assert result.code == 0, result.err
+    after = post("2026-W10")
+    assert after["id"] == before["id"]  # the same post, updated
+    assert "won it back with 4.29 trillion tokens" in after["content"]["raw"]
+    assert "Correction, March 20:</strong> this article said China" in after["content"]["raw"]
+    assert "9.2%" in post("2026-W11")["content"]["raw"]
+    with Store.open(project / "output" / "bulletin.db") as store:
+        delivery = store.delivery("2026-W10", "newsroom")
+    assert delivery is not None and (delivery.status, delivery.remote_id) == ("ok", str(before["id"]))
