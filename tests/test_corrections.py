@@ -37,7 +37,7 @@ MINIMAX_W10 = "2026-W10,1,minimax/minimax-m2.5-20260211,MiniMax M2.5,"
 # Epochs of the runs: the Monday after W11, the Friday the CSV is revised, the Monday after W12.
 PUBLISHED, REVISED, NEXT_WEEK = "1773640800", "1773986400", "1774245600"  # Mar 16, Mar 20, Mar 23
 NOTE_EN = ("Correction, March 20: this article said China's models handled 4.19 trillion tokens; "
-           "OpenRouter’s revised figures make it 4.29 trillion.")
+           "OpenRouter's revised figures make it 4.29 trillion.")
 NOTE_ZH = ("更正（3月20日）：本文原称中国模型的调用量为4.19万亿Token；"
            "根据OpenRouter修订后的数据，应为4.29万亿Token。")
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -133,7 +133,7 @@ def test_a_revised_number_is_corrected_on_the_page_feeds_webhook_and_next_email(
     w11 = page(project, "2026-W11")
     assert "up 9.2% on the previous week" in w11
     assert ("Correction, March 20: this article said the week-on-week change of China's total was "
-            "11.8%; OpenRouter’s revised figures make it 9.2%.") in w11
+            "11.8%; OpenRouter's revised figures make it 9.2%.") in w11
 
     listed = corrections(bulletin)
     assert {(c["week"], c["locale"], c["old"], c["new"], c["status"]) for c in listed} >= {
@@ -187,7 +187,7 @@ def test_a_revised_number_is_corrected_on_the_page_feeds_webhook_and_next_email(
     assert result.code == 0, result.err
     english, chinese = sorted(messages(project, "2026-W12"), key=lambda m: str(m["To"]))
     assert ("Our bulletin on the week to March 8 said China's models handled 4.19 trillion tokens; "
-            "OpenRouter’s revised figures make it 4.29 trillion, and 4 more of its figures were corrected."
+            "OpenRouter's revised figures make it 4.29 trillion, and 4 more of its figures were corrected."
             ) in text_of(english)
     assert "The corrected article (https://news.example.org/bulletin/2026/w10/)" in text_of(english)
     assert "本刊截至3月8日一周的报道称中国模型的调用量为4.19万亿Token" in text_of(chinese).replace(" ", "")
