@@ -184,6 +184,8 @@ def decide(config: Config, week: IsoWeek, approve: bool, why: str = "") -> list[
         if held:
             # The editor accepts the revised story: the page is written again, with its note.
             store.corrections.set_status(week, CorrectionStatus.HELD, CorrectionStatus.PUBLISHED)
+            if record.status == Status.HELD:  # the corrected week was held for an anomaly too
+                store.set_status(week, Status.APPROVED, record.reasons)
             return publish_corrections(config, store, week)
         store.set_status(week, Status.APPROVED, record.reasons)
         return _publish_week(config, store, week, config.publishers) if config.publishers else []

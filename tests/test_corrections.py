@@ -133,14 +133,14 @@ def test_a_revised_number_is_corrected_on_the_page_feeds_webhook_and_next_email(
     w11 = page(project, "2026-W11")
     assert "up 9.2% on the previous week" in w11
     assert ("Correction, March 20: this article said the week-on-week change of China's total was "
-            "11.8%; OpenRouter's revised figures make it 9.2%.") in w11
+            "+11.8%; OpenRouter's revised figures make it +9.2%.") in w11
 
     listed = corrections(bulletin)
     assert {(c["week"], c["locale"], c["old"], c["new"], c["status"]) for c in listed} >= {
         ("2026-W10", "en", "4.19 trillion", "4.29 trillion", "published"),
         ("2026-W10", "zh", "4.19万亿", "4.29万亿", "published"),
         ("2026-W10", "en", "1.87 trillion", "1.97 trillion", "published"),
-        ("2026-W11", "en", "11.8%", "9.2%", "published")}
+        ("2026-W11", "en", "+11.8%", "+9.2%", "published")}
     assert {c["week"] for c in listed} == {"2026-W10", "2026-W11"}  # the weeks before W10 stand
     lead = next(c for c in listed if c["old"] == "4.19 trillion")
     assert lead["statement"].startswith("The lead on OpenRouter changed hands in the week to March 8")
@@ -240,6 +240,8 @@ def test_a_revision_that_flips_the_lead_is_held_until_an_editor_approves_it(
     assert approved.code == 0, approved.err
     w10 = page(project, "2026-W10")
     assert "Correction, March 20: this article said" in w10 and "4.33 trillion" in w10
+    # A change the Chinese prose wrote in words ("下降8.3%") is told with its sign: it turned.
+    assert "本文还称美国的环比变化为-8.3%，应为+9.4%。" in page(project, "2026-W10", "zh")
     assert {c["status"] for c in corrections(bulletin) if c["week"] == "2026-W10"} == {"published"}
     assert ("corrected", "2026-W10") in [(post["event"], post["week"]) for post in handler.received]
 

@@ -149,7 +149,10 @@ def compare(output: Path, stated: Mapping[str, Sequence[tuple[str, Sequence[str]
     for locale, rows in stated.items():
         if locale not in claims.FORMATS:
             continue
-        told: set[str] = set()
+        # Each revised number once, where the article first states it ("34.3%" in prose, "+34.3%"
+        # in the table are one number); told signed where the article signed it anywhere, so
+        # that the note keeps the direction ("fell 8.3%" in prose, "-8.3%" in the table).
+        revised: dict[str, list[tuple[str, claims.Quantity | None]]] = {}
         for text, traced in rows:
             # Dates ("the week to March 15") are the calendar's, not the source's.
             what = [n for n in traced if not (n in values and isinstance(values[n].value, date))]
@@ -159,18 +162,18 @@ def compare(output: Path, stated: Mapping[str, Sequence[tuple[str, Sequence[str]
             if not now_given and text.isdigit():
                 continue  # a plain number of an event that is gone (a rank): the story's change says it
             primary = min(what, key=_preference)
-            if primary in told:
-                continue  # "34.3%" in prose and "+34.3%" in the table: one number, one correction
-            told.add(primary)
-            given = values.get(primary) or (now_given[0] if now_given else None)
+            revised.setdefault(primary, []).append(
+                (text, values.get(primary) or (now_given[0] if now_given else None)))
+        for primary, said in revised.items():
+            first = said[0][0]
+            text, given = next((one for one in said if one[0].startswith(("+", "-"))), said[0])
             new = like(given, text, locale) if given is not None else ""
             if names is None:
                 names = claims.names(story, title)
-            said = sentence(_article(output, story.week, locale), text, locale, names)
+            statement = sentence(_article(output, story.week, locale), first, locale, names)
             found.append(Correction(
-                story.week, locale, primary, said, text, new, _source(given, story), revised_by, now,
-                CorrectionStatus.PUBLISHED,
-                subject=_subject(primary, model_names)))
+                story.week, locale, primary, statement, text, new, _source(given, story), revised_by, now,
+                CorrectionStatus.PUBLISHED, subject=_subject(primary, model_names)))
     return found
 
 
@@ -216,8 +219,10 @@ def like(quantity: claims.Quantity, old: str, locale: str) -> str:
         return ""
 
     def score(form: str) -> tuple[int, int, int, int]:
-        return (_shape(form, fine=True) == _shape(old, fine=True), _shape(form) == _shape(old),
-                form[:1] in "+-" and form[:1] == old[:1], -len(form))
+        # Signed as the old one was ("+34.3%" in a table), then with as many decimals, then scale.
+        bare, was = form.lstrip("+-"), old.lstrip("+-")
+        return ((form[:1] in "+-") == (old[:1] in "+-"), _shape(bare, fine=True) == _shape(was, fine=True),
+                _shape(bare) == _shape(was), -len(form))
 
     return max(forms, key=score)
 
