@@ -30,7 +30,7 @@ from bulletin.config.load import load_config  # noqa: E402
 from bulletin.config.settings import Config  # noqa: E402
 from bulletin.model import Collected, Delivery, DeliveryStatus, SourceStatus  # noqa: E402
 from bulletin.store.database import Store  # noqa: E402
-from bulletin.story.corrections.detect import revisions  # noqa: E402
+from bulletin.story.corrections.detect import revised_in, revisions  # noqa: E402
 from bulletin.story.stats import is_complete  # noqa: E402
 from bulletin.weeks import IsoWeek  # noqa: E402
 
@@ -79,7 +79,7 @@ def main() -> None:
                 t = time.perf_counter()
                 history = pipeline.stats_history(config, store)
                 aggregated = time.perf_counter() - t
-                revised = pipeline._revised([o.report for o in outcomes if o.report])
+                revised = revised_in([o.report for o in outcomes if o.report])
                 t = time.perf_counter()
                 found = revisions(config, store, history, revised, "bench", "2026-01-01T00:00:00+00:00")
                 checked = time.perf_counter() - t

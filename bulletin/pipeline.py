@@ -48,9 +48,6 @@ from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:
     from bulletin.render.article import Settings
-    from bulletin.render.claims import Quoted
-    from bulletin.story.corrections.notes import Notes
-    from bulletin.story.corrections.record import Correction
 
 # Rendering (Jinja, Markdown, Babel) is imported where a bulletin is written, so that
 # `bulletin events` and `bulletin stats` do not pay for it.
@@ -381,14 +378,15 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
     """
     from bulletin.render import claims
     from bulletin.render.article import render_edition
+    from bulletin.story.corrections import notes as correction_notes
     from bulletin.story.corrections.detect import remember
 
     folder = folder_of(config.output, story.week)
-    notes = _notes(config, store, story.week)
+    notes = correction_notes.of_week(store, story.week, config.sources, config.base_url)
     rendering = render_edition(story, replace(render_settings(config), folder=folder), notes)
     # Nothing is written as final until every number in it is recomputed and found.
     claims.check(story, claims.readable(rendering.texts(), config.locales), config.title,
-                 _quoted(store, story.week, rendering.data, notes.earlier))
+                 correction_notes.quoted(store, story.week, rendering.data, notes.earlier))
     found = review.reasons(story, store.last_read(), config.review, [s.name for s in config.sources])
     found += extra_reasons
     status, reasons = _kept_decision(store.bulletin(story.week), *review.status(found, config.review))
@@ -432,6 +430,7 @@ def _publish_week(config: Config, store: Store, week: IsoWeek, targets: Sequence
                   ) -> list[Delivery]:
     """Publish a week rendered earlier: its numbers are checked against the store as it is now."""
     from bulletin.render import claims
+    from bulletin.story.corrections.notes import quoted
 
     bulletin = RenderedBulletin.read(config.output, store, week)
     if not bulletin.publishable:
@@ -440,117 +439,8 @@ def _publish_week(config: Config, store: Store, week: IsoWeek, targets: Sequence
     assert bulletin.record is not None  # read() found it
     story = build_story(config, store, week, now=datetime.fromisoformat(bulletin.record.rendered_at))
     claims.check(story, claims.readable(bulletin.texts(), config.locales), config.title,
-                 _quoted(store, week, bulletin.data))
+                 quoted(store, week, bulletin.data))
     return deliver(store, bulletin, targets)
-
-
-# -- corrections -------------------------------------------------------------
-
-
-def correct_published(config: Config, store: Store, outcomes: Sequence[Outcome],
-                      history: Mapping[IsoWeek, WeekStats] | None = None) -> set[IsoWeek]:
-    """After a collection: correct every published week whose stated numbers the store revised.
-
-    Returns the weeks corrected and published; corrections that change the
-    story itself are recorded as held for an editor (`bulletin review`).
-    """
-    from bulletin.story.corrections.detect import revisions
-
-    revised = _revised([o.report for o in outcomes if o.report is not None and o.report.wrote])
-    if not revised:
-        return set()
-    if history is None:
-        history = stats_history(config, store)
-    stamp = clock.stamp()
-    corrected = set()
-    for revision in revisions(config, store, history, revised, stamp, stamp):
-        new = store.corrections.add(revision.corrections)
-        if revision.story_change:
-            if new:
-                log.warning("%s: a revised number changes the published story (%s); the correction "
-                            "is held: see `bulletin review`", revision.week, "; ".join(revision.story_change))
-            continue
-        publish_corrections(config, store, revision.week, history)
-        corrected.add(revision.week)
-        first = revision.corrections[0]
-        progress.info("%s: corrected %d number(s): it said %s, the store now gives %s",
-                      revision.week, len({c.quantity for c in revision.corrections}), first.old, first.new)
-    return corrected
-
-
-def _revised(reports: Sequence[SaveReport]) -> list[tuple[str, str | None]]:
-    """What a collection's writes changed: (source, ISO week), or (source, None) for any of its weeks.
-
-    A figures file or a news feed has no weeks of its own: any bulletin citing
-    it may be touched. Display names change no number.
-    """
-    revised: set[tuple[str, str | None]] = set()
-    for report in reports:
-        if report.periods:
-            revised.update((report.source, str(IsoWeek.parse(p) if "-W" in p
-                                               else IsoWeek.of(date.fromisoformat(p))))
-                           for p in report.periods)
-        elif report.added or report.changed or report.removed:
-            revised.add((report.source, None))
-    return sorted(revised, key=lambda pair: (pair[0], pair[1] or ""))
-
-
-def publish_corrections(config: Config, store: Store, week: IsoWeek,
-                        history: Mapping[IsoWeek, WeekStats] | None = None) -> list[Delivery]:
-    """Write the week again from the store, with its note, and send it to the targets that have it."""
-
-    record = store.bulletin(week)
-    if record is None:
-        raise PublishError(f"{week}: no rendered bulletin (run `bulletin render --week {week}`)")
-    story = build_story(config, store, week, now=datetime.fromisoformat(record.rendered_at),
-                        history=history)
-    written = write_edition(config, store, story)
-    if not written.bulletin.publishable:
-        store.corrections.set_status(week, CorrectionStatus.PUBLISHED, CorrectionStatus.HELD)
-        log.warning("%s: the corrected bulletin is held (%s); see `bulletin review`", week,
-                    "; ".join(written.bulletin.reasons))
-        return []
-    corrections = store.corrections.of(week, CorrectionStatus.PUBLISHED)
-    deliveries = []
-    for target in config.publishers:
-        before = store.delivery(week, target.name)
-        if not target.corrects or before is None or before.status != DeliveryStatus.OK:
-            continue  # never there (a later publish sends the corrected page), or it cannot be corrected
-        try:
-            delivery = target.correct(written.bulletin, store, corrections)
-        except PublishError as exc:
-            delivery = Delivery(week, target.name, DeliveryStatus.FAILED, before.remote_id,
-                                before.location, f"correcting: {exc}", exc.attempts, clock.stamp())
-            log.warning("%s: sending the correction to %s failed: %s", week, target.name, exc)
-        store.record_delivery(delivery)
-        deliveries.append(delivery)
-    return deliveries
-
-
-def _notes(config: Config, store: Store, week: IsoWeek) -> Notes:
-    """The corrections an edition shows: its own, and (in its email) earlier weeks' not yet told."""
-    from bulletin.story.corrections.notes import Notes
-
-    own = store.corrections.of(week, CorrectionStatus.PUBLISHED)
-    sent = store.corrections.delivered(week)  # its email has gone: it cannot carry a new notice
-    earlier = [c for c in store.corrections.to_announce(week) if not sent or c.announced_in == str(week)]
-    return Notes(tuple(own), tuple(earlier), tuple((s.name, s.attribution) for s in config.sources),
-                 config.base_url)
-
-
-def _quoted(store: Store, week: IsoWeek, data: Mapping[str, Any],
-            announcing: Sequence[Correction] = ()) -> list[Quoted]:
-    """The correction notes an edition carries, each allowed the figures the store recorded for it.
-
-    ``announcing``: earlier weeks' corrections its email is about to tell of.
-    """
-    from bulletin.story.corrections.notes import quoted_of
-
-    if "corrections" not in data:
-        return []
-    mine = [c for c in store.corrections.of(status=CorrectionStatus.PUBLISHED)
-            if c.week == week or c.announced_in == str(week)]
-    return quoted_of(dict(data), [*mine, *announcing])
 
 
 def deliver(store: Store, bulletin: RenderedBulletin, targets: Sequence[Publisher]) -> list[Delivery]:
@@ -592,3 +482,69 @@ def _withdraw(config: Config, store: Store, week: IsoWeek) -> list[Delivery]:
             store.record_delivery(delivery)
             withdrawn.append(delivery)
     return withdrawn
+
+
+# -- corrections -------------------------------------------------------------
+
+
+def correct_published(config: Config, store: Store, outcomes: Sequence[Outcome],
+                      history: Mapping[IsoWeek, WeekStats] | None = None) -> set[IsoWeek]:
+    """After a collection: correct every published week whose stated numbers the store revised.
+
+    Returns the weeks corrected and published; corrections that change the
+    story itself are recorded as held for an editor (`bulletin review`).
+    """
+    from bulletin.story.corrections.detect import revised_in, revisions
+
+    revised = revised_in([o.report for o in outcomes if o.report is not None and o.report.wrote])
+    if not revised:
+        return set()
+    if history is None:
+        history = stats_history(config, store)
+    stamp = clock.stamp()
+    corrected = set()
+    for revision in revisions(config, store, history, revised, stamp, stamp):
+        new = store.corrections.add(revision.corrections)
+        if revision.story_change:
+            if new:
+                log.warning("%s: a revised number changes the published story (%s); the correction "
+                            "is held: see `bulletin review`", revision.week, "; ".join(revision.story_change))
+            continue
+        publish_corrections(config, store, revision.week, history)
+        corrected.add(revision.week)
+        first = revision.corrections[0]
+        progress.info("%s: corrected %d number(s): it said %s, the store now gives %s",
+                      revision.week, len({c.quantity for c in revision.corrections}), first.old, first.new)
+    return corrected
+
+
+def publish_corrections(config: Config, store: Store, week: IsoWeek,
+                        history: Mapping[IsoWeek, WeekStats] | None = None) -> list[Delivery]:
+    """Write the week again from the store, with its note, and send it to the targets that have it."""
+
+    record = store.bulletin(week)
+    if record is None:
+        raise PublishError(f"{week}: no rendered bulletin (run `bulletin render --week {week}`)")
+    story = build_story(config, store, week, now=datetime.fromisoformat(record.rendered_at),
+                        history=history)
+    written = write_edition(config, store, story)
+    if not written.bulletin.publishable:
+        store.corrections.set_status(week, CorrectionStatus.PUBLISHED, CorrectionStatus.HELD)
+        log.warning("%s: the corrected bulletin is held (%s); see `bulletin review`", week,
+                    "; ".join(written.bulletin.reasons))
+        return []
+    corrections = store.corrections.of(week, CorrectionStatus.PUBLISHED)
+    deliveries = []
+    for target in config.publishers:
+        before = store.delivery(week, target.name)
+        if not target.corrects or before is None or before.status != DeliveryStatus.OK:
+            continue  # never there (a later publish sends the corrected page), or it cannot be corrected
+        try:
+            delivery = target.correct(written.bulletin, store, corrections)
+        except PublishError as exc:
+            delivery = Delivery(week, target.name, DeliveryStatus.FAILED, before.remote_id,
+                                before.location, f"correcting: {exc}", exc.attempts, clock.stamp())
+            log.warning("%s: sending the correction to %s failed: %s", week, target.name, exc)
+        store.record_delivery(delivery)
+        deliveries.append(delivery)
+    return deliveries

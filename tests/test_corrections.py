@@ -22,10 +22,11 @@ from test_webhook import SECRET, Receiver
 
 from bulletin.config.load import load_config
 from bulletin.errors import ClaimError
-from bulletin.pipeline import _quoted, build_story
+from bulletin.pipeline import build_story
 from bulletin.render import claims
 from bulletin.render.edition import Edition
 from bulletin.store.database import Store
+from bulletin.story.corrections.notes import quoted
 from bulletin.weeks import IsoWeek
 from support.emailing import KEY
 from support.servers import running
@@ -153,7 +154,7 @@ def test_a_revised_number_is_corrected_on_the_page_feeds_webhook_and_next_email(
         story = build_story(config, store, IsoWeek.parse("2026-W10"),
                             now=datetime.fromisoformat(edition.generated_at))
         texts = claims.readable(edition.texts(), config.locales)
-        claims.check(story, texts, config.title, _quoted(store, edition.week, edition.data))
+        claims.check(story, texts, config.title, quoted(store, edition.week, edition.data))
     with pytest.raises(ClaimError, match='"4.19 trillion"'):
         claims.check(story, texts, config.title)  # without the note's record, its old figure is refused
     assert bulletin("publish", "--week", "2026-W10", "--to", "site").code == 0

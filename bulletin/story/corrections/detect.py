@@ -25,7 +25,7 @@ from bulletin.errors import PublishError
 from bulletin.model import EvidenceKey, Story, WeekStats
 from bulletin.render import claims
 from bulletin.render.edition import Edition, article_name, folder_of
-from bulletin.store.database import Store
+from bulletin.store.database import SaveReport, Store
 from bulletin.story.compose import compose
 from bulletin.story.corrections.record import Correction, CorrectionStatus
 from bulletin.story.detect import detect
@@ -91,6 +91,23 @@ def revisions(config: Config, store: Store, history: Mapping[IsoWeek, WeekStats]
             found.append(Revision(week, tuple(replace(c, status=status, held_for=held_for)
                                               for c in corrections), change))
     return found
+
+
+def revised_in(reports: Sequence[SaveReport]) -> list[tuple[str, str | None]]:
+    """What a collection's writes changed: (source, ISO week), or (source, None) for any of its weeks.
+
+    A figures file or a news feed has no weeks of its own: any bulletin citing
+    it may be touched. Display names change no number.
+    """
+    revised: set[tuple[str, str | None]] = set()
+    for report in reports:
+        if report.periods:
+            revised.update((report.source, str(IsoWeek.parse(p) if "-W" in p
+                                               else IsoWeek.of(date.fromisoformat(p))))
+                           for p in report.periods)
+        elif report.added or report.changed or report.removed:
+            revised.add((report.source, None))
+    return sorted(revised, key=lambda pair: (pair[0], pair[1] or ""))
 
 
 def remember(store: Store, week: IsoWeek, numbers: Mapping[str, Any],

@@ -8,10 +8,10 @@ page is the story as the store gives it now.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
@@ -19,8 +19,12 @@ from markupsafe import Markup
 from bulletin.render import claims
 from bulletin.render.edition import page_path
 from bulletin.render.markup import markdown_to_html, markdown_to_text
-from bulletin.story.corrections.record import Correction
+from bulletin.story.corrections.record import Correction, CorrectionStatus
 from bulletin.weeks import IsoWeek
+
+if TYPE_CHECKING:
+    from bulletin.collect.source import Source
+    from bulletin.store.database import Store
 
 TEMPLATE = "correction.md.j2"
 
@@ -84,7 +88,28 @@ def allowed(corrections: Sequence[Correction], locale: str) -> frozenset[str]:
     return frozenset(n for text in texts for n in claims.numbers_in(text, locale))
 
 
-def quoted_of(data: dict[str, Any], corrections: Sequence[Correction]) -> list[claims.Quoted]:
+def of_week(store: Store, week: IsoWeek, sources: Sequence[Source], base_url: str) -> Notes:
+    """The corrections an edition shows: its own, and (in its email) earlier weeks' not yet told."""
+    own = store.corrections.of(week, CorrectionStatus.PUBLISHED)
+    sent = store.corrections.delivered(week)  # its email has gone: it cannot carry a new notice
+    earlier = [c for c in store.corrections.to_announce(week) if not sent or c.announced_in == str(week)]
+    return Notes(tuple(own), tuple(earlier), tuple((s.name, s.attribution) for s in sources), base_url)
+
+
+def quoted(store: Store, week: IsoWeek, data: Mapping[str, Any],
+           announcing: Sequence[Correction] = ()) -> list[claims.Quoted]:
+    """The correction notes an edition carries, each allowed the figures the store recorded for it.
+
+    ``announcing``: earlier weeks' corrections its email is about to tell of.
+    """
+    if "corrections" not in data:
+        return []
+    mine = [c for c in store.corrections.of(status=CorrectionStatus.PUBLISHED)
+            if c.week == week or c.announced_in == str(week)]
+    return quoted_of(data, [*mine, *announcing])
+
+
+def quoted_of(data: Mapping[str, Any], corrections: Sequence[Correction]) -> list[claims.Quoted]:
     """The notes an edition on disk carries (bulletin.json), allowed only what the store records."""
     found = []
     for passage in data.get("corrections", {}).get("quoted", []):
