@@ -389,6 +389,9 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
                  correction_notes.quoted(store, story.week, rendering.data, notes.earlier))
     found = review.reasons(story, store.last_read(), config.review, [s.name for s in config.sources])
     found += extra_reasons
+    # A revised story an editor has not seen yet: `bulletin render` must not let it out either.
+    found += [f"a correction is held: {c.held_for}" for c in
+              store.corrections.of(story.week, CorrectionStatus.HELD)[:1]]
     status, reasons = _kept_decision(store.bulletin(story.week), *review.status(found, config.review))
     paths = write_artifacts(folder, list(rendering.artifacts))
     record = BulletinRecord(story.week, rendering.headline, tuple(event_data(e) for e in story.events),

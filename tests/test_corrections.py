@@ -237,6 +237,11 @@ def test_a_revision_that_flips_the_lead_is_held_until_an_editor_approves_it(
     assert "2026-W10:" in review and "a correction changes the story: the lead story changes" in review
     assert "said 3.63 trillion, the store now gives 4.33 trillion" in review
 
+    # Writing the week again by hand does not let the revised story out before the editor decides.
+    assert bulletin("render", "--week", "2026-W10").code == 0
+    refused = bulletin("publish", "--week", "2026-W10")
+    assert refused.code != 0 and "a correction is held: the lead story changes" in refused.err
+
     approved = bulletin("approve", "2026-W10")
     assert approved.code == 0, approved.err
     w10 = page(project, "2026-W10")

@@ -86,10 +86,14 @@ def revisions(config: Config, store: Store, history: Mapping[IsoWeek, WeekStats]
                               revised_by, now)
         if corrections:
             change = tuple(story_changes(record.events, story))
-            status = CorrectionStatus.HELD if change else CorrectionStatus.PUBLISHED
+            if config.review.mode == "always":
+                change = change or ("review: always (every bulletin waits for an editor)",)
+            # Held like any anomaly: `review: auto` publishes it, its reasons recorded.
+            held = bool(change) and config.review.mode != "auto"
+            status = CorrectionStatus.HELD if held else CorrectionStatus.PUBLISHED
             held_for = "; ".join(change)
             found.append(Revision(week, tuple(replace(c, status=status, held_for=held_for)
-                                              for c in corrections), change))
+                                              for c in corrections), change if held else ()))
     return found
 
 
