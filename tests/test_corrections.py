@@ -297,3 +297,27 @@ def test_wordpress_gets_the_corrected_post_in_place_of_the_old(
     with Store.open(project / "output" / "bulletin.db") as store:
         delivery = store.delivery("2026-W10", "newsroom")
     assert delivery is not None and (delivery.status, delivery.remote_id) == ("ok", str(before["id"]))
+
+
+@pytest.mark.parametrize(("value", "old", "locale", "new"), [
+    (4_290_000_000_000, "4.19 trillion", "en", "4.29 trillion"),
+    (4_290_000_000_000, "4.19万亿", "zh", "4.29万亿"),
+    (990_000_000_000, "1.02 trillion", "en", "990 billion"),
+    (0.375, "34.3%", "en", "37.5%"),
+    (0.375, "+34.3%", "en", "+37.5%"),
+    (0.094, "-8.3%", "zh", "+9.4%"),
+])
+def test_a_revised_number_is_written_the_way_the_old_one_was(value, old, locale, new) -> None:
+    from bulletin.story.corrections.detect import like
+
+    assert like(claims.Quantity("countries.CN.tokens" if isinstance(value, int) else "countries.CN.change",
+                                value, ()), old, locale) == new
+
+
+def test_a_collection_revises_the_weeks_of_its_days_and_a_file_without_weeks_any() -> None:
+    from bulletin.store.database import SaveReport
+    from bulletin.story.corrections.detect import revised_in
+
+    assert revised_in([SaveReport("api", changed=1, periods=("2026-03-09", "2026-03-10", "2026-W12")),
+                       SaveReport("figures", added=1), SaveReport("catalogue", names=3)]) == [
+        ("api", "2026-W11"), ("api", "2026-W12"), ("figures", None)]

@@ -238,6 +238,12 @@ def like(quantity: claims.Quantity, old: str, locale: str) -> str:
     forms = sorted(claims.stated_forms(quantity, locale))
     if not forms:
         return ""
+    fmt, value = claims.FORMATS[locale], quantity.value
+    if isinstance(value, int) and not isinstance(value, bool) and not old.isdigit():
+        return str(fmt.tokens(value)).lstrip("+-")  # a token count, as the article's filter writes it
+    if isinstance(value, float) and old.endswith("%"):
+        # A change as the article's percent filters write it, signed or not as the old one was.
+        forms = [str(form(value)).replace("\u2212", "-") for form in (fmt.percent, fmt.signed_percent)]
 
     def score(form: str) -> tuple[int, int, int, int]:
         # Signed as the old one was ("+34.3%" in a table), then with as many decimals, then scale.
