@@ -290,14 +290,12 @@ class Store:
                 "SELECT DISTINCT i.period FROM incoming i LEFT JOIN observations o ON o.source = ? "
                 "AND o.period = i.period AND o.model = i.model WHERE o.model IS NULL "
                 "OR o.tokens != i.tokens OR o.rank IS NOT i.rank", (source,)))
-        touched.update(row[0] for row in db.execute(
-            "SELECT DISTINCT period FROM observations WHERE source = ? AND period IN "
-            "(SELECT period FROM incoming) AND NOT EXISTS (SELECT 1 FROM incoming i WHERE "
-            "i.period = observations.period AND i.model = observations.model)", (source,)))
-        removed = db.execute(
+        gone = db.execute(
             "DELETE FROM observations WHERE source = ? AND period IN (SELECT period FROM incoming) "
             "AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.period = observations.period "
-            "AND i.model = observations.model)", (source,)).rowcount
+            "AND i.model = observations.model) RETURNING period", (source,)).fetchall()
+        removed = len(gone)
+        touched.update(row[0] for row in gone)
         if added or changed:
             db.execute("INSERT INTO observations SELECT ?, period, model, tokens, rank, source_url, "
                        "fetched_at FROM incoming WHERE true ON CONFLICT (source, period, model) "
