@@ -30,7 +30,7 @@ from bulletin.config.load import load_config  # noqa: E402
 from bulletin.config.settings import Config  # noqa: E402
 from bulletin.model import Collected, Delivery, DeliveryStatus, SourceStatus  # noqa: E402
 from bulletin.store.database import Store  # noqa: E402
-from bulletin.story.corrections.detect import revised_in, revisions  # noqa: E402
+from bulletin.story.corrections.detect import revised_in, revisions, touched  # noqa: E402
 from bulletin.story.stats import is_complete  # noqa: E402
 from bulletin.weeks import IsoWeek  # noqa: E402
 
@@ -90,9 +90,10 @@ def main() -> None:
                         pipeline.publish_corrections(config, store, revision.week, history)
                 written = time.perf_counter() - t
                 numbers = sum(len(r.corrections) for r in found)
+                recomputed = len(touched(store, revised, store.corrections.published_weeks()))
                 held = sum(1 for r in found if r.story_change)
-                print(f"revise {label} ({week}): aggregate {aggregated:.2f} s, check "
-                      f"{len(weeks)} published weeks {checked:.2f} s -> {len(found)} weeks, "
+                print(f"revise {label} ({week}): aggregate {aggregated:.2f} s; check {len(weeks)} "
+                      f"published weeks ({recomputed} recomputed) {checked:.2f} s -> {len(found)} weeks, "
                       f"{numbers} numbers ({held} held); writing the corrected weeks {written:.2f} s")
 
 

@@ -62,13 +62,7 @@ def revisions(config: Config, store: Store, history: Mapping[IsoWeek, WeekStats]
     if not published:
         return []
     _remember(config, store, [w for w in published if w not in store.corrections.stating()])
-    touched = store.corrections.resting_on(revised)
-    for _, period in revised:
-        if period and "-W" in period:
-            # Its own bulletin, the next week's (whose changes compare with it), and every later
-            # one whose events reach back over it (a streak, a record "since records began").
-            touched |= store.corrections.reaching(IsoWeek.parse(period)) | {IsoWeek.parse(period).next()}
-    weeks = [week for week in published if week in touched]
+    weeks = touched(store, revised, published)
     if not weeks:
         return []
     figures = store.figures()
@@ -97,6 +91,18 @@ def revisions(config: Config, store: Store, history: Mapping[IsoWeek, WeekStats]
     return found
 
 
+def touched(store: Store, revised: Sequence[tuple[str, str | None]], published: Sequence[IsoWeek]
+            ) -> list[IsoWeek]:
+    """The published weeks with a number the revision can have changed."""
+    found = store.corrections.resting_on(revised)
+    for _, period in revised:
+        if period and "-W" in period:
+            # Its own bulletin, the next week's (whose changes compare with it), and every later
+            # one with a number reaching back over it (a run of weeks, a record "since records began").
+            found |= store.corrections.reaching(IsoWeek.parse(period)) | {IsoWeek.parse(period).next()}
+    return [week for week in published if week in found]
+
+
 def revised_in(reports: Sequence[SaveReport]) -> list[tuple[str, str | None]]:
     """What a collection's writes changed: (source, ISO week), or (source, None) for any of its weeks.
 
@@ -118,19 +124,37 @@ def remember(store: Store, week: IsoWeek, numbers: Mapping[str, Any],
              events: Sequence[Mapping[str, Any]]) -> None:
     """Keep what a bulletin just written states (its bulletin.json "numbers"), for later collections.
 
-    With it, how far back its numbers reach: the earliest week their evidence
-    names or its events speak of ("the fifth week running", "since records began").
+    With it, how far back a revision can change one of its numbers. A number
+    still stands while any one quantity it was traced to is untouched, so each
+    number reaches back only as far as the latest-starting of them: a total
+    to the week before (its change), a trend point to its week, an event's
+    fact to the earliest week the event speaks of ("the fifth week running",
+    "since records began"). The bulletin reaches as far as its furthest number.
     """
-    reached = [week]
+    spans = [min([week.previous(), *_weeks_in(event.get("facts", {})),
+                  *(key.week for text in event.get("evidence", ())
+                    if (key := EvidenceKey.parse(str(text))) is not None and key.week is not None)])
+             for event in events]
+    reach = [week]
     for rows in numbers.values():
         for row in rows:
-            for source in row.get("sources", []):
-                key = EvidenceKey.parse(str(source.get("key", "")))
-                if key is not None and key.week is not None:
-                    reached.append(key.week)
-    for event in events:
-        reached.extend(_weeks_in(event.get("facts", {})))
-    store.corrections.record_stated(week, numbers, _is_figure, min(reached))
+            names = [name for name in row.get("what", []) if _is_figure(name)]
+            if names:
+                reach.append(max(_start(week, name, spans) for name in names))
+    store.corrections.record_stated(week, numbers, _is_figure, min(reach))
+
+
+def _start(week: IsoWeek, name: str, spans: Sequence[IsoWeek]) -> IsoWeek:
+    """The earliest week whose data the quantity ``name`` of ``week``'s story depends on."""
+    if found := re.match(r"events\[(\d+)\]", name):
+        index = int(found[1])
+        return spans[index] if index < len(spans) else IsoWeek(1, 1)  # unknown: any week
+    if name.startswith("trend."):
+        try:
+            return IsoWeek.parse(name.rsplit(".", 1)[1])
+        except ValueError:
+            return IsoWeek(1, 1)
+    return week.previous()  # the week's own statistics, and the one its changes compare with
 
 
 def _weeks_in(value: Any) -> list[IsoWeek]:
