@@ -61,7 +61,8 @@ def revisions(config: Config, store: Store, history: Mapping[IsoWeek, WeekStats]
     published = [week for week in store.corrections.published_weeks() if week in history]
     if not published:
         return []
-    _remember(config, store, [w for w in published if w not in store.corrections.stating()])
+    stating = store.corrections.stating()
+    _remember(config, store, [week for week in published if week not in stating])
     weeks = touched(store, revised, published)
     if not weeks:
         return []
@@ -138,10 +139,30 @@ def remember(store: Store, week: IsoWeek, numbers: Mapping[str, Any],
     reach = [week]
     for rows in numbers.values():
         for row in rows:
-            names = [name for name in row.get("what", []) if _is_figure(name)]
+            names = [name for name in row.get("what", [])
+                     if _is_figure(name) and not _is_date(_fact(name, events))]
             if names:
                 reach.append(max(_start(week, name, spans) for name in names))
     store.corrections.record_stated(week, numbers, _is_figure, min(reach))
+
+
+def _fact(name: str, events: Sequence[Mapping[str, Any]]) -> Any:
+    """The published value of an event's fact ``events[1].facts.since``; None for other names."""
+    found = re.match(r"events\[(\d+)\]\.facts\.(.+)", name)
+    if found is None or int(found[1]) >= len(events):
+        return None
+    value: Any = events[int(found[1])].get("facts", {})
+    for step in re.findall(r"[^.\[\]]+|\[\d+\]", found[2]):
+        try:
+            value = value[int(step[1:-1])] if step.startswith("[") else value[step]
+        except (KeyError, IndexError, TypeError, ValueError):
+            return None
+    return value
+
+
+def _is_date(value: Any) -> bool:
+    """A date or a week ("since March 2"): the calendar's, never revised by a source."""
+    return isinstance(value, str) and bool(re.fullmatch(r"\d{4}-(W\d{2}|\d{2}-\d{2})", value))
 
 
 def _start(week: IsoWeek, name: str, spans: Sequence[IsoWeek]) -> IsoWeek:
