@@ -11,9 +11,10 @@ week, in the middle of the history and in its first week, and one that
 touches no stated number. Prints, for each, how many published weeks the
 revision can reach and were recomputed, the time of the check over them
 (the goal: under 2 s), and of writing and publishing the corrected weeks.
-The synthetic history grows smoothly, so nearly every week tells a growth
-streak "since" its start: a revision of the first week really does change a
-number in most later bulletins, the worst case there is.
+The synthetic history grows smoothly and its lead never changes, so most
+weeks tell a streak or a growth streak reaching back to its start: a
+revision far back can change a number in most later bulletins, and each of
+them is recomputed (the worst case).
 """
 
 from __future__ import annotations
