@@ -40,6 +40,7 @@ from bulletin.render.edition import DEFAULT_LOCALE, folder_of, page_name
 from bulletin.store.database import SaveReport, SourceState, Store
 from bulletin.story import review
 from bulletin.story.compose import TREND_WEEKS, compose
+from bulletin.story.corrections.record import CorrectionStatus
 from bulletin.story.detect import detect
 from bulletin.story.rules.forecast import figure_key
 from bulletin.story.stats import is_complete, weekly_stats, weekly_stats_from
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
 # `bulletin events` and `bulletin stats` do not pay for it.
 
 log = logging.getLogger("bulletin")
+progress = logging.getLogger("bulletin.progress")
 
 
 @dataclass(frozen=True)
@@ -82,12 +84,20 @@ def run(config: Config, week: IsoWeek | None = None) -> RunResult:
     store, outcomes = _collected(config)
     with store:
         history = stats_history(config, store)
+        corrected = correct_published(config, store, outcomes, history)
         stale = [o for o in outcomes if o.state == SourceStatus.STALE and _is_leaderboard(config, o.source)]
         if stale:
             _check_leaderboard(week, stale, history)
         chosen = choose_week(history, week)
         record = store.bulletin(chosen)
-        fresh = any(o.state == SourceStatus.OK for o in outcomes)
+        held = store.corrections.of(chosen, CorrectionStatus.HELD)
+        if record is not None and held:
+            # Rendering it again now would publish, unseen, what an editor is to decide.
+            return RunResult(chosen, record.headline, (), tuple(outcomes), status=Status.HELD,
+                             reasons=(f"a correction is held: {held[0].held_for}",),
+                             targets=len(config.publishers))
+        # A week just corrected went to its targets with its note; the rest is a rerun's.
+        fresh = any(o.state == SourceStatus.OK for o in outcomes) and chosen not in corrected
         targets = list(config.publishers)
         if record is not None and not fresh:
             targets = [t for t in targets if _missing(store, chosen, t.name)]
@@ -134,7 +144,8 @@ def _written(config: Config, week: IsoWeek) -> bool:
 def collect(config: Config, start: date | None = None, end: date | None = None) -> list[Outcome]:
     """Read every source (concurrently), then store what they gave in one transaction."""
     store, outcomes = _collected(config, start, end)
-    store.close()
+    with store:
+        correct_published(config, store, outcomes)
     return outcomes
 
 
@@ -162,9 +173,17 @@ def decide(config: Config, week: IsoWeek, approve: bool, why: str = "") -> list[
         record = store.bulletin(week)
         if record is None:
             raise PublishError(f"{week}: no rendered bulletin (run `bulletin render --week {week}`)")
+        held = store.corrections.of(week, CorrectionStatus.HELD)
         if not approve:
+            store.corrections.set_status(week, CorrectionStatus.HELD, CorrectionStatus.REJECTED)
             store.set_status(week, Status.REJECTED, [why])
             return _withdraw(config, store, week)
+        if held:
+            # The editor accepts the revised story: the page is written again, with its note.
+            store.corrections.set_status(week, CorrectionStatus.HELD, CorrectionStatus.PUBLISHED)
+            if record.status == Status.HELD:  # the corrected week was held for an anomaly too
+                store.set_status(week, Status.APPROVED, record.reasons)
+            return publish_corrections(config, store, week)
         store.set_status(week, Status.APPROVED, record.reasons)
         return _publish_week(config, store, week, config.publishers) if config.publishers else []
 
@@ -172,8 +191,20 @@ def decide(config: Config, week: IsoWeek, approve: bool, why: str = "") -> list[
 def review_list(config: Config) -> list[tuple[BulletinRecord, Path]]:
     """Bulletins waiting for an editor, with where to look at each."""
     with Store.open(config.database) as store:
-        return [(record, folder_of(config.output, record.week) / page_name(DEFAULT_LOCALE))
-                for record in store.bulletins() if record.status == Status.HELD]
+        found = [(record, folder_of(config.output, record.week) / page_name(DEFAULT_LOCALE))
+                 for record in store.bulletins() if record.status == Status.HELD]
+        held = store.corrections.of(status=CorrectionStatus.HELD)
+        for week in sorted({c.week for c in held}):
+            record = store.bulletin(week)
+            if record is None or record.status == Status.HELD:
+                continue
+            mine = [c for c in held if c.week == week and c.locale == config.locales[0]]
+            reasons = (f"a correction changes the story: {mine[0].held_for}" if mine else "a correction",
+                       *(f"said {c.old}, the store now gives {c.new or 'nothing'}: {c.sentence}"
+                         for c in mine))
+            found.append((replace(record, status=Status.HELD, reasons=reasons),
+                          folder_of(config.output, week) / page_name(DEFAULT_LOCALE)))
+        return sorted(found, key=lambda item: item[0].week)
 
 
 def rebuild_site(config: Config) -> list[tuple[str, int]]:
@@ -347,19 +378,29 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
     """
     from bulletin.render import claims
     from bulletin.render.article import render_edition
+    from bulletin.story.corrections import notes as correction_notes
+    from bulletin.story.corrections.detect import remember
 
     folder = folder_of(config.output, story.week)
-    rendering = render_edition(story, replace(render_settings(config), folder=folder))
+    notes = correction_notes.of_week(store, story.week, config.sources, config.base_url)
+    rendering = render_edition(story, replace(render_settings(config), folder=folder), notes)
     # Nothing is written as final until every number in it is recomputed and found.
-    claims.check(story, claims.readable(rendering.texts(), config.locales), config.title)
+    claims.check(story, claims.readable(rendering.texts(), config.locales), config.title,
+                 correction_notes.quoted(store, story.week, rendering.data, notes.earlier))
     found = review.reasons(story, store.last_read(), config.review, [s.name for s in config.sources])
     found += extra_reasons
+    # A revised story an editor has not seen yet: `bulletin render` must not let it out either.
+    found += [f"a correction is held: {c.held_for}" for c in
+              store.corrections.of(story.week, CorrectionStatus.HELD)[:1]]
     status, reasons = _kept_decision(store.bulletin(story.week), *review.status(found, config.review))
     paths = write_artifacts(folder, list(rendering.artifacts))
     record = BulletinRecord(story.week, rendering.headline, tuple(event_data(e) for e in story.events),
                             story.generated_at.isoformat(), status, reasons)
     store.record_bulletin(record.week, record.headline, record.events, record.rendered_at, status,
                           reasons)
+    if notes.earlier:
+        store.corrections.announced(notes.earlier, story.week)
+    remember(store, story.week, rendering.data["numbers"], record.events)  # for later corrections
     bulletin = RenderedBulletin(story.week, config.output, rendering.data, record)
     return Written(bulletin, RunResult(story.week, rendering.headline, tuple(paths), status=status,
                                        reasons=reasons))
@@ -392,6 +433,7 @@ def _publish_week(config: Config, store: Store, week: IsoWeek, targets: Sequence
                   ) -> list[Delivery]:
     """Publish a week rendered earlier: its numbers are checked against the store as it is now."""
     from bulletin.render import claims
+    from bulletin.story.corrections.notes import quoted
 
     bulletin = RenderedBulletin.read(config.output, store, week)
     if not bulletin.publishable:
@@ -399,7 +441,8 @@ def _publish_week(config: Config, store: Store, week: IsoWeek, targets: Sequence
         raise PublishError(f"{week}: the bulletin is {bulletin.status} ({why}); nothing published")
     assert bulletin.record is not None  # read() found it
     story = build_story(config, store, week, now=datetime.fromisoformat(bulletin.record.rendered_at))
-    claims.check(story, claims.readable(bulletin.texts(), config.locales), config.title)
+    claims.check(story, claims.readable(bulletin.texts(), config.locales), config.title,
+                 quoted(store, week, bulletin.data))
     return deliver(store, bulletin, targets)
 
 
@@ -442,3 +485,69 @@ def _withdraw(config: Config, store: Store, week: IsoWeek) -> list[Delivery]:
             store.record_delivery(delivery)
             withdrawn.append(delivery)
     return withdrawn
+
+
+# -- corrections -------------------------------------------------------------
+
+
+def correct_published(config: Config, store: Store, outcomes: Sequence[Outcome],
+                      history: Mapping[IsoWeek, WeekStats] | None = None) -> set[IsoWeek]:
+    """After a collection: correct every published week whose stated numbers the store revised.
+
+    Returns the weeks corrected and published; corrections that change the
+    story itself are recorded as held for an editor (`bulletin review`).
+    """
+    from bulletin.story.corrections.detect import revised_in, revisions
+
+    revised = revised_in([o.report for o in outcomes if o.report is not None and o.report.wrote])
+    if not revised:
+        return set()
+    if history is None:
+        history = stats_history(config, store)
+    stamp = clock.stamp()
+    corrected = set()
+    for revision in revisions(config, store, history, revised, stamp, stamp):
+        new = store.corrections.add(revision.corrections)
+        if revision.story_change:
+            if new:
+                log.warning("%s: a revised number changes the published story (%s); the correction "
+                            "is held: see `bulletin review`", revision.week, "; ".join(revision.story_change))
+            continue
+        publish_corrections(config, store, revision.week, history)
+        corrected.add(revision.week)
+        first = revision.corrections[0]
+        progress.info("%s: corrected %d number(s): it said %s, the store now gives %s",
+                      revision.week, len({c.quantity for c in revision.corrections}), first.old, first.new)
+    return corrected
+
+
+def publish_corrections(config: Config, store: Store, week: IsoWeek,
+                        history: Mapping[IsoWeek, WeekStats] | None = None) -> list[Delivery]:
+    """Write the week again from the store, with its note, and send it to the targets that have it."""
+
+    record = store.bulletin(week)
+    if record is None:
+        raise PublishError(f"{week}: no rendered bulletin (run `bulletin render --week {week}`)")
+    story = build_story(config, store, week, now=datetime.fromisoformat(record.rendered_at),
+                        history=history)
+    written = write_edition(config, store, story)
+    if not written.bulletin.publishable:
+        store.corrections.set_status(week, CorrectionStatus.PUBLISHED, CorrectionStatus.HELD)
+        log.warning("%s: the corrected bulletin is held (%s); see `bulletin review`", week,
+                    "; ".join(written.bulletin.reasons))
+        return []
+    corrections = store.corrections.of(week, CorrectionStatus.PUBLISHED)
+    deliveries = []
+    for target in config.publishers:
+        before = store.delivery(week, target.name)
+        if not target.corrects or before is None or before.status != DeliveryStatus.OK:
+            continue  # never there (a later publish sends the corrected page), or it cannot be corrected
+        try:
+            delivery = target.correct(written.bulletin, store, corrections)
+        except PublishError as exc:
+            delivery = Delivery(week, target.name, DeliveryStatus.FAILED, before.remote_id,
+                                before.location, f"correcting: {exc}", exc.attempts, clock.stamp())
+            log.warning("%s: sending the correction to %s failed: %s", week, target.name, exc)
+        store.record_delivery(delivery)
+        deliveries.append(delivery)
+    return deliveries

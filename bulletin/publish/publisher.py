@@ -8,8 +8,9 @@ failed Delivery (or raises PublishError); the other targets still run.
 Beyond ``publish()`` a type may declare what else it can do, by setting a
 class flag and overriding the method: ``withdraws`` (take a rejected week
 down again), ``rebuilds`` (write everything again from every published
-week), ``sends_test`` (one test copy to one address). The pipeline asks the
-flags, never the type.
+week), ``sends_test`` (one test copy to one address), ``corrects`` (tell
+readers of a week it has that a revised number was corrected). The pipeline
+asks the flags, never the type.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ from bulletin.model import BulletinRecord, Delivery, Status
 from bulletin.render.edition import Edition
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bulletin.store.database import Store
+    from bulletin.story.corrections.record import Correction
     from bulletin.weeks import IsoWeek
 
 COMMON_KEYS = {"name", "type"}
@@ -73,6 +77,7 @@ class Publisher:
     withdraws: ClassVar[bool] = False
     rebuilds: ClassVar[bool] = False
     sends_test: ClassVar[bool] = False
+    corrects: ClassVar[bool] = False
 
     name: str
 
@@ -101,6 +106,11 @@ class Publisher:
     def rebuild(self, output: Path, store: Store) -> int:
         """Write everything again from every week published here (``rebuilds``); files written."""
         raise NotImplementedError(f"{self.type} publishers cannot rebuild")
+
+    def correct(self, bulletin: RenderedBulletin, store: Store, corrections: Sequence[Correction]
+                ) -> Delivery:
+        """Put a week's corrected edition in place of the one it has (``corrects``)."""
+        raise NotImplementedError(f"{self.type} publishers cannot correct a published week")
 
     def send_test(self, bulletin: RenderedBulletin, address: str) -> str:
         """One copy to one address, nothing recorded (``sends_test``); says where it went."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bulletin import clock
 from bulletin.collect.http import Attempts, request
@@ -22,6 +23,9 @@ from bulletin.publish.http_settings import HTTP_KEYS, Retry, secret
 from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.render.edition import DEFAULT_LOCALE, article_name
 from bulletin.store.database import Store
+
+if TYPE_CHECKING:
+    from bulletin.story.corrections.record import Correction
 
 SIGNATURE_HEADER = "X-Bulletin-Signature"
 
@@ -34,6 +38,7 @@ def signature(body: bytes, key: str) -> str:
 class WebhookPublisher(Publisher):
     type: ClassVar[str] = "webhook"
     withdraws: ClassVar[bool] = True
+    corrects: ClassVar[bool] = True
     keys: ClassVar[set[str]] = {"url", "secret_env"} | HTTP_KEYS
 
     url: str = ""
@@ -69,6 +74,22 @@ class WebhookPublisher(Publisher):
         return Delivery(bulletin.week, self.name, DeliveryStatus.OK,
                         remote_id=response.headers.get("Location", ""), location=self.url,
                         attempts=attempts, delivered_at=clock.stamp())
+
+    def correct(self, bulletin: RenderedBulletin, store: Store, corrections: Sequence[Correction]
+                ) -> Delivery:
+        """The corrected bulletin, as a ``corrected`` event naming each number that changed."""
+        previous = store.delivery(bulletin.week, self.name)
+        payload = self.payload(bulletin, store) | {
+            "event": "corrected", "updated_at": bulletin.data.get("updated_at", ""),
+            "remote_id": previous.remote_id if previous else "",
+            "corrections": [{key: c.data()[key] for key in ("locale", "quantity", "sentence", "old", "new",
+                                                            "source", "detected_at")}
+                            for c in corrections]}
+        response, attempts = self._post(payload)
+        return Delivery(bulletin.week, self.name, DeliveryStatus.OK,
+                        remote_id=response.headers.get("Location", "") or payload["remote_id"],
+                        location=self.url, detail="corrected", attempts=attempts,
+                        delivered_at=clock.stamp())
 
     def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery:
         """Tell the receiver that a week it was sent has been rejected since."""

@@ -25,7 +25,11 @@ from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import httpx
+
+    from bulletin.story.corrections.record import Correction
 
 STATUSES = ("draft", "publish", "pending", "private")
 _H1 = "<h1"
@@ -35,6 +39,7 @@ _H1 = "<h1"
 class WordPressPublisher(Publisher):
     type: ClassVar[str] = "wordpress"
     withdraws: ClassVar[bool] = True
+    corrects: ClassVar[bool] = True
     keys: ClassVar[set[str]] = {"url", "user_env", "password_env", "status", "categories", "tags",
                                 "slug_prefix"} | HTTP_KEYS
 
@@ -116,6 +121,11 @@ class WordPressPublisher(Publisher):
         detail = "" if chart.is_file() else "no chart.png in the bulletin, so no featured image"
         return Delivery(bulletin.week, self.name, DeliveryStatus.OK, str(data["id"]), data.get("link", ""),
                         detail, tally.count, clock.stamp())
+
+    def correct(self, bulletin: RenderedBulletin, store: Store, corrections: Sequence[Correction]
+                ) -> Delivery:
+        """The post, found by the id its first publish recorded, updated with the corrected article."""
+        return self.publish(bulletin, store)
 
     def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery | None:
         """Set a rejected week's post back to draft: off the blog, kept for the editors."""

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import jinja2
 from markupsafe import Markup
@@ -31,6 +31,9 @@ from bulletin.render.chart import Drawn
 from bulletin.render.markup import markdown_to_html, markdown_to_text
 from bulletin.render.plaintext import html_to_plain
 from bulletin.weeks import IsoWeek
+
+if TYPE_CHECKING:
+    from bulletin.story.corrections.notes import Notes, Rendered
 
 log = logging.getLogger("bulletin")
 
@@ -144,12 +147,16 @@ def render_story(story: Story, settings: Settings) -> list[Artifact]:
     return list(render_edition(story, settings).artifacts)
 
 
-def render_edition(story: Story, settings: Settings) -> Rendering:
+def render_edition(story: Story, settings: Settings, notes: Notes | None = None) -> Rendering:
+    """The week's files; ``notes``: the corrections its page and email carry (corrections/notes.py)."""
+    from bulletin.story.corrections import notes as correction_notes
+
+    notes = notes or correction_notes.NO_NOTES
     # Started first: the chart's PNG is drawn in another process while the articles are written.
     drawn = _chart(story, settings) if settings.chart and story.trend else None
     try:
-        artifacts, articles, texts = _articles(story, settings, drawn)
-        numbers = claims.trace(story, texts, settings.title)
+        artifacts, articles, texts, quoted = _articles(story, settings, drawn, notes)
+        numbers = claims.trace(story, texts, settings.title, quoted)
     except BaseException:
         if drawn:
             drawn.cancel()  # no drawing left running for a bulletin that will not be written
@@ -158,28 +165,37 @@ def render_edition(story: Story, settings: Settings) -> Rendering:
     data = story_data(story, articles[settings.locales[0]]["headline"]) | {
         "articles": articles, "numbers": numbers,
         "chart": {"key": drawn.keys if drawn else {}, "files": [a.filename for a in charts]}}
+    if quoted:
+        data["corrections"] = correction_notes.data_of(notes, quoted)
+        data["updated_at"] = correction_notes.updated_at(notes) or data["generated_at"]
     artifacts.extend(charts)
     artifacts.append(Artifact("json", edition.DATA,
                               json.dumps(data, indent=2, ensure_ascii=False) + "\n"))
     return Rendering(tuple(artifacts), data["headline"], data)
 
 
-def _articles(story: Story, settings: Settings, drawn: Drawn | None
-              ) -> tuple[list[Artifact], dict[str, dict[str, Any]], dict[str, str]]:
-    """Each language's files, what bulletin.json says of them, and each article's text."""
+def _articles(story: Story, settings: Settings, drawn: Drawn | None, notes: Notes
+              ) -> tuple[list[Artifact], dict[str, dict[str, Any]], dict[str, str], list[claims.Quoted]]:
+    """Each language's files, what bulletin.json says of them, each article's text and
+    the old figures its correction notes quote."""
+    from bulletin.story.corrections import notes as correction_notes
+
     artifacts: list[Artifact] = []
     articles: dict[str, dict[str, Any]] = {}
     texts: dict[str, str] = {}
+    quoted: list[claims.Quoted] = []
     for locale in settings.locales:
         env = environment(settings.templates_dir, locale)
         try:
-            files, headline = _render_locale(env, story, settings, locale, drawn)
+            shown = correction_notes.render(env, prefix(locale), locale, notes)
+            files, headline = _render_locale(env, story, settings, locale, drawn, shown)
         except jinja2.TemplateError as exc:
             raise RenderError(f"{_where(exc, env)}: {exc.message or exc}") from None
         artifacts.extend(files)
         texts[locale] = str(files[0].content)
         articles[locale] = {"headline": headline, "files": [a.filename for a in files]}
-    return artifacts, articles, texts
+        quoted.extend(shown.quoted)
+    return artifacts, articles, texts, quoted
 
 
 def _chart(story: Story, settings: Settings) -> Drawn:
@@ -203,7 +219,7 @@ def _chart(story: Story, settings: Settings) -> Drawn:
 
 
 def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, locale: str,
-                   drawn: Drawn | None) -> tuple[list[Artifact], str]:
+                   drawn: Drawn | None, notes: Rendered | None = None) -> tuple[list[Artifact], str]:
     """The language's four files, and its headline."""
     pre = prefix(locale)
     events = [e for e in story.events if _has_template(env, pre, e.kind, locale)
@@ -224,7 +240,8 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     chart_alt = "".join(_render(env, f"{pre}chart_alt.txt.j2", story=story,
                                 finding=chart.finding(story)).splitlines()).strip() if has_chart else ""
     common = {"story": story, "headline": headline, "title": settings.title, "locale": locale,
-              "paragraphs": paragraphs, "chart_alt": chart_alt, "unsubscribe_url": UNSUBSCRIBE}
+              "paragraphs": paragraphs, "chart_alt": chart_alt, "unsubscribe_url": UNSUBSCRIBE,
+              "corrections": notes.paragraphs if notes else ()}
     article = _render(env, f"{pre}article.md.j2", **common, chart_src=svg_name if has_chart else "",
                       with_disclosure=True)
     disclosure = markdown_to_html(_render(env, f"{pre}disclosure.md.j2", story=story))
@@ -246,6 +263,8 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     # the body is otherwise the page's.
     email_body = body.replace(f'src="{svg_name}"',
                               f'width="{email_size[0]}" height="{email_size[1]}" src="{html.escape(png)}"')
+    if notes and notes.notice:
+        email_body += notes.notice  # earlier weeks' corrections: this email is the next one readers get
     email_html = _inline(_render(env, f"{pre}email.html.j2", **html_common, body=_markup(email_body),
                                  page_url=page_url))
     # The text part is the HTML part's words, so the two cannot say different things.

@@ -39,6 +39,36 @@ _LINK = re.compile(r"<https?://[^>]+>|\]\([^)]*\)|https?://\S+")
 
 
 @dataclass(frozen=True)
+class Quoted:
+    """A passage that quotes numbers the store no longer gives: a correction's note.
+
+    The note on a corrected page says what the article said before ("this
+    article said 4.19 trillion"); its old figure is recorded, not recomputed.
+    The check takes the passage out of the text and lets it state only the
+    numbers the store supports, the corrections' recorded figures and dates.
+    """
+
+    locale: str
+    text: str  # as a reader sees it (plain text; markup and line breaks are allowed for)
+    allowed: frozenset[str]
+
+
+def without_quoted(text: str, quoted: Sequence[Quoted], locale: str) -> tuple[str, list[Quoted]]:
+    """``text`` with the passages taken out, and those of them it held."""
+    found = []
+    for passage in quoted:
+        if passage.locale != locale:
+            continue
+        # Any whitespace or emphasis marks between characters: Markdown's **, wrapped email lines.
+        chars = [re.escape(char) for char in passage.text if not char.isspace()]
+        pattern = re.compile(r"[\s*_]*".join(chars))
+        text, count = pattern.subn(" ", text)
+        if count:
+            found.append(passage)
+    return text, found
+
+
+@dataclass(frozen=True)
 class Quantity:
     name: str  # where it is in the story: "events[0].facts.leader_tokens"
     value: Any
@@ -174,10 +204,15 @@ def _table(story: Story, locale: str) -> dict[str, list[Quantity]]:
     return table
 
 
-def trace(story: Story, texts: Mapping[str, str], title: str) -> dict[str, list[dict[str, Any]]]:
-    """For bulletin.json: each number in each language's article, with the sources behind it."""
+def trace(story: Story, texts: Mapping[str, str], title: str, quoted: Sequence[Quoted] = ()
+          ) -> dict[str, list[dict[str, Any]]]:
+    """For bulletin.json: each number in each language's article, with the sources behind it.
+
+    A correction's note is left out: what it quotes was stated before, not now.
+    """
     traced: dict[str, list[dict[str, Any]]] = {}
     for locale, text in texts.items():
+        text, _ = without_quoted(text, quoted, locale)
         table = _table(story, locale)
         rows = []
         for number in dict.fromkeys(numbers_in(text, locale, _names(story, title))):
@@ -203,16 +238,31 @@ def _source(story: Story, key: str) -> dict[str, Any]:
             **({"period": entry["period"]} if "period" in entry else {})}
 
 
-def check(story: Story, texts: Mapping[str, tuple[str, str]], title: str) -> None:
+def check(story: Story, texts: Mapping[str, tuple[str, str]], title: str,
+          quoted: Sequence[Quoted] = ()) -> None:
     """Refuse when an article states a number that the store, recomputed, does not give.
 
-    ``texts`` maps a file name to its (locale, text).
+    ``texts`` maps a file name to its (locale, text); ``quoted`` are the
+    correction notes it may carry, each allowed its own recorded figures.
     """
     for name, (locale, text) in texts.items():
         table = _table(story, locale)
-        wrong = [n for n in dict.fromkeys(numbers_in(text, locale, _names(story, title)))
-                 if n not in table]
+        names = _names(story, title)
+        text, notes = without_quoted(text, quoted, locale)
+        wrong = [n for n in dict.fromkeys(numbers_in(text, locale, names)) if n not in table]
+        wrong += [n for note in notes for n in numbers_in(note.text, locale, names)
+                  if n not in table and n not in note.allowed]
         if wrong:
             shown = ", ".join(f'"{n}"' for n in wrong)
             raise ClaimError(f"{story.week}: {name} states {shown}, which the store does not "
                              "support; nothing published")
+
+
+def names(story: Story, title: str) -> tuple[str, ...]:
+    """The names an article writes that hold digits ("MiniMax M2.5"): no number is read in them."""
+    return _names(story, title)
+
+
+def stated_forms(quantity: Quantity, locale: str) -> frozenset[str]:
+    """The ways a quantity may appear among ``numbers_in()``'s results (signs as it keeps them)."""
+    return frozenset(form.lstrip("+-") if "%" not in form else form for form in written(quantity, locale))

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bulletin.store.corrections import CorrectionLedger
     from bulletin.store.mail import SendLedger, Subscribers
     from bulletin.story.stats import SourceWeek
 
@@ -74,6 +75,7 @@ class SaveReport:
     removed: int = 0
     unchanged: int = 0
     names: int = 0  # display names added or renamed
+    periods: tuple[str, ...] = ()  # the days and weeks whose observations it added, changed or removed
 
     @property
     def wrote(self) -> bool:
@@ -127,6 +129,13 @@ class Store:
         from bulletin.store.mail import Subscribers
 
         return Subscribers(self)
+
+    @cached_property
+    def corrections(self) -> CorrectionLedger:
+        """Numbers published bulletins stated that the source has revised since."""
+        from bulletin.store.corrections import CorrectionLedger
+
+        return CorrectionLedger(self)
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -222,8 +231,9 @@ class Store:
 
     def _save_one(self, db: sqlite3.Connection, collected: Collected) -> SaveReport:
         counts = {"added": 0, "changed": 0, "removed": 0, "unchanged": 0, "names": 0}
+        periods: set[str] = set()  # what a revision touched: corrections look at no week before
         if collected.observations or collected.rows:
-            self._merge_observations(db, collected, counts)
+            self._merge_observations(db, collected, counts, periods)
         for name in collected.names:
             counts["names"] += db.execute(
                 "INSERT INTO model_names VALUES (?, ?, ?, ?) ON CONFLICT (model) DO UPDATE "
@@ -246,10 +256,10 @@ class Store:
         elif collected.figures or not (collected.observations or collected.rows or collected.names
                                        or collected.items):
             self._replace_figures(db, collected, counts)
-        return SaveReport(collected.source, **counts)
+        return SaveReport(collected.source, **counts, periods=tuple(sorted(periods)))
 
     def _merge_observations(self, db: sqlite3.Connection, collected: Collected,
-                            counts: dict[str, int]) -> None:
+                            counts: dict[str, int], touched: set[str]) -> None:
         # Set-wise through a temporary table: one statement per step instead of
         # one per row, so ten years of daily rows load in about a second.
         source = collected.source
@@ -261,6 +271,7 @@ class Store:
             # Periods the store has never seen (a back-fill): nothing to compare, insert straight.
             db.executemany("INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             counts["added"] += len(rows)
+            touched.update(periods)
             week_totals.add_new(db, source, rows, periods)
             week_totals.settle(db)  # anything changed from outside since the last reader
             return
@@ -274,10 +285,17 @@ class Store:
             "SELECT sum(o.model IS NULL), sum(o.model IS NOT NULL AND (o.tokens != i.tokens "
             "OR o.rank IS NOT i.rank)) FROM incoming i LEFT JOIN observations o "
             "ON o.source = ? AND o.period = i.period AND o.model = i.model", (source,)).fetchone()
-        removed = db.execute(
+        if added or changed:
+            touched.update(row[0] for row in db.execute(
+                "SELECT DISTINCT i.period FROM incoming i LEFT JOIN observations o ON o.source = ? "
+                "AND o.period = i.period AND o.model = i.model WHERE o.model IS NULL "
+                "OR o.tokens != i.tokens OR o.rank IS NOT i.rank", (source,)))
+        gone = db.execute(
             "DELETE FROM observations WHERE source = ? AND period IN (SELECT period FROM incoming) "
             "AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.period = observations.period "
-            "AND i.model = observations.model)", (source,)).rowcount
+            "AND i.model = observations.model) RETURNING period", (source,)).fetchall()
+        removed = len(gone)
+        touched.update(row[0] for row in gone)
         if added or changed:
             db.execute("INSERT INTO observations SELECT ?, period, model, tokens, rank, source_url, "
                        "fetched_at FROM incoming WHERE true ON CONFLICT (source, period, model) "

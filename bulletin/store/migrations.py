@@ -6,7 +6,7 @@ released; append a new one.
 
 from __future__ import annotations
 
-from bulletin.store import week_totals
+from bulletin.store import corrections, week_totals
 
 # One script per schema version; user_version says how many have run.
 MIGRATIONS: tuple[str, ...] = (
@@ -135,4 +135,6 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE figures ADD COLUMN subject_zh TEXT NOT NULL DEFAULT '';
     """,
+    # Numbers published bulletins stated that the source revised since (corrections.py).
+    corrections.MIGRATION,
 )

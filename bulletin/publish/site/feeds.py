@@ -14,7 +14,6 @@ from xml.sax.saxutils import escape
 from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed, language_tag
 
 FEED_ENTRIES = 20
-ATOM = "http://www.w3.org/2005/Atom"
 
 
 def folder(lang: str) -> str:
@@ -37,42 +36,33 @@ def atom(articles: Sequence[Article], base_url: str, title: str, author: str,
 
     Content is the page's article with absolute chart URLs (a feed reader has
     no page to resolve a relative one against) and without its <h1>, which the
-    entry's title already is. Written with the standard library's ElementTree:
-    a feed library's import (feedgen's, with lxml and dateutil) cost a run with
-    a site more than writing every page of it.
+    entry's title already is.
     """
-    import xml.etree.ElementTree as ET
+    from feedgen.feed import FeedGenerator
 
-    def add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
-        element = ET.SubElement(parent, tag, attributes)
-        element.text = text
-        return element
-
-    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": language_tag(lang)})
-    add(feed, "id", base_url + folder(lang))
-    add(feed, "title", title)
-    add(feed, "updated", _date(articles[0].date) if articles else "2000-01-01T00:00:00+00:00")
-    by = add(feed, "author")
-    add(by, "name", author)
-    add(by, "uri", base_url)
-    add(feed, "link", href=base_url, rel="alternate")
-    add(feed, "link", href=base_url + folder(lang) + "feed.xml", rel="self")
-    add(feed, "generator", "bulletin")
-    add(feed, "icon", base_url + "favicon.png")
+    feed = FeedGenerator()
+    feed.id(base_url + folder(lang))
+    feed.title(title)
+    feed.author(name=author, uri=base_url)
+    feed.link(href=base_url, rel="alternate")
+    feed.link(href=base_url + folder(lang) + "feed.xml", rel="self")
+    feed.language(language_tag(lang))
+    feed.generator("bulletin")
+    feed.icon(base_url + "favicon.png")
+    feed.updated(max(_date(a.modified) for a in articles) if articles
+                 else datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
     for article in articles:
         url = page_url(base_url, article, lang)
         version = article.version(lang)
-        entry = add(feed, "entry")
-        add(entry, "id", url)
-        add(entry, "title", version.headline)
-        add(entry, "updated", _date(article.date))
-        add(entry, "published", _date(article.date))
-        add(entry, "link", href=url, rel="alternate")
-        add(entry, "summary", version.description)
-        add(entry, "content", article.feed_body(lang, base_url + article.path), type="html")
-    ET.indent(feed)
-    return b"<?xml version='1.0' encoding='UTF-8'?>\n" + ET.tostring(feed, encoding="utf-8",
-                                                                       xml_declaration=False) + b"\n"
+        entry = feed.add_entry(order="append")
+        entry.id(url)
+        entry.title(version.headline)
+        entry.link(href=url, rel="alternate")
+        entry.published(_date(article.date))
+        entry.updated(_date(article.modified))  # a correction changes it; `published` stays
+        entry.summary(version.description)
+        entry.content(article.feed_body(lang, base_url + article.path), type="html")
+    return feed.atom_str(pretty=True)
 
 
 def json_feed(articles: Sequence[Article], base_url: str, title: str, author: str,
@@ -86,7 +76,7 @@ def json_feed(articles: Sequence[Article], base_url: str, title: str, author: st
             "id": url, "url": url, "title": version.headline,
             "content_html": article.feed_body(lang, base_url + article.path),
             "summary": version.description, "date_published": article.date,
-            "date_modified": article.date, "authors": authors, "language": language_tag(lang)}
+            "date_modified": article.modified, "authors": authors, "language": language_tag(lang)}
         # Feed readers show `image` as a card: a raster image, where there is one.
         image = article.png(lang)
         if image:
@@ -123,6 +113,5 @@ def _url(loc: str, lastmod: str) -> str:
     return f"  <url><loc>{escape(loc)}</loc>{modified}</url>\n"
 
 
-def _date(text: str) -> str:
-    """An RFC 3339 date-time, as Atom wants it: "2026-03-16T06:00:00+00:00"."""
-    return datetime.fromisoformat(text).isoformat()
+def _date(text: str) -> datetime:
+    return datetime.fromisoformat(text)

@@ -73,6 +73,7 @@ class Article:
     chart: str  # file name of the chart to show, "" when the folder has none
     charts: tuple[str, ...]  # every chart file to copy next to the page
     sizes: dict[str, tuple[int, int]] | None = None  # each SVG chart's width and height
+    updated: str = ""  # ISO 8601, when a correction last changed it ("" if none did)
 
     @property
     def path(self) -> str:
@@ -155,7 +156,13 @@ class Article:
         from bulletin.render.chart import size_of
 
         sizes = {name: size_of(edition.text(name)) for name in charts if name.endswith(".svg")}
-        return cls(edition.week, edition.generated_at, versions, charts[0] if charts else "", charts, sizes)
+        return cls(edition.week, edition.generated_at, versions, charts[0] if charts else "", charts, sizes,
+                   str(edition.data.get("updated_at", "")))
+
+    @property
+    def modified(self) -> str:
+        """When it last changed: its correction, or when it was written."""
+        return self.updated or self.date
 
 
 def _version(edition: Edition, locale: str) -> Version:

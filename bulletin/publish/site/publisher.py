@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bulletin import clock
 from bulletin.config import validation as check
@@ -15,6 +16,9 @@ from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.publish.site.pages import Listed
 from bulletin.store.database import Store
 
+if TYPE_CHECKING:
+    from bulletin.story.corrections.record import Correction
+
 
 @dataclass(frozen=True)
 class SitePublisher(Publisher):
@@ -22,6 +26,7 @@ class SitePublisher(Publisher):
     keys: ClassVar[set[str]] = {"base_url", "title", "templates_dir", "subscribe_url"}
     withdraws: ClassVar[bool] = True
     rebuilds: ClassVar[bool] = True
+    corrects: ClassVar[bool] = True
 
     base_url: str = ""
     title: str = TITLE
@@ -65,6 +70,11 @@ class SitePublisher(Publisher):
         return Delivery(bulletin.week, self.name, DeliveryStatus.OK, remote_id=" ".join(listed.pages),
                         location=self.base_url + listed.path,
                         delivered_at=clock.stamp())
+
+    def correct(self, bulletin: RenderedBulletin, store: Store, corrections: Sequence[Correction]
+                ) -> Delivery:
+        """The corrected page in place of the old, at the same address; the feeds say it was updated."""
+        return self.publish(bulletin, store)
 
     def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery:
         """Take a rejected week off the site."""

@@ -1,0 +1,54 @@
+"""One correction: a number one bulletin stated, in one language, and what the store now gives."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+from bulletin.weeks import IsoWeek
+
+
+class CorrectionStatus(StrEnum):
+    HELD = "held"  # the story itself changed: waiting for an editor (`bulletin approve`)
+    PUBLISHED = "published"  # the week's page carries the note
+    REJECTED = "rejected"  # an editor rejected the week instead (it came off the site)
+
+
+@dataclass(frozen=True)
+class Correction:
+    week: IsoWeek
+    locale: str
+    quantity: str  # the story's name for the number: "countries.CN.tokens"
+    sentence: str  # the sentence (or table row) that stated it, as published
+    old: str  # as the article wrote it: "4.19 trillion"
+    new: str  # as the article writes it from the store now: "4.29 trillion"
+    source: str  # the source behind the number: "openrouter-weekly"
+    revised_by: str  # the collection that revised it (when it ran, UTC)
+    detected_at: str
+    status: CorrectionStatus
+    held_for: str = ""  # why an editor must decide ("" when it publishes by itself)
+    announced_in: str = ""  # the later week whose email carried the notice
+    subject: str = ""  # what the number is of: a country code or a model's name
+
+    @property
+    def kind(self) -> str:
+        """How the note describes the number: country_tokens, model_change, ... or other."""
+        parts = self.quantity.split(".")
+        if parts[0] == "countries" and parts[-1] in ("tokens", "change"):
+            return f"country_{parts[-1]}"
+        if parts[0] == "models" and parts[-1] in ("tokens", "change"):
+            return f"model_{parts[-1]}"
+        return "other"
+
+    @property
+    def clause(self) -> str:
+        """The part of the sentence that holds the number, for a note that quotes it."""
+        import re
+
+        parts = re.split(r"(?<=[,;:，；：。])\s*|\s*\|\s*", self.sentence)
+        found = next((part for part in parts if self.old in part), self.sentence)
+        return found.strip(" ,;:.，；：。|") or self.old
+
+    def data(self) -> dict[str, Any]:
+        return asdict(self) | {"week": str(self.week), "status": str(self.status)}
