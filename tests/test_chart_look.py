@@ -77,8 +77,10 @@ def test_the_article_in_each_language_shows_its_own_chart(chinese_project: Path,
     # The email shows the PNG at the size it was drawn for, in proportion.
     width, height = size_of((folder / "chart.svg").read_text())
     assert f'width="600" height="{round(600 * height / width)}"' in (folder / "email.html").read_text()
-    # Without a site to link it from, the mailer attaches chart.png to every message.
-    assert 'src="chart.png"' in (folder / "email.zh.html").read_text()
+    # Without a site to link it from, the mailer attaches each language's PNG.
+    assert 'src="chart.zh.png"' in (folder / "email.zh.html").read_text()
+    zh_width, zh_height = size_of((folder / "chart.zh.svg").read_text())
+    assert f'width="600" height="{round(600 * zh_height / zh_width)}"' in (folder / "email.zh.html").read_text()
 
 
 class _Stats:
