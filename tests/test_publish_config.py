@@ -46,3 +46,23 @@ def test_pages_take_the_site_targets_address_when_site_base_url_is_absent(projec
                       "  - {name: site, type: site, base_url: 'https://news.example.org/b'}\n",
                       encoding="utf-8")
     assert load_config(config).base_url == "https://news.example.org/b/"
+
+
+def test_with_an_email_list_every_page_invites_readers_to_subscribe(project: Path) -> None:
+    from bulletin.config.load import load_config
+
+    email = """  - name: newsletter
+    type: email
+    from: Token Bulletin <news@example.org>
+    base_url: https://list.example.org
+"""
+    site = '  - {name: site, type: site, base_url: "https://news.example.org/"}\n'
+    write_config(project, SOURCES, "publish:\n" + site + email)
+    [site_target, _] = load_config(project / "config.yaml").publishers
+    assert site_target.subscribe_url == "https://list.example.org/subscribe"
+    # The site's own subscribe_url wins; without a list there is nothing to invite to.
+    own = '  - {name: site, type: site, base_url: "https://news.example.org/", subscribe_url: "https://x.example/s"}\n'
+    write_config(project, SOURCES, "publish:\n" + own + email)
+    assert load_config(project / "config.yaml").publishers[0].subscribe_url == "https://x.example/s"
+    write_config(project, SOURCES, "publish:\n" + site)
+    assert load_config(project / "config.yaml").publishers[0].subscribe_url == ""

@@ -66,6 +66,9 @@ def parse_config(raw: Any, path: Path) -> Config:
     sources = _parts("sources", registry.SOURCES, top.get("sources"), base_dir, problems,
                      required=True)
     publishers = _parts("publish", registry.PUBLISHERS, top.get("publish", []), base_dir, problems)
+    # With an email list, every page invites readers to it (a site's subscribe_url wins).
+    subscribe_page = next((p.subscribe_page for p in publishers if p.subscribe_page), "")
+    publishers = [p.inviting(subscribe_page) for p in publishers]
     methodology = _methodology(top.get("methodology", {}), problems)
     rules = _rules(top.get("rules"), problems)
     story = _story(top.get("story", {}), problems)

@@ -96,6 +96,15 @@ class Publisher:
         """The address this target publishes pages under, with a trailing slash; "" if none."""
         return ""
 
+    @property
+    def subscribe_page(self) -> str:
+        """The address where readers sign up to this target; "" if none."""
+        return ""
+
+    def inviting(self, subscribe_page: str) -> Publisher:
+        """This target, inviting its readers to ``subscribe_page`` where it shows pages."""
+        return self
+
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
         raise NotImplementedError
 

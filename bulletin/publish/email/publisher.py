@@ -33,6 +33,10 @@ class EmailPublisher(Publisher):
         parsed = email_settings.parse(raw, where, base_dir, problems)
         return cls(common["name"], parsed) if parsed else None
 
+    @property
+    def subscribe_page(self) -> str:
+        return f"{self.settings.base_url}/subscribe" if self.settings else ""
+
     def maker(self, bulletin: RenderedBulletin, subject_prefix: str = "") -> Any:
         from bulletin.publish.email.message import MessageMaker
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -49,6 +49,12 @@ class SitePublisher(Publisher):
     @property
     def pages_url(self) -> str:
         return self.base_url
+
+    def inviting(self, subscribe_page: str) -> SitePublisher:
+        # Its own subscribe_url wins; otherwise every page invites readers to the list.
+        if self.subscribe_url or not subscribe_page:
+            return self
+        return replace(self, subscribe_url=subscribe_page)
 
     def site(self, output: Path) -> Any:
         from bulletin.publish.site.build import Site
