@@ -154,9 +154,12 @@ def test_on_a_phone_the_email_fits_and_its_chart_scales_down(rendered: Path, tmp
                                                             name: str) -> None:
     # The chart as the mail client would fetch it, from beside the message.
     html = (rendered / name).read_text(encoding="utf-8")
-    assert f'src="{PAGE}chart.png"' in html
-    (rendered / f"local-{name}").write_text(html.replace(f'src="{PAGE}chart.png"', 'src="chart.png"'),
+    png = "chart.png" if name == "email.html" else "chart.zh.png"  # each language's own chart
+    assert f'src="{PAGE}{png}"' in html
+    (rendered / f"local-{name}").write_text(html.replace(f'src="{PAGE}{png}"', f'src="{png}"'),
                                             encoding="utf-8")
+    drawn = re.search(rf'width="(\d+)" height="(\d+)" src="{re.escape(PAGE + png)}"', html)
+    assert drawn, "the chart's <img> states its size"
     frame = rendered / f"phone-{name}"
     frame.write_text(PHONE % f"local-{name}", encoding="utf-8")
     browser = subprocess.run(
@@ -171,5 +174,6 @@ def test_on_a_phone_the_email_fits_and_its_chart_scales_down(rendered: Path, tmp
     assert probe["scroll"] <= probe["client"] <= 390  # no sideways scrolling, the tables included
     width, height, natural = probe["image"]
     assert natural > 0 and width <= probe["client"] - 32  # loaded, and inside the column's padding
-    assert height == pytest.approx(width / 2, abs=1)  # scaled down whole, not squashed
+    # Scaled down whole, not squashed.
+    assert height == pytest.approx(width * int(drawn[2]) / int(drawn[1]), abs=1)
     assert probe["smallest"] >= 12  # px: no text smaller than the footer's
