@@ -10,6 +10,7 @@ change is measured against W10) the way a newsroom does.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from email import message_from_bytes, policy
 from http.server import ThreadingHTTPServer
@@ -42,6 +43,7 @@ NOTE_EN = ("Correction, March 20: this article said China's models handled 4.19 
 NOTE_ZH = ("更正（3月20日）：本文原称中国模型的调用量为4.19万亿Token；"
            "根据OpenRouter修订后的数据，应为4.29万亿Token。")
 ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 @pytest.fixture
@@ -122,6 +124,9 @@ def test_a_revised_number_is_corrected_on_the_page_feeds_webhook_and_next_email(
     revise(project, MINIMAX_W10 + "1870000000000", MINIMAX_W10 + "1970000000000")
     result = bulletin("run")
     assert result.code == 0, result.err
+    # The run says what its corrections did, the newest week's included (not "nothing to do").
+    assert "corrections: 2026-W10 corrected (5 numbers), 2026-W11 corrected (2 numbers); 0 held" in result.err
+    assert "nothing to do" not in result.err
 
     # The page keeps its text, with the revised figures, and gains the dated note in each language.
     w10 = page(project, "2026-W10")
@@ -167,6 +172,12 @@ def test_a_revised_number_is_corrected_on_the_page_feeds_webhook_and_next_email(
     item = next(i for i in json.loads((project / "output" / "site" / "feed.json").read_text())["items"]
                 if i["id"].endswith("/2026/w10/"))
     assert item["date_modified"] == "2026-03-20T06:00:00+00:00" > item["date_published"]
+    # The sitemap dates each corrected page by its correction; the weeks before stand as written.
+    sitemap = ElementTree.fromstring((project / "output" / "site" / "sitemap.xml").read_bytes())
+    lastmod = {url.findtext(f"{SITEMAP}loc", "").removeprefix("https://news.example.org/bulletin/"):
+               url.findtext(f"{SITEMAP}lastmod", "") for url in sitemap}
+    assert lastmod["2026/w10/"] == lastmod["2026/w10/zh/"] == lastmod["2026/w11/"] == "2026-03-20"
+    assert lastmod["2026/w09/"] == "2026-03-16" and lastmod[""] == "2026-03-20"
 
     # The webhook got a signed `corrected` event for each corrected week (the receiver checks the HMAC).
     corrected = [post for post in handler.received if post["event"] == "corrected"]
@@ -225,6 +236,8 @@ def test_a_revision_that_flips_the_lead_is_held_until_an_editor_approves_it(
     result = bulletin("run")
     assert "a revised number changes the published story" in result.err
     assert "2026-W10" in result.err
+    assert re.search(r"; \d held \(2026-W10: \d+ numbers?[,;]", result.err)
+    assert "`bulletin review` shows them" in result.err
     held = [c for c in corrections(bulletin) if c["week"] == "2026-W10"]
     assert held and {c["status"] for c in held} == {"held"}
     assert "the lead story changes" in held[0]["held_for"]
