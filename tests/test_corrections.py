@@ -334,3 +334,52 @@ def test_a_collection_revises_the_weeks_of_its_days_and_a_file_without_weeks_any
     assert revised_in([SaveReport("api", changed=1, periods=("2026-03-09", "2026-03-10", "2026-W12")),
                        SaveReport("figures", added=1), SaveReport("catalogue", names=3)]) == [
         ("api", "2026-W11"), ("api", "2026-W12"), ("figures", None)]
+
+
+def test_a_separate_correction_email_goes_once_to_the_weeks_recipients(
+        project: Path, bulletin, receiver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from support.emailing import received, smtp_server
+
+    inbox = tmp_path / "inbox"
+    with smtp_server(inbox) as port:
+        publish_five(project, bulletin, receiver, monkeypatch, f"""    corrections: separate
+    smtp: {{host: 127.0.0.1, port: {port}, security: none}}
+""")
+        # A reader who joined after the weeks went out is not told of their corrections.
+        assert bulletin("subscribers", "add", "late@example.org").code == 0
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", REVISED)
+        revise(project, MINIMAX_W10 + "1870000000000", MINIMAX_W10 + "1970000000000")
+        result = bulletin("run")
+        assert result.code == 0, result.err
+        assert bulletin("run").code == 0  # a rerun sends nobody a second copy
+
+        def told() -> list:
+            return [m for m in received(inbox) if str(m["Subject"]).startswith(("Correction:", "更正："))]
+
+        assert sorted((str(m["X-Envelope-To"]), str(m["Subject"]).split("：")[0].split(":")[0])
+                      for m in told()) == [
+            ("ana@example.com", "Correction"), ("ana@example.com", "Correction"),
+            ("chen@example.cn", "更正"), ("chen@example.cn", "更正")]
+        english = next(m for m in told() if "4.19 trillion" in m.get_content())
+        assert ("Our bulletin on the week to March 8 said China's models handled 4.19 trillion tokens; "
+                "OpenRouter's revised figures make it 4.29 trillion") in " ".join(
+                    english.get_content().split())
+        assert "https://bulletin.example.org/unsubscribe?token=" in english.get_content()
+        chinese = [m.get_content().replace(" ", "") for m in told() if "更正" in str(m["Subject"])]
+        assert any("4.19万亿Token" in text and "4.29万亿" in text for text in chinese)
+    # Told now, so the next issue does not tell them again.
+    assert {c["announced_in"] for c in corrections(bulletin)} == {"2026-W10", "2026-W11"}
+
+
+def test_the_way_corrections_are_mailed_is_checked(project: Path, bulletin) -> None:
+    config = project / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + """publish:
+  - name: newsletter
+    type: email
+    from: Token Bulletin <news@bulletin.example.org>
+    base_url: https://bulletin.example.org
+    corrections: weekly
+""", encoding="utf-8")
+    result = bulletin("corrections")
+    assert result.code != 0 and len(result.err.strip().splitlines()) == 1, result.err
+    assert "corrections: expected one of: next_issue, separate, got 'weekly'" in result.err
