@@ -87,6 +87,7 @@ class HistoryIndex:
     _position: dict[IsoWeek, int] = field(default_factory=dict)
     _leaders: dict[tuple[IsoWeek, str, tuple[str, str]], str | None] = field(default_factory=dict)
     _runs: dict[tuple[object, ...], dict[IsoWeek, Run]] = field(default_factory=dict)
+    _first_in_top: dict[int, dict[str, IsoWeek]] = field(default_factory=dict)
 
     def weeks(self) -> list[IsoWeek]:
         """The complete weeks, in order."""
@@ -126,6 +127,19 @@ class HistoryIndex:
         if isinstance(self.history, WeekHistory):
             return self.history.top_owners(week, n)
         return [(row.author, row.country, row.excluded) for row in self.history[week].top(n)]
+
+    def first_in_top(self, n: int) -> dict[str, IsoWeek]:
+        """Model -> the first stored week (partial ones too) it was among the top ``n``.
+
+        Built once: asking every week "was it ever in the top before?" walked the whole history.
+        """
+        if n not in self._first_in_top:
+            first: dict[str, IsoWeek] = {}
+            for week in sorted(self.history):
+                for model in self.top_models(week, n):
+                    first.setdefault(model, week)
+            self._first_in_top[n] = first
+        return self._first_in_top[n]
 
     def runs(self, *condition: object) -> dict[IsoWeek, Run]:
         """The runs of one condition ("lead", kind, pair, leader) found so far, by their last week.
