@@ -19,6 +19,8 @@ from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.store.database import Store
 from bulletin.story.corrections.record import Correction
 
+log = logging.getLogger("bulletin")
+
 
 @dataclass(frozen=True)
 class EmailPublisher(Publisher):
@@ -86,8 +88,11 @@ class EmailPublisher(Publisher):
                                   corrections, "", clock.now())
         # Told now: the next issue does not tell them again.
         store.corrections.announced(corrections, bulletin.week)
-        status = DeliveryStatus.OK if summary.complete else DeliveryStatus.FAILED
-        return replace(before, status=status, detail=f"correction: {summary.line() or 'nobody to tell'}",
+        if not summary.complete:
+            log.warning("%s: the correction email did not reach everyone (%s)", bulletin.week,
+                        summary.line())
+        # The week's issue stays delivered: its ledger, not this, says whether to send it again.
+        return replace(before, detail=f"correction: {summary.line() or 'nobody to tell'}",
                        delivered_at=clock.stamp())
 
     def send_test(self, bulletin: RenderedBulletin, address: str) -> str:
