@@ -383,3 +383,24 @@ def test_the_way_corrections_are_mailed_is_checked(project: Path, bulletin) -> N
     result = bulletin("corrections")
     assert result.code != 0 and len(result.err.strip().splitlines()) == 1, result.err
     assert "corrections: expected one of: next_issue, separate, got 'weekly'" in result.err
+
+
+def test_a_run_whose_length_was_written_in_words_is_corrected_when_it_changes(
+        published, bulletin, monkeypatch: pytest.MonkeyPatch) -> None:
+    project, _ = published
+    assert "only one week" in page(project, "2026-W10")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", REVISED)
+    # Gemini 3 Flash at 3 trillion puts the US ahead in W08 too: the lead China took back in W10
+    # had been the US's for two weeks, not one (written "only one week").
+    gemini = "2026-W08,3,google/gemini-3-flash-preview-20251217,Gemini 3 Flash Preview,"
+    revise(project, gemini + "859000000000", gemini + "3000000000000")
+    result = bulletin("run")
+    w10 = [c for c in corrections(bulletin) if c["week"] == "2026-W10"]
+    english = next((c for c in w10 if c["old"] == "one"), None)
+    assert english is not None, (result.err, w10)
+    assert (english["new"], english["status"]) == ("two", "held")  # the run changed: the story did
+    assert "one week" in english["statement"]
+    assert bulletin("approve", "2026-W10").code == 0
+    w10_page = page(project, "2026-W10")
+    assert "two-week lead" in w10_page or "two weeks" in w10_page
+    assert "Correction, March 20" in w10_page

@@ -80,8 +80,10 @@ def revisions(config: Config, store: Store, history: Mapping[IsoWeek, WeekStats]
             continue
         story = compose(history[week], events, config, {}, datetime.fromisoformat(record.rendered_at),
                         history)
-        corrections = compare(config.output, store.corrections.stated(week), story, config.title,
-                              revised_by, now)
+        stated = store.corrections.stated(week)
+        corrections = compare(config.output, stated, story, config.title, revised_by, now)
+        corrections += counted(config.output, list(stated), record.events, story, revised_by, now,
+                               {c.quantity for c in corrections})
         if corrections:
             change = tuple(story_changes(record.events, story))
             if config.review.mode == "always":
@@ -160,7 +162,9 @@ def remember(store: Store, week: IsoWeek, numbers: Mapping[str, Any],
     fact to the earliest week the event speaks of ("the fifth week running",
     "since records began"). The bulletin reaches as far as its furthest number.
     """
-    spans = [min([week.previous(), *_weeks_in(event.get("facts", {})),
+    # A week an event names is reached from the week before it: a run "since" it is
+    # lengthened by a revision that makes the week before part of it.
+    spans = [min([week.previous(), *(named.previous() for named in _weeks_in(event.get("facts", {}))),
                   *(key.week for text in event.get("evidence", ())
                     if (key := EvidenceKey.parse(str(text))) is not None and key.week is not None)])
              for event in events]
@@ -269,6 +273,61 @@ def compare(output: Path, stated: Mapping[str, Sequence[tuple[str, Sequence[str]
                 story.week, locale, primary, statement, text, new, _source(given, story), revised_by, now,
                 CorrectionStatus.PUBLISHED, subject=_subject(primary, model_names)))
     return found
+
+
+def counted(output: Path, locales: Sequence[str], published: Sequence[Mapping[str, Any]], story: Story,
+            revised_by: str, now: str, found: set[str]) -> list[Correction]:
+    """Runs of weeks whose length the article wrote as a word ("the second week in a row").
+
+    The claim check reads figures, not words, so these are found here: a
+    run's length in the recomputed story that is not the published one's,
+    where the article wrote the old length as a word the templates use (an
+    ordinal, a small count). Its run has another length: the story changed,
+    so such a correction waits for an editor like any change of the story.
+    """
+    before = {(str(e["kind"]), tuple(e.get("subjects", ()))): e.get("facts", {}) for e in published}
+    corrections = []
+    for index, event in enumerate(story.events):
+        facts = before.get((event.kind, tuple(event.subjects)), {})
+        for key, value in event.facts.items():
+            old = facts.get(key)
+            name = f"events[{index}].facts.{key}"
+            if ("weeks" not in key or name in found or not isinstance(value, int) or not isinstance(old, int)
+                    or isinstance(value, bool) or old == value):
+                continue
+            for locale in locales:
+                fmt = claims.FORMATS.get(locale)
+                if fmt is None:
+                    continue
+                article = _article(output, story.week, locale)
+                for form in (fmt.ordinal, fmt.count_words):
+                    was, now_is = str(form(old)), str(form(value))
+                    if any(c.isdigit() for c in was) or was == now_is:
+                        continue  # written in figures: the number check reads it
+                    statement = _sentence_with(article, was, locale)
+                    if statement:
+                        evidence = claims.Quantity(name, value, event.evidence)
+                        corrections.append(Correction(
+                            story.week, locale, name, statement, was, now_is, _source(evidence, story),
+                            revised_by, now, CorrectionStatus.PUBLISHED))
+                        break
+    return corrections
+
+
+def _sentence_with(article: str, word: str, locale: str) -> str:
+    """The first sentence of the article telling a run of weeks with ``word`` ("second week", "三周")."""
+    if locale == "zh":
+        pattern = re.compile(re.escape(word) + r"(个)?(周|星期)")
+        ends = r"(?<=[。！？])"
+    else:
+        # "the second consecutive week", "a six-week run"
+        pattern = re.compile(rf"\b{re.escape(word)}\b.{{0,30}}?\bweeks?\b", re.IGNORECASE)
+        ends = r"(?<=[.!?])\s+"
+    for line in article.splitlines():
+        for part in re.split(ends, line.strip()):
+            if pattern.search(part):
+                return " ".join(part.replace("**", "").replace("*", "").lstrip("#").split())[:400]
+    return ""
 
 
 def _still_states(text: str, given: Sequence[claims.Quantity], locale: str) -> bool:
