@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,7 @@ from bulletin.render.edition import DEFAULT_LOCALE, folder_of, page_name
 from bulletin.store.database import SaveReport, SourceState, Store
 from bulletin.story import review
 from bulletin.story.compose import TREND_WEEKS, compose
-from bulletin.story.corrections.record import CorrectionStatus
+from bulletin.story.corrections.record import Corrected, CorrectionStatus
 from bulletin.story.detect import detect
 from bulletin.story.rules.forecast import figure_key
 from bulletin.story.stats import is_complete, weekly_stats, weekly_stats_from
@@ -67,6 +67,7 @@ class RunResult:
     reasons: tuple[str, ...] = ()
     done_before: bool = False  # a rerun found the week written and delivered: nothing done
     targets: int = 0  # how many publish targets the run had for the week
+    corrected: Corrected = field(default_factory=lambda: Corrected({}, {}))  # the collection's corrections
 
 
 # -- the commands ------------------------------------------------------------
@@ -95,9 +96,9 @@ def run(config: Config, week: IsoWeek | None = None) -> RunResult:
             # Rendering it again now would publish, unseen, what an editor is to decide.
             return RunResult(chosen, record.headline, (), tuple(outcomes), status=Status.HELD,
                              reasons=(f"a correction is held: {held[0].held_for}",),
-                             targets=len(config.publishers))
+                             targets=len(config.publishers), corrected=corrected)
         # A week just corrected went to its targets with its note; the rest is a rerun's.
-        fresh = any(o.state == SourceStatus.OK for o in outcomes) and chosen not in corrected
+        fresh = any(o.state == SourceStatus.OK for o in outcomes) and chosen not in corrected.published
         targets = list(config.publishers)
         if record is not None and not fresh:
             targets = [t for t in targets if _missing(store, chosen, t.name)]
@@ -105,7 +106,7 @@ def run(config: Config, week: IsoWeek | None = None) -> RunResult:
             if _written(config, chosen) and (finished or record.status == Status.REJECTED):
                 return RunResult(chosen, record.headline, (), tuple(outcomes), status=record.status,
                                  reasons=record.reasons, done_before=True,
-                                 targets=len(config.publishers))
+                                 targets=len(config.publishers), corrected=corrected)
         story = build_story(config, store, chosen, history=history)
         # The latest week the store has is not news when it is old: the live sources stopped
         # bringing newer ones. (A file is the editor's: its age is the "last read" check's.)
@@ -120,7 +121,7 @@ def run(config: Config, week: IsoWeek | None = None) -> RunResult:
             log.warning("%s: held for review (%s); see `bulletin review`", story.week,
                         "; ".join(written.bulletin.reasons))
     return replace(written.result, outcomes=tuple(outcomes), deliveries=tuple(deliveries),
-                   targets=len(targets))
+                   targets=len(targets), corrected=corrected)
 
 
 def out_of_date(week: IsoWeek, days: int) -> list[str]:
@@ -491,33 +492,35 @@ def _withdraw(config: Config, store: Store, week: IsoWeek) -> list[Delivery]:
 
 
 def correct_published(config: Config, store: Store, outcomes: Sequence[Outcome],
-                      history: Mapping[IsoWeek, WeekStats] | None = None) -> set[IsoWeek]:
+                      history: Mapping[IsoWeek, WeekStats] | None = None) -> Corrected:
     """After a collection: correct every published week whose stated numbers the store revised.
 
-    Returns the weeks corrected and published; corrections that change the
-    story itself are recorded as held for an editor (`bulletin review`).
+    Returns the weeks corrected and published, and those held: corrections
+    that change the story itself wait for an editor (`bulletin review`).
     """
     from bulletin.story.corrections.detect import revised_in, revisions
 
     revised = revised_in([o.report for o in outcomes if o.report is not None and o.report.wrote])
     if not revised:
-        return set()
+        return Corrected({}, {})
     if history is None:
         history = stats_history(config, store)
     stamp = clock.stamp()
-    corrected = set()
+    corrected = Corrected({}, {})
     for revision in revisions(config, store, history, revised, stamp, stamp):
         new = store.corrections.add(revision.corrections)
+        numbers = len({c.quantity for c in revision.corrections})
         if revision.story_change:
+            corrected.held[revision.week] = numbers
             if new:
                 log.warning("%s: a revised number changes the published story (%s); the correction "
                             "is held: see `bulletin review`", revision.week, "; ".join(revision.story_change))
             continue
         publish_corrections(config, store, revision.week, history)
-        corrected.add(revision.week)
+        corrected.published[revision.week] = numbers
         first = revision.corrections[0]
         progress.info("%s: corrected %d number(s): it said %s, the store now gives %s",
-                      revision.week, len({c.quantity for c in revision.corrections}), first.old, first.new)
+                      revision.week, numbers, first.old, first.new)
     return corrected
 
 

@@ -10,6 +10,7 @@ change is measured against W10) the way a newsroom does.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from email import message_from_bytes, policy
 from http.server import ThreadingHTTPServer
@@ -42,6 +43,7 @@ NOTE_EN = ("Correction, March 20: this article said China's models handled 4.19 
 NOTE_ZH = ("更正（3月20日）：本文原称中国模型的调用量为4.19万亿Token；"
            "根据OpenRouter修订后的数据，应为4.29万亿Token。")
 ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 @pytest.fixture
@@ -122,6 +124,9 @@ def test_a_revised_number_is_corrected_on_the_page_feeds_webhook_and_next_email(
     revise(project, MINIMAX_W10 + "1870000000000", MINIMAX_W10 + "1970000000000")
     result = bulletin("run")
     assert result.code == 0, result.err
+    # The run says what its corrections did, the newest week's included (not "nothing to do").
+    assert "corrections: 2026-W10 corrected (5 numbers), 2026-W11 corrected (2 numbers); 0 held" in result.err
+    assert "nothing to do" not in result.err
 
     # The page keeps its text, with the revised figures, and gains the dated note in each language.
     w10 = page(project, "2026-W10")
@@ -167,6 +172,12 @@ def test_a_revised_number_is_corrected_on_the_page_feeds_webhook_and_next_email(
     item = next(i for i in json.loads((project / "output" / "site" / "feed.json").read_text())["items"]
                 if i["id"].endswith("/2026/w10/"))
     assert item["date_modified"] == "2026-03-20T06:00:00+00:00" > item["date_published"]
+    # The sitemap dates each corrected page by its correction; the weeks before stand as written.
+    sitemap = ElementTree.fromstring((project / "output" / "site" / "sitemap.xml").read_bytes())
+    lastmod = {url.findtext(f"{SITEMAP}loc", "").removeprefix("https://news.example.org/bulletin/"):
+               url.findtext(f"{SITEMAP}lastmod", "") for url in sitemap}
+    assert lastmod["2026/w10/"] == lastmod["2026/w10/zh/"] == lastmod["2026/w11/"] == "2026-03-20"
+    assert lastmod["2026/w09/"] == "2026-03-16" and lastmod[""] == "2026-03-20"
 
     # The webhook got a signed `corrected` event for each corrected week (the receiver checks the HMAC).
     corrected = [post for post in handler.received if post["event"] == "corrected"]
@@ -225,6 +236,8 @@ def test_a_revision_that_flips_the_lead_is_held_until_an_editor_approves_it(
     result = bulletin("run")
     assert "a revised number changes the published story" in result.err
     assert "2026-W10" in result.err
+    assert re.search(r"; \d held \(2026-W10: \d+ numbers?[,;]", result.err)
+    assert "`bulletin review` shows them" in result.err
     held = [c for c in corrections(bulletin) if c["week"] == "2026-W10"]
     assert held and {c["status"] for c in held} == {"held"}
     assert "the lead story changes" in held[0]["held_for"]
@@ -321,3 +334,73 @@ def test_a_collection_revises_the_weeks_of_its_days_and_a_file_without_weeks_any
     assert revised_in([SaveReport("api", changed=1, periods=("2026-03-09", "2026-03-10", "2026-W12")),
                        SaveReport("figures", added=1), SaveReport("catalogue", names=3)]) == [
         ("api", "2026-W11"), ("api", "2026-W12"), ("figures", None)]
+
+
+def test_a_separate_correction_email_goes_once_to_the_weeks_recipients(
+        project: Path, bulletin, receiver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from support.emailing import received, smtp_server
+
+    inbox = tmp_path / "inbox"
+    with smtp_server(inbox) as port:
+        publish_five(project, bulletin, receiver, monkeypatch, f"""    corrections: separate
+    smtp: {{host: 127.0.0.1, port: {port}, security: none}}
+""")
+        # A reader who joined after the weeks went out is not told of their corrections.
+        assert bulletin("subscribers", "add", "late@example.org").code == 0
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", REVISED)
+        revise(project, MINIMAX_W10 + "1870000000000", MINIMAX_W10 + "1970000000000")
+        result = bulletin("run")
+        assert result.code == 0, result.err
+        assert bulletin("run").code == 0  # a rerun sends nobody a second copy
+
+        def told() -> list:
+            return [m for m in received(inbox) if str(m["Subject"]).startswith(("Correction:", "更正："))]
+
+        assert sorted((str(m["X-Envelope-To"]), str(m["Subject"]).split("：")[0].split(":")[0])
+                      for m in told()) == [
+            ("ana@example.com", "Correction"), ("ana@example.com", "Correction"),
+            ("chen@example.cn", "更正"), ("chen@example.cn", "更正")]
+        english = next(m for m in told() if "4.19 trillion" in m.get_content())
+        assert ("Our bulletin on the week to March 8 said China's models handled 4.19 trillion tokens; "
+                "OpenRouter's revised figures make it 4.29 trillion") in " ".join(
+                    english.get_content().split())
+        assert "https://bulletin.example.org/unsubscribe?token=" in english.get_content()
+        chinese = [m.get_content().replace(" ", "") for m in told() if "更正" in str(m["Subject"])]
+        assert any("4.19万亿Token" in text and "4.29万亿" in text for text in chinese)
+    # Told now, so the next issue does not tell them again.
+    assert {c["announced_in"] for c in corrections(bulletin)} == {"2026-W10", "2026-W11"}
+
+
+def test_the_way_corrections_are_mailed_is_checked(project: Path, bulletin) -> None:
+    config = project / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + """publish:
+  - name: newsletter
+    type: email
+    from: Token Bulletin <news@bulletin.example.org>
+    base_url: https://bulletin.example.org
+    corrections: weekly
+""", encoding="utf-8")
+    result = bulletin("corrections")
+    assert result.code != 0 and len(result.err.strip().splitlines()) == 1, result.err
+    assert "corrections: expected one of: next_issue, separate, got 'weekly'" in result.err
+
+
+def test_a_run_whose_length_was_written_in_words_is_corrected_when_it_changes(
+        published, bulletin, monkeypatch: pytest.MonkeyPatch) -> None:
+    project, _ = published
+    assert "only one week" in page(project, "2026-W10")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", REVISED)
+    # Gemini 3 Flash at 3 trillion puts the US ahead in W08 too: the lead China took back in W10
+    # had been the US's for two weeks, not one (written "only one week").
+    gemini = "2026-W08,3,google/gemini-3-flash-preview-20251217,Gemini 3 Flash Preview,"
+    revise(project, gemini + "859000000000", gemini + "3000000000000")
+    result = bulletin("run")
+    w10 = [c for c in corrections(bulletin) if c["week"] == "2026-W10"]
+    english = next((c for c in w10 if c["old"] == "one"), None)
+    assert english is not None, (result.err, w10)
+    assert (english["new"], english["status"]) == ("two", "held")  # the run changed: the story did
+    assert "one week" in english["statement"]
+    assert bulletin("approve", "2026-W10").code == 0
+    w10_page = page(project, "2026-W10")
+    assert "two-week lead" in w10_page or "two weeks" in w10_page
+    assert "Correction, March 20" in w10_page

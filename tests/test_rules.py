@@ -109,3 +109,33 @@ def test_events_command_lists_kind_score_and_facts(project, bulletin) -> None:
     text = bulletin("events", "--week", "2026-W11").out.splitlines()
     assert text[0] == "2026-W11: 12 events"
     assert "streak" in text[1] and "weeks=2" in text[1]
+
+
+def test_runs_remembered_between_weeks_are_the_runs_walked_in_full() -> None:
+    """A recheck asks every week for its run; the memo must give what a walk over the whole history gives."""
+    import random
+    from types import SimpleNamespace
+
+    from bulletin.story.rules.leaders import growth_run, run_back
+
+    rng = random.Random(3)
+    start = IsoWeek(2020, 1)
+    weeks = [start]
+    for _ in range(150):
+        weeks.append(weeks[-1].next())
+    # Partial weeks (skipped, ending nothing) and a gap (ending every run) among them.
+    history = {week: SimpleNamespace(complete=rng.random() > 0.1) for week in weeks if week != weeks[70]}
+    leader = {week: rng.choice("AAAB") for week in history}
+    tokens = {week: rng.randint(0, 10) for week in history}
+    for order in (sorted(history), sorted(history, reverse=True), rng.sample(sorted(history), len(history))):
+        leads: dict = {}
+        grows: dict = {}
+        for week in order:
+            for who in "AB":
+                def holds(w: IsoWeek, who: str = who) -> bool:
+                    return leader[w] == who
+
+                remembered = run_back(history, week, holds, leads.setdefault(who, {}))
+                assert remembered == run_back(history, week, holds)
+            assert growth_run(history, week, tokens.get, memo=grows) == growth_run(history, week, tokens.get)
+    assert max(run_back(history, week, lambda w: leader[w] == "A").weeks for week in history) >= 4

@@ -34,8 +34,15 @@ def run_summary(result: Any, look_at: str) -> Exit:
     if result.outcomes:
         say("sources: " + ", ".join(source_word(o) for o in result.outcomes))
     week = result.week
+    corrected = getattr(result, "corrected", None)
+    if corrected:
+        say(corrected.line())
     say(f"{week}: {result.headline}")
     if result.done_before:
+        if corrected and week in corrected.published:
+            say(f"{week}: corrected (see above) and sent again to the targets that had it; "
+                "nothing else to do")
+            return Exit.DONE
         say(f"{week}: already written and delivered to every target; nothing to do "
             f"(`bulletin render --week {week}` and `bulletin publish --week {week}` redo it)")
         return Exit.HELD if result.status == Status.HELD else Exit.DONE

@@ -106,6 +106,12 @@ class CorrectionLedger:
                            [(str(week), str(c.week), c.locale, c.quantity, c.old, c.new)
                             for c in corrections])
 
+    def last_corrected(self) -> dict[IsoWeek, str]:
+        """Week -> when its latest published correction was made: when its page last changed."""
+        rows = self.store.db.execute("SELECT week, MAX(detected_at) FROM corrections WHERE status = ? "
+                                     "GROUP BY week", (str(CorrectionStatus.PUBLISHED),))
+        return {IsoWeek.parse(week): stamp for week, stamp in rows}
+
     def published_weeks(self) -> list[IsoWeek]:
         """Weeks readers have seen: publishable, and delivered to at least one target."""
         rows = self.store.db.execute(

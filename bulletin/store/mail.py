@@ -146,10 +146,13 @@ class Subscribers:
 class SendLedger:
     """One week's rows of the send ledger (see sender.py for the states)."""
 
-    def __init__(self, store: Store, week: IsoWeek) -> None:
+    def __init__(self, store: Store, week: IsoWeek, key: str = "", among: str = "") -> None:
+        """``key``: the rows of another mailing of the week (its correction) than its issue;
+        ``among``: that mailing goes only to those its issue (the ledger's ``among`` rows) reached."""
         self._store = store
         self.week = week
-        self._week = str(week)
+        self._week = key or str(week)
+        self._among = among
 
     @contextmanager
     def _committed(self) -> Iterator[sqlite3.Connection]:
@@ -189,9 +192,15 @@ class SendLedger:
                     db.execute("UPDATE email_sends SET state = ?, detail = ?, updated_at = ? "
                                "WHERE week = ? AND subscriber = ?",
                                (state, detail, stamp, self._week, subscriber))
-            db.execute("INSERT OR IGNORE INTO email_sends (week, subscriber, state, updated_at) "
-                       "SELECT ?, id, 'queued', ? FROM subscribers WHERE status = 'confirmed'",
-                       (self._week, stamp))
+            if self._among:
+                db.execute("INSERT OR IGNORE INTO email_sends (week, subscriber, state, updated_at) "
+                           "SELECT ?, s.id, 'queued', ? FROM subscribers s JOIN email_sends e ON "
+                           "e.subscriber = s.id WHERE s.status = 'confirmed' AND e.week = ? "
+                           "AND e.state = 'sent'", (self._week, stamp, self._among))
+            else:
+                db.execute("INSERT OR IGNORE INTO email_sends (week, subscriber, state, updated_at) "
+                           "SELECT ?, id, 'queued', ? FROM subscribers WHERE status = 'confirmed'",
+                           (self._week, stamp))
             db.execute("UPDATE email_sends SET attempts = 0 WHERE week = ? AND state = 'deferred'",
                        (self._week,))
         with self._store.lock:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -16,12 +17,16 @@ from bulletin.publish.email import settings as email_settings
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.store.database import Store
+from bulletin.story.corrections.record import Correction
+
+log = logging.getLogger("bulletin")
 
 
 @dataclass(frozen=True)
 class EmailPublisher(Publisher):
     type: ClassVar[str] = "email"
     sends_test: ClassVar[bool] = True
+    corrects: ClassVar[bool] = True  # only with `corrections: separate`; else the next issue tells
     keys: ClassVar[set[str]] = email_settings.EMAIL_KEYS
 
     settings: EmailSettings | None = None
@@ -68,6 +73,31 @@ class EmailPublisher(Publisher):
             detail += f"; `bulletin subscribers sends --week {bulletin.week}` says which"
         return Delivery(bulletin.week, self.name, status, "", where, detail,
                         1, clock.stamp())
+
+    def correct(self, bulletin: RenderedBulletin, store: Store, corrections: Sequence[Correction]
+                ) -> Delivery:
+        """``corrections: separate``: a short correction email to those the week's issue reached.
+
+        Otherwise nothing is sent now: the next issue carries the notice.
+        """
+        from bulletin.publish.email import correction
+
+        assert self.settings is not None
+        before = store.delivery(bulletin.week, self.name)
+        assert before is not None  # the pipeline corrects only targets that have the week
+        if self.settings.corrections != "separate" or not corrections:
+            return before
+        key = _signing_key(self.settings.signing_key_env, store)
+        summary = correction.send(self.settings, bulletin, store, outbox_of(bulletin.output), key,
+                                  corrections, "", clock.now())
+        # Told now: the next issue does not tell them again.
+        store.corrections.announced(corrections, bulletin.week)
+        if not summary.complete:
+            log.warning("%s: the correction email did not reach everyone (%s)", bulletin.week,
+                        summary.line())
+        # The week's issue stays delivered: its ledger, not this, says whether to send it again.
+        return replace(before, detail=f"correction: {summary.line() or 'nobody to tell'}",
+                       delivered_at=clock.stamp())
 
     def send_test(self, bulletin: RenderedBulletin, address: str) -> str:
         from bulletin.publish.email import sender, tokens

@@ -20,7 +20,9 @@ DKIM_KEYS = {"selector", "domain", "key_file"}
 SECURITY = ("starttls", "tls", "none")
 EMAIL_KEYS = {"from", "list_name", "base_url", "list_id", "signing_key_env", "unsubscribe_mailto", "smtp",
               "dkim", "concurrency", "rate", "max_attempts", "retry_seconds", "bounce_after",
-              "signups_per_hour"}
+              "signups_per_hour", "corrections"}
+# How subscribers hear of a corrected week: a notice in the next issue, or a short email of its own.
+CORRECTIONS = ("next_issue", "separate")
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class EmailSettings:
     retry_seconds: float = 2.0  # first backoff after a 4xx; doubles each time
     bounce_after: int = 3  # permanent failures (5xx) before the address is marked bounced
     signups_per_hour: int = 100  # confirmation emails the subscribe form sends, all addresses
+    corrections: str = "next_issue"  # or "separate": a correction email to the week's recipients
 
 
 def parse(raw: dict[str, Any], where: str, base_dir: Path,
@@ -87,6 +90,10 @@ def parse(raw: dict[str, Any], where: str, base_dir: Path,
     signups = check.integer(raw, "signups_per_hour", where, problems, default=100) or 100
     rate = _number(raw, "rate", where, problems, 0.0)
     retry = _number(raw, "retry_seconds", where, problems, 2.0)
+    corrections = check.string(raw, "corrections", where, problems, default="next_issue") or "next_issue"
+    if corrections not in CORRECTIONS:
+        problems.add(f"{where}.corrections",
+                     f"expected one of: {', '.join(CORRECTIONS)}, got {corrections!r}")
     smtp = _smtp(raw["smtp"], f"{where}.smtp", problems) if raw.get("smtp") is not None else None
     dkim = _dkim(raw["dkim"], f"{where}.dkim", base_dir, domain, problems) \
         if raw.get("dkim") is not None else None
@@ -94,7 +101,7 @@ def parse(raw: dict[str, Any], where: str, base_dir: Path,
         return None
     return EmailSettings(sender if name else address, list_name, address, domain, base_url.rstrip("/"),
                          list_id, key_env, mailto, smtp, dkim, concurrency, rate, max_attempts, retry,
-                         bounce_after, signups)
+                         bounce_after, signups, corrections)
 
 
 def _https(base_url: str, where: str, problems: check.Problems) -> str:

@@ -96,13 +96,14 @@ def page_url(base_url: str, article: Article, lang: str) -> str:
 def sitemap(listed: Sequence[Listed], years: Sequence[int], base_url: str,
             pages: Sequence[str] = ()) -> bytes:
     """``pages``: the pages that belong to no week (the about page)."""
-    newest = max((item.date[:10] for item in listed), default="")
+    # A correction changes a page: its lastmod is the correction's day, not the day it was written.
+    newest = max((item.modified[:10] for item in listed), default="")
     rows = [_url(base_url, newest), _url(base_url + "archive/", newest)]
     rows.extend(_url(base_url + page, "") for page in pages)
     for year in years:
-        rows.append(_url(f"{base_url}{year}/", max(i.date[:10] for i in listed if i.year == year)))
+        rows.append(_url(f"{base_url}{year}/", max(i.modified[:10] for i in listed if i.year == year)))
     for item in listed:
-        rows.extend(_url(base_url + page, item.date[:10]) for page in item.pages or (item.path,))
+        rows.extend(_url(base_url + page, item.modified[:10]) for page in item.pages or (item.path,))
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
             + "".join(rows) + "</urlset>\n").encode("utf-8")

@@ -44,6 +44,7 @@ class Listed:
     date: str  # ISO 8601, when it was generated
     pages: tuple[str, ...] = ()  # its pages on the site: the article and each language
     excerpt: str = ""  # its lede, where a list shows it (not stored: read from the edition)
+    updated: str = ""  # ISO 8601, when a correction last changed it ("" if none did)
 
     @property
     def path(self) -> str:
@@ -52,6 +53,11 @@ class Listed:
     @property
     def year(self) -> int:
         return self.week.year
+
+    @property
+    def modified(self) -> str:
+        """When it last changed: its correction, or when it was written (the sitemap's lastmod)."""
+        return self.updated or self.date
 
 
 @dataclass(frozen=True)
@@ -147,7 +153,8 @@ class Article:
     def listed(self, lang: str = DEFAULT_LANG) -> Listed:
         pages = (self.path, *(f"{self.path}{other}/" for other in self.languages))
         version = self.version(lang)
-        return Listed(self.week, version.headline, self.date, pages, excerpt(version.description))
+        return Listed(self.week, version.headline, self.date, pages, excerpt(version.description),
+                      self.updated)
 
     @classmethod
     def of(cls, edition: Edition) -> Article:

@@ -63,7 +63,8 @@ class SitePublisher(Publisher):
                     self.subscribe_url)
 
     def published(self, store: Store) -> list[Listed]:
-        return [Listed(week, headline, date, tuple(pages.split()))
+        corrected = store.corrections.last_corrected()
+        return [Listed(week, headline, date, tuple(pages.split()), updated=corrected.get(week, ""))
                 for week, headline, date, pages in store.delivered(self.name)]
 
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:

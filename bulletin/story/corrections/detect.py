@@ -12,6 +12,7 @@ or new) changed the story itself: its corrections wait for an editor.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -22,11 +23,11 @@ from typing import Any
 
 from bulletin.config.settings import Config
 from bulletin.errors import PublishError
-from bulletin.model import EvidenceKey, Story, WeekStats
+from bulletin.model import Event, EvidenceKey, Story, WeekStats, event_data
 from bulletin.render import claims
 from bulletin.render.edition import Edition, article_name, folder_of
 from bulletin.store.database import SaveReport, Store
-from bulletin.story.compose import compose
+from bulletin.story.compose import TREND_WEEKS, choose, compose, mark_basis
 from bulletin.story.corrections.record import Correction, CorrectionStatus
 from bulletin.story.detect import detect
 from bulletin.story.rules import HistoryIndex
@@ -75,10 +76,14 @@ def revisions(config: Config, store: Store, history: Mapping[IsoWeek, WeekStats]
         reported = store.reported_before(week, config.story.memory_weeks)
         events = detect(week, history, figures, config.methodology, config.rules, reported,
                         config.story.repeat_factor, index)
+        if _unchanged(week, revised, index, events, record.events, config.story.max_events):
+            continue
         story = compose(history[week], events, config, {}, datetime.fromisoformat(record.rendered_at),
                         history)
-        corrections = compare(config.output, store.corrections.stated(week), story, config.title,
-                              revised_by, now)
+        stated = store.corrections.stated(week)
+        corrections = compare(config.output, stated, story, config.title, revised_by, now)
+        corrections += counted(config.output, list(stated), record.events, story, revised_by, now,
+                               {c.quantity for c in corrections})
         if corrections:
             change = tuple(story_changes(record.events, story))
             if config.review.mode == "always":
@@ -90,6 +95,31 @@ def revisions(config: Config, store: Store, history: Mapping[IsoWeek, WeekStats]
             found.append(Revision(week, tuple(replace(c, status=status, held_for=held_for)
                                               for c in corrections), change if held else ()))
     return found
+
+
+def _unchanged(week: IsoWeek, revised: Sequence[tuple[str, str | None]], index: HistoryIndex,
+               events: list[Event], published: Sequence[Mapping[str, Any]], limit: int) -> bool:
+    """Whether the week's story gives every number it gave when published, without composing it.
+
+    So when the revised weeks are neither the week nor the one before (its
+    statistics and changes), nor among its trend's weeks, and the events it
+    tells come out as they were published, facts and all: every quantity its
+    numbers were traced to is what it was. Most of a long history's weeks are
+    only reached by a run or a record over the revised week, which stays as
+    it was; composing and checking each was most of a recheck's time.
+    """
+    at = index.position(week)
+    if at is None:
+        return False
+    trend = set(index.weeks()[max(0, at - TREND_WEEKS + 1):at + 1])  # compose._trend()'s weeks
+    for _, period in revised:
+        if not period or "-W" not in period:
+            return False  # a figures file: any note or forecast may rest on it
+        changed = IsoWeek.parse(period)
+        if changed in (week, week.previous()) or changed in trend:
+            return False
+    told = mark_basis(choose(events, limit))
+    return [json.loads(json.dumps(event_data(e), sort_keys=True)) for e in told] == list(published)
 
 
 def touched(store: Store, revised: Sequence[tuple[str, str | None]], published: Sequence[IsoWeek]
@@ -132,7 +162,9 @@ def remember(store: Store, week: IsoWeek, numbers: Mapping[str, Any],
     fact to the earliest week the event speaks of ("the fifth week running",
     "since records began"). The bulletin reaches as far as its furthest number.
     """
-    spans = [min([week.previous(), *_weeks_in(event.get("facts", {})),
+    # A week an event names is reached from the week before it: a run "since" it is
+    # lengthened by a revision that makes the week before part of it.
+    spans = [min([week.previous(), *(named.previous() for named in _weeks_in(event.get("facts", {}))),
                   *(key.week for text in event.get("evidence", ())
                     if (key := EvidenceKey.parse(str(text))) is not None and key.week is not None)])
              for event in events]
@@ -223,7 +255,7 @@ def compare(output: Path, stated: Mapping[str, Sequence[tuple[str, Sequence[str]
             # Dates ("the week to March 15") are the calendar's, not the source's.
             what = [n for n in traced if not (n in values and isinstance(values[n].value, date))]
             now_given = [values[n] for n in what if n in values]
-            if not what or any(text in claims.stated_forms(q, locale) for q in now_given):
+            if not what or _still_states(text, now_given, locale):
                 continue
             if not now_given and text.isdigit():
                 continue  # a plain number of an event that is gone (a rank): the story's change says it
@@ -241,6 +273,87 @@ def compare(output: Path, stated: Mapping[str, Sequence[tuple[str, Sequence[str]
                 story.week, locale, primary, statement, text, new, _source(given, story), revised_by, now,
                 CorrectionStatus.PUBLISHED, subject=_subject(primary, model_names)))
     return found
+
+
+def counted(output: Path, locales: Sequence[str], published: Sequence[Mapping[str, Any]], story: Story,
+            revised_by: str, now: str, found: set[str]) -> list[Correction]:
+    """Runs of weeks whose length the article wrote as a word ("the second week in a row").
+
+    The claim check reads figures, not words, so these are found here: a
+    run's length in the recomputed story that is not the published one's,
+    where the article wrote the old length as a word the templates use (an
+    ordinal, a small count). Its run has another length: the story changed,
+    so such a correction waits for an editor like any change of the story.
+    """
+    before = {(str(e["kind"]), tuple(e.get("subjects", ()))): e.get("facts", {}) for e in published}
+    corrections = []
+    for index, event in enumerate(story.events):
+        facts = before.get((event.kind, tuple(event.subjects)), {})
+        for key, value in event.facts.items():
+            old = facts.get(key)
+            name = f"events[{index}].facts.{key}"
+            if ("weeks" not in key or name in found or not isinstance(value, int) or not isinstance(old, int)
+                    or isinstance(value, bool) or old == value):
+                continue
+            for locale in locales:
+                fmt = claims.FORMATS.get(locale)
+                if fmt is None:
+                    continue
+                article = _article(output, story.week, locale)
+                for form in (fmt.ordinal, fmt.count_words):
+                    was, now_is = str(form(old)), str(form(value))
+                    if any(c.isdigit() for c in was) or was == now_is:
+                        continue  # written in figures: the number check reads it
+                    statement = _sentence_with(article, was, locale)
+                    if statement:
+                        evidence = claims.Quantity(name, value, event.evidence)
+                        corrections.append(Correction(
+                            story.week, locale, name, statement, was, now_is, _source(evidence, story),
+                            revised_by, now, CorrectionStatus.PUBLISHED))
+                        break
+    return corrections
+
+
+def _sentence_with(article: str, word: str, locale: str) -> str:
+    """The first sentence of the article telling a run of weeks with ``word`` ("second week", "三周")."""
+    if locale == "zh":
+        pattern = re.compile(re.escape(word) + r"(个)?(周|星期)")
+        ends = r"(?<=[。！？])"
+    else:
+        # "the second consecutive week", "a six-week run"
+        pattern = re.compile(rf"\b{re.escape(word)}\b.{{0,30}}?\bweeks?\b", re.IGNORECASE)
+        ends = r"(?<=[.!?])\s+"
+    for line in article.splitlines():
+        for part in re.split(ends, line.strip()):
+            if pattern.search(part):
+                return " ".join(part.replace("**", "").replace("*", "").lstrip("#").split())[:400]
+    return ""
+
+
+def _still_states(text: str, given: Sequence[claims.Quantity], locale: str) -> bool:
+    """Whether any of the quantities is still written ``text`` (claims.stated_forms()).
+
+    The way the article most often writes one (a token count, a change) is
+    tried first: making every form of every number of hundreds of weeks was
+    most of a recheck's time, and nearly every stated number still stands.
+    """
+    fmt = claims.FORMATS[locale]
+    for quantity in given:
+        value = quantity.value
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, float):
+            likely = (fmt.signed_percent(value), fmt.percent(value))
+        elif isinstance(value, int):
+            likely = (fmt.tokens(value), str(value))
+        else:
+            continue
+        # Normalised as stated_forms() normalises: these are some of its forms, never others.
+        for form in likely:
+            form = form.replace("\u2212", "-")
+            if text == (form if "%" in form else form.lstrip("+-")):
+                return True
+    return any(text in claims.stated_forms(q, locale) for q in given)
 
 
 def _article(output: Path, week: IsoWeek, locale: str) -> str:

@@ -77,6 +77,14 @@ def render(env: jinja2.Environment, prefix: str, locale: str, notes: Notes) -> R
     return Rendered(tuple(paragraphs), notice, tuple(quoted))
 
 
+def notice_text(env: jinja2.Environment, prefix: str, locale: str, notes: Notes) -> str:
+    """The next issue's notice of ``notes.earlier``, as plain text: a separate correction email's body."""
+    earlier = [c for c in notes.earlier if c.locale == locale]
+    if not earlier:
+        return ""
+    return markdown_to_text(_call(env, f"{prefix}{TEMPLATE}", "notice", _by_week(earlier, notes)))
+
+
 def allowed(corrections: Sequence[Correction], locale: str) -> frozenset[str]:
     """The numbers a note may state beyond the store's: what it says was said, and its dates."""
     from bulletin.render.claims import FORMATS

@@ -52,3 +52,26 @@ class Correction:
 
     def data(self) -> dict[str, Any]:
         return asdict(self) | {"week": str(self.week), "status": str(self.status)}
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """What one collection's corrections did: each week's revised numbers, published or held."""
+
+    published: dict[IsoWeek, int]  # week -> how many numbers its page now corrects
+    held: dict[IsoWeek, int]  # week -> how many wait for an editor (the story changed)
+
+    def __bool__(self) -> bool:
+        return bool(self.published or self.held)
+
+    def line(self) -> str:
+        """The run summary's line: "corrections: 2026-W10 corrected (2 numbers), ...; 0 held"."""
+        done = ", ".join(f"{week} corrected ({_numbers(n)})" for week, n in sorted(self.published.items()))
+        held = f"{len(self.held)} held" + (
+            " (" + ", ".join(f"{week}: {_numbers(n)}" for week, n in sorted(self.held.items()))
+            + "; `bulletin review` shows them)" if self.held else "")
+        return f"corrections: {done or 'none published'}; {held}"
+
+
+def _numbers(count: int) -> str:
+    return f"{count} number" if count == 1 else f"{count} numbers"

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from bulletin.model import Event, EvidenceKey, Figure, Methodology, ModelWeek, WeekStats
 from bulletin.story.families import family_name
 from bulletin.story.novelty import Novelty
-from bulletin.story.rules.leaders import leader_of
+from bulletin.story.rules.leaders import Run, leader_of
 from bulletin.story.stats import WeekHistory, is_complete
 from bulletin.weeks import IsoWeek
 
@@ -86,6 +86,8 @@ class HistoryIndex:
     _weeks: list[IsoWeek] = field(default_factory=list)
     _position: dict[IsoWeek, int] = field(default_factory=dict)
     _leaders: dict[tuple[IsoWeek, str, tuple[str, str]], str | None] = field(default_factory=dict)
+    _runs: dict[tuple[object, ...], dict[IsoWeek, Run]] = field(default_factory=dict)
+    _first_in_top: dict[int, dict[str, IsoWeek]] = field(default_factory=dict)
 
     def weeks(self) -> list[IsoWeek]:
         """The complete weeks, in order."""
@@ -125,6 +127,28 @@ class HistoryIndex:
         if isinstance(self.history, WeekHistory):
             return self.history.top_owners(week, n)
         return [(row.author, row.country, row.excluded) for row in self.history[week].top(n)]
+
+    def first_in_top(self, n: int) -> dict[str, IsoWeek]:
+        """Model -> the first stored week (partial ones too) it was among the top ``n``.
+
+        Built once: asking every week "was it ever in the top before?" walked the whole history.
+        """
+        if n not in self._first_in_top:
+            first: dict[str, IsoWeek] = {}
+            for week in sorted(self.history):
+                for model in self.top_models(week, n):
+                    first.setdefault(model, week)
+            self._first_in_top[n] = first
+        return self._first_in_top[n]
+
+    def runs(self, *condition: object) -> dict[IsoWeek, Run]:
+        """The runs of one condition ("lead", kind, pair, leader) found so far, by their last week.
+
+        A condition must name everything its test depends on besides this
+        history: one recheck or backtest asks each week for runs reaching back
+        years, and each walk stops where an earlier one left off.
+        """
+        return self._runs.setdefault(condition, {})
 
     def complete(self, week: IsoWeek) -> bool:
         return is_complete(self.history, week)

@@ -39,7 +39,8 @@ class LeadChange(Rule):
         facts = duel_facts(stats, kind, pair, ahead)
         behind = str(facts["trailer"])
         ended = run_back(context.history, before.week,
-                         lambda week: same_leader(kind, context.index.leader(week, kind, pair), previous))
+                         lambda week: same_leader(kind, context.index.leader(week, kind, pair), previous),
+                         context.index.runs("lead", kind, pair, previous))
         retaken = any(same_leader(kind, context.index.leader(week, kind, pair), ahead)
                       for week in context.history if week < stats.week)
         facts.update(ended_weeks=ended.weeks, ended_open_ended=ended.open_ended,

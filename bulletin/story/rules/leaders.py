@@ -8,7 +8,7 @@ that long, never claimed as more.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from bulletin.model import Methodology, WeekStats
@@ -48,30 +48,76 @@ def previous_complete(history: Mapping[IsoWeek, WeekStats], week: IsoWeek) -> We
 
 
 def run_back(history: Mapping[IsoWeek, WeekStats], week: IsoWeek,
-             holds: Callable[[IsoWeek], bool]) -> Run:
-    """Consecutive complete weeks up to ``week`` for which ``holds`` is true."""
+             holds: Callable[[IsoWeek], bool], memo: dict[IsoWeek, Run] | None = None) -> Run:
+    """Consecutive complete weeks up to ``week`` for which ``holds`` is true.
+
+    ``memo``: the runs of the same condition already known, by the week they
+    end on (HistoryIndex.runs). A walk stops at the first week it knows and
+    leaves the weeks it passed known, so that years of weeks each asking for
+    a run reaching back to the start cost one step each, not the whole history.
+    """
     weeks, since = 0, week
+    passed: list[IsoWeek] = []
+    found: Run | None = None
     for current in complete_weeks_back(history, week):
+        if memo is not None and current in memo:
+            found = _joined(weeks, since, memo[current])
+            break
         if not holds(current):
-            return Run(weeks, False, since)
+            if memo is not None:
+                memo[current] = Run(0, False, current)
+            found = Run(weeks, False, since)
+            break
+        passed.append(current)
         weeks, since = weeks + 1, current
-    return Run(weeks, True, since)
+    if found is None:
+        found = Run(weeks, True, since)
+    _remember(memo, passed, found)
+    return found
+
+
+def _joined(weeks: int, since: IsoWeek, rest: Run) -> Run:
+    """A run of ``weeks`` (back to ``since``) followed, further back, by ``rest``."""
+    return Run(weeks + rest.weeks, rest.open_ended, rest.since if rest.weeks else since)
+
+
+def _remember(memo: dict[IsoWeek, Run] | None, passed: Sequence[IsoWeek], found: Run) -> None:
+    """Each passed week (newest first, each one more week of the run) as the end of its own run."""
+    if memo is not None:
+        for i, week in enumerate(passed):
+            memo[week] = Run(found.weeks - i, found.open_ended, found.since)
 
 
 def growth_run(history: Mapping[IsoWeek, WeekStats], week: IsoWeek,
-               volume: Callable[[IsoWeek], int | None], falling: bool = False) -> Run:
-    """Consecutive complete weeks up to ``week`` whose volume rose (or fell) on the week before."""
+               volume: Callable[[IsoWeek], int | None], falling: bool = False,
+               memo: dict[IsoWeek, Run] | None = None) -> Run:
+    """Consecutive complete weeks up to ``week`` whose volume rose (or fell) on the week before.
+
+    ``memo`` as for run_back(): the same subject's, measure's and direction's runs.
+    """
     weeks, since = 0, week
+    passed: list[IsoWeek] = []
+    found: Run | None = None
     walk = complete_weeks_back(history, week)
     current = next(walk, None)
     for before in walk:
         assert current is not None
+        if memo is not None and current in memo:
+            found = _joined(weeks, since, memo[current])
+            break
         now, then = volume(current), volume(before)
         moved = now is not None and then is not None and (now < then if falling else now > then)
         if not moved:
-            return Run(weeks, False, since)
+            if memo is not None:
+                memo[current] = Run(0, False, current)
+            found = Run(weeks, False, since)
+            break
+        passed.append(current)
         weeks, since, current = weeks + 1, current, before
-    return Run(weeks, True, since)
+    if found is None:
+        found = Run(weeks, True, since)
+    _remember(memo, passed, found)
+    return found
 
 
 def pair_leader(stats: WeekStats, pair: tuple[str, str]) -> str | None:

@@ -28,12 +28,12 @@ class NewEntrant(Rule):
             return
         previous_top = {row.model for row in before.top(self.places)}
         previous_families = {row.family or row.model for row in before.top(self.places)}
-        earlier_tops = {model for week in context.history if week < before.week
-                        for model in context.index.top_models(week, self.places)}
+        first_top = context.index.first_in_top(self.places)
         for row in stats.top(self.places):
             if row.model in previous_top or (row.family or row.model) in previous_families:
                 continue
-            returning = row.model in earlier_tops
+            # In the top before the week before (partial weeks too): back after a time away.
+            returning = row.model in first_top and first_top[row.model] < before.week
             score = 30.0 + 2 * (self.places - row.rank) + 15 * row.excluded - 10 * returning
             # A debut straight into the top three is among the week's biggest stories
             # (at No. 1 it is the lead change's: "takes first place from ...").

@@ -73,7 +73,8 @@ class Streak(Rule):
         facts = duel_facts(stats, kind, pair, ahead)
         behind = str(facts["trailer"])
         run = run_back(context.history, stats.week,
-                       lambda week: same_leader(kind, context.index.leader(week, kind, pair), ahead))
+                       lambda week: same_leader(kind, context.index.leader(week, kind, pair), ahead),
+                       context.index.runs("lead", kind, pair, ahead))
         if run.weeks < self.min_weeks:
             return
         before = previous_complete(context.history, stats.week)
@@ -99,7 +100,8 @@ class Streak(Rule):
             def volume(week: IsoWeek, subject: str = subject) -> int | None:
                 return context.index.volumes(week, self.subject).get(subject)
 
-            run = growth_run(context.history, stats.week, volume)
+            memo = context.index.runs("growth", self.subject, subject)
+            run = growth_run(context.history, stats.week, volume, memo=memo)
             base: dict[str, object] = {"subject_type": self.subject, "subject": subject,
                     "name": subject_name(stats, self.subject, subject),
                     "week_ending": stats.week.sunday.isoformat()}
@@ -120,7 +122,7 @@ class Streak(Rule):
             before = previous_complete(context.history, stats.week)
             if before is None or run.weeks > 0:
                 continue
-            ended = growth_run(context.history, before.week, volume)
+            ended = growth_run(context.history, before.week, volume, memo=memo)
             if ended.weeks >= self.min_weeks:
                 facts = base | {"weeks": 0, "open_ended": False, "since": "", "ended": True,
                                 "tokens": volume(stats.week), "first_tokens": volume(before.week),

@@ -49,7 +49,8 @@ class Sweep(Rule):
             return
         top = stats.top(self.places)
         run = run_back(context.history, stats.week,
-                       lambda week: self.swept_by(context.index, week) == owner)
+                       lambda week: self.swept_by(context.index, week) == owner,
+                       context.index.runs("sweep", self.places, self.by, owner))
         models = [model_facts(row) for row in top]
         extra = {"weeks": run.weeks, "open_ended": run.open_ended,
                  "since": run.since.monday.isoformat()}
@@ -74,7 +75,8 @@ class Sweep(Rule):
         if ended_by is None or ended_by == owner:
             return
         ended = run_back(context.history, before.week,
-                         lambda week: self.swept_by(context.index, week) == ended_by)
+                         lambda week: self.swept_by(context.index, week) == ended_by,
+                         context.index.runs("sweep", self.places, self.by, ended_by))
         if ended.weeks < self.end_after:
             return
         top = stats.top(self.places)
