@@ -15,7 +15,7 @@ from support import SHARED_DATA, needs_shared_data
 
 DAILY = SHARED_DATA / "openrouter-rankings-daily"
 pytestmark = needs_shared_data()
-RAW_ID = re.compile(r"\b[a-z][a-z0-9-]+/[a-z0-9][a-z0-9.:_-]*[a-z0-9]\b")
+RAW_ID = re.compile(r"(?<!\.)\b[a-z][a-z0-9-]+/[a-z0-9][a-z0-9.:_-]*[a-z0-9]\b")
 
 
 def recorded_ids() -> set[str]:
