@@ -40,8 +40,9 @@ DAILY = SHARED_DATA / "openrouter-rankings-daily"
 WEEKLY = SHARED_DATA / "openrouter-weekly-top10"
 WEEKS = [f"2026-W{n:02d}" for n in range(19, 34)]
 WEEKLY_WEEKS = [f"2025-W{n:02d}" for n in range(46, 53)] + [f"2026-W{n:02d}" for n in range(1, 12)]
-# A permaslug as the Data API writes it: author/model, often dated or ":free".
-RAW_ID = re.compile(r"\b[a-z][a-z0-9-]+/[a-z0-9][a-z0-9.:_-]*[a-z0-9]\b")
+# A permaslug as the Data API writes it: author/model, often dated or ":free"
+# (not a web address's path, "openrouter.ai/rankings" in a source's credit).
+RAW_ID = re.compile(r"(?<!\.)\b[a-z][a-z0-9-]+/[a-z0-9][a-z0-9.:_-]*[a-z0-9]\b")
 MOVE = r"(from No\. \d+ to No\. \d+|up [\d.,]+%|down [\d.,]+%)"  # a rank move or a change
 LINK = re.compile(r"https?://\S+")
 UNHEDGED = re.compile(r"all-time|ever\b|since records began in|历史最高|有史以来")

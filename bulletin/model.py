@@ -266,6 +266,7 @@ class SourceCredit:
     url: str
     attribution: str
     licence: str
+    attribution_zh: str = ""  # how the Chinese edition credits it (the attribution if none given)
 
 
 @dataclass(frozen=True)

@@ -388,7 +388,8 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
     # Nothing is written as final until every number in it is recomputed and found.
     claims.check(story, claims.readable(rendering.texts(), config.locales), config.title,
                  correction_notes.quoted(store, story.week, rendering.data, notes.earlier))
-    found = review.reasons(story, store.last_read(), config.review, [s.name for s in config.sources])
+    found = review.reasons(story, store.last_read(), config.review, [s.name for s in config.sources],
+                           config.locales)
     found += extra_reasons
     # A revised story an editor has not seen yet: `bulletin render` must not let it out either.
     found += [f"a correction is held: {c.held_for}" for c in

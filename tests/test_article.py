@@ -145,15 +145,26 @@ def test_the_chinese_edition_names_a_figure_in_chinese_or_leaves_it_out(project,
     assert "摩根大通预测，中国AI推理Token消耗量将从2025年的约10千万亿Token" in chinese \
         or "摩根大通估计中国AI推理Token消耗量2025年约为10千万亿Token" in chinese
     assert "China's AI inference" not in chinese
+    # The sources are credited in Chinese too (attribution_zh in config.yaml).
+    assert "数据来源：OpenRouter排行榜（openrouter.ai/rankings）" in chinese
+    assert "- 另见：编辑录入的数据。" in chinese and "figures entered by the editors" not in chinese
+    assert "JPMorgan" not in bulletin("review").out
     figures = project / "demo" / "figures.yaml"
     figures.write_text(figures.read_text(encoding="utf-8").replace(
         "China's AI inference token consumption\n  subject_zh: 中国AI推理Token消耗量",
         "Token demand of agents"), encoding="utf-8")
     result = bulletin("run")
-    assert result.code == 0, result.err
+    # Held for an editor, who sees why in the review list.
+    assert result.code == 3, result.err
     english, chinese = read(project, "2026-W11", "bulletin.md"), read(project, "2026-W11", "bulletin.zh.md")
     assert "JPMorgan expects Token demand of agents to rise" in english
     # No Chinese name for it: the forecast is left out of the Chinese story, with a warning.
     story = chinese.split("\n## ", 1)[0]
     assert "摩根大通" not in story and "Token demand" not in chinese
     assert "no Chinese subject for the figure 'Token demand of agents' (JPMorgan)" in result.err
+    # Nor does it credit the figure's source or its report: it shows neither.
+    assert "另见" not in chinese and "预测：" not in chinese
+    assert "- Also used: figures entered by the editors." in english
+    # An editor sees it in the review list.
+    assert ("JPMorgan's figure 'Token demand of agents': left out of the Chinese article"
+            in bulletin("review").out)

@@ -277,3 +277,8 @@ def test_a_forecast_is_cited_from_the_week_before_it_was_published(tmp_path, bul
     assert told["2026-03-22"] == ["2026-W11"]  # news the week it is published: in the article
     assert cited("2026-03-23") == []  # eight days after the last week held: not yet news
     assert cited("2026-03-10")[0] == "2026-W10"  # the week to March 8 ends two days before
+    # After its week it is background: detected (listed by `bulletin events`), not retold.
+    assert cited("2026-03-10") == ["2026-W10", "2026-W11"]
+    assert told["2026-03-10"] == ["2026-W10"]
+    # Published long before the weeks held, it is never news in them: no article retells it.
+    assert len(cited("2025-06-01")) == 18 and told["2025-06-01"] == []

@@ -34,6 +34,8 @@ def chinese_project(project: Path) -> Path:
     # An attribution is text from outside: what looks like markup in it must stay text.
     config.write_text(config.read_text(encoding="utf-8").replace(
         "attribution: OpenRouter (openrouter.ai/rankings)", "attribution: OpenRouter <b>rankings</b> & co")
+        .replace("attribution_zh: OpenRouter排行榜（openrouter.ai/rankings）",
+                 "attribution_zh: OpenRouter <b>排行榜</b> & co")
         + "\nlocales: [en, zh]\n", encoding="utf-8")
     return project
 
@@ -55,7 +57,7 @@ def test_the_chart_states_its_finding_labels_its_lines_and_names_its_source(chin
     chinese = _texts(folder / "chart.zh.svg")
     assert chinese[0] == "中国模型连续两周领先美国"
     assert {"中国", "美国", "3月15日"} <= set(chinese)
-    assert any(text.startswith("来源：OpenRouter <b>rankings</b> & co") for text in chinese)
+    assert any(text.startswith("来源：OpenRouter <b>排行榜</b> & co") for text in chinese)
     for name in ("chart.svg", "chart.zh.svg", "chart-narrow.svg", "chart-narrow.zh.svg"):
         text = (folder / name).read_text(encoding="utf-8")
         assert "stroke-dasharray" not in text  # solid, light gridlines

@@ -78,3 +78,24 @@ def test_a_missing_config_file_says_how_to_point_at_one(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as error:
         load_config(tmp_path / "nope.yaml")
     assert str(error.value) == f"{tmp_path / 'nope.yaml'}: file not found (pass --config PATH)"
+
+
+def test_a_source_credits_itself_in_chinese(tmp_path: Path) -> None:
+    (tmp_path / "week.csv").write_text("week,model,tokens\n", encoding="utf-8")
+    path = tmp_path / "config.yaml"
+    path.write_text("sources:\n"
+                    "  - {name: board, type: csv, path: week.csv, attribution: the board}\n"
+                    "  - {name: live, type: openrouter}\n", encoding="utf-8")
+    board, live = load_config(path).sources
+    # An editor's own source without attribution_zh is credited as the editor wrote it;
+    # the built-in OpenRouter source has Chinese words of its own.
+    assert board.credit.attribution_zh == "the board"
+    assert live.credit.attribution_zh == "OpenRouter排行榜（openrouter.ai/rankings）"
+    path.write_text("sources:\n"
+                    "  - {name: board, type: csv, path: week.csv, attribution_zh: 看板}\n", encoding="utf-8")
+    assert load_config(path).sources[0].credit.attribution_zh == "看板"
+    path.write_text("sources:\n  - {name: board, type: csv, path: week.csv, attribution_zh: [看板]}\n",
+                    encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert error.value.problems == ["sources[0].attribution_zh: expected a non-empty string, got a list"]

@@ -15,7 +15,7 @@ from support import SHARED_DATA, needs_shared_data
 
 DAILY = SHARED_DATA / "openrouter-rankings-daily"
 pytestmark = needs_shared_data()
-RAW_ID = re.compile(r"\b[a-z][a-z0-9-]+/[a-z0-9][a-z0-9.:_-]*[a-z0-9]\b")
+RAW_ID = re.compile(r"(?<!\.)\b[a-z][a-z0-9-]+/[a-z0-9][a-z0-9.:_-]*[a-z0-9]\b")
 
 
 def recorded_ids() -> set[str]:
@@ -143,3 +143,16 @@ def test_a_top_ten_model_named_from_its_id_is_a_reason_to_review(season: Path) -
                        "made from its id tencent/hy3-preview-20260421, check it")
     # Hy3 Preview's paid tier was listed two days of W19: its jump is the listing, not use.
     assert not [reason for reason in found if reason.startswith("Tencent Hy3 Preview: volume")]
+
+
+def test_a_makers_name_keeps_its_own_casing() -> None:
+    from bulletin.model import ModelName
+    from bulletin.story.families import catalogue_name
+
+    # The weekly copies write "Minimax M2.5" and "Deepseek V3.2" (2026-03-16.json).
+    names = {"minimax/minimax-m2.5": ModelName("minimax/minimax-m2.5", "Minimax M2.5", "board"),
+             "deepseek/deepseek-v3.2": ModelName("deepseek/deepseek-v3.2", "Deepseek V3.2", "board")}
+    assert catalogue_name("minimax/minimax-m2.5", names) == "MiniMax M2.5"
+    assert catalogue_name("deepseek/deepseek-v3.2:free", names) == "DeepSeek V3.2 (free)"
+    assert catalogue_name("anthropic/claude-sonnet-4.5", {"anthropic/claude-sonnet-4.5": ModelName(
+        "anthropic/claude-sonnet-4.5", "Anthropic: Claude Sonnet 4.5", "board")}) == "Claude Sonnet 4.5"

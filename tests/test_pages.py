@@ -77,9 +77,10 @@ def test_the_page_has_social_and_canonical_metadata(rendered: Path) -> None:
 def test_the_chart_states_its_numbers_in_its_alt_text(rendered: Path) -> None:
     html = (rendered / "bulletin.html").read_text(encoding="utf-8")
     alt = re.search(r'<img alt="([^"]+)" src="chart.svg"', html)
-    assert alt and "China: 4.13 trillion in W07" in alt[1] and "4.69 trillion in W11" in alt[1]
+    assert alt and "China: 4.13 trillion in the week to February 15" in alt[1] \
+        and "4.69 trillion to March 15" in alt[1]
     zh = (rendered / "bulletin.zh.html").read_text(encoding="utf-8")
-    assert "中国：W07为4.13万亿" in zh
+    assert "中国：2月15日止一周4.13万亿Token" in zh
     assert (rendered / "chart.svg").read_text(encoding="utf-8").startswith("<?xml")
     assert (rendered / "chart.png").read_bytes().startswith(b"\x89PNG")
 

@@ -182,3 +182,15 @@ def test_what_an_editor_struck_in_the_season_stays_struck(season: Path, bulletin
     assert "As it is Xiaomi's only model among the week's top nine, Xiaomi also leads the developers." \
         in texts["2026-W30"]
     assert "Xiaomi's models took first place" not in texts["2026-W30"]
+
+
+def test_w30_no_developers_change_against_a_model_listed_some_days(season: Path, bulletin) -> None:
+    # Tencent Hy3's free tier was listed on only some days of W30: Tencent's total
+    # "fell 50.5%" by the listing, not by use. No change is computed for it.
+    events = week_events(bulletin, season, "2026-W30")
+    assert not [e for e in events if e["kind"] == "volume_change" and e["facts"]["subject"] == "tencent"]
+    text = article(bulletin, season, "2026-W30")
+    assert "Tencent's models fell" not in text and "Tencent's models rose" not in text
+    # A developer whose models were all listed every day still has its change told (W29).
+    w29 = week_events(bulletin, season, "2026-W29")
+    assert [e for e in w29 if e["kind"] == "volume_change" and e["facts"]["subject_type"] == "author"]

@@ -46,6 +46,8 @@ class OpenRouter(Source):
                                 "max_response_bytes"}
     live: ClassVar[bool] = True
     leaderboard: ClassVar[bool] = True
+    default_attribution: ClassVar[str] = "OpenRouter (openrouter.ai/rankings)"
+    default_attribution_zh: ClassVar[str] = "OpenRouter排行榜（openrouter.ai/rankings）"
 
     base_url: str = "https://openrouter.ai"
     api_key_env: str = "OPENROUTER_API_KEY"

@@ -33,6 +33,8 @@ class OpenRouterModels(Source):
     keys: ClassVar[set[str]] = {"base_url", "api_key_env", "timeout", "retry_within",
                                 "max_response_bytes"}
     live: ClassVar[bool] = True
+    default_attribution: ClassVar[str] = "OpenRouter model catalogue"
+    default_attribution_zh: ClassVar[str] = "OpenRouter模型目录"
 
     base_url: str = "https://openrouter.ai"
     api_key_env: str = "OPENROUTER_API_KEY"

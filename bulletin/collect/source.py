@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from bulletin.store.database import Store
 
-COMMON_KEYS = {"name", "type", "attribution", "licence"}
+COMMON_KEYS = {"name", "type", "attribution", "attribution_zh", "licence"}
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,15 @@ class Source:
     keys: ClassVar[set[str]] = set()  # keys this type accepts beyond the common ones
     live: ClassVar[bool] = False  # reads the network: a failure makes it stale, not fatal
     leaderboard: ClassVar[bool] = False  # yields the observations a bulletin is built on
+    # How the Chinese edition credits this type when the config gives no attribution_zh
+    # ('' : the attribution as given, which for an editor's own source is the editor's words).
+    default_attribution_zh: ClassVar[str] = ""
+    default_attribution: ClassVar[str] = ""  # '' : the source's name
 
     name: str
     attribution: str
     licence: str
+    attribution_zh: str = ""  # the attribution in the Chinese edition
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
@@ -65,8 +70,11 @@ class Source:
         name = check.string(raw, "name", where, problems, required=True) or ""
         return {
             "name": name,
-            "attribution": check.string(raw, "attribution", where, problems, default=name) or name,
+            "attribution": check.string(raw, "attribution", where, problems,
+                                        default=cls.default_attribution or name) or name,
             "licence": check.string(raw, "licence", where, problems, default="") or "",
+            "attribution_zh": check.string(raw, "attribution_zh", where, problems,
+                                           default=cls.default_attribution_zh) or "",
         }
 
     @property
@@ -75,7 +83,8 @@ class Source:
 
     @property
     def credit(self) -> SourceCredit:
-        return SourceCredit(self.name, self.url, self.attribution, self.licence)
+        return SourceCredit(self.name, self.url, self.attribution, self.licence,
+                            self.attribution_zh or self.attribution)
 
     def collect(self, context: CollectContext | None = None) -> Collected:
         raise NotImplementedError

@@ -30,6 +30,7 @@ from bulletin.render import chart, claims, edition, escape, numbers_zh, phrasing
 from bulletin.render.chart import Drawn
 from bulletin.render.markup import markdown_to_html, markdown_to_text
 from bulletin.render.plaintext import html_to_plain
+from bulletin.story.compose import sources_used
 from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:
@@ -237,14 +238,21 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     # One line: English lines of the template start with their own space, Chinese need none.
     has_chart = drawn is not None
     svg_name, png_name = edition.chart_name(locale), edition.chart_name(locale, png=True)
-    chart_alt = "".join(_render(env, f"{pre}chart_alt.txt.j2", story=story,
+    # The alt text names each week as the chart's axis does, by its last day, not "W19".
+    sundays = {week: IsoWeek.parse(week).sunday for points in story.trend.values() for week, *_ in points}
+    chart_alt = "".join(_render(env, f"{pre}chart_alt.txt.j2", story=story, sundays=sundays,
                                 finding=chart.finding(story)).splitlines()).strip() if has_chart else ""
+    # A language credits only what its article shows: a figure left out of it is not a source of it.
+    used = sources_used(story.stats.source, events)
+    credits = [credit for credit in story.credits if credit.name in used]
     common = {"story": story, "headline": headline, "title": settings.title, "locale": locale,
-              "paragraphs": paragraphs, "chart_alt": chart_alt, "unsubscribe_url": UNSUBSCRIBE,
+              "paragraphs": paragraphs, "events": events, "credits": credits,
+              "chart_alt": chart_alt, "unsubscribe_url": UNSUBSCRIBE,
               "corrections": notes.paragraphs if notes else ()}
     article = _render(env, f"{pre}article.md.j2", **common, chart_src=svg_name if has_chart else "",
                       with_disclosure=True)
-    disclosure = markdown_to_html(_render(env, f"{pre}disclosure.md.j2", story=story))
+    disclosure = markdown_to_html(_render(env, f"{pre}disclosure.md.j2", story=story, events=events,
+                                          credits=credits))
     body = markdown_to_html(_render(env, f"{pre}article.md.j2", **common,
                             chart_src=svg_name if has_chart else "", with_disclosure=False))
     html_common = common | {"lang": HTML_LANG[locale], "disclosure": _markup(disclosure),

@@ -25,6 +25,7 @@ from bulletin.render import numbers_en as numbers
 from bulletin.render import numbers_zh
 from bulletin.render.edition import readable_names
 from bulletin.render.scales import SCALES
+from bulletin.weeks import IsoWeek
 
 FORMATS = {"en": numbers, "zh": numbers_zh}
 
@@ -94,6 +95,8 @@ def quantities(story: Story) -> list[Quantity]:
     for code, points in story.trend.items():
         for week, tokens, keys in points:
             found.append(Quantity(f"trend.{code}.{week}", tokens, keys))
+            # The chart's alt text names each week by its last day, as its axis does.
+            found.append(Quantity(f"trend.{code}.{week}.sunday", IsoWeek.parse(week).sunday, keys))
     found += [Quantity("week", story.week.monday, ()), Quantity("week", story.week.sunday, ()),
               Quantity("week.number", story.week.week, ()),
               Quantity("generated_at", story.generated_at.date(), ()),
@@ -190,7 +193,8 @@ def _names(story: Story, title: str) -> tuple[str, ...]:
     names = [row.name for row in story.stats.models] + [str(story.week), title]
     names += [str(e.facts.get(key, "")) for e in story.events for key in ("name", "subject", "subject_zh")]
     # Licences and attributions are names too: "CC BY 4.0" states no quantity.
-    names += [text for credit in story.credits for text in (credit.attribution, credit.licence)]
+    names += [text for credit in story.credits
+              for text in (credit.attribution, credit.attribution_zh, credit.licence)]
     # As each language writes them ("Hy3免费版" in Chinese copy).
     names += [numbers_zh.model_name(n) for n in names]
     return tuple(dict.fromkeys(n for n in names if n and any(c.isdigit() for c in n)))

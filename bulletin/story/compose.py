@@ -84,13 +84,16 @@ def choose(events: list[Event], limit: int) -> list[Event]:
     """The best ``limit`` events that say something the others do not, best first.
 
     An event that would tell an amount already told twice is left out; the
-    first (the headline's) is always kept.
+    first (the headline's) is always kept. Background (a forecast after the
+    week it was published) is detected and listed, never told.
     """
     chosen: list[Event] = []
     told: Counter[int] = Counter()
     for event in _collapse(events):
         if len(chosen) == limit:
             break
+        if event.facts.get("background"):
+            continue
         amounts = _amounts(event.facts)
         if chosen and any(told[amount] >= MAX_TELLINGS for amount in amounts):
             continue
@@ -184,8 +187,14 @@ def _notes(stats: WeekStats, top_n: int) -> list[dict[str, Any]]:
 
 
 def _credits(stats: WeekStats, events: list[Event], config: Config) -> list[SourceCredit]:
-    used = {stats.source}
+    used = sources_used(stats.source, events)
+    return [source.credit for source in config.sources if source.name in used]
+
+
+def sources_used(leaderboard: str, events: list[Event]) -> set[str]:
+    """The sources an article built on ``leaderboard`` and telling ``events`` must credit."""
+    used = {leaderboard}
     for event in events:
         # EvidenceKey.parse(key).source, without a key object per observation.
         used.update(key.split("|", 1)[0] for key in event.evidence if key.count("|") >= 2)
-    return [source.credit for source in config.sources if source.name in used]
+    return used

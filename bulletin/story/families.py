@@ -85,13 +85,21 @@ def catalogue_name(model: str, names: Mapping[str, ModelName]) -> str | None:
     """The catalogue's name for a row, looking through its variants (None: none listed)."""
     found = names.get(model)
     if found is not None:
-        return _MAKER.sub("", found.name)
+        return house_case(_MAKER.sub("", found.name))
     known = variant(model)
     for other in (model.removesuffix(FREE), known.family):
         if other in names:
-            name = _MAKER.sub("", names[other].name)
+            name = house_case(_MAKER.sub("", names[other].name))
             return f"{name} (free)" if known.free and "(free)" not in name else name
     return None
+
+
+def house_case(name: str) -> str:
+    """A maker's own casing of its name's first word: the weekly copies write "Minimax M2.5"
+    and "Deepseek V3.2" where OpenRouter's catalogue (and the press) write MiniMax, DeepSeek."""
+    first, _, rest = name.partition(" ")
+    proper = _WORDS.get(first.lower())
+    return f"{proper} {rest}" if proper and rest and first != proper else name
 
 
 def display_name(model: str, names: Mapping[str, ModelName]) -> tuple[str, bool]:

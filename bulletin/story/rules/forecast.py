@@ -92,9 +92,13 @@ class Forecast(Rule):
                 "cagr": cagr,
             }
             keys = tuple(figure_key(point) for point in points)
-            # The week it is published it is the week's news; after that, background.
+            # A forecast is news the week it (or a new point of its series) is published;
+            # after that it is background, which the article leaves out (compose.choose):
+            # a March forecast retold in May's bulletins reads stale.
             fresh = any(first_told(context.stats.week, point) for point in points)
             score = 60.0 if fresh else 30.0
+            if not fresh:
+                facts["background"] = True
             yield Event("forecast", (organisation, subject), facts, score, keys)
             if self.claims:
                 yield from self._claim(facts, points, float(multiple), keys, score)

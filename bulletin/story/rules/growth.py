@@ -9,11 +9,11 @@ one that usually moves 30%.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from statistics import fmean
 
-from bulletin.model import Event
+from bulletin.model import Event, WeekStats
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import (
     Param,
@@ -64,7 +64,12 @@ class Growth(Rule):
             unusual = min(2.0, max(0.5, abs(change) / typical)) if typical else 1.0
             score = (20.0 + min(60.0, 200 * abs(change))) * unusual
             models = subject_models(stats, self.subject, subject)
-            behind = evidence(then, subject_models(then, self.subject, subject))
+            before = subject_models(then, self.subject, subject)
+            # A developer's change where one of its models was listed only some days
+            # measures the listing, not use (W30: Tencent's "fall" with Hy3 listed 6 of 7 days).
+            if self.subject == "author" and (_partly_listed(stats, models) or _partly_listed(then, before)):
+                continue
+            behind = evidence(then, before)
             if self.subject == "country" and self.span == 1:
                 facts: dict[str, object] = {"country": subject, "tokens": tokens,
                                             "previous_tokens": previous, "change": change,
@@ -96,3 +101,9 @@ def typical_change(context: RuleContext, subject_type: str, subject: str, span: 
         if earlier:
             changes.append(abs(tokens / earlier - 1))
     return fmean(changes) if len(changes) >= 4 and any(changes) else None
+
+
+def _partly_listed(stats: WeekStats, models: Sequence[str]) -> bool:
+    """Whether any of ``models`` was listed on fewer than seven days of the week."""
+    counted = set(models)
+    return any(row.days < 7 for row in stats.models if row.model in counted)
