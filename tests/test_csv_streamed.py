@@ -50,3 +50,19 @@ def test_the_checked_rows_come_in_order_and_may_be_read_again(tmp_path: Path) ->
     assert len(rows) == 2
     assert [row[1] for row in rows] == ["2026-03-09", "2026-03-10"] == [row[1] for row in rows]
     rows.close()  # type: ignore[attr-defined]
+
+
+def test_a_full_temporary_folder_is_one_line_naming_the_file(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from bulletin.collect import csv_leaderboard
+
+    def full(self: object, batch: object) -> None:  # a full disk cannot be made here without root
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(csv_leaderboard.CheckedRows, "add", full)
+    with pytest.raises(CollectError, match=r"board.csv: cannot keep the checked rows in a temporary "
+                                           r"file \(database or disk is full; is the temporary "
+                                           r"folder, TMPDIR, full\?\)"):
+        board(tmp_path, "week,model,tokens\n2026-W11,a/one,5\n").collect()

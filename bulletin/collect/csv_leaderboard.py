@@ -132,6 +132,11 @@ def read_rows(path: Path, source: str, url: str, fetched_at: str
     except OSError as exc:
         rows.close()
         raise CollectError(f"{path}: cannot read: {exc.strerror}") from None
+    except sqlite3.Error as exc:
+        rows.close()
+        # The checked rows wait in a file under TMPDIR: a full disk there is the likely cause.
+        raise CollectError(f"{path}: cannot keep the checked rows in a temporary file ({exc}; "
+                           "is the temporary folder, TMPDIR, full?)") from None
     except BaseException:
         rows.close()
         raise
