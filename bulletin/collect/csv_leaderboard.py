@@ -200,7 +200,9 @@ def _check_rows(path: Path, reader: Iterator[list[str]], rows: CheckedRows) -> l
         batch.append((period, model, tokens, rank, line))
         if len(batch) == _BATCH:
             _keep(path, rows, batch)
-        if cell.get("name"):
+        known = names.get(model)
+        # A daily file names each model on every row: the same name is checked once.
+        if cell.get("name") and (known is None or known.name != cell["name"]):
             problem = name_problem(cell["name"])
             if problem:
                 raise bad("name", f"{shorter(cell['name'])!r} {problem}")
