@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bulletin.collect import csv_leaderboard
 from bulletin.collect.csv_leaderboard import CsvLeaderboard
 from bulletin.errors import CollectError
 from bulletin.store.database import Store
@@ -21,7 +22,12 @@ def stored(store: Store) -> set[tuple[str, str, int]]:
     return {(o.period, o.model, o.tokens) for o in store.observations()}
 
 
-def test_a_reimport_adds_changes_and_removes_what_the_file_now_says(tmp_path: Path) -> None:
+@pytest.mark.parametrize("held_at_most", [0, 50_000], ids=["streamed", "held"])
+def test_a_reimport_adds_changes_and_removes_what_the_file_now_says(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held_at_most: int) -> None:
+    monkeypatch.setattr(csv_leaderboard, "_HELD_AT_MOST", held_at_most)
+    streamed = board(tmp_path, "week,model,tokens\n2026-W10,a/one,5\n").collect().rows
+    assert isinstance(streamed, tuple) == bool(held_at_most)
     with Store.open(tmp_path / "bulletin.db") as store:
         first = store.save([board(tmp_path, "week,model,tokens,name\n2026-W10,a/one,5,One\n"
                                             "2026-W10,b/two,7,\n2026-W11,a/one,9,\n").collect()])[0]
@@ -46,17 +52,16 @@ def test_a_repeat_in_a_later_batch_is_found_with_both_lines(tmp_path: Path) -> N
 
 
 def test_the_checked_rows_come_in_order_and_may_be_read_again(tmp_path: Path) -> None:
-    rows = board(tmp_path, "date,model,tokens\n2026-03-10,a/one,5\n2026-03-09,a/one,4\n").collect().rows
+    rows, _ = csv_leaderboard.read_rows(
+        board(tmp_path, "date,model,tokens\n2026-03-10,a/one,5\n2026-03-09,a/one,4\n").path, "b", "", "")
     assert len(rows) == 2
     assert [row[1] for row in rows] == ["2026-03-09", "2026-03-10"] == [row[1] for row in rows]
-    rows.close()  # type: ignore[attr-defined]
+    rows.close()
 
 
 def test_a_full_temporary_folder_is_one_line_naming_the_file(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     import sqlite3
-
-    from bulletin.collect import csv_leaderboard
 
     def full(self: object, batch: object) -> None:  # a full disk cannot be made here without root
         raise sqlite3.OperationalError("database or disk is full")

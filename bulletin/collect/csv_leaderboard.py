@@ -15,6 +15,7 @@ import csv
 import re
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -58,7 +59,14 @@ class CsvLeaderboard(Source):
         fetched_at = datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
         rows, names = read_rows(self.path, self.name, self.source_url,
                                 fetched_at.isoformat(timespec="seconds"))
-        return Collected(self.name, names=tuple(names), rows=rows)
+        if len(rows) > _HELD_AT_MOST:
+            return Collected(self.name, names=tuple(names), rows=rows)  # streamed into the store
+        # A file of ordinary size is held (a few MB): the store's back-fill path is quicker.
+        with closing(rows):
+            return Collected(self.name, names=tuple(names), rows=tuple(rows))
+
+
+_HELD_AT_MOST = 50_000  # rows; a larger file is streamed from its temporary file
 
 
 class CheckedRows:
