@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -113,8 +113,9 @@ class Collected:
     figures: tuple[Figure, ...] = ()
     # Observations as plain rows in the store's column order (source, period, model,
     # tokens, rank, source_url, fetched_at): a ten-year back-fill is 186,000 of
-    # them, too many to make an object each.
-    rows: tuple[tuple[str, str, str, int, int | None, str, str], ...] = ()
+    # them, too many to make an object each. A tuple is held in memory; any other
+    # collection (a large CSV file's) is streamed into the store row by row.
+    rows: Collection[tuple[str, str, str, int, int | None, str, str]] = ()
     items: tuple[FeedItem, ...] = ()
     validators: tuple[HttpValidators, ...] = ()
     as_of: str = ""  # how recent the source says its data is

@@ -21,12 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bulletin.collect import bounds
-from bulletin.collect.csv_leaderboard import _read_rows
+from bulletin.collect.csv_leaderboard import CheckedRows, _read_rows
 from bulletin.collect.feed import read_feed
 from bulletin.collect.figures_file import read_figures
 from bulletin.collect.openrouter import parse_rankings
 from bulletin.collect.openrouter_models import parse_models
 from bulletin.errors import CollectError
+from bulletin.model import Observation
 
 FEW, MANY = 150, 10_000
 FIRST, LAST = date(2026, 5, 18), date(2026, 5, 24)
@@ -71,10 +72,14 @@ def leaderboards(draw: st.DrawFn) -> str:
 
 
 def check_csv(text: str) -> None:
+    rows = CheckedRows("s", "", "now")
     try:
-        observations, found = _read_rows(PATH, csv.reader(io.StringIO(text)), "s", "", "now")
-    except (CollectError, csv.Error):
-        return  # csv.Error: read_leaderboard turns it into a CollectError
+        found = _read_rows(PATH, csv.reader(io.StringIO(text)), rows)
+        observations = [Observation(*row) for row in rows]
+    except CollectError:
+        return  # a csv.Error too: the reader turns it into a CollectError
+    finally:
+        rows.close()
     _kept_in_bounds(observations)
     assert all(bounds.name_problem(name.name) is None for name in found)
 

@@ -4,15 +4,18 @@ Columns: ``model`` (permaslug) and ``tokens`` (whole number), and either
 ``week`` (``2026-W11``) or ``date`` (a UTC day, summed into ISO weeks later);
 optionally ``name`` (display name) and ``rank``. Other columns are ignored.
 The whole file is checked before anything is kept: one bad row and the file
-contributes nothing.
+contributes nothing. The checked rows wait in a private temporary SQLite file,
+not in memory, and reach the store as a stream: a file of any size is read in
+bounded memory.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-import sys
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -54,19 +57,102 @@ class CsvLeaderboard(Source):
 
     def collect(self, context: CollectContext | None = None) -> Collected:
         fetched_at = datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
-        observations, names = read_leaderboard(self.path, self.name, self.source_url,
-                                               fetched_at.isoformat(timespec="seconds"))
-        return Collected(self.name, tuple(observations), tuple(names))
+        rows, names = read_rows(self.path, self.name, self.source_url,
+                                fetched_at.isoformat(timespec="seconds"))
+        if len(rows) > _HELD_AT_MOST:
+            return Collected(self.name, names=tuple(names), rows=rows)  # streamed into the store
+        # A file of ordinary size is held (a few MB): the store's back-fill path is quicker.
+        with closing(rows):
+            return Collected(self.name, names=tuple(names), rows=tuple(rows))
+
+
+_HELD_AT_MOST = 50_000  # rows; a larger file is streamed from its temporary file
+
+
+class CheckedRows:
+    """A file's checked rows, kept in a private temporary SQLite file (removed when closed).
+
+    Iterating yields them in the store's column order, one at a time; it may be
+    iterated again. Unique (period, model) is the table's key, so a repeated
+    row is caught without a set of millions of keys in memory.
+    """
+
+    def __init__(self, source: str, url: str, fetched_at: str) -> None:
+        self.source, self.url, self.fetched_at = source, url, fetched_at
+        self.db = sqlite3.connect("")  # "": a temporary file SQLite deletes on close
+        self.db.execute("CREATE TABLE checked (period TEXT, model TEXT, tokens INTEGER, "
+                        "rank INTEGER, line INTEGER, PRIMARY KEY (period, model)) WITHOUT ROWID")
+        self.count = 0
+
+    def add(self, batch: list[tuple[str, str, int, int | None, int]]) -> tuple[str, str, int, int] | None:
+        """Keep a batch of (period, model, tokens, rank, line); the first repeat found, if any,
+
+        as (period, model, its line, the first line)."""
+        before = self.db.total_changes
+        self.db.executemany("INSERT OR IGNORE INTO checked VALUES (?, ?, ?, ?, ?)", batch)
+        self.count += self.db.total_changes - before
+        if self.db.total_changes - before == len(batch):
+            return None
+        for period, model, _, _, line in batch:  # rare: only a file with a repeat comes here
+            first = self.db.execute("SELECT line FROM checked WHERE period=? AND model=?",
+                                    (period, model)).fetchone()[0]
+            if first != line:
+                return period, model, line, first
+        raise AssertionError("a repeat was counted but not found")
+
+    def __iter__(self) -> Iterator[tuple[str, str, str, int, int | None, str, str]]:
+        source, url, fetched_at = self.source, self.url, self.fetched_at
+        for period, model, tokens, rank in self.db.execute(
+                "SELECT period, model, tokens, rank FROM checked ORDER BY period, model"):
+            yield source, period, model, tokens, rank, url, fetched_at
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __contains__(self, row: object) -> bool:
+        return any(row == kept for kept in self)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __del__(self) -> None:
+        self.db.close()
 
 
 def read_leaderboard(path: Path, source: str, url: str, fetched_at: str
                      ) -> tuple[list[Observation], list[ModelName]]:
+    """The file's observations as objects: for tests and small files."""
+    rows, names = read_rows(path, source, url, fetched_at)
+    try:
+        return [Observation(*row) for row in rows], names
+    finally:
+        rows.close()
+
+
+def read_rows(path: Path, source: str, url: str, fetched_at: str
+              ) -> tuple[CheckedRows, list[ModelName]]:
+    """The file's checked rows (the caller closes them) and display names; or a CollectError."""
+    rows = CheckedRows(source, url, fetched_at)
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             # Row by row: a file of millions of rows is never held as text and cells at once.
-            return _read_rows(path, csv.reader(handle), source, url, fetched_at)
+            return rows, _read_rows(path, csv.reader(handle), rows)
     except OSError as exc:
+        rows.close()
         raise CollectError(f"{path}: cannot read: {exc.strerror}") from None
+    except sqlite3.Error as exc:
+        rows.close()
+        # The checked rows wait in a file under TMPDIR: a full disk there is the likely cause.
+        raise CollectError(f"{path}: cannot keep the checked rows in a temporary file ({exc}; "
+                           "is the temporary folder, TMPDIR, full?)") from None
+    except BaseException:
+        rows.close()
+        raise
+
+
+def _read_rows(path: Path, reader: Iterator[list[str]], rows: CheckedRows) -> list[ModelName]:
+    try:
+        return _check_rows(path, reader, rows)
     except UnicodeDecodeError:
         # The error's offset is into a block the reader had, not into the file: not said.
         raise CollectError(f"{path}: not UTF-8 text (save the file as UTF-8)") from None
@@ -74,8 +160,7 @@ def read_leaderboard(path: Path, source: str, url: str, fetched_at: str
         raise CollectError(f"{path}: not a CSV file: {exc}") from None
 
 
-def _read_rows(path: Path, reader: Iterator[list[str]], source: str, url: str, fetched_at: str
-               ) -> tuple[list[Observation], list[ModelName]]:
+def _check_rows(path: Path, reader: Iterator[list[str]], rows: CheckedRows) -> list[ModelName]:
     first = next(reader, None)
     if first is None:
         raise CollectError(f"{path}: empty file, expected a header row")
@@ -92,9 +177,8 @@ def _read_rows(path: Path, reader: Iterator[list[str]], source: str, url: str, f
         raise CollectError(f"{path}:1: has both a week and a date column; use one")
     period_column = "week" if "week" in columns else "date"
 
-    observations: list[Observation] = []
-    names: list[ModelName] = []
-    first_seen: dict[str, dict[str, int]] = {}  # period -> model -> the line it was on
+    names: dict[str, ModelName] = {}  # the last name given for a model wins (a rename later on)
+    batch: list[tuple[str, str, int, int | None, int]] = []
     last = reader.line_num  # type: ignore[attr-defined]
     for row in reader:
         # A quoted cell may run over lines: a row is named by the line it starts on.
@@ -121,20 +205,30 @@ def _read_rows(path: Path, reader: Iterator[list[str]], source: str, url: str, f
             rank = whole_number(cell["rank"])
             if rank is None or rank < 1:
                 raise bad("rank", f"{shorter(cell['rank'])!r} is not a rank (1, 2, 3, ...)")
-        # One copy of each day and model, however many rows name it: a file of millions
-        # of rows is held as its rows' numbers, not as millions of equal strings.
-        period, model = sys.intern(period), sys.intern(model)
-        seen = first_seen.setdefault(period, {})
-        if model in seen:
-            raise bad("model", f"{model} appears twice for {period} (first on line {seen[model]})")
-        seen[model] = line
-        observations.append(Observation(source, period, model, tokens, rank, url, fetched_at))
-        if cell.get("name"):
+        batch.append((period, model, tokens, rank, line))
+        if len(batch) == _BATCH:
+            _keep(path, rows, batch)
+        known = names.get(model)
+        # A daily file names each model on every row: the same name is checked once.
+        if cell.get("name") and (known is None or known.name != cell["name"]):
             problem = name_problem(cell["name"])
             if problem:
                 raise bad("name", f"{shorter(cell['name'])!r} {problem}")
-            names.append(ModelName(model, cell["name"], source))
-    return observations, _unique(names)
+            names[model] = ModelName(model, cell["name"], rows.source)
+    _keep(path, rows, batch)
+    return list(names.values())
+
+
+_BATCH = 10_000  # rows checked between writes to the temporary file
+
+
+def _keep(path: Path, rows: CheckedRows, batch: list[tuple[str, str, int, int | None, int]]) -> None:
+    repeat = rows.add(batch)
+    batch.clear()
+    if repeat:
+        period, model, line, first = repeat
+        raise CollectError(f"{path}:{line}: column 'model': {model} appears twice for {period} "
+                           f"(first on line {first})")
 
 
 def shorter(text: str, most: int = 60) -> str:
@@ -154,8 +248,3 @@ def _period(text: str, column: str, bad: Any) -> str:
         return date.fromisoformat(text).isoformat()
     except ValueError:
         raise bad("date", f"{text!r} is not a calendar date") from None
-
-
-def _unique(names: list[ModelName]) -> list[ModelName]:
-    """The last name given for a model wins (a rename later in the file)."""
-    return list({name.model: name for name in names}.values())

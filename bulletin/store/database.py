@@ -263,11 +263,24 @@ class Store:
         # Set-wise through a temporary table: one statement per step instead of
         # one per row, so ten years of daily rows load in about a second.
         source = collected.source
-        rows = list(collected.rows) if collected.rows else []
+        streamed = not isinstance(collected.rows, tuple)  # a large file's rows, not held in memory
+        rows = [] if streamed else list(collected.rows)
         rows += [(o.source, o.period, o.model, o.tokens, o.rank, o.source_url, o.fetched_at)
                  for o in collected.observations]
-        periods = sorted({row[1] for row in rows})
-        if not self._holds_any(db, source, periods):
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming (source TEXT, period TEXT, model TEXT, "
+                   "tokens INTEGER, rank INTEGER, source_url TEXT, fetched_at TEXT, "
+                   "PRIMARY KEY (period, model)) WITHOUT ROWID")
+        db.execute("DELETE FROM incoming")
+        if streamed:
+            # Row by row from the source into the temporary table: memory stays flat
+            # however large the file. Its periods are then read back from the table.
+            db.executemany("INSERT OR REPLACE INTO incoming VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           iter(collected.rows))
+            db.executemany("INSERT OR REPLACE INTO incoming VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            periods = [row[0] for row in db.execute("SELECT DISTINCT period FROM incoming ORDER BY 1")]
+        else:
+            periods = sorted({row[1] for row in rows})
+        if not streamed and not self._holds_any(db, source, periods):
             # Periods the store has never seen (a back-fill): nothing to compare, insert straight.
             db.executemany("INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             counts["added"] += len(rows)
@@ -275,11 +288,8 @@ class Store:
             week_totals.add_new(db, source, rows, periods)
             week_totals.settle(db)  # anything changed from outside since the last reader
             return
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming (source TEXT, period TEXT, model TEXT, "
-                   "tokens INTEGER, rank INTEGER, source_url TEXT, fetched_at TEXT, "
-                   "PRIMARY KEY (period, model)) WITHOUT ROWID")
-        db.execute("DELETE FROM incoming")
-        db.executemany("INSERT OR REPLACE INTO incoming VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        if not streamed:
+            db.executemany("INSERT OR REPLACE INTO incoming VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         total = db.execute("SELECT count(*) FROM incoming").fetchone()[0]
         added, changed = db.execute(
             "SELECT sum(o.model IS NULL), sum(o.model IS NOT NULL AND (o.tokens != i.tokens "
