@@ -40,8 +40,9 @@ MINIMAX_W10 = "2026-W10,1,minimax/minimax-m2.5-20260211,MiniMax M2.5,"
 PUBLISHED, REVISED, NEXT_WEEK = "1773640800", "1773986400", "1774245600"  # Mar 16, Mar 20, Mar 23
 NOTE_EN = ("Correction, March 20: this article said China's models handled 4.19 trillion tokens; "
            "OpenRouter's revised figures make it 4.29 trillion.")
+# The source named as the Chinese edition credits it (its attribution_zh).
 NOTE_ZH = ("更正（3月20日）：本文原称中国模型的调用量为4.19万亿Token；"
-           "根据OpenRouter修订后的数据，应为4.29万亿Token。")
+           "根据OpenRouter排行榜修订后的数据，应为4.29万亿Token。")
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 

@@ -33,8 +33,8 @@ class CorrectionMaker:
         from bulletin.story.corrections.notes import Notes, notice_text
 
         self.settings, self.week, self.when = settings, bulletin.week, when
-        sources = tuple((str(s.get("name", "")), str(s.get("attribution", "")))
-                        for s in bulletin.data.get("sources", ()))
+        sources = tuple((str(s.get("name", "")), str(s.get("attribution", "")),
+                         str(s.get("attribution_zh", ""))) for s in bulletin.data.get("sources", ()))
         notes = Notes(earlier=tuple(corrections), sources=sources, base_url=base_url)
         self.texts: dict[str, str] = {}
         for locale in {c.locale for c in corrections}:

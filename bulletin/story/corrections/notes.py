@@ -8,6 +8,7 @@ page is the story as the store gives it now.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -35,13 +36,17 @@ class Notes:
 
     own: tuple[Correction, ...] = ()  # the week's own (published) corrections: its page's note
     earlier: tuple[Correction, ...] = ()  # earlier weeks' corrections, for this edition's email
-    sources: tuple[tuple[str, str], ...] = ()  # source name -> how the article credits it
+    # source name -> how the article credits it, in English and in Chinese
+    sources: tuple[tuple[str, str, str], ...] = ()
     base_url: str = ""  # where the corrected pages are, for the notice's links
 
-    def label(self, source: str) -> str:
-        """The source as a note names it: "OpenRouter" for "OpenRouter (openrouter.ai/rankings)"."""
-        credit = dict(self.sources).get(source, "") or source
-        return credit.split(" (")[0].strip() or source
+    def label(self, source: str, locale: str) -> str:
+        """The source as a note names it: "OpenRouter" for "OpenRouter (openrouter.ai/rankings)",
+        "OpenRouter排行榜" for "OpenRouter排行榜（openrouter.ai/rankings）"."""
+        credits = {name: (en, zh) for name, en, zh in self.sources}
+        en, zh = credits.get(source, ("", ""))
+        credit = (zh if locale == "zh" else "") or en or source
+        return re.split(r" \(|（", credit)[0].strip() or source
 
 
 NO_NOTES = Notes()
@@ -101,7 +106,8 @@ def of_week(store: Store, week: IsoWeek, sources: Sequence[Source], base_url: st
     own = store.corrections.of(week, CorrectionStatus.PUBLISHED)
     sent = store.corrections.delivered(week)  # its email has gone: it cannot carry a new notice
     earlier = [c for c in store.corrections.to_announce(week) if not sent or c.announced_in == str(week)]
-    return Notes(tuple(own), tuple(earlier), tuple((s.name, s.attribution) for s in sources), base_url)
+    credits = tuple((s.name, s.attribution, s.attribution_zh) for s in sources)
+    return Notes(tuple(own), tuple(earlier), credits, base_url)
 
 
 def quoted(store: Store, week: IsoWeek, data: Mapping[str, Any],
@@ -144,7 +150,7 @@ def _by_date(corrections: list[Correction], notes: Notes) -> list[dict[str, Any]
     groups: dict[date, list[Correction]] = {}
     for c in corrections:
         groups.setdefault(_day(c.detected_at), []).append(c)
-    return [{"date": day, "items": items, "source": notes.label(items[0].source)}
+    return [{"date": day, "items": items, "source": notes.label(items[0].source, items[0].locale)}
             for day, items in sorted(groups.items())]
 
 
@@ -152,7 +158,8 @@ def _by_week(corrections: list[Correction], notes: Notes) -> list[dict[str, Any]
     weeks: dict[IsoWeek, list[Correction]] = {}
     for c in corrections:
         weeks.setdefault(c.week, []).append(c)
-    return [{"week": week, "sunday": week.sunday, "items": items, "source": notes.label(items[0].source),
+    return [{"week": week, "sunday": week.sunday, "items": items,
+             "source": notes.label(items[0].source, items[0].locale),
              "url": f"{notes.base_url}{page_path(week)}" if notes.base_url else ""}
             for week, items in sorted(weeks.items())]
 
