@@ -12,7 +12,7 @@ import pytest
 
 from bulletin.errors import RenderError
 from bulletin.render import raster
-from bulletin.render.chart import NARROW, PNG_ZOOM, WIDE, finding, size_of
+from bulletin.render.chart import EMAIL, NARROW, PNG_ZOOM, WIDE, finding, size_of
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -74,13 +74,13 @@ def test_the_article_in_each_language_shows_its_own_chart(chinese_project: Path,
     assert "](chart.svg)" in (folder / "bulletin.md").read_text()
     zh = (folder / "bulletin.zh.md").read_text()
     assert "](chart.zh.svg)" in zh and "图表：中国模型连续两周领先美国。" in zh
-    # The email shows the PNG at the size it was drawn for, in proportion.
-    width, height = size_of((folder / "chart.svg").read_text())
-    assert f'width="600" height="{round(600 * height / width)}"' in (folder / "email.html").read_text()
-    # Without a site to link it from, the mailer attaches each language's PNG.
-    assert 'src="chart.zh.png"' in (folder / "email.zh.html").read_text()
-    zh_width, zh_height = size_of((folder / "chart.zh.svg").read_text())
-    assert f'width="600" height="{round(600 * zh_height / zh_width)}"' in (folder / "email.zh.html").read_text()
+    # The email shows its own PNG at the size it was drawn for (twice that in pixels).
+    for suffix in ("", ".zh"):
+        width, height = (size // PNG_ZOOM for size in _png_size(folder / f"chart-email{suffix}.png"))
+        assert width == EMAIL.width
+        email = (folder / f"email{suffix}.html").read_text()
+        # Without a site to link it from, the mailer attaches each language's PNG.
+        assert f'width="{width}" height="{height}" src="chart-email{suffix}.png"' in email
 
 
 class _Stats:
@@ -152,7 +152,7 @@ def test_a_country_with_fewer_weeks_ends_on_the_latest_one_and_one_country_alone
     assert {"China", "5.00", "US", "2.00", "W1", "W3"} <= texts
     assert drawn.artifacts()[-1].content[:4] == b"\x89PNG"
     alone = draw(_Story(CN=[1_000_000_000_000]), {"en": words})  # type: ignore[arg-type]
-    assert len(alone.artifacts()) == 3
+    assert len(alone.artifacts()) == 4  # two SVG layouts, the PNG and the email's PNG
 
 
 def test_a_drawing_given_up_leaves_no_process_behind() -> None:
