@@ -62,9 +62,9 @@ def test_the_chart_states_its_finding_labels_its_lines_and_names_its_source(chin
         assert "@media (prefers-color-scheme: dark)" in text  # the page's scheme, not a white card
     assert size_of((folder / "chart-narrow.svg").read_text())[0] == NARROW.width
     for name, svg in (("chart.png", "chart.svg"), ("chart.zh.png", "chart.zh.svg")):
-        width, height = size_of((folder / svg).read_text())
-        assert width == WIDE.width
-        assert _png_size(folder / name) == (width * PNG_ZOOM, height * PNG_ZOOM)
+        assert size_of((folder / svg).read_text())[0] == WIDE.width
+        # The PNG is laid out for the email's column, at twice its size.
+        assert _png_size(folder / name)[0] == EMAIL.width * PNG_ZOOM
 
 
 def test_the_article_in_each_language_shows_its_own_chart(chinese_project: Path, bulletin) -> None:
@@ -76,11 +76,11 @@ def test_the_article_in_each_language_shows_its_own_chart(chinese_project: Path,
     assert "](chart.zh.svg)" in zh and "图表：中国模型连续两周领先美国。" in zh
     # The email shows its own PNG at the size it was drawn for (twice that in pixels).
     for suffix in ("", ".zh"):
-        width, height = (size // PNG_ZOOM for size in _png_size(folder / f"chart-email{suffix}.png"))
+        width, height = (size // PNG_ZOOM for size in _png_size(folder / f"chart{suffix}.png"))
         assert width == EMAIL.width
         email = (folder / f"email{suffix}.html").read_text()
         # Without a site to link it from, the mailer attaches each language's PNG.
-        assert f'width="{width}" height="{height}" src="chart-email{suffix}.png"' in email
+        assert f'width="{width}" height="{height}" src="chart{suffix}.png"' in email
 
 
 class _Stats:
@@ -152,7 +152,7 @@ def test_a_country_with_fewer_weeks_ends_on_the_latest_one_and_one_country_alone
     assert {"China", "5.00", "US", "2.00", "W1", "W3"} <= texts
     assert drawn.artifacts()[-1].content[:4] == b"\x89PNG"
     alone = draw(_Story(CN=[1_000_000_000_000]), {"en": words})  # type: ignore[arg-type]
-    assert len(alone.artifacts()) == 4  # two SVG layouts, the PNG and the email's PNG
+    assert len(alone.artifacts()) == 3
 
 
 def test_a_drawing_given_up_leaves_no_process_behind() -> None:

@@ -295,10 +295,10 @@ def test_the_email_bodies_are_used_in_the_subscribers_language(mailing: Path, bu
     [chart] = [part for part in english.walk() if part.get_content_type() == "image/png"]
     assert str(chart["Content-ID"]) == "<chart@bulletin>"
     assert chart.get_payload(decode=True).startswith(b"\x89PNG")
-    assert chart.get_filename() == "chart-email.png"
+    assert chart.get_filename() == "chart.png"
     # The Chinese reader gets the chart drawn in Chinese.
     [zh_chart] = [part for part in chinese.walk() if part.get_content_type() == "image/png"]
-    assert zh_chart.get_filename() == "chart-email.zh.png"
+    assert zh_chart.get_filename() == "chart.zh.png"
     assert 'src="cid:chart@bulletin"' in chinese.get_body(("html",)).get_content()  # type: ignore[union-attr]
     zh_plain = chinese.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "4.69万亿" in zh_plain and "退订：" in zh_plain

@@ -156,7 +156,7 @@ def test_on_a_phone_the_email_fits_and_its_chart_stays_readable(rendered: Path, 
                                                               name: str) -> None:
     # The chart as the mail client would fetch it, from beside the message.
     html = (rendered / name).read_text(encoding="utf-8")
-    png = "chart-email.png" if name == "email.html" else "chart-email.zh.png"
+    png = "chart.png" if name == "email.html" else "chart.zh.png"
     assert f'src="{PAGE}{png}"' in html
     (rendered / f"local-{name}").write_text(html.replace(f'src="{PAGE}{png}"', f'src="{png}"'),
                                             encoding="utf-8")

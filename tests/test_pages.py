@@ -49,7 +49,7 @@ def test_the_email_has_every_style_inlined(rendered: Path) -> None:
         assert "<style" not in re.sub(r"<!--\[if mso\]>.*?<!\[endif\]-->", "", html, flags=re.DOTALL)
         assert 'style="' in html and 'class="wrap" style="max-width: 640px;' in html
         # The chart, in the email's language, is referenced where a mail client can fetch it.
-        png = "chart-email.png" if name == "email.html" else "chart-email.zh.png"
+        png = "chart.png" if name == "email.html" else "chart.zh.png"
         assert f'src="https://news.example.org/bulletin/2026/w11/{png}"' in html
         assert 'href="__UNSUBSCRIBE_URL__"' in html
 

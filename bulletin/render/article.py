@@ -254,10 +254,9 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     page = _render(env, f"{pre}page.html.j2", **html_common, body=_markup(body), page_url=page_url,
                    image_url=f"{week_url}{png_name}" if has_chart and page_url else "",
                    chart_size=drawn.size(locale) if drawn else CHART_SIZE)
-    # The email shows its language's email PNG (type readable on a phone): linked on
+    # The email shows its language's PNG (drawn for it, type readable on a phone): linked on
     # the site, or (no site) carried inside the message by the mailer.
-    email_png = edition.email_chart_name(locale)
-    png = f"{week_url}{email_png}" if week_url else email_png
+    png = f"{week_url}{png_name}" if week_url else png_name
     email_size = drawn.email_size(locale) if drawn else EMAIL_CHART
     # Mail clients show PNG, not SVG, and Outlook sizes an image by its attributes only;
     # the body is otherwise the page's.

@@ -8,8 +8,8 @@ of the drawing. Each language's chart comes in two layouts, wide for screens
 and email and narrow for phones, whose type is as large on a 390-pixel screen
 as on a desktop. The SVGs follow the reader's colour scheme (a media query in
 the SVG, which browsers evaluate in an <img>); the PNG (email, feeds, social
-cards) is the wide light chart at twice its size, turned into pixels by resvg;
-the email has a PNG of its own, drawn for its column with larger type (EMAIL).
+cards) is a third layout, drawn for the email's column with larger type (EMAIL),
+in light colours at twice its size, turned into pixels by resvg.
 
 The words come from templates/chart.txt.j2 (templates/zh/ for Chinese),
 rendered by the caller; this module lays them out and computes the finding.
@@ -30,7 +30,7 @@ from bulletin.render import edition
 from bulletin.render.raster import Pending, start
 
 CHART_SIZE = (600, 390)  # about the wide chart's size, for a chart whose drawing does not say
-VERSION = 8  # bump when the drawing changes, so that reruns redraw
+VERSION = 9  # bump when the drawing changes, so that reruns redraw
 PNG_ZOOM = 2  # the PNG at twice the wide chart's size: sharp on high-density screens
 # Okabe and Ito's palette, told apart by readers with any common colour-vision
 # deficiency; the light scheme's darker tones pass 4.5:1 on white as text, the
@@ -110,12 +110,13 @@ class Drawn:
     pngs: dict[str, bytes | Pending]  # file name -> the PNG, or the drawing of it
     keys: dict[str, str]  # PNG file name -> the content hash of the SVG it was drawn from
     sizes: dict[str, tuple[int, int]]  # locale -> the wide chart's width and height
-    email_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)  # locale -> the email chart's
+    email_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)  # locale -> the PNG's, halved
 
     def size(self, locale: str) -> tuple[int, int]:
         return self.sizes.get(locale, CHART_SIZE)
 
     def email_size(self, locale: str) -> tuple[int, int]:
+        """The PNG's size as the email shows it (it has twice as many pixels)."""
         return self.email_sizes.get(locale, (EMAIL.width, round(EMAIL.width * 0.75)))
 
     def cancel(self) -> None:
@@ -177,12 +178,12 @@ def draw(story: Story, words: Mapping[str, Words], folder: Path | None = None) -
         svgs.append(Artifact("chart-svg", edition.chart_name(locale), wide.text(dark=True)))
         svgs.append(Artifact("chart-svg", edition.chart_name(locale, narrow=True),
                              _svg(story, said, NARROW, locale).text(dark=True)))
-        name = edition.chart_name(locale, png=True)
-        pngs[name] = png_of(name, wide.text(dark=False), locale)
         sizes[locale] = (wide.width, wide.height)
+        # One PNG, laid out for the email's column: the email, feed readers and
+        # social cards all show it scaled down on a phone.
         email = _svg(story, said, EMAIL, locale)
-        pngs[edition.email_chart_name(locale)] = png_of(edition.email_chart_name(locale),
-                                                        email.text(dark=False), locale)
+        name = edition.chart_name(locale, png=True)
+        pngs[name] = png_of(name, email.text(dark=False), locale)
         email_sizes[locale] = (email.width, email.height)
     return Drawn(svgs, pngs, keys, sizes, email_sizes)
 

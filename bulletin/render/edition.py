@@ -39,16 +39,10 @@ def chart_name(locale: str, narrow: bool = False, png: bool = False) -> str:
     return f"chart{'-narrow' if narrow else ''}{suffix(locale)}.{'png' if png else 'svg'}"
 
 
-def email_chart_name(locale: str) -> str:
-    """"chart-email.zh.png": the chart drawn for the email's column, with type a phone can read."""
-    return f"chart-email{suffix(locale)}.png"
-
-
 CHART_SVG = "chart.svg"
 CHART_PNG = "chart.png"
 CHARTS = tuple(chart_name(locale, narrow, png) for locale in LOCALES
-               for narrow, png in ((False, False), (False, True), (True, False))) + tuple(
-    email_chart_name(locale) for locale in LOCALES)
+               for narrow, png in ((False, False), (False, True), (True, False)))
 _LOCALE_PAGE = re.compile(r"^bulletin\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\.html$")
 _ARTICLE = re.compile(r"<article[^>]*>(.*?)</article>", re.DOTALL)
 

@@ -28,7 +28,6 @@ from bulletin.render.edition import (
     LOCALES,
     article_name,
     chart_name,
-    email_chart_name,
     email_html_name,
     email_text_name,
     page_name,
@@ -231,9 +230,7 @@ def _inline_chart(bulletin: RenderedBulletin, html: str, locale: str) -> tuple[s
     instead; a relative path would show nothing in a mail client.
     """
     # A language without a body of its own sends the default one, with its chart.
-    # Bulletins rendered before the email had a chart of its own show the wide one.
-    names = [name for name in (email_chart_name(locale), email_chart_name(DEFAULT_LOCALE),
-                               chart_name(locale, png=True), CHART_PNG) if f'src="{name}"' in html]
+    names = [name for name in (chart_name(locale, png=True), CHART_PNG) if f'src="{name}"' in html]
     if not names or not (chart := bulletin.path(names[0])).exists():
         return html, b""
     name = names[0]
