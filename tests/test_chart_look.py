@@ -12,7 +12,7 @@ import pytest
 
 from bulletin.errors import RenderError
 from bulletin.render import raster
-from bulletin.render.chart import NARROW, PNG_ZOOM, WIDE, finding, size_of
+from bulletin.render.chart import EMAIL, NARROW, PNG_ZOOM, WIDE, finding, size_of
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -64,9 +64,9 @@ def test_the_chart_states_its_finding_labels_its_lines_and_names_its_source(chin
         assert "@media (prefers-color-scheme: dark)" in text  # the page's scheme, not a white card
     assert size_of((folder / "chart-narrow.svg").read_text())[0] == NARROW.width
     for name, svg in (("chart.png", "chart.svg"), ("chart.zh.png", "chart.zh.svg")):
-        width, height = size_of((folder / svg).read_text())
-        assert width == WIDE.width
-        assert _png_size(folder / name) == (width * PNG_ZOOM, height * PNG_ZOOM)
+        assert size_of((folder / svg).read_text())[0] == WIDE.width
+        # The PNG is laid out for the email's column, at twice its size.
+        assert _png_size(folder / name)[0] == EMAIL.width * PNG_ZOOM
 
 
 def test_the_article_in_each_language_shows_its_own_chart(chinese_project: Path, bulletin) -> None:
@@ -76,14 +76,13 @@ def test_the_article_in_each_language_shows_its_own_chart(chinese_project: Path,
     assert "](chart.svg)" in (folder / "bulletin.md").read_text()
     zh = (folder / "bulletin.zh.md").read_text()
     assert "](chart.zh.svg)" in zh and "图表：中国模型连续两周领先美国。" in zh
-    # The email shows the PNG at the size it was drawn for, in proportion.
-    width, height = size_of((folder / "chart.svg").read_text())
-    assert f'width="600" height="{round(600 * height / width)}"' in (folder / "email.html").read_text()
-    # Without a site to link it from, the mailer attaches each language's PNG.
-    zh_email = (folder / "email.zh.html").read_text()
-    zh_width, zh_height = size_of((folder / "chart.zh.svg").read_text())
-    assert 'src="chart.zh.png"' in zh_email
-    assert f'width="600" height="{round(600 * zh_height / zh_width)}"' in zh_email
+    # The email shows its own PNG at the size it was drawn for (twice that in pixels).
+    for suffix in ("", ".zh"):
+        width, height = (size // PNG_ZOOM for size in _png_size(folder / f"chart{suffix}.png"))
+        assert width == EMAIL.width
+        email = (folder / f"email{suffix}.html").read_text()
+        # Without a site to link it from, the mailer attaches each language's PNG.
+        assert f'width="{width}" height="{height}" src="chart{suffix}.png"' in email
 
 
 class _Stats:

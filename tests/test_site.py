@@ -14,6 +14,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from markupsafe import escape
 
 from bulletin.config.load import load_config
 from bulletin.store.database import Store
@@ -110,6 +111,28 @@ def test_a_new_week_adds_its_page_and_rewrites_only_the_pages_that_list_it(proje
     assert sorted(name for name in after if before.get(name) != after[name]) == [
         "2026/index.html", "2026/w11/index.html", "archive/index.html", "feed.json", "feed.xml",
         "index.html", "sitemap.xml"]
+
+
+def test_the_archive_shows_each_weeks_excerpt_without_reading_every_edition(project: Path, bulletin) -> None:
+    add_site(project)
+    assert bulletin("collect").code == 0
+    for week in WEEKS:
+        assert bulletin("render", "--week", week).code == 0
+    for week in WEEKS[:3]:
+        assert bulletin("publish", "--week", week).code == 0
+    kept_file = project / "output" / "site-excerpts.json"
+    kept = json.loads(kept_file.read_text(encoding="utf-8"))
+    assert sorted(kept) == sorted(WEEKS[:3]) and all(kept.values())
+    archive = (project / "output" / "site" / "archive" / "index.html").read_text(encoding="utf-8")
+    for excerpt in kept.values():
+        assert f"<p>{escape(excerpt)}</p>" in archive
+    # A later publish takes earlier weeks' excerpts from the kept file, not from their editions.
+    kept[WEEKS[0]] = "Kept, not read again."
+    kept_file.write_text(json.dumps(kept), encoding="utf-8")
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    archive = (project / "output" / "site" / "archive" / "index.html").read_text(encoding="utf-8")
+    assert "<p>Kept, not read again.</p>" in archive
+    assert sorted(json.loads(kept_file.read_text(encoding="utf-8"))) == sorted([*WEEKS[:3], "2026-W11"])
 
 
 def test_the_store_records_the_site_delivery(site: Path, project: Path) -> None:

@@ -62,6 +62,17 @@ def test_nothing_the_site_or_its_feeds_refer_to_is_missing(reader_site: Path) ->
         f"{LIST_BASE}/subscribe", f"{LIST_BASE}/subscribe?lang=zh"}
 
 
+@pytest.mark.parametrize(("query", "words"), [("", ("Archive", "About")), ("?lang=zh", ("往期", "关于"))])
+def test_the_list_pages_carry_the_sites_navigation_in_the_readers_language(
+        served: str, query: str, words: tuple[str, str]) -> None:
+    with urllib.request.urlopen(served + "subscribe" + query) as page:
+        html = page.read().decode("utf-8")
+    nav = html[html.index("<nav>"):html.index("</nav>")]
+    about = f"{BASE}about/{'zh/' if query else ''}"
+    assert f'<a href="{BASE}archive/">{words[0]}</a>' in nav and f'<a href="{about}">{words[1]}</a>' in nav
+    assert f'<a href="{BASE}">' in nav
+
+
 def test_a_chart_in_a_feed_is_an_absolute_url_and_the_entry_does_not_repeat_its_title(
         reader_site: Path) -> None:
     for name in ("feed.xml", "zh/feed.xml"):

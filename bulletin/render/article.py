@@ -262,11 +262,10 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     page = _render(env, f"{pre}page.html.j2", **html_common, body=_markup(body), page_url=page_url,
                    image_url=f"{week_url}{png_name}" if has_chart and page_url else "",
                    chart_size=drawn.size(locale) if drawn else CHART_SIZE)
-    # The email shows its language's PNG: linked on the site, or (no site) carried
-    # inside the message by the mailer.
+    # The email shows its language's PNG (drawn for it, type readable on a phone): linked on
+    # the site, or (no site) carried inside the message by the mailer.
     png = f"{week_url}{png_name}" if week_url else png_name
-    drawn_size = drawn.size(locale) if drawn else CHART_SIZE
-    email_size = (EMAIL_CHART[0], round(EMAIL_CHART[0] * drawn_size[1] / drawn_size[0]))
+    email_size = drawn.email_size(locale) if drawn else EMAIL_CHART
     # Mail clients show PNG, not SVG, and Outlook sizes an image by its attributes only;
     # the body is otherwise the page's.
     email_body = body.replace(f'src="{svg_name}"',

@@ -8,7 +8,8 @@ of the drawing. Each language's chart comes in two layouts, wide for screens
 and email and narrow for phones, whose type is as large on a 390-pixel screen
 as on a desktop. The SVGs follow the reader's colour scheme (a media query in
 the SVG, which browsers evaluate in an <img>); the PNG (email, feeds, social
-cards) is the wide light chart at twice its size, turned into pixels by resvg.
+cards) is a third layout, drawn for the email's column with larger type (EMAIL),
+in light colours at twice its size, turned into pixels by resvg.
 
 The words come from templates/chart.txt.j2 (templates/zh/ for Chinese),
 rendered by the caller; this module lays them out and computes the finding.
@@ -20,7 +21,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -29,7 +30,7 @@ from bulletin.render import edition
 from bulletin.render.raster import Pending, start
 
 CHART_SIZE = (600, 390)  # about the wide chart's size, for a chart whose drawing does not say
-VERSION = 8  # bump when the drawing changes, so that reruns redraw
+VERSION = 9  # bump when the drawing changes, so that reruns redraw
 PNG_ZOOM = 2  # the PNG at twice the wide chart's size: sharp on high-density screens
 # Okabe and Ito's palette, told apart by readers with any common colour-vision
 # deficiency; the light scheme's darker tones pass 4.5:1 on white as text, the
@@ -62,8 +63,13 @@ class Layout:
     plot_height: int
 
 
-WIDE = Layout(600, 16, 19, 14, 12, 220)  # the email's image and about the site's column
+WIDE = Layout(600, 16, 19, 14, 12, 220)  # about the site's column; feeds and social cards
 NARROW = Layout(350, 10, 17, 13, 12, 200)  # a 390-pixel phone's column: shown at its own size
+# The email's chart: a mail client shows one image at every width and ignores
+# the media queries that pick the site's narrow chart, so the one image has type
+# large enough to stay readable (11 px and more) scaled down to a 390-pixel
+# phone's column (343 pixels with a scroll bar), and the body text's size at full width.
+EMAIL = Layout(500, 12, 22, 17.5, 16.5, 220)
 
 
 @dataclass(frozen=True)
@@ -104,9 +110,14 @@ class Drawn:
     pngs: dict[str, bytes | Pending]  # file name -> the PNG, or the drawing of it
     keys: dict[str, str]  # PNG file name -> the content hash of the SVG it was drawn from
     sizes: dict[str, tuple[int, int]]  # locale -> the wide chart's width and height
+    email_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)  # locale -> the PNG's, halved
 
     def size(self, locale: str) -> tuple[int, int]:
         return self.sizes.get(locale, CHART_SIZE)
+
+    def email_size(self, locale: str) -> tuple[int, int]:
+        """The PNG's size as the email shows it (it has twice as many pixels)."""
+        return self.email_sizes.get(locale, (EMAIL.width, round(EMAIL.width * 0.75)))
 
     def cancel(self) -> None:
         for png in self.pngs.values():
@@ -155,18 +166,26 @@ def draw(story: Story, words: Mapping[str, Words], folder: Path | None = None) -
     pngs: dict[str, bytes | Pending] = {}
     keys: dict[str, str] = {}
     sizes: dict[str, tuple[int, int]] = {}
+    email_sizes: dict[str, tuple[int, int]] = {}
+
+    def png_of(name: str, light: str, locale: str) -> bytes | Pending:
+        keys[name] = hashlib.sha256(f"{VERSION}{light}".encode()).hexdigest()[:16]
+        png = _reused(folder, name) if previous.get(name) == keys[name] else None
+        return png if png is not None else start(name, light, PNG_ZOOM, _fonts(locale))
+
     for locale, said in words.items():
         wide = _svg(story, said, WIDE, locale)
         svgs.append(Artifact("chart-svg", edition.chart_name(locale), wide.text(dark=True)))
         svgs.append(Artifact("chart-svg", edition.chart_name(locale, narrow=True),
                              _svg(story, said, NARROW, locale).text(dark=True)))
-        light = wide.text(dark=False)
-        name = edition.chart_name(locale, png=True)
-        keys[name] = hashlib.sha256(f"{VERSION}{light}".encode()).hexdigest()[:16]
-        png = _reused(folder, name) if previous.get(name) == keys[name] else None
-        pngs[name] = png if png is not None else start(name, light, PNG_ZOOM, _fonts(locale))
         sizes[locale] = (wide.width, wide.height)
-    return Drawn(svgs, pngs, keys, sizes)
+        # One PNG, laid out for the email's column: the email, feed readers and
+        # social cards all show it scaled down on a phone.
+        email = _svg(story, said, EMAIL, locale)
+        name = edition.chart_name(locale, png=True)
+        pngs[name] = png_of(name, email.text(dark=False), locale)
+        email_sizes[locale] = (email.width, email.height)
+    return Drawn(svgs, pngs, keys, sizes, email_sizes)
 
 
 def size_of(svg: str) -> tuple[int, int]:

@@ -10,9 +10,10 @@ it had not reached as they were.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from bulletin.weeks import IsoWeek
 HOME_LISTS = 10  # earlier bulletins listed under the latest one on the home page
 ABOUT = "about/"
 WORDS = "site/_words.j2"  # the chrome's words, per language
+EXCERPTS = "site-excerpts.json"  # in OUTPUT: each published week's one-line excerpt, by week
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ class Site:
                                     og_title=f"{year} · {self.title}"))
             written += 1
         by_year: dict[int, list[Listed]] = {}
-        for item in newest:
+        for item in self.with_excerpts(newest):
             by_year.setdefault(item.year, []).append(item)
         replace_file(self.root / "archive" / "index.html",
                      self._page("site/archive.html.j2", "archive/",
@@ -148,6 +150,33 @@ class Site:
                                 description=description, og_title=self.title, og_type="website",
                                 image=self._image(latest) if latest else ""))
         return written + 3
+
+    def with_excerpts(self, listed: Sequence[Listed]) -> list[Listed]:
+        """``listed`` with each week's excerpt, for the archive.
+
+        Reading every week's edition on every publish would grow with the
+        archive; each excerpt is kept in EXCERPTS beside the site (not on it)
+        once read, and replaced only by a week's own listing, which a publish
+        or a rebuild reads from its edition anyway (a new or corrected week).
+        """
+        path = self.output / EXCERPTS
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            kept = {}
+        kept = kept if isinstance(kept, dict) else {}
+        excerpts: dict[str, str] = {}
+        for item in listed:
+            key = str(item.week)
+            if item.excerpt:  # a week just read (published, corrected, rebuilt)
+                excerpts[key] = item.excerpt
+            elif isinstance(kept.get(key), str):
+                excerpts[key] = kept[key]
+            else:  # kept by none before: a site older than the file
+                excerpts[key] = self.article(item.week).listed().excerpt
+        if excerpts != kept:
+            replace_file(path, (json.dumps(excerpts, ensure_ascii=False, indent=0) + "\n").encode())
+        return [replace(item, excerpt=excerpts[str(item.week)]) for item in listed]
 
     def write_static(self, languages: Sequence[str]) -> int:
         """What does not depend on a week: the about page, the icons, robots.txt naming the sitemap.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from bulletin.render.edition import DEFAULT_LOCALE, Edition, chart_name, page_path
 from bulletin.render.markup import html_to_text
@@ -144,7 +145,7 @@ class Article:
             if found[2] not in self.charts:
                 return found[0]
             name = png or found[2]
-            width, height = self.size(found[2])
+            width, height = self.size(name if png else found[2])
             return (found[1].replace("<img ", f'<img width="{width}" height="{height}" ', 1)
                     + week_url + name + found[3])
 
@@ -163,6 +164,9 @@ class Article:
         from bulletin.render.chart import size_of
 
         sizes = {name: size_of(edition.text(name)) for name in charts if name.endswith(".svg")}
+        # A PNG is shown at half its pixels (it is drawn at twice its size); its size is in
+        # its IHDR chunk, the first after the 8-byte signature.
+        sizes |= {name: _png_size(edition.path(name)) for name in charts if name.endswith(".png")}
         return cls(edition.week, edition.generated_at, versions, charts[0] if charts else "", charts, sizes,
                    str(edition.data.get("updated_at", "")))
 
@@ -170,6 +174,16 @@ class Article:
     def modified(self) -> str:
         """When it last changed: its correction, or when it was written."""
         return self.updated or self.date
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    from bulletin.render.chart import CHART_SIZE, PNG_ZOOM
+
+    with path.open("rb") as png:
+        head = png.read(24)
+    if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return CHART_SIZE
+    return (int.from_bytes(head[16:20], "big") // PNG_ZOOM, int.from_bytes(head[20:24], "big") // PNG_ZOOM)
 
 
 def _version(edition: Edition, locale: str) -> Version:
