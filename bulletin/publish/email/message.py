@@ -230,10 +230,10 @@ def _inline_chart(bulletin: RenderedBulletin, html: str, locale: str) -> tuple[s
     instead; a relative path would show nothing in a mail client.
     """
     # A language without a body of its own sends the default one, with its chart.
-    names = [name for name in (chart_name(locale, png=True), CHART_PNG) if f'src="{name}"' in html]
-    if not names or not (chart := bulletin.path(names[0])).exists():
+    name = next((n for n in (chart_name(locale, png=True), CHART_PNG) if f'src="{n}"' in html), "")
+    chart = bulletin.path(name) if name else None
+    if chart is None or not chart.exists():
         return html, b""
-    name = names[0]
     part = b"".join((
         b"Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n",
         f"Content-ID: <{CHART_ID}>\r\n".encode("ascii"),
