@@ -4,10 +4,8 @@ links to its page, its images have their size, and the list's links are HTTPS.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from bulletin.errors import ConfigError
 from bulletin.render.chart import EMAIL, PNG_ZOOM
 from bulletin.render.markup import html_to_text
 from bulletin.render.plaintext import html_to_plain
+from support.reader import probed
 
 PAGE = "https://news.example.org/bulletin/2026/w11/"
 
@@ -164,15 +163,7 @@ def test_on_a_phone_the_email_fits_and_its_chart_stays_readable(rendered: Path, 
     assert drawn, "the chart's <img> states its size"
     frame = rendered / f"phone-{name}"
     frame.write_text(PHONE % f"local-{name}", encoding="utf-8")
-    browser = subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
-         f"--user-data-dir={tmp_path / 'profile'}", "--allow-file-access-from-files",
-         "--virtual-time-budget=5000", "--dump-dom", frame.as_uri()],
-        capture_output=True, text=True, timeout=120)
-    found = re.search(r'data-probe="([^"]*)"', browser.stdout)
-    assert found, browser.stderr[-2000:]
-    probe = json.loads(found[1].replace("&quot;", '"'))
+    probe = probed(frame, tmp_path / "profile")
     assert probe["scroll"] <= probe["client"] <= 390  # no sideways scrolling, the tables included
     width, height, natural = probe["image"]
     assert natural > 0 and width <= probe["client"] - 32  # loaded, and inside the column's padding

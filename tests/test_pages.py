@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bulletin.render.chart import WIDE
+from support.reader import probed
 
 needs_java = pytest.mark.skipif(shutil.which("java") is None,
                                 reason="java not installed (.ci/setup.d/50-article-validation.sh)")
@@ -117,15 +117,7 @@ def test_a_real_browser_shows_the_headline_chart_and_disclosure(
     probe = rendered / f"probe-{page}"
     probe.write_text((rendered / page).read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"),
                      encoding="utf-8")
-    browser = subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
-         f"--user-data-dir={tmp_path / 'profile'}", "--allow-file-access-from-files",
-         "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
-        capture_output=True, text=True, timeout=120)
-    found = re.search(r'data-probe="([^"]*)"', browser.stdout)
-    assert found, browser.stderr[-2000:]
-    result = json.loads(found[1].replace("&quot;", '"'))
+    result = probed(probe, tmp_path / "profile")
     assert result["headline"] == headline
     assert result["chart"] == WIDE.width  # the language's chart loaded and decoded, wide layout
     assert result["disclosure"] == disclosure

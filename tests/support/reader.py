@@ -110,3 +110,20 @@ def described(violations: list[dict[str, Any]]) -> str:
                      + "; ".join(n.get("target", [""])[0] + " " + n.get("failureSummary", "")[:120]
                                  for n in v["nodes"][:3])
                      for v in violations)
+
+
+def probed(page: Path, profile: Path) -> dict[str, Any]:
+    """What a page's probe script measured, read from its ``data-probe`` attribute in the DOM
+    that headless chromium dumps after the page has loaded."""
+    import json
+    import re
+
+    browser = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run",
+         f"--user-data-dir={profile}", "--allow-file-access-from-files",
+         "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    found = re.search(r'data-probe="([^"]*)"', browser.stdout)
+    assert found, browser.stderr[-2000:]
+    return dict(json.loads(found[1].replace("&quot;", '"')))
