@@ -1,11 +1,11 @@
 """Corrections after a collection, on a large store: 10 years of daily data, every week published.
 
-Run by hand: ``.venv/bin/python benchmarks/bench_corrections.py [--years 10 --models 500]``.
+Run by hand: ``.venv/bin/python benchmarks/bench_corrections.py [--years 10 --models 100]``.
 The store is made as bench_rules.py makes it (Store.save, a year at a
 time); then every complete week is rendered (English, no chart) and
 recorded as delivered, so each has the bulletin.json whose stated numbers
-the check reads (this setup is most of the benchmark's time: about 2.5 s a
-week at 500 models on a busy machine; ``--models 100`` is quicker). A
+the check reads (this setup is most of the benchmark's time: 80 s at the
+default 100 models on a quiet machine, about 2.5 s a week at 500). A
 collection then revises one day of the top model's tokens in the newest
 week, in the middle of the history and in its first week, and one that
 touches no stated number. Prints, for each, how many published weeks the
@@ -66,7 +66,7 @@ def revise(store: Store, week: IsoWeek, factor: float) -> list[Outcome]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--years", type=int, default=10)
-    parser.add_argument("--models", type=int, default=500)
+    parser.add_argument("--models", type=int, default=100)  # 500 takes 20 minutes to set up
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
