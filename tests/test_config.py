@@ -74,6 +74,16 @@ def test_unreadable_yaml_names_the_line(tmp_path: Path) -> None:
     assert str(error.value).startswith(f"{path}: line 3:")
 
 
+def test_a_key_given_twice_is_refused_by_name(tmp_path: Path) -> None:
+    # YAML keeps the last silently: a second output: would start a new, empty store.
+    path = tmp_path / "config.yaml"
+    path.write_text("output: out\nsources: []\noutput: elsewhere\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(error.value) == (f"{path}: line 3: the key 'output' is given twice "
+                                "(first on line 1); keep one")
+
+
 def test_a_missing_config_file_says_how_to_point_at_one(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as error:
         load_config(tmp_path / "nope.yaml")

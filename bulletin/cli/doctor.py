@@ -61,6 +61,7 @@ def _store(config: Any) -> Iterator[Check]:
     """Read only: opening the store the usual way would upgrade an older schema, a write."""
     import sqlite3
 
+    from bulletin.store.database import not_a_store
     from bulletin.store.migrations import MIGRATIONS
 
     path = config.database
@@ -69,10 +70,14 @@ def _store(config: Any) -> Iterator[Check]:
         return
     try:
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            foreign = not_a_store(db, path)
             verdict = db.execute("PRAGMA integrity_check").fetchone()[0]
             version = db.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         yield "store", f"{path}: cannot be read as a bulletin store ({exc}); restore it from a backup"
+        return
+    if foreign:
+        yield "store", foreign
         return
     yield "store", "" if verdict == "ok" else (
         f"{path}: SQLite's integrity check says {verdict!r}; restore it from a backup")

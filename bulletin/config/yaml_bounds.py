@@ -4,7 +4,9 @@ Aliases are allowed (an editor may reuse a block), yet a document whose
 aliases expand past ``MAX_VALUES`` values is refused before anything is
 built from it: nine levels of nine aliases each ("billion laughs") are a few
 hundred bytes of YAML and billions of values once an error message prints
-them. Nesting deeper than ``MAX_DEPTH`` and aliases that contain themselves
+them. A key written twice in one mapping is refused by name: YAML keeps the
+last silently, so a second ``output:`` would move the history to a new store
+without a word. Nesting deeper than ``MAX_DEPTH`` and aliases that contain themselves
 are refused too; PyYAML would recurse into them without end.
 """
 
@@ -66,6 +68,7 @@ def _size(node: yaml.Node, depth: int, sizes: dict[int, int], open_: set[int]) -
     if isinstance(node, yaml.SequenceNode):
         total += sum(_size(child, depth + 1, sizes, open_) for child in node.value)
     elif isinstance(node, yaml.MappingNode):
+        _no_repeated_key(node)
         total += sum(_size(k, depth + 1, sizes, open_) + _size(v, depth + 1, sizes, open_)
                      for k, v in node.value)
     open_.discard(key)
@@ -74,3 +77,15 @@ def _size(node: yaml.Node, depth: int, sizes: dict[int, int], open_: set[int]) -
                              "aliases?); write the values out instead")
     sizes[key] = total
     return total
+
+
+def _no_repeated_key(node: yaml.MappingNode) -> None:
+    seen: dict[str, int] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+            continue
+        line = key.start_mark.line + 1
+        if key.value in seen:
+            raise YamlBoundError(f"line {line}: the key {key.value!r} is given twice "
+                                 f"(first on line {seen[key.value]}); keep one")
+        seen[key.value] = line

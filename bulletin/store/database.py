@@ -21,7 +21,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -50,6 +50,9 @@ from bulletin.model import (
 from bulletin.store import week_totals
 from bulletin.store.migrations import MIGRATIONS
 from bulletin.weeks import IsoWeek
+
+# PRAGMA application_id of a bulletin store ("BLTN"): another program's SQLite file is told apart.
+APPLICATION_ID = 0x424C544E
 
 
 def _statements(script: str) -> Iterator[str]:
@@ -115,6 +118,88 @@ def _open_problem(path: Path, error: sqlite3.DatabaseError) -> str:
     return f"{path}: not a bulletin database ({text})"
 
 
+def not_a_store(db: sqlite3.Connection, path: Path) -> str | None:
+    """Why the file ``db`` reads is not a bulletin store, or None when it is one."""
+    if path.stat().st_size == 0:
+        return (f"{path}: the store is an empty file, not a bulletin history; restore it "
+                "from a backup (or delete it to start a new history)")
+    owner = db.execute("PRAGMA application_id").fetchone()[0]
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if owner not in (0, APPLICATION_ID) or not version:
+        return (f"{path}: not a bulletin database (an SQLite file of another program, or an "
+                "unfinished one); restore the store from a backup")
+    return None
+
+
+def _tune(connection: sqlite3.Connection) -> None:
+    _share(connection)
+    # A back-fill of years of daily rows builds B-tree pages faster than
+    # SQLite's default 2 MB page cache can hold them; 64 MB keeps them in memory.
+    connection.execute("PRAGMA cache_size = -65536")
+
+
+def _create(path: Path) -> None:
+    """Make a new store at ``path``: built whole beside it, then linked into place.
+
+    No descriptor of ``path`` itself is ever opened here. Closing any
+    descriptor of a database file drops the POSIX locks that every SQLite
+    connection of this process holds on it (SQLite's "How To Corrupt", 2.2),
+    which is how a web server's threads lost sign-ups and damaged the file.
+    Built under a private name, a store is never seen empty or half-made;
+    ``os.link`` fails on an existing name, so of two processes making it at
+    once, one wins and the other opens the winner's.
+    """
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.new")
+    # The store holds subscriber addresses: readable by its owner only. SQLite gives
+    # its -wal and -shm files the database file's permissions.
+    os.close(os.open(draft, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600))
+    try:
+        connection = sqlite3.connect(draft, isolation_level=None)
+        try:
+            _tune(connection)
+            connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            migrate(connection, draft, None)
+        finally:
+            connection.close()  # the last connection checkpoints: one file to link
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+    finally:
+        Store.delete(draft)
+
+
+def migrate(db: sqlite3.Connection, path: Path,
+            transaction: Callable[[], AbstractContextManager[sqlite3.Connection]] | None) -> None:
+    """Run the migrations the file has not had, each in its own transaction.
+
+    The version is read again inside each transaction: two processes opening
+    an old store at once must not both run the same script.
+    """
+    while True:
+        with transaction() if transaction else _immediate(db) as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise StoreError(f"{path}: schema version {version} was written by a newer "
+                                 f"bulletin (this one knows {len(MIGRATIONS)})")
+            if version == len(MIGRATIONS):
+                return
+            for statement in _statements(MIGRATIONS[version]):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {version + 1}")
+
+
+@contextmanager
+def _immediate(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.db = connection
@@ -139,21 +224,25 @@ class Store:
 
     @classmethod
     def open(cls, path: Path) -> Store:
+        """The store at ``path``, made anew (0600, current schema) if there is no file there.
+
+        A file that is there but is not a bulletin store (empty, truncated,
+        another program's database) is refused: starting a fresh history in
+        its place would silently drop every published week and subscriber.
+        """
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            # The store holds subscriber addresses: readable by its owner only. SQLite gives
-            # its -wal and -shm files the database file's permissions.
-            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            if not path.exists():
+                _create(path)
         except OSError as exc:
             raise StoreError(f"{path}: cannot create or open the store: {exc.strerror} "
                              f"(is {path.parent} writable?)") from None
         try:
+            # Identified before anything is written: WAL mode alone would rewrite a foreign header.
             connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            _share(connection)
-            # A back-fill of years of daily rows builds B-tree pages faster than
-            # SQLite's default 2 MB page cache can hold them; 64 MB keeps them in memory.
-            connection.execute("PRAGMA cache_size = -65536")
             store = cls(connection, path)
+            store._identify()
+            _tune(connection)
             store._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(_open_problem(path, exc)) from None
@@ -202,16 +291,18 @@ class Store:
                 self._depth = 0
             self.db.execute("COMMIT")
 
+    def _identify(self) -> None:
+        """Refuse a file that is not a bulletin store (see ``open``)."""
+        problem = not_a_store(self.db, self.path)
+        if problem:
+            raise StoreError(problem)
+        if not self.db.execute("PRAGMA application_id").fetchone()[0]:
+            self.db.execute("PRAGMA busy_timeout = 10000")
+            with self.transaction() as db:  # a store made before stores were marked
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):
-            raise StoreError(f"{self.path}: schema version {version} was written by a newer "
-                             f"bulletin (this one knows {len(MIGRATIONS)})")
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.transaction() as db:
-                for statement in _statements(script):
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number}")
+        migrate(self.db, self.path, self.transaction)
 
     # -- writing -----------------------------------------------------------
 
