@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from bulletin.facts import BUILT_IN_KINDS, EventKind, Facts, facts_from_data, facts_type
 from bulletin.weeks import IsoWeek
 
 
@@ -250,15 +251,23 @@ class EvidenceKey:
 class Event:
     """A detected fact with the numbers behind it and how newsworthy it is."""
 
-    kind: str
+    kind: str  # an EventKind, or the kind of a rule of one's own (facts.register)
     subjects: tuple[str, ...]
-    facts: Mapping[str, Any]
+    facts: Facts  # the kind's own dataclass (facts.FACTS)
     score: float
     evidence: tuple[str, ...] = ()  # keys of observations or figures behind it
     # Events with the same non-empty topic state one fact; only the best is told
     # (a lead change and the new leader's one-week streak).
     topic: str = ""
     novelty: float = 1.0  # 1 for news; less for a fact already reported and not progressed
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, EventKind) and self.kind in BUILT_IN_KINDS:
+            object.__setattr__(self, "kind", EventKind(self.kind))
+        expected = facts_type(self.kind)
+        if type(self.facts) is not expected:
+            raise TypeError(f"a {self.kind} event's facts are {expected.__name__}, "
+                            f"not {type(self.facts).__name__}")
 
 
 @dataclass(frozen=True)
@@ -358,7 +367,15 @@ class Delivery:
 def event_data(event: Event) -> dict[str, Any]:
     """An event as plain data (JSON output, the bulletins table)."""
     return {"kind": event.kind, "score": round(event.score, 2), "subjects": list(event.subjects),
-            "novelty": event.novelty, "facts": dict(event.facts), "evidence": list(event.evidence)}
+            "novelty": event.novelty, "facts": event.facts.as_data(), "evidence": list(event.evidence)}
+
+
+def event_from_data(data: Mapping[str, Any]) -> Event:
+    """An event as event_data() gave it (the bulletins table, ``bulletin.json``)."""
+    kind = str(data["kind"])
+    return Event(kind, tuple(data.get("subjects", ())), facts_from_data(kind, data.get("facts", {})),
+                 float(data.get("score", 0)), tuple(data.get("evidence", ())),
+                 novelty=float(data.get("novelty", 1.0)))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,10 @@
-"""Where third-party rules found the base class before the stage packages; kept for them."""
+"""Where third-party rules found the base class before the stage packages; kept for them.
 
+A rule that makes a kind of event of its own declares its facts as a frozen
+dataclass extending ``Facts`` and registers them: ``register("my_kind", MyFacts)``.
+"""
+
+from bulletin.facts import Facts, register
 from bulletin.story.rules import (
     HistoryIndex,
     Param,
@@ -11,5 +16,5 @@ from bulletin.story.rules import (
     subject_name,
 )
 
-__all__ = ["HistoryIndex", "Param", "Rule", "RuleContext", "evidence", "model_facts",
-           "subject_models", "subject_name"]
+__all__ = ["Facts", "HistoryIndex", "Param", "Rule", "RuleContext", "evidence", "model_facts",
+           "register", "subject_models", "subject_name"]

@@ -102,7 +102,7 @@ def test_a_missing_template_value_is_an_error_not_a_gap(project, bulletin) -> No
     result = bulletin("run")
     assert result.code == 1
     assert result.err.strip().splitlines() == [
-        "error: events/sweep.md.j2:1: 'dict object' has no attribute 'nonexistent'"]
+        "error: events/sweep.md.j2:1: 'bulletin.facts.SweepFacts object' has no attribute 'nonexistent'"]
     assert not (project / "output" / "bulletins" / "2026-W11").exists()
 
 

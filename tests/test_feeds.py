@@ -57,7 +57,7 @@ def test_every_recorded_feed_is_stored_once_and_an_unchanged_feed_costs_a_304(tm
 
 def forecast_facts(events: list) -> dict:
     [event] = [e for e in events if e.kind == "forecast"]
-    facts = dict(event.facts)
+    facts = event.facts.as_data()
     facts.pop("subject_zh")  # the Chinese name is the editor's (figures file), not the English text's
     for point in ("first", "last"):  # where it was read differs; what it says must not
         facts[point] = {k: v for k, v in facts[point].items() if k not in ("link", "quote", "source")}

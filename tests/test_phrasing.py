@@ -11,13 +11,14 @@ of every template is taken with numbers the rules really produced;
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
 from bulletin import pipeline
 from bulletin.config.load import load_config
+from bulletin.facts import Facts, ModelFacts, register
 from bulletin.model import Event, Story
 from bulletin.render.article import claims, default_templates_dir, environment, phrasing, prefix
 from bulletin.store.database import Store
@@ -140,22 +141,29 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> list[Story]:
     return found
 
 
+@dataclass(frozen=True, kw_only=True)
+class TallyFacts(Facts):
+    """The facts of a kind of event a rule of one's own makes."""
+
+    tokens: int
+
+
 def variants(event: Event, story: Story) -> list[Event]:
     found = [event]
     for flag in FLAGS:
-        if flag in event.facts:
-            found.append(replace(event, facts={**event.facts, flag: not event.facts[flag]}))
+        if hasattr(event.facts, flag):
+            found.append(replace(event, facts=replace(event.facts, **{flag: not getattr(event.facts, flag)})))
     if event.kind == "new_entrant":  # a model whose author has no country configured
-        found.append(replace(event, facts={**event.facts, "country": None, "stealth": False}))
+        found.append(replace(event, facts=replace(event.facts, country=None, stealth=False)))
     for fact in OPTIONAL.get(event.kind, ()):
-        found.append(replace(event, facts={**event.facts, fact: None}))
+        found.append(replace(event, facts=replace(event.facts, **{fact: None})))
     if event.kind == "author_sweep":
         # No recorded week has one author in the top three; the week's next model
         # stands in, so that a list of three (“A、B和C”) is written too.
-        places = int(event.facts["places"]) + 1
-        extra = model_facts(story.stats.top(places)[-1])
-        found.append(replace(event, facts={**event.facts, "places": places,
-                                           "models": [*event.facts["models"], extra]}))
+        places = int(event.facts.places) + 1
+        extra = ModelFacts(**model_facts(story.stats.top(places)[-1]))
+        found.append(replace(event, facts=replace(event.facts, places=places,
+                                                  models=(*event.facts.models, extra))))
     return found
 
 
@@ -200,8 +208,8 @@ def test_every_phrasing_renders_with_real_numbers(stories: list[Story], recorded
             text = str(getattr(module, macro)(*args)).strip()
             assert text and not LEFTOVERS.search(text), f"{macro}: {text!r}"
             if locale == "zh":
-                assert not re.search(r"[A-Za-z]{4,} [a-z]{3,} ", text.replace(event.facts.get(
-                    "name", "") or "", "")), f"English words in Chinese text: {text!r}"
+                assert not re.search(r"[A-Za-z]{4,} [a-z]{3,} ", text.replace(getattr(
+                    event.facts, "name", "") or "", "")), f"English words in Chinese text: {text!r}"
             # Every number the phrasing writes is one the store gives.
             try:
                 claims.check(story, {macro: (locale, text)}, "")
@@ -222,8 +230,8 @@ def test_the_recorded_weeks_take_every_branch_of_the_newer_kinds(recorded: list[
     events = [event for story in recorded for event in story.events if event.kind == kind]
     assert events, f"the recorded weeks have no {kind} event"
     for name, wanted in BRANCHES[kind].items():
-        seen = {branch(dict(event.facts), name) for event in events
-                if name.partition(" ")[0] in event.facts}
+        seen = {branch(event.facts.as_data(), name) for event in events
+                if hasattr(event.facts, name.partition(" ")[0])}
         assert seen >= wanted, f"{kind}: {name} takes {seen}, not every one of {wanted}"
 
 
@@ -268,7 +276,8 @@ def test_a_new_kind_with_one_english_phrasing_is_written_in_english_only(
         encoding="utf-8")
     story = stories[-1]
     lead = story.events[0]
-    record = Event("tally", ("CN",), {"tokens": lead.facts["leader_tokens"]}, 99.0, lead.evidence)
+    register("tally", TallyFacts)
+    record = Event("tally", ("CN",), TallyFacts(tokens=lead.facts.leader_tokens), 99.0, lead.evidence)
     story = replace(story, events=(record, record, *story.events))
     artifacts = {a.filename: a.content for a in render_story(
         story, Settings("T", tmp_path / "templates", ("en", "zh"), chart=False))}

@@ -65,8 +65,8 @@ def test_streak_length_is_the_longest_suffix_the_leader_was_ahead(pairs) -> None
         assert events == []
         return
     [event] = events
-    assert (event.facts["leader"], event.facts["weeks"]) == expected
-    assert event.facts["open_ended"] == (expected[1] == len(pairs))
+    assert (event.facts.leader, event.facts.weeks) == expected
+    assert event.facts.open_ended == (expected[1] == len(pairs))
 
 
 @settings(max_examples=150, deadline=None)
@@ -81,7 +81,7 @@ def test_partial_weeks_never_create_or_break_a_streak(pairs, partials) -> None:
     assert found[last].complete
     events = run(Streak(), found, last)
     expected = expected_streak(pairs)
-    assert [(e.facts["leader"], e.facts["weeks"]) for e in events] == ([expected] if expected else [])
+    assert [(e.facts.leader, e.facts.weeks) for e in events] == ([expected] if expected else [])
     for week, stats in found.items():
         if not stats.complete:
             assert run(Streak(), found, week) == []  # a partial week makes no streak of its own
@@ -95,9 +95,9 @@ def test_a_record_is_never_below_an_earlier_week(pairs) -> None:
     for index, week in enumerate(sorted(found)):
         totals = [cn + us for cn, us in pairs[: index + 1]]
         for event in run(rule, found, week):
-            assert event.facts["tokens"] == totals[-1]
-            assert all(event.facts["tokens"] > earlier for earlier in totals[:-1])
-            assert event.facts["previous_record"] == max(totals[:-1])
+            assert event.facts.tokens == totals[-1]
+            assert all(event.facts.tokens > earlier for earlier in totals[:-1])
+            assert event.facts.previous_record == max(totals[:-1])
 
 
 @settings(max_examples=100, deadline=None)
@@ -113,4 +113,4 @@ def test_growth_is_reported_exactly_when_the_change_passes_the_threshold(pairs, 
     change = now / before - 1
     assert len(events) == (abs(change) >= threshold)
     for event in events:
-        assert event.facts["change"] == change and event.facts["previous_tokens"] == before
+        assert event.facts.change == change and event.facts.previous_tokens == before

@@ -27,9 +27,9 @@ def events_of(project: Path):
 def test_week_11_china_leads_for_the_second_consecutive_week(events_of) -> None:
     events = events_of("2026-W11")
     [streak] = events["streak"]
-    assert streak.facts["leader"] == "CN" and streak.facts["trailer"] == "US"
-    assert (streak.facts["weeks"], streak.facts["open_ended"]) == (2, False)
-    assert (streak.facts["leader_tokens"], streak.facts["trailer_tokens"]) == (
+    assert streak.facts.leader == "CN" and streak.facts.trailer == "US"
+    assert (streak.facts.weeks, streak.facts.open_ended) == (2, False)
+    assert (streak.facts.leader_tokens, streak.facts.trailer_tokens) == (
         4_690_000_000_000, 3_294_000_000_000)
     assert "lead_change" not in events
 
@@ -42,55 +42,55 @@ def test_the_best_event_comes_first(events_of) -> None:
 
 def test_week_11_top_three_are_all_chinese(events_of) -> None:
     [sweep] = events_of("2026-W11")["sweep"]
-    assert sweep.facts["country"] == "CN"
-    assert [m["name"] for m in sweep.facts["models"]] == [
+    assert sweep.facts.country == "CN"
+    assert [m.name for m in sweep.facts.models] == [
         "MiniMax M2.5", "Step 3.5 Flash (free)", "DeepSeek V3.2"]
 
 
 def test_week_9_the_us_takes_the_lead_ending_chinas_two_weeks(events_of) -> None:
     events = events_of("2026-W09")
     [change] = events["lead_change"]
-    assert (change.facts["leader"], change.facts["trailer"]) == ("US", "CN")
-    assert change.facts["ended_weeks"] == 2
-    assert change.facts["retaken"] is False
+    assert (change.facts.leader, change.facts.trailer) == ("US", "CN")
+    assert change.facts.ended_weeks == 2
+    assert change.facts.retaken is False
     assert "streak" not in events
 
 
 def test_week_10_china_retakes_the_lead(events_of) -> None:
     [change] = events_of("2026-W10")["lead_change"]
-    assert (change.facts["leader"], change.facts["ended_weeks"], change.facts["retaken"]) == (
+    assert (change.facts.leader, change.facts.ended_weeks, change.facts.retaken) == (
         "CN", 1, True)
 
 
 def test_the_first_week_on_record_claims_no_streak(events_of) -> None:
     events = events_of("2026-W07")
     [streak] = events["streak"]
-    assert (streak.facts["weeks"], streak.facts["open_ended"]) == (1, True)
+    assert (streak.facts.weeks, streak.facts.open_ended) == (1, True)
     assert "growth" not in events and "new_entrant" not in events  # nothing to compare with
 
 
 def test_week_on_week_growth_of_both_countries(events_of) -> None:
-    growth = {e.facts["country"]: e.facts["change"] for e in events_of("2026-W11")["growth"]}
+    growth = {e.facts.country: e.facts.change for e in events_of("2026-W11")["growth"]}
     assert round(growth["CN"], 4) == 0.1183
     assert round(growth["US"], 4) == -0.0933
 
 
 def test_new_entrants_in_the_top_10(events_of) -> None:
     [hunter] = events_of("2026-W11")["new_entrant"]
-    assert (hunter.facts["model"], hunter.facts["rank"], hunter.facts["stealth"]) == (
+    assert (hunter.facts.model, hunter.facts.rank, hunter.facts.stealth) == (
         "openrouter/hunter-alpha", 7, True)
-    entrants = {e.facts["model"]: e.facts["returning"] for e in events_of("2026-W10")["new_entrant"]}
+    entrants = {e.facts.model: e.facts.returning for e in events_of("2026-W10")["new_entrant"]}
     assert entrants == {"stepfun/step-3.5-flash:free": False, "google/gemini-2.5-flash": True}
 
 
 def test_the_jpmorgan_forecast_series(events_of) -> None:
     [forecast] = events_of("2026-W11")["forecast"]
-    assert forecast.facts["organisation"] == "JPMorgan"
-    assert forecast.facts["multiple"] == 390
-    assert forecast.facts["years"] == 5
-    assert round(forecast.facts["cagr"], 3) == 2.298
-    assert forecast.facts["first"]["value"] == 10 * 10**15
-    assert forecast.facts["last"]["value"] == 3_900 * 10**15
+    assert forecast.facts.organisation == "JPMorgan"
+    assert forecast.facts.multiple == 390
+    assert forecast.facts.years == 5
+    assert round(forecast.facts.cagr, 3) == 2.298
+    assert forecast.facts.first.value == 10 * 10**15
+    assert forecast.facts.last.value == 3_900 * 10**15
 
 
 def test_events_command_lists_kind_score_and_facts(project, bulletin) -> None:

@@ -12,8 +12,16 @@ from bulletin.weeks import IsoWeek
 
 
 def with_rules(project: Path, rules: str) -> Path:
+    """The demo config with ``rules`` at its end, in place of the top-level keys they give."""
     path = project / "config.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + rules, encoding="utf-8")
+    given = {line.split(":")[0] for line in rules.splitlines() if line[:1].isalpha()}
+    kept, dropping = [], False
+    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+        if line[:1].isalpha():
+            dropping = line.split(":")[0] in given
+        if not dropping:
+            kept.append(line)
+    path.write_text("".join(kept) + rules, encoding="utf-8")
     return path
 
 
@@ -69,9 +77,9 @@ rules:
     _, events = pipeline.week_events(config, IsoWeek.parse("2026-W11"))
     assert {e.kind for e in events} == {"sweep", "new_entrant"}
     # Hunter Alpha entered at No. 7, outside the top 5 this rule watches.
-    assert all(e.facts["rank"] <= 5 for e in events if e.kind == "new_entrant")
+    assert all(e.facts.rank <= 5 for e in events if e.kind == "new_entrant")
     [sweep] = [e for e in events if e.kind == "sweep"]
-    assert sweep.facts["places"] == 2 and sweep.score == 2 * 50.0
+    assert sweep.facts.places == 2 and sweep.score == 2 * 50.0
 
 
 def test_the_article_tells_at_most_max_events(project, bulletin) -> None:

@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from bulletin import __version__
 from bulletin.errors import RenderError
+from bulletin.facts import ForecastFacts
 from bulletin.model import Artifact, Event, Story, event_data
 from bulletin.render import chart, claims, edition, escape, numbers_zh, phrasing
 from bulletin.render.chart import Drawn
@@ -226,8 +227,8 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     events = [e for e in story.events if _has_template(env, pre, e.kind, locale)
               and _has_subject(e, locale)]
     modules = [env.get_template(f"{pre}events/{e.kind}.md.j2").module for e in events]
-    counts = {e.kind: len(phrasing.names(m, "paragraph")) for e, m in zip(events, modules, strict=True)}
-    picks = phrasing.choose(str(story.week), [e.kind for e in events], counts)
+    counts = {str(e.kind): len(phrasing.names(m, "paragraph")) for e, m in zip(events, modules, strict=True)}
+    picks = phrasing.choose(str(story.week), [str(e.kind) for e in events], counts)
     paragraphs = [_call(env, f"{pre}events/{e.kind}.md.j2", phrasing.names(m, "paragraph")[i], e, story)
                   for e, m, i in zip(events, modules, picks, strict=True)]
     headline = _headline(env, pre, story, events, modules)
@@ -299,12 +300,12 @@ def _has_template(env: jinja2.Environment, pre: str, kind: str, locale: str) -> 
 def _has_subject(event: Event, locale: str) -> bool:
     """A figure's story is told in Chinese only with its subject in Chinese, never quoted in English."""
     facts = event.facts
-    if locale != "zh" or "organisation" not in facts or not isinstance(facts.get("subject"), str):
+    if locale != "zh" or not isinstance(facts, ForecastFacts):
         return True
-    if numbers_zh.subject_name(facts["subject"], str(facts.get("subject_zh", ""))):
+    if numbers_zh.subject_name(facts.subject, facts.subject_zh):
         return True
     log.warning("no Chinese subject for the figure %r (%s); left out of the Chinese article: "
-                "give it a subject_zh in the figures file", facts["subject"], facts["organisation"])
+                "give it a subject_zh in the figures file", facts.subject, facts.organisation)
     return False
 
 

@@ -80,7 +80,7 @@ def quantities(story: Story) -> list[Quantity]:
     found: list[Quantity] = []
     stats = story.stats
     for index, event in enumerate(story.events):
-        found.extend(_walk(f"events[{index}].facts", event.facts, event.evidence))
+        found.extend(_walk(f"events[{index}].facts", event.facts.as_data(), event.evidence))
     for total in stats.countries:
         keys = tuple(str(EvidenceKey.of(stats.source, stats.week, m)) for m in total.models)
         found += [Quantity(f"countries.{total.key}.tokens", total.tokens, keys),
@@ -191,7 +191,8 @@ def numbers_in(text: str, locale: str, names: tuple[str, ...] = ()) -> list[str]
 
 def _names(story: Story, title: str) -> tuple[str, ...]:
     names = [row.name for row in story.stats.models] + [str(story.week), title]
-    names += [str(e.facts.get(key, "")) for e in story.events for key in ("name", "subject", "subject_zh")]
+    names += [str(e.facts.as_data().get(key, "")) for e in story.events
+              for key in ("name", "subject", "subject_zh")]
     # Licences and attributions are names too: "CC BY 4.0" states no quantity.
     names += [text for credit in story.credits
               for text in (credit.attribution, credit.attribution_zh, credit.licence)]

@@ -40,12 +40,14 @@ from bulletin.model import (
     Collected,
     Delivery,
     DeliveryStatus,
+    Event,
     FeedItem,
     Figure,
     HttpValidators,
     ModelName,
     Observation,
     Status,
+    event_from_data,
 )
 from bulletin.store import week_totals
 from bulletin.store.migrations import MIGRATIONS
@@ -594,14 +596,14 @@ class Store:
             "published_at, fetched_at, subject_zh FROM figures ORDER BY subject, organisation, period")
         return [Figure(row[0], row[1], row[2], row[3], Decimal(row[4]), *row[5:]) for row in rows]
 
-    def reported_before(self, week: IsoWeek, limit: int) -> list[list[dict[str, Any]]]:
+    def reported_before(self, week: IsoWeek, limit: int) -> list[list[Event]]:
         """The events of up to ``limit`` bulletins before ``week``, most recent first.
 
         Held and rejected bulletins reported nothing to readers, so they are left out.
         """
         rows = self.db.execute(f"SELECT events FROM bulletins WHERE week < ? AND status IN "
                                f"({_PUBLISHABLE}) ORDER BY week DESC LIMIT ?", (str(week), limit))
-        return [json.loads(row[0]) for row in rows]
+        return [[event_from_data(event) for event in json.loads(row[0])] for row in rows]
 
     def bulletin(self, week: IsoWeek) -> BulletinRecord | None:
         row = self.db.execute(f"SELECT {_BULLETIN} FROM bulletins WHERE week=?",

@@ -32,7 +32,7 @@ class WeekResult:
 def backtest(config: Config, start: IsoWeek | None = None, end: IsoWeek | None = None
              ) -> list[WeekResult]:
     from bulletin.pipeline import stats_history
-    from bulletin.render.article import event_data, headline_of
+    from bulletin.render.article import headline_of
 
     with Store.open(config.database) as store:
         history = stats_history(config, store)
@@ -45,7 +45,7 @@ def backtest(config: Config, start: IsoWeek | None = None, end: IsoWeek | None =
         raise BulletinError(f"no complete week to backtest between {start or 'the first'} and "
                             f"{end or 'the last'}{span}")
     index = HistoryIndex(history)
-    memory: list[list[dict[str, Any]]] = []  # what each simulated bulletin reported, oldest first
+    memory: list[list[Event]] = []  # what each simulated bulletin reported, oldest first
     results = []
     for week in weeks:
         recent = memory[::-1][: config.story.memory_weeks]
@@ -53,7 +53,7 @@ def backtest(config: Config, start: IsoWeek | None = None, end: IsoWeek | None =
                         config.story.repeat_factor, index)
         story = compose(history[week], events, config, {})
         headline = headline_of(story, config.templates_dir)
-        memory.append([event_data(event) for event in story.events])
+        memory.append(list(story.events))
         results.append(WeekResult(week, headline, story.detected, story.events))
     return results
 
@@ -79,7 +79,7 @@ def results_text(results: list[WeekResult]) -> str:
         lines.append(f"{result.week}  {result.headline}")
         for event in result.events:
             mark = "*" if event in result.chosen else " "
-            facts = ", ".join(f"{key}={_short(value)}" for key, value in event.facts.items()
+            facts = ", ".join(f"{key}={_short(value)}" for key, value in event.facts.as_data().items()
                               if not isinstance(value, (list, dict)))
             lines.append(f"  {mark} {event.score:6.1f}  {event.kind:<19} {facts}")
     return "\n".join(lines)

@@ -10,6 +10,16 @@ from typing import Any
 
 from bulletin import clock
 from bulletin.config.settings import Config
+from bulletin.facts import (
+    DuelFacts,
+    EventKind,
+    LeadChangeFacts,
+    Move,
+    RankChangeFacts,
+    SubjectFacts,
+    SubjectType,
+    SweepEndFacts,
+)
 from bulletin.model import Event, EvidenceKey, SourceCredit, Story, WeekStats
 from bulletin.story.stats import is_complete
 from bulletin.weeks import IsoWeek
@@ -92,9 +102,9 @@ def choose(events: list[Event], limit: int) -> list[Event]:
     for event in _collapse(events):
         if len(chosen) == limit:
             break
-        if event.facts.get("background"):
+        if event.facts.background:
             continue
-        amounts = _amounts(event.facts)
+        amounts = _amounts(event.facts.as_data())
         if chosen and any(told[amount] >= MAX_TELLINGS for amount in amounts):
             continue
         chosen.append(event)
@@ -104,10 +114,11 @@ def choose(events: list[Event], limit: int) -> list[Event]:
 
 def total_kind(event: Event) -> str:
     """Which kind of top-nine total an event states: "country", "author" or none."""
-    if event.kind in LEAD_KINDS or event.kind == "growth":
+    if event.kind in LEAD_KINDS or event.kind == EventKind.GROWTH:
         return "country"
-    kind = event.facts.get("subject_type", "")
-    return kind if kind in ("country", "author") and event.kind != "share" else ""
+    facts = event.facts
+    kind = facts.subject_type if isinstance(facts, (DuelFacts, SubjectFacts)) else ""
+    return kind if kind in (SubjectType.COUNTRY, SubjectType.AUTHOR) else ""
 
 
 def mark_basis(events: list[Event]) -> list[Event]:
@@ -122,7 +133,7 @@ def mark_basis(events: list[Event]) -> list[Event]:
         kind = total_kind(event)
         if kind and kind not in told:
             told.add(kind)
-            event = replace(event, facts={**event.facts, "basis": kind})
+            event = replace(event, facts=replace(event.facts, basis=kind))
         marked.append(event)
     return marked
 
@@ -151,26 +162,40 @@ def _collapse(events: list[Event]) -> list[Event]:
     lead = next((e for e in events if e.kind in LEAD_KINDS), None)
     told = set(lead.subjects) if lead else set()
     # A model new in the top 10 is told once: its entry, not its climb as well.
-    entered = {e.subjects[0] for e in events if e.kind == "new_entrant"}
-    entered |= {e.facts["breaker"]["model"] for e in events if e.kind in ("sweep_end", "author_sweep_end")}
+    entered = {e.subjects[0] for e in events if e.kind == EventKind.NEW_ENTRANT}
+    entered |= {e.facts.breaker.model for e in events if isinstance(e.facts, SweepEndFacts)}
     # A developer whose lead is one model's: the model's lead change says it (developer_too).
-    models = [e for e in events if e.kind == "subject_lead_change" and e.facts.get("subject_type") == "model"]
-    echoed = {id(e) for e in events if e.kind == "subject_lead_change" and e.facts.get("subject_type")
-              == "author" and any(_same_lead(m, e) for m in models)}
+    models = [e for e in events if _new_lead(e, SubjectType.MODEL)]
+    echoed = {id(e) for e in events
+              if (author := _new_lead(e, SubjectType.AUTHOR)) and any(_same_lead(m, author) for m in models)}
     kept = []
     for e in events:
-        if (e.kind == "growth" and e.subjects[0] in told) or id(e) in echoed or (
-                e.kind == "rank_change" and e.facts.get("move") != "new_leader" and e.subjects[0] in entered):
+        if (e.kind == EventKind.GROWTH and e.subjects[0] in told) or id(e) in echoed or (
+                isinstance(e.facts, RankChangeFacts) and e.facts.move != Move.NEW_LEADER
+                and e.subjects[0] in entered):
             continue
-        echo = next((a for a in events if id(a) in echoed and e in models and _same_lead(e, a)), None)
-        kept.append(replace(e, facts={**e.facts, "developer_too": echo.facts["leader"]}) if echo else e)
+        echo = next((author for a in events if id(a) in echoed and e in models
+                     and (author := _new_lead(a, SubjectType.AUTHOR)) and _same_lead(e, author)), None)
+        if echo and isinstance(e.facts, LeadChangeFacts):
+            e = replace(e, facts=replace(e.facts, developer_too=echo.leader))
+        kept.append(e)
     return kept
 
 
-def _same_lead(model: Event, author: Event) -> bool:
+def _new_lead(event: Event, subject_type: SubjectType) -> LeadChangeFacts | None:
+    """The facts of a new No. 1 developer or model, if ``event`` tells one of ``subject_type``."""
+    facts = event.facts
+    if (event.kind == EventKind.SUBJECT_LEAD_CHANGE and isinstance(facts, LeadChangeFacts)
+            and facts.subject_type == subject_type):
+        return facts
+    return None
+
+
+def _same_lead(model: Event, author: LeadChangeFacts) -> bool:
     """A developer's new lead that is its one counted model's: the same tokens, the same change."""
-    return (str(model.facts.get("leader", "")).split("/")[0] == author.facts.get("leader")
-            and model.facts.get("leader_tokens") == author.facts.get("leader_tokens"))
+    facts = _new_lead(model, SubjectType.MODEL)
+    return (facts is not None and facts.leader.split("/")[0] == author.leader
+            and facts.leader_tokens == author.leader_tokens)
 
 
 def _notes(stats: WeekStats, top_n: int) -> list[dict[str, Any]]:

@@ -11,10 +11,10 @@ Each rule declares, for each kind of event it makes, which of these it is
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from bulletin.facts import RecordFacts
 from bulletin.model import Event
 
 
@@ -41,28 +41,31 @@ def fact(progress: str = "") -> Novelty:
     return Novelty("fact", progress)
 
 
-# What a reported event is stored as: event_data() in model.py.
-Reported = Sequence[Mapping[str, Any]]
+# The events one earlier bulletin reported (read back from the store).
+Reported = Sequence[Event]
 
 
-def same_fact(event: Event, earlier: Mapping[str, Any], kind: Novelty = FACT) -> bool:
+def same_fact(event: Event, earlier: Event, kind: Novelty = FACT) -> bool:
     if kind.told_again == "news":
         return False
-    if earlier.get("kind") != event.kind or list(earlier.get("subjects", ())) != list(event.subjects):
+    if earlier.kind != event.kind or earlier.subjects != event.subjects:
         return False
     if kind.told_again == "run":
-        return bool(earlier.get("facts", {}).get("since") == event.facts.get("since"))
+        # A run's facts name its first week (StreakFacts.since, SweepFacts.since).
+        return bool(getattr(earlier.facts, "since", None) == getattr(event.facts, "since", None))
     return True
 
 
-def progressed(event: Event, earlier: Mapping[str, Any], kind: Novelty = FACT) -> bool:
+def progressed(event: Event, earlier: Event, kind: Novelty = FACT) -> bool:
+    """Whether the fact named ``kind.progress`` moved on since ``earlier`` told it."""
     if not kind.progress:
         return False
-    now, then = event.facts.get(kind.progress), earlier.get("facts", {}).get(kind.progress)
+    now, then = getattr(event.facts, kind.progress, None), getattr(earlier.facts, kind.progress, None)
     if not (isinstance(now, (int, float)) and isinstance(then, (int, float))):
         return False
     # A record low progresses downwards.
-    return now < then if event.facts.get("low") else now > then
+    low = isinstance(event.facts, RecordFacts) and event.facts.low
+    return now < then if low else now > then
 
 
 def novelty(event: Event, reported: Sequence[Reported], repeat_factor: float,

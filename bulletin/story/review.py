@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from bulletin.config.settings import Review
+from bulletin.facts import ForecastFacts
 from bulletin.model import Status, Story
 
 ALWAYS = "review: always (every bulletin waits for an editor)"
@@ -71,10 +72,11 @@ def untranslated_figures(story: Story, locales: Iterable[str]) -> list[str]:
 
     found = []
     for event in story.events:
-        subject, organisation = event.facts.get("subject"), event.facts.get("organisation")
-        if organisation is None or not isinstance(subject, str):
+        facts = event.facts
+        if not isinstance(facts, ForecastFacts):
             continue
-        if not subject_name(subject, str(event.facts.get("subject_zh", ""))):
+        subject, organisation = facts.subject, facts.organisation
+        if not subject_name(subject, facts.subject_zh):
             found.append(f"{organisation}'s figure {subject!r}: left out of the Chinese article, "
                          "which has no Chinese subject for it; give it a subject_zh in the figures file")
     return list(dict.fromkeys(found))  # a figure behind two events is one thing to fix

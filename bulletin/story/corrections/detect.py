@@ -289,7 +289,7 @@ def counted(output: Path, locales: Sequence[str], published: Sequence[Mapping[st
     corrections = []
     for index, event in enumerate(story.events):
         facts = before.get((event.kind, tuple(event.subjects)), {})
-        for key, value in event.facts.items():
+        for key, value in event.facts.as_data().items():
             old = facts.get(key)
             name = f"events[{index}].facts.{key}"
             if ("weeks" not in key or name in found or not isinstance(value, int) or not isinstance(old, int)
@@ -382,7 +382,7 @@ def story_changes(published: Sequence[Mapping[str, Any]], story: Story) -> list[
                  for e in published}
     for event in story.events:
         facts = old_facts.get((event.kind, tuple(event.subjects)), {})
-        for key, value in event.facts.items():
+        for key, value in event.facts.as_data().items():
             # A run of weeks is written in words ("the second week in a row"), which the
             # number check does not read: its length is compared here.
             if "weeks" in key and key in facts and facts[key] != value:

@@ -281,7 +281,8 @@ def evidence(stats: WeekStats, models: Iterable[str]) -> tuple[str, ...]:
     return tuple(prefix + model for model in models)
 
 
-def model_facts(row: ModelWeek) -> dict[str, object]:
+def model_facts(row: ModelWeek) -> dict[str, Any]:
+    """A row's ModelFacts fields (for the facts of a kind that extends them)."""
     return {"model": row.model, "name": row.name, "author": row.author, "country": row.country,
             "rank": row.rank, "tokens": row.tokens, "previous_rank": row.previous_rank,
             "stealth": row.excluded}

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from bulletin.facts import ClaimCheckFacts, EventKind, FigurePoint, ForecastFacts
 from bulletin.model import Event, EvidenceKey, Figure
 from bulletin.story.rules import Param, Rule, RuleContext
 from bulletin.story.timing import first_told
@@ -34,10 +35,10 @@ def _start(period: str) -> date:
     return date(int(period), 1, 1)
 
 
-def figure_facts(figure: Figure) -> dict[str, object]:
+def figure_facts(figure: Figure) -> FigurePoint:
     value = int(figure.value) if figure.value == figure.value.to_integral_value() else str(figure.value)
-    return {"value": value, "unit": figure.unit, "scale": figure.scale, "period": figure.period,
-            "link": figure.link, "quote": figure.quote, "source": figure.source}
+    return FigurePoint(value=value, unit=figure.unit, scale=figure.scale, period=figure.period,
+                       link=figure.link, quote=figure.quote, source=figure.source)
 
 
 def figure_key(figure: Figure) -> str:
@@ -78,32 +79,31 @@ class Forecast(Rule):
                 continue
             multiple = last.value / first.value
             cagr = float(multiple) ** (1 / years) - 1
-            facts = {
-                "subject": subject,
+            fresh = any(first_told(context.stats.week, point) for point in points)
+            facts = ForecastFacts(
+                subject=subject,
                 # As an editor or a Chinese text gave it; any figure of the subject will do.
-                "subject_zh": next((f.subject_zh for f in [*points, *context.figures]
-                                    if f.subject == subject and f.subject_zh), ""),
-                "organisation": organisation,
-                "unit": unit,
-                "first": figure_facts(first),
-                "last": figure_facts(last),
-                "multiple": _plain(multiple),
-                "years": round(years),
-                "cagr": cagr,
-            }
+                subject_zh=next((f.subject_zh for f in [*points, *context.figures]
+                                 if f.subject == subject and f.subject_zh), ""),
+                organisation=organisation,
+                unit=unit,
+                first=figure_facts(first),
+                last=figure_facts(last),
+                multiple=_plain(multiple),
+                years=round(years),
+                cagr=cagr,
+                background=not fresh,
+            )
             keys = tuple(figure_key(point) for point in points)
             # A forecast is news the week it (or a new point of its series) is published;
             # after that it is background, which the article leaves out (compose.choose):
             # a March forecast retold in May's bulletins reads stale.
-            fresh = any(first_told(context.stats.week, point) for point in points)
             score = 60.0 if fresh else 30.0
-            if not fresh:
-                facts["background"] = True
-            yield Event("forecast", (organisation, subject), facts, score, keys)
+            yield Event(EventKind.FORECAST, (organisation, subject), facts, score, keys)
             if self.claims:
                 yield from self._claim(facts, points, float(multiple), keys, score)
 
-    def _claim(self, facts: dict[str, object], points: list[Figure], multiple: float,
+    def _claim(self, facts: ForecastFacts, points: list[Figure], multiple: float,
                keys: tuple[str, ...], told_at: float = 30.0) -> Iterable[Event]:
         for point in reversed(points):
             stated = stated_multiple(point.quote)
@@ -113,10 +113,10 @@ class Forecast(Rule):
             off = abs(value - multiple) / multiple
             if off <= self.tolerance:
                 return
-            claim = facts | {"stated_multiple": _plain(Decimal(str(value))), "stated_words": words,
-                             "quote": point.quote, "quote_link": point.link,
-                             "figures_multiple": facts["multiple"], "difference": off}
-            yield Event("claim_check", (str(facts["organisation"]), str(facts["subject"])), claim,
+            claim = ClaimCheckFacts(**vars(facts), stated_multiple=_plain(Decimal(str(value))),
+                                    stated_words=words, quote=point.quote, quote_link=point.link,
+                                    figures_multiple=facts.multiple, difference=off)
+            yield Event(EventKind.CLAIM_CHECK, (facts.organisation, facts.subject), claim,
                         # Just below its forecast, so that it follows the paragraph it questions.
                         told_at - 1 + min(0.9, 10 * off), keys)
             return

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from statistics import fmean
 
+from bulletin.facts import EventKind, GrowthFacts, SubjectType, VolumeChangeFacts
 from bulletin.model import Event, WeekStats
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import (
@@ -71,19 +72,19 @@ class Growth(Rule):
                 continue
             behind = evidence(then, before)
             if self.subject == "country" and self.span == 1:
-                facts: dict[str, object] = {"country": subject, "tokens": tokens,
-                                            "previous_tokens": previous, "change": change,
-                                            "typical_change": typical}
-                yield Event("growth", (subject,), facts, score, evidence(stats, models) + behind)
+                facts = GrowthFacts(country=subject, tokens=tokens, previous_tokens=previous,
+                                    change=change, typical_change=typical)
+                yield Event(EventKind.GROWTH, (subject,), facts, score, evidence(stats, models) + behind)
                 continue
-            facts = {"subject_type": self.subject, "subject": subject,
-                     "name": subject_name(stats, self.subject, subject), "weeks": self.span,
-                     "tokens": tokens, "previous_tokens": previous, "change": change,
-                     "typical_change": typical, "week_ending": stats.week.sunday.isoformat()}
+            volume = VolumeChangeFacts(
+                subject_type=SubjectType(self.subject), subject=subject,
+                name=subject_name(stats, self.subject, subject), weeks=self.span, tokens=tokens,
+                previous_tokens=previous, change=change, typical_change=typical,
+                week_ending=stats.week.sunday.isoformat())
             # Less central than the lead countries' week: half the weight per move.
             score = (10.0 + min(30.0, 50 * abs(change))) * unusual
             topic = f"growth|{self.subject}|{subject}|{self.span}" if change > 0 else ""
-            yield Event("volume_change", (subject,), facts, score, evidence(stats, models) + behind,
+            yield Event(EventKind.VOLUME_CHANGE, (subject,), volume, score, evidence(stats, models) + behind,
                         topic=topic)
 
 

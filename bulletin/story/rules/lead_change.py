@@ -8,7 +8,9 @@ streak the change ends is part of the event ("ending China's two-week lead").
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from bulletin.facts import EventKind, LeadChangeFacts
 from bulletin.model import Event
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, subject_models, subject_name
@@ -36,23 +38,23 @@ class LeadChange(Rule):
         previous = leader_of(before, kind, pair)
         if previous is None or same_leader(kind, previous, ahead):
             return
-        facts = duel_facts(stats, kind, pair, ahead)
-        behind = str(facts["trailer"])
+        duel = duel_facts(stats, kind, pair, ahead)
+        behind = str(duel["trailer"])
         ended = run_back(context.history, before.week,
                          lambda week: same_leader(kind, context.index.leader(week, kind, pair), previous),
                          context.index.runs("lead", kind, pair, previous))
         retaken = any(same_leader(kind, context.index.leader(week, kind, pair), ahead)
                       for week in context.history if week < stats.week)
-        facts.update(ended_weeks=ended.weeks, ended_open_ended=ended.open_ended,
-                     ended_since=ended.since.monday.isoformat(), retaken=retaken, subject_type=kind)
+        ending: dict[str, Any] = {"ended_weeks": ended.weeks, "ended_open_ended": ended.open_ended,
+                  "ended_since": ended.since.monday.isoformat(), "retaken": retaken}
         if kind == "country":
             models = tuple(subject_models(stats, kind, ahead)) + tuple(subject_models(stats, kind, behind))
-            yield Event("lead_change", (ahead, behind), facts, 90.0 + min(ended.weeks, 6),
-                        evidence(stats, models), topic=f"lead|{kind}|{ahead}")
+            yield Event(EventKind.LEAD_CHANGE, (ahead, behind), LeadChangeFacts(**duel, **ending),
+                        90.0 + min(ended.weeks, 6), evidence(stats, models), topic=f"lead|{kind}|{ahead}")
             return
-        facts.update(previous_leader=previous,
-                     previous_leader_name=subject_name(before, kind, previous),
-                     leader_name=subject_name(stats, kind, ahead),
-                     trailer_name=subject_name(stats, kind, behind))
-        yield Event("subject_lead_change", (ahead, previous), facts, 60.0 + 2 * min(ended.weeks, 6),
+        facts = LeadChangeFacts(**duel, **ending, previous_leader=previous,
+                                previous_leader_name=subject_name(before, kind, previous),
+                                leader_name=subject_name(stats, kind, ahead),
+                                trailer_name=subject_name(stats, kind, behind))
+        yield Event(EventKind.SUBJECT_LEAD_CHANGE, (ahead, previous), facts, 60.0 + 2 * min(ended.weeks, 6),
                     evidence(stats, subject_models(stats, kind, ahead)), topic=f"lead|{kind}|{ahead}")

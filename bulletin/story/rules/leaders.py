@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from bulletin.facts import SubjectType
 from bulletin.model import Methodology, WeekStats
 from bulletin.story.families import family_of
 from bulletin.story.stats import is_complete
@@ -178,10 +180,12 @@ def leader_of(stats: WeekStats, subject_type: str, pair: tuple[str, str]) -> str
 
 
 def duel_facts(stats: WeekStats, subject_type: str, pair: tuple[str, str], ahead: str
-               ) -> dict[str, object]:
-    """What every lead event says of the week: who leads whom, with both sides' tokens and changes."""
+               ) -> dict[str, Any]:
+    """What every lead event says of the week (DuelFacts' fields): who leads whom, with both
+    sides' tokens and changes."""
     behind, lead_tokens, rival_tokens, lead_change, rival_change = duel(stats, subject_type, pair, ahead)
     return {
+        "subject_type": SubjectType(subject_type),
         "leader": ahead,
         "trailer": behind,
         "leader_tokens": lead_tokens,
@@ -193,12 +197,12 @@ def duel_facts(stats: WeekStats, subject_type: str, pair: tuple[str, str], ahead
     }
 
 
-def _basis(stats: WeekStats, subject_type: str, ahead: str, behind: str) -> dict[str, object]:
+def _basis(stats: WeekStats, subject_type: str, ahead: str, behind: str) -> dict[str, Any]:
     """What the totals count, and each side's change over all its models where the top's churn drove it."""
     if subject_type == "model":
         return {}
     totals = stats.countries if subject_type == "country" else stats.authors
-    found: dict[str, object] = {}
+    found: dict[str, Any] = {}
     for side, key in (("leader", ahead), ("trailer", behind)):
         total = next((t for t in totals if t.key == key), None)
         churn = total is not None and total.churn

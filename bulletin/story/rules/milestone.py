@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bulletin.facts import EventKind, MilestoneFacts, SubjectType
 from bulletin.model import Event
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import (
@@ -55,19 +56,19 @@ class Milestone(Rule):
             if not passed:
                 continue
             level = passed[-1]
-            facts = {
-                "subject_type": self.subject,
-                "subject": subject,
-                "name": subject_name(stats, self.subject, subject),
-                "level": int(level),
-                "tokens": tokens,
-                "previous_best": best,
-                "previous_best_week": str(week),
-                "first_week_on_record": str(context.index.weeks()[0]),
-                "records_since": context.index.weeks()[0].monday.isoformat(),
-                "week_ending": stats.week.sunday.isoformat(),
-            }
+            facts = MilestoneFacts(
+                subject_type=SubjectType(self.subject),
+                subject=subject,
+                name=subject_name(stats, self.subject, subject),
+                level=int(level),
+                tokens=tokens,
+                previous_best=best,
+                previous_best_week=str(week),
+                first_week_on_record=str(context.index.weeks()[0]),
+                records_since=context.index.weeks()[0].monday.isoformat(),
+                week_ending=stats.week.sunday.isoformat(),
+            )
             score = 45.0 - 10 * (self.subject in ("author", "model"))
-            yield Event("milestone", (self.subject, subject, str(int(level))), facts, score,
+            yield Event(EventKind.MILESTONE, (self.subject, subject, str(int(level))), facts, score,
                         evidence(stats, subject_models(stats, self.subject, subject)),
                         topic=f"high|{self.subject}|{subject}")

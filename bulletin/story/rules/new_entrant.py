@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bulletin.facts import EventKind, NewEntrantFacts
 from bulletin.model import Event
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, model_facts
@@ -38,5 +39,5 @@ class NewEntrant(Rule):
             # A debut straight into the top three is among the week's biggest stories
             # (at No. 1 it is the lead change's: "takes first place from ...").
             score += DEBUT_AT_THE_TOP * (1 < row.rank <= 3 and not returning)
-            facts = model_facts(row) | {"returning": returning}
-            yield Event("new_entrant", (row.model,), facts, score, evidence(stats, [row.model]))
+            facts = NewEntrantFacts(**model_facts(row), returning=returning)
+            yield Event(EventKind.NEW_ENTRANT, (row.model,), facts, score, evidence(stats, [row.model]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bulletin.facts import EventKind, Move, RankChangeFacts
 from bulletin.model import Event
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, model_facts
@@ -46,7 +47,7 @@ class RankChange(Rule):
                 score = 15.0 + 3 * min(abs(moved), 10) + 5 * (row.rank <= 3)
             else:
                 continue
-            facts = model_facts(row) | {"move": move, "places": abs(moved),
-                                        "week_ending": stats.week.sunday.isoformat()}
-            yield Event("rank_change", (row.model,), facts, score, evidence(stats, [row.model]),
+            facts = RankChangeFacts(**model_facts(row), move=Move(move), places=abs(moved),
+                                    week_ending=stats.week.sunday.isoformat())
+            yield Event(EventKind.RANK_CHANGE, (row.model,), facts, score, evidence(stats, [row.model]),
                         topic=topic)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bulletin.facts import EventKind, RecordFacts, SubjectType
 from bulletin.model import Event, WeekStats
 from bulletin.story.novelty import fact
 from bulletin.story.rules import (
@@ -68,27 +69,27 @@ class Record(Rule):
                 continue
             margin = tokens / best - 1 if best else None
             all_time = self.span == 0 or self.span >= len(context.index.weeks())
-            facts = {
-                "subject_type": self.subject,
-                "subject": subject,
-                "name": subject_name(stats, self.subject, subject),
-                "tokens": tokens,
-                "previous_record": best,
-                "previous_record_week": str(week),
-                "previous_record_week_ending": week.sunday.isoformat(),
-                "margin": margin,
-                "span": self.span,
-                "all_time": all_time,
-                "low": self.low,
-                "history_weeks": len(prior),
+            facts = RecordFacts(
+                subject_type=SubjectType(self.subject),
+                subject=subject,
+                name=subject_name(stats, self.subject, subject),
+                tokens=tokens,
+                previous_record=best,
+                previous_record_week=str(week),
+                previous_record_week_ending=week.sunday.isoformat(),
+                margin=margin,
+                span=self.span,
+                all_time=all_time,
+                low=self.low,
+                history_weeks=len(prior),
                 # The store's first complete week: "all-time" means since then, and says so.
-                "records_since": context.index.weeks()[0].monday.isoformat(),
-                "week_ending": stats.week.sunday.isoformat(),
-            }
+                records_since=context.index.weeks()[0].monday.isoformat(),
+                week_ending=stats.week.sunday.isoformat(),
+            )
             score = 25.0 + min(30.0, 100 * abs(margin or 0)) + 5 * all_time
             if self.subject in ("author", "model"):
                 score -= 10
             # A new all-time high that passes a round level is one fact told twice.
             topic = f"high|{self.subject}|{subject}" if all_time and not self.low else ""
-            yield Event("record", (self.subject, subject), facts, score,
+            yield Event(EventKind.RECORD, (self.subject, subject), facts, score,
                         evidence(stats, subject_models(stats, self.subject, subject)), topic=topic)

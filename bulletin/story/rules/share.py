@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bulletin.facts import Direction, EventKind, ShareFacts
 from bulletin.model import Event, WeekStats
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, subject_models
@@ -37,15 +38,15 @@ class Share(Rule):
                     direction = "below"
                 else:
                     continue
-                facts = {"country": country, "share": share, "previous_share": previous,
-                         "level": level, "direction": direction,
-                         "tokens": total.tokens if (total := stats.country(country)) else 0,
-                         "week_ending": stats.week.sunday.isoformat()}
+                facts = ShareFacts(country=country, share=share, previous_share=previous,
+                                   level=level, direction=Direction(direction),
+                                   tokens=total.tokens if (total := stats.country(country)) else 0,
+                                   week_ending=stats.week.sunday.isoformat())
                 # Half the board changing hands between the lead pair is their
                 # lead changing (or one fact told from either side).
                 pair = context.methodology.lead_countries
                 topic = f"lead|country|{pair_leader(stats, pair)}" if (
                     level == 0.5 and country in pair) else ""
-                yield Event("share", (country, str(level)), facts, 50.0,
+                yield Event(EventKind.SHARE, (country, str(level)), facts, 50.0,
                             evidence(stats, subject_models(stats, "country", country)), topic=topic)
                 break

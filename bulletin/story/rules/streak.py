@@ -14,7 +14,9 @@ author or the total (event ``growth_streak``); when a run of at least
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from bulletin.facts import EventKind, GrowthStreakFacts, StreakFacts, SubjectType
 from bulletin.model import Event
 from bulletin.story.novelty import run
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, subject_models, subject_name
@@ -70,8 +72,8 @@ class Streak(Rule):
         ahead = leader_of(stats, kind, pair)
         if ahead is None:
             return
-        facts = duel_facts(stats, kind, pair, ahead)
-        behind = str(facts["trailer"])
+        duel = duel_facts(stats, kind, pair, ahead)
+        behind = str(duel["trailer"])
         run = run_back(context.history, stats.week,
                        lambda week: same_leader(kind, context.index.leader(week, kind, pair), ahead),
                        context.index.runs("lead", kind, pair, ahead))
@@ -80,16 +82,17 @@ class Streak(Rule):
         before = previous_complete(context.history, stats.week)
         earlier = leader_of(before, kind, pair) if before is not None else None
         changed_hands = earlier is not None and not same_leader(kind, earlier, ahead)
-        facts.update(weeks=run.weeks, open_ended=run.open_ended, since=run.since.monday.isoformat(),
-                     subject_type=kind)
+        running: dict[str, Any] = {"weeks": run.weeks, "open_ended": run.open_ended,
+                   "since": run.since.monday.isoformat()}
         if kind == "country":
-            event_kind = "streak"
+            event_kind = EventKind.STREAK
+            facts = StreakFacts(**duel, **running)
             score = run_score(45.0 + 10 * min(run.weeks, 3), run.weeks) - 5 * run.open_ended
             models = tuple(subject_models(stats, kind, ahead)) + tuple(subject_models(stats, kind, behind))
         else:
-            facts.update(leader_name=subject_name(stats, kind, ahead),
-                         trailer_name=subject_name(stats, kind, behind))
-            event_kind, score = "subject_streak", 20.0 + 5 * min(run.weeks, 8) - 5 * run.open_ended
+            facts = StreakFacts(**duel, **running, leader_name=subject_name(stats, kind, ahead),
+                                trailer_name=subject_name(stats, kind, behind))
+            event_kind, score = EventKind.SUBJECT_STREAK, 20.0 + 5 * min(run.weeks, 8) - 5 * run.open_ended
             models = tuple(subject_models(stats, kind, ahead))
         topic = f"lead|{kind}|{ahead}" if changed_hands else ""
         yield Event(event_kind, (ahead, behind), facts, score, evidence(stats, models), topic=topic)
@@ -102,7 +105,7 @@ class Streak(Rule):
 
             memo = context.index.runs("growth", self.subject, subject)
             run = growth_run(context.history, stats.week, volume, memo=memo)
-            base: dict[str, object] = {"subject_type": self.subject, "subject": subject,
+            base: dict[str, Any] = {"subject_type": SubjectType(self.subject), "subject": subject,
                     "name": subject_name(stats, self.subject, subject),
                     "week_ending": stats.week.sunday.isoformat()}
             models = evidence(stats, subject_models(stats, self.subject, subject))
@@ -110,12 +113,12 @@ class Streak(Rule):
                 start = previous_complete(context.history, run.since)
                 first = volume(start.week) if start else None
                 now = volume(stats.week)
-                facts = base | {"weeks": run.weeks, "open_ended": run.open_ended,
-                                "since": run.since.monday.isoformat(), "tokens": now,
-                                "first_tokens": first, "ended": False,
-                                "change": now / first - 1 if now and first else None}
+                facts = GrowthStreakFacts(**base, weeks=run.weeks, open_ended=run.open_ended,
+                                          since=run.since.monday.isoformat(), tokens=now,
+                                          first_tokens=first, ended=False,
+                                          change=now / first - 1 if now and first else None)
                 # Over the same weeks, the run and the span's change are one fact.
-                yield Event("growth_streak", (subject,), facts, 25.0 + 6 * min(run.weeks, 10), models,
+                yield Event(EventKind.GROWTH_STREAK, (subject,), facts, 25.0 + 6 * min(run.weeks, 10), models,
                             topic=f"growth|{self.subject}|{subject}|{run.weeks}")
                 continue
             # A fall this week: did it end a run worth having reported?
@@ -124,12 +127,13 @@ class Streak(Rule):
                 continue
             ended = growth_run(context.history, before.week, volume, memo=memo)
             if ended.weeks >= self.min_weeks:
-                facts = base | {"weeks": 0, "open_ended": False, "since": "", "ended": True,
-                                "tokens": volume(stats.week), "first_tokens": volume(before.week),
-                                "ended_weeks": ended.weeks, "ended_open_ended": ended.open_ended,
-                                "ended_since": ended.since.monday.isoformat(),
-                                "change": _change(volume(stats.week), volume(before.week))}
-                yield Event("growth_streak", (subject,), facts, 20.0 + 5 * min(ended.weeks, 10),
+                facts = GrowthStreakFacts(
+                    **base, weeks=0, open_ended=False, since="", ended=True,
+                    tokens=volume(stats.week), first_tokens=volume(before.week),
+                    ended_weeks=ended.weeks, ended_open_ended=ended.open_ended,
+                    ended_since=ended.since.monday.isoformat(),
+                    change=_change(volume(stats.week), volume(before.week)))
+                yield Event(EventKind.GROWTH_STREAK, (subject,), facts, 20.0 + 5 * min(ended.weeks, 10),
                             models)
 
 

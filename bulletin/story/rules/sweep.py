@@ -11,7 +11,9 @@ weeks").
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from bulletin.facts import EventKind, ModelFacts, SweepEndFacts, SweepFacts
 from bulletin.model import Event, ModelWeek
 from bulletin.story.novelty import NEWS, run
 from bulletin.story.rules import HistoryIndex, Param, Rule, RuleContext, evidence, model_facts
@@ -51,17 +53,16 @@ class Sweep(Rule):
         run = run_back(context.history, stats.week,
                        lambda week: self.swept_by(context.index, week) == owner,
                        context.index.runs("sweep", self.places, self.by, owner))
-        models = [model_facts(row) for row in top]
-        extra = {"weeks": run.weeks, "open_ended": run.open_ended,
-                 "since": run.since.monday.isoformat()}
+        models = tuple(ModelFacts(**model_facts(row)) for row in top)
+        extra: dict[str, Any] = {"places": self.places, "models": models, "weeks": run.weeks,
+                 "open_ended": run.open_ended, "since": run.since.monday.isoformat()}
         score = run_score(55.0 + 5 * (self.places - 3) + 5 * min(run.weeks - 1, 2), run.weeks)
         keys = evidence(stats, [row.model for row in top])
         if self.by == "country":
-            facts = {"country": owner, "places": self.places, "models": models} | extra
-            yield Event("sweep", (owner,), facts, score, keys)
+            yield Event(EventKind.SWEEP, (owner,), SweepFacts(country=owner, **extra), score, keys)
         else:
-            facts = {"author": owner, "places": self.places, "models": models} | extra
-            yield Event("author_sweep", (owner,), facts, score - 10, keys)
+            yield Event(EventKind.AUTHOR_SWEEP, (owner,), SweepFacts(author=owner, **extra),
+                        score - 10, keys)
 
     def _ended(self, context: RuleContext, owner: str | None) -> Iterable[Event]:
         """The run of sweeps that ended this week, if one of ``end_after`` weeks or more did."""
@@ -83,17 +84,20 @@ class Sweep(Rule):
         breaker = next((row for row in top if not self._owned(row, ended_by)), None)
         if breaker is None:  # fewer models listed than places: nothing to tell
             return
-        facts = {"places": self.places, "models": [model_facts(row) for row in top],
-                 "breaker": model_facts(breaker), "ended_weeks": ended.weeks,
+        facts: dict[str, Any] = {
+                 "places": self.places, "models": tuple(ModelFacts(**model_facts(row)) for row in top),
+                 "breaker": ModelFacts(**model_facts(breaker)), "ended_weeks": ended.weeks,
                  "ended_open_ended": ended.open_ended, "ended_since": ended.since.monday.isoformat(),
                  "week_ending": stats.week.sunday.isoformat()}
         # Among the week's biggest stories: a hold on the top places that lasted is over.
         score = 70.0 + 2 * min(ended.weeks, 5)
         keys = evidence(stats, [row.model for row in top])
         if self.by == "country":
-            yield Event("sweep_end", (ended_by,), facts | {"country": ended_by}, score, keys)
+            yield Event(EventKind.SWEEP_END, (ended_by,), SweepEndFacts(**facts, country=ended_by),
+                        score, keys)
         else:
-            yield Event("author_sweep_end", (ended_by,), facts | {"author": ended_by}, score - 10, keys)
+            yield Event(EventKind.AUTHOR_SWEEP_END, (ended_by,), SweepEndFacts(**facts, author=ended_by),
+                        score - 10, keys)
 
     def _owned(self, row: ModelWeek, owner: str) -> bool:
         return not row.excluded and (row.country if self.by == "country" else row.author) == owner

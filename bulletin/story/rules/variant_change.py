@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
+from bulletin.facts import EventKind, VariantChangeFacts, VariantWhat
 from bulletin.model import Event, ModelWeek
 from bulletin.story.families import family_name, variant
 from bulletin.story.novelty import NEWS
@@ -45,23 +47,25 @@ class VariantChange(Rule):
                      and all(row.model != other.model for other in rows)]
             if ended and paid:
                 free, tier = ended[0], paid[0]
-                facts = _base(tier, stats.week.sunday.isoformat()) | {
-                    "what": "free_ended", "free_tokens": free.tokens,
+                facts = VariantChangeFacts(
+                    **_base(tier, stats.week.sunday.isoformat()),
+                    what=VariantWhat.FREE_ENDED, free_tokens=free.tokens,
                     # A rank over the days it was still listed is no week's rank.
-                    "free_rank": free.rank if free.days == 7 else None}
+                    free_rank=free.rank if free.days == 7 else None)
                 score = 55.0 + 3 * max(0, 10 - min(free.rank, tier.rank))
-                yield Event("variant_change", (family,), facts, score,
+                yield Event(EventKind.VARIANT_CHANGE, (family,), facts, score,
                             evidence(stats, [tier.model]) + evidence(before, [free.model]))
                 continue
             snapshot = _new_snapshot(rows, earlier)
             if snapshot is not None:
                 new, old = snapshot
                 overtook = new.tokens > old.tokens
-                facts = _base(new, stats.week.sunday.isoformat()) | {
-                    "what": "snapshot", "snapshot": _date(new), "old_snapshot": _date(old),
-                    "old_tokens": old.tokens, "old_rank": old.rank, "overtook": overtook}
+                facts = VariantChangeFacts(
+                    **_base(new, stats.week.sunday.isoformat()),
+                    what=VariantWhat.SNAPSHOT, snapshot=_date(new), old_snapshot=_date(old),
+                    old_tokens=old.tokens, old_rank=old.rank, overtook=overtook)
                 score = 45.0 + 3 * max(0, 10 - new.rank) + 10 * overtook
-                yield Event("variant_change", (family,), facts, score,
+                yield Event(EventKind.VARIANT_CHANGE, (family,), facts, score,
                             evidence(stats, [new.model, old.model]))
 
 
@@ -91,7 +95,7 @@ def _date(row: ModelWeek) -> str:
     return found.isoformat() if found else ""
 
 
-def _base(row: ModelWeek, week_ending: str) -> dict[str, object]:
+def _base(row: ModelWeek, week_ending: str) -> dict[str, Any]:
     return {"model": row.model, "family": row.family, "name": family_name(row.name),
             "author": row.author, "country": row.country, "rank": row.rank, "tokens": row.tokens,
             "week_ending": week_ending}

@@ -1,0 +1,391 @@
+"""What each kind of event states: its facts, one frozen dataclass per kind.
+
+The rules build them, the templates read their fields (``f.leader_tokens``),
+the claim check and the corrections walk them as data (``as_data()``), and the
+store keeps that data as JSON, read back with ``facts_from_data()``. A field
+renamed here is renamed for all of them, and the type checker sees every use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
+from typing import Any, ClassVar, TypeVar, get_type_hints
+
+
+class EventKind(StrEnum):
+    LEAD_CHANGE = "lead_change"  # the lead countries swapped places
+    SUBJECT_LEAD_CHANGE = "subject_lead_change"  # a new No. 1 developer or model
+    STREAK = "streak"  # one lead country ahead for N weeks
+    SUBJECT_STREAK = "subject_streak"  # one developer or model first for N weeks
+    GROWTH_STREAK = "growth_streak"  # volume up N weeks running (or such a run ended)
+    GROWTH = "growth"  # a lead country's week on week
+    VOLUME_CHANGE = "volume_change"  # any subject's change over N weeks
+    MILESTONE = "milestone"  # a round level passed for the first time
+    RECORD = "record"  # the highest (or lowest) week on record
+    NEW_ENTRANT = "new_entrant"  # a model new in (or back in) the top ten
+    RANK_CHANGE = "rank_change"  # a model's climb, fall or new first place
+    SHARE = "share"  # a country's share of the board crossed a level
+    SWEEP = "sweep"  # one country holds every top place
+    AUTHOR_SWEEP = "author_sweep"  # one developer holds every top place
+    SWEEP_END = "sweep_end"  # such a run of a country's ended
+    AUTHOR_SWEEP_END = "author_sweep_end"
+    VARIANT_CHANGE = "variant_change"  # a free tier ended, a new snapshot's first full week
+    FORECAST = "forecast"  # a series of forecast figures: multiple and yearly growth
+    CLAIM_CHECK = "claim_check"  # a multiple a source states that its own figures do not give
+
+
+class SubjectType(StrEnum):
+    COUNTRY = "country"
+    AUTHOR = "author"
+    MODEL = "model"
+    TOTAL = "total"  # every model on the platform
+
+
+class Move(StrEnum):
+    NEW_LEADER = "new_leader"
+    CLIMB = "climb"
+    FALL = "fall"
+
+
+class VariantWhat(StrEnum):
+    FREE_ENDED = "free_ended"  # the free tier is no longer listed; the paid tier stays
+    SNAPSHOT = "snapshot"  # a newer dated snapshot in its first full week
+
+
+class Direction(StrEnum):
+    ABOVE = "above"
+    BELOW = "below"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Facts:
+    """What every event's facts may carry besides its own."""
+
+    # Which top-nine total this event is the first in the article to state
+    # ("country", "author"): its paragraph says what the total counts. Set by compose.
+    basis: str = ""
+    # Detected but no longer news (a forecast after the week it was published): not told.
+    background: bool = False
+
+    # Fields holding other facts, read back from data as that type (a tuple for a list).
+    nested: ClassVar[Mapping[str, type[Facts]]] = {}
+
+    def __post_init__(self) -> None:
+        # A kind, a mode or a direction given as its text (stored data, a rule) becomes its enum.
+        for name, enum in _enum_fields(type(self)).items():
+            value = getattr(self, name)
+            if not isinstance(value, enum):
+                object.__setattr__(self, name, enum(value))
+
+    def as_data(self) -> dict[str, Any]:
+        """Plain data: JSON output, the bulletins table, the claim check's walk."""
+        return asdict(self)
+
+    @classmethod
+    def from_data(cls: type[F], data: Mapping[str, Any]) -> F:
+        """The facts ``as_data()`` gave; keys a later version dropped are ignored."""
+        known = {f.name for f in fields(cls) if f.init}
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if key not in known:
+                continue
+            inner = cls.nested.get(key)
+            if inner is not None and isinstance(value, (list, tuple)):
+                value = tuple(inner.from_data(item) for item in value)
+            elif inner is not None and isinstance(value, Mapping):
+                value = inner.from_data(value)
+            values[key] = value
+        return cls(**values)
+
+
+F = TypeVar("F", bound=Facts)
+
+
+_ENUM_FIELDS: dict[type, dict[str, type[StrEnum]]] = {}
+
+
+def _enum_fields(cls: type[Facts]) -> dict[str, type[StrEnum]]:
+    """The fields of ``cls`` whose type is an enum, found once per class."""
+    if cls not in _ENUM_FIELDS:
+        hints = get_type_hints(cls)
+        _ENUM_FIELDS[cls] = {f.name: hints[f.name] for f in fields(cls)
+                             if isinstance(hints[f.name], type) and issubclass(hints[f.name], StrEnum)}
+    return _ENUM_FIELDS[cls]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelFacts(Facts):
+    """One leaderboard row as an event states it."""
+
+    model: str
+    name: str
+    author: str
+    country: str | None
+    rank: int
+    tokens: int
+    previous_rank: int | None
+    stealth: bool  # an excluded (stealth) author's model: counted in no country's total
+
+
+@dataclass(frozen=True, kw_only=True)
+class DuelFacts(Facts):
+    """Who leads whom this week, with both sides' tokens and changes."""
+
+    subject_type: SubjectType
+    leader: str
+    trailer: str
+    leader_tokens: int
+    trailer_tokens: int
+    leader_change: float | None
+    trailer_change: float | None
+    week_ending: str
+    # For a country's or developer's top-nine total: whether the change comes mostly
+    # from which models made the nine, and then the change of all its listed models.
+    leader_churn: bool = False
+    trailer_churn: bool = False
+    leader_all_change: float | None = None
+    trailer_all_change: float | None = None
+    leader_name: str = ""  # a developer's or model's name (countries are named by the templates)
+    trailer_name: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeadChangeFacts(DuelFacts):
+    ended_weeks: int  # the lead this change ended
+    ended_open_ended: bool
+    ended_since: str
+    retaken: bool  # the new leader had led before
+    previous_leader: str = ""
+    previous_leader_name: str = ""
+    developer_too: str = ""  # a model's lead that is its developer's new lead too (compose)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StreakFacts(DuelFacts):
+    weeks: int
+    open_ended: bool  # the run reaches the start of the data: "at least"
+    since: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class GrowthFacts(Facts):
+    country: str
+    tokens: int
+    previous_tokens: int
+    change: float
+    typical_change: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubjectFacts(Facts):
+    """Facts of one subject: a country, a developer, a model or the platform."""
+
+    subject_type: SubjectType
+    subject: str
+    name: str
+    week_ending: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class VolumeChangeFacts(SubjectFacts):
+    weeks: int  # the span compared
+    tokens: int
+    previous_tokens: int
+    change: float
+    typical_change: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class GrowthStreakFacts(SubjectFacts):
+    weeks: int  # 0 when the run ended this week
+    open_ended: bool
+    since: str
+    tokens: int | None
+    first_tokens: int | None
+    ended: bool
+    change: float | None
+    ended_weeks: int = 0
+    ended_open_ended: bool = False
+    ended_since: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MilestoneFacts(SubjectFacts):
+    level: int
+    tokens: int
+    previous_best: int
+    previous_best_week: str
+    first_week_on_record: str
+    records_since: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordFacts(SubjectFacts):
+    tokens: int
+    previous_record: int
+    previous_record_week: str
+    previous_record_week_ending: str
+    margin: float | None
+    span: int  # weeks looked back; 0 for the whole history
+    all_time: bool  # over all the data held: "since these records began"
+    low: bool
+    history_weeks: int
+    records_since: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewEntrantFacts(ModelFacts):
+    returning: bool  # among the top before: "back", not "new"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RankChangeFacts(ModelFacts):
+    move: Move
+    places: int
+    week_ending: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShareFacts(Facts):
+    country: str
+    share: float
+    previous_share: float
+    level: float
+    direction: Direction
+    tokens: int
+    week_ending: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SweepFacts(Facts):
+    places: int
+    models: tuple[ModelFacts, ...]
+    weeks: int
+    open_ended: bool
+    since: str
+    country: str = ""  # the owner: a country (sweep) or a developer (author_sweep)
+    author: str = ""
+
+    nested = {"models": ModelFacts}
+
+
+@dataclass(frozen=True, kw_only=True)
+class SweepEndFacts(Facts):
+    places: int
+    models: tuple[ModelFacts, ...]
+    breaker: ModelFacts  # the first model of the top places not the owner's
+    ended_weeks: int
+    ended_open_ended: bool
+    ended_since: str
+    week_ending: str
+    country: str = ""
+    author: str = ""
+
+    nested = {"models": ModelFacts, "breaker": ModelFacts}
+
+
+@dataclass(frozen=True, kw_only=True)
+class VariantChangeFacts(Facts):
+    what: VariantWhat
+    model: str
+    family: str
+    name: str
+    author: str
+    country: str | None
+    rank: int
+    tokens: int
+    week_ending: str
+    free_tokens: int | None = None  # free_ended: the free tier's last week
+    free_rank: int | None = None  # None where it was listed only some days
+    snapshot: str = ""  # snapshot: the new one's date and the one it follows
+    old_snapshot: str = ""
+    old_tokens: int | None = None
+    old_rank: int | None = None
+    overtook: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class FigurePoint(Facts):
+    """One figure of a forecast series, as its source gave it."""
+
+    value: int | str  # exact: an integer, or a decimal's text
+    unit: str
+    scale: str
+    period: str
+    link: str
+    quote: str
+    source: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForecastFacts(Facts):
+    subject: str
+    subject_zh: str
+    organisation: str
+    unit: str
+    first: FigurePoint
+    last: FigurePoint
+    multiple: int | float
+    years: int
+    cagr: float
+
+    nested = {"first": FigurePoint, "last": FigurePoint}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimCheckFacts(ForecastFacts):
+    stated_multiple: int | float
+    stated_words: str
+    quote: str
+    quote_link: str
+    figures_multiple: int | float
+    difference: float
+
+
+BUILT_IN_KINDS = frozenset(EventKind)
+
+# Each event kind's facts. A rule of one's own (an entry point, see rules.py) that
+# makes a kind of its own registers its facts with register().
+FACTS: dict[str, type[Facts]] = {
+    EventKind.LEAD_CHANGE: LeadChangeFacts,
+    EventKind.SUBJECT_LEAD_CHANGE: LeadChangeFacts,
+    EventKind.STREAK: StreakFacts,
+    EventKind.SUBJECT_STREAK: StreakFacts,
+    EventKind.GROWTH_STREAK: GrowthStreakFacts,
+    EventKind.GROWTH: GrowthFacts,
+    EventKind.VOLUME_CHANGE: VolumeChangeFacts,
+    EventKind.MILESTONE: MilestoneFacts,
+    EventKind.RECORD: RecordFacts,
+    EventKind.NEW_ENTRANT: NewEntrantFacts,
+    EventKind.RANK_CHANGE: RankChangeFacts,
+    EventKind.SHARE: ShareFacts,
+    EventKind.SWEEP: SweepFacts,
+    EventKind.AUTHOR_SWEEP: SweepFacts,
+    EventKind.SWEEP_END: SweepEndFacts,
+    EventKind.AUTHOR_SWEEP_END: SweepEndFacts,
+    EventKind.VARIANT_CHANGE: VariantChangeFacts,
+    EventKind.FORECAST: ForecastFacts,
+    EventKind.CLAIM_CHECK: ClaimCheckFacts,
+}
+
+
+def register(kind: str, facts: type[Facts]) -> None:
+    """Declare the facts of a kind of event a rule of one's own makes."""
+    known = FACTS.setdefault(kind, facts)
+    if known is not facts:
+        raise ValueError(f"the event kind {kind!r} has its facts already ({known.__name__})")
+
+
+def facts_type(kind: str) -> type[Facts]:
+    found = FACTS.get(kind)
+    if found is None:
+        raise ValueError(f"no facts are declared for the event kind {kind!r} "
+                         "(a rule of one's own registers them with bulletin.facts.register)")
+    return found
+
+
+def facts_from_data(kind: str, data: Mapping[str, Any]) -> Facts:
+    """An event's facts as the store or ``bulletin.json`` kept them."""
+    return facts_type(kind).from_data(data)
