@@ -340,6 +340,9 @@ class ClaimCheckFacts(ForecastFacts):
     stated_words: str
     quote: str
     quote_link: str
+    # Who wrote the quote: the site of the report it was read from ("news.example.com"),
+    # not the organisation whose figures it reports (STYLEBOOK 6).
+    quoted_by: str = ""
     figures_multiple: int | float
     difference: float
 

@@ -387,6 +387,9 @@ class Methodology:
     # ":free" variants are their own leaderboard rows ("separate", as openrouter.ai ranks
     # them and as the press figures count them) or count with their base model ("merge").
     free_variants: str = "separate"
+    # A change smaller than this share (either way) is flat: not a rise, a fall, a run
+    # of growth or its end, nor a new record (STYLEBOOK 2: "+0.14%" is not growth).
+    materiality: float = 0.01
 
     def country_of(self, author: str) -> str | None:
         return self.countries.get(author)

@@ -44,6 +44,7 @@ from bulletin.story.corrections.record import Corrected, CorrectionStatus
 from bulletin.story.detect import detect
 from bulletin.story.rules.forecast import figure_key
 from bulletin.story.stats import is_complete, weekly_stats, weekly_stats_from
+from bulletin.story.timing import citable, cited_from, published_on
 from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:
@@ -328,6 +329,12 @@ def build_story(config: Config, store: Store, week: IsoWeek | None = None, now: 
         log.warning("%s: no country configured for %s; add them under methodology.countries",
                     chosen, ", ".join(stats.unmapped_authors))
     figures = store.figures()
+    # Said, so that an editor who expected a figure in this week's article knows why it is not.
+    for organisation, subject, published, start in sorted({
+            (f.organisation, f.subject, published_on(f), cited_from(f))
+            for f in figures if not citable(chosen, f)}):
+        log.warning("%s: %s's figure %r (published %s) is left out: it may be cited from the "
+                    "week ending %s on", chosen, organisation, subject, published, start)
     events = detect_week(config, store, history, chosen, figures)
     # The trail needs the weeks the article can quote: those the events cite,
     # and the chart's and tables' weeks. Reading every stored observation

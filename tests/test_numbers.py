@@ -114,3 +114,13 @@ def test_a_models_variant_in_chinese_copy_needs_no_brackets() -> None:
     assert zh.model_name("Step 3.5 Flash (free)") == "Step 3.5 Flash免费版"
     assert zh.model_name("DeepSeek V4 Flash (2026-07-31)") == "DeepSeek V4 Flash 2026年7月31日版"
     assert zh.model_name("MiMo V2.5") == "MiMo V2.5"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("seventh", "a seventh"), ("eighth", "an eighth"), ("11th", "an 11th"), ("18th", "an 18th"),
+    ("80th", "an 80th"), ("180th", "a 180th"), ("eight-week", "an eight-week"),
+    ("one-week", "a one-week"), ("11.2%", "an 11.2%"), ("8.4%", "an 8.4%"), ("0.8%", "a 0.8%"),
+    ("11,000", "an 11,000"), ("1,100", "a 1,100"), ("390", "a 390"), ("high", "a high")])
+def test_the_article_agrees_with_the_sound_of_what_follows(text: str, expected: str) -> None:
+    # STYLEBOOK 8: "for an eighth week", never "for a eighth week".
+    assert numbers.article(text) == expected

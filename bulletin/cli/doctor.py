@@ -34,7 +34,9 @@ def doctor(config_path: Path) -> None:
     config = load(config_path)
     problems = 0
     for name, problem in _checks(config):
-        if problem:
+        if problem.startswith(WARNING):
+            click.echo(f"{name}: {problem}")  # worth fixing; a run goes ahead all the same
+        elif problem:
             problems += 1
             click.echo(f"{name}: {problem}")
         else:
@@ -45,6 +47,7 @@ def doctor(config_path: Path) -> None:
 
 
 Check = tuple[str, str]  # (what was checked, "" or the problem and its fix)
+WARNING = "warning: "  # a problem that starts so does not fail the check
 
 
 def _checks(config: Any) -> Iterator[Check]:
@@ -53,6 +56,11 @@ def _checks(config: Any) -> Iterator[Check]:
     yield from _disk(config.output)
     for source in config.sources:
         yield f"source {source.name}", _source(source)
+        if source.credited_by_default:
+            yield f"source {source.name} credit", (
+                f"{WARNING}it has no attribution and no url of a known publisher, so articles "
+                f"credit it as {source.credit.attribution!r}; give it `attribution:` (who "
+                "published the data) if that is not so")
     for target in config.publishers:
         yield from _target(target)
 

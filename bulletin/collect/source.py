@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
 
 from bulletin.config import validation as check
 from bulletin.model import Collected, SourceCredit
@@ -41,6 +42,23 @@ class CollectContext:
     end: date | None = None
 
 
+# A source without an attribution or a known publisher: its figures are the editors' own.
+EDITORS = "figures entered by the editors"
+EDITORS_ZH = "编辑录入的数据"
+
+# Publishers known by the host of a source's url: (credit, its Chinese form).
+PUBLISHERS = {
+    "openrouter.ai": ("OpenRouter (openrouter.ai/rankings)", "OpenRouter排行榜（openrouter.ai/rankings）"),
+}
+
+
+def publisher_of(url: str) -> tuple[str, str] | None:
+    """The credit of the publisher a url belongs to ("www." and subdomains too), if known."""
+    host = (urlsplit(url).hostname or "").lower()
+    return next((credit for known, credit in PUBLISHERS.items()
+                 if host == known or host.endswith("." + known)), None)
+
+
 @dataclass(frozen=True)
 class Source:
     """Base of every source type: the settings all of them share."""
@@ -52,7 +70,7 @@ class Source:
     # How the Chinese edition credits this type when the config gives no attribution_zh
     # ('' : the attribution as given, which for an editor's own source is the editor's words).
     default_attribution_zh: ClassVar[str] = ""
-    default_attribution: ClassVar[str] = ""  # '' : the source's name
+    default_attribution: ClassVar[str] = ""  # '' : the publisher its url names, else the editors
 
     name: str
     attribution: str
@@ -71,7 +89,7 @@ class Source:
         return {
             "name": name,
             "attribution": check.string(raw, "attribution", where, problems,
-                                        default=cls.default_attribution or name) or name,
+                                        default=cls.default_attribution) or "",
             "licence": check.string(raw, "licence", where, problems, default="") or "",
             "attribution_zh": check.string(raw, "attribution_zh", where, problems,
                                            default=cls.default_attribution_zh) or "",
@@ -83,8 +101,21 @@ class Source:
 
     @property
     def credit(self) -> SourceCredit:
-        return SourceCredit(self.name, self.url, self.attribution, self.licence,
-                            self.attribution_zh or self.attribution)
+        """How an article credits it (STYLEBOOK 6): never by the name the config gives it.
+
+        Its ``attribution``; else the publisher its ``url`` names; else its figures
+        are the editors' own.
+        """
+        english, chinese = self.attribution, self.attribution_zh
+        if not english:
+            english, known_zh = publisher_of(self.url) or (EDITORS, EDITORS_ZH)
+            chinese = chinese or known_zh
+        return SourceCredit(self.name, self.url, english, self.licence, chinese or english)
+
+    @property
+    def credited_by_default(self) -> bool:
+        """Neither an attribution nor a publisher known from its url: credited as the editors'."""
+        return not self.attribution and publisher_of(self.url) is None
 
     def collect(self, context: CollectContext | None = None) -> Collected:
         raise NotImplementedError

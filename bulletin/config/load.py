@@ -18,7 +18,8 @@ from bulletin.render.edition import DEFAULT_LOCALE, LOCALES
 
 TOP_KEYS = {"title", "output", "database", "templates_dir", "sources", "publish", "methodology",
             "rules", "story", "locales", "review", "site", "chart"}
-METHODOLOGY_KEYS = {"top_n", "exclude_authors", "countries", "lead_countries", "free_variants"}
+METHODOLOGY_KEYS = {"top_n", "exclude_authors", "countries", "lead_countries", "free_variants",
+                    "materiality"}
 FREE_VARIANTS = ("separate", "merge")
 STORY_KEYS = {"max_events", "repeat_factor", "memory_weeks"}
 
@@ -241,8 +242,13 @@ def _methodology(raw: Any, problems: check.Problems) -> Methodology:
     if free is not None and free not in FREE_VARIANTS:
         problems.add(f"{where}.free_variants", f"{free!r} is neither separate nor merge")
         free = None
+    materiality = check.number(section, "materiality", where, problems, default=defaults.materiality)
+    if materiality is not None and materiality >= 1:
+        problems.add(f"{where}.materiality", f"a share of a total, below 1 (0.01 is 1%); got {materiality}")
+        materiality = None
     return Methodology(
         free_variants=free or defaults.free_variants,
+        materiality=materiality or defaults.materiality,
         top_n=top_n,
         exclude_authors=frozenset(excluded or defaults.exclude_authors),
         countries=countries,

@@ -110,6 +110,8 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
         model_name=fmt.model_name,
         change=fmt.change,
         ordinal=fmt.ordinal,
+        a_ordinal=fmt.a_ordinal,
+        a=fmt.article,
         count_words=fmt.count_words,
         long_date=fmt.long_date,
         month_day=fmt.month_day,

@@ -135,6 +135,28 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def a_ordinal(n: int) -> str:
+    """An ordinal with its article: "a seventh", "an eighth", "an 11th", "an 18th"."""
+    return article(ordinal(n))
+
+
+def article(text: str) -> str:
+    """``text`` after the article its sound takes: "an eight-week run", "an 11.2% fall", "a 12-fold"."""
+    return ("an " if _vowel_sound(text) else "a ") + text
+
+
+def _vowel_sound(text: str) -> bool:
+    if not text[:1].isdigit():
+        # The words a template puts here: counts, ordinals, "rise", "high", "increase".
+        # "one" and "u..." ("unique") are read with a consonant.
+        return text[:1].lower() in "aeio" and not text.lower().startswith("one")
+    # Figures as they are read: 8, 80-89, 800... ("eight..."), and 11 and 18 leading
+    # a group of thousands ("eleven", "eighteen thousand"); decimals do not count.
+    whole = "".join(c for c in text.split(".")[0] if c.isdigit())
+    lead = whole[: len(whole) % 3 or 3]
+    return whole.startswith("8") or lead in ("11", "18")
+
+
 def long_date(day: date | str) -> str:
     """"March 15, 2026"."""
     return format_date(_day(day), "MMMM d, y", locale=LOCALE)

@@ -117,6 +117,14 @@ def ordinal(n: int) -> str:
     return f"第{n}"
 
 
+# Chinese has no article: "for a fifth week" is 连续第5周 either way.
+a_ordinal = ordinal
+
+
+def article(text: str) -> str:
+    return text
+
+
 def percent(change: float, places: int = 1) -> str:
     """"11.8%", "1452.9%": no thousands separators in Chinese percentages."""
     return _percent(change, places).replace(",", "")
@@ -152,6 +160,6 @@ def _day(day: date | str) -> date:
     return date.fromisoformat(day) if isinstance(day, str) else day
 
 
-__all__ = ["change", "count_words", "date_range", "iso_week", "long_date", "model_name", "month_day",
-           "multiple", "ordinal", "percent", "rough_percent", "signed_percent", "times", "tokens",
-           "tokens_in"]
+__all__ = ["a_ordinal", "article", "change", "count_words", "date_range", "iso_week", "long_date",
+           "model_name", "month_day", "multiple", "ordinal", "percent", "rough_percent",
+           "signed_percent", "times", "tokens", "tokens_in"]

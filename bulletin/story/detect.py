@@ -30,7 +30,7 @@ def detect(week: IsoWeek, history: Mapping[IsoWeek, WeekStats], figures: Sequenc
 
         rules = default_rules()
     context = RuleContext(history[week], history, in_time(week, figures), methodology,
-                          index or HistoryIndex(history))
+                          index or HistoryIndex(history), reported)
     kinds = {kind: how for rule in rules for kind, how in rule.novelty.items()}
     events = []
     for rule in rules:

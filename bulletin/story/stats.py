@@ -306,19 +306,28 @@ def _raw_stats(board: _Leaderboard, names: dict[str, ModelName],
         name, made = display_name(model, names)
         models.append((model, name, author, country, board.tokens[model], rank, counted, excluded,
                        board.days_of(model), made))
-    _tell_snapshots_apart(models)
+    _tell_variants_apart(models)
     return _RawWeek(board, models, authors, countries, unmapped, dict(all_authors), dict(all_countries))
 
 
-def _tell_snapshots_apart(models: list[_Row]) -> None:
-    """Two snapshots of one model listed in a week share a name: add each one's date."""
+def _tell_variants_apart(models: list[_Row]) -> None:
+    """Two rows of one model listed in a week share a name: name each one's tier or snapshot.
+
+    A reader must never take two rows for two rival models (STYLEBOOK 4): the free
+    tier is "(free)" where its source left that out of the name, and each of two
+    snapshots gets its date.
+    """
     seen: dict[str, int] = defaultdict(int)
     for row in models:
         seen[row[1]] += 1
     for index, row in enumerate(models):
-        snapshot = variant(row[0]).snapshot
-        if seen[row[1]] > 1 and snapshot is not None:
-            models[index] = (row[0], f"{row[1]} ({snapshot.isoformat()})", *row[2:])
+        if seen[row[1]] < 2:
+            continue
+        found = variant(row[0])
+        if found.free:
+            models[index] = (row[0], f"{row[1]} (free)", *row[2:])
+        elif found.snapshot is not None:
+            models[index] = (row[0], f"{row[1]} ({found.snapshot.isoformat()})", *row[2:])
 
 
 def _with_previous(now: _RawWeek, before: _RawWeek | None) -> WeekStats:
@@ -332,16 +341,20 @@ def _with_previous(now: _RawWeek, before: _RawWeek | None) -> WeekStats:
             all_prior: int | None = None
             entered: tuple[str, ...] = ()
             left: tuple[str, ...] = ()
-            if before is not None and previous is not None and everything_before is not None:
+            if before is not None and previous is not None:
                 then = previous.get(key, [])
                 prior = sum(before.board.tokens[m] for m in then)
-                all_prior = everything_before.get(key)
+                all_prior = everything_before.get(key) if everything_before is not None else None
                 entered = tuple(m for m in groups[key] if m not in then)
                 left = tuple(m for m in then if m not in groups[key])
             result.append(Total(key, sums[key], rank, prior, tuple(groups[key]),
                                 everything.get(key, sums[key]), all_prior, entered, left))
         return tuple(result)
 
+    # A leaderboard that lists more rows one week than the other (nine, then ten) gives
+    # no like-for-like "all its listed models": that change is left unknown (STYLEBOOK 3).
+    like_for_like = before is not None and (
+        bool(now.board.long_tail) or len(now.models) == len(before.models))
     ranks = before.board.ranks if before else {}
     tokens = before.board.tokens if before else {}
     earlier = before.board if before else None
@@ -357,9 +370,9 @@ def _with_previous(now: _RawWeek, before: _RawWeek | None) -> WeekStats:
         source=now.board.source,
         models=tuple(models),
         authors=totals(now.authors, before.authors if before else None, now.all_authors,
-                       before.all_authors if before else None),
+                       before.all_authors if before and like_for_like else None),
         countries=totals(now.countries, before.countries if before else None, now.all_countries,
-                         before.all_countries if before else None),
+                         before.all_countries if before and like_for_like else None),
         unmapped_authors=tuple(now.unmapped),
         has_previous=before is not None,
         long_tail=now.board.long_tail,

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from support import FIXED_EPOCH, ROOT
+from support import FIXED_EPOCH, ROOT, copy_demo
 
 BASE = "https://news.example.org/bulletin/"
 LIST_BASE = "https://news.example.org"
@@ -47,8 +47,7 @@ def environ() -> dict[str, str]:
 
 def build(project: Path) -> Path:
     """Render and publish the five weeks to the site; returns OUTPUT/site."""
-    shutil.copy(ROOT / "config.yaml", project / "config.yaml")
-    shutil.copytree(ROOT / "demo", project / "demo")
+    copy_demo(project)  # without its publish: list; this one takes its place
     with (project / "config.yaml").open("a", encoding="utf-8") as config:
         config.write(CONFIG)
 

@@ -106,7 +106,7 @@ def of_week(store: Store, week: IsoWeek, sources: Sequence[Source], base_url: st
     own = store.corrections.of(week, CorrectionStatus.PUBLISHED)
     sent = store.corrections.delivered(week)  # its email has gone: it cannot carry a new notice
     earlier = [c for c in store.corrections.to_announce(week) if not sent or c.announced_in == str(week)]
-    credits = tuple((s.name, s.attribution, s.attribution_zh) for s in sources)
+    credits = tuple((s.name, s.credit.attribution, s.credit.attribution_zh) for s in sources)
     return Notes(tuple(own), tuple(earlier), credits, base_url)
 
 

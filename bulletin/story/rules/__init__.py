@@ -195,6 +195,21 @@ class HistoryIndex:
         return [(weeks[i], value) for i in range(start, at) if (value := row[i]) is not None]
 
 
+def comparable(context: RuleContext, subject_type: str, week: IsoWeek, other: IsoWeek) -> bool:
+    """Whether a subject's volumes in two weeks are counted alike (STYLEBOOK 3).
+
+    The total of a leaderboard's listed models (no long tail) over ten rows one
+    week and nine the other measures the list, not use. Country and developer
+    totals count the same top places every week.
+    """
+    if subject_type != "total":
+        return True
+    rows, other_rows = context.index.volumes(week, "model"), context.index.volumes(other, "model")
+    # Without a long tail the total is the listed rows' sum, and the number of rows matters.
+    listed_only = sum(rows.values()) == context.index.volumes(week, "total").get("total")
+    return not listed_only or len(rows) == len(other_rows)
+
+
 def volumes(stats: WeekStats, subject_type: str) -> dict[str, int]:
     """Tokens of each subject in a week: countries and authors over the counted models."""
     if subject_type == "country":
@@ -214,6 +229,8 @@ class RuleContext:
     figures: tuple[Figure, ...]
     methodology: Methodology
     index: HistoryIndex = None  # type: ignore[assignment]
+    # The events of the bulletins before this week, most recent first (what readers were told).
+    reported: Sequence[Sequence[Event]] = ()
 
     def __post_init__(self) -> None:
         if self.index is None:

@@ -15,13 +15,15 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from bulletin.facts import ClaimCheckFacts, EventKind, FigurePoint, ForecastFacts
 from bulletin.model import Event, EvidenceKey, Figure
 from bulletin.story.rules import Param, Rule, RuleContext
-from bulletin.story.timing import first_told
+from bulletin.story.timing import may_be_news
 
 
 def years_between(first: str, last: str) -> float:
@@ -79,7 +81,7 @@ class Forecast(Rule):
                 continue
             multiple = last.value / first.value
             cagr = float(multiple) ** (1 / years) - 1
-            fresh = any(first_told(context.stats.week, point) for point in points)
+            fresh = any(may_be_news(context.stats.week, point) for point in points)
             facts = ForecastFacts(
                 subject=subject,
                 # As an editor or a Chinese text gave it; any figure of the subject will do.
@@ -92,8 +94,10 @@ class Forecast(Rule):
                 multiple=_plain(multiple),
                 years=round(years),
                 cagr=cagr,
-                background=not fresh,
             )
+            # News once: in the first bulletin that tells it, or tells a new point of it.
+            fresh = fresh and not _told(context, facts)
+            facts = replace(facts, background=not fresh)
             keys = tuple(figure_key(point) for point in points)
             # A forecast is news the week it (or a new point of its series) is published;
             # after that it is background, which the article leaves out (compose.choose):
@@ -115,6 +119,7 @@ class Forecast(Rule):
                 return
             claim = ClaimCheckFacts(**vars(facts), stated_multiple=_plain(Decimal(str(value))),
                                     stated_words=words, quote=point.quote, quote_link=point.link,
+                                    quoted_by=_site(point.link) or point.source,
                                     figures_multiple=facts.multiple, difference=off)
             yield Event(EventKind.CLAIM_CHECK, (facts.organisation, facts.subject), claim,
                         # Just below its forecast, so that it follows the paragraph it questions.
@@ -124,3 +129,18 @@ class Forecast(Rule):
 
 def _plain(number: Decimal) -> int | float:
     return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _site(link: str) -> str:
+    """The site a report is on, as a reader would name it: "news.example.com"."""
+    host = urlsplit(link).hostname or ""
+    return host.removeprefix("www.")
+
+
+def _told(context: RuleContext, facts: ForecastFacts) -> bool:
+    """Whether an earlier bulletin told this forecast, with these same figures."""
+    return any(isinstance(event.facts, ForecastFacts) and event.kind == EventKind.FORECAST
+               and not event.facts.background and event.facts.first == facts.first
+               and event.facts.last == facts.last and event.facts.subject == facts.subject
+               and event.facts.organisation == facts.organisation
+               for bulletin in context.reported for event in bulletin)

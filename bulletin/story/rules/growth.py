@@ -20,6 +20,7 @@ from bulletin.story.rules import (
     Param,
     Rule,
     RuleContext,
+    comparable,
     evidence,
     subject_models,
     subject_name,
@@ -51,7 +52,7 @@ class Growth(Rule):
         if not stats.complete:
             return
         then = context.history.get(weeks_before(stats.week, self.span))
-        if then is None or not then.complete:
+        if then is None or not then.complete or not comparable(context, self.subject, stats.week, then.week):
             return
         now_volumes, then_volumes = volumes(stats, self.subject), volumes(then, self.subject)
         for subject in followed(stats, self.subject, context.methodology, self.top):
@@ -59,7 +60,8 @@ class Growth(Rule):
             if tokens is None or not previous:
                 continue
             change = tokens / previous - 1
-            if abs(change) < self.threshold:
+            # Below the materiality threshold a change is flat: no rise or fall to tell.
+            if abs(change) < max(self.threshold, context.methodology.materiality):
                 continue
             typical = typical_change(context, self.subject, subject, self.span)
             unusual = min(2.0, max(0.5, abs(change) / typical)) if typical else 1.0

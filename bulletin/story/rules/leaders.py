@@ -92,10 +92,13 @@ def _remember(memo: dict[IsoWeek, Run] | None, passed: Sequence[IsoWeek], found:
 
 def growth_run(history: Mapping[IsoWeek, WeekStats], week: IsoWeek,
                volume: Callable[[IsoWeek], int | None], falling: bool = False,
-               memo: dict[IsoWeek, Run] | None = None) -> Run:
-    """Consecutive complete weeks up to ``week`` whose volume rose (or fell) on the week before.
+               memo: dict[IsoWeek, Run] | None = None, materiality: float = 0.0,
+               comparable: Callable[[IsoWeek, IsoWeek], bool] | None = None) -> Run:
+    """Consecutive complete weeks up to ``week`` whose volume rose (or fell) on the week before
+    by at least ``materiality`` (a share): a flat week neither extends a run nor is one.
 
-    ``memo`` as for run_back(): the same subject's, measure's and direction's runs.
+    ``memo`` as for run_back(): the same subject's, measure's, direction's and materiality's runs.
+    ``comparable``: whether two weeks' volumes are counted alike; a run ends where they are not.
     """
     weeks, since = 0, week
     passed: list[IsoWeek] = []
@@ -108,7 +111,8 @@ def growth_run(history: Mapping[IsoWeek, WeekStats], week: IsoWeek,
             found = _joined(weeks, since, memo[current])
             break
         now, then = volume(current), volume(before)
-        moved = now is not None and then is not None and (now < then if falling else now > then)
+        moved = (now is not None and then is not None and material(now, then, materiality, falling)
+                 and (comparable is None or comparable(current, before)))
         if not moved:
             if memo is not None:
                 memo[current] = Run(0, False, current)
@@ -120,6 +124,13 @@ def growth_run(history: Mapping[IsoWeek, WeekStats], week: IsoWeek,
         found = Run(weeks, True, since)
     _remember(memo, passed, found)
     return found
+
+
+def material(now: int, then: int, materiality: float, falling: bool = False) -> bool:
+    """Whether ``now`` rose (or fell) on ``then`` by at least ``materiality`` of it."""
+    if falling:
+        return now < then and then - now >= then * materiality
+    return now > then and now - then >= then * materiality
 
 
 def pair_leader(stats: WeekStats, pair: tuple[str, str]) -> str | None:

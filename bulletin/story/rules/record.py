@@ -24,6 +24,8 @@ from bulletin.story.rules import (
     subject_name,
     volumes,
 )
+from bulletin.story.rules.leaders import material
+from bulletin.weeks import IsoWeek
 
 
 def leading_subjects(stats: WeekStats, subject_type: str, top: int) -> list[str]:
@@ -65,7 +67,9 @@ class Record(Rule):
             pick = min if self.low else max
             week, best = pick(reversed(prior), key=lambda point: point[1])  # latest of equals
             tokens = now[subject]
-            if not (tokens < best if self.low else tokens > best):
+            if not material(tokens, best, context.methodology.materiality, falling=self.low):
+                continue  # a new high by a hair is noise, not news
+            if _basis_changed(context, self.subject, subject, week):
                 continue
             margin = tokens / best - 1 if best else None
             all_time = self.span == 0 or self.span >= len(context.index.weeks())
@@ -93,3 +97,20 @@ class Record(Rule):
             topic = f"high|{self.subject}|{subject}" if all_time and not self.low else ""
             yield Event(EventKind.RECORD, (self.subject, subject), facts, score,
                         evidence(stats, subject_models(stats, self.subject, subject)), topic=topic)
+
+
+def _basis_changed(context: RuleContext, subject_type: str, subject: str, record_week: IsoWeek) -> bool:
+    """Whether a new high would come from what is counted rather than from use (STYLEBOOK 2).
+
+    The listed models' total over a longer list than the record week's (a
+    leaderboard of ten rows after nine), or a top-nine total that rose while all
+    of the subject's listed models fell, is no record of use.
+    """
+    stats = context.stats
+    if subject_type == "total" and not stats.long_tail:
+        return len(stats.models) != len(context.index.volumes(record_week, "model"))
+    if subject_type in ("country", "author"):
+        totals = stats.countries if subject_type == "country" else stats.authors
+        total = next((t for t in totals if t.key == subject), None)
+        return total is not None and total.churn and (total.all_change or 0) < 0
+    return False

@@ -19,12 +19,21 @@ from typing import Any
 from bulletin.facts import EventKind, GrowthStreakFacts, StreakFacts, SubjectType
 from bulletin.model import Event
 from bulletin.story.novelty import run
-from bulletin.story.rules import Param, Rule, RuleContext, evidence, subject_models, subject_name
+from bulletin.story.rules import (
+    Param,
+    Rule,
+    RuleContext,
+    comparable,
+    evidence,
+    subject_models,
+    subject_name,
+)
 from bulletin.story.rules.leaders import (
     duel_facts,
     followed,
     growth_run,
     leader_of,
+    material,
     previous_complete,
     run_back,
     run_score,
@@ -103,8 +112,13 @@ class Streak(Rule):
             def volume(week: IsoWeek, subject: str = subject) -> int | None:
                 return context.index.volumes(week, self.subject).get(subject)
 
-            memo = context.index.runs("growth", self.subject, subject)
-            run = growth_run(context.history, stats.week, volume, memo=memo)
+            materiality = context.methodology.materiality
+            memo = context.index.runs("growth", self.subject, subject, materiality)
+            def alike(week: IsoWeek, other: IsoWeek) -> bool:
+                return comparable(context, self.subject, week, other)
+
+            run = growth_run(context.history, stats.week, volume, memo=memo, materiality=materiality,
+                             comparable=alike)
             base: dict[str, Any] = {"subject_type": SubjectType(self.subject), "subject": subject,
                     "name": subject_name(stats, self.subject, subject),
                     "week_ending": stats.week.sunday.isoformat()}
@@ -121,11 +135,17 @@ class Streak(Rule):
                 yield Event(EventKind.GROWTH_STREAK, (subject,), facts, 25.0 + 6 * min(run.weeks, 10), models,
                             topic=f"growth|{self.subject}|{subject}|{run.weeks}")
                 continue
-            # A fall this week: did it end a run worth having reported?
+            # A fall this week: did it end a run worth having reported? A flat week ends
+            # none (nor extends it): "+0.14%" is neither growth nor the end of growth.
             before = previous_complete(context.history, stats.week)
             if before is None or run.weeks > 0:
                 continue
-            ended = growth_run(context.history, before.week, volume, memo=memo)
+            now, then = volume(stats.week), volume(before.week)
+            if (now is None or then is None or not material(now, then, materiality, falling=True)
+                    or not alike(stats.week, before.week)):
+                continue
+            ended = growth_run(context.history, before.week, volume, memo=memo, materiality=materiality,
+                               comparable=alike)
             if ended.weeks >= self.min_weeks:
                 facts = GrowthStreakFacts(
                     **base, weeks=0, open_ended=False, since="", ended=True,
