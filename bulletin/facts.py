@@ -267,6 +267,9 @@ class SweepFacts(Facts):
     since: str
     country: str = ""  # the owner: a country (sweep) or a developer (author_sweep)
     author: str = ""
+    # The leaderboard places the models take: more than ``places`` where one of them
+    # is listed twice (two snapshots), and then "places" is not what they hold.
+    rows: int = 0
 
     nested = {"models": ModelFacts}
 

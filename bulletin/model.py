@@ -206,6 +206,7 @@ class WeekStats:
     unmapped_authors: tuple[str, ...]
     has_previous: bool  # the week before is in the store and complete
     long_tail: int = 0  # tokens of the models below the published leaderboard ("other")
+    daily: bool = False  # summed from daily listings (each day's top N), not one weekly board
 
     def country(self, code: str) -> Total | None:
         return next((t for t in self.countries if t.key == code), None)

@@ -98,6 +98,8 @@ def test_a_record_is_never_below_an_earlier_week(pairs) -> None:
             assert event.facts.tokens == totals[-1]
             assert all(event.facts.tokens > earlier for earlier in totals[:-1])
             assert event.facts.previous_record == max(totals[:-1])
+            # A new high by less than the materiality threshold is noise, not a record.
+            assert event.facts.tokens - max(totals[:-1]) >= max(totals[:-1]) * METHOD.materiality
 
 
 @settings(max_examples=100, deadline=None)
@@ -111,6 +113,7 @@ def test_growth_is_reported_exactly_when_the_change_passes_the_threshold(pairs, 
         assert events == []
         return
     change = now / before - 1
-    assert len(events) == (abs(change) >= threshold)
+    # Below the materiality threshold a change is flat, whatever the rule's own threshold.
+    assert len(events) == (abs(change) >= max(threshold, METHOD.materiality))
     for event in events:
         assert event.facts.change == change and event.facts.previous_tokens == before

@@ -206,6 +206,10 @@ class WeekHistory(Mapping[IsoWeek, WeekStats]):
             found = self._top[week] = self._boards[week].head(asked)
         return found[:n]
 
+    def daily(self, week: IsoWeek) -> bool:
+        """WeekStats.daily of the week."""
+        return bool(self._boards[week].listed)
+
     def top_owners(self, week: IsoWeek, n: int) -> list[tuple[str, str | None, bool]]:
         """(author, country, excluded) of each of the week's top ``n`` models, as _raw_stats says."""
         method = self._methodology
@@ -376,4 +380,5 @@ def _with_previous(now: _RawWeek, before: _RawWeek | None) -> WeekStats:
         unmapped_authors=tuple(now.unmapped),
         has_previous=before is not None,
         long_tail=now.board.long_tail,
+        daily=bool(now.board.listed),
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from bulletin.model import Event, EvidenceKey, Figure, Methodology, ModelWeek, WeekStats
-from bulletin.story.families import family_name
+from bulletin.story.families import family_name, family_of
 from bulletin.story.novelty import Novelty
 from bulletin.story.rules.leaders import Run, leader_of
 from bulletin.story.stats import WeekHistory, is_complete
@@ -128,6 +128,16 @@ class HistoryIndex:
             return self.history.top_owners(week, n)
         return [(row.author, row.country, row.excluded) for row in self.history[week].top(n)]
 
+    def top_family_owners(self, week: IsoWeek, n: int) -> list[tuple[str, str | None, bool]]:
+        """top_owners() of the week's first ``n`` models, a model's tiers and snapshots as one."""
+        rows = n * 3  # enough for each of the n to be listed twice or three times
+        found, seen = [], set()
+        for model, owner in zip(self.top_models(week, rows), self.top_owners(week, rows), strict=True):
+            if family_of(model) not in seen:
+                seen.add(family_of(model))
+                found.append(owner)
+        return found[:n]
+
     def first_in_top(self, n: int) -> dict[str, IsoWeek]:
         """Model -> the first stored week (partial ones too) it was among the top ``n``.
 
@@ -152,6 +162,12 @@ class HistoryIndex:
 
     def complete(self, week: IsoWeek) -> bool:
         return is_complete(self.history, week)
+
+    def daily(self, week: IsoWeek) -> bool:
+        """Whether the week was summed from daily listings (WeekStats.daily)."""
+        if isinstance(self.history, WeekHistory):
+            return self.history.daily(week)
+        return self.history[week].daily
 
     def leader(self, week: IsoWeek, subject_type: str, pair: tuple[str, str]) -> str | None:
         """leaders.leader_of() the week's statistics."""
@@ -204,9 +220,12 @@ def comparable(context: RuleContext, subject_type: str, week: IsoWeek, other: Is
     """
     if subject_type != "total":
         return True
-    rows, other_rows = context.index.volumes(week, "model"), context.index.volumes(other, "model")
+    index = context.index
+    if index.daily(week) and index.daily(other):
+        return True  # each day's top N, every day: the same list
+    rows, other_rows = index.volumes(week, "model"), index.volumes(other, "model")
     # Without a long tail the total is the listed rows' sum, and the number of rows matters.
-    listed_only = sum(rows.values()) == context.index.volumes(week, "total").get("total")
+    listed_only = sum(rows.values()) == index.volumes(week, "total").get("total")
     return not listed_only or len(rows) == len(other_rows)
 
 
@@ -287,6 +306,19 @@ class Rule:
 
     def detect(self, context: RuleContext) -> Iterable[Event]:
         raise NotImplementedError
+
+
+def top_families(stats: WeekStats, n: int) -> tuple[ModelWeek, ...]:
+    """The week's first ``n`` models, each by its best row: two rows of one model are one model."""
+    found: list[ModelWeek] = []
+    seen: set[str] = set()
+    for row in stats.models:
+        if (row.family or row.model) not in seen:
+            seen.add(row.family or row.model)
+            found.append(row)
+            if len(found) == n:
+                break
+    return tuple(found)
 
 
 def evidence(stats: WeekStats, models: Iterable[str]) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from bulletin.story.rules import (
     Param,
     Rule,
     RuleContext,
+    comparable,
     evidence,
     subject_models,
     subject_name,
@@ -62,6 +63,9 @@ class Record(Rule):
             if subject in partial:
                 continue
             prior = context.index.before(self.subject, subject, stats.week, self.span)
+            # Only weeks counted alike: a record over a list of ten rows is not one over nine.
+            prior = [(week, value) for week, value in prior
+                     if comparable(context, self.subject, stats.week, week)]
             if len(prior) < self.min_history:
                 continue
             pick = min if self.low else max
@@ -69,7 +73,7 @@ class Record(Rule):
             tokens = now[subject]
             if not material(tokens, best, context.methodology.materiality, falling=self.low):
                 continue  # a new high by a hair is noise, not news
-            if _basis_changed(context, self.subject, subject, week):
+            if _basis_changed(context, self.subject, subject):
                 continue
             margin = tokens / best - 1 if best else None
             all_time = self.span == 0 or self.span >= len(context.index.weeks())
@@ -87,7 +91,7 @@ class Record(Rule):
                 low=self.low,
                 history_weeks=len(prior),
                 # The store's first complete week: "all-time" means since then, and says so.
-                records_since=context.index.weeks()[0].monday.isoformat(),
+                records_since=_records_since(context, self.subject).monday.isoformat(),
                 week_ending=stats.week.sunday.isoformat(),
             )
             score = 25.0 + min(30.0, 100 * abs(margin or 0)) + 5 * all_time
@@ -99,16 +103,19 @@ class Record(Rule):
                         evidence(stats, subject_models(stats, self.subject, subject)), topic=topic)
 
 
-def _basis_changed(context: RuleContext, subject_type: str, subject: str, record_week: IsoWeek) -> bool:
+def _records_since(context: RuleContext, subject_type: str) -> IsoWeek:
+    """The first week held that is counted like this one: where "these records began"."""
+    weeks = context.index.weeks()
+    return next((w for w in weeks if comparable(context, subject_type, context.stats.week, w)), weeks[0])
+
+
+def _basis_changed(context: RuleContext, subject_type: str, subject: str) -> bool:
     """Whether a new high would come from what is counted rather than from use (STYLEBOOK 2).
 
-    The listed models' total over a longer list than the record week's (a
-    leaderboard of ten rows after nine), or a top-nine total that rose while all
-    of the subject's listed models fell, is no record of use.
+    A top-nine total that rose while all of the subject's listed models fell is
+    no record of use (a longer list is kept out of ``prior`` by comparable()).
     """
     stats = context.stats
-    if subject_type == "total" and not stats.long_tail:
-        return len(stats.models) != len(context.index.volumes(record_week, "model"))
     if subject_type in ("country", "author"):
         totals = stats.countries if subject_type == "country" else stats.authors
         total = next((t for t in totals if t.key == subject), None)

@@ -1,5 +1,8 @@
 """The top N models of the leaderboard all come from one country (or one author).
 
+Models, not rows: a model's free tier and its snapshots count as one of the N
+(STYLEBOOK 4), so two snapshots of one model are never "two of the top three".
+
 The event says for how many consecutive complete weeks the same country has
 held all N places (``weeks``; "the second consecutive week"). The week such
 a run of at least ``end_after`` weeks ends is news of its own
@@ -16,7 +19,15 @@ from typing import Any
 from bulletin.facts import EventKind, ModelFacts, SweepEndFacts, SweepFacts
 from bulletin.model import Event, ModelWeek
 from bulletin.story.novelty import NEWS, run
-from bulletin.story.rules import HistoryIndex, Param, Rule, RuleContext, evidence, model_facts
+from bulletin.story.rules import (
+    HistoryIndex,
+    Param,
+    Rule,
+    RuleContext,
+    evidence,
+    model_facts,
+    top_families,
+)
 from bulletin.story.rules.leaders import previous_complete, run_back, run_score
 from bulletin.weeks import IsoWeek
 
@@ -33,7 +44,7 @@ class Sweep(Rule):
     end_after: int
 
     def swept_by(self, index: HistoryIndex, week: IsoWeek) -> str | None:
-        top = index.top_owners(week, self.places)
+        top = index.top_family_owners(week, self.places)
         if not index.complete(week) or len(top) < self.places:
             return None
         # A stealth model has no country, so it breaks a sweep: we cannot say
@@ -49,13 +60,14 @@ class Sweep(Rule):
         yield from self._ended(context, owner)
         if owner is None:
             return
-        top = stats.top(self.places)
+        top = top_families(stats, self.places)
         run = run_back(context.history, stats.week,
                        lambda week: self.swept_by(context.index, week) == owner,
                        context.index.runs("sweep", self.places, self.by, owner))
         models = tuple(ModelFacts(**model_facts(row)) for row in top)
         extra: dict[str, Any] = {"places": self.places, "models": models, "weeks": run.weeks,
-                 "open_ended": run.open_ended, "since": run.since.monday.isoformat()}
+                                 "open_ended": run.open_ended, "since": run.since.monday.isoformat(),
+                                 "rows": top[-1].rank}
         score = run_score(55.0 + 5 * (self.places - 3) + 5 * min(run.weeks - 1, 2), run.weeks)
         keys = evidence(stats, [row.model for row in top])
         if self.by == "country":
@@ -80,7 +92,7 @@ class Sweep(Rule):
                          context.index.runs("sweep", self.places, self.by, ended_by))
         if ended.weeks < self.end_after:
             return
-        top = stats.top(self.places)
+        top = top_families(stats, self.places)
         breaker = next((row for row in top if not self._owned(row, ended_by)), None)
         if breaker is None:  # fewer models listed than places: nothing to tell
             return
