@@ -160,6 +160,11 @@ class LeadChangeFacts(DuelFacts):
     previous_leader: str = ""
     previous_leader_name: str = ""
     developer_too: str = ""  # a model's lead that is its developer's new lead too (compose)
+    # Why a model lost first place, where its free tier stopped being listed this week:
+    # the day it was last listed, and the model's volume (every tier) last week and this.
+    free_ended_on: str = ""
+    fell_from: int | None = None
+    fell_to: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -300,8 +305,12 @@ class VariantChangeFacts(Facts):
     rank: int
     tokens: int
     week_ending: str
-    free_tokens: int | None = None  # free_ended: the free tier's last week
+    free_tokens: int | None = None  # free_ended: the free tier's last (part of a) week
     free_rank: int | None = None  # None where it was listed only some days
+    free_this_week: bool = False  # listed on this week's first days (else until last Sunday)
+    last_listed: str = ""  # the last day the free tier was listed
+    family_tokens: int | None = None  # the model, every tier, this week and last
+    family_previous_tokens: int | None = None
     snapshot: str = ""  # snapshot: the new one's date and the one it follows
     old_snapshot: str = ""
     old_tokens: int | None = None

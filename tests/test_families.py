@@ -156,3 +156,23 @@ def test_a_makers_name_keeps_its_own_casing() -> None:
     assert catalogue_name("deepseek/deepseek-v3.2:free", names) == "DeepSeek V3.2 (free)"
     assert catalogue_name("anthropic/claude-sonnet-4.5", {"anthropic/claude-sonnet-4.5": ModelName(
         "anthropic/claude-sonnet-4.5", "Anthropic: Claude Sonnet 4.5", "board")}) == "Claude Sonnet 4.5"
+
+
+def test_w30_the_free_tier_of_hy3_ends_that_week_told_as_the_cause_of_the_new_leader(
+        season: Path, bulletin) -> None:
+    # Hy3's free tier was last listed on Monday, July 20 (2026-W30): its end is W30's news,
+    # told with its effect (Hy3 fell from 11.5 to 5.69 trillion) where MiMo V2.5 takes first place.
+    events = week_events(bulletin, season, "2026-W30")
+    [lead] = [e for e in events if e["kind"] == "subject_lead_change"
+              and e["facts"]["subject_type"] == "model"]
+    assert lead["facts"]["free_ended_on"] == "2026-07-20"
+    assert (lead["facts"]["fell_from"], lead["facts"]["fell_to"]) == (11_501_965_125_282, 5_692_303_112_486)
+    text = rendered(bulletin, season, "2026-W30")
+    assert text.splitlines()[0] == (
+        "# MiMo V2.5 takes first place on OpenRouter as Tencent Hy3's free tier ends")
+    [paragraph] = [p for p in text.split("\n\n") if "took first place among the models" in p]
+    assert "free tier was listed for the last time on July 20" in paragraph
+    assert "fell from 11.5 trillion tokens to 5.69 trillion" in paragraph
+    assert text.count("free tier") == 2  # the headline and that paragraph: told once
+    # W31 does not tell it again, a week late.
+    assert "free tier" not in rendered(bulletin, season, "2026-W31")

@@ -19,8 +19,11 @@ from bulletin.facts import (
     SubjectFacts,
     SubjectType,
     SweepEndFacts,
+    VariantChangeFacts,
+    VariantWhat,
 )
 from bulletin.model import Event, EvidenceKey, SourceCredit, Story, WeekStats
+from bulletin.story.families import family_of
 from bulletin.story.stats import is_complete
 from bulletin.weeks import IsoWeek
 
@@ -168,8 +171,14 @@ def _collapse(events: list[Event]) -> list[Event]:
     models = [e for e in events if _new_lead(e, SubjectType.MODEL)]
     echoed = {id(e) for e in events
               if (author := _new_lead(e, SubjectType.AUTHOR)) and any(_same_lead(m, author) for m in models)}
+    # A free tier's end told as the cause of a lead change is not told again on its own.
+    causes = {family_of(f.previous_leader) for e in events
+              if isinstance(f := e.facts, LeadChangeFacts) and f.free_ended_on}
     kept = []
     for e in events:
+        if isinstance(e.facts, VariantChangeFacts) and e.facts.what == VariantWhat.FREE_ENDED \
+                and e.subjects[0] in causes:
+            continue
         if (e.kind == EventKind.GROWTH and e.subjects[0] in told) or id(e) in echoed or (
                 isinstance(e.facts, RankChangeFacts) and e.facts.move != Move.NEW_LEADER
                 and e.subjects[0] in entered):

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from bulletin.facts import EventKind, LeadChangeFacts
-from bulletin.model import Event
+from bulletin.model import Event, WeekStats
+from bulletin.story.families import family_of
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, subject_models, subject_name
 from bulletin.story.rules.leaders import (
@@ -21,6 +22,7 @@ from bulletin.story.rules.leaders import (
     run_back,
     same_leader,
 )
+from bulletin.story.rules.variant_change import families, free_tier_end
 
 
 class LeadChange(Rule):
@@ -52,9 +54,25 @@ class LeadChange(Rule):
             yield Event(EventKind.LEAD_CHANGE, (ahead, behind), LeadChangeFacts(**duel, **ending),
                         90.0 + min(ended.weeks, 6), evidence(stats, models), topic=f"lead|{kind}|{ahead}")
             return
+        if kind == "model":
+            ending.update(_free_tier_cause(stats, before, previous))
         facts = LeadChangeFacts(**duel, **ending, previous_leader=previous,
                                 previous_leader_name=subject_name(before, kind, previous),
                                 leader_name=subject_name(stats, kind, ahead),
                                 trailer_name=subject_name(stats, kind, behind))
         yield Event(EventKind.SUBJECT_LEAD_CHANGE, (ahead, previous), facts, 60.0 + 2 * min(ended.weeks, 6),
                     evidence(stats, subject_models(stats, kind, ahead)), topic=f"lead|{kind}|{ahead}")
+
+
+def _free_tier_cause(stats: WeekStats, before: WeekStats, previous: str) -> dict[str, Any]:
+    """The cause to tell with the lead change (STYLEBOOK 1), where the old leader's free tier
+    stopped being listed this week: when, and how far the model fell."""
+    if before.week != stats.week.previous():
+        return {}
+    family = family_of(previous)
+    ended = free_tier_end(stats, families(stats.models).get(family, []),
+                          families(before.models).get(family, []), within=10)
+    if ended is None:
+        return {}
+    return {"free_ended_on": ended.last_listed.isoformat(), "fell_from": ended.family_previous,
+            "fell_to": ended.family_tokens}

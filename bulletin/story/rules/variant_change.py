@@ -1,10 +1,11 @@
 """A change between a model's variants: its free tier left the listing, or a new snapshot arrived.
 
 The Data API lists a model's ``:free`` tier and its dated snapshots as rows of
-their own (story/families.py). When last week's free row of a top model is
-no longer listed while its paid row is, the free tier is gone (Hy3 Preview's
-in May 2026); when a new snapshot has its first full week beside the one it
-follows, the maker has replaced it (DeepSeek V4 Flash's in August 2026).
+their own (story/families.py). When the free row of a top model stops being
+listed while its paid row is, the free tier is gone (Hy3 Preview's in May
+2026, Hy3's on July 20, a Monday: told that week); when a new snapshot has
+its first full week beside the one it follows, the maker has replaced it
+(DeepSeek V4 Flash's in August 2026).
 These are the model's stories; rank_change and lead_change leave such moves
 to this rule instead of telling them as a new leader or a debut.
 """
@@ -13,10 +14,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from bulletin.facts import EventKind, VariantChangeFacts, VariantWhat
-from bulletin.model import Event, ModelWeek
+from bulletin.model import Event, ModelWeek, WeekStats
 from bulletin.story.families import family_name, variant
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence
@@ -33,28 +36,28 @@ class VariantChange(Rule):
         before = context.week_before(stats)
         if not stats.complete or before is None:
             return
-        now = _families(stats.models)
-        then = _families(before.models)
+        now = families(stats.models)
+        then = families(before.models)
         for family, rows in now.items():
             best = min(row.rank for row in rows)
             earlier = then.get(family, [])
             if not earlier or min(best, min(row.rank for row in earlier)) > self.within:
                 continue
-            paid = [row for row in rows if not variant(row.model).free]
-            # Only a free tier that stood high last week: a row summed from a day or
-            # two below the daily cutoff has no rank worth telling.
-            ended = [row for row in earlier if variant(row.model).free and row.rank <= self.within
-                     and all(row.model != other.model for other in rows)]
-            if ended and paid:
-                free, tier = ended[0], paid[0]
+            ended = free_tier_end(stats, rows, earlier, self.within, first_held=not before.has_previous)
+            if ended is not None:
+                tier = ended.paid
                 facts = VariantChangeFacts(
                     **_base(tier, stats.week.sunday.isoformat()),
-                    what=VariantWhat.FREE_ENDED, free_tokens=free.tokens,
+                    what=VariantWhat.FREE_ENDED, free_tokens=ended.free.tokens,
                     # A rank over the days it was still listed is no week's rank.
-                    free_rank=free.rank if free.days == 7 else None)
-                score = 55.0 + 3 * max(0, 10 - min(free.rank, tier.rank))
-                yield Event(EventKind.VARIANT_CHANGE, (family,), facts, score,
-                            evidence(stats, [tier.model]) + evidence(before, [free.model]))
+                    free_rank=ended.free.rank if ended.free.days == 7 else None,
+                    free_this_week=ended.free in rows, last_listed=ended.last_listed.isoformat(),
+                    family_tokens=ended.family_tokens, family_previous_tokens=ended.family_previous)
+                score = 55.0 + 3 * max(0, 10 - min(ended.free.rank, tier.rank))
+                keys = evidence(stats, [row.model for row in rows]) + evidence(
+                    before, [row.model for row in earlier])
+                yield Event(EventKind.VARIANT_CHANGE, (family,), facts, score, keys,
+                            topic=f"free_ended|{family}")
                 continue
             snapshot = _new_snapshot(rows, earlier)
             if snapshot is not None:
@@ -69,7 +72,47 @@ class VariantChange(Rule):
                             evidence(stats, [new.model, old.model]))
 
 
-def _families(rows: Iterable[ModelWeek]) -> dict[str, list[ModelWeek]]:
+@dataclass(frozen=True)
+class FreeEnd:
+    """A model's free tier that stopped being listed this week, its paid tier staying."""
+
+    free: ModelWeek  # its last row: this week's (listed some days) or last week's (all seven)
+    paid: ModelWeek  # this week's best other tier
+    last_listed: date
+    family_tokens: int  # the model, all tiers, this week
+    family_previous: int  # and last week
+
+
+def free_tier_end(stats: WeekStats, rows: list[ModelWeek], earlier: list[ModelWeek],
+                  within: int, first_held: bool = False) -> FreeEnd | None:
+    """The free tier of a model (``rows`` this week, ``earlier`` last week) that ended this week.
+
+    Told the week it happens (STYLEBOOK 1): listed every day of last week, high
+    in it, and this week on its first days only, or on none. A listing that ends
+    runs from the Monday, so its last day is the Monday plus its days less one.
+    A free tier already partly gone last week was told then, not again, unless
+    last week was the first held (``first_held``): nothing before it to tell it by.
+    """
+    paid = [row for row in rows if not variant(row.model).free]
+    if not paid:
+        return None
+    for free_before in earlier:
+        if not variant(free_before.model).free or free_before.rank > within:
+            continue
+        still = next((row for row in rows if row.model == free_before.model), None)
+        if (still is not None and still.days == 7) or (free_before.days != 7 and (
+                still is not None or not first_held)):
+            continue
+        if still is not None:
+            last = stats.week.monday + timedelta(days=still.days - 1)
+        else:  # its listing ended last week, on its last day or (first_held) on its Nth
+            last = stats.week.monday - timedelta(days=8 - free_before.days)
+        return FreeEnd(still or free_before, paid[0], last, sum(row.tokens for row in rows),
+                       sum(row.tokens for row in earlier))
+    return None
+
+
+def families(rows: Iterable[ModelWeek]) -> dict[str, list[ModelWeek]]:
     found: dict[str, list[ModelWeek]] = defaultdict(list)
     for row in rows:
         found[row.family or row.model].append(row)
