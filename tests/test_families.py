@@ -74,7 +74,7 @@ def test_w20_the_free_tier_of_hy3_preview_ends_and_no_model_takes_first_place_fr
     assert text.splitlines()[0] == "# The free tier of Tencent Hy3 Preview leaves OpenRouter's listing"
     assert "takes first place on OpenRouter from" not in text
     zh = rendered(bulletin, season, "2026-W20", "bulletin.zh.md")
-    assert zh.splitlines()[0] == "# Tencent Hy3 Preview免费版退出OpenRouter榜单"
+    assert zh.splitlines()[0] == "# 腾讯Hy3 Preview免费版退出OpenRouter榜单"
 
 
 def test_w32_a_new_snapshot_is_its_models_story_not_a_new_leader(season: Path, bulletin) -> None:

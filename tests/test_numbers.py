@@ -124,3 +124,14 @@ def test_a_models_variant_in_chinese_copy_needs_no_brackets() -> None:
 def test_the_article_agrees_with_the_sound_of_what_follows(text: str, expected: str) -> None:
     # STYLEBOOK 8: "for an eighth week", never "for a eighth week".
     assert numbers.article(text) == expected
+
+
+@pytest.mark.parametrize(("name", "chinese"), [
+    ("Tencent Hy3", "腾讯Hy3"), ("Tencent Hy3 Preview (free)", "腾讯Hy3 Preview免费版"),
+    ("Google Gemini 3 Flash", "谷歌Gemini 3 Flash"), ("DeepSeek V4 Flash", "DeepSeek V4 Flash"),
+    ("Tencent", "Tencent")])
+def test_a_makers_name_in_a_model_is_the_one_the_chinese_copy_uses(name: str, chinese: str) -> None:
+    from bulletin.render import numbers_zh
+
+    # STYLEBOOK 7: one form per name, 腾讯Hy3 beside 腾讯, never "Tencent Hy3".
+    assert numbers_zh.model_name(name) == chinese

@@ -66,12 +66,23 @@ def subject_name(subject: str, given: str = "") -> str:
 _SNAPSHOT = re.compile(r" \((\d{4})-(\d{2})-(\d{2})\)")
 
 
+# Makers the Chinese press names in Chinese, where a model's name starts with theirs:
+# "腾讯Hy3", never "Tencent Hy3" in a text that calls the developer 腾讯 (STYLEBOOK 7).
+MAKERS_ZH = {"Tencent": "腾讯", "Google": "谷歌", "Xiaomi": "小米", "Baidu": "百度",
+             "Microsoft": "微软", "Amazon": "亚马逊", "NVIDIA": "英伟达", "Nvidia": "英伟达",
+             "ByteDance": "字节跳动", "StepFun": "阶跃星辰", "Alibaba": "阿里巴巴"}
+
+
 def model_name(name: str) -> str:
-    """A model's name in Chinese copy: "(free)" is 免费版 (the maker's model name stays as it is).
+    """A model's name in Chinese copy: "(free)" is 免费版, a maker's name at its start is the
+    maker's Chinese name ("腾讯Hy3"); the model's own name stays as the maker writes it.
 
     No brackets ("Step 3.5 Flash免费版", "DeepSeek V4 Flash 2026年7月31日版"): a list
     gives each model's tokens in brackets after it.
     """
+    maker, _, rest = name.partition(" ")
+    if maker in MAKERS_ZH and rest:
+        name = MAKERS_ZH[maker] + rest
     name = _SNAPSHOT.sub(lambda m: f" {int(m[1])}年{int(m[2])}月{int(m[3])}日版", name)
     return name[:-len(" (free)")] + "免费版" if name.endswith(" (free)") else name
 
