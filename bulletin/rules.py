@@ -4,7 +4,7 @@ A rule that makes a kind of event of its own declares its facts as a frozen
 dataclass extending ``Facts`` and registers them: ``register("my_kind", MyFacts)``.
 """
 
-from bulletin.facts import Facts, register
+from bulletin.model.facts import Facts, register
 from bulletin.story.rules import (
     HistoryIndex,
     Param,

@@ -45,7 +45,8 @@ def test_week_9_says_the_us_led_and_chinas_streak_ended(project, bulletin) -> No
     assert ("The lead on OpenRouter changed hands in the week to March 1: the United States' AI "
             "models moved ahead with 3.96 trillion tokens, up 25.6% on the previous week, while "
             "China managed 3.12 trillion (\u221239.5%). That ends a run of two weeks with China in "
-            "front, going back to the first week on record, February 9." in article)
+            "front, going back to the first week on record, February 9: the United States' first "
+            "lead since these records began." in article)
 
 
 def test_week_10_says_china_retook_the_lead(project, bulletin) -> None:
@@ -76,7 +77,8 @@ def test_the_json_holds_the_events_and_their_sources(project, bulletin) -> None:
     assert [e["kind"] for e in data["events"]][:2] == ["streak", "forecast"]  # published that week
     # Growth of the lead countries is told in the lead paragraph; minor moves
     # fall below the article's five events.
-    assert {e["kind"] for e in data["other_events"]} == {"growth", "rank_change", "volume_change"}
+    assert {e["kind"] for e in data["other_events"]} == {"growth", "rank_change", "volume_change",
+                                                          "subject_streak"}
     streak = data["events"][0]
     for key in streak["evidence"]:
         assert data["provenance"][key]["source"] == "openrouter-weekly"
@@ -102,7 +104,8 @@ def test_a_missing_template_value_is_an_error_not_a_gap(project, bulletin) -> No
     result = bulletin("run")
     assert result.code == 1
     assert result.err.strip().splitlines() == [
-        "error: events/sweep.md.j2:1: 'bulletin.facts.SweepFacts object' has no attribute 'nonexistent'"]
+        "error: events/sweep.md.j2:1: 'bulletin.model.facts.SweepFacts object' has no attribute "
+        "'nonexistent'"]
     assert not (project / "output" / "bulletins" / "2026-W11").exists()
 
 

@@ -89,7 +89,7 @@ def test_the_claim_check_sets_the_figures_against_the_stated_multiple(project, b
     # Told without the forecast (dropped as old news, say), it gives them itself.
     from types import SimpleNamespace
 
-    from bulletin.facts import facts_from_data
+    from bulletin.model.facts import facts_from_data
     from bulletin.render.article import environment
 
     event = SimpleNamespace(kind="claim_check", subjects=tuple(claim["subjects"]),

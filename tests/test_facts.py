@@ -9,7 +9,8 @@ import pytest
 
 from bulletin import pipeline
 from bulletin.config.load import load_config
-from bulletin.facts import (
+from bulletin.model import Event, event_data, event_from_data
+from bulletin.model.facts import (
     FACTS,
     EventKind,
     GrowthFacts,
@@ -19,7 +20,6 @@ from bulletin.facts import (
     SubjectType,
     facts_from_data,
 )
-from bulletin.model import Event, event_data, event_from_data
 from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "bulletin"
 STAGES = {"cli", "config", "collect", "store", "story", "render", "publish", "serve"}
+# Below the stages: the records they hand one another (model/ holds each event kind's facts).
+BASE = {"model"}
 
 
 def module_name(path: Path) -> str:
@@ -70,7 +72,7 @@ def cycle_from(start: str, graph: dict[str, set[str]]) -> list[str]:
 def test_the_top_level_shows_the_stages_and_at_most_ten_modules() -> None:
     folders = {path.name for path in PACKAGE.iterdir() if (path / "__init__.py").is_file()}
     modules = sorted(path.name for path in PACKAGE.glob("*.py"))
-    assert folders == STAGES
+    assert folders == STAGES | BASE
     assert len(modules) <= 10, modules
 
 

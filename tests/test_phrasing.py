@@ -18,8 +18,8 @@ import pytest
 
 from bulletin import pipeline
 from bulletin.config.load import load_config
-from bulletin.facts import Facts, ModelFacts, register
 from bulletin.model import Event, Story
+from bulletin.model.facts import Facts, ModelFacts, register
 from bulletin.render.article import claims, default_templates_dir, environment, phrasing, prefix
 from bulletin.store.database import Store
 from bulletin.story.rules import model_facts
@@ -43,6 +43,7 @@ RECORDED_RULES = """rules:
   - {kind: growth}
   - {kind: new_entrant}
   - {kind: variant_change}
+  - {kind: withdrawal}
   - {kind: forecast}
   - {kind: record, subject: total}
   - {kind: record, subject: country}
@@ -90,6 +91,7 @@ BRANCHES: dict[str, dict[str, set[object]]] = {
     "sweep_end": {"ended_weeks > 1": {True}},
     "author_sweep_end": {"ended_weeks > 1": {True}},
     "variant_change": {"what": {"free_ended", "snapshot"}},
+    "stealth_withdrawn": {"days > 0": {True}},
 }
 LEFTOVERS = re.compile(r"\{\{|\{%|None|Undefined|\bnan\b|  ")
 

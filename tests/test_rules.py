@@ -104,10 +104,10 @@ def test_events_command_lists_kind_score_and_facts(project, bulletin) -> None:
     kinds = [e["kind"] for e in data["events"]]
     assert kinds[0] == "streak"
     assert set(kinds) == {"streak", "sweep", "growth", "new_entrant", "forecast", "claim_check",
-                          "rank_change", "volume_change"}
+                          "rank_change", "volume_change", "subject_streak"}
     assert all({"kind", "score", "facts"} <= set(e) for e in data["events"])
     text = bulletin("events", "--week", "2026-W11").out.splitlines()
-    assert text[0] == "2026-W11: 12 events"
+    assert text[0] == "2026-W11: 13 events"
     assert "streak" in text[1] and "weeks=2" in text[1]
 
 

@@ -19,6 +19,7 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
     {"kind": "growth"},  # the lead countries, week on week
     {"kind": "new_entrant"},
     {"kind": "variant_change"},  # a free tier ending, a snapshot replaced
+    {"kind": "withdrawal"},  # a stealth model leaving the listing
     {"kind": "forecast"},
     {"kind": "record", "subject": "total"},
     {"kind": "record", "subject": "country"},
@@ -29,6 +30,7 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
     {"kind": "lead_change", "subject": "model"},
     {"kind": "lead_change", "subject": "author"},
     {"kind": "streak", "subject": "author", "min_weeks": 4},
+    {"kind": "streak", "subject": "model", "min_weeks": 2, "weight": 0.6},  # a model's run at No. 1
     {"kind": "streak", "measure": "growth", "subject": "total", "min_weeks": 3},
     {"kind": "growth", "subject": "total", "span": 4, "threshold": 0.2, "weight": 0.5},
     {"kind": "growth", "subject": "author", "threshold": 0.5, "weight": 0.5},

@@ -25,8 +25,8 @@ from markupsafe import Markup
 
 from bulletin import __version__
 from bulletin.errors import RenderError
-from bulletin.facts import ForecastFacts
 from bulletin.model import Artifact, Event, Story, event_data
+from bulletin.model.facts import ForecastFacts
 from bulletin.render import chart, claims, edition, escape, numbers_zh, phrasing
 from bulletin.render.chart import Drawn
 from bulletin.render.markup import markdown_to_html, markdown_to_text

@@ -191,8 +191,9 @@ def numbers_in(text: str, locale: str, names: tuple[str, ...] = ()) -> list[str]
 
 def _names(story: Story, title: str) -> tuple[str, ...]:
     names = [row.name for row in story.stats.models] + [str(story.week), title]
-    names += [str(e.facts.as_data().get(key, "")) for e in story.events
-              for key in ("name", "subject", "subject_zh")]
+    # What events name: a model, a figure's subject, a leader and its rival ("Step 3.5 Flash").
+    names += [str(value) for e in story.events for key, value in e.facts.as_data().items()
+              if key in ("subject", "subject_zh") or key == "name" or key.endswith("_name")]
     # Licences and attributions are names too: "CC BY 4.0" states no quantity.
     names += [text for credit in story.credits
               for text in (credit.attribution, credit.attribution_zh, credit.licence)]

@@ -10,7 +10,8 @@ from typing import Any
 
 from bulletin import clock
 from bulletin.config.settings import Config
-from bulletin.facts import (
+from bulletin.model import Event, EvidenceKey, SourceCredit, Story, WeekStats
+from bulletin.model.facts import (
     DuelFacts,
     EventKind,
     LeadChangeFacts,
@@ -22,7 +23,6 @@ from bulletin.facts import (
     VariantChangeFacts,
     VariantWhat,
 )
-from bulletin.model import Event, EvidenceKey, SourceCredit, Story, WeekStats
 from bulletin.story.families import family_of
 from bulletin.story.stats import is_complete
 from bulletin.weeks import IsoWeek

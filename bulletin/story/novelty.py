@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bulletin.facts import RecordFacts
 from bulletin.model import Event
+from bulletin.model.facts import RecordFacts
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from bulletin.config.settings import Review
-from bulletin.facts import ForecastFacts
 from bulletin.model import Status, Story
+from bulletin.model.facts import ForecastFacts
 
 ALWAYS = "review: always (every bulletin waits for an editor)"
 

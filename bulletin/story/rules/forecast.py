@@ -20,8 +20,8 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from bulletin.facts import ClaimCheckFacts, EventKind, FigurePoint, ForecastFacts
 from bulletin.model import Event, EvidenceKey, Figure
+from bulletin.model.facts import ClaimCheckFacts, EventKind, FigurePoint, ForecastFacts
 from bulletin.story.rules import Param, Rule, RuleContext
 from bulletin.story.timing import may_be_news
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from statistics import fmean
 
-from bulletin.facts import EventKind, GrowthFacts, SubjectType, VolumeChangeFacts
 from bulletin.model import Event, WeekStats
+from bulletin.model.facts import EventKind, GrowthFacts, SubjectType, VolumeChangeFacts
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import (
     Param,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bulletin.facts import EventKind, LeadChangeFacts
 from bulletin.model import Event, WeekStats
+from bulletin.model.facts import EventKind, LeadChangeFacts
 from bulletin.story.families import family_of
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, subject_models, subject_name

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bulletin.facts import SubjectType
 from bulletin.model import Methodology, WeekStats
+from bulletin.model.facts import SubjectType
 from bulletin.story.families import family_of
 from bulletin.story.stats import is_complete
 from bulletin.weeks import IsoWeek

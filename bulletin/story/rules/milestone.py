@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bulletin.facts import EventKind, MilestoneFacts, SubjectType
 from bulletin.model import Event
+from bulletin.model.facts import EventKind, MilestoneFacts, SubjectType
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import (
     SUBJECT_TYPES,

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bulletin.facts import EventKind, Move, RankChangeFacts
 from bulletin.model import Event
+from bulletin.model.facts import EventKind, Move, RankChangeFacts
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, model_facts
 from bulletin.story.rules.leaders import same_leader

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bulletin.facts import EventKind, RecordFacts, SubjectType
 from bulletin.model import Event, WeekStats
+from bulletin.model.facts import EventKind, RecordFacts, SubjectType
 from bulletin.story.novelty import fact
 from bulletin.story.rules import (
     SUBJECT_TYPES,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bulletin.facts import Direction, EventKind, ShareFacts
 from bulletin.model import Event, WeekStats
+from bulletin.model.facts import Direction, EventKind, ShareFacts
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, subject_models
 from bulletin.story.rules.leaders import pair_leader, previous_complete

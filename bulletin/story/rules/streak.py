@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bulletin.facts import EventKind, GrowthStreakFacts, StreakFacts, SubjectType
 from bulletin.model import Event
+from bulletin.model.facts import EventKind, GrowthStreakFacts, StreakFacts, SubjectType
 from bulletin.story.novelty import run
 from bulletin.story.rules import (
     Param,

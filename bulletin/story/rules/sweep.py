@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bulletin.facts import EventKind, ModelFacts, SweepEndFacts, SweepFacts
 from bulletin.model import Event, ModelWeek
+from bulletin.model.facts import EventKind, ModelFacts, SweepEndFacts, SweepFacts
 from bulletin.story.novelty import NEWS, run
 from bulletin.story.rules import (
     HistoryIndex,

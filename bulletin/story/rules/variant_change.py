@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from bulletin.facts import EventKind, VariantChangeFacts, VariantWhat
 from bulletin.model import Event, ModelWeek, WeekStats
+from bulletin.model.facts import EventKind, VariantChangeFacts, VariantWhat
 from bulletin.story.families import family_name, variant
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence

@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from bulletin.facts import BUILT_IN_KINDS, EventKind, Facts, facts_from_data, facts_type
+from bulletin.model.facts import BUILT_IN_KINDS, EventKind, Facts, facts_from_data, facts_type
 from bulletin.weeks import IsoWeek
 
 

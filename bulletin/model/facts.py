@@ -34,6 +34,7 @@ class EventKind(StrEnum):
     VARIANT_CHANGE = "variant_change"  # a free tier ended, a new snapshot's first full week
     FORECAST = "forecast"  # a series of forecast figures: multiple and yearly growth
     CLAIM_CHECK = "claim_check"  # a multiple a source states that its own figures do not give
+    STEALTH_WITHDRAWN = "stealth_withdrawn"  # a stealth model high last week left the listing
 
 
 class SubjectType(StrEnum):
@@ -319,6 +320,18 @@ class VariantChangeFacts(Facts):
 
 
 @dataclass(frozen=True, kw_only=True)
+class StealthWithdrawnFacts(Facts):
+    model: str
+    name: str
+    last_listed: str  # the last day it was listed (the Sunday before, if it is gone all week)
+    previous_rank: int  # last week, listed every day
+    previous_tokens: int
+    tokens: int  # this week, on the days it was still listed (0: none)
+    days: int
+    week_ending: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class FigurePoint(Facts):
     """One figure of a forecast series, as its source gave it."""
 
@@ -383,6 +396,7 @@ FACTS: dict[str, type[Facts]] = {
     EventKind.VARIANT_CHANGE: VariantChangeFacts,
     EventKind.FORECAST: ForecastFacts,
     EventKind.CLAIM_CHECK: ClaimCheckFacts,
+    EventKind.STEALTH_WITHDRAWN: StealthWithdrawnFacts,
 }
 
 
@@ -397,7 +411,7 @@ def facts_type(kind: str) -> type[Facts]:
     found = FACTS.get(kind)
     if found is None:
         raise ValueError(f"no facts are declared for the event kind {kind!r} "
-                         "(a rule of one's own registers them with bulletin.facts.register)")
+                         "(a rule of one's own registers them with bulletin.model.facts.register)")
     return found
 
 

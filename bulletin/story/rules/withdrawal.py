@@ -1,0 +1,49 @@
+"""A stealth model that stops being listed: withdrawn, most likely as its maker steps forward.
+
+Stealth models (an excluded author, ``openrouter/owl-alpha``) appear under a
+code name and are taken down without notice. One that stood in last week's
+top places all week and this week is listed on its first days only, or on
+none, has left the listing: news the week it happens (STYLEBOOK 1), told
+with the day it was last listed. Days are counted from the Monday, as a
+listing that ends runs from the start of the week.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from bulletin.model import Event
+from bulletin.model.facts import EventKind, StealthWithdrawnFacts
+from bulletin.story.novelty import NEWS
+from bulletin.story.rules import Param, Rule, RuleContext, evidence
+
+
+class Withdrawal(Rule):
+    name = "withdrawal"
+    novelty = {"stealth_withdrawn": NEWS}
+    params = {"within": Param(10, "int", minimum=1)}  # how high it stood last week to be news
+    within: int
+
+    def detect(self, context: RuleContext) -> Iterable[Event]:
+        stats = context.stats
+        before = context.week_before(stats)
+        if not stats.complete or before is None:
+            return
+        now = {row.model: row for row in stats.models}
+        for row in before.top(self.within):
+            if not row.excluded or row.days != 7:
+                continue
+            still = now.get(row.model)
+            if still is not None and still.days == 7:
+                continue
+            listed = still.days if still is not None else 0
+            last = stats.week.monday + timedelta(days=listed - 1)
+            facts = StealthWithdrawnFacts(
+                model=row.model, name=row.name, last_listed=last.isoformat(),
+                previous_rank=row.rank, previous_tokens=row.tokens,
+                tokens=still.tokens if still is not None else 0, days=listed,
+                week_ending=stats.week.sunday.isoformat())
+            keys = evidence(before, [row.model]) + (evidence(stats, [row.model]) if still else ())
+            yield Event(EventKind.STEALTH_WITHDRAWN, (row.model,), facts,
+                        40.0 + 3 * (self.within - row.rank), keys)
