@@ -54,7 +54,8 @@ def config(folder: Path, api: Api, weekly: bool = False) -> Path:
     figures = Path(os.environ.get("SEASON_FIGURES", ROOT / "demo" / "figures.yaml"))
     if weekly:
         board = leaderboard_csv(folder, sorted(p.name for p in WEEKLY.glob("*.json")))
-        sources = f"  - {{name: board, type: csv, path: '{board}'}}\n"
+        # The copies are of openrouter.ai/rankings: credited to it, as a user would give its url.
+        sources = f"  - {{name: board, type: csv, path: '{board}', url: 'https://openrouter.ai/rankings'}}\n"
     else:
         sources = (f"  - {{name: openrouter, type: openrouter, base_url: '{api.base_url}', timeout: 5}}\n"
                    f"  - {{name: catalogue, type: openrouter-models, base_url: '{api.base_url}', "

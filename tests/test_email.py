@@ -20,7 +20,7 @@ from support.emailing import (
     smtp_server,
 )
 
-HEADLINE = "Chinese AI models stay ahead of US rivals on OpenRouter, second week running"
+HEADLINE = "Chinese models take OpenRouter's top three places"
 CONFIRMED = ["ana@example.com", "bo@example.net", "chen@example.cn"]
 SENDS = "; `bulletin subscribers sends --week 2026-W11` says which"
 

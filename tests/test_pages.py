@@ -106,9 +106,9 @@ window.addEventListener("load", () => {
 
 @needs_chromium
 @pytest.mark.parametrize(("page", "headline", "disclosure"), [
-    ("bulletin.html", "Chinese AI models stay ahead of US rivals on OpenRouter, second week running",
+    ("bulletin.html", "Chinese models take OpenRouter's top three places",
      "How this was made"),
-    ("bulletin.zh.html", "中国AI模型在OpenRouter上的调用量连续两周超过美国", "本文是如何生成的"),
+    ("bulletin.zh.html", "中国模型包揽OpenRouter前三名", "本文是如何生成的"),
 ])
 @pytest.mark.slow
 @pytest.mark.external

@@ -75,11 +75,11 @@ def test_the_webhook_posts_the_signed_bulletin(project: Path, bulletin, receiver
     assert result.code == 0, result.err
     [post] = handler.received
     assert (post["event"], post["week"]) == ("published", "2026-W11")
-    assert post["title"] == "Chinese AI models stay ahead of US rivals on OpenRouter, second week running"
+    assert post["title"] == "Chinese models take OpenRouter's top three places"
     assert post["urls"] == {"site": "https://news.example.org/2026/w11/"}
-    assert post["markdown"].startswith("# Chinese AI models stay ahead")
+    assert post["markdown"].startswith("# Chinese models take OpenRouter's top three")
     assert "<td" in post["html"]
-    assert post["summary"].startswith("China's AI models handled 4.69 trillion tokens")
+    assert post["summary"].startswith("Chinese models filled the top three places on the leaderboard")
     with Store.open(project / "output" / "bulletin.db") as store:
         delivery = store.delivery("2026-W11", "cms")
     assert delivery is not None

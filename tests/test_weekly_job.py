@@ -28,7 +28,7 @@ TARGETS = ("publish:\n  - name: site\n    type: site\n"
 LOOK_AT = ("look at: output/site/index.html (`bulletin serve` shows the site at "
            "http://127.0.0.1:8000/); the email as a subscriber gets it in "
            "output/outbox/preview/2026-W11.eml")
-HEADLINE = "2026-W11: Chinese AI models stay ahead of US rivals on OpenRouter, second week running"
+HEADLINE = "2026-W11: Chinese models take OpenRouter's top three places"
 
 
 def with_targets(project: Path) -> None:

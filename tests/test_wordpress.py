@@ -71,11 +71,10 @@ def test_publish_creates_the_post_with_its_chart_categories_and_tags(wp_project:
     assert result.code == 0, result.err
     [post] = posts(wordpress)
     assert result.out == f"newsroom: ok {post['link']}\n"
-    assert post["title"]["raw"] == ("Chinese AI models stay ahead of US rivals on OpenRouter, "
-                                    "second week running")
+    assert post["title"]["raw"] == "Chinese models take OpenRouter's top three places"
     assert post["slug"] == "token-bulletin-2026-w11" and post["status"] == "publish"
     assert "4.69 trillion tokens" in post["content"]["raw"] and "<h1" not in post["content"]["raw"]
-    assert post["excerpt"]["raw"].startswith("China's AI models handled 4.69 trillion tokens")
+    assert post["excerpt"]["raw"].startswith("Chinese models filled the top three places on the leaderboard")
     categories = {c["name"] for c in api(wordpress, "/wp/v2/categories").json()
                   if c["id"] in post["categories"]}
     assert categories == {"Uncategorized", "AI statistics"}

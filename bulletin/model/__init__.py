@@ -214,6 +214,17 @@ class WeekStats:
     def top(self, n: int) -> tuple[ModelWeek, ...]:
         return self.models[:n]
 
+    @property
+    def platform_tokens(self) -> int | None:
+        """Every model on the platform, the long tail included; None where the source has no
+        long tail (a top-ten leaderboard lists only its rows)."""
+        return sum(row.tokens for row in self.models) + self.long_tail if self.long_tail else None
+
+    def share(self, total: Total) -> float | None:
+        """A country's counted tokens as a share of the platform's (None without a long tail)."""
+        platform = self.platform_tokens
+        return total.tokens / platform if platform else None
+
 
 @dataclass(frozen=True)
 class EvidenceKey:

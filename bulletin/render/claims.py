@@ -81,8 +81,13 @@ def quantities(story: Story) -> list[Quantity]:
     stats = story.stats
     for index, event in enumerate(story.events):
         found.extend(_walk(f"events[{index}].facts", event.facts.as_data(), event.evidence))
+    everything = tuple(str(EvidenceKey.of(stats.source, stats.week, row.model)) for row in stats.models)
+    if stats.platform_tokens is not None:
+        found.append(Quantity("platform.tokens", stats.platform_tokens, everything))
     for total in stats.countries:
         keys = tuple(str(EvidenceKey.of(stats.source, stats.week, m)) for m in total.models)
+        if (share := stats.share(total)) is not None:
+            found.append(Quantity(f"countries.{total.key}.share", share, keys + everything))
         found += [Quantity(f"countries.{total.key}.tokens", total.tokens, keys),
                   Quantity(f"countries.{total.key}.change", total.change, keys),
                   Quantity(f"countries.{total.key}.models", len(total.models), keys)]

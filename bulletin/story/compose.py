@@ -14,12 +14,16 @@ from bulletin.model import Event, EvidenceKey, SourceCredit, Story, WeekStats
 from bulletin.model.facts import (
     DuelFacts,
     EventKind,
+    GrowthStreakFacts,
     LeadChangeFacts,
     Move,
+    NewEntrantFacts,
     RankChangeFacts,
+    RecordFacts,
     SubjectFacts,
     SubjectType,
     SweepEndFacts,
+    SweepFacts,
     VariantChangeFacts,
     VariantWhat,
 )
@@ -35,7 +39,7 @@ TREND_WEEKS = 12
 def compose(stats: WeekStats, events: list[Event], config: Config,
             provenance: dict[str, dict[str, Any]], now: datetime | None = None,
             history: Mapping[IsoWeek, WeekStats] | None = None) -> Story:
-    chosen = choose(events, config.story.max_events)
+    chosen = lead_with_news(choose(events, config.story.max_events))
     chosen = mark_basis(chosen)
     # The detected events hold the chosen ones as told (facts added), so that the two still match.
     told = {(e.kind, e.subjects, e.score): e for e in chosen}
@@ -59,6 +63,7 @@ def compose(stats: WeekStats, events: list[Event], config: Config,
         generated_at=now or clock.now(),
         methodology={
             "top_n": config.methodology.top_n,
+            "materiality": config.methodology.materiality,
             "exclude_authors": sorted(config.methodology.exclude_authors),
             "lead_countries": list(config.methodology.lead_countries),
         },
@@ -113,6 +118,48 @@ def choose(events: list[Event], limit: int) -> list[Event]:
         chosen.append(event)
         told.update(amounts)
     return chosen
+
+
+def lead_with_news(events: list[Event]) -> list[Event]:
+    """The week's biggest change first: a lead that merely continues leads only a quiet week.
+
+    STYLEBOOK 1: a new No. 1, a debut high in the table, a sweep that starts or
+    ends, a lead changing hands, a free tier or stealth model that ends, a
+    record of the platform total: any of them outranks "stays ahead".
+    """
+    if not events or not continues(events[0]):
+        return events
+    news = next((event for event in events if is_change(event)), None)
+    if news is None:
+        return events
+    return [news, *(event for event in events if event is not news)]
+
+
+def is_change(event: Event) -> bool:
+    """Whether the event is something that changed this week (STYLEBOOK 1's list)."""
+    facts = event.facts
+    if event.kind in (EventKind.LEAD_CHANGE, EventKind.SUBJECT_LEAD_CHANGE, EventKind.SWEEP_END,
+                      EventKind.AUTHOR_SWEEP_END, EventKind.VARIANT_CHANGE, EventKind.STEALTH_WITHDRAWN):
+        return True
+    if isinstance(facts, NewEntrantFacts):
+        return facts.rank <= 3 and not facts.returning
+    if isinstance(facts, RankChangeFacts):
+        return facts.move == Move.NEW_LEADER
+    if isinstance(facts, SweepFacts):
+        return facts.weeks == 1 and not facts.open_ended
+    if isinstance(facts, RecordFacts):
+        return facts.subject_type == SubjectType.TOTAL and facts.all_time and not facts.low
+    return False
+
+
+def continues(event: Event) -> bool:
+    """Whether the event tells that something still holds: a lead, a sweep, a run of growth."""
+    facts = event.facts
+    if event.kind in (EventKind.STREAK, EventKind.SUBJECT_STREAK):
+        return True
+    if isinstance(facts, SweepFacts):
+        return facts.weeks > 1 or facts.open_ended
+    return isinstance(facts, GrowthStreakFacts) and not facts.ended
 
 
 def total_kind(event: Event) -> str:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from bulletin.config.settings import Review
 from bulletin.model import Status, Story
 from bulletin.model.facts import ForecastFacts
+from bulletin.story import sense
 
 ALWAYS = "review: always (every bulletin waits for an editor)"
 
@@ -22,7 +23,7 @@ def reasons(story: Story, last_read: Mapping[str, str], review: Review,
     found = jumps(story, review.max_change_factor) + missing_days(story) + unmapped_top(story)
     found += stale(last_read, story.generated_at, review.stale_after_days, source_names)
     found += stealth_leader(story) + made_names(story) + untranslated_figures(story, locales)
-    return found
+    return found + sense.problems(story)
 
 
 def status(found: list[str], review: Review) -> tuple[Status, list[str]]:

@@ -52,6 +52,7 @@ class VariantChange(Rule):
                     # A rank over the days it was still listed is no week's rank.
                     free_rank=ended.free.rank if ended.free.days == 7 else None,
                     free_this_week=ended.free in rows, last_listed=ended.last_listed.isoformat(),
+                    first_held=ended.free.days != 7 and ended.free not in rows,
                     family_tokens=ended.family_tokens, family_previous_tokens=ended.family_previous)
                 score = 55.0 + 3 * max(0, 10 - min(ended.free.rank, tier.rank))
                 keys = evidence(stats, [row.model for row in rows]) + evidence(

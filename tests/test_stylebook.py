@@ -1,0 +1,136 @@
+"""STYLEBOOK.md's principles, each a property of both recorded seasons in both languages.
+
+The daily season (2026-W19 to W33, the Data API's days) and the weekly copies
+(2025-W46 to 2026-W11, a top-ten leaderboard) are composed and rendered as a
+weekly run would; each test is one principle, and fails when a rule or a
+template breaks it in any week.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bulletin import pipeline
+from bulletin.config.load import load_config
+from bulletin.model import Story
+from bulletin.model.facts import EventKind, SweepFacts
+from bulletin.render.article import Settings, render_story
+from bulletin.store.database import Store
+from bulletin.story import sense
+from bulletin.story.families import family_of
+from support import ROOT, SHARED_DATA, write_config
+from support.recorded import leaderboard_csv
+
+WEEKLY = SHARED_DATA / "openrouter-weekly-top10"
+
+
+@dataclass(frozen=True)
+class Week:
+    story: Story
+    en: str
+    zh: str
+
+
+def _weeks(config_path: Path) -> list[Week]:
+    config = load_config(config_path)
+    found = []
+    with Store.open(config.database) as store:
+        history = pipeline.stats_history(config, store)
+        for week in sorted(w for w, stats in history.items() if stats.complete):
+            story = pipeline.build_story(config, store, week, history=history)
+            files = {a.filename: a.content for a in render_story(
+                story, Settings(config.title, None, ("en", "zh"), chart=False))}
+            found.append(Week(story, str(files["bulletin.md"]), str(files["bulletin.zh.md"])))
+    return found
+
+
+@pytest.fixture(scope="module")
+def seasons(season: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Week]:
+    """Both recorded seasons, every complete week, composed and written in en and zh."""
+    folder = tmp_path_factory.mktemp("weekly-copies")
+    leaderboard_csv(folder, sorted(path.name for path in WEEKLY.glob("*.json")))
+    shutil.copy(ROOT / "demo" / "figures.yaml", folder / "figures.yaml")
+    weekly = write_config(folder, "  - {name: board, type: csv, path: leaderboard.csv, "
+                                  "url: 'https://openrouter.ai/rankings'}\n"
+                                  "  - {name: editor-figures, type: figures, path: figures.yaml}",
+                          "locales: [en, zh]\n")
+    pipeline.collect(load_config(weekly))
+    weeks = _weeks(season) + _weeks(weekly)
+    assert len(weeks) == 33
+    return weeks
+
+
+def test_1_the_headline_leads_with_a_change_when_the_week_has_one(seasons: list[Week]) -> None:
+    # A lead that merely continues leads only a week when nothing else moved.
+    changes = {EventKind.LEAD_CHANGE, EventKind.SUBJECT_LEAD_CHANGE, EventKind.SWEEP_END,
+               EventKind.VARIANT_CHANGE, EventKind.STEALTH_WITHDRAWN}
+    wrong = [str(w.story.week) for w in seasons if w.story.events and any(
+        e.kind in changes for e in w.story.events) and w.story.events[0].kind in (
+        EventKind.STREAK, EventKind.SUBJECT_STREAK)]
+    assert wrong == []
+
+
+def test_2_no_change_below_the_materiality_threshold_is_told(seasons: list[Week]) -> None:
+    # The sense check declares each kind's conditions; here, over every told event.
+    assert [p for w in seasons for p in sense.problems(w.story)] == []
+    for w in seasons:
+        assert not re.search(r"[−-]0\.0%|\+0\.0%|fell 0\.0%|rose 0\.0%", w.en), w.story.week
+
+
+def test_3_a_section_title_counts_what_is_under_it(seasons: list[Week]) -> None:
+    for w in seasons:
+        rows = len(w.story.stats.top(10))
+        assert f"## Top {rows} models\n" in w.en, w.story.week
+        table = w.en.split(f"## Top {rows} models\n")[1].split("\n\n")[0].strip()
+        assert len(table.splitlines()) == rows + 2, w.story.week  # header, rule, rows
+
+
+def test_3_no_change_of_all_listed_models_across_lists_of_another_length(seasons: list[Week]) -> None:
+    for w in seasons:
+        if "listed models together" in w.en:
+            assert w.story.stats.daily or w.story.stats.week.previous() in {
+                x.story.week for x in seasons if len(x.story.stats.models) == len(w.story.stats.models)}
+
+
+def test_4_one_model_one_name(seasons: list[Week]) -> None:
+    for w in seasons:
+        names = [row.name for row in w.story.stats.top(10)]
+        assert len(names) == len(set(names)), w.story.week
+        for event in w.story.events:
+            if isinstance(event.facts, SweepFacts):
+                families = [family_of(m.model) for m in event.facts.models]
+                assert len(families) == len(set(families)), w.story.week
+
+
+def test_5_records_are_hedged_to_the_first_week_held(seasons: list[Week]) -> None:
+    for w in seasons:
+        for text in (w.en, w.zh):
+            assert not re.search(r"all-time|\bever\b|records began in|历史最高|有史以来", text)
+        for began in re.findall(r"since these records began on (\w+ \d+)", w.en):
+            assert began in ("May 4", "November 10"), (w.story.week, began)
+
+
+def test_6_sources_are_credited_by_their_publisher_and_quotes_by_their_report(
+        seasons: list[Week]) -> None:
+    for w in seasons:
+        assert "Source: OpenRouter (openrouter.ai/rankings)" in w.en, w.story.week
+        assert not re.search(r"Source: (board|days|openrouter)\b", w.en)
+        assert "JPMorgan's text" not in w.en
+
+
+def test_7_the_chinese_desk(seasons: list[Week]) -> None:
+    for w in seasons:
+        assert "你" not in w.zh and "；它来自" not in w.zh, w.story.week
+        assert not re.search(r"\b(Tencent|Google|Xiaomi|Baidu)\b", w.zh), w.story.week
+        assert "（免费版）" not in w.zh or "免费版" in w.zh
+
+
+def test_8_articles_agree_with_what_follows(seasons: list[Week]) -> None:
+    for w in seasons:
+        assert not re.search(r"\ba (eight|eleven|eighteen|8|11\b|18\b|80)", w.en), w.story.week
+        assert not re.search(r"\ban (one|[1-79]\d*\b)", w.en), w.story.week
