@@ -111,7 +111,7 @@ def test_percentages_keep_one_decimal_in_every_language() -> None:
 def test_a_models_variant_in_chinese_copy_needs_no_brackets() -> None:
     from bulletin.render import numbers_zh as zh
 
-    assert zh.model_name("Step 3.5 Flash (free)") == "Step 3.5 Flash免费版"
+    assert zh.model_name("Step 3.5 Flash (free)") == "Step 3.5 Flash（免费版）"
     assert zh.model_name("DeepSeek V4 Flash (2026-07-31)") == "DeepSeek V4 Flash 2026年7月31日版"
     assert zh.model_name("MiMo V2.5") == "MiMo V2.5"
 
@@ -127,7 +127,7 @@ def test_the_article_agrees_with_the_sound_of_what_follows(text: str, expected: 
 
 
 @pytest.mark.parametrize(("name", "chinese"), [
-    ("Tencent Hy3", "腾讯Hy3"), ("Tencent Hy3 Preview (free)", "腾讯Hy3 Preview免费版"),
+    ("Tencent Hy3", "腾讯Hy3"), ("Tencent Hy3 Preview (free)", "腾讯Hy3 Preview（免费版）"),
     ("Google Gemini 3 Flash", "谷歌Gemini 3 Flash"), ("DeepSeek V4 Flash", "DeepSeek V4 Flash"),
     ("Tencent", "Tencent")])
 def test_a_makers_name_in_a_model_is_the_one_the_chinese_copy_uses(name: str, chinese: str) -> None:

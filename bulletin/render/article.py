@@ -117,7 +117,9 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
         month_day=fmt.month_day,
         iso_week=fmt.iso_week,
         territory=lambda code: territory(code, locale),
+        model_count=claims.model_count,
         subject_zh=numbers_zh.subject_name,
+        with_note=numbers_zh.with_note,
     )
     return env
 

@@ -25,6 +25,7 @@ from bulletin.render import numbers_en as numbers
 from bulletin.render import numbers_zh
 from bulletin.render.edition import readable_names
 from bulletin.render.scales import SCALES
+from bulletin.story.families import family_of
 from bulletin.weeks import IsoWeek
 
 FORMATS = {"en": numbers, "zh": numbers_zh}
@@ -76,6 +77,11 @@ class Quantity:
     evidence: tuple[str, ...]
 
 
+def model_count(models: Sequence[str]) -> int:
+    """How many models a list of rows is: a model's tiers and snapshots are one (STYLEBOOK 4)."""
+    return len({family_of(model) for model in models})
+
+
 def quantities(story: Story) -> list[Quantity]:
     found: list[Quantity] = []
     stats = story.stats
@@ -90,7 +96,7 @@ def quantities(story: Story) -> list[Quantity]:
             found.append(Quantity(f"countries.{total.key}.share", share, keys + everything))
         found += [Quantity(f"countries.{total.key}.tokens", total.tokens, keys),
                   Quantity(f"countries.{total.key}.change", total.change, keys),
-                  Quantity(f"countries.{total.key}.models", len(total.models), keys)]
+                  Quantity(f"countries.{total.key}.models", model_count(total.models), keys)]
     for row in stats.models:
         key = (str(EvidenceKey.of(stats.source, stats.week, row.model)),)
         found += [Quantity(f"models.{row.model}.tokens", row.tokens, key),
@@ -202,8 +208,10 @@ def _names(story: Story, title: str) -> tuple[str, ...]:
     # Licences and attributions are names too: "CC BY 4.0" states no quantity.
     names += [text for credit in story.credits
               for text in (credit.attribution, credit.attribution_zh, credit.licence)]
-    # As each language writes them ("Hy3免费版" in Chinese copy).
+    # As each language writes them ("Hy3（免费版）" in Chinese copy, and "Hy3（免费版，" where a
+    # note shares the tier's brackets).
     names += [numbers_zh.model_name(n) for n in names]
+    names += [n.removesuffix("）") for n in names if n.endswith(numbers_zh.FREE)]
     return tuple(dict.fromkeys(n for n in names if n and any(c.isdigit() for c in n)))
 
 

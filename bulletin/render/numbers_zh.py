@@ -74,17 +74,29 @@ MAKERS_ZH = {"Tencent": "腾讯", "Google": "谷歌", "Xiaomi": "小米", "Baidu
 
 
 def model_name(name: str) -> str:
-    """A model's name in Chinese copy: "(free)" is 免费版, a maker's name at its start is the
-    maker's Chinese name ("腾讯Hy3"); the model's own name stays as the maker writes it.
+    """A model's name in Chinese copy: "(free)" is （免费版）, a maker's name at its start is
+    the maker's Chinese name ("腾讯Hy3"); the model's own name stays as the maker writes it.
 
-    No brackets ("Step 3.5 Flash免费版", "DeepSeek V4 Flash 2026年7月31日版"): a list
-    gives each model's tokens in brackets after it.
+    A snapshot is "DeepSeek V4 Flash 2026年7月31日版". A list that gives each model's
+    tokens in brackets puts them inside the tier's (``with_note``): "腾讯Hy3（免费版，
+    1.75万亿Token）".
     """
     maker, _, rest = name.partition(" ")
     if maker in MAKERS_ZH and rest:
         name = MAKERS_ZH[maker] + rest
     name = _SNAPSHOT.sub(lambda m: f" {int(m[1])}年{int(m[2])}月{int(m[3])}日版", name)
-    return name[:-len(" (free)")] + "免费版" if name.endswith(" (free)") else name
+    return name[:-len(" (free)")] + FREE if name.endswith(" (free)") else name
+
+
+FREE = "（免费版）"
+
+
+def with_note(name: str, note: str) -> str:
+    """A model's name with a note in brackets, one pair of them: "腾讯Hy3（免费版，1.75万亿Token）"."""
+    shown = model_name(name)
+    if shown.endswith(FREE):
+        return f"{shown[:-1]}，{note}）"
+    return f"{shown}（{note}）"
 
 
 def change(change: float) -> str:
@@ -171,6 +183,6 @@ def _day(day: date | str) -> date:
     return date.fromisoformat(day) if isinstance(day, str) else day
 
 
-__all__ = ["a_ordinal", "article", "change", "count_words", "date_range", "iso_week", "long_date",
+__all__ = ["FREE", "a_ordinal", "article", "change", "count_words", "date_range", "iso_week", "long_date",
            "model_name", "month_day", "multiple", "ordinal", "percent", "rough_percent",
-           "signed_percent", "times", "tokens", "tokens_in"]
+           "signed_percent", "times", "tokens", "tokens_in", "with_note"]

@@ -3,8 +3,9 @@
 An event template defines ``paragraph`` and, if it has more ways of saying
 the same thing, ``paragraph_2``, ``paragraph_3``... (likewise ``headline``).
 The choice depends only on the week and the kind, so a rerun writes the same
-text, and no phrasing is used twice in one article while another is free.
-A template with a single phrasing simply always uses it.
+text, and weeks vary. Two events of one kind in one article are told in the
+same phrasing (STYLEBOOK 8: two debuts are not told in two styles). A
+template with a single phrasing simply always uses it.
 """
 
 from __future__ import annotations
@@ -28,14 +29,5 @@ def start(week: str, kind: str, count: int) -> int:
 
 
 def choose(week: str, kinds: Sequence[str], counts: dict[str, int]) -> list[int]:
-    """One phrasing index per event, in article order."""
-    used: set[tuple[str, int]] = set()
-    chosen = []
-    for kind in kinds:
-        count = counts[kind]
-        first = start(week, kind, count)
-        options = [(first + step) % count for step in range(count)]
-        pick = next((i for i in options if (kind, i) not in used), first)
-        used.add((kind, pick))
-        chosen.append(pick)
-    return chosen
+    """One phrasing index per event, in article order: one per kind."""
+    return [start(week, kind, counts[kind]) for kind in kinds]

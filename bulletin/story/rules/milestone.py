@@ -17,12 +17,13 @@ from bulletin.story.rules import (
     Param,
     Rule,
     RuleContext,
+    comparable,
     evidence,
     subject_models,
     subject_name,
     volumes,
 )
-from bulletin.story.rules.record import leading_subjects
+from bulletin.story.rules.record import basis_changed, leading_subjects
 
 # 1, 2 and 5 times each power of ten from a billion to a quintillion tokens.
 ROUND_LEVELS = tuple(m * 10**e for e in range(9, 19) for m in (1, 2, 5))
@@ -47,9 +48,10 @@ class Milestone(Rule):
         levels = sorted(self.levels) if self.levels else ROUND_LEVELS
         now = volumes(stats, self.subject)
         for subject in leading_subjects(stats, self.subject, self.top):
-            prior = context.index.before(self.subject, subject, stats.week)
-            if not prior:
-                continue
+            prior = [(week, value) for week, value in context.index.before(self.subject, subject, stats.week)
+                     if comparable(context, self.subject, stats.week, week)]
+            if not prior or basis_changed(context, self.subject, subject):
+                continue  # a level passed by what is counted, not by use (STYLEBOOK 2)
             week, best = max(reversed(prior), key=lambda point: point[1])
             tokens = now[subject]
             passed = [level for level in levels if best < level <= tokens]

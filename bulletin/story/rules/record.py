@@ -73,7 +73,7 @@ class Record(Rule):
             tokens = now[subject]
             if not material(tokens, best, context.methodology.materiality, falling=self.low):
                 continue  # a new high by a hair is noise, not news
-            if _basis_changed(context, self.subject, subject):
+            if basis_changed(context, self.subject, subject):
                 continue
             margin = tokens / best - 1 if best else None
             all_time = self.span == 0 or self.span >= len(context.index.weeks())
@@ -109,7 +109,7 @@ def _records_since(context: RuleContext, subject_type: str) -> IsoWeek:
     return next((w for w in weeks if comparable(context, subject_type, context.stats.week, w)), weeks[0])
 
 
-def _basis_changed(context: RuleContext, subject_type: str, subject: str) -> bool:
+def basis_changed(context: RuleContext, subject_type: str, subject: str) -> bool:
     """Whether a new high would come from what is counted rather than from use (STYLEBOOK 2).
 
     A top-nine total that rose while all of the subject's listed models fell is
