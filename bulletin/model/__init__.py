@@ -169,6 +169,8 @@ class Total:
     all_previous_tokens: int | None = None
     entered: tuple[str, ...] = ()  # counted this week, not the week before
     left: tuple[str, ...] = ()  # counted the week before, not this week
+    # This week's tokens of the models counted the week before: the same set, like for like.
+    same_tokens: int | None = None
 
     @property
     def change(self) -> float | None:
@@ -179,13 +181,37 @@ class Total:
         return relative_change(self.all_tokens, self.all_previous_tokens)
 
     @property
+    def same_change(self) -> float | None:
+        """The change of last week's counted models: what the top's membership left out."""
+        if self.same_tokens is None:
+            return None
+        return relative_change(self.same_tokens, self.previous_tokens)
+
+    @property
     def churn(self) -> bool:
-        """Whether the change comes mostly from models entering or leaving the counted top."""
-        change, overall = self.change, self.all_change
-        if change is None or overall is None or not (self.entered or self.left):
+        """Whether the change comes mostly from models entering or leaving the counted top.
+
+        Measured against the same models' change: where those grew as the top did,
+        the gap to all models is how concentrated use is, not who was counted.
+        """
+        change, same = self.change, self.same_change
+        if change is None or same is None or self.all_change is None or not (self.entered or self.left):
             return False
-        # Half the change or more is which models were counted, not what they did.
-        return abs(change - overall) >= max(abs(change) / 2, 0.05)
+        return _apart(change, same)
+
+    @property
+    def gap(self) -> bool:
+        """Whether all the key's listed models moved otherwise than its counted top (a basis
+        effect a reader must be told of, whatever its cause)."""
+        change, overall = self.change, self.all_change
+        return change is not None and overall is not None and _apart(change, overall)
+
+
+def _apart(change: float, other: float) -> bool:
+    """Two changes that tell different stories: opposite signs beyond noise, or half the
+    change or more between them."""
+    opposite = change * other < 0 and max(abs(change), abs(other)) >= 0.01
+    return opposite or abs(change - other) >= max(abs(change) / 2, 0.05)
 
 
 def relative_change(now: int, before: int | None) -> float | None:

@@ -146,6 +146,9 @@ class DuelFacts(Facts):
     # from which models made the nine, and then the change of all its listed models.
     leader_churn: bool = False
     trailer_churn: bool = False
+    # Not the membership but how concentrated use is: all its listed models moved otherwise.
+    leader_gap: bool = False
+    trailer_gap: bool = False
     leader_all_change: float | None = None
     trailer_all_change: float | None = None
     leader_name: str = ""  # a developer's or model's name (countries are named by the templates)

@@ -345,14 +345,16 @@ def _with_previous(now: _RawWeek, before: _RawWeek | None) -> WeekStats:
             all_prior: int | None = None
             entered: tuple[str, ...] = ()
             left: tuple[str, ...] = ()
+            same: int | None = None
             if before is not None and previous is not None:
                 then = previous.get(key, [])
                 prior = sum(before.board.tokens[m] for m in then)
                 all_prior = everything_before.get(key) if everything_before is not None else None
                 entered = tuple(m for m in groups[key] if m not in then)
                 left = tuple(m for m in then if m not in groups[key])
+                same = sum(now.board.tokens.get(m, 0) for m in then)
             result.append(Total(key, sums[key], rank, prior, tuple(groups[key]),
-                                everything.get(key, sums[key]), all_prior, entered, left))
+                                everything.get(key, sums[key]), all_prior, entered, left, same))
         return tuple(result)
 
     # A leaderboard that lists more rows one week than the other (nine, then ten) gives

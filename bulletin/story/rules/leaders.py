@@ -217,8 +217,10 @@ def _basis(stats: WeekStats, subject_type: str, ahead: str, behind: str) -> dict
     for side, key in (("leader", ahead), ("trailer", behind)):
         total = next((t for t in totals if t.key == key), None)
         churn = total is not None and total.churn
+        gap = total is not None and total.gap
         found[f"{side}_churn"] = churn
-        found[f"{side}_all_change"] = total.all_change if total is not None and churn else None
+        found[f"{side}_gap"] = gap and not churn
+        found[f"{side}_all_change"] = total.all_change if total is not None and (churn or gap) else None
     return found
 
 

@@ -119,5 +119,5 @@ def basis_changed(context: RuleContext, subject_type: str, subject: str) -> bool
     if subject_type in ("country", "author"):
         totals = stats.countries if subject_type == "country" else stats.authors
         total = next((t for t in totals if t.key == subject), None)
-        return total is not None and total.churn and (total.all_change or 0) < 0
+        return total is not None and total.all_change is not None and total.all_change < 0
     return False
