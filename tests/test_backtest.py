@@ -48,8 +48,8 @@ def test_the_weekly_leaderboards_give_the_stories_the_press_told(tmp_path, bulle
 
     [second] = chosen(weeks["2026-W08"], "streak")
     assert (second["facts"]["leader"], second["facts"]["weeks"]) == ("CN", 2)
-    # Its second week is told, but the week's change leads: the top three turn Chinese.
-    assert weeks["2026-W08"]["headline"] == "Chinese models take OpenRouter's top three places"
+    assert weeks["2026-W08"]["headline"] == (
+        "Chinese AI models lead US rivals on OpenRouter for a second consecutive week")
 
     [back] = chosen(weeks["2026-W09"], "lead_change")  # the US retakes it, ending two weeks
     assert (back["facts"]["leader"], back["facts"]["retaken"], back["facts"]["ended_weeks"],
