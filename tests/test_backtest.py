@@ -61,8 +61,8 @@ def test_the_weekly_leaderboards_give_the_stories_the_press_told(tmp_path, bulle
 
     w11 = weeks["2026-W11"]
     assert w11["events"][0]["kind"] == "streak" and w11["events"][0]["facts"]["weeks"] == 2
-    assert w11["headline"] == (
-        "Chinese AI models lead US rivals on OpenRouter for a second consecutive week")
+    # The top three turn Chinese that week: the change leads the lead that continues.
+    assert w11["headline"] == "Chinese models take OpenRouter's top three places"
     [sweep] = chosen(w11, "sweep")
     assert sweep["facts"]["country"] == "CN" and sweep["facts"]["places"] == 3
     assert round(w11["events"][0]["facts"]["leader_change"], 4) == 0.1183
