@@ -17,6 +17,7 @@ from bulletin.model.facts import (
     LeadChangeFacts,
     Move,
     RankChangeFacts,
+    StreakFacts,
     SubjectType,
     facts_from_data,
 )
@@ -77,4 +78,5 @@ def test_the_store_hands_back_reported_events_typed(project: Path, bulletin) -> 
     with Store.open(project / "output" / "bulletin.db") as store:
         [reported] = store.reported_before(IsoWeek.parse("2026-W12"), 1)
     assert reported and all(isinstance(event, Event) for event in reported)
-    assert reported[0].kind == EventKind.STREAK and reported[0].facts.weeks == 2
+    [streak] = [event for event in reported if event.kind == EventKind.STREAK]
+    assert isinstance(streak.facts, StreakFacts) and streak.facts.weeks == 2

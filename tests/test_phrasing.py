@@ -92,6 +92,7 @@ BRANCHES: dict[str, dict[str, set[object]]] = {
     "author_sweep_end": {"ended_weeks > 1": {True}},
     "variant_change": {"what": {"free_ended", "snapshot"}},
     "stealth_withdrawn": {"days > 0": {True}},
+    "dropped_out": {"listed > 0": {True}},
 }
 LEFTOVERS = re.compile(r"\{\{|\{%|None|Undefined|\bnan\b|  ")
 

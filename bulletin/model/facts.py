@@ -35,6 +35,7 @@ class EventKind(StrEnum):
     FORECAST = "forecast"  # a series of forecast figures: multiple and yearly growth
     CLAIM_CHECK = "claim_check"  # a multiple a source states that its own figures do not give
     STEALTH_WITHDRAWN = "stealth_withdrawn"  # a stealth model high last week left the listing
+    DROPPED_OUT = "dropped_out"  # a top-five model of last week is not listed at all this week
 
 
 class SubjectType(StrEnum):
@@ -337,6 +338,17 @@ class StealthWithdrawnFacts(Facts):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DroppedOutFacts(Facts):
+    model: str
+    name: str
+    country: str | None
+    previous_rank: int
+    previous_tokens: int
+    listed: int  # how many rows the listing has: a weekly top ten, or each day's top 50 (0)
+    week_ending: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class FigurePoint(Facts):
     """One figure of a forecast series, as its source gave it."""
 
@@ -402,6 +414,7 @@ FACTS: dict[str, type[Facts]] = {
     EventKind.FORECAST: ForecastFacts,
     EventKind.CLAIM_CHECK: ClaimCheckFacts,
     EventKind.STEALTH_WITHDRAWN: StealthWithdrawnFacts,
+    EventKind.DROPPED_OUT: DroppedOutFacts,
 }
 
 

@@ -1,4 +1,4 @@
-"""A stealth model that stops being listed: withdrawn, most likely as its maker steps forward.
+"""A model that stops being listed: a stealth model withdrawn, or a leader gone from the list.
 
 Stealth models (an excluded author, ``openrouter/owl-alpha``) appear under a
 code name and are taken down without notice. One that stood in last week's
@@ -6,6 +6,11 @@ top places all week and this week is listed on its first days only, or on
 none, has left the listing: news the week it happens (STYLEBOOK 1), told
 with the day it was last listed. Days are counted from the Monday, as a
 listing that ends runs from the start of the week.
+
+Any other model of last week's top ``top`` of which no row (no tier, no
+snapshot) is listed this week has dropped out: a weekly leaderboard's top
+ten no longer has it, or the Data API's daily top 50 no longer lists it
+(``dropped_out``).
 """
 
 from __future__ import annotations
@@ -13,17 +18,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from bulletin.model import Event
-from bulletin.model.facts import EventKind, StealthWithdrawnFacts
+from bulletin.model import Event, WeekStats
+from bulletin.model.facts import DroppedOutFacts, EventKind, StealthWithdrawnFacts
+from bulletin.story.families import family_name
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence
 
 
 class Withdrawal(Rule):
     name = "withdrawal"
-    novelty = {"stealth_withdrawn": NEWS}
-    params = {"within": Param(10, "int", minimum=1)}  # how high it stood last week to be news
+    novelty = {"stealth_withdrawn": NEWS, "dropped_out": NEWS}
+    params = {"within": Param(10, "int", minimum=1),  # how high a stealth model stood last week
+              "top": Param(5, "int", minimum=1)}  # how high any other model stood
     within: int
+    top: int
 
     def detect(self, context: RuleContext) -> Iterable[Event]:
         stats = context.stats
@@ -31,6 +39,7 @@ class Withdrawal(Rule):
         if not stats.complete or before is None:
             return
         now = {row.model: row for row in stats.models}
+        yield from self._dropped(context, before)
         for row in before.top(self.within):
             if not row.excluded or row.days != 7:
                 continue
@@ -47,3 +56,17 @@ class Withdrawal(Rule):
             keys = evidence(before, [row.model]) + (evidence(stats, [row.model]) if still else ())
             yield Event(EventKind.STEALTH_WITHDRAWN, (row.model,), facts,
                         40.0 + 3 * (self.within - row.rank), keys)
+
+    def _dropped(self, context: RuleContext, before: WeekStats) -> Iterable[Event]:
+        stats = context.stats
+        families = {row.family or row.model for row in stats.models}
+        for row in before.top(self.top):
+            if row.excluded or (row.family or row.model) in families:
+                continue
+            facts = DroppedOutFacts(
+                model=row.model, name=family_name(row.name), country=row.country,
+                previous_rank=row.rank, previous_tokens=row.tokens,
+                listed=0 if stats.daily else len(stats.models),
+                week_ending=stats.week.sunday.isoformat())
+            yield Event(EventKind.DROPPED_OUT, (row.model,), facts, 35.0 + 4 * (self.top - row.rank),
+                        evidence(before, [row.model]))
