@@ -29,7 +29,7 @@ from support import SHARED_DATA, override_template
 WEEKS = ("2026-W08", "2026-W09", "2026-W10", "2026-W11")
 # Kinds the demo data produces; kinds added later without demo events are reported as skipped.
 DEMO_KINDS = {"streak", "lead_change", "sweep", "growth", "new_entrant", "forecast"}
-FLAGS = ("returning", "stealth", "retaken", "open_ended", "ended_open_ended", "overtook")
+FLAGS = ("returning", "stealth", "retaken", "open_ended", "ended_open_ended", "overtook", "told_before")
 # Facts that may be missing (None) for a real event: each kind is rendered without them too.
 OPTIONAL = {"growth_streak": ("change",), "subject_lead_change": ("leader_change",)}
 RECORDED = SHARED_DATA / "openrouter-weekly-top10"

@@ -70,6 +70,8 @@ class Facts:
     basis: str = ""
     # Detected but no longer news (a forecast after the week it was published): not told.
     background: bool = False
+    # Its amount was stated in an earlier paragraph of the article: not written again (compose).
+    told_before: bool = False
 
     # Fields holding other facts, read back from data as that type (a tuple for a list).
     nested: ClassVar[Mapping[str, type[Facts]]] = {}

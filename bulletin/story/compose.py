@@ -14,12 +14,15 @@ from bulletin.model import Event, EvidenceKey, SourceCredit, Story, WeekStats
 from bulletin.model.facts import (
     DuelFacts,
     EventKind,
+    Facts,
     GrowthStreakFacts,
     LeadChangeFacts,
+    MilestoneFacts,
     Move,
     NewEntrantFacts,
     RankChangeFacts,
     RecordFacts,
+    StreakFacts,
     SubjectFacts,
     SubjectType,
     SweepEndFacts,
@@ -40,7 +43,7 @@ def compose(stats: WeekStats, events: list[Event], config: Config,
             provenance: dict[str, dict[str, Any]], now: datetime | None = None,
             history: Mapping[IsoWeek, WeekStats] | None = None) -> Story:
     chosen = lead_with_news(choose(events, config.story.max_events))
-    chosen = mark_basis(chosen)
+    chosen = mark_told(mark_basis(chosen))
     # The detected events hold the chosen ones as told (facts added), so that the two still match.
     told = {(e.kind, e.subjects, e.score): e for e in chosen}
     events = [told.get((e.kind, e.subjects, e.score), e) for e in events]
@@ -186,6 +189,31 @@ def mark_basis(events: list[Event]) -> list[Event]:
             event = replace(event, facts=replace(event.facts, basis=kind))
         marked.append(event)
     return marked
+
+
+def mark_told(events: list[Event]) -> list[Event]:
+    """Mark a record, milestone or run at No. 1 whose amount an earlier paragraph stated.
+
+    Its paragraph then says what is new about the amount ("the highest since
+    these records began") without writing it again (STYLEBOOK 8).
+    """
+    told: set[int] = set()
+    marked = []
+    for event in events:
+        main = _main_amount(event.facts)
+        if main is not None and main in told:
+            event = replace(event, facts=replace(event.facts, told_before=True))
+        told |= _amounts(event.facts.as_data())
+        marked.append(event)
+    return marked
+
+
+def _main_amount(facts: Facts) -> int | None:
+    if isinstance(facts, (RecordFacts, MilestoneFacts)):
+        return facts.tokens
+    if isinstance(facts, StreakFacts) and facts.subject_type != SubjectType.COUNTRY:
+        return facts.leader_tokens
+    return None
 
 
 def _amounts(facts: Mapping[str, Any]) -> set[int]:
