@@ -33,7 +33,7 @@ def test_the_site_has_home_archive_year_and_a_permanent_page_per_week(site: Path
                                           "2026/w10/index.html", "2026/w11/index.html", "archive/index.html",
                                           "feed.json", "feed.xml", "index.html", "sitemap.xml", *STATIC])
     home = (site / "index.html").read_text()
-    assert f'<h1><a href="2026/w11/">{headline(project, "2026-W11")}</a></h1>' in home
+    assert f'<h1><a href="2026/w11/">{escape(headline(project, "2026-W11"))}</a></h1>' in home
     assert f'<link rel="canonical" href="{BASE}">' in home
     for week in WEEKS[:3]:
         assert headline(project, week) in home  # listed as an earlier bulletin

@@ -23,9 +23,11 @@ from bulletin.model.facts import (
     ForecastFacts,
     GrowthFacts,
     GrowthStreakFacts,
+    RankChangeFacts,
     RecordFacts,
     StealthWithdrawnFacts,
     SubjectFacts,
+    SubjectType,
     SweepEndFacts,
     SweepFacts,
     VariantChangeFacts,
@@ -36,8 +38,6 @@ from bulletin.story.families import family_of
 
 MATERIALITY = 0.01  # where a story's methodology does not say (Methodology.materiality)
 
-# Kinds that tell a figure, not the week's leaderboard: they may go with a partial week.
-NOT_OF_THE_WEEK = {EventKind.FORECAST, EventKind.CLAIM_CHECK}
 
 
 def problems(story: Story) -> list[str]:
@@ -73,10 +73,17 @@ def _material(story: Story, event: Event, materiality: float) -> str:
 
 
 def _whole_week(story: Story, event: Event, materiality: float) -> str:
-    """STYLEBOOK 3: a partial week is compared with nothing."""
-    if story.stats.complete or event.kind in NOT_OF_THE_WEEK:
-        return ""
-    return f"told of a partial week ({story.stats.days} of 7 days)"
+    """STYLEBOOK 3: a model listed only some days of either week is compared with nothing.
+
+    (A partial week of the data as a whole is held by review.missing_days.)
+    """
+    facts = event.facts
+    model = (facts.model if isinstance(facts, RankChangeFacts) else facts.subject
+             if isinstance(facts, RecordFacts) and facts.subject_type == SubjectType.MODEL else "")
+    row = next((row for row in story.stats.models if row.model == model), None) if model else None
+    if row is not None and not row.full_weeks:
+        return f"{row.name} was listed {row.days} of 7 days (or part of the week before)"
+    return ""
 
 
 def _families_once(story: Story, event: Event, materiality: float) -> str:
