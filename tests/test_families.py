@@ -59,22 +59,26 @@ def test_free_tiers_and_snapshots_are_one_family() -> None:
     assert variant("moonshotai/kimi-k2.5-0127").snapshot is None
 
 
-def test_w20_the_free_tier_of_hy3_preview_ends_and_no_model_takes_first_place_from_itself(
+def test_w19_the_free_tier_of_hy3_preview_ends_that_week_and_no_model_takes_first_place_from_itself(
         season: Path, bulletin) -> None:
-    events = week_events(bulletin, season, "2026-W20")
+    # Listed May 4 to 8 (the first week held), its paid tier from May 9: told in W19, the week it
+    # happened, with its last day; W20 does not tell it again.
+    events = week_events(bulletin, season, "2026-W19")
     [ended] = [e for e in events if e["kind"] == "variant_change"]
     assert ended["subjects"] == ["tencent/hy3-preview"]
-    assert ended["facts"]["what"] == "free_ended"
-    # Listed five days of W19 (May 4 to 8): a rank over those days is no week's rank.
-    assert ended["facts"]["free_rank"] is None
-    assert not [e for e in events if e["kind"] == "subject_lead_change"
-                and e["facts"]["subject_type"] == "model"]
+    assert (ended["facts"]["what"], ended["facts"]["last_listed"]) == ("free_ended", "2026-05-08")
+    assert ended["facts"]["first_week"] is True
     assert not [e for e in events if e["kind"] == "rank_change" and e["facts"]["move"] == "new_leader"]
-    text = rendered(bulletin, season, "2026-W20")
+    text = rendered(bulletin, season, "2026-W19")
     assert text.splitlines()[0] == "# The free tier of Tencent Hy3 Preview leaves OpenRouter's listing"
-    assert "takes first place on OpenRouter from" not in text
-    zh = rendered(bulletin, season, "2026-W20", "bulletin.zh.md")
+    assert "listed for the last time on May 8" in text
+    zh = rendered(bulletin, season, "2026-W19", "bulletin.zh.md")
     assert zh.splitlines()[0] == "# 腾讯Hy3 Preview免费版退出OpenRouter榜单"
+    w20 = week_events(bulletin, season, "2026-W20")
+    assert not [e for e in w20 if e["kind"] == "variant_change"]
+    assert not [e for e in w20 if e["kind"] == "subject_lead_change"
+                and e["facts"]["subject_type"] == "model"]
+    assert "takes first place on OpenRouter from Tencent Hy3" not in rendered(bulletin, season, "2026-W20")
 
 
 def test_w32_a_new_snapshot_is_its_models_story_not_a_new_leader(season: Path, bulletin) -> None:

@@ -141,6 +141,17 @@ class ModelWeek:
     days: int = 7  # days of the week it was listed (a daily listing names each day's top 50 only)
     previous_days: int | None = None  # the same, the week before (None: not listed)
     name_made: bool = False  # no catalogue name: made from the id
+    listing: int = 0  # daily data: the days it was listed, as bits (1 Monday ... 64 Sunday); 0: weekly
+
+    @property
+    def first_day(self) -> int | None:
+        """The first weekday it was listed (0 Monday ... 6 Sunday); None for a weekly board."""
+        return (self.listing & -self.listing).bit_length() - 1 if self.listing else None
+
+    @property
+    def last_day(self) -> int | None:
+        """The last weekday it was listed (0 Monday ... 6 Sunday); None for a weekly board."""
+        return self.listing.bit_length() - 1 if self.listing else None
 
     @property
     def full_weeks(self) -> bool:

@@ -318,8 +318,8 @@ class VariantChangeFacts(Facts):
     last_listed: str = ""  # the last day the free tier was listed
     family_tokens: int | None = None  # the model, every tier, this week and last
     family_previous_tokens: int | None = None
-    # It ended in the first week held, which has no bulletin to have told it: told the next.
-    first_held: bool = False
+    # It ended in the first week held: nothing before it to compare (no family_previous_tokens).
+    first_week: bool = False
     snapshot: str = ""  # snapshot: the new one's date and the one it follows
     old_snapshot: str = ""
     old_tokens: int | None = None

@@ -137,4 +137,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # Numbers published bulletins stated that the source revised since (corrections.py).
     corrections.MIGRATION,
+    # Which days of a week each model was listed, not only how many: a listing that
+    # ended is told with its last day (week_totals.LISTED_BIT).
+    week_totals.MIGRATION_LISTED_DAYS,
 )

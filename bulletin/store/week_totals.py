@@ -50,16 +50,20 @@ FILL_V1 = f"""
         GROUP BY s.source, s.week;
 """
 
-# Every week summed from the observations; ``listed`` counts the days each model
+# Every week summed from the observations; ``listed`` holds the days each model
 # was listed (the Data API lists each day's top 50 only, so a model below the
-# cutoff on some days has a partial week of its own).
+# cutoff on some days has a partial week of its own), as bits: 1 for Monday, 2
+# for Tuesday ... 64 for Sunday. Which days, not only how many: a free tier last
+# listed on Monday ended that Monday.
+LISTED_BIT = "(1 << ((CAST(strftime('%w', {period}) AS INTEGER) + 6) % 7))"
 FILL = f"""
     INSERT INTO week_boards SELECT source, period, 0, 7, json_group_object(model, tokens),
         json_group_object(model, rank), '{{}}' FROM observations WHERE period LIKE '%-W%'
         GROUP BY source, period;
     WITH summed AS (
-        SELECT source, {_WEEK_OF_PERIOD} AS week, model, SUM(tokens) AS tokens, COUNT(*) AS listed
-        FROM observations WHERE period NOT LIKE '%-W%' GROUP BY 1, 2, 3),
+        SELECT source, {_WEEK_OF_PERIOD} AS week, model, SUM(tokens) AS tokens,
+        SUM({LISTED_BIT.format(period='period')}) AS listed FROM observations
+        WHERE period NOT LIKE '%-W%' GROUP BY 1, 2, 3),
     counted AS (
         SELECT source, {_WEEK_OF_PERIOD} AS week, COUNT(DISTINCT period) AS days FROM observations
         WHERE period NOT LIKE '%-W%' GROUP BY 1, 2)
@@ -141,11 +145,13 @@ def add_new(db: sqlite3.Connection, source: str, rows: Sequence[Row], periods: S
     listed: dict[tuple[str, int], dict[str, int]] = {}
     listed_of = {period: listed.setdefault((week, "-W" not in period), {})
                  for period, week in week_of.items()}
+    bit_of = {period: 1 << date.fromisoformat(period).weekday() for period in periods if "-W" not in period}
     for _, period, model, count, _, _, _ in rows:
         board = board_of[period]
         board[model] = board.get(model, 0) + count
-        days_listed = listed_of[period]
-        days_listed[model] = days_listed.get(model, 0) + 1
+        if period in bit_of:
+            days_listed = listed_of[period]
+            days_listed[model] = days_listed.get(model, 0) | bit_of[period]
     ranks: dict[str, dict[str, int | None]] = {}
     if any("-W" in period for period in periods):  # weekly leaderboards carry ranks
         for _, period, model, _, rank, _, _ in rows:
@@ -191,7 +197,8 @@ def refresh(db: sqlite3.Connection, source: str, weeks: Iterable[str]) -> None:
     db.execute("INSERT INTO week_boards SELECT ?, w.week, 0, 7, json_group_object(o.model, o.tokens), "
                "json_group_object(o.model, o.rank), '{}' FROM touched_weeks w CROSS JOIN observations o "
                "WHERE o.source = ? AND o.period = w.week GROUP BY w.week", (source, source))
-    db.execute("WITH summed AS (SELECT d.week, o.model, SUM(o.tokens) AS tokens, COUNT(*) AS listed "
+    db.execute("WITH summed AS (SELECT d.week, o.model, SUM(o.tokens) AS tokens, "
+               f"SUM({LISTED_BIT.format(period='o.period')}) AS listed "
                "FROM touched_days d CROSS JOIN observations o "
                "WHERE o.source = ? AND o.period = d.period GROUP BY d.week, o.model), "
                "counted AS (SELECT d.week, COUNT(*) AS days FROM touched_days d WHERE EXISTS "
@@ -227,3 +234,9 @@ def rebuild(db: sqlite3.Connection) -> None:
     for statement in FILL.split(";"):
         if statement.strip():
             db.execute(statement)
+
+
+# Which days each model was listed, not only how many (the listing's later migration).
+MIGRATION_LISTED_DAYS = """
+    DELETE FROM week_boards;
+""" + FILL

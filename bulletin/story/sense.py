@@ -105,7 +105,7 @@ def _in_its_week(story: Story, event: Event, materiality: float) -> str:
         return "a forecast told after the week it was news"
     last = ""
     if isinstance(facts, VariantChangeFacts) and facts.what == VariantWhat.FREE_ENDED:
-        last = facts.last_listed if not facts.first_held else ""
+        last = facts.last_listed
     elif isinstance(facts, StealthWithdrawnFacts):
         last = facts.last_listed
     if last and date.fromisoformat(last) < monday - timedelta(days=1):

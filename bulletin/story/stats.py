@@ -17,6 +17,7 @@ import operator
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 
 from bulletin.model import Methodology, ModelName, ModelWeek, Observation, Total, WeekStats, author_of
@@ -36,11 +37,16 @@ class _Leaderboard:
     tokens: dict[str, int]
     given_ranks: dict[str, int] | None  # the source's ranks where they fit; None: rank by tokens
     long_tail: int = 0
-    listed: dict[str, int] = field(default_factory=dict)  # model -> days listed (daily data)
+    # Daily data: model -> the days it was listed, as bits (1 Monday ... 64 Sunday; week_totals.py).
+    listed: dict[str, int] = field(default_factory=dict)
 
     def days_of(self, model: str) -> int:
         """Days of the week a model was listed: every day the data covers, for a weekly board."""
-        return self.listed.get(model, self.days) if self.listed else self.days
+        return self.listed[model].bit_count() if self.listed and model in self.listed else self.days
+
+    def listing_of(self, model: str) -> int:
+        """The days a model was listed, as bits; 0 where the board is weekly (no days)."""
+        return self.listed.get(model, 0)
 
     @property
     def complete(self) -> bool:
@@ -99,7 +105,7 @@ def source_weeks(observations: Iterable[Observation]) -> list[SourceWeek]:
         tokens[key][obs.model] += obs.tokens
         days[key].add(obs.period)
         if obs.is_daily:
-            listed[key][obs.model] += 1
+            listed[key][obs.model] |= 1 << date.fromisoformat(obs.period).weekday()
         if obs.rank is not None:
             ranks[key][obs.model] = obs.rank
     return [SourceWeek(week, source, daily, len(days[key]) if daily else 7, dict(tokens[key]),
@@ -242,9 +248,8 @@ def _leaderboards(totals: Iterable[SourceWeek], source_order: Sequence[str],
                 if model != LONG_TAIL:
                     key = model.removesuffix(":free") if merge_free else model
                     tokens[key] += count
-                    # Merged rows: the days of the variant listed longest (the days'
-                    # union is not kept; this never claims a full week that was not).
-                    listed[key] = max(listed.get(key, 0), item.listed.get(model, item.days))
+                    # Merged rows: listed on the days either variant was.
+                    listed[key] = listed.get(key, 0) | item.listed.get(model, FULL_WEEK)
             tokens = dict(tokens)
             if not item.listed:
                 listed = {}
@@ -262,9 +267,12 @@ def _rank(tokens: dict[str, int]) -> dict[str, int]:
 
 
 # A model's row before the previous week is known: model, name, author,
-# country, tokens, rank, counted, excluded, days listed, name made. A plain
-# tuple, because a store of years of daily data has hundreds of thousands of them.
-_Row = tuple[str, str, str, str | None, int, int, bool, bool, int, bool]
+# country, tokens, rank, counted, excluded, days listed, name made, the days
+# listed as bits. A plain tuple, because a store of years of daily data has
+# hundreds of thousands of them.
+_Row = tuple[str, str, str, str | None, int, int, bool, bool, int, bool, int]
+
+FULL_WEEK = 0b1111111  # every day listed
 
 
 @dataclass(frozen=True)
@@ -309,7 +317,7 @@ def _raw_stats(board: _Leaderboard, names: dict[str, ModelName],
                 unmapped.append(author)
         name, made = display_name(model, names)
         models.append((model, name, author, country, board.tokens[model], rank, counted, excluded,
-                       board.days_of(model), made))
+                       board.days_of(model), made, board.listing_of(model)))
     _tell_variants_apart(models)
     return _RawWeek(board, models, authors, countries, unmapped, dict(all_authors), dict(all_countries))
 
@@ -366,8 +374,8 @@ def _with_previous(now: _RawWeek, before: _RawWeek | None) -> WeekStats:
     earlier = before.board if before else None
     models = [ModelWeek(model, name, author, country, count, rank, ranks.get(model),
                         tokens.get(model), counted, excluded, family_of(model), days,
-                        earlier.days_of(model) if earlier and model in tokens else None, made)
-              for model, name, author, country, count, rank, counted, excluded, days, made
+                        earlier.days_of(model) if earlier and model in tokens else None, made, listing)
+              for model, name, author, country, count, rank, counted, excluded, days, made, listing
               in now.models]
     return WeekStats(
         week=now.board.week,

@@ -34,16 +34,19 @@ class VariantChange(Rule):
     def detect(self, context: RuleContext) -> Iterable[Event]:
         stats = context.stats
         before = context.week_before(stats)
-        if not stats.complete or before is None:
+        if not stats.complete:
             return
         now = families(stats.models)
-        then = families(before.models)
+        then = families(before.models) if before is not None else {}
         for family, rows in now.items():
             best = min(row.rank for row in rows)
             earlier = then.get(family, [])
-            if not earlier or min(best, min(row.rank for row in earlier)) > self.within:
+            if before is None and not context.index.position(stats.week):
+                ended = first_week_free_end(stats, rows, self.within)  # nothing before it held
+            elif not earlier or min(best, min(row.rank for row in earlier)) > self.within:
                 continue
-            ended = free_tier_end(stats, rows, earlier, self.within, first_held=not before.has_previous)
+            else:
+                ended = free_tier_end(stats, rows, earlier, self.within)
             if ended is not None:
                 tier = ended.paid
                 facts = VariantChangeFacts(
@@ -52,11 +55,11 @@ class VariantChange(Rule):
                     # A rank over the days it was still listed is no week's rank.
                     free_rank=ended.free.rank if ended.free.days == 7 else None,
                     free_this_week=ended.free in rows, last_listed=ended.last_listed.isoformat(),
-                    first_held=ended.free.days != 7 and ended.free not in rows,
+                    first_week=before is None,
                     family_tokens=ended.family_tokens, family_previous_tokens=ended.family_previous)
                 score = 55.0 + 3 * max(0, 10 - min(ended.free.rank, tier.rank))
-                keys = evidence(stats, [row.model for row in rows]) + evidence(
-                    before, [row.model for row in earlier])
+                keys = evidence(stats, [row.model for row in rows]) + (evidence(
+                    before, [row.model for row in earlier]) if before is not None else ())
                 yield Event(EventKind.VARIANT_CHANGE, (family,), facts, score, keys,
                             topic=f"free_ended|{family}")
                 continue
@@ -85,31 +88,45 @@ class FreeEnd:
 
 
 def free_tier_end(stats: WeekStats, rows: list[ModelWeek], earlier: list[ModelWeek],
-                  within: int, first_held: bool = False) -> FreeEnd | None:
+                  within: int) -> FreeEnd | None:
     """The free tier of a model (``rows`` this week, ``earlier`` last week) that ended this week.
 
     Told the week it happens (STYLEBOOK 1): listed every day of last week, high
-    in it, and this week on its first days only, or on none. A listing that ends
-    runs from the Monday, so its last day is the Monday plus its days less one.
-    A free tier already partly gone last week was told then, not again, unless
-    last week was the first held (``first_held``): nothing before it to tell it by.
+    in it, and this week not on its last day, or on no day. The day it was last
+    listed is the listing's own (daily data keeps which days); a weekly board
+    has no days, and its free tier is gone the week it is no longer on it.
     """
     paid = [row for row in rows if not variant(row.model).free]
     if not paid:
         return None
     for free_before in earlier:
-        if not variant(free_before.model).free or free_before.rank > within:
+        if not variant(free_before.model).free or free_before.rank > within or free_before.days != 7:
             continue
         still = next((row for row in rows if row.model == free_before.model), None)
-        if (still is not None and still.days == 7) or (free_before.days != 7 and (
-                still is not None or not first_held)):
+        if still is not None and (still.days == 7 or still.last_day is None or still.last_day == 6):
             continue
-        if still is not None:
-            last = stats.week.monday + timedelta(days=still.days - 1)
-        else:  # its listing ended last week, on its last day or (first_held) on its Nth
-            last = stats.week.monday - timedelta(days=8 - free_before.days)
+        if still is not None and still.last_day is not None:
+            last = stats.week.monday + timedelta(days=still.last_day)
+        else:  # listed every day of last week, and on none of this one
+            last = stats.week.monday - timedelta(days=1)
         return FreeEnd(still or free_before, paid[0], last, sum(row.tokens for row in rows),
                        sum(row.tokens for row in earlier))
+    return None
+
+
+def first_week_free_end(stats: WeekStats, rows: list[ModelWeek], within: int) -> FreeEnd | None:
+    """In the first week held: a free tier listed from the Monday and no longer by its end, its
+    paid tier listed only after it (Hy3 Preview's, May 4 to 8, 2026): the same story, told then.
+    """
+    for free in rows:
+        if (not variant(free.model).free or free.rank > within or free.first_day != 0
+                or free.last_day is None or free.last_day == 6):
+            continue
+        after = [row for row in rows if not variant(row.model).free and row.first_day is not None
+                 and row.first_day > free.last_day]
+        if after:
+            return FreeEnd(free, after[0], stats.week.monday + timedelta(days=free.last_day),
+                           sum(row.tokens for row in rows), 0)
     return None
 
 

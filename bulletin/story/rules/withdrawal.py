@@ -47,7 +47,10 @@ class Withdrawal(Rule):
             if still is not None and still.days == 7:
                 continue
             listed = still.days if still is not None else 0
-            last = stats.week.monday + timedelta(days=listed - 1)
+            if still is not None and still.last_day == 6:
+                continue  # listed on the week's last day: not gone
+            day = still.last_day if still is not None and still.last_day is not None else listed - 1
+            last = stats.week.monday + timedelta(days=day)
             facts = StealthWithdrawnFacts(
                 model=row.model, name=row.name, last_listed=last.isoformat(),
                 previous_rank=row.rank, previous_tokens=row.tokens,
