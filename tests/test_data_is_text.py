@@ -22,6 +22,11 @@ EVIL = {
     "table": "a | b | c",
     # (no space after the colon: "Maker: " is a prefix the catalogue's names lose)
     "reference": "[x]:https://evil.example/ref",
+    # Block syntax where a name starts a line (a paragraph that opens with the model's name).
+    "heading": "# Evil Corp M1",
+    "numbered": "1. Evil Corp M1",
+    "quote": "> Evil Corp M1",
+    "bullet": "+ Evil Corp M1",
 }
 
 
@@ -73,6 +78,8 @@ def test_a_hostile_model_name_is_shown_as_text_everywhere(project: Path, bulleti
             text = " ".join(html_values(json.loads(text)))
         assert "<img src=https://evil" not in text or path.endswith((".txt", ".eml")), path
         assert "<strong>loud</strong>" not in text and "<code>code</code>" not in text, path
+        assert not any(f"<{tag}>Evil" in text for tag in ("h1", "h2", "li", "p><blockquote")), path
+        assert "<blockquote>" not in text, path
     page = written["output/bulletins/2026-W11/bulletin.html"]
     # On the page the reader sees the name as it is, character for character.
     import html as html_module
@@ -104,3 +111,30 @@ def test_wordpress_gets_a_plain_text_title_and_excerpt() -> None:
 
     assert as_text("<b>Bold</b> & \u202emore") == "&lt;b&gt;Bold&lt;/b&gt; &amp; more"
     assert as_text("China's models, 4.69 trillion") == "China's models, 4.69 trillion"
+
+
+@pytest.mark.parametrize("name", ["# Evil Corp M1", "1. Evil Corp M1", "> Evil Corp M1",
+                                  "+ Evil Corp M1", "- Evil Corp M1", "12) Evil Corp M1"])
+def test_a_name_that_opens_a_paragraph_cannot_open_a_block(name: str) -> None:
+    import jinja2
+
+    from bulletin.render.markup import markdown_to_html
+
+    env = environment().overlay(loader=jinja2.DictLoader(
+        {"p.md.j2": "{{ v }} led the models with 3 trillion tokens.\n\nThe week's other news.\n"}))
+    page = markdown_to_html(env.get_template("p.md.j2").render(v=name))
+    assert page.startswith("<p>") and not any(tag in page for tag in ("<h1", "<ol", "<ul", "<blockquote"))
+    assert escape.plain(escape.markdown_text(name)) == name
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://x.example/a",
+                                  "//evil.example/no-scheme"])
+def test_a_feed_items_link_is_kept_only_if_it_is_http(link: str) -> None:
+    from bulletin.collect.feed import read_feed
+
+    feed = ("<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+            f"<item><guid>one</guid><title>A</title><link>{link.replace('<', '&lt;')}</link></item>"
+            "<item><guid>two</guid><title>B</title><link>https://news.example.org/b</link></item>"
+            "</channel></rss>").encode()
+    items, _ = read_feed(feed, "feed.xml", "news", "2026-03-23T00:00:00+00:00")
+    assert [(item.key, item.link) for item in items] == [("one", ""), ("two", "https://news.example.org/b")]

@@ -121,8 +121,14 @@ def read_feed(body: bytes, where: str, source: str, fetched_at: str) -> tuple[li
         raise CollectError(f"{where}: not a valid RSS or Atom feed ({detail or 'no feed found'}{line})")
     items: dict[str, FeedItem] = {}
     for index, entry in enumerate(parsed.entries):
-        link = str(entry.get("link", ""))
+        link = str(entry.get("link", "")).strip()
         key = str(entry.get("id") or link)
+        if link and not check.is_url(link):
+            # Links take http and https only: a javascript: or data: link would be passed on
+            # live wherever the item's figures are credited (the webhook's Markdown too).
+            log.warning("%s: %s: item %s: its link %r is not an http(s) URL; left out",
+                        source, where, key, link[:60])
+            link = ""
         if not key:
             raise CollectError(f"{where}: item {index + 1} has neither an id nor a link")
         raw_summary = str(entry.get("summary", ""))

@@ -28,7 +28,11 @@ MARKDOWN = "markdown"
 # images, table cells, and the backslash itself. "<" starts raw HTML and autolinks and
 # cannot be backslash-escaped there; it becomes an entity.
 _SPECIAL = re.compile(r"([\\`*_\[\]|])")
-_ESCAPED = re.compile(r"\\([\\`*_\[\]|])")
+# What starts a block where a value begins a line: a heading, a quote, a list item
+# ("# x", "> x", "+ x", "1. x"). Escaped where the value starts; a paragraph's first
+# line has no line above it to underline, so "===" needs nothing.
+_BLOCK = re.compile(r"^(\s*)([#>+\-]|\d+(?=[.)]))([.)]?)")
+_ESCAPED = re.compile(r"\\([\\`*_\[\]|#>+\-.)])")
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
@@ -44,7 +48,13 @@ def clean(text: str, keep_lines: bool = True) -> str:
 def markdown_text(text: str) -> str:
     """``text`` as Markdown that shows exactly it: no link, image, emphasis, HTML or new block."""
     one_line = " ".join(clean(text).split("\n")).replace("\t", " ")
-    return _SPECIAL.sub(r"\\\1", one_line).replace("<", "&lt;")
+    escaped = _SPECIAL.sub(r"\\\1", one_line).replace("<", "&lt;")
+    return _BLOCK.sub(_escape_block, escaped, count=1)
+
+
+def _escape_block(match: re.Match[str]) -> str:
+    space, marker, point = match.groups()
+    return f"{space}{marker}\\{point}" if point else f"{space}\\{marker}"
 
 
 def plain(markdown: str) -> str:
