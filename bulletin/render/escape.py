@@ -31,7 +31,7 @@ _SPECIAL = re.compile(r"([\\`*_\[\]|])")
 # What starts a block where a value begins a line: a heading, a quote, a list item
 # ("# x", "> x", "+ x", "1. x"). Escaped where the value starts; a paragraph's first
 # line has no line above it to underline, so "===" needs nothing.
-_BLOCK = re.compile(r"^(\s*)([#>+\-]|\d+(?=[.)]))([.)]?)")
+_BLOCK = re.compile(r"^(\s*)(?:(#{1,6}(?=\s|$)|>|[+\-](?=\s))|(\d+)([.)])(?=\s|$))")
 _ESCAPED = re.compile(r"\\([\\`*_\[\]|#>+\-.)])")
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
@@ -53,8 +53,8 @@ def markdown_text(text: str) -> str:
 
 
 def _escape_block(match: re.Match[str]) -> str:
-    space, marker, point = match.groups()
-    return f"{space}{marker}\\{point}" if point else f"{space}\\{marker}"
+    space, marker, number, point = match.groups()
+    return f"{space}\\{marker}" if marker else f"{space}{number}\\{point}"
 
 
 def plain(markdown: str) -> str:
