@@ -182,7 +182,7 @@ def decide(config: Config, week: IsoWeek, approve: bool, why: str = "") -> list[
             return _withdraw(config, store, week)
         if held:
             # The editor accepts the revised story: the page is written again, with its note.
-            store.corrections.set_status(week, CorrectionStatus.HELD, CorrectionStatus.PUBLISHED)
+            store.corrections.set_status(week, CorrectionStatus.HELD, CorrectionStatus.PENDING)
             if record.status == Status.HELD:  # the corrected week was held for an anomaly too
                 store.set_status(week, Status.APPROVED, record.reasons)
             return publish_corrections(config, store, week)
@@ -508,13 +508,18 @@ def correct_published(config: Config, store: Store, outcomes: Sequence[Outcome],
     """
     from bulletin.story.corrections.detect import revised_in, revisions
 
+    corrected = Corrected({}, {})
+    # Corrections a failed run recorded but did not get onto the page (a full disk, say).
+    for week in sorted({c.week for c in store.corrections.of(status=CorrectionStatus.PENDING)}):
+        publish_corrections(config, store, week, history)
+        corrected.published[week] = len(store.corrections.of(week, CorrectionStatus.PUBLISHED))
+        progress.info("%s: published the correction an earlier run could not", week)
     revised = revised_in([o.report for o in outcomes if o.report is not None and o.report.wrote])
     if not revised:
-        return Corrected({}, {})
+        return corrected
     if history is None:
         history = stats_history(config, store)
     stamp = clock.stamp()
-    corrected = Corrected({}, {})
     for revision in revisions(config, store, history, revised, stamp, stamp):
         new = store.corrections.add(revision.corrections)
         numbers = len({c.quantity for c in revision.corrections})
@@ -543,10 +548,12 @@ def publish_corrections(config: Config, store: Store, week: IsoWeek,
                         history=history)
     written = write_edition(config, store, story)
     if not written.bulletin.publishable:
-        store.corrections.set_status(week, CorrectionStatus.PUBLISHED, CorrectionStatus.HELD)
+        store.corrections.set_status(week, CorrectionStatus.PENDING, CorrectionStatus.HELD)
         log.warning("%s: the corrected bulletin is held (%s); see `bulletin review`", week,
                     "; ".join(written.bulletin.reasons))
         return []
+    # The week's files now carry the notes: only now are its corrections published.
+    store.corrections.set_status(week, CorrectionStatus.PENDING, CorrectionStatus.PUBLISHED)
     corrections = store.corrections.of(week, CorrectionStatus.PUBLISHED)
     deliveries = []
     for target in config.publishers:

@@ -9,6 +9,7 @@ change is measured against W10) the way a newsroom does.
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 from datetime import datetime
@@ -21,6 +22,7 @@ import httpx
 import pytest
 from test_webhook import SECRET, Receiver
 
+from bulletin import pipeline
 from bulletin.config.load import load_config
 from bulletin.errors import ClaimError
 from bulletin.pipeline import build_story
@@ -405,3 +407,27 @@ def test_a_run_whose_length_was_written_in_words_is_corrected_when_it_changes(
     w10_page = page(project, "2026-W10")
     assert "two-week lead" in w10_page or "two weeks" in w10_page
     assert "Correction, March 20" in w10_page
+
+
+def test_a_correction_is_published_only_once_its_page_is_written(
+        published, bulletin, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The disk fills as the corrected week is written: the run fails, and the corrections
+    # stay pending, not published. The next run, with room again, writes them.
+    project, _ = published
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", REVISED)
+    revise(project, MINIMAX_W10 + "1870000000000", MINIMAX_W10 + "1970000000000")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline, "write_artifacts", full)
+        assert bulletin("run").code != 0
+    assert {c["status"] for c in corrections(bulletin)} == {"pending"}
+    assert NOTE_EN not in page(project, "2026-W10")
+
+    result = bulletin("run")
+    assert result.code == 0, result.err
+    assert {c["status"] for c in corrections(bulletin)} == {"published"}
+    assert NOTE_EN in page(project, "2026-W10")
+    assert "won it back with 4.29 trillion tokens" in page(project, "2026-W10")

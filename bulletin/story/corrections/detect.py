@@ -90,7 +90,7 @@ def revisions(config: Config, store: Store, history: Mapping[IsoWeek, WeekStats]
                 change = change or ("review: always (every bulletin waits for an editor)",)
             # Held like any anomaly: `review: auto` publishes it, its reasons recorded.
             held = bool(change) and config.review.mode != "auto"
-            status = CorrectionStatus.HELD if held else CorrectionStatus.PUBLISHED
+            status = CorrectionStatus.HELD if held else CorrectionStatus.PENDING
             held_for = "; ".join(change)
             found.append(Revision(week, tuple(replace(c, status=status, held_for=held_for)
                                               for c in corrections), change if held else ()))

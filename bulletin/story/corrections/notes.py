@@ -103,7 +103,9 @@ def allowed(corrections: Sequence[Correction], locale: str) -> frozenset[str]:
 
 def of_week(store: Store, week: IsoWeek, sources: Sequence[Source], base_url: str) -> Notes:
     """The corrections an edition shows: its own, and (in its email) earlier weeks' not yet told."""
-    own = store.corrections.of(week, CorrectionStatus.PUBLISHED)
+    # Those being published now (pending) with those already shown.
+    own = [*store.corrections.of(week, CorrectionStatus.PUBLISHED),
+           *store.corrections.of(week, CorrectionStatus.PENDING)]
     sent = store.corrections.delivered(week)  # its email has gone: it cannot carry a new notice
     earlier = [c for c in store.corrections.to_announce(week) if not sent or c.announced_in == str(week)]
     credits = tuple((s.name, s.credit.attribution, s.credit.attribution_zh) for s in sources)
@@ -118,8 +120,9 @@ def quoted(store: Store, week: IsoWeek, data: Mapping[str, Any],
     """
     if "corrections" not in data:
         return []
-    mine = [c for c in store.corrections.of(status=CorrectionStatus.PUBLISHED)
-            if c.week == week or c.announced_in == str(week)]
+    shown = [*store.corrections.of(status=CorrectionStatus.PUBLISHED),
+             *store.corrections.of(week, CorrectionStatus.PENDING)]
+    mine = [c for c in shown if c.week == week or c.announced_in == str(week)]
     return quoted_of(data, [*mine, *announcing])
 
 

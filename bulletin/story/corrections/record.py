@@ -11,6 +11,9 @@ from bulletin.weeks import IsoWeek
 
 class CorrectionStatus(StrEnum):
     HELD = "held"  # the story itself changed: waiting for an editor (`bulletin approve`)
+    # To be shown: recorded with the revision, published once the week's outputs are written
+    # again. A run that fails before then leaves it pending, and the next run writes it.
+    PENDING = "pending"
     PUBLISHED = "published"  # the week's page carries the note
     REJECTED = "rejected"  # an editor rejected the week instead (it came off the site)
 
