@@ -25,7 +25,7 @@ def test_every_problem_in_the_publish_targets_is_reported_at_once(project: Path,
         "expected one of draft, publish, pending, private, not 'live'\n"
         "error: config.yaml: publish[1].retries: must be at least 1, got 0\n"
         "error: config.yaml: publish[2].colour: unknown key "
-        "(expected one of: name, retries, secret_env, timeout, type, url)\n"
+        "(expected one of: name, retries, secret_env, timeout, type, url, url_env)\n"
         "error: config.yaml: publish[2].url: required\n"
         "error: config.yaml: publish[2].secret_env: required\n"
         "error: config.yaml: publish[2].timeout: expected a number of seconds above 0\n")

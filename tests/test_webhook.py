@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bulletin.config.validation import shown_url
 from bulletin.store.database import Store
 from support.servers import running
 
@@ -93,7 +94,8 @@ def test_a_wrong_secret_is_refused_by_the_receiver_and_reported(project: Path, b
     monkeypatch.setenv("CMS_HOOK_SECRET", "not-the-secret")
     result = bulletin("run")
     assert result.code == 4  # the site has it; the webhook failed
-    assert f"warning: 2026-W11: publishing to cms failed: {url}: HTTP 401: bad signature\n" in result.err
+    shown = shown_url(url)  # scheme and host: a hook's path may be its secret
+    assert f"warning: 2026-W11: publishing to cms failed: {shown}: HTTP 401: bad signature\n" in result.err
     assert handler.received == []
 
 
@@ -148,8 +150,39 @@ def test_a_retry_after_beyond_the_bound_gives_up_at_once(project: Path, bulletin
     result = bulletin("run")
     assert result.code == 4  # the site has it; the webhook failed
     # Three tries of at most 20 s each cannot wait an hour: one attempt, then the target fails.
-    assert f"warning: 2026-W11: publishing to cms failed: {url}: HTTP 503 after 1 attempt\n" in result.err
+    shown = shown_url(url)
+    assert f"warning: 2026-W11: publishing to cms failed: {shown}: HTTP 503 after 1 attempt\n" in result.err
     assert len(handler.asked) == 1 and handler.received == []
     with Store.open(project / "output" / "bulletin.db") as store:
         delivery = store.delivery("2026-W11", "cms")
     assert delivery is not None and (delivery.status, delivery.attempts) == ("failed", 1)
+
+
+def test_a_hook_url_that_is_a_secret_comes_from_the_environment_and_is_never_shown(
+        project: Path, bulletin, receiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    url, handler = receiver
+    secret_path = "/hooks/bulletin?token=T0K3N-abc123"
+    base = url.removesuffix("/hooks/bulletin")
+    monkeypatch.setenv("CMS_HOOK_SECRET", SECRET)
+    monkeypatch.setenv("CMS_HOOK_URL", base + secret_path)
+    with (project / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write("publish:\n  - {name: cms, type: webhook, url_env: CMS_HOOK_URL, "
+                     "secret_env: CMS_HOOK_SECRET}\n")
+    result = bulletin("run")
+    assert result.code == 0, result.err
+    assert [post["event"] for post in handler.received] == ["published"]
+    with Store.open(project / "output" / "bulletin.db") as store:
+        stored = " ".join(" ".join(map(str, row)) for row in store.db.execute("SELECT * FROM deliveries"))
+    for said in (result.out, result.err, stored):
+        assert "T0K3N" not in said and "/hooks/" not in said
+
+
+def test_a_hook_url_with_a_password_in_the_config_is_refused(project: Path, bulletin) -> None:
+    with (project / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write("publish:\n  - {name: cms, type: webhook, url: 'https://me:hunter2@cms.example.org/h', "
+                     "secret_env: CMS_HOOK_SECRET}\n")
+    result = bulletin("run")
+    assert result.code == 2
+    assert "hunter2" not in result.err
+    assert ("publish[0].url: https://cms.example.org/… carries a password: give the URL with url_env, "
+            "from the environment, not in the config") in result.err

@@ -113,6 +113,16 @@ def url(raw: dict[str, Any], key: str, where: str, problems: Problems,
     return text
 
 
+def shown_url(url: str) -> str:
+    """A URL as it may be printed or stored: its scheme and host, never its credentials, path,
+    or query (a Slack-style webhook's secret is its path; a password may sit before the host)."""
+    parts = urlparse(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    rest = "/…" if parts.path.strip("/") or parts.query else "/"
+    return f"{parts.scheme}://{host}{port}{rest}" if parts.scheme else "…"
+
+
 def is_url(text: str) -> bool:
     parts = urlparse(text)
     return parts.scheme in ("http", "https") and bool(parts.netloc)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlparse
 
 from bulletin import clock
 from bulletin.collect.http import Attempts, request
@@ -39,22 +41,49 @@ class WebhookPublisher(Publisher):
     type: ClassVar[str] = "webhook"
     withdraws: ClassVar[bool] = True
     corrects: ClassVar[bool] = True
-    keys: ClassVar[set[str]] = {"url", "secret_env"} | HTTP_KEYS
+    keys: ClassVar[set[str]] = {"url", "url_env", "secret_env"} | HTTP_KEYS
 
-    url: str = ""
+    url: str = ""  # or, where the URL is itself a secret, the variable ``url_env`` names
     secret_env: str = ""
     retry: Retry = Retry()
+    url_env: str = ""
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
                     problems: check.Problems) -> WebhookPublisher | None:
         common = cls.common(raw, where, problems)
-        url = check.url(raw, "url", where, problems, required=True)
+        url_env = check.string(raw, "url_env", where, problems, default="") or ""
+        url: str | None = ""
+        if "url" in raw and url_env:
+            problems.add(f"{where}.url", "give url or url_env (the environment variable that holds "
+                         "a URL that is itself a secret), not both")
+        elif not url_env:
+            url = check.url(raw, "url", where, problems, required=True)
+            if url and urlparse(url).password:
+                problems.add(f"{where}.url", f"{check.shown_url(url)} carries a password: give the "
+                             "URL with url_env, from the environment, not in the config")
+                url = None
         secret_env = check.string(raw, "secret_env", where, problems, required=True)
         retry = Retry.from_config(raw, where, problems)
-        if url is None or secret_env is None:
+        if url is None or secret_env is None or ("url" in raw and url_env):
             return None
-        return cls(common["name"], url, secret_env, retry)
+        return cls(common["name"], url, secret_env, retry, url_env)
+
+    @property
+    def endpoint(self) -> str:
+        """The URL to post to: the config's, or the one its url_env names (read when used)."""
+        if not self.url_env:
+            return self.url
+        found = os.environ.get(self.url_env, "")
+        if not check.is_url(found):
+            raise PublishError(f"{self.name}: the environment variable {self.url_env} does not "
+                               "hold an http(s) URL (the webhook's url_env)")
+        return found
+
+    @property
+    def shown(self) -> str:
+        """Where it posts, as printed and stored: no secret of the URL."""
+        return check.shown_url(self.url) if self.url else f"${self.url_env}"
 
     def payload(self, bulletin: RenderedBulletin, store: Store) -> dict[str, Any]:
         from bulletin.publish.site.pages import Article
@@ -72,7 +101,7 @@ class WebhookPublisher(Publisher):
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
         response, attempts = self._post(self.payload(bulletin, store))
         return Delivery(bulletin.week, self.name, DeliveryStatus.OK,
-                        remote_id=response.headers.get("Location", ""), location=self.url,
+                        remote_id=response.headers.get("Location", ""), location=self.shown,
                         attempts=attempts, delivered_at=clock.stamp())
 
     def correct(self, bulletin: RenderedBulletin, store: Store, corrections: Sequence[Correction]
@@ -88,7 +117,7 @@ class WebhookPublisher(Publisher):
         response, attempts = self._post(payload)
         return Delivery(bulletin.week, self.name, DeliveryStatus.OK,
                         remote_id=response.headers.get("Location", "") or payload["remote_id"],
-                        location=self.url, detail="corrected", attempts=attempts,
+                        location=self.shown, detail="corrected", attempts=attempts,
                         delivered_at=clock.stamp())
 
     def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery:
@@ -98,7 +127,7 @@ class WebhookPublisher(Publisher):
         reasons = list(record.reasons) if record else []
         _, attempts = self._post({"event": "withdrawn", "week": str(week), "reasons": reasons,
                                   "remote_id": delivered.remote_id})
-        return Delivery(week, self.name, DeliveryStatus.WITHDRAWN, delivered.remote_id, self.url,
+        return Delivery(week, self.name, DeliveryStatus.WITHDRAWN, delivered.remote_id, self.shown,
                         "the receiver was told", attempts,
                         clock.stamp())
 
@@ -109,11 +138,16 @@ class WebhookPublisher(Publisher):
         key = secret(self.secret_env, self.name)
         body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
         tally = Attempts()
-        with httpx.Client() as client:
-            response = request(client, "POST", self.url, self.retry.policy, tally, content=body, headers={
-                "Content-Type": "application/json; charset=utf-8",
-                SIGNATURE_HEADER: signature(body, key), "User-Agent": "bulletin"})
+        endpoint = self.endpoint
+        try:
+            with httpx.Client() as client:
+                response = request(client, "POST", endpoint, self.retry.policy, tally, content=body,
+                                   headers={"Content-Type": "application/json; charset=utf-8",
+                                            SIGNATURE_HEADER: signature(body, key), "User-Agent": "bulletin"})
+        except PublishError as exc:
+            # Said without the URL's secrets (a Slack-style hook's path, a password).
+            raise PublishError(str(exc).replace(endpoint, self.shown), exc.attempts) from None
         if response.status_code >= 300:
-            raise PublishError(f"{self.url}: HTTP {response.status_code}: {response.text[:200].strip()}",
+            raise PublishError(f"{self.shown}: HTTP {response.status_code}: {response.text[:200].strip()}",
                                tally.count)
         return response, tally.count
