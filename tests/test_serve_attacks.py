@@ -196,3 +196,16 @@ def test_a_failing_handler_is_a_bare_500(project: Path, served, monkeypatch) -> 
         server.wait(10)
     assert status == 500
     assert body == b"Internal server error\n"
+
+
+def test_every_answer_forbids_framing_and_a_405_says_what_is_allowed(served) -> None:
+    status, headers, _ = get(served, "/")
+    assert status == 200
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+    status, headers, _ = parse(raw(served, b"PUT /subscribe HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                                             b"Connection: close\r\n\r\n"))
+    assert status == 405 and headers["allow"] == "GET, HEAD, POST"
+    status, headers, _ = parse(raw(served, b"DELETE /index.html HTTP/1.1\r\nHost: x\r\n"
+                                             b"Connection: close\r\n\r\n"))
+    assert status == 405 and headers["allow"] == "GET, HEAD"
