@@ -41,7 +41,7 @@ def test_the_weekly_copies_read_as_an_editor_would_sign_them(weekly: Path, bulle
     first = article(bulletin, weekly, "2025-W46")
     assert first.startswith("# American models hold OpenRouter's top three places\n")
     ended = article(bulletin, weekly, "2025-W52")
-    assert ended.startswith("# MiMo-V2-Flash ends American models' hold on OpenRouter's top three, "
+    assert ended.startswith("# MiMo-V2-Flash (free) ends American models' hold on OpenRouter's top three, "
                             "unbroken since November 10\n")
     assert "not all American for the first time since these records began on November 10" in ended
     assert "climbed from No. 9 to No. 2" not in ended  # the same story as the sweep's end

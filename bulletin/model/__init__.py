@@ -142,6 +142,7 @@ class ModelWeek:
     previous_days: int | None = None  # the same, the week before (None: not listed)
     name_made: bool = False  # no catalogue name: made from the id
     listing: int = 0  # daily data: the days it was listed, as bits (1 Monday ... 64 Sunday); 0: weekly
+    returning: bool = False  # not listed the week before, but in an earlier week: "back", not "new"
 
     @property
     def first_day(self) -> int | None:
@@ -205,10 +206,11 @@ class Total:
         Measured against the same models' change: where those grew as the top did,
         the gap to all models is how concentrated use is, not who was counted.
         """
-        change, same = self.change, self.same_change
-        if change is None or same is None or self.all_change is None or not (self.entered or self.left):
+        change, same, overall = self.change, self.same_change, self.all_change
+        if change is None or same is None or overall is None or not (self.entered or self.left):
             return False
-        return _apart(change, same)
+        # And all the key's models moved otherwise: else the top's change is their change.
+        return _apart(change, same) and _apart(change, overall)
 
     @property
     def gap(self) -> bool:

@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from bulletin import __version__
 from bulletin.errors import RenderError
-from bulletin.model import Artifact, Event, Story, event_data
+from bulletin.model import Artifact, Event, Methodology, Story, event_data
 from bulletin.model.facts import ForecastFacts
 from bulletin.render import chart, claims, edition, escape, numbers_zh, phrasing
 from bulletin.render.chart import Drawn
@@ -46,6 +46,8 @@ UNSUBSCRIBE = "__UNSUBSCRIBE_URL__"
 CHART_SIZE = chart.CHART_SIZE  # each drawing states its own; this serves where there is none
 EMAIL_CHART = (600, 390)  # the chart in the email's 640-pixel column, less its padding (in proportion)
 
+
+DEFAULT_MATERIALITY = Methodology.materiality  # a story composed before it was recorded
 
 @dataclass(frozen=True)
 class Settings:
@@ -119,6 +121,8 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
         territory=lambda code: territory(code, locale),
         model_count=claims.model_count,
         subject_zh=numbers_zh.subject_name,
+        flat=lambda change: change is not None and abs(change) < env.globals.get(
+            "materiality", DEFAULT_MATERIALITY),
         with_note=numbers_zh.with_note,
     )
     return env
@@ -192,6 +196,8 @@ def _articles(story: Story, settings: Settings, drawn: Drawn | None, notes: Note
     quoted: list[claims.Quoted] = []
     for locale in settings.locales:
         env = environment(settings.templates_dir, locale)
+        # Below it a change is flat in every sentence, as in the rules (methodology.materiality).
+        env.globals["materiality"] = story.methodology.get("materiality", DEFAULT_MATERIALITY)
         try:
             shown = correction_notes.render(env, prefix(locale), locale, notes)
             files, headline = _render_locale(env, story, settings, locale, drawn, shown)

@@ -105,7 +105,13 @@ def house_case(name: str) -> str:
 def display_name(model: str, names: Mapping[str, ModelName]) -> tuple[str, bool]:
     """How the article names a row, and whether the name had to be made from the id."""
     found = catalogue_name(model, names)
-    return (found, False) if found is not None else (made_name(model), True)
+    if found is None:
+        return made_name(model), True
+    # A free tier is named as one wherever its source's name leaves that out ("xAI: Grok 4.1
+    # Fast" for x-ai/grok-4.1-fast:free): a reader must not take it for the paid model.
+    if variant(model).free and "free" not in found.lower():
+        found = f"{found} (free)"
+    return found, False
 
 
 @cache

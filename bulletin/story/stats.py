@@ -135,6 +135,7 @@ class WeekHistory(Mapping[IsoWeek, WeekStats]):
         self._names = names
         self._methodology = methodology
         self._stats: dict[IsoWeek, WeekStats] = {}
+        self._seen: dict[str, IsoWeek] | None = None
         self._last_raw: _RawWeek | None = None  # a walk forward builds each week once
         self._counted: dict[IsoWeek, list[str]] = {}
         self._volumes: dict[tuple[IsoWeek, str], dict[str, int]] = {}
@@ -148,9 +149,19 @@ class WeekHistory(Mapping[IsoWeek, WeekStats]):
             previous = week.previous()
             before = self._raw(previous) if previous in self._boards else None
             comparable = before is not None and before.complete and now.complete
-            found = self._stats[week] = _with_previous(now, before if comparable else None)
+            found = self._stats[week] = _with_previous(now, before if comparable else None,
+                                                       self._first_seen())
             self._last_raw = now
         return found
+
+    def _first_seen(self) -> dict[str, IsoWeek]:
+        """Each model's first week in the store, found once."""
+        if self._seen is None:
+            self._seen = {}
+            for week, board in self._boards.items():  # in week order
+                for model in board.tokens:
+                    self._seen.setdefault(model, week)
+        return self._seen
 
     def _raw(self, week: IsoWeek) -> _RawWeek:
         if self._last_raw is not None and self._last_raw.board.week == week:
@@ -342,7 +353,8 @@ def _tell_variants_apart(models: list[_Row]) -> None:
             models[index] = (row[0], f"{row[1]} ({found.snapshot.isoformat()})", *row[2:])
 
 
-def _with_previous(now: _RawWeek, before: _RawWeek | None) -> WeekStats:
+def _with_previous(now: _RawWeek, before: _RawWeek | None,
+                   first_seen: Mapping[str, IsoWeek] | None = None) -> WeekStats:
     def totals(groups: dict[str, list[str]], previous: dict[str, list[str]] | None,
                everything: dict[str, int], everything_before: dict[str, int] | None) -> tuple[Total, ...]:
         sums = {key: sum(now.board.tokens[m] for m in models) for key, models in groups.items()}
@@ -374,7 +386,9 @@ def _with_previous(now: _RawWeek, before: _RawWeek | None) -> WeekStats:
     earlier = before.board if before else None
     models = [ModelWeek(model, name, author, country, count, rank, ranks.get(model),
                         tokens.get(model), counted, excluded, family_of(model), days,
-                        earlier.days_of(model) if earlier and model in tokens else None, made, listing)
+                        earlier.days_of(model) if earlier and model in tokens else None, made, listing,
+                        earlier is not None and model not in tokens and first_seen is not None
+                        and first_seen.get(model, now.board.week) < now.board.week.previous())
               for model, name, author, country, count, rank, counted, excluded, days, made, listing
               in now.models]
     return WeekStats(

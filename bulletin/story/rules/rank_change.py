@@ -32,6 +32,7 @@ class RankChange(Rule):
             return
         before = context.week_before(stats)
         leader = before.models[0].model if before is not None and before.models else None
+        materiality = context.methodology.materiality
         for row in stats.models:
             if row.previous_rank is None or min(row.rank, row.previous_rank) > self.within:
                 continue
@@ -43,6 +44,11 @@ class RankChange(Rule):
             if row.rank == 1 and row.previous_rank != 1:
                 move, score, topic = "new_leader", 60.0, f"lead|model|{row.model}"
             elif abs(moved) >= self.places:
+                # Told only where its own use moved the same way: a fall while it rose, or
+                # places swapped within a near tie, is the others' story (STYLEBOOK 2).
+                change = row.change
+                if change is None or (change > -materiality if moved < 0 else change < materiality):
+                    continue
                 move, topic = ("climb" if moved > 0 else "fall"), ""
                 score = 15.0 + 3 * min(abs(moved), 10) + 5 * (row.rank <= 3)
             else:
@@ -51,3 +57,4 @@ class RankChange(Rule):
                                     week_ending=stats.week.sunday.isoformat())
             yield Event(EventKind.RANK_CHANGE, (row.model,), facts, score, evidence(stats, [row.model]),
                         topic=topic)
+
