@@ -14,7 +14,7 @@ from bulletin.config.load import load_config
 from bulletin.publish.email import tokens
 from bulletin.store.database import Store
 from support import FIXED_EPOCH
-from support.emailing import KEY, email_config, received
+from support.emailing import KEY, confirmations, email_config
 from support.serving import bulletin_serve
 
 ADDRESS = "ana@example.com"
@@ -47,7 +47,7 @@ def status_of(project: Path, email: str = ADDRESS) -> str | None:
 
 def links(project: Path) -> list[str]:
     found = []
-    for message in received(project / "output" / "outbox" / "confirm"):
+    for message in confirmations(project / "output" / "outbox" / "confirm"):
         link = re.search(r"/confirm\?token=(\S+)", message.get_content())
         assert link is not None
         found.append(unquote(link.group(1)))

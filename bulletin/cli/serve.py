@@ -22,11 +22,15 @@ from bulletin.errors import BulletinError
 def serve(config_path: Path, host: str, port: int, idle: float) -> None:
     """Preview the site (and its forms) on a local web server."""
     from bulletin.serve import app as web
-    from bulletin.serve.subscribe import register_routes
+    from bulletin.serve.outbox import ConfirmationSender
+    from bulletin.serve.subscribe import email_settings, register_routes
 
     config = load(config_path)
     app = web.WebApp(config.output / "site")
-    register_routes(app, config)
+    settings = email_settings(config)
+    # The form's confirmations go out from here, never inside a request.
+    sender = ConfirmationSender(config, settings) if settings is not None else None
+    register_routes(app, config, sender.wake if sender else None)
     try:
         server = web.production(app, host, port, idle)
     except OSError as exc:  # the port is taken, or the address is not this machine's
@@ -37,12 +41,16 @@ def serve(config_path: Path, host: str, port: int, idle: float) -> None:
                "(Ctrl-C stops)", err=True)
     # A stop asked for (Ctrl-C, or systemd's SIGTERM) ends the server the same way.
     signal.signal(signal.SIGTERM, _stop)
+    if sender is not None:
+        sender.start()
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+        if sender is not None:
+            sender.stop()
 
 
 def _stop(signum: int, frame: object) -> None:

@@ -64,6 +64,7 @@ class Request:
     query: str
     headers: dict[str, str]
     body: bytes
+    client: str = ""  # the address the request came from (REMOTE_ADDR)
 
     @classmethod
     def from_environ(cls, environ: Environ) -> Request:
@@ -80,7 +81,8 @@ class Request:
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
         return cls(str(environ.get("REQUEST_METHOD", "GET")), _path(environ),
-                   str(environ.get("QUERY_STRING", "")), headers, body)
+                   str(environ.get("QUERY_STRING", "")), headers, body,
+                   str(environ.get("REMOTE_ADDR", "")))
 
 
 class _TooLarge(BadRequest):

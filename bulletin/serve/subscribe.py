@@ -9,23 +9,27 @@ says must unsubscribe without further questions.
 
 from __future__ import annotations
 
-import secrets
+import logging
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from bulletin import clock
 from bulletin.config.settings import Config
-from bulletin.errors import BulletinError, SubscriberError
+from bulletin.errors import SubscriberError
 from bulletin.publish.email import subscribers as subs
 from bulletin.publish.email import tokens
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.render.edition import LOCALES
 from bulletin.serve import app as web
 from bulletin.store.database import Store
-from bulletin.store.mail import Subscriber
+from bulletin.store.mail import Subscriber, Subscribers
+
+log = logging.getLogger("bulletin")
 
 
-def _settings(config: Config) -> EmailSettings | None:
+def email_settings(config: Config) -> EmailSettings | None:
     for publisher in config.publishers:
         if publisher.type == "email":
             return publisher.settings  # type: ignore[attr-defined, no-any-return]
@@ -40,14 +44,19 @@ def _site_url(config: Config) -> str:
     return ""
 
 
+def _ago(seconds: int) -> str:
+    return (clock.now() - timedelta(seconds=seconds)).isoformat(timespec="seconds")
+
+
 def _language(value: str | None) -> str:
     """A reader's language as a page may be asked for it; anything else is the default."""
     return value if value in LOCALES else LOCALES[0]
 
 
-def register_routes(app: web.WebApp, config: Config) -> None:
+def register_routes(app: web.WebApp, config: Config,
+                    on_signup: Callable[[], None] | None = None) -> None:
     """Add /subscribe, /confirm and /unsubscribe to ``app`` (pages say so if email is not set up)."""
-    handlers = Handlers(config, _settings(config))
+    handlers = Handlers(config, email_settings(config), on_signup)
     app.route("GET", "/subscribe", handlers.subscribe_form)
     app.route("POST", "/subscribe", handlers.same_origin(handlers.subscribe))
     app.route("GET", "/confirm", handlers.confirm_page)
@@ -80,9 +89,11 @@ def _form(request: web.Request) -> dict[str, str]:
 
 
 class Handlers:
-    def __init__(self, config: Config, settings: EmailSettings | None) -> None:
+    def __init__(self, config: Config, settings: EmailSettings | None,
+                 on_signup: Callable[[], None] | None = None) -> None:
         self.config = config
         self.settings = settings
+        self.on_signup = on_signup  # wakes the confirmation worker
 
     def page(self, status: int, page: str, lang: str = LOCALES[0], **context: Any) -> web.Response:
         """One of the list's pages, in the site's design and in ``lang``."""
@@ -119,6 +130,15 @@ class Handlers:
         return self.page(200, "subscribe", lang)
 
     def subscribe(self, request: web.Request) -> web.Response:
+        """Take a sign-up; the answer is the same whoever the address is (new, confirmed, gone).
+
+        Limits, not tokens, stop abuse: a client may sign up ``signups_per_client``
+        addresses a minute (over it: 429, which says nothing of any address), one
+        mailbox ("a+1@", "a.b@gmail.com" are one inbox) is sent a few
+        confirmations an hour, and the list holds ``max_pending`` unconfirmed
+        addresses at most. A sign-up refused by a limit leaves no row. The
+        confirmation itself is sent by the serve process's worker (outbox.py).
+        """
         form = _form(request)
         locale = _language(form.get("locale"))
         if self.settings is None:
@@ -127,62 +147,39 @@ class Handlers:
             address = subs.normalise(form.get("email", ""))
         except SubscriberError as exc:
             return self.page(400, "bad_address", locale, reason=str(exc))
-        key = self._key()
-        with self._db() as store:
-            with store.transaction():
-                found = store.subscribers.get(address)
-                # One who unsubscribed stays so until they follow the link: a sign-up alone,
-                # which anybody can make for any address, changes nothing.
-                if found is None or found.status == "pending":
-                    subs.add(store.subscribers, address, locale, "pending")
-                found = store.subscribers.get(address)
-                assert found is not None
-                verdict = subs.claim_confirmation(store.subscribers, found,
-                                                  self.settings.signups_per_hour) \
-                    if found.status in ("pending", "unsubscribed") else "subscribed"
-        if verdict == "busy":
+        settings, stamp, box = self.settings, clock.stamp(), subs.mailbox(address)
+        with self._db() as store, store.transaction():
+            people = store.subscribers
+            if people.count_signups(client=request.client, since=_ago(60)) >= settings.signups_per_client:
+                busy = True
+            else:
+                busy = False
+                flooded = people.count_signups(mailbox=box, since=_ago(3600)) \
+                    >= subs.MAILBOX_CONFIRMATIONS_PER_HOUR
+                people.record_signup(request.client, box, stamp)
+                if not flooded:
+                    self._want(people, address, locale, stamp)
+        if busy:
             return self.page(429, "busy", locale)
-        if verdict == "send":
-            try:
-                self._send_confirmation(found, key)
-            except BaseException:
-                with self._db() as store:
-                    subs.unclaim_confirmation(store.subscribers, found)
-                raise
-        # The same page whatever the status, so the form tells nobody who is subscribed.
+        if self.on_signup is not None:
+            self.on_signup()
         return self.page(200, "check_inbox", locale, email=address)
 
-    def _send_confirmation(self, found: Subscriber, key: bytes) -> None:
-        from bulletin.publish.email.message import simple_message
-        from bulletin.publish.email.transport import OutboxTransport, SmtpTransport
-        from bulletin.render.article import environment
-
+    def _want(self, people: Subscribers, address: str, locale: str, stamp: str) -> None:
+        """A confirmation for ``address``, if it may have one (inside the sign-up's transaction)."""
         assert self.settings is not None
-        settings = self.settings
-        token = tokens.make(key, "confirm", found.uid, found.email, int(clock.now().timestamp()))
-        env = environment(self.config.templates_dir)
-        context = {"title": settings.list_name,
-                   "confirm_url": f"{settings.base_url}/confirm?token={quote(token)}"}
-        # In the language the reader chose on the form.
-        words = "" if found.locale == LOCALES[0] else f".{_language(found.locale)}"
-        message = simple_message(settings, found.email,
-                                 env.get_template(f"mailing/confirm_subject{words}.txt.j2").render(context),
-                                 env.get_template(f"mailing/confirm{words}.txt.j2").render(context),
-                                 f"confirm.{secrets.token_hex(12)}@{settings.domain}",
-                                 clock.now())
-        if settings.smtp:
-            transport = SmtpTransport(settings.smtp, settings.sender_address)
-            try:
-                outcome = transport.send(found.email, message, lambda: True)
-            finally:
-                transport.close()
-            if outcome.state != "sent":
-                raise BulletinError(f"confirmation to {found.email} not sent: {outcome.detail}")
-        else:
-            from bulletin.publish.email.publisher import outbox_of
-
-            OutboxTransport(outbox_of(self.config.output) / "confirm").send_file(
-                found.uid, message, lambda: True)
+        found = people.get(address)
+        if found is None:
+            if people.count_pending() >= self.settings.max_pending:
+                log.warning("bulletin serve: %d unconfirmed addresses: a new sign-up is not kept "
+                            "(max_pending)", self.settings.max_pending)
+                return
+            # One who unsubscribed stays so until they follow a new link: a sign-up alone,
+            # which anybody can make for any address, changes nothing.
+            subs.add(people, address, locale, "pending")
+            found = people.get(address)
+        if found is not None and found.status in ("pending", "unsubscribed"):
+            people.want_confirmation(found.id, stamp)
 
     def _holder(self, token: str, purpose: str) -> Subscriber | None:
         """The subscriber a valid token names, or None for a forged, altered or stale one."""

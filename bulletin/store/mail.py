@@ -56,6 +56,9 @@ class Subscriber:
     status: str  # pending, confirmed, unsubscribed, bounced
     bounces: int = 0
     confirm_sent_at: str = ""  # when the last confirmation email went out ("" never)
+    # When the form last asked for one: the serve process's outbox worker sends it, never the
+    # request (a slow or failing relay is neither seen nor waited for by the reader).
+    confirm_wanted_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,20 @@ class SendRecord:
 if TYPE_CHECKING:
     from bulletin.store.database import Store
 
-_COLUMNS = "id, uid, email, locale, status, bounces, confirm_sent_at"
+_COLUMNS = "id, uid, email, locale, status, bounces, confirm_sent_at, confirm_wanted_at"
+
+# The form's sign-ups, by the client that made them and the mailbox they name: what the
+# limits count (a table, so that every serve process on one store counts the same).
+MIGRATION = """
+    ALTER TABLE subscribers ADD COLUMN confirm_wanted_at TEXT NOT NULL DEFAULT '';
+    CREATE TABLE signups (
+        client   TEXT NOT NULL,
+        mailbox  TEXT NOT NULL,
+        at       TEXT NOT NULL
+    );
+    CREATE INDEX signups_by_client ON signups (client, at);
+    CREATE INDEX signups_by_mailbox ON signups (mailbox, at);
+"""
 
 
 class Subscribers:
@@ -130,6 +146,37 @@ class Subscribers:
         with self._store.transaction() as db:
             db.execute("UPDATE subscribers SET status = ?, changed_at = ? WHERE id = ?",
                        (status, clock.stamp(), subscriber))
+
+    def count_signups(self, *, since: str, client: str = "", mailbox: str = "") -> int:
+        """Sign-ups the form took since ``since`` from one client, or for one mailbox."""
+        column, value = ("client", client) if client else ("mailbox", mailbox)
+        with self._store.lock:
+            return int(self._store.db.execute(f"SELECT count(*) FROM signups WHERE {column} = ? "
+                                              "AND at >= ?", (value, since)).fetchone()[0])
+
+    def record_signup(self, client: str, mailbox: str, stamp: str) -> None:
+        """Count a sign-up, and forget those a day old (no limit looks back further)."""
+        with self._store.transaction() as db:
+            db.execute("INSERT INTO signups VALUES (?, ?, ?)", (client, mailbox, stamp))
+            db.execute("DELETE FROM signups WHERE at < datetime(?, '-1 day')", (stamp[:19],))
+
+    def count_pending(self) -> int:
+        with self._store.lock:
+            return int(self._store.db.execute("SELECT count(*) FROM subscribers WHERE status = ?",
+                                              (SubscriberStatus.PENDING,)).fetchone()[0])
+
+    def want_confirmation(self, subscriber: int, stamp: str) -> None:
+        with self._store.transaction() as db:
+            db.execute("UPDATE subscribers SET confirm_wanted_at = ? WHERE id = ?", (stamp, subscriber))
+
+    def wanting_confirmation(self, limit: int = 20) -> list[Subscriber]:
+        """Addresses the form asked a confirmation for that has not gone yet, oldest first."""
+        with self._store.lock:
+            rows = self._store.db.execute(
+                f"SELECT {_COLUMNS} FROM subscribers WHERE confirm_wanted_at > confirm_sent_at "
+                "AND status IN (?, ?) ORDER BY confirm_wanted_at LIMIT ?",
+                (SubscriberStatus.PENDING, SubscriberStatus.UNSUBSCRIBED, limit)).fetchall()
+        return [Subscriber(*row) for row in rows]
 
     def confirmations_since(self, since: str) -> int:
         """How many addresses were last sent a confirmation at or after ``since``."""

@@ -6,7 +6,7 @@ released; append a new one.
 
 from __future__ import annotations
 
-from bulletin.store import corrections, week_totals
+from bulletin.store import corrections, mail, week_totals
 
 # One script per schema version; user_version says how many have run.
 MIGRATIONS: tuple[str, ...] = (
@@ -137,6 +137,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # Numbers published bulletins stated that the source revised since (corrections.py).
     corrections.MIGRATION,
+    # The subscribe form's limits, and its confirmations sent by a worker, not the request.
+    mail.MIGRATION,
     # Which days of a week each model was listed, not only how many: a listing that
     # ended is told with its last day (week_totals.LISTED_BIT).
     week_totals.MIGRATION_LISTED_DAYS,

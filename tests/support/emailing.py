@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +35,21 @@ def smtp_server(folder: Path, *options: str) -> Iterator[int]:
 def received(folder: Path) -> list[EmailMessage]:
     return [message_from_bytes(path.read_bytes(), policy=policy.default)  # type: ignore[misc]
             for path in sorted(folder.glob("*.eml"))]
+
+
+def confirmations(folder: Path, at_least: int = 1, within: float = 10.0) -> list[EmailMessage]:
+    """The confirmation emails in ``folder`` once ``bulletin serve``'s worker has sent at least
+    ``at_least`` (it sends them beside the requests, within a second or two)."""
+    deadline = time.monotonic() + within
+    while len(list(folder.glob("*.eml"))) < at_least and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return received(folder)
+
+
+def settled(folder: Path, quiet: float = 1.5) -> list[EmailMessage]:
+    """What is in ``folder`` once the worker has had time to send anything it was going to."""
+    time.sleep(quiet)
+    return received(folder)
 
 
 def per_recipient(folder: Path) -> Counter[str]:

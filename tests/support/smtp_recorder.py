@@ -13,6 +13,7 @@ Failure modes, for tests of the sender:
                    next connection's first RCPT), as a greylisting server would
   --drop-at N      close the connection without a reply on the Nth RCPT
   --reject ADDR    answer 550 for that recipient
+  --delay SECONDS  wait this long before answering each message's DATA (a slow relay)
 
 Security, for tests of the client's TLS and login:
   --cert PEM --key PEM   offer STARTTLS with this certificate (and require it)
@@ -32,8 +33,10 @@ from typing import Any
 
 
 class Recorder:
-    def __init__(self, folder: Path, tempfail: int, drop_at: int, reject: set[str]) -> None:
+    def __init__(self, folder: Path, tempfail: int, drop_at: int, reject: set[str],
+                 delay: float = 0.0) -> None:
         self.folder = folder
+        self.delay = delay
         self.tempfail = tempfail
         self.drop_at = drop_at
         self.reject = reject
@@ -56,6 +59,7 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(self.delay)
         self.count += 1
         handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".incoming")
         with os.fdopen(handle, "wb") as stream:
@@ -73,6 +77,7 @@ def main() -> None:
     parser.add_argument("--tempfail", type=int, default=0)
     parser.add_argument("--drop-at", type=int, default=0)
     parser.add_argument("--reject", action="append", default=[])
+    parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--cert")
     parser.add_argument("--key")
     parser.add_argument("--implicit-tls", action="store_true")
@@ -83,7 +88,8 @@ def main() -> None:
     from aiosmtpd.smtp import SMTP, AuthResult
 
     args.folder.mkdir(parents=True, exist_ok=True)
-    handler = Recorder(args.folder, args.tempfail, args.drop_at, {a.lower() for a in args.reject})
+    handler = Recorder(args.folder, args.tempfail, args.drop_at, {a.lower() for a in args.reject},
+                       args.delay)
 
     async def serve() -> None:
         loop = asyncio.get_running_loop()

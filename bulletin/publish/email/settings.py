@@ -20,7 +20,7 @@ DKIM_KEYS = {"selector", "domain", "key_file"}
 SECURITY = ("starttls", "tls", "none")
 EMAIL_KEYS = {"from", "list_name", "base_url", "list_id", "signing_key_env", "unsubscribe_mailto", "smtp",
               "dkim", "concurrency", "rate", "max_attempts", "retry_seconds", "bounce_after",
-              "signups_per_hour", "corrections"}
+              "signups_per_hour", "signups_per_client", "max_pending", "corrections"}
 # How subscribers hear of a corrected week: a notice in the next issue, or a short email of its own.
 CORRECTIONS = ("next_issue", "separate")
 
@@ -61,6 +61,8 @@ class EmailSettings:
     bounce_after: int = 3  # permanent failures (5xx) before the address is marked bounced
     signups_per_hour: int = 100  # confirmation emails the subscribe form sends, all addresses
     corrections: str = "next_issue"  # or "separate": a correction email to the week's recipients
+    signups_per_client: int = 20  # sign-ups one client address may make a minute
+    max_pending: int = 10_000  # unconfirmed addresses the list holds at most
 
 
 def parse(raw: dict[str, Any], where: str, base_dir: Path,
@@ -88,6 +90,8 @@ def parse(raw: dict[str, Any], where: str, base_dir: Path,
     max_attempts = check.integer(raw, "max_attempts", where, problems, default=5) or 5
     bounce_after = check.integer(raw, "bounce_after", where, problems, default=3) or 3
     signups = check.integer(raw, "signups_per_hour", where, problems, default=100) or 100
+    per_client = check.integer(raw, "signups_per_client", where, problems, default=20) or 20
+    max_pending = check.integer(raw, "max_pending", where, problems, default=10_000) or 10_000
     rate = _number(raw, "rate", where, problems, 0.0)
     retry = _number(raw, "retry_seconds", where, problems, 2.0)
     corrections = check.string(raw, "corrections", where, problems, default="next_issue") or "next_issue"
@@ -101,7 +105,7 @@ def parse(raw: dict[str, Any], where: str, base_dir: Path,
         return None
     return EmailSettings(sender if name else address, list_name, address, domain, base_url.rstrip("/"),
                          list_id, key_env, mailto, smtp, dkim, concurrency, rate, max_attempts, retry,
-                         bounce_after, signups, corrections)
+                         bounce_after, signups, corrections, per_client, max_pending)
 
 
 def _https(base_url: str, where: str, problems: check.Problems) -> str:

@@ -47,6 +47,21 @@ def normalise(address: str) -> str:
         raise SubscriberError(f"{address.strip() or '(empty)'}: {exc}") from None
 
 
+# Providers that deliver every dotted form of a mailbox's name to it (a.b@ is ab@).
+DOTS_IGNORED = {"gmail.com", "googlemail.com"}
+MAILBOX_CONFIRMATIONS_PER_HOUR = 3  # confirmations one inbox may be sent, however it is spelt
+
+
+def mailbox(address: str) -> str:
+    """The inbox an address reaches: "+tag" dropped, and a Gmail name's dots ("a.b+x@gmail.com"
+    and "ab@gmail.com" are one mailbox), so that a form cannot flood one inbox by spelling it anew."""
+    local, _, domain = address.lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in DOTS_IGNORED:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
 def _ago(delta: timedelta) -> str:
     return (clock.now() - delta).isoformat(timespec="seconds")
 
