@@ -41,11 +41,12 @@ def test_the_weekly_copies_read_as_an_editor_would_sign_them(weekly: Path, bulle
     first = article(bulletin, weekly, "2025-W46")
     assert first.startswith("# American models hold OpenRouter's top three places\n")
     ended = article(bulletin, weekly, "2025-W52")
-    assert ended.startswith("# MiMo-V2-Flash (free) ends American models' hold on OpenRouter's top three, "
-                            "unbroken since November 10\n")
+    # No hedge in a headline (STYLEBOOK 5); the story says since when.
+    assert ended.startswith("# MiMo-V2-Flash (free) ends American models' hold on OpenRouter's top three\n")
     assert "not all American for the first time since these records began on November 10" in ended
     assert "climbed from No. 9 to No. 2" not in ended  # the same story as the sweep's end
-    assert "自11月10日有记录以来" in article(bulletin, weekly, "2025-W52", "bulletin.zh.md").splitlines()[0]
+    zh = article(bulletin, weekly, "2025-W52", "bulletin.zh.md")
+    assert "有记录以来" not in zh.splitlines()[0] and "自11月10日有记录以来" in zh
     none = article(bulletin, weekly, "2025-W50")
     assert "while China had no model among the week's top nine" in none and "against 0" not in none
     assert "本周前九中没有中国模型" in article(bulletin, weekly, "2025-W50", "bulletin.zh.md")

@@ -206,11 +206,10 @@ class Total:
         Measured against the same models' change: where those grew as the top did,
         the gap to all models is how concentrated use is, not who was counted.
         """
-        change, same, overall = self.change, self.same_change, self.all_change
-        if change is None or same is None or overall is None or not (self.entered or self.left):
+        change, same = self.change, self.same_change
+        if change is None or same is None or not (self.entered or self.left):
             return False
-        # And all the key's models moved otherwise: else the top's change is their change.
-        return _apart(change, same) and _apart(change, overall)
+        return _apart(change, same)
 
     @property
     def gap(self) -> bool:

@@ -154,6 +154,9 @@ class DuelFacts(Facts):
     trailer_gap: bool = False
     leader_all_change: float | None = None
     trailer_all_change: float | None = None
+    # Where membership moved it: the change of the models counted in both weeks.
+    leader_same_change: float | None = None
+    trailer_same_change: float | None = None
     leader_name: str = ""  # a developer's or model's name (countries are named by the templates)
     trailer_name: str = ""
 
@@ -250,6 +253,9 @@ class RecordFacts(SubjectFacts):
 @dataclass(frozen=True, kw_only=True)
 class NewEntrantFacts(ModelFacts):
     returning: bool  # among the top before: "back", not "new"
+    # The top it entered: ten, or the rows of a shorter list (a copy of nine rows cannot say
+    # a model was outside the top ten the week before).
+    top: int = 10
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -219,8 +219,9 @@ def _basis(stats: WeekStats, subject_type: str, ahead: str, behind: str) -> dict
         churn = total is not None and total.churn
         gap = total is not None and total.gap
         found[f"{side}_churn"] = churn
+        found[f"{side}_same_change"] = total.same_change if total is not None and churn else None
         found[f"{side}_gap"] = gap and not churn
-        found[f"{side}_all_change"] = total.all_change if total is not None and (churn or gap) else None
+        found[f"{side}_all_change"] = total.all_change if total is not None and gap and not churn else None
     return found
 
 

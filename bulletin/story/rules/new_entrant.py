@@ -39,5 +39,6 @@ class NewEntrant(Rule):
             # A debut straight into the top three is among the week's biggest stories
             # (at No. 1 it is the lead change's: "takes first place from ...").
             score += DEBUT_AT_THE_TOP * (1 < row.rank <= 3 and not returning)
-            facts = NewEntrantFacts(**model_facts(row), returning=returning)
+            facts = NewEntrantFacts(**model_facts(row), returning=returning,
+                                    top=min(self.places, len(before.models), len(stats.models)))
             yield Event(EventKind.NEW_ENTRANT, (row.model,), facts, score, evidence(stats, [row.model]))
