@@ -180,3 +180,13 @@ def test_w30_the_free_tier_of_hy3_ends_that_week_told_as_the_cause_of_the_new_le
     assert text.count("free tier") == 2  # the headline and that paragraph: told once
     # W31 does not tell it again, a week late.
     assert "free tier" not in rendered(bulletin, season, "2026-W31")
+
+
+def test_w23_a_makers_new_model_is_told_as_taking_over_from_its_old_one(season: Path, bulletin) -> None:
+    # Claude Opus 4.8 enters at No. 10 as Claude Opus 4.7 falls 38%: a replacement, told as one.
+    [debut] = [e for e in week_events(bulletin, season, "2026-W23") if e["kind"] == "new_entrant"
+               and e["facts"]["name"] == "Claude Opus 4.8"]
+    assert debut["facts"]["succeeds"] == "Claude Opus 4.7"
+    assert round(debut["facts"]["succeeded_change"], 3) == -0.381
+    assert "It follows its maker's Claude Opus 4.7, which fell 38.1% this week." in rendered(
+        bulletin, season, "2026-W23")

@@ -256,6 +256,10 @@ class NewEntrantFacts(ModelFacts):
     # The top it entered: ten, or the rows of a shorter list (a copy of nine rows cannot say
     # a model was outside the top ten the week before).
     top: int = 10
+    # The maker's model of the same line it follows ("Claude Opus 4.7" for 4.8), where that
+    # one stood in last week's top and lost use this week: the story is a replacement.
+    succeeds: str = ""
+    succeeded_change: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bulletin.model import Event
+from bulletin.model import Event, ModelWeek, WeekStats
 from bulletin.model.facts import EventKind, NewEntrantFacts
+from bulletin.story.families import family_name
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, model_facts
 
 DEBUT_AT_THE_TOP = 30.0
+REPLACES = 15.0
 
 
 class NewEntrant(Rule):
@@ -39,6 +41,37 @@ class NewEntrant(Rule):
             # A debut straight into the top three is among the week's biggest stories
             # (at No. 1 it is the lead change's: "takes first place from ...").
             score += DEBUT_AT_THE_TOP * (1 < row.rank <= 3 and not returning)
+            older = None if returning else _predecessor(row, before, stats, self.places,
+                                                        context.methodology.materiality)
+            score += REPLACES * (older is not None)  # a maker's new model taking over its old one
             facts = NewEntrantFacts(**model_facts(row), returning=returning,
-                                    top=min(self.places, len(before.models), len(stats.models)))
+                                    top=min(self.places, len(before.models), len(stats.models)),
+                                    succeeds=family_name(older.name) if older else "",
+                                    succeeded_change=older.change if older else None)
             yield Event(EventKind.NEW_ENTRANT, (row.model,), facts, score, evidence(stats, [row.model]))
+
+
+def line_of(name: str) -> str:
+    """A model's line: its name without version numbers, dates and stage ("Claude Opus 4.8",
+    "Claude Opus 4.7" are "claude opus"), so that a maker's successor is told as one."""
+    words = [word for word in family_name(name).lower().split()
+             if not any(c.isdigit() for c in word) and word not in STAGES]
+    return " ".join(words)
+
+
+STAGES = {"preview", "beta", "alpha", "exp", "experimental", "(free)"}
+
+
+def _predecessor(row: ModelWeek, before: WeekStats, stats: WeekStats, places: int,
+                 materiality: float) -> ModelWeek | None:
+    """The same maker's model of the same line that stood in last week's top and lost use now."""
+    line = line_of(row.name)
+    if not line:
+        return None
+    now = {other.model: other for other in stats.models}
+    for older in before.top(places):
+        current = now.get(older.model)
+        if (older.author == row.author and older.model != row.model and line_of(older.name) == line
+                and current is not None and current.change is not None and current.change <= -materiality):
+            return current
+    return None
