@@ -182,3 +182,40 @@ def test_a_confirmation_link_expires_after_a_week(site: str, project: Path) -> N
     assert post(site + "/subscribe", "email=late%40example.com")[0] == 200
     assert post(site + "/confirm", f"token={confirmation_links(project)[-1]}")[0] == 200
     assert status_of(project, "late@example.com") == "confirmed"
+
+
+def test_a_one_click_unsubscribe_during_a_large_import_is_recorded(site: str, project: Path,
+                                                                   bulletin, tmp_path: Path) -> None:
+    # An import writes in batches once the file is checked: the reader's unsubscribe waits
+    # behind one batch at most, never behind the whole file.
+    import subprocess
+    import sys
+    import time
+
+    from bulletin.publish.email import tokens
+
+    assert bulletin("subscribers", "add", "ana@example.com").code == 0
+    with Store.open(project / "output" / "bulletin.db") as store:
+        ana = store.subscribers.get("ana@example.com")
+    assert ana is not None
+    token = tokens.make(KEY.encode(), "unsubscribe", ana.uid, ana.email)
+    big = tmp_path / "old-list.csv"
+    big.write_text("email,status\n" + "".join(f"user{n}@example.com,confirmed\n" for n in range(100_000)),
+                   encoding="utf-8")
+    importing = subprocess.Popen([sys.executable, "-m", "bulletin", "subscribers", "import", str(big)],
+                                 cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        with Store.open(project / "output" / "bulletin.db") as store:  # the import is writing
+            deadline = time.monotonic() + 60
+            while store.subscribers.get("user2000@example.com") is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+        assert importing.poll() is None, "the import ended before the unsubscribe was tried"
+        started = time.monotonic()
+        code, _ = post(site + f"/unsubscribe?token={token}", "List-Unsubscribe=One-Click")
+        waited = time.monotonic() - started
+    finally:
+        out, err = importing.communicate(timeout=120)
+    assert importing.returncode == 0, err
+    assert code == 200 and waited < 5  # (two seconds on a quiet machine; a loaded one is slower)
+    assert status_of(project, "ana@example.com") == "unsubscribed"
+    assert "100000 added" in out

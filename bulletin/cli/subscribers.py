@@ -91,7 +91,7 @@ def import_(config_path: Path, csv_file: Path) -> None:
         raise BulletinError(f"{csv_file}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise BulletinError(f"{csv_file}: not UTF-8 text") from None
-    with _database(config_path) as store, store.transaction():
+    with _database(config_path) as store:  # batches of its own: see import_csv
         report = subs.import_csv(store.subscribers, text, str(csv_file))
     for line in report.rejected:
         click.echo(f"rejected: {line}", err=True)

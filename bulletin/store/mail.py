@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -108,6 +108,10 @@ class Subscribers:
 
     def get(self, email: str) -> Subscriber | None:
         return self._one("email", email)
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One write transaction on the list (several changes, all or none)."""
+        return self._store.transaction()
 
     def by_uid(self, uid: str) -> Subscriber | None:
         return self._one("uid", uid)
