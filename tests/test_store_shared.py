@@ -7,19 +7,18 @@ sign-up must be kept and answered, and the file must stay whole.
 
 from __future__ import annotations
 
-import http.client
 import sqlite3
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, closing
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from bulletin.errors import StoreError
 from bulletin.store.database import Store
+from support import serving
 from support.emailing import KEY
 from support.serving import bulletin_serve
 
@@ -33,14 +32,8 @@ TARGETS = ("publish:\n  - name: site\n    type: site\n"
 
 
 def sign_up(base: str, reader: int) -> int:
-    """One reader's sign-up, from a loopback address of its own (127.0.1.N), as a browser posts it."""
-    url = urlsplit(base)
-    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60,
-                                            source_address=(f"127.0.1.{reader + 1}", 0))
-    with closing(connection):
-        connection.request("POST", "/subscribe", f"email=reader{reader}%40example.com",
-                           {"Content-Type": "application/x-www-form-urlencoded"})
-        return connection.getresponse().status
+    """One reader's sign-up, from a loopback address of its own (127.0.1.N)."""
+    return serving.sign_up(base, f"reader{reader}@example.com", f"127.0.1.{reader + 1}")[0]
 
 
 @pytest.fixture

@@ -10,24 +10,18 @@ import http.client
 import time
 from contextlib import closing
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from bulletin.store.database import Store
+from support import serving
 from support.emailing import KEY, email_config, received, settled, smtp_server
 from support.serving import bulletin_serve
 
 
 def sign_up(base: str, email: str, client: int = 1) -> tuple[int, bytes]:
-    url = urlsplit(base)
-    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30,
-                                            source_address=(f"127.0.2.{client}", 0))
-    with closing(connection):
-        connection.request("POST", "/subscribe", f"email={quote(email)}",
-                           {"Content-Type": "application/x-www-form-urlencoded"})
-        answer = connection.getresponse()
-        return answer.status, answer.read()
+    return serving.sign_up(base, email, f"127.0.2.{client}")
 
 
 def rows(project: Path) -> list[str]:

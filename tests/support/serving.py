@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 
 @contextmanager
@@ -24,3 +26,15 @@ def bulletin_serve(project: Path) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(10)
+
+
+def sign_up(base: str, email: str, source: str = "127.0.0.1") -> tuple[int, bytes]:
+    """A reader's sign-up as a browser posts it, from the loopback address ``source``
+    (each reader one of its own: the server tells them apart by it)."""
+    url = urlsplit(base)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60, source_address=(source, 0))
+    with closing(connection):
+        connection.request("POST", "/subscribe", f"email={quote(email)}",
+                           {"Content-Type": "application/x-www-form-urlencoded"})
+        answer = connection.getresponse()
+        return answer.status, answer.read()
