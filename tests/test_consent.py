@@ -122,3 +122,36 @@ def test_confirmation_tokens_carry_their_issue_time() -> None:
     unsubscribe = tokens.make(key, "unsubscribe", "uid1", ADDRESS)
     assert tokens.valid(key, unsubscribe, "unsubscribe", "uid1", ADDRESS)
     assert tokens.issued_at(unsubscribe) is None
+
+
+def test_a_link_sent_before_an_address_left_does_not_bring_it_back(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from bulletin.publish.email import subscribers as subs
+    from bulletin.store.database import Store
+
+    with Store.open(tmp_path / "bulletin.db") as store:
+        subs.add(store.subscribers, ADDRESS, "en", "pending")
+        sent_at = int(FIXED_EPOCH)  # the link of the sign-up
+        found = store.subscribers.get(ADDRESS)
+        assert found is not None
+        store.subscribers.set_status(found.id, "confirmed")
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(sent_at + 86_400))  # a day later, they leave
+        store.subscribers.set_status(found.id, "unsubscribed")
+        gone = store.subscribers.get(ADDRESS)
+    assert gone is not None and gone.status == "unsubscribed"
+    assert subs.confirmation_problem(gone, sent_at) == "superseded"
+    assert subs.confirmation_problem(gone, sent_at + 86_400) is None  # a link asked for since
+
+
+def test_a_clock_set_back_does_not_lock_an_address_out(tmp_path: Path) -> None:
+    from bulletin.publish.email import subscribers as subs
+    from bulletin.store.database import Store
+
+    with Store.open(tmp_path / "bulletin.db") as store:
+        subs.add(store.subscribers, ADDRESS, "en", "pending")
+        found = store.subscribers.get(ADDRESS)
+        assert found is not None
+        store.subscribers.set_confirm_sent(found.id, "2030-01-01T00:00:00+00:00")  # a clock that ran ahead
+        found = store.subscribers.get(ADDRESS)
+        assert found is not None
+        assert subs.claim_confirmation(store.subscribers, found, 100) == "send"

@@ -59,6 +59,7 @@ class Subscriber:
     # When the form last asked for one: the serve process's outbox worker sends it, never the
     # request (a slow or failing relay is neither seen nor waited for by the reader).
     confirm_wanted_at: str = ""
+    changed_at: str = ""  # when its status last changed (an unsubscribe, say)
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class SendRecord:
 if TYPE_CHECKING:
     from bulletin.store.database import Store
 
-_COLUMNS = "id, uid, email, locale, status, bounces, confirm_sent_at, confirm_wanted_at"
+_COLUMNS = "id, uid, email, locale, status, bounces, confirm_sent_at, confirm_wanted_at, changed_at"
 
 # The form's sign-ups, by the client that made them and the mailbox they name: what the
 # limits count (a table, so that every serve process on one store counts the same).

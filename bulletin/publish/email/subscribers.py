@@ -90,7 +90,9 @@ def confirmation_problem(subscriber: Subscriber, issued: int | None) -> str | No
     """Why a confirmation link issued at ``issued`` does not confirm ``subscriber`` now.
 
     "expired": older than a week; "superseded": a newer link was sent since
-    (an old link must not confirm again after somebody signs the address up anew).
+    (an old link must not confirm again after somebody signs the address up anew),
+    or the address left after it was sent (a link kept from before must not bring
+    back someone who unsubscribed).
     """
     if issued is None:
         return "expired"
@@ -102,6 +104,9 @@ def confirmation_problem(subscriber: Subscriber, issued: int | None) -> str | No
     sent = subscriber.confirm_sent_at
     if sent and issued < int(datetime.fromisoformat(sent).timestamp()):
         return "superseded"
+    left = subscriber.changed_at if subscriber.status == "unsubscribed" else ""
+    if left and issued < int(datetime.fromisoformat(left).timestamp()):
+        return "superseded"
     return None
 
 
@@ -112,7 +117,8 @@ def claim_confirmation(subscribers: Subscribers, subscriber: Subscriber, per_hou
     the form answers as if it sent another), or "busy" (the list's hourly
     limit is reached). Run it inside the store's transaction that found the subscriber.
     """
-    if subscriber.confirm_sent_at >= _ago(CONFIRM_AGAIN_AFTER):
+    # Within the hour, and not in the future: a clock set back must not lock an address out.
+    if _ago(CONFIRM_AGAIN_AFTER) <= subscriber.confirm_sent_at <= clock.stamp():
         return "recent"
     if subscribers.confirmations_since(_ago(timedelta(hours=1))) >= per_hour:
         return "busy"
