@@ -59,7 +59,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--models", type=int, default=500)
+    parser.add_argument("--quick", action="store_true", help="a year of 30 models, to see it works")
     args = parser.parse_args()
+    if args.quick:
+        args.years, args.models = 1, 30
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         config = load_config(build(Path(tmp), args.years, args.models))

@@ -38,7 +38,9 @@ def timed(command: list[str], cwd: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=11)
-    runs = parser.parse_args().runs
+    parser.add_argument("--quick", action="store_true", help="one run of each, to see it works")
+    args = parser.parse_args()
+    runs = 1 if args.quick else args.runs
     bulletin = Path(sys.executable).with_name("bulletin")
 
     with tempfile.TemporaryDirectory() as scratch:
