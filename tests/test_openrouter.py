@@ -178,3 +178,21 @@ def test_a_failing_catalogue_keeps_the_last_good_names(tmp_path, api, bulletin, 
     data = json.loads(bulletin("stats", "--config", config, "--format", "json").out)
     names = {m["model"]: m["name"] for m in data["models"]}
     assert names["anthropic/claude-4.6-sonnet-20260217"] == "Claude Sonnet 4.6"
+
+
+@pytest.mark.parametrize("name", ["DeepSeek <V4> Flash", "DeepSeek V4 &amp; Flash", "# DeepSeek V4 Flash"])
+def test_a_catalogue_name_with_markup_is_text_and_never_stops_the_bulletin(tmp_path, api, bulletin,
+                                                                           name: str) -> None:
+    config = write_config(tmp_path, f"  - {{name: openrouter, type: openrouter, "
+                                    f"base_url: '{api.base_url}'}}\n"
+                                    f"  - {{name: catalogue, type: openrouter-models, "
+                                    f"base_url: '{api.base_url}'}}", "locales: [en, zh]\n")
+    catalogue = {"data": [{"id": "deepseek/deepseek-v4-flash-20260423",
+                           "canonical_slug": "deepseek/deepseek-v4-flash-20260423", "name": name,
+                           "created": 1767225600}]}
+    api.queue(MODELS, 200, json.dumps(catalogue).encode(), times=5)
+    assert bulletin("collect", "--config", config, "--from", "2026-05-11", "--to", "2026-05-31").code == 0
+    result = bulletin("render", "--config", config, "--week", "2026-W22")
+    assert result.code == 0, result.err
+    page = (tmp_path / "output" / "bulletins" / "2026-W22" / "bulletin.html").read_text(encoding="utf-8")
+    assert "<V4>" not in page and "<h1>DeepSeek" not in page
