@@ -181,8 +181,10 @@ class Total:
     all_previous_tokens: int | None = None
     entered: tuple[str, ...] = ()  # counted this week, not the week before
     left: tuple[str, ...] = ()  # counted the week before, not this week
-    # This week's tokens of the models counted the week before: the same set, like for like.
+    # The models counted the week before and listed this week: their tokens this week and
+    # last, the same set, like for like (a model gone from a list has no known volume).
     same_tokens: int | None = None
+    same_previous_tokens: int | None = None
 
     @property
     def change(self) -> float | None:
@@ -197,7 +199,7 @@ class Total:
         """The change of last week's counted models: what the top's membership left out."""
         if self.same_tokens is None:
             return None
-        return relative_change(self.same_tokens, self.previous_tokens)
+        return relative_change(self.same_tokens, self.same_previous_tokens)
 
     @property
     def churn(self) -> bool:

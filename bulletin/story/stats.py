@@ -366,15 +366,19 @@ def _with_previous(now: _RawWeek, before: _RawWeek | None,
             entered: tuple[str, ...] = ()
             left: tuple[str, ...] = ()
             same: int | None = None
+            same_before: int | None = None
             if before is not None and previous is not None:
                 then = previous.get(key, [])
                 prior = sum(before.board.tokens[m] for m in then)
                 all_prior = everything_before.get(key) if everything_before is not None else None
                 entered = tuple(m for m in groups[key] if m not in then)
                 left = tuple(m for m in then if m not in groups[key])
-                same = sum(now.board.tokens.get(m, 0) for m in then)
+                common = [m for m in then if m in now.board.tokens]
+                same = sum(now.board.tokens[m] for m in common)
+                same_before = sum(before.board.tokens[m] for m in common)
             result.append(Total(key, sums[key], rank, prior, tuple(groups[key]),
-                                everything.get(key, sums[key]), all_prior, entered, left, same))
+                                everything.get(key, sums[key]), all_prior, entered, left, same,
+                                same_before))
         return tuple(result)
 
     # A leaderboard that lists more rows one week than the other (nine, then ten) gives
