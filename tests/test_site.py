@@ -328,3 +328,17 @@ def test_a_list_shows_the_ledes_first_sentence_cut_at_a_word() -> None:
     assert excerpt("A model leads (1.5 trillion); the rest follow.") == "A model leads (1.5 trillion)."
     assert excerpt("中国AI模型共处理4.69万亿Token，环比增长11.8%；美国模型为3.29万亿Token。这是第二周。") == \
         "中国AI模型共处理4.69万亿Token，环比增长11.8%。"
+
+
+def test_a_publish_killed_as_it_replaced_the_excerpts_leaves_no_temporary_after_the_next(
+        project: Path, bulletin) -> None:
+    add_site(project)
+    assert bulletin("run").code == 0
+    output = project / "output"
+    # What a kill just before the rename leaves: the excerpts' temporary beside the file.
+    stray = output / ".site-excerpts.json.k3j2x9.part"
+    stray.write_text('{"2026-W11": "half', encoding="utf-8")
+    other = output / ".someone-elses.json.part"  # not the site's: left alone
+    other.write_text("{}", encoding="utf-8")
+    assert bulletin("site").code == 0
+    assert not stray.exists() and other.exists()

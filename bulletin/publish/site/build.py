@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bulletin.errors import PublishError
-from bulletin.publish.files import replace_file, sweep
+from bulletin.publish.files import PART, replace_file, sweep
 from bulletin.publish.site import feeds as sitefeeds
 from bulletin.publish.site import static
 from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed, language_tag
@@ -160,6 +160,10 @@ class Site:
         or a rebuild reads from its edition anyway (a new or corrected week).
         """
         path = self.output / EXCERPTS
+        # A publish killed as it replaced the file left its temporary beside it (the run lock
+        # says no other writer is at it now).
+        for stray in self.output.glob(f".{EXCERPTS}.*{PART}"):
+            stray.unlink(missing_ok=True)
         try:
             kept = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
