@@ -181,8 +181,8 @@ class Total:
     all_previous_tokens: int | None = None
     entered: tuple[str, ...] = ()  # counted this week, not the week before
     left: tuple[str, ...] = ()  # counted the week before, not this week
-    # The models counted the week before and listed this week: their tokens this week and
-    # last, the same set, like for like (a model gone from a list has no known volume).
+    # The models counted in both weeks: their tokens this week and last, the same set, like
+    # for like (a model gone from a list has no known volume, and one new to it no past).
     same_tokens: int | None = None
     same_previous_tokens: int | None = None
 

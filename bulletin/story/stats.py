@@ -373,7 +373,7 @@ def _with_previous(now: _RawWeek, before: _RawWeek | None,
                 all_prior = everything_before.get(key) if everything_before is not None else None
                 entered = tuple(m for m in groups[key] if m not in then)
                 left = tuple(m for m in then if m not in groups[key])
-                common = [m for m in then if m in now.board.tokens]
+                common = [m for m in then if m in groups[key]]  # counted in both weeks
                 same = sum(now.board.tokens[m] for m in common)
                 same_before = sum(before.board.tokens[m] for m in common)
             result.append(Total(key, sums[key], rank, prior, tuple(groups[key]),
