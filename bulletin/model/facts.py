@@ -175,6 +175,8 @@ class LeadChangeFacts(DuelFacts):
     free_ended_on: str = ""
     fell_from: int | None = None
     fell_to: int | None = None
+    # The old leader's own change this week: where it fell, that is how the lead changed.
+    previous_change: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

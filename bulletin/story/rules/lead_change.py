@@ -19,6 +19,7 @@ from bulletin.story.rules.leaders import (
     duel_facts,
     leader_of,
     previous_complete,
+    ranking,
     run_back,
     same_leader,
 )
@@ -56,6 +57,8 @@ class LeadChange(Rule):
             return
         if kind == "model":
             ending.update(_free_tier_cause(stats, before, previous))
+        ending["previous_change"] = next((change for key, _, change in ranking(stats, kind)
+                                          if key == previous), None)
         facts = LeadChangeFacts(**duel, **ending, previous_leader=previous,
                                 previous_leader_name=subject_name(before, kind, previous),
                                 leader_name=subject_name(stats, kind, ahead),
