@@ -85,13 +85,22 @@ def catalogue_name(model: str, names: Mapping[str, ModelName]) -> str | None:
     """The catalogue's name for a row, looking through its variants (None: none listed)."""
     found = names.get(model)
     if found is not None:
-        return house_case(_MAKER.sub("", found.name))
+        return without_date_code(house_case(_MAKER.sub("", found.name)))
     known = variant(model)
     for other in (model.removesuffix(FREE), known.family):
         if other in names:
-            name = house_case(_MAKER.sub("", names[other].name))
+            name = without_date_code(house_case(_MAKER.sub("", names[other].name)))
             return f"{name} (free)" if known.free and "(free)" not in name else name
     return None
+
+
+# A snapshot's month and day at the end of a name ("Kimi K2.5 0127"): no part of a name a
+# reader sees (STYLEBOOK 4); two snapshots listed together get their dates back (stats.py).
+_DATE_CODE = re.compile(r"\s(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")
+
+
+def without_date_code(name: str) -> str:
+    return _DATE_CODE.sub("", name)
 
 
 def house_case(name: str) -> str:

@@ -41,6 +41,7 @@ class NewEntrant(Rule):
             # A debut straight into the top three is among the week's biggest stories
             # (at No. 1 it is the lead change's: "takes first place from ...").
             score += DEBUT_AT_THE_TOP * (1 < row.rank <= 3 and not returning)
+            score += DEBUT_AT_THE_TOP / 3 * (3 < row.rank <= 5 and not returning)  # still told
             older = None if returning else _predecessor(row, before, stats, self.places,
                                                         context.methodology.materiality)
             score += REPLACES * (older is not None)  # a maker's new model taking over its old one

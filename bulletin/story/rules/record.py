@@ -112,12 +112,14 @@ def _records_since(context: RuleContext, subject_type: str) -> IsoWeek:
 def basis_changed(context: RuleContext, subject_type: str, subject: str) -> bool:
     """Whether a new high would come from what is counted rather than from use (STYLEBOOK 2).
 
-    A top-nine total that rose while all of the subject's listed models fell is
-    no record of use (a longer list is kept out of ``prior`` by comparable()).
+    A top-nine total that rose while all of the subject's listed models did not
+    grow is no record of use (a longer list is kept out of ``prior`` by comparable()).
     """
     stats = context.stats
     if subject_type in ("country", "author"):
         totals = stats.countries if subject_type == "country" else stats.authors
         total = next((t for t in totals if t.key == subject), None)
-        return total is not None and total.all_change is not None and total.all_change < 0
+        # A record of use is one all its listed models share: they grew too (STYLEBOOK 2).
+        return total is not None and total.all_change is not None \
+            and total.all_change < context.methodology.materiality
     return False
