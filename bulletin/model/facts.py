@@ -337,6 +337,8 @@ class VariantChangeFacts(Facts):
     old_tokens: int | None = None
     old_rank: int | None = None
     overtook: bool = False
+    first_listed: str = ""  # a snapshot's arrival: the day it was first listed (else its full week)
+    days: int = 7  # days of this week it was listed
 
 
 @dataclass(frozen=True, kw_only=True)

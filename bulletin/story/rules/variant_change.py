@@ -74,6 +74,19 @@ class VariantChange(Rule):
                 score = 45.0 + 3 * max(0, 10 - new.rank) + 10 * overtook
                 yield Event(EventKind.VARIANT_CHANGE, (family,), facts, score,
                             evidence(stats, [new.model, old.model]))
+                continue
+            arrived = _arrived_snapshot(rows, earlier)
+            first_day = arrived[0].first_day if arrived is not None else None
+            if arrived is not None and first_day is not None:
+                new, old = arrived
+                facts = VariantChangeFacts(
+                    **_base(new, stats.week.sunday.isoformat()),
+                    what=VariantWhat.SNAPSHOT, snapshot=_date(new), old_snapshot=_date(old),
+                    old_tokens=old.tokens, old_rank=old.rank, overtook=new.tokens > old.tokens,
+                    first_listed=(stats.week.monday + timedelta(days=first_day)).isoformat(),
+                    days=new.days)
+                yield Event(EventKind.VARIANT_CHANGE, (family,), facts,
+                            35.0 + 2 * max(0, 10 - old.rank), evidence(stats, [new.model, old.model]))
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,22 @@ def _new_snapshot(rows: list[ModelWeek], earlier: list[ModelWeek]) -> tuple[Mode
                  and (variant(row.model).snapshot or when) < when]  # type: ignore[operator]
         if older and any(row.model == older[0].model for row in earlier):
             return new, older[0]
+    return None
+
+
+def _arrived_snapshot(rows: list[ModelWeek], earlier: list[ModelWeek]
+                      ) -> tuple[ModelWeek, ModelWeek] | None:
+    """A newer snapshot first listed this week (days of it only), beside an older one listed
+    last week: its arrival is news that week, before its first full week (STYLEBOOK 1)."""
+    for new in rows:
+        when = variant(new.model).snapshot
+        if when is None or variant(new.model).free or new.previous_days is not None or new.days == 7:
+            continue
+        older = [row for row in earlier if not variant(row.model).free
+                 and (variant(row.model).snapshot or when) < when]
+        current = next((row for row in rows if older and row.model == older[0].model), None)
+        if current is not None:
+            return new, current
     return None
 
 
