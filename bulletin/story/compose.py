@@ -128,24 +128,33 @@ def lead_with_news(events: list[Event]) -> list[Event]:
 
     STYLEBOOK 1: a new No. 1, a debut high in the table, a sweep that starts or
     ends, a lead changing hands, a free tier or stealth model that ends, a
-    record of the platform total: any of them outranks "stays ahead".
+    record of the platform total, a country past a round level: any of them
+    outranks "stays ahead".
     """
     if not events or not continues(events[0]):
         return events
-    news = next((event for event in events if is_change(event)), None)
+    ahead = next((e.facts.leader for e in events
+                  if e.kind in LEAD_KINDS and isinstance(e.facts, DuelFacts)), None)
+    news = next((event for event in events if is_change(event, ahead)), None)
     if news is None:
         return events
     return [news, *(event for event in events if event is not news)]
 
 
-def is_change(event: Event) -> bool:
-    """Whether the event is something that changed this week (STYLEBOOK 1's list)."""
+def is_change(event: Event, ahead: str | None = None) -> bool:
+    """Whether the event is something that changed this week (STYLEBOOK 1's list).
+
+    ``ahead``: the lead country, whose passing a round level is news enough to lead.
+    """
     facts = event.facts
     if event.kind in (EventKind.LEAD_CHANGE, EventKind.SUBJECT_LEAD_CHANGE, EventKind.SWEEP_END,
                       EventKind.AUTHOR_SWEEP_END, EventKind.VARIANT_CHANGE, EventKind.STEALTH_WITHDRAWN):
         return True
     if isinstance(facts, NewEntrantFacts):
-        return facts.rank <= 3 and not facts.returning
+        return facts.rank <= 5 and not facts.returning
+    if isinstance(facts, MilestoneFacts):  # the lead country or the platform past a round level
+        return facts.subject_type == SubjectType.TOTAL or (
+            facts.subject_type == SubjectType.COUNTRY and facts.subject == ahead)
     if isinstance(facts, RankChangeFacts):
         return facts.move == Move.NEW_LEADER
     if isinstance(facts, SweepFacts):
