@@ -177,6 +177,11 @@ class LeadChangeFacts(DuelFacts):
     fell_to: int | None = None
     # The old leader's own change this week: where it fell, that is how the lead changed.
     previous_change: float | None = None
+    # A new No. 1 model: first listed this week ("new"), a free tier ("free"), and the same
+    # maker's model of its line it takes over from ("Hy3 after Hy3 Preview").
+    leader_new: bool = False
+    leader_free: bool = False
+    succeeds: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -204,7 +204,7 @@ def _names(story: Story, title: str) -> tuple[str, ...]:
     names = [row.name for row in story.stats.models] + [str(story.week), title]
     # What events name: a model, a figure's subject, a leader and its rival ("Step 3.5 Flash").
     names += [str(value) for e in story.events for key, value in e.facts.as_data().items()
-              if key in ("subject", "subject_zh") or key == "name" or key.endswith("_name")]
+              if key in ("subject", "subject_zh", "succeeds") or key == "name" or key.endswith("_name")]
     # Licences and attributions are names too: "CC BY 4.0" states no quantity.
     names += [text for credit in story.credits
               for text in (credit.attribution, credit.attribution_zh, credit.licence)]

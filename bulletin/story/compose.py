@@ -258,10 +258,14 @@ def _collapse(events: list[Event]) -> list[Event]:
     # A free tier's end told as the cause of a lead change is not told again on its own.
     causes = {family_of(f.previous_leader) for e in events
               if isinstance(f := e.facts, LeadChangeFacts) and f.free_ended_on}
+    # A model new at No. 1 is the lead change's story, told there ("new", "free", whom it follows).
+    new_leaders = {found.leader for e in events if (found := _new_lead(e, SubjectType.MODEL))}
     kept = []
     for e in events:
         if isinstance(e.facts, VariantChangeFacts) and e.facts.what == VariantWhat.FREE_ENDED \
                 and e.subjects[0] in causes:
+            continue
+        if e.kind == EventKind.NEW_ENTRANT and e.subjects[0] in new_leaders:
             continue
         if (e.kind == EventKind.GROWTH and e.subjects[0] in told) or id(e) in echoed or (
                 isinstance(e.facts, RankChangeFacts) and e.facts.move != Move.NEW_LEADER

@@ -12,7 +12,7 @@ from typing import Any
 
 from bulletin.model import Event, WeekStats
 from bulletin.model.facts import EventKind, LeadChangeFacts
-from bulletin.story.families import family_of
+from bulletin.story.families import family_name, family_of, variant
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, subject_models, subject_name
 from bulletin.story.rules.leaders import (
@@ -23,6 +23,7 @@ from bulletin.story.rules.leaders import (
     run_back,
     same_leader,
 )
+from bulletin.story.rules.new_entrant import predecessor
 from bulletin.story.rules.variant_change import families, free_tier_end
 
 
@@ -57,6 +58,7 @@ class LeadChange(Rule):
             return
         if kind == "model":
             ending.update(_free_tier_cause(stats, before, previous))
+            ending.update(_newcomer(context, before, ahead))
         ending["previous_change"] = next((change for key, _, change in ranking(stats, kind)
                                           if key == previous), None)
         facts = LeadChangeFacts(**duel, **ending, previous_leader=previous,
@@ -79,3 +81,21 @@ def _free_tier_cause(stats: WeekStats, before: WeekStats, previous: str) -> dict
         return {}
     return {"free_ended_on": ended.last_listed.isoformat(), "fell_from": ended.family_previous,
             "fell_to": ended.family_tokens}
+
+
+LISTED = 1000  # more places than any listing has: "in the top LISTED" is "listed"
+
+
+def _newcomer(context: RuleContext, before: WeekStats, leader: str) -> dict[str, Any]:
+    """Whether the new No. 1 model is new to the listing or a free tier, and whose place in its
+    maker's line it takes (STYLEBOOK 1: "new" and "free" where they hold)."""
+    stats = context.stats
+    row = next((row for row in stats.models if row.model == leader), None)
+    if row is None:
+        return {}
+    older = None if row.previous_tokens is not None else predecessor(
+        row, before, stats, 10, context.methodology.materiality)
+    # New: this is the first week the store has it listed at all.
+    return {"leader_new": context.index.first_in_top(LISTED).get(leader) == stats.week,
+            "leader_free": variant(leader).free,
+            "succeeds": family_name(older.name) if older is not None else ""}

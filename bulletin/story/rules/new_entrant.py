@@ -42,13 +42,14 @@ class NewEntrant(Rule):
             # (at No. 1 it is the lead change's: "takes first place from ...").
             score += DEBUT_AT_THE_TOP * (1 < row.rank <= 3 and not returning)
             score += DEBUT_AT_THE_TOP / 3 * (3 < row.rank <= 5 and not returning)  # still told
-            older = None if returning else _predecessor(row, before, stats, self.places,
+            older = None if returning else predecessor(row, before, stats, self.places,
                                                         context.methodology.materiality)
             score += REPLACES * (older is not None)  # a maker's new model taking over its old one
             facts = NewEntrantFacts(**model_facts(row), returning=returning,
                                     top=min(self.places, len(before.models), len(stats.models)),
                                     succeeds=family_name(older.name) if older else "",
-                                    succeeded_change=older.change if older else None)
+                                    succeeded_change=older.change if older and older.days == 7
+                                    and older.previous_days == 7 else None)
             yield Event(EventKind.NEW_ENTRANT, (row.model,), facts, score, evidence(stats, [row.model]))
 
 
@@ -63,16 +64,20 @@ def line_of(name: str) -> str:
 STAGES = {"preview", "beta", "alpha", "exp", "experimental", "(free)"}
 
 
-def _predecessor(row: ModelWeek, before: WeekStats, stats: WeekStats, places: int,
+def predecessor(row: ModelWeek, before: WeekStats, stats: WeekStats, places: int,
                  materiality: float) -> ModelWeek | None:
-    """The same maker's model of the same line that stood in last week's top and lost use now."""
+    """The same maker's model of the same line that stood in last week's top and lost use now
+    (fell, or is leaving the listing: gone, or listed on some days only)."""
     line = line_of(row.name)
     if not line:
         return None
     now = {other.model: other for other in stats.models}
     for older in before.top(places):
         current = now.get(older.model)
-        if (older.author == row.author and older.model != row.model and line_of(older.name) == line
-                and current is not None and current.change is not None and current.change <= -materiality):
+        if older.author != row.author or older.model == row.model or line_of(older.name) != line:
+            continue
+        if current is None or current.days < 7:
+            return current or older
+        if current.change is not None and current.change <= -materiality:
             return current
     return None
