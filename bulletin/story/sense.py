@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
-from bulletin.model import Event, Story
+from bulletin.model import Event, Methodology, Story
 from bulletin.model.facts import (
     DuelFacts,
     EventKind,
@@ -36,8 +36,7 @@ from bulletin.model.facts import (
 )
 from bulletin.story.families import family_of
 
-MATERIALITY = 0.01  # where a story's methodology does not say (Methodology.materiality)
-
+MATERIALITY = Methodology.materiality  # where a story composed before it was recorded says none
 
 
 def problems(story: Story) -> list[str]:
