@@ -98,3 +98,27 @@ def test_the_server_answers_while_confirmations_wait_on_a_slow_relay(listing: Pa
     # Generous bounds: ten sign-ups take no relay time at all, and the site is not held.
     assert signed_up < 10 and answered < 2
     assert len(received(tmp_path / "relay")) >= 1  # the worker did send, beside the requests
+
+
+def test_behind_a_proxy_each_reader_is_counted_by_the_address_it_forwards(listing: Path) -> None:
+    import subprocess
+    import sys
+
+    server = subprocess.Popen([sys.executable, "-m", "bulletin", "serve", "--port", "0", "--proxy",
+                               "127.0.0.1"], cwd=listing, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stderr is not None
+        port = int(server.stderr.readline().split(":")[-1].split("/")[0])
+        answers = []
+        for n in range(30):  # thirty readers through one proxy: each under its own limit
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            with closing(connection):
+                connection.request("POST", "/subscribe", f"email=far{n}%40example.com",
+                                   {"Content-Type": "application/x-www-form-urlencoded",
+                                    "X-Forwarded-For": f"203.0.113.{n + 1}"})
+                answers.append(connection.getresponse().status)
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert answers == [200] * 30

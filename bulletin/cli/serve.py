@@ -19,7 +19,10 @@ from bulletin.errors import BulletinError
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--timeout", "idle", type=click.FloatRange(min=0.5), default=30, show_default=True,
               help="Seconds a connection may stay silent before it is closed.")
-def serve(config_path: Path, host: str, port: int, idle: float) -> None:
+@click.option("--proxy", default="", metavar="ADDRESS",
+              help="The reverse proxy in front (e.g. 127.0.0.1): readers' addresses are taken from "
+                   "its X-Forwarded-For, for the sign-up limits.")
+def serve(config_path: Path, host: str, port: int, idle: float, proxy: str) -> None:
     """Preview the site (and its forms) on a local web server."""
     from bulletin.serve import app as web
     from bulletin.serve.outbox import ConfirmationSender
@@ -32,7 +35,7 @@ def serve(config_path: Path, host: str, port: int, idle: float) -> None:
     sender = ConfirmationSender(config, settings) if settings is not None else None
     register_routes(app, config, sender.wake if sender else None)
     try:
-        server = web.production(app, host, port, idle)
+        server = web.production(app, host, port, idle, proxy)
     except OSError as exc:  # the port is taken, or the address is not this machine's
         raise BulletinError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"
                             + (" (another server is using it; pick another with --port)"

@@ -187,7 +187,7 @@ def make(app: WebApp, host: str = "127.0.0.1", port: int = 8000) -> WSGIServer:
 
 
 def production(app: WebApp, host: str = "127.0.0.1", port: int = 8000,
-               idle: float = IDLE_SECONDS) -> Any:
+               idle: float = IDLE_SECONDS, proxy: str = "") -> Any:
     """``app`` on waitress: idle connections closed, bodies bounded, bad HTTP refused by it.
 
     Binds at once (a busy port is an OSError here); ``run()`` serves, ``close()`` stops.
@@ -195,8 +195,12 @@ def production(app: WebApp, host: str = "127.0.0.1", port: int = 8000,
     """
     from waitress.server import create_server
 
+    # Behind a reverse proxy every request comes from it: the reader's address (which the
+    # sign-up limits count) is the one it adds to X-Forwarded-For, trusted from it alone.
+    forwarded: dict[str, Any] = {"trusted_proxy": proxy, "trusted_proxy_count": 1,
+                                 "trusted_proxy_headers": {"x-forwarded-for"}} if proxy else {}
     # waitress looks for idle connections every cleanup_interval seconds.
-    return create_server(app, host=host, port=port, threads=8, channel_timeout=idle,
+    return create_server(app, host=host, port=port, threads=8, channel_timeout=idle, **forwarded,
                          cleanup_interval=max(1, min(30, int(idle // 2) or 1)),
                          max_request_body_size=MAX_BODY, max_request_header_size=16 * 1024,
                          clear_untrusted_proxy_headers=True, ident="bulletin", expose_tracebacks=False)
