@@ -36,7 +36,7 @@ def test_the_site_has_home_archive_year_and_a_permanent_page_per_week(site: Path
     assert f'<h1><a href="2026/w11/">{escape(headline(project, "2026-W11"))}</a></h1>' in home
     assert f'<link rel="canonical" href="{BASE}">' in home
     for week in WEEKS[:3]:
-        assert headline(project, week) in home  # listed as an earlier bulletin
+        assert escape(headline(project, week)) in home  # listed as an earlier bulletin
     page = (site / "2026" / "w09" / "index.html").read_text()
     assert f'<link rel="canonical" href="{BASE}2026/w09/">' in page
     assert f'<meta property="og:url" content="{BASE}2026/w09/">' in page
