@@ -182,7 +182,7 @@ def test_what_an_editor_struck_in_the_season_stays_struck(season: Path, bulletin
     # W28: the total already names OpenRouter.
     assert "passed 50 trillion tokens in a week, with 52.62 trillion" in texts["2026-W28"]
     # W30: Xiaomi's lead among the developers is MiMo V2.5's own, said in its paragraph.
-    assert ("It is Xiaomi's only model among the week's top nine, and its volume alone puts Xiaomi "
+    assert ("MiMo V2.5 is Xiaomi's only model among the week's top nine, and its volume alone puts Xiaomi "
             "first among the developers too.") in texts["2026-W30"]
     assert "Xiaomi's models took first place" not in texts["2026-W30"]
 
