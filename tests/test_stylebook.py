@@ -136,3 +136,20 @@ def test_8_articles_agree_with_what_follows(seasons: list[Week]) -> None:
     for w in seasons:
         assert not re.search(r"\ba (eight|eleven|eighteen|8|11\b|18\b|80)", w.en), w.story.week
         assert not re.search(r"\ban (one|[1-79]\d*\b)", w.en), w.story.week
+
+
+def test_2_a_country_outside_the_counted_list_is_not_charted_as_zero(
+        seasons: list[Week], tmp_path: Path) -> None:
+    # The weekly copies' December weeks have no Chinese model in the top nine: the
+    # chart's text says so rather than "0", which would read as no use at all.
+    weeks = [w for w in seasons if any(tokens == 0 for points in w.story.trend.values()
+                                       for _, tokens, _ in points)]
+    assert weeks
+    for w in weeks[:2]:
+        files = {a.filename: str(a.content) for a in render_story(
+            w.story, Settings("Bulletin", locales=("en", "zh"), folder=tmp_path))}
+        alt_en = next(line for line in files["bulletin.md"].splitlines() if line.startswith("![Chart"))
+        alt_zh = next(line for line in files["bulletin.zh.md"].splitlines() if line.startswith("![图表"))
+        assert "none in the top nine in the week to" in alt_en
+        assert not re.search(r"\b0 (in the week )?to ", alt_en)
+        assert "无模型进入前九名" in alt_zh and "止一周0Token" not in alt_zh
