@@ -157,6 +157,24 @@ def test_a_country_with_fewer_weeks_ends_on_the_latest_one_and_one_country_alone
     assert len(alone.artifacts()) == 3
 
 
+def test_a_week_outside_the_counted_list_breaks_the_line_instead_of_dropping_it_to_zero() -> None:
+    from bulletin.render.chart import Words, draw
+
+    words = Words("Title", "Subtitle", "Source: s", {"CN": "China", "US": "US"}, ["W1", "W2", "W3", "W4"])
+    story = _Story(CN=[2_000_000_000_000, 0, 1_000_000_000_000, 0], US=[3_000_000_000_000] * 4)
+    drawn = draw(story, {"en": words})  # type: ignore[arg-type]
+    svg = next(a.content for a in drawn.svgs if a.filename == "chart.svg")
+    assert isinstance(svg, str)
+    root = ET.fromstring(svg)
+    china = [line.get("points", "") for line in root.iter(f"{SVG}polyline") if line.get("class") == "s0"]
+    assert len(china) == 2 and all(len(points.split()) == 1 for points in china)
+    bottoms = {round(float(c.get("cy", ""))) for c in root.iter(f"{SVG}circle") if c.get("class") == "f0"}
+    assert len(bottoms) == 2  # each lone week is a dot, and no dot sits on the axis for the latest week
+    texts = {"".join(t.itertext()) for t in root.iter(f"{SVG}text")}
+    assert {"China", "\u2013", "US", "3.00"} <= texts and "0.00" not in texts
+    drawn.cancel()
+
+
 def test_a_drawing_given_up_leaves_no_process_behind() -> None:
     drawing = raster.start("chart.png", '<svg xmlns="http://www.w3.org/2000/svg" width="900" height="900"/>',
                            4, [])

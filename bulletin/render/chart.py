@@ -257,8 +257,8 @@ def _svg(story: Story, words: Words, layout: Layout, locale: str) -> _Picture:
     ticks = axis_ticks(highest, most=6)
     labels = [_number(tick) for tick in ticks]
     left = pad + max(_width(label, layout.small) for label in labels) + 6
-    end_labels = [(words.names.get(code, code), f"{values[-1]:.2f}" if values else "")
-                  for code, values in series]
+    # A dash where the latest week has no model of the country in the counted list.
+    end_labels = [(words.names.get(code, code), _latest(values)) for code, values in series]
     label_width = max((max(_width(name, layout.small, True), _width(value, layout.small, True))
                        for name, value in end_labels), default=0)
     right = width - pad - label_width - 10
@@ -288,14 +288,19 @@ def _svg(story: Story, words: Words, layout: Layout, locale: str) -> _Picture:
     ends: list[tuple[float, int]] = []
     for index, (_, values) in enumerate(series):
         colour = LIGHT["series"][index % len(LIGHT["series"])]
-        points = " ".join(f"{x_of[i + count - len(values)]:.1f},{bottom - v * scale:.1f}"
-                          for i, v in enumerate(values))
-        body.append(f'<polyline class="s{index}" points="{points}" fill="none" stroke="{colour}" '
-                    f'stroke-width="3" stroke-linejoin="round" stroke-linecap="round"/>')
+        for run in _runs(values):
+            points = " ".join(f"{x_of[i + count - len(values)]:.1f},{bottom - values[i] * scale:.1f}"
+                              for i in run)
+            body.append(f'<polyline class="s{index}" points="{points}" fill="none" stroke="{colour}" '
+                        f'stroke-width="3" stroke-linejoin="round" stroke-linecap="round"/>')
+            if len(run) == 1 and run[0] != len(values) - 1:  # a lone week: a line of one point draws nothing
+                x, y = x_of[run[0] + count - len(values)], bottom - values[run[0]] * scale
+                body.append(f'<circle class="f{index}" cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
         if values:
             last_y = bottom - values[-1] * scale
-            body.append(f'<circle class="f{index}" cx="{x_of[-1]:.1f}" cy="{last_y:.1f}" r="4.5" '
-                        f'fill="{colour}"/>')
+            if values[-1]:
+                body.append(f'<circle class="f{index}" cx="{x_of[-1]:.1f}" cy="{last_y:.1f}" r="4.5" '
+                            f'fill="{colour}"/>')
             ends.append((last_y, index))
     # Direct labels beside each line's end, moved apart where two would overlap.
     leading = layout.small * 1.2
@@ -314,6 +319,25 @@ def _svg(story: Story, words: Words, layout: Layout, locale: str) -> _Picture:
         y += layout.small * 1.35
     body.append("</g>")
     return _Picture(width, math.ceil(y - layout.small * 1.35 + pad), body)
+
+
+def _latest(values: list[float]) -> str:
+    return "" if not values else f"{values[-1]:.2f}" if values[-1] else "\u2013"
+
+
+def _runs(values: list[float]) -> list[list[int]]:
+    """The indexes of each stretch of weeks with a value.
+
+    A week at 0 is one where the country had no model in the counted list, not
+    one without use: the line breaks there instead of dropping to the axis.
+    """
+    runs: list[list[int]] = [[]]
+    for i, value in enumerate(values):
+        if value:
+            runs[-1].append(i)
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]
 
 
 def _spread(ends: list[tuple[float, int]], gap: float, top: float, bottom: float) -> list[float]:
