@@ -6,7 +6,7 @@ email text, in both languages, the chart as SVG and PNG (matplotlib imported
 on the way, as in a real run) and bulletin.json with the number trail; plus
 the claim check. Run by hand and note the machine's load:
 
-    .venv/bin/python benchmarks/bench_render.py [--runs 7]
+    .venv/bin/python benchmarks/bench_render.py [--runs 7] [--quick]
 """
 
 from __future__ import annotations
@@ -36,10 +36,10 @@ config = load_config(Path("config.yaml"))
 with Store.open(config.database) as store:
     story = pipeline.build_story(config, store)
     before = time.perf_counter()
-    artifacts = render_story(story, pipeline.settings(config))
+    artifacts = render_story(story, pipeline.render_settings(config))
     rendered = time.perf_counter()
-    claims.check(story, pipeline.articles(config, {a.filename: a.content for a in artifacts
-                                                   if isinstance(a.content, str)}), config.title)
+    texts = {a.filename: a.content for a in artifacts if isinstance(a.content, str)}
+    claims.check(story, claims.readable(texts, config.locales), config.title)
     checked = time.perf_counter()
 print(json.dumps({"render": rendered - before, "check": checked - rendered}))
 """
@@ -76,7 +76,9 @@ def measure(project: Path, runs: int, chart: bool) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
-    runs = parser.parse_args().runs
+    parser.add_argument("--quick", action="store_true", help="one run of each, to see it works")
+    args = parser.parse_args()
+    runs = 1 if args.quick else args.runs
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as scratch:
         project = Path(scratch)

@@ -13,6 +13,7 @@ from support import ROOT
 @pytest.mark.parametrize(("script", "says"), [
     ("bench_run.py", "bulletin run, new store"),
     ("bench_rules.py", "backtest 52 weeks"),
+    ("bench_render.py", "claim check"),
 ])
 def test_a_benchmark_runs_quickly(script: str, says: str) -> None:
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--quick"],
