@@ -67,7 +67,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--models", type=int, default=100)  # 500 takes 20 minutes to set up
+    parser.add_argument("--quick", action="store_true", help="a small run, to see it works")
     args = parser.parse_args()
+    if args.quick:
+        args.years, args.models = 1, 5
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         config = load_config(build(Path(tmp), args.years, args.models))

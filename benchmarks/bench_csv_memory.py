@@ -67,7 +67,10 @@ def measure(csv_path: Path, store_path: Path) -> tuple[float, float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200], help="CSV sizes in MB")
+    parser.add_argument("--quick", action="store_true", help="a small run, to see it works")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes = [1]
     with tempfile.TemporaryDirectory() as folder:
         for megabytes in sorted(args.sizes):
             csv_path = Path(folder) / f"board-{megabytes}.csv"

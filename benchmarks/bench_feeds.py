@@ -38,7 +38,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=50)
     parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument("--quick", action="store_true", help="a small run, to see it works")
     args = parser.parse_args()
+    if args.quick:
+        args.feeds, args.latency = 3, 0.01
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         (folder / "feeds").mkdir()

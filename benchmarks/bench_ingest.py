@@ -62,7 +62,10 @@ def ingest(store: Store, bodies: list[tuple[bytes, date, date]]) -> tuple[int, f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--quick", action="store_true", help="a small run, to see it works")
     args = parser.parse_args()
+    if args.quick:
+        args.years = 1
     bodies = responses(args.years)
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "bulletin.db"

@@ -64,7 +64,9 @@ def setup(folder: Path, subscribers: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=300)
-    subscribers = parser.parse_args().subscribers
+    parser.add_argument("--quick", action="store_true", help="a small run, to see it works")
+    args = parser.parse_args()
+    subscribers = 10 if args.quick else args.subscribers
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         setup(folder, subscribers)
