@@ -18,7 +18,7 @@ import pytest
 from bulletin import pipeline
 from bulletin.config.load import load_config
 from bulletin.model import Story
-from bulletin.model.facts import EventKind, SweepFacts
+from bulletin.model.facts import EventKind, NewEntrantFacts, SweepFacts
 from bulletin.render.article import Settings, render_story
 from bulletin.store.database import Store
 from bulletin.story import sense
@@ -153,3 +153,19 @@ def test_2_a_country_outside_the_counted_list_is_not_charted_as_zero(
         assert "none in the top nine in the week to" in alt_en
         assert not re.search(r"\b0 (in the week )?to ", alt_en)
         assert "无模型进入前九名" in alt_zh and "止一周0Token" not in alt_zh
+
+
+def test_1_a_successors_predecessor_is_told_with_this_weeks_change_or_as_gone(seasons: list[Week]) -> None:
+    # A maker's old model out of this week's list has no change this week: the one it had is last week's.
+    told = 0
+    for w in seasons:
+        for event in w.story.events:
+            facts = event.facts
+            if not isinstance(facts, NewEntrantFacts) or not facts.succeeds:
+                continue
+            rows = [row for row in w.story.stats.models if family_of(row.name) == family_of(facts.succeeds)]
+            assert facts.succeeded_left == (not rows), w.story.week
+            if facts.succeeded_change is not None:
+                told += 1
+                assert any(row.change == facts.succeeded_change for row in rows), w.story.week
+    assert told

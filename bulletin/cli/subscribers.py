@@ -46,8 +46,8 @@ def add(config_path: Path, email: str, locale: str, pending: bool, force: bool) 
     from bulletin.publish.email import subscribers as subs
 
     with _database(config_path) as store, store.transaction():
-        result = subs.add(store.subscribers, email, locale, "pending" if pending else "confirmed",
-                          force=force)
+        status = SubscriberStatus.PENDING if pending else SubscriberStatus.CONFIRMED
+        result = subs.add(store.subscribers, email, locale, status, force=force)
         found = store.subscribers.get(subs.normalise(email))
     assert found is not None
     click.echo(f"{found.email}: {result} ({found.status}, {found.locale})")

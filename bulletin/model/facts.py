@@ -266,7 +266,8 @@ class NewEntrantFacts(ModelFacts):
     # The maker's model of the same line it follows ("Claude Opus 4.7" for 4.8), where that
     # one stood in last week's top and lost use this week: the story is a replacement.
     succeeds: str = ""
-    succeeded_change: float | None = None
+    succeeded_change: float | None = None  # this week's, over a full week against a full week
+    succeeded_left: bool = False  # not in this week's listing at all
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -353,8 +353,8 @@ def _inline(html: str) -> str:
     return css_inline.inline(html)
 
 
-def _markup(html: str) -> jinja2.utils.markupsafe.Markup:
-    return jinja2.utils.markupsafe.Markup(html)
+def _markup(html: str) -> Markup:
+    return Markup(html)
 
 
 def headline_of(story: Story, templates_dir: Path | None = None) -> str:

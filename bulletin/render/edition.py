@@ -39,7 +39,6 @@ def chart_name(locale: str, narrow: bool = False, png: bool = False) -> str:
     return f"chart{'-narrow' if narrow else ''}{suffix(locale)}.{'png' if png else 'svg'}"
 
 
-CHART_SVG = "chart.svg"
 CHART_PNG = "chart.png"
 CHARTS = tuple(chart_name(locale, narrow, png) for locale in LOCALES
                for narrow, png in ((False, False), (False, True), (True, False)))

@@ -24,7 +24,7 @@ from bulletin.publish.email.settings import EmailSettings
 from bulletin.render.edition import LOCALES
 from bulletin.serve import app as web
 from bulletin.store.database import Store
-from bulletin.store.mail import Subscriber, Subscribers
+from bulletin.store.mail import Subscriber, Subscribers, SubscriberStatus
 
 log = logging.getLogger("bulletin")
 
@@ -176,9 +176,9 @@ class Handlers:
                 return
             # One who unsubscribed stays so until they follow a new link: a sign-up alone,
             # which anybody can make for any address, changes nothing.
-            subs.add(people, address, locale, "pending")
+            subs.add(people, address, locale, SubscriberStatus.PENDING)
             found = people.get(address)
-        if found is not None and found.status in ("pending", "unsubscribed"):
+        if found is not None and found.status in (SubscriberStatus.PENDING, SubscriberStatus.UNSUBSCRIBED):
             people.want_confirmation(found.id, stamp)
 
     def _holder(self, token: str, purpose: str) -> Subscriber | None:
@@ -197,7 +197,7 @@ class Handlers:
         found = self._holder(token, "confirm")
         if found is None:
             return self.page(403, "bad_link")
-        if found.status in ("pending", "unsubscribed") and \
+        if found.status in (SubscriberStatus.PENDING, SubscriberStatus.UNSUBSCRIBED) and \
                 subs.confirmation_problem(found, tokens.issued_at(token)) is not None:
             return self.page(403, "expired_link", found.locale)
         return found
@@ -207,7 +207,7 @@ class Handlers:
         found = self._confirming(token)
         if isinstance(found, web.Response):
             return found
-        if found.status == "confirmed":
+        if found.status == SubscriberStatus.CONFIRMED:
             return self.page(200, "already", found.locale, email=found.email)
         return self.page(200, "confirm", found.locale, email=found.email, token=token)
 
@@ -215,11 +215,11 @@ class Handlers:
         found = self._confirming(_form(request).get("token", ""))
         if isinstance(found, web.Response):
             return found
-        if found.status == "confirmed":  # the link clicked twice, or on two devices
+        if found.status == SubscriberStatus.CONFIRMED:  # the link clicked twice, or on two devices
             return self.page(200, "already", found.locale, email=found.email)
-        if found.status in ("pending", "unsubscribed"):
+        if found.status in (SubscriberStatus.PENDING, SubscriberStatus.UNSUBSCRIBED):
             with self._db() as store:
-                store.subscribers.set_status(found.id, "confirmed")
+                store.subscribers.set_status(found.id, SubscriberStatus.CONFIRMED)
         return self.page(200, "confirmed", found.locale, email=found.email)
 
     def unsubscribe_page(self, request: web.Request) -> web.Response:
@@ -234,7 +234,7 @@ class Handlers:
         found = self._holder(_form(request).get("token", ""), "unsubscribe")
         if found is None:
             return self.page(403, "bad_link")
-        if found.status != "unsubscribed":
+        if found.status != SubscriberStatus.UNSUBSCRIBED:
             with self._db() as store:
-                store.subscribers.set_status(found.id, "unsubscribed")
+                store.subscribers.set_status(found.id, SubscriberStatus.UNSUBSCRIBED)
         return self.page(200, "unsubscribed", found.locale, email=found.email)

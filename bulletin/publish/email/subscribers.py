@@ -66,7 +66,7 @@ def _ago(delta: timedelta) -> str:
     return (clock.now() - delta).isoformat(timespec="seconds")
 
 
-def add(subscribers: Subscribers, email: str, locale: str = "en", status: str = "confirmed",
+def add(subscribers: Subscribers, email: str, locale: str = "en", status: str = SubscriberStatus.CONFIRMED,
         force: bool = False) -> str:
     """Add or update one address; returns "added", "updated" or "unchanged".
 
@@ -80,7 +80,8 @@ def add(subscribers: Subscribers, email: str, locale: str = "en", status: str = 
                               f"(expected one of: {', '.join(STATUSES)})")
     address = normalise(email)
     old = subscribers.get(address)
-    if old is not None and old.status == "unsubscribed" and status != "unsubscribed" and not force:
+    left = SubscriberStatus.UNSUBSCRIBED
+    if old is not None and old.status == left and status != left and not force:
         raise SubscriberError(f"{address}: unsubscribed; only its owner can subscribe again (the "
                               "form sends them a link), or pass --force if they asked you")
     return subscribers.add(address, locale, status)
@@ -104,7 +105,7 @@ def confirmation_problem(subscriber: Subscriber, issued: int | None) -> str | No
     sent = subscriber.confirm_sent_at
     if sent and issued < int(datetime.fromisoformat(sent).timestamp()):
         return "superseded"
-    left = subscriber.changed_at if subscriber.status == "unsubscribed" else ""
+    left = subscriber.changed_at if subscriber.status == SubscriberStatus.UNSUBSCRIBED else ""
     if left and issued < int(datetime.fromisoformat(left).timestamp()):
         return "superseded"
     return None
@@ -136,7 +137,7 @@ def remove(subscribers: Subscribers, email: str) -> None:
     found = subscribers.get(normalise(email))
     if found is None:
         raise SubscriberError(f"{email}: not on the list")
-    subscribers.set_status(found.id, "unsubscribed")
+    subscribers.set_status(found.id, SubscriberStatus.UNSUBSCRIBED)
 
 
 IMPORT_BATCH = 500  # rows a transaction holds: an unsubscribe waits behind one batch, not a file
@@ -161,7 +162,7 @@ def import_csv(subscribers: Subscribers, text: str, source: str) -> ImportReport
         line = reader.line_num
         row = {(k or "").strip(): (v or "").strip() for k, v in record.items() if k is not None}
         try:
-            locale, status = row.get("locale") or "en", row.get("status") or "confirmed"
+            locale, status = row.get("locale") or "en", row.get("status") or SubscriberStatus.CONFIRMED
             if locale not in LOCALES or status not in STATUSES:
                 add_problem = (f"unknown locale {locale!r} (expected one of: {', '.join(LOCALES)})"
                                if locale not in LOCALES else
@@ -175,11 +176,12 @@ def import_csv(subscribers: Subscribers, text: str, source: str) -> ImportReport
             for address, locale, wanted, line in checked[start:start + IMPORT_BATCH]:
                 old = subscribers.get(address)
                 status = wanted
-                if old is not None and old.status in ("unsubscribed", "bounced"):
-                    status = old.status
-                elif old is not None and old.status == "pending" and status == "confirmed":
+                was = old.status if old is not None else None
+                if was in (SubscriberStatus.UNSUBSCRIBED, SubscriberStatus.BOUNCED):
+                    status = was
+                elif was == SubscriberStatus.PENDING and status == SubscriberStatus.CONFIRMED:
                     # Pending means nobody has confirmed: a list cannot do it for the owner.
-                    status = "pending"
+                    status = SubscriberStatus.PENDING
                 try:
                     counts[add(subscribers, address, locale, status)] += 1
                 except SubscriberError as exc:

@@ -10,6 +10,7 @@ before the ".", which makes the server discard it.
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -22,6 +23,7 @@ from bulletin.publish import files
 from bulletin.publish.email.settings import Smtp
 
 Commit = Callable[[], bool]
+_LEADING_DOT = re.compile(rb"(?m)^\.")  # a line of the body that starts with "."
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,7 @@ class SmtpTransport:
                 return self._refused(*(refused or replies[-1]))
             body = message
             if body.startswith(b".") or b"\n." in body:  # (a cheap search first: rare)
-                body = smtplib._quote_periods(body)  # type: ignore[attr-defined]
+                body = _LEADING_DOT.sub(b"..", body)  # dot-stuffing, RFC 5321 section 4.5.2
             if not body.endswith(b"\r\n"):
                 body += b"\r\n"
             client.send(body)

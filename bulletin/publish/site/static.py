@@ -18,7 +18,6 @@ FAVICON_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
                '<rect x="36" y="12" width="14" height="40" rx="2" fill="#ffffff"/>'
                '</svg>\n')
 ICON_SIZE = 64
-NAMES = ("favicon.svg", "favicon.png", "favicon.ico", "robots.txt")
 
 
 def files(base_url: str) -> dict[str, bytes]:

@@ -357,10 +357,18 @@ def _still_states(text: str, given: Sequence[claims.Quantity], locale: str) -> b
 
 
 def _article(output: Path, week: IsoWeek, locale: str) -> str:
+    """The published article, to quote the sentence a correction is about.
+
+    Only a missing file is passed over (the output folder moved): the
+    correction is still due, and quotes the number alone. Any other error
+    reading it stops the run rather than record a half-found statement.
+    """
     path = folder_of(output, week) / article_name(locale)
     try:
         return path.read_text(encoding="utf-8")
-    except OSError:
+    except FileNotFoundError:
+        log.warning("%s: the published article %s is missing; its correction quotes the number alone",
+                    week, path)
         return ""
 
 

@@ -45,11 +45,14 @@ class NewEntrant(Rule):
             older = None if returning else predecessor(row, before, stats, self.places,
                                                         context.methodology.materiality)
             score += REPLACES * (older is not None)  # a maker's new model taking over its old one
+            # Last week's row when it left the listing: its change is last week's, never told as this week's.
+            left = older is not None and all(other.model != older.model for other in stats.models)
             facts = NewEntrantFacts(**model_facts(row), returning=returning,
                                     top=min(self.places, len(before.models), len(stats.models)),
                                     succeeds=family_name(older.name) if older else "",
-                                    succeeded_change=older.change if older and older.days == 7
-                                    and older.previous_days == 7 else None)
+                                    succeeded_change=older.change if older and not left and older.days == 7
+                                    and older.previous_days == 7 else None,
+                                    succeeded_left=left)
             yield Event(EventKind.NEW_ENTRANT, (row.model,), facts, score, evidence(stats, [row.model]))
 
 
