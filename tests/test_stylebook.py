@@ -17,12 +17,21 @@ import pytest
 
 from bulletin import pipeline
 from bulletin.config.load import load_config
-from bulletin.model import Story
-from bulletin.model.facts import EventKind, NewEntrantFacts, SweepFacts
+from bulletin.model import Story, Total
+from bulletin.model.facts import (
+    EventKind,
+    LeadChangeFacts,
+    MilestoneFacts,
+    NewEntrantFacts,
+    RecordFacts,
+    SubjectType,
+    SweepFacts,
+)
 from bulletin.render.article import Settings, render_story
 from bulletin.store.database import Store
-from bulletin.story import sense
+from bulletin.story import compose, sense
 from bulletin.story.families import family_of
+from bulletin.weeks import IsoWeek
 from support import ROOT, SHARED_DATA, write_config
 from support.recorded import leaderboard_csv
 
@@ -169,3 +178,53 @@ def test_1_a_successors_predecessor_is_told_with_this_weeks_change_or_as_gone(se
                 told += 1
                 assert any(row.change == facts.succeeded_change for row in rows), w.story.week
     assert told
+
+
+def test_1_a_debut_or_a_new_no_1_model_outranks_what_continues(seasons: list[Week]) -> None:
+    wrong = []
+    for w in seasons:
+        events, lead = w.story.events, w.story.events[0] if w.story.events else None
+        if lead is None:
+            continue
+        debut = any(isinstance(e.facts, NewEntrantFacts) and not e.facts.returning for e in events)
+        if compose.continues(lead) and debut:
+            wrong.append(f"{w.story.week}: {lead.kind} leads over a debut")
+        new_no_1 = any(isinstance(e.facts, LeadChangeFacts) and e.facts.subject_type == SubjectType.MODEL
+                       and not e.facts.retaken for e in events)
+        developers = isinstance(lead.facts, LeadChangeFacts) and lead.facts.subject_type == SubjectType.AUTHOR
+        if developers and new_no_1:
+            wrong.append(f"{w.story.week}: a developer's lead leads over a new No. 1 model")
+    assert wrong == []
+
+
+def test_2_a_first_or_a_high_is_one_all_listed_models_share(seasons: list[Week]) -> None:
+    # A top-nine total past a level or at a high that all the subject's listed models had
+    # reached before is the list's doing: a model entered the nine.
+    wrong = []
+    for i, w in enumerate(seasons):
+        season = [x for x in seasons[:i] if (x.story.week >= WEEK_19) == (w.story.week >= WEEK_19)]
+        for event in w.story.events:
+            facts = event.facts
+            if isinstance(facts, MilestoneFacts):
+                level = facts.level
+            elif isinstance(facts, RecordFacts) and not facts.low:
+                now = _listed(w.story, facts.subject_type, facts.subject)
+                level = now.all_tokens if now else 0
+            else:
+                continue
+            for earlier in season:
+                total = _listed(earlier.story, facts.subject_type, facts.subject)
+                if level and total is not None and total.all_tokens >= level:
+                    wrong.append(f"{w.story.week}: {event.kind} {facts.subject} ({earlier.story.week})")
+                    break
+    assert wrong == []
+
+
+WEEK_19 = IsoWeek(2026, 19)
+
+
+def _listed(story: Story, subject_type: str, subject: str) -> Total | None:
+    if subject_type not in (SubjectType.COUNTRY, SubjectType.AUTHOR):
+        return None
+    totals = story.stats.countries if subject_type == SubjectType.COUNTRY else story.stats.authors
+    return next((t for t in totals if t.key == subject), None)

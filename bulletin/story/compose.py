@@ -12,6 +12,7 @@ from bulletin import clock
 from bulletin.config.settings import Config
 from bulletin.model import Event, EvidenceKey, SourceCredit, Story, WeekStats
 from bulletin.model.facts import (
+    DroppedOutFacts,
     DuelFacts,
     EventKind,
     Facts,
@@ -131,14 +132,38 @@ def lead_with_news(events: list[Event]) -> list[Event]:
     record of the platform total, a country past a round level: any of them
     outranks "stays ahead".
     """
-    if not events or not continues(events[0]):
+    if not events:
         return events
+    first = events[0]
     ahead = next((e.facts.leader for e in events
                   if e.kind in LEAD_KINDS and isinstance(e.facts, DuelFacts)), None)
-    news = next((event for event in events if is_change(event, ahead)), None)
+    if continues(first) or made_by_the_list(first):
+        news = next((e for e in events if is_change(e, ahead) and not made_by_the_list(e)), None)
+    elif _developers_lead(first):  # a new No. 1 model is the bigger change (STYLEBOOK 1's first)
+        news = next((e for e in events if e.kind == EventKind.SUBJECT_LEAD_CHANGE
+                     and isinstance(e.facts, LeadChangeFacts) and e.facts.subject_type == SubjectType.MODEL
+                     and not e.facts.retaken), None)
+    else:
+        news = None
     if news is None:
         return events
     return [news, *(event for event in events if event is not news)]
+
+
+def _developers_lead(event: Event) -> bool:
+    facts = event.facts
+    return isinstance(facts, LeadChangeFacts) and facts.subject_type == SubjectType.AUTHOR
+
+
+def made_by_the_list(event: Event) -> bool:
+    """A developer's lead that changed because a model left or entered the top nine, not by use.
+
+    The old leader's total fell while the models it had in the nine both weeks did
+    not: what moved is the list (STYLEBOOK 3), a smaller story than a lead.
+    """
+    facts = event.facts
+    return _developers_lead(event) and isinstance(facts, LeadChangeFacts) and facts.trailer_churn \
+        and facts.trailer_same_change is not None and facts.trailer_same_change > 0
 
 
 def is_change(event: Event, ahead: str | None = None) -> bool:
@@ -150,8 +175,10 @@ def is_change(event: Event, ahead: str | None = None) -> bool:
     if event.kind in (EventKind.LEAD_CHANGE, EventKind.SUBJECT_LEAD_CHANGE, EventKind.SWEEP_END,
                       EventKind.AUTHOR_SWEEP_END, EventKind.VARIANT_CHANGE, EventKind.STEALTH_WITHDRAWN):
         return True
-    if isinstance(facts, NewEntrantFacts):
-        return facts.rank <= 5 and not facts.returning
+    if isinstance(facts, NewEntrantFacts):  # a debut in the table, not a model back in it
+        return not facts.returning
+    if isinstance(facts, DroppedOutFacts):  # a model that was near the top leaves the list
+        return facts.previous_rank <= 3
     if isinstance(facts, MilestoneFacts):  # the lead country or the platform past a round level
         return facts.subject_type == SubjectType.TOTAL or (
             facts.subject_type == SubjectType.COUNTRY and facts.subject == ahead)

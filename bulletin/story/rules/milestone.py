@@ -23,7 +23,7 @@ from bulletin.story.rules import (
     subject_name,
     volumes,
 )
-from bulletin.story.rules.record import basis_changed, leading_subjects
+from bulletin.story.rules.record import basis_changed, leading_subjects, listed_reached
 
 # 1, 2 and 5 times each power of ten from a billion to a quintillion tokens.
 ROUND_LEVELS = tuple(m * 10**e for e in range(9, 19) for m in (1, 2, 5))
@@ -58,6 +58,8 @@ class Milestone(Rule):
             if not passed:
                 continue
             level = passed[-1]
+            if listed_reached(context, self.subject, subject, [w for w, _ in prior], level):
+                continue  # the counted list crossed it, not use: all its models were there already
             facts = MilestoneFacts(
                 subject_type=SubjectType(self.subject),
                 subject=subject,
@@ -74,3 +76,4 @@ class Milestone(Rule):
             yield Event(EventKind.MILESTONE, (self.subject, subject, str(int(level))), facts, score,
                         evidence(stats, subject_models(stats, self.subject, subject)),
                         topic=f"high|{self.subject}|{subject}")
+

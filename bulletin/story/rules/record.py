@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bulletin.model import Event, WeekStats
+from bulletin.model import Event, Total, WeekStats
 from bulletin.model.facts import EventKind, RecordFacts, SubjectType
 from bulletin.story.novelty import fact
 from bulletin.story.rules import (
@@ -75,6 +75,10 @@ class Record(Rule):
                 continue  # a new high by a hair is noise, not news
             if basis_changed(context, self.subject, subject):
                 continue
+            listed = _listed_total(stats, self.subject, subject)
+            if not self.low and listed is not None and listed_reached(
+                    context, self.subject, subject, [w for w, _ in prior], listed.all_tokens):
+                continue  # all its listed models had as much before: the nine's high is the list's
             margin = tokens / best - 1 if best else None
             all_time = self.span == 0 or self.span >= len(context.index.weeks())
             facts = RecordFacts(
@@ -107,6 +111,29 @@ def _records_since(context: RuleContext, subject_type: str) -> IsoWeek:
     """The first week held that is counted like this one: where "these records began"."""
     weeks = context.index.weeks()
     return next((w for w in weeks if comparable(context, subject_type, context.stats.week, w)), weeks[0])
+
+
+def _listed_total(stats: WeekStats, subject_type: str, subject: str) -> Total | None:
+    if subject_type not in ("country", "author"):
+        return None
+    totals = stats.countries if subject_type == "country" else stats.authors
+    return next((t for t in totals if t.key == subject), None)
+
+
+def listed_reached(context: RuleContext, subject_type: str, subject: str,
+                   weeks: list[IsoWeek], level: float) -> bool:
+    """Whether all of a country's or developer's listed models together reached ``level`` in one of ``weeks``.
+
+    Its top-nine total then reaches a level or a high only because a model
+    entered the nine (STYLEBOOK 2): "first" or "highest" would tell the reader
+    something use never did.
+    """
+    for week in weeks:
+        earlier = context.history.get(week)
+        total = _listed_total(earlier, subject_type, subject) if earlier is not None else None
+        if total is not None and total.all_tokens >= level:
+            return True
+    return False
 
 
 def basis_changed(context: RuleContext, subject_type: str, subject: str) -> bool:
