@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from bulletin.cli import main as cli
 from support import FIXED_EPOCH, SHARED_DATA, Result, copy_demo, run_bulletin, write_config
@@ -21,6 +22,12 @@ from support.site import BASE, WEEKS, add_site
 from support.wordpress import WordPress, missing
 
 _SAVED_CACHE_HOME: list[str | None] = []
+
+# Fuzzing's long budget is CI's (.ci/run sets CI): 10,000 inputs per parser there,
+# a few hundred on a developer's machine, where the whole suite should stay quick.
+settings.register_profile("ci", max_examples=10_000)
+settings.register_profile("dev", max_examples=400)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def pytest_configure(config: pytest.Config) -> None:

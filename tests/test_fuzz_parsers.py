@@ -3,8 +3,8 @@
 Each parser meets random and random-but-plausible input. A result must keep
 the bounds (whole token counts within MAX_TOKENS, names without control
 characters); anything else must be a CollectError, never another exception.
-The quick runs try FEW examples of each; the slow mode (``-m slow``, which CI
-runs) tries 10,000.
+The quick runs try FEW examples of each; the slow ones as many as the
+Hypothesis profile (tests/conftest.py) allows: 10,000 under CI, 400 elsewhere.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from bulletin.collect.openrouter_models import parse_models
 from bulletin.errors import CollectError
 from bulletin.model import Observation
 
-FEW, MANY = 150, 10_000
+FEW = 150
 FIRST, LAST = date(2026, 5, 18), date(2026, 5, 24)
 PATH = Path("fuzz.csv")
 
@@ -169,10 +169,10 @@ PARSERS = {"csv": (leaderboards, check_csv), "data-api": (rankings, check_rankin
            "models": (catalogues, check_models), "feed": (feeds, check_feed)}
 
 
-def _fuzz(kind: str, examples: int) -> None:
+def _fuzz(kind: str, examples: int | None = None) -> None:
     strategy, check = PARSERS[kind]
 
-    @settings(max_examples=examples, deadline=None, database=None,
+    @settings(max_examples=examples or settings().max_examples, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     @given(strategy())
     def run(value: Any) -> None:
@@ -181,8 +181,8 @@ def _fuzz(kind: str, examples: int) -> None:
     run()
 
 
-def _fuzz_figures(folder: Path, examples: int) -> None:
-    @settings(max_examples=examples, deadline=None, database=None,
+def _fuzz_figures(folder: Path, examples: int | None = None) -> None:
+    @settings(max_examples=examples or settings().max_examples, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     @given(figure_files())
     def run(text: str) -> None:
@@ -202,10 +202,10 @@ def test_the_figures_reader_gives_a_result_or_a_clean_error(tmp_path: Path) -> N
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(PARSERS))
-def test_ten_thousand_inputs_each(kind: str) -> None:
-    _fuzz(kind, MANY)
+def test_the_profiles_many_inputs_each(kind: str) -> None:
+    _fuzz(kind)
 
 
 @pytest.mark.slow
-def test_ten_thousand_figures_files(tmp_path: Path) -> None:
-    _fuzz_figures(tmp_path, MANY)
+def test_the_profiles_many_figures_files(tmp_path: Path) -> None:
+    _fuzz_figures(tmp_path)
