@@ -54,6 +54,19 @@ def say(message: str) -> None:
         emit("summary", message)
 
 
+def tell(message: str) -> None:
+    """A line of the summary that says why a run did not simply succeed: printed under ``-q`` too.
+
+    Quiet is for cron, which mails whatever a job prints: nothing when all went
+    well, and the reason when it did not.
+    """
+    emit("summary", message)
+
+
+def quiet() -> bool:
+    return _state.verbosity <= QUIET
+
+
 def configure(verbosity: int | None = None, fmt: str | None = None) -> None:
     if verbosity is not None:
         _state.verbosity = verbosity

@@ -12,7 +12,7 @@ from typing import Any
 
 from bulletin.cli.exits import Exit, of_deliveries
 from bulletin.cli.options import shown
-from bulletin.cli.output import say
+from bulletin.cli.output import quiet, say, tell
 from bulletin.model import Delivery, SourceStatus, Status
 
 
@@ -47,7 +47,7 @@ def run_summary(result: Any, look_at: str) -> Exit:
             f"(`bulletin render --week {week}` and `bulletin publish --week {week}` redo it)")
         return Exit.HELD if result.status == Status.HELD else Exit.DONE
     if result.status == Status.HELD:
-        say(f"{week}: held for review ({'; '.join(result.reasons)}); "
+        tell(f"{week}: held for review ({'; '.join(result.reasons)}); "
             f"`bulletin approve {week}` publishes it, `bulletin reject {week} --why TEXT` drops it")
         say(f"look at: {look_at}")
         return Exit.HELD
@@ -58,14 +58,15 @@ def run_summary(result: Any, look_at: str) -> Exit:
 
 
 def deliveries_summary(deliveries: Sequence[Delivery], targets: int, look_at: str) -> Exit:
-    for delivery in deliveries:
-        say(delivery_line(delivery))
+    done = of_deliveries(deliveries)
+    for delivery in deliveries:  # under -q too where any target or copy failed: the reason
+        (say if done == Exit.DONE else tell)(delivery_line(delivery))
     if not targets:
         say(f"look at: {look_at} (no publish targets configured: add a `publish:` list to "
             "config.yaml; README, \"Publishing\")")
     else:
         say(f"look at: {look_at}")
-    return of_deliveries(deliveries)
+    return done
 
 
 def where_to_look(page: Path, site: Path | None, email_preview: Path | None) -> str:
@@ -78,7 +79,10 @@ def where_to_look(page: Path, site: Path | None, email_preview: Path | None) -> 
 
 
 def paths(written: Sequence[Any]) -> None:
+    """The files a command wrote, one a line on stdout (none under ``-q``)."""
     import click
 
+    if quiet():
+        return
     for path in written:
         click.echo(shown(path))
