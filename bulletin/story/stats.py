@@ -120,6 +120,11 @@ def weekly_stats_from(totals: Iterable[SourceWeek], names: dict[str, ModelName],
     return WeekHistory(boards, names, methodology)
 
 
+# A subject type's suffix for the totals over every listed model of each country or
+# author (Total.all_tokens), beside those over the counted top places: "country" + ALL_LISTED.
+ALL_LISTED = "-listed"
+
+
 class WeekHistory(Mapping[IsoWeek, WeekStats]):
     """Every week's statistics, keyed and ordered by week, each built when first asked for.
 
@@ -194,6 +199,18 @@ class WeekHistory(Mapping[IsoWeek, WeekStats]):
         board = self._boards[week]
         if subject_type == "total":
             return {"total": sum(board.tokens.values()) + board.long_tail}
+        if subject_type.endswith(ALL_LISTED):  # Total.all_tokens: every listed model, counted or not
+            kind = subject_type.removesuffix(ALL_LISTED)
+            counted = self.volumes(week, kind)
+            every: dict[str, int] = defaultdict(int)
+            for model, tokens in board.tokens.items():
+                author = author_of(model)
+                if author in self._methodology.exclude_authors:
+                    continue
+                key = author if kind == "author" else self._methodology.country_of(author)
+                if key in counted:
+                    every[key] += tokens
+            return dict(every)
         sums: dict[str, int] = defaultdict(int)
         for model in self.counted(week):
             author = author_of(model)

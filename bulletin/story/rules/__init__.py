@@ -19,7 +19,7 @@ from bulletin.model import Event, EvidenceKey, Figure, Methodology, ModelWeek, W
 from bulletin.story.families import family_name, family_of
 from bulletin.story.novelty import Novelty
 from bulletin.story.rules.leaders import Run, leader_of
-from bulletin.story.stats import WeekHistory, is_complete
+from bulletin.story.stats import ALL_LISTED, WeekHistory, is_complete
 from bulletin.weeks import IsoWeek
 
 SUBJECT_TYPES = ("country", "author", "model", "total")
@@ -237,6 +237,9 @@ def volumes(stats: WeekStats, subject_type: str) -> dict[str, int]:
         return {t.key: t.tokens for t in stats.authors}
     if subject_type == "model":
         return {row.model: row.tokens for row in stats.models}
+    if subject_type.endswith(ALL_LISTED):  # every listed model of each counted country or author
+        totals = stats.countries if subject_type == "country" + ALL_LISTED else stats.authors
+        return {t.key: t.all_tokens for t in totals}
     # The platform total: every listed row and the long tail below the daily cutoff.
     return {"total": sum(row.tokens for row in stats.models) + stats.long_tail}
 

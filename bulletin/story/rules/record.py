@@ -26,6 +26,7 @@ from bulletin.story.rules import (
     volumes,
 )
 from bulletin.story.rules.leaders import material
+from bulletin.story.stats import ALL_LISTED
 from bulletin.weeks import IsoWeek
 
 
@@ -128,12 +129,9 @@ def listed_reached(context: RuleContext, subject_type: str, subject: str,
     entered the nine (STYLEBOOK 2): "first" or "highest" would tell the reader
     something use never did.
     """
-    for week in weeks:
-        earlier = context.history.get(week)
-        total = _listed_total(earlier, subject_type, subject) if earlier is not None else None
-        if total is not None and total.all_tokens >= level:
-            return True
-    return False
+    asked = set(weeks)
+    return any(tokens >= level for week, tokens in context.index.before(subject_type + ALL_LISTED, subject,
+                                                                        context.stats.week) if week in asked)
 
 
 def basis_changed(context: RuleContext, subject_type: str, subject: str) -> bool:
