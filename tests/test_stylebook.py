@@ -242,3 +242,19 @@ def test_3_a_developers_change_made_by_the_list_says_so(seasons: list[Week]) -> 
                 if "those counted in both weeks" not in w.en or "按两周都计入的模型计算" not in w.zh:
                     wrong.append(str(w.story.week))
     assert wrong == []
+
+
+def test_4_a_free_tier_of_a_model_listed_before_is_not_new(seasons: list[Week]) -> None:
+    # 2025-W48: Grok 4.1 Fast's free tier led; Grok 4.1 Fast itself was No. 3 the week before.
+    wrong = []
+    for i, w in enumerate(seasons):
+        season = [x for x in seasons[:i] if (x.story.week >= WEEK_19) == (w.story.week >= WEEK_19)]
+        for event in w.story.events:
+            f = event.facts
+            if not (isinstance(f, LeadChangeFacts) and f.subject_type == SubjectType.MODEL and f.leader_new):
+                continue
+            family = family_of(f.leader) or f.leader
+            rows = [row for x in season for row in x.story.stats.models]
+            if any((family_of(row.model) or row.model) == family for row in rows):
+                wrong.append(str(w.story.week))
+    assert wrong == []

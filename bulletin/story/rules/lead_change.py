@@ -95,7 +95,12 @@ def _newcomer(context: RuleContext, before: WeekStats, leader: str) -> dict[str,
         return {}
     older = None if row.previous_tokens is not None else predecessor(
         row, before, stats, 10, context.methodology.materiality)
-    # New: this is the first week the store has it listed at all.
-    return {"leader_new": context.index.first_in_top(LISTED).get(leader) == stats.week,
+    # New: the first week the store has it listed at all, under any tier or snapshot (a free
+    # tier of a model listed before is not a new model).
+    family = row.family or row.model
+    listed = context.index.first_in_top(LISTED)
+    first = min((week for model, week in listed.items() if (family_of(model) or model) == family),
+                default=None)
+    return {"leader_new": first == stats.week,
             "leader_free": variant(leader).free,
             "succeeds": family_name(older.name) if older is not None else ""}

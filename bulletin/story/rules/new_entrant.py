@@ -79,6 +79,8 @@ def predecessor(row: ModelWeek, before: WeekStats, stats: WeekStats, places: int
         current = now.get(older.model)
         if older.author != row.author or older.model == row.model or line_of(older.name) != line:
             continue
+        if (older.family or older.model) == (row.family or row.model):
+            continue  # its own paid tier or other snapshot: one model, not a successor (STYLEBOOK 4)
         if current is None or current.days < 7:
             return current or older
         if current.change is not None and current.change <= -materiality:
