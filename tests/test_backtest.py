@@ -48,8 +48,8 @@ def test_the_weekly_leaderboards_give_the_stories_the_press_told(tmp_path, bulle
 
     [second] = chosen(weeks["2026-W08"], "streak")
     assert (second["facts"]["leader"], second["facts"]["weeks"]) == ("CN", 2)
-    assert weeks["2026-W08"]["headline"] == (
-        "Chinese AI models lead US rivals on OpenRouter for a second consecutive week")
+    # The lead continues, but China's models also set a record: the change leads (STYLEBOOK 1).
+    assert weeks["2026-W08"]["headline"] == "China's AI models set a weekly record on OpenRouter"
 
     [back] = chosen(weeks["2026-W09"], "lead_change")  # the US retakes it, ending two weeks
     assert (back["facts"]["leader"], back["facts"]["retaken"], back["facts"]["ended_weeks"],

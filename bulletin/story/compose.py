@@ -129,7 +129,7 @@ def lead_with_news(events: list[Event]) -> list[Event]:
 
     STYLEBOOK 1: a new No. 1, a debut high in the table, a sweep that starts or
     ends, a lead changing hands, a free tier or stealth model that ends, a
-    record of the platform total, a country past a round level: any of them
+    record of the platform total or of the lead country, a country past a round level: any of them
     outranks "stays ahead".
     """
     if not events:
@@ -186,8 +186,9 @@ def is_change(event: Event, ahead: str | None = None) -> bool:
         return facts.move == Move.NEW_LEADER
     if isinstance(facts, SweepFacts):
         return facts.weeks == 1 and not facts.open_ended
-    if isinstance(facts, RecordFacts):
-        return facts.subject_type == SubjectType.TOTAL and facts.all_time and not facts.low
+    if isinstance(facts, RecordFacts):  # the platform's or the lead country's all-time high
+        return facts.all_time and not facts.low and (facts.subject_type == SubjectType.TOTAL or (
+            facts.subject_type == SubjectType.COUNTRY and facts.subject == ahead))
     return False
 
 
