@@ -94,7 +94,12 @@ def test_a_record_is_never_below_an_earlier_week(pairs) -> None:
     rule = Record(subject="total", min_history=1)
     for index, week in enumerate(sorted(found)):
         totals = [cn + us for cn, us in pairs[: index + 1]]
-        for event in run(rule, found, week):
+        events = run(rule, found, week)
+        # And the other way: a week above every earlier one by the threshold is a record.
+        best = max(totals[:-1], default=None)
+        beaten = best is not None and totals[-1] > best and totals[-1] - best >= best * METHOD.materiality
+        assert len(events) == beaten, (totals, events)
+        for event in events:
             assert event.facts.tokens == totals[-1]
             assert all(event.facts.tokens > earlier for earlier in totals[:-1])
             assert event.facts.previous_record == max(totals[:-1])
