@@ -36,7 +36,7 @@ from bulletin.model import (
 )
 from bulletin.publish.files import write_artifacts
 from bulletin.publish.publisher import Publisher, RenderedBulletin
-from bulletin.render.edition import DEFAULT_LOCALE, folder_of, page_name
+from bulletin.render.rendered import DEFAULT_LOCALE, folder_of, page_name
 from bulletin.store.database import SaveReport, SourceState, Store
 from bulletin.story import review
 from bulletin.story.compose import TREND_WEEKS, compose
@@ -385,13 +385,13 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
     ``extra_reasons`` are the run's own findings for the review gate (old data).
     """
     from bulletin.render import claims
-    from bulletin.render.article import render_edition
+    from bulletin.render.article import render_week
     from bulletin.story.corrections import notes as correction_notes
     from bulletin.story.corrections.detect import remember
 
     folder = folder_of(config.output, story.week)
     notes = correction_notes.of_week(store, story.week, config.sources, config.base_url)
-    rendering = render_edition(story, replace(render_settings(config), folder=folder), notes)
+    rendering = render_week(story, replace(render_settings(config), folder=folder), notes)
     # Nothing is written as final until every number in it is recomputed and found.
     claims.check(story, claims.readable(rendering.texts(), config.locales), config.title,
                  correction_notes.quoted(store, story.week, rendering.data, notes.earlier))

@@ -27,7 +27,7 @@ from bulletin.config.load import load_config
 from bulletin.errors import ClaimError
 from bulletin.pipeline import build_story
 from bulletin.render import claims
-from bulletin.render.edition import Edition
+from bulletin.render.rendered import RenderedWeek
 from bulletin.store.database import Store
 from bulletin.story.corrections.notes import quoted
 from bulletin.weeks import IsoWeek
@@ -157,7 +157,7 @@ def test_a_revised_number_is_corrected_on_the_page_feeds_webhook_and_next_email(
 
     # The corrected edition passes the claim check: the note's old figures only inside the note.
     config = load_config(project / "config.yaml")
-    edition = Edition.load(config.output, IsoWeek.parse("2026-W10"))
+    edition = RenderedWeek.load(config.output, IsoWeek.parse("2026-W10"))
     with Store.open(config.database) as store:
         story = build_story(config, store, IsoWeek.parse("2026-W10"),
                             now=datetime.fromisoformat(edition.generated_at))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bulletin.cli.options import config_option
-from bulletin.render.edition import LOCALES
+from bulletin.render.rendered import LOCALES
 from bulletin.store.mail import SendState, SubscriberStatus
 
 if TYPE_CHECKING:

@@ -65,7 +65,7 @@ def run(config_path: Path, week: IsoWeek | None, output: Path | None, wait: bool
 
 
 def _look_at(config: Any, result: Any) -> str:
-    from bulletin.render.edition import DEFAULT_LOCALE, folder_of, page_name
+    from bulletin.render.rendered import DEFAULT_LOCALE, folder_of, page_name
 
     page = folder_of(config.output, result.week) / page_name(DEFAULT_LOCALE)
     if not Status(result.status).publishable:  # held or rejected: the page is the preview

@@ -14,7 +14,7 @@ from bulletin.config.defaults import DEFAULT_RULES, TITLE
 from bulletin.config.settings import Config, Review, StoryConfig
 from bulletin.errors import ConfigError
 from bulletin.model import Methodology
-from bulletin.render.edition import DEFAULT_LOCALE, LOCALES
+from bulletin.render.rendered import DEFAULT_LOCALE, LOCALES
 
 TOP_KEYS = {"title", "output", "database", "templates_dir", "sources", "publish", "methodology",
             "rules", "story", "locales", "review", "site", "chart"}

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bulletin.model import Methodology
-from bulletin.render.edition import DEFAULT_LOCALE
+from bulletin.render.rendered import DEFAULT_LOCALE
 
 if TYPE_CHECKING:
     from bulletin.collect.source import Source

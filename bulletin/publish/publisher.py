@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import BulletinRecord, Delivery, Status
-from bulletin.render.edition import Edition
+from bulletin.render.rendered import RenderedWeek
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -35,13 +35,13 @@ COMMON_KEYS = {"name", "type"}
 
 
 @dataclass(frozen=True)
-class RenderedBulletin(Edition):
+class RenderedBulletin(RenderedWeek):
     """A week's edition with what the store records of it: what a publisher is handed."""
 
     record: BulletinRecord | None = None
 
     @classmethod
-    def of(cls, edition: Edition, record: BulletinRecord) -> RenderedBulletin:
+    def of(cls, edition: RenderedWeek, record: BulletinRecord) -> RenderedBulletin:
         return cls(edition.week, edition.output, edition.data, record)
 
     @property
@@ -61,7 +61,7 @@ class RenderedBulletin(Edition):
         record = store.bulletin(week)
         if record is None:
             raise PublishError(f"{week}: no rendered bulletin (run `bulletin render --week {week}`)")
-        return cls.of(Edition.load(output, week), record)
+        return cls.of(RenderedWeek.load(output, week), record)
 
     @property
     def publishable(self) -> bool:

@@ -23,7 +23,7 @@ from bulletin.errors import PublishError
 from bulletin.model import Delivery, DeliveryStatus
 from bulletin.publish.http_settings import HTTP_KEYS, Retry, secret
 from bulletin.publish.publisher import Publisher, RenderedBulletin
-from bulletin.render.edition import DEFAULT_LOCALE, article_name
+from bulletin.render.rendered import DEFAULT_LOCALE, article_name
 from bulletin.store.database import Store
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from bulletin.errors import PublishError
 from bulletin.model import Delivery, DeliveryStatus
 from bulletin.publish.http_settings import HTTP_KEYS, Retry, secret
 from bulletin.publish.publisher import Publisher, RenderedBulletin
-from bulletin.render.edition import CHART_PNG, DEFAULT_LOCALE
+from bulletin.render.rendered import CHART_PNG, DEFAULT_LOCALE
 from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
 

@@ -27,7 +27,7 @@ from bulletin import __version__
 from bulletin.errors import RenderError
 from bulletin.model import Artifact, Event, Methodology, Story, event_data
 from bulletin.model.facts import ForecastFacts
-from bulletin.render import chart, claims, edition, escape, numbers_zh, phrasing
+from bulletin.render import chart, claims, escape, numbers_zh, phrasing, rendered
 from bulletin.render.chart import Drawn
 from bulletin.render.markup import markdown_to_html, markdown_to_text
 from bulletin.render.plaintext import html_to_plain
@@ -136,7 +136,7 @@ def territory(code: str, locale: str = "en") -> str:
 
 def prefix(locale: str) -> str:
     """Where a language's templates live: templates/ for English, templates/zh/ for Chinese."""
-    return "" if locale == edition.DEFAULT_LOCALE else f"{locale}/"
+    return "" if locale == rendered.DEFAULT_LOCALE else f"{locale}/"
 
 
 @dataclass(frozen=True)
@@ -153,11 +153,11 @@ class Rendering:
 
 
 def render_story(story: Story, settings: Settings) -> list[Artifact]:
-    """The week's files, in every language (see ``render_edition``)."""
-    return list(render_edition(story, settings).artifacts)
+    """The week's files, in every language (see ``render_week``)."""
+    return list(render_week(story, settings).artifacts)
 
 
-def render_edition(story: Story, settings: Settings, notes: Notes | None = None) -> Rendering:
+def render_week(story: Story, settings: Settings, notes: Notes | None = None) -> Rendering:
     """The week's files; ``notes``: the corrections its page and email carry (corrections/notes.py)."""
     from bulletin.story.corrections import notes as correction_notes
 
@@ -179,7 +179,7 @@ def render_edition(story: Story, settings: Settings, notes: Notes | None = None)
         data["corrections"] = correction_notes.data_of(notes, quoted)
         data["updated_at"] = correction_notes.updated_at(notes) or data["generated_at"]
     artifacts.extend(charts)
-    artifacts.append(Artifact("json", edition.DATA,
+    artifacts.append(Artifact("json", rendered.DATA,
                               json.dumps(data, indent=2, ensure_ascii=False) + "\n"))
     return Rendering(tuple(artifacts), data["headline"], data)
 
@@ -244,11 +244,11 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     headline = _headline(env, pre, story, events, modules)
     # The canonical page is the week's permanent page on the site (2026/w11/,
     # other languages below it), which the site builder writes.
-    week_url = f"{settings.base_url}{edition.page_path(story.week)}" if settings.base_url else ""
-    page_url = week_url + ("" if locale == edition.DEFAULT_LOCALE else f"{locale}/") if week_url else ""
+    week_url = f"{settings.base_url}{rendered.page_path(story.week)}" if settings.base_url else ""
+    page_url = week_url + ("" if locale == rendered.DEFAULT_LOCALE else f"{locale}/") if week_url else ""
     # One line: English lines of the template start with their own space, Chinese need none.
     has_chart = drawn is not None
-    svg_name, png_name = edition.chart_name(locale), edition.chart_name(locale, png=True)
+    svg_name, png_name = rendered.chart_name(locale), rendered.chart_name(locale, png=True)
     # The alt text names each week as the chart's axis does, by its last day, not "W19".
     sundays = {week: IsoWeek.parse(week).sunday for points in story.trend.values() for week, *_ in points}
     chart_alt = "".join(_render(env, f"{pre}chart_alt.txt.j2", story=story, sundays=sundays,
@@ -289,10 +289,10 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     email_txt = _render(env, f"{pre}email.txt.j2", **common, page_url=page_url,
                         text=html_to_plain(email_body + disclosure))
     return [
-        Artifact("markdown", edition.article_name(locale), article),
-        Artifact("html", edition.page_name(locale), page),
-        Artifact("email-html", edition.email_html_name(locale), email_html),
-        Artifact("email-text", edition.email_text_name(locale), email_txt),
+        Artifact("markdown", rendered.article_name(locale), article),
+        Artifact("html", rendered.page_name(locale), page),
+        Artifact("email-html", rendered.email_html_name(locale), email_html),
+        Artifact("email-text", rendered.email_text_name(locale), email_txt),
     ], escape.plain(headline)
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from bulletin.model import Artifact, Story
-from bulletin.render import edition
+from bulletin.render import rendered
 from bulletin.render.raster import Pending, start
 
 CHART_SIZE = (600, 390)  # about the wide chart's size, for a chart whose drawing does not say
@@ -175,14 +175,14 @@ def draw(story: Story, words: Mapping[str, Words], folder: Path | None = None) -
 
     for locale, said in words.items():
         wide = _svg(story, said, WIDE, locale)
-        svgs.append(Artifact("chart-svg", edition.chart_name(locale), wide.text(dark=True)))
-        svgs.append(Artifact("chart-svg", edition.chart_name(locale, narrow=True),
+        svgs.append(Artifact("chart-svg", rendered.chart_name(locale), wide.text(dark=True)))
+        svgs.append(Artifact("chart-svg", rendered.chart_name(locale, narrow=True),
                              _svg(story, said, NARROW, locale).text(dark=True)))
         sizes[locale] = (wide.width, wide.height)
         # One PNG, laid out for the email's column: the email, feed readers and
         # social cards all show it scaled down on a phone.
         email = _svg(story, said, EMAIL, locale)
-        name = edition.chart_name(locale, png=True)
+        name = rendered.chart_name(locale, png=True)
         pngs[name] = png_of(name, email.text(dark=False), locale)
         email_sizes[locale] = (email.width, email.height)
     return Drawn(svgs, pngs, keys, sizes, email_sizes)
@@ -200,7 +200,7 @@ def _previous_keys(folder: Path | None) -> dict[str, str]:
     if folder is None:
         return {}
     try:
-        keys = json.loads((folder / edition.DATA).read_text(encoding="utf-8")).get("chart", {}).get("key")
+        keys = json.loads((folder / rendered.DATA).read_text(encoding="utf-8")).get("chart", {}).get("key")
     except (OSError, ValueError, AttributeError):
         return {}
     return keys if isinstance(keys, dict) else {}

@@ -23,7 +23,7 @@ from bulletin.errors import ClaimError
 from bulletin.model import EvidenceKey, Story
 from bulletin.render import numbers_en as numbers
 from bulletin.render import numbers_zh
-from bulletin.render.edition import readable_names
+from bulletin.render.rendered import readable_names
 from bulletin.render.scales import SCALES
 from bulletin.story.families import family_of
 from bulletin.weeks import IsoWeek

@@ -21,7 +21,7 @@ from bulletin.errors import BulletinError
 from bulletin.publish.email import subscribers as subs
 from bulletin.publish.email import tokens
 from bulletin.publish.email.settings import EmailSettings
-from bulletin.render.edition import LOCALES
+from bulletin.render.rendered import LOCALES
 from bulletin.store.database import Store
 from bulletin.store.mail import Subscriber
 

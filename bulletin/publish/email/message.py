@@ -22,7 +22,7 @@ from urllib.parse import quote
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.publisher import RenderedBulletin
 from bulletin.render.article import UNSUBSCRIBE
-from bulletin.render.edition import (
+from bulletin.render.rendered import (
     CHART_PNG,
     DEFAULT_LOCALE,
     LOCALES,

@@ -151,7 +151,7 @@ def _write_preview(settings: EmailSettings, maker: Any, folder: Path, key: bytes
     """
     from bulletin.publish.email import tokens
     from bulletin.publish.email.transport import OutboxTransport
-    from bulletin.render.edition import DEFAULT_LOCALE
+    from bulletin.render.rendered import DEFAULT_LOCALE
 
     address = settings.sender_address
     OutboxTransport.sweep(folder)

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from bulletin import clock
 from bulletin.errors import SubscriberError
-from bulletin.render.edition import LOCALES
+from bulletin.render.rendered import LOCALES
 from bulletin.store.mail import Subscriber, Subscribers, SubscriberStatus
 
 STATUSES = tuple(status.value for status in SubscriberStatus)

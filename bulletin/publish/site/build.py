@@ -22,7 +22,7 @@ from bulletin.publish.files import PART, replace_file, sweep
 from bulletin.publish.site import feeds as sitefeeds
 from bulletin.publish.site import static
 from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed, language_tag
-from bulletin.render.edition import DATA, LOCALES, Edition, folder_of, page_path
+from bulletin.render.rendered import DATA, LOCALES, RenderedWeek, folder_of, page_path
 from bulletin.weeks import IsoWeek
 
 HOME_LISTS = 10  # earlier bulletins listed under the latest one on the home page
@@ -41,7 +41,7 @@ class Site:
     subscribe_url: str = ""  # the list's /subscribe page, when an email target has one
     _loaded: dict[IsoWeek, Article] = field(default_factory=dict, compare=False, repr=False)
 
-    def publish(self, edition: Edition, published: Sequence[Listed]) -> Article:
+    def publish(self, edition: RenderedWeek, published: Sequence[Listed]) -> Article:
         """Add (or refresh) one week; ``published`` is every other week already on the site."""
         self.sweep()  # a publish killed midway left .part files where it was writing
         article = self._loaded[edition.week] = Article.of(edition)
@@ -86,7 +86,7 @@ class Site:
             if not data.is_file():
                 raise PublishError(f"{week}: {data} is missing, so its page cannot "
                                    f"be built (run `bulletin render --week {week}`)")
-            self._loaded[week] = Article.of(Edition.load(self.output, week))
+            self._loaded[week] = Article.of(RenderedWeek.load(self.output, week))
         return self._loaded[week]
 
     def write_article(self, article: Article) -> int:

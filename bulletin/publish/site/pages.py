@@ -1,7 +1,7 @@
 """What the static site shows of each bulletin, taken from its edition.
 
 The article in each language, its headline and lede, and the chart files
-come from the week's ``Edition`` (bulletin.json and the charts beside it).
+come from the week's ``RenderedWeek`` (bulletin.json and the charts beside it).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bulletin.render.edition import DEFAULT_LOCALE, Edition, chart_name, page_path
 from bulletin.render.markup import html_to_text
+from bulletin.render.rendered import DEFAULT_LOCALE, RenderedWeek, chart_name, page_path
 from bulletin.weeks import IsoWeek
 
 DEFAULT_LANG = DEFAULT_LOCALE
@@ -158,7 +158,7 @@ class Article:
                       self.updated)
 
     @classmethod
-    def of(cls, edition: Edition) -> Article:
+    def of(cls, edition: RenderedWeek) -> Article:
         versions = {locale: _version(edition, locale) for locale in edition.locales}
         charts = edition.charts
         from bulletin.render.chart import size_of
@@ -186,7 +186,7 @@ def _png_size(path: Path) -> tuple[int, int]:
     return (int.from_bytes(head[16:20], "big") // PNG_ZOOM, int.from_bytes(head[20:24], "big") // PNG_ZOOM)
 
 
-def _version(edition: Edition, locale: str) -> Version:
+def _version(edition: RenderedWeek, locale: str) -> Version:
     body = edition.body(locale)
     # Other languages' headlines as their pages state them (an editor may have corrected one).
     heading = _H1.search(body)

@@ -25,7 +25,7 @@ from bulletin.config.settings import Config
 from bulletin.errors import PublishError
 from bulletin.model import Event, EvidenceKey, Story, WeekStats, event_data
 from bulletin.render import claims
-from bulletin.render.edition import Edition, article_name, folder_of
+from bulletin.render.rendered import RenderedWeek, article_name, folder_of
 from bulletin.store.database import SaveReport, Store
 from bulletin.story.compose import TREND_WEEKS, choose, compose, mark_basis
 from bulletin.story.corrections.record import Correction, CorrectionStatus
@@ -228,7 +228,7 @@ def _remember(config: Config, store: Store, weeks: Sequence[IsoWeek]) -> None:
     """Weeks published before the store kept what they state: read once from their bulletin.json."""
     for week in weeks:
         try:
-            edition = Edition.load(config.output, week)
+            edition = RenderedWeek.load(config.output, week)
         except PublishError as exc:
             log.warning("%s: cannot check the published bulletin for revised numbers: %s", week, exc)
             continue

@@ -18,8 +18,8 @@ import jinja2
 from markupsafe import Markup
 
 from bulletin.render import claims
-from bulletin.render.edition import page_path
 from bulletin.render.markup import markdown_to_html, markdown_to_text
+from bulletin.render.rendered import page_path
 from bulletin.story.corrections.record import Correction, CorrectionStatus
 from bulletin.weeks import IsoWeek
 

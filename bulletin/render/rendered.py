@@ -1,8 +1,8 @@
-"""A week's edition: the folder ``OUTPUT/bulletins/WEEK/`` that render writes and everyone reads.
+"""A rendered week: the folder ``OUTPUT/bulletins/WEEK/`` that render writes and everyone reads.
 
 This module is the one place that knows the folder's file names. Render
 writes them; the claim check, review, the site, WordPress, the webhook and
-the email read them through ``Edition``, never by building a path.
+the email read them through ``RenderedWeek``, never by building a path.
 
     bulletin.md, bulletin.html        the article and its page, in English
     bulletin.zh.md, bulletin.zh.html  ... and in each other language
@@ -77,15 +77,15 @@ def page_path(week: IsoWeek) -> str:
 
 
 @dataclass(frozen=True)
-class Edition:
+class RenderedWeek:
     """One rendered week, as it lies in its folder."""
 
     week: IsoWeek
-    output: Path  # the output folder the edition was rendered into
+    output: Path  # the output folder the week was rendered into
     data: Mapping[str, Any]  # bulletin.json
 
     @classmethod
-    def load(cls, output: Path, week: IsoWeek) -> Edition:
+    def load(cls, output: Path, week: IsoWeek) -> RenderedWeek:
         path = folder_of(output, week) / DATA
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
