@@ -32,7 +32,7 @@ def test_run_writes_the_week_11_bulletin(project, bulletin) -> None:
         "10 quadrillion tokens in 2025 to about 3,900 quadrillion in 2030, a 390-fold increase",
         "| China | 4.69 trillion | +11.8% |",
         "| United States | 3.29 trillion | \u22129.3% |",
-        "generated automatically by bulletin on March 16, 2026",
+        "generated automatically from these data on March 16, 2026",
         "Source: OpenRouter (openrouter.ai/rankings), as of March 15, 2026 (data licensed CC BY 4.0).",
     ):
         assert statement in article
@@ -151,7 +151,7 @@ def test_the_chinese_edition_names_a_figure_in_chinese_or_leaves_it_out(project,
     assert "China's AI inference" not in chinese
     # The sources are credited in Chinese too (attribution_zh in config.yaml).
     assert "数据来源：OpenRouter排行榜（openrouter.ai/rankings）" in chinese
-    assert "- 另见：编辑录入的数据。" in chinese and "figures entered by the editors" not in chinese
+    assert "- 其他来源：编辑录入的数据。" in chinese and "figures entered by the editors" not in chinese
     assert "JPMorgan" not in bulletin("review").out
     figures = project / "demo" / "figures.yaml"
     figures.write_text(figures.read_text(encoding="utf-8").replace(
@@ -167,7 +167,7 @@ def test_the_chinese_edition_names_a_figure_in_chinese_or_leaves_it_out(project,
     assert "摩根大通" not in story and "Token demand" not in chinese
     assert "no Chinese subject for the figure 'Token demand of agents' (JPMorgan)" in result.err
     # Nor does it credit the figure's source or its report: it shows neither.
-    assert "另见" not in chinese and "预测：" not in chinese
+    assert "其他来源" not in chinese and "预测：" not in chinese
     assert "- Also used: figures entered by the editors." in english
     # An editor sees it in the review list.
     assert ("JPMorgan's figure 'Token demand of agents': left out of the Chinese article"
