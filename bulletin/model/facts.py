@@ -300,6 +300,10 @@ class SweepFacts(Facts):
     # The leaderboard places the models take: more than ``places`` where one of them
     # is listed twice (two snapshots), and then "places" is not what they hold.
     rows: int = 0
+    # A sweep no earlier week held had by this owner: "for the first time since these records
+    # began" (STYLEBOOK 5), from the first week held (records_since).
+    first: bool = False
+    records_since: str = ""
 
     nested = {"models": ModelFacts}
 

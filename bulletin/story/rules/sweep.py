@@ -65,9 +65,13 @@ class Sweep(Rule):
                        lambda week: self.swept_by(context.index, week) == owner,
                        context.index.runs("sweep", self.places, self.by, owner))
         models = tuple(ModelFacts(**model_facts(row)) for row in top)
+        weeks = context.index.weeks()
+        first = run.weeks == 1 and not run.open_ended and not any(
+            self.swept_by(context.index, week) == owner for week in weeks if week < stats.week)
         extra: dict[str, Any] = {"places": self.places, "models": models, "weeks": run.weeks,
                                  "open_ended": run.open_ended, "since": run.since.monday.isoformat(),
-                                 "rows": top[-1].rank}
+                                 "rows": top[-1].rank, "first": first,
+                                 "records_since": weeks[0].monday.isoformat() if first else ""}
         score = run_score(55.0 + 5 * (self.places - 3) + 5 * min(run.weeks - 1, 2), run.weeks)
         keys = evidence(stats, [row.model for row in top])
         if self.by == "country":
