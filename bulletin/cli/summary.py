@@ -48,7 +48,7 @@ def run_summary(result: Any, look_at: str) -> Exit:
         return Exit.HELD if result.status == Status.HELD else Exit.DONE
     if result.status == Status.HELD:
         tell(f"{week}: held for review ({'; '.join(result.reasons)}); "
-            f"`bulletin approve {week}` publishes it, `bulletin reject {week} --why TEXT` drops it")
+             f"`bulletin approve {week}` publishes it, `bulletin reject {week} --why TEXT` drops it")
         say(f"look at: {look_at}")
         return Exit.HELD
     if result.status == Status.REJECTED:

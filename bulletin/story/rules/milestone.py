@@ -76,4 +76,3 @@ class Milestone(Rule):
             yield Event(EventKind.MILESTONE, (self.subject, subject, str(int(level))), facts, score,
                         evidence(stats, subject_models(stats, self.subject, subject)),
                         topic=f"high|{self.subject}|{subject}")
-

@@ -129,6 +129,8 @@ def listed_reached(context: RuleContext, subject_type: str, subject: str,
     entered the nine (STYLEBOOK 2): "first" or "highest" would tell the reader
     something use never did.
     """
+    if subject_type not in ("country", "author"):
+        return False
     asked = set(weeks)
     return any(tokens >= level for week, tokens in context.index.before(subject_type + ALL_LISTED, subject,
                                                                         context.stats.week) if week in asked)
