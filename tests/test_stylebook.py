@@ -258,3 +258,16 @@ def test_4_a_free_tier_of_a_model_listed_before_is_not_new(seasons: list[Week]) 
             if any((family_of(row.model) or row.model) == family for row in rows):
                 wrong.append(str(w.story.week))
     assert wrong == []
+
+
+def test_1_a_debut_in_the_table_is_told_before_what_continues(seasons: list[Week]) -> None:
+    # W28's Nemotron 3 Ultra at No. 8 was left out for "DeepSeek's models led for a ninth week".
+    wrong = []
+    for w in seasons:
+        debuts = [e for e in w.story.detected if isinstance(e.facts, NewEntrantFacts)
+                  and not e.facts.returning and e.facts.rank > 1 and not e.facts.background]
+        told = any(isinstance(e.facts, NewEntrantFacts) and not e.facts.returning for e in w.story.events)
+        instead = [e for e in w.story.events[1:] if compose.continues(e) and e.kind not in compose.LEAD_KINDS]
+        if debuts and not told and instead:
+            wrong.append(str(w.story.week))
+    assert wrong == []

@@ -121,7 +121,34 @@ def choose(events: list[Event], limit: int) -> list[Event]:
             continue
         chosen.append(event)
         told.update(amounts)
-    return chosen
+    return _with_a_debut(chosen, events, limit)
+
+
+def _with_a_debut(chosen: list[Event], events: list[Event], limit: int) -> list[Event]:
+    """A model new to the table is told, in place of the last event that only says what continues.
+
+    STYLEBOOK 1 counts a debut in the table among the week's news; scored by its
+    rank, a debut at No. 8 loses every place to runs that go on.
+    """
+    if any(_debut(e) for e in chosen):
+        return chosen
+    # At No. 1 the lead change tells it ("takes first place"), and a debut the list made is none.
+    debut = next((e for e in events if _debut(e) and not e.facts.background
+                  and isinstance(e.facts, NewEntrantFacts) and e.facts.rank > 1), None)
+    if debut is None or not chosen:
+        return chosen
+    if len(chosen) < limit:
+        return [*chosen, debut]
+    # Never the countries' lead: the paragraph that gives both countries' totals.
+    last = next((i for i in range(len(chosen) - 1, 0, -1)
+                 if continues(chosen[i]) and chosen[i].kind not in LEAD_KINDS), None)
+    if last is None:
+        return chosen
+    return [*chosen[:last], *chosen[last + 1:], debut]
+
+
+def _debut(event: Event) -> bool:
+    return isinstance(event.facts, NewEntrantFacts) and not event.facts.returning
 
 
 def lead_with_news(events: list[Event]) -> list[Event]:
