@@ -26,6 +26,7 @@ from bulletin.model.facts import (
     RecordFacts,
     SubjectType,
     SweepFacts,
+    VolumeChangeFacts,
 )
 from bulletin.render.article import Settings, render_story
 from bulletin.store.database import Store
@@ -270,4 +271,17 @@ def test_1_a_debut_in_the_table_is_told_before_what_continues(seasons: list[Week
         instead = [e for e in w.story.events[1:] if compose.continues(e) and e.kind not in compose.LEAD_KINDS]
         if debuts and not told and instead:
             wrong.append(str(w.story.week))
+    assert wrong == []
+
+
+def test_8_a_developers_new_lead_and_its_change_are_one_paragraph(seasons: list[Week]) -> None:
+    # 2026-W09: "Anthropic's models took back first place ... up 52.8%", then again
+    # "Week on week, the token volume of Anthropic's models rose 52.8%".
+    wrong = []
+    for w in seasons:
+        led = {e.facts.leader for e in w.story.events if isinstance(e.facts, LeadChangeFacts)
+               and e.facts.subject_type == SubjectType.AUTHOR}
+        wrong += [str(w.story.week) for e in w.story.events if isinstance(e.facts, VolumeChangeFacts)
+                  and e.facts.subject_type == SubjectType.AUTHOR and e.facts.weeks == 1
+                  and e.facts.subject in led]
     assert wrong == []

@@ -30,6 +30,7 @@ from bulletin.model.facts import (
     SweepFacts,
     VariantChangeFacts,
     VariantWhat,
+    VolumeChangeFacts,
 )
 from bulletin.story.families import family_of
 from bulletin.story.stats import is_complete
@@ -315,8 +316,13 @@ def _collapse(events: list[Event]) -> list[Event]:
               if isinstance(f := e.facts, LeadChangeFacts) and f.free_ended_on}
     # A model new at No. 1 is the lead change's story, told there ("new", "free", whom it follows).
     new_leaders = {found.leader for e in events if (found := _new_lead(e, SubjectType.MODEL))}
+    # A developer's new lead gives its week-on-week change: a paragraph of that change says it twice.
+    new_developers = {found.leader for e in events if (found := _new_lead(e, SubjectType.AUTHOR))}
     kept = []
     for e in events:
+        if isinstance(e.facts, VolumeChangeFacts) and e.facts.subject_type == SubjectType.AUTHOR \
+                and e.facts.weeks == 1 and e.facts.subject in new_developers:
+            continue
         if isinstance(e.facts, VariantChangeFacts) and e.facts.what == VariantWhat.FREE_ENDED \
                 and e.subjects[0] in causes:
             continue
