@@ -133,7 +133,7 @@ def _with_a_debut(chosen: list[Event], events: list[Event], limit: int) -> list[
     """
     if any(_debut(e) for e in chosen):
         return chosen
-    # At No. 1 the lead change tells it ("takes first place"), and a debut the list made is none.
+    # At No. 1 the lead change tells it ("takes first place", "new on OpenRouter this week").
     debut = next((e for e in events if _debut(e) and not e.facts.background
                   and isinstance(e.facts, NewEntrantFacts) and e.facts.rank > 1), None)
     if debut is None or not chosen:
