@@ -32,7 +32,8 @@ def browser(tmp_path: Path):
     options.binary_location = CHROMIUM
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}"):
+                 "--disable-dev-shm-usage", "--hide-scrollbars",  # as on a phone: over the page
+                 f"--user-data-dir={tmp_path / 'profile'}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(DRIVER))
     driver.set_page_load_timeout(60)
@@ -54,3 +55,33 @@ def test_a_browser_goes_from_the_home_page_to_the_archive_and_a_bulletin(served:
     assert browser.current_url == served + "2026/w09/"
     assert browser.find_element(By.TAG_NAME, "h1").text == headline(project, "2026-W09")
     assert browser.title.startswith(headline(project, "2026-W09"))
+
+
+@pytest.fixture
+def article_pages(project: Path, bulletin) -> list[Path]:
+    """The week's article as each reader meets it, in both languages: the site, the page, the email."""
+    config = project / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "locales: [en, zh]\npublish:\n"
+                      "  - {name: site, type: site, base_url: 'https://news.example.org'}\n",
+                      encoding="utf-8")
+    assert bulletin("run").code == 0
+    output = project / "output"
+    week = output / "bulletins" / "2026-W11"
+    return [output / "site/2026/w11/index.html", output / "site/2026/w11/zh/index.html",
+            week / "bulletin.html", week / "bulletin.zh.html", week / "email.html", week / "email.zh.html"]
+
+
+@pytest.mark.parametrize("width", [320, 390, 1280])
+def test_nothing_is_wider_than_a_phone(article_pages: list[Path], browser, width: int) -> None:
+    """No page scrolls sideways, and every table shows all its columns without scrolling."""
+    browser.set_window_size(width, 1000)
+    for page in article_pages:
+        browser.get(page.as_uri())
+        wide = browser.execute_script("""
+            const viewport = document.documentElement.clientWidth, wide = [];
+            if (document.documentElement.scrollWidth > viewport) wide.push('the page');
+            for (const table of document.querySelectorAll('table'))
+              if (table.scrollWidth > table.clientWidth || table.getBoundingClientRect().right > viewport)
+                wide.push('a table of ' + table.rows[0].cells.length + ' columns');
+            return wide;""")
+        assert wide == [], f"{page.name} at {width} px: {wide} wider than the screen"
