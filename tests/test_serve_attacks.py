@@ -147,6 +147,56 @@ def test_a_silent_connection_is_closed(served) -> None:
         assert time.monotonic() - started < 5
 
 
+def test_a_request_trickled_a_byte_at_a_time_is_closed(served) -> None:
+    """Never idle, never finished: closed once the request has taken the --timeout to arrive."""
+    with socket.create_connection(served, timeout=10) as conn:
+        conn.sendall(b"GET / HTTP/1.1\r\n")
+        started = time.monotonic()
+        with pytest.raises(OSError):  # a reset or a broken pipe once the server has closed it
+            while time.monotonic() - started < 8:
+                conn.sendall(b"X")
+                time.sleep(0.2)
+                conn.setblocking(False)
+                try:
+                    if conn.recv(100) == b"":
+                        raise ConnectionResetError("closed by the server")
+                except BlockingIOError:
+                    pass
+                finally:
+                    conn.setblocking(True)
+        assert time.monotonic() - started < 5
+
+
+def test_a_flood_of_slow_connections_from_one_client_does_not_lock_readers_out(served) -> None:
+    flood = []
+    try:
+        for _ in range(300):
+            conn = socket.create_connection(served, timeout=10)
+            conn.sendall(b"GET / HTTP/1.1\r\n")  # and then, slowly, nothing
+            flood.append(conn)
+        # Past its first 20, the client's connections are closed as they open.
+        time.sleep(0.3)
+        closed = 0
+        for conn in flood:
+            conn.setblocking(False)
+            try:
+                closed += conn.recv(100) == b""
+            except BlockingIOError:
+                pass
+            except ConnectionResetError:
+                closed += 1
+        assert closed >= 280
+        # Another reader is answered at once.
+        started = time.monotonic()
+        with socket.create_connection(served, timeout=5, source_address=("127.0.0.2", 0)) as conn:
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            assert conn.recv(12).startswith(b"HTTP/1.1 200")
+        assert time.monotonic() - started < 2
+    finally:
+        for conn in flood:
+            conn.close()
+
+
 def test_dot_files_are_not_served(served) -> None:
     assert get(served, "/.index.html.part")[0] == 404
     assert get(served, "/2026/../.index.html.part")[0] == 404

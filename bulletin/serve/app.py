@@ -40,6 +40,11 @@ SECURITY_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
 )
 IDLE_SECONDS = 30  # a connection that sends nothing for this long is closed (waitress)
+# A flood of slow connections must not lock readers out: waitress holds this many open
+# at once (polled, so past select's 1,024 descriptors), at most PER_CLIENT of them from
+# one address, and a request must arrive whole within IDLE_SECONDS of its first byte.
+MAX_CONNECTIONS = 1000
+PER_CLIENT = 20
 
 
 class BadRequest(Exception):
@@ -200,7 +205,41 @@ def production(app: WebApp, host: str = "127.0.0.1", port: int = 8000,
     forwarded: dict[str, Any] = {"trusted_proxy": proxy, "trusted_proxy_count": 1,
                                  "trusted_proxy_headers": {"x-forwarded-for"}} if proxy else {}
     # waitress looks for idle connections every cleanup_interval seconds.
-    return create_server(app, host=host, port=port, threads=8, channel_timeout=idle, **forwarded,
-                         cleanup_interval=max(1, min(30, int(idle // 2) or 1)),
-                         max_request_body_size=MAX_BODY, max_request_header_size=16 * 1024,
-                         clear_untrusted_proxy_headers=True, ident="bulletin", expose_tracebacks=False)
+    server = create_server(app, host=host, port=port, threads=8, channel_timeout=idle, **forwarded,
+                           cleanup_interval=max(1, min(30, int(idle // 2) or 1)),
+                           connection_limit=MAX_CONNECTIONS, asyncore_use_poll=True,
+                           max_request_body_size=MAX_BODY, max_request_header_size=16 * 1024,
+                           clear_untrusted_proxy_headers=True, ident="bulletin", expose_tracebacks=False)
+    # Behind a proxy every connection is the proxy's: it alone can count readers' connections.
+    server.channel_class = _bounded_channel(server.channel_class, per_client=0 if proxy else PER_CLIENT)
+    return server
+
+
+def _bounded_channel(channel: type, per_client: int) -> type:
+    """waitress's connection class, refusing a client's connection past ``per_client`` open
+    ones (0: no limit), and timing a request from its first byte, not its last."""
+
+    class Bounded(channel):  # type: ignore[misc,valid-type]
+        last_activity: float  # waitress's: when the connection last sent anything
+        request_started: float  # when the request being read sent its first byte
+
+        def __init__(self, server: Any, sock: Any, addr: Any, adj: Any, map: Any = None) -> None:
+            client = addr[0] if isinstance(addr, tuple) else addr
+            self.client = client
+            if per_client and sum(getattr(other, "client", None) == client
+                                  for other in server.active_channels.values()) >= per_client:
+                sock.close()  # never registered: waitress forgets it at once
+                return
+            super().__init__(server, sock, addr, adj, map)
+
+        def received(self, data: bytes) -> bool:
+            started = self.last_activity if self.request is None else self.request_started
+            result: bool = super().received(data)
+            # waitress closes a connection idle for channel_timeout; one that trickles a
+            # request a byte at a time counts as idle since the request's first byte.
+            self.request_started = started
+            if self.request is not None:
+                self.last_activity = started
+            return result
+
+    return Bounded
