@@ -199,7 +199,6 @@ class MessageMaker:
     def build(self, email: str, locale: str, token: str, message_id: str) -> bytes:
         prepared = self.prepared.get(locale, self.prepared[DEFAULT_LOCALE])
         url = self.unsubscribe_url(token)
-        mailto = f"mailto:{self.settings.unsubscribe_mailto}?subject=unsubscribe%20{quote(token)}"
         # Addresses were validated as ASCII on the way in; anything else is encoded.
         to = f"To: {email}\r\n" if email.isascii() and email.isprintable() else _encoded("To", email)
         boundary = prepared.boundary
@@ -207,7 +206,8 @@ class MessageMaker:
         message = b"".join((
             to.encode("ascii"),
             f"Message-ID: <{_safe(message_id)}>\r\n"
-            f"List-Unsubscribe: <{url}>,\r\n <{mailto}>\r\n".encode("ascii"),
+            # HTTPS only: a mailto: address here would be a promise, as nothing reads its mailbox.
+            f"List-Unsubscribe: <{url}>\r\n".encode("ascii"),
             prepared.head,
             b"--", boundary, b"\r\n",
             b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",

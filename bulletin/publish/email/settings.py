@@ -18,7 +18,7 @@ log = logging.getLogger("bulletin")
 SMTP_KEYS = {"host", "port", "security", "username_env", "password_env", "timeout"}
 DKIM_KEYS = {"selector", "domain", "key_file"}
 SECURITY = ("starttls", "tls", "none")
-EMAIL_KEYS = {"from", "list_name", "base_url", "list_id", "signing_key_env", "unsubscribe_mailto", "smtp",
+EMAIL_KEYS = {"from", "list_name", "base_url", "list_id", "signing_key_env", "smtp",
               "dkim", "concurrency", "rate", "max_attempts", "retry_seconds", "bounce_after",
               "signups_per_hour", "signups_per_client", "max_pending", "corrections"}
 # How subscribers hear of a corrected week: a notice in the next issue, or a short email of its own.
@@ -51,7 +51,6 @@ class EmailSettings:
     base_url: str
     list_id: str
     signing_key_env: str
-    unsubscribe_mailto: str
     smtp: Smtp | None  # None: write .eml files to OUTPUT/outbox/ instead
     dkim: Dkim | None
     concurrency: int = 4
@@ -84,8 +83,6 @@ def parse(raw: dict[str, Any], where: str, base_dir: Path,
     list_id = check.string(raw, "list_id", where, problems, default=f"bulletin.{domain}") or ""
     key_env = check.string(raw, "signing_key_env", where, problems,
                            default="BULLETIN_SIGNING_KEY") or ""
-    mailto = check.string(raw, "unsubscribe_mailto", where, problems,
-                          default=f"unsubscribe@{domain}") or ""
     concurrency = check.integer(raw, "concurrency", where, problems, default=4) or 4
     max_attempts = check.integer(raw, "max_attempts", where, problems, default=5) or 5
     bounce_after = check.integer(raw, "bounce_after", where, problems, default=3) or 3
@@ -104,7 +101,7 @@ def parse(raw: dict[str, Any], where: str, base_dir: Path,
     if len(problems) > before:
         return None
     return EmailSettings(sender if name else address, list_name, address, domain, base_url.rstrip("/"),
-                         list_id, key_env, mailto, smtp, dkim, concurrency, rate, max_attempts, retry,
+                         list_id, key_env, smtp, dkim, concurrency, rate, max_attempts, retry,
                          bounce_after, signups, corrections, per_client, max_pending)
 
 
