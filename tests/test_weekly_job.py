@@ -225,6 +225,27 @@ def test_json_log_lines(project, bulletin) -> None:
     assert records[1]["message"] == HEADLINE
 
 
+@pytest.mark.parametrize("args", [
+    ("--log-format", "json", "run", "--bogus"),  # click's usage error
+    ("--log-format=json", "nosuchcommand"),
+    ("run", "--log-format", "json", "--week", "2030-W01"),  # a BulletinError
+    ("--log-format", "json", "--config", "missing.yaml", "run"),
+    ("--log-format", "json", "subscribers", "add", "not-an-address"),
+    ("--log-format", "json", "doctor"),  # a problem found
+    ("--log-format", "json", "subscribers", "import", "readers.csv"),  # a rejected row
+])
+def test_every_line_of_json_logging_is_json(project, bulletin, args: tuple[str, ...]) -> None:
+    import json
+
+    (project / "readers.csv").write_text("email\nnot-an-address\nana@example.com\n", encoding="utf-8")
+    result = bulletin(*args)
+    lines = result.err.splitlines()
+    assert lines, args
+    for line in lines:
+        record = json.loads(line)
+        assert set(record) == {"time", "level", "message"} and record["message"], line
+
+
 def test_a_busy_port_is_one_line(project, bulletin) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

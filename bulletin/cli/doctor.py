@@ -20,6 +20,7 @@ from typing import Any
 
 import click
 
+from bulletin.cli import output
 from bulletin.cli.options import config_option, load
 from bulletin.errors import BulletinError
 
@@ -41,8 +42,10 @@ def doctor(config_path: Path) -> None:
             click.echo(f"{name}: {problem}")
         else:
             click.echo(f"{name}: ok")
-    click.echo(f"{problems} problem{'s' if problems != 1 else ''} found" if problems
-               else "everything a weekly run needs is in place", err=True)
+    if problems:
+        output.tell(f"{problems} problem{'s' if problems != 1 else ''} found")
+    else:
+        output.say("everything a weekly run needs is in place")
     sys.exit(1 if problems else 0)
 
 
@@ -218,5 +221,5 @@ def _dkim(dkim: Any) -> str:
     public = key.public_key().public_bytes(serialization.Encoding.DER,
                                            serialization.PublicFormat.SubjectPublicKeyInfo)
     record = f"v=DKIM1; k=rsa; p={base64.b64encode(public).decode()}"
-    click.echo(f"DKIM: publish TXT {dkim.selector}._domainkey.{dkim.domain} \"{record}\"", err=True)
+    output.say(f"DKIM: publish TXT {dkim.selector}._domainkey.{dkim.domain} \"{record}\"")
     return ""

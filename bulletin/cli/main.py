@@ -62,9 +62,9 @@ class _Commands(click.Group):
 @click.version_option(__version__, prog_name="bulletin")
 @click.option("-v", "--verbose", is_flag=True, help="Say more about what happens.")
 @click.option("-q", "--quiet", is_flag=True, help="Say only what went wrong.")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
+@click.option("--log-format", type=click.Choice(["text", "json"]), default=None,
               help="Warnings and the summary as text lines or one JSON object a line.")
-def cli(verbose: bool, quiet: bool, log_format: str) -> None:
+def cli(verbose: bool, quiet: bool, log_format: str | None) -> None:
     """Weekly news bulletins on AI token-usage statistics."""
     output.configure(output.VERBOSE if verbose else output.QUIET if quiet else output.NORMAL,
                      log_format)
@@ -77,30 +77,45 @@ def _usage_line(exc: click.UsageError) -> str:
     return f"{message} (see `{command} --help`)"
 
 
+def _format_asked(args: list[str]) -> str:
+    """``--log-format``'s value, read before click parses anything: a usage error is
+    said in the format asked for too."""
+    for at, arg in enumerate(args):
+        given = arg.partition("=")[2] if arg.startswith("--log-format=") else \
+            args[at + 1] if arg == "--log-format" and at + 1 < len(args) else ""
+        if given in ("text", "json"):
+            return given
+    return "text"
+
+
+def _error(message: str) -> None:
+    output.emit("error", message)
+
+
 def main() -> None:
-    output.configure(output.NORMAL, "text")
+    output.configure(output.NORMAL, _format_asked(sys.argv[1:]))
     try:
         cli.main(prog_name="bulletin", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        _error("aborted")
         sys.exit(130)
     except click.UsageError as exc:
-        click.echo(f"error: {_usage_line(exc)}", err=True)
+        _error(_usage_line(exc))
         sys.exit(Exit.USAGE)
     except click.ClickException as exc:
-        exc.show()
+        _error(exc.format_message())
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except BulletinError as exc:
         for line in str(exc).splitlines():
-            click.echo(f"error: {line}", err=True)
+            _error(line)
         sys.exit(Exit.USAGE if isinstance(exc, ConfigError) else Exit.FAILED)
     except OSError as exc:
         if exc.errno not in _ENVIRONMENT:
             raise
         where = f"{exc.filename}: " if exc.filename else ""
-        click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+        _error(f"{where}{exc.strerror or exc}")
         sys.exit(Exit.FAILED)
     except Exception as exc:
         # sqlite3.OperationalError (the module is not imported for this): SQLite says
@@ -108,6 +123,6 @@ def main() -> None:
         if type(exc).__module__ != "sqlite3" or not any(
                 word in str(exc) for word in ("full", "readonly", "disk I/O")):
             raise
-        click.echo(f"error: the store could not be written ({exc}: is the disk full or failing?); "
-                   "its last transaction was rolled back", err=True)
+        _error(f"the store could not be written ({exc}: is the disk full or failing?); "
+               "its last transaction was rolled back")
         sys.exit(Exit.FAILED)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from bulletin.cli import output
 from bulletin.cli.options import config_option, load
 from bulletin.errors import BulletinError
 
@@ -40,8 +41,8 @@ def serve(config_path: Path, host: str, port: int, idle: float, proxy: str) -> N
         raise BulletinError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"
                             + (" (another server is using it; pick another with --port)"
                                if exc.errno == errno.EADDRINUSE else "")) from None
-    click.echo(f"Serving {config.output / 'site'} at http://{host}:{server.effective_port}/ "
-               "(Ctrl-C stops)", err=True)
+    output.tell(f"Serving {config.output / 'site'} at http://{host}:{server.effective_port}/ "
+                "(Ctrl-C stops)")
     # A stop asked for (Ctrl-C, or systemd's SIGTERM) ends the server the same way.
     signal.signal(signal.SIGTERM, _stop)
     if sender is not None:

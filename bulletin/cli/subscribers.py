@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from bulletin.cli import output
 from bulletin.cli.options import config_option
 from bulletin.render.rendered import LOCALES
 from bulletin.store.mail import SendState, SubscriberStatus
@@ -74,7 +75,7 @@ def list_(config_path: Path, status: str | None) -> None:
         found = store.subscribers.listing(status)
     for sub in found:
         click.echo(f"{sub.email}\t{sub.status}\t{sub.locale}")
-    click.echo(f"{len(found)} subscribers", err=True)
+    output.say(f"{len(found)} subscribers")
 
 
 @subscribers.command("import")
@@ -94,7 +95,7 @@ def import_(config_path: Path, csv_file: Path) -> None:
     with _database(config_path) as store:  # batches of its own: see import_csv
         report = subs.import_csv(store.subscribers, text, str(csv_file))
     for line in report.rejected:
-        click.echo(f"rejected: {line}", err=True)
+        output.emit("rejected", line)
     click.echo(f"{csv_file}: {report.added} added, {report.updated} updated, "
                f"{report.unchanged} unchanged, {len(report.rejected)} rejected")
 
@@ -116,7 +117,7 @@ def sends(config_path: Path, week: str, state: str | None) -> None:
         rows = store.send_ledger(parsed).records(state)
     for row in rows:
         click.echo(f"{row.email}\t{row.state}\t{row.attempts}\t{row.detail}")
-    click.echo(f"{len(rows)} rows", err=True)
+    output.say(f"{len(rows)} rows")
 
 
 @subscribers.command()

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from bulletin.cli import summary
+from bulletin.cli import output, summary
 from bulletin.cli.exits import of_deliveries
 from bulletin.cli.options import (
     DAY,
@@ -161,9 +161,9 @@ def publish(config_path: Path, week: IsoWeek, targets: tuple[str, ...], test_to:
 def _say_written(result: Any) -> None:
     """The week's headline and the files written (on stdout, one a line, for scripts)."""
     if result.status == "held":
-        click.echo(f"{result.week}: held for review; `bulletin approve {result.week}` publishes it, "
-                   f"`bulletin reject {result.week} --why TEXT` drops it", err=True)
-    click.echo(f"{result.week}: {result.headline}", err=True)
+        output.tell(f"{result.week}: held for review; `bulletin approve {result.week}` publishes it, "
+                    f"`bulletin reject {result.week} --why TEXT` drops it")
+    output.say(f"{result.week}: {result.headline}")
     for path in result.paths:
         click.echo(shown(path))
 
