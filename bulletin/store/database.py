@@ -16,6 +16,7 @@ inside another joins it.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import sqlite3
@@ -171,6 +172,24 @@ def _create(path: Path) -> None:
         Store.delete(draft)
 
 
+def _sweep_drafts(path: Path) -> None:
+    """Remove the drafts of processes killed while making a store (their pid is gone)."""
+    for draft in path.parent.glob(f".{glob.escape(path.name)}.*.*.new"):
+        pid = draft.name[len(path.name) + 2:].split(".")[0]
+        if pid.isdigit() and not _running(int(pid)):
+            Store.delete(draft)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def migrate(db: sqlite3.Connection, path: Path,
             transaction: Callable[[], AbstractContextManager[sqlite3.Connection]] | None) -> None:
     """Run the migrations the file has not had, each in its own transaction.
@@ -234,6 +253,7 @@ class Store:
         """
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _sweep_drafts(path)
             if not path.exists():
                 _create(path)
         except OSError as exc:
