@@ -22,6 +22,7 @@ from support import ROOT
     ("bench_refused.py", "server refusing connections: exit"),
     ("bench_site.py", "publish one new week into the 30-week site"),
     ("bench_email.py", "signed / unsigned"),
+    ("bench_signup.py", "medians differ by"),
 ])
 def test_a_benchmark_runs_quickly(script: str, says: str) -> None:
     if script == "bench_email.py" and not shutil.which("smtp-sink"):
