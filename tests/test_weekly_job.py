@@ -136,7 +136,7 @@ def test_without_targets_the_summary_says_how_to_add_them(project, bulletin) -> 
     assert result.code == 0
     assert result.err.splitlines()[-1] == (
         "look at: output/bulletins/2026-W11/bulletin.html (no publish targets configured: add a "
-        "`publish:` list to config.yaml; README, \"Publishing\")")
+        "`publish:` list to config.yaml; docs/publishing.md)")
 
 
 @needs_shared_data()

@@ -1,4 +1,4 @@
-"""The exit statuses cron and systemd see; the README's "Running it every week" lists them."""
+"""The exit statuses cron and systemd see; docs/running-weekly.md lists them."""
 
 from __future__ import annotations
 

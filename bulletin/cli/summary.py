@@ -63,7 +63,7 @@ def deliveries_summary(deliveries: Sequence[Delivery], targets: int, look_at: st
         (say if done == Exit.DONE else tell)(delivery_line(delivery))
     if not targets:
         say(f"look at: {look_at} (no publish targets configured: add a `publish:` list to "
-            "config.yaml; README, \"Publishing\")")
+            "config.yaml; docs/publishing.md)")
     else:
         say(f"look at: {look_at}")
     return done
