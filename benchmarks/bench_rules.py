@@ -24,8 +24,8 @@ from pathlib import Path
 from bulletin.config.load import load_config
 from bulletin.model import Collected
 from bulletin.pipeline import stats_history, week_events
+from bulletin.pipeline.backtest import backtest
 from bulletin.store.database import Store
-from bulletin.story.backtest import backtest
 from bulletin.story.detect import detect
 from bulletin.story.rules import HistoryIndex
 

@@ -84,7 +84,7 @@ def test_a_hostile_model_name_is_shown_as_text_everywhere(project: Path, bulleti
     # On the page the reader sees the name as it is, character for character.
     import html as html_module
 
-    from bulletin.render.markup import html_to_text
+    from bulletin.model.markup import html_to_text
     assert EVIL[kind] in html_module.unescape(html_to_text(page)) or kind == "table"
 
 
@@ -118,7 +118,7 @@ def test_wordpress_gets_a_plain_text_title_and_excerpt() -> None:
 def test_a_name_that_opens_a_paragraph_cannot_open_a_block(name: str) -> None:
     import jinja2
 
-    from bulletin.render.markup import markdown_to_html
+    from bulletin.model.markup import markdown_to_html
 
     env = environment().overlay(loader=jinja2.DictLoader(
         {"p.md.j2": "{{ v }} led the models with 3 trillion tokens.\n\nThe week's other news.\n"}))

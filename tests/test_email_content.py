@@ -12,8 +12,8 @@ import pytest
 
 from bulletin.config.load import load_config
 from bulletin.errors import ConfigError
+from bulletin.model.markup import html_to_text
 from bulletin.render.chart import EMAIL, PNG_ZOOM
-from bulletin.render.markup import html_to_text
 from bulletin.render.plaintext import html_to_plain
 from support.reader import probed
 

@@ -140,7 +140,8 @@ def test_the_form_sends_an_address_one_confirmation_an_hour(site: str, project: 
     sent.unlink()
     for _ in range(2):
         code, page = post(site + "/subscribe", "email=target%40example.com")
-        assert code == 200 and "Unless target@example.com is already on the list, a link" in page  # the same answer
+        # The same answer each time.
+        assert code == 200 and "Unless target@example.com is already on the list, a link" in page
     assert not settled(outbox)
     assert status_of(project, "target@example.com") == "pending"
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "bulletin"
-STAGES = {"cli", "config", "collect", "store", "story", "render", "publish", "serve"}
+STAGES = {"cli", "config", "collect", "store", "story", "render", "publish", "pipeline", "serve"}
 # Below the stages: the records they hand one another (model/ holds each event kind's facts).
 BASE = {"model"}
 

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from bulletin.config.load import load_config
-from bulletin.model import Collected
+from bulletin.model import Collected, SourceWeek
 from bulletin.pipeline import stats_history
 from bulletin.store.database import MIGRATIONS, Store
 from bulletin.story import stats as aggregate
 from bulletin.story.detect import detect
 from bulletin.story.rules import HistoryIndex
-from bulletin.story.stats import SourceWeek, WeekHistory
+from bulletin.story.stats import WeekHistory
 from support import write_config
 
 Boards = dict[tuple[str, str, bool], tuple[int, dict[str, int], dict[str, int]]]

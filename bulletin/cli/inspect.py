@@ -87,8 +87,8 @@ def backtest(config_path: Path, start: IsoWeek | None, end: IsoWeek | None, fmt:
 
     Nothing is published or recorded.
     """
-    from bulletin.story.backtest import backtest as run_backtest
-    from bulletin.story.backtest import results_data, results_text
+    from bulletin.pipeline.backtest import backtest as run_backtest
+    from bulletin.pipeline.backtest import results_data, results_text
 
     results = run_backtest(load(config_path), start, end)
     click.echo(json.dumps(results_data(results), indent=2) if fmt == "json" else results_text(results))

@@ -20,7 +20,7 @@ from bulletin.collect.text_figures import figures as text_figures
 from bulletin.config import validation as check
 from bulletin.errors import CollectError
 from bulletin.model import Collected, FeedItem, Figure, HttpValidators
-from bulletin.render.markup import html_to_text
+from bulletin.model.markup import html_to_text
 
 log = logging.getLogger("bulletin")
 

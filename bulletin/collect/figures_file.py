@@ -27,7 +27,7 @@ from bulletin.config import validation as check
 from bulletin.config import yaml_bounds
 from bulletin.errors import CollectError
 from bulletin.model import Collected, Figure
-from bulletin.render.scales import SCALES, split_unit
+from bulletin.model.scales import SCALES, split_unit
 from bulletin.weeks import IsoWeek
 
 ENTRY_KEYS = {"subject", "organisation", "kind", "value", "unit", "period", "source",

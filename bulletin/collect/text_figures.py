@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bulletin.model import Figure
-from bulletin.render.scales import SCALES
+from bulletin.model.scales import SCALES
 
 _SUFFIXES = {"K": "thousand", "M": "million", "B": "billion", "T": "trillion"}
 # Chinese scale units, largest first so 万亿 is not read as 万.

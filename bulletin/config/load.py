@@ -13,8 +13,7 @@ from bulletin.config.countries import DEFAULT_COUNTRIES
 from bulletin.config.defaults import DEFAULT_RULES, TITLE
 from bulletin.config.settings import Config, Review, StoryConfig
 from bulletin.errors import ConfigError
-from bulletin.model import Methodology
-from bulletin.render.rendered import DEFAULT_LOCALE, LOCALES
+from bulletin.model import DEFAULT_LOCALE, LOCALES, Methodology
 
 TOP_KEYS = {"title", "output", "database", "templates_dir", "sources", "publish", "methodology",
             "rules", "story", "locales", "review", "site", "chart"}

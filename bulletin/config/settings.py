@@ -6,8 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bulletin.model import Methodology
-from bulletin.render.rendered import DEFAULT_LOCALE
+from bulletin.model import DEFAULT_LOCALE, Methodology
 
 if TYPE_CHECKING:
     from bulletin.collect.source import Source

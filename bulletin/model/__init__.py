@@ -12,6 +12,9 @@ from typing import Any
 from bulletin.model.facts import BUILT_IN_KINDS, EventKind, Facts, facts_from_data, facts_type
 from bulletin.weeks import IsoWeek
 
+LOCALES = ("en", "zh")  # the languages templates/ has words for; the first is the default
+DEFAULT_LOCALE = LOCALES[0]
+
 
 @dataclass(frozen=True, slots=True)  # slots: a large CSV file is millions of these
 class Observation:
@@ -448,3 +451,16 @@ class Methodology:
 
     def is_mapped(self, author: str) -> bool:
         return author in self.countries
+
+
+@dataclass(frozen=True)
+class SourceWeek:
+    """One source's totals for one week: a weekly leaderboard, or its days summed."""
+
+    week: IsoWeek
+    source: str
+    is_daily: bool
+    days: int
+    tokens: dict[str, int]
+    ranks: dict[str, int]  # the ranks the source gave (weekly leaderboards only)
+    listed: dict[str, int] = field(default_factory=dict)  # model -> days listed (daily data)

@@ -27,8 +27,8 @@ from bulletin.render.rendered import RenderedWeek
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from bulletin.model.corrections import Correction
     from bulletin.store.database import Store
-    from bulletin.story.corrections.record import Correction
     from bulletin.weeks import IsoWeek
 
 COMMON_KEYS = {"name", "type"}

@@ -27,7 +27,7 @@ from bulletin.render.rendered import DEFAULT_LOCALE, article_name
 from bulletin.store.database import Store
 
 if TYPE_CHECKING:
-    from bulletin.story.corrections.record import Correction
+    from bulletin.model.corrections import Correction
 
 SIGNATURE_HEADER = "X-Bulletin-Signature"
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from bulletin.story.corrections.record import Correction
+    from bulletin.model.corrections import Correction
 
 STATUSES = ("draft", "publish", "pending", "private")
 _H1 = "<h1"

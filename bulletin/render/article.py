@@ -27,9 +27,9 @@ from bulletin import __version__
 from bulletin.errors import RenderError
 from bulletin.model import Artifact, Event, Methodology, Story, event_data
 from bulletin.model.facts import ForecastFacts
+from bulletin.model.markup import markdown_to_html, markdown_to_text
 from bulletin.render import chart, claims, escape, numbers_zh, phrasing, rendered
 from bulletin.render.chart import Drawn
-from bulletin.render.markup import markdown_to_html, markdown_to_text
 from bulletin.render.plaintext import html_to_plain
 from bulletin.story.compose import sources_used
 from bulletin.weeks import IsoWeek

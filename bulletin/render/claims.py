@@ -21,10 +21,10 @@ from typing import Any
 
 from bulletin.errors import ClaimError
 from bulletin.model import EvidenceKey, Story
+from bulletin.model.scales import SCALES
 from bulletin.render import numbers_en as numbers
 from bulletin.render import numbers_zh
 from bulletin.render.rendered import readable_names
-from bulletin.render.scales import SCALES
 from bulletin.story.families import family_of
 from bulletin.weeks import IsoWeek
 
@@ -185,7 +185,7 @@ def readable(files: Mapping[str, str], locales: Sequence[str]) -> dict[str, tupl
 
 def page_text(page: str) -> str:
     """The text a reader sees of an HTML page (styles, scripts and attributes dropped)."""
-    from bulletin.render.markup import html_to_text
+    from bulletin.model.markup import html_to_text
 
     return html_to_text(page)
 

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from bulletin.render.scales import SCALES
+from bulletin.model.scales import SCALES
 
 LOCALE = "en"
 MINUS = "\u2212"  # a real minus sign, not a hyphen

@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from bulletin.errors import PublishError
+from bulletin.model import DEFAULT_LOCALE, LOCALES
 from bulletin.weeks import IsoWeek
 
-LOCALES = ("en", "zh")  # the languages templates/ has words for; the first is the default
-DEFAULT_LOCALE = LOCALES[0]
 DATA = "bulletin.json"
 
 
@@ -126,7 +125,7 @@ class RenderedWeek:
             found = _ARTICLE.search(self.text(page_name(locale)))
             if found and found[1].strip():
                 return found[1].strip()
-        from bulletin.render.markup import markdown_to_html
+        from bulletin.model.markup import markdown_to_html
 
         return markdown_to_html(self.text(article_name(locale)))
 

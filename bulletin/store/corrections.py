@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bulletin.model import PUBLISHABLE, DeliveryStatus, EvidenceKey
-from bulletin.story.corrections.record import Correction, CorrectionStatus
+from bulletin.model.corrections import Correction, CorrectionStatus
 from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:

@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bulletin.store.corrections import CorrectionLedger
     from bulletin.store.mail import SendLedger, Subscribers
-    from bulletin.story.stats import SourceWeek
 
 from bulletin.errors import StoreError
 from bulletin.model import (
@@ -47,6 +46,7 @@ from bulletin.model import (
     HttpValidators,
     ModelName,
     Observation,
+    SourceWeek,
     Status,
     event_from_data,
 )
@@ -564,8 +564,6 @@ class Store:
         One row per source and week: a store of millions of daily rows is
         read in a fraction of a second.
         """
-        from bulletin.story.stats import SourceWeek
-
         if not week_totals.is_settled(self.db):
             # Observations written from outside the store since the totals were last summed.
             with self.transaction() as db:

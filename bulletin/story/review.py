@@ -12,17 +12,16 @@ from datetime import UTC, datetime
 
 from bulletin.config.settings import Review
 from bulletin.model import Status, Story
-from bulletin.model.facts import ForecastFacts
 from bulletin.story import sense
 
 ALWAYS = "review: always (every bulletin waits for an editor)"
 
 
 def reasons(story: Story, last_read: Mapping[str, str], review: Review,
-            source_names: Iterable[str], locales: Iterable[str] = ()) -> list[str]:
+            source_names: Iterable[str]) -> list[str]:
     found = jumps(story, review.max_change_factor) + missing_days(story) + unmapped_top(story)
     found += stale(last_read, story.generated_at, review.stale_after_days, source_names)
-    found += stealth_leader(story) + made_names(story) + untranslated_figures(story, locales)
+    found += stealth_leader(story) + made_names(story)
     return found + sense.problems(story)
 
 
@@ -63,24 +62,6 @@ def made_names(story: Story) -> list[str]:
     """A top-ten model the catalogue has no name for: its name was made from the id."""
     return [f"{row.name} (No. {row.rank}): no name in the model catalogue; "
             f"made from its id {row.model}, check it" for row in story.stats.top(10) if row.name_made]
-
-
-def untranslated_figures(story: Story, locales: Iterable[str]) -> list[str]:
-    """A figure the English article tells and the Chinese one leaves out, for want of a Chinese subject."""
-    if "zh" not in locales:
-        return []
-    from bulletin.render.numbers_zh import subject_name
-
-    found = []
-    for event in story.events:
-        facts = event.facts
-        if not isinstance(facts, ForecastFacts):
-            continue
-        subject, organisation = facts.subject, facts.organisation
-        if not subject_name(subject, facts.subject_zh):
-            found.append(f"{organisation}'s figure {subject!r}: left out of the Chinese article, "
-                         "which has no Chinese subject for it; give it a subject_zh in the figures file")
-    return list(dict.fromkeys(found))  # a figure behind two events is one thing to fix
 
 
 def unmapped_top(story: Story) -> list[str]:

@@ -20,7 +20,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from bulletin.model import Methodology, ModelName, ModelWeek, Observation, Total, WeekStats, author_of
+from bulletin.model import (
+    Methodology,
+    ModelName,
+    ModelWeek,
+    Observation,
+    SourceWeek,
+    Total,
+    WeekStats,
+    author_of,
+)
 from bulletin.story.families import display_name, family_of, variant
 from bulletin.weeks import IsoWeek
 
@@ -65,19 +74,6 @@ class _Leaderboard:
             return [model for _, model in heapq.nsmallest(n, pairs)]
         ranks = self.given_ranks
         return heapq.nsmallest(n, ranks, key=lambda model: (ranks[model], model))
-
-
-@dataclass(frozen=True)
-class SourceWeek:
-    """One source's totals for one week: a weekly leaderboard, or its days summed."""
-
-    week: IsoWeek
-    source: str
-    is_daily: bool
-    days: int
-    tokens: dict[str, int]
-    ranks: dict[str, int]  # the ranks the source gave (weekly leaderboards only)
-    listed: dict[str, int] = field(default_factory=dict)  # model -> days listed (daily data)
 
 
 def weekly_stats(observations: Iterable[Observation], names: dict[str, ModelName],

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from bulletin.model.corrections import Correction
 from bulletin.publish.email.message import simple_message
 from bulletin.publish.email.sender import Summary, _deliver, exclusive
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.publisher import RenderedBulletin
 from bulletin.store.database import Store
-from bulletin.story.corrections.record import Correction
 
 SUBJECT = {"en": "Correction: {headline}", "zh": "更正：{headline}"}
 UNSUBSCRIBE = {"en": "Unsubscribe: {url}", "zh": "退订：{url}"}

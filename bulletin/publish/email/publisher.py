@@ -13,11 +13,11 @@ from bulletin import clock
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import Delivery, DeliveryStatus
+from bulletin.model.corrections import Correction
 from bulletin.publish.email import settings as email_settings
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.store.database import Store
-from bulletin.story.corrections.record import Correction
 
 log = logging.getLogger("bulletin")
 

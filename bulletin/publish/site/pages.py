@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bulletin.render.markup import html_to_text
+from bulletin.model.markup import html_to_text
 from bulletin.render.rendered import DEFAULT_LOCALE, RenderedWeek, chart_name, page_path
 from bulletin.weeks import IsoWeek
 

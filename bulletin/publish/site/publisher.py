@@ -17,7 +17,7 @@ from bulletin.publish.site.pages import Listed
 from bulletin.store.database import Store
 
 if TYPE_CHECKING:
-    from bulletin.story.corrections.record import Correction
+    from bulletin.model.corrections import Correction
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,11 @@ from typing import Any
 from bulletin.config.settings import Config
 from bulletin.errors import PublishError
 from bulletin.model import Event, EvidenceKey, Story, WeekStats, event_data
+from bulletin.model.corrections import Correction, CorrectionStatus
 from bulletin.render import claims
 from bulletin.render.rendered import RenderedWeek, article_name, folder_of
 from bulletin.store.database import SaveReport, Store
 from bulletin.story.compose import TREND_WEEKS, choose, compose, mark_basis
-from bulletin.story.corrections.record import Correction, CorrectionStatus
 from bulletin.story.detect import detect
 from bulletin.story.rules import HistoryIndex
 from bulletin.weeks import IsoWeek

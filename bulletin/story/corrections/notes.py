@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
+from bulletin.model.corrections import Correction, CorrectionStatus
+from bulletin.model.markup import markdown_to_html, markdown_to_text
 from bulletin.render import claims
-from bulletin.render.markup import markdown_to_html, markdown_to_text
 from bulletin.render.rendered import page_path
-from bulletin.story.corrections.record import Correction, CorrectionStatus
 from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:

@@ -13,6 +13,8 @@ from typing import Any
 from bulletin.config.settings import Config
 from bulletin.errors import BulletinError
 from bulletin.model import Event
+from bulletin.pipeline import stats_history
+from bulletin.render.article import event_data, headline_of
 from bulletin.store.database import Store
 from bulletin.story.compose import compose
 from bulletin.story.detect import detect
@@ -31,9 +33,6 @@ class WeekResult:
 
 def backtest(config: Config, start: IsoWeek | None = None, end: IsoWeek | None = None
              ) -> list[WeekResult]:
-    from bulletin.pipeline import stats_history
-    from bulletin.render.article import headline_of
-
     with Store.open(config.database) as store:
         history = stats_history(config, store)
         figures = store.figures()
@@ -59,7 +58,6 @@ def backtest(config: Config, start: IsoWeek | None = None, end: IsoWeek | None =
 
 
 def results_data(results: list[WeekResult]) -> dict[str, Any]:
-    from bulletin.render.article import event_data
 
     return {
         "from": str(results[0].week),

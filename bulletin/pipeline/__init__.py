@@ -34,13 +34,14 @@ from bulletin.model import (
     WeekStats,
     event_data,
 )
+from bulletin.model.corrections import Corrected, CorrectionStatus
 from bulletin.publish.files import write_artifacts
 from bulletin.publish.publisher import Publisher, RenderedBulletin
+from bulletin.render import untranslated
 from bulletin.render.rendered import DEFAULT_LOCALE, folder_of, page_name
 from bulletin.store.database import SaveReport, SourceState, Store
 from bulletin.story import review
 from bulletin.story.compose import TREND_WEEKS, compose
-from bulletin.story.corrections.record import Corrected, CorrectionStatus
 from bulletin.story.detect import detect
 from bulletin.story.rules.forecast import figure_key
 from bulletin.story.stats import is_complete, weekly_stats, weekly_stats_from
@@ -395,8 +396,8 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
     # Nothing is written as final until every number in it is recomputed and found.
     claims.check(story, claims.readable(rendering.texts(), config.locales), config.title,
                  correction_notes.quoted(store, story.week, rendering.data, notes.earlier))
-    found = review.reasons(story, store.last_read(), config.review, [s.name for s in config.sources],
-                           config.locales)
+    found = review.reasons(story, store.last_read(), config.review, [s.name for s in config.sources])
+    found += untranslated.figures(story, config.locales)
     found += extra_reasons
     # A revised story an editor has not seen yet: `bulletin render` must not let it out either.
     found += [f"a correction is held: {c.held_for}" for c in
