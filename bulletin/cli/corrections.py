@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from bulletin.cli.options import config_option, format_option, load, week_option
+from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
 
 
@@ -17,8 +18,6 @@ from bulletin.weeks import IsoWeek
 @format_option
 def corrections(config_path: Path, week: IsoWeek | None, fmt: str) -> None:
     """Every correction: the week, the statement, what it said, what it says now, when, its status."""
-    from bulletin.store.database import Store
-
     config = load(config_path)
     if not config.database.exists():
         found = []

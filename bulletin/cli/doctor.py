@@ -23,6 +23,9 @@ import click
 from bulletin.cli import output
 from bulletin.cli.options import config_option, load
 from bulletin.errors import BulletinError
+from bulletin.publish.email import tokens
+from bulletin.store.database import not_a_store
+from bulletin.store.migrations import MIGRATIONS
 
 FREE_BYTES = 200 * 2**20  # below this, a run may fill the disk halfway through
 TIMEOUT = 10.0
@@ -71,9 +74,6 @@ def _checks(config: Any) -> Iterator[Check]:
 def _store(config: Any) -> Iterator[Check]:
     """Read only: opening the store the usual way would upgrade an older schema, a write."""
     import sqlite3
-
-    from bulletin.store.database import not_a_store
-    from bulletin.store.migrations import MIGRATIONS
 
     path = config.database
     if not path.exists():
@@ -159,8 +159,6 @@ def _target(target: Any) -> Iterator[Check]:
 
 
 def _email(name: str, settings: Any) -> Iterator[Check]:
-    from bulletin.publish.email import tokens
-
     try:
         tokens.key_from_env(settings.signing_key_env)
         yield f"{name} signing key", ""

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
+from bulletin.model import DeliveryStatus
+
 if TYPE_CHECKING:
     from bulletin.model import Delivery
 
@@ -20,8 +22,6 @@ class Exit(IntEnum):
 
 def of_deliveries(deliveries: Iterable[Delivery]) -> Exit:
     """All well: 0; every target failed: 1; some did: 4."""
-    from bulletin.model import DeliveryStatus  # not for `bulletin --help`
-
     states = [d.status for d in deliveries]
     failed = sum(state == DeliveryStatus.FAILED for state in states)
     if not failed:

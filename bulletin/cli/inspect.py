@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
+from bulletin import pipeline
 from bulletin.cli.options import WEEK, config_option, format_option, load, week_option
+from bulletin.cli.tables import stats_data, stats_text
+from bulletin.model import event_data
+from bulletin.pipeline.backtest import backtest as run_backtest
+from bulletin.pipeline.backtest import results_data, results_text
+from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
 
 
@@ -17,8 +23,6 @@ from bulletin.weeks import IsoWeek
 @format_option
 def sources(config_path: Path, fmt: str) -> None:
     """Each source's state: last success, how recent its data is, and why it is stale."""
-    from bulletin.store.database import Store
-
     config = load(config_path)
     with Store.open(config.database) as store:
         states = store.source_states()
@@ -50,9 +54,6 @@ def sources(config_path: Path, fmt: str) -> None:
 @format_option
 def stats(config_path: Path, week: IsoWeek | None, fmt: str) -> None:
     """Totals per country, author and model for a week, with ranks and changes."""
-    from bulletin import pipeline
-    from bulletin.cli.tables import stats_data, stats_text
-
     data = stats_data(pipeline.week_stats(load(config_path), week))
     click.echo(json.dumps(data, indent=2) if fmt == "json" else stats_text(data))
 
@@ -63,9 +64,6 @@ def stats(config_path: Path, week: IsoWeek | None, fmt: str) -> None:
 @format_option
 def events(config_path: Path, week: IsoWeek | None, fmt: str) -> None:
     """What the rules find newsworthy in a week, best first."""
-    from bulletin import pipeline
-    from bulletin.model import event_data
-
     stats_, found = pipeline.week_events(load(config_path), week)
     data = [event_data(event) for event in found]
     if fmt == "json":
@@ -87,9 +85,6 @@ def backtest(config_path: Path, start: IsoWeek | None, end: IsoWeek | None, fmt:
 
     Nothing is published or recorded.
     """
-    from bulletin.pipeline.backtest import backtest as run_backtest
-    from bulletin.pipeline.backtest import results_data, results_text
-
     results = run_backtest(load(config_path), start, end)
     click.echo(json.dumps(results_data(results), indent=2) if fmt == "json" else results_text(results))
 

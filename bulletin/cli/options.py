@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from bulletin.config.load import load_config
 from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:
@@ -46,8 +47,6 @@ format_option = click.option("--format", "fmt", type=click.Choice(["text", "json
 
 
 def load(config_path: Path, output: Path | None = None) -> Config:
-    from bulletin.config.load import load_config
-
     config = load_config(config_path)
     return config.with_output(output.resolve()) if output else config
 

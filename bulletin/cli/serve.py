@@ -11,6 +11,9 @@ import click
 from bulletin.cli import output
 from bulletin.cli.options import config_option, load
 from bulletin.errors import BulletinError
+from bulletin.serve import app as web
+from bulletin.serve.outbox import ConfirmationSender
+from bulletin.serve.subscribe import email_settings, register_routes
 
 
 @click.command()
@@ -25,10 +28,6 @@ from bulletin.errors import BulletinError
                    "its X-Forwarded-For, for the sign-up limits.")
 def serve(config_path: Path, host: str, port: int, idle: float, proxy: str) -> None:
     """Preview the site (and its forms) on a local web server."""
-    from bulletin.serve import app as web
-    from bulletin.serve.outbox import ConfirmationSender
-    from bulletin.serve.subscribe import email_settings, register_routes
-
     config = load(config_path)
     app = web.WebApp(config.output / "site")
     settings = email_settings(config)

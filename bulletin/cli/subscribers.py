@@ -10,8 +10,13 @@ import click
 
 from bulletin.cli import output
 from bulletin.cli.options import config_option
+from bulletin.config.load import load_config
+from bulletin.errors import BulletinError
+from bulletin.publish.email import subscribers as subs
 from bulletin.render.rendered import LOCALES
+from bulletin.store.database import Store
 from bulletin.store.mail import SendState, SubscriberStatus
+from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:
     from bulletin.store.database import Store
@@ -22,9 +27,6 @@ SEND_STATES = tuple(state.value for state in SendState)
 
 
 def _database(config_path: Path) -> Store:
-    from bulletin.config.load import load_config
-    from bulletin.store.database import Store
-
     return Store.open(load_config(config_path).database)
 
 
@@ -44,8 +46,6 @@ def subscribers() -> None:
               help="Subscribe again an address that unsubscribed: only with its owner's word.")
 def add(config_path: Path, email: str, locale: str, pending: bool, force: bool) -> None:
     """Add an address (confirmed: you vouch that its owner asked)."""
-    from bulletin.publish.email import subscribers as subs
-
     with _database(config_path) as store, store.transaction():
         status = SubscriberStatus.PENDING if pending else SubscriberStatus.CONFIRMED
         result = subs.add(store.subscribers, email, locale, status, force=force)
@@ -59,8 +59,6 @@ def add(config_path: Path, email: str, locale: str, pending: bool, force: bool) 
 @click.argument("email")
 def remove(config_path: Path, email: str) -> None:
     """Unsubscribe an address (kept as unsubscribed, so an import cannot re-add it)."""
-    from bulletin.publish.email import subscribers as subs
-
     with _database(config_path) as store, store.transaction():
         subs.remove(store.subscribers, email)
     click.echo(f"{subs.normalise(email)}: unsubscribed")
@@ -83,9 +81,6 @@ def list_(config_path: Path, status: str | None) -> None:
 @click.argument("csv_file", type=click.Path(path_type=Path, dir_okay=False))
 def import_(config_path: Path, csv_file: Path) -> None:
     """Import email[,locale,status] rows; bad rows are reported and skipped."""
-    from bulletin.errors import BulletinError
-    from bulletin.publish.email import subscribers as subs
-
     try:
         text = csv_file.read_text(encoding="utf-8-sig")
     except OSError as exc:
@@ -106,9 +101,6 @@ def import_(config_path: Path, csv_file: Path) -> None:
 @click.option("--state", type=click.Choice(SEND_STATES), default=None, help="Only this state.")
 def sends(config_path: Path, week: str, state: str | None) -> None:
     """What the send ledger says of each address for one week's bulletin."""
-    from bulletin.errors import BulletinError
-    from bulletin.weeks import IsoWeek
-
     try:
         parsed = IsoWeek.parse(week)
     except ValueError as exc:
@@ -124,7 +116,5 @@ def sends(config_path: Path, week: str, state: str | None) -> None:
 @config_option
 def export(config_path: Path) -> None:
     """Write the list as CSV (email,locale,status) to stdout."""
-    from bulletin.publish.email import subscribers as subs
-
     with _database(config_path) as store:
         sys.stdout.write(subs.export_csv(store.subscribers))

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from bulletin import pipeline
 from bulletin.cli import output, summary
 from bulletin.cli.exits import of_deliveries
 from bulletin.cli.options import (
@@ -25,6 +26,10 @@ from bulletin.cli.options import (
 )
 from bulletin.errors import BulletinError
 from bulletin.model import SourceStatus, Status
+from bulletin.publish.email.actions import requeue_uncertain, send_test
+from bulletin.publish.email.publisher import preview_of
+from bulletin.render.rendered import DEFAULT_LOCALE, folder_of, page_name
+from bulletin.store.lock import run_lock
 from bulletin.weeks import IsoWeek
 
 wait_option = click.option("--wait", is_flag=True,
@@ -35,8 +40,6 @@ wait_option = click.option("--wait", is_flag=True,
 @contextmanager
 def _locked(config: Any, wait: bool) -> Iterator[None]:
     """One writing command at a time on a store (a second cron run while the first still sends)."""
-    from bulletin.store.lock import run_lock
-
     with run_lock(config.database, wait):
         yield
 
@@ -53,8 +56,6 @@ def run(config_path: Path, week: IsoWeek | None, output: Path | None, wait: bool
     usage or config error, 3 when the bulletin is held for review, 4 when it
     was published but some target or some copies failed.
     """
-    from bulletin import pipeline
-
     config = load(config_path, output)
     with _locked(config, wait):
         result = pipeline.run(config, week)
@@ -65,16 +66,12 @@ def run(config_path: Path, week: IsoWeek | None, output: Path | None, wait: bool
 
 
 def _look_at(config: Any, result: Any) -> str:
-    from bulletin.render.rendered import DEFAULT_LOCALE, folder_of, page_name
-
     page = folder_of(config.output, result.week) / page_name(DEFAULT_LOCALE)
     if not Status(result.status).publishable:  # held or rejected: the page is the preview
         return shown(page)
     site = config.output / "site" if any(p.rebuilds for p in config.publishers) else None
     preview = None
     if any(p.sends_test for p in config.publishers):
-        from bulletin.publish.email.publisher import preview_of
-
         preview = preview_of(config.output, result.week)
     return summary.where_to_look(page, site, preview)
 
@@ -87,8 +84,6 @@ def _look_at(config: Any, result: Any) -> str:
 @wait_option
 def collect(config_path: Path, start: date | None, end: date | None, wait: bool) -> None:
     """Read every source into the store; live sources fetch only what is missing."""
-    from bulletin import pipeline
-
     if (start is None) != (end is None):
         raise click.UsageError("give --from and --to together")
     if start is not None and end is not None and start > end:
@@ -120,8 +115,6 @@ def _outcome_line(outcome: Any) -> str:
 @output_option
 def render(config_path: Path, week: IsoWeek | None, output: Path | None) -> None:
     """Write a week's bulletin from what the store already holds."""
-    from bulletin import pipeline
-
     config = load(config_path, output)
     with _locked(config, False):
         _say_written(pipeline.render(config, week))
@@ -139,18 +132,12 @@ def render(config_path: Path, week: IsoWeek | None, output: Path | None) -> None
 def publish(config_path: Path, week: IsoWeek, targets: tuple[str, ...], test_to: str | None,
             resend_uncertain: bool) -> None:
     """Publish a rendered bulletin to the configured targets."""
-    from bulletin import pipeline
-
     if test_to:
-        from bulletin.publish.email.actions import send_test
-
         click.echo(send_test(load(config_path), week, test_to, targets))
         return
     config = load(config_path)
     with _locked(config, False):
         if resend_uncertain:
-            from bulletin.publish.email.actions import requeue_uncertain
-
             requeue_uncertain(config, week)
         deliveries = pipeline.publish(config, week, targets)
     for delivery in deliveries:
@@ -172,8 +159,6 @@ def _say_written(result: Any) -> None:
 @config_option
 def review(config_path: Path) -> None:
     """List the bulletins held for an editor, with the reasons and where to preview them."""
-    from bulletin import pipeline
-
     held = pipeline.review_list(load(config_path))
     if not held:
         click.echo("no bulletins held for review")
@@ -189,8 +174,6 @@ def review(config_path: Path) -> None:
 @click.argument("week", type=WEEK)
 def approve(config_path: Path, week: IsoWeek) -> None:
     """Approve a held bulletin and publish it to the configured targets."""
-    from bulletin import pipeline
-
     config = load(config_path)
     with _locked(config, False):
         deliveries = pipeline.decide(config, week, approve=True)
@@ -206,8 +189,6 @@ def approve(config_path: Path, week: IsoWeek) -> None:
 @click.option("--why", required=True, help="The reason, kept with the bulletin.")
 def reject(config_path: Path, week: IsoWeek, why: str) -> None:
     """Reject a bulletin: it is never sent or posted."""
-    from bulletin import pipeline
-
     config = load(config_path)
     with _locked(config, False):
         withdrawn = pipeline.decide(config, week, approve=False, why=why)
@@ -222,8 +203,6 @@ def reject(config_path: Path, week: IsoWeek, why: str) -> None:
 @config_option
 def site(config_path: Path) -> None:
     """Rebuild the whole static site from every bulletin published to it."""
-    from bulletin import pipeline
-
     config = load(config_path)
     with _locked(config, False):
         rebuilt = pipeline.rebuild_site(config)

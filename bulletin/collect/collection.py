@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from bulletin import __version__
 from bulletin.collect.source import CollectContext, Source
 from bulletin.errors import CollectError
 from bulletin.model import Collected, SourceStatus
@@ -51,8 +52,6 @@ def collect_sources(sources: Sequence[Source], store: Store, now: datetime,
 async def _collect_all(sources: Sequence[Source], store: Store, now: datetime,
                        start: date | None, end: date | None) -> list[Outcome]:
     import httpx
-
-    from bulletin import __version__
 
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=16)
     headers = {"User-Agent": f"bulletin/{__version__}"}

@@ -37,11 +37,15 @@ from bulletin.model import (
 from bulletin.model.corrections import Corrected, CorrectionStatus
 from bulletin.publish.files import write_artifacts
 from bulletin.publish.publisher import Publisher, RenderedBulletin
-from bulletin.render import untranslated
+from bulletin.render import claims, untranslated
+from bulletin.render.article import Settings, render_week
 from bulletin.render.rendered import DEFAULT_LOCALE, folder_of, page_name
 from bulletin.store.database import SaveReport, SourceState, Store
 from bulletin.story import review
 from bulletin.story.compose import TREND_WEEKS, compose
+from bulletin.story.corrections import notes as correction_notes
+from bulletin.story.corrections.detect import remember, revised_in, revisions
+from bulletin.story.corrections.notes import quoted
 from bulletin.story.detect import detect
 from bulletin.story.rules.forecast import figure_key
 from bulletin.story.stats import is_complete, weekly_stats, weekly_stats_from
@@ -368,8 +372,6 @@ def provenance(observations: list[Observation], figures: list[Figure]) -> dict[s
 
 
 def render_settings(config: Config) -> Settings:
-    from bulletin.render.article import Settings
-
     return Settings(config.title, config.templates_dir, config.locales, config.base_url, config.chart)
 
 
@@ -385,11 +387,6 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
 
     ``extra_reasons`` are the run's own findings for the review gate (old data).
     """
-    from bulletin.render import claims
-    from bulletin.render.article import render_week
-    from bulletin.story.corrections import notes as correction_notes
-    from bulletin.story.corrections.detect import remember
-
     folder = folder_of(config.output, story.week)
     notes = correction_notes.of_week(store, story.week, config.sources, config.base_url)
     rendering = render_week(story, replace(render_settings(config), folder=folder), notes)
@@ -442,9 +439,6 @@ def _targets(config: Config, to: Sequence[str]) -> list[Publisher]:
 def _publish_week(config: Config, store: Store, week: IsoWeek, targets: Sequence[Publisher]
                   ) -> list[Delivery]:
     """Publish a week rendered earlier: its numbers are checked against the store as it is now."""
-    from bulletin.render import claims
-    from bulletin.story.corrections.notes import quoted
-
     bulletin = RenderedBulletin.read(config.output, store, week)
     if not bulletin.publishable:
         why = "; ".join(bulletin.reasons) or "no reason recorded"
@@ -507,8 +501,6 @@ def correct_published(config: Config, store: Store, outcomes: Sequence[Outcome],
     Returns the weeks corrected and published, and those held: corrections
     that change the story itself wait for an editor (`bulletin review`).
     """
-    from bulletin.story.corrections.detect import revised_in, revisions
-
     corrected = Corrected({}, {})
     # Corrections a failed run recorded but did not get onto the page (a full disk, say).
     for week in sorted({c.week for c in store.corrections.of(status=CorrectionStatus.PENDING)}):

@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bulletin.collect.http import Policy
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
 
@@ -40,8 +41,6 @@ class Retry:
     @property
     def policy(self) -> Policy:
         """The HTTP client's policy: ``attempts`` tries; no time bound but the one they imply."""
-        from bulletin.collect.http import Policy
-
         return Policy(self.timeout, retry_within=None, attempts=self.attempts)
 
 

@@ -23,6 +23,7 @@ from bulletin.errors import PublishError
 from bulletin.model import Delivery, DeliveryStatus
 from bulletin.publish.http_settings import HTTP_KEYS, Retry, secret
 from bulletin.publish.publisher import Publisher, RenderedBulletin
+from bulletin.publish.site.pages import Article
 from bulletin.render.rendered import DEFAULT_LOCALE, article_name
 from bulletin.store.database import Store
 
@@ -86,8 +87,6 @@ class WebhookPublisher(Publisher):
         return check.shown_url(self.url) if self.url else f"${self.url_env}"
 
     def payload(self, bulletin: RenderedBulletin, store: Store) -> dict[str, Any]:
-        from bulletin.publish.site.pages import Article
-
         article = Article.of(bulletin)
         # Where else this week went (the site page, the WordPress post), as those targets recorded it.
         urls = {d.target: d.location for d in store.deliveries(bulletin.week)

@@ -20,6 +20,8 @@ from bulletin.errors import PublishError
 from bulletin.model import Delivery, DeliveryStatus
 from bulletin.publish.http_settings import HTTP_KEYS, Retry, secret
 from bulletin.publish.publisher import Publisher, RenderedBulletin
+from bulletin.publish.site.pages import Article
+from bulletin.render.escape import clean
 from bulletin.render.rendered import CHART_PNG, DEFAULT_LOCALE
 from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
@@ -153,8 +155,6 @@ class WordPressPublisher(Publisher):
                         f"post {post_id} set back to draft", tally.count, clock.stamp())
 
     def post_fields(self, bulletin: RenderedBulletin) -> dict[str, Any]:
-        from bulletin.publish.site.pages import Article
-
         version = Article.of(bulletin).version(DEFAULT_LOCALE)
         body = version.body
         if body.lstrip().startswith(_H1):
@@ -249,7 +249,5 @@ def _message(response: httpx.Response) -> str:
 def as_text(text: str) -> str:
     """Plain text as HTML that shows exactly it: no tag, no entity, no control character."""
     import html
-
-    from bulletin.render.escape import clean
 
     return html.escape(" ".join(clean(text).split()), quote=False)

@@ -32,6 +32,7 @@ from bulletin.render import chart, claims, escape, numbers_zh, phrasing, rendere
 from bulletin.render.chart import Drawn
 from bulletin.render.plaintext import html_to_plain
 from bulletin.story.compose import sources_used
+from bulletin.story.corrections import notes as correction_notes
 from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:
@@ -159,8 +160,6 @@ def render_story(story: Story, settings: Settings) -> list[Artifact]:
 
 def render_week(story: Story, settings: Settings, notes: Notes | None = None) -> Rendering:
     """The week's files; ``notes``: the corrections its page and email carry (corrections/notes.py)."""
-    from bulletin.story.corrections import notes as correction_notes
-
     notes = notes or correction_notes.NO_NOTES
     # Started first: the chart's PNG is drawn in another process while the articles are written.
     drawn = _chart(story, settings) if settings.chart and story.trend else None
@@ -188,8 +187,6 @@ def _articles(story: Story, settings: Settings, drawn: Drawn | None, notes: Note
               ) -> tuple[list[Artifact], dict[str, dict[str, Any]], dict[str, str], list[claims.Quoted]]:
     """Each language's files, what bulletin.json says of them, each article's text and
     the old figures its correction notes quote."""
-    from bulletin.story.corrections import notes as correction_notes
-
     artifacts: list[Artifact] = []
     articles: dict[str, dict[str, Any]] = {}
     texts: dict[str, str] = {}

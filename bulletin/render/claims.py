@@ -21,6 +21,7 @@ from typing import Any
 
 from bulletin.errors import ClaimError
 from bulletin.model import EvidenceKey, Story
+from bulletin.model.markup import html_to_text
 from bulletin.model.scales import SCALES
 from bulletin.render import numbers_en as numbers
 from bulletin.render import numbers_zh
@@ -185,8 +186,6 @@ def readable(files: Mapping[str, str], locales: Sequence[str]) -> dict[str, tupl
 
 def page_text(page: str) -> str:
     """The text a reader sees of an HTML page (styles, scripts and attributes dropped)."""
-    from bulletin.model.markup import html_to_text
-
     return html_to_text(page)
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from bulletin.errors import PublishError
 from bulletin.model import DEFAULT_LOCALE, LOCALES
+from bulletin.model.markup import markdown_to_html
 from bulletin.weeks import IsoWeek
 
 DATA = "bulletin.json"
@@ -125,7 +126,6 @@ class RenderedWeek:
             found = _ARTICLE.search(self.text(page_name(locale)))
             if found and found[1].strip():
                 return found[1].strip()
-        from bulletin.model.markup import markdown_to_html
 
         return markdown_to_html(self.text(article_name(locale)))
 

@@ -20,7 +20,11 @@ from bulletin.config.settings import Config
 from bulletin.errors import BulletinError
 from bulletin.publish.email import subscribers as subs
 from bulletin.publish.email import tokens
+from bulletin.publish.email.message import simple_message
+from bulletin.publish.email.publisher import outbox_of
 from bulletin.publish.email.settings import EmailSettings
+from bulletin.publish.email.transport import OutboxTransport, SmtpTransport
+from bulletin.render.article import environment
 from bulletin.render.rendered import LOCALES
 from bulletin.store.database import Store
 from bulletin.store.mail import Subscriber
@@ -91,10 +95,6 @@ class ConfirmationSender:
 
 
 def send_confirmation(config: Config, settings: EmailSettings, found: Subscriber) -> None:
-    from bulletin.publish.email.message import simple_message
-    from bulletin.publish.email.transport import OutboxTransport, SmtpTransport
-    from bulletin.render.article import environment
-
     key = tokens.key_from_env(settings.signing_key_env)
     token = tokens.make(key, "confirm", found.uid, found.email, int(clock.now().timestamp()))
     env = environment(config.templates_dir)
@@ -115,6 +115,4 @@ def send_confirmation(config: Config, settings: EmailSettings, found: Subscriber
         if outcome.state != "sent":
             raise BulletinError(f"confirmation to {found.email} not sent: {outcome.detail}")
     else:
-        from bulletin.publish.email.publisher import outbox_of
-
         OutboxTransport(outbox_of(config.output) / "confirm").send_file(found.uid, message, lambda: True)

@@ -21,6 +21,7 @@ from bulletin.errors import SubscriberError
 from bulletin.publish.email import subscribers as subs
 from bulletin.publish.email import tokens
 from bulletin.publish.email.settings import EmailSettings
+from bulletin.render.article import environment
 from bulletin.render.rendered import LOCALES
 from bulletin.serve import app as web
 from bulletin.store.database import Store
@@ -97,8 +98,6 @@ class Handlers:
 
     def page(self, status: int, page: str, lang: str = LOCALES[0], **context: Any) -> web.Response:
         """One of the list's pages, in the site's design and in ``lang``."""
-        from bulletin.render.article import environment
-
         title = self.settings.list_name if self.settings else self.config.title
         html = environment(self.config.templates_dir).get_template("mailing/page.html.j2").render(
             title=title, page=page, lang=_language(lang), site_url=_site_url(self.config), **context)

@@ -51,6 +51,8 @@ from bulletin.model import (
     event_from_data,
 )
 from bulletin.store import week_totals
+from bulletin.store.corrections import CorrectionLedger
+from bulletin.store.mail import SendLedger, Subscribers
 from bulletin.store.migrations import MIGRATIONS
 from bulletin.weeks import IsoWeek
 
@@ -232,15 +234,11 @@ class Store:
     @cached_property
     def subscribers(self) -> Subscribers:
         """The email list."""
-        from bulletin.store.mail import Subscribers
-
         return Subscribers(self)
 
     @cached_property
     def corrections(self) -> CorrectionLedger:
         """Numbers published bulletins stated that the source has revised since."""
-        from bulletin.store.corrections import CorrectionLedger
-
         return CorrectionLedger(self)
 
     @classmethod
@@ -272,8 +270,6 @@ class Store:
 
     def send_ledger(self, week: IsoWeek) -> SendLedger:
         """The email send ledger's rows of one week (its methods may run on several threads)."""
-        from bulletin.store.mail import SendLedger
-
         return SendLedger(self, week)
 
     def close(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from bulletin.config.load import default_rules
 from bulletin.config.settings import StoryConfig
 from bulletin.model import Event, Figure, Methodology, WeekStats
 from bulletin.story.novelty import FACT, Reported, novelty
@@ -26,8 +27,6 @@ def detect(week: IsoWeek, history: Mapping[IsoWeek, WeekStats], figures: Sequenc
            reported: Sequence[Reported] = (), repeat_factor: float = REPEAT_FACTOR,
            index: HistoryIndex | None = None) -> list[Event]:
     if rules is None:
-        from bulletin.config.load import default_rules
-
         rules = default_rules()
     context = RuleContext(history[week], history, in_time(week, figures), methodology,
                           index or HistoryIndex(history), reported)

@@ -17,8 +17,12 @@ from bulletin.model.corrections import Correction
 from bulletin.publish.email.message import simple_message
 from bulletin.publish.email.sender import Summary, _deliver, exclusive
 from bulletin.publish.email.settings import EmailSettings
+from bulletin.publish.email.transport import OutboxTransport
 from bulletin.publish.publisher import RenderedBulletin
+from bulletin.render.article import environment, prefix
 from bulletin.store.database import Store
+from bulletin.store.mail import SendLedger
+from bulletin.story.corrections.notes import Notes, notice_text
 
 SUBJECT = {"en": "Correction: {headline}", "zh": "更正：{headline}"}
 UNSUBSCRIBE = {"en": "Unsubscribe: {url}", "zh": "退订：{url}"}
@@ -29,9 +33,6 @@ class CorrectionMaker:
 
     def __init__(self, settings: EmailSettings, bulletin: RenderedBulletin,
                  corrections: Sequence[Correction], base_url: str, when: datetime) -> None:
-        from bulletin.render.article import environment, prefix
-        from bulletin.story.corrections.notes import Notes, notice_text
-
         self.settings, self.week, self.when = settings, bulletin.week, when
         sources = tuple((str(s.get("name", "")), str(s.get("attribution", "")),
                          str(s.get("attribution_zh", ""))) for s in bulletin.data.get("sources", ()))
@@ -61,9 +62,6 @@ class CorrectionMaker:
 def send(settings: EmailSettings, bulletin: RenderedBulletin, store: Store, outbox: Path, key: bytes,
          corrections: Sequence[Correction], base_url: str, when: datetime) -> Summary:
     """The correction email to the week's recipients, each once; the ledger's summary of it."""
-    from bulletin.publish.email.transport import OutboxTransport
-    from bulletin.store.mail import SendLedger
-
     week = bulletin.week
     mailing = f"{week}.correction.{max(c.detected_at for c in corrections)}"
     maker = CorrectionMaker(settings, bulletin, corrections, base_url, when)

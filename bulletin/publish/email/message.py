@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.publisher import RenderedBulletin
-from bulletin.render.article import UNSUBSCRIBE
+from bulletin.render.article import UNSUBSCRIBE, environment
 from bulletin.render.rendered import (
     CHART_PNG,
     DEFAULT_LOCALE,
@@ -148,8 +148,6 @@ class Prepared:
 class MessageMaker:
     def __init__(self, settings: EmailSettings, bulletin: RenderedBulletin, title: str,
                  templates_dir: Path | None, date: Any, subject_prefix: str = "") -> None:
-        from bulletin.render.article import environment
-
         self.settings = settings
         self.week = bulletin.week
         env = environment(templates_dir)

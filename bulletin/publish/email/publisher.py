@@ -14,10 +14,16 @@ from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import Delivery, DeliveryStatus
 from bulletin.model.corrections import Correction
+from bulletin.publish.email import correction, sender, tokens
 from bulletin.publish.email import settings as email_settings
+from bulletin.publish.email.message import MessageMaker
 from bulletin.publish.email.settings import EmailSettings
+from bulletin.publish.email.subscribers import normalise
+from bulletin.publish.email.transport import OutboxTransport
 from bulletin.publish.publisher import Publisher, RenderedBulletin
+from bulletin.render.rendered import DEFAULT_LOCALE
 from bulletin.store.database import Store
+from bulletin.store.mail import SendState, SubscriberStatus
 
 log = logging.getLogger("bulletin")
 
@@ -43,8 +49,6 @@ class EmailPublisher(Publisher):
         return f"{self.settings.base_url}/subscribe" if self.settings else ""
 
     def maker(self, bulletin: RenderedBulletin, subject_prefix: str = "") -> Any:
-        from bulletin.publish.email.message import MessageMaker
-
         assert self.settings is not None
         try:
             return MessageMaker(self.settings, bulletin, self.settings.list_name, None,
@@ -55,9 +59,6 @@ class EmailPublisher(Publisher):
             raise PublishError(f"{self.name}: cannot read {exc.filename}: {exc.strerror}") from None
 
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
-        from bulletin.publish.email import sender
-        from bulletin.store.mail import SendState
-
         assert self.settings is not None
         key = _signing_key(self.settings.signing_key_env, store)
         maker = self.maker(bulletin)
@@ -80,8 +81,6 @@ class EmailPublisher(Publisher):
 
         Otherwise nothing is sent now: the next issue carries the notice.
         """
-        from bulletin.publish.email import correction
-
         assert self.settings is not None
         before = store.delivery(bulletin.week, self.name)
         assert before is not None  # the pipeline corrects only targets that have the week
@@ -100,9 +99,6 @@ class EmailPublisher(Publisher):
                        delivered_at=clock.stamp())
 
     def send_test(self, bulletin: RenderedBulletin, address: str) -> str:
-        from bulletin.publish.email import sender, tokens
-        from bulletin.publish.email.subscribers import normalise
-
         assert self.settings is not None
         key = tokens.key_from_env(self.settings.signing_key_env)
         outbox = outbox_of(bulletin.output)
@@ -126,9 +122,6 @@ def _signing_key(variable: str, store: Store) -> bytes:
     """
     import secrets
 
-    from bulletin.publish.email import tokens
-    from bulletin.store.mail import SubscriberStatus
-
     try:
         return tokens.key_from_env(variable)
     except PublishError:
@@ -149,10 +142,6 @@ def _write_preview(settings: EmailSettings, maker: Any, folder: Path, key: bytes
     editor can always open what went out, and a newcomer sees the email
     without a list or an SMTP server.
     """
-    from bulletin.publish.email import tokens
-    from bulletin.publish.email.transport import OutboxTransport
-    from bulletin.render.rendered import DEFAULT_LOCALE
-
     address = settings.sender_address
     OutboxTransport.sweep(folder)
     message = maker.build(address, DEFAULT_LOCALE, tokens.make(key, "unsubscribe", PREVIEW, address),

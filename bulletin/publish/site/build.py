@@ -22,6 +22,7 @@ from bulletin.publish.files import PART, replace_file, sweep
 from bulletin.publish.site import feeds as sitefeeds
 from bulletin.publish.site import static
 from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed, language_tag
+from bulletin.render.article import environment
 from bulletin.render.rendered import DATA, LOCALES, RenderedWeek, folder_of, page_path
 from bulletin.weeks import IsoWeek
 
@@ -206,8 +207,6 @@ class Site:
         sweep(self.root, recursive=True)
 
     def _page(self, template: str, path: str, lang: str = DEFAULT_LANG, **context: Any) -> bytes:
-        from bulletin.render.article import environment
-
         context.setdefault("og_type", "website")
         context.setdefault("image", "")
         context.setdefault("alternates", [])
@@ -226,8 +225,6 @@ class Site:
         return page.encode("utf-8")
 
     def words(self, lang: str) -> dict[str, str]:
-        from bulletin.render.article import environment
-
         words = environment(self.templates_dir).get_template(WORDS).module.words  # type: ignore[attr-defined]
         return dict(words.get(lang, words[DEFAULT_LANG]))
 

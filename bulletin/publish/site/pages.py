@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bulletin.model.markup import html_to_text
+from bulletin.render.chart import CHART_SIZE, PNG_ZOOM, size_of
 from bulletin.render.rendered import DEFAULT_LOCALE, RenderedWeek, chart_name, page_path
 from bulletin.weeks import IsoWeek
 
@@ -125,8 +126,6 @@ class Article:
         return f'<picture><source media="{NARROW_SCREEN}" srcset="{prefix}{narrow}">{img}</picture>'
 
     def size(self, name: str) -> tuple[int, int]:
-        from bulletin.render.chart import CHART_SIZE
-
         return (self.sizes or {}).get(name, CHART_SIZE)
 
     def png(self, lang: str) -> str:
@@ -161,7 +160,6 @@ class Article:
     def of(cls, edition: RenderedWeek) -> Article:
         versions = {locale: _version(edition, locale) for locale in edition.locales}
         charts = edition.charts
-        from bulletin.render.chart import size_of
 
         sizes = {name: size_of(edition.text(name)) for name in charts if name.endswith(".svg")}
         # A PNG is shown at half its pixels (it is drawn at twice its size); its size is in
@@ -177,8 +175,6 @@ class Article:
 
 
 def _png_size(path: Path) -> tuple[int, int]:
-    from bulletin.render.chart import CHART_SIZE, PNG_ZOOM
-
     with path.open("rb") as png:
         head = png.read(24)
     if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":

@@ -13,6 +13,7 @@ from bulletin.config.defaults import TITLE
 from bulletin.errors import PublishError
 from bulletin.model import Delivery, DeliveryStatus
 from bulletin.publish.publisher import Publisher, RenderedBulletin
+from bulletin.publish.site.build import Site
 from bulletin.publish.site.pages import Listed
 from bulletin.store.database import Store
 
@@ -57,8 +58,6 @@ class SitePublisher(Publisher):
         return replace(self, subscribe_url=subscribe_page)
 
     def site(self, output: Path) -> Any:
-        from bulletin.publish.site.build import Site
-
         return Site(output / "site", output, self.base_url, self.title, self.templates_dir,
                     self.subscribe_url)
 

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from bulletin.model.corrections import Correction, CorrectionStatus
 from bulletin.model.markup import markdown_to_html, markdown_to_text
 from bulletin.render import claims
+from bulletin.render.claims import FORMATS
 from bulletin.render.rendered import page_path
 from bulletin.weeks import IsoWeek
 
@@ -92,8 +93,6 @@ def notice_text(env: jinja2.Environment, prefix: str, locale: str, notes: Notes)
 
 def allowed(corrections: Sequence[Correction], locale: str) -> frozenset[str]:
     """The numbers a note may state beyond the store's: what it says was said, and its dates."""
-    from bulletin.render.claims import FORMATS
-
     fmt = FORMATS[locale]
     texts = [text for c in corrections for text in (c.old, c.new, fmt.month_day(_day(c.detected_at)),
                                                     fmt.long_date(c.week.sunday))]
