@@ -27,9 +27,9 @@ from bulletin.config.load import load_config
 from bulletin.errors import ClaimError
 from bulletin.pipeline import build_story
 from bulletin.render import claims
+from bulletin.render.correction_notes import quoted
 from bulletin.render.rendered import RenderedWeek
 from bulletin.store.database import Store
-from bulletin.story.corrections.notes import quoted
 from bulletin.weeks import IsoWeek
 from support.emailing import KEY
 from support.servers import running

@@ -37,15 +37,14 @@ from bulletin.model import (
 from bulletin.model.corrections import Corrected, CorrectionStatus
 from bulletin.publish.files import write_artifacts
 from bulletin.publish.publisher import Publisher, RenderedBulletin
-from bulletin.render import claims, untranslated
+from bulletin.render import claims, correction_notes, untranslated
 from bulletin.render.article import Settings, render_week
+from bulletin.render.correction_notes import quoted
 from bulletin.render.rendered import DEFAULT_LOCALE, folder_of, page_name
 from bulletin.store.database import SaveReport, SourceState, Store
 from bulletin.story import review
 from bulletin.story.compose import TREND_WEEKS, compose
-from bulletin.story.corrections import notes as correction_notes
 from bulletin.story.corrections.detect import remember, revised_in, revisions
-from bulletin.story.corrections.notes import quoted
 from bulletin.story.detect import detect
 from bulletin.story.rules.forecast import figure_key
 from bulletin.story.stats import is_complete, weekly_stats, weekly_stats_from

@@ -28,15 +28,14 @@ from bulletin.errors import RenderError
 from bulletin.model import Artifact, Event, Methodology, Story, event_data
 from bulletin.model.facts import ForecastFacts
 from bulletin.model.markup import markdown_to_html, markdown_to_text
-from bulletin.render import chart, claims, escape, numbers_zh, phrasing, rendered
+from bulletin.render import chart, claims, correction_notes, escape, numbers_zh, phrasing, rendered
 from bulletin.render.chart import Drawn
 from bulletin.render.plaintext import html_to_plain
 from bulletin.story.compose import sources_used
-from bulletin.story.corrections import notes as correction_notes
 from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:
-    from bulletin.story.corrections.notes import Notes, Rendered
+    from bulletin.render.correction_notes import Notes, Rendered
 
 log = logging.getLogger("bulletin")
 
@@ -159,7 +158,7 @@ def render_story(story: Story, settings: Settings) -> list[Artifact]:
 
 
 def render_week(story: Story, settings: Settings, notes: Notes | None = None) -> Rendering:
-    """The week's files; ``notes``: the corrections its page and email carry (corrections/notes.py)."""
+    """The week's files; ``notes``: the corrections its page and email carry (correction_notes.py)."""
     notes = notes or correction_notes.NO_NOTES
     # Started first: the chart's PNG is drawn in another process while the articles are written.
     drawn = _chart(story, settings) if settings.chart and story.trend else None

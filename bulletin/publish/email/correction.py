@@ -20,9 +20,9 @@ from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.email.transport import OutboxTransport
 from bulletin.publish.publisher import RenderedBulletin
 from bulletin.render.article import environment, prefix
+from bulletin.render.correction_notes import Notes, notice_text
 from bulletin.store.database import Store
 from bulletin.store.mail import SendLedger
-from bulletin.story.corrections.notes import Notes, notice_text
 
 SUBJECT = {"en": "Correction: {headline}", "zh": "更正：{headline}"}
 UNSUBSCRIBE = {"en": "Unsubscribe: {url}", "zh": "退订：{url}"}
