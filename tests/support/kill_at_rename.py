@@ -13,6 +13,7 @@ import atexit
 import os
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -22,15 +23,18 @@ from bulletin.cli.main import main
 at, _, when = os.environ.get("BULLETIN_KILL_AT", "0:before").partition(":")
 KILL_AT, WHEN = int(at), when
 seen: list[str] = []
+counting = threading.Lock()  # the email's sender renames from several threads at once
 
 
 def _counted(real: Callable[..., Any]) -> Callable[..., Any]:
     def rename(*args: Any, **kwargs: Any) -> Any:
-        seen.append(f"{real.__name__} {args[-1]} from {traceback.extract_stack(limit=3)[0].name}")
-        if len(seen) == KILL_AT and WHEN == "before":
+        with counting:
+            seen.append(f"{real.__name__} {args[-1]} from {traceback.extract_stack(limit=3)[0].name}")
+            number = len(seen)
+        if number == KILL_AT and WHEN == "before":
             os.kill(os.getpid(), signal.SIGKILL)
         result = real(*args, **kwargs)
-        if len(seen) == KILL_AT and WHEN == "after":
+        if number == KILL_AT and WHEN == "after":
             os.kill(os.getpid(), signal.SIGKILL)
         return result
     return rename
