@@ -20,7 +20,6 @@ from datetime import timedelta
 
 from bulletin.model import Event, WeekStats
 from bulletin.model.facts import DroppedOutFacts, EventKind, StealthWithdrawnFacts
-from bulletin.story.families import family_name
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence
 
@@ -67,7 +66,7 @@ class Withdrawal(Rule):
             if row.excluded or (row.family or row.model) in families:
                 continue
             facts = DroppedOutFacts(
-                model=row.model, name=family_name(row.name), country=row.country,
+                model=row.model, name=row.name, country=row.country,
                 previous_rank=row.rank, previous_tokens=row.tokens,
                 listed=0 if stats.daily else len(stats.models),
                 week_ending=stats.week.sunday.isoformat())
