@@ -162,6 +162,19 @@ def test_a_makers_name_keeps_its_own_casing() -> None:
         "anthropic/claude-sonnet-4.5", "Anthropic: Claude Sonnet 4.5", "board")}) == "Claude Sonnet 4.5"
 
 
+def test_a_routing_shortcut_in_a_sources_name_is_no_part_of_the_models_name() -> None:
+    from bulletin.model import ModelName
+    from bulletin.story.families import catalogue_name
+
+    # The weekly copies name openai/gpt-oss-120b "OpenAI: gpt-oss-120b (exacto)" (2026-W05).
+    exacto = "OpenAI: gpt-oss-120b (exacto)"
+    assert catalogue_name("openai/gpt-oss-120b", {"openai/gpt-oss-120b": ModelName(
+        "openai/gpt-oss-120b", exacto, "board")}) == "gpt-oss-120b"
+    # A row that is the routing variant itself keeps the word: it is what tells it apart.
+    assert catalogue_name("openai/gpt-oss-120b:exacto", {"openai/gpt-oss-120b:exacto": ModelName(
+        "openai/gpt-oss-120b:exacto", exacto, "board")}) == "gpt-oss-120b (exacto)"
+
+
 def test_w30_the_free_tier_of_hy3_ends_that_week_told_as_the_cause_of_the_new_leader(
         season: Path, bulletin) -> None:
     # Hy3's free tier was last listed on Monday, July 20 (2026-W30): its end is W30's news,

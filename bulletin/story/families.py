@@ -81,15 +81,26 @@ def family_of(model: str) -> str:
 _MAKER = re.compile(r"^[^:]{1,40}: (?=\S)")
 
 
+# OpenRouter's routing shortcuts (":exacto", ":nitro", ":floor") pick providers, not a
+# model; a source that writes one into the name of a row without it ("gpt-oss-120b
+# (exacto)" for openai/gpt-oss-120b) gives readers a word that says nothing to them.
+_ROUTING = re.compile(r" \((?:exacto|nitro|floor)\)$")
+
+
+def _readable(name: str, model: str) -> str:
+    name = without_date_code(house_case(_MAKER.sub("", name)))
+    return name if ":" in model.rpartition("/")[2] else _ROUTING.sub("", name)
+
+
 def catalogue_name(model: str, names: Mapping[str, ModelName]) -> str | None:
     """The catalogue's name for a row, looking through its variants (None: none listed)."""
     found = names.get(model)
     if found is not None:
-        return without_date_code(house_case(_MAKER.sub("", found.name)))
+        return _readable(found.name, model)
     known = variant(model)
     for other in (model.removesuffix(FREE), known.family):
         if other in names:
-            name = without_date_code(house_case(_MAKER.sub("", names[other].name)))
+            name = _readable(names[other].name, model)
             return f"{name} (free)" if known.free and "(free)" not in name else name
     return None
 
