@@ -58,6 +58,12 @@ def test_the_weekly_copies_read_as_an_editor_would_sign_them(weekly: Path, bulle
     assert listed  # the total of a top-10 leaderboard is what it is: the listed models'
 
     assert "OpenRouter全部模型" not in article(bulletin, weekly, "2025-W51", "bulletin.zh.md")
+    # Every No. 1 before it was American: the first Chinese one is the news, hedged in the story.
+    kimi = article(bulletin, weekly, "2026-W06")
+    assert kimi.startswith("# Kimi K2.5 puts a Chinese model in first place on OpenRouter\n")
+    assert "Kimi K2.5 is the first Chinese model at No. 1 since these records began on November 10." in kimi
+    assert "这是自11月10日有记录以来，中国模型首次位居榜首。" in article(bulletin, weekly, "2026-W06",
+                                                                     "bulletin.zh.md")
     # The forecast published on March 22 is told from the week to March 15 on, not before.
     assert "JPMorgan" in article(bulletin, weekly, "2026-W11")
     assert "JPMorgan" not in article(bulletin, weekly, "2026-W10")

@@ -59,6 +59,7 @@ class LeadChange(Rule):
         if kind == "model":
             ending.update(_free_tier_cause(stats, before, previous))
             ending.update(_newcomer(context, before, ahead))
+        ending.update(_first_of_country(context, kind, pair, ahead))
         ending["previous_change"] = next((change for key, _, change in ranking(stats, kind)
                                           if key == previous), None)
         facts = LeadChangeFacts(**duel, **ending, previous_leader=previous,
@@ -81,6 +82,31 @@ def _free_tier_cause(stats: WeekStats, before: WeekStats, previous: str) -> dict
         return {}
     return {"free_ended_on": ended.last_listed.isoformat(), "fell_from": ended.family_previous,
             "fell_to": ended.family_tokens}
+
+
+FIRSTS_AFTER = 4  # weeks on record before a No. 1 can be its country's first: fewer prove little
+
+
+def _country(context: RuleContext, stats: WeekStats, kind: str, key: str) -> str | None:
+    if kind == "author":
+        return context.methodology.country_of(key)
+    return next((row.country for row in stats.models if row.model == key), None)
+
+
+def _first_of_country(context: RuleContext, kind: str, pair: tuple[str, str], ahead: str
+                      ) -> dict[str, Any]:
+    """A new No. 1 from a country no No. 1 of an earlier week on record came from (STYLEBOOK:
+    a first is told with the records' start, and only where every earlier week is known)."""
+    stats = context.stats
+    country = _country(context, stats, kind, ahead)
+    earlier = [week for week in context.index.weeks() if week < stats.week]
+    if not country or len(earlier) < FIRSTS_AFTER:
+        return {}
+    for week in earlier:
+        leader = context.index.leader(week, kind, pair)
+        if leader is None or _country(context, context.history[week], kind, leader) in (country, None):
+            return {}
+    return {"first_of_country": country, "records_since": earlier[0].monday.isoformat()}
 
 
 LISTED = 1000  # more places than any listing has: "in the top LISTED" is "listed"
