@@ -39,6 +39,23 @@ def test_publishing_a_week_never_rendered_says_how_to_render_it(project, bulleti
     assert result.err == "error: 2026-W10: no rendered bulletin (run `bulletin render --week 2026-W10`)\n"
 
 
+@pytest.mark.parametrize(("content", "says"), [
+    ("[]", "not a bulletin (a JSON object was expected)"),
+    ('{"week": "2026-W11", "generated_at": "2026-03-16T00:00:00+00:00"}',
+     "not a bulletin ('headline' is missing or not a str)"),
+    ('{"week": "2026-W11", "headline": "H", "generated_at": "x", "articles": {"en": 3}}',
+     "the 'en' article has no headline"),
+])
+def test_a_bulletin_json_that_is_not_one_is_refused_in_one_line(project, bulletin, content: str,
+                                                                says: str) -> None:
+    assert bulletin("collect").code == 0 and bulletin("render").code == 0
+    data = project / "output" / "bulletins" / "2026-W11" / "bulletin.json"
+    data.write_text(content, encoding="utf-8")
+    result = bulletin("publish", "--week", "2026-W11")
+    assert result.code == 1
+    assert result.err == f"error: {data}: {says}\n"
+
+
 @pytest.fixture
 def server(tmp_path: Path):
     site = tmp_path / "site"

@@ -145,7 +145,7 @@ class Rendering:
 
     artifacts: tuple[Artifact, ...]
     headline: str  # in the first of the locales
-    data: dict[str, Any]  # what bulletin.json holds
+    data: rendered.BulletinData  # what bulletin.json holds
 
     def texts(self) -> dict[str, str]:
         """Every text file, by name."""
@@ -170,9 +170,9 @@ def render_week(story: Story, settings: Settings, notes: Notes | None = None) ->
             drawn.cancel()  # no drawing left running for a bulletin that will not be written
         raise
     charts = drawn.artifacts() if drawn else []
-    data = story_data(story, articles[settings.locales[0]]["headline"]) | {
-        "articles": articles, "numbers": numbers,
-        "chart": {"key": drawn.keys if drawn else {}, "files": [a.filename for a in charts]}}
+    data = rendered.BulletinData(
+        **story_data(story, articles[settings.locales[0]]["headline"]), articles=articles,
+        numbers=numbers, chart={"key": drawn.keys if drawn else {}, "files": [a.filename for a in charts]})
     if quoted:
         data["corrections"] = correction_notes.data_of(notes, quoted)
         data["updated_at"] = correction_notes.updated_at(notes) or data["generated_at"]
@@ -182,12 +182,12 @@ def render_week(story: Story, settings: Settings, notes: Notes | None = None) ->
     return Rendering(tuple(artifacts), data["headline"], data)
 
 
-def _articles(story: Story, settings: Settings, drawn: Drawn | None, notes: Notes
-              ) -> tuple[list[Artifact], dict[str, dict[str, Any]], dict[str, str], list[claims.Quoted]]:
+def _articles(story: Story, settings: Settings, drawn: Drawn | None, notes: Notes) -> tuple[
+        list[Artifact], dict[str, rendered.ArticleData], dict[str, str], list[claims.Quoted]]:
     """Each language's files, what bulletin.json says of them, each article's text and
     the old figures its correction notes quote."""
     artifacts: list[Artifact] = []
-    articles: dict[str, dict[str, Any]] = {}
+    articles: dict[str, rendered.ArticleData] = {}
     texts: dict[str, str] = {}
     quoted: list[claims.Quoted] = []
     for locale in settings.locales:
@@ -383,7 +383,7 @@ def _render(env: jinja2.Environment, name: str, **context: Any) -> str:
     return env.get_template(name).render(**context)
 
 
-def story_data(story: Story, headline: str) -> dict[str, Any]:
+def story_data(story: Story, headline: str) -> rendered.StoryData:
     """Everything behind the article, for bulletin.json: events, totals, sources."""
     stats = story.stats
     return {

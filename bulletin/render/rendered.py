@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Required, TypedDict
 
 from bulletin.errors import PublishError
 from bulletin.model import DEFAULT_LOCALE, LOCALES
@@ -27,6 +26,71 @@ from bulletin.model.markup import markdown_to_html
 from bulletin.weeks import IsoWeek
 
 DATA = "bulletin.json"
+
+
+class ArticleData(TypedDict):
+    """One language's article, as bulletin.json lists it."""
+
+    headline: str
+    files: list[str]  # its files in the week's folder
+
+
+class ChartData(TypedDict):
+    key: dict[str, Any]  # what the drawing depends on: the same key, the same files
+    files: list[str]
+
+
+class StoryData(TypedDict, total=False):
+    """What bulletin.json says of the story (article.story_data())."""
+
+    week: Required[str]  # "2026-W11"
+    week_start: Required[str]
+    week_end: Required[str]
+    complete: Required[bool]
+    headline: Required[str]  # in the first of the languages
+    generated_at: Required[str]
+    updated_at: str  # the latest correction its page carries
+    methodology: Required[dict[str, Any]]
+    events: Required[list[dict[str, Any]]]  # model.event_data(), the ones told
+    other_events: Required[list[dict[str, Any]]]  # found but not told
+    countries: Required[list[dict[str, Any]]]
+    models: Required[list[dict[str, Any]]]
+    trend: Required[dict[str, list[dict[str, Any]]]]
+    notes: Required[list[dict[str, Any]]]
+    sources: Required[list[dict[str, Any]]]
+    provenance: Required[dict[str, dict[str, Any]]]
+
+
+class BulletinData(StoryData, total=False):
+    """bulletin.json: everything behind a week's article, written by render and read by the
+    claim check, corrections, the site, WordPress, the webhook and the email, through this
+    one declaration (a key mistyped on either side is a type error)."""
+
+    articles: Required[dict[str, ArticleData]]  # by language
+    numbers: Required[dict[str, Any]]  # claims.trace(): each stated number and its sources
+    chart: Required[ChartData]
+    corrections: dict[str, Any]  # correction_notes.data_of()
+
+
+# What a week's file must hold to be read at all; an older bulletin.json lacking one of the
+# others is read with it missing (.get()).
+_READ = {"week": str, "headline": str, "generated_at": str}
+
+
+def checked(data: Any, path: Path) -> BulletinData:
+    """bulletin.json as read, refused in one line where it is not what render writes."""
+    if not isinstance(data, dict):
+        raise PublishError(f"{path}: not a bulletin (a JSON object was expected)")
+    for key, kind in _READ.items():
+        if not isinstance(data.get(key), kind):
+            raise PublishError(f"{path}: not a bulletin ({key!r} is missing or not a {kind.__name__})")
+    for key in ("articles", "numbers", "chart", "methodology", "corrections"):
+        if key in data and not isinstance(data[key], dict):
+            raise PublishError(f"{path}: {key!r} is not an object")
+    for locale, article in data.get("articles", {}).items():
+        if not isinstance(article, dict) or not isinstance(article.get("headline"), str):
+            raise PublishError(f"{path}: the {locale!r} article has no headline")
+    return data  # type: ignore[return-value]  # checked above, key by key
 
 
 def suffix(locale: str) -> str:
@@ -82,7 +146,7 @@ class RenderedWeek:
 
     week: IsoWeek
     output: Path  # the output folder the week was rendered into
-    data: Mapping[str, Any]  # bulletin.json
+    data: BulletinData  # bulletin.json
 
     @classmethod
     def load(cls, output: Path, week: IsoWeek) -> RenderedWeek:
@@ -94,7 +158,7 @@ class RenderedWeek:
                                ) from None
         except (OSError, ValueError) as exc:
             raise PublishError(f"{path}: cannot be read ({exc})") from None
-        return cls(week, output, data)
+        return cls(week, output, checked(data, path))
 
     @property
     def folder(self) -> Path:
@@ -102,11 +166,11 @@ class RenderedWeek:
 
     @property
     def headline(self) -> str:
-        return str(self.data["headline"])
+        return self.data["headline"]
 
     @property
     def generated_at(self) -> str:
-        return str(self.data["generated_at"])
+        return self.data["generated_at"]
 
     @property
     def locales(self) -> tuple[str, ...]:

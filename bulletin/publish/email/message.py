@@ -62,8 +62,8 @@ def bodies(bulletin: RenderedBulletin, locale: str) -> Bodies:
             (DEFAULT_LOCALE, article_name(DEFAULT_LOCALE), page_name(DEFAULT_LOCALE))):
         if bulletin.has(text_name) and bulletin.has(html_name):
             # The store's headline is the bulletin's; other languages have their own.
-            subject = (bulletin.headline if language == DEFAULT_LOCALE
-                       else articles.get(language, {}).get("headline", bulletin.headline))
+            article = articles.get(language) if language != DEFAULT_LOCALE else None
+            subject = article["headline"] if article else bulletin.headline
             return Bodies(subject, bulletin.text(text_name), bulletin.text(html_name))
     raise FileNotFoundError(bulletin.path(email_text_name(DEFAULT_LOCALE)))
 
