@@ -66,7 +66,9 @@ class LeadChange(Rule):
                                 previous_leader_name=subject_name(before, kind, previous),
                                 leader_name=subject_name(stats, kind, ahead),
                                 trailer_name=subject_name(stats, kind, behind))
-        yield Event(EventKind.SUBJECT_LEAD_CHANGE, (ahead, previous), facts, 60.0 + 2 * min(ended.weeks, 6),
+        # A country's first No. 1 on record is bigger news than a hold on the top places it ends.
+        score = 60.0 + 2 * min(ended.weeks, 6) + (25.0 if facts.first_of_country else 0.0)
+        yield Event(EventKind.SUBJECT_LEAD_CHANGE, (ahead, previous), facts, score,
                     evidence(stats, subject_models(stats, kind, ahead)), topic=f"lead|{kind}|{ahead}")
 
 

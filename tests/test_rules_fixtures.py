@@ -1,0 +1,121 @@
+"""Rules and stylebook principles on small leaderboards written here, in the CSV an editor keeps.
+
+Each test writes the few weeks its case needs (no ../shared), renders them as a
+run would, and reads the story and the article in both languages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bulletin import pipeline
+from bulletin.config.load import load_config
+from bulletin.model import Event
+from bulletin.weeks import IsoWeek
+from support import write_config
+
+T = 10**9  # a billion tokens: the rows below are in billions
+US = [("anthropic/claude-sonnet-4.5", "Claude Sonnet 4.5"), ("google/gemini-3-flash", "Gemini 3 Flash"),
+      ("x-ai/grok-4.1-fast", "Grok 4.1 Fast"), ("openai/gpt-5.2", "GPT-5.2")]
+CN = [("moonshotai/kimi-k2.5", "Kimi K2.5"), ("deepseek/deepseek-v3.2", "DeepSeek V3.2"),
+      ("z-ai/glm-5", "GLM 5"), ("minimax/minimax-m2.5", "MiniMax M2.5")]
+
+
+class Season:
+    """A CSV leaderboard of a few weeks, collected into a store, read week by week."""
+
+    def __init__(self, folder: Path, weeks: dict[str, list[tuple[str, str, int]]]) -> None:
+        lines = ["week,rank,model,name,tokens"]
+        for week, rows in weeks.items():
+            ranked = sorted(rows, key=lambda row: -row[2])
+            lines += [f"{week},{rank},{model},{name},{tokens * T}"
+                      for rank, (model, name, tokens) in enumerate(ranked, 1)]
+        (folder / "board.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self.path = write_config(folder, "  - {name: board, type: csv, path: board.csv, "
+                                         "attribution: OpenRouter (openrouter.ai/rankings)}",
+                                 "locales: [en, zh]\n")
+        self.config = load_config(self.path)
+        pipeline.collect(self.config)
+
+    def events(self, week: str) -> dict[str, list[Event]]:
+        found: dict[str, list[Event]] = {}
+        for event in pipeline.week_events(self.config, IsoWeek.parse(week))[1]:
+            found.setdefault(str(event.kind), []).append(event)
+        return found
+
+    def article(self, bulletin, week: str, locale: str = "en") -> str:
+        done = bulletin("render", "--config", self.path, "--week", week)
+        assert done.code == 0, done.err
+        name = "bulletin.md" if locale == "en" else f"bulletin.{locale}.md"
+        return (self.path.parent / "output" / "bulletins" / week / name).read_text(encoding="utf-8")
+
+
+def board(us: list[int], cn: list[int]) -> list[tuple[str, str, int]]:
+    """One week: the American models' volumes, then the Chinese ones', in billions."""
+    return [(*US[n], tokens) for n, tokens in enumerate(us)] + \
+        [(*CN[n], tokens) for n, tokens in enumerate(cn)]
+
+
+WEEKS = [f"2026-W{n:02d}" for n in range(1, 9)]
+
+
+def models_lead(found: dict[str, list[Event]]) -> list[Event]:
+    return [e for e in found.get("subject_lead_change", []) if e.facts.subject_type == "model"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def first_chinese_no_1(tmp_path: Path) -> Season:
+    """Five weeks of American No. 1s, then Kimi K2.5 on top in the sixth."""
+    weeks = {week: board([500, 400, 300, 200], [150, 120, 100, 90]) for week in WEEKS[:5]}
+    weeks[WEEKS[5]] = board([500, 400, 300, 200], [700, 120, 100, 90])
+    weeks[WEEKS[6]] = board([800, 400, 300, 200], [700, 120, 100, 90])  # Sonnet back on top
+    weeks[WEEKS[7]] = board([500, 400, 300, 200], [900, 120, 100, 90])  # Kimi again: no first
+    return Season(tmp_path, weeks)
+
+
+def test_a_countrys_first_no_1_on_record_is_told_hedged_and_only_once(first_chinese_no_1: Season,
+                                                                       bulletin) -> None:
+    season = first_chinese_no_1
+    (change,) = models_lead(season.events(WEEKS[5]))
+    assert change.facts.first_of_country == "CN"  # type: ignore[attr-defined]
+    assert change.facts.records_since == "2025-12-29"  # type: ignore[attr-defined]
+    text = season.article(bulletin, WEEKS[5])
+    # No hedge in a headline (STYLEBOOK 5); the paragraph says since when.
+    assert text.startswith("# Kimi K2.5 puts a Chinese model in first place on OpenRouter\n")
+    assert "Kimi K2.5 is the first Chinese model at No. 1 since these records began on December 29." in text
+    zh = season.article(bulletin, WEEKS[5], "zh")
+    assert zh.startswith("# 中国模型Kimi K2.5登上OpenRouter模型调用量榜首\n")
+    assert "这是自12月29日有记录以来，中国模型首次位居榜首。" in zh
+    # Taken back two weeks later: a Chinese No. 1 is no longer a first.
+    (again,) = models_lead(season.events(WEEKS[7]))
+    assert again.facts.first_of_country == ""  # type: ignore[attr-defined]
+    assert "first Chinese model" not in season.article(bulletin, WEEKS[7])
+
+
+def test_too_few_weeks_on_record_make_no_first(tmp_path: Path) -> None:
+    weeks = {WEEKS[0]: board([500, 400], [150, 120]), WEEKS[1]: board([500, 400], [700, 120])}
+    (change,) = models_lead(Season(tmp_path, weeks).events(WEEKS[1]))
+    assert change.facts.first_of_country == ""  # type: ignore[attr-defined]
+
+
+def test_a_change_below_materiality_is_flat_not_growth(tmp_path: Path, bulletin) -> None:
+    """STYLEBOOK 2: +0.1% is no rise, no run of growth, no record."""
+    weeks = {week: board([500, 400, 300, 200], [150, 120, 100, 90]) for week in WEEKS[:3]}
+    weeks[WEEKS[3]] = board([500, 400, 300, 201], [150, 120, 100, 90])  # +0.07% for the US
+    season = Season(tmp_path, weeks)
+    found = season.events(WEEKS[3])
+    assert "growth_streak" not in found and "record" not in found
+    for locale, rise in (("en", "grows"), ("zh", "增")):
+        headline = season.article(bulletin, WEEKS[3], locale).splitlines()[0]
+        assert rise not in headline and "0.1%" not in headline, headline
+
+
+def test_a_model_that_drops_out_is_named_as_last_weeks_table_named_it(tmp_path: Path) -> None:
+    free = ("xiaomi/mimo-v2-flash:free", "MiMo-V2-Flash", 450)
+    weeks = {week: board([500, 400, 300, 200], [150, 120, 100]) + [free] for week in WEEKS[:3]}
+    weeks[WEEKS[3]] = board([500, 400, 300, 200], [150, 120, 100, 90])
+    season = Season(tmp_path, weeks)
+    (gone,) = season.events(WEEKS[3])["dropped_out"]
+    assert gone.facts.name == "MiMo-V2-Flash (free)"  # type: ignore[attr-defined]
