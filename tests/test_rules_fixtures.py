@@ -119,3 +119,16 @@ def test_a_model_that_drops_out_is_named_as_last_weeks_table_named_it(tmp_path: 
     season = Season(tmp_path, weeks)
     (gone,) = season.events(WEEKS[3])["dropped_out"]
     assert gone.facts.name == "MiMo-V2-Flash (free)"  # type: ignore[attr-defined]
+
+
+def test_a_new_snapshot_or_free_tier_of_a_counted_model_is_that_model_like_for_like(tmp_path: Path) -> None:
+    """STYLEBOOK 3 and 4: "the models counted in both weeks" are models, not rows."""
+    old, new = "deepseek/deepseek-v4-flash-20260423", "deepseek/deepseek-v4-flash-20260731"
+    weeks = {WEEKS[0]: board([500, 400], [150, 120]) + [(old, "DeepSeek V4 Flash", 600)],
+             WEEKS[1]: board([500, 400], [150, 120]) + [(old, "DeepSeek V4 Flash", 300),
+                                                         (new, "DeepSeek V4 Flash", 600)]}
+    stats, _ = pipeline.week_events(Season(tmp_path, weeks).config, IsoWeek.parse(WEEKS[1]))
+    china = stats.country("CN")
+    assert china is not None
+    assert new not in china.entered  # the model's new snapshot, not a new model
+    assert (china.same_tokens, china.same_previous_tokens) == (1170 * T, 870 * T)

@@ -346,6 +346,17 @@ def _raw_stats(board: _Leaderboard, names: dict[str, ModelName],
     return _RawWeek(board, models, authors, countries, unmapped, dict(all_authors), dict(all_countries))
 
 
+def _whole_week(board: _Leaderboard, family: str) -> bool:
+    """Whether some tier or snapshot of the model was listed on every day the board covers."""
+    if not board.listed:
+        return True  # a weekly board: each row is the whole week
+    days = 0
+    for model in board.tokens:
+        if family_of(model) == family:
+            days |= board.listing_of(model)
+    return days.bit_count() >= board.days
+
+
 def _tell_variants_apart(models: list[_Row]) -> None:
     """Two rows of one model listed in a week share a name: name each one's tier or snapshot.
 
@@ -384,11 +395,17 @@ def _with_previous(now: _RawWeek, before: _RawWeek | None,
                 then = previous.get(key, [])
                 prior = sum(before.board.tokens[m] for m in then)
                 all_prior = everything_before.get(key) if everything_before is not None else None
-                entered = tuple(m for m in groups[key] if m not in then)
-                left = tuple(m for m in then if m not in groups[key])
-                common = [m for m in then if m in groups[key]]  # counted in both weeks
-                same = sum(now.board.tokens[m] for m in common)
-                same_before = sum(before.board.tokens[m] for m in common)
+                # Like for like is model by model: a free tier or a new snapshot of a model
+                # counted last week is that model, not an entrant (STYLEBOOK 3 and 4), and a
+                # model listed on only some days of either week compares nothing.
+                families_now = {family_of(m) for m in groups[key]}
+                families_then = {family_of(m) for m in then}
+                entered = tuple(m for m in groups[key] if family_of(m) not in families_then)
+                left = tuple(m for m in then if family_of(m) not in families_now)
+                common = {f for f in families_now & families_then
+                          if _whole_week(now.board, f) and _whole_week(before.board, f)}
+                same = sum(now.board.tokens[m] for m in groups[key] if family_of(m) in common)
+                same_before = sum(before.board.tokens[m] for m in then if family_of(m) in common)
             result.append(Total(key, sums[key], rank, prior, tuple(groups[key]),
                                 everything.get(key, sums[key]), all_prior, entered, left, same,
                                 same_before))
