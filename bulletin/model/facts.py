@@ -259,6 +259,12 @@ class RecordFacts(SubjectFacts):
     low: bool
     history_weeks: int
     records_since: str
+    # The model that did most of a country's or developer's rise on last week, where one did
+    # (STYLEBOOK 1: a record is told with its cause): its name, volume and change.
+    driver: str = ""
+    driver_name: str = ""
+    driver_tokens: int | None = None
+    driver_change: float | None = None  # None: not listed the week before
 
 
 @dataclass(frozen=True, kw_only=True)

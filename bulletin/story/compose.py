@@ -120,9 +120,19 @@ def choose(events: list[Event], limit: int) -> list[Event]:
         amounts = _amounts(event.facts.as_data())
         if chosen and any(told[amount] >= MAX_TELLINGS for amount in amounts):
             continue
-        chosen.append(event)
+        chosen.append(_without_a_told_driver(event, told))
         told.update(amounts)
     return _with_a_debut(chosen, events, limit)
+
+
+def _without_a_told_driver(event: Event, told: Counter[int]) -> Event:
+    """A record's cause, unless an earlier paragraph already gave its figure (a developer
+    whose one model did the rise: "Tencent's models, 11.5 trillion" then "Tencent Hy3, 11.5")."""
+    facts = event.facts
+    if not isinstance(facts, RecordFacts) or facts.driver_tokens not in told:
+        return event
+    return replace(event, facts=replace(facts, driver="", driver_name="", driver_tokens=None,
+                                        driver_change=None))
 
 
 def _with_a_debut(chosen: list[Event], events: list[Event], limit: int) -> list[Event]:
@@ -285,6 +295,8 @@ def _amounts(facts: Mapping[str, Any]) -> set[int]:
     """The token counts an event states (facts named ``*tokens``, nested lists included)."""
     found: set[int] = set()
     for key, value in facts.items():
+        if key.startswith("driver"):
+            continue  # a record's cause, said in passing: no telling of its own
         if isinstance(value, Mapping):
             found |= _amounts(value)
         elif isinstance(value, (list, tuple)):

@@ -9,10 +9,13 @@ model's record is only measured in a week it was listed every day.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
-from bulletin.model import Event, Total, WeekStats
+from bulletin.model import Event, ModelWeek, Total, WeekStats
 from bulletin.model.facts import EventKind, RecordFacts, SubjectType
+from bulletin.story.families import family_name
 from bulletin.story.novelty import fact
 from bulletin.story.rules import (
     SUBJECT_TYPES,
@@ -98,6 +101,7 @@ class Record(Rule):
                 # The store's first complete week: "all-time" means since then, and says so.
                 records_since=_records_since(context, self.subject).monday.isoformat(),
                 week_ending=stats.week.sunday.isoformat(),
+                **({} if self.low else _driver(stats, self.subject, subject)),
             )
             score = 25.0 + min(30.0, 100 * abs(margin or 0)) + 5 * all_time
             if self.subject in ("author", "model"):
@@ -106,6 +110,34 @@ class Record(Rule):
             topic = f"high|{self.subject}|{subject}" if all_time and not self.low else ""
             yield Event(EventKind.RECORD, (self.subject, subject), facts, score,
                         evidence(stats, subject_models(stats, self.subject, subject)), topic=topic)
+
+
+DRIVER_SHARE = 0.4  # of the rise on last week: one model did that much or more of it
+
+
+def _driver(stats: WeekStats, subject_type: str, subject: str) -> dict[str, Any]:
+    """The model (all its tiers and snapshots) behind most of a country's or developer's rise."""
+    if subject_type not in ("country", "author"):
+        return {}
+    total = next((t for t in (stats.countries if subject_type == "country" else stats.authors)
+                  if t.key == subject), None)
+    if total is None or total.previous_tokens is None or total.tokens <= total.previous_tokens:
+        return {}
+    families: dict[str, list[ModelWeek]] = defaultdict(list)
+    for row in stats.models:
+        if row.model in total.models:
+            families[row.family or row.model].append(row)
+    gains = []
+    for rows in families.values():
+        known = [row.previous_tokens for row in rows if row.previous_tokens is not None]
+        before = sum(known) if known else None
+        now = sum(row.tokens for row in rows)
+        gains.append((now - (before or 0), now, before, min(rows, key=lambda row: row.rank)))
+    gain, now, before, top = max(gains, key=lambda item: item[0])
+    if gain < DRIVER_SHARE * (total.tokens - total.previous_tokens):
+        return {}
+    return {"driver": top.family or top.model, "driver_name": family_name(top.name),
+            "driver_tokens": now, "driver_change": now / before - 1 if before else None}
 
 
 def _records_since(context: RuleContext, subject_type: str) -> IsoWeek:

@@ -70,8 +70,11 @@ class VariantChange(Rule):
                 facts = VariantChangeFacts(
                     **_base(new, stats.week.sunday.isoformat()),
                     what=VariantWhat.SNAPSHOT, snapshot=_date(new), old_snapshot=_date(old),
-                    old_tokens=old.tokens, old_rank=old.rank, overtook=overtook)
-                score = 45.0 + 3 * max(0, 10 - new.rank) + 10 * overtook
+                    old_tokens=old.tokens, old_rank=old.rank, overtook=overtook,
+                    family_tokens=sum(row.tokens for row in rows))
+                # The model's own news, told with its total: two snapshots are never rivals
+                # (STYLEBOOK 4), so a new one overtaking the old is no headline of its own.
+                score = 30.0 + 2 * max(0, 10 - new.rank)
                 yield Event(EventKind.VARIANT_CHANGE, (family,), facts, score,
                             evidence(stats, [new.model, old.model]))
                 continue
