@@ -88,7 +88,7 @@ def test_w24_a_change_from_top_nine_churn_is_told_as_such(season: Path, bulletin
     assert facts["trailer_all_change"] == everything["2026-W24"] / everything["2026-W23"] - 1
     text = article(bulletin, season, "2026-W24")
     assert "Both totals count the week's top nine models on the leaderboard." in text
-    assert "Counting all the United States' listed models, use rose 16.2%." in text
+    assert "All the United States' listed models together rose 16.2%." in text
     assert "comes mostly from which models made the top nine" not in text
 
 
