@@ -235,6 +235,13 @@ class GrowthStreakFacts(SubjectFacts):
     ended_weeks: int = 0
     ended_open_ended: bool = False
     ended_since: str = ""
+    # The platform total's first material fall on record, after weeks of only growth and
+    # stalls (W30): told as that first, hedged to the records' start.
+    first_fall: bool = False
+    records_since: str = ""
+    # Flat after a run (W26): told as flat ("held flat after six weeks of growth"), never as
+    # a fall or the run's end (STYLEBOOK 2).
+    stalled: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -227,6 +227,8 @@ def is_change(event: Event, ahead: str | None = None) -> bool:
     if isinstance(facts, RecordFacts):  # the platform's or the lead country's all-time high
         return facts.all_time and not facts.low and (facts.subject_type == SubjectType.TOTAL or (
             facts.subject_type == SubjectType.COUNTRY and facts.subject == ahead))
+    if isinstance(facts, GrowthStreakFacts):  # the platform's run of growth stalls or ends
+        return facts.ended and facts.subject_type == SubjectType.TOTAL
     return False
 
 

@@ -64,7 +64,7 @@ def _material(story: Story, event: Event, materiality: float) -> str:
         change = facts.change
     elif isinstance(facts, RecordFacts) and facts.margin is not None:
         change = facts.margin
-    elif isinstance(facts, GrowthStreakFacts) and facts.ended:
+    elif isinstance(facts, GrowthStreakFacts) and facts.ended and not facts.stalled:
         change = facts.change
     if change is not None and abs(change) < materiality:
         return f"a change of {change:+.2%} is below the materiality threshold ({materiality:.0%})"

@@ -63,6 +63,8 @@ class Growth(Rule):
             # Below the materiality threshold a change is flat: no rise or fall to tell.
             if abs(change) < max(self.threshold, context.methodology.materiality):
                 continue
+            if self.span > 1 and not _moved_this_week(context, self.subject, subject, change):
+                continue  # W26: "up 46.8% over four weeks" in the week growth stalled is no news
             typical = typical_change(context, self.subject, subject, self.span)
             unusual = min(2.0, max(0.5, abs(change) / typical)) if typical else 1.0
             score = (20.0 + min(60.0, 200 * abs(change))) * unusual
@@ -110,3 +112,14 @@ def _partly_listed(stats: WeekStats, models: Sequence[str]) -> bool:
     """Whether any of ``models`` was listed on fewer than seven days of the week."""
     counted = set(models)
     return any(row.days < 7 for row in stats.models if row.model in counted)
+
+
+def _moved_this_week(context: RuleContext, subject_type: str, subject: str, change: float) -> bool:
+    """Whether the subject moved the window's way in the week itself, by more than noise."""
+    last = context.history.get(context.stats.week.previous())
+    previous = volumes(last, subject_type).get(subject) if last is not None else None
+    tokens = volumes(context.stats, subject_type).get(subject)
+    if not previous or tokens is None:
+        return False
+    week = tokens / previous - 1
+    return abs(week) >= context.methodology.materiality and week * change > 0

@@ -13,7 +13,8 @@ author or the total (event ``growth_streak``); when a run of at least
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from itertools import pairwise
 from typing import Any
 
 from bulletin.model import Event
@@ -135,26 +136,48 @@ class Streak(Rule):
                 yield Event(EventKind.GROWTH_STREAK, (subject,), facts, 25.0 + 6 * min(run.weeks, 10), models,
                             topic=f"growth|{self.subject}|{subject}|{run.weeks}")
                 continue
-            # A fall this week: did it end a run worth having reported? A flat week ends
-            # none (nor extends it): "+0.14%" is neither growth nor the end of growth.
+            # A fall or a stall this week: did it end a run worth having reported? "+0.14%"
+            # is no growth, so a run that stops there has ended (W26: flat after six weeks);
+            # the article says it held flat, not that it fell (STYLEBOOK 2).
             before = previous_complete(context.history, stats.week)
             if before is None or run.weeks > 0:
                 continue
             now, then = volume(stats.week), volume(before.week)
-            if (now is None or then is None or not material(now, then, materiality, falling=True)
-                    or not alike(stats.week, before.week)):
+            if now is None or then is None or not alike(stats.week, before.week):
                 continue
             ended = growth_run(context.history, before.week, volume, memo=memo, materiality=materiality,
                                comparable=alike)
-            if ended.weeks >= self.min_weeks:
+            first_fall = self.subject == "total" and _first_fall(context, volume, alike, materiality)
+            if ended.weeks >= self.min_weeks or first_fall:
                 facts = GrowthStreakFacts(
                     **base, weeks=0, open_ended=False, since="", ended=True,
                     tokens=volume(stats.week), first_tokens=volume(before.week),
                     ended_weeks=ended.weeks, ended_open_ended=ended.open_ended,
                     ended_since=ended.since.monday.isoformat(),
-                    change=_change(volume(stats.week), volume(before.week)))
-                yield Event(EventKind.GROWTH_STREAK, (subject,), facts, 20.0 + 5 * min(ended.weeks, 10),
-                            models)
+                    change=_change(volume(stats.week), volume(before.week)), first_fall=first_fall,
+                    stalled=not material(now, then, materiality, falling=True),
+                    records_since=context.index.weeks()[0].monday.isoformat() if first_fall else "")
+                score = 20.0 + 5 * min(ended.weeks, 10) + (30.0 if first_fall else 0.0)
+                yield Event(EventKind.GROWTH_STREAK, (subject,), facts, score, models)
+
+
+FIRSTS_AFTER = 8  # weeks on record before a first fall means anything
+
+
+def _first_fall(context: RuleContext, volume: Callable[[IsoWeek], int | None],
+                alike: Callable[[IsoWeek, IsoWeek], bool], materiality: float) -> bool:
+    """This week's fall is material and no earlier week on record fell materially."""
+    weeks = [week for week in context.index.weeks() if week <= context.stats.week]
+    if len(weeks) <= FIRSTS_AFTER:
+        return False
+    for before, week in pairwise(weeks):
+        now, then = volume(week), volume(before)
+        if now is None or not then or not alike(week, before):
+            return False  # a gap or a change of basis: the record is not whole
+        falling = now / then - 1 <= -materiality
+        if falling != (week == context.stats.week):
+            return False
+    return True
 
 
 def _change(now: int | None, before: int | None) -> float | None:
