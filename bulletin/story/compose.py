@@ -122,7 +122,7 @@ def choose(events: list[Event], limit: int) -> list[Event]:
             continue
         chosen.append(_without_a_told_driver(event, told))
         told.update(amounts)
-    return _with_a_debut(chosen, events, limit)
+    return _with_debuts(chosen, events, limit)
 
 
 def _without_a_told_driver(event: Event, told: Counter[int]) -> Event:
@@ -135,27 +135,37 @@ def _without_a_told_driver(event: Event, told: Counter[int]) -> Event:
                                         driver_change=None))
 
 
-def _with_a_debut(chosen: list[Event], events: list[Event], limit: int) -> list[Event]:
-    """A model new to the table is told, in place of the last event that only says what continues.
+EXTRA_DEBUTS = 2  # debuts told past the story's limit, where nothing continuing can give way
+
+
+def _with_debuts(chosen: list[Event], events: list[Event], limit: int) -> list[Event]:
+    """Every model new to the table is told, in place of the last events that only say what
+    continues, or past the limit (a sentence each).
 
     STYLEBOOK 1 counts a debut in the table among the week's news; scored by its
-    rank, a debut at No. 8 loses every place to runs that go on.
+    rank, a debut at No. 8 loses every place to runs that go on (W31: GPT-5.6 Luna
+    and Kimi K3 both entered the top 10, and neither was told).
     """
-    if any(_debut(e) for e in chosen):
+    if not chosen:
         return chosen
     # At No. 1 the lead change tells it ("takes first place", "new on OpenRouter this week").
-    debut = next((e for e in events if _debut(e) and not e.facts.background
-                  and isinstance(e.facts, NewEntrantFacts) and e.facts.rank > 1), None)
-    if debut is None or not chosen:
-        return chosen
-    if len(chosen) < limit:
-        return [*chosen, debut]
-    # Never the countries' lead: the paragraph that gives both countries' totals.
-    last = next((i for i in range(len(chosen) - 1, 0, -1)
-                 if continues(chosen[i]) and chosen[i].kind not in LEAD_KINDS), None)
-    if last is None:
-        return chosen
-    return [*chosen[:last], *chosen[last + 1:], debut]
+    untold = [e for e in events if _debut(e) and not e.facts.background and e not in chosen
+              and isinstance(e.facts, NewEntrantFacts) and e.facts.rank > 1]
+    told = list(chosen)
+    extra = 0
+    for debut in sorted(untold, key=lambda e: e.facts.rank):  # type: ignore[attr-defined]
+        if len(told) < limit:
+            told.append(debut)
+            continue
+        # Never the countries' lead: the paragraph that gives both countries' totals.
+        last = next((i for i in range(len(told) - 1, 0, -1)
+                     if continues(told[i]) and told[i].kind not in LEAD_KINDS), None)
+        if last is not None:
+            told = [*told[:last], *told[last + 1:], debut]
+        elif extra < EXTRA_DEBUTS:
+            told.append(debut)
+            extra += 1
+    return told
 
 
 def _debut(event: Event) -> bool:
