@@ -378,6 +378,9 @@ class StealthWithdrawnFacts(Facts):
     tokens: int  # this week, on the days it was still listed (0: none)
     days: int
     week_ending: str
+    # A weekly board's rows (0: the Data API's days): a copy of the top nine shows a model
+    # gone from it, never the day it was last listed (W47).
+    listed: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -54,7 +54,7 @@ class Withdrawal(Rule):
                 model=row.model, name=row.name, last_listed=last.isoformat(),
                 previous_rank=row.rank, previous_tokens=row.tokens,
                 tokens=still.tokens if still is not None else 0, days=listed,
-                week_ending=stats.week.sunday.isoformat())
+                week_ending=stats.week.sunday.isoformat(), listed=0 if stats.daily else len(stats.models))
             keys = evidence(before, [row.model]) + (evidence(stats, [row.model]) if still else ())
             yield Event(EventKind.STEALTH_WITHDRAWN, (row.model,), facts,
                         40.0 + 3 * (self.within - row.rank), keys)
