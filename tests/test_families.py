@@ -73,7 +73,7 @@ def test_w19_the_free_tier_of_hy3_preview_ends_that_week_and_no_model_takes_firs
     assert text.splitlines()[0] == "# The free tier of Tencent Hy3 Preview leaves OpenRouter's listing"
     assert "listed for the last time on May 8" in text
     zh = rendered(bulletin, season, "2026-W19", "bulletin.zh.md")
-    assert zh.splitlines()[0] == "# 腾讯Hy3 Preview免费版退出OpenRouter榜单"
+    assert zh.splitlines()[0] == "# 腾讯Hy3 Preview（免费版）退出OpenRouter榜单"
     w20 = week_events(bulletin, season, "2026-W20")
     assert not [e for e in w20 if e["kind"] == "variant_change"]
     assert not [e for e in w20 if e["kind"] == "subject_lead_change"
