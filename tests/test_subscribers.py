@@ -28,6 +28,20 @@ def test_add_list_remove_and_export(project: Path, bulletin) -> None:
         "email,locale,status\nAna@example.com,en,unsubscribed\nchen@example.cn,zh,pending\n"
 
 
+def test_an_export_runs_no_formula_in_a_spreadsheet_and_imports_back_the_same(project: Path, bulletin,
+                                                                              tmp_path: Path) -> None:
+    for address in ("=1+2@example.com", "+44@example.com", "-x@example.com", "plain@example.com"):
+        assert bulletin("subscribers", "add", "--", address).code == 0
+    exported = bulletin("subscribers", "export").out
+    cells = [line.split(",")[0] for line in exported.splitlines()[1:]]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells), cells
+    assert "'=1+2@example.com" in cells
+    # The file read back gives the same addresses, not ones with a quote in front.
+    (tmp_path / "back.csv").write_text(exported, encoding="utf-8")
+    assert bulletin("subscribers", "import", str(tmp_path / "back.csv")).out.endswith(
+        "0 added, 0 updated, 4 unchanged, 0 rejected\n")
+
+
 def test_a_bad_address_is_refused_in_one_line(project: Path, bulletin) -> None:
     result = bulletin("subscribers", "add", "ana@@example.com")
     assert result.code == 1

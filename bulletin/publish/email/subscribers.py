@@ -168,7 +168,7 @@ def import_csv(subscribers: Subscribers, text: str, source: str) -> ImportReport
                                if locale not in LOCALES else
                                f"unknown status {status!r} (expected one of: {', '.join(STATUSES)})")
                 raise SubscriberError(f"{row.get('email', '')}: {add_problem}")
-            checked.append((normalise(row.get("email", "")), locale, status, line))
+            checked.append((normalise(_from_cell(row.get("email", ""))), locale, status, line))
         except SubscriberError as exc:
             rejected.append(f"{source}: line {line}: {exc}")
     for start in range(0, len(checked), IMPORT_BATCH):
@@ -189,10 +189,23 @@ def import_csv(subscribers: Subscribers, text: str, source: str) -> ImportReport
     return ImportReport(counts["added"], counts["updated"], counts["unchanged"], tuple(rejected))
 
 
+# A cell a spreadsheet would run as a formula ("=1+2@example.com" is a valid address):
+# exported behind a quote, as OWASP advises for CSV, and read back without it.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _to_cell(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _from_cell(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+
+
 def export_csv(subscribers: Subscribers) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
     for sub in subscribers.listing():
-        writer.writerow((sub.email, sub.locale, sub.status))
+        writer.writerow((_to_cell(sub.email), sub.locale, sub.status))
     return out.getvalue()
