@@ -285,6 +285,11 @@ class NewEntrantFacts(ModelFacts):
     succeeds: str = ""
     succeeded_change: float | None = None  # this week's, over a full week against a full week
     succeeded_left: bool = False  # not in this week's listing at all
+    # The week's other models new to the table, told in the same paragraph (compose): every
+    # debut is told, and several take one paragraph, not one each.
+    also: tuple[ModelFacts, ...] = ()
+
+    nested = {"also": ModelFacts}
 
 
 @dataclass(frozen=True, kw_only=True)

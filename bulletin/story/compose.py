@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from bulletin.model.facts import (
     GrowthStreakFacts,
     LeadChangeFacts,
     MilestoneFacts,
+    ModelFacts,
     Move,
     NewEntrantFacts,
     RankChangeFacts,
@@ -135,12 +136,9 @@ def _without_a_told_driver(event: Event, told: Counter[int]) -> Event:
                                         driver_change=None))
 
 
-EXTRA_DEBUTS = 2  # debuts told past the story's limit, where nothing continuing can give way
-
-
 def _with_debuts(chosen: list[Event], events: list[Event], limit: int) -> list[Event]:
-    """Every model new to the table is told, in place of the last events that only say what
-    continues, or past the limit (a sentence each).
+    """Every model new to the table is told: the week's debuts share one paragraph, which
+    takes the place of the last event that only says what continues, within the limit.
 
     STYLEBOOK 1 counts a debut in the table among the week's news; scored by its
     rank, a debut at No. 8 loses every place to runs that go on (W31: GPT-5.6 Luna
@@ -149,23 +147,41 @@ def _with_debuts(chosen: list[Event], events: list[Event], limit: int) -> list[E
     if not chosen:
         return chosen
     # At No. 1 the lead change tells it ("takes first place", "new on OpenRouter this week").
-    untold = [e for e in events if _debut(e) and not e.facts.background and e not in chosen
-              and isinstance(e.facts, NewEntrantFacts) and e.facts.rank > 1]
+    debuts = sorted((e for e in events if _debut(e) and not e.facts.background
+                     and isinstance(e.facts, NewEntrantFacts) and e.facts.rank > 1),
+                    key=lambda e: e.facts.rank)  # type: ignore[attr-defined]
+    # A model a record already names as its cause is told (W33: Claude Opus 5).
+    drivers = {e.facts.driver for e in chosen if isinstance(e.facts, RecordFacts) and e.facts.driver}
+    untold = [e for e in debuts if e not in chosen
+              and family_of(e.facts.model) not in drivers]  # type: ignore[attr-defined]
+    if not untold:
+        return chosen
+    host = next((e for e in chosen if e in debuts), None)
     told = list(chosen)
-    extra = 0
-    for debut in sorted(untold, key=lambda e: e.facts.rank):  # type: ignore[attr-defined]
-        if len(told) < limit:
-            told.append(debut)
-            continue
-        # Never the countries' lead: the paragraph that gives both countries' totals.
-        last = next((i for i in range(len(told) - 1, 0, -1)
-                     if continues(told[i]) and told[i].kind not in LEAD_KINDS), None)
-        if last is not None:
-            told = [*told[:last], *told[last + 1:], debut]
-        elif extra < EXTRA_DEBUTS:
-            told.append(debut)
-            extra += 1
-    return told
+    if host is None:
+        host = untold.pop(0)
+        if len(told) >= limit:
+            # Never the countries' lead: the paragraph that gives both countries' totals.
+            last = next((i for i in range(len(told) - 1, 0, -1) if _gives_way(told[i])), None)
+            if last is None:
+                return told
+            told.pop(last)
+        told.append(host)
+    if not untold:
+        return told
+    assert isinstance(host.facts, NewEntrantFacts)
+    joined = replace(host, facts=replace(host.facts, also=tuple(
+        ModelFacts(**{f.name: getattr(e.facts, f.name) for f in fields(ModelFacts)}) for e in untold)),
+        evidence=tuple(dict.fromkeys(host.evidence + tuple(k for e in untold for k in e.evidence))))
+    return [joined if e is host else e for e in told]
+
+
+def _gives_way(event: Event) -> bool:
+    """What a debut may take the place of: a run that goes on, one model's move, or a new
+    snapshot's first days (W33: DeepSeek V4 Pro's at No. 21, against Claude Opus 5 at No. 8)."""
+    arriving = isinstance(event.facts, VariantChangeFacts) and bool(event.facts.first_listed)
+    return event.kind not in LEAD_KINDS and (
+        continues(event) or arriving or event.kind in (EventKind.RANK_CHANGE, EventKind.VOLUME_CHANGE))
 
 
 def _debut(event: Event) -> bool:
