@@ -214,6 +214,10 @@ class Total:
         change, same = self.change, self.same_change
         if change is None or same is None or not (self.entered or self.left):
             return False
+        # The same models moving further the same way: the list damped the change, it did not
+        # make it (W32: the nine +21.7%, the same models +39.7%) — no "comes mostly from".
+        if change * same > 0 and abs(same) > abs(change):
+            return False
         return _apart(change, same)
 
     @property

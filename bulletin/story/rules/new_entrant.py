@@ -32,8 +32,13 @@ class NewEntrant(Rule):
         previous_top = {row.model for row in before.top(self.places)}
         previous_families = {row.family or row.model for row in before.top(self.places)}
         first_top = context.index.first_in_top(self.places)
+        # A copy of the board that grew (nine rows, then ten): its new last rows say only
+        # that the list is longer, not that a model entered (W07's "top nine at No. 10").
+        rows_before = len(before.models) if not stats.daily else self.places
         for row in stats.top(self.places):
             if row.model in previous_top or (row.family or row.model) in previous_families:
+                continue
+            if row.rank > rows_before:
                 continue
             # In the top before the week before (partial weeks too): back after a time away.
             returning = row.model in first_top and first_top[row.model] < before.week
