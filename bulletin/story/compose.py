@@ -138,7 +138,7 @@ def _without_a_told_driver(event: Event, told: Counter[int]) -> Event:
 
 def _with_debuts(chosen: list[Event], events: list[Event], limit: int) -> list[Event]:
     """Every model new to the table is told: the week's debuts share one paragraph, which
-    takes the place of the last event that only says what continues, within the limit.
+    takes the place of the last event that gives way (_gives_way), within the limit.
 
     STYLEBOOK 1 counts a debut in the table among the week's news; scored by its
     rank, a debut at No. 8 loses every place to runs that go on (W31: GPT-5.6 Luna
