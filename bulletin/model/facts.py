@@ -186,6 +186,10 @@ class LeadChangeFacts(DuelFacts):
     # country, and the first week on record ("the first Chinese model at No. 1 on record").
     first_of_country: str = ""
     records_since: str = ""
+    # A developer whose lead ended in its first week without a model's free tier, gone since
+    # the week before (W20: Tencent, after Hy3 Preview's free tier last listed on May 8).
+    free_gone_model: str = ""
+    free_gone_on: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,6 +8,7 @@ streak the change ends is part of the event ("ending China's two-week lead").
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from bulletin.model import Event, WeekStats
@@ -56,6 +57,8 @@ class LeadChange(Rule):
             yield Event(EventKind.LEAD_CHANGE, (ahead, behind), LeadChangeFacts(**duel, **ending),
                         90.0 + min(ended.weeks, 6), evidence(stats, models), topic=f"lead|{kind}|{ahead}")
             return
+        if kind == "author":
+            ending.update(_free_tier_gone(stats, before, previous))
         if kind == "model":
             ending.update(_free_tier_cause(stats, before, previous))
             ending.update(_newcomer(context, before, ahead))
@@ -109,6 +112,23 @@ def _first_of_country(context: RuleContext, kind: str, pair: tuple[str, str], ah
         if leader is None or _country(context, context.history[week], kind, leader) in (country, None):
             return {}
     return {"first_of_country": country, "records_since": earlier[0].monday.isoformat()}
+
+
+def _free_tier_gone(stats: WeekStats, before: WeekStats, author: str) -> dict[str, Any]:
+    """A free tier of the developer's that was listed last week and is listed on no day of this
+    one, its paid tier still listed: the cause to tell with the developer's fall (STYLEBOOK 1)."""
+    if before.week != stats.week.previous():
+        return {}
+    now = {row.model for row in stats.models}
+    families_now = {row.family or row.model for row in stats.models}
+    gone = [row for row in before.models if row.author == author and variant(row.model).free
+            and row.model not in now and (row.family or row.model) in families_now
+            and row.last_day is not None]
+    if not gone:
+        return {}
+    row = max(gone, key=lambda row: row.tokens)
+    last = before.week.monday + timedelta(days=row.last_day or 0)
+    return {"free_gone_model": family_name(row.name), "free_gone_on": last.isoformat()}
 
 
 LISTED = 1000  # more places than any listing has: "in the top LISTED" is "listed"
