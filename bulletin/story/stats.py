@@ -62,6 +62,14 @@ class _Leaderboard:
         return self.days == 7
 
     @cached_property
+    def family_listing(self) -> dict[str, int]:
+        """Each model's days listed under any tier or snapshot, as bits (daily data only)."""
+        found: dict[str, int] = defaultdict(int)
+        for model, bits in self.listed.items():
+            found[family_of(model)] |= bits
+        return dict(found)
+
+    @cached_property
     def ranks(self) -> dict[str, int]:
         # Ranked when first needed: a single week's command ranks only the weeks it builds.
         return self.given_ranks if self.given_ranks is not None else _rank(self.tokens)
@@ -350,11 +358,7 @@ def _whole_week(board: _Leaderboard, family: str) -> bool:
     """Whether some tier or snapshot of the model was listed on every day the board covers."""
     if not board.listed:
         return True  # a weekly board: each row is the whole week
-    days = 0
-    for model in board.tokens:
-        if family_of(model) == family:
-            days |= board.listing_of(model)
-    return days.bit_count() >= board.days
+    return board.family_listing.get(family, 0).bit_count() >= board.days
 
 
 def _tell_variants_apart(models: list[_Row]) -> None:
