@@ -34,9 +34,10 @@ from bulletin import pipeline  # noqa: E402
 from bulletin.collect.collection import Outcome  # noqa: E402
 from bulletin.config.load import load_config  # noqa: E402
 from bulletin.config.settings import Config  # noqa: E402
+from bulletin.corrections.detect import revised_in, revisions, touched  # noqa: E402
 from bulletin.model import Collected, Delivery, DeliveryStatus, SourceStatus  # noqa: E402
+from bulletin.render import restate  # noqa: E402
 from bulletin.store.database import Store  # noqa: E402
-from bulletin.story.corrections.detect import revised_in, revisions, touched  # noqa: E402
 from bulletin.story.stats import is_complete  # noqa: E402
 from bulletin.weeks import IsoWeek  # noqa: E402
 
@@ -90,17 +91,19 @@ def main() -> None:
                 aggregated = time.perf_counter() - t
                 revised = revised_in([o.report for o in outcomes if o.report])
                 t = time.perf_counter()
-                found = revisions(config, store, history, revised, "bench", "2026-01-01T00:00:00+00:00")
+                stamp = "2026-01-01T00:00:00+00:00"
+                found = [(revision, corrected) for revision in revisions(config, store, history, revised)
+                         if (corrected := restate.corrections(revision, "bench", stamp))]
                 checked = time.perf_counter() - t
                 t = time.perf_counter()
-                for revision in found:
-                    store.corrections.add(revision.corrections)
-                    if not revision.story_change:
+                for revision, corrected in found:
+                    store.corrections.add(corrected)
+                    if not revision.held:
                         pipeline.publish_corrections(config, store, revision.week, history)
                 written = time.perf_counter() - t
-                numbers = sum(len(r.corrections) for r in found)
+                numbers = sum(len(corrected) for _, corrected in found)
                 recomputed = len(touched(store, revised, store.corrections.published_weeks()))
-                held = sum(1 for r in found if r.story_change)
+                held = sum(1 for revision, _ in found if revision.held)
                 print(f"revise {label} ({week}): aggregate {aggregated:.2f} s; check {len(weeks)} "
                       f"published weeks ({recomputed} recomputed) {checked:.2f} s -> {len(found)} weeks, "
                       f"{numbers} numbers ({held} held); writing the corrected weeks {written:.2f} s")

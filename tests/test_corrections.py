@@ -24,12 +24,16 @@ from test_webhook import SECRET, Receiver
 
 from bulletin import pipeline
 from bulletin.config.load import load_config
+from bulletin.corrections.detect import revised_in
 from bulletin.errors import ClaimError
 from bulletin.pipeline import build_story
 from bulletin.render import claims
 from bulletin.render.correction_notes import quoted
 from bulletin.render.rendered import RenderedWeek
+from bulletin.render.restate import like
 from bulletin.store.database import Store
+from bulletin.store.migrations import MIGRATIONS
+from bulletin.story.quantities import Quantity, event_ids
 from bulletin.weeks import IsoWeek
 from support.emailing import KEY
 from support.servers import running
@@ -324,15 +328,12 @@ def test_wordpress_gets_the_corrected_post_in_place_of_the_old(
     (0.094, "-8.3%", "zh", "+9.4%"),
 ])
 def test_a_revised_number_is_written_the_way_the_old_one_was(value, old, locale, new) -> None:
-    from bulletin.story.corrections.detect import like
-
-    assert like(claims.Quantity("countries.CN.tokens" if isinstance(value, int) else "countries.CN.change",
-                                value, ()), old, locale) == new
+    assert like(Quantity("country(CN).tokens" if isinstance(value, int) else "country(CN).change",
+                         value, ()), old, locale) == new
 
 
 def test_a_collection_revises_the_weeks_of_its_days_and_a_file_without_weeks_any() -> None:
     from bulletin.store.database import SaveReport
-    from bulletin.story.corrections.detect import revised_in
 
     assert revised_in([SaveReport("api", changed=1, periods=("2026-03-09", "2026-03-10", "2026-W12")),
                        SaveReport("figures", added=1), SaveReport("catalogue", names=3)]) == [
@@ -431,3 +432,50 @@ def test_a_correction_is_published_only_once_its_page_is_written(
     assert {c["status"] for c in corrections(bulletin)} == {"published"}
     assert NOTE_EN in page(project, "2026-W10")
     assert "won it back with 4.29 trillion tokens" in page(project, "2026-W10")
+
+
+def legacy_name(name: str, prefixes: list[str]) -> str:
+    """An id as bulletins written before ids named it: by where it sat in the story's data."""
+    for index, prefix in enumerate(prefixes):
+        if name.startswith(prefix + "."):
+            return f"events[{index}].facts.{name[len(prefix) + 1:]}"
+    for kind, old in (("country", "countries"), ("model", "models")):
+        if name.startswith(kind + "("):
+            subject, measure = name[len(kind) + 1:].rsplit(").", 1)
+            return f"{old}.{subject}.{measure}"
+    return name
+
+
+def test_a_store_and_bulletins_from_before_quantity_ids_are_still_corrected(
+        published, bulletin, monkeypatch: pytest.MonkeyPatch) -> None:
+    project, _ = published
+    # As an older bulletin left them: bulletin.json names numbers by field path and keeps no sentence,
+    # and the store is one migration behind, with a held correction named the old way.
+    for week in WEEKS:
+        path = project / "output" / "bulletins" / week / "bulletin.json"
+        data = json.loads(path.read_text(encoding="utf-8"))
+        prefixes = event_ids([(e["kind"], e["subjects"]) for e in data["events"]])
+        data["numbers"] = {locale: [{"text": row["text"], "sources": row["sources"],
+                                     "what": [legacy_name(n, prefixes) for n in row["what"]]}
+                                    for row in rows if any(c.isdigit() for c in row["text"])]
+                           for locale, rows in data["numbers"].items()}
+        path.write_text(json.dumps(data), encoding="utf-8")
+    with Store.open(project / "output" / "bulletin.db") as store, store.transaction() as db:
+        db.execute("ALTER TABLE stated DROP COLUMN sentence")
+        db.execute("INSERT INTO corrections (week, locale, quantity, sentence, old, new, source, revised_by, "
+                   "detected_at, status, held_for, announced_in, subject) VALUES ('2026-W09', 'en', "
+                   "'models.x/y:free.change', 's', '1', '2', 'api', 'r', 'd', 'held', 'h', '', '')")
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", REVISED)
+    revise(project, MINIMAX_W10 + "1870000000000", MINIMAX_W10 + "1970000000000")
+    result = bulletin("run")
+    assert result.code == 0, result.err
+    assert "corrections: 2026-W10 corrected (5 numbers), 2026-W11 corrected (2 numbers); 0 held" in result.err
+    listed = corrections(bulletin)
+    lead = next(c for c in listed if c["old"] == "4.19 trillion" and c["locale"] == "en")
+    # The sentence is found in the article written then, and the number named by its id.
+    assert lead["statement"].startswith("The lead on OpenRouter changed hands in the week to March 8")
+    assert lead["quantity"] == "country(CN).tokens"
+    assert NOTE_EN in page(project, "2026-W10")
+    assert {c["quantity"] for c in listed if c["week"] == "2026-W09"} == {"model(x/y:free).change"}

@@ -7,7 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "bulletin"
-STAGES = {"cli", "config", "collect", "store", "story", "render", "publish", "pipeline", "serve"}
+# From the top down: a module imports only its own stage's and those below it.
+ORDER = ("cli", "serve", "pipeline", "publish", "render", "corrections", "story", "collect", "store",
+         "config", "model")
+STAGES = set(ORDER) - {"model"}
 # Below the stages: the records they hand one another (model/ holds each event kind's facts).
 BASE = {"model"}
 
@@ -80,6 +83,25 @@ def test_no_module_imports_itself_through_others() -> None:
     graph = {name: dependencies(name) for name in MODULES}
     cycles = [" -> ".join(found) for name in sorted(graph) if (found := cycle_from(name, graph))]
     assert cycles == []
+
+
+def level(module: str) -> int:
+    """How far down the stages a module sits.
+
+    ``weeks``, ``clock`` and ``errors`` sit below them all; the other top-level
+    modules (``__main__``, and the plugin names ``bulletin.rules``,
+    ``bulletin.sources``, ``bulletin.publishers``) above them all.
+    """
+    parts = module.split(".")
+    if len(parts) > 1 and parts[1] in ORDER:
+        return ORDER.index(parts[1])
+    return len(ORDER) if parts[-1] in ("weeks", "clock", "errors") else -1
+
+
+def test_every_import_points_down_the_stages() -> None:
+    upward = [f"{name} -> {target}" for name in sorted(MODULES) for target in sorted(dependencies(name))
+              if level(target) < level(name) and target != "bulletin"]
+    assert upward == []
 
 
 def test_plugins_find_the_base_classes_where_they_always_were() -> None:

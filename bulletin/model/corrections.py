@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -22,7 +23,7 @@ class CorrectionStatus(StrEnum):
 class Correction:
     week: IsoWeek
     locale: str
-    quantity: str  # the story's name for the number: "countries.CN.tokens"
+    quantity: str  # the number's id (story/quantities.py): "country(CN).tokens"
     sentence: str  # the sentence (or table row) that stated it, as published
     old: str  # as the article wrote it: "4.19 trillion"
     new: str  # as the article writes it from the store now: "4.29 trillion"
@@ -37,18 +38,14 @@ class Correction:
     @property
     def kind(self) -> str:
         """How the note describes the number: country_tokens, model_change, ... or other."""
-        parts = self.quantity.split(".")
-        if parts[0] == "countries" and parts[-1] in ("tokens", "change"):
-            return f"country_{parts[-1]}"
-        if parts[0] == "models" and parts[-1] in ("tokens", "change"):
-            return f"model_{parts[-1]}"
+        of, measure = self.quantity.partition("(")[0], self.quantity.rsplit(".", 1)[-1]
+        if of in ("country", "model") and measure in ("tokens", "change"):
+            return f"{of}_{measure}"
         return "other"
 
     @property
     def clause(self) -> str:
         """The part of the sentence that holds the number, for a note that quotes it."""
-        import re
-
         parts = re.split(r"(?<=[,;:，；：。])\s*|\s*\|\s*", self.sentence)
         found = next((part for part in parts if self.old in part), self.sentence)
         return found.strip(" ,;:.，；：。|") or self.old

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from bulletin import clock
 from bulletin.collect.collection import Outcome, collect_sources, settle
 from bulletin.config.settings import Config
+from bulletin.corrections import stated
+from bulletin.corrections.detect import revised_in, revisions
 from bulletin.errors import BulletinError, PublishError
 from bulletin.model import (
     BulletinRecord,
@@ -37,14 +39,13 @@ from bulletin.model import (
 from bulletin.model.corrections import Corrected, CorrectionStatus
 from bulletin.publish.files import write_artifacts
 from bulletin.publish.publisher import Publisher, RenderedBulletin
-from bulletin.render import claims, correction_notes, untranslated
+from bulletin.render import claims, correction_notes, restate, untranslated
 from bulletin.render.article import Settings, render_week
 from bulletin.render.correction_notes import quoted
-from bulletin.render.rendered import DEFAULT_LOCALE, folder_of, page_name
+from bulletin.render.rendered import DEFAULT_LOCALE, RenderedWeek, folder_of, page_name
 from bulletin.store.database import SaveReport, SourceState, Store
 from bulletin.story import review
 from bulletin.story.compose import TREND_WEEKS, compose
-from bulletin.story.corrections.detect import remember, revised_in, revisions
 from bulletin.story.detect import detect
 from bulletin.story.rules.forecast import figure_key
 from bulletin.story.stats import is_complete, weekly_stats, weekly_stats_from
@@ -406,7 +407,7 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
                           reasons)
     if notes.earlier:
         store.corrections.announced(notes.earlier, story.week)
-    remember(store, story.week, rendering.data["numbers"], record.events)  # for later corrections
+    stated.remember(store, story.week, rendering.data["numbers"], record.events)  # for later corrections
     bulletin = RenderedBulletin(story.week, config.output, rendering.data, record)
     return Written(bulletin, RunResult(story.week, rendering.headline, tuple(paths), status=status,
                                        reasons=reasons))
@@ -512,10 +513,15 @@ def correct_published(config: Config, store: Store, outcomes: Sequence[Outcome],
     if history is None:
         history = stats_history(config, store)
     stamp = clock.stamp()
-    for revision in revisions(config, store, history, revised, stamp, stamp):
-        new = store.corrections.add(revision.corrections)
-        numbers = len({c.quantity for c in revision.corrections})
-        if revision.story_change:
+    _remember_published(config, store, [week for week in store.corrections.published_weeks()
+                                        if week in history])
+    for revision in revisions(config, store, history, revised):
+        found = restate.corrections(revision, stamp, stamp)
+        if not found:
+            continue
+        new = store.corrections.add(found)
+        numbers = len({c.quantity for c in found})
+        if revision.held:
             corrected.held[revision.week] = numbers
             if new:
                 log.warning("%s: a revised number changes the published story (%s); the correction "
@@ -523,10 +529,26 @@ def correct_published(config: Config, store: Store, outcomes: Sequence[Outcome],
             continue
         publish_corrections(config, store, revision.week, history)
         corrected.published[revision.week] = numbers
-        first = revision.corrections[0]
+        first = found[0]
         progress.info("%s: corrected %d number(s): it said %s, the store now gives %s",
                       revision.week, numbers, first.old, first.new)
     return corrected
+
+
+def _remember_published(config: Config, store: Store, published: Sequence[IsoWeek]) -> None:
+    """Weeks published before the store kept what they state: read once from their bulletin.json."""
+    stating = store.corrections.stating()
+    for week in published:
+        if week in stating:
+            continue
+        try:
+            edition = RenderedWeek.load(config.output, week)
+        except PublishError as exc:
+            log.warning("%s: cannot check the published bulletin for revised numbers: %s", week, exc)
+            continue
+        events = edition.data.get("events", [])
+        numbers = stated.legacy(edition.data.get("numbers", {}), events)
+        stated.remember(store, week, restate.with_sentences(numbers, edition), events)
 
 
 def publish_corrections(config: Config, store: Store, week: IsoWeek,

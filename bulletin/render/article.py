@@ -31,6 +31,7 @@ from bulletin.model.markup import markdown_to_html, markdown_to_text
 from bulletin.render import chart, claims, correction_notes, escape, numbers_zh, phrasing, rendered
 from bulletin.render.chart import Drawn
 from bulletin.render.plaintext import html_to_plain
+from bulletin.story import quantities
 from bulletin.story.compose import sources_used
 from bulletin.weeks import IsoWeek
 
@@ -119,7 +120,7 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
         month_day=fmt.month_day,
         iso_week=fmt.iso_week,
         territory=lambda code: territory(code, locale),
-        model_count=claims.model_count,
+        model_count=quantities.model_count,
         subject_zh=numbers_zh.subject_name,
         flat=lambda change: change is not None and abs(change) < env.globals.get(
             "materiality", DEFAULT_MATERIALITY),

@@ -26,8 +26,7 @@ from bulletin.model.scales import SCALES
 from bulletin.render import numbers_en as numbers
 from bulletin.render import numbers_zh
 from bulletin.render.rendered import readable_names
-from bulletin.story.families import family_of
-from bulletin.weeks import IsoWeek
+from bulletin.story.quantities import Quantity, QuantityId, quantities
 
 FORMATS = {"en": numbers, "zh": numbers_zh}
 
@@ -71,79 +70,11 @@ def without_quoted(text: str, quoted: Sequence[Quoted], locale: str) -> tuple[st
     return text, found
 
 
-@dataclass(frozen=True)
-class Quantity:
-    name: str  # where it is in the story: "events[0].facts.leader_tokens"
-    value: Any
-    evidence: tuple[str, ...]
-
-
-def model_count(models: Sequence[str]) -> int:
-    """How many models a list of rows is: a model's tiers and snapshots are one (STYLEBOOK 4)."""
-    return len({family_of(model) for model in models})
-
-
-def quantities(story: Story) -> list[Quantity]:
-    found: list[Quantity] = []
-    stats = story.stats
-    for index, event in enumerate(story.events):
-        found.extend(_walk(f"events[{index}].facts", event.facts.as_data(), event.evidence))
-    everything = tuple(str(EvidenceKey.of(stats.source, stats.week, row.model)) for row in stats.models)
-    if stats.platform_tokens is not None:
-        found.append(Quantity("platform.tokens", stats.platform_tokens, everything))
-    for total in stats.countries:
-        keys = tuple(str(EvidenceKey.of(stats.source, stats.week, m)) for m in total.models)
-        if (share := stats.share(total)) is not None:
-            found.append(Quantity(f"countries.{total.key}.share", share, keys + everything))
-        found += [Quantity(f"countries.{total.key}.tokens", total.tokens, keys),
-                  Quantity(f"countries.{total.key}.change", total.change, keys),
-                  Quantity(f"countries.{total.key}.models", model_count(total.models), keys)]
-    for row in stats.models:
-        key = (str(EvidenceKey.of(stats.source, stats.week, row.model)),)
-        found += [Quantity(f"models.{row.model}.tokens", row.tokens, key),
-                  Quantity(f"models.{row.model}.rank", row.rank, key),
-                  Quantity(f"models.{row.model}.change", row.change, key),
-                  Quantity(f"models.{row.model}.days", row.days, key)]
-    for code, points in story.trend.items():
-        for week, tokens, keys in points:
-            found.append(Quantity(f"trend.{code}.{week}", tokens, keys))
-            # The chart's alt text names each week by its last day, as its axis does.
-            found.append(Quantity(f"trend.{code}.{week}.sunday", IsoWeek.parse(week).sunday, keys))
-    found += [Quantity("week", story.week.monday, ()), Quantity("week", story.week.sunday, ()),
-              Quantity("week.number", story.week.week, ()),
-              Quantity("generated_at", story.generated_at.date(), ()),
-              Quantity("methodology.top_n", story.methodology.get("top_n", 0), ()),
-              Quantity("days", stats.days, ())]
-    for note in story.notes:
-        found.extend(_walk(f"notes.{note['kind']}", note, ()))
-    return found
-
-
-def _walk(name: str, value: Any, evidence: tuple[str, ...]) -> Iterator[Quantity]:
-    if isinstance(value, Mapping):
-        for key, inner in value.items():
-            # A figure's own evidence is its key, not the whole event's.
-            keys = evidence if "source" not in value else tuple(
-                k for k in evidence if _is_figure_of(k, value)) or evidence
-            yield from _walk(f"{name}.{key}", inner, keys)
-    elif isinstance(value, (list, tuple)):
-        for index, inner in enumerate(value):
-            yield from _walk(f"{name}[{index}]", inner, evidence)
-    elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        yield Quantity(name, value, evidence)
-    elif isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}-\d{2})?", value):
-        yield Quantity(name, date.fromisoformat(value) if "-" in value else int(value), evidence)
-    elif isinstance(value, str) and (week := re.fullmatch(r"(\d{4})-W(\d{2})", value)):
-        # An ISO week ("2025-W46", the first week on record) is written as its year and number.
-        yield Quantity(f"{name}.year", int(week[1]), evidence)
-        yield Quantity(f"{name}.number", int(week[2]), evidence)
-
-
 def written(quantity: Quantity, locale: str) -> frozenset[str]:
     """Every way the article's filters may write a quantity."""
     # A figure is quoted in the scale its source used ("3,900 quadrillion"). The type
     # is part of the cache key: 1 == 1.0, but a rank and a ratio are written differently.
-    return _written(quantity.value, type(quantity.value).__name__, locale, quantity.name.endswith(".value"))
+    return _written(quantity.value, type(quantity.value).__name__, locale, quantity.id.endswith(".value"))
 
 
 @cache
@@ -224,27 +155,78 @@ def _table(story: Story, locale: str) -> dict[str, list[Quantity]]:
 
 def trace(story: Story, texts: Mapping[str, str], title: str, quoted: Sequence[Quoted] = ()
           ) -> dict[str, list[dict[str, Any]]]:
-    """For bulletin.json: each number in each language's article, with the sources behind it.
+    """For bulletin.json: each number in each language's article, with what it states.
 
-    A correction's note is left out: what it quotes was stated before, not now.
+    Each row is a number as written, the ids of the quantities it may be,
+    the sources behind them and the sentence (or table row) that first
+    states it: the record a later collection's corrections are found from,
+    without reading the article again. A run's length written as a word
+    ("the second week in a row") is a row too: the numbers read here are
+    figures, and a revision can change a word. A correction's note is left
+    out: what it quotes was stated before, not now.
     """
     traced: dict[str, list[dict[str, Any]]] = {}
+    names = _names(story, title)
     for locale, text in texts.items():
         text, _ = without_quoted(text, quoted, locale)
         table = _table(story, locale)
+        first: dict[str, str] = {}
+        for part in sentences(text, locale):
+            for number in numbers_in(part, locale, names):
+                first.setdefault(number, part)
         rows = []
-        for number in dict.fromkeys(numbers_in(text, locale, _names(story, title))):
+        for number in dict.fromkeys(numbers_in(text, locale, names)):
             matches = table.get(number, [])
-            keys = sorted({key for q in matches for key in q.evidence})
-            rows.append({"text": number, "what": sorted({q.name for q in matches}),
-                         "sources": [_source(story, key) for key in keys]})
+            rows.append(_row(story, number, matches, first.get(number, number)))
+        rows += [_row(story, word, [quantity], part) for word, quantity, part in _runs(story, text, locale)]
         traced[locale] = rows
     return traced
 
 
-def _is_figure_of(text: str, figure: Mapping[str, Any]) -> bool:
-    key = EvidenceKey.parse(text)
-    return key is not None and (key.source, key.period) == (figure["source"], str(figure.get("period", "")))
+def _row(story: Story, text: str, matches: Sequence[Quantity], sentence: str) -> dict[str, Any]:
+    keys = sorted({key for q in matches for key in q.evidence})
+    return {"text": text, "what": sorted({q.id for q in matches}),
+            "sources": [_source(story, key) for key in keys], "sentence": sentence}
+
+
+def _is_run(quantity: Quantity) -> bool:
+    """An event's run of weeks ("weeks", "growth_weeks"), a whole number."""
+    parsed = QuantityId.parse(quantity.id)
+    return (parsed is not None and parsed.of_event and "weeks" in parsed.measure.rsplit(".", 1)[-1]
+            and isinstance(quantity.value, int) and not isinstance(quantity.value, bool))
+
+
+def sentences(text: str, locale: str) -> Iterator[str]:
+    """The article's sentences and table rows, as plain text: what a correction quotes."""
+    ends = r"(?<=[。！？])" if locale == "zh" else r"(?<=[.!?])\s+"
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("|"):
+            parts = [" | ".join(cell.strip() for cell in line.strip("|").split("|"))]
+        else:
+            parts = re.split(ends, line)
+        for part in parts:
+            if part := " ".join(part.replace("**", "").replace("*", "").lstrip("#").split())[:400]:
+                yield part
+
+
+def _runs(story: Story, text: str, locale: str) -> Iterator[tuple[str, Quantity, str]]:
+    """Each run of weeks the article writes as a word, with its quantity and sentence."""
+    fmt = FORMATS[locale]
+    parts = list(sentences(text, locale))
+    for quantity in filter(_is_run, quantities(story)):
+        for form in (fmt.ordinal, fmt.count_words):
+            word = str(form(quantity.value))
+            if any(c.isdigit() for c in word):
+                continue  # written in figures: read as a number
+            if locale == "zh":
+                pattern = re.compile(re.escape(word) + r"(个)?(周|星期)")
+            else:  # "the second consecutive week", "a six-week run"
+                pattern = re.compile(rf"\b{re.escape(word)}\b.{{0,30}}?\bweeks?\b", re.IGNORECASE)
+            found = next((part for part in parts if pattern.search(part)), None)
+            if found is not None:
+                yield word, quantity, found
+                break
 
 
 def _source(story: Story, key: str) -> dict[str, Any]:

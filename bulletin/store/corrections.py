@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bulletin.model import PUBLISHABLE, DeliveryStatus, EvidenceKey
@@ -18,7 +19,7 @@ CREATE TABLE corrections (
     id            INTEGER PRIMARY KEY,
     week          TEXT NOT NULL,
     locale        TEXT NOT NULL,
-    quantity      TEXT NOT NULL,          -- the story's name for it: countries.CN.tokens
+    quantity      TEXT NOT NULL,          -- its id (story/quantities.py): country(CN).tokens
     sentence      TEXT NOT NULL,          -- as published
     old           TEXT NOT NULL,          -- as written: 4.19 trillion
     new           TEXT NOT NULL,
@@ -37,7 +38,7 @@ CREATE TABLE stated (
     week    TEXT NOT NULL,
     locale  TEXT NOT NULL,
     text    TEXT NOT NULL,                -- as written: 4.19 trillion
-    what    TEXT NOT NULL,                -- JSON list: the story's names for it
+    what    TEXT NOT NULL,                -- JSON list: the ids of the quantities it may be
     PRIMARY KEY (week, locale, text)
 );                                        -- rowid: the article's order
 CREATE TABLE stated_span (
@@ -51,6 +52,50 @@ CREATE TABLE stated_on (
     PRIMARY KEY (source, period, week)
 ) WITHOUT ROWID;
 """
+
+
+def _legacy_ids() -> str:
+    """SQL naming each recorded correction's number by its id, as story/quantities.py gives it.
+
+    Corrections recorded before quantities had ids named them by where they
+    sat in the story's data: ``countries.CN.tokens``, ``models.x/y.change``,
+    ``events[0].facts.leader_tokens`` (the week's bulletin says which event).
+    """
+    cases = []
+    for old, new in (("countries", "country"), ("models", "model")):
+        for measure in ("tokens", "change", "share", "models", "rank", "days"):
+            start, tail = len(old) + 2, len(measure) + 1
+            length = f"length(quantity) - {start - 1} - {tail}"
+            cases.append(f"WHEN quantity LIKE '{old}.%.{measure}' THEN '{new}(' || "
+                         f"substr(quantity, {start}, {length}) || ').{measure}'")
+    event = ("'$[' || CAST(substr(quantity, 8, instr(quantity, ']') - 8) AS INTEGER) || ']'")
+    cases.append(
+        "WHEN quantity LIKE 'events[%].facts.%' THEN (SELECT json_extract(b.events, " + event
+        + " || '.kind') || "
+        "coalesce('(' || (SELECT group_concat(value, ',') FROM json_each(b.events, " + event
+        + " || '.subjects')) || ')', '') || '.' || substr(quantity, instr(quantity, '].facts.') + 8) "
+        "FROM bulletins b WHERE b.week = corrections.week)")
+    return ("UPDATE corrections SET quantity = coalesce(CASE " + " ".join(cases) + " END, quantity);")
+
+
+# Numbers named by ids (story/quantities.py), each kept with the sentence that states it. The
+# stated numbers are written again from each bulletin.json by the next run that needs them.
+MIGRATION_IDS = f"""
+ALTER TABLE stated ADD COLUMN sentence TEXT NOT NULL DEFAULT '';
+DELETE FROM stated;
+DELETE FROM stated_on;
+DELETE FROM stated_span;
+{_legacy_ids()}
+"""
+
+@dataclass(frozen=True)
+class Stated:
+    """One number a published bulletin states."""
+
+    text: str  # as written: "4.19 trillion"
+    ids: tuple[str, ...]  # the quantities it was traced to: "country(CN).tokens"
+    sentence: str  # the sentence (or table row) that states it, as published
+
 
 _COLUMNS = ("week, locale, quantity, sentence, old, new, source, revised_by, detected_at, status, "
             "held_for, announced_in, subject")
@@ -137,7 +182,8 @@ class CorrectionLedger:
             for row in found:
                 what = [name for name in row.get("what", []) if keep(name)]
                 if what:
-                    rows.append((str(week), locale, str(row["text"]), json.dumps(what)))
+                    rows.append((str(week), locale, str(row["text"]), json.dumps(what),
+                                 str(row.get("sentence") or row["text"])))
                 for source in row.get("sources", []):
                     key = EvidenceKey.parse(str(source.get("key", "")))
                     if key is not None:
@@ -145,16 +191,17 @@ class CorrectionLedger:
         with self.store.transaction() as db:
             db.execute("DELETE FROM stated WHERE week = ?", (str(week),))
             db.execute("DELETE FROM stated_on WHERE week = ?", (str(week),))
-            db.executemany("INSERT OR IGNORE INTO stated VALUES (?, ?, ?, ?)", rows)
+            db.executemany("INSERT OR IGNORE INTO stated VALUES (?, ?, ?, ?, ?)", rows)
             db.executemany("INSERT OR IGNORE INTO stated_on VALUES (?, ?, ?)", sorted(resting))
             db.execute("INSERT OR REPLACE INTO stated_span VALUES (?, ?)", (str(week), str(since)))
 
-    def stated(self, week: IsoWeek) -> dict[str, list[tuple[str, list[str]]]]:
-        """locale -> (text, names) of each number the week's bulletin states, in the article's order."""
-        found: dict[str, list[tuple[str, list[str]]]] = {}
-        for locale, text, what in self.store.db.execute(
-                "SELECT locale, text, what FROM stated WHERE week = ? ORDER BY rowid", (str(week),)):
-            found.setdefault(locale, []).append((text, json.loads(what)))
+    def stated(self, week: IsoWeek) -> dict[str, list[Stated]]:
+        """locale -> each number the week's bulletin states, in the article's order."""
+        found: dict[str, list[Stated]] = {}
+        for locale, text, what, sentence in self.store.db.execute(
+                "SELECT locale, text, what, sentence FROM stated WHERE week = ? ORDER BY rowid",
+                (str(week),)):
+            found.setdefault(locale, []).append(Stated(text, tuple(json.loads(what)), sentence))
         return found
 
     def stating(self) -> set[IsoWeek]:

@@ -142,4 +142,6 @@ MIGRATIONS: tuple[str, ...] = (
     # Which days of a week each model was listed, not only how many: a listing that
     # ended is told with its last day (week_totals.LISTED_BIT).
     week_totals.MIGRATION_LISTED_DAYS,
+    # Stated numbers and corrections name quantities by id, and keep their sentence.
+    corrections.MIGRATION_IDS,
 )
