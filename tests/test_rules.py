@@ -107,7 +107,7 @@ def test_events_command_lists_kind_score_and_facts(project, bulletin) -> None:
                           "rank_change", "volume_change", "subject_streak"}
     assert all({"kind", "score", "facts"} <= set(e) for e in data["events"])
     text = bulletin("events", "--week", "2026-W11").out.splitlines()
-    assert text[0] == "2026-W11: 13 events"
+    assert text[0] == "2026-W11: 12 events"
     assert "streak" in text[1] and "weeks=2" in text[1]
 
 

@@ -132,3 +132,48 @@ def test_a_new_snapshot_or_free_tier_of_a_counted_model_is_that_model_like_for_l
     assert china is not None
     assert new not in china.entered  # the model's new snapshot, not a new model
     assert (china.same_tokens, china.same_previous_tokens) == (1170 * T, 870 * T)
+
+
+def scaled(factor: float) -> list[tuple[str, str, int]]:
+    """The same board with every model's volume times ``factor``."""
+    return board([round(n * factor) for n in (500, 400, 300, 200)],
+                 [round(n * factor) for n in (150, 120, 100, 90)])
+
+
+def over_weeks(found: dict[str, list[Event]]) -> list[Event]:
+    return [e for e in found.get("volume_change", [])
+            if e.facts.subject_type == "total" and e.facts.weeks > 1]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("third_week", "told"), [(1.25, False), (1.35, True)])
+def test_a_rise_over_four_weeks_is_told_only_as_a_run(tmp_path: Path, third_week: float, told: bool) -> None:
+    # +50% from the second week to the sixth; with a fall in the fourth it is no rise of four weeks
+    # (STYLEBOOK 3: a window that starts at a low and turns inside is not a run).
+    factors = [1.0, 1.0, 1.3, third_week, 1.4, 1.5]
+    season = Season(tmp_path, {week: scaled(f) for week, f in zip(WEEKS, factors, strict=False)})
+    found = season.events(WEEKS[5])
+    # A run is told as one ("grew for the fourth week running"), the window's change with it.
+    runs = [e for e in found.get("growth_streak", []) if e.facts.weeks == 4]  # type: ignore[attr-defined]
+    assert bool(over_weeks(found) or runs) is told
+
+
+def test_a_fall_one_model_outweighs_is_told_with_it(tmp_path: Path, bulletin) -> None:
+    # Four weeks of growth, then Claude Sonnet 4.5 loses 400 billion while the rest grow: the
+    # total falls by less than that model alone did.
+    weeks = {week: scaled(1 + n / 10) for n, week in enumerate(WEEKS[:5])}
+    weeks[WEEKS[5]] = board([100, 600, 450, 300], [250, 180, 150, 140])
+    season = Season(tmp_path, weeks)
+    [ended] = [e for e in season.events(WEEKS[5]).get("growth_streak", []) if e.facts.ended]  # type: ignore[attr-defined]
+    facts = ended.facts
+    assert (facts.driver_name, facts.driver_fall) == ("Claude Sonnet 4.5", 600 * T)  # type: ignore[attr-defined]
+    assert facts.first_tokens - facts.tokens < facts.driver_fall  # type: ignore[attr-defined]
+
+
+def test_a_new_tier_of_a_listed_model_is_not_new_in_the_table(tmp_path: Path, bulletin) -> None:
+    weeks = {WEEKS[0]: board([500, 400, 300, 200], [150, 120, 100, 90])}
+    weeks[WEEKS[1]] = [*board([500, 400, 300, 200], [150, 120, 100, 90]),
+                       ("x-ai/grok-4.1-fast:free", "Grok 4.1 Fast (free)", 350)]
+    season = Season(tmp_path, weeks)
+    assert "| Grok 4.1 Fast (free) | United States | 350 billion | new tier |" in season.article(
+        bulletin, WEEKS[1])
+    assert "| 新增版本 |" in season.article(bulletin, WEEKS[1], "zh")

@@ -146,6 +146,12 @@ class ModelWeek:
     name_made: bool = False  # no catalogue name: made from the id
     listing: int = 0  # daily data: the days it was listed, as bits (1 Monday ... 64 Sunday); 0: weekly
     returning: bool = False  # not listed the week before, but in an earlier week: "back", not "new"
+    # Another tier ("tier") or snapshot ("snapshot") of the same model was listed the week before:
+    # a row without a change of its own is that model's, not a newcomer's (STYLEBOOK 4). "": none.
+    kin_before: str = ""
+    # Not on last week's list, which was shorter than this one (a copy of nine rows, then ten):
+    # whether it is new is not known.
+    beyond_last_list: bool = False
 
     @property
     def first_day(self) -> int | None:

@@ -243,6 +243,12 @@ class GrowthStreakFacts(SubjectFacts):
     # stalls (W30): told as that first, hedged to the records' start.
     first_fall: bool = False
     records_since: str = ""
+    # A platform's fall one model's own fall outweighs (W30: Tencent Hy3 lost more tokens than
+    # the platform did): its cause, told with it. "" : none.
+    driver: str = ""
+    driver_name: str = ""
+    driver_tokens: int | None = None
+    driver_fall: int | None = None  # tokens it lost, all its tiers and snapshots together
     # Flat after a run (W26): told as flat ("held flat after six weeks of growth"), never as
     # a fall or the run's end (STYLEBOOK 2).
     stalled: bool = False

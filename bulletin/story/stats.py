@@ -354,6 +354,24 @@ def _raw_stats(board: _Leaderboard, names: dict[str, ModelName],
     return _RawWeek(board, models, authors, countries, unmapped, dict(all_authors), dict(all_countries))
 
 
+def _kin(listed: Mapping[str, int]) -> dict[str, set[str]]:
+    """Each model family's listed ids."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for model in listed:
+        found[family_of(model)].add(model)
+    return found
+
+
+def _kin_of(model: str, kin: Mapping[str, set[str]]) -> str:
+    """Whether another tier or snapshot of ``model`` is among ``kin`` (ids by family): "tier",
+    "snapshot", or ""."""
+    others = kin.get(family_of(model), set()) - {model}
+    if not others:
+        return ""
+    base = model.removesuffix(":free")
+    return "tier" if any(other.removesuffix(":free") == base for other in others) else "snapshot"
+
+
 def _whole_week(board: _Leaderboard, family: str) -> bool:
     """Whether some tier or snapshot of the model was listed on every day the board covers."""
     if not board.listed:
@@ -422,11 +440,15 @@ def _with_previous(now: _RawWeek, before: _RawWeek | None,
     ranks = before.board.ranks if before else {}
     tokens = before.board.tokens if before else {}
     earlier = before.board if before else None
+    kin = _kin(tokens)
     models = [ModelWeek(model, name, author, country, count, rank, ranks.get(model),
                         tokens.get(model), counted, excluded, family_of(model), days,
                         earlier.days_of(model) if earlier and model in tokens else None, made, listing,
                         earlier is not None and model not in tokens and first_seen is not None
-                        and first_seen.get(model, now.board.week) < now.board.week.previous())
+                        and first_seen.get(model, now.board.week) < now.board.week.previous(),
+                        _kin_of(model, kin),
+                        earlier is not None and not now.board.long_tail and model not in tokens
+                        and rank > len(before.models) if before else False)
               for model, name, author, country, count, rank, counted, excluded, days, made, listing
               in now.models]
     return WeekStats(

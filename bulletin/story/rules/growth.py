@@ -63,8 +63,10 @@ class Growth(Rule):
             # Below the materiality threshold a change is flat: no rise or fall to tell.
             if abs(change) < max(self.threshold, context.methodology.materiality):
                 continue
-            if self.span > 1 and not _moved_this_week(context, self.subject, subject, change):
-                continue  # W26: "up 46.8% over four weeks" in the week growth stalled is no news
+            if self.span > 1 and not _moved_every_week(context, self.subject, subject, change, self.span):
+                # W26: "up 46.8% over four weeks" in the week growth stalled is no news; W03: "rose
+                # 61.4% over four weeks" from a low, with a fall between, is no rise of four weeks.
+                continue
             typical = typical_change(context, self.subject, subject, self.span)
             unusual = min(2.0, max(0.5, abs(change) / typical)) if typical else 1.0
             score = (20.0 + min(60.0, 200 * abs(change))) * unusual
@@ -114,12 +116,20 @@ def _partly_listed(stats: WeekStats, models: Sequence[str]) -> bool:
     return any(row.days < 7 for row in stats.models if row.model in counted)
 
 
-def _moved_this_week(context: RuleContext, subject_type: str, subject: str, change: float) -> bool:
-    """Whether the subject moved the window's way in the week itself, by more than noise."""
-    last = context.history.get(context.stats.week.previous())
-    previous = volumes(last, subject_type).get(subject) if last is not None else None
-    tokens = volumes(context.stats, subject_type).get(subject)
-    if not previous or tokens is None:
-        return False
-    week = tokens / previous - 1
-    return abs(week) >= context.methodology.materiality and week * change > 0
+def _moved_every_week(context: RuleContext, subject_type: str, subject: str, change: float,
+                      span: int) -> bool:
+    """Whether the subject moved the window's way in each of its weeks, and by more than noise
+    in the week itself: a change over weeks is told as a run, never across a turn."""
+    week = context.stats.week
+    for back in range(span):
+        now = context.stats if back == 0 else context.history.get(week)
+        then = context.history.get(week.previous())
+        tokens = volumes(now, subject_type).get(subject) if now is not None else None
+        previous = volumes(then, subject_type).get(subject) if then is not None else None
+        if not previous or tokens is None:
+            return False
+        moved = tokens / previous - 1
+        if moved * change <= 0 or (back == 0 and abs(moved) < context.methodology.materiality):
+            return False
+        week = week.previous()
+    return True

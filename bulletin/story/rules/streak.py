@@ -13,12 +13,14 @@ author or the total (event ``growth_streak``); when a run of at least
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from itertools import pairwise
 from typing import Any
 
-from bulletin.model import Event
+from bulletin.model import Event, ModelWeek, WeekStats
 from bulletin.model.facts import EventKind, GrowthStreakFacts, StreakFacts, SubjectType
+from bulletin.story.families import family_name
 from bulletin.story.novelty import run
 from bulletin.story.rules import (
     Param,
@@ -156,9 +158,24 @@ class Streak(Rule):
                     ended_since=ended.since.monday.isoformat(),
                     change=_change(volume(stats.week), volume(before.week)), first_fall=first_fall,
                     stalled=not material(now, then, materiality, falling=True),
-                    records_since=context.index.weeks()[0].monday.isoformat() if first_fall else "")
+                    records_since=context.index.weeks()[0].monday.isoformat() if first_fall else "",
+                    **(_fall_driver(stats, then - now) if self.subject == "total" and now < then else {}))
                 score = 20.0 + 5 * min(ended.weeks, 10) + (30.0 if first_fall else 0.0)
                 yield Event(EventKind.GROWTH_STREAK, (subject,), facts, score, models)
+
+
+def _fall_driver(stats: WeekStats, fall: int) -> dict[str, Any]:
+    """The model (all its tiers and snapshots) that alone lost more tokens than the total did."""
+    families: dict[str, list[ModelWeek]] = defaultdict(list)
+    for row in stats.models:
+        families[row.family or row.model].append(row)
+    lost, rows = max(((sum(r.previous_tokens or 0 for r in rows) - sum(r.tokens for r in rows), rows)
+                      for rows in families.values()), key=lambda item: item[0], default=(0, []))
+    if not rows or lost <= fall:
+        return {}
+    top = min(rows, key=lambda row: row.rank)
+    return {"driver": top.family or top.model, "driver_name": family_name(top.name),
+            "driver_tokens": sum(r.tokens for r in rows), "driver_fall": lost}
 
 
 FIRSTS_AFTER = 8  # weeks on record before a first fall means anything
