@@ -1,0 +1,312 @@
+"""Each setting of config.yaml declared once: its key, type, default, help and check.
+
+An ``Option`` is what the configuration reference shows (key, type, default,
+one line of help) and what reads the setting from the parsed YAML; a
+``Schema`` is the ordered options of one section, source, publisher or rule
+kind. Reading goes through ``validation`` underneath, so every problem is
+worded as before and all of them are reported at once.
+
+A value that fails its check reads as None (the problem is noted); a key
+that is absent reads as the option's default.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from bulletin.config import validation as check
+
+# Reads one option from a section: (the option, the section, where it is, the problems, base folder).
+Reader = Callable[["Option", dict[str, Any], str, check.Problems, Path], Any]
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    default: Any
+    help: str
+    type: str  # how the reference names what it takes: "whole number", "URL", ...
+    reader: Reader = field(repr=False, compare=False)
+    required: bool = False
+    shown_default: str = ""  # the reference's default where it is not a plain value
+
+    def read(self, raw: dict[str, Any], where: str, problems: check.Problems,
+             base_dir: Path = Path()) -> Any:
+        return self.reader(self, raw, where, problems, base_dir)
+
+    @property
+    def where(self) -> str:
+        return self.key
+
+    def shown(self) -> str:
+        """The default as the reference writes it."""
+        if self.shown_default:
+            return self.shown_default
+        if self.required:
+            return "required"
+        return show(self.default)
+
+
+def show(value: Any) -> str:
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, bool):
+        return "`true`" if value else "`false`"
+    if isinstance(value, (list, tuple, frozenset, set)):
+        items = sorted(value) if isinstance(value, (frozenset, set)) else value
+        return "`[" + ", ".join(str(item) for item in items) + "]`"
+    if isinstance(value, float) and value == int(value):
+        return f"`{int(value)}`"
+    return f"`{value}`"
+
+
+class Values(dict[str, Any]):
+    """What a schema read: each key's value (None where its check failed), and whether all passed."""
+
+    ok: bool = True
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The options of one section, in the order they are read and shown."""
+
+    options: tuple[Option, ...]
+    # How an unknown key is refused; None: validation.unknown_keys' words.
+    unknown: Callable[[str, str, list[str]], str] | None = field(default=None, compare=False)
+
+    def __iter__(self) -> Iterator[Option]:
+        return iter(self.options)
+
+    def __add__(self, other: Schema) -> Schema:
+        return replace(self, options=self.options + other.options)
+
+    def __getitem__(self, key: str) -> Option:
+        return next(option for option in self.options if option.key == key)
+
+    def __contains__(self, key: object) -> bool:
+        return any(option.key == key for option in self.options)
+
+    def keys(self) -> set[str]:
+        return {option.key for option in self.options}
+
+    def default(self, key: str) -> Any:
+        return self[key].default
+
+    def without(self, *keys: str) -> Schema:
+        return replace(self, options=tuple(o for o in self.options if o.key not in keys))
+
+    def refuse_unknown(self, raw: dict[str, Any], where: str, problems: check.Problems,
+                       allowed: set[str] | None = None) -> None:
+        allowed = self.keys() if allowed is None else allowed
+        if self.unknown is None:
+            check.unknown_keys(raw, allowed, where, problems)
+            return
+        for key in raw:
+            if key not in allowed:
+                problems.append(self.unknown(where, str(key), sorted(allowed)))
+
+    def read(self, raw: dict[str, Any], where: str, problems: check.Problems,
+             base_dir: Path = Path(), also: set[str] = frozenset()) -> Values:  # type: ignore[assignment]
+        """Every option's value; ``also``: keys a caller reads itself, not unknown."""
+        before = len(problems)
+        self.refuse_unknown(raw, where, problems, self.keys() | also)
+        values = Values()
+        for option in self.options:
+            values[option.key] = option.read(raw, where, problems, base_dir)
+        values.ok = len(problems) == before
+        return values
+
+
+def schema(*options: Option) -> Schema:
+    return Schema(options)
+
+
+# The kinds of option: each reads through validation.py, so its problems are worded as before.
+
+def text(key: str, default: str | None, help: str, required: bool = False,
+         shown_default: str = "") -> Option:
+    def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
+             base_dir: Path) -> Any:
+        return check.string(raw, key, where, problems, default=option.default, required=required)
+    return Option(key, default, help, "text", read, required, shown_default)
+
+
+def choice(key: str, default: str, choices: tuple[str, ...], help: str,
+           refusal: str = "expected one of {choices}, not {value!r}") -> Option:
+    """Text that must be one of ``choices``; ``refusal`` words the problem ({choices}, {value})."""
+    def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
+             base_dir: Path) -> Any:
+        value = check.string(raw, key, where, problems, default=default)
+        if value is not None and value not in choices:
+            problems.add(f"{where}.{key}" if where else key,
+                         refusal.format(choices=", ".join(choices), value=value))
+            return None
+        return value
+    return Option(key, default, help, "one of: " + ", ".join(f"`{c}`" for c in choices), read)
+
+
+def integer(key: str, default: int, help: str, minimum: int = 1, maximum: int | None = None,
+            above_maximum: str = "") -> Option:
+    """A whole number from ``minimum``; above ``maximum``, ``above_maximum`` is the problem."""
+    def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
+             base_dir: Path) -> Any:
+        value = check.integer(raw, key, where, problems, default=default, minimum=minimum)
+        if value is not None and maximum is not None and value > maximum:
+            problems.add(f"{where}.{key}" if where else key, above_maximum.format(maximum=maximum))
+            return None
+        return value
+    bounds = f"{minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
+    return Option(key, default, help, f"whole number, {bounds}", read)
+
+
+def number(key: str, default: float, help: str) -> Option:
+    """A number above 0, e.g. seconds."""
+    def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
+             base_dir: Path) -> Any:
+        return check.number(raw, key, where, problems, default=default)
+    return Option(key, default, help, "number above 0", read)
+
+
+def bounded_number(key: str, default: float, help: str, fits: Callable[[float], bool],
+                   refusal: str, type: str) -> Option:
+    """A number ``fits`` accepts (NaN and infinities never do); else ``refusal`` ({value})."""
+    def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
+             base_dir: Path) -> Any:
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value) or not fits(value):
+            problems.add(f"{where}.{key}" if where else key, refusal.format(value=value))
+            return None
+        return float(value)
+    return Option(key, default, help, type, read)
+
+
+def url(key: str, help: str, default: str = "", required: bool = False,
+        shown_default: str = "") -> Option:
+    def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
+             base_dir: Path) -> Any:
+        if key not in raw or raw[key] is None:
+            return check.url(raw, key, where, problems, required=required) or default
+        return check.url(raw, key, where, problems, required=required)
+    return Option(key, default, help, "http(s) URL", read, required, shown_default)
+
+
+def path(key: str, help: str, required: bool = False, must_exist: bool = False,
+         shown_default: str = "") -> Option:
+    """A path relative to the config file's folder."""
+    def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
+             base_dir: Path) -> Any:
+        return check.path(raw, key, where, problems, base_dir, required=required, must_exist=must_exist)
+    kind = "path to an existing " + ("file" if required else "folder") if must_exist else "path"
+    return Option(key, None, help, kind, read, required, shown_default)
+
+
+def strings(key: str, default: tuple[str, ...], help: str) -> Option:
+    def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
+             base_dir: Path) -> Any:
+        value = check.string_list(raw, key, where, problems, default=list(default))
+        return None if value is None else tuple(value)
+    return Option(key, default, help, "list of text", read)
+
+
+def flag(key: str, default: bool, help: str, refusal: str = "expected true or false") -> Option:
+    def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
+             base_dir: Path) -> Any:
+        value = raw.get(key, default)
+        if not isinstance(value, bool):
+            problems.add(f"{where}.{key}" if where else key, refusal)
+            return None
+        return value
+    return Option(key, default, help, "true or false", read)
+
+
+def section(key: str, help: str, type: str = "mapping", shown_default: str = "") -> Option:
+    """A key whose value the caller reads itself (a nested section, a list of parts): declared
+    here for the reference and so that it is a known key; its value is passed through as given."""
+    def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
+             base_dir: Path) -> Any:
+        return raw.get(key)
+    return Option(key, None, help, type, read, shown_default=shown_default)
+
+
+@dataclass(frozen=True)
+class Param:
+    """A rule's parameter: its default, what values it accepts, and its help in the reference.
+
+    Rules declare theirs as ``params = {key: Param(...)}`` (third-party rules too);
+    ``rule_schema`` makes them options, worded as a rule's problems always were.
+    """
+
+    default: Any
+    type: str = "int"  # int, number, bool, choice, numbers
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    help: str = ""
+    shown_default: str = ""  # the reference's default where it is not a plain value
+
+    def check(self, value: Any) -> tuple[Any, str | None]:
+        """The value as the rule uses it, or a problem saying what is wrong."""
+        if self.type == "bool":
+            return (value, None) if isinstance(value, bool) else (None, "expected true or false")
+        if self.type == "choice":
+            if value in self.choices:
+                return value, None
+            return None, f"expected one of {', '.join(self.choices)}, got {value!r}"
+        if self.type == "numbers":
+            if not isinstance(value, list) or not value:
+                return None, "expected a list of numbers"
+            checked = [self._number(item, float) for item in value]
+            problem = next((p for _, p in checked if p), None)
+            return (None, problem) if problem else ([v for v, _ in checked], None)
+        return self._number(value, int if self.type == "int" else float)
+
+    def _number(self, value: Any, kind: Any) -> tuple[Any, str | None]:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                kind is int and not isinstance(value, int)):
+            return None, f"expected {'a whole number' if kind is int else 'a number'}, got {value!r}"
+        if self.minimum is not None and value < self.minimum:
+            return None, f"must be at least {_plain(self.minimum)}, got {value}"
+        if self.maximum is not None and value > self.maximum:
+            return None, f"must be at most {_plain(self.maximum)}, got {value}"
+        return kind(value), None
+
+    def described(self) -> str:
+        """What the reference says it takes."""
+        if self.type == "choice":
+            return "one of: " + ", ".join(f"`{c}`" for c in self.choices)
+        kind = {"int": "whole number", "number": "number", "bool": "true or false",
+                "numbers": "list of numbers"}.get(self.type, self.type)
+        if self.minimum is not None and self.maximum is not None:
+            return f"{kind}, {_plain(self.minimum)} to {_plain(self.maximum)}"
+        if self.minimum is not None:
+            return f"{kind}, at least {_plain(self.minimum)}"
+        return kind
+
+    def option(self, key: str) -> Option:
+        def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
+                 base_dir: Path) -> Any:
+            if key not in raw:
+                return self.default
+            value, problem = self.check(raw[key])
+            if problem:
+                problems.append(f"{where}.{key}: {problem}")
+            return value
+        return Option(key, self.default, self.help, self.described(), read,
+                      shown_default=self.shown_default)
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if number == int(number) else str(number)
+
+
+def rule_schema(kind: str, params: dict[str, Param]) -> Schema:
+    """The options of a rule kind, refusing an unknown parameter in a rule's words."""
+    def unknown(where: str, key: str, allowed: list[str]) -> str:
+        return (f"{where}.{key}: unknown parameter of a {kind} rule "
+                f"(expected one of: {', '.join(allowed)})")
+    return Schema(tuple(param.option(key) for key, param in params.items()), unknown)
