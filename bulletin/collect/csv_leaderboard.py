@@ -51,7 +51,7 @@ class CsvLeaderboard(Source):
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
                     problems: check.Problems) -> CsvLeaderboard | None:
-        values = cls.settings(raw, where, base_dir, problems)
+        values = cls.read_options(raw, where, base_dir, problems)
         if not values.ok:
             return None
         return cls(path=values["path"], source_url=values["url"], **cls.common(values))

@@ -50,7 +50,7 @@ class Feed(Source):
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
                     problems: check.Problems) -> Feed | None:
-        values = cls.settings(raw, where, base_dir, problems)
+        values = cls.read_options(raw, where, base_dir, problems)
         if ("url" in raw) == ("path" in raw):
             problems.add(where, "give either url or path (one of them)")
             return None

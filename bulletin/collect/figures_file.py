@@ -52,7 +52,7 @@ class FiguresFile(Source):
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
                     problems: check.Problems) -> FiguresFile | None:
-        values = cls.settings(raw, where, base_dir, problems)
+        values = cls.read_options(raw, where, base_dir, problems)
         if not values.ok:
             return None
         return cls(path=values["path"], **cls.common(values))

@@ -54,7 +54,7 @@ class OpenRouterModels(Source):
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
                     problems: check.Problems) -> OpenRouterModels | None:
-        values = cls.settings(raw, where, base_dir, problems)
+        values = cls.read_options(raw, where, base_dir, problems)
         if not values.ok:
             return None
         return cls(base_url=values["base_url"].rstrip("/"), api_key_env=values["api_key_env"],

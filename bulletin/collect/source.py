@@ -94,7 +94,7 @@ class Source:
         raise NotImplementedError
 
     @classmethod
-    def settings(cls, raw: dict[str, Any], where: str, base_dir: Path,
+    def read_options(cls, raw: dict[str, Any], where: str, base_dir: Path,
                  problems: check.Problems) -> option.Values:
         """Every option of this type read from its entry, unknown keys refused."""
         return cls.options.read(raw, where, problems, base_dir)

@@ -12,7 +12,6 @@ that is absent reads as the option's default.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,14 +32,11 @@ class Option:
     reader: Reader = field(repr=False, compare=False)
     required: bool = False
     shown_default: str = ""  # the reference's default where it is not a plain value
+    nested: Schema | None = None  # a section's own options (email's smtp), for the reference
 
     def read(self, raw: dict[str, Any], where: str, problems: check.Problems,
              base_dir: Path = Path()) -> Any:
         return self.reader(self, raw, where, problems, base_dir)
-
-    @property
-    def where(self) -> str:
-        return self.key
 
     def shown(self) -> str:
         """The default as the reference writes it."""
@@ -109,8 +105,14 @@ class Schema:
             if key not in allowed:
                 problems.append(self.unknown(where, str(key), sorted(allowed)))
 
+    def read_section(self, raw: Any, where: str, problems: check.Problems,
+                     base_dir: Path = Path()) -> Values | None:
+        """A nested section: a mapping (else None, the problem noted), read as ``read`` does."""
+        section = check.mapping(raw, where, problems)
+        return None if section is None else self.read(section, where, problems, base_dir)
+
     def read(self, raw: dict[str, Any], where: str, problems: check.Problems,
-             base_dir: Path = Path(), also: set[str] = frozenset()) -> Values:  # type: ignore[assignment]
+             base_dir: Path = Path(), also: frozenset[str] | set[str] = frozenset()) -> Values:
         """Every option's value; ``also``: keys a caller reads itself, not unknown."""
         before = len(problems)
         self.refuse_unknown(raw, where, problems, self.keys() | also)
@@ -125,61 +127,77 @@ def schema(*options: Option) -> Schema:
     return Schema(options)
 
 
-# The kinds of option: each reads through validation.py, so its problems are worded as before.
+# The kinds of option. Each reads through validation.py, so its problems are worded as before;
+# a reader goes by the option's own key and default, so an option may be given another key
+# (``review: always`` is the mode of ``review:``).
+
+def _at(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
 
 def text(key: str, default: str | None, help: str, required: bool = False,
          shown_default: str = "") -> Option:
     def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
              base_dir: Path) -> Any:
-        return check.string(raw, key, where, problems, default=option.default, required=required)
+        return check.string(raw, option.key, where, problems, default=option.default,
+                            required=option.required)
     return Option(key, default, help, "text", read, required, shown_default)
 
 
 def choice(key: str, default: str, choices: tuple[str, ...], help: str,
-           refusal: str = "expected one of {choices}, not {value!r}") -> Option:
-    """Text that must be one of ``choices``; ``refusal`` words the problem ({choices}, {value})."""
+           refusal: str = "expected one of {choices}, not {value!r}", any_value: bool = False) -> Option:
+    """Text that must be one of ``choices``; ``refusal`` words the problem ({choices}, {value}).
+    ``any_value``: a value that is not text is refused in the same words, not as "expected a string"."""
     def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
              base_dir: Path) -> Any:
-        value = check.string(raw, key, where, problems, default=default)
+        if any_value:
+            value = raw.get(option.key, option.default)
+        else:
+            value = check.string(raw, option.key, where, problems, default=option.default)
         if value is not None and value not in choices:
-            problems.add(f"{where}.{key}" if where else key,
-                         refusal.format(choices=", ".join(choices), value=value))
+            problems.add(_at(where, option.key), refusal.format(choices=", ".join(choices), value=value))
             return None
         return value
     return Option(key, default, help, "one of: " + ", ".join(f"`{c}`" for c in choices), read)
 
 
 def integer(key: str, default: int, help: str, minimum: int = 1, maximum: int | None = None,
-            above_maximum: str = "") -> Option:
+            above_maximum: str = "", shown_default: str = "") -> Option:
     """A whole number from ``minimum``; above ``maximum``, ``above_maximum`` is the problem."""
     def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
              base_dir: Path) -> Any:
-        value = check.integer(raw, key, where, problems, default=default, minimum=minimum)
+        value = check.integer(raw, option.key, where, problems, default=option.default, minimum=minimum)
         if value is not None and maximum is not None and value > maximum:
-            problems.add(f"{where}.{key}" if where else key, above_maximum.format(maximum=maximum))
+            problems.add(_at(where, option.key), above_maximum.format(maximum=maximum))
             return None
         return value
     bounds = f"{minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
-    return Option(key, default, help, f"whole number, {bounds}", read)
+    return Option(key, default, help, f"whole number, {bounds}", read, shown_default=shown_default)
 
 
-def number(key: str, default: float, help: str) -> Option:
-    """A number above 0, e.g. seconds."""
+def number(key: str, default: float, help: str, below: float | None = None,
+           at_or_above: str = "") -> Option:
+    """A number above 0, e.g. seconds; from ``below`` on, ``at_or_above`` is the problem ({value})."""
     def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
              base_dir: Path) -> Any:
-        return check.number(raw, key, where, problems, default=default)
-    return Option(key, default, help, "number above 0", read)
+        value = check.number(raw, option.key, where, problems, default=option.default)
+        if value is not None and below is not None and value >= below:
+            problems.add(_at(where, option.key), at_or_above.format(value=value))
+            return None
+        return value
+    kind = f"number above 0, below {below}" if below is not None else "number above 0"
+    return Option(key, default, help, kind, read)
 
 
 def bounded_number(key: str, default: float, help: str, fits: Callable[[float], bool],
                    refusal: str, type: str) -> Option:
-    """A number ``fits`` accepts (NaN and infinities never do); else ``refusal`` ({value})."""
+    """A number ``fits`` accepts, else ``refusal`` ({value}). A chained comparison in ``fits``
+    is false for NaN, so NaN is refused where the bounds are written so."""
     def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
              base_dir: Path) -> Any:
-        value = raw.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value) or not fits(value):
-            problems.add(f"{where}.{key}" if where else key, refusal.format(value=value))
+        value = raw.get(option.key, option.default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not fits(value):
+            problems.add(_at(where, option.key), refusal.format(value=value))
             return None
         return float(value)
     return Option(key, default, help, type, read)
@@ -189,9 +207,9 @@ def url(key: str, help: str, default: str = "", required: bool = False,
         shown_default: str = "") -> Option:
     def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
              base_dir: Path) -> Any:
-        if key not in raw or raw[key] is None:
-            return check.url(raw, key, where, problems, required=required) or default
-        return check.url(raw, key, where, problems, required=required)
+        given = raw.get(option.key) is not None
+        found = check.url(raw, option.key, where, problems, required=option.required)
+        return found if given else found or option.default
     return Option(key, default, help, "http(s) URL", read, required, shown_default)
 
 
@@ -200,15 +218,16 @@ def path(key: str, help: str, required: bool = False, must_exist: bool = False,
     """A path relative to the config file's folder."""
     def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
              base_dir: Path) -> Any:
-        return check.path(raw, key, where, problems, base_dir, required=required, must_exist=must_exist)
-    kind = "path to an existing " + ("file" if required else "folder") if must_exist else "path"
+        return check.path(raw, option.key, where, problems, base_dir, required=option.required,
+                          must_exist=must_exist)
+    kind = ("path to an existing " + ("file" if required else "folder")) if must_exist else "path"
     return Option(key, None, help, kind, read, required, shown_default)
 
 
 def strings(key: str, default: tuple[str, ...], help: str) -> Option:
     def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
              base_dir: Path) -> Any:
-        value = check.string_list(raw, key, where, problems, default=list(default))
+        value = check.string_list(raw, option.key, where, problems, default=list(option.default))
         return None if value is None else tuple(value)
     return Option(key, default, help, "list of text", read)
 
@@ -216,21 +235,29 @@ def strings(key: str, default: tuple[str, ...], help: str) -> Option:
 def flag(key: str, default: bool, help: str, refusal: str = "expected true or false") -> Option:
     def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
              base_dir: Path) -> Any:
-        value = raw.get(key, default)
+        value = raw.get(option.key, option.default)
         if not isinstance(value, bool):
-            problems.add(f"{where}.{key}" if where else key, refusal)
+            problems.add(_at(where, option.key), refusal)
             return None
         return value
     return Option(key, default, help, "true or false", read)
 
 
-def section(key: str, help: str, type: str = "mapping", shown_default: str = "") -> Option:
+def custom(key: str, default: Any, help: str, type: str, reader: Reader, shown_default: str = "") -> Option:
+    """An option whose check is its own (a map of authors to countries, a number in a range)."""
+    return Option(key, default, help, type, reader, shown_default=shown_default)
+
+
+def section(key: str, help: str, type: str = "mapping", nested: Schema | None = None,
+            shown_default: str = "", required: bool = False) -> Option:
     """A key whose value the caller reads itself (a nested section, a list of parts): declared
-    here for the reference and so that it is a known key; its value is passed through as given."""
+    here for the reference and so that it is a known key; its value is passed through as given.
+    ``nested``: the section's own options, shown in the reference under it."""
     def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
              base_dir: Path) -> Any:
-        return raw.get(key)
-    return Option(key, None, help, type, read, shown_default=shown_default)
+        return raw.get(option.key)
+    return Option(key, None, help, type, read, required=required, shown_default=shown_default,
+                  nested=nested)
 
 
 @dataclass(frozen=True)
