@@ -105,6 +105,11 @@ class Schema:
             if key not in allowed:
                 problems.append(self.unknown(where, str(key), sorted(allowed)))
 
+    def filled(self, values: Values) -> dict[str, Any]:
+        """The values with each failed one (None) as its default: for a value that must be
+        whole while its problem is reported."""
+        return {key: self.default(key) if value is None else value for key, value in values.items()}
+
     def read_section(self, raw: Any, where: str, problems: check.Problems,
                      base_dir: Path = Path()) -> Values | None:
         """A nested section: a mapping (else None, the problem noted), read as ``read`` does."""
@@ -214,14 +219,16 @@ def url(key: str, help: str, default: str = "", required: bool = False,
 
 
 def path(key: str, help: str, required: bool = False, must_exist: bool = False,
-         shown_default: str = "") -> Option:
-    """A path relative to the config file's folder."""
+         shown_default: str = "", default: str | None = None) -> Option:
+    """A path relative to the config file's folder; ``default`` is relative to it too."""
     def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
              base_dir: Path) -> Any:
+        if raw.get(option.key) is None and option.default is not None:
+            return base_dir / option.default
         return check.path(raw, option.key, where, problems, base_dir, required=option.required,
                           must_exist=must_exist)
     kind = ("path to an existing " + ("file" if required else "folder")) if must_exist else "path"
-    return Option(key, None, help, kind, read, required, shown_default)
+    return Option(key, default, help, kind, read, required, shown_default)
 
 
 def strings(key: str, default: tuple[str, ...], help: str) -> Option:
