@@ -250,9 +250,10 @@ def flag(key: str, default: bool, help: str, refusal: str = "expected true or fa
     return Option(key, default, help, "true or false", read)
 
 
-def custom(key: str, default: Any, help: str, type: str, reader: Reader, shown_default: str = "") -> Option:
+def custom(key: str, default: Any, help: str, type: str, reader: Reader, shown_default: str = "",
+           required: bool = False) -> Option:
     """An option whose check is its own (a map of authors to countries, a number in a range)."""
-    return Option(key, default, help, type, reader, shown_default=shown_default)
+    return Option(key, default, help, type, reader, required, shown_default)
 
 
 def section(key: str, help: str, type: str = "mapping", nested: Schema | None = None,

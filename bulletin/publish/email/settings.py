@@ -66,7 +66,7 @@ def _domain(sender: str) -> str:
 
 OPTIONS = option.schema(
     option.custom("from", None, "the sender, e.g. `Token Bulletin <news@example.org>`", "text",
-                  _read_sender, shown_default="required"),
+                  _read_sender, required=True),
     option.url("base_url", "where `/subscribe`, `/confirm`, `/unsubscribe` are served (https)",
                required=True),
     option.text("list_name", TITLE, "the list's name, shown in List-Id and the footer"),
