@@ -54,7 +54,7 @@ class CsvLeaderboard(Source):
         values = cls.read_options(raw, where, base_dir, problems)
         if not values.ok:
             return None
-        return cls(path=values["path"], source_url=values["url"], **cls.common(values))
+        return cls(path=values["path"], source_url=values["url"], **cls.common_fields(values))
 
     @property
     def url(self) -> str:

@@ -58,7 +58,7 @@ class Feed(Source):
             return None
         return cls(feed_url=values["url"], path=values["path"], timeout=values["timeout"],
                    retry_within=values["retry_within"], max_response_bytes=values["max_response_bytes"],
-                   **cls.common(values))
+                   **cls.common_fields(values))
 
     @property
     def url(self) -> str:

@@ -55,7 +55,7 @@ class FiguresFile(Source):
         values = cls.read_options(raw, where, base_dir, problems)
         if not values.ok:
             return None
-        return cls(path=values["path"], **cls.common(values))
+        return cls(path=values["path"], **cls.common_fields(values))
 
     def collect(self, context: CollectContext | None = None) -> Collected:
         fetched_at = datetime.fromtimestamp(self.path.stat().st_mtime, UTC)

@@ -84,7 +84,7 @@ class OpenRouter(Source):
                    backfill_weeks=values["backfill_weeks"], window_days=values["window_days"],
                    timeout=values["timeout"], retry_within=values["retry_within"],
                    requests_per_minute=values["requests_per_minute"], source_url=values["url"],
-                   max_response_bytes=values["max_response_bytes"], **cls.common(values))
+                   max_response_bytes=values["max_response_bytes"], **cls.common_fields(values))
 
     @property
     def url(self) -> str:

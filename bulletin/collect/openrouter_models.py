@@ -59,7 +59,7 @@ class OpenRouterModels(Source):
             return None
         return cls(base_url=values["base_url"].rstrip("/"), api_key_env=values["api_key_env"],
                    timeout=values["timeout"], retry_within=values["retry_within"],
-                   max_response_bytes=values["max_response_bytes"], **cls.common(values))
+                   max_response_bytes=values["max_response_bytes"], **cls.common_fields(values))
 
     @property
     def url(self) -> str:

@@ -100,9 +100,16 @@ class Source:
         return cls.options.read(raw, where, problems, base_dir)
 
     @staticmethod
-    def common(values: option.Values) -> dict[str, str]:
-        """The fields every source has, from what ``settings`` read."""
+    def common_fields(values: option.Values) -> dict[str, str]:
+        """The fields every source has, from what ``read_options`` read."""
         return {key: values[key] or "" for key in ("name", "attribution", "licence", "attribution_zh")}
+
+    @classmethod
+    def common(cls, raw: dict[str, Any], where: str, problems: check.Problems) -> dict[str, str]:
+        """The common fields, for a type that reads its own keys and lists them in ``keys`` (as
+        third-party types written before ``options`` do)."""
+        values = cls.options.read(raw, where, problems, also=set(getattr(cls, "keys", ())))
+        return cls.common_fields(values)
 
     @property
     def url(self) -> str:
