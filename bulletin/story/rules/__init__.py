@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from bulletin.config.options import Param, Schema, rule_schema
+from bulletin.config.options import Schema
+from bulletin.config.params import Param, rule_schema
 from bulletin.model import Event, EvidenceKey, Figure, Methodology, ModelWeek, WeekStats
 from bulletin.story.families import family_name, family_of
 from bulletin.story.novelty import Novelty
