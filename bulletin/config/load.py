@@ -12,7 +12,7 @@ from bulletin.config import options as option
 from bulletin.config import parts, registry, yaml_bounds
 from bulletin.config import validation as check
 from bulletin.config.countries import DEFAULT_COUNTRIES
-from bulletin.config.defaults import TITLE
+from bulletin.config.defaults import DATABASE, TITLE
 from bulletin.config.sections import METHODOLOGY, REVIEW, SITE, STORY
 from bulletin.config.settings import Config, Review, StoryConfig
 from bulletin.errors import ConfigError
@@ -143,8 +143,6 @@ def _read_site(site: option.Option, raw: dict[str, Any], where: str, problems: c
     url = values["base_url"] if values else ""
     return url.rstrip("/") + "/" if url else ""
 
-
-DATABASE = "bulletin.db"  # the history's file name in OUTPUT when `database` is not given
 
 TOP = option.schema(
     option.text("title", TITLE, "the publication's name, shown on the page"),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bulletin.config.defaults import DATABASE
 from bulletin.config.sections import REVIEW, STORY
 from bulletin.model import DEFAULT_LOCALE, Methodology
 
@@ -57,6 +58,6 @@ class Config:
     def with_output(self, output: Path) -> Config:
         """The same settings writing elsewhere; the database follows only if it was defaulted."""
         database = self.database
-        if database == self.output / "bulletin.db":
-            database = output / "bulletin.db"
+        if database == self.output / DATABASE:
+            database = output / DATABASE
         return replace(self, output=output, database=database)
