@@ -29,9 +29,10 @@ How the file is read and checked is in [Configuration](configuration.md).
 
 # Each list of parts: its heading (and anchor), the key naming a part's class, and the group.
 GROUPS = (
-    ("Sources", "sources", "type", registry.SOURCES, "Every source takes"),
-    ("Publish", "publish", "type", registry.PUBLISHERS, "Every target takes"),
-    ("Rules", "rules", "kind", registry.RULES, "Every rule takes"),
+    ("Sources", "sources", "type", registry.SOURCES, "Each is `{name, type, ...}`; every source takes"),
+    ("Publish", "publish", "type", registry.PUBLISHERS, "Each is `{name, type, ...}`; every target takes"),
+    ("Rules", "rules", "kind", registry.RULES, "Each is `{kind, ...parameters}`, `kind` naming one of the "
+     "kinds below; every rule takes"),
 )
 
 

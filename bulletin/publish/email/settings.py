@@ -30,7 +30,7 @@ def _at_least_zero(key: str, default: float, help: str) -> option.Option:
 
 SMTP_OPTIONS = option.schema(
     option.text("host", None, "the SMTP server", required=True),
-    option.choice("security", "starttls", SECURITY, "`tls` is implicit TLS (port 465)",
+    option.choice("security", "starttls", SECURITY, "how the connection is secured; `tls` is implicit TLS",
                   refusal="expected one of: {choices}, got {value!r}"),
     option.integer("port", 587, "the server's port", shown_default=f"`587`; `{IMPLICIT_TLS_PORT}` with "
                    "`security: tls`"),
