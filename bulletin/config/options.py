@@ -73,6 +73,9 @@ class Schema:
     options: tuple[Option, ...]
     # How an unknown key is refused; None: validation.unknown_keys' words.
     unknown: Callable[[str, str, list[str]], str] | None = field(default=None, compare=False)
+    # Problems in the order the keys are given (a rule's, as they always were), not unknown keys
+    # first and then the options in the order declared.
+    as_given: bool = False
 
     def __iter__(self) -> Iterator[Option]:
         return iter(self.options)
@@ -99,8 +102,7 @@ class Schema:
         return replace(self, options=tuple(o for o in self.options if o.key not in keys))
 
     def refuse_unknown(self, raw: dict[str, Any], where: str, problems: check.Problems,
-                       allowed: set[str] | None = None) -> None:
-        allowed = self.keys() if allowed is None else allowed
+                       allowed: set[str]) -> None:
         if self.unknown is None:
             check.unknown_keys(raw, allowed, where, problems)
             return
@@ -123,10 +125,19 @@ class Schema:
              base_dir: Path = Path(), also: frozenset[str] | set[str] = frozenset()) -> Values:
         """Every option's value; ``also``: keys a caller reads itself, not unknown."""
         before = len(problems)
-        self.refuse_unknown(raw, where, problems, self.keys() | also)
+        allowed = self.keys() | also
         values = Values()
+        if self.as_given:
+            for key in raw:
+                if key in self:
+                    values[key] = self[key].read(raw, where, problems, base_dir)
+                else:
+                    self.refuse_unknown({key: raw[key]}, where, problems, allowed)
+        else:
+            self.refuse_unknown(raw, where, problems, allowed)
         for option in self.options:
-            values[option.key] = option.read(raw, where, problems, base_dir)
+            if option.key not in values:
+                values[option.key] = option.read(raw, where, problems, base_dir)
         values.ok = len(problems) == before
         return values
 

@@ -91,4 +91,4 @@ def rule_schema(kind: str, params: dict[str, Param]) -> Schema:
     def unknown(where: str, key: str, allowed: list[str]) -> str:
         return (f"{where}.{key}: unknown parameter of a {kind} rule "
                 f"(expected one of: {', '.join(allowed)})")
-    return Schema(tuple(param.option(key) for key, param in params.items()), unknown)
+    return Schema(tuple(param.option(key) for key, param in params.items()), unknown, as_given=True)
