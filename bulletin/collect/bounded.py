@@ -14,12 +14,16 @@ from __future__ import annotations
 import zlib
 from typing import TYPE_CHECKING
 
+from bulletin.config import options as option
 from bulletin.errors import CollectError
 
 if TYPE_CHECKING:
     import httpx
 
 MAX_BYTES = 64 * 1024 * 1024  # the default size limit of one answer (a Data API window is ~0.3 MB)
+# The option of every live source that reads answers, so each says the same of it.
+MAX_RESPONSE_BYTES = option.integer(
+    "max_response_bytes", MAX_BYTES, "the most one answer may hold, decompressed (64 MiB)")
 MAX_REDIRECTS = 5
 REDIRECTS = (301, 302, 303, 307, 308)  # not 304: a conditional GET's "unchanged" is an answer
 # What this reader can decompress within bounds; anything else is asked not to be sent.

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from bulletin.collect.bounds import name_problem, tokens_problem, whole_number
-from bulletin.collect.source import CollectContext, Source
+from bulletin.collect.source import CollectContext, Source, common_options
+from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.errors import CollectError
 from bulletin.model import Collected, ModelName, Observation
@@ -32,24 +33,28 @@ _PERMASLUG = re.compile(r"[a-z0-9][a-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._:+-]*", re
 _DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
+OPTIONS = option.schema(
+    option.path("path", "the CSV file", required=True, must_exist=True),
+    option.url("url", "the page the numbers came from (credited as the source)"),
+)
+
+
 @dataclass(frozen=True)
 class CsvLeaderboard(Source):
     type: ClassVar[str] = "csv"
     leaderboard: ClassVar[bool] = True
-    keys: ClassVar[set[str]] = {"path", "url"}
+    options: ClassVar[option.Schema] = common_options() + OPTIONS
 
-    path: Path = Path()
-    source_url: str = ""
+    path: Path = Path()  # required: no default to declare
+    source_url: str = OPTIONS.default("url")
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
                     problems: check.Problems) -> CsvLeaderboard | None:
-        common = cls.common(raw, where, problems)
-        path = check.path(raw, "path", where, problems, base_dir, required=True, must_exist=True)
-        url = check.url(raw, "url", where, problems)
-        if path is None:
+        values = cls.read_options(raw, where, base_dir, problems)
+        if not values.ok:
             return None
-        return cls(path=path, source_url=url or "", **common)
+        return cls(path=values["path"], source_url=values["url"], **cls.common_fields(values))
 
     @property
     def url(self) -> str:

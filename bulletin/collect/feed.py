@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from bulletin.collect.bounded import MAX_BYTES
+from bulletin.collect.bounded import MAX_RESPONSE_BYTES
 from bulletin.collect.http import Policy, get, status_error
-from bulletin.collect.source import CollectContext, Source
+from bulletin.collect.source import CollectContext, Source, common_options
 from bulletin.collect.text_figures import figures as text_figures
+from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.errors import CollectError
 from bulletin.model import Collected, FeedItem, Figure, HttpValidators
@@ -25,34 +26,39 @@ from bulletin.model.markup import html_to_text
 log = logging.getLogger("bulletin")
 
 
+OPTIONS = option.schema(
+    option.url("url", "the feed's address, read with a conditional GET (give `url` or `path`)"),
+    option.path("path", "a feed file instead of `url`"),
+    option.number("timeout", 20.0, "seconds for one request, its whole answer included"),
+    option.number("retry_within", 60.0, "seconds for all attempts at one request"),
+    MAX_RESPONSE_BYTES,
+)
+
+
 @dataclass(frozen=True)
 class Feed(Source):
     type: ClassVar[str] = "feed"
-    keys: ClassVar[set[str]] = {"url", "path", "timeout", "retry_within", "max_response_bytes"}
+    options: ClassVar[option.Schema] = common_options() + OPTIONS
     live: ClassVar[bool] = True
 
-    feed_url: str = ""
-    path: Path | None = None
-    timeout: float = 20.0
-    retry_within: float = 60.0
-    max_response_bytes: int = MAX_BYTES  # the most one answer may hold, decompressed
+    feed_url: str = OPTIONS.default("url")
+    path: Path | None = OPTIONS.default("path")
+    timeout: float = OPTIONS.default("timeout")
+    retry_within: float = OPTIONS.default("retry_within")
+    max_response_bytes: int = OPTIONS.default("max_response_bytes")
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
                     problems: check.Problems) -> Feed | None:
-        common = cls.common(raw, where, problems)
-        url = check.url(raw, "url", where, problems)
-        path = check.path(raw, "path", where, problems, base_dir)
-        timeout = check.number(raw, "timeout", where, problems, default=cls.timeout)
-        within = check.number(raw, "retry_within", where, problems, default=cls.retry_within)
+        values = cls.read_options(raw, where, base_dir, problems)
         if ("url" in raw) == ("path" in raw):
             problems.add(where, "give either url or path (one of them)")
             return None
-        most = check.integer(raw, "max_response_bytes", where, problems, default=MAX_BYTES)
-        if (url is None and path is None) or timeout is None or within is None or most is None:
+        if not values.ok:
             return None
-        return cls(feed_url=url or "", path=path, timeout=timeout, retry_within=within,
-                   max_response_bytes=most, **common)
+        return cls(feed_url=values["url"], path=values["path"], timeout=values["timeout"],
+                   retry_within=values["retry_within"], max_response_bytes=values["max_response_bytes"],
+                   **cls.common_fields(values))
 
     @property
     def url(self) -> str:

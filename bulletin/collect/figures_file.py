@@ -22,7 +22,8 @@ from typing import Any, ClassVar
 import yaml
 
 from bulletin.collect import bounds
-from bulletin.collect.source import CollectContext, Source
+from bulletin.collect.source import CollectContext, Source, common_options
+from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.config import yaml_bounds
 from bulletin.errors import CollectError
@@ -38,21 +39,23 @@ _YEAR = re.compile(r"[0-9]{4}", re.ASCII)  # ASCII digits: "２０３０" is no 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
+OPTIONS = option.schema(option.path("path", "the YAML list of figures", required=True, must_exist=True))
+
+
 @dataclass(frozen=True)
 class FiguresFile(Source):
     type: ClassVar[str] = "figures"
-    keys: ClassVar[set[str]] = {"path"}
+    options: ClassVar[option.Schema] = common_options() + OPTIONS
 
-    path: Path = Path()
+    path: Path = Path()  # required: no default to declare
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
                     problems: check.Problems) -> FiguresFile | None:
-        common = cls.common(raw, where, problems)
-        path = check.path(raw, "path", where, problems, base_dir, required=True, must_exist=True)
-        if path is None:
+        values = cls.read_options(raw, where, base_dir, problems)
+        if not values.ok:
             return None
-        return cls(path=path, **common)
+        return cls(path=values["path"], **cls.common_fields(values))
 
     def collect(self, context: CollectContext | None = None) -> Collected:
         fetched_at = datetime.fromtimestamp(self.path.stat().st_mtime, UTC)

@@ -19,10 +19,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from bulletin.collect.bounded import MAX_BYTES
+from bulletin.collect.bounded import MAX_RESPONSE_BYTES
 from bulletin.collect.bounds import SLUG, in_bounds, tokens_problem
 from bulletin.collect.http import Policy, RateLimit, get, json_body, status_error
-from bulletin.collect.source import CollectContext, Source
+from bulletin.collect.source import CollectContext, Source, common_options
+from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.errors import CollectError
 from bulletin.model import Collected
@@ -38,49 +39,52 @@ MAX_WINDOW = 31  # days the API accepts in one request
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
+OPTIONS = option.schema(
+    option.url("base_url", "where the API is", default="https://openrouter.ai"),
+    option.text("api_key_env", "OPENROUTER_API_KEY", "the environment variable holding the key (sent as "
+                "`Authorization: Bearer`, never logged)"),
+    option.integer("backfill_weeks", 4, "without `--from/--to`: how many weeks before the current one "
+                   "to fill in"),
+    option.integer("window_days", MAX_WINDOW, "days per request", maximum=MAX_WINDOW,
+                   above_maximum="the API accepts at most {maximum} days"),
+    option.number("timeout", 30.0, "seconds for one request, its whole answer included (a server "
+                  "trickling bytes cannot stretch it)"),
+    option.number("retry_within", 120.0, "seconds for all attempts at one request"),
+    option.integer("requests_per_minute", 30, "the API's published limit"),
+    option.url("url", "the page credited as the source", default="https://openrouter.ai/rankings"),
+    MAX_RESPONSE_BYTES,
+)
+
+
 @dataclass(frozen=True)
 class OpenRouter(Source):
     type: ClassVar[str] = "openrouter"
-    keys: ClassVar[set[str]] = {"base_url", "api_key_env", "backfill_weeks", "window_days",
-                                "timeout", "retry_within", "requests_per_minute", "url",
-                                "max_response_bytes"}
+    options: ClassVar[option.Schema] = common_options(
+        "OpenRouter (openrouter.ai/rankings)", "OpenRouter排行榜（openrouter.ai/rankings）") + OPTIONS
     live: ClassVar[bool] = True
     leaderboard: ClassVar[bool] = True
-    default_attribution: ClassVar[str] = "OpenRouter (openrouter.ai/rankings)"
-    default_attribution_zh: ClassVar[str] = "OpenRouter排行榜（openrouter.ai/rankings）"
 
-    base_url: str = "https://openrouter.ai"
-    api_key_env: str = "OPENROUTER_API_KEY"
-    backfill_weeks: int = 4
-    window_days: int = MAX_WINDOW
-    timeout: float = 30.0
-    retry_within: float = 120.0
-    requests_per_minute: int = 30
-    source_url: str = "https://openrouter.ai/rankings"
-    max_response_bytes: int = MAX_BYTES  # the most one answer may hold, decompressed
+    base_url: str = OPTIONS.default("base_url")
+    api_key_env: str = OPTIONS.default("api_key_env")
+    backfill_weeks: int = OPTIONS.default("backfill_weeks")
+    window_days: int = OPTIONS.default("window_days")
+    timeout: float = OPTIONS.default("timeout")
+    retry_within: float = OPTIONS.default("retry_within")
+    requests_per_minute: int = OPTIONS.default("requests_per_minute")
+    source_url: str = OPTIONS.default("url")
+    max_response_bytes: int = OPTIONS.default("max_response_bytes")
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
                     problems: check.Problems) -> OpenRouter | None:
-        common = cls.common(raw, where, problems)
-        base_url = check.url(raw, "base_url", where, problems) or cls.base_url
-        env = check.string(raw, "api_key_env", where, problems, default=cls.api_key_env)
-        weeks = check.integer(raw, "backfill_weeks", where, problems, default=cls.backfill_weeks)
-        window = check.integer(raw, "window_days", where, problems, default=MAX_WINDOW)
-        if window is not None and window > MAX_WINDOW:
-            problems.add(f"{where}.window_days", f"the API accepts at most {MAX_WINDOW} days")
-        timeout = check.number(raw, "timeout", where, problems, default=cls.timeout)
-        within = check.number(raw, "retry_within", where, problems, default=cls.retry_within)
-        rate = check.integer(raw, "requests_per_minute", where, problems,
-                             default=cls.requests_per_minute)
-        url = check.url(raw, "url", where, problems) or cls.source_url
-        most = check.integer(raw, "max_response_bytes", where, problems, default=MAX_BYTES)
-        if None in (env, weeks, window, timeout, within, rate, most):
+        values = cls.read_options(raw, where, base_dir, problems)
+        if not values.ok:
             return None
-        return cls(base_url=base_url.rstrip("/"), api_key_env=str(env), backfill_weeks=int(weeks or 1),
-                   window_days=min(int(window or 1), MAX_WINDOW), timeout=float(timeout or 1),
-                   retry_within=float(within or 1), requests_per_minute=int(rate or 1),
-                   source_url=url, max_response_bytes=int(most or MAX_BYTES), **common)
+        return cls(base_url=values["base_url"].rstrip("/"), api_key_env=values["api_key_env"],
+                   backfill_weeks=values["backfill_weeks"], window_days=values["window_days"],
+                   timeout=values["timeout"], retry_within=values["retry_within"],
+                   requests_per_minute=values["requests_per_minute"], source_url=values["url"],
+                   max_response_bytes=values["max_response_bytes"], **cls.common_fields(values))
 
     @property
     def url(self) -> str:

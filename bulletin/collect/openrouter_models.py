@@ -16,10 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from bulletin.collect.bounded import MAX_BYTES
+from bulletin.collect.bounded import MAX_RESPONSE_BYTES
 from bulletin.collect.bounds import SLUG, name_problem
 from bulletin.collect.http import Policy, get, json_body, status_error
-from bulletin.collect.source import CollectContext, Source
+from bulletin.collect.source import CollectContext, Source, common_options
+from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.errors import CollectError
 from bulletin.model import Collected, ModelName
@@ -27,34 +28,38 @@ from bulletin.model import Collected, ModelName
 PATH = "/api/v1/models"
 
 
+OPTIONS = option.schema(
+    option.url("base_url", "where the API is", default="https://openrouter.ai"),
+    option.text("api_key_env", "OPENROUTER_API_KEY", "the environment variable holding a key, sent "
+                "where there is one (the catalogue is public)"),
+    option.number("timeout", 30.0, "seconds for one request, its whole answer included"),
+    option.number("retry_within", 60.0, "seconds for all attempts at one request"),
+    MAX_RESPONSE_BYTES,
+)
+
+
 @dataclass(frozen=True)
 class OpenRouterModels(Source):
     type: ClassVar[str] = "openrouter-models"
-    keys: ClassVar[set[str]] = {"base_url", "api_key_env", "timeout", "retry_within",
-                                "max_response_bytes"}
+    options: ClassVar[option.Schema] = common_options(
+        "OpenRouter model catalogue", "OpenRouter模型目录") + OPTIONS
     live: ClassVar[bool] = True
-    default_attribution: ClassVar[str] = "OpenRouter model catalogue"
-    default_attribution_zh: ClassVar[str] = "OpenRouter模型目录"
 
-    base_url: str = "https://openrouter.ai"
-    api_key_env: str = "OPENROUTER_API_KEY"
-    timeout: float = 30.0
-    retry_within: float = 60.0
-    max_response_bytes: int = MAX_BYTES  # the most one answer may hold, decompressed
+    base_url: str = OPTIONS.default("base_url")
+    api_key_env: str = OPTIONS.default("api_key_env")
+    timeout: float = OPTIONS.default("timeout")
+    retry_within: float = OPTIONS.default("retry_within")
+    max_response_bytes: int = OPTIONS.default("max_response_bytes")
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
                     problems: check.Problems) -> OpenRouterModels | None:
-        common = cls.common(raw, where, problems)
-        base_url = check.url(raw, "base_url", where, problems) or cls.base_url
-        env = check.string(raw, "api_key_env", where, problems, default=cls.api_key_env)
-        timeout = check.number(raw, "timeout", where, problems, default=cls.timeout)
-        within = check.number(raw, "retry_within", where, problems, default=cls.retry_within)
-        most = check.integer(raw, "max_response_bytes", where, problems, default=MAX_BYTES)
-        if env is None or timeout is None or within is None or most is None:
+        values = cls.read_options(raw, where, base_dir, problems)
+        if not values.ok:
             return None
-        return cls(base_url=base_url.rstrip("/"), api_key_env=env, timeout=timeout,
-                   retry_within=within, max_response_bytes=most, **common)
+        return cls(base_url=values["base_url"].rstrip("/"), api_key_env=values["api_key_env"],
+                   timeout=values["timeout"], retry_within=values["retry_within"],
+                   max_response_bytes=values["max_response_bytes"], **cls.common_fields(values))
 
     @property
     def url(self) -> str:

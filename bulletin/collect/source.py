@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
+from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.model import Collected, SourceCredit
 
@@ -28,7 +29,22 @@ if TYPE_CHECKING:
 
     from bulletin.store.database import Store
 
-COMMON_KEYS = {"name", "type", "attribution", "attribution_zh", "licence"}
+
+
+def common_options(attribution: str = "", attribution_zh: str = "") -> option.Schema:
+    """The keys every source takes; ``attribution`` and ``attribution_zh``: this type's credit."""
+    return option.schema(
+        option.text("name", None, "the source's own name, unique among the sources (never printed in an "
+                    "article)", required=True),
+        option.text("type", None, "which kind of source: one of the types below", required=True),
+        option.text("attribution", attribution, "how the article credits it, e.g. `OpenRouter "
+                    "(openrouter.ai/rankings)`", shown_default="" if attribution else
+                    "the publisher its `url` names, else \"figures entered by the editors\""),
+        option.text("licence", "", "the licence of its figures, e.g. `CC BY 4.0`"),
+        option.text("attribution_zh", attribution_zh, "the attribution in the Chinese edition",
+                    shown_default="" if attribution_zh else "the attribution, or the known "
+                    "publisher's Chinese credit"),
+    )
 
 
 @dataclass(frozen=True)
@@ -64,14 +80,9 @@ class Source:
     """Base of every source type: the settings all of them share."""
 
     type: ClassVar[str] = ""
-    keys: ClassVar[set[str]] = set()  # keys this type accepts beyond the common ones
+    options: ClassVar[option.Schema] = common_options()  # each type: common_options(...) + its own
     live: ClassVar[bool] = False  # reads the network: a failure makes it stale, not fatal
     leaderboard: ClassVar[bool] = False  # yields the observations a bulletin is built on
-    # How the Chinese edition credits this type when the config gives no attribution_zh
-    # ('' : the attribution as given, which for an editor's own source is the editor's words).
-    default_attribution_zh: ClassVar[str] = ""
-    default_attribution: ClassVar[str] = ""  # '' : the publisher its url names, else the editors
-
     name: str
     attribution: str
     licence: str
@@ -83,17 +94,22 @@ class Source:
         raise NotImplementedError
 
     @classmethod
+    def read_options(cls, raw: dict[str, Any], where: str, base_dir: Path,
+                 problems: check.Problems) -> option.Values:
+        """Every option of this type read from its entry, unknown keys refused."""
+        return cls.options.read(raw, where, problems, base_dir)
+
+    @staticmethod
+    def common_fields(values: option.Values) -> dict[str, str]:
+        """The fields every source has, from what ``read_options`` read."""
+        return {key: values[key] or "" for key in ("name", "attribution", "licence", "attribution_zh")}
+
+    @classmethod
     def common(cls, raw: dict[str, Any], where: str, problems: check.Problems) -> dict[str, str]:
-        check.unknown_keys(raw, COMMON_KEYS | cls.keys, where, problems)
-        name = check.string(raw, "name", where, problems, required=True) or ""
-        return {
-            "name": name,
-            "attribution": check.string(raw, "attribution", where, problems,
-                                        default=cls.default_attribution) or "",
-            "licence": check.string(raw, "licence", where, problems, default="") or "",
-            "attribution_zh": check.string(raw, "attribution_zh", where, problems,
-                                           default=cls.default_attribution_zh) or "",
-        }
+        """The common fields, for a type that reads its own keys and lists them in ``keys`` (as
+        third-party types written before ``options`` do)."""
+        values = cls.options.read(raw, where, problems, also=set(getattr(cls, "keys", ())))
+        return cls.common_fields(values)
 
     @property
     def url(self) -> str:

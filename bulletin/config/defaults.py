@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 TITLE = "Token Bulletin"  # the publication's name, on pages, feeds and emails
+DATABASE = "bulletin.db"  # the history's file in OUTPUT when the config names no `database`
 
 # The rules a week is checked with when the config has no ``rules:`` list, in
 # a fixed order so that ties sort the same way on every run.

@@ -1,4 +1,4 @@
-"""The settings a config file gives, as frozen values, each with its default declared here."""
+"""The settings a config file gives, as frozen values; each default is its option's (sections.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bulletin.config.defaults import DATABASE
+from bulletin.config.sections import REVIEW, STORY
 from bulletin.model import DEFAULT_LOCALE, Methodology
 
 if TYPE_CHECKING:
@@ -17,11 +19,9 @@ if TYPE_CHECKING:
 class StoryConfig:
     """How the article chooses among the events."""
 
-    max_events: int = 5  # paragraphs of news before the tables
-    repeat_factor: float = 0.5  # novelty kept by an event repeated unchanged, per week
-    memory_weeks: int = 8  # how many earlier bulletins are remembered
-
-
+    max_events: int = STORY.default("max_events")
+    repeat_factor: float = STORY.default("repeat_factor")
+    memory_weeks: int = STORY.default("memory_weeks")
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,9 @@ class Review:
     holds every bulletin for an editor to approve.
     """
 
-    mode: str = "on_anomaly"
-    max_change_factor: float = 5.0  # a subject growing or shrinking more than this, week on week
-    stale_after_days: int = 8  # a source last read longer ago than this before the bulletin
+    mode: str = REVIEW.default("mode")
+    max_change_factor: float = REVIEW.default("max_change_factor")
+    stale_after_days: int = REVIEW.default("stale_after_days")
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,6 @@ class Config:
     def with_output(self, output: Path) -> Config:
         """The same settings writing elsewhere; the database follows only if it was defaulted."""
         database = self.database
-        if database == self.output / "bulletin.db":
-            database = output / "bulletin.db"
+        if database == self.output / DATABASE:
+            database = output / DATABASE
         return replace(self, output=output, database=database)

@@ -7,36 +7,35 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bulletin.collect.http import Policy
-from bulletin.config import validation as check
+from bulletin.config import options as option
 from bulletin.errors import PublishError
 
 if TYPE_CHECKING:
     from bulletin.collect.http import Policy
 
-HTTP_KEYS = {"timeout", "retries"}
+# The keys every HTTP publisher (WordPress, the webhook) takes.
+RETRY_OPTIONS = option.schema(
+    # Chained: NaN and infinity fail it too.
+    option.bounded_number("timeout", 20.0, "seconds per request", lambda t: 0 < t < 1e6,
+                          "expected a number of seconds above 0", "number of seconds above 0"),
+    option.integer("retries", 3, "attempts per request on a timeout, a 429 or a 5xx", maximum=10,
+                   above_maximum="expected 1 to 10 attempts"),
+)
 
 
 @dataclass(frozen=True)
 class Retry:
-    timeout: float = 20.0  # seconds per request
-    attempts: int = 3  # tries per request before the target is reported failed
+    timeout: float = RETRY_OPTIONS.default("timeout")  # seconds per request
+    attempts: int = RETRY_OPTIONS.default("retries")  # tries per request before the target is reported failed
 
     @classmethod
-    def from_config(cls, raw: dict[str, Any], where: str, problems: check.Problems) -> Retry:
-        timeout = raw.get("timeout", 20)
-        # Chained: NaN and infinity fail it too.
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
-                or not 0 < timeout < 1e6:
-            problems.add(f"{where}.timeout", "expected a number of seconds above 0")
-            timeout = 20
-        attempts = check.integer(raw, "retries", where, problems, default=3)
-        if attempts is not None and not 1 <= attempts <= 10:
-            problems.add(f"{where}.retries", "expected 1 to 10 attempts")
-            attempts = 3
-        return cls(float(timeout), attempts or 3)
+    def of(cls, values: option.Values) -> Retry:
+        """From what a schema holding RETRY_OPTIONS read (a failed value: its default, the
+        problem being noted already)."""
+        return cls(values["timeout"] or cls.timeout, values["retries"] or cls.attempts)
 
     @property
     def policy(self) -> Policy:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import BulletinRecord, Delivery, Status
@@ -31,7 +32,12 @@ if TYPE_CHECKING:
     from bulletin.store.database import Store
     from bulletin.weeks import IsoWeek
 
-COMMON_KEYS = {"name", "type"}
+# The keys every publisher takes.
+COMMON_OPTIONS = option.schema(
+    option.text("name", None, "the target's own name, unique among the targets (`--to NAME`)",
+                required=True),
+    option.text("type", None, "which kind of target: one of the types below", required=True),
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,7 @@ class Publisher:
     """Base of every publisher type: the settings all of them share."""
 
     type: ClassVar[str] = ""
-    keys: ClassVar[set[str]] = set()  # keys this type accepts beyond name and type
+    options: ClassVar[option.Schema] = COMMON_OPTIONS  # each type: COMMON_OPTIONS + its own
     withdraws: ClassVar[bool] = False
     rebuilds: ClassVar[bool] = False
     sends_test: ClassVar[bool] = False
@@ -87,9 +93,17 @@ class Publisher:
         raise NotImplementedError
 
     @classmethod
+    def read_options(cls, raw: dict[str, Any], where: str, base_dir: Path,
+                 problems: check.Problems) -> option.Values:
+        """Every option of this type read from its entry, unknown keys refused."""
+        return cls.options.read(raw, where, problems, base_dir)
+
+    @classmethod
     def common(cls, raw: dict[str, Any], where: str, problems: check.Problems) -> dict[str, str]:
-        check.unknown_keys(raw, COMMON_KEYS | cls.keys, where, problems)
-        return {"name": check.string(raw, "name", where, problems, required=True) or ""}
+        """The name, for a type that reads its own keys and lists them in ``keys`` (as
+        third-party types written before ``options`` do)."""
+        values = COMMON_OPTIONS.read(raw, where, problems, also=set(getattr(cls, "keys", ())))
+        return {"name": values["name"] or ""}
 
     @property
     def pages_url(self) -> str:

@@ -18,11 +18,12 @@ from urllib.parse import urlparse
 
 from bulletin import clock
 from bulletin.collect.http import Attempts, request
+from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import Delivery, DeliveryStatus
-from bulletin.publish.http_settings import HTTP_KEYS, Retry, secret
-from bulletin.publish.publisher import Publisher, RenderedBulletin
+from bulletin.publish.http_settings import RETRY_OPTIONS, Retry, secret
+from bulletin.publish.publisher import COMMON_OPTIONS, Publisher, RenderedBulletin
 from bulletin.publish.site.pages import Article
 from bulletin.render.rendered import DEFAULT_LOCALE, article_name
 from bulletin.store.database import Store
@@ -37,38 +38,52 @@ def signature(body: bytes, key: str) -> str:
     return "sha256=" + hmac.new(key.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
+def _read_url(url: option.Option, raw: dict[str, Any], where: str, problems: check.Problems,
+              base_dir: Path) -> str | None:
+    """``url``, required unless ``url_env`` is given, never both; never with a password in it."""
+    if raw.get("url_env"):
+        if "url" in raw:
+            problems.add(f"{where}.url", "give url or url_env (the environment variable that holds "
+                         "a URL that is itself a secret), not both")
+            return None
+        return url.default
+    found = check.url(raw, "url", where, problems, required=True)
+    if found and urlparse(found).password:
+        problems.add(f"{where}.url", f"{check.shown_url(found)} carries a password: give the "
+                     "URL with url_env, from the environment, not in the config")
+        return None
+    return found
+
+
+OPTIONS = option.schema(
+    option.text("url_env", "", "instead of `url`, where the URL is itself a secret: the environment "
+                "variable that holds it"),
+    option.custom("url", "", "where to POST the bulletin", "http(s) URL", _read_url,
+                  shown_default="required, unless `url_env`"),
+    option.text("secret_env", None, "the environment variable holding the shared secret the body is "
+                "signed with (HMAC-SHA256)", required=True),
+) + RETRY_OPTIONS
+
+
 @dataclass(frozen=True)
 class WebhookPublisher(Publisher):
     type: ClassVar[str] = "webhook"
     withdraws: ClassVar[bool] = True
     corrects: ClassVar[bool] = True
-    keys: ClassVar[set[str]] = {"url", "url_env", "secret_env"} | HTTP_KEYS
+    options: ClassVar[option.Schema] = COMMON_OPTIONS + OPTIONS
 
-    url: str = ""  # or, where the URL is itself a secret, the variable ``url_env`` names
-    secret_env: str = ""
+    url: str = OPTIONS.default("url")  # or, where the URL is itself a secret, the variable ``url_env`` names
+    secret_env: str = ""  # required: no default to declare
     retry: Retry = Retry()
-    url_env: str = ""
+    url_env: str = OPTIONS.default("url_env")
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
                     problems: check.Problems) -> WebhookPublisher | None:
-        common = cls.common(raw, where, problems)
-        url_env = check.string(raw, "url_env", where, problems, default="") or ""
-        url: str | None = ""
-        if "url" in raw and url_env:
-            problems.add(f"{where}.url", "give url or url_env (the environment variable that holds "
-                         "a URL that is itself a secret), not both")
-        elif not url_env:
-            url = check.url(raw, "url", where, problems, required=True)
-            if url and urlparse(url).password:
-                problems.add(f"{where}.url", f"{check.shown_url(url)} carries a password: give the "
-                             "URL with url_env, from the environment, not in the config")
-                url = None
-        secret_env = check.string(raw, "secret_env", where, problems, required=True)
-        retry = Retry.from_config(raw, where, problems)
-        if url is None or secret_env is None or ("url" in raw and url_env):
+        values = cls.read_options(raw, where, base_dir, problems)
+        if not values.ok:
             return None
-        return cls(common["name"], url, secret_env, retry, url_env)
+        return cls(values["name"], values["url"], values["secret_env"], Retry.of(values), values["url_env"])
 
     @property
     def endpoint(self) -> str:

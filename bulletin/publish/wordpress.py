@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from bulletin import clock
 from bulletin.collect.http import Attempts, request
+from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import Delivery, DeliveryStatus
-from bulletin.publish.http_settings import HTTP_KEYS, Retry, secret
-from bulletin.publish.publisher import Publisher, RenderedBulletin
+from bulletin.publish.http_settings import RETRY_OPTIONS, Retry, secret
+from bulletin.publish.publisher import COMMON_OPTIONS, Publisher, RenderedBulletin
 from bulletin.publish.site.pages import Article
 from bulletin.render.escape import clean
 from bulletin.render.rendered import CHART_PNG, DEFAULT_LOCALE
@@ -37,41 +38,44 @@ STATUSES = ("draft", "publish", "pending", "private")
 _H1 = "<h1"
 
 
+OPTIONS = option.schema(
+    option.url("url", "the WordPress site", required=True),
+    option.text("user_env", None, "the environment variable holding the user", required=True),
+    option.text("password_env", None, "the environment variable holding the user's application "
+                "password (Users > Profile)", required=True),
+    option.choice("status", "draft", STATUSES, "the post's status"),
+    option.strings("categories", (), "the post's categories, by name; created when missing"),
+    option.strings("tags", (), "the post's tags, by name"),
+    option.text("slug_prefix", "token-bulletin-", "the slug is this and the week: "
+                "`token-bulletin-2026-w11`"),
+) + RETRY_OPTIONS
+
+
 @dataclass(frozen=True)
 class WordPressPublisher(Publisher):
     type: ClassVar[str] = "wordpress"
     withdraws: ClassVar[bool] = True
     corrects: ClassVar[bool] = True
-    keys: ClassVar[set[str]] = {"url", "user_env", "password_env", "status", "categories", "tags",
-                                "slug_prefix"} | HTTP_KEYS
+    options: ClassVar[option.Schema] = COMMON_OPTIONS + OPTIONS
 
-    url: str = ""
+    url: str = ""  # the three are required: no default to declare
     user_env: str = ""
     password_env: str = ""
-    status: str = "draft"
-    categories: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    slug_prefix: str = "token-bulletin-"
+    status: str = OPTIONS.default("status")
+    categories: tuple[str, ...] = OPTIONS.default("categories")
+    tags: tuple[str, ...] = OPTIONS.default("tags")
+    slug_prefix: str = OPTIONS.default("slug_prefix")
     retry: Retry = Retry()
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
                     problems: check.Problems) -> WordPressPublisher | None:
-        common = cls.common(raw, where, problems)
-        url = check.url(raw, "url", where, problems, required=True)
-        user_env = check.string(raw, "user_env", where, problems, required=True)
-        password_env = check.string(raw, "password_env", where, problems, required=True)
-        status = check.string(raw, "status", where, problems, default="draft") or "draft"
-        if status not in STATUSES:
-            problems.add(f"{where}.status", f"expected one of {', '.join(STATUSES)}, not {status!r}")
-        categories = check.string_list(raw, "categories", where, problems, default=[]) or []
-        tags = check.string_list(raw, "tags", where, problems, default=[]) or []
-        prefix = check.string(raw, "slug_prefix", where, problems, default="token-bulletin-")
-        retry = Retry.from_config(raw, where, problems)
-        if url is None or user_env is None or password_env is None:
+        values = cls.read_options(raw, where, base_dir, problems)
+        if not values.ok:
             return None
-        return cls(common["name"], url.rstrip("/"), user_env, password_env, status, tuple(categories),
-                   tuple(tags), prefix if prefix is not None else "token-bulletin-", retry)
+        return cls(values["name"], values["url"].rstrip("/"), values["user_env"], values["password_env"],
+                   values["status"], values["categories"], values["tags"], values["slug_prefix"],
+                   Retry.of(values))
 
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
         user = secret(self.user_env, self.name)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from bulletin import clock
+from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import Delivery, DeliveryStatus
@@ -20,7 +21,7 @@ from bulletin.publish.email.message import MessageMaker
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.email.subscribers import normalise
 from bulletin.publish.email.transport import OutboxTransport
-from bulletin.publish.publisher import Publisher, RenderedBulletin
+from bulletin.publish.publisher import COMMON_OPTIONS, Publisher, RenderedBulletin
 from bulletin.render.rendered import DEFAULT_LOCALE
 from bulletin.store.database import Store
 from bulletin.store.mail import SendState, SubscriberStatus
@@ -33,16 +34,16 @@ class EmailPublisher(Publisher):
     type: ClassVar[str] = "email"
     sends_test: ClassVar[bool] = True
     corrects: ClassVar[bool] = True  # only with `corrections: separate`; else the next issue tells
-    keys: ClassVar[set[str]] = email_settings.EMAIL_KEYS
+    options: ClassVar[option.Schema] = COMMON_OPTIONS + email_settings.OPTIONS
 
     settings: EmailSettings | None = None
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
                     problems: check.Problems) -> EmailPublisher | None:
-        common = cls.common(raw, where, problems)
-        parsed = email_settings.parse(raw, where, base_dir, problems)
-        return cls(common["name"], parsed) if parsed else None
+        values = cls.read_options(raw, where, base_dir, problems)
+        parsed = email_settings.parse(raw, values, where, base_dir, problems)
+        return cls(values["name"], parsed) if parsed else None
 
     @property
     def subscribe_page(self) -> str:

@@ -11,18 +11,84 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bulletin.config import options as option
 from bulletin.config import validation as check
+from bulletin.config.defaults import TITLE
 
 log = logging.getLogger("bulletin")
 
-SMTP_KEYS = {"host", "port", "security", "username_env", "password_env", "timeout"}
-DKIM_KEYS = {"selector", "domain", "key_file"}
 SECURITY = ("starttls", "tls", "none")
-EMAIL_KEYS = {"from", "list_name", "base_url", "list_id", "signing_key_env", "smtp",
-              "dkim", "concurrency", "rate", "max_attempts", "retry_seconds", "bounce_after",
-              "signups_per_hour", "signups_per_client", "max_pending", "corrections"}
 # How subscribers hear of a corrected week: a notice in the next issue, or a short email of its own.
 CORRECTIONS = ("next_issue", "separate")
+IMPLICIT_TLS_PORT = 465  # the port when `security: tls` and no port is given
+
+
+def _at_least_zero(key: str, default: float, help: str) -> option.Option:
+    return option.bounded_number(key, default, help, lambda value: not value < 0,
+                                 "expected a number of at least 0, got {value!r}", "number, at least 0")
+
+
+SMTP_OPTIONS = option.schema(
+    option.text("host", None, "the SMTP server", required=True),
+    option.choice("security", "starttls", SECURITY, "how the connection is secured; `tls` is implicit TLS",
+                  refusal="expected one of: {choices}, got {value!r}"),
+    option.integer("port", 587, "the server's port", shown_default=f"`587`; `{IMPLICIT_TLS_PORT}` with "
+                   "`security: tls`"),
+    option.text("username_env", None, "the environment variable holding the login, if the server "
+                "wants one (with `password_env`)"),
+    option.text("password_env", None, "the environment variable holding the password"),
+    _at_least_zero("timeout", 30.0, "seconds for one exchange with the server"),
+)
+
+DKIM_OPTIONS = option.schema(
+    option.text("selector", None, "the DKIM selector the public key is published under", required=True),
+    option.text("domain", None, "the signing domain", shown_default="the `from` address's domain"),
+    option.path("key_file", "the PEM RSA private key", required=True, must_exist=True),
+)
+
+def _read_sender(sender: option.Option, raw: dict[str, Any], where: str, problems: check.Problems,
+                 base_dir: Path) -> str | None:
+    """``from``: an address, with or without a name, whose domain can be told."""
+    text = check.string(raw, "from", where, problems, required=True)
+    if text and (not _domain(text) or any(c in text for c in "\r\n")):
+        problems.add(f"{where}.from", f"not an address like 'Token Bulletin <news@example.org>': {text!r}")
+        return None
+    return text
+
+
+def _domain(sender: str) -> str:
+    _, address = parseaddr(sender)
+    try:
+        return Address(addr_spec=address).domain if address else ""
+    except (ValueError, IndexError):
+        return ""
+
+
+OPTIONS = option.schema(
+    option.custom("from", None, "the sender, e.g. `Token Bulletin <news@example.org>`", "text",
+                  _read_sender, required=True),
+    option.url("base_url", "where `/subscribe`, `/confirm`, `/unsubscribe` are served (https)",
+               required=True),
+    option.text("list_name", TITLE, "the list's name, shown in List-Id and the footer"),
+    option.text("list_id", None, "the List-Id", shown_default="`bulletin.` and the `from` domain"),
+    option.text("signing_key_env", "BULLETIN_SIGNING_KEY", "the environment variable holding the key "
+                "that signs the subscribers' links"),
+    option.integer("concurrency", 4, "SMTP connections in parallel, each reused for many messages"),
+    option.integer("max_attempts", 5, "tries per address in one run after 4xx replies (backoff doubles)"),
+    option.integer("bounce_after", 3, "5xx replies before an address is marked bounced"),
+    option.integer("signups_per_hour", 100, "confirmation emails the subscribe form may send an hour, "
+                   "in all"),
+    option.integer("signups_per_client", 20, "sign-ups one client address may make a minute"),
+    option.integer("max_pending", 10_000, "unconfirmed addresses the list holds at most"),
+    _at_least_zero("rate", 0.0, "messages per second over all connections; 0: no limit"),
+    _at_least_zero("retry_seconds", 2.0, "the first backoff after a 4xx reply"),
+    option.choice("corrections", "next_issue", CORRECTIONS, "how subscribers hear of a corrected week: "
+                  "a notice in the next issue, or a short email of its own",
+                  refusal="expected one of: {choices}, got {value!r}"),
+    option.section("smtp", "the mail server; without it, .eml files are written to OUTPUT/outbox/WEEK/",
+                   nested=SMTP_OPTIONS),
+    option.section("dkim", "sign every message with DKIM", nested=DKIM_OPTIONS),
+)
 
 
 @dataclass(frozen=True)
@@ -30,9 +96,9 @@ class Smtp:
     host: str
     port: int
     security: str  # starttls, tls (implicit), none
-    username_env: str | None = None
-    password_env: str | None = None
-    timeout: float = 30.0
+    username_env: str | None = SMTP_OPTIONS.default("username_env")
+    password_env: str | None = SMTP_OPTIONS.default("password_env")
+    timeout: float = SMTP_OPTIONS.default("timeout")
 
 
 @dataclass(frozen=True)
@@ -53,56 +119,36 @@ class EmailSettings:
     signing_key_env: str
     smtp: Smtp | None  # None: write .eml files to OUTPUT/outbox/ instead
     dkim: Dkim | None
-    concurrency: int = 4
-    rate: float = 0.0  # messages per second over all connections; 0 = no limit
-    max_attempts: int = 5  # tries per address in one run when the server says "later" (4xx)
-    retry_seconds: float = 2.0  # first backoff after a 4xx; doubles each time
-    bounce_after: int = 3  # permanent failures (5xx) before the address is marked bounced
-    signups_per_hour: int = 100  # confirmation emails the subscribe form sends, all addresses
-    corrections: str = "next_issue"  # or "separate": a correction email to the week's recipients
-    signups_per_client: int = 20  # sign-ups one client address may make a minute
-    max_pending: int = 10_000  # unconfirmed addresses the list holds at most
+    concurrency: int = OPTIONS.default("concurrency")
+    rate: float = OPTIONS.default("rate")  # 0 = no limit
+    max_attempts: int = OPTIONS.default("max_attempts")  # when the server says "later" (4xx)
+    retry_seconds: float = OPTIONS.default("retry_seconds")  # doubles each time
+    bounce_after: int = OPTIONS.default("bounce_after")
+    signups_per_hour: int = OPTIONS.default("signups_per_hour")
+    corrections: str = OPTIONS.default("corrections")
+    signups_per_client: int = OPTIONS.default("signups_per_client")
+    max_pending: int = OPTIONS.default("max_pending")
 
 
-def parse(raw: dict[str, Any], where: str, base_dir: Path,
+def parse(raw: dict[str, Any], values: option.Values, where: str, base_dir: Path,
           problems: check.Problems) -> EmailSettings | None:
+    """The settings of an email entry from what its schema read (OPTIONS), checked together."""
     before = len(problems)
-    sender = check.string(raw, "from", where, problems, required=True) or ""
+    sender = values["from"] or ""
     name, address = parseaddr(sender)
-    domain = ""
-    if sender:
-        try:
-            domain = Address(addr_spec=address).domain if address else ""
-        except (ValueError, IndexError):
-            domain = ""
-        if not domain or any(c in sender for c in "\r\n"):
-            problems.add(f"{where}.from", f"not an address like 'Token Bulletin <news@example.org>': "
-                                          f"{sender!r}")
-    base_url = _https(check.url(raw, "base_url", where, problems, required=True) or "", where, problems)
-    list_name = check.string(raw, "list_name", where, problems, default="Token Bulletin") or ""
-    list_id = check.string(raw, "list_id", where, problems, default=f"bulletin.{domain}") or ""
-    key_env = check.string(raw, "signing_key_env", where, problems,
-                           default="BULLETIN_SIGNING_KEY") or ""
-    concurrency = check.integer(raw, "concurrency", where, problems, default=4) or 4
-    max_attempts = check.integer(raw, "max_attempts", where, problems, default=5) or 5
-    bounce_after = check.integer(raw, "bounce_after", where, problems, default=3) or 3
-    signups = check.integer(raw, "signups_per_hour", where, problems, default=100) or 100
-    per_client = check.integer(raw, "signups_per_client", where, problems, default=20) or 20
-    max_pending = check.integer(raw, "max_pending", where, problems, default=10_000) or 10_000
-    rate = _number(raw, "rate", where, problems, 0.0)
-    retry = _number(raw, "retry_seconds", where, problems, 2.0)
-    corrections = check.string(raw, "corrections", where, problems, default="next_issue") or "next_issue"
-    if corrections not in CORRECTIONS:
-        problems.add(f"{where}.corrections",
-                     f"expected one of: {', '.join(CORRECTIONS)}, got {corrections!r}")
+    domain = _domain(sender) if sender else ""
+    base_url = _https(values["base_url"] or "", where, problems)
     smtp = _smtp(raw["smtp"], f"{where}.smtp", problems) if raw.get("smtp") is not None else None
     dkim = _dkim(raw["dkim"], f"{where}.dkim", base_dir, domain, problems) \
         if raw.get("dkim") is not None else None
-    if len(problems) > before:
+    if not values.ok or len(problems) > before:
         return None
-    return EmailSettings(sender if name else address, list_name, address, domain, base_url.rstrip("/"),
-                         list_id, key_env, smtp, dkim, concurrency, rate, max_attempts, retry,
-                         bounce_after, signups, corrections, per_client, max_pending)
+    return EmailSettings(sender if name else address, values["list_name"], address, domain,
+                         base_url.rstrip("/"), values["list_id"] or f"bulletin.{domain}",
+                         values["signing_key_env"], smtp, dkim, values["concurrency"], values["rate"],
+                         values["max_attempts"], values["retry_seconds"], values["bounce_after"],
+                         values["signups_per_hour"], values["corrections"], values["signups_per_client"],
+                         values["max_pending"])
 
 
 def _https(base_url: str, where: str, problems: check.Problems) -> str:
@@ -129,45 +175,24 @@ def _https(base_url: str, where: str, problems: check.Problems) -> str:
     return base_url
 
 
-def _number(raw: dict[str, Any], key: str, where: str, problems: check.Problems,
-            default: float) -> float:
-    value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        problems.add(f"{where}.{key}", f"expected a number of at least 0, got {value!r}")
-        return default
-    return float(value)
-
-
 def _smtp(raw: Any, where: str, problems: check.Problems) -> Smtp | None:
-    section = check.mapping(raw, where, problems)
-    if section is None:
+    values = SMTP_OPTIONS.read_section(raw, where, problems)
+    if values is None:
         return None
-    check.unknown_keys(section, SMTP_KEYS, where, problems)
-    host = check.string(section, "host", where, problems, required=True)
-    security = check.string(section, "security", where, problems, default="starttls") or "starttls"
-    if security not in SECURITY:
-        problems.add(f"{where}.security", f"expected one of: {', '.join(SECURITY)}, got {security!r}")
-    port = check.integer(section, "port", where, problems,
-                         default=465 if security == "tls" else 587)
-    user_env = check.string(section, "username_env", where, problems)
-    password_env = check.string(section, "password_env", where, problems)
-    if bool(user_env) != bool(password_env):
+    section: dict[str, Any] = raw
+    if bool(values["username_env"]) != bool(values["password_env"]):
         problems.add(where, "username_env and password_env go together")
-    timeout = _number(section, "timeout", where, problems, 30.0)
-    if host is None or port is None:
+    port = values["port"]
+    if "port" not in section and values["security"] == "tls":
+        port = IMPLICIT_TLS_PORT
+    if not values.ok:
         return None
-    return Smtp(host, port, security, user_env, password_env, timeout or 30.0)
+    return Smtp(values["host"], port, values["security"], values["username_env"], values["password_env"],
+                values["timeout"])
 
 
 def _dkim(raw: Any, where: str, base_dir: Path, domain: str, problems: check.Problems) -> Dkim | None:
-    section = check.mapping(raw, where, problems)
-    if section is None:
+    values = DKIM_OPTIONS.read_section(raw, where, problems, base_dir)
+    if values is None or not values.ok:
         return None
-    check.unknown_keys(section, DKIM_KEYS, where, problems)
-    selector = check.string(section, "selector", where, problems, required=True)
-    dkim_domain = check.string(section, "domain", where, problems, default=domain) or domain
-    key_file = check.path(section, "key_file", where, problems, base_dir, required=True,
-                          must_exist=True)
-    if selector is None or key_file is None:
-        return None
-    return Dkim(selector, dkim_domain, key_file)
+    return Dkim(values["selector"], values["domain"] or domain, values["key_file"])

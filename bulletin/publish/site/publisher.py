@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from bulletin import clock
+from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.config.defaults import TITLE
 from bulletin.errors import PublishError
 from bulletin.model import Delivery, DeliveryStatus
-from bulletin.publish.publisher import Publisher, RenderedBulletin
+from bulletin.publish.publisher import COMMON_OPTIONS, Publisher, RenderedBulletin
 from bulletin.publish.site.build import Site
 from bulletin.publish.site.pages import Listed
 from bulletin.store.database import Store
@@ -21,31 +22,38 @@ if TYPE_CHECKING:
     from bulletin.model.corrections import Correction
 
 
+OPTIONS = option.schema(
+    option.url("base_url", "where the site is served: canonical, Open Graph and feed URLs", required=True),
+    option.text("title", TITLE, "the site's name"),
+    option.path("templates_dir", "a folder of templates that override `templates/site/*.j2` by name",
+                must_exist=True),
+    option.url("subscribe_url", "where every page invites readers to subscribe",
+               shown_default="the email target's `/subscribe`"),
+)
+
+
 @dataclass(frozen=True)
 class SitePublisher(Publisher):
     type: ClassVar[str] = "site"
-    keys: ClassVar[set[str]] = {"base_url", "title", "templates_dir", "subscribe_url"}
+    options: ClassVar[option.Schema] = COMMON_OPTIONS + OPTIONS
     withdraws: ClassVar[bool] = True
     rebuilds: ClassVar[bool] = True
     corrects: ClassVar[bool] = True
 
-    base_url: str = ""
-    title: str = TITLE
-    templates_dir: Path | None = None
-    subscribe_url: str = ""  # every page invites readers to it (the email target's /subscribe)
+    base_url: str = ""  # required: no default to declare
+    title: str = OPTIONS.default("title")
+    templates_dir: Path | None = OPTIONS.default("templates_dir")
+    subscribe_url: str = OPTIONS.default("subscribe_url")  # every page invites readers to it
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
                     problems: check.Problems) -> SitePublisher | None:
-        common = cls.common(raw, where, problems)
-        base_url = check.url(raw, "base_url", where, problems, required=True)
-        title = check.string(raw, "title", where, problems, default=TITLE)
-        templates = check.path(raw, "templates_dir", where, problems, base_dir, must_exist=True)
-        subscribe = check.url(raw, "subscribe_url", where, problems)
-        if base_url is None:
+        values = cls.read_options(raw, where, base_dir, problems)
+        if values["base_url"] is None:
             return None
         # Page URLs are joined onto it, so it always ends with a slash.
-        return cls(common["name"], base_url.rstrip("/") + "/", title or TITLE, templates, subscribe or "")
+        return cls(values["name"] or "", values["base_url"].rstrip("/") + "/", values["title"] or cls.title,
+                   values["templates_dir"], values["subscribe_url"] or "")
 
     @property
     def pages_url(self) -> str:

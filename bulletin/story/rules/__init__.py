@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from bulletin.config.options import Schema
+from bulletin.config.params import Param, rule_schema
 from bulletin.model import Event, EvidenceKey, Figure, Methodology, ModelWeek, WeekStats
 from bulletin.story.families import family_name, family_of
 from bulletin.story.novelty import Novelty
@@ -25,49 +27,9 @@ from bulletin.weeks import IsoWeek
 SUBJECT_TYPES = ("country", "author", "model", "total")
 
 
-@dataclass(frozen=True)
-class Param:
-    """One configurable parameter: its default and what values it accepts."""
-
-    default: Any
-    type: str = "int"  # int, number, bool, choice, numbers
-    minimum: float | None = None
-    maximum: float | None = None
-    choices: tuple[str, ...] = ()
-
-    def check(self, value: Any) -> tuple[Any, str | None]:
-        """The value as the rule uses it, or a problem saying what is wrong."""
-        if self.type == "bool":
-            return (value, None) if isinstance(value, bool) else (None, "expected true or false")
-        if self.type == "choice":
-            if value in self.choices:
-                return value, None
-            return None, f"expected one of {', '.join(self.choices)}, got {value!r}"
-        if self.type == "numbers":
-            if not isinstance(value, list) or not value:
-                return None, "expected a list of numbers"
-            checked = [self._number(item, float) for item in value]
-            problem = next((p for _, p in checked if p), None)
-            return (None, problem) if problem else ([v for v, _ in checked], None)
-        return self._number(value, int if self.type == "int" else float)
-
-    def _number(self, value: Any, kind: Any) -> tuple[Any, str | None]:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-                kind is int and not isinstance(value, int)):
-            return None, f"expected {'a whole number' if kind is int else 'a number'}, got {value!r}"
-        if self.minimum is not None and value < self.minimum:
-            return None, f"must be at least {_plain(self.minimum)}, got {value}"
-        if self.maximum is not None and value > self.maximum:
-            return None, f"must be at most {_plain(self.maximum)}, got {value}"
-        return kind(value), None
-
-
-def _plain(number: float) -> str:
-    return str(int(number)) if number == int(number) else str(number)
-
-
 # Every rule accepts a weight: how much its kind of news counts against the others.
-WEIGHT = Param(1.0, "number", minimum=0)
+WEIGHT = Param(1.0, "number", minimum=0,
+               help="how much this kind of news counts against the others (multiplies its scores)")
 
 
 @dataclass(frozen=True)
@@ -280,28 +242,15 @@ class Rule:
             raise TypeError(f"{self.name}: unknown parameters {sorted(values)}")
 
     @classmethod
+    def options(cls) -> Schema:
+        """Its parameters as options: the weight every rule takes, then its own."""
+        return rule_schema(cls.name, {"weight": WEIGHT, **cls.params})
+
+    @classmethod
     def from_config(cls, entry: Mapping[str, Any], where: str, problems: list[str]) -> Rule | None:
         """The rule an entry of ``rules:`` describes; problems name ``where.parameter``."""
-        known = {"kind": None, "weight": WEIGHT, **cls.params}
-        values: dict[str, Any] = {}
-        ok = True
-        for key, value in entry.items():
-            if key == "kind":
-                continue
-            param = known.get(key)
-            if param is None:
-                choices = ", ".join(sorted(known))
-                problems.append(f"{where}.{key}: unknown parameter of a {cls.name} rule "
-                                f"(expected one of: {choices})")
-                ok = False
-                continue
-            checked, problem = param.check(value)
-            if problem:
-                problems.append(f"{where}.{key}: {problem}")
-                ok = False
-            else:
-                values[key] = checked
-        return cls(**values) if ok else None
+        values = cls.options().read(dict(entry), where, problems, also={"kind"})  # type: ignore[arg-type]
+        return cls(**values) if values.ok else None
 
     def describe(self) -> dict[str, Any]:
         return {"kind": self.name, "weight": self.weight,

@@ -62,9 +62,11 @@ def stated_multiple(text: str) -> tuple[float, str] | None:
 
 class Forecast(Rule):
     name = "forecast"
-    params = {"claims": Param(True, "bool"),
+    params = {"claims": Param(True, "bool",
+                   help="check a multiple the source's text states against its figures"),
               # How far a stated multiple may be from the figures' before it is contradicted.
-              "tolerance": Param(0.02, "number", minimum=0, maximum=1)}
+              "tolerance": Param(0.02, "number", minimum=0, maximum=1,
+                   help="how far a stated multiple may be from the figures' before it is contradicted")}
     claims: bool
     tolerance: float
 

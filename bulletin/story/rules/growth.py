@@ -37,10 +37,14 @@ class Growth(Rule):
     name = "growth"
     novelty = {"growth": NEWS, "volume_change": NEWS}
     params = {
-        "subject": Param("country", "choice", choices=("country", "author", "total")),
-        "span": Param(1, "int", minimum=1, maximum=52),
-        "threshold": Param(0.0, "number", minimum=0),
-        "top": Param(5, "int", minimum=1),  # authors: how many of the largest to follow
+        "subject": Param("country", "choice", choices=("country", "author", "total"),
+                   help="whose growth: the lead countries (week on week), the largest authors or the total"),
+        "span": Param(1, "int", minimum=1, maximum=52,
+                   help="weeks compared; 1: week on week"),
+        "threshold": Param(0.0, "number", minimum=0,
+                   help="the smallest change that is news (never below `methodology.materiality`)"),
+        "top": Param(5, "int", minimum=1,
+                   help="authors: how many of the largest to follow"),
     }
     subject: str
     span: int

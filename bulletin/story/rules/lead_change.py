@@ -31,7 +31,8 @@ from bulletin.story.rules.variant_change import families, free_tier_end
 class LeadChange(Rule):
     name = "lead_change"
     novelty = {"lead_change": NEWS, "subject_lead_change": NEWS}
-    params = {"subject": Param("country", "choice", choices=("country", "author", "model"))}
+    params = {"subject": Param("country", "choice", choices=("country", "author", "model"),
+                   help="whose lead changing hands: the lead countries', the first author's or model's")}
     subject: str
 
     def detect(self, context: RuleContext) -> Iterable[Event]:

@@ -33,9 +33,13 @@ class Milestone(Rule):
     name = "milestone"
     novelty = {"milestone": NEWS}
     params = {
-        "subject": Param("total", "choice", choices=SUBJECT_TYPES),
-        "levels": Param(None, "numbers", minimum=1),  # default: ROUND_LEVELS
-        "top": Param(10, "int", minimum=1),
+        "subject": Param("total", "choice", choices=SUBJECT_TYPES,
+                   help="whose volume: every country, the largest authors or models, or the total"),
+        "levels": Param(None, "numbers", minimum=1,
+                   help="the numbers of tokens whose first crossing is news",
+                   shown_default="1, 2, 5 × 10ⁿ tokens"),
+        "top": Param(10, "int", minimum=1,
+                   help="authors and models: how many of the largest to follow"),
     }
     subject: str
     levels: list[float] | None

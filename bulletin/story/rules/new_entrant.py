@@ -21,7 +21,8 @@ REPLACES = 15.0
 class NewEntrant(Rule):
     name = "new_entrant"
     novelty = {"new_entrant": NEWS}
-    params = {"places": Param(10, "int", minimum=1, maximum=100)}
+    params = {"places": Param(10, "int", minimum=1, maximum=100,
+                   help="the top places a debut or a return must reach")}
     places: int
 
     def detect(self, context: RuleContext) -> Iterable[Event]:

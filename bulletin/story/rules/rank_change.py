@@ -22,7 +22,10 @@ from bulletin.story.stats import DAILY_CUTOFF
 class RankChange(Rule):
     name = "rank_change"
     novelty = {"rank_change": NEWS}
-    params = {"places": Param(3, "int", minimum=1), "within": Param(10, "int", minimum=1)}
+    params = {"places": Param(3, "int", minimum=1,
+                   help="the smallest climb or fall that is news"),
+              "within": Param(10, "int", minimum=1,
+                   help="only moves within the top this many places")}
     places: int
     within: int
 

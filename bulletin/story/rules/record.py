@@ -45,11 +45,16 @@ class Record(Rule):
     name = "record"
     novelty = {"record": fact("tokens")}  # a higher record is news again
     params = {
-        "subject": Param("total", "choice", choices=SUBJECT_TYPES),
-        "span": Param(0, "int", minimum=0),  # 0: all-time; N: the highest in N weeks
-        "low": Param(False, "bool"),
-        "min_history": Param(8, "int", minimum=1),
-        "top": Param(10, "int", minimum=1),  # authors and models: how many of the largest
+        "subject": Param("total", "choice", choices=SUBJECT_TYPES,
+                   help="whose record: every country, the largest authors or models, or the total"),
+        "span": Param(0, "int", minimum=0,
+                   help="weeks looked back; 0: all-time"),
+        "low": Param(False, "bool",
+                   help="a record low instead of a high"),
+        "min_history": Param(8, "int", minimum=1,
+                   help="weeks of history before a record is news"),
+        "top": Param(10, "int", minimum=1,
+                   help="authors and models: how many of the largest to follow"),
     }
     subject: str
     span: int

@@ -20,7 +20,8 @@ def shares(stats: WeekStats) -> dict[str, float]:
 class Share(Rule):
     name = "share"
     novelty = {"share": NEWS}
-    params = {"levels": Param([0.5], "numbers", minimum=0, maximum=1)}
+    params = {"levels": Param([0.5], "numbers", minimum=0, maximum=1,
+                   help="shares of the counted models (0.5 is half) whose crossing by a country is news")}
     levels: list[float]
 
     def detect(self, context: RuleContext) -> Iterable[Event]:

@@ -49,10 +49,14 @@ class Streak(Rule):
     name = "streak"
     novelty = {"streak": run("weeks"), "subject_streak": run("weeks"), "growth_streak": run("weeks")}
     params = {
-        "subject": Param("country", "choice", choices=("country", "author", "model", "total")),
-        "measure": Param("lead", "choice", choices=("lead", "growth")),
-        "min_weeks": Param(1, "int", minimum=1),
-        "top": Param(5, "int", minimum=1),  # growth: how many of the largest authors to follow
+        "subject": Param("country", "choice", choices=("country", "author", "model", "total"),
+                   help="what leads or grows: the lead countries, the first author or model, the total"),
+        "measure": Param("lead", "choice", choices=("lead", "growth"),
+                   help="`lead`: who is ahead, week after week; `growth`: consecutive weeks of growth"),
+        "min_weeks": Param(1, "int", minimum=1,
+                   help="the shortest run that is news"),
+        "top": Param(5, "int", minimum=1,
+                   help="growth of authors: how many of the largest to follow"),
     }
     subject: str
     measure: str

@@ -36,9 +36,12 @@ class Sweep(Rule):
     name = "sweep"
     # The same top three again is old news; each end of a run is news of its own.
     novelty = {"sweep": run(), "author_sweep": run(), "sweep_end": NEWS, "author_sweep_end": NEWS}
-    params = {"places": Param(3, "int", minimum=2, maximum=50),
-              "by": Param("country", "choice", choices=("country", "author")),
-              "end_after": Param(2, "int", minimum=1)}
+    params = {"places": Param(3, "int", minimum=2, maximum=50,
+                   help="how many top places one owner must hold"),
+              "by": Param("country", "choice", choices=("country", "author"),
+                   help="the owner: a country or an author"),
+              "end_after": Param(2, "int", minimum=1,
+                   help="a run at least this many weeks long is news when it ends")}
     places: int
     by: str
     end_after: int

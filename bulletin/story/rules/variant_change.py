@@ -28,7 +28,8 @@ from bulletin.story.rules import Param, Rule, RuleContext, evidence
 class VariantChange(Rule):
     name = "variant_change"
     novelty = {"variant_change": NEWS}
-    params = {"within": Param(10, "int", minimum=1)}  # how high a family must stand to be news
+    params = {"within": Param(10, "int", minimum=1,
+                   help="how high a family must stand for a tier's end or a new snapshot to be news")}
     within: int
 
     def detect(self, context: RuleContext) -> Iterable[Event]:

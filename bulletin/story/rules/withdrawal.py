@@ -27,8 +27,10 @@ from bulletin.story.rules import Param, Rule, RuleContext, evidence
 class Withdrawal(Rule):
     name = "withdrawal"
     novelty = {"stealth_withdrawn": NEWS, "dropped_out": NEWS}
-    params = {"within": Param(10, "int", minimum=1),  # how high a stealth model stood last week
-              "top": Param(5, "int", minimum=1)}  # how high any other model stood
+    params = {"within": Param(10, "int", minimum=1,
+                   help="how high a stealth model stood last week for its leaving to be news"),
+              "top": Param(5, "int", minimum=1,
+                   help="how high any other model stood last week for its leaving to be news")}
     within: int
     top: int
 
