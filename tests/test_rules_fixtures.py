@@ -177,3 +177,39 @@ def test_a_new_tier_of_a_listed_model_is_not_new_in_the_table(tmp_path: Path, bu
     assert "| Grok 4.1 Fast (free) | United States | 350 billion | new tier |" in season.article(
         bulletin, WEEKS[1])
     assert "| 新增版本 |" in season.article(bulletin, WEEKS[1], "zh")
+
+
+def test_two_tiers_of_one_model_take_one_of_the_top_nine(tmp_path: Path, bulletin) -> None:
+    # Kimi K2.5's free tier ranks sixth: nine rows hold eight models, so the tenth row, an
+    # American model, is the ninth model and counts (STYLEBOOK 4: one model, one place).
+    week = [*board([500, 400, 300, 200], [150, 120, 100, 90]),
+            ("moonshotai/kimi-k2.5:free", "Kimi K2.5 (free)", 140),
+            ("meta-llama/llama-4-maverick", "Llama 4 Maverick", 80),
+            ("qwen/qwen3-max", "Qwen3 Max", 70)]
+    season = Season(tmp_path, {WEEKS[0]: week})
+    article = season.article(bulletin, WEEKS[0])
+    [us] = [line for line in article.splitlines() if line.startswith("| United States |")]
+    [cn] = [line for line in article.splitlines() if line.startswith("| China |")]
+    assert us.startswith("| United States | 1.48 trillion |") and us.endswith("| 5 |")
+    assert cn.startswith("| China | 600 billion |") and cn.endswith("| 4 |")
+
+
+def test_a_developers_lead_that_is_one_model_names_it(tmp_path: Path, bulletin) -> None:
+    # xAI overtakes Anthropic among developers with one model, which was No. 1 already.
+    opus = ("anthropic/claude-opus-4.5", "Claude Opus 4.5")
+    first = [*board([500, 400, 700, 200], [150, 120, 100, 90]), (*opus, 350)]
+    second = [*board([400, 400, 750, 200], [150, 120, 100, 90]), (*opus, 300)]
+    season = Season(tmp_path, {WEEKS[0]: first, WEEKS[1]: second})
+    [lead] = [e for e in season.events(WEEKS[1]).get("subject_lead_change", [])
+              if e.facts.subject_type == "author"]  # type: ignore[attr-defined]
+    assert (lead.facts.leader, lead.facts.leader_only_model) == ("x-ai", "Grok 4.1 Fast")  # type: ignore[attr-defined]
+    assert "All of it came from Grok 4.1 Fast" in season.article(bulletin, WEEKS[1])
+
+
+def test_a_sweep_gives_each_model_all_its_tiers(tmp_path: Path) -> None:
+    week = [*board([300, 200, 150, 100], [900, 800, 700, 90]),
+            ("moonshotai/kimi-k2.5:free", "Kimi K2.5 (free)", 100)]
+    season = Season(tmp_path, {WEEKS[0]: week})
+    [sweep] = season.events(WEEKS[0])["sweep"]
+    first = sweep.facts.models[0]  # type: ignore[attr-defined]
+    assert (first.name, first.tokens) == ("Kimi K2.5", 1000 * T)

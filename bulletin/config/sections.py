@@ -58,7 +58,8 @@ def _read_lead_countries(lead: option.Option, raw: dict[str, Any], where: str,
 
 
 METHODOLOGY = option.schema(
-    option.integer("top_n", Methodology.top_n, "how many leaderboard places count towards country totals"),
+    option.integer("top_n", Methodology.top_n, "how many leaderboard models count towards country "
+                   "totals (a model's tiers and snapshots are one)"),
     option.strings("exclude_authors", tuple(sorted(Methodology.exclude_authors)),
                    "authors left out of country and author totals"),
     option.custom("countries", {}, "author → country code, laid over the built-in map; `null` un-maps",

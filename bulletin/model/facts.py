@@ -190,6 +190,9 @@ class LeadChangeFacts(DuelFacts):
     # the week before (W20: Tencent, after Hy3 Preview's free tier last listed on May 8).
     free_gone_model: str = ""
     free_gone_on: str = ""
+    # A developer's new lead that is one model's (its tiers and snapshots together), its only
+    # one among the week's counted models (W29: Tencent's 11.5 trillion is Tencent Hy3's).
+    leader_only_model: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,12 +2,14 @@
 
 Per-model totals are a weekly leaderboard's figures or the sum of a week's
 days. Author and country totals sum the week's top ``top_n`` leaderboard
-models, leaving out excluded authors (stealth models of undisclosed origin)
-without giving their places to the models below. Week-over-week changes are
+models, a model's tiers and snapshots counted as one model with all its rows
+(STYLEBOOK 4), leaving out excluded authors (stealth models of undisclosed
+origin) without giving their places to the models below. Week-over-week changes are
 only computed between two complete weeks. The Data API's ``other`` row is the
 long tail below the leaderboard, not a model: it is kept out of ranks and
-totals and reported on its own. ``:free`` variants count with their base
-model only where the methodology says ``free_variants: merge``.
+totals and reported on its own. ``:free`` variants are rows
+of their own unless the methodology says ``free_variants: merge``; either way
+they are one model with their base in the top ``top_n``.
 """
 
 from __future__ import annotations
@@ -228,11 +230,20 @@ class WeekHistory(Mapping[IsoWeek, WeekStats]):
         found = self._counted.get(week)
         if found is None:
             board, method = self._boards[week], self._methodology
-            # Ranks by tokens run 1, 2, 3...: the first top_n are those ranked top_n or better.
-            ranked = (self.top(week, method.top_n) if board.given_ranks is None else
-                      [model for model, rank in board.ranks.items() if rank <= method.top_n])
-            found = self._counted[week] = [model for model in ranked
-                                           if author_of(model) not in method.exclude_authors]
+            # The first top_n models, a model's tiers and snapshots one: a head long enough
+            # to hold them, then every row of theirs on the board.
+            asked = method.top_n
+            while True:
+                ranked = (self.top(week, asked) if board.given_ranks is None else
+                          sorted((m for m, rank in board.ranks.items() if rank <= asked),
+                                 key=lambda m: (board.ranks[m], m)))
+                families = first_families(ranked, method.top_n)
+                if len(families) == method.top_n or len(ranked) < asked:
+                    break
+                asked *= 2
+            rows = ranked + [m for m in board.tokens if family_of(m) in families and m not in ranked]
+            found = self._counted[week] = [model for model in rows if family_of(model) in families
+                                           and author_of(model) not in method.exclude_authors]
         return found
 
     def top(self, week: IsoWeek, n: int) -> list[str]:
@@ -323,6 +334,17 @@ class _RawWeek:
         return self.board.complete
 
 
+def first_families(ranked: Iterable[str], n: int) -> set[str]:
+    """The first ``n`` models of rows in rank order, each model's tiers and snapshots one
+    (STYLEBOOK 4): "the week's top nine models" are nine models, not nine rows."""
+    families: dict[str, None] = {}
+    for model in ranked:
+        families.setdefault(family_of(model))
+        if len(families) == n:
+            break
+    return set(families)
+
+
 def _raw_stats(board: _Leaderboard, names: dict[str, ModelName],
                methodology: Methodology) -> _RawWeek:
     models: list[_Row] = []
@@ -331,11 +353,13 @@ def _raw_stats(board: _Leaderboard, names: dict[str, ModelName],
     unmapped: list[str] = []
     all_authors: dict[str, int] = defaultdict(int)
     all_countries: dict[str, int] = defaultdict(int)
-    for model in sorted(board.tokens, key=lambda m: (board.ranks[m], m)):
+    ranked = sorted(board.tokens, key=lambda m: (board.ranks[m], m))
+    top = first_families(ranked, methodology.top_n)
+    for model in ranked:
         author = author_of(model)
         rank = board.ranks[model]
         excluded = author in methodology.exclude_authors
-        counted = rank <= methodology.top_n and not excluded
+        counted = family_of(model) in top and not excluded
         country = methodology.country_of(author)
         if not excluded:
             all_authors[author] += board.tokens[model]

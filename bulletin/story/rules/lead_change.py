@@ -60,6 +60,7 @@ class LeadChange(Rule):
             return
         if kind == "author":
             ending.update(_free_tier_gone(stats, before, previous))
+            ending.update(_only_model(stats, ahead))
         if kind == "model":
             ending.update(_free_tier_cause(stats, before, previous))
             ending.update(_newcomer(context, before, ahead))
@@ -113,6 +114,16 @@ def _first_of_country(context: RuleContext, kind: str, pair: tuple[str, str], ah
         if leader is None or _country(context, context.history[week], kind, leader) in (country, None):
             return {}
     return {"first_of_country": country, "records_since": earlier[0].monday.isoformat()}
+
+
+def _only_model(stats: WeekStats, author: str) -> dict[str, Any]:
+    """The developer's one model among the counted ones, where it has only one (its tiers and
+    snapshots one): a reader should not take "its models" for a range (STYLEBOOK 1)."""
+    rows = sorted((row for row in stats.models if row.author == author and row.counted),
+                  key=lambda row: row.rank)
+    if not rows or len({row.family or row.model for row in rows}) != 1:
+        return {}
+    return {"leader_only_model": family_name(rows[0].name)}
 
 
 def _free_tier_gone(stats: WeekStats, before: WeekStats, author: str) -> dict[str, Any]:

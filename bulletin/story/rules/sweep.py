@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bulletin.model import Event, ModelWeek
+from bulletin.model import Event, ModelWeek, WeekStats
 from bulletin.model.facts import EventKind, ModelFacts, SweepEndFacts, SweepFacts
+from bulletin.story.families import family_name
 from bulletin.story.novelty import NEWS, run
 from bulletin.story.rules import (
     HistoryIndex,
@@ -67,7 +68,7 @@ class Sweep(Rule):
         run = run_back(context.history, stats.week,
                        lambda week: self.swept_by(context.index, week) == owner,
                        context.index.runs("sweep", self.places, self.by, owner))
-        models = tuple(ModelFacts(**model_facts(row)) for row in top)
+        models = tuple(_whole_model(stats, row) for row in top)
         weeks = context.index.weeks()
         first = run.weeks == 1 and not run.open_ended and not any(
             self.swept_by(context.index, week) == owner for week in weeks if week < stats.week)
@@ -104,7 +105,7 @@ class Sweep(Rule):
         if breaker is None:  # fewer models listed than places: nothing to tell
             return
         facts: dict[str, Any] = {
-                 "places": self.places, "models": tuple(ModelFacts(**model_facts(row)) for row in top),
+                 "places": self.places, "models": tuple(_whole_model(stats, row) for row in top),
                  "breaker": ModelFacts(**model_facts(breaker)), "ended_weeks": ended.weeks,
                  "ended_open_ended": ended.open_ended, "ended_since": ended.since.monday.isoformat(),
                  "week_ending": stats.week.sunday.isoformat()}
@@ -120,3 +121,14 @@ class Sweep(Rule):
 
     def _owned(self, row: ModelWeek, owner: str) -> bool:
         return not row.excluded and (row.country if self.by == "country" else row.author) == owner
+
+
+def _whole_model(stats: WeekStats, row: ModelWeek) -> ModelFacts:
+    """A top model as a sweep names it: all its tiers and snapshots (W30: Tencent Hy3's 5.69
+    trillion, not its paid tier's 3.94), under the name they share (STYLEBOOK 4)."""
+    family = row.family or row.model
+    rows = [other for other in stats.models if (other.family or other.model) == family]
+    if len(rows) == 1:
+        return ModelFacts(**model_facts(row))
+    return ModelFacts(**(model_facts(row) | {"name": family_name(row.name),
+                                             "tokens": sum(other.tokens for other in rows)}))
