@@ -213,3 +213,19 @@ def test_a_sweep_gives_each_model_all_its_tiers(tmp_path: Path) -> None:
     [sweep] = season.events(WEEKS[0])["sweep"]
     first = sweep.facts.models[0]  # type: ignore[attr-defined]
     assert (first.name, first.tokens) == ("Kimi K2.5", 1000 * T)
+
+
+def test_a_change_partly_from_the_top_nines_churn_says_partly(tmp_path: Path, bulletin) -> None:
+    # GLM 5 drops out of the nine: China's nine-model total falls 37.8%, the same models 20.0%.
+    # Under half the change, yet 17.8 points: told, and told as part of it (W09 weekly).
+    extra = [("meta-llama/llama-4-maverick", "Llama 4 Maverick", 100),
+             ("openai/gpt-oss-120b", "gpt-oss-120b", 85), ("qwen/qwen3-max", "Qwen3 Max", 60)]
+    season = Season(tmp_path, {WEEKS[0]: [*board([500, 400, 300, 200], [300, 250, 200, 150]), *extra],
+                               WEEKS[1]: [*board([500, 400, 300, 200], [230, 200, 80, 130]), *extra]})
+    english = season.article(bulletin, WEEKS[1])
+    # The United States' +5.7% is all Llama's entry (the same models flat): "mostly" there.
+    assert "The United States' change comes mostly from which models made the top nine, China's " \
+           "partly: the models counted in both weeks were flat (0.0%) for the United States and " \
+           "fell 20.0% for China." in english
+    assert "美国的变化主要、中国的变化部分来自进出前九的模型：按两周都计入的模型计算，" \
+           "美国基本持平（0.0%），中国下降20.0%。" in season.article(bulletin, WEEKS[1], "zh")

@@ -216,8 +216,9 @@ def _basis(stats: WeekStats, subject_type: str, ahead: str, behind: str) -> dict
     found: dict[str, Any] = {}
     for side, key in (("leader", ahead), ("trailer", behind)):
         total = next((t for t in totals if t.key == key), None)
-        churn = total is not None and total.churn
         gap = total is not None and total.gap
+        # Where all the side's listed models tell the basis (W24), a partial churn gives way to it.
+        churn = total is not None and (total.churn or (total.churn_in_part and not gap))
         found[f"{side}_churn"] = churn
         found[f"{side}_same_change"] = total.same_change if total is not None and churn else None
         found[f"{side}_gap"] = gap and not churn
