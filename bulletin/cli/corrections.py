@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from bulletin.cli.options import config_option, format_option, load, week_option
+from bulletin.model.corrections import CorrectionStatus
 from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
 
@@ -37,5 +38,5 @@ def corrections(config_path: Path, week: IsoWeek | None, fmt: str) -> None:
         click.echo(f"{row['week']} {row['locale']:<3} {row['status']:<9} {row['detected_at']}  "
                    f"{row['old']} -> {row['new'] or '(no longer given)'}")
         click.echo(f"    {row['statement']}")
-        if row["held_for"] and row["status"] == "held":
+        if row["held_for"] and row["status"] == CorrectionStatus.HELD:
             click.echo(f"    held: {row['held_for']} (`bulletin approve {row['week']}` publishes it)")

@@ -24,6 +24,7 @@ from bulletin.cli import output
 from bulletin.cli.options import config_option, load
 from bulletin.errors import BulletinError
 from bulletin.publish.email import tokens
+from bulletin.publish.email.settings import SmtpSecurity
 from bulletin.store.database import not_a_store
 from bulletin.store.migrations import MIGRATIONS
 
@@ -182,14 +183,14 @@ def _smtp(smtp: Any) -> str:
     context = ssl.create_default_context()
     where = f"{smtp.host}:{smtp.port}"
     try:
-        if smtp.security == "tls":
+        if smtp.security == SmtpSecurity.TLS:
             server: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=TIMEOUT,
                                                     context=context)
         else:
             server = smtplib.SMTP(smtp.host, smtp.port, timeout=TIMEOUT)
         with server:
             server.ehlo()
-            if smtp.security == "starttls":
+            if smtp.security == SmtpSecurity.STARTTLS:
                 server.starttls(context=context)
                 server.ehlo()
             if smtp.username_env:

@@ -25,7 +25,7 @@ from bulletin.cli.options import (
     week_option,
 )
 from bulletin.errors import BulletinError
-from bulletin.model import SourceStatus, Status
+from bulletin.model import DeliveryStatus, SourceStatus, Status
 from bulletin.publish.email.actions import requeue_uncertain, send_test
 from bulletin.publish.email.publisher import preview_of
 from bulletin.render.rendered import DEFAULT_LOCALE, folder_of, page_name
@@ -147,7 +147,7 @@ def publish(config_path: Path, week: IsoWeek, targets: tuple[str, ...], test_to:
 
 def _say_written(result: Any) -> None:
     """The week's headline and the files written (on stdout, one a line, for scripts)."""
-    if result.status == "held":
+    if result.status == Status.HELD:
         output.tell(f"{result.week}: held for review; `bulletin approve {result.week}` publishes it, "
                     f"`bulletin reject {result.week} --why TEXT` drops it")
     output.say(f"{result.week}: {result.headline}")
@@ -195,7 +195,7 @@ def reject(config_path: Path, week: IsoWeek, why: str) -> None:
     click.echo(f"{week}: rejected ({why})")
     for delivery in withdrawn:
         click.echo(f"{delivery.target}: {delivery.status} ({delivery.detail})")
-    if any(delivery.status == "failed" for delivery in withdrawn):
+    if any(delivery.status == DeliveryStatus.FAILED for delivery in withdrawn):
         sys.exit(1)
 
 

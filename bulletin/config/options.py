@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -163,10 +164,14 @@ def text(key: str, default: str | None, help: str, required: bool = False,
     return Option(key, default, help, "text", read, required, shown_default)
 
 
-def choice(key: str, default: str, choices: tuple[str, ...], help: str,
+def choice(key: str, default: StrEnum, help: str,
            refusal: str = "expected one of {choices}, not {value!r}", any_value: bool = False) -> Option:
-    """Text that must be one of ``choices``; ``refusal`` words the problem ({choices}, {value}).
-    ``any_value``: a value that is not text is refused in the same words, not as "expected a string"."""
+    """One of the members of ``default``'s enum, read from its text; ``refusal`` words the
+    problem ({choices}, {value}). ``any_value``: a value that is not text is refused in the
+    same words, not as "expected a string"."""
+    kind = type(default)
+    choices = tuple(str(member) for member in kind)
+
     def read(option: Option, raw: dict[str, Any], where: str, problems: check.Problems,
              base_dir: Path) -> Any:
         if any_value:
@@ -176,7 +181,7 @@ def choice(key: str, default: str, choices: tuple[str, ...], help: str,
         if value is not None and value not in choices:
             problems.add(_at(where, option.key), refusal.format(choices=", ".join(choices), value=value))
             return None
-        return value
+        return None if value is None else kind(value)
     return Option(key, default, help, "one of: " + ", ".join(f"`{c}`" for c in choices), read)
 
 

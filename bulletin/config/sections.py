@@ -8,6 +8,7 @@ config's own, so their dataclasses take their defaults from here.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,14 @@ from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.model import Methodology
 
-FREE_VARIANTS = ("separate", "merge")
-REVIEW_MODES = ("auto", "on_anomaly", "always")
+
+class ReviewMode(StrEnum):
+    """When a bulletin waits for an editor."""
+
+    AUTO = "auto"  # publishes whatever the checks say (their findings are still recorded)
+    ON_ANOMALY = "on_anomaly"  # holds a bulletin any check fails
+    ALWAYS = "always"  # holds every bulletin for an editor to approve
+
 
 
 def is_country(code: str) -> bool:
@@ -66,7 +73,7 @@ METHODOLOGY = option.schema(
                   "mapping", _read_countries, shown_default="`{}`"),
     option.custom("lead_countries", Methodology.lead_countries, "the two countries the lead story compares",
                   "two ISO 3166 country codes", _read_lead_countries),
-    option.choice("free_variants", Methodology.free_variants, FREE_VARIANTS,
+    option.choice("free_variants", Methodology.free_variants,
                   "`separate`: `:free` variants rank on their own; `merge`: they count with their base model",
                   refusal="{value!r} is neither separate nor merge"),
     option.number("materiality", Methodology.materiality, "a change smaller than this share of a total is "
@@ -83,7 +90,7 @@ STORY = option.schema(
 )
 
 REVIEW = option.schema(
-    option.choice("mode", "on_anomaly", REVIEW_MODES, "`auto` publishes whatever the checks find (and "
+    option.choice("mode", ReviewMode.ON_ANOMALY, "`auto` publishes whatever the checks find (and "
                   "records it), `on_anomaly` holds a bulletin a check fails, `always` holds every bulletin",
                   any_value=True),
     # A chained comparison is False for NaN, so NaN and infinities are refused too.

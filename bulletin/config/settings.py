@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bulletin.config.defaults import DATABASE
-from bulletin.config.sections import REVIEW, STORY
+from bulletin.config.sections import REVIEW, STORY, ReviewMode
 from bulletin.model import DEFAULT_LOCALE, Methodology
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ class Review:
     holds every bulletin for an editor to approve.
     """
 
-    mode: str = REVIEW.default("mode")
+    mode: ReviewMode = REVIEW.default("mode")
     max_change_factor: float = REVIEW.default("max_change_factor")
     stale_after_days: int = REVIEW.default("stale_after_days")
 

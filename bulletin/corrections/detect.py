@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bulletin.config.sections import ReviewMode
 from bulletin.config.settings import Config
 from bulletin.model import Event, EvidenceKey, Story, WeekStats, event_data
 from bulletin.store.corrections import Stated
@@ -88,10 +89,10 @@ def revisions(config: Config, store: Store, history: Mapping[IsoWeek, WeekStats]
         if not restated:
             continue
         change = tuple(story_changes(record.events, story))
-        if config.review.mode == "always":
+        if config.review.mode == ReviewMode.ALWAYS:
             change = change or ("review: always (every bulletin waits for an editor)",)
         # Held like any anomaly: `review: auto` publishes it, its reasons recorded.
-        found.append(Revision(week, restated, change, bool(change) and config.review.mode != "auto"))
+        found.append(Revision(week, restated, change, bool(change) and config.review.mode != ReviewMode.AUTO))
     return found
 
 

@@ -457,6 +457,13 @@ def event_from_data(data: Mapping[str, Any]) -> Event:
                  novelty=float(data.get("novelty", 1.0)))
 
 
+class FreeVariants(StrEnum):
+    """How ``:free`` variants are ranked: as rows of their own, or with their base model."""
+
+    SEPARATE = "separate"
+    MERGE = "merge"
+
+
 @dataclass(frozen=True)
 class Methodology:
     top_n: int = 9
@@ -465,7 +472,7 @@ class Methodology:
     lead_countries: tuple[str, str] = ("CN", "US")
     # ":free" variants are their own leaderboard rows ("separate", as openrouter.ai ranks
     # them and as the press figures count them) or count with their base model ("merge").
-    free_variants: str = "separate"
+    free_variants: FreeVariants = FreeVariants.SEPARATE
     # A change smaller than this share (either way) is flat: not a rise, a fall, a run
     # of growth or its end, nor a new record (STYLEBOOK 2: "+0.14%" is not growth).
     materiality: float = 0.01

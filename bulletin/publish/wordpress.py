@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -34,7 +35,13 @@ if TYPE_CHECKING:
 
     from bulletin.model.corrections import Correction
 
-STATUSES = ("draft", "publish", "pending", "private")
+class PostStatus(StrEnum):
+    """The status a WordPress post is created with (the REST API's own words)."""
+
+    DRAFT = "draft"
+    PUBLISH = "publish"
+    PENDING = "pending"
+    PRIVATE = "private"
 _H1 = "<h1"
 
 
@@ -43,7 +50,7 @@ OPTIONS = option.schema(
     option.text("user_env", None, "the environment variable holding the user", required=True),
     option.text("password_env", None, "the environment variable holding the user's application "
                 "password (Users > Profile)", required=True),
-    option.choice("status", "draft", STATUSES, "the post's status"),
+    option.choice("status", PostStatus.DRAFT, "the post's status"),
     option.strings("categories", (), "the post's categories, by name; created when missing"),
     option.strings("tags", (), "the post's tags, by name"),
     option.text("slug_prefix", "token-bulletin-", "the slug is this and the week: "
@@ -61,7 +68,7 @@ class WordPressPublisher(Publisher):
     url: str = ""  # the three are required: no default to declare
     user_env: str = ""
     password_env: str = ""
-    status: str = OPTIONS.default("status")
+    status: PostStatus = OPTIONS.default("status")
     categories: tuple[str, ...] = OPTIONS.default("categories")
     tags: tuple[str, ...] = OPTIONS.default("tags")
     slug_prefix: str = OPTIONS.default("slug_prefix")
@@ -147,7 +154,7 @@ class WordPressPublisher(Publisher):
         try:
             with httpx.Client(auth=(user, password), headers={"User-Agent": "bulletin"}) as client:
                 api = _Api(client, self.retry, tally, self.url, self._routes(client, tally))
-                saved = api.call("POST", f"/wp/v2/posts/{post_id}", json={"status": "draft"})
+                saved = api.call("POST", f"/wp/v2/posts/{post_id}", json={"status": PostStatus.DRAFT})
                 if saved.status_code in (404, 410):
                     return Delivery(week, self.name, DeliveryStatus.GONE, post_id, delivered.location,
                                     f"post {post_id} was already deleted on WordPress", tally.count,

@@ -23,7 +23,7 @@ from bulletin.publish.email import tokens
 from bulletin.publish.email.message import simple_message
 from bulletin.publish.email.publisher import outbox_of
 from bulletin.publish.email.settings import EmailSettings
-from bulletin.publish.email.transport import OutboxTransport, SmtpTransport
+from bulletin.publish.email.transport import Attempt, OutboxTransport, SmtpTransport
 from bulletin.render.article import environment
 from bulletin.render.rendered import LOCALES
 from bulletin.store.database import Store
@@ -112,7 +112,7 @@ def send_confirmation(config: Config, settings: EmailSettings, found: Subscriber
             outcome = transport.send(found.email, message, lambda: True)
         finally:
             transport.close()
-        if outcome.state != "sent":
+        if outcome.state != Attempt.SENT:
             raise BulletinError(f"confirmation to {found.email} not sent: {outcome.detail}")
     else:
         OutboxTransport(outbox_of(config.output) / "confirm").send_file(found.uid, message, lambda: True)

@@ -274,7 +274,7 @@ class SendLedger:
                 (clock.stamp(), self._week, recipient.subscriber, recipient.subscriber))
             return cursor.rowcount == 1
 
-    def record(self, recipient: Recipient, state: str, attempts: int, detail: str,
+    def record(self, recipient: Recipient, state: SendState, attempts: int, detail: str,
                bounce_after: int) -> None:
         """The outcome of one attempt; a ``failed`` one counts a bounce against the address."""
         stamp = clock.stamp()
@@ -282,7 +282,7 @@ class SendLedger:
             db.execute("UPDATE email_sends SET state = ?, attempts = ?, detail = ?, updated_at = ? "
                        "WHERE week = ? AND subscriber = ?",
                        (state, attempts, detail, stamp, self._week, recipient.subscriber))
-            if state == "failed":
+            if state == SendState.FAILED:
                 db.execute("UPDATE subscribers SET bounces = bounces + 1, changed_at = ?, "
                            "status = CASE WHEN bounces + 1 >= ? AND status = 'confirmed' "
                            "THEN 'bounced' ELSE status END WHERE id = ?",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
+from bulletin.config.sections import ReviewMode
 from bulletin.config.settings import Review
 from bulletin.model import Status, Story
 from bulletin.story import sense
@@ -26,9 +27,9 @@ def reasons(story: Story, last_read: Mapping[str, str], review: Review,
 
 
 def status(found: list[str], review: Review) -> tuple[Status, list[str]]:
-    if review.mode == "always":
+    if review.mode == ReviewMode.ALWAYS:
         return Status.HELD, [*found, ALWAYS]
-    if found and review.mode == "on_anomaly":
+    if found and review.mode == ReviewMode.ON_ANOMALY:
         return Status.HELD, found
     return Status.READY, found
 

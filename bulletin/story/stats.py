@@ -23,6 +23,7 @@ from datetime import date
 from functools import cached_property
 
 from bulletin.model import (
+    FreeVariants,
     Methodology,
     ModelName,
     ModelWeek,
@@ -122,7 +123,7 @@ def source_weeks(observations: Iterable[Observation]) -> list[SourceWeek]:
 def weekly_stats_from(totals: Iterable[SourceWeek], names: dict[str, ModelName],
                       methodology: Methodology, source_order: Sequence[str] = ()
                       ) -> WeekHistory:
-    boards = _leaderboards(totals, source_order, methodology.free_variants == "merge")
+    boards = _leaderboards(totals, source_order, methodology.free_variants == FreeVariants.MERGE)
     return WeekHistory(boards, names, methodology)
 
 

@@ -18,9 +18,9 @@ from bulletin.model.corrections import Correction
 from bulletin.publish.email import correction, sender, tokens
 from bulletin.publish.email import settings as email_settings
 from bulletin.publish.email.message import MessageMaker
-from bulletin.publish.email.settings import EmailSettings
+from bulletin.publish.email.settings import CorrectionsNotice, EmailSettings
 from bulletin.publish.email.subscribers import normalise
-from bulletin.publish.email.transport import OutboxTransport
+from bulletin.publish.email.transport import Attempt, OutboxTransport
 from bulletin.publish.publisher import COMMON_OPTIONS, Publisher, RenderedBulletin
 from bulletin.render.rendered import DEFAULT_LOCALE
 from bulletin.store.database import Store
@@ -85,7 +85,7 @@ class EmailPublisher(Publisher):
         assert self.settings is not None
         before = store.delivery(bulletin.week, self.name)
         assert before is not None  # the pipeline corrects only targets that have the week
-        if self.settings.corrections != "separate" or not corrections:
+        if self.settings.corrections != CorrectionsNotice.SEPARATE or not corrections:
             return before
         key = _signing_key(self.settings.signing_key_env, store)
         summary = correction.send(self.settings, bulletin, store, outbox_of(bulletin.output), key,
@@ -105,7 +105,7 @@ class EmailPublisher(Publisher):
         outbox = outbox_of(bulletin.output)
         outcome = sender.send_test(self.settings, self.maker(bulletin, "[TEST] "), outbox,
                                    normalise(address), key)
-        if outcome.state != "sent":
+        if outcome.state != Attempt.SENT:
             raise PublishError(f"{self.name}: the test message to {address} was not sent: "
                                f"{outcome.detail}")
         return outcome.detail

@@ -38,7 +38,7 @@ from bulletin.errors import PublishError
 from bulletin.publish.email import tokens
 from bulletin.publish.email.message import MessageMaker
 from bulletin.publish.email.settings import EmailSettings
-from bulletin.publish.email.transport import OutboxTransport, Outcome, SmtpTransport
+from bulletin.publish.email.transport import Attempt, OutboxTransport, Outcome, SmtpTransport
 from bulletin.store.database import Store
 from bulletin.store.mail import Recipient, SendLedger, SendState
 from bulletin.weeks import IsoWeek
@@ -197,7 +197,7 @@ def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
                 trouble = smtp.connect() if smtp else ""
                 if trouble:
                     down = breaker.refused(trouble)
-                    ledger.record(item, "deferred", attempts + 1, trouble, settings.bounce_after)
+                    ledger.record(item, SendState.DEFERRED, attempts + 1, trouble, settings.bounce_after)
                     if down:
                         schedule.stop()
                     later = (time.monotonic() + settings.retry_seconds * 2 ** attempts, item,
@@ -218,10 +218,11 @@ def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
                     assert files is not None
                     outcome = files.send_file(item.uid, message, commit)
                 later = None
-                if outcome.state == "retry" and attempts < settings.max_attempts:
+                if outcome.state == Attempt.RETRY and attempts < settings.max_attempts:
                     later = (time.monotonic() + settings.retry_seconds * 2 ** (attempts - 1),
                              item, attempts)
-                ledger.record(item, "deferred" if outcome.state == "retry" else outcome.state,
+                ledger.record(item, SendState.DEFERRED if outcome.state == Attempt.RETRY
+                              else SendState(outcome.state),
                               attempts, outcome.detail, settings.bounce_after)
                 if later is None:
                     finished[0] += 1

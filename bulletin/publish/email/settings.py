@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import parseaddr
+from enum import StrEnum
 from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,22 @@ from bulletin.config.defaults import TITLE
 
 log = logging.getLogger("bulletin")
 
-SECURITY = ("starttls", "tls", "none")
+
+
+class SmtpSecurity(StrEnum):
+    STARTTLS = "starttls"
+    TLS = "tls"  # implicit TLS
+    NONE = "none"
+
+
 # How subscribers hear of a corrected week: a notice in the next issue, or a short email of its own.
-CORRECTIONS = ("next_issue", "separate")
+
+
+class CorrectionsNotice(StrEnum):
+    NEXT_ISSUE = "next_issue"  # a notice in the next issue
+    SEPARATE = "separate"  # a short email of its own to the week's recipients
+
+
 IMPLICIT_TLS_PORT = 465  # the port when `security: tls` and no port is given
 
 
@@ -30,7 +44,7 @@ def _at_least_zero(key: str, default: float, help: str) -> option.Option:
 
 SMTP_OPTIONS = option.schema(
     option.text("host", None, "the SMTP server", required=True),
-    option.choice("security", "starttls", SECURITY, "how the connection is secured; `tls` is implicit TLS",
+    option.choice("security", SmtpSecurity.STARTTLS, "how the connection is secured; `tls` is implicit TLS",
                   refusal="expected one of: {choices}, got {value!r}"),
     option.integer("port", 587, "the server's port", shown_default=f"`587`; `{IMPLICIT_TLS_PORT}` with "
                    "`security: tls`"),
@@ -82,7 +96,7 @@ OPTIONS = option.schema(
     option.integer("max_pending", 10_000, "unconfirmed addresses the list holds at most"),
     _at_least_zero("rate", 0.0, "messages per second over all connections; 0: no limit"),
     _at_least_zero("retry_seconds", 2.0, "the first backoff after a 4xx reply"),
-    option.choice("corrections", "next_issue", CORRECTIONS, "how subscribers hear of a corrected week: "
+    option.choice("corrections", CorrectionsNotice.NEXT_ISSUE, "how subscribers hear of a corrected week: "
                   "a notice in the next issue, or a short email of its own",
                   refusal="expected one of: {choices}, got {value!r}"),
     option.section("smtp", "the mail server; without it, .eml files are written to OUTPUT/outbox/WEEK/",
@@ -95,7 +109,7 @@ OPTIONS = option.schema(
 class Smtp:
     host: str
     port: int
-    security: str  # starttls, tls (implicit), none
+    security: SmtpSecurity
     username_env: str | None = SMTP_OPTIONS.default("username_env")
     password_env: str | None = SMTP_OPTIONS.default("password_env")
     timeout: float = SMTP_OPTIONS.default("timeout")
@@ -125,7 +139,7 @@ class EmailSettings:
     retry_seconds: float = OPTIONS.default("retry_seconds")  # doubles each time
     bounce_after: int = OPTIONS.default("bounce_after")
     signups_per_hour: int = OPTIONS.default("signups_per_hour")
-    corrections: str = OPTIONS.default("corrections")
+    corrections: CorrectionsNotice = OPTIONS.default("corrections")
     signups_per_client: int = OPTIONS.default("signups_per_client")
     max_pending: int = OPTIONS.default("max_pending")
 
@@ -183,7 +197,7 @@ def _smtp(raw: Any, where: str, problems: check.Problems) -> Smtp | None:
     if bool(values["username_env"]) != bool(values["password_env"]):
         problems.add(where, "username_env and password_env go together")
     port = values["port"]
-    if "port" not in section and values["security"] == "tls":
+    if "port" not in section and values["security"] == SmtpSecurity.TLS:
         port = IMPLICIT_TLS_PORT
     if not values.ok:
         return None

@@ -16,19 +16,30 @@ import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from bulletin.errors import PublishError
 from bulletin.publish import files
-from bulletin.publish.email.settings import Smtp
+from bulletin.publish.email.settings import Smtp, SmtpSecurity
 
 Commit = Callable[[], bool]
 _LEADING_DOT = re.compile(rb"(?m)^\.")  # a line of the body that starts with "."
 
 
+class Attempt(StrEnum):
+    """What one try at one copy came to."""
+
+    SENT = "sent"
+    RETRY = "retry"  # a 4xx answer or connection trouble: try again later
+    FAILED = "failed"  # a 5xx answer
+    SKIPPED = "skipped"  # left the list before the copy went
+    UNCERTAIN = "uncertain"  # the connection was lost after the message was sent
+
+
 @dataclass(frozen=True)
 class Outcome:
-    state: str  # sent, retry (4xx or connection trouble), failed (5xx), skipped, uncertain
+    state: Attempt
     detail: str = ""
 
 
@@ -57,7 +68,7 @@ class SmtpTransport:
         context = ssl.create_default_context()
         client: smtplib.SMTP | None = None
         try:
-            if s.security == "tls":
+            if s.security == SmtpSecurity.TLS:
                 client = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
             else:
                 client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
@@ -66,7 +77,7 @@ class SmtpTransport:
             if client.sock is not None:
                 client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             client.ehlo()
-            if s.security == "starttls":
+            if s.security == SmtpSecurity.STARTTLS:
                 client.starttls(context=context)
                 client.ehlo()
             if self.credentials:
@@ -147,25 +158,25 @@ class SmtpTransport:
             client.send(body)
         except smtplib.SMTPResponseException as exc:
             self._drop()
-            return Outcome("retry" if exc.smtp_code < 500 else "failed",
+            return Outcome(Attempt.RETRY if exc.smtp_code < 500 else Attempt.FAILED,
                            _reply(exc.smtp_code, exc.smtp_error))
         except (smtplib.SMTPException, OSError) as exc:
             # Nothing was accepted yet: the server drops a transaction without its ".".
             self._drop()
-            return Outcome("retry", f"connection: {exc or type(exc).__name__}")
+            return Outcome(Attempt.RETRY, f"connection: {exc or type(exc).__name__}")
         if not commit():
             self._drop()
-            return Outcome("skipped", "no longer subscribed")
+            return Outcome(Attempt.SKIPPED, "no longer subscribed")
         try:
             client.send(b".\r\n")
             code, reply = client.getreply()
         except (smtplib.SMTPException, OSError) as exc:
             # The "." went out; whether the server kept the message is unknown.
             self._drop()
-            return Outcome("uncertain", f"connection lost after the message was sent: {exc}")
+            return Outcome(Attempt.UNCERTAIN, f"connection lost after the message was sent: {exc}")
         if code == 250:
-            return Outcome("sent", _reply(code, reply))
-        return Outcome("retry" if code < 500 else "failed", _reply(code, reply))
+            return Outcome(Attempt.SENT, _reply(code, reply))
+        return Outcome(Attempt.RETRY if code < 500 else Attempt.FAILED, _reply(code, reply))
 
     def _refused(self, code: int, reply: bytes) -> Outcome:
         try:
@@ -174,7 +185,7 @@ class SmtpTransport:
             self._drop()
         if code == 421:
             self._drop()  # 421 means the server is closing this connection
-        return Outcome("retry" if code < 500 else "failed", _reply(code, reply))
+        return Outcome(Attempt.RETRY if code < 500 else Attempt.FAILED, _reply(code, reply))
 
 
 class OutboxTransport:
@@ -198,8 +209,8 @@ class OutboxTransport:
         staged = files.Staged(self.folder / f"{name}.eml", message, mode=0o600)
         if not commit():
             staged.discard()
-            return Outcome("skipped", "no longer subscribed")
-        return Outcome("sent", str(staged.commit()))
+            return Outcome(Attempt.SKIPPED, "no longer subscribed")
+        return Outcome(Attempt.SENT, str(staged.commit()))
 
     def close(self) -> None:
         pass
