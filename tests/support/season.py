@@ -25,14 +25,15 @@ class Season:
     """A CSV leaderboard of a few weeks, collected into a store, read week by week."""
 
     def __init__(self, folder: Path, weeks: dict[str, list[tuple[str, str, int]]],
-                 sources: str = "", extra: str = "") -> None:
+                 sources: str = "", extra: str = "", name: str = "board") -> None:
+        """``sources`` are more entries of the config's ``sources:``, ``extra`` more of its settings."""
         lines = ["week,rank,model,name,tokens"]
         for week, rows in weeks.items():
             ranked = sorted(rows, key=lambda row: -row[2])
             lines += [f"{week},{rank},{model},{name},{tokens * T}"
                       for rank, (model, name, tokens) in enumerate(ranked, 1)]
         (folder / "board.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        self.path = write_config(folder, "  - {name: board, type: csv, path: board.csv, "
+        self.path = write_config(folder, f"  - {{name: {name}, type: csv, path: board.csv, "
                                          "attribution: OpenRouter (openrouter.ai/rankings)}" + sources,
                                  "locales: [en, zh]\n" + extra)
         self.config = load_config(self.path)

@@ -1,0 +1,308 @@
+"""Each rule kind and each STYLEBOOK principle on a few weeks of leaderboard written here: no ../shared.
+
+A rule's test runs that rule alone (a ``rules:`` list of one), so that it fails
+when the rule finds nothing, and another rule's event cannot stand in for it;
+a near miss beside it shows the rule does not fire where it should not. The
+principles' tests read the articles, in English and Chinese, as a run writes them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bulletin.model import Event
+from support.season import CN, US, Season, T, board
+
+WEEKS = [f"2026-W{n:02d}" for n in range(1, 11)]
+SINCE = "2025-12-29"  # the Monday of 2026-W01: where these records begin
+BASE = ([500, 400, 300, 200], [150, 120, 100, 90])  # US 1.4 trillion, China 460 billion, total 1.86
+SONNET, GEMINI, GROK, GPT = (model for model, _ in US)
+KIMI, DEEPSEEK, GLM, MINIMAX = (model for model, _ in CN)
+
+
+def only(*rules: str) -> str:
+    """A config's ``rules:`` list of these entries, as flow mappings ("kind: growth")."""
+    return "rules:\n" + "".join(f"  - {{{rule}}}\n" for rule in rules)
+
+
+def flat(weeks: int) -> dict[str, list[tuple[str, str, int]]]:
+    """``weeks`` weeks of the same board."""
+    return {week: board(*BASE) for week in WEEKS[:weeks]}
+
+
+def season(folder: Path, weeks: dict[str, list[tuple[str, str, int]]], *rules: str, **given: str) -> Season:
+    return Season(folder, weeks, extra=only(*rules) if rules else "", **given)
+
+
+def kinds(found: dict[str, list[Event]], kind: str) -> list[Event]:
+    return found.get(kind, [])
+
+
+# -- the rules, one kind at a time --------------------------------------------------------------
+
+
+def test_streak_counts_the_weeks_one_country_has_been_ahead_since_records_began(tmp_path: Path) -> None:
+    weeks = flat(4)
+    weeks[WEEKS[4]] = board([300, 200, 150, 100], [500, 400, 300, 200])  # China ahead in week five
+    s = season(tmp_path, weeks, "kind: streak")
+    (streak,) = kinds(s.events(WEEKS[3]), "streak")
+    f = streak.facts
+    assert (f.leader, f.trailer, f.weeks, f.since) == ("US", "CN", 4, SINCE)  # type: ignore[attr-defined]
+    # The week the lead changes hands, the new leader's run is one week, not the old run's five.
+    (changed,) = kinds(s.events(WEEKS[4]), "streak")
+    assert (changed.facts.leader, changed.facts.weeks) == ("CN", 1)  # type: ignore[attr-defined]
+
+
+def test_a_growth_streak_counts_the_weeks_the_total_grew_and_a_flat_week_is_no_week_of_it(
+        tmp_path: Path) -> None:
+    factors = [1.0, 1.1, 1.2, 1.3]
+    weeks = {week: scaled(f) for week, f in zip(WEEKS, factors, strict=False)}
+    weeks[WEEKS[4]] = scaled(1.303)  # +0.2%: flat, below materiality (STYLEBOOK 2)
+    s = season(tmp_path, weeks, "kind: streak, measure: growth, subject: total, min_weeks: 3")
+    (run,) = kinds(s.events(WEEKS[3]), "growth_streak")
+    assert (run.facts.weeks, run.facts.ended) == (3, False)  # type: ignore[attr-defined]
+    assert run.facts.first_tokens == 1860 * T  # type: ignore[attr-defined]
+    assert not [e for e in kinds(s.events(WEEKS[4]), "growth_streak")
+                if e.facts.weeks >= 4]  # type: ignore[attr-defined]
+
+
+def test_a_country_lead_change_names_the_new_leader_and_the_run_it_ended(tmp_path: Path) -> None:
+    weeks = flat(3)
+    weeks[WEEKS[3]] = board([300, 200, 150, 100], [500, 400, 300, 200])
+    s = season(tmp_path, weeks, "kind: lead_change")
+    (change,) = kinds(s.events(WEEKS[3]), "lead_change")
+    f = change.facts
+    assert (f.leader, f.trailer, f.ended_weeks, f.retaken) == ("CN", "US", 3, False)  # type: ignore[attr-defined]
+    assert (f.leader_tokens, f.trailer_tokens) == (1400 * T, 750 * T)  # type: ignore[attr-defined]
+
+
+def test_a_country_close_behind_is_no_lead_change(tmp_path: Path) -> None:
+    weeks = flat(3)
+    weeks[WEEKS[3]] = board([300, 200, 150, 100], [300, 200, 150, 99])  # 749 against 750 billion
+    assert not season(tmp_path, weeks, "kind: lead_change").events(WEEKS[3])
+
+
+def test_a_model_lead_change_names_the_model_it_took_first_place_from(tmp_path: Path) -> None:
+    weeks = flat(3)
+    weeks[WEEKS[3]] = board([500, 400, 300, 200], [600, 120, 100, 90])
+    (change,) = kinds(season(tmp_path, weeks, "kind: lead_change, subject: model").events(WEEKS[3]),
+                      "subject_lead_change")
+    f = change.facts
+    assert (f.leader, f.leader_name, f.previous_leader_name) == (  # type: ignore[attr-defined]
+        KIMI, "Kimi K2.5", "Claude Sonnet 4.5")
+    assert f.ended_weeks == 3  # type: ignore[attr-defined]
+
+
+def test_a_sweep_names_the_country_its_models_and_its_weeks(tmp_path: Path) -> None:
+    s = season(tmp_path, flat(3), "kind: sweep")
+    (sweep,) = kinds(s.events(WEEKS[2]), "sweep")
+    f = sweep.facts
+    assert (f.country, f.places, f.weeks, f.since) == ("US", 3, 3, SINCE)  # type: ignore[attr-defined]
+    assert [m.name for m in f.models] == ["Claude Sonnet 4.5", "Gemini 3 Flash", "Grok 4.1 Fast"]  # type: ignore[attr-defined]
+
+
+def test_the_end_of_a_sweep_names_the_model_that_broke_it(tmp_path: Path) -> None:
+    weeks = flat(3)
+    weeks[WEEKS[3]] = board([500, 400, 300, 200], [350, 120, 100, 90])  # Kimi K2.5 third
+    s = season(tmp_path, weeks, "kind: sweep")
+    found = s.events(WEEKS[3])
+    assert "sweep" not in found
+    (end,) = kinds(found, "sweep_end")
+    f = end.facts
+    assert (f.country, f.breaker.name, f.breaker.rank, f.ended_weeks) == (  # type: ignore[attr-defined]
+        "US", "Kimi K2.5", 3, 3)
+
+
+def test_a_record_is_the_highest_week_since_records_began(tmp_path: Path) -> None:
+    weeks = flat(8)
+    weeks[WEEKS[8]] = board([550, 440, 330, 220], [150, 120, 100, 90])  # US +10%, total +7.5%
+    found = season(tmp_path, weeks, "kind: record, subject: total").events(WEEKS[8])
+    (record,) = kinds(found, "record")
+    f = record.facts
+    assert (f.subject, f.tokens, f.previous_record) == ("total", 2000 * T, 1860 * T)  # type: ignore[attr-defined]
+    assert (f.all_time, f.records_since, f.history_weeks) == (True, SINCE, 8)  # type: ignore[attr-defined]
+
+
+def test_a_high_after_too_few_weeks_or_by_a_hair_is_no_record(tmp_path: Path) -> None:
+    weeks = flat(7)
+    weeks[WEEKS[7]] = board([550, 440, 330, 220], [150, 120, 100, 90])  # seven weeks before it: too few
+    weeks[WEEKS[8]] = board([551, 440, 330, 220], [150, 120, 100, 90])  # +0.05% on that high
+    s = season(tmp_path, weeks, "kind: record, subject: total")
+    assert not s.events(WEEKS[7]) and not s.events(WEEKS[8])
+
+
+def test_a_country_record_is_told_only_when_its_models_grew(tmp_path: Path) -> None:
+    weeks = flat(8)
+    weeks[WEEKS[8]] = board([500, 400, 300, 200], [300, 120, 100, 90])  # Kimi K2.5 doubles
+    (record,) = kinds(season(tmp_path, weeks, "kind: record, subject: country").events(WEEKS[8]), "record")
+    f = record.facts
+    assert (f.subject, f.tokens, f.previous_record) == ("CN", 610 * T, 460 * T)  # type: ignore[attr-defined]
+    assert (f.driver_name, f.driver_tokens) == ("Kimi K2.5", 300 * T)  # type: ignore[attr-defined]
+
+
+def test_a_milestone_is_the_first_week_over_a_round_level(tmp_path: Path) -> None:
+    weeks = flat(2)
+    weeks[WEEKS[2]] = board([600, 450, 300, 200], [150, 120, 100, 90])  # 2.01 trillion
+    (milestone,) = kinds(season(tmp_path, weeks, "kind: milestone").events(WEEKS[2]), "milestone")
+    f = milestone.facts
+    assert (f.subject, f.level, f.tokens, f.previous_best) == (  # type: ignore[attr-defined]
+        "total", 2 * 10**12, 2010 * T, 1860 * T)
+
+
+def test_a_level_passed_before_is_no_milestone_again(tmp_path: Path) -> None:
+    weeks = flat(1)
+    weeks[WEEKS[1]] = board([600, 450, 300, 200], [150, 120, 100, 90])  # over two trillion
+    weeks[WEEKS[2]] = board(*BASE)
+    weeks[WEEKS[3]] = board([600, 450, 300, 200], [150, 120, 100, 90])  # over it again
+    s = season(tmp_path, weeks, "kind: milestone")
+    assert kinds(s.events(WEEKS[1]), "milestone") and not s.events(WEEKS[3])
+
+
+def test_growth_is_a_lead_countrys_change_on_the_week_above_materiality(tmp_path: Path) -> None:
+    weeks = flat(1)
+    weeks[WEEKS[1]] = board([500, 400, 300, 201], [180, 144, 120, 108])  # US +0.07%, China +20%
+    (growth,) = kinds(season(tmp_path, weeks, "kind: growth").events(WEEKS[1]), "growth")
+    f = growth.facts
+    assert (f.country, f.tokens, f.previous_tokens) == ("CN", 552 * T, 460 * T)  # type: ignore[attr-defined]
+    assert f.change == pytest.approx(0.2)  # type: ignore[attr-defined]
+
+
+def test_a_climb_of_places_is_told_where_the_models_own_use_rose(tmp_path: Path) -> None:
+    weeks = flat(1)
+    weeks[WEEKS[1]] = board([500, 400, 300, 200], [150, 120, 100, 350])  # MiniMax 8th to 3rd
+    (move,) = kinds(season(tmp_path, weeks, "kind: rank_change").events(WEEKS[1]), "rank_change")
+    f = move.facts
+    assert (f.model, f.move, f.places, f.rank, f.previous_rank) == (MINIMAX, "climb", 5, 3, 8)  # type: ignore[attr-defined]
+
+
+def test_a_climb_while_the_models_use_fell_is_the_others_story(tmp_path: Path) -> None:
+    weeks = flat(1)
+    # MiniMax M2.5 goes from 8th to 3rd with 1% less: the others fell past it (STYLEBOOK 2).
+    weeks[WEEKS[1]] = board([500, 400, 80, 80], [80, 80, 80, 89])
+    assert not kinds(season(tmp_path, weeks, "kind: rank_change").events(WEEKS[1]), "rank_change")
+
+
+def test_share_tells_a_country_passing_half_of_the_counted_board(tmp_path: Path) -> None:
+    weeks = flat(2)
+    weeks[WEEKS[1]] = board([300, 200, 150, 100], [300, 250, 200, 160])  # China 910 of 1660 billion
+    weeks[WEEKS[2]] = board([300, 200, 150, 100], [300, 200, 150, 90])  # 740 of 1490: below half again
+    s = season(tmp_path, weeks, "kind: share")
+    # One fact told from either side: the pair's half changing hands is one event (its topic).
+    (above,) = kinds(s.events(WEEKS[1]), "share")
+    f = above.facts
+    assert (f.country, f.direction, f.level) == ("CN", "above", 0.5)  # type: ignore[attr-defined]
+    assert f.share == pytest.approx(910 / 1660)  # type: ignore[attr-defined]
+    (below,) = kinds(s.events(WEEKS[2]), "share")
+    assert below.facts.direction == "below"  # type: ignore[attr-defined]
+
+
+def test_a_share_below_the_level_both_weeks_is_no_news(tmp_path: Path) -> None:
+    weeks = flat(1)
+    weeks[WEEKS[1]] = board([300, 200, 150, 100], [300, 250, 200, 100])  # China 850 of 1600: 53%
+    weeks[WEEKS[2]] = board([300, 200, 150, 100], [300, 250, 200, 110])
+    assert not season(tmp_path, weeks, "kind: share").events(WEEKS[2])
+
+
+def test_a_new_model_in_the_top_ten_is_a_new_entrant(tmp_path: Path) -> None:
+    weeks = flat(2)
+    weeks[WEEKS[1]] = [*board(*BASE), ("qwen/qwen3-max", "Qwen3 Max", 450)]
+    (debut,) = kinds(season(tmp_path, weeks, "kind: new_entrant").events(WEEKS[1]), "new_entrant")
+    f = debut.facts
+    assert (f.model, f.name, f.rank, f.country, f.returning) == (  # type: ignore[attr-defined]
+        "qwen/qwen3-max", "Qwen3 Max", 2, "CN", False)
+
+
+def test_a_free_tier_of_a_listed_model_is_no_new_entrant(tmp_path: Path) -> None:
+    # STYLEBOOK 4: the free tier is Kimi K2.5, listed last week; it is no debut.
+    weeks = flat(2)
+    weeks[WEEKS[1]] = [*board(*BASE), (f"{KIMI}:free", "Kimi K2.5 (free)", 450)]
+    assert not season(tmp_path, weeks, "kind: new_entrant").events(WEEKS[1])
+
+
+def test_a_free_tier_gone_while_its_paid_tier_stays_is_a_variant_change(tmp_path: Path) -> None:
+    free = (f"{KIMI}:free", "Kimi K2.5 (free)", 350)
+    weeks = {WEEKS[0]: [*board(*BASE), free], WEEKS[1]: [*board(*BASE), free], WEEKS[2]: board(*BASE)}
+    s = season(tmp_path, weeks, "kind: variant_change")
+    assert not s.events(WEEKS[1])  # still listed: nothing ended
+    (ended,) = kinds(s.events(WEEKS[2]), "variant_change")
+    f = ended.facts
+    assert (f.what, f.family, f.name, f.free_tokens) == ("free_ended", KIMI, "Kimi K2.5", 350 * T)  # type: ignore[attr-defined]
+    assert (f.family_tokens, f.family_previous_tokens) == (150 * T, 500 * T)  # type: ignore[attr-defined]
+
+
+def test_a_new_snapshot_beside_the_old_is_a_variant_change_of_one_model(tmp_path: Path) -> None:
+    old, new = f"{DEEPSEEK}-20260101", f"{DEEPSEEK}-20260301"
+    weeks = {WEEKS[0]: [*board(*BASE), (old, "DeepSeek V3.2", 250)],
+             WEEKS[1]: [*board(*BASE), (old, "DeepSeek V3.2", 100), (new, "DeepSeek V3.2", 300)]}
+    (snapshot,) = kinds(season(tmp_path, weeks, "kind: variant_change").events(WEEKS[1]), "variant_change")
+    f = snapshot.facts
+    assert (f.what, f.snapshot, f.old_snapshot, f.overtook) == ("snapshot", "2026-03-01", "2026-01-01", True)  # type: ignore[attr-defined]
+
+
+def test_a_stealth_model_gone_from_the_listing_is_withdrawn(tmp_path: Path) -> None:
+    weeks = {WEEKS[0]: [*board(*BASE), ("openrouter/owl-alpha", "Owl Alpha", 450)], WEEKS[1]: board(*BASE)}
+    (gone,) = kinds(season(tmp_path, weeks, "kind: withdrawal").events(WEEKS[1]), "stealth_withdrawn")
+    f = gone.facts
+    assert (f.model, f.previous_rank, f.previous_tokens, f.days) == (  # type: ignore[attr-defined]
+        "openrouter/owl-alpha", 2, 450 * T, 0)
+
+
+def test_a_top_five_model_no_longer_listed_has_dropped_out_but_not_one_whose_tier_stays(
+        tmp_path: Path) -> None:
+    weeks = flat(1)
+    weeks[WEEKS[0]] = [*board(*BASE), (f"{GROK}:free", "Grok 4.1 Fast (free)", 250)]
+    # GPT-5.2 (4th) is gone; Grok 4.1 Fast's free tier is gone but its paid tier is listed.
+    weeks[WEEKS[1]] = board([500, 400, 300], [150, 120, 100, 90])
+    (gone,) = kinds(season(tmp_path, weeks, "kind: withdrawal").events(WEEKS[1]), "dropped_out")
+    assert (gone.facts.model, gone.facts.previous_rank) == (GPT, 5)  # type: ignore[attr-defined]
+
+
+FIGURES = """\
+- subject: China's AI inference token consumption
+  subject_zh: 中国AI推理Token消耗量
+  organisation: JPMorgan
+  kind: forecast
+  value: 10
+  unit: quadrillion tokens
+  period: 2025
+  source: https://news.example.com/630.html
+  published: 2026-01-05
+- subject: China's AI inference token consumption
+  organisation: JPMorgan
+  kind: forecast
+  value: 3900
+  unit: quadrillion tokens
+  period: 2030
+  source: https://news.example.com/630.html
+  quote: {quote}
+  published: 2026-01-05
+"""
+
+
+def forecast_season(folder: Path, quote: str) -> Season:
+    (folder / "figures.yaml").write_text(FIGURES.format(quote=quote), encoding="utf-8")
+    sources = "\n  - {name: desk-figures, type: figures, path: figures.yaml, attribution: the editors}"
+    return Season(folder, flat(2), sources=sources, extra=only("kind: forecast"))
+
+
+def test_a_forecast_series_gives_its_multiple_and_yearly_growth(tmp_path: Path) -> None:
+    found = forecast_season(tmp_path, "an estimated 390-fold increase").events(WEEKS[1])
+    (forecast,) = kinds(found, "forecast")
+    f = forecast.facts
+    assert (f.organisation, f.multiple, f.years) == ("JPMorgan", 390, 5)  # type: ignore[attr-defined]
+    assert f.cagr == pytest.approx(390 ** (1 / 5) - 1, rel=1e-3)  # type: ignore[attr-defined]
+    assert "claim_check" not in found  # the text's multiple is the figures' own
+
+
+def test_a_multiple_the_figures_contradict_is_a_claim_check(tmp_path: Path) -> None:
+    found = forecast_season(tmp_path, "an estimated 370-fold increase over five years").events(WEEKS[1])
+    (claim,) = kinds(found, "claim_check")
+    f = claim.facts
+    assert (f.stated_multiple, f.figures_multiple, f.quoted_by) == (370, 390, "news.example.com")  # type: ignore[attr-defined]
+
+
+def scaled(factor: float) -> list[tuple[str, str, int]]:
+    """The usual board with every model's volume times ``factor``."""
+    return board([round(n * factor) for n in BASE[0]], [round(n * factor) for n in BASE[1]])
