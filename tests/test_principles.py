@@ -143,6 +143,18 @@ def test_a_country_record_is_told_only_when_its_models_grew(tmp_path: Path) -> N
     assert (f.driver_name, f.driver_tokens) == ("Kimi K2.5", 300 * T)  # type: ignore[attr-defined]
 
 
+def test_a_country_high_its_top_five_made_while_its_listed_models_were_flat_is_no_record(
+        tmp_path: Path) -> None:
+    # STYLEBOOK 2: counting the top five, DeepSeek V3.2's entry nearly doubles China's total; all
+    # of China's listed models grew 0.7%, below materiality: a change of basis, not a record of use.
+    rules = "methodology: {top_n: 5}\n" + only("kind: record, subject: country")
+    weeks = {week: board([500, 400, 300, 200], [150, 120]) for week in WEEKS[:8]}
+    weeks[WEEKS[8]] = board([500, 400, 300, 100], [151, 121])
+    s = Season(tmp_path, weeks, extra=rules)
+    subjects = [e.facts.subject for e in kinds(s.events(WEEKS[8]), "record")]  # type: ignore[attr-defined]
+    assert "CN" not in subjects
+
+
 def test_a_milestone_is_the_first_week_over_a_round_level(tmp_path: Path) -> None:
     weeks = flat(2)
     weeks[WEEKS[2]] = board([600, 450, 300, 200], [150, 120, 100, 90])  # 2.01 trillion
