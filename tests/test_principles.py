@@ -419,8 +419,9 @@ def test_4_a_free_tier_above_its_paid_model_is_no_new_leader_and_no_place_in_a_s
     assert end.facts.breaker.name == "Kimi K2.5"  # type: ignore[attr-defined]
 
 
-@pytest.mark.xfail(strict=True, reason="the model streak (rules/streak.py _lead, subject model) takes the "
-                   "free tier's row as the leader and its own paid row as the trailer: the article says "
+@pytest.mark.xfail(strict=True, reason="the model streak (streak.py _lead, subject model) takes its trailer "
+                   "from leaders.duel/ranking, which rank model rows, not families: the free tier leads and "
+                   "its own paid row is the trailer, so the article says "
                    "'Claude Sonnet 4.5 led the models ...; Claude Sonnet 4.5 was second' (zh: "
                    "'Claude Sonnet 4.5领跑…，Claude Sonnet 4.5位居其后')")
 def test_4_a_models_free_tier_and_its_paid_tier_are_never_told_as_first_and_second(
