@@ -354,6 +354,8 @@ class SweepEndFacts(Facts):
     week_ending: str
     country: str = ""
     author: str = ""
+    # The breaker is new in the table this week: its debut is told here, not again (compose).
+    breaker_new: bool = False
 
     nested = {"models": ModelFacts, "breaker": ModelFacts}
 

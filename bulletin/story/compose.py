@@ -150,8 +150,11 @@ def _with_debuts(chosen: list[Event], events: list[Event], limit: int) -> list[E
     debuts = sorted((e for e in events if _debut(e) and not e.facts.background
                      and isinstance(e.facts, NewEntrantFacts) and e.facts.rank > 1),
                     key=lambda e: e.facts.rank)  # type: ignore[attr-defined]
-    # A model a record already names as its cause is told (W33: Claude Opus 5).
+    # A model a record already names as its cause is told (W33: Claude Opus 5), and so is one
+    # whose debut broke a sweep (its end says it is new).
     drivers = {e.facts.driver for e in chosen if isinstance(e.facts, RecordFacts) and e.facts.driver}
+    drivers |= {family_of(e.facts.breaker.model) for e in chosen
+                if isinstance(e.facts, SweepEndFacts) and e.facts.breaker_new}
     untold = [e for e in debuts if e not in chosen
               and family_of(e.facts.model) not in drivers]  # type: ignore[attr-defined]
     if not untold:
@@ -346,7 +349,10 @@ def _collapse(events: list[Event]) -> list[Event]:
     told = set(lead.subjects) if lead else set()
     # A model new in the top 10 is told once: its entry, not its climb as well.
     entered = {e.subjects[0] for e in events if e.kind == EventKind.NEW_ENTRANT}
-    entered |= {e.facts.breaker.model for e in events if isinstance(e.facts, SweepEndFacts)}
+    # A debut that breaks a sweep is told in the sweep's end, as new there, not again (STYLEBOOK 8).
+    breakers = {e.facts.breaker.model for e in events if isinstance(e.facts, SweepEndFacts)}
+    debut_breakers = breakers & {e.subjects[0] for e in events if _debut(e)}
+    entered |= breakers
     # A developer whose lead is one model's: the model's lead change says it (developer_too).
     models = [e for e in events if _new_lead(e, SubjectType.MODEL)]
     echoed = {id(e) for e in events
@@ -366,8 +372,10 @@ def _collapse(events: list[Event]) -> list[Event]:
         if isinstance(e.facts, VariantChangeFacts) and e.facts.what == VariantWhat.FREE_ENDED \
                 and e.subjects[0] in causes:
             continue
-        if e.kind == EventKind.NEW_ENTRANT and e.subjects[0] in new_leaders:
+        if e.kind == EventKind.NEW_ENTRANT and e.subjects[0] in new_leaders | debut_breakers:
             continue
+        if isinstance(e.facts, SweepEndFacts) and e.facts.breaker.model in debut_breakers:
+            e = replace(e, facts=replace(e.facts, breaker_new=True))
         if (e.kind == EventKind.GROWTH and e.subjects[0] in told) or id(e) in echoed or (
                 isinstance(e.facts, RankChangeFacts) and e.facts.move != Move.NEW_LEADER
                 and e.subjects[0] in entered):

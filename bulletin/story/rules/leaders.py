@@ -237,7 +237,10 @@ def duel(stats: WeekStats, subject_type: str, pair: tuple[str, str], ahead: str
                 second.change if second else None)
     ordered = ranking(stats, subject_type)
     lead = next(item for item in ordered if item[0] == ahead)
-    rival = next((item for item in ordered if item[0] != ahead), ("", 0, None))
+    # A model's rival is another model: its own free tier or snapshot is not (STYLEBOOK 4).
+    mine = family_of(ahead) if subject_type == "model" else ahead
+    rival = next((item for item in ordered
+                  if (family_of(item[0]) if subject_type == "model" else item[0]) != mine), ("", 0, None))
     return rival[0], lead[1], rival[1], lead[2], rival[2]
 
 
