@@ -186,3 +186,4 @@ def test_a_change_partly_from_the_top_nines_churn_says_partly(tmp_path: Path, bu
            "fell 20.0% for China." in english
     assert "美国的变化主要、中国的变化部分来自进出前九的模型：按两周都计入的模型计算，" \
            "美国基本持平（0.0%），中国下降20.0%。" in season.article(bulletin, WEEKS[1], "zh")
+

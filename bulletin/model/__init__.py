@@ -152,6 +152,10 @@ class ModelWeek:
     # Not on last week's list, which was shorter than this one (a copy of nine rows, then ten):
     # whether it is new is not known.
     beyond_last_list: bool = False
+    # The model's change over all its tiers and snapshots, where the row has none of its own
+    # (listed part of last week) and the model was listed every day of both weeks (W31: Tencent
+    # Hy3's paid tier, its first full week, is the model down 15.2%). None otherwise.
+    family_change: float | None = None
 
     @property
     def first_day(self) -> int | None:

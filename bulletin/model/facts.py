@@ -159,6 +159,20 @@ class DuelFacts(Facts):
     trailer_same_change: float | None = None
     leader_name: str = ""  # a developer's or model's name (countries are named by the templates)
     trailer_name: str = ""
+    # A lead country's record this week, told in this paragraph rather than one of its own
+    # (compose): since when records run, and the record it beat. "" / None: no record.
+    leader_record_since: str = ""
+    leader_previous_record: int | None = None
+    leader_previous_record_week_ending: str = ""
+    trailer_record_since: str = ""
+    trailer_previous_record: int | None = None
+    trailer_previous_record_week_ending: str = ""
+    # The record's cause, as RecordFacts gives it, and whose record it is ("leader", "trailer").
+    driver_side: str = ""
+    driver: str = ""
+    driver_name: str = ""
+    driver_tokens: int | None = None
+    driver_change: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

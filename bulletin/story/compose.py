@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
@@ -104,6 +104,47 @@ def _trend(stats: WeekStats, history: Mapping[IsoWeek, WeekStats],
 MAX_TELLINGS = 2
 
 
+def fold_records(events: list[Event], headline: Sequence[Event] = ()) -> list[Event]:
+    """A lead country's record told in the countries' paragraph, not in one of its own.
+
+    Both paragraphs stated the same total ("China's AI models reached 36.15
+    trillion tokens, the highest ..." then "China's AI models handled 36.15
+    trillion tokens ..."), and the second took the place of other news (W33:
+    China's record, W29: MiMo V2.5's rise). A record that would make the
+    headline (``headline``) keeps its paragraph.
+    """
+    pair = next((e for e in events if e.kind in LEAD_KINDS and isinstance(e.facts, DuelFacts)
+                 and e.facts.subject_type == SubjectType.COUNTRY), None)
+    if pair is None:
+        return events
+    facts, score, folded = pair.facts, pair.score, set()
+    assert isinstance(facts, DuelFacts)
+    for e in events:
+        record = e.facts
+        if not isinstance(record, RecordFacts) or record.subject_type != SubjectType.COUNTRY \
+                or not record.all_time or record.low or e in headline:
+            continue
+        side = "leader" if record.subject == facts.leader else "trailer" if record.subject == facts.trailer \
+            else ""
+        if not side:
+            continue
+        told: dict[str, Any] = {f"{side}_record_since": record.records_since,
+                                f"{side}_previous_record": record.previous_record,
+                                f"{side}_previous_record_week_ending": record.previous_record_week_ending}
+        if record.driver and not facts.driver:
+            told |= {"driver_side": side, "driver": record.driver, "driver_name": record.driver_name,
+                     "driver_tokens": record.driver_tokens, "driver_change": record.driver_change}
+        facts, score = replace(facts, **told), max(score, e.score)
+        folded.add(id(e))
+    if not folded:
+        return events
+    merged = replace(pair, facts=facts, score=score,
+                     evidence=tuple(dict.fromkeys(pair.evidence + tuple(
+                         k for e in events if id(e) in folded for k in e.evidence))))
+    return sorted((merged if e is pair else e for e in events if id(e) not in folded),
+                  key=lambda e: -e.score)
+
+
 def choose(events: list[Event], limit: int) -> list[Event]:
     """The best ``limit`` events that say something the others do not, best first.
 
@@ -111,9 +152,15 @@ def choose(events: list[Event], limit: int) -> list[Event]:
     first (the headline's) is always kept. Background (a forecast after the
     week it was published) is detected and listed, never told.
     """
+    # The record that would make the headline keeps its paragraph: the one told first without folding.
+    headline = lead_with_news(_pick(_collapse(events), events, limit))[:1]
+    return _pick(_collapse(fold_records(events, headline)), events, limit)
+
+
+def _pick(candidates: list[Event], events: list[Event], limit: int) -> list[Event]:
     chosen: list[Event] = []
     told: Counter[int] = Counter()
-    for event in _collapse(events):
+    for event in candidates:
         if len(chosen) == limit:
             break
         if event.facts.background:
@@ -123,14 +170,28 @@ def choose(events: list[Event], limit: int) -> list[Event]:
             continue
         chosen.append(_without_a_told_driver(event, told))
         told.update(amounts)
-    return _with_debuts(chosen, events, limit)
+    return _with_debuts(_without_drivers_told_later(chosen), events, limit)
+
+
+def _without_drivers_told_later(chosen: list[Event]) -> list[Event]:
+    """A folded record's cause, unless another paragraph states its figure (W07: MiniMax M2.5's
+    1.44 trillion, the new No. 1's own paragraph, which may come first or later)."""
+    found = []
+    for index, event in enumerate(chosen):
+        facts = event.facts
+        others = set().union(*(_amounts(e.facts.as_data()) for i, e in enumerate(chosen) if i != index))
+        if isinstance(facts, DuelFacts) and facts.driver_tokens is not None and facts.driver_tokens in others:
+            event = replace(event, facts=replace(facts, driver="", driver_side="", driver_name="",
+                                                 driver_tokens=None, driver_change=None))
+        found.append(event)
+    return found
 
 
 def _without_a_told_driver(event: Event, told: Counter[int]) -> Event:
     """A record's cause, unless an earlier paragraph already gave its figure (a developer
     whose one model did the rise: "Tencent's models, 11.5 trillion" then "Tencent Hy3, 11.5")."""
     facts = event.facts
-    if not isinstance(facts, RecordFacts) or facts.driver_tokens not in told:
+    if not isinstance(facts, (RecordFacts, DuelFacts)) or facts.driver_tokens not in told:
         return event
     return replace(event, facts=replace(facts, driver="", driver_name="", driver_tokens=None,
                                         driver_change=None))

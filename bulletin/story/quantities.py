@@ -108,6 +108,10 @@ def quantities(story: Story) -> list[Quantity]:
         of = f"{MODEL}({row.model})"
         found += [Quantity(f"{of}.tokens", row.tokens, key), Quantity(f"{of}.rank", row.rank, key),
                   Quantity(f"{of}.change", row.change, key), Quantity(f"{of}.days", row.days, key)]
+        if row.family_change is not None:  # over all its tiers: its family's rows, both weeks
+            kin = tuple(str(EvidenceKey.of(stats.source, stats.week, other.model)) for other in stats.models
+                        if other.family == row.family)
+            found.append(Quantity(f"{of}.family_change", row.family_change, kin))
     for code, points in story.trend.items():
         for week, tokens, keys in points:
             found.append(Quantity(f"{TREND}({code}).{week}", tokens, keys))

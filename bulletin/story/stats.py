@@ -397,6 +397,16 @@ def _kin_of(model: str, kin: Mapping[str, set[str]]) -> str:
     return "tier" if any(other.removesuffix(":free") == base for other in others) else "snapshot"
 
 
+def _family_change(board: _Leaderboard, before: _Leaderboard | None, family: str) -> float | None:
+    """The model's week on week over all its tiers and snapshots, where it was listed every day
+    of both weeks (daily boards; a weekly board's rows compare on their own)."""
+    if before is None or not board.listed or not (_whole_week(board, family) and _whole_week(before, family)):
+        return None
+    now = sum(tokens for model, tokens in board.tokens.items() if family_of(model) == family)
+    then = sum(tokens for model, tokens in before.tokens.items() if family_of(model) == family)
+    return now / then - 1 if then else None
+
+
 def _whole_week(board: _Leaderboard, family: str) -> bool:
     """Whether some tier or snapshot of the model was listed on every day the board covers."""
     if not board.listed:
@@ -473,7 +483,8 @@ def _with_previous(now: _RawWeek, before: _RawWeek | None,
                         and first_seen.get(model, now.board.week) < now.board.week.previous(),
                         _kin_of(model, kin),
                         earlier is not None and not now.board.long_tail and model not in tokens
-                        and rank > len(before.models) if before else False)
+                        and rank > len(before.models) if before else False,
+                        _family_change(now.board, earlier, family_of(model)) if model in tokens else None)
               for model, name, author, country, count, rank, counted, excluded, days, made, listing
               in now.models]
     return WeekStats(
