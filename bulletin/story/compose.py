@@ -109,8 +109,8 @@ def fold_records(events: list[Event], headline: Sequence[Event] = ()) -> list[Ev
 
     Both paragraphs stated the same total ("China's AI models reached 36.15
     trillion tokens, the highest ..." then "China's AI models handled 36.15
-    trillion tokens ..."), and the second took the place of other news (W33:
-    China's record, W29: MiMo V2.5's rise). A record that would make the
+    trillion tokens ..."), and the second took the place of other news
+    (weekly W06: MiniMax M2.1's debut at No. 5). A record that would make the
     headline (``headline``) keeps its paragraph.
     """
     pair = next((e for e in events if e.kind in LEAD_KINDS and isinstance(e.facts, DuelFacts)
@@ -158,6 +158,7 @@ def choose(events: list[Event], limit: int) -> list[Event]:
 
 
 def _pick(candidates: list[Event], events: list[Event], limit: int) -> list[Event]:
+    """choose()'s pick among ``candidates`` (collapsed, maybe folded); ``events``: all detected."""
     chosen: list[Event] = []
     told: Counter[int] = Counter()
     for event in candidates:
@@ -170,10 +171,10 @@ def _pick(candidates: list[Event], events: list[Event], limit: int) -> list[Even
             continue
         chosen.append(_without_a_told_driver(event, told))
         told.update(amounts)
-    return _with_debuts(_without_drivers_told_later(chosen), events, limit)
+    return _with_debuts(_without_drivers_told_elsewhere(chosen), events, limit)
 
 
-def _without_drivers_told_later(chosen: list[Event]) -> list[Event]:
+def _without_drivers_told_elsewhere(chosen: list[Event]) -> list[Event]:
     """A folded record's cause, unless another paragraph states its figure (W07: MiniMax M2.5's
     1.44 trillion, the new No. 1's own paragraph, which may come first or later)."""
     found = []
@@ -191,7 +192,10 @@ def _without_a_told_driver(event: Event, told: Counter[int]) -> Event:
     """A record's cause, unless an earlier paragraph already gave its figure (a developer
     whose one model did the rise: "Tencent's models, 11.5 trillion" then "Tencent Hy3, 11.5")."""
     facts = event.facts
-    if not isinstance(facts, (RecordFacts, DuelFacts)) or facts.driver_tokens not in told:
+    if isinstance(facts, DuelFacts) and facts.driver_tokens in told:
+        return replace(event, facts=replace(facts, driver="", driver_side="", driver_name="",
+                                            driver_tokens=None, driver_change=None))
+    if not isinstance(facts, RecordFacts) or facts.driver_tokens not in told:
         return event
     return replace(event, facts=replace(facts, driver="", driver_name="", driver_tokens=None,
                                         driver_change=None))
