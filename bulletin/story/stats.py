@@ -65,6 +65,14 @@ class _Leaderboard:
         return self.days == 7
 
     @cached_property
+    def family_tokens(self) -> dict[str, int]:
+        """Each model's tokens over all its tiers and snapshots."""
+        found: dict[str, int] = defaultdict(int)
+        for model, tokens in self.tokens.items():
+            found[family_of(model)] += tokens
+        return dict(found)
+
+    @cached_property
     def family_listing(self) -> dict[str, int]:
         """Each model's days listed under any tier or snapshot, as bits (daily data only)."""
         found: dict[str, int] = defaultdict(int)
@@ -402,9 +410,8 @@ def _family_change(board: _Leaderboard, before: _Leaderboard | None, family: str
     of both weeks (daily boards; a weekly board's rows compare on their own)."""
     if before is None or not board.listed or not (_whole_week(board, family) and _whole_week(before, family)):
         return None
-    now = sum(tokens for model, tokens in board.tokens.items() if family_of(model) == family)
-    then = sum(tokens for model, tokens in before.tokens.items() if family_of(model) == family)
-    return now / then - 1 if then else None
+    then = before.family_tokens.get(family)
+    return board.family_tokens[family] / then - 1 if then else None
 
 
 def _whole_week(board: _Leaderboard, family: str) -> bool:
