@@ -27,8 +27,8 @@ def test_run_writes_the_week_11_bulletin(project, bulletin) -> None:
         "up 11.8% on the previous week, against 3.29 trillion for the United States (\u22129.3%); "
         "it is the second week in a row that China has come out ahead.",
         "Chinese models filled the top three places on the leaderboard, for the first time since "
-        "these records began on February 9: MiniMax M2.5 at 1.75 "
-        "trillion tokens, Step 3.5 Flash (free) at 1.34 trillion and DeepSeek V3.2 at 1.04 trillion.",
+        "these records began on February 9: MiniMax M2.5 at 1.75 trillion tokens, "
+        "Step 3.5 Flash (free) at 1.34 trillion (up 79.1%) and DeepSeek V3.2 at 1.04 trillion.",
         "JPMorgan expects China's AI inference token consumption to rise from about "
         "10 quadrillion tokens in 2025 to about 3,900 quadrillion in 2030, a 390-fold increase",
         "| China | 4.69 trillion | +11.8% |",

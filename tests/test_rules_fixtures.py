@@ -187,3 +187,15 @@ def test_a_change_partly_from_the_top_nines_churn_says_partly(tmp_path: Path, bu
     assert "美国的变化主要、中国的变化部分来自进出前九的模型：按两周都计入的模型计算，" \
            "美国基本持平（0.0%），中国下降20.0%。" in season.article(bulletin, WEEKS[1], "zh")
 
+
+
+def test_a_list_of_the_top_three_says_which_of_them_moved_by_half(tmp_path: Path, bulletin) -> None:
+    # Gemini 3 Flash rises 60% to second place: the top three's paragraph says so (a mover the
+    # cap on events would drop), and says nothing of the models that barely moved.
+    season = Season(tmp_path, {WEEKS[0]: board([500, 300, 250, 200], [150, 120, 100, 90]),
+                               WEEKS[1]: board([520, 480, 250, 200], [150, 120, 100, 90])})
+    english = season.article(bulletin, WEEKS[1])
+    assert "Gemini 3 Flash with 480 billion (up 60.0%)" in english or \
+        "Gemini 3 Flash at 480 billion (up 60.0%)" in english, english
+    assert "(up 4.0%)" not in english
+    assert "Gemini 3 Flash（4800亿Token，增长60.0%）" in season.article(bulletin, WEEKS[1], "zh")

@@ -131,6 +131,7 @@ class ModelFacts(Facts):
     tokens: int
     previous_rank: int | None
     stealth: bool  # an excluded (stealth) author's model: counted in no country's total
+    change: float | None = None  # week on week (a listed model's, all its tiers where it names them)
 
 
 @dataclass(frozen=True, kw_only=True)

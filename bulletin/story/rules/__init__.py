@@ -286,7 +286,7 @@ def model_facts(row: ModelWeek) -> dict[str, Any]:
     """A row's ModelFacts fields (for the facts of a kind that extends them)."""
     return {"model": row.model, "name": row.name, "author": row.author, "country": row.country,
             "rank": row.rank, "tokens": row.tokens, "previous_rank": row.previous_rank,
-            "stealth": row.excluded}
+            "stealth": row.excluded, "change": row.change}
 
 
 def subject_models(stats: WeekStats, subject_type: str, subject: str) -> Sequence[str]:

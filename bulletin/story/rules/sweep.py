@@ -130,5 +130,10 @@ def _whole_model(stats: WeekStats, row: ModelWeek) -> ModelFacts:
     rows = [other for other in stats.models if (other.family or other.model) == family]
     if len(rows) == 1:
         return ModelFacts(**model_facts(row))
-    return ModelFacts(**(model_facts(row) | {"name": family_name(row.name),
+    # Its change over all its tiers: the board's where it has one, else where every row was listed.
+    before: list[int] = [other.previous_tokens for other in rows if other.previous_tokens is not None]
+    change = row.family_change
+    if change is None and len(before) == len(rows) and sum(before) > 0:
+        change = sum(other.tokens for other in rows) / sum(before) - 1
+    return ModelFacts(**(model_facts(row) | {"name": family_name(row.name), "change": change,
                                              "tokens": sum(other.tokens for other in rows)}))
