@@ -199,3 +199,16 @@ def test_a_list_of_the_top_three_says_which_of_them_moved_by_half(tmp_path: Path
         "Gemini 3 Flash at 480 billion (up 60.0%)" in english, english
     assert "(up 4.0%)" not in english
     assert "Gemini 3 Flash（4800亿Token，增长60.0%）" in season.article(bulletin, WEEKS[1], "zh")
+
+
+def test_a_former_no_1_that_leaves_the_list_is_told_as_one(tmp_path: Path, bulletin) -> None:
+    # Claude Sonnet 4.5 leads three weeks, falls to No. 3, then is no longer listed (weekly W06:
+    # Grok Code Fast 1, No. 1 up to the week to January 4, left the list from No. 4).
+    weeks = {week: board([500, 400, 300, 200], [150, 120, 100, 90]) for week in WEEKS[:3]}
+    weeks[WEEKS[3]] = board([250, 400, 300, 200], [150, 120, 100, 90])
+    weeks[WEEKS[4]] = [row for row in board([0, 400, 300, 200], [150, 120, 100, 90]) if row[2]]
+    season = Season(tmp_path, weeks)
+    [gone] = season.events(WEEKS[4])["dropped_out"]
+    assert (gone.facts.previous_rank, gone.facts.last_led) == (3, "2026-01-18")  # type: ignore[attr-defined]
+    assert "Claude Sonnet 4.5, which was No. 1 as recently as the week to January 18" in season.article(
+        bulletin, WEEKS[4])

@@ -427,6 +427,9 @@ class DroppedOutFacts(Facts):
     previous_tokens: int
     listed: int  # how many rows the listing has: a weekly top ten, or each day's top 50 (0)
     week_ending: str
+    # The last week (its Sunday) it was No. 1, within LED_WITHIN weeks: a former No. 1 leaving is
+    # news whatever its rank last week (weekly W06: Grok Code Fast 1, No. 1 up to W02). "": none.
+    last_led: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

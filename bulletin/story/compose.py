@@ -245,11 +245,16 @@ def _with_debuts(chosen: list[Event], events: list[Event], limit: int) -> list[E
 
 
 def _gives_way(event: Event) -> bool:
-    """What a debut may take the place of: a run that goes on, one model's move, or a new
-    snapshot's first days (W33: DeepSeek V4 Pro's at No. 21, against Claude Opus 5 at No. 8)."""
-    arriving = isinstance(event.facts, VariantChangeFacts) and bool(event.facts.first_listed)
+    """What a debut may take the place of: a run that goes on, one model's move, a new
+    snapshot's first days (W33: DeepSeek V4 Pro's at No. 21, against Claude Opus 5 at No. 8),
+    or a high of a top-ten list's own total, which measures the list (weekly W06)."""
+    facts = event.facts
+    arriving = isinstance(facts, VariantChangeFacts) and bool(facts.first_listed)
+    listed_high = isinstance(facts, RecordFacts) and facts.subject_type == SubjectType.TOTAL \
+        and facts.name == "listed"
     return event.kind not in LEAD_KINDS and (
-        continues(event) or arriving or event.kind in (EventKind.RANK_CHANGE, EventKind.VOLUME_CHANGE))
+        continues(event) or arriving or listed_high
+        or event.kind in (EventKind.RANK_CHANGE, EventKind.VOLUME_CHANGE))
 
 
 def _debut(event: Event) -> bool:
@@ -309,8 +314,8 @@ def is_change(event: Event, ahead: str | None = None) -> bool:
         return True
     if isinstance(facts, NewEntrantFacts):  # a debut in the table, not a model back in it
         return not facts.returning
-    if isinstance(facts, DroppedOutFacts):  # a model that was near the top leaves the list
-        return facts.previous_rank <= 3
+    if isinstance(facts, DroppedOutFacts):  # a model that was near the top, or No. 1, leaves the list
+        return facts.previous_rank <= 3 or bool(facts.last_led)
     if isinstance(facts, MilestoneFacts):  # the lead country or the platform past a round level
         return facts.subject_type == SubjectType.TOTAL or (
             facts.subject_type == SubjectType.COUNTRY and facts.subject == ahead)

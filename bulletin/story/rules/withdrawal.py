@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from bulletin.model import Event, WeekStats
 from bulletin.model.facts import DroppedOutFacts, EventKind, StealthWithdrawnFacts
+from bulletin.story.families import family_of
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence
 
@@ -67,10 +68,26 @@ class Withdrawal(Rule):
         for row in before.top(self.top):
             if row.excluded or (row.family or row.model) in families:
                 continue
+            led = _last_led(context, row.family or row.model)
             facts = DroppedOutFacts(
                 model=row.model, name=row.name, country=row.country,
                 previous_rank=row.rank, previous_tokens=row.tokens,
                 listed=0 if stats.daily else len(stats.models),
-                week_ending=stats.week.sunday.isoformat())
-            yield Event(EventKind.DROPPED_OUT, (row.model,), facts, 35.0 + 4 * (self.top - row.rank),
+                week_ending=stats.week.sunday.isoformat(), last_led=led)
+            yield Event(EventKind.DROPPED_OUT, (row.model,), facts,
+                        35.0 + 4 * (self.top - row.rank) + (20.0 if led else 0.0),
                         evidence(before, [row.model]))
+
+
+LED_WITHIN = 8  # weeks back a former No. 1 is remembered when it leaves the list
+
+
+def _last_led(context: RuleContext, family: str) -> str:
+    """The Sunday of the last week, of the LED_WITHIN before this one, the model was No. 1."""
+    pair = context.methodology.lead_countries
+    earlier = [week for week in context.index.weeks() if week < context.stats.week][-LED_WITHIN:]
+    for week in reversed(earlier):
+        leader = context.index.leader(week, "model", pair)
+        if leader is not None and family_of(leader) == family:
+            return week.sunday.isoformat()
+    return ""
