@@ -31,8 +31,9 @@ def remember(store: Store, week: IsoWeek, numbers: Mapping[str, Sequence[Mapping
     fact to the earliest week the event speaks of ("the fifth week running",
     "since records began"). The bulletin reaches as far as its furthest number.
     """
-    starts = dict(zip(event_ids(_kinds(events)), (_event_start(week, e) for e in events), strict=True))
-    facts = dict(zip(event_ids(_kinds(events)), (e.get("facts", {}) for e in events), strict=True))
+    prefixes = event_ids(_kinds(events))
+    starts = dict(zip(prefixes, (_event_start(week, e) for e in events), strict=True))
+    facts = dict(zip(prefixes, (e.get("facts", {}) for e in events), strict=True))
     reach = [week]
     for rows in numbers.values():
         for row in rows:

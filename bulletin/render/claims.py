@@ -145,9 +145,9 @@ def _names(story: Story, title: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if n and any(c.isdigit() for c in n)))
 
 
-def _table(story: Story, locale: str) -> dict[str, list[Quantity]]:
+def _table(story: Story, locale: str, found: Sequence[Quantity] | None = None) -> dict[str, list[Quantity]]:
     table: dict[str, list[Quantity]] = {}
-    for quantity in quantities(story):
+    for quantity in quantities(story) if found is None else found:
         for form in written(quantity, locale):
             table.setdefault(form.lstrip("+-") if "%" not in form else form, []).append(quantity)
     return table
@@ -167,9 +167,10 @@ def trace(story: Story, texts: Mapping[str, str], title: str, quoted: Sequence[Q
     """
     traced: dict[str, list[dict[str, Any]]] = {}
     names = _names(story, title)
+    found = quantities(story)
     for locale, text in texts.items():
         text, _ = without_quoted(text, quoted, locale)
-        table = _table(story, locale)
+        table = _table(story, locale, found)
         first: dict[str, str] = {}
         for part in sentences(text, locale):
             for number in numbers_in(part, locale, names):
@@ -178,7 +179,7 @@ def trace(story: Story, texts: Mapping[str, str], title: str, quoted: Sequence[Q
         for number in dict.fromkeys(numbers_in(text, locale, names)):
             matches = table.get(number, [])
             rows.append(_row(story, number, matches, first.get(number, number)))
-        rows += [_row(story, word, [quantity], part) for word, quantity, part in _runs(story, text, locale)]
+        rows += [_row(story, word, [quantity], part) for word, quantity, part in _runs(found, text, locale)]
         traced[locale] = rows
     return traced
 
@@ -210,11 +211,11 @@ def sentences(text: str, locale: str) -> Iterator[str]:
                 yield part
 
 
-def _runs(story: Story, text: str, locale: str) -> Iterator[tuple[str, Quantity, str]]:
+def _runs(every: Sequence[Quantity], text: str, locale: str) -> Iterator[tuple[str, Quantity, str]]:
     """Each run of weeks the article writes as a word, with its quantity and sentence."""
     fmt = FORMATS[locale]
     parts = list(sentences(text, locale))
-    for quantity in filter(_is_run, quantities(story)):
+    for quantity in filter(_is_run, every):
         for form in (fmt.ordinal, fmt.count_words):
             word = str(form(quantity.value))
             if any(c.isdigit() for c in word):

@@ -111,7 +111,7 @@ def fold_records(events: list[Event], headline: Sequence[Event] = ()) -> list[Ev
     trillion tokens, the highest ..." then "China's AI models handled 36.15
     trillion tokens ..."), and the second took the place of other news
     (weekly W06: MiniMax M2.1's debut at No. 5). A record that would make the
-    headline (``headline``) keeps its paragraph.
+    headline (``headline``) keeps its paragraph. Nothing to fold: ``events`` itself.
     """
     pair = next((e for e in events if e.kind in LEAD_KINDS and isinstance(e.facts, DuelFacts)
                  and e.facts.subject_type == SubjectType.COUNTRY), None)
@@ -153,8 +153,9 @@ def choose(events: list[Event], limit: int) -> list[Event]:
     week it was published) is detected and listed, never told.
     """
     # The record that would make the headline keeps its paragraph: the one told first without folding.
-    headline = lead_with_news(_pick(_collapse(events), events, limit))[:1]
-    return _pick(_collapse(fold_records(events, headline)), events, limit)
+    plain = _pick(_collapse(events), events, limit)
+    folded = fold_records(events, lead_with_news(plain)[:1])
+    return plain if folded is events else _pick(_collapse(folded), events, limit)
 
 
 def _pick(candidates: list[Event], events: list[Event], limit: int) -> list[Event]:
