@@ -44,6 +44,7 @@ RECORDED_RULES = """rules:
   - {kind: new_entrant}
   - {kind: variant_change}
   - {kind: withdrawal}
+  - {kind: successor}
   - {kind: forecast}
   - {kind: record, subject: total}
   - {kind: record, subject: country}
@@ -93,6 +94,7 @@ BRANCHES: dict[str, dict[str, set[object]]] = {
     "variant_change": {"what": {"free_ended", "snapshot"}},
     "stealth_withdrawn": {"days > 0": {True}},
     "dropped_out": {"listed > 0": {True}},
+    "successor": {"days > 0": {True}},
 }
 LEFTOVERS = re.compile(r"\{\{|\{%|None|Undefined|\bnan\b|  ")
 

@@ -155,6 +155,20 @@ def test_a_country_high_its_top_five_made_while_its_listed_models_were_flat_is_n
     assert "CN" not in subjects
 
 
+def test_a_country_record_counts_the_weeks_it_had_no_model_in_the_top_places_as_history(
+        tmp_path: Path) -> None:
+    # Weekly W03: China's 902 billion, above every week since November 10, two of which had
+    # no Chinese model in the top nine; counting only the other weeks, too few were left.
+    rules = "methodology: {top_n: 4}\n" + only("kind: record, subject: country")
+    weeks = {week: board([500, 400, 300, 200], [450, 120]) for week in WEEKS[:3]}
+    weeks |= {week: board([500, 400, 300, 200], [150, 120]) for week in WEEKS[3:8]}  # none in the top 4
+    weeks[WEEKS[8]] = board([500, 400, 300, 200], [600, 120])
+    s = Season(tmp_path, weeks, extra=rules)
+    (record,) = [e for e in kinds(s.events(WEEKS[8]), "record") if e.facts.subject == "CN"]  # type: ignore[attr-defined]
+    f = record.facts
+    assert (f.tokens, f.previous_record, f.history_weeks) == (600 * T, 450 * T, 8)  # type: ignore[attr-defined]
+
+
 def test_a_milestone_is_the_first_week_over_a_round_level(tmp_path: Path) -> None:
     weeks = flat(2)
     weeks[WEEKS[2]] = board([600, 450, 300, 200], [150, 120, 100, 90])  # 2.01 trillion
@@ -270,6 +284,28 @@ def test_a_top_five_model_no_longer_listed_has_dropped_out_but_not_one_whose_tie
     weeks[WEEKS[1]] = board([500, 400, 300], [150, 120, 100, 90])
     (gone,) = kinds(season(tmp_path, weeks, "kind: withdrawal").events(WEEKS[1]), "dropped_out")
     assert (gone.facts.model, gone.facts.previous_rank) == (GPT, 5)  # type: ignore[attr-defined]
+
+
+OPUS_OLD = ("anthropic/claude-opus-4.5", "Claude Opus 4.5")
+OPUS_NEW = ("anthropic/claude-opus-4.6", "Claude Opus 4.6")
+FILLERS = [("meta-llama/llama-4", "Llama 4", 60), ("mistralai/mistral-large", "Mistral Large", 55),
+           ("google/gemma-4", "Gemma 4", 52)]
+
+
+def test_a_makers_new_model_below_the_top_ten_as_its_earlier_one_loses_use_is_a_successor(
+        tmp_path: Path) -> None:
+    # Daily W30: Claude Opus 5 arrived at No. 30 as Opus 4.7 left the top nine and Opus 4.8 fell 30%.
+    weeks = {week: [*board(*BASE), (*OPUS_OLD, 80), *FILLERS] for week in WEEKS[:2]}
+    weeks[WEEKS[2]] = [*board(*BASE), (*OPUS_OLD, 40), *FILLERS, (*OPUS_NEW, 30)]  # No. 12, old -50%
+    weeks[WEEKS[3]] = [*board(*BASE), (*OPUS_OLD, 36), *FILLERS, (*OPUS_NEW, 25),
+                       ("anthropic/claude-opus-4.7", "Claude Opus 4.7", 20)]  # Opus 4.5 only -10%
+    s = season(tmp_path, weeks, "kind: successor")
+    (handover,) = kinds(s.events(WEEKS[2]), "successor")
+    f = handover.facts
+    assert (f.name, f.tokens) == ("Claude Opus 4.6", 30 * T)  # type: ignore[attr-defined]
+    (older,) = f.older  # type: ignore[attr-defined]
+    assert (older.name, older.previous_rank, older.change) == ("Claude Opus 4.5", 9, -0.5)
+    assert not kinds(s.events(WEEKS[3]), "successor")  # the earlier one lost a tenth: no hand-over
 
 
 FIGURES = """\

@@ -49,7 +49,7 @@ story: {max_events: 0, repeat_factor: 2}
         "rules[1].places: must be at least 2, got 1",
         "rules[2].threshold: expected a number, got 'lots'",
         "rules[3].kind: unknown kind 'gossip' (known: forecast, growth, lead_change, milestone, "
-        "new_entrant, rank_change, record, share, streak, sweep, variant_change, withdrawal)",
+        "new_entrant, rank_change, record, share, streak, successor, sweep, variant_change, withdrawal)",
         "rules[4].colour: unknown parameter of a record rule (expected one of: kind, low, "
         "min_history, span, subject, top, weight)",
         "rules[5].subject: the total leads nothing; use country, author or model (or measure: growth)",

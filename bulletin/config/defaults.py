@@ -21,6 +21,7 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
     {"kind": "new_entrant"},
     {"kind": "variant_change"},  # a free tier ending, a snapshot replaced
     {"kind": "withdrawal"},  # a stealth model leaving the listing
+    {"kind": "successor"},  # a maker's new model arriving as its older ones lose use
     {"kind": "forecast"},
     {"kind": "record", "subject": "total"},
     {"kind": "record", "subject": "country"},

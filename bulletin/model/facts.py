@@ -36,6 +36,7 @@ class EventKind(StrEnum):
     CLAIM_CHECK = "claim_check"  # a multiple a source states that its own figures do not give
     STEALTH_WITHDRAWN = "stealth_withdrawn"  # a stealth model high last week left the listing
     DROPPED_OUT = "dropped_out"  # a top-five model of last week is not listed at all this week
+    SUCCESSOR = "successor"  # a maker's new model arrives as its older ones of the line lose use
 
 
 class SubjectType(StrEnum):
@@ -433,6 +434,35 @@ class DroppedOutFacts(Facts):
 
 
 @dataclass(frozen=True, kw_only=True)
+class OlderModelFacts(Facts):
+    """A maker's older model of a line, every tier, last week and this."""
+
+    model: str  # its family
+    name: str
+    previous_rank: int
+    previous_tokens: int
+    tokens: int  # this week, on the days it was listed (0: none)
+    change: float | None  # None where it was listed only some days of either week
+    counted: bool  # still among the week's counted models (the top nine)
+    days: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SuccessorFacts(Facts):
+    model: str
+    name: str
+    author: str
+    country: str | None
+    first_listed: str  # the day it was first listed
+    tokens: int  # its first days
+    days: int
+    week_ending: str
+    older: tuple[OlderModelFacts, ...]
+
+    nested = {"older": OlderModelFacts}
+
+
+@dataclass(frozen=True, kw_only=True)
 class FigurePoint(Facts):
     """One figure of a forecast series, as its source gave it."""
 
@@ -499,6 +529,7 @@ FACTS: dict[str, type[Facts]] = {
     EventKind.CLAIM_CHECK: ClaimCheckFacts,
     EventKind.STEALTH_WITHDRAWN: StealthWithdrawnFacts,
     EventKind.DROPPED_OUT: DroppedOutFacts,
+    EventKind.SUCCESSOR: SuccessorFacts,
 }
 
 

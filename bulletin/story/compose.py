@@ -246,16 +246,27 @@ def _with_debuts(chosen: list[Event], events: list[Event], limit: int) -> list[E
 
 
 def _gives_way(event: Event) -> bool:
-    """What a debut may take the place of: a run that goes on, one model's move, a new
-    snapshot's first days (W33: DeepSeek V4 Pro's at No. 21, against Claude Opus 5 at No. 8),
-    or a high of a top-ten list's own total, which measures the list (weekly W06)."""
+    """What a debut may take the place of: a run that goes on (not a sweep telling a big move),
+    one model's move, a new snapshot's first days (W33: DeepSeek V4 Pro's at No. 21, against
+    Claude Opus 5 at No. 8), or a high of a top-ten list's own total, which measures the list (weekly W06)."""
     facts = event.facts
     arriving = isinstance(facts, VariantChangeFacts) and bool(facts.first_listed)
     listed_high = isinstance(facts, RecordFacts) and facts.subject_type == SubjectType.TOTAL \
         and facts.name == "listed"
-    return event.kind not in LEAD_KINDS and (
+    return event.kind not in LEAD_KINDS and not big_move(event) and (
         continues(event) or arriving or listed_high
         or event.kind in (EventKind.RANK_CHANGE, EventKind.VOLUME_CHANGE))
+
+
+BIG_MOVE = 0.5  # a top model's move the sweep's paragraph flags: "(up 66.9%)" (templates' big_move)
+
+
+def big_move(event: Event) -> bool:
+    """A sweep whose paragraph tells a top model moving by half or more: that move is news
+    of its own, which no debut lower in the table displaces (W32: Tencent Hy3, up 66.9% to No. 2)."""
+    facts = event.facts
+    return isinstance(facts, SweepFacts) and any(
+        model.change is not None and abs(model.change) >= BIG_MOVE for model in facts.models)
 
 
 def _debut(event: Event) -> bool:
@@ -311,7 +322,8 @@ def is_change(event: Event, ahead: str | None = None) -> bool:
     """
     facts = event.facts
     if event.kind in (EventKind.LEAD_CHANGE, EventKind.SUBJECT_LEAD_CHANGE, EventKind.SWEEP_END,
-                      EventKind.AUTHOR_SWEEP_END, EventKind.VARIANT_CHANGE, EventKind.STEALTH_WITHDRAWN):
+                      EventKind.AUTHOR_SWEEP_END, EventKind.VARIANT_CHANGE, EventKind.STEALTH_WITHDRAWN,
+                      EventKind.SUCCESSOR):
         return True
     if isinstance(facts, NewEntrantFacts):  # a debut in the table, not a model back in it
         return not facts.returning
@@ -369,7 +381,7 @@ def mark_basis(events: list[Event]) -> list[Event]:
 
 
 def mark_told(events: list[Event]) -> list[Event]:
-    """Mark a record, milestone or run at No. 1 whose amount an earlier paragraph stated.
+    """Mark a record, milestone, run at No. 1 or snapshots' total whose amount an earlier paragraph stated.
 
     Its paragraph then says what is new about the amount ("the highest since
     these records began") without writing it again (STYLEBOOK 8).
@@ -388,6 +400,8 @@ def mark_told(events: list[Event]) -> list[Event]:
 def _main_amount(facts: Facts) -> int | None:
     if isinstance(facts, (RecordFacts, MilestoneFacts)):
         return facts.tokens
+    if isinstance(facts, VariantChangeFacts) and facts.what == VariantWhat.SNAPSHOT:
+        return facts.family_tokens  # a sweep gave the model's total: its snapshots' split is what is new
     if isinstance(facts, StreakFacts) and facts.subject_type != SubjectType.COUNTRY:
         return facts.leader_tokens
     return None

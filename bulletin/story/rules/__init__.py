@@ -160,8 +160,12 @@ class HistoryIndex:
         return ordered[0][0]
 
     def before(self, subject_type: str, subject: str, week: IsoWeek,
-               span: int = 0) -> list[tuple[IsoWeek, int]]:
-        """The subject's volumes in the complete weeks before ``week`` (the last ``span``, or all)."""
+               span: int = 0, absent: int | None = None) -> list[tuple[IsoWeek, int]]:
+        """The subject's volumes in the complete weeks before ``week`` (the last ``span``, or all).
+
+        A week it had no volume in is left out, or counted as ``absent`` where that is what
+        the week held (a country with no model in the top nine counted 0 tokens).
+        """
         at = self.position(week)
         if at is None:
             return []
@@ -170,7 +174,8 @@ class HistoryIndex:
             return []
         start = max(0, at - span) if span else 0
         weeks = self.weeks()
-        return [(weeks[i], value) for i in range(start, at) if (value := row[i]) is not None]
+        return [(weeks[i], value) for i in range(start, at)
+                if (value := row[i] if row[i] is not None else absent) is not None]
 
 
 def comparable(context: RuleContext, subject_type: str, week: IsoWeek, other: IsoWeek) -> bool:

@@ -71,7 +71,10 @@ class Record(Rule):
         for subject in leading_subjects(stats, self.subject, self.top):
             if subject in partial:
                 continue
-            prior = context.index.before(self.subject, subject, stats.week, self.span)
+            # A week a country had no model in the top nine is a week of its history, at zero
+            # (weekly W03: China's 902 billion, above every week since November 10, two of them empty).
+            absent = 0 if self.subject == "country" else None
+            prior = context.index.before(self.subject, subject, stats.week, self.span, absent)
             # Only weeks counted alike: a record over a list of ten rows is not one over nine.
             prior = [(week, value) for week, value in prior
                      if comparable(context, self.subject, stats.week, week)]
