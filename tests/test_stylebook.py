@@ -19,6 +19,7 @@ from bulletin import pipeline
 from bulletin.config.load import load_config
 from bulletin.model import Story, Total
 from bulletin.model.facts import (
+    DroppedOutFacts,
     EventKind,
     LeadChangeFacts,
     MilestoneFacts,
@@ -31,7 +32,7 @@ from bulletin.model.facts import (
 from bulletin.render.article import Settings, render_story
 from bulletin.store.database import Store
 from bulletin.story import compose, sense
-from bulletin.story.families import family_of
+from bulletin.story.families import family_name, family_of
 from bulletin.weeks import IsoWeek
 from support import ROOT, SHARED_DATA, write_config
 from support.recorded import leaderboard_csv
@@ -273,6 +274,20 @@ def test_1_a_debut_in_the_table_is_told_before_what_continues(seasons: list[Week
         instead = [e for e in w.story.events[1:] if compose.continues(e) and e.kind not in compose.LEAD_KINDS
                    and not compose.big_move(e)]
         if debuts and not told and instead:
+            wrong.append(str(w.story.week))
+    assert wrong == []
+
+
+def test_8_a_model_a_new_one_follows_is_not_told_leaving_in_a_paragraph_of_its_own(
+        seasons: list[Week]) -> None:
+    # Weekly W07: "MiniMax M2.5, new on OpenRouter this week, following MiniMax M2.1, took first
+    # place", then paragraphs later "MiniMax M2.1 ... is no longer among the top 10".
+    wrong = []
+    for w in seasons:
+        followed = {f.succeeds for e in w.story.events
+                    if isinstance(f := e.facts, (LeadChangeFacts, NewEntrantFacts)) and f.succeeds}
+        if any(isinstance(e.facts, DroppedOutFacts) and family_name(e.facts.name) in followed
+               for e in w.story.events):
             wrong.append(str(w.story.week))
     assert wrong == []
 

@@ -198,6 +198,7 @@ class LeadChangeFacts(DuelFacts):
     leader_new: bool = False
     leader_free: bool = False
     succeeds: str = ""
+    succeeded_left: bool = False  # the model it follows left the list this week (compose)
     # A No. 1 model or developer from a country none of the earlier No. 1s came from: the
     # country, and the first week on record ("the first Chinese model at No. 1 on record").
     first_of_country: str = ""

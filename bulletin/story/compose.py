@@ -33,7 +33,7 @@ from bulletin.model.facts import (
     VariantWhat,
     VolumeChangeFacts,
 )
-from bulletin.story.families import family_of
+from bulletin.story.families import family_name, family_of
 from bulletin.story.stats import is_complete
 from bulletin.weeks import IsoWeek
 
@@ -172,7 +172,34 @@ def _pick(candidates: list[Event], events: list[Event], limit: int) -> list[Even
             continue
         chosen.append(_without_a_told_driver(event, told))
         told.update(amounts)
-    return _with_debuts(_without_drivers_told_elsewhere(chosen), events, limit)
+    return _succession_told_once(_with_debuts(_without_drivers_told_elsewhere(chosen), events, limit))
+
+
+def _succession_told_once(chosen: list[Event]) -> list[Event]:
+    """A model leaving the list that a new No. 1 or a debut follows is told in their sentence.
+
+    STYLEBOOK 8, one event, one paragraph: weekly W07 said "MiniMax M2.5, new on OpenRouter this
+    week, following MiniMax M2.1, took first place" and, paragraphs later, "MiniMax M2.1 ... is
+    no longer among the top 10". The new model's sentence now says its predecessor left.
+    """
+    followed = {f.succeeds for e in chosen
+                if isinstance(f := e.facts, (LeadChangeFacts, NewEntrantFacts)) and f.succeeds}
+    gone = {e.facts.name for e in chosen if isinstance(e.facts, DroppedOutFacts)
+            and family_name(e.facts.name) in followed}
+    if not gone:
+        return chosen
+    told = []
+    for event in chosen:
+        facts = event.facts
+        if isinstance(facts, DroppedOutFacts) and facts.name in gone:
+            continue
+        left = {family_name(name) for name in gone}
+        if isinstance(facts, NewEntrantFacts) and facts.succeeds in left:
+            event = replace(event, facts=replace(facts, succeeded_left=True, succeeded_change=None))
+        elif isinstance(facts, LeadChangeFacts) and facts.succeeds in left:
+            event = replace(event, facts=replace(facts, succeeded_left=True))
+        told.append(event)
+    return told
 
 
 def _without_drivers_told_elsewhere(chosen: list[Event]) -> list[Event]:
