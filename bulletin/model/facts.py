@@ -217,6 +217,9 @@ class StreakFacts(DuelFacts):
     weeks: int
     open_ended: bool  # the run reaches the start of the data: "at least"
     since: str
+    # A developer's or model's runner-up whose amount an earlier paragraph stated (W27: Xiaomi's
+    # 4.38 trillion, MiMo V2.5's alone): not written again (compose).
+    trailer_told_before: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -419,6 +419,10 @@ def mark_told(events: list[Event]) -> list[Event]:
         main = _main_amount(event.facts)
         if main is not None and main in told:
             event = replace(event, facts=replace(event.facts, told_before=True))
+        facts = event.facts
+        if isinstance(facts, StreakFacts) and facts.subject_type != SubjectType.COUNTRY \
+                and facts.trailer_tokens in told:
+            event = replace(event, facts=replace(facts, trailer_told_before=True))
         told |= _amounts(event.facts.as_data())
         marked.append(event)
     return marked
