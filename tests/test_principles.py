@@ -34,6 +34,7 @@ def flat(weeks: int) -> dict[str, list[tuple[str, str, int]]]:
 
 
 def season(folder: Path, weeks: dict[str, list[tuple[str, str, int]]], *rules: str, **given: str) -> Season:
+    folder.mkdir(parents=True, exist_ok=True)
     return Season(folder, weeks, extra=only(*rules) if rules else "", **given)
 
 
@@ -241,6 +242,33 @@ def test_a_new_model_in_the_top_ten_is_a_new_entrant(tmp_path: Path) -> None:
         "qwen/qwen3-max", "Qwen3 Max", 2, "CN", False)
 
 
+def test_a_model_that_climbs_into_the_top_ten_only_as_others_fall_is_no_new_entrant(tmp_path: Path) -> None:
+    # Daily W21: Step 3.5 Flash "entered the top 10" at No. 9 while its use fell 6.5%.
+    fillers = [(f"meta-llama/llama-{n}", f"Llama {n}", 60 - n) for n in range(3)]
+    weeks = {WEEKS[0]: [*board(*BASE), *fillers]}  # Llama 2 at No. 11 with 58 billion
+    fell = board([500, 400, 300, 30], [150, 120, 100, 90])  # GPT-5.2 falls out of the top ten
+    weeks[WEEKS[1]] = [*fell, *fillers[:2], (*fillers[2][:2], 57)]  # Llama 2 No. 10, its use −1.7%
+    assert not kinds(season(tmp_path, weeks, "kind: new_entrant").events(WEEKS[1]), "new_entrant")
+    weeks[WEEKS[1]] = [*fell, *fillers[:2], (*fillers[2][:2], 80)]  # +37.9%: its own climb
+    (climb,) = kinds(season(tmp_path / "grew", weeks, "kind: new_entrant").events(WEEKS[1]), "new_entrant")
+    assert (climb.facts.name, climb.facts.previous_rank) == ("Llama 2", 11)  # type: ignore[attr-defined]
+
+
+def test_a_new_model_follows_its_makers_older_one_only_where_that_lost_a_quarter(tmp_path: Path) -> None:
+    # Weekly W52, Christmas week: "It follows its maker's Gemini 2.5 Flash, which fell 13.7%"
+    # blamed the successor for a fall the whole list shared.
+    weeks = {week: [*board(*BASE), (*OPUS_OLD, 80)] for week in WEEKS[:2]}
+    weeks[WEEKS[2]] = [*board(*BASE), (*OPUS_OLD, 70), (*OPUS_NEW, 110)]  # the older one −12.5%
+    weeks[WEEKS[3]] = [*board(*BASE), (*OPUS_OLD, 40), (*OPUS_NEW, 120)]
+    s = season(tmp_path, weeks, "kind: new_entrant")
+    (arrival,) = kinds(s.events(WEEKS[2]), "new_entrant")
+    assert arrival.facts.succeeds == ""  # type: ignore[attr-defined]
+    weeks = {week: [*board(*BASE), (*OPUS_OLD, 80)] for week in WEEKS[:2]}
+    weeks[WEEKS[2]] = [*board(*BASE), (*OPUS_OLD, 40), (*OPUS_NEW, 110)]  # the older one −50%
+    (arrival,) = kinds(season(tmp_path / "fell", weeks, "kind: new_entrant").events(WEEKS[2]), "new_entrant")
+    assert arrival.facts.succeeds == "Claude Opus 4.5"  # type: ignore[attr-defined]
+
+
 def test_a_free_tier_of_a_listed_model_is_no_new_entrant(tmp_path: Path) -> None:
     # STYLEBOOK 4: the free tier is Kimi K2.5, listed last week; it is no debut.
     weeks = flat(2)
@@ -306,6 +334,16 @@ def test_a_makers_new_model_below_the_top_ten_as_its_earlier_one_loses_use_is_a_
     (older,) = f.older  # type: ignore[attr-defined]
     assert (older.name, older.previous_rank, older.change) == ("Claude Opus 4.5", 9, -0.5)
     assert not kinds(s.events(WEEKS[3]), "successor")  # the earlier one lost a tenth: no hand-over
+
+
+def test_a_former_no_1_leaving_the_list_is_news_wherever_it_stood_last_week(tmp_path: Path) -> None:
+    # Weekly W10: Claude Sonnet 4.5, No. 1 five weeks before and No. 9 the week before, left.
+    weeks = {WEEKS[0]: board([900, 400, 300, 200], [150, 120, 100, 90])}  # Sonnet 4.5 No. 1
+    weeks[WEEKS[1]] = board([60, 400, 300, 200], [150, 120, 100, 90])  # Sonnet 4.5 last, No. 8
+    weeks[WEEKS[2]] = [row for row in board([60, 400, 300, 200], [150, 120, 100, 90]) if row[0] != SONNET]
+    (gone,) = kinds(season(tmp_path, weeks, "kind: withdrawal").events(WEEKS[2]), "dropped_out")
+    f = gone.facts
+    assert (f.model, f.previous_rank, f.last_led) == (SONNET, 8, "2026-01-04")  # type: ignore[attr-defined]
 
 
 FIGURES = """\

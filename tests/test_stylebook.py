@@ -246,6 +246,27 @@ def test_3_a_developers_change_made_by_the_list_says_so(seasons: list[Week]) -> 
     assert wrong == []
 
 
+def test_3_where_a_models_rows_reach_past_the_nines_row_the_basis_says_so(seasons: list[Week]) -> None:
+    # Daily W32: "4" US models in the top nine over a table whose first nine rows hold three;
+    # Poolside Laguna S 2.1 (free), counted, is row 10 (Grok 4.1 Fast's two rows above it).
+    wrong = []
+    for w in seasons:
+        stats = w.story.stats
+        basis = "count the week's top nine" in w.en or "counts its models among the week's top nine" in w.en
+        if stats.counted_to > 9 and basis and (
+                "some of them below row nine" not in w.en or "行之后" not in w.zh):
+            wrong.append(str(w.story.week))
+    assert wrong == []
+
+
+def test_3_a_high_the_list_made_never_leads(seasons: list[Week]) -> None:
+    # Daily W32 led on the United States' record, 2.5-fold, "mostly from which models made the
+    # top nine" (its same models +56.5%), over DeepSeek V4 Flash's new snapshot at No. 1.
+    wrong = [str(w.story.week) for w in seasons if w.story.events
+             and isinstance(f := w.story.events[0].facts, RecordFacts) and f.membership]
+    assert wrong == []
+
+
 def test_4_a_free_tier_of_a_model_listed_before_is_not_new(seasons: list[Week]) -> None:
     # 2025-W48: Grok 4.1 Fast's free tier led; Grok 4.1 Fast itself was No. 3 the week before.
     wrong = []

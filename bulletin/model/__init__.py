@@ -231,6 +231,15 @@ class Total:
         return _apart(change, same)
 
     @property
+    def churn_mostly(self) -> bool:
+        """Whether models entering or leaving the counted top made half the change or more, or
+        turned it: "comes mostly from which models made the top nine" (templates' how_much)."""
+        change, same = self.change, self.same_change
+        if not self.churn or change is None or same is None:
+            return False
+        return change * same < 0 or abs(change - same) >= abs(change) / 2
+
+    @property
     def churn_in_part(self) -> bool:
         """Whether models entering or leaving the counted top moved the change by ten points or
         more, without making most of it: told where nothing else explains the basis."""
@@ -284,6 +293,12 @@ class WeekStats:
 
     def top(self, n: int) -> tuple[ModelWeek, ...]:
         return self.models[:n]
+
+    @property
+    def counted_to(self) -> int:
+        """The lowest row of the week's counted models: past the top_n-th where a model has
+        several rows (tiers, snapshots), each counted with its model."""
+        return max((row.rank for row in self.models if row.counted), default=0)
 
     @property
     def platform_tokens(self) -> int | None:

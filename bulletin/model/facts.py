@@ -305,6 +305,9 @@ class RecordFacts(SubjectFacts):
     driver_name: str = ""
     driver_tokens: int | None = None
     driver_change: float | None = None  # None: not listed the week before
+    # A country's or developer's high whose rise came mostly from which models made the top nine
+    # (Total.churn_mostly): a record of the list as much as of use, never the week's lead story.
+    membership: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -332,12 +332,15 @@ def _developers_lead(event: Event) -> bool:
 
 
 def made_by_the_list(event: Event) -> bool:
-    """A developer's lead that changed because a model left or entered the top nine, not by use.
+    """A developer's lead that changed because a model left or entered the top nine, not by use,
+    or a country's or developer's high that came mostly from such a change.
 
     The old leader's total fell while the models it had in the nine both weeks did
     not: what moved is the list (STYLEBOOK 3), a smaller story than a lead.
     """
     facts = event.facts
+    if isinstance(facts, RecordFacts):  # W32: the US's 11.04 trillion, 2.5-fold, its same models +56.5%
+        return facts.membership
     return _developers_lead(event) and isinstance(facts, LeadChangeFacts) and facts.trailer_churn \
         and facts.trailer_same_change is not None and facts.trailer_same_change > 0
 

@@ -153,11 +153,13 @@ def _newcomer(context: RuleContext, before: WeekStats, leader: str) -> dict[str,
     row = next((row for row in stats.models if row.model == leader), None)
     if row is None:
         return {}
-    older = None if row.previous_tokens is not None else predecessor(
-        row, before, stats, 10, context.methodology.materiality)
+    family = row.family or row.model
+    # A model listed last week under any tier or snapshot takes no one's place this week (weekly
+    # W48: Grok 4.1 Fast's free tier, a week after Grok 4.1 Fast itself followed Grok 4 Fast).
+    listed_before = any((other.family or other.model) == family for other in before.models)
+    older = None if listed_before else predecessor(row, before, stats, 10)
     # New: the first week the store has it listed at all, under any tier or snapshot (a free
     # tier of a model listed before is not a new model).
-    family = row.family or row.model
     listed = context.index.first_in_top(LISTED)
     first = min((week for model, week in listed.items() if (family_of(model) or model) == family),
                 default=None)

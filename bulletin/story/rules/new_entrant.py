@@ -15,6 +15,9 @@ from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, model_facts
 
 DEBUT_AT_THE_TOP = 30.0
+# A model listed last week that climbs into the top must have grown this much itself: one that
+# fell or stood still entered only because others fell past it (STYLEBOOK 2, W21: Step 3.5 Flash).
+CLIMB_RISE = 0.1
 REPLACES = 15.0
 
 
@@ -41,6 +44,8 @@ class NewEntrant(Rule):
                 continue
             if row.rank > rows_before:
                 continue
+            if row.previous_rank is not None and row.change is not None and row.change < CLIMB_RISE:
+                continue  # in because others fell or left (W27: Step 3.7 Flash, +2.3%, Owl Alpha gone)
             # In the top before the week before (partial weeks too): back after a time away.
             returning = row.model in first_top and first_top[row.model] < before.week
             score = 30.0 + 2 * (self.places - row.rank) + 15 * row.excluded - 10 * returning
@@ -48,8 +53,7 @@ class NewEntrant(Rule):
             # (at No. 1 it is the lead change's: "takes first place from ...").
             score += DEBUT_AT_THE_TOP * (1 < row.rank <= 3 and not returning)
             score += DEBUT_AT_THE_TOP / 3 * (3 < row.rank <= 5 and not returning)  # still told
-            older = None if returning else predecessor(row, before, stats, self.places,
-                                                        context.methodology.materiality)
+            older = None if returning else predecessor(row, before, stats, self.places)
             score += REPLACES * (older is not None)  # a maker's new model taking over its old one
             # Last week's row when it left the listing: its change is last week's, never told as this week's.
             left = older is not None and all(other.model != older.model for other in stats.models)
@@ -73,10 +77,15 @@ def line_of(name: str) -> str:
 STAGES = {"preview", "beta", "alpha", "exp", "experimental", "(free)"}
 
 
-def predecessor(row: ModelWeek, before: WeekStats, stats: WeekStats, places: int,
-                 materiality: float) -> ModelWeek | None:
+# How much an older model of the line must lose for a new one to be told as taking its place:
+# a fall the whole list shared is the season's, not a successor's (weekly W52, Christmas week:
+# Gemini 2.5 Flash −13.7% beside Claude Sonnet 4.5 −12.9% and Claude Opus 4.5 −12.1%).
+SUCCESSION_FALL = 0.25
+
+
+def predecessor(row: ModelWeek, before: WeekStats, stats: WeekStats, places: int) -> ModelWeek | None:
     """The same maker's model of the same line that stood in last week's top and lost use now
-    (fell, or is leaving the listing: gone, or listed on some days only)."""
+    (fell by SUCCESSION_FALL or more, or is leaving the listing: gone, or listed some days only)."""
     line = line_of(row.name)
     if not line:
         return None
@@ -89,6 +98,6 @@ def predecessor(row: ModelWeek, before: WeekStats, stats: WeekStats, places: int
             continue  # its own paid tier or other snapshot: one model, not a successor (STYLEBOOK 4)
         if current is None or current.days < 7:
             return current or older
-        if current.change is not None and current.change <= -materiality:
+        if current.change is not None and current.change <= -SUCCESSION_FALL:
             return current
     return None

@@ -110,6 +110,7 @@ class Record(Rule):
                 records_since=_records_since(context, self.subject).monday.isoformat(),
                 week_ending=stats.week.sunday.isoformat(),
                 **({} if self.low else _driver(stats, self.subject, subject)),
+                membership=listed is not None and listed.churn_mostly,
             )
             score = 25.0 + min(30.0, 100 * abs(margin or 0)) + 5 * all_time
             if self.subject in ("author", "model"):

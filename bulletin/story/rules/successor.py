@@ -21,7 +21,7 @@ from bulletin.story.families import family_name, family_of
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence
 from bulletin.story.rules.lead_change import LISTED
-from bulletin.story.rules.new_entrant import line_of
+from bulletin.story.rules.new_entrant import SUCCESSION_FALL, line_of
 
 
 class Successor(Rule):
@@ -29,7 +29,7 @@ class Successor(Rule):
     novelty = {"successor": NEWS}
     params = {"top": Param(10, "int", minimum=1,
                    help="how high an older model of the line stood last week for its loss to be news"),
-              "fall": Param(0.25, "number", minimum=0,
+              "fall": Param(SUCCESSION_FALL, "number", minimum=0,
                    help="how much the line's older models lost together, as a share of last week")}
     top: int
     fall: float

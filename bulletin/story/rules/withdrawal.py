@@ -7,10 +7,10 @@ none, has left the listing: news the week it happens (STYLEBOOK 1), told
 with the day it was last listed. Days are counted from the Monday, as a
 listing that ends runs from the start of the week.
 
-Any other model of last week's top ``top`` of which no row (no tier, no
-snapshot) is listed this week has dropped out: a weekly leaderboard's top
-ten no longer has it, or the Data API's daily top 50 no longer lists it
-(``dropped_out``).
+Any other model of last week's top ``top``, or a former No. 1 wherever it
+stood, of which no row (no tier, no snapshot) is listed this week has dropped
+out: a weekly leaderboard's top ten no longer has it, or the Data API's daily
+top 50 no longer lists it (``dropped_out``).
 """
 
 from __future__ import annotations
@@ -65,17 +65,24 @@ class Withdrawal(Rule):
     def _dropped(self, context: RuleContext, before: WeekStats) -> Iterable[Event]:
         stats = context.stats
         families = {row.family or row.model for row in stats.models}
-        for row in before.top(self.top):
-            if row.excluded or (row.family or row.model) in families:
+        told: set[str] = set()
+        for row in before.models:
+            family = row.family or row.model
+            if row.excluded or family in families or family in told:
                 continue
-            led = _last_led(context, row.family or row.model)
+            # Below the top places, only a former No. 1 leaving is news (weekly W10: Claude
+            # Sonnet 4.5, No. 1 five weeks before, No. 9 the week before).
+            led = _last_led(context, family)
+            if row.rank > self.top and not led:
+                continue
+            told.add(family)
             facts = DroppedOutFacts(
                 model=row.model, name=row.name, country=row.country,
                 previous_rank=row.rank, previous_tokens=row.tokens,
                 listed=0 if stats.daily else len(stats.models),
                 week_ending=stats.week.sunday.isoformat(), last_led=led)
             yield Event(EventKind.DROPPED_OUT, (row.model,), facts,
-                        35.0 + 4 * (self.top - row.rank) + (20.0 if led else 0.0),
+                        35.0 + 4 * max(0, self.top - row.rank) + (20.0 if led else 0.0),
                         evidence(before, [row.model]))
 
 
