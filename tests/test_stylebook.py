@@ -246,6 +246,17 @@ def test_3_a_developers_change_made_by_the_list_says_so(seasons: list[Week]) -> 
     assert wrong == []
 
 
+def test_1_a_top_models_move_by_half_leads_over_what_merely_goes_on(seasons: list[Week]) -> None:
+    # Daily W24 led on "Chinese AI models stay ahead" while MiniMax M3 rose 73.0% to No. 2.
+    wrong = []
+    for w in seasons:
+        first = w.story.events[0] if w.story.events else None
+        if first is not None and compose.continues(first) and not compose.big_move(first) \
+                and any(compose.big_move(e) for e in w.story.events):
+            wrong.append(str(w.story.week))
+    assert wrong == []
+
+
 def test_3_where_a_models_rows_reach_past_the_nines_row_the_basis_says_so(seasons: list[Week]) -> None:
     # Daily W32: "4" US models in the top nine over a table whose first nine rows hold three;
     # Poolside Laguna S 2.1 (free), counted, is row 10 (Grok 4.1 Fast's two rows above it).

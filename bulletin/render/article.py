@@ -32,7 +32,7 @@ from bulletin.render import chart, claims, correction_notes, escape, numbers_zh,
 from bulletin.render.chart import Drawn
 from bulletin.render.plaintext import html_to_plain
 from bulletin.story import quantities
-from bulletin.story.compose import sources_used
+from bulletin.story.compose import biggest_move, sources_used
 from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:
@@ -126,6 +126,8 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
             "materiality", DEFAULT_MATERIALITY),
         with_note=numbers_zh.with_note,
     )
+    # A top model's move by half or more, told wherever a list names it (compose.big_move).
+    env.filters["biggest_move"] = biggest_move
     return env
 
 

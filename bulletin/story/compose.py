@@ -292,8 +292,14 @@ def big_move(event: Event) -> bool:
     """A sweep whose paragraph tells a top model moving by half or more: that move is news
     of its own, which no debut lower in the table displaces (W32: Tencent Hy3, up 66.9% to No. 2)."""
     facts = event.facts
-    return isinstance(facts, SweepFacts) and any(
-        model.change is not None and abs(model.change) >= BIG_MOVE for model in facts.models)
+    return isinstance(facts, SweepFacts) and biggest_move(facts.models) is not None
+
+
+def biggest_move(models: Sequence[ModelFacts]) -> ModelFacts | None:
+    """Of a list's models, the one that moved by half or more, the biggest rise before any fall."""
+    moved = [m for m in models if m.change is not None and abs(m.change) >= BIG_MOVE]
+    rises = [m for m in moved if m.change is not None and m.change > 0]
+    return max(rises or moved, key=lambda m: abs(m.change or 0), default=None)
 
 
 def _debut(event: Event) -> bool:
@@ -315,6 +321,9 @@ def lead_with_news(events: list[Event]) -> list[Event]:
                   if e.kind in LEAD_KINDS and isinstance(e.facts, DuelFacts)), None)
     if continues(first) or made_by_the_list(first):
         news = next((e for e in events if is_change(e, ahead) and not made_by_the_list(e)), None)
+        # Nothing changed hands: a top model's move by half or more is the week's news (W24:
+        # MiniMax M3 up 73.0% to No. 2), before a lead that merely holds.
+        news = news or next((e for e in events if big_move(e)), None)
     elif _developers_lead(first):  # a new No. 1 model is the bigger change (STYLEBOOK 1's first)
         news = next((e for e in events if e.kind == EventKind.SUBJECT_LEAD_CHANGE
                      and isinstance(e.facts, LeadChangeFacts) and e.facts.subject_type == SubjectType.MODEL
