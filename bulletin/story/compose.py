@@ -172,10 +172,10 @@ def _pick(candidates: list[Event], events: list[Event], limit: int) -> list[Even
             continue
         chosen.append(_without_a_told_driver(event, told))
         told.update(amounts)
-    return _succession_told_once(_with_debuts(_without_drivers_told_elsewhere(chosen), events, limit))
+    return _succession_told_once(_with_debuts(_without_drivers_told_elsewhere(chosen), events, limit), events)
 
 
-def _succession_told_once(chosen: list[Event]) -> list[Event]:
+def _succession_told_once(chosen: list[Event], events: list[Event]) -> list[Event]:
     """A model leaving the list that a new No. 1 or a debut follows is told in their sentence.
 
     STYLEBOOK 8, one event, one paragraph: weekly W07 said "MiniMax M2.5, new on OpenRouter this
@@ -184,7 +184,8 @@ def _succession_told_once(chosen: list[Event]) -> list[Event]:
     """
     followed = {f.succeeds for e in chosen
                 if isinstance(f := e.facts, (LeadChangeFacts, NewEntrantFacts)) and f.succeeds}
-    gone = {e.facts.name for e in chosen if isinstance(e.facts, DroppedOutFacts)
+    # Told or not, its leaving is said in the sentence of the model that follows it.
+    gone = {e.facts.name for e in events if isinstance(e.facts, DroppedOutFacts)
             and family_name(e.facts.name) in followed}
     if not gone:
         return chosen

@@ -6,6 +6,7 @@ snapshot) is no debut: variant_change tells that story.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from bulletin.model import Event, ModelWeek, WeekStats
@@ -84,20 +85,29 @@ SUCCESSION_FALL = 0.25
 
 
 def predecessor(row: ModelWeek, before: WeekStats, stats: WeekStats, places: int) -> ModelWeek | None:
-    """The same maker's model of the same line that stood in last week's top and lost use now
-    (fell by SUCCESSION_FALL or more, or is leaving the listing: gone, or listed some days only)."""
+    """The same maker's latest model of the same line that stood in last week's top, where it
+    lost use now (fell by SUCCESSION_FALL or more, or is leaving the listing: gone, or listed
+    some days only). A new model follows the latest of its line, not any older one (weekly W52:
+    Gemini 3 Flash Preview follows Gemini 2.5 Flash, not Gemini 2.0 Flash, gone from the nine)."""
     line = line_of(row.name)
     if not line:
         return None
-    now = {other.model: other for other in stats.models}
-    for older in before.top(places):
-        current = now.get(older.model)
-        if older.author != row.author or older.model == row.model or line_of(older.name) != line:
-            continue
-        if (older.family or older.model) == (row.family or row.model):
-            continue  # its own paid tier or other snapshot: one model, not a successor (STYLEBOOK 4)
-        if current is None or current.days < 7:
-            return current or older
-        if current.change is not None and current.change <= -SUCCESSION_FALL:
-            return current
+    family = row.family or row.model
+    # Its own paid tier or other snapshot is one model, not a successor (STYLEBOOK 4).
+    line_before = [older for older in before.top(places) if older.author == row.author
+                   and (older.family or older.model) != family and line_of(older.name) == line]
+    if not line_before:
+        return None
+    older = max(line_before, key=lambda older: (version(older.name), -older.rank))
+    current = next((other for other in stats.models if other.model == older.model), None)
+    if current is None or current.days < 7:
+        return current or older
+    if current.change is not None and current.change <= -SUCCESSION_FALL:
+        return current
     return None
+
+
+def version(name: str) -> tuple[int, ...]:
+    """The version a model's name gives ("Gemini 2.5 Flash": (2, 5); "MiniMax M2.1": (2, 1))."""
+    found = re.search(r"(\d+(?:\.\d+)*)", family_name(name))
+    return tuple(int(part) for part in found.group(1).split(".")) if found else ()
