@@ -121,3 +121,18 @@ def test_a_week_taken_off_leaves_the_chinese_lists_too(site: Path, project: Path
     for page in ("zh/", "zh/archive/", "zh/2026/"):
         assert headline not in (site / page / "index.html").read_text(encoding="utf-8"), page
     assert not (site / "2026" / "w11").exists()
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "generated automatically"), ("zh", "自动生成")])
+def test_a_page_says_once_that_it_was_generated_and_no_article_links_to_itself(
+        site: Path, lang: str, said: str) -> None:
+    edition = "" if lang == "en" else "zh/"
+    for page in (edition, f"{edition}archive/", f"2026/w11/{edition}", f"2026/w09/{edition}"):
+        html = (site / page / "index.html").read_text(encoding="utf-8")
+        assert html_to_text(html).lower().count(said) == 1, page
+    for week in WEEKS:
+        page = f"2026/w{week[-2:]}/{edition}"
+        html = (site / page / "index.html").read_text(encoding="utf-8")
+        # Every link on an article's page leads somewhere else (the canonical <link> is no link to follow).
+        assert BASE + page not in links(site, page).values(), page
+        assert 'href="./"' not in html and 'href=""' not in html, page

@@ -186,7 +186,7 @@ def test_charts_and_languages_are_included_when_the_bulletin_has_them(site: Path
     assert f"<loc>{BASE}2026/w11/zh/</loc>" in (site / "sitemap.xml").read_text()
     assert '<a href="../../2026/w11/zh/" hreflang="zh-Hans" lang="zh-Hans">中文</a>' in page
     # The chrome of a Chinese page is Chinese, and it offers the Chinese feed.
-    assert "Permanent link" not in chinese and "本期简报的永久链接" in chinese
+    assert "Published" not in chinese and "发布于" in chinese
     assert '<a href="../../../zh/archive/">往期</a>' in chinese  # the Chinese edition's own archive
     assert 'href="../../../zh/feed.xml" hreflang' not in chinese
     assert '<a href="../../../zh/feed.xml">Atom</a>' in chinese
