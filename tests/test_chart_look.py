@@ -124,16 +124,16 @@ def test_a_png_resvg_cannot_draw_is_an_error_naming_it() -> None:
 def test_the_chinese_png_is_drawn_with_a_face_that_has_the_characters() -> None:
     from xml.sax.saxutils import quoteattr
 
-    from bulletin.render.chart import FONTS, _fonts
+    from bulletin.render import fonts as faces
+    from bulletin.render.chart import FONTS
 
-    fonts = _fonts("zh")
-    if not fonts:
+    if faces.missing("zh"):
         pytest.skip("no Chinese face for the PNG (run .ci/setup.d/63-chart-fonts.sh)")
 
     def drawn(text: str) -> bytes:
         svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><text x="2" y="16" '
                f'font-size="16" font-family={quoteattr(FONTS["zh"])}>{text}</text></svg>')
-        return raster.start("chart.zh.png", svg, 1, fonts).result()
+        return raster.start("chart.zh.png", svg, 1, [str(face) for face in faces.faces("zh")]).result()
 
     # Two characters drawn alike would be a missing glyph's box, or nothing.
     assert drawn("中国") != drawn("美国") != drawn("")

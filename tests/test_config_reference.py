@@ -86,7 +86,9 @@ FIELDS = {("csv", "url"): "source_url", ("openrouter", "url"): "source_url", ("f
           ("wordpress", "timeout"): "retry.timeout", ("wordpress", "retries"): "retry.attempts",
           ("webhook", "timeout"): "retry.timeout", ("webhook", "retries"): "retry.attempts"}
 # Options whose default is worked out from other settings when the key is absent.
-WORKED_OUT = {("email", "list_id")}  # bulletin.<the from address's domain>
+WORKED_OUT = {("email", "list_id"),  # bulletin.<the from address's domain>
+              # the top-level title, given once the whole config is read (test_publication_name.py)
+              ("email", "list_name"), ("site", "title")}
 
 
 def _field(part: Any, name: str) -> Any:

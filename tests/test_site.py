@@ -186,8 +186,8 @@ def test_charts_and_languages_are_included_when_the_bulletin_has_them(site: Path
     assert f"<loc>{BASE}2026/w11/zh/</loc>" in (site / "sitemap.xml").read_text()
     assert '<a href="../../2026/w11/zh/" hreflang="zh-Hans" lang="zh-Hans">中文</a>' in page
     # The chrome of a Chinese page is Chinese, and it offers the Chinese feed.
-    assert "Permanent link" not in chinese and "本期简报的永久链接" in chinese
-    assert '<a href="../../../archive/">往期</a>' in chinese
+    assert "Published" not in chinese and "发布于" in chinese
+    assert '<a href="../../../zh/archive/">往期</a>' in chinese  # the Chinese edition's own archive
     assert 'href="../../../zh/feed.xml" hreflang' not in chinese
     assert '<a href="../../../zh/feed.xml">Atom</a>' in chinese
     zh_feed = feedparser.parse((site / "zh" / "feed.xml").read_bytes())
@@ -213,7 +213,8 @@ def test_every_page_passes_the_nu_html_checker(site: Path, project: Path, bullet
     report = checked.stdout + checked.stderr
     assert checked.returncode == 0, report
     assert "error" not in report.lower(), report
-    assert len(list(site.rglob("*.html"))) == 10  # with the Chinese page comes the Chinese about page
+    # With the Chinese page come the Chinese edition's about page, home page, archive and year page.
+    assert len(list(site.rglob("*.html"))) == 13
 
 
 @pytest.mark.slow

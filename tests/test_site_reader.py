@@ -68,9 +68,11 @@ def test_the_list_pages_carry_the_sites_navigation_in_the_readers_language(
     with urllib.request.urlopen(served + "subscribe" + query) as page:
         html = page.read().decode("utf-8")
     nav = html[html.index("<nav>"):html.index("</nav>")]
-    about = f"{BASE}about/{'zh/' if query else ''}"
-    assert f'<a href="{BASE}archive/">{words[0]}</a>' in nav and f'<a href="{about}">{words[1]}</a>' in nav
-    assert f'<a href="{BASE}">' in nav
+    edition = "zh/" if query else ""  # a Chinese reader stays in the Chinese edition
+    about = f"{BASE}about/{edition}"
+    assert f'<a href="{BASE}{edition}archive/">{words[0]}</a>' in nav
+    assert f'<a href="{about}">{words[1]}</a>' in nav
+    assert f'<a href="{BASE}{edition}">' in nav
 
 
 def test_a_chart_in_a_feed_is_an_absolute_url_and_the_entry_does_not_repeat_its_title(
@@ -235,7 +237,7 @@ def test_the_nu_checker_finds_no_error_on_any_page_or_list_page(reader_site: Pat
                              timeout=300)
     report = checked.stdout + checked.stderr
     assert checked.returncode == 0 and "error" not in report.lower(), report
-    assert len(list(pages.rglob("*.html"))) == 19
+    assert len(list(pages.rglob("*.html"))) == 22  # zh/, zh/archive/ and zh/2026/ among them
 
 
 def _error_page(url: str):  # type: ignore[no-untyped-def]
@@ -267,7 +269,9 @@ def test_every_atom_feed_has_what_rfc_4287_and_the_w3c_validator_require(reader_
     assert all(len(found) == 1 for found in one.values()), one
     assert _rfc3339(one["updated"][0].text)
     feed_links = {link.get("rel", "alternate"): link.get("href") for link in feed.findall(f"{ATOM}link")}
-    assert feed_links["self"] == f"{BASE}{name}" and feed_links["alternate"] == BASE
+    # Each language's feed belongs to its edition's home page: /, /zh/.
+    home = BASE + name.removesuffix("feed.xml")
+    assert feed_links["self"] == f"{BASE}{name}" and feed_links["alternate"] == home
     entries = feed.findall(f"{ATOM}entry")
     assert len(entries) == len(READER_WEEKS)
     ids = [entry.findtext(f"{ATOM}id") for entry in entries]
@@ -295,7 +299,8 @@ def links_in(html: str) -> list[str]:
 def test_every_json_feed_has_the_1_1_fields(reader_site: Path, name: str) -> None:
     feed = json.loads((reader_site / name).read_text())
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
-    assert feed["feed_url"] == f"{BASE}{name}" and feed["home_page_url"] == BASE
+    home = BASE + name.removesuffix("feed.json")
+    assert feed["feed_url"] == f"{BASE}{name}" and feed["home_page_url"] == home
     assert feed["authors"] == [{"name": "Token Bulletin", "url": BASE}] and "author" not in feed
     assert feed["icon"].endswith(".png") and feed["favicon"].endswith(".png")
     for item in feed["items"]:

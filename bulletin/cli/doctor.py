@@ -25,6 +25,7 @@ from bulletin.cli.options import config_option, load
 from bulletin.errors import BulletinError
 from bulletin.publish.email import tokens
 from bulletin.publish.email.settings import SmtpSecurity
+from bulletin.render import fonts
 from bulletin.store.database import not_a_store
 from bulletin.store.migrations import MIGRATIONS
 
@@ -61,6 +62,7 @@ def _checks(config: Any) -> Iterator[Check]:
     yield "config", ""
     yield from _store(config)
     yield from _disk(config.output)
+    yield from _chart_fonts(config)
     for source in config.sources:
         yield f"source {source.name}", _source(source)
         if source.credited_by_default:
@@ -70,6 +72,15 @@ def _checks(config: Any) -> Iterator[Check]:
                 "published the data) if that is not so")
     for target in config.publishers:
         yield from _target(target)
+
+
+def _chart_fonts(config: Any) -> Iterator[Check]:
+    """Each language whose script needs a face of its own: without it, its chart's PNG has no words."""
+    if not config.chart:
+        return
+    for locale in config.locales:
+        if locale in fonts.OWN_SCRIPT:
+            yield f"chart font {locale}", fonts.missing(locale)
 
 
 def _store(config: Any) -> Iterator[Check]:

@@ -55,7 +55,8 @@ def parse_config(raw: Any, path: Path) -> Config:
     # With an email list, every page invites readers to it (a site's subscribe_url wins).
     publishers = values["publish"]
     subscribe_page = next((p.subscribe_page for p in publishers if p.subscribe_page), "")
-    publishers = [p.inviting(subscribe_page) for p in publishers]
+    # A target that names no title of its own goes under the publication's.
+    publishers = [p.inviting(subscribe_page).named(values["title"] or TITLE) for p in publishers]
     # Pages link to the site they are published on: without site.base_url,
     # the address of a `type: site` target serves.
     base_url = values["site"] or next((p.pages_url for p in publishers if p.pages_url), "")

@@ -401,6 +401,8 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
               store.corrections.of(story.week, CorrectionStatus.HELD)[:1]]
     status, reasons = _kept_decision(store.bulletin(story.week), *review.status(found, config.review))
     paths = write_artifacts(folder, list(rendering.artifacts))
+    for name in rendering.left_out:  # e.g. a Chinese PNG drawn before its font was lost: no words
+        (folder / name).unlink(missing_ok=True)
     record = BulletinRecord(story.week, rendering.headline, tuple(event_data(e) for e in story.events),
                             story.generated_at.isoformat(), status, reasons)
     store.record_bulletin(record.week, record.headline, record.events, record.rendered_at, status,

@@ -119,6 +119,10 @@ class Publisher:
         """This target, inviting its readers to ``subscribe_page`` where it shows pages."""
         return self
 
+    def named(self, title: str) -> Publisher:
+        """This target under the publication's name ``title``, where its own entry gives none."""
+        return self
+
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
         raise NotImplementedError
 

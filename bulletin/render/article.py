@@ -149,6 +149,7 @@ class Rendering:
     artifacts: tuple[Artifact, ...]
     headline: str  # in the first of the locales
     data: rendered.BulletinData  # what bulletin.json holds
+    left_out: tuple[str, ...] = ()  # chart files not drawn this time: an earlier run's must not serve
 
     def texts(self) -> dict[str, str]:
         """Every text file, by name."""
@@ -182,7 +183,7 @@ def render_week(story: Story, settings: Settings, notes: Notes | None = None) ->
     artifacts.extend(charts)
     artifacts.append(Artifact("json", rendered.DATA,
                               json.dumps(data, indent=2, ensure_ascii=False) + "\n"))
-    return Rendering(tuple(artifacts), data["headline"], data)
+    return Rendering(tuple(artifacts), data["headline"], data, drawn.left_out if drawn else ())
 
 
 def _articles(story: Story, settings: Settings, drawn: Drawn | None, notes: Notes) -> tuple[
@@ -247,7 +248,9 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     page_url = week_url + ("" if locale == rendered.DEFAULT_LOCALE else f"{locale}/") if week_url else ""
     # One line: English lines of the template start with their own space, Chinese need none.
     has_chart = drawn is not None
-    svg_name, png_name = rendered.chart_name(locale), rendered.chart_name(locale, png=True)
+    svg_name = rendered.chart_name(locale)
+    # Its own PNG, or the default language's where its own could not be drawn with words.
+    png_name = rendered.chart_name(drawn.png_locale(locale) if drawn else locale, png=True)
     # The alt text names each week as the chart's axis does, by its last day, not "W19".
     sundays = {week: IsoWeek.parse(week).sunday for points in story.trend.values() for week, *_ in points}
     chart_alt = "".join(_render(env, f"{pre}chart_alt.txt.j2", story=story, sundays=sundays,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,8 +27,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from bulletin.model import Artifact, Story
-from bulletin.render import rendered
+from bulletin.render import fonts, rendered
 from bulletin.render.raster import Pending, start
+
+log = logging.getLogger("bulletin")
 
 CHART_SIZE = (600, 390)  # about the wide chart's size, for a chart whose drawing does not say
 VERSION = 9  # bump when the drawing changes, so that reruns redraw
@@ -39,18 +42,10 @@ LIGHT = {"bg": "#ffffff", "ink": "#1d1d1f", "muted": "#5f6368", "grid": "#e4e4e8
          "series": ("#b34a00", "#0061a0", "#6b5a00", "#8a3c74")}
 DARK = {"bg": "#151518", "ink": "#ececf0", "muted": "#a9a9b1", "grid": "#33333a", "axis": "#77777f",
         "series": ("#f0a050", "#6cc0f0", "#e0d060", "#e08cc8")}
-FONT_FILES = {  # the faces the PNG is drawn with, Debian's first, then other systems'
-    "en": tuple(Path(folder) / face
-                for folder in ("/usr/share/fonts/truetype/dejavu",  # fonts-dejavu-core
-                               "/usr/share/fonts/TTF", "/usr/share/fonts/dejavu-sans-fonts")
-                for face in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")),
-    "zh": (Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),  # fonts-wqy-zenhei
-           Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),  # fonts-noto-cjk
-           Path("/usr/share/fonts/wenquanyi/wqy-zenhei/wqy-zenhei.ttc")),
-}
-FONTS = {"en": "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif",
+LATIN = "'DejaVu Sans', Arial"  # faces for the digits and Latin names where a CJK face lacks them
+FONTS = {"en": f"system-ui, -apple-system, 'Segoe UI', Roboto, {LATIN}, sans-serif",
          "zh": "'PingFang SC', 'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', "
-               "'WenQuanYi Zen Hei', sans-serif"}
+               f"'WenQuanYi Zen Hei', {LATIN}, sans-serif"}
 
 
 @dataclass(frozen=True)
@@ -117,7 +112,18 @@ class Drawn:
 
     def email_size(self, locale: str) -> tuple[int, int]:
         """The PNG's size as the email shows it (it has twice as many pixels)."""
-        return self.email_sizes.get(locale, (EMAIL.width, round(EMAIL.width * 0.75)))
+        return self.email_sizes.get(self.png_locale(locale), (EMAIL.width, round(EMAIL.width * 0.75)))
+
+    def png_locale(self, locale: str) -> str:
+        """Whose PNG ``locale``'s email and cards show: its own, or the default language's where its
+        own was not drawn (no face for its script)."""
+        return locale if rendered.chart_name(locale, png=True) in self.pngs else rendered.DEFAULT_LOCALE
+
+    @property
+    def left_out(self) -> tuple[str, ...]:
+        """The PNGs not drawn this time: one an earlier run left must not be shown in their place."""
+        return tuple(name for name in (rendered.chart_name(locale, png=True) for locale in self.sizes)
+                     if name not in self.pngs)
 
     def cancel(self) -> None:
         for png in self.pngs.values():
@@ -168,10 +174,16 @@ def draw(story: Story, words: Mapping[str, Words], folder: Path | None = None) -
     sizes: dict[str, tuple[int, int]] = {}
     email_sizes: dict[str, tuple[int, int]] = {}
 
-    def png_of(name: str, light: str, locale: str) -> bytes | Pending:
-        keys[name] = hashlib.sha256(f"{VERSION}{light}".encode()).hexdigest()[:16]
+    def png_of(name: str, light: str, locale: str) -> bytes | Pending | None:
+        problem = fonts.missing(locale)
+        if problem:  # never a chart without words: none, and the default language's serves
+            log.warning("%s not drawn: %s", name, problem)
+            return None
+        faces = fonts.faces(locale)
+        # Keyed by the faces too: a face installed or updated since draws it again.
+        keys[name] = hashlib.sha256(f"{VERSION}{light}{fonts.key(faces)}".encode()).hexdigest()[:16]
         png = _reused(folder, name) if previous.get(name) == keys[name] else None
-        return png if png is not None else start(name, light, PNG_ZOOM, _fonts(locale))
+        return png if png is not None else start(name, light, PNG_ZOOM, [str(face) for face in faces])
 
     for locale, said in words.items():
         wide = _svg(story, said, WIDE, locale)
@@ -183,8 +195,10 @@ def draw(story: Story, words: Mapping[str, Words], folder: Path | None = None) -
         # social cards all show it scaled down on a phone.
         email = _svg(story, said, EMAIL, locale)
         name = rendered.chart_name(locale, png=True)
-        pngs[name] = png_of(name, email.text(dark=False), locale)
-        email_sizes[locale] = (email.width, email.height)
+        png = png_of(name, email.text(dark=False), locale)
+        if png is not None:
+            pngs[name] = png
+            email_sizes[locale] = (email.width, email.height)
     return Drawn(svgs, pngs, keys, sizes, email_sizes)
 
 
@@ -212,11 +226,6 @@ def _reused(folder: Path | None, name: str) -> bytes | None:
         return (folder / name).read_bytes() if folder is not None else None
     except OSError:
         return None
-
-
-def _fonts(locale: str) -> list[str]:
-    """The faces the PNG is drawn with; none found, resvg looks through the system's (slower)."""
-    return [str(path) for path in FONT_FILES.get(locale, FONT_FILES["en"]) if path.is_file()]
 
 
 @dataclass

@@ -99,8 +99,11 @@ class Handlers:
     def page(self, status: int, page: str, lang: str = LOCALES[0], **context: Any) -> web.Response:
         """One of the list's pages, in the site's design and in ``lang``."""
         title = self.settings.list_name if self.settings else self.config.title
+        lang = _language(lang)
+        # The site has an edition in each language its bulletins are written in, at /LANG/.
+        edition = f"{lang}/" if lang != LOCALES[0] and lang in self.config.locales else ""
         html = environment(self.config.templates_dir).get_template("mailing/page.html.j2").render(
-            title=title, page=page, lang=_language(lang), site_url=_site_url(self.config), **context)
+            title=title, page=page, lang=lang, site_url=_site_url(self.config), edition=edition, **context)
         return web.Response(status, html.encode("utf-8"),
                             headers=(("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer")))
 

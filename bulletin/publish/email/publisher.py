@@ -49,6 +49,11 @@ class EmailPublisher(Publisher):
     def subscribe_page(self) -> str:
         return f"{self.settings.base_url}/subscribe" if self.settings else ""
 
+    def named(self, title: str) -> EmailPublisher:
+        if self.settings is None or self.settings.list_name:
+            return self
+        return replace(self, settings=replace(self.settings, list_name=title))
+
     def maker(self, bulletin: RenderedBulletin, subject_prefix: str = "") -> Any:
         assert self.settings is not None
         try:

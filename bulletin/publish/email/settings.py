@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 from bulletin.config import options as option
 from bulletin.config import validation as check
-from bulletin.config.defaults import TITLE
 
 log = logging.getLogger("bulletin")
 
@@ -83,7 +82,8 @@ OPTIONS = option.schema(
                   _read_sender, required=True),
     option.url("base_url", "where `/subscribe`, `/confirm`, `/unsubscribe` are served (https)",
                required=True),
-    option.text("list_name", TITLE, "the list's name, shown in List-Id and the footer"),
+    option.text("list_name", None, "the list's name, shown in List-Id and the footer",
+                shown_default="the top-level `title`"),
     option.text("list_id", None, "the List-Id", shown_default="`bulletin.` and the `from` domain"),
     option.text("signing_key_env", "BULLETIN_SIGNING_KEY", "the environment variable holding the key "
                 "that signs the subscribers' links"),
@@ -125,7 +125,7 @@ class Dkim:
 @dataclass(frozen=True)
 class EmailSettings:
     sender: str  # "Name <address>"
-    list_name: str
+    list_name: str  # "": the publication's name (EmailPublisher.named())
     sender_address: str
     domain: str
     base_url: str
@@ -157,7 +157,7 @@ def parse(raw: dict[str, Any], values: option.Values, where: str, base_dir: Path
         if raw.get("dkim") is not None else None
     if not values.ok or len(problems) > before:
         return None
-    return EmailSettings(sender if name else address, values["list_name"], address, domain,
+    return EmailSettings(sender if name else address, values["list_name"] or "", address, domain,
                          base_url.rstrip("/"), values["list_id"] or f"bulletin.{domain}",
                          values["signing_key_env"], smtp, dkim, values["concurrency"], values["rate"],
                          values["max_attempts"], values["retry_seconds"], values["bounce_after"],

@@ -95,7 +95,7 @@ class Site:
         # The chart first: the page that shows it must never point at a missing file.
         for name in article.charts:
             replace_file(folder / name, (folder_of(self.output, article.week) / name).read_bytes())
-        alternates = self._alternates(article)
+        alternates = self._alternates(article.path, (DEFAULT_LANG, *article.languages))
         for lang in (DEFAULT_LANG, *article.languages):
             prefix = "" if lang == DEFAULT_LANG else f"{lang}/"
             version = article.version(lang)
@@ -108,28 +108,13 @@ class Site:
 
     def write_lists(self, listed: Sequence[Listed], years: Iterable[int]) -> int:
         newest = sorted(listed, key=lambda item: item.week, reverse=True)
+        years = list(years)
+        languages = list_languages(newest)
+        lists = self.with_excerpts(newest, languages)
         written = 0
-        for year in years:
-            # Read from each week's edition, for its excerpt: a year holds at most 53.
-            items = [self.article(item.week).listed() for item in newest if item.year == year]
-            if not items:  # its last week was taken off the site
-                (self.root / str(year) / "index.html").unlink(missing_ok=True)
-                continue
-            replace_file(self.root / str(year) / "index.html",
-                         self._page("site/year.html.j2", f"{year}/", year=year, items=items,
-                                    description=f"Every {self.title} bulletin of {year}.",
-                                    og_title=f"{year} · {self.title}"))
-            written += 1
-        by_year: dict[int, list[Listed]] = {}
-        for item in self.with_excerpts(newest):
-            by_year.setdefault(item.year, []).append(item)
-        replace_file(self.root / "archive" / "index.html",
-                     self._page("site/archive.html.j2", "archive/",
-                                years=sorted(by_year.items(), reverse=True),
-                                description=f"Every {self.title} bulletin, by year.",
-                                og_title=f"Archive · {self.title}"))
+        for lang in languages:
+            written += self.write_edition_lists(lang, lists[lang], years)
         recent = [self.article(item.week) for item in newest[:sitefeeds.FEED_ENTRIES]]
-        languages = feed_languages(recent)
         for lang in languages:
             folder = self.root / sitefeeds.folder(lang)
             chosen = [article for article in recent if lang == DEFAULT_LANG or lang in article.languages]
@@ -140,25 +125,61 @@ class Site:
             written += 2
         written += self.write_static(languages)
         replace_file(self.root / "sitemap.xml",
-                     sitefeeds.sitemap(newest, sorted(by_year, reverse=True), self.base_url,
+                     sitefeeds.sitemap(newest, self.base_url, languages,
                                        [path for _, path in about_pages(languages)]))
-        # The home page last: it is where readers come in, so it links only to pages that exist.
-        latest = recent[0] if recent else None
-        description = latest.version(DEFAULT_LANG).description if latest else self.title
-        earlier = [self.article(item.week).listed() for item in newest[1:1 + HOME_LISTS]]
-        replace_file(self.root / "index.html",
-                     self._page("site/home.html.j2", "", latest=latest, earlier=earlier,
-                                description=description, og_title=self.title, og_type="website",
-                                image=self._image(latest) if latest else ""))
-        return written + 3
+        # The home pages last: they are where readers come in, so they link only to pages that exist.
+        for lang in languages:
+            written += self.write_home(lang, lists[lang], languages)
+        return written + 1
 
-    def with_excerpts(self, listed: Sequence[Listed]) -> list[Listed]:
-        """``listed`` with each week's excerpt, for the archive.
+    def write_edition_lists(self, lang: str, listed: Sequence[Listed], years: Sequence[int]) -> int:
+        """One language's year pages (each of ``years``) and archive: ``listed`` newest first, in it."""
+        edition = sitefeeds.folder(lang)
+        w = self.words(lang)
+        written = 0
+        for year in years:
+            page = self.root / edition / str(year) / "index.html"
+            # Read from each week's edition, for its excerpt: a year holds at most 53.
+            items = [self.article(item.week).listed(lang) for item in listed if item.year == year]
+            if not items:  # its last week (in this language) was taken off the site
+                page.unlink(missing_ok=True)
+                continue
+            replace_file(page, self._page("site/year.html.j2", f"{edition}{year}/", lang, year=year,
+                                          items=items, description=w["year_description"].format(
+                                              self.title, year),
+                                          og_title=f"{year} · {self.title}"))
+            written += 1
+        by_year: dict[int, list[Listed]] = {}
+        for item in listed:
+            by_year.setdefault(item.year, []).append(item)
+        replace_file(self.root / edition / "archive" / "index.html",
+                     self._page("site/archive.html.j2", f"{edition}archive/", lang,
+                                years=sorted(by_year.items(), reverse=True),
+                                description=w["archive_description"].format(self.title),
+                                og_title=f"{w['archive']} · {self.title}"))
+        return written + 1
+
+    def write_home(self, lang: str, listed: Sequence[Listed], languages: Sequence[str]) -> int:
+        """A language's front page: its latest bulletin, the ones before it, the way to the archive."""
+        latest = self.article(listed[0].week) if listed else None
+        description = latest.version(lang).description if latest else self.title
+        earlier = [self.article(item.week).listed(lang) for item in listed[1:1 + HOME_LISTS]]
+        replace_file(self.root / sitefeeds.folder(lang) / "index.html",
+                     self._page("site/home.html.j2", sitefeeds.folder(lang), lang, latest=latest,
+                                earlier=earlier, description=description, og_title=self.title,
+                                og_type="website", image=self._image(latest, lang) if latest else "",
+                                alternates=self._alternates("", languages)))
+        return 1
+
+    def with_excerpts(self, listed: Sequence[Listed], languages: Sequence[str]) -> dict[str, list[Listed]]:
+        """``listed`` as each language's lists show it: the weeks written in that language, each
+        with its headline there and its excerpt, for the archive.
 
         Reading every week's edition on every publish would grow with the
-        archive; each excerpt is kept in EXCERPTS beside the site (not on it)
-        once read, and replaced only by a week's own listing, which a publish
-        or a rebuild reads from its edition anyway (a new or corrected week).
+        archive; each excerpt (and a headline in another language than the
+        default) is kept in EXCERPTS beside the site (not on it) once read,
+        and replaced only by a week's own listing, which a publish or a
+        rebuild reads from its edition anyway (a new or corrected week).
         """
         path = self.output / EXCERPTS
         # A publish killed as it replaced the file left its temporary beside it (the run lock
@@ -170,18 +191,29 @@ class Site:
         except (OSError, ValueError):
             kept = {}
         kept = kept if isinstance(kept, dict) else {}
-        excerpts: dict[str, str] = {}
-        for item in listed:
-            key = str(item.week)
-            if item.excerpt:  # a week just read (published, corrected, rebuilt)
-                excerpts[key] = item.excerpt
-            elif isinstance(kept.get(key), str):
-                excerpts[key] = kept[key]
-            else:  # kept by none before: a site older than the file
-                excerpts[key] = self.article(item.week).listed().excerpt
+        excerpts: dict[str, Any] = {}
+        lists: dict[str, list[Listed]] = {}
+        for lang in languages:
+            lists[lang] = []
+            for item in listed:
+                if not item.written_in(lang):
+                    continue
+                key = _excerpt_key(item.week, lang)
+                if item.excerpt or not _keeps(kept.get(key), lang):
+                    # A week just read (published, corrected, rebuilt), or kept by none before
+                    # (a site older than the file, or than its other languages).
+                    own = self.article(item.week).listed(lang)
+                    excerpts[key] = own.excerpt if lang == DEFAULT_LANG else [own.headline, own.excerpt]
+                else:
+                    excerpts[key] = kept[key]
+                if lang == DEFAULT_LANG:
+                    lists[lang].append(replace(item, excerpt=excerpts[key]))
+                else:
+                    headline, excerpt = excerpts[key]
+                    lists[lang].append(replace(item, headline=headline, excerpt=excerpt))
         if excerpts != kept:
             replace_file(path, (json.dumps(excerpts, ensure_ascii=False, indent=0) + "\n").encode())
-        return [replace(item, excerpt=excerpts[str(item.week)]) for item in listed]
+        return lists
 
     def write_static(self, languages: Sequence[str]) -> int:
         """What does not depend on a week: the about page, the icons, robots.txt naming the sitemap.
@@ -189,9 +221,10 @@ class Site:
         Each is written only when it changed, so publishing a week touches only
         the pages that list it. Returns how many were written.
         """
-        description = f"How {self.title} is made: its sources and its method."
-        wanted = {f"{path}index.html": self._page("site/about.html.j2", path, lang, description=description,
-                                                  og_title=f"About · {self.title}")
+        wanted = {f"{path}index.html": self._page(
+                      "site/about.html.j2", path, lang,
+                      description=self.words(lang)["about_description"].format(self.title),
+                      og_title=f"{self.words(lang)['about']} · {self.title}")
                   for lang, path in about_pages(languages)}
         wanted.update(static.files(self.base_url))
         written = 0
@@ -221,7 +254,8 @@ class Site:
         subscribe_query = "" if lang == DEFAULT_LANG else f"?lang={lang}"
         page = env.get_template(template).render(
             site=self, root=root, canonical=self.base_url + path, lang=lang, tag=language_tag(lang),
-            w=w, feeds=feeds, subscribe_query=subscribe_query, language_tag=language_tag, **context)
+            w=w, feeds=feeds, subscribe_query=subscribe_query, language_tag=language_tag,
+            edition=sitefeeds.folder(lang), **context)
         return page.encode("utf-8")
 
     def words(self, lang: str) -> dict[str, str]:
@@ -236,22 +270,23 @@ class Site:
         name = article.png(lang)
         return f"{self.base_url}{article.path}{name}" if name else ""
 
-    def _alternates(self, article: Article) -> list[dict[str, str]]:
-        if not article.languages:
+    def _alternates(self, path: str, languages: Sequence[str]) -> list[dict[str, str]]:
+        """The page at ``path`` in each of ``languages`` (each at its folder under it), for hreflang
+        links and the languages line; none when there is only one."""
+        if len(languages) < 2:
             return []
         from babel import Locale
 
         found = []
-        for lang in (DEFAULT_LANG, *article.languages):
-            prefix = "" if lang == DEFAULT_LANG else f"{lang}/"
+        for lang in languages:
             try:
                 name = Locale.parse(lang.replace("-", "_")).get_display_name(lang) or lang
             except (ValueError, LookupError):
                 name = lang
-            found.append({"lang": language_tag(lang), "url": f"{self.base_url}{article.path}{prefix}",
-                          "name": name, "path": article.path + prefix})
-        found.append({"lang": "x-default", "url": f"{self.base_url}{article.path}", "name": "",
-                      "path": article.path})
+            here = path + sitefeeds.folder(lang)
+            found.append({"lang": language_tag(lang), "url": f"{self.base_url}{here}", "name": name,
+                          "path": here})
+        found.append({"lang": "x-default", "url": f"{self.base_url}{path}", "name": "", "path": path})
         return found
 
 
@@ -260,10 +295,24 @@ def about_pages(languages: Sequence[str]) -> list[tuple[str, str]]:
     return [(lang, ABOUT + sitefeeds.folder(lang)) for lang in languages]
 
 
-def feed_languages(recent: Sequence[Article]) -> list[str]:
-    """English always; another language once a recent bulletin is written in it."""
-    others = {lang for article in recent for lang in article.languages}
-    return [DEFAULT_LANG, *(lang for lang in LOCALES if lang in others and lang != DEFAULT_LANG)]
+def list_languages(listed: Sequence[Listed]) -> list[str]:
+    """The editions the site has: English always; another language once a bulletin is written in it,
+    with its own home page, archive, year pages and feeds."""
+    return [DEFAULT_LANG, *(lang for lang in LOCALES
+                            if lang != DEFAULT_LANG and any(item.written_in(lang) for item in listed))]
+
+
+def _excerpt_key(week: IsoWeek, lang: str) -> str:
+    # The default language's key is the week alone, as files kept before other languages say it.
+    return str(week) if lang == DEFAULT_LANG else f"{week}/{lang}"
+
+
+def _keeps(value: Any, lang: str) -> bool:
+    """Whether ``value`` is what EXCERPTS keeps for a week in ``lang`` (a hand-edited or older file
+    may hold anything)."""
+    if lang == DEFAULT_LANG:
+        return isinstance(value, str)
+    return isinstance(value, list) and len(value) == 2 and all(isinstance(part, str) for part in value)
 
 
 def merge(published: Sequence[Listed], item: Listed) -> list[Listed]:

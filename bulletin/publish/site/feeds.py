@@ -44,7 +44,7 @@ def atom(articles: Sequence[Article], base_url: str, title: str, author: str,
     feed.id(base_url + folder(lang))
     feed.title(title)
     feed.author(name=author, uri=base_url)
-    feed.link(href=base_url, rel="alternate")
+    feed.link(href=base_url + folder(lang), rel="alternate")  # the edition's own home page
     feed.link(href=base_url + folder(lang) + "feed.xml", rel="self")
     feed.language(language_tag(lang))
     feed.generator("bulletin")
@@ -83,7 +83,7 @@ def json_feed(articles: Sequence[Article], base_url: str, title: str, author: st
             item["image"] = base_url + article.path + image
         items.append(item)
     feed = {"version": "https://jsonfeed.org/version/1.1", "title": title,
-            "home_page_url": base_url, "feed_url": base_url + folder(lang) + "feed.json",
+            "home_page_url": base_url + folder(lang), "feed_url": base_url + folder(lang) + "feed.json",
             "icon": base_url + "favicon.png", "favicon": base_url + "favicon.png",
             "authors": authors, "language": language_tag(lang), "items": items}
     return (json.dumps(feed, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
@@ -93,15 +93,21 @@ def page_url(base_url: str, article: Article, lang: str) -> str:
     return base_url + article.path + folder(lang)
 
 
-def sitemap(listed: Sequence[Listed], years: Sequence[int], base_url: str,
+def sitemap(listed: Sequence[Listed], base_url: str, languages: Sequence[str] = (DEFAULT_LANG,),
             pages: Sequence[str] = ()) -> bytes:
-    """``pages``: the pages that belong to no week (the about page)."""
+    """Every page: each edition's home and archive, ``pages`` (those that belong to no week: the
+    about pages), each edition's year pages, and each week's pages."""
     # A correction changes a page: its lastmod is the correction's day, not the day it was written.
-    newest = max((item.modified[:10] for item in listed), default="")
-    rows = [_url(base_url, newest), _url(base_url + "archive/", newest)]
+    editions = {lang: [item for item in listed if item.written_in(lang)] for lang in languages}
+    rows = []
+    for lang, items in editions.items():
+        newest = max((item.modified[:10] for item in items), default="")
+        rows += [_url(base_url + folder(lang), newest), _url(base_url + folder(lang) + "archive/", newest)]
     rows.extend(_url(base_url + page, "") for page in pages)
-    for year in years:
-        rows.append(_url(f"{base_url}{year}/", max(i.modified[:10] for i in listed if i.year == year)))
+    for lang, items in editions.items():
+        for year in sorted({item.year for item in items}, reverse=True):
+            rows.append(_url(f"{base_url}{folder(lang)}{year}/",
+                             max(item.modified[:10] for item in items if item.year == year)))
     for item in listed:
         rows.extend(_url(base_url + page, item.modified[:10]) for page in item.pages or (item.path,))
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'

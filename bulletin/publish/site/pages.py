@@ -61,6 +61,10 @@ class Listed:
         """When it last changed: its correction, or when it was written (the sitemap's lastmod)."""
         return self.updated or self.date
 
+    def written_in(self, lang: str) -> bool:
+        """Whether it has a page in ``lang`` (every bulletin has one in the default language)."""
+        return lang == DEFAULT_LANG or f"{self.path}{lang}/" in self.pages
+
 
 @dataclass(frozen=True)
 class Version:

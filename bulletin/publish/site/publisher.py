@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from bulletin import clock
 from bulletin.config import options as option
 from bulletin.config import validation as check
-from bulletin.config.defaults import TITLE
 from bulletin.errors import PublishError
 from bulletin.model import Delivery, DeliveryStatus
 from bulletin.publish.publisher import COMMON_OPTIONS, Publisher, RenderedBulletin
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
 
 OPTIONS = option.schema(
     option.url("base_url", "where the site is served: canonical, Open Graph and feed URLs", required=True),
-    option.text("title", TITLE, "the site's name"),
+    option.text("title", None, "the site's name", shown_default="the top-level `title`"),
     option.path("templates_dir", "a folder of templates that override `templates/site/*.j2` by name",
                 must_exist=True),
     option.url("subscribe_url", "where every page invites readers to subscribe",
@@ -41,7 +40,7 @@ class SitePublisher(Publisher):
     corrects: ClassVar[bool] = True
 
     base_url: str = ""  # required: no default to declare
-    title: str = OPTIONS.default("title")
+    title: str = ""  # "": the publication's name (named())
     templates_dir: Path | None = OPTIONS.default("templates_dir")
     subscribe_url: str = OPTIONS.default("subscribe_url")  # every page invites readers to it
 
@@ -52,7 +51,7 @@ class SitePublisher(Publisher):
         if values["base_url"] is None:
             return None
         # Page URLs are joined onto it, so it always ends with a slash.
-        return cls(values["name"] or "", values["base_url"].rstrip("/") + "/", values["title"] or cls.title,
+        return cls(values["name"] or "", values["base_url"].rstrip("/") + "/", values["title"] or "",
                    values["templates_dir"], values["subscribe_url"] or "")
 
     @property
@@ -64,6 +63,9 @@ class SitePublisher(Publisher):
         if self.subscribe_url or not subscribe_page:
             return self
         return replace(self, subscribe_url=subscribe_page)
+
+    def named(self, title: str) -> SitePublisher:
+        return self if self.title else replace(self, title=title)
 
     def site(self, output: Path) -> Any:
         return Site(output / "site", output, self.base_url, self.title, self.templates_dir,
