@@ -195,10 +195,11 @@ def test_a_list_of_the_top_three_says_which_of_them_moved_by_half(tmp_path: Path
     season = Season(tmp_path, {WEEKS[0]: board([500, 300, 250, 200], [150, 120, 100, 90]),
                                WEEKS[1]: board([520, 480, 250, 200], [150, 120, 100, 90])})
     english = season.article(bulletin, WEEKS[1])
-    assert "Gemini 3 Flash with 480 billion (up 60.0%)" in english or \
-        "Gemini 3 Flash at 480 billion (up 60.0%)" in english, english
-    assert "(up 4.0%)" not in english
-    assert "Gemini 3 Flash（4800亿Token，增长60.0%）" in season.article(bulletin, WEEKS[1], "zh")
+    # Nothing else changed: the move leads the article, in its first sentence (STYLEBOOK 1).
+    assert english.split("\n\n")[2].startswith("Gemini 3 Flash rose 60.0% in the week."), english
+    assert "(up 4.0%)" not in english and "(up 60.0%)" not in english
+    chinese = season.article(bulletin, WEEKS[1], "zh")
+    assert chinese.split("\n\n")[2].startswith("Gemini 3 Flash本周调用量增长60.0%"), chinese
 
 
 def test_a_former_no_1_that_leaves_the_list_is_told_as_one(tmp_path: Path, bulletin) -> None:
