@@ -257,6 +257,18 @@ def test_1_a_top_models_move_by_half_leads_over_what_merely_goes_on(seasons: lis
     assert wrong == []
 
 
+def test_1_a_former_no_1_leaving_leads_over_a_developers_new_lead(seasons: list[Week]) -> None:
+    # Weekly W50 led on "Google's models take first place among developers" while Grok 4.1 Fast
+    # (free), No. 1 two weeks before, left the list: the cause of xAI's −52.1%.
+    wrong = []
+    for w in seasons:
+        first = w.story.events[0] if w.story.events else None
+        if first is not None and compose._developers_lead(first) and any(
+                isinstance(e.facts, DroppedOutFacts) and e.facts.last_led for e in w.story.events):
+            wrong.append(str(w.story.week))
+    assert wrong == []
+
+
 def test_3_where_a_models_rows_reach_past_the_nines_row_the_basis_says_so(seasons: list[Week]) -> None:
     # Daily W32: "4" US models in the top nine over a table whose first nine rows hold three;
     # Poolside Laguna S 2.1 (free), counted, is row 10 (Grok 4.1 Fast's two rows above it).

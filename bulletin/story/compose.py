@@ -329,6 +329,10 @@ def lead_with_news(events: list[Event]) -> list[Event]:
         news = next((e for e in events if e.kind == EventKind.SUBJECT_LEAD_CHANGE
                      and isinstance(e.facts, LeadChangeFacts) and e.facts.subject_type == SubjectType.MODEL
                      and not e.facts.retaken), None)
+        # So is a former No. 1 leaving the list, often what cost its developer the lead (weekly
+        # W50: Grok 4.1 Fast (free) gone, xAI's models −52.1%, Google's first among developers).
+        news = news or next((e for e in events if isinstance(e.facts, DroppedOutFacts) and e.facts.last_led),
+                            None)
     else:
         news = None
     if news is None:
