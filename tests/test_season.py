@@ -169,6 +169,15 @@ def test_the_seasons_headlines_vary_with_the_news(season: Path, bulletin) -> Non
         assert len(set(headlines)) == len(WEEKS), [h for h, n in Counter(headlines).items() if n > 1]
 
 
+def test_w32_a_free_model_with_no_paid_tier_that_ends_is_told_that_week(season: Path, bulletin) -> None:
+    # Ling 3.0 Flash (free), No. 11 with 1.39 trillion in W31, listed up to August 6 and never after.
+    text = article(bulletin, season, "2026-W32")
+    assert "Ling 3.0 Flash (free), a free model with no paid tier, was listed for the last time on August 6" \
+        in text, text
+    assert "Ling 3.0 Flash（免费版）没有付费版，最后一次出现在榜单上是8月6日" in article(
+        bulletin, season, "2026-W32", "bulletin.zh.md")
+
+
 def test_what_an_editor_struck_in_the_season_stays_struck(season: Path, bulletin) -> None:
     texts = {week: article(bulletin, season, week)
              for week in ("2026-W20", "2026-W23", "2026-W26", "2026-W27", "2026-W28", "2026-W30")}

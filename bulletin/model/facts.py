@@ -424,6 +424,9 @@ class StealthWithdrawnFacts(Facts):
     # A weekly board's rows (0: the Data API's days): a copy of the top nine shows a model
     # gone from it, never the day it was last listed (W47).
     listed: int = 0
+    # A free model without a paid tier, ended like a stealth one (W32: inclusionAI's Ling 3.0
+    # Flash (free), last listed August 6): its maker. "": a stealth model.
+    maker: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,7 +1,8 @@
 """A model that stops being listed: a stealth model withdrawn, or a leader gone from the list.
 
 Stealth models (an excluded author, ``openrouter/owl-alpha``) appear under a
-code name and are taken down without notice. One that stood in last week's
+code name and are taken down without notice; so are free models with no paid
+tier (``inclusionai/ling-3.0-flash:free``, daily W32). One that stood in last week's
 top places all week and this week is listed on its first days only, or on
 none, has left the listing: news the week it happens (STYLEBOOK 1), told
 with the day it was last listed. Days are counted from the Monday, as a
@@ -18,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from bulletin.model import Event, WeekStats
+from bulletin.model import Event, ModelWeek, WeekStats
 from bulletin.model.facts import DroppedOutFacts, EventKind, StealthWithdrawnFacts
-from bulletin.story.families import family_of
+from bulletin.story.families import family_of, variant
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence
 
@@ -28,8 +29,9 @@ from bulletin.story.rules import Param, Rule, RuleContext, evidence
 class Withdrawal(Rule):
     name = "withdrawal"
     novelty = {"stealth_withdrawn": NEWS, "dropped_out": NEWS}
-    params = {"within": Param(10, "int", minimum=1,
-                   help="how high a stealth model stood last week for its leaving to be news"),
+    params = {"within": Param(12, "int", minimum=1,
+                   help="how high a stealth model, or a free one with no paid tier, stood last week "
+                        "for its leaving to be news"),
               "top": Param(5, "int", minimum=1,
                    help="how high any other model stood last week for its leaving to be news")}
     within: int
@@ -43,7 +45,8 @@ class Withdrawal(Rule):
         now = {row.model: row for row in stats.models}
         yield from self._dropped(context, before)
         for row in before.top(self.within):
-            if not row.excluded or row.days != 7:
+            free = stats.daily and _free_only(row, before, stats)
+            if not (row.excluded or free) or row.days != 7:
                 continue
             still = now.get(row.model)
             if still is not None and still.days == 7:
@@ -57,7 +60,8 @@ class Withdrawal(Rule):
                 model=row.model, name=row.name, last_listed=last.isoformat(),
                 previous_rank=row.rank, previous_tokens=row.tokens,
                 tokens=still.tokens if still is not None else 0, days=listed,
-                week_ending=stats.week.sunday.isoformat(), listed=0 if stats.daily else len(stats.models))
+                week_ending=stats.week.sunday.isoformat(), listed=0 if stats.daily else len(stats.models),
+                maker="" if row.excluded else row.author)
             keys = evidence(before, [row.model]) + (evidence(stats, [row.model]) if still else ())
             yield Event(EventKind.STEALTH_WITHDRAWN, (row.model,), facts,
                         40.0 + 3 * (self.within - row.rank), keys)
@@ -87,6 +91,16 @@ class Withdrawal(Rule):
 
 
 LED_WITHIN = 8  # weeks back a former No. 1 is remembered when it leaves the list
+
+
+def _free_only(row: ModelWeek, before: WeekStats, stats: WeekStats) -> bool:
+    """A free tier of a model no paid tier of which was listed either week: when its listing
+    ends, the model has gone, as a stealth model goes (not a free tier ending beside a paid one)."""
+    if not variant(row.model).free:
+        return False
+    family = row.family or row.model
+    return not any((other.family or other.model) == family and not variant(other.model).free
+                   for week in (before, stats) for other in week.models)
 
 
 def _last_led(context: RuleContext, family: str) -> str:
