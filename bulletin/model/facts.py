@@ -229,6 +229,11 @@ class GrowthFacts(Facts):
     previous_tokens: int
     change: float
     typical_change: float | None
+    # The top nine's change came from which models made it (Total.churn), and then the change of
+    # the models counted in both weeks; "mostly" (Total.churn_mostly): a change of the list.
+    churn: bool = False
+    same_change: float | None = None
+    membership: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

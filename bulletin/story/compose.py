@@ -16,6 +16,7 @@ from bulletin.model.facts import (
     DuelFacts,
     EventKind,
     Facts,
+    GrowthFacts,
     GrowthStreakFacts,
     LeadChangeFacts,
     MilestoneFacts,
@@ -353,8 +354,8 @@ def made_by_the_list(event: Event) -> bool:
     not: what moved is the list (STYLEBOOK 3), a smaller story than a lead.
     """
     facts = event.facts
-    if isinstance(facts, RecordFacts):  # W32: the US's 11.04 trillion, 2.5-fold, its same models +56.5%
-        return facts.membership
+    if isinstance(facts, (RecordFacts, GrowthFacts)):  # W32: the US's 11.04 trillion, 2.5-fold,
+        return facts.membership  # its models counted in both weeks +56.5%
     return _developers_lead(event) and isinstance(facts, LeadChangeFacts) and facts.trailer_churn \
         and facts.trailer_same_change is not None and facts.trailer_same_change > 0
 

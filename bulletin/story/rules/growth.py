@@ -82,8 +82,12 @@ class Growth(Rule):
                 continue
             behind = evidence(then, before)
             if self.subject == "country" and self.span == 1:
+                total = stats.country(subject)
+                churn = total is not None and total.churn
                 facts = GrowthFacts(country=subject, tokens=tokens, previous_tokens=previous,
-                                    change=change, typical_change=typical)
+                                    change=change, typical_change=typical, churn=churn,
+                                    same_change=total.same_change if total is not None and churn else None,
+                                    membership=total is not None and total.churn_mostly)
                 yield Event(EventKind.GROWTH, (subject,), facts, score, evidence(stats, models) + behind)
                 continue
             volume = VolumeChangeFacts(
