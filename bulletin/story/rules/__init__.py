@@ -50,6 +50,7 @@ class HistoryIndex:
     _leaders: dict[tuple[IsoWeek, str, tuple[str, str]], str | None] = field(default_factory=dict)
     _runs: dict[tuple[object, ...], dict[IsoWeek, Run]] = field(default_factory=dict)
     _first_in_top: dict[int, dict[str, IsoWeek]] = field(default_factory=dict)
+    _daily: dict[IsoWeek, bool] = field(default_factory=dict)
 
     def weeks(self) -> list[IsoWeek]:
         """The complete weeks, in order."""
@@ -126,10 +127,16 @@ class HistoryIndex:
         return is_complete(self.history, week)
 
     def daily(self, week: IsoWeek) -> bool:
-        """Whether the week was summed from daily listings (WeekStats.daily)."""
-        if isinstance(self.history, WeekHistory):
-            return self.history.daily(week)
-        return self.history[week].daily
+        """Whether the week was summed from daily listings (WeekStats.daily).
+
+        Kept once per week: a backtest's records compare each week with every one before it.
+        """
+        found = self._daily.get(week)
+        if found is None:
+            history = self.history
+            found = self._daily[week] = (history.daily(week) if isinstance(history, WeekHistory)
+                                         else history[week].daily)
+        return found
 
     def leader(self, week: IsoWeek, subject_type: str, pair: tuple[str, str]) -> str | None:
         """leaders.leader_of() the week's statistics."""
@@ -176,6 +183,16 @@ class HistoryIndex:
         weeks = self.weeks()
         return [(weeks[i], value) for i in range(start, at)
                 if (value := row[i] if row[i] is not None else absent) is not None]
+
+
+def comparable_before(context: RuleContext, subject_type: str, subject: str, span: int = 0,
+                      absent: int | None = None) -> list[tuple[IsoWeek, int]]:
+    """HistoryIndex.before() this week, only the weeks counted like it (comparable())."""
+    week = context.stats.week
+    prior = context.index.before(subject_type, subject, week, span, absent)
+    if subject_type != "total":
+        return prior  # countries and developers count the same top places every week
+    return [(other, value) for other, value in prior if comparable(context, subject_type, week, other)]
 
 
 def comparable(context: RuleContext, subject_type: str, week: IsoWeek, other: IsoWeek) -> bool:

@@ -17,7 +17,7 @@ from bulletin.story.rules import (
     Param,
     Rule,
     RuleContext,
-    comparable,
+    comparable_before,
     evidence,
     subject_models,
     subject_name,
@@ -52,8 +52,7 @@ class Milestone(Rule):
         levels = sorted(self.levels) if self.levels else ROUND_LEVELS
         now = volumes(stats, self.subject)
         for subject in leading_subjects(stats, self.subject, self.top):
-            prior = [(week, value) for week, value in context.index.before(self.subject, subject, stats.week)
-                     if comparable(context, self.subject, stats.week, week)]
+            prior = comparable_before(context, self.subject, subject)
             if not prior or basis_changed(context, self.subject, subject):
                 continue  # a level passed by what is counted, not by use (STYLEBOOK 2)
             week, best = max(reversed(prior), key=lambda point: point[1])

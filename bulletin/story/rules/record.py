@@ -23,6 +23,7 @@ from bulletin.story.rules import (
     Rule,
     RuleContext,
     comparable,
+    comparable_before,
     evidence,
     subject_models,
     subject_name,
@@ -74,10 +75,8 @@ class Record(Rule):
             # A week a country had no model in the top nine is a week of its history, at zero
             # (weekly W03: China's 902 billion, above every week since November 10, two of them empty).
             absent = 0 if self.subject == "country" else None
-            prior = context.index.before(self.subject, subject, stats.week, self.span, absent)
             # Only weeks counted alike: a record over a list of ten rows is not one over nine.
-            prior = [(week, value) for week, value in prior
-                     if comparable(context, self.subject, stats.week, week)]
+            prior = comparable_before(context, self.subject, subject, self.span, absent)
             if len(prior) < self.min_history:
                 continue
             pick = min if self.low else max
