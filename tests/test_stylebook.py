@@ -24,6 +24,7 @@ from bulletin.model.facts import (
     LeadChangeFacts,
     MilestoneFacts,
     NewEntrantFacts,
+    RankChangeFacts,
     RecordFacts,
     SubjectType,
     SweepFacts,
@@ -331,6 +332,20 @@ def test_8_a_model_a_new_one_follows_is_not_told_leaving_in_a_paragraph_of_its_o
         followed = {f.succeeds for e in w.story.events
                     if isinstance(f := e.facts, (LeadChangeFacts, NewEntrantFacts)) and f.succeeds}
         if any(isinstance(e.facts, DroppedOutFacts) and family_name(e.facts.name) in followed
+               for e in w.story.events):
+            wrong.append(str(w.story.week))
+    assert wrong == []
+
+
+def test_8_the_old_no_1s_fall_is_told_once(seasons: list[Week]) -> None:
+    # Weekly W04: "Claude Opus 4.5 fell 41.6% in the week." then, paragraphs later, "Claude Opus
+    # 4.5 fell from No. 1 to No. 7 with 364 billion tokens."
+    wrong = []
+    for w in seasons:
+        fallen = {e.facts.previous_leader for e in w.story.events if isinstance(e.facts, LeadChangeFacts)
+                  and e.facts.subject_type == SubjectType.MODEL and e.facts.previous_change is not None
+                  and e.facts.previous_change < 0}
+        if any(isinstance(e.facts, RankChangeFacts) and e.facts.move == "fall" and e.facts.model in fallen
                for e in w.story.events):
             wrong.append(str(w.story.week))
     assert wrong == []

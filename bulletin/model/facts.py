@@ -193,6 +193,9 @@ class LeadChangeFacts(DuelFacts):
     fell_to: int | None = None
     # The old leader's own change this week: where it fell, that is how the lead changed.
     previous_change: float | None = None
+    # Where the old No. 1 model fell several places, its place now, told with its fall (compose:
+    # weekly W04, "Claude Opus 4.5 fell 41.6% in the week, to No. 7", not a paragraph again).
+    previous_rank_now: int | None = None
     # A new No. 1 model: first listed this week ("new"), a free tier ("free"), and the same
     # maker's model of its line it takes over from ("Hy3 after Hy3 Preview").
     leader_new: bool = False

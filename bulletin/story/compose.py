@@ -498,6 +498,11 @@ def _collapse(events: list[Event]) -> list[Event]:
     new_leaders = {found.leader for e in events if (found := _new_lead(e, SubjectType.MODEL))}
     # A developer's new lead gives its week-on-week change: a paragraph of that change says it twice.
     new_developers = {found.leader for e in events if (found := _new_lead(e, SubjectType.AUTHOR))}
+    # The old No. 1 model's fall down the table is told where the lead change says it fell.
+    fallen = {e.facts.model: e.facts.rank for e in events
+              if isinstance(e.facts, RankChangeFacts) and e.facts.move == Move.FALL}
+    dethroned = {found.previous_leader for e in events if (found := _new_lead(e, SubjectType.MODEL))
+                 and found.previous_change is not None and found.previous_change < 0}
     kept = []
     for e in events:
         if isinstance(e.facts, VolumeChangeFacts) and e.facts.subject_type == SubjectType.AUTHOR \
@@ -514,6 +519,11 @@ def _collapse(events: list[Event]) -> list[Event]:
                 isinstance(e.facts, RankChangeFacts) and e.facts.move != Move.NEW_LEADER
                 and e.subjects[0] in entered):
             continue
+        if isinstance(e.facts, RankChangeFacts) and e.facts.move == Move.FALL and e.facts.model in dethroned:
+            continue
+        if (found := _new_lead(e, SubjectType.MODEL)) and found.previous_leader in fallen \
+                and found.previous_leader in dethroned:
+            e = replace(e, facts=replace(found, previous_rank_now=fallen[found.previous_leader]))
         echo = next((author for a in events if id(a) in echoed and e in models
                      and (author := _new_lead(a, SubjectType.AUTHOR)) and _same_lead(e, author)), None)
         if echo and isinstance(e.facts, LeadChangeFacts):
