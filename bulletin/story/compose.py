@@ -503,6 +503,10 @@ def _collapse(events: list[Event]) -> list[Event]:
               if isinstance(e.facts, RankChangeFacts) and e.facts.move == Move.FALL}
     dethroned = {found.previous_leader for e in events if (found := _new_lead(e, SubjectType.MODEL))
                  and found.previous_change is not None and found.previous_change < 0}
+    # A developer whose lead was one model's fell as that model did: said once, of the model (W31:
+    # "MiMo V2.5 fell 39.7%", then "Xiaomi's models fell 39.7%").
+    model_falls = {(found.previous_leader.split("/")[0], found.previous_change) for e in events
+                   if (found := _new_lead(e, SubjectType.MODEL)) and found.previous_change is not None}
     kept = []
     for e in events:
         if isinstance(e.facts, VolumeChangeFacts) and e.facts.subject_type == SubjectType.AUTHOR \
@@ -524,6 +528,9 @@ def _collapse(events: list[Event]) -> list[Event]:
         if (found := _new_lead(e, SubjectType.MODEL)) and found.previous_leader in fallen \
                 and found.previous_leader in dethroned:
             e = replace(e, facts=replace(found, previous_rank_now=fallen[found.previous_leader]))
+        if (found := _new_lead(e, SubjectType.AUTHOR)) and (found.previous_leader, found.previous_change) \
+                in model_falls:
+            e = replace(e, facts=replace(found, previous_change=None))
         echo = next((author for a in events if id(a) in echoed and e in models
                      and (author := _new_lead(a, SubjectType.AUTHOR)) and _same_lead(e, author)), None)
         if echo and isinstance(e.facts, LeadChangeFacts):
