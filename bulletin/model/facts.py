@@ -202,6 +202,9 @@ class LeadChangeFacts(DuelFacts):
     leader_free: bool = False
     succeeds: str = ""
     succeeded_left: bool = False  # the model it follows left the list this week (compose)
+    # The model it follows was listed for the last time this week, on this day (daily W28: Tencent
+    # Hy3 Preview, No. 4 the week before, last listed on July 8). "": listed to the week's end.
+    succeeded_last_listed: str = ""
     # A No. 1 model or developer from a country none of the earlier No. 1s came from: the
     # country, and the first week on record ("the first Chinese model at No. 1 on record").
     first_of_country: str = ""

@@ -163,6 +163,10 @@ def _newcomer(context: RuleContext, before: WeekStats, leader: str) -> dict[str,
     listed = context.index.first_in_top(LISTED)
     first = min((week for model, week in listed.items() if (family_of(model) or model) == family),
                 default=None)
+    # The one it follows, still listed this week but not on its last day, was last listed then.
+    ended = older is not None and older in stats.models and older.last_day is not None and older.last_day < 6
     return {"leader_new": first == stats.week,
             "leader_free": variant(leader).free,
-            "succeeds": family_name(older.name) if older is not None else ""}
+            "succeeds": family_name(older.name) if older is not None else "",
+            "succeeded_last_listed": (stats.week.monday + timedelta(days=older.last_day or 0)).isoformat()
+            if ended and older is not None else ""}

@@ -100,11 +100,21 @@ def predecessor(row: ModelWeek, before: WeekStats, stats: WeekStats, places: int
         return None
     older = max(line_before, key=lambda older: (version(older.name), -older.rank))
     current = next((other for other in stats.models if other.model == older.model), None)
-    if current is None or current.days < 7:
-        return current or older
+    if current is None:
+        return older if stats.daily or _fell_out(older, stats) else None
+    if current.days < 7:
+        return current
     if current.change is not None and current.change <= -SUCCESSION_FALL:
         return current
     return None
+
+
+def _fell_out(older: ModelWeek, stats: WeekStats) -> bool:
+    """Whether a model gone from a weekly copy of the top rows must have lost SUCCESSION_FALL of
+    its use to be gone: a copy lists its rows only, and one that missed the last row by a few
+    billion tokens lost next to nothing (weekly W48: Gemini 2.5 Pro, 156 billion, cut at 151)."""
+    cutoff = min((row.tokens for row in stats.models), default=0)
+    return older.tokens * (1 - SUCCESSION_FALL) > cutoff
 
 
 def version(name: str) -> tuple[int, ...]:
