@@ -20,6 +20,7 @@ from bulletin.config.load import load_config
 from bulletin.model import Story, Total
 from bulletin.model.facts import (
     DroppedOutFacts,
+    DuelFacts,
     EventKind,
     LeadChangeFacts,
     MilestoneFacts,
@@ -30,6 +31,7 @@ from bulletin.model.facts import (
     SweepFacts,
     VolumeChangeFacts,
 )
+from bulletin.render import numbers_zh
 from bulletin.render.article import Settings, render_story
 from bulletin.store.database import Store
 from bulletin.story import compose, sense
@@ -280,6 +282,27 @@ def test_3_where_a_models_rows_reach_past_the_nines_row_the_basis_says_so(season
         if stats.counted_to > 9 and basis and (
                 "some of them below row nine" not in w.en or "行之后" not in w.zh):
             wrong.append(str(w.story.week))
+    assert wrong == []
+
+
+def test_3_a_change_the_list_made_names_the_models_that_entered_it(seasons: list[Week]) -> None:
+    # Daily W32: "The United States' change comes mostly from which models made the top nine"
+    # named none of them (Gemini 3.6 Flash and Poolside Laguna S 2.1, new among its nine).
+    wrong = []
+    for w in seasons:
+        for e in w.story.events:
+            f = e.facts
+            if not (isinstance(f, DuelFacts) and f.subject_type == SubjectType.COUNTRY):
+                continue
+            for side in ("leader", "trailer"):
+                total = w.story.stats.country(getattr(f, side))
+                names = {family_name(row.name) for row in w.story.stats.models
+                         if total is not None and row.model in total.entered}
+                en = " ".join(p for p in w.en.split("\n\n") if "which models made the top" in p)
+                zh = " ".join(p for p in w.zh.split("\n\n") if "来自进出前" in p)
+                if getattr(f, f"{side}_churn") and 0 < len(names) <= 3 and not all(
+                        name in en and numbers_zh.model_name(name) in zh for name in names):
+                    wrong.append(f"{w.story.week} {side}")
     assert wrong == []
 
 

@@ -156,9 +156,12 @@ class DuelFacts(Facts):
     trailer_gap: bool = False
     leader_all_change: float | None = None
     trailer_all_change: float | None = None
-    # Where membership moved it: the change of the models counted in both weeks.
+    # Where membership moved it: the change of the models counted in both weeks, and the names
+    # of the models that entered the top nine (W32: Gemini 3.6 Flash, Poolside Laguna S 2.1).
     leader_same_change: float | None = None
     trailer_same_change: float | None = None
+    leader_entered: tuple[str, ...] = ()
+    trailer_entered: tuple[str, ...] = ()
     leader_name: str = ""  # a developer's or model's name (countries are named by the templates)
     trailer_name: str = ""
     # A lead country's record this week, told in this paragraph rather than one of its own

@@ -26,6 +26,7 @@ from bulletin.model.scales import SCALES
 from bulletin.render import numbers_en as numbers
 from bulletin.render import numbers_zh
 from bulletin.render.rendered import readable_names
+from bulletin.story.families import family_name
 from bulletin.story.quantities import Quantity, QuantityId, quantities
 
 FORMATS = {"en": numbers, "zh": numbers_zh}
@@ -131,7 +132,9 @@ def numbers_in(text: str, locale: str, names: tuple[str, ...] = ()) -> list[str]
 
 
 def _names(story: Story, title: str) -> tuple[str, ...]:
-    names = [row.name for row in story.stats.models] + [str(story.week), title]
+    # A row's name, and its model's without the tier ("Poolside Laguna S 2.1" of its free tier).
+    names = [name for row in story.stats.models for name in (row.name, family_name(row.name))]
+    names += [str(story.week), title]
     # What events name: a model, a figure's subject, a leader and its rival ("Step 3.5 Flash").
     names += [str(value) for e in story.events for key, value in e.facts.as_data().items()
               if key in ("subject", "subject_zh", "succeeds") or key == "name" or key.endswith("_name")]

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bulletin.model import Methodology, WeekStats
+from bulletin.model import Methodology, Total, WeekStats
 from bulletin.model.facts import SubjectType
-from bulletin.story.families import family_of
+from bulletin.story.families import family_name, family_of
 from bulletin.story.stats import is_complete
 from bulletin.weeks import IsoWeek
 
@@ -221,9 +221,20 @@ def _basis(stats: WeekStats, subject_type: str, ahead: str, behind: str) -> dict
         churn = total is not None and (total.churn or (total.churn_in_part and not gap))
         found[f"{side}_churn"] = churn
         found[f"{side}_same_change"] = total.same_change if total is not None and churn else None
+        found[f"{side}_entered"] = _entered(stats, total) if total is not None and churn else ()
         found[f"{side}_gap"] = gap and not churn
         found[f"{side}_all_change"] = total.all_change if total is not None and gap and not churn else None
     return found
+
+
+ENTERED_NAMED = 3  # the most models new to a side's top nine that its paragraph names
+
+
+def _entered(stats: WeekStats, total: Total) -> tuple[str, ...]:
+    """The models (by name, a model's tiers once) that entered the total's top nine, largest first."""
+    rows = sorted((row for row in stats.models if row.model in set(total.entered)), key=lambda row: row.rank)
+    names = list(dict.fromkeys(family_name(row.name) for row in rows))
+    return tuple(names) if len(names) <= ENTERED_NAMED else ()
 
 
 def duel(stats: WeekStats, subject_type: str, pair: tuple[str, str], ahead: str
