@@ -65,8 +65,10 @@ class LeadChange(Rule):
             ending.update(_free_tier_cause(stats, before, previous))
             ending.update(_newcomer(context, before, ahead))
         ending.update(_first_of_country(context, kind, pair, ahead))
-        ending["previous_change"] = next((change for key, _, change in ranking(stats, kind)
-                                          if key == previous), None)
+        change = next((change for key, _, change in ranking(stats, kind) if key == previous), None)
+        # The old leader's fall is told as how it lost first place only where it is a fall of note
+        # (daily W28: "DeepSeek V4 Flash fell 2.2%" read as the cause of Hy3's first place).
+        ending["previous_change"] = change if change is not None and change <= -PREVIOUS_FALL else None
         facts = LeadChangeFacts(**duel, **ending, previous_leader=previous,
                                 previous_leader_name=subject_name(before, kind, previous),
                                 leader_name=subject_name(stats, kind, ahead),
@@ -144,6 +146,7 @@ def _free_tier_gone(stats: WeekStats, before: WeekStats, author: str) -> dict[st
 
 
 LISTED = 1000  # more places than any listing has: "in the top LISTED" is "listed"
+PREVIOUS_FALL = 0.1  # the old leader's own fall, told beside its lost lead from this much
 
 
 def _newcomer(context: RuleContext, before: WeekStats, leader: str) -> dict[str, Any]:
