@@ -162,6 +162,9 @@ class DuelFacts(Facts):
     trailer_same_change: float | None = None
     leader_entered: tuple[str, ...] = ()
     trailer_entered: tuple[str, ...] = ()
+    # Where one model was counted in both weeks, its name: "its models together" would be wrong.
+    leader_same_only: str = ""
+    trailer_same_only: str = ""
     leader_name: str = ""  # a developer's or model's name (countries are named by the templates)
     trailer_name: str = ""
     # A lead country's record this week, told in this paragraph rather than one of its own

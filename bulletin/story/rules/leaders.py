@@ -222,6 +222,7 @@ def _basis(stats: WeekStats, subject_type: str, ahead: str, behind: str) -> dict
         found[f"{side}_churn"] = churn
         found[f"{side}_same_change"] = total.same_change if total is not None and churn else None
         found[f"{side}_entered"] = _entered(stats, total) if total is not None and churn else ()
+        found[f"{side}_same_only"] = _same_only(stats, total) if total is not None and churn else ""
         found[f"{side}_gap"] = gap and not churn
         found[f"{side}_all_change"] = total.all_change if total is not None and gap and not churn else None
     return found
@@ -235,6 +236,14 @@ def _entered(stats: WeekStats, total: Total) -> tuple[str, ...]:
     rows = sorted((row for row in stats.models if row.model in set(total.entered)), key=lambda row: row.rank)
     names = list(dict.fromkeys(family_name(row.name) for row in rows))
     return tuple(names) if len(names) <= ENTERED_NAMED else ()
+
+
+def _same_only(stats: WeekStats, total: Total) -> str:
+    """The name of the one model counted in both weeks, where only one was ("" otherwise)."""
+    entered = set(total.entered)
+    names = {family_name(row.name) for row in stats.models
+             if row.model in total.models and row.model not in entered}
+    return names.pop() if len(names) == 1 else ""
 
 
 def duel(stats: WeekStats, subject_type: str, pair: tuple[str, str], ahead: str
