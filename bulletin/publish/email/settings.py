@@ -70,6 +70,28 @@ def _read_sender(sender: option.Option, raw: dict[str, Any], where: str, problem
     return text
 
 
+def _read_bounce_address(declared: option.Option, raw: dict[str, Any], where: str,
+                         problems: check.Problems, base_dir: Path) -> str | None:
+    """``bounce_address``: a bare address whose local part has room for a VERP token."""
+    from bulletin.publish.email import verp
+
+    text = check.string(raw, declared.key, where, problems)
+    if text is None:
+        return None
+    try:
+        address = Address(addr_spec=text.strip())
+    except (ValueError, IndexError):
+        address = None
+    if address is None or not address.domain or not text.isascii() or text.strip() != address.addr_spec:
+        problems.add(f"{where}.{declared.key}", f"not a bare address like 'bounces@example.org': {text!r}")
+        return None
+    problem = verp.local_part_room(address.addr_spec)
+    if problem:
+        problems.add(f"{where}.{declared.key}", f"{text!r}: {problem}")
+        return None
+    return address.addr_spec
+
+
 def _domain(sender: str) -> str:
     _, address = parseaddr(sender)
     try:
@@ -90,6 +112,12 @@ OPTIONS = option.schema(
     option.integer("concurrency", 4, "SMTP connections in parallel, each reused for many messages"),
     option.integer("max_attempts", 5, "tries per address in one run after 4xx replies (backoff doubles)"),
     option.integer("bounce_after", 3, "5xx replies before an address is marked bounced"),
+    option.custom("bounce_address", None, "where bounces and complaints come back: each copy's envelope "
+                  "sender is this address with a signed token after `+` (VERP), read by "
+                  "`bulletin bounces`", "text", _read_bounce_address,
+                  shown_default="none: the envelope sender is the `from` address"),
+    option.integer("soft_bounce_limit", 3, "soft bounces (4.x.x reports) in a row, one a week at most, "
+                   "before `bulletin bounces` marks an address bounced"),
     option.integer("signups_per_hour", 100, "confirmation emails the subscribe form may send an hour, "
                    "in all"),
     option.integer("signups_per_client", 20, "sign-ups one client address may make a minute"),
@@ -142,6 +170,8 @@ class EmailSettings:
     corrections: CorrectionsNotice = OPTIONS.default("corrections")
     signups_per_client: int = OPTIONS.default("signups_per_client")
     max_pending: int = OPTIONS.default("max_pending")
+    bounce_address: str | None = None  # VERP: copies go out from bounce_address+TOKEN (verp.py)
+    soft_bounce_limit: int = OPTIONS.default("soft_bounce_limit")
 
 
 def parse(raw: dict[str, Any], values: option.Values, where: str, base_dir: Path,
@@ -162,7 +192,8 @@ def parse(raw: dict[str, Any], values: option.Values, where: str, base_dir: Path
                          values["signing_key_env"], smtp, dkim, values["concurrency"], values["rate"],
                          values["max_attempts"], values["retry_seconds"], values["bounce_after"],
                          values["signups_per_hour"], values["corrections"], values["signups_per_client"],
-                         values["max_pending"])
+                         values["max_pending"], values["bounce_address"],
+                         values["soft_bounce_limit"])
 
 
 def _https(base_url: str, where: str, problems: check.Problems) -> str:
