@@ -82,3 +82,26 @@ def test_a_bounce_address_with_a_name_is_refused(project: Path, bulletin) -> Non
     assert result.code == 2
     assert ("publish[0].bounce_address: not a bare address like 'bounces@example.org': "
             "'Bounces <bounces@news.example.org>'") in result.err
+
+
+def test_a_copy_carries_no_tracking_pixel_and_no_tracked_link(listed: Path, bulletin) -> None:
+    """What the docs promise of the readers' privacy: the only thing in a copy that names its
+    reader is the unsubscribe link (and the envelope's bounce token, which is not in the message)."""
+    import re
+
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    copies = received(listed / "output" / "outbox" / "2026-W11")
+    assert len(copies) == 3
+    with Store.open(load_config(listed / "config.yaml").database) as store:
+        uids = {sub.email: sub.uid for sub in store.subscribers.listing()}
+    for copy in copies:
+        html = copy.get_body(("html",))
+        assert html is not None
+        page = html.get_content()
+        images = re.findall(r"<img[^>]*\bsrc=\"([^\"]*)\"", page)
+        assert images and all(src.startswith("cid:") for src in images), images
+        links = re.findall(r"\bhref=\"([^\"]*)\"", page)
+        personal = [link for link in links if "token=" in link or uids[str(copy["To"])] in link]
+        assert [link.split("?")[0] for link in personal] == ["https://bulletin.example.org/unsubscribe"]
+        assert all("utm_" not in link and str(copy["To"]) not in link for link in links)
+        assert "bounces+" not in copy.as_string()
