@@ -8,8 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bulletin.config.load import load_config
+from bulletin.publish.email import reports
 from bulletin.store.database import Store
 from support.emailing import KEY, email_config, received
 from support.reports import BOUNCES, arf, dsn, maildir, mbox, token_address
@@ -191,10 +194,13 @@ def test_mail_that_is_no_report_is_counted_and_left_alone(listed: Path, bulletin
                  "report-type=delivery-status\r\n\r\n--nothing\r\nStatus: 5.1.1\r\n").encode()
     no_status = dsn(verp_to, "x.y.z", ANA, "o4@mx.example.net")
     huge = (f"To: {verp_to}\r\nMessage-ID: <o5@x>\r\n\r\n").encode() + b"x" * (10 * 1024 * 1024)
+    # Deeper than the email package's recursive parser can go: read as no report, not a crash.
+    nested = f"To: {verp_to}\r\n".encode() + b"".join(
+        b"Content-Type: multipart/mixed; boundary=B%d\r\n\r\n--B%d\r\n" % (n, n) for n in range(5000))
     result = bulletin("bounces", mbox(tmp_path / "other.mbox", auto_reply, success, malformed, no_status,
-                                      huge))
-    assert result.out == (f"5 messages: {NOTHING}, 0 without a valid token, "
-                          "5 not bounces or complaints\n")
+                                      huge, nested))
+    assert result.out == (f"6 messages: {NOTHING}, 0 without a valid token, "
+                          "6 not bounces or complaints\n")
     assert statuses(listed)[ANA] == "confirmed"
 
 
@@ -222,3 +228,34 @@ def test_bounces_without_an_email_target_says_so(project: Path, bulletin, tmp_pa
     result = bulletin("bounces", mbox(tmp_path / "empty.mbox"))
     assert (result.code, result.err) == (1, "error: bounces: the config has no email target "
                                             "(publish: - type: email)\n")
+
+
+def test_a_valid_token_only_in_a_reports_body_changes_nothing(listed: Path, bulletin, tmp_path: Path) -> None:
+    # The returned copy of a bounce (and Postfix's X-Postfix-Sender) may quote a real token; only
+    # the address the report was delivered to counts, or a reader could bounce another's copy.
+    real = token_address(listed, ANA, "2026-W11", KEY)
+    quoted = dsn(BOUNCES, "5.1.1", real, "q1@evil.example").replace(
+        b"To: " + real.encode() + b"\r\nSubject: This week",
+        b"Return-Path: <" + real.encode() + b">\r\nTo: x\r\nSubject: This week")
+    assert quoted.count(real.encode()) == 5
+    result = bulletin("bounces", mbox(tmp_path / "quoted.mbox", quoted))
+    assert "1 without a valid token" in result.out
+    assert statuses(listed)[ANA] == "confirmed"
+
+
+REPORT = dsn("bounces+b-aaaaaaaaaaaaaaaaaaaaaaaaaa-2026w11-aaaaaaaaaaaaa@news.example.org", "5.1.1",
+             "ana@example.com", "z@mx.example.net")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(REPORT)), st.integers(0, 40), st.binary(max_size=40)),
+                max_size=6), st.integers(0, len(REPORT)))
+def test_a_mangled_report_is_read_without_an_error(edits: list[tuple[int, int, bytes]], cut: int) -> None:
+    """Malformed MIME (a boundary lost, a header cut, bytes that are no UTF-8) is read as well as
+    it can be, never raises, and at worst is no report."""
+    raw = REPORT
+    for at, drop, insert in edits:
+        raw = raw[:at] + insert + raw[at + drop:]
+    report = reports.parse(raw[:cut] if cut % 3 == 0 else raw, "")
+    assert report.kind in set(reports.Kind) and len(report.digest) == 64
+    assert len(report.detail) <= reports.DETAIL_MAX

@@ -72,7 +72,12 @@ def digest(message: Message, raw: bytes) -> str:
 
 def parse(raw: bytes, envelope_recipient: str = "") -> Report:
     """What ``raw`` (one message) reports; malformed MIME is read as well as it can be."""
-    message = message_from_bytes(raw)
+    try:
+        message = message_from_bytes(raw)
+    except RecursionError:
+        # Thousands of nested multiparts overflow the email package's recursive parser. Anyone can
+        # send such a message to the bounce address: it must not stop every later run from reading.
+        return Report(Kind.OTHER, hashlib.sha256(b"bytes\n" + raw).hexdigest(), (), "nested too deeply")
     key = digest(message, raw)
     found = verp.find(envelope_recipient)
     for name in ENVELOPE_HEADERS:
