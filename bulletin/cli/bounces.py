@@ -9,9 +9,11 @@ import click
 
 from bulletin.cli.options import config_option
 from bulletin.config.load import load_config
+from bulletin.config.settings import Config
 from bulletin.errors import BulletinError
 from bulletin.publish.email import bounce_sources, tokens
 from bulletin.publish.email import bounces as bounce_rules
+from bulletin.publish.email.publisher import EmailPublisher
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.store.database import Store
 
@@ -31,7 +33,7 @@ def bounces(config_path: Path, recipient: str, sources: tuple[str, ...]) -> None
     subscriber. Reading the same mail again changes nothing.
     """
     config = load_config(config_path)
-    settings = _email_settings(config.publishers)
+    settings = _email_settings(config)
     key = tokens.key_from_env(settings.signing_key_env)
     messages = bounce_sources.read(sources, sys.stdin.buffer, recipient)
     with Store.open(config.database) as store:
@@ -40,9 +42,9 @@ def bounces(config_path: Path, recipient: str, sources: tuple[str, ...]) -> None
     click.echo(tally.line())
 
 
-def _email_settings(publishers: object) -> EmailSettings:
-    """The email target's settings: the one with a bounce address, else the only one."""
-    found = [p.settings for p in publishers if p.type == "email" and p.settings]  # type: ignore[attr-defined]
+def _email_settings(config: Config) -> EmailSettings:
+    """The email target's settings: the one with a bounce address, else the first."""
+    found = [p.settings for p in config.publishers if isinstance(p, EmailPublisher) and p.settings]
     if not found:
         raise BulletinError("bounces: the config has no email target (publish: - type: email)")
     return next((s for s in found if s.bounce_address), found[0])

@@ -287,10 +287,14 @@ class SendLedger:
                        "WHERE week = ? AND subscriber = ?",
                        (state, attempts, detail, stamp, self._week, recipient.subscriber))
             if state == SendState.FAILED:
+                # (Every expression reads the row as it was before this UPDATE.)
                 db.execute("UPDATE subscribers SET bounces = bounces + 1, changed_at = ?, "
+                           "reason = CASE WHEN bounces + 1 >= ? AND status = 'confirmed' "
+                           "THEN ? ELSE reason END, "
                            "status = CASE WHEN bounces + 1 >= ? AND status = 'confirmed' "
                            "THEN 'bounced' ELSE status END WHERE id = ?",
-                           (stamp, bounce_after, recipient.subscriber))
+                           (stamp, bounce_after, f"refused by the server sending {self._week}: {detail}",
+                            bounce_after, recipient.subscriber))
 
     def counts(self) -> dict[str, int]:
         """Rows per state."""
