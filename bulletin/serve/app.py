@@ -109,7 +109,7 @@ def _path(environ: Environ) -> str:
 Handler = Callable[[Request], Response]
 
 _REASONS = {200: "OK", 204: "No Content", 301: "Moved Permanently", 303: "See Other",
-            304: "Not Modified", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+            304: "Not Modified", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
             405: "Method Not Allowed", 429: "Too Many Requests", 500: "Internal Server Error"}
 
 

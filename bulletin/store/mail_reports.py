@@ -86,6 +86,12 @@ class MailReports:
             "SELECT 1 FROM email_sends WHERE subscriber = ? AND state = 'sent' AND week > ? "
             "AND week < ? AND length(week) = 8 LIMIT 1", (subscriber, after, before)).fetchone() is not None
 
+    def last_sent_week(self, subscriber: int) -> str:
+        """The newest week whose issue went to the subscriber ("" for none)."""
+        row = self._store.db.execute("SELECT max(week) FROM email_sends WHERE subscriber = ? AND "
+                                     "state = 'sent' AND length(week) = 8", (subscriber,)).fetchone()
+        return str(row[0] or "")
+
     def mark(self, subscriber: int, status: str, reason: str, stamp: str) -> None:
         """A new status, with why; the soft bounces counted so far start again."""
         self._store.db.execute("UPDATE subscribers SET status = ?, reason = ?, changed_at = ?, "

@@ -68,34 +68,51 @@ def apply(store: Store, key: bytes, reports: Sequence[Report], soft_bounce_limit
             if named is None:
                 tally.unmatched += 1
                 continue
-            if store.mail_reports.seen(report.digest):
-                tally.already += 1
-                continue
             subscriber, token = named
-            store.mail_reports.keep(report.digest, report.kind, subscriber.id, str(token.week),
-                                    report.detail, stamp)
-            # Read again: an earlier report of this run may have changed it.
-            current = store.subscribers.by_uid(subscriber.uid)
-            assert current is not None
-            _act(store, current, token, report, soft_bounce_limit, stamp, tally)
+            record(store, Event(report.kind, report.digest, subscriber, str(token.week), report.detail),
+                   soft_bounce_limit, stamp, tally)
     return tally
 
 
-def _act(store: Store, subscriber: Subscriber, token: verp.Token, report: Report, limit: int,
-         stamp: str, tally: Tally) -> None:
+@dataclass(frozen=True)
+class Event:
+    """A bounce or complaint that names its subscriber: from a report's VERP token, or an ESP's
+    authenticated webhook (bulletin/serve/webhooks.py), which names the address."""
+
+    kind: Kind
+    digest: str  # kept, so that the same report or event is acted on once
+    subscriber: Subscriber
+    week: str  # the week of the copy that bounced
+    detail: str
+
+
+def record(store: Store, event: Event, limit: int, stamp: str, tally: Tally) -> None:
+    """Act on one event, inside the caller's transaction (once: a digest seen before is counted
+    as already read)."""
+    if store.mail_reports.seen(event.digest):
+        tally.already += 1
+        return
+    store.mail_reports.keep(event.digest, event.kind, event.subscriber.id, event.week, event.detail, stamp)
+    # Read again: an earlier event of this run may have changed it.
+    current = store.subscribers.by_uid(event.subscriber.uid)
+    assert current is not None
+    _act(store, current, event, limit, stamp, tally)
+
+
+def _act(store: Store, subscriber: Subscriber, event: Event, limit: int, stamp: str, tally: Tally) -> None:
     reports = store.mail_reports
-    week = str(token.week)
-    if report.kind == Kind.COMPLAINT:
+    week = event.week
+    if event.kind == Kind.COMPLAINT:
         tally.complaints += 1
         if subscriber.status != SubscriberStatus.COMPLAINED:
             reports.mark(subscriber.id, SubscriberStatus.COMPLAINED,
-                         f"complaint ({report.detail}) about {week}", stamp)
+                         f"complaint ({event.detail}) about {week}", stamp)
             tally.complained += 1
         return
-    if report.kind == Kind.HARD:
+    if event.kind == Kind.HARD:
         tally.hard += 1
         if subscriber.status == SubscriberStatus.CONFIRMED:
-            reports.mark(subscriber.id, SubscriberStatus.BOUNCED, f"hard bounce of {week}: {report.detail}",
+            reports.mark(subscriber.id, SubscriberStatus.BOUNCED, f"hard bounce of {week}: {event.detail}",
                          stamp)
             tally.bounced += 1
         return
@@ -109,5 +126,5 @@ def _act(store: Store, subscriber: Subscriber, token: verp.Token, report: Report
     reports.set_soft_bounces(subscriber.id, count, week)
     if count >= limit and subscriber.status == SubscriberStatus.CONFIRMED:
         reports.mark(subscriber.id, SubscriberStatus.BOUNCED,
-                     f"{count} soft bounces in a row, the last of {week}: {report.detail}", stamp)
+                     f"{count} soft bounces in a row, the last of {week}: {event.detail}", stamp)
         tally.bounced += 1

@@ -116,6 +116,11 @@ OPTIONS = option.schema(
                   "sender is this address with a signed token after `+` (VERP), read by "
                   "`bulletin bounces`", "text", _read_bounce_address,
                   shown_default="none: the envelope sender is the `from` address"),
+    option.text("mailgun_signing_key_env", None, "the environment variable holding Mailgun's webhook "
+                "signing key: `bulletin serve` then takes its events at `/webhooks/mailgun`"),
+    option.text("postmark_user_env", None, "the environment variable holding the user name of the "
+                "basic auth Postmark's webhook sends to `/webhooks/postmark` (with `postmark_password_env`)"),
+    option.text("postmark_password_env", None, "the environment variable holding that password"),
     option.integer("soft_bounce_limit", 3, "soft bounces (4.x.x reports) in a row, one a week at most, "
                    "before `bulletin bounces` marks an address bounced"),
     option.integer("signups_per_hour", 100, "confirmation emails the subscribe form may send an hour, "
@@ -172,6 +177,9 @@ class EmailSettings:
     max_pending: int = OPTIONS.default("max_pending")
     bounce_address: str | None = None  # VERP: copies go out from bounce_address+TOKEN (verp.py)
     soft_bounce_limit: int = OPTIONS.default("soft_bounce_limit")
+    mailgun_signing_key_env: str | None = None
+    postmark_user_env: str | None = None
+    postmark_password_env: str | None = None
 
 
 def parse(raw: dict[str, Any], values: option.Values, where: str, base_dir: Path,
@@ -185,6 +193,8 @@ def parse(raw: dict[str, Any], values: option.Values, where: str, base_dir: Path
     smtp = _smtp(raw["smtp"], f"{where}.smtp", problems) if raw.get("smtp") is not None else None
     dkim = _dkim(raw["dkim"], f"{where}.dkim", base_dir, domain, problems) \
         if raw.get("dkim") is not None else None
+    if bool(values["postmark_user_env"]) != bool(values["postmark_password_env"]):
+        problems.add(where, "postmark_user_env and postmark_password_env go together")
     if not values.ok or len(problems) > before:
         return None
     return EmailSettings(sender if name else address, values["list_name"], address, domain,
@@ -193,7 +203,8 @@ def parse(raw: dict[str, Any], values: option.Values, where: str, base_dir: Path
                          values["max_attempts"], values["retry_seconds"], values["bounce_after"],
                          values["signups_per_hour"], values["corrections"], values["signups_per_client"],
                          values["max_pending"], values["bounce_address"],
-                         values["soft_bounce_limit"])
+                         values["soft_bounce_limit"], values["mailgun_signing_key_env"],
+                         values["postmark_user_env"], values["postmark_password_env"])
 
 
 def _https(base_url: str, where: str, problems: check.Problems) -> str:

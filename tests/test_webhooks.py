@@ -1,0 +1,141 @@
+"""ESP webhooks on `bulletin serve`: Mailgun's signed events and Postmark's basic auth, posted to
+a real server process on loopback, signed with real keys."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import secrets
+import time
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from bulletin.config.load import load_config
+from bulletin.store.database import Store
+from support.emailing import KEY, email_config
+from support.serving import bulletin_serve
+
+ANA, BO, CHEN = "ana@example.com", "bo@example.net", "chen@example.cn"
+MAILGUN_KEY = "key-" + "5" * 32
+PM_USER, PM_PASSWORD = "postmark-hook", "correct horse battery staple"
+
+
+@pytest.fixture
+def hooked(project: Path, bulletin, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Three confirmed subscribers who were sent 2026-W11; both webhooks set up."""
+    for name, value in (("BULLETIN_SIGNING_KEY", KEY), ("MAILGUN_KEY", MAILGUN_KEY),
+                        ("PM_USER", PM_USER), ("PM_PASSWORD", PM_PASSWORD)):
+        monkeypatch.setenv(name, value)
+    assert bulletin("run").code == 0
+    for address in (ANA, BO, CHEN):
+        assert bulletin("subscribers", "add", address).code == 0
+    email_config(project, extra="    mailgun_signing_key_env: MAILGUN_KEY\n"
+                                "    postmark_user_env: PM_USER\n    postmark_password_env: PM_PASSWORD\n")
+    assert bulletin("publish", "--week", "2026-W11").code == 0
+    return project
+
+
+def post(base: str, path: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    url = urlsplit(base)
+    with closing(http.client.HTTPConnection(url.hostname, url.port, timeout=30)) as connection:
+        connection.request("POST", path, body, {"Content-Type": "application/json", **(headers or {})})
+        answer = connection.getresponse()
+        return answer.status, answer.read()
+
+
+def mailgun(event: dict[str, Any], key: str = MAILGUN_KEY, at: float | None = None) -> bytes:
+    """An event as Mailgun posts it, signed as Mailgun signs it."""
+    timestamp, token = str(int(time.time() if at is None else at)), secrets.token_hex(25)
+    signature = hmac.new(key.encode(), (timestamp + token).encode(), hashlib.sha256).hexdigest()
+    return json.dumps({"signature": {"timestamp": timestamp, "token": token, "signature": signature},
+                       "event-data": event}).encode()
+
+
+def failed(recipient: str, severity: str = "permanent", event_id: str = "ev1") -> dict[str, Any]:
+    return {"event": "failed", "severity": severity, "recipient": recipient, "id": event_id,
+            "delivery-status": {"code": 550, "message": "5.1.1 The email account does not exist",
+                                "description": ""}}
+
+
+def basic(user: str, password: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+def people(project: Path) -> dict[str, tuple[str, str]]:
+    with Store.open(load_config(project / "config.yaml").database) as store:
+        return {s.email: (s.status, s.reason) for s in store.subscribers.listing()}
+
+
+def test_mailgun_events_signed_with_the_key_mark_the_recipient(hooked: Path) -> None:
+    before = people(hooked)
+    with bulletin_serve(hooked) as site:
+        forged = [
+            mailgun(failed(ANA), key="key-" + "6" * 32),  # another account's key
+            mailgun(failed(ANA), at=time.time() - 3600),  # an hour old: a replay
+            json.dumps({"signature": {"timestamp": "1", "token": "t", "signature": "00"},
+                        "event-data": failed(ANA)}).encode(),
+            json.dumps({"event-data": failed(ANA)}).encode(),  # not signed at all
+            b"not json",
+        ]
+        assert [post(site, "/webhooks/mailgun", body)[0] for body in forged] == [403] * 5
+        assert people(hooked) == before
+        assert post(site, "/webhooks/mailgun", mailgun(failed(ANA))) == (200, b"ok\n")
+        assert post(site, "/webhooks/mailgun", mailgun(failed(ANA))) == (200, b"already read\n")
+        complaint = {"event": "complained", "recipient": BO, "id": "ev2"}
+        assert post(site, "/webhooks/mailgun", mailgun(complaint))[0] == 200
+        soft = post(site, "/webhooks/mailgun", mailgun(failed(CHEN, "temporary", "ev3")))
+        assert soft == (200, b"ok\n")
+        stranger = post(site, "/webhooks/mailgun", mailgun(failed("who@example.org", event_id="ev4")))
+        assert stranger == (200, b"ignored: not on the list\n")
+    assert people(hooked) == {
+        ANA: ("bounced", "hard bounce of 2026-W11: mailgun: 550 5.1.1 The email account does not exist"),
+        BO: ("complained", "complaint (mailgun) about 2026-W11"),
+        CHEN: ("confirmed", ""),  # one soft bounce does not
+    }
+
+
+def test_postmark_posts_need_its_basic_auth(hooked: Path) -> None:
+    bounce = json.dumps({"RecordType": "Bounce", "ID": 4323372036854775807, "Type": "HardBounce",
+                         "TypeCode": 1, "Email": CHEN, "Description": "The server was unable to deliver "
+                         "your message (ex: unknown user, mailbox not found).",
+                         "Details": "smtp;550 5.1.1 unknown user"}).encode()
+    with bulletin_serve(hooked) as site:
+        for headers in ({}, basic(PM_USER, "wrong"), basic("someone", PM_PASSWORD),
+                        {"Authorization": "Bearer " + PM_PASSWORD}, {"Authorization": "Basic !!"}):
+            status, _ = post(site, "/webhooks/postmark", bounce, headers)
+            assert status == 401, headers
+        assert people(hooked)[CHEN] == ("confirmed", "")
+        assert post(site, "/webhooks/postmark", bounce, basic(PM_USER, PM_PASSWORD)) == (200, b"ok\n")
+        complaint = json.dumps({"RecordType": "SpamComplaint", "ID": 42, "Type": "SpamComplaint",
+                                "Email": ANA}).encode()
+        assert post(site, "/webhooks/postmark", complaint, basic(PM_USER, PM_PASSWORD))[0] == 200
+    found = people(hooked)
+    assert found[CHEN][0] == "bounced" and found[CHEN][1].startswith("hard bounce of 2026-W11: postmark "
+                                                                     "HardBounce: The server was unable")
+    assert found[ANA] == ("complained", "complaint (postmark) about 2026-W11")
+    assert found[BO] == ("confirmed", "")
+
+
+def test_without_credentials_there_is_no_webhook(project: Path, bulletin,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
+    email_config(project)
+    assert bulletin("run").code == 0
+    with bulletin_serve(project) as site:
+        # As for a POST to any other path of the site.
+        assert post(site, "/webhooks/mailgun", mailgun(failed(ANA)))[0] == 405
+        assert post(site, "/webhooks/postmark", b"{}", basic(PM_USER, PM_PASSWORD))[0] == 405
+
+
+def test_a_postmark_user_without_its_password_is_refused(project: Path, bulletin) -> None:
+    email_config(project, extra="    postmark_user_env: PM_USER\n")
+    result = bulletin("publish", "--week", "2026-W11")
+    assert result.code == 2
+    assert "publish[0]: postmark_user_env and postmark_password_env go together" in result.err
