@@ -139,3 +139,60 @@ def test_a_postmark_user_without_its_password_is_refused(project: Path, bulletin
     result = bulletin("publish", "--week", "2026-W11")
     assert result.code == 2
     assert "publish[0]: postmark_user_env and postmark_password_env go together" in result.err
+
+
+def sendgrid_key() -> tuple[Any, str]:
+    """A P-256 key pair as SendGrid makes one: the private half signs, the public half (base64 DER)
+    is what its settings page shows as the verification key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    private = ec.generate_private_key(ec.SECP256R1())
+    public = private.public_key().public_bytes(serialization.Encoding.DER,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+    return private, base64.b64encode(public).decode()
+
+
+def sendgrid(private: Any, events: list[dict[str, Any]],
+             at: float | None = None) -> tuple[bytes, dict[str, str]]:
+    """A post as SendGrid's signed event webhook makes it."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    body = json.dumps(events).encode()
+    timestamp = str(int(time.time() if at is None else at))
+    signature = private.sign(timestamp.encode() + body, ec.ECDSA(hashes.SHA256()))
+    return body, {"X-Twilio-Email-Event-Webhook-Signature": base64.b64encode(signature).decode(),
+                  "X-Twilio-Email-Event-Webhook-Timestamp": timestamp}
+
+
+def test_sendgrid_posts_signed_with_its_key_mark_the_recipients(hooked: Path, bulletin,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    private, public = sendgrid_key()
+    monkeypatch.setenv("SENDGRID_KEY", public)
+    with open(hooked / "config.yaml", "a", encoding="utf-8") as config:
+        config.write("    sendgrid_public_key_env: SENDGRID_KEY\n")
+    events = [{"email": ANA, "event": "bounce", "type": "bounce", "status": "5.1.1",
+               "reason": "550 5.1.1 unknown user", "sg_event_id": "sg1", "timestamp": 1765130000},
+              {"email": BO, "event": "spamreport", "sg_event_id": "sg2", "timestamp": 1765130000},
+              {"email": CHEN, "event": "deferred", "sg_event_id": "sg3", "timestamp": 1765130000}]
+    body, headers = sendgrid(private, events)
+    other, _ = sendgrid_key()
+    _, foreign = sendgrid(other, events)
+    _, stale = sendgrid(private, events, at=time.time() - 3600)
+    tampered = body.replace(ANA.encode(), CHEN.encode())
+    before = people(hooked)
+    with bulletin_serve(hooked) as site:
+        for forged_body, forged_headers in ((body, foreign), (body, stale), (tampered, headers), (body, {}),
+                                            (body, {**headers, "X-Twilio-Email-Event-Webhook-Signature":
+                                                    "bm90IGEgc2lnbmF0dXJl"})):
+            assert post(site, "/webhooks/sendgrid", forged_body, forged_headers)[0] == 403
+        assert people(hooked) == before
+        assert post(site, "/webhooks/sendgrid", body, headers) == (200, b"ok\n")
+        assert post(site, "/webhooks/sendgrid", body, headers) == (200, b"ok\n")  # a retry: acts once
+    assert people(hooked) == {ANA: ("bounced", "hard bounce of 2026-W11: sendgrid bounce: 5.1.1 550 5.1.1 "
+                                    "unknown user"),
+                              BO: ("complained", "complaint (sendgrid) about 2026-W11"),
+                              CHEN: ("confirmed", "")}  # SendGrid still tries a deferred copy
+    with Store.open(load_config(hooked / "config.yaml").database) as store:
+        assert store.db.execute("SELECT count(*) FROM mail_reports").fetchone()[0] == 2

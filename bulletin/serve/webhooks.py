@@ -1,10 +1,12 @@
-"""Bounces and complaints an ESP posts to ``bulletin serve``: Mailgun and Postmark.
+"""Bounces and complaints an ESP posts to ``bulletin serve``: Mailgun, Postmark and SendGrid.
 
-Each is authenticated the way its ESP does it, before anything is read from
-the body: Mailgun signs each event (an HMAC-SHA256 of its timestamp and token
-under the account's webhook signing key); Postmark signs nothing, so its
-webhook is set up with HTTP basic auth, whose user and password are in the
-environment. An unauthenticated post gets 401 or 403 and changes nothing.
+Each is authenticated the way its ESP does it, before anything it says is
+acted on: Mailgun signs each event (an HMAC-SHA256 of its timestamp and token
+under the account's webhook signing key); SendGrid signs each post (ECDSA
+over its timestamp and body, checked with the account's public key);
+Postmark signs nothing, so its webhook is set up with HTTP basic auth, whose
+user and password are in the environment. An unauthenticated post gets 401
+or 403 and changes nothing.
 
 Unlike a bounce report that anyone can mail to the bounce address, an
 authenticated event is the ESP's word, so it is matched by the address it
@@ -40,9 +42,9 @@ from bulletin.weeks import IsoWeek
 
 log = logging.getLogger("bulletin")
 
-# Mailgun's advice: refuse a signature older than this, so that a captured post cannot be replayed
-# later (within it, the event id kept in the store makes a replay change nothing).
-MAILGUN_MAX_AGE = 15 * 60
+# Mailgun's advice, kept for SendGrid too: refuse a signature older than this, so that a captured
+# post cannot be replayed later (within it, the event id kept in the store makes a replay change nothing).
+WEBHOOK_MAX_AGE = 15 * 60
 # Postmark's bounce types (its "Type"): the rest (an auto-reply, a challenge, a subscribe) is no bounce.
 POSTMARK_HARD = {"HardBounce", "BadEmailAddress", "ManuallyDeactivated", "Blocked"}
 POSTMARK_SOFT = {"SoftBounce", "Transient", "DnsError", "MailboxFull"}
@@ -68,6 +70,8 @@ def register_webhooks(app: web.WebApp, config: Config, settings: EmailSettings |
         app.route("POST", "/webhooks/mailgun", hooks.mailgun)
     if settings.postmark_user_env and settings.postmark_password_env:
         app.route("POST", "/webhooks/postmark", hooks.postmark)
+    if settings.sendgrid_public_key_env:
+        app.route("POST", "/webhooks/sendgrid", hooks.sendgrid)
 
 
 def _plain(status: int, text: str, headers: tuple[tuple[str, str], ...] = ()) -> web.Response:
@@ -105,7 +109,7 @@ class Webhooks:
         data = payload.get("event-data")
         if not isinstance(data, dict):
             return _plain(400, "Bad request: no event-data")
-        return self._act(_mailgun_event(data))
+        return self._act([_mailgun_event(data)])
 
     def postmark(self, request: web.Request) -> web.Response:
         assert self.settings.postmark_user_env and self.settings.postmark_password_env
@@ -117,36 +121,56 @@ class Webhooks:
         payload = _json(request.body)
         if not isinstance(payload, dict):
             return _plain(400, "Bad request: not a JSON object")
-        return self._act(_postmark_event(payload))
+        return self._act([_postmark_event(payload)])
 
-    def _act(self, event: EspEvent | None) -> web.Response:
-        """200 whatever became of the event: the ESP would only post it again."""
-        if event is None or event.kind == Kind.OTHER or not event.event_id:
-            return _plain(200, "ignored")
+    def sendgrid(self, request: web.Request) -> web.Response:
+        assert self.settings.sendgrid_public_key_env is not None
+        key = _secret(self.settings.sendgrid_public_key_env)
+        if not key or not _sendgrid_signed(key, request):
+            return _plain(403, "Forbidden: not signed with this list's SendGrid key")
+        payload = _json(request.body)
+        if not isinstance(payload, list):
+            return _plain(400, "Bad request: not a JSON list of events")
+        return self._act([_sendgrid_event(event) for event in payload if isinstance(event, dict)])
+
+    def _act(self, events: list[EspEvent]) -> web.Response:
+        """200 whatever became of the events (the ESP would only post them again), all in one
+        transaction; the answer says what became of a lone event."""
+        with Store.open(self.config.database) as store, store.transaction():
+            outcomes = [self._record(store, event) for event in events]
+        return _plain(200, outcomes[0] if len(outcomes) == 1 else "ok")
+
+    def _record(self, store: Store, event: EspEvent) -> str:
+        if event.kind == Kind.OTHER or not event.event_id:
+            return "ignored"
         try:
             address = subs.normalise(event.email)
         except SubscriberError:
-            return _plain(200, "ignored: not an address")
+            return "ignored: not an address"
+        subscriber = store.subscribers.get(address)
+        if subscriber is None:
+            return "ignored: not on the list"
+        # An ESP's event does not say which week's copy it was: the newest sent is the likeliest.
+        week = store.mail_reports.last_sent_week(subscriber.id) or str(IsoWeek.of(clock.now().date()))
+        digest = hashlib.sha256(f"esp\n{event.event_id}".encode()).hexdigest()
         tally = bounces.Tally()
-        with Store.open(self.config.database) as store, store.transaction():
-            subscriber = store.subscribers.get(address)
-            if subscriber is None:
-                return _plain(200, "ignored: not on the list")
-            # An ESP's event does not say which week's copy it was: the newest sent is the likeliest.
-            week = store.mail_reports.last_sent_week(subscriber.id) or str(IsoWeek.of(clock.now().date()))
-            digest = hashlib.sha256(f"esp\n{event.event_id}".encode()).hexdigest()
-            bounces.record(store, bounces.Event(event.kind, digest, subscriber, week, event.detail),
-                           self.settings.soft_bounce_limit, clock.stamp(), tally)
-        return _plain(200, "already read" if tally.already else "ok")
+        bounces.record(store, bounces.Event(event.kind, digest, subscriber, week, event.detail),
+                       self.settings.soft_bounce_limit, clock.stamp(), tally)
+        return "already read" if tally.already else "ok"
+
+
+def _fresh(timestamp: str) -> bool:
+    """A signature's time, within WEBHOOK_MAX_AGE of now."""
+    return timestamp.isascii() and timestamp.isdigit() and \
+        abs(time.time() - int(timestamp)) <= WEBHOOK_MAX_AGE
 
 
 def _mailgun_signed(key: bytes, signature: dict[str, Any]) -> bool:
     timestamp, token, given = (str(signature.get(k, "")) for k in ("timestamp", "token", "signature"))
-    if not timestamp.isascii() or not timestamp.isdigit() or not token or not given:
+    if not _fresh(timestamp) or not token or not given:
         return False
     expected = hmac.new(key, (timestamp + token).encode(), hashlib.sha256).hexdigest()
-    fresh = abs(time.time() - int(timestamp)) <= MAILGUN_MAX_AGE
-    return hmac.compare_digest(expected.encode(), given.encode()) and fresh
+    return hmac.compare_digest(expected.encode(), given.encode())
 
 
 def _mailgun_event(data: dict[str, Any]) -> EspEvent:
@@ -188,3 +212,42 @@ def _postmark_event(payload: dict[str, Any]) -> EspEvent:
     words = " ".join(str(payload.get(k) or "") for k in ("Description", "Details")).strip()
     detail = "postmark" if kind == Kind.COMPLAINT else f"postmark {kind_name}: {words}"[:300]
     return EspEvent(kind, f"postmark:{payload.get('ID', '')}", str(payload.get("Email", "")), detail)
+
+
+SENDGRID_SIGNATURE = "x-twilio-email-event-webhook-signature"
+SENDGRID_TIMESTAMP = "x-twilio-email-event-webhook-timestamp"
+
+
+def _sendgrid_signed(key: bytes, request: web.Request) -> bool:
+    """SendGrid's signed event webhook: an ECDSA (P-256, SHA-256) signature over the timestamp
+    header and the body as sent, checked with the account's verification key (base64 DER)."""
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    timestamp = request.headers.get(SENDGRID_TIMESTAMP, "")
+    if not _fresh(timestamp):
+        return False
+    try:
+        public = serialization.load_der_public_key(base64.b64decode(key, validate=True))
+        signature = base64.b64decode(request.headers.get(SENDGRID_SIGNATURE, ""), validate=True)
+    except (binascii.Error, ValueError, UnsupportedAlgorithm):
+        return False
+    if not isinstance(public, ec.EllipticCurvePublicKey) or not signature:
+        return False
+    try:
+        public.verify(signature, timestamp.encode() + request.body, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return False
+    return True
+
+
+def _sendgrid_event(event: dict[str, Any]) -> EspEvent:
+    name, bounce_type = str(event.get("event", "")), str(event.get("type", "bounce"))
+    # "deferred" is not counted: SendGrid is still trying, and says "bounce" when it gives up.
+    kind = (Kind.HARD if name == "bounce" and bounce_type == "bounce" else
+            Kind.SOFT if name == "bounce" and bounce_type == "blocked" else
+            Kind.COMPLAINT if name == "spamreport" else Kind.OTHER)
+    words = " ".join(str(event.get(k) or "") for k in ("status", "reason")).strip()
+    detail = "sendgrid" if kind == Kind.COMPLAINT else f"sendgrid {bounce_type}: {words}"[:300]
+    return EspEvent(kind, f"sendgrid:{event.get('sg_event_id', '')}", str(event.get("email", "")), detail)

@@ -11,7 +11,9 @@
 
 A report names its subscriber by a VERP token only, which must verify under
 the list's key for that subscriber's uid and address (verp.py). The whole run
-is one transaction: it is all written or, if anything fails, none of it.
+is one transaction: it is all written or, if anything fails, none of it. An
+ESP's authenticated webhook event (bulletin/serve/webhooks.py) names the
+address instead, and goes through ``record`` the same way.
 """
 
 from __future__ import annotations

@@ -121,6 +121,9 @@ OPTIONS = option.schema(
     option.text("postmark_user_env", None, "the environment variable holding the user name of the "
                 "basic auth Postmark's webhook sends to `/webhooks/postmark` (with `postmark_password_env`)"),
     option.text("postmark_password_env", None, "the environment variable holding that password"),
+    option.text("sendgrid_public_key_env", None, "the environment variable holding SendGrid's event "
+                "webhook verification key (base64): `bulletin serve` then takes its signed events at "
+                "`/webhooks/sendgrid`"),
     option.integer("soft_bounce_limit", 3, "soft bounces (4.x.x reports) in a row, one a week at most, "
                    "before `bulletin bounces` marks an address bounced"),
     option.integer("signups_per_hour", 100, "confirmation emails the subscribe form may send an hour, "
@@ -180,6 +183,7 @@ class EmailSettings:
     mailgun_signing_key_env: str | None = None
     postmark_user_env: str | None = None
     postmark_password_env: str | None = None
+    sendgrid_public_key_env: str | None = None
 
 
 def parse(raw: dict[str, Any], values: option.Values, where: str, base_dir: Path,
@@ -204,7 +208,8 @@ def parse(raw: dict[str, Any], values: option.Values, where: str, base_dir: Path
                          values["signups_per_hour"], values["corrections"], values["signups_per_client"],
                          values["max_pending"], values["bounce_address"],
                          values["soft_bounce_limit"], values["mailgun_signing_key_env"],
-                         values["postmark_user_env"], values["postmark_password_env"])
+                         values["postmark_user_env"], values["postmark_password_env"],
+                         values["sendgrid_public_key_env"])
 
 
 def _https(base_url: str, where: str, problems: check.Problems) -> str:
