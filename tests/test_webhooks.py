@@ -196,3 +196,24 @@ def test_sendgrid_posts_signed_with_its_key_mark_the_recipients(hooked: Path, bu
                               CHEN: ("confirmed", "")}  # SendGrid still tries a deferred copy
     with Store.open(load_config(hooked / "config.yaml").database) as store:
         assert store.db.execute("SELECT count(*) FROM mail_reports").fetchone()[0] == 2
+
+
+def test_a_sendgrid_batch_larger_than_a_form_is_taken_and_other_paths_keep_their_limit(
+        hooked: Path, bulletin, monkeypatch: pytest.MonkeyPatch) -> None:
+    # SendGrid batches up to 768 kB of events; the site's forms take 64 kB, and still do.
+    private, public = sendgrid_key()
+    monkeypatch.setenv("SENDGRID_KEY", public)
+    with open(hooked / "config.yaml", "a", encoding="utf-8") as config:
+        config.write("    sendgrid_public_key_env: SENDGRID_KEY\n")
+    padding = [{"email": f"someone{n}@example.org", "event": "delivered", "sg_event_id": f"d{n}",
+                "smtp-id": f"<{n}@bulletin.example.org>", "timestamp": 1765130000} for n in range(3000)]
+    body, headers = sendgrid(private, [*padding, {"email": ANA, "event": "bounce", "type": "bounce",
+                                                  "status": "5.1.1", "sg_event_id": "sg9"}])
+    assert 64 * 1024 < len(body) < 1024 * 1024
+    too_large, too_large_headers = sendgrid(private, padding * 6)
+    with bulletin_serve(hooked) as site:
+        assert post(site, "/webhooks/sendgrid", body, headers) == (200, b"ok\n")
+        assert post(site, "/webhooks/sendgrid", too_large, too_large_headers)[0] == 413
+        assert post(site, "/subscribe", b"email=x" + b"x" * 70_000,
+                    {"Content-Type": "application/x-www-form-urlencoded"})[0] == 413
+    assert people(hooked)[ANA][0] == "bounced"

@@ -49,6 +49,9 @@ WEBHOOK_MAX_AGE = 15 * 60
 POSTMARK_HARD = {"HardBounce", "BadEmailAddress", "ManuallyDeactivated", "Blocked"}
 POSTMARK_SOFT = {"SoftBounce", "Transient", "DnsError", "MailboxFull"}
 POSTMARK_COMPLAINT = {"SpamComplaint"}
+# SendGrid posts its events in batches of up to 768 kB (Mailgun and Postmark post one at a time, well
+# under the site's MAX_BODY); only this route takes that much, and only when SendGrid is set up.
+SENDGRID_MAX_BODY = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def register_webhooks(app: web.WebApp, config: Config, settings: EmailSettings |
     if settings.postmark_user_env and settings.postmark_password_env:
         app.route("POST", "/webhooks/postmark", hooks.postmark)
     if settings.sendgrid_public_key_env:
-        app.route("POST", "/webhooks/sendgrid", hooks.sendgrid)
+        app.route("POST", "/webhooks/sendgrid", hooks.sendgrid, max_body=SENDGRID_MAX_BODY)
 
 
 def _plain(status: int, text: str, headers: tuple[tuple[str, str], ...] = ()) -> web.Response:
