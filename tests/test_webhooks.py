@@ -9,6 +9,7 @@ import hmac
 import http.client
 import json
 import secrets
+import socket
 import time
 from contextlib import closing
 from pathlib import Path
@@ -210,10 +211,20 @@ def test_a_sendgrid_batch_larger_than_a_form_is_taken_and_other_paths_keep_their
     body, headers = sendgrid(private, [*padding, {"email": ANA, "event": "bounce", "type": "bounce",
                                                   "status": "5.1.1", "sg_event_id": "sg9"}])
     assert 64 * 1024 < len(body) < 1024 * 1024
-    too_large, too_large_headers = sendgrid(private, padding * 6)
     with bulletin_serve(hooked) as site:
         assert post(site, "/webhooks/sendgrid", body, headers) == (200, b"ok\n")
-        assert post(site, "/webhooks/sendgrid", too_large, too_large_headers)[0] == 413
+        assert answer_to_length(site, "/webhooks/sendgrid", 2 * 1024 * 1024).startswith(b"HTTP/1.1 413")
+        # (Read whole, as waitress now takes 1 MB on any path, then refused by the app.)
         assert post(site, "/subscribe", b"email=x" + b"x" * 70_000,
                     {"Content-Type": "application/x-www-form-urlencoded"})[0] == 413
     assert people(hooked)[ANA][0] == "bounced"
+
+
+def answer_to_length(base: str, path: str, length: int) -> bytes:
+    """The answer to a POST that says its body is ``length`` bytes, read before the body is all sent
+    (a server that refuses it closes the connection; sending the rest would race that)."""
+    url = urlsplit(base)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as connection:
+        connection.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                           f"Content-Length: {length}\r\n\r\n".encode() + b"[" * 1000)
+        return connection.recv(65536)
