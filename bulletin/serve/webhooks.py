@@ -1,4 +1,5 @@
-"""Bounces and complaints an ESP posts to ``bulletin serve``: Mailgun, Postmark and SendGrid.
+"""Bounces and complaints an ESP posts to ``bulletin serve``: Mailgun, Postmark, SendGrid and
+Amazon SES (through SNS, whose signatures are checked in ses.py).
 
 Each is authenticated the way its ESP does it, before anything it says is
 acted on: Mailgun signs each event (an HMAC-SHA256 of its timestamp and token
@@ -37,6 +38,7 @@ from bulletin.publish.email import subscribers as subs
 from bulletin.publish.email.reports import Kind
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.serve import app as web
+from bulletin.serve import ses
 from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
 
@@ -75,6 +77,8 @@ def register_webhooks(app: web.WebApp, config: Config, settings: EmailSettings |
         app.route("POST", "/webhooks/postmark", hooks.postmark)
     if settings.sendgrid_public_key_env:
         app.route("POST", "/webhooks/sendgrid", hooks.sendgrid, max_body=SENDGRID_MAX_BODY)
+    if settings.ses is not None:
+        app.route("POST", "/webhooks/ses", hooks.amazon_ses)
 
 
 def _plain(status: int, text: str, headers: tuple[tuple[str, str], ...] = ()) -> web.Response:
@@ -101,6 +105,8 @@ class Webhooks:
     def __init__(self, config: Config, settings: EmailSettings) -> None:
         self.config = config
         self.settings = settings
+        # One per serve process: it keeps the SNS certificates it fetched.
+        self.sns = ses.Verifier(settings.ses) if settings.ses is not None else None
 
     def mailgun(self, request: web.Request) -> web.Response:
         assert self.settings.mailgun_signing_key_env is not None
@@ -136,12 +142,31 @@ class Webhooks:
             return _plain(400, "Bad request: not a JSON list of events")
         return self._act([_sendgrid_event(event) for event in payload if isinstance(event, dict)])
 
+    def amazon_ses(self, request: web.Request) -> web.Response:
+        assert self.sns is not None
+        message = _json(request.body)
+        if not isinstance(message, dict):
+            return _plain(400, "Bad request: not a JSON object")
+        problem = self.sns.problem(message)
+        if problem:
+            return _plain(403, f"Forbidden: {problem}")
+        if message["Type"] == "SubscriptionConfirmation":
+            # Signed by SNS for an allowed topic: confirming it is what the list's owner asked for.
+            if self.sns.fetch(str(message.get("SubscribeURL", ""))) is None:
+                return _plain(403, "Forbidden: the subscription cannot be confirmed at its URL")
+            log.info("bulletin serve: subscribed to %s", message["TopicArn"])
+            return _plain(200, "subscribed")
+        if message["Type"] != "Notification":
+            return _plain(200, "ignored")
+        return self._act([EspEvent(Kind(found.kind), found.event_id, found.email, found.detail)
+                          for found in ses.recipients(message)])
+
     def _act(self, events: list[EspEvent]) -> web.Response:
         """200 whatever became of the events (the ESP would only post them again), all in one
         transaction; the answer says what became of a lone event."""
         with Store.open(self.config.database) as store, store.transaction():
             outcomes = [self._record(store, event) for event in events]
-        return _plain(200, outcomes[0] if len(outcomes) == 1 else "ok")
+        return _plain(200, outcomes[0] if len(outcomes) == 1 else "ok" if outcomes else "ignored")
 
     def _record(self, store: Store, event: EspEvent) -> str:
         if event.kind == Kind.OTHER or not event.event_id:

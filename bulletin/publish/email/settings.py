@@ -60,6 +60,15 @@ DKIM_OPTIONS = option.schema(
     option.path("key_file", "the PEM RSA private key", required=True, must_exist=True),
 )
 
+SES_OPTIONS = option.schema(
+    option.strings("topic_arns", (), "the SNS topics SES posts this list's bounces and complaints to; "
+                   "a message of any other topic is refused"),
+    option.strings("cert_hosts", (), "the hosts SNS's signing certificates are fetched from (https only)"),
+    option.path("ca_file", "the CA certificates the certificate hosts are checked against",
+                must_exist=True, required=False, shown_default="the system's"),
+)
+
+
 def _read_sender(sender: option.Option, raw: dict[str, Any], where: str, problems: check.Problems,
                  base_dir: Path) -> str | None:
     """``from``: an address, with or without a name, whose domain can be told."""
@@ -138,6 +147,8 @@ OPTIONS = option.schema(
     option.section("smtp", "the mail server; without it, .eml files are written to OUTPUT/outbox/WEEK/",
                    nested=SMTP_OPTIONS),
     option.section("dkim", "sign every message with DKIM", nested=DKIM_OPTIONS),
+    option.section("ses", "take Amazon SES's bounces and complaints from SNS at `/webhooks/ses`",
+                   nested=SES_OPTIONS),
 )
 
 
@@ -156,6 +167,13 @@ class Dkim:
     selector: str
     domain: str
     key_file: Path
+
+
+@dataclass(frozen=True)
+class Ses:
+    topic_arns: tuple[str, ...]
+    cert_hosts: tuple[str, ...]  # () for sns.<region>.amazonaws.com of each topic
+    ca_file: Path | None
 
 
 @dataclass(frozen=True)
@@ -184,6 +202,7 @@ class EmailSettings:
     postmark_user_env: str | None = None
     postmark_password_env: str | None = None
     sendgrid_public_key_env: str | None = None
+    ses: Ses | None = None
 
 
 def parse(raw: dict[str, Any], values: option.Values, where: str, base_dir: Path,
@@ -197,6 +216,7 @@ def parse(raw: dict[str, Any], values: option.Values, where: str, base_dir: Path
     smtp = _smtp(raw["smtp"], f"{where}.smtp", problems) if raw.get("smtp") is not None else None
     dkim = _dkim(raw["dkim"], f"{where}.dkim", base_dir, domain, problems) \
         if raw.get("dkim") is not None else None
+    ses = _ses(raw["ses"], f"{where}.ses", base_dir, problems) if raw.get("ses") is not None else None
     if bool(values["postmark_user_env"]) != bool(values["postmark_password_env"]):
         problems.add(where, "postmark_user_env and postmark_password_env go together")
     if not values.ok or len(problems) > before:
@@ -209,7 +229,7 @@ def parse(raw: dict[str, Any], values: option.Values, where: str, base_dir: Path
                          values["max_pending"], values["bounce_address"],
                          values["soft_bounce_limit"], values["mailgun_signing_key_env"],
                          values["postmark_user_env"], values["postmark_password_env"],
-                         values["sendgrid_public_key_env"])
+                         values["sendgrid_public_key_env"], ses)
 
 
 def _https(base_url: str, where: str, problems: check.Problems) -> str:
@@ -257,3 +277,19 @@ def _dkim(raw: Any, where: str, base_dir: Path, domain: str, problems: check.Pro
     if values is None or not values.ok:
         return None
     return Dkim(values["selector"], values["domain"] or domain, values["key_file"])
+
+
+def _ses(raw: Any, where: str, base_dir: Path, problems: check.Problems) -> Ses | None:
+    values = SES_OPTIONS.read_section(raw, where, problems, base_dir)
+    if values is None or not values.ok:
+        return None
+    arns = values["topic_arns"]
+    if not arns:
+        problems.add(f"{where}.topic_arns", "required: the topics whose messages are this list's")
+        return None
+    for arn in arns:
+        if arn.count(":") != 5 or not arn.startswith("arn:aws:sns:"):
+            problems.add(f"{where}.topic_arns", f"not an SNS topic ARN like "
+                                                f"'arn:aws:sns:eu-west-1:123456789012:bounces': {arn!r}")
+            return None
+    return Ses(arns, values["cert_hosts"], values["ca_file"])
