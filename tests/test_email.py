@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import dkim
@@ -56,7 +57,7 @@ def test_each_confirmed_subscriber_gets_one_signed_message_with_both_parts(
         return txt_record if name == b"w26._domainkey.bulletin.example.org." else None
 
     for path in sorted(inbox.glob("*.eml")):
-        raw = path.read_bytes().split(b"\r\n", 1)[1]  # without the recorder's X-Envelope-To
+        raw = path.read_bytes().split(b"\r\n", 2)[2]  # without the recorder's X-Envelope- lines
         assert dkim.verify(raw, dnsfunc=dns)
         assert not dkim.verify(raw.replace(b"List-Unsubscribe: <https://", b"List-Unsubscribe: <http://"),
                                dnsfunc=dns)
@@ -260,6 +261,8 @@ def test_a_550_fails_that_address_only_and_marks_it_bounced(mailing: Path, bulle
                                       "chen@example.cn\tsent\t1\t250 2.0.0 OK queued"]
     listed = bulletin("subscribers", "list", "--status", "bounced")
     assert listed.out == "bo@example.net\tbounced\ten\n"
+    [bounced] = json.loads(bulletin("subscribers", "list", "--status", "bounced", "--format", "json").out)
+    assert bounced["reason"] == "refused by the server sending 2026-W11: 550 5.1.1 no such user"
 
 
 def test_a_server_that_never_accepts_leaves_the_addresses_deferred(mailing: Path, bulletin,

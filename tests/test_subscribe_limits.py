@@ -63,7 +63,7 @@ def test_one_inbox_spelt_forty_ways_gets_at_most_three_confirmations(listing: Pa
 
 def test_known_and_unknown_addresses_get_the_same_answer(listing: Path, bulletin) -> None:
     for email, status in (("in@example.com", "confirmed"), ("left@example.com", "unsubscribed"),
-                          ("gone@example.com", "bounced")):
+                          ("gone@example.com", "bounced"), ("sore@example.com", "complained")):
         assert bulletin("subscribers", "add", email).code == 0
         if status != "confirmed":
             with Store.open(listing / "output" / "bulletin.db") as store:
@@ -72,10 +72,17 @@ def test_known_and_unknown_addresses_get_the_same_answer(listing: Path, bulletin
                 store.subscribers.set_status(found.id, status)
     with bulletin_serve(listing) as site:
         answers = {email: sign_up(site, email, client=n + 1) for n, email in enumerate(
-            ["new@example.com", "in@example.com", "left@example.com", "gone@example.com"])}
+            ["new@example.com", "in@example.com", "left@example.com", "gone@example.com",
+             "sore@example.com"])}
+        sent = settled(listing / "output" / "outbox" / "confirm")
     statuses = {status for status, _ in answers.values()}
     pages = {page.replace(email.encode(), b"ADDRESS") for email, (_, page) in answers.items()}
     assert statuses == {200} and len(pages) == 1
+    # One who reported the list as spam is sent nothing, and stays complained.
+    assert {str(m["To"]) for m in sent} == {"new@example.com", "left@example.com"}
+    with Store.open(listing / "output" / "bulletin.db") as store:
+        sore = store.subscribers.get("sore@example.com")
+        assert sore is not None and sore.status == "complained"
 
 
 def test_the_server_answers_while_confirmations_wait_on_a_slow_relay(listing: Path, tmp_path: Path) -> None:

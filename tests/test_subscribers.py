@@ -103,9 +103,11 @@ def test_every_problem_in_the_email_config_is_reported_at_once(project: Path, bu
     result = bulletin("stats")
     assert result.code == 2  # a config error
     assert result.err.splitlines() == [
-        "error: config.yaml: publish[0].colour: unknown key (expected one of: base_url, bounce_after, "
-        "concurrency, corrections, dkim, from, list_id, list_name, max_attempts, max_pending, name, rate, "
-        "retry_seconds, signing_key_env, signups_per_client, signups_per_hour, smtp, type)",
+        "error: config.yaml: publish[0].colour: unknown key (expected one of: base_url, bounce_address, "
+        "bounce_after, concurrency, corrections, dkim, from, list_id, list_name, mailgun_signing_key_env, "
+        "max_attempts, max_pending, name, postmark_password_env, postmark_user_env, rate, retry_seconds, "
+        "sendgrid_public_key_env, ses, signing_key_env, signups_per_client, signups_per_hour, smtp, "
+        "soft_bounce_limit, type)",
         "error: config.yaml: publish[0].from: not an address like 'Token Bulletin <news@example.org>': "
         "'nobody'",
         "error: config.yaml: publish[0].base_url: not a valid http(s) URL: 'ftp://x'",

@@ -26,7 +26,7 @@ COMMANDS = {
     "reject": "weekly.reject", "site": "weekly.site", "sources": "inspect.sources",
     "stats": "inspect.stats", "events": "inspect.events", "backtest": "inspect.backtest",
     "serve": "serve.serve", "subscribers": "subscribers.subscribers", "doctor": "doctor.doctor",
-    "corrections": "corrections.corrections", "init": "init.init",
+    "corrections": "corrections.corrections", "init": "init.init", "bounces": "bounces.bounces",
 }
 
 # The machine's own trouble, not bulletin's: said in one line, like a BulletinError.

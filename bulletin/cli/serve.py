@@ -14,6 +14,7 @@ from bulletin.errors import BulletinError
 from bulletin.serve import app as web
 from bulletin.serve.outbox import ConfirmationSender
 from bulletin.serve.subscribe import email_settings, register_routes
+from bulletin.serve.webhooks import register_webhooks
 
 
 @click.command()
@@ -34,6 +35,7 @@ def serve(config_path: Path, host: str, port: int, idle: float, proxy: str) -> N
     # The form's confirmations go out from here, never inside a request.
     sender = ConfirmationSender(config, settings) if settings is not None else None
     register_routes(app, config, sender.wake if sender else None)
+    register_webhooks(app, config, settings)
     try:
         server = web.production(app, host, port, idle, proxy)
     except OSError as exc:  # the port is taken, or the address is not this machine's

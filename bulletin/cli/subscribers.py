@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bulletin.cli import output
-from bulletin.cli.options import config_option
+from bulletin.cli.options import config_option, format_option
 from bulletin.config.load import load_config
 from bulletin.errors import BulletinError
 from bulletin.publish.email import subscribers as subs
@@ -67,12 +68,22 @@ def remove(config_path: Path, email: str) -> None:
 @subscribers.command("list")
 @config_option
 @click.option("--status", type=click.Choice(STATUSES), default=None, help="Only this status.")
-def list_(config_path: Path, status: str | None) -> None:
-    """Every address with its status and language."""
+@format_option
+def list_(config_path: Path, status: str | None, fmt: str) -> None:
+    """Every address with its status and language; as JSON, with why and since when it is
+    bounced or complained, and the bounce reports read for it."""
     with _database(config_path) as store:
         found = store.subscribers.listing(status)
-    for sub in found:
-        click.echo(f"{sub.email}\t{sub.status}\t{sub.locale}")
+        if fmt == "json":
+            rows = [{"email": sub.email, "status": sub.status, "locale": sub.locale,
+                     "changed_at": sub.changed_at, "reason": sub.reason,
+                     "soft_bounces": sub.soft_bounces,
+                     "reports": [r.as_json() for r in store.mail_reports.of(sub.id)]} for sub in found]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        for sub in found:
+            click.echo(f"{sub.email}\t{sub.status}\t{sub.locale}")
     output.say(f"{len(found)} subscribers")
 
 

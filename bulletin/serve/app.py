@@ -9,9 +9,10 @@ from the site folder.
 
 The app trusts nothing of a request: a path with control characters, bytes
 that are not UTF-8 or a malformed Content-Length is a 400, a body over
-MAX_BODY a 413, and a failure inside a handler a bare 500 page, never a
-traceback. A redirect's Location is built from the normalised path, so it
-can neither carry a header of its own nor leave the site.
+MAX_BODY (or the larger limit its route was given) a 413, and a failure
+inside a handler a bare 500 page, never a traceback. A redirect's Location
+is built from the normalised path, so it can neither carry a header of its
+own nor leave the site.
 """
 
 from __future__ import annotations
@@ -72,14 +73,14 @@ class Request:
     client: str = ""  # the address the request came from (REMOTE_ADDR)
 
     @classmethod
-    def from_environ(cls, environ: Environ) -> Request:
+    def from_environ(cls, environ: Environ, max_body: int = MAX_BODY) -> Request:
         """The request, checked; raise BadRequest (or _TooLarge) saying what is wrong."""
         length_text = str(environ.get("CONTENT_LENGTH") or "0").strip()
         if not length_text.isascii() or not length_text.isdigit():
             raise BadRequest("the Content-Length is not a number")
         length = int(length_text)
-        if length > MAX_BODY:
-            raise _TooLarge(f"the body is larger than {MAX_BODY:,} bytes")
+        if length > max_body:
+            raise _TooLarge(f"the body is larger than {max_body:,} bytes")
         body = environ["wsgi.input"].read(length) if length else b""
         headers = {key[5:].replace("_", "-").lower(): value
                    for key, value in environ.items() if key.startswith("HTTP_")}
@@ -91,7 +92,7 @@ class Request:
 
 
 class _TooLarge(BadRequest):
-    """A body over MAX_BODY: 413."""
+    """A body over its route's limit: 413."""
 
 
 def _path(environ: Environ) -> str:
@@ -109,7 +110,7 @@ def _path(environ: Environ) -> str:
 Handler = Callable[[Request], Response]
 
 _REASONS = {200: "OK", 204: "No Content", 301: "Moved Permanently", 303: "See Other",
-            304: "Not Modified", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+            304: "Not Modified", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
             405: "Method Not Allowed", 429: "Too Many Requests", 500: "Internal Server Error"}
 
 
@@ -117,14 +118,24 @@ _REASONS = {200: "OK", 204: "No Content", 301: "Moved Permanently", 303: "See Ot
 class WebApp:
     site: Path
     routes: dict[tuple[str, str], Handler] = field(default_factory=dict)
+    # Routes that take bodies over MAX_BODY (an ESP's batch of events); every other keeps MAX_BODY.
+    body_limits: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def route(self, method: str, path: str, handler: Handler) -> None:
+    def route(self, method: str, path: str, handler: Handler, max_body: int = MAX_BODY) -> None:
         self.routes[(method.upper(), path)] = handler
+        if max_body != MAX_BODY:
+            self.body_limits[(method.upper(), path)] = max_body
+
+    @property
+    def max_body(self) -> int:
+        """The largest body any route takes: what the server in front must let through."""
+        return max([MAX_BODY, *self.body_limits.values()])
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         method = str(environ.get("REQUEST_METHOD", "GET"))
         try:
-            response = self.answer(Request.from_environ(environ))
+            limit = self.body_limits.get((method.upper(), _path(environ)), MAX_BODY)
+            response = self.answer(Request.from_environ(environ, limit))
         except _TooLarge as exc:
             response = _plain(413, f"Request too large: {exc}\n")
         except BadRequest as exc:
@@ -208,7 +219,7 @@ def production(app: WebApp, host: str = "127.0.0.1", port: int = 8000,
     server = create_server(app, host=host, port=port, threads=8, channel_timeout=idle, **forwarded,
                            cleanup_interval=max(1, min(30, int(idle // 2) or 1)),
                            connection_limit=MAX_CONNECTIONS, asyncore_use_poll=True,
-                           max_request_body_size=MAX_BODY, max_request_header_size=16 * 1024,
+                           max_request_body_size=app.max_body, max_request_header_size=16 * 1024,
                            clear_untrusted_proxy_headers=True, ident="bulletin", expose_tracebacks=False)
     # Behind a proxy every connection is the proxy's: it alone can count readers' connections.
     server.channel_class = _bounded_channel(server.channel_class, per_client=0 if proxy else PER_CLIENT)

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bulletin.store.corrections import CorrectionLedger
     from bulletin.store.mail import SendLedger, Subscribers
+    from bulletin.store.mail_reports import MailReports
 
 from bulletin.errors import StoreError
 from bulletin.model import (
@@ -53,6 +54,7 @@ from bulletin.model import (
 from bulletin.store import week_totals
 from bulletin.store.corrections import CorrectionLedger
 from bulletin.store.mail import SendLedger, Subscribers
+from bulletin.store.mail_reports import MailReports
 from bulletin.store.migrations import MIGRATIONS
 from bulletin.weeks import IsoWeek
 
@@ -235,6 +237,11 @@ class Store:
     def subscribers(self) -> Subscribers:
         """The email list."""
         return Subscribers(self)
+
+    @cached_property
+    def mail_reports(self) -> MailReports:
+        """The bounces and complaints read from the bounce mailbox."""
+        return MailReports(self)
 
     @cached_property
     def corrections(self) -> CorrectionLedger:

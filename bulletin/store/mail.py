@@ -30,7 +30,8 @@ class SubscriberStatus(StrEnum):
     PENDING = "pending"  # asked to join, not confirmed yet
     CONFIRMED = "confirmed"  # gets the bulletin
     UNSUBSCRIBED = "unsubscribed"  # left; an import never adds it back
-    BOUNCED = "bounced"  # the server refused it too often
+    BOUNCED = "bounced"  # the server refused it too often, or a bounce report said it is gone
+    COMPLAINED = "complained"  # reported the bulletin as spam: never mailed again, never re-added
 
 
 class SendState(StrEnum):
@@ -53,13 +54,15 @@ class Subscriber:
     uid: str  # random; what tokens name, never the row id
     email: str
     locale: str
-    status: str  # pending, confirmed, unsubscribed, bounced
+    status: str  # pending, confirmed, unsubscribed, bounced, complained
     bounces: int = 0
     confirm_sent_at: str = ""  # when the last confirmation email went out ("" never)
     # When the form last asked for one: the serve process's outbox worker sends it, never the
     # request (a slow or failing relay is neither seen nor waited for by the reader).
     confirm_wanted_at: str = ""
     changed_at: str = ""  # when its status last changed (an unsubscribe, say)
+    reason: str = ""  # why it is bounced or complained: the report's status and words
+    soft_bounces: int = 0  # soft bounce reports counted in a row (bulletin/publish/email/bounces.py)
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ class SendRecord:
 if TYPE_CHECKING:
     from bulletin.store.database import Store
 
-_COLUMNS = "id, uid, email, locale, status, bounces, confirm_sent_at, confirm_wanted_at, changed_at"
+_COLUMNS = ("id, uid, email, locale, status, bounces, confirm_sent_at, confirm_wanted_at, changed_at, "
+            "reason, soft_bounces")
 
 # The form's sign-ups, by the client that made them and the mailbox they name: what the
 # limits count (a table, so that every serve process on one store counts the same).
@@ -283,10 +287,14 @@ class SendLedger:
                        "WHERE week = ? AND subscriber = ?",
                        (state, attempts, detail, stamp, self._week, recipient.subscriber))
             if state == SendState.FAILED:
+                # (Every expression reads the row as it was before this UPDATE.)
                 db.execute("UPDATE subscribers SET bounces = bounces + 1, changed_at = ?, "
+                           "reason = CASE WHEN bounces + 1 >= ? AND status = 'confirmed' "
+                           "THEN ? ELSE reason END, "
                            "status = CASE WHEN bounces + 1 >= ? AND status = 'confirmed' "
                            "THEN 'bounced' ELSE status END WHERE id = ?",
-                           (stamp, bounce_after, recipient.subscriber))
+                           (stamp, bounce_after, f"refused by the server sending {self._week}: {detail}",
+                            bounce_after, recipient.subscriber))
 
     def counts(self) -> dict[str, int]:
         """Rows per state."""

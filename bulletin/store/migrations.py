@@ -6,7 +6,7 @@ released; append a new one.
 
 from __future__ import annotations
 
-from bulletin.store import corrections, mail, week_totals
+from bulletin.store import corrections, mail, mail_reports, week_totals
 
 # One script per schema version; user_version says how many have run.
 MIGRATIONS: tuple[str, ...] = (
@@ -144,4 +144,7 @@ MIGRATIONS: tuple[str, ...] = (
     week_totals.MIGRATION_LISTED_DAYS,
     # Stated numbers and corrections name quantities by id, and keep their sentence.
     corrections.MIGRATION_IDS,
+    # Bounces and complaints read from the bounce mailbox (`bulletin bounces`), and why an
+    # address was marked bounced or complained.
+    mail_reports.MIGRATION,
 )

@@ -63,6 +63,7 @@ class Recorder:
         self.count += 1
         handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".incoming")
         with os.fdopen(handle, "wb") as stream:
+            stream.write(f"X-Envelope-From: {envelope.mail_from}\r\n".encode())
             stream.write(f"X-Envelope-To: {','.join(envelope.rcpt_tos)}\r\n".encode())
             stream.write(envelope.original_content)
             stream.flush()

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bulletin.errors import PublishError
-from bulletin.publish.email import tokens
+from bulletin.publish.email import tokens, verp
 from bulletin.publish.email.message import MessageMaker
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.email.transport import Attempt, OutboxTransport, Outcome, SmtpTransport
@@ -213,7 +213,8 @@ def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
                 attempts += 1
                 commit = functools.partial(ledger.claim, item)
                 if smtp:
-                    outcome = smtp.send(item.email, message, commit)
+                    outcome = smtp.send(item.email, message, commit, _envelope_sender(settings, key, item,
+                                                                                       week_id))
                 else:
                     assert files is not None
                     outcome = files.send_file(item.uid, message, commit)
@@ -255,6 +256,14 @@ def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
         raise PublishError(f"email: {settings.smtp.host}:{settings.smtp.port} cannot be reached "
                            f"({breaker.why}; {DOWN_AFTER} tries in a row); stopped trying: "
                            f"{counts.get(SendState.SENT, 0)} sent, {left} left for the next run")
+
+
+def _envelope_sender(settings: EmailSettings, key: bytes, item: Recipient, week: IsoWeek) -> str:
+    """The copy's own VERP address with ``bounce_address`` set, so its bounce names it; else the
+    transport's (the ``from`` address)."""
+    if not settings.bounce_address:
+        return ""
+    return verp.envelope_sender(settings.bounce_address, verp.make(key, item.uid, item.email, week))
 
 
 def _cores() -> int:

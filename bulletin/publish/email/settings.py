@@ -59,6 +59,15 @@ DKIM_OPTIONS = option.schema(
     option.path("key_file", "the PEM RSA private key", required=True, must_exist=True),
 )
 
+SES_OPTIONS = option.schema(
+    option.strings("topic_arns", (), "the SNS topics SES posts this list's bounces and complaints to; "
+                   "a message of any other topic is refused"),
+    option.strings("cert_hosts", (), "the hosts SNS's signing certificates are fetched from (https only)"),
+    option.path("ca_file", "the CA certificates the certificate hosts are checked against",
+                must_exist=True, required=False, shown_default="the system's"),
+)
+
+
 def _read_sender(sender: option.Option, raw: dict[str, Any], where: str, problems: check.Problems,
                  base_dir: Path) -> str | None:
     """``from``: an address, with or without a name, whose domain can be told."""
@@ -67,6 +76,28 @@ def _read_sender(sender: option.Option, raw: dict[str, Any], where: str, problem
         problems.add(f"{where}.from", f"not an address like 'Token Bulletin <news@example.org>': {text!r}")
         return None
     return text
+
+
+def _read_bounce_address(declared: option.Option, raw: dict[str, Any], where: str,
+                         problems: check.Problems, base_dir: Path) -> str | None:
+    """``bounce_address``: a bare address whose local part has room for a VERP token."""
+    from bulletin.publish.email import verp
+
+    text = check.string(raw, declared.key, where, problems)
+    if text is None:
+        return None
+    try:
+        address = Address(addr_spec=text.strip())
+    except (ValueError, IndexError):
+        address = None
+    if address is None or not address.domain or not text.isascii() or text.strip() != address.addr_spec:
+        problems.add(f"{where}.{declared.key}", f"not a bare address like 'bounces@example.org': {text!r}")
+        return None
+    problem = verp.local_part_room(address.addr_spec)
+    if problem:
+        problems.add(f"{where}.{declared.key}", f"{text!r}: {problem}")
+        return None
+    return address.addr_spec
 
 
 def _domain(sender: str) -> str:
@@ -90,6 +121,20 @@ OPTIONS = option.schema(
     option.integer("concurrency", 4, "SMTP connections in parallel, each reused for many messages"),
     option.integer("max_attempts", 5, "tries per address in one run after 4xx replies (backoff doubles)"),
     option.integer("bounce_after", 3, "5xx replies before an address is marked bounced"),
+    option.custom("bounce_address", None, "where bounces and complaints come back: each copy's envelope "
+                  "sender is this address with a signed token after `+` (VERP), read by "
+                  "`bulletin bounces`", "text", _read_bounce_address,
+                  shown_default="none: the envelope sender is the `from` address"),
+    option.text("mailgun_signing_key_env", None, "the environment variable holding Mailgun's webhook "
+                "signing key: `bulletin serve` then takes its events at `/webhooks/mailgun`"),
+    option.text("postmark_user_env", None, "the environment variable holding the user name of the "
+                "basic auth Postmark's webhook sends to `/webhooks/postmark` (with `postmark_password_env`)"),
+    option.text("postmark_password_env", None, "the environment variable holding that password"),
+    option.text("sendgrid_public_key_env", None, "the environment variable holding SendGrid's event "
+                "webhook verification key (base64): `bulletin serve` then takes its signed events at "
+                "`/webhooks/sendgrid`"),
+    option.integer("soft_bounce_limit", 3, "soft bounces (4.x.x reports) in a row, one a week at most, "
+                   "before `bulletin bounces` marks an address bounced"),
     option.integer("signups_per_hour", 100, "confirmation emails the subscribe form may send an hour, "
                    "in all"),
     option.integer("signups_per_client", 20, "sign-ups one client address may make a minute"),
@@ -102,6 +147,8 @@ OPTIONS = option.schema(
     option.section("smtp", "the mail server; without it, .eml files are written to OUTPUT/outbox/WEEK/",
                    nested=SMTP_OPTIONS),
     option.section("dkim", "sign every message with DKIM", nested=DKIM_OPTIONS),
+    option.section("ses", "take Amazon SES's bounces and complaints from SNS at `/webhooks/ses`",
+                   nested=SES_OPTIONS),
 )
 
 
@@ -120,6 +167,13 @@ class Dkim:
     selector: str
     domain: str
     key_file: Path
+
+
+@dataclass(frozen=True)
+class Ses:
+    topic_arns: tuple[str, ...]
+    cert_hosts: tuple[str, ...]  # () for sns.<region>.amazonaws.com of each topic
+    ca_file: Path | None
 
 
 @dataclass(frozen=True)
@@ -142,6 +196,13 @@ class EmailSettings:
     corrections: CorrectionsNotice = OPTIONS.default("corrections")
     signups_per_client: int = OPTIONS.default("signups_per_client")
     max_pending: int = OPTIONS.default("max_pending")
+    bounce_address: str | None = None  # VERP: copies go out from bounce_address+TOKEN (verp.py)
+    soft_bounce_limit: int = OPTIONS.default("soft_bounce_limit")
+    mailgun_signing_key_env: str | None = None
+    postmark_user_env: str | None = None
+    postmark_password_env: str | None = None
+    sendgrid_public_key_env: str | None = None
+    ses: Ses | None = None
 
 
 def parse(raw: dict[str, Any], values: option.Values, where: str, base_dir: Path,
@@ -155,6 +216,9 @@ def parse(raw: dict[str, Any], values: option.Values, where: str, base_dir: Path
     smtp = _smtp(raw["smtp"], f"{where}.smtp", problems) if raw.get("smtp") is not None else None
     dkim = _dkim(raw["dkim"], f"{where}.dkim", base_dir, domain, problems) \
         if raw.get("dkim") is not None else None
+    ses = _ses(raw["ses"], f"{where}.ses", base_dir, problems) if raw.get("ses") is not None else None
+    if bool(values["postmark_user_env"]) != bool(values["postmark_password_env"]):
+        problems.add(where, "postmark_user_env and postmark_password_env go together")
     if not values.ok or len(problems) > before:
         return None
     return EmailSettings(sender if name else address, values["list_name"] or "", address, domain,
@@ -162,7 +226,10 @@ def parse(raw: dict[str, Any], values: option.Values, where: str, base_dir: Path
                          values["signing_key_env"], smtp, dkim, values["concurrency"], values["rate"],
                          values["max_attempts"], values["retry_seconds"], values["bounce_after"],
                          values["signups_per_hour"], values["corrections"], values["signups_per_client"],
-                         values["max_pending"])
+                         values["max_pending"], values["bounce_address"],
+                         values["soft_bounce_limit"], values["mailgun_signing_key_env"],
+                         values["postmark_user_env"], values["postmark_password_env"],
+                         values["sendgrid_public_key_env"], ses)
 
 
 def _https(base_url: str, where: str, problems: check.Problems) -> str:
@@ -210,3 +277,19 @@ def _dkim(raw: Any, where: str, base_dir: Path, domain: str, problems: check.Pro
     if values is None or not values.ok:
         return None
     return Dkim(values["selector"], values["domain"] or domain, values["key_file"])
+
+
+def _ses(raw: Any, where: str, base_dir: Path, problems: check.Problems) -> Ses | None:
+    values = SES_OPTIONS.read_section(raw, where, problems, base_dir)
+    if values is None or not values.ok:
+        return None
+    arns = values["topic_arns"]
+    if not arns:
+        problems.add(f"{where}.topic_arns", "required: the topics whose messages are this list's")
+        return None
+    for arn in arns:
+        if arn.count(":") != 5 or not arn.startswith("arn:aws:sns:"):
+            problems.add(f"{where}.topic_arns", f"not an SNS topic ARN like "
+                                                f"'arn:aws:sns:eu-west-1:123456789012:bounces': {arn!r}")
+            return None
+    return Ses(arns, values["cert_hosts"], values["ca_file"])

@@ -80,6 +80,11 @@ def add(subscribers: Subscribers, email: str, locale: str = "en", status: str = 
                               f"(expected one of: {', '.join(STATUSES)})")
     address = normalise(email)
     old = subscribers.get(address)
+    if old is not None and old.status == SubscriberStatus.COMPLAINED and status != old.status:
+        # Not even with --force: a reader who reported the list as spam and is mailed again
+        # reports it again, and mailbox providers count each one against the sender.
+        raise SubscriberError(f"{address}: complained (reported the bulletin as spam); the list "
+                              "never adds it back")
     left = SubscriberStatus.UNSUBSCRIBED
     if old is not None and old.status == left and status != left and not force:
         raise SubscriberError(f"{address}: unsubscribed; only its owner can subscribe again (the "
@@ -146,8 +151,8 @@ IMPORT_BATCH = 500  # rows a transaction holds: an unsubscribe waits behind one 
 def import_csv(subscribers: Subscribers, text: str, source: str) -> ImportReport:
     """Import rows of email[,locale[,status]]; each bad row is reported and skipped.
 
-    An address that unsubscribed or bounced keeps that status: an import must
-    never re-subscribe someone who left. The whole file is checked first, then
+    An address that unsubscribed, bounced or complained keeps that status: an
+    import must never re-subscribe someone who left. The whole file is checked first, then
     written in batches of IMPORT_BATCH rows, each its own transaction: a reader's
     one-click unsubscribe never waits behind a large import, and a rerun of the
     same file completes one that was stopped (a row already in is "unchanged").
@@ -177,7 +182,8 @@ def import_csv(subscribers: Subscribers, text: str, source: str) -> ImportReport
                 old = subscribers.get(address)
                 status = wanted
                 was = old.status if old is not None else None
-                if was in (SubscriberStatus.UNSUBSCRIBED, SubscriberStatus.BOUNCED):
+                if was in (SubscriberStatus.UNSUBSCRIBED, SubscriberStatus.BOUNCED,
+                           SubscriberStatus.COMPLAINED):
                     status = was
                 elif was == SubscriberStatus.PENDING and status == SubscriberStatus.CONFIRMED:
                     # Pending means nobody has confirmed: a list cannot do it for the owner.

@@ -125,12 +125,13 @@ class SmtpTransport:
             self.client.close()
             self.client = None
 
-    def send(self, recipient: str, message: bytes, commit: Commit) -> Outcome:
+    def send(self, recipient: str, message: bytes, commit: Commit, sender: str = "") -> Outcome:
+        """One message; ``sender``: its envelope sender, if not the transport's (VERP, verp.py)."""
         try:
             if self.client is None:
                 self.client = self._open()
             client = self.client
-            envelope = f"MAIL FROM:<{self.sender}>\r\nRCPT TO:<{recipient}>\r\n"
+            envelope = f"MAIL FROM:<{sender or self.sender}>\r\nRCPT TO:<{recipient}>\r\n"
             if client.does_esmtp and client.has_extn("pipelining"):
                 # RFC 2920: the envelope and DATA in one write, then the three replies.
                 client.send(f"{envelope}DATA\r\n")
