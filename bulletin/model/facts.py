@@ -162,6 +162,8 @@ class DuelFacts(Facts):
     trailer_same_change: float | None = None
     leader_entered: tuple[str, ...] = ()
     trailer_entered: tuple[str, ...] = ()
+    leader_left: tuple[str, ...] = ()  # and those that left it
+    trailer_left: tuple[str, ...] = ()
     # Where one model was counted in both weeks, its name: "its models together" would be wrong.
     leader_same_only: str = ""
     trailer_same_only: str = ""
@@ -211,6 +213,8 @@ class LeadChangeFacts(DuelFacts):
     # The model it follows was listed for the last time this week, on this day (daily W28: Tencent
     # Hy3 Preview, No. 4 the week before, last listed on July 8). "": listed to the week's end.
     succeeded_last_listed: str = ""
+    succeeded_previous_rank: int | None = None  # and where it stood the week before, with how much
+    succeeded_previous_tokens: int | None = None
     # A No. 1 model or developer from a country none of the earlier No. 1s came from: the
     # country, and the first week on record ("the first Chinese model at No. 1 on record").
     first_of_country: str = ""

@@ -138,6 +138,9 @@ def _names(story: Story, title: str) -> tuple[str, ...]:
     # What events name: a model, a figure's subject, a leader and its rival ("Step 3.5 Flash").
     names += [str(value) for e in story.events for key, value in e.facts.as_data().items()
               if key in ("subject", "subject_zh", "succeeds") or key == "name" or key.endswith("_name")]
+    # The models that entered or left a top nine, some of them no longer listed ("Claude Sonnet 4.5").
+    names += [name for e in story.events for key, value in e.facts.as_data().items()
+              if key.endswith(("_entered", "_left")) and isinstance(value, (list, tuple)) for name in value]
     # Licences and attributions are names too: "CC BY 4.0" states no quantity.
     names += [text for credit in story.credits
               for text in (credit.attribution, credit.attribution_zh, credit.licence)]

@@ -34,7 +34,7 @@ from bulletin.model.facts import (
     VariantWhat,
     VolumeChangeFacts,
 )
-from bulletin.story.families import family_name, family_of
+from bulletin.story.families import family_name, family_of, line_of
 from bulletin.story.stats import is_complete
 from bulletin.weeks import IsoWeek
 
@@ -173,7 +173,42 @@ def _pick(candidates: list[Event], events: list[Event], limit: int) -> list[Even
             continue
         chosen.append(_without_a_told_driver(event, told))
         told.update(amounts)
-    return _succession_told_once(_with_debuts(_without_drivers_told_elsewhere(chosen), events, limit), events)
+    return _membership_told_once(_succession_told_once(
+        _with_debuts(_without_drivers_told_elsewhere(chosen), events, limit), events))
+
+
+def _membership_told_once(chosen: list[Event]) -> list[Event]:
+    """The models entering or leaving a side's top nine, named in the countries' paragraph, less
+    those another paragraph tells (weekly W07: MiniMax M2.1 "left the list" twice)."""
+    found = []
+    for index, event in enumerate(chosen):
+        facts = event.facts
+        if isinstance(facts, DuelFacts) and (facts.leader_entered or facts.trailer_entered
+                                             or facts.leader_left or facts.trailer_left):
+            named = {family_name(name) for i, other in enumerate(chosen) if i != index
+                     for name in _names(other.facts.as_data())}
+
+            def untold(names: tuple[str, ...], named: set[str] = named) -> tuple[str, ...]:
+                return tuple(name for name in names if name not in named)
+
+            event = replace(event, facts=replace(
+                facts, leader_entered=untold(facts.leader_entered), leader_left=untold(facts.leader_left),
+                trailer_entered=untold(facts.trailer_entered), trailer_left=untold(facts.trailer_left)))
+        found.append(event)
+    return found
+
+
+def _names(facts: Mapping[str, Any]) -> set[str]:
+    """The models an event's facts name (a name, a leader's, one it follows, nested lists too)."""
+    found: set[str] = set()
+    for key, value in facts.items():
+        if isinstance(value, str) and (key in ("name", "succeeds") or key.endswith("_name")):
+            found.add(value)
+        elif isinstance(value, Mapping):
+            found |= _names(value)
+        elif isinstance(value, (list, tuple)):
+            found |= {name for item in value if isinstance(item, Mapping) for name in _names(item)}
+    return found
 
 
 def _succession_told_once(chosen: list[Event], events: list[Event]) -> list[Event]:
@@ -181,27 +216,40 @@ def _succession_told_once(chosen: list[Event], events: list[Event]) -> list[Even
 
     STYLEBOOK 8, one event, one paragraph: weekly W07 said "MiniMax M2.5, new on OpenRouter this
     week, following MiniMax M2.1, took first place" and, paragraphs later, "MiniMax M2.1 ... is
-    no longer among the top 10". The new model's sentence now says its predecessor left.
+    no longer among the top 10". The new model's sentence now says its predecessor left. A new
+    model with no predecessor found by its fall follows the one of its maker's line that left
+    (dropped_out: a top model or a former No. 1 gone, a leaving that is news of its own).
     """
-    followed = {f.succeeds for e in chosen
-                if isinstance(f := e.facts, (LeadChangeFacts, NewEntrantFacts)) and f.succeeds}
-    # Told or not, its leaving is said in the sentence of the model that follows it.
-    gone = {e.facts.name for e in events if isinstance(e.facts, DroppedOutFacts)
-            and family_name(e.facts.name) in followed}
-    if not gone:
-        return chosen
+    dropped = [e.facts for e in events if isinstance(e.facts, DroppedOutFacts)]
     told = []
     for event in chosen:
         facts = event.facts
-        if isinstance(facts, DroppedOutFacts) and facts.name in gone:
-            continue
-        left = {family_name(name) for name in gone}
-        if isinstance(facts, NewEntrantFacts) and facts.succeeds in left:
-            event = replace(event, facts=replace(facts, succeeded_left=True, succeeded_change=None))
-        elif isinstance(facts, LeadChangeFacts) and facts.succeeds in left:
-            event = replace(event, facts=replace(facts, succeeded_left=True))
+        if isinstance(facts, (LeadChangeFacts, NewEntrantFacts)):
+            maker, name = _newcomer_of(facts)
+            gone = next((d for d in dropped if family_name(d.name) == facts.succeeds
+                         or (maker and not facts.succeeds and d.model.split("/")[0] == maker
+                             and line_of(d.name) == line_of(name))), None)
+            if isinstance(facts, NewEntrantFacts) and gone is not None:
+                event = replace(event, facts=replace(facts, succeeds=family_name(gone.name),
+                                                     succeeded_left=True, succeeded_change=None))
+            elif gone is not None:
+                event = replace(event, facts=replace(facts, succeeds=family_name(gone.name),
+                                                     succeeded_left=True))
         told.append(event)
-    return told
+    followed = {f.succeeds for e in told if isinstance(f := e.facts, (LeadChangeFacts, NewEntrantFacts))
+                and f.succeeded_left}
+    return [e for e in told if not (isinstance(e.facts, DroppedOutFacts)
+                                    and family_name(e.facts.name) in followed)]
+
+
+def _newcomer_of(facts: LeadChangeFacts | NewEntrantFacts) -> tuple[str, str]:
+    """The maker and name of a model new to the list this week, which may follow an older one
+    ("", "" for a lead that is not a new model's, or a model back in the table)."""
+    if isinstance(facts, NewEntrantFacts):
+        return ("", "") if facts.returning or facts.previous_rank is not None else (facts.author, facts.name)
+    if facts.subject_type == SubjectType.MODEL and facts.leader_new:
+        return facts.leader.split("/")[0], facts.leader_name
+    return "", ""
 
 
 def _without_drivers_told_elsewhere(chosen: list[Event]) -> list[Event]:

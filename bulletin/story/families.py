@@ -174,3 +174,14 @@ _ROW_SUFFIX = re.compile(r"( \(free\)| \(\d{4}-\d{2}-\d{2}\))+$")
 def family_name(row_name: str) -> str:
     """A row's display name without its variant's mark: the model's name."""
     return _ROW_SUFFIX.sub("", row_name)
+
+
+def line_of(name: str) -> str:
+    """A model's line: its name without version numbers, dates and stage ("Claude Opus 4.8",
+    "Claude Opus 4.7" are "claude opus"), so that a maker's successor is told as one."""
+    words = [word for word in family_name(name).lower().split()
+             if not any(c.isdigit() for c in word) and word not in STAGES]
+    return " ".join(words)
+
+
+STAGES = {"preview", "beta", "alpha", "exp", "experimental", "(free)"}

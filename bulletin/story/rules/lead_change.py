@@ -44,7 +44,7 @@ class LeadChange(Rule):
         previous = leader_of(before, kind, pair)
         if previous is None or same_leader(kind, previous, ahead):
             return
-        duel = duel_facts(stats, kind, pair, ahead)
+        duel = duel_facts(stats, kind, pair, ahead, context.week_before(stats))
         behind = str(duel["trailer"])
         ended = run_back(context.history, before.week,
                          lambda week: same_leader(kind, context.index.leader(week, kind, pair), previous),
@@ -168,8 +168,12 @@ def _newcomer(context: RuleContext, before: WeekStats, leader: str) -> dict[str,
                 default=None)
     # The one it follows, still listed this week but not on its last day, was last listed then.
     ended = older is not None and older in stats.models and older.last_day is not None and older.last_day < 6
+    last_week = next((other for other in before.models if older is not None and other.model == older.model),
+                     None)
     return {"leader_new": first == stats.week,
             "leader_free": variant(leader).free,
+            "succeeded_previous_rank": last_week.rank if ended and last_week else None,
+            "succeeded_previous_tokens": last_week.tokens if ended and last_week else None,
             "succeeds": family_name(older.name) if older is not None else "",
             "succeeded_last_listed": (stats.week.monday + timedelta(days=older.last_day or 0)).isoformat()
             if ended and older is not None else ""}

@@ -190,10 +190,10 @@ def leader_of(stats: WeekStats, subject_type: str, pair: tuple[str, str]) -> str
     return top_leader(stats, subject_type)
 
 
-def duel_facts(stats: WeekStats, subject_type: str, pair: tuple[str, str], ahead: str
-               ) -> dict[str, Any]:
+def duel_facts(stats: WeekStats, subject_type: str, pair: tuple[str, str], ahead: str,
+               before: WeekStats | None = None) -> dict[str, Any]:
     """What every lead event says of the week (DuelFacts' fields): who leads whom, with both
-    sides' tokens and changes."""
+    sides' tokens and changes; ``before``, last week, names the models that left a side's top."""
     behind, lead_tokens, rival_tokens, lead_change, rival_change = duel(stats, subject_type, pair, ahead)
     return {
         "subject_type": SubjectType(subject_type),
@@ -203,12 +203,13 @@ def duel_facts(stats: WeekStats, subject_type: str, pair: tuple[str, str], ahead
         "trailer_tokens": rival_tokens,
         "leader_change": lead_change,
         "trailer_change": rival_change,
-        **_basis(stats, subject_type, ahead, behind),
+        **_basis(stats, subject_type, ahead, behind, before),
         "week_ending": stats.week.sunday.isoformat(),
     }
 
 
-def _basis(stats: WeekStats, subject_type: str, ahead: str, behind: str) -> dict[str, Any]:
+def _basis(stats: WeekStats, subject_type: str, ahead: str, behind: str,
+           before: WeekStats | None = None) -> dict[str, Any]:
     """What the totals count, and each side's change over all its models where the top's churn drove it."""
     if subject_type == "model":
         return {}
@@ -221,7 +222,8 @@ def _basis(stats: WeekStats, subject_type: str, ahead: str, behind: str) -> dict
         churn = total is not None and (total.churn or (total.churn_in_part and not gap))
         found[f"{side}_churn"] = churn
         found[f"{side}_same_change"] = total.same_change if total is not None and churn else None
-        found[f"{side}_entered"] = _entered(stats, total) if total is not None and churn else ()
+        found[f"{side}_entered"] = _named(stats, total.entered) if total is not None and churn else ()
+        found[f"{side}_left"] = _named(before, total.left) if total is not None and churn and before else ()
         found[f"{side}_same_only"] = _same_only(stats, total) if total is not None and churn else ""
         found[f"{side}_gap"] = gap and not churn
         found[f"{side}_all_change"] = total.all_change if total is not None and gap and not churn else None
@@ -231,9 +233,10 @@ def _basis(stats: WeekStats, subject_type: str, ahead: str, behind: str) -> dict
 ENTERED_NAMED = 3  # the most models new to a side's top nine that its paragraph names
 
 
-def _entered(stats: WeekStats, total: Total) -> tuple[str, ...]:
-    """The models (by name, a model's tiers once) that entered the total's top nine, largest first."""
-    rows = sorted((row for row in stats.models if row.model in set(total.entered)), key=lambda row: row.rank)
+def _named(stats: WeekStats, models: tuple[str, ...]) -> tuple[str, ...]:
+    """The names of ``models`` as ``stats`` lists them (a model's tiers once), largest first; none
+    where there are more than ENTERED_NAMED of them."""
+    rows = sorted((row for row in stats.models if row.model in set(models)), key=lambda row: row.rank)
     names = list(dict.fromkeys(family_name(row.name) for row in rows))
     return tuple(names) if len(names) <= ENTERED_NAMED else ()
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from bulletin.model import Event, ModelWeek, WeekStats
 from bulletin.model.facts import EventKind, NewEntrantFacts
-from bulletin.story.families import family_name
+from bulletin.story.families import family_name, line_of
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence, model_facts
 
@@ -65,17 +65,6 @@ class NewEntrant(Rule):
                                     and older.previous_days == 7 else None,
                                     succeeded_left=left)
             yield Event(EventKind.NEW_ENTRANT, (row.model,), facts, score, evidence(stats, [row.model]))
-
-
-def line_of(name: str) -> str:
-    """A model's line: its name without version numbers, dates and stage ("Claude Opus 4.8",
-    "Claude Opus 4.7" are "claude opus"), so that a maker's successor is told as one."""
-    words = [word for word in family_name(name).lower().split()
-             if not any(c.isdigit() for c in word) and word not in STAGES]
-    return " ".join(words)
-
-
-STAGES = {"preview", "beta", "alpha", "exp", "experimental", "(free)"}
 
 
 # How much an older model of the line must lose for a new one to be told as taking its place:

@@ -88,7 +88,7 @@ class Streak(Rule):
         ahead = leader_of(stats, kind, pair)
         if ahead is None:
             return
-        duel = duel_facts(stats, kind, pair, ahead)
+        duel = duel_facts(stats, kind, pair, ahead, context.week_before(stats))
         behind = str(duel["trailer"])
         run = run_back(context.history, stats.week,
                        lambda week: same_leader(kind, context.index.leader(week, kind, pair), ahead),

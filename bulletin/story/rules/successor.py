@@ -17,11 +17,11 @@ from datetime import timedelta
 
 from bulletin.model import Event, ModelWeek, relative_change
 from bulletin.model.facts import EventKind, OlderModelFacts, SuccessorFacts
-from bulletin.story.families import family_name, family_of
+from bulletin.story.families import family_name, family_of, line_of
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence
 from bulletin.story.rules.lead_change import LISTED
-from bulletin.story.rules.new_entrant import SUCCESSION_FALL, line_of
+from bulletin.story.rules.new_entrant import SUCCESSION_FALL
 
 
 class Successor(Rule):
