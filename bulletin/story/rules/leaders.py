@@ -230,13 +230,14 @@ def _basis(stats: WeekStats, subject_type: str, ahead: str, behind: str,
     return found
 
 
-ENTERED_NAMED = 3  # the most models new to a side's top nine that its paragraph names
+ENTERED_NAMED = 3  # the most models entering (or leaving) a side's top nine its paragraph names
 
 
 def _named(stats: WeekStats, models: tuple[str, ...]) -> tuple[str, ...]:
     """The names of ``models`` as ``stats`` lists them (a model's tiers once), largest first; none
     where there are more than ENTERED_NAMED of them."""
-    rows = sorted((row for row in stats.models if row.model in set(models)), key=lambda row: row.rank)
+    wanted = set(models)
+    rows = sorted((row for row in stats.models if row.model in wanted), key=lambda row: row.rank)
     names = list(dict.fromkeys(family_name(row.name) for row in rows))
     return tuple(names) if len(names) <= ENTERED_NAMED else ()
 
