@@ -56,6 +56,7 @@ from bulletin.store.corrections import CorrectionLedger
 from bulletin.store.mail import SendLedger, Subscribers
 from bulletin.store.mail_reports import MailReports
 from bulletin.store.migrations import MIGRATIONS
+from bulletin.store.quota import Limits, SendQuota
 from bulletin.weeks import IsoWeek
 
 # PRAGMA application_id of a bulletin store ("BLTN"): another program's SQLite file is told apart.
@@ -278,6 +279,10 @@ class Store:
     def send_ledger(self, week: IsoWeek) -> SendLedger:
         """The email send ledger's rows of one week (its methods may run on several threads)."""
         return SendLedger(self, week)
+
+    def send_quota(self, account: str, limits: Limits) -> SendQuota:
+        """The sending quota of one relay (or the outbox), counted here for every sender."""
+        return SendQuota(self, account, limits)
 
     def close(self) -> None:
         self.db.close()

@@ -34,13 +34,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bulletin.clock import Timer
 from bulletin.errors import PublishError
 from bulletin.publish.email import tokens, verp
 from bulletin.publish.email.message import MessageMaker
+from bulletin.publish.email.pacing import Pacer, account_of
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.email.transport import Attempt, OutboxTransport, Outcome, SmtpTransport
 from bulletin.store.database import Store
 from bulletin.store.mail import Recipient, SendLedger, SendState
+from bulletin.store.quota import Refusal
 from bulletin.weeks import IsoWeek
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -50,11 +53,17 @@ Progress = Callable[[int, int], None]  # (done, total)
 class Summary:
     week: IsoWeek
     counts: dict[str, int]  # ledger state -> rows
+    paused: Refusal | None = None  # the quota (an hour's, a day's) that stopped this run
 
     def line(self) -> str:
         order = (SendState.SENT, SendState.FAILED, SendState.DEFERRED, SendState.SKIPPED,
                  SendState.UNCERTAIN, SendState.QUEUED, SendState.SENDING)
-        return ", ".join(f"{self.counts[k]} {k}" for k in order if self.counts.get(k))
+        told = ", ".join(f"{self.counts[k]} {k}" for k in order if self.counts.get(k))
+        if self.paused is None:
+            return told
+        left = sum(self.counts.get(k, 0) for k in (SendState.QUEUED, SendState.DEFERRED))
+        return (f"{told}; paused by max_per_{self.paused.window} ({self.paused.limit:,}): "
+                f"{left:,} left for the next run")
 
     @property
     def complete(self) -> bool:
@@ -131,7 +140,8 @@ def exclusive(database: Path, week: IsoWeek) -> Iterator[None]:
 
 
 def send_week(settings: EmailSettings, maker: MessageMaker, store: Store, outbox: Path,
-              key: bytes, progress: Progress | None = None) -> Summary:
+              key: bytes, progress: Progress | None = None, timer: Timer | None = None) -> Summary:
+    """``timer``: the quotas' clock (a benchmark's simulated one); the wall clock by default."""
     week = maker.week
     with exclusive(store.path, week):
         ledger = store.send_ledger(week)
@@ -142,8 +152,17 @@ def send_week(settings: EmailSettings, maker: MessageMaker, store: Store, outbox
             folder.mkdir(parents=True, exist_ok=True)  # where the summary says the copies are
             OutboxTransport.sweep(folder)
             items = ledger.start(functools.partial(OutboxTransport.holds, folder))
-        _deliver(settings, maker, ledger, items, folder, key, progress)
-        return Summary(week, ledger.counts())
+        pacer = pacer_of(settings, store, timer)
+        _deliver(settings, maker, ledger, items, folder, key, progress, pacer)
+        return Summary(week, ledger.counts(), pacer.stopped_by)
+
+
+def pacer_of(settings: EmailSettings, store: Store, timer: Timer | None = None) -> Pacer:
+    """The target's quotas, counted in the store for the relay (or the outbox) it sends through."""
+    smtp = settings.smtp
+    quota = store.send_quota(account_of(smtp.host if smtp else "", smtp.port if smtp else 0),
+                             settings.quota) if settings.quota else None
+    return Pacer(quota, timer or Timer())
 
 
 DOWN_AFTER = 3  # connections refused in a row, over all workers, before a run stops trying
@@ -177,7 +196,8 @@ class Breaker:
 
 
 def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
-             items: list[Recipient], outbox: Path, key: bytes, progress: Progress | None) -> None:
+             items: list[Recipient], outbox: Path, key: bytes, progress: Progress | None,
+             pacer: Pacer) -> None:
     if not items:
         return  # every copy went out before (or there is nobody): no connection, no thread
     schedule = Schedule(items)
@@ -210,6 +230,11 @@ def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
                 token = tokens.make(key, "unsubscribe", item.uid, item.email)
                 message = maker.build(item.email, item.locale, token,
                                       f"{week_id}.{item.uid}@{settings.domain}")
+                # Counted in the quota's window as late as can be: just before it goes out.
+                if not pacer.admit():
+                    schedule.stop()  # the copy stays queued for the next run
+                    schedule.done()
+                    break
                 attempts += 1
                 commit = functools.partial(ledger.claim, item)
                 if smtp:
