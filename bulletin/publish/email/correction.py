@@ -75,6 +75,6 @@ def send(settings: EmailSettings, bulletin: RenderedBulletin, store: Store, outb
             OutboxTransport.sweep(folder)
             items = ledger.start(lambda uid: OutboxTransport.holds(folder, uid))
         pacer = pacer_of(settings, store)
-        if maker.texts:
-            _deliver(settings, maker, ledger, items, folder, key, None, pacer)  # type: ignore[arg-type]
-        return Summary(week, ledger.counts(), pacer.stopped_by)
+        done = _deliver(settings, maker, ledger, items, folder, key, None,  # type: ignore[arg-type]
+                        pacer) if maker.texts else {}
+        return Summary(week, ledger.counts(), dict(done), pacer.stopped_by)

@@ -72,7 +72,8 @@ class EmailPublisher(Publisher):
         _write_preview(self.settings, maker, outbox / PREVIEW, key)
         with _ProgressBar(f"{bulletin.week} email") as bar:
             summary = sender.send_week(self.settings, maker, store, outbox, key, bar.update)
-        status = DeliveryStatus.OK if summary.complete else DeliveryStatus.FAILED
+        status = (DeliveryStatus.OK if summary.complete
+                  else DeliveryStatus.PAUSED if summary.paused else DeliveryStatus.FAILED)
         where = self.settings.smtp.host if self.settings.smtp else str(outbox / str(bulletin.week))
         detail = summary.line() or "no subscribers"
         if any(summary.counts.get(state) for state in (SendState.FAILED, SendState.DEFERRED,
