@@ -528,6 +528,12 @@ class Store:
                                (str(week),))
         return [_delivery(row) for row in rows]
 
+    def newest_published(self) -> IsoWeek | None:
+        """The newest week any target has (a back-fill is a week older than this)."""
+        row = self.db.execute(f"SELECT max(week) FROM deliveries WHERE status = '{DeliveryStatus.OK}'"
+                              ).fetchone()
+        return IsoWeek.parse(row[0]) if row[0] else None
+
     def delivered(self, target: str) -> list[tuple[IsoWeek, str, str, str]]:
         """(week, headline, rendered_at, remote_id) of every week delivered to ``target``.
 

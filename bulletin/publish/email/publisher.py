@@ -25,6 +25,7 @@ from bulletin.publish.publisher import COMMON_OPTIONS, Publisher, RenderedBullet
 from bulletin.render.rendered import DEFAULT_LOCALE
 from bulletin.store.database import Store
 from bulletin.store.mail import SendState, SubscriberStatus
+from bulletin.weeks import IsoWeek
 
 log = logging.getLogger("bulletin")
 
@@ -34,6 +35,7 @@ class EmailPublisher(Publisher):
     type: ClassVar[str] = "email"
     sends_test: ClassVar[bool] = True
     corrects: ClassVar[bool] = True  # only with `corrections: separate`; else the next issue tells
+    news_only: ClassVar[bool] = True
     options: ClassVar[option.Schema] = COMMON_OPTIONS + email_settings.OPTIONS
 
     settings: EmailSettings | None = None
@@ -63,6 +65,10 @@ class EmailPublisher(Publisher):
             raise PublishError(f"{bulletin.week}: no email body ({exc.filename} is missing)") from None
         except OSError as exc:
             raise PublishError(f"{self.name}: cannot read {exc.filename}: {exc.strerror}") from None
+
+    def under_way(self, week: IsoWeek, store: Store) -> bool:
+        """A send paused by a quota, or killed before it recorded anything, has ledger rows."""
+        return super().under_way(week, store) or bool(store.send_ledger(week).counts())
 
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
         assert self.settings is not None
