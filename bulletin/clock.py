@@ -23,3 +23,22 @@ def now() -> datetime:
 def stamp() -> str:
     """``now()`` as the ISO 8601 text the store keeps: 2026-03-16T06:00:00+00:00."""
     return now().isoformat(timespec="seconds")
+
+
+class Timer:
+    """Wall-clock seconds and waiting, for the sending quotas (publish/email/pacing.py).
+
+    Their windows are kept in the store across processes and restarts, so they
+    are measured in seconds since the epoch, not with ``time.monotonic``. A
+    benchmark or a test passes a timer of its own to simulate a day in a second.
+    """
+
+    def time(self) -> float:
+        import time
+
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        import time
+
+        time.sleep(seconds)

@@ -84,7 +84,9 @@ REQUIRED = {"name": "part", "path": "board.csv", "url": "https://example.org/fee
             "from": "Token Bulletin <news@example.org>"}
 FIELDS = {("csv", "url"): "source_url", ("openrouter", "url"): "source_url", ("feed", "url"): "feed_url",
           ("wordpress", "timeout"): "retry.timeout", ("wordpress", "retries"): "retry.attempts",
-          ("webhook", "timeout"): "retry.timeout", ("webhook", "retries"): "retry.attempts"}
+          ("webhook", "timeout"): "retry.timeout", ("webhook", "retries"): "retry.attempts",
+          ("email", "max_per_second"): "quota.per_second", ("email", "max_per_hour"): "quota.per_hour",
+          ("email", "max_per_day"): "quota.per_day"}
 # Options whose default is worked out from other settings when the key is absent.
 WORKED_OUT = {("email", "list_id"),  # bulletin.<the from address's domain>
               # the top-level title, given once the whole config is read (test_publication_name.py)

@@ -468,6 +468,8 @@ def test_a_store_and_bulletins_from_before_quantity_ids_are_still_corrected(
                    "'models.x/y:free.change', 's', '1', '2', 'api', 'r', 'd', 'held', 'h', '', '')")
         # The migrations released since are undone too, so that they run again on opening.
         db.execute("DROP TABLE mail_reports")
+        db.execute("DROP TABLE email_quota_recent")
+        db.execute("DROP TABLE email_quota_minutes")
         for column in ("reason", "soft_bounces", "soft_bounce_week"):
             db.execute(f"ALTER TABLE subscribers DROP COLUMN {column}")
         db.execute(f"PRAGMA user_version = {MIGRATIONS.index(store_corrections.MIGRATION_IDS)}")

@@ -97,7 +97,7 @@ def test_an_import_without_an_email_column_changes_nothing(project: Path, bullet
 def test_every_problem_in_the_email_config_is_reported_at_once(project: Path, bulletin) -> None:
     with open(project / "config.yaml", "a", encoding="utf-8") as config:
         config.write("publish:\n  - name: news\n    type: email\n    from: nobody\n"
-                     "    base_url: ftp://x\n    rate: fast\n    colour: red\n"
+                     "    base_url: ftp://x\n    rate: fast\n    colour: red\n    max_per_day: -5\n"
                      "    smtp: {host: mail.example.org, security: ssl, username_env: U}\n"
                      "    dkim: {selector: s1, key_file: missing.pem}\n")
     result = bulletin("stats")
@@ -105,12 +105,14 @@ def test_every_problem_in_the_email_config_is_reported_at_once(project: Path, bu
     assert result.err.splitlines() == [
         "error: config.yaml: publish[0].colour: unknown key (expected one of: base_url, bounce_address, "
         "bounce_after, concurrency, corrections, dkim, from, list_id, list_name, mailgun_signing_key_env, "
-        "max_attempts, max_pending, name, postmark_password_env, postmark_user_env, rate, retry_seconds, "
+        "max_attempts, max_pending, max_per_day, max_per_hour, max_per_second, name, postmark_password_env, "
+        "postmark_user_env, rate, retry_seconds, "
         "sendgrid_public_key_env, ses, signing_key_env, signups_per_client, signups_per_hour, smtp, "
         "soft_bounce_limit, type)",
         "error: config.yaml: publish[0].from: not an address like 'Token Bulletin <news@example.org>': "
         "'nobody'",
         "error: config.yaml: publish[0].base_url: not a valid http(s) URL: 'ftp://x'",
+        "error: config.yaml: publish[0].max_per_day: must be at least 0, got -5",
         "error: config.yaml: publish[0].rate: expected a number of at least 0, got 'fast'",
         "error: config.yaml: publish[0].smtp.security: expected one of: starttls, tls, none, got 'ssl'",
         "error: config.yaml: publish[0].smtp: username_env and password_env go together",

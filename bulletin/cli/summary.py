@@ -49,6 +49,11 @@ def run_summary(result: Any, look_at: str) -> Exit:
     if result.status == Status.HELD:
         tell(f"{week}: held for review ({'; '.join(result.reasons)}); "
              f"`bulletin approve {week}` publishes it, `bulletin reject {week} --why TEXT` drops it")
+        reached = getattr(result, "reached", ())
+        if reached:
+            # An email cannot be recalled: the editor decides knowing who already has the week.
+            tell(f"{week}: already published to {', '.join(reached)} before this hold "
+                 "(an email that went out cannot be recalled)")
         say(f"look at: {look_at}")
         return Exit.HELD
     if result.status == Status.REJECTED:

@@ -32,6 +32,9 @@ from bulletin.render.rendered import DEFAULT_LOCALE, folder_of, page_name
 from bulletin.store.lock import run_lock
 from bulletin.weeks import IsoWeek
 
+email_option = click.option("--email", is_flag=True,
+                            help="Email the week even when it is older than the newest published "
+                                 "(a back-fill is otherwise not emailed).")
 wait_option = click.option("--wait", is_flag=True,
                            help="If another bulletin command is using the store, wait for it "
                                 "instead of stopping at once.")
@@ -48,8 +51,9 @@ def _locked(config: Any, wait: bool) -> Iterator[None]:
 @config_option
 @week_option
 @output_option
+@email_option
 @wait_option
-def run(config_path: Path, week: IsoWeek | None, output: Path | None, wait: bool) -> None:
+def run(config_path: Path, week: IsoWeek | None, output: Path | None, email: bool, wait: bool) -> None:
     """Collect, detect, render and write a week's bulletin, and publish it.
 
     Exits 0 when done (or nothing was left to do), 1 when it failed, 2 for a
@@ -58,7 +62,7 @@ def run(config_path: Path, week: IsoWeek | None, output: Path | None, wait: bool
     """
     config = load(config_path, output)
     with _locked(config, wait):
-        result = pipeline.run(config, week)
+        result = pipeline.run(config, week, email)
     for outcome in result.outcomes:
         logging.getLogger("bulletin").info("%s", _outcome_line(outcome))
     summary.paths(result.paths)
@@ -172,11 +176,13 @@ def review(config_path: Path) -> None:
 @click.command()
 @config_option
 @click.argument("week", type=WEEK)
-def approve(config_path: Path, week: IsoWeek) -> None:
+@click.option("--to", "targets", multiple=True, help="Only this target (name or type); repeatable.")
+@email_option
+def approve(config_path: Path, week: IsoWeek, targets: tuple[str, ...], email: bool) -> None:
     """Approve a held bulletin and publish it to the configured targets."""
     config = load(config_path)
     with _locked(config, False):
-        deliveries = pipeline.decide(config, week, approve=True)
+        deliveries = pipeline.decide(config, week, approve=True, to=targets, email=email)
     click.echo(f"{week}: approved")
     for delivery in deliveries:
         click.echo(summary.delivery_line(delivery))

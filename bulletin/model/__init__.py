@@ -434,6 +434,7 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"  # this attempt did not get there
     GONE = "gone"  # the target's copy was deleted by someone else; not created again
     WITHDRAWN = "withdrawn"  # taken down after a rejection
+    PAUSED = "paused"  # under way: a sending quota stopped it, and the next run goes on with it
 
 
 @dataclass(frozen=True)

@@ -74,19 +74,21 @@ class RunResult:
     done_before: bool = False  # a rerun found the week written and delivered: nothing done
     targets: int = 0  # how many publish targets the run had for the week
     corrected: Corrected = field(default_factory=lambda: Corrected({}, {}))  # the collection's corrections
+    reached: tuple[str, ...] = ()  # a held week: the targets that had it before it was held
 
 
 # -- the commands ------------------------------------------------------------
 
 
-def run(config: Config, week: IsoWeek | None = None) -> RunResult:
+def run(config: Config, week: IsoWeek | None = None, email: bool = False) -> RunResult:
     """Collect every source, write the bulletin for ``week`` (default: latest complete), publish it.
 
     A bulletin the review gate holds is written but not published; an editor
     decides with ``bulletin approve`` or ``bulletin reject``. A rerun does only
     what is missing: with nothing new collected, a week already written and
     delivered everywhere is left alone, and one delivered to some targets goes
-    to the others only.
+    to the others only. A week older than the newest published is not emailed
+    unless ``email`` asks (see ``_not_back_filled``).
     """
     store, outcomes = _collected(config)
     with store:
@@ -105,7 +107,7 @@ def run(config: Config, week: IsoWeek | None = None) -> RunResult:
                              targets=len(config.publishers), corrected=corrected)
         # A week just corrected went to its targets with its note; the rest is a rerun's.
         fresh = any(o.state == SourceStatus.OK for o in outcomes) and chosen not in corrected.published
-        targets = list(config.publishers)
+        targets = _not_back_filled(store, chosen, config.publishers, email)
         if record is not None and not fresh:
             targets = [t for t in targets if _missing(store, chosen, t.name)]
             finished = not targets and record.status != Status.HELD
@@ -126,8 +128,10 @@ def run(config: Config, week: IsoWeek | None = None) -> RunResult:
         elif written.bulletin.status == Status.HELD:
             log.warning("%s: held for review (%s); see `bulletin review`", story.week,
                         "; ".join(written.bulletin.reasons))
+        reached = tuple(t.name for t in config.publishers if not _missing(store, chosen, t.name))
     return replace(written.result, outcomes=tuple(outcomes), deliveries=tuple(deliveries),
-                   targets=len(targets), corrected=corrected)
+                   targets=len(targets) or len(config.publishers), corrected=corrected,
+                   reached=reached if written.bulletin.status == Status.HELD else ())
 
 
 def out_of_date(week: IsoWeek, days: int) -> list[str]:
@@ -137,6 +141,25 @@ def out_of_date(week: IsoWeek, days: int) -> list[str]:
         return []
     return [f"{week}: the newest complete week in the store ended {age} days ago (the limit is "
             f"{days} days); no newer data has been collected"]
+
+
+def _not_back_filled(store: Store, week: IsoWeek, targets: Sequence[Publisher], email: bool
+                     ) -> list[Publisher]:
+    """``targets`` less those to which a week older than the newest published is no news.
+
+    Approving weeks 30-33 of a back-fill once emailed every subscriber four old
+    bulletins. Such a week goes to the site and the like, and to the list only
+    when ``email`` asks; a send already begun (paused by a quota, killed
+    midway) is finished, which is no back-fill.
+    """
+    newest = store.newest_published()
+    if email or newest is None or week >= newest:
+        return list(targets)
+    passed = [t for t in targets if t.news_only and not t.under_way(week, store)]
+    if passed:
+        log.warning("%s: not sent to %s: older than %s, the newest week published (a back-fill); "
+                    "`--email` sends it", week, ", ".join(t.name for t in passed), newest)
+    return [t for t in targets if t not in passed]
 
 
 def _missing(store: Store, week: IsoWeek, target: str) -> bool:
@@ -174,8 +197,14 @@ def publish(config: Config, week: IsoWeek, to: Sequence[str] = ()) -> list[Deliv
         return _publish_week(config, store, week, targets)
 
 
-def decide(config: Config, week: IsoWeek, approve: bool, why: str = "") -> list[Delivery]:
-    """An editor's decision; approving publishes to the configured targets."""
+def decide(config: Config, week: IsoWeek, approve: bool, why: str = "", to: Sequence[str] = (),
+           email: bool = False) -> list[Delivery]:
+    """An editor's decision; approving publishes to the configured targets (or those in ``to``).
+
+    Approving a week older than the newest published does not email it unless
+    ``email`` asks (``_not_back_filled``).
+    """
+    targets = _targets(config, to)
     with Store.open(config.database) as store:
         record = store.bulletin(week)
         if record is None:
@@ -192,7 +221,8 @@ def decide(config: Config, week: IsoWeek, approve: bool, why: str = "") -> list[
                 store.set_status(week, Status.APPROVED, record.reasons)
             return publish_corrections(config, store, week)
         store.set_status(week, Status.APPROVED, record.reasons)
-        return _publish_week(config, store, week, config.publishers) if config.publishers else []
+        targets = _not_back_filled(store, week, targets, email)
+        return _publish_week(config, store, week, targets) if targets else []
 
 
 def review_list(config: Config) -> list[tuple[BulletinRecord, Path]]:

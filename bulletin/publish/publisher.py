@@ -84,8 +84,15 @@ class Publisher:
     rebuilds: ClassVar[bool] = False
     sends_test: ClassVar[bool] = False
     corrects: ClassVar[bool] = False
+    # A week older than the newest published is news to nobody here (an email): a back-fill
+    # (`bulletin run --week`, `bulletin approve`) passes it by unless asked (`--email`).
+    news_only: ClassVar[bool] = False
 
     name: str
+
+    def under_way(self, week: IsoWeek, store: Store) -> bool:
+        """Whether publishing ``week`` here has begun: finishing it is no back-fill."""
+        return store.delivery(week, self.name) is not None
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,

@@ -56,6 +56,7 @@ from bulletin.store.corrections import CorrectionLedger
 from bulletin.store.mail import SendLedger, Subscribers
 from bulletin.store.mail_reports import MailReports
 from bulletin.store.migrations import MIGRATIONS
+from bulletin.store.quota import Limits, SendQuota
 from bulletin.weeks import IsoWeek
 
 # PRAGMA application_id of a bulletin store ("BLTN"): another program's SQLite file is told apart.
@@ -278,6 +279,10 @@ class Store:
     def send_ledger(self, week: IsoWeek) -> SendLedger:
         """The email send ledger's rows of one week (its methods may run on several threads)."""
         return SendLedger(self, week)
+
+    def send_quota(self, account: str, limits: Limits) -> SendQuota:
+        """The sending quota of one relay (or the outbox), counted here for every sender."""
+        return SendQuota(self, account, limits)
 
     def close(self) -> None:
         self.db.close()
@@ -522,6 +527,12 @@ class Store:
         rows = self.db.execute(f"SELECT {_DELIVERY} FROM deliveries WHERE week=? ORDER BY target",
                                (str(week),))
         return [_delivery(row) for row in rows]
+
+    def newest_published(self) -> IsoWeek | None:
+        """The newest week any target has (a back-fill is a week older than this)."""
+        row = self.db.execute(f"SELECT max(week) FROM deliveries WHERE status = '{DeliveryStatus.OK}'"
+                              ).fetchone()
+        return IsoWeek.parse(row[0]) if row[0] else None
 
     def delivered(self, target: str) -> list[tuple[IsoWeek, str, str, str]]:
         """(week, headline, rendered_at, remote_id) of every week delivered to ``target``.

@@ -6,7 +6,7 @@ released; append a new one.
 
 from __future__ import annotations
 
-from bulletin.store import corrections, mail, mail_reports, week_totals
+from bulletin.store import corrections, mail, mail_reports, quota, week_totals
 
 # One script per schema version; user_version says how many have run.
 MIGRATIONS: tuple[str, ...] = (
@@ -147,4 +147,7 @@ MIGRATIONS: tuple[str, ...] = (
     # Bounces and complaints read from the bounce mailbox (`bulletin bounces`), and why an
     # address was marked bounced or complained.
     mail_reports.MIGRATION,
+    # The email targets' sending quotas (max_per_second, max_per_hour, max_per_day), shared by
+    # every process sending through the store.
+    quota.MIGRATION,
 )

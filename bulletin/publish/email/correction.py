@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bulletin.model.corrections import Correction
 from bulletin.publish.email.message import simple_message
-from bulletin.publish.email.sender import Summary, _deliver, exclusive
+from bulletin.publish.email.sender import Summary, _deliver, exclusive, pacer_of
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.email.transport import OutboxTransport
 from bulletin.publish.publisher import RenderedBulletin
@@ -74,6 +74,7 @@ def send(settings: EmailSettings, bulletin: RenderedBulletin, store: Store, outb
             folder.mkdir(parents=True, exist_ok=True)
             OutboxTransport.sweep(folder)
             items = ledger.start(lambda uid: OutboxTransport.holds(folder, uid))
-        if maker.texts:
-            _deliver(settings, maker, ledger, items, folder, key, None)  # type: ignore[arg-type]
-        return Summary(week, ledger.counts())
+        pacer = pacer_of(settings, store)
+        done = _deliver(settings, maker, ledger, items, folder, key, None,  # type: ignore[arg-type]
+                        pacer) if maker.texts else {}
+        return Summary(week, ledger.counts(), dict(done), pacer.stopped_by)

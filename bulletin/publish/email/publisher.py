@@ -25,6 +25,7 @@ from bulletin.publish.publisher import COMMON_OPTIONS, Publisher, RenderedBullet
 from bulletin.render.rendered import DEFAULT_LOCALE
 from bulletin.store.database import Store
 from bulletin.store.mail import SendState, SubscriberStatus
+from bulletin.weeks import IsoWeek
 
 log = logging.getLogger("bulletin")
 
@@ -34,6 +35,7 @@ class EmailPublisher(Publisher):
     type: ClassVar[str] = "email"
     sends_test: ClassVar[bool] = True
     corrects: ClassVar[bool] = True  # only with `corrections: separate`; else the next issue tells
+    news_only: ClassVar[bool] = True
     options: ClassVar[option.Schema] = COMMON_OPTIONS + email_settings.OPTIONS
 
     settings: EmailSettings | None = None
@@ -64,6 +66,10 @@ class EmailPublisher(Publisher):
         except OSError as exc:
             raise PublishError(f"{self.name}: cannot read {exc.filename}: {exc.strerror}") from None
 
+    def under_way(self, week: IsoWeek, store: Store) -> bool:
+        """A send paused by a quota, or killed before it recorded anything, has ledger rows."""
+        return super().under_way(week, store) or bool(store.send_ledger(week).counts())
+
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
         assert self.settings is not None
         key = _signing_key(self.settings.signing_key_env, store)
@@ -72,7 +78,8 @@ class EmailPublisher(Publisher):
         _write_preview(self.settings, maker, outbox / PREVIEW, key)
         with _ProgressBar(f"{bulletin.week} email") as bar:
             summary = sender.send_week(self.settings, maker, store, outbox, key, bar.update)
-        status = DeliveryStatus.OK if summary.complete else DeliveryStatus.FAILED
+        status = (DeliveryStatus.OK if summary.complete
+                  else DeliveryStatus.PAUSED if summary.paused else DeliveryStatus.FAILED)
         where = self.settings.smtp.host if self.settings.smtp else str(outbox / str(bulletin.week))
         detail = summary.line() or "no subscribers"
         if any(summary.counts.get(state) for state in (SendState.FAILED, SendState.DEFERRED,

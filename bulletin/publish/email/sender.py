@@ -29,18 +29,22 @@ import heapq
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from bulletin.clock import Timer
 from bulletin.errors import PublishError
 from bulletin.publish.email import tokens, verp
 from bulletin.publish.email.message import MessageMaker
+from bulletin.publish.email.pacing import Pacer, account_of
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.email.transport import Attempt, OutboxTransport, Outcome, SmtpTransport
 from bulletin.store.database import Store
 from bulletin.store.mail import Recipient, SendLedger, SendState
+from bulletin.store.quota import Refusal
 from bulletin.weeks import IsoWeek
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -49,17 +53,39 @@ Progress = Callable[[int, int], None]  # (done, total)
 @dataclass(frozen=True)
 class Summary:
     week: IsoWeek
-    counts: dict[str, int]  # ledger state -> rows
+    counts: dict[str, int]  # ledger state -> rows, over every run of the week
+    done: dict[str, int] = field(default_factory=dict)  # what this run settled: state -> copies
+    paused: Refusal | None = None  # the quota (an hour's, a day's) that stopped this run
 
     def line(self) -> str:
-        order = (SendState.SENT, SendState.FAILED, SendState.DEFERRED, SendState.SKIPPED,
-                 SendState.UNCERTAIN, SendState.QUEUED, SendState.SENDING)
-        return ", ".join(f"{self.counts[k]} {k}" for k in order if self.counts.get(k))
+        """What this run sent, failed and skipped; what the ledger still holds open.
+
+        Never a running total: a second run of a finished week says "0 sent, 3 sent before".
+        """
+        parts = []
+        for state in (SendState.SENT, SendState.FAILED, SendState.DEFERRED, SendState.SKIPPED,
+                      SendState.UNCERTAIN, SendState.QUEUED, SendState.SENDING):
+            count = self.done.get(state, 0) if state in RUN_STATES else self.counts.get(state, 0)
+            if state == SendState.SENT and self.counts.get(state, 0):
+                before = self.counts[state] - count
+                parts.append(f"{count} sent" + (f", {before} sent before" if before else ""))
+            elif count:
+                parts.append(f"{count} {state}")
+        told = ", ".join(parts)
+        if self.paused is None:
+            return told
+        left = sum(self.counts.get(k, 0) for k in (SendState.QUEUED, SendState.DEFERRED))
+        return (f"{told}; max_per_{self.paused.window} ({self.paused.limit:,}) reached: "
+                f"{left:,} left for the next run")
 
     @property
     def complete(self) -> bool:
         return not any(self.counts.get(k) for k in (SendState.QUEUED, SendState.DEFERRED,
                                                    SendState.SENDING))
+
+
+# Told as this run's doing; the other states are copies still open, told from the ledger.
+RUN_STATES = (SendState.SENT, SendState.FAILED, SendState.SKIPPED)
 
 
 class Schedule:
@@ -131,7 +157,8 @@ def exclusive(database: Path, week: IsoWeek) -> Iterator[None]:
 
 
 def send_week(settings: EmailSettings, maker: MessageMaker, store: Store, outbox: Path,
-              key: bytes, progress: Progress | None = None) -> Summary:
+              key: bytes, progress: Progress | None = None, timer: Timer | None = None) -> Summary:
+    """``timer``: the quotas' clock (a benchmark's simulated one); the wall clock by default."""
     week = maker.week
     with exclusive(store.path, week):
         ledger = store.send_ledger(week)
@@ -142,8 +169,17 @@ def send_week(settings: EmailSettings, maker: MessageMaker, store: Store, outbox
             folder.mkdir(parents=True, exist_ok=True)  # where the summary says the copies are
             OutboxTransport.sweep(folder)
             items = ledger.start(functools.partial(OutboxTransport.holds, folder))
-        _deliver(settings, maker, ledger, items, folder, key, progress)
-        return Summary(week, ledger.counts())
+        pacer = pacer_of(settings, store, timer)
+        done = _deliver(settings, maker, ledger, items, folder, key, progress, pacer)
+        return Summary(week, ledger.counts(), done, pacer.stopped_by)
+
+
+def pacer_of(settings: EmailSettings, store: Store, timer: Timer | None = None) -> Pacer:
+    """The target's quotas, counted in the store for the relay (or the outbox) it sends through."""
+    smtp = settings.smtp
+    quota = store.send_quota(account_of(smtp.host if smtp else "", smtp.port if smtp else 0),
+                             settings.quota) if settings.quota else None
+    return Pacer(quota, timer or Timer())
 
 
 DOWN_AFTER = 3  # connections refused in a row, over all workers, before a run stops trying
@@ -177,9 +213,13 @@ class Breaker:
 
 
 def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
-             items: list[Recipient], outbox: Path, key: bytes, progress: Progress | None) -> None:
+             items: list[Recipient], outbox: Path, key: bytes, progress: Progress | None,
+             pacer: Pacer) -> Counter[str]:
+    """Send ``items``; what this run settled (state -> copies)."""
+    done: Counter[str] = Counter()
     if not items:
-        return  # every copy went out before (or there is nobody): no connection, no thread
+        return done  # every copy went out before (or there is nobody): no connection, no thread
+    done_lock = threading.Lock()
     schedule = Schedule(items)
     limit = RateLimit(settings.rate)
     finished = [0]
@@ -210,6 +250,11 @@ def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
                 token = tokens.make(key, "unsubscribe", item.uid, item.email)
                 message = maker.build(item.email, item.locale, token,
                                       f"{week_id}.{item.uid}@{settings.domain}")
+                # Counted in the quota's window as late as can be: just before it goes out.
+                if not pacer.admit():
+                    schedule.stop()  # the copy stays queued for the next run
+                    schedule.done()
+                    break
                 attempts += 1
                 commit = functools.partial(ledger.claim, item)
                 if smtp:
@@ -222,9 +267,10 @@ def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
                 if outcome.state == Attempt.RETRY and attempts < settings.max_attempts:
                     later = (time.monotonic() + settings.retry_seconds * 2 ** (attempts - 1),
                              item, attempts)
-                ledger.record(item, SendState.DEFERRED if outcome.state == Attempt.RETRY
-                              else SendState(outcome.state),
-                              attempts, outcome.detail, settings.bounce_after)
+                state = SendState.DEFERRED if outcome.state == Attempt.RETRY else SendState(outcome.state)
+                ledger.record(item, state, attempts, outcome.detail, settings.bounce_after)
+                with done_lock:
+                    done[state] += 1
                 if later is None:
                     finished[0] += 1
                 schedule.done(later)
@@ -255,7 +301,8 @@ def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
         left = sum(counts.get(k, 0) for k in (SendState.QUEUED, SendState.DEFERRED))
         raise PublishError(f"email: {settings.smtp.host}:{settings.smtp.port} cannot be reached "
                            f"({breaker.why}; {DOWN_AFTER} tries in a row); stopped trying: "
-                           f"{counts.get(SendState.SENT, 0)} sent, {left} left for the next run")
+                           f"{done[SendState.SENT]} sent, {left} left for the next run")
+    return done
 
 
 def _envelope_sender(settings: EmailSettings, key: bytes, item: Recipient, week: IsoWeek) -> str:

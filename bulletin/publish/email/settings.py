@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from bulletin.config import options as option
 from bulletin.config import validation as check
+from bulletin.store.quota import Limits
 
 log = logging.getLogger("bulletin")
 
@@ -139,6 +140,12 @@ OPTIONS = option.schema(
                    "in all"),
     option.integer("signups_per_client", 20, "sign-ups one client address may make a minute"),
     option.integer("max_pending", 10_000, "unconfirmed addresses the list holds at most"),
+    option.integer("max_per_second", 0, "messages any one second may hold, counted in the store over "
+                   "every sender of this relay; a full second is waited out; 0: no limit", minimum=0),
+    option.integer("max_per_hour", 0, "messages any hour may hold; a send that reaches it stops, and the "
+                   "next run goes on where it stopped; 0: no limit", minimum=0),
+    option.integer("max_per_day", 0, "messages any 24 hours may hold, like `max_per_hour` "
+                   "(Amazon SES: your account's sending quota); 0: no limit", minimum=0),
     _at_least_zero("rate", 0.0, "messages per second over all connections; 0: no limit"),
     _at_least_zero("retry_seconds", 2.0, "the first backoff after a 4xx reply"),
     option.choice("corrections", CorrectionsNotice.NEXT_ISSUE, "how subscribers hear of a corrected week: "
@@ -203,6 +210,7 @@ class EmailSettings:
     postmark_password_env: str | None = None
     sendgrid_public_key_env: str | None = None
     ses: Ses | None = None
+    quota: Limits = Limits()  # max_per_second, max_per_hour, max_per_day (sender.py)
 
 
 def parse(raw: dict[str, Any], values: option.Values, where: str, base_dir: Path,
@@ -229,7 +237,8 @@ def parse(raw: dict[str, Any], values: option.Values, where: str, base_dir: Path
                          values["max_pending"], values["bounce_address"],
                          values["soft_bounce_limit"], values["mailgun_signing_key_env"],
                          values["postmark_user_env"], values["postmark_password_env"],
-                         values["sendgrid_public_key_env"], ses)
+                         values["sendgrid_public_key_env"], ses,
+                         Limits(values["max_per_second"], values["max_per_hour"], values["max_per_day"]))
 
 
 def _https(base_url: str, where: str, problems: check.Problems) -> str:
