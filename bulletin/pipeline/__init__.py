@@ -372,7 +372,8 @@ def provenance(observations: list[Observation], figures: list[Figure]) -> dict[s
 
 
 def render_settings(config: Config) -> Settings:
-    return Settings(config.title, config.templates_dir, config.locales, config.base_url, config.chart)
+    return Settings(config.title, config.templates_dir, config.locales, config.base_url, config.chart,
+                    publication=config.publication)
 
 
 @dataclass(frozen=True)

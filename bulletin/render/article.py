@@ -28,6 +28,7 @@ from bulletin.errors import RenderError
 from bulletin.model import Artifact, Event, Methodology, Story, event_data
 from bulletin.model.facts import ForecastFacts
 from bulletin.model.markup import markdown_to_html, markdown_to_text
+from bulletin.model.publication import Publication
 from bulletin.render import chart, claims, correction_notes, escape, numbers_zh, phrasing, rendered
 from bulletin.render.chart import Drawn
 from bulletin.render.plaintext import html_to_plain
@@ -58,6 +59,7 @@ class Settings:
     base_url: str = ""  # with a trailing slash
     chart: bool = True
     folder: Path | None = None  # the bulletin's folder: an unchanged chart there is reused
+    publication: Publication = Publication()  # what it is and who is behind it, in the email
 
 
 def default_templates_dir() -> Path:
@@ -259,6 +261,7 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     used = sources_used(story.stats.source, events)
     credits = [credit for credit in story.credits if credit.name in used]
     common = {"story": story, "headline": headline, "title": settings.title, "locale": locale,
+              "tagline": settings.publication.describe(locale), "publication": settings.publication,
               "paragraphs": paragraphs, "events": events, "credits": credits,
               "chart_alt": chart_alt, "unsubscribe_url": UNSUBSCRIBE,
               "corrections": notes.paragraphs if notes else ()}

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bulletin.errors import PublishError
+from bulletin.model.publication import Publication
 from bulletin.publish.files import PART, replace_file, sweep
 from bulletin.publish.site import feeds as sitefeeds
 from bulletin.publish.site import static
@@ -40,6 +41,7 @@ class Site:
     title: str
     templates_dir: Path | None = None
     subscribe_url: str = ""  # the list's /subscribe page, when an email target has one
+    publication: Publication = Publication()  # what it is and who is behind it, on every page
     _loaded: dict[IsoWeek, Article] = field(default_factory=dict, compare=False, repr=False)
 
     def publish(self, edition: RenderedWeek, published: Sequence[Listed]) -> Article:
