@@ -118,3 +118,13 @@ def test_a_description_that_is_not_text_is_refused_with_the_others(project: Path
     assert [p for p in error.value.problems if p.startswith(("publisher", "description"))] == [
         "description_zh: expected a non-empty string, got a number",
         "publisher: expected a non-empty string, got a list"]
+
+
+def test_the_publishers_numbers_are_not_taken_for_claims(project: Path, bulletin) -> None:
+    # An address and a description hold digits the store never gives; they are the publisher's, not
+    # the article's, so the claim check lets them be, and only them.
+    output = publish(project, bulletin, 'description: "The top 10 models, every 7 days"\n'
+                     'postal_address: "742 Evergreen Terrace, Springfield 49007"\n')
+    week = output / "bulletins" / "2026-W11"
+    assert "742 Evergreen Terrace, Springfield 49007" in (week / "email.txt").read_text()
+    assert "The top 10 models, every 7 days" in (week / "email.html").read_text()

@@ -17,6 +17,11 @@ class Publication:
     publisher: str = ""  # who is behind it
     postal_address: str = ""  # where the publisher can be written to (the email's footer)
 
+    def words(self) -> tuple[str, ...]:
+        """Its lines as a page or email writes them (runs of spaces as one): they state no claim."""
+        return tuple(" ".join(text.split()) for text in (self.description, self.description_zh,
+                                                         self.publisher, self.postal_address) if text)
+
     def describe(self, lang: str) -> str:
         """The one line in ``lang``, where there is one in it."""
         return self.description_zh if lang == "zh" and self.description_zh else self.description
