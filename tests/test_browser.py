@@ -85,3 +85,44 @@ def test_nothing_is_wider_than_a_phone(article_pages: list[Path], browser, width
                 wide.push('a table of ' + table.rows[0].cells.length + ' columns');
             return wide;""")
         assert wide == [], f"{page.name} at {width} px: {wide} wider than the screen"
+
+
+def test_on_a_phone_each_leaderboard_row_is_one_line(article_pages: list[Path], browser) -> None:
+    """At 390 px no model's name and no figure takes a second line: the unit is in the header."""
+    browser.set_window_size(390, 1000)
+    for page in article_pages:
+        browser.get(page.as_uri())
+        tall = browser.execute_script("""
+            const table = [...document.querySelectorAll('table')].pop(), tall = [];
+            for (const row of [...table.rows].slice(1))
+              for (const cell of row.cells) {
+                const style = getComputedStyle(cell), line = parseFloat(style.lineHeight);
+                const inner = cell.getBoundingClientRect().height - parseFloat(style.paddingTop)
+                              - parseFloat(style.paddingBottom);
+                if (inner > line * 1.5) tall.push(cell.textContent);
+              }
+            return tall;""")
+        assert tall == [], f"{page.name}: {tall} take more than one line"
+
+
+@pytest.fixture
+def home_with_a_list(project: Path, bulletin) -> Path:
+    config = project / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "locales: [en, zh]\npublish:\n"
+                      "  - {name: site, type: site, base_url: 'https://news.example.org'}\n"
+                      "  - {name: list, type: email, from: news@example.org, base_url: 'https://news.example.org'}\n",
+                      encoding="utf-8")
+    assert bulletin("run").code == 0
+    return project / "output" / "site"
+
+
+@pytest.mark.parametrize("edition", ["", "zh/"])
+def test_a_phones_first_screen_says_what_it_is_and_how_to_subscribe(home_with_a_list: Path, browser,
+                                                                     edition: str) -> None:
+    browser.set_window_size(390, 1000)
+    browser.get((home_with_a_list / edition / "index.html").as_uri())
+    found = browser.execute_script("""
+        const bottom = selector => document.querySelector(selector).getBoundingClientRect().bottom;
+        return [bottom('.tagline'), bottom('form.subscribe button'),
+                bottom('form.subscribe input[type=email]')];""")
+    assert all(0 < bottom < 800 for bottom in found), found

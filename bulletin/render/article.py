@@ -106,6 +106,8 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
     env.filters.update(
         tokens=fmt.tokens,
         tokens_in=fmt.tokens_in,
+        table_unit=fmt.table_unit,
+        in_unit=fmt.in_unit,
         signed_percent=fmt.signed_percent,
         percent=fmt.percent,
         rough_percent=fmt.rough_percent,
@@ -122,6 +124,7 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
         month_day=fmt.month_day,
         iso_week=fmt.iso_week,
         territory=lambda code: territory(code, locale),
+        short_territory=lambda code: territory(code, locale, short=True),
         model_count=quantities.model_count,
         subject_zh=numbers_zh.subject_name,
         flat=lambda change: change is not None and abs(change) < env.globals.get(
@@ -133,9 +136,15 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
     return env
 
 
-def territory(code: str, locale: str = "en") -> str:
+# A table's column is a phone's third: CLDR's short forms where the name is long ("United States").
+SHORT_TERRITORIES = {"en": {"US": "US", "GB": "UK", "AE": "UAE"}}
+
+
+def territory(code: str, locale: str = "en", short: bool = False) -> str:
     from babel import Locale
 
+    if short and code in SHORT_TERRITORIES.get(locale, {}):
+        return SHORT_TERRITORIES[locale][code]
     return Locale.parse(locale).territories.get(code, code)
 
 

@@ -90,6 +90,8 @@ def _written(value: Any, kind: str, locale: str, figure: bool) -> frozenset[str]
         forms.add(fmt.tokens(value))
         if figure:
             forms.update(fmt.tokens_in(value, scale) for scale in SCALES)
+        # A table cell under a unit its header states ("Tokens (trillions)": "0.82").
+        forms.update(fmt.in_unit(value, unit) for unit in fmt.UNITS)
         if 0 <= value <= 10:
             forms.add(fmt.count_words(int(value)))
     if isinstance(value, float):
