@@ -126,3 +126,17 @@ def test_a_phones_first_screen_says_what_it_is_and_how_to_subscribe(home_with_a_
         return [bottom('.tagline'), bottom('form.subscribe button'),
                 bottom('form.subscribe input[type=email]')];""")
     assert all(0 < bottom < 800 for bottom in found), found
+
+
+def test_the_data_notes_and_how_it_was_made_are_small_print(article_pages: list[Path], browser) -> None:
+    browser.set_window_size(1280, 1000)
+    for page in article_pages:
+        browser.get(page.as_uri())
+        sizes = browser.execute_script("""
+            const size = element => parseFloat(getComputedStyle(element).fontSize);
+            const notes = [...document.querySelectorAll('h2 + ul')][0];
+            const made = document.querySelector('.disclosure p');
+            const story = document.querySelector('h1 ~ p:not(.meta):not(.web)');
+            return [size(story), size(notes.querySelector('li')), size(made)];""")
+        story, notes, made = sizes
+        assert notes < story and made < story, f"{page.name}: {sizes}"
