@@ -140,3 +140,17 @@ def test_the_data_notes_and_how_it_was_made_are_small_print(article_pages: list[
             return [size(story), size(notes.querySelector('li')), size(made)];""")
         story, notes, made = sizes
         assert notes < story and made < story, f"{page.name}: {sizes}"
+
+
+def test_an_email_read_in_the_dark_is_dark(article_pages: list[Path], tmp_path: Path) -> None:
+    from support.reader import chromium
+
+    emails = [page for page in article_pages if page.name.startswith("email")]
+    with chromium(tmp_path, "dark", 390) as dark:
+        for page in emails:
+            dark.get(page.as_uri())
+            card, ink = dark.execute_script("""
+                const wrap = document.querySelector('.wrap');
+                return [getComputedStyle(wrap).backgroundColor,
+                        getComputedStyle(document.querySelector('h1')).color];""")
+            assert card == "rgb(29, 29, 33)" and ink == "rgb(236, 236, 240)", (page.name, card, ink)

@@ -128,3 +128,22 @@ def test_the_publishers_numbers_are_not_taken_for_claims(project: Path, bulletin
     week = output / "bulletins" / "2026-W11"
     assert "742 Evergreen Terrace, Springfield 49007" in (week / "email.txt").read_text()
     assert "The top 10 models, every 7 days" in (week / "email.html").read_text()
+
+
+def test_each_email_leads_to_the_other_edition_the_archive_and_the_data(project: Path, bulletin) -> None:
+    output = publish(project, bulletin)
+    week = output / "bulletins" / "2026-W11"
+    english, chinese = (week / "email.html").read_text(), (week / "email.zh.html").read_text()
+    links = {name: re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', html.split('class="footer links"')[1]
+                              .split("</p>")[0]) for name, html in (("en", english), ("zh", chinese))}
+    source = "https://openrouter.ai/rankings"
+    assert links["en"] == [(f"{BASE}2026/w11/zh/", "中文版"), (f"{BASE}archive/", "Every bulletin"),
+                           (source, "The data: OpenRouter (openrouter.ai/rankings)")]
+    assert links["zh"] == [(f"{BASE}2026/w11/", "English edition"), (f"{BASE}zh/archive/", "往期简报"),
+                           (source, "数据来源：OpenRouter排行榜（openrouter.ai/rankings）")]
+    text = (week / "email.zh.txt").read_text()
+    assert f"English edition：{BASE}2026/w11/\n往期简报：{BASE}zh/archive/\n" in text
+    # Both schemes are designed: the client is told so, and the dark one is there for it.
+    for html in (english, chinese):
+        assert '<meta name="color-scheme" content="light dark">' in html
+        assert "@media (prefers-color-scheme: dark)" in html

@@ -148,6 +148,18 @@ def territory(code: str, locale: str = "en", short: bool = False) -> str:
     return Locale.parse(locale).territories.get(code, code)
 
 
+def _email_links(settings: Settings, locale: str, week_url: str, source: Any) -> dict[str, Any]:
+    """Where the email leads beyond itself: the week in the other languages, every bulletin (the
+    language's archive on the site), and the data's source; none of the first two without a site."""
+    def folder(lang: str) -> str:
+        return "" if lang == rendered.DEFAULT_LOCALE else f"{lang}/"
+
+    editions = [(other, HTML_LANG[other], week_url + folder(other))
+                for other in settings.locales if other != locale] if week_url else []
+    archive_url = f"{settings.base_url}{folder(locale)}archive/" if settings.base_url else ""
+    return {"editions": editions, "archive_url": archive_url, "source": source}
+
+
 def prefix(locale: str) -> str:
     """Where a language's templates live: templates/ for English, templates/zh/ for Chinese."""
     return "" if locale == rendered.DEFAULT_LOCALE else f"{locale}/"
@@ -297,11 +309,13 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
                               f'width="{email_size[0]}" height="{email_size[1]}" src="{html.escape(png)}"')
     if notes and notes.notice:
         email_body += notes.notice  # earlier weeks' corrections: this email is the next one readers get
+    links = _email_links(settings, locale, week_url,
+                         next((c for c in credits if c.name == story.stats.source and c.url), None))
     email_html = _inline(_render(env, f"{pre}email.html.j2", **html_common, body=_markup(email_body),
-                                 page_url=page_url))
+                                 page_url=page_url, **links))
     # The text part is the HTML part's words, so the two cannot say different things.
     email_txt = _render(env, f"{pre}email.txt.j2", **common, page_url=page_url,
-                        text=html_to_plain(email_body + disclosure))
+                        text=html_to_plain(email_body + disclosure), **links)
     return [
         Artifact("markdown", rendered.article_name(locale), article),
         Artifact("html", rendered.page_name(locale), page),
