@@ -31,8 +31,9 @@ def test_run_writes_the_week_11_bulletin(project, bulletin) -> None:
         "Step 3.5 Flash (free) at 1.34 trillion (up 79.1%) and DeepSeek V3.2 at 1.04 trillion.",
         "JPMorgan expects China's AI inference token consumption to rise from about "
         "10 quadrillion tokens in 2025 to about 3,900 quadrillion in 2030, a 390-fold increase",
-        "| China | 4.69 trillion | +11.8% |",
-        "| United States | 3.29 trillion | \u22129.3% |",
+        "| Country | Tokens (trillions) |",
+        "| China | 4.69 | +11.8% |",
+        "| US | 3.29 | \u22129.3% |",
         "generated automatically from these data on March 16, 2026",
         "Source: OpenRouter (openrouter.ai/rankings), as of March 15, 2026 (data licensed CC BY 4.0).",
     ):

@@ -85,3 +85,72 @@ def test_nothing_is_wider_than_a_phone(article_pages: list[Path], browser, width
                 wide.push('a table of ' + table.rows[0].cells.length + ' columns');
             return wide;""")
         assert wide == [], f"{page.name} at {width} px: {wide} wider than the screen"
+
+
+def test_on_a_phone_each_leaderboard_row_is_one_line(article_pages: list[Path], browser) -> None:
+    """At 390 px no model's name and no figure takes a second line: the unit is in the header."""
+    browser.set_window_size(390, 1000)
+    for page in article_pages:
+        browser.get(page.as_uri())
+        tall = browser.execute_script("""
+            const table = [...document.querySelectorAll('table')].pop(), tall = [];
+            for (const row of [...table.rows].slice(1))
+              for (const cell of row.cells) {
+                const style = getComputedStyle(cell), line = parseFloat(style.lineHeight);
+                const inner = cell.getBoundingClientRect().height - parseFloat(style.paddingTop)
+                              - parseFloat(style.paddingBottom);
+                if (inner > line * 1.5) tall.push(cell.textContent);
+              }
+            return tall;""")
+        assert tall == [], f"{page.name}: {tall} take more than one line"
+
+
+@pytest.fixture
+def home_with_a_list(project: Path, bulletin) -> Path:
+    config = project / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "locales: [en, zh]\npublish:\n"
+                      "  - {name: site, type: site, base_url: 'https://news.example.org'}\n"
+                      "  - {name: list, type: email, from: news@example.org, base_url: 'https://news.example.org'}\n",
+                      encoding="utf-8")
+    assert bulletin("run").code == 0
+    return project / "output" / "site"
+
+
+@pytest.mark.parametrize("edition", ["", "zh/"])
+def test_a_phones_first_screen_says_what_it_is_and_how_to_subscribe(home_with_a_list: Path, browser,
+                                                                     edition: str) -> None:
+    browser.set_window_size(390, 1000)
+    browser.get((home_with_a_list / edition / "index.html").as_uri())
+    found = browser.execute_script("""
+        const bottom = selector => document.querySelector(selector).getBoundingClientRect().bottom;
+        return [bottom('.tagline'), bottom('form.subscribe button'),
+                bottom('form.subscribe input[type=email]')];""")
+    assert all(0 < bottom < 800 for bottom in found), found
+
+
+def test_the_data_notes_and_how_it_was_made_are_small_print(article_pages: list[Path], browser) -> None:
+    browser.set_window_size(1280, 1000)
+    for page in article_pages:
+        browser.get(page.as_uri())
+        sizes = browser.execute_script("""
+            const size = element => parseFloat(getComputedStyle(element).fontSize);
+            const notes = [...document.querySelectorAll('h2 + ul')][0];
+            const made = document.querySelector('.disclosure p');
+            const story = document.querySelector('h1 ~ p:not(.meta):not(.web)');
+            return [size(story), size(notes.querySelector('li')), size(made)];""")
+        story, notes, made = sizes
+        assert notes < story and made < story, f"{page.name}: {sizes}"
+
+
+def test_an_email_read_in_the_dark_is_dark(article_pages: list[Path], tmp_path: Path) -> None:
+    from support.reader import chromium
+
+    emails = [page for page in article_pages if page.name.startswith("email")]
+    with chromium(tmp_path, "dark", 390) as dark:
+        for page in emails:
+            dark.get(page.as_uri())
+            card, ink = dark.execute_script("""
+                const wrap = document.querySelector('.wrap');
+                return [getComputedStyle(wrap).backgroundColor,
+                        getComputedStyle(document.querySelector('h1')).color];""")
+            assert card == "rgb(29, 29, 33)" and ink == "rgb(236, 236, 240)", (page.name, card, ink)

@@ -44,8 +44,9 @@ def links(site: Path, page: str) -> dict[str, str]:
 
 
 def nav(site: Path, page: str) -> list[str]:
+    """The header's links: the masthead's name (home), then the sections."""
     html = (site / page / "index.html").read_text(encoding="utf-8")
-    bar = html[html.index("<nav>"):html.index("</nav>")]
+    bar = html[html.index("<header>"):html.index("</header>")]
     return [urljoin(BASE + page, href) for href in re.findall(r'<a href="([^"]*)"', bar)]
 
 

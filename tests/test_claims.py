@@ -45,8 +45,10 @@ def test_an_observation_changed_after_rendering_stops_publishing(project, bullet
                    "WHERE period = '2026-W11' AND model LIKE 'minimax/%'")
     result = bulletin("publish", "--week", "2026-W11")
     assert result.code == 1
+    # The tables' bare figures too, under the unit each header states: "4.69" (trillions), "1,750".
     assert result.err == ('error: 2026-W11: bulletin.md states "1.75 trillion", "4.69 trillion", "11.8%", '
-                          '"+11.8%", "-6.4%", which the store does not support; nothing published\n')
+                          '"4.69", "+11.8%", "1,750", "-6.4%", which the store does not support; nothing '
+                          'published\n')
 
 
 def test_a_template_writing_an_unsupported_number_writes_nothing(project, bulletin) -> None:

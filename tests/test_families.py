@@ -116,7 +116,7 @@ def test_w22_no_change_or_move_against_a_partial_week_of_the_model(season: Path,
     assert not [e for e in events if e["facts"].get("model") == "stepfun/step-3.5-flash"]
     text = rendered(bulletin, season, "2026-W22")
     assert "1,452.9%" not in text and "No. 44" not in text and "No. 59" not in text
-    assert "| MiMo V2.5 | China | 1.46 trillion | first full week |" in text
+    assert "| MiMo V2.5 | China | 1,463 | first full week |" in text  # in billions, as its header says
 
 
 def test_w27_a_withdrawn_stealth_model_has_no_fall(season: Path, bulletin) -> None:

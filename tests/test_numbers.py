@@ -135,3 +135,20 @@ def test_a_makers_name_in_a_model_is_the_one_the_chinese_copy_uses(name: str, ch
 
     # STYLEBOOK 7: one form per name, 腾讯Hy3 beside 腾讯, never "Tencent Hy3".
     assert numbers_zh.model_name(name) == chinese
+
+
+def test_a_table_states_its_unit_once_and_no_cell_reads_below_one_or_alike() -> None:
+    from bulletin.render import numbers_en, numbers_zh
+
+    top = [1_752_340_000_000, 890_000_000_000, 562_400_000_000, 560_100_000_000]
+    assert numbers_en.table_unit(top) == "billions"
+    assert [numbers_en.in_unit(n, "billions") for n in top] == ["1,752", "890", "562", "560"]
+    countries = [4_690_000_000_000, 3_290_000_000_000]
+    assert numbers_en.table_unit(countries) == "trillions"
+    assert [numbers_en.in_unit(n, "trillions") for n in countries] == ["4.69", "3.29"]
+    assert numbers_zh.table_unit(top) == "亿"
+    assert [numbers_zh.in_unit(n, "亿") for n in top] == ["17523", "8900", "5624", "5601"]
+    assert numbers_zh.table_unit(countries) == "万亿"
+    # Below the smallest unit a table has none, and its cells are the counts themselves.
+    assert numbers_en.table_unit([950_000, 0]) == "" and numbers_en.in_unit(950_000, "") == "950,000"
+    assert numbers_zh.table_unit([9_000]) == "" and numbers_zh.in_unit(9_000, "") == "9000"

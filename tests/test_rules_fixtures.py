@@ -131,8 +131,7 @@ def test_a_new_tier_of_a_listed_model_is_not_new_in_the_table(tmp_path: Path, bu
     weeks[WEEKS[1]] = [*board([500, 400, 300, 200], [150, 120, 100, 90]),
                        ("x-ai/grok-4.1-fast:free", "Grok 4.1 Fast (free)", 350)]
     season = Season(tmp_path, weeks)
-    assert "| Grok 4.1 Fast (free) | United States | 350 billion | new tier |" in season.article(
-        bulletin, WEEKS[1])
+    assert "| Grok 4.1 Fast (free) | US | 350 | new tier |" in season.article(bulletin, WEEKS[1])
     assert "| 新增版本 |" in season.article(bulletin, WEEKS[1], "zh")
 
 
@@ -145,10 +144,11 @@ def test_two_tiers_of_one_model_take_one_of_the_top_nine(tmp_path: Path, bulleti
             ("qwen/qwen3-max", "Qwen3 Max", 70)]
     season = Season(tmp_path, {WEEKS[0]: week})
     article = season.article(bulletin, WEEKS[0])
-    [us] = [line for line in article.splitlines() if line.startswith("| United States |")]
+    [us] = [line for line in article.splitlines() if line.startswith("| US |")]
     [cn] = [line for line in article.splitlines() if line.startswith("| China |")]
-    assert us.startswith("| United States | 1.48 trillion |") and us.endswith("| 5 |")
-    assert cn.startswith("| China | 600 billion |") and cn.endswith("| 4 |")
+    assert "| Country | Tokens (billions) |" in article
+    assert us.startswith("| US | 1,480 |") and us.endswith("| 5 |")
+    assert cn.startswith("| China | 600 |") and cn.endswith("| 4 |")
 
 
 def test_a_developers_lead_that_is_one_model_names_it(tmp_path: Path, bulletin) -> None:

@@ -177,6 +177,11 @@ def test_charts_and_languages_are_included_when_the_bulletin_has_them(site: Path
             ) in home
     assert f'<meta property="og:image" content="{BASE}2026/w11/chart.png">' in page
     assert '<meta name="twitter:card" content="summary_large_image">' in page
+    # The card's image says what the chart says, in the page's language, as text.
+    for html in (page, home):
+        assert '<meta property="og:image:alt" content="Chart: weekly tokens &amp; more">' in html
+        assert '<meta name="twitter:image:alt" content="Chart: weekly tokens &amp; more">' in html
+    assert '<meta property="og:image:alt" content="图表：各国每周Token调用量">' in chinese
     for html in (page, chinese):
         assert f'<link rel="alternate" hreflang="en" href="{BASE}2026/w11/">' in html
         assert f'<link rel="alternate" hreflang="zh-Hans" href="{BASE}2026/w11/zh/">' in html

@@ -67,12 +67,12 @@ def test_the_list_pages_carry_the_sites_navigation_in_the_readers_language(
         served: str, query: str, words: tuple[str, str]) -> None:
     with urllib.request.urlopen(served + "subscribe" + query) as page:
         html = page.read().decode("utf-8")
-    nav = html[html.index("<nav>"):html.index("</nav>")]
+    nav = html[html.index("<header>"):html.index("</header>")]  # the masthead's name, then the sections
     edition = "zh/" if query else ""  # a Chinese reader stays in the Chinese edition
     about = f"{BASE}about/{edition}"
     assert f'<a href="{BASE}{edition}archive/">{words[0]}</a>' in nav
     assert f'<a href="{about}">{words[1]}</a>' in nav
-    assert f'<a href="{BASE}{edition}">' in nav
+    assert f'<a href="{BASE}{edition}" class="wordmark">' in nav
 
 
 def test_a_chart_in_a_feed_is_an_absolute_url_and_the_entry_does_not_repeat_its_title(

@@ -9,6 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 TITLE = "Token Bulletin"  # the publication's name, on pages, feeds and emails
+# What it is and how often it comes, under its name on every page and email.
+DESCRIPTION = "Every Monday: who leads AI token use on OpenRouter, China or the US, and why."
+DESCRIPTION_ZH = "每周一出版：OpenRouter上的AI Token用量，中国和美国谁在领先，原因何在。"
 DATABASE = "bulletin.db"  # the history's file in OUTPUT when the config names no `database`
 
 # The rules a week is checked with when the config has no ``rules:`` list, in

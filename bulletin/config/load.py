@@ -12,11 +12,12 @@ from bulletin.config import options as option
 from bulletin.config import parts, registry, yaml_bounds
 from bulletin.config import validation as check
 from bulletin.config.countries import DEFAULT_COUNTRIES
-from bulletin.config.defaults import DATABASE, TITLE
+from bulletin.config.defaults import DATABASE, DESCRIPTION, DESCRIPTION_ZH, TITLE
 from bulletin.config.sections import METHODOLOGY, REVIEW, SITE, STORY
 from bulletin.config.settings import Config, Review, StoryConfig
 from bulletin.errors import ConfigError
 from bulletin.model import DEFAULT_LOCALE, LOCALES, Methodology
+from bulletin.model.publication import Publication
 
 
 def load_config(path: Path) -> Config:
@@ -56,7 +57,9 @@ def parse_config(raw: Any, path: Path) -> Config:
     publishers = values["publish"]
     subscribe_page = next((p.subscribe_page for p in publishers if p.subscribe_page), "")
     # A target that names no title of its own goes under the publication's.
-    publishers = [p.inviting(subscribe_page).named(values["title"] or TITLE) for p in publishers]
+    publication = Publication(*(values[key] or "" for key in PUBLICATION))
+    publishers = [p.inviting(subscribe_page).named(values["title"] or TITLE).presenting(publication)
+                  for p in publishers]
     # Pages link to the site they are published on: without site.base_url,
     # the address of a `type: site` target serves.
     base_url = values["site"] or next((p.pages_url for p in publishers if p.pages_url), "")
@@ -64,7 +67,12 @@ def parse_config(raw: Any, path: Path) -> Config:
         raise ConfigError(list(problems), str(path))
     return Config(path, values["title"], output, database, values["templates_dir"], tuple(values["sources"]),
                   values["methodology"], tuple(publishers), tuple(values["rules"]), values["story"],
-                  tuple(dict.fromkeys(values["locales"])), values["review"], base_url, values["chart"])
+                  tuple(dict.fromkeys(values["locales"])), values["review"], base_url, values["chart"],
+                  publication)
+
+
+# The top-level keys that make the Publication, in its fields' order.
+PUBLICATION = ("description", "description_zh", "publisher", "postal_address")
 
 
 def default_rules() -> list[Any]:
@@ -147,6 +155,13 @@ def _read_site(site: option.Option, raw: dict[str, Any], where: str, problems: c
 
 TOP = option.schema(
     option.text("title", TITLE, "the publication's name, shown on the page"),
+    option.text("description", DESCRIPTION, "one line under the name on every page and email: what the "
+                "publication is and how often it comes"),
+    option.text("description_zh", DESCRIPTION_ZH, "the same line on the Chinese edition's pages and emails"),
+    option.text("publisher", None, "who is behind it: named on every page and in the email's footer",
+                shown_default="none"),
+    option.text("postal_address", None, "the publisher's postal address, in the email's footer (the law "
+                "of many countries asks a newsletter for one)", shown_default="none"),
     option.path("output", "folder for the bulletins and the default database", default="output"),
     option.path("database", "the SQLite history", shown_default=f"`OUTPUT/{DATABASE}`"),
     option.path("templates_dir", "a folder of templates that override the built-in ones by name",

@@ -402,7 +402,8 @@ def provenance(observations: list[Observation], figures: list[Figure]) -> dict[s
 
 
 def render_settings(config: Config) -> Settings:
-    return Settings(config.title, config.templates_dir, config.locales, config.base_url, config.chart)
+    return Settings(config.title, config.templates_dir, config.locales, config.base_url, config.chart,
+                    publication=config.publication)
 
 
 @dataclass(frozen=True)
@@ -422,7 +423,8 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
     rendering = render_week(story, replace(render_settings(config), folder=folder), notes)
     # Nothing is written as final until every number in it is recomputed and found.
     claims.check(story, claims.readable(rendering.texts(), config.locales), config.title,
-                 correction_notes.quoted(store, story.week, rendering.data, notes.earlier))
+                 correction_notes.quoted(store, story.week, rendering.data, notes.earlier),
+                 config.publication.words())
     found = review.reasons(story, store.last_read(), config.review, [s.name for s in config.sources])
     found += untranslated.figures(story, config.locales)
     found += extra_reasons
@@ -478,7 +480,7 @@ def _publish_week(config: Config, store: Store, week: IsoWeek, targets: Sequence
     assert bulletin.record is not None  # read() found it
     story = build_story(config, store, week, now=datetime.fromisoformat(bulletin.record.rendered_at))
     claims.check(story, claims.readable(bulletin.texts(), config.locales), config.title,
-                 quoted(store, week, bulletin.data))
+                 quoted(store, week, bulletin.data), config.publication.words())
     return deliver(store, bulletin, targets)
 
 

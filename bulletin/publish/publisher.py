@@ -23,6 +23,7 @@ from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import BulletinRecord, Delivery, Status
+from bulletin.model.publication import Publication
 from bulletin.render.rendered import RenderedWeek
 
 if TYPE_CHECKING:
@@ -128,6 +129,10 @@ class Publisher:
 
     def named(self, title: str) -> Publisher:
         """This target under the publication's name ``title``, where its own entry gives none."""
+        return self
+
+    def presenting(self, publication: Publication) -> Publisher:
+        """This target, telling its readers what ``publication`` is where it shows pages."""
         return self
 
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:

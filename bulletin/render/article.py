@@ -28,6 +28,7 @@ from bulletin.errors import RenderError
 from bulletin.model import Artifact, Event, Methodology, Story, event_data
 from bulletin.model.facts import ForecastFacts
 from bulletin.model.markup import markdown_to_html, markdown_to_text
+from bulletin.model.publication import Publication
 from bulletin.render import chart, claims, correction_notes, escape, numbers_zh, phrasing, rendered
 from bulletin.render.chart import Drawn
 from bulletin.render.plaintext import html_to_plain
@@ -58,6 +59,7 @@ class Settings:
     base_url: str = ""  # with a trailing slash
     chart: bool = True
     folder: Path | None = None  # the bulletin's folder: an unchanged chart there is reused
+    publication: Publication = Publication()  # what it is and who is behind it, in the email
 
 
 def default_templates_dir() -> Path:
@@ -104,6 +106,8 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
     env.filters.update(
         tokens=fmt.tokens,
         tokens_in=fmt.tokens_in,
+        table_unit=fmt.table_unit,
+        in_unit=fmt.in_unit,
         signed_percent=fmt.signed_percent,
         percent=fmt.percent,
         rough_percent=fmt.rough_percent,
@@ -120,6 +124,7 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
         month_day=fmt.month_day,
         iso_week=fmt.iso_week,
         territory=lambda code: territory(code, locale),
+        short_territory=lambda code: territory(code, locale, short=True),
         model_count=quantities.model_count,
         subject_zh=numbers_zh.subject_name,
         flat=lambda change: change is not None and abs(change) < env.globals.get(
@@ -131,10 +136,28 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
     return env
 
 
-def territory(code: str, locale: str = "en") -> str:
+# A table's column is a phone's third: CLDR's short forms where the name is long ("United States").
+SHORT_TERRITORIES = {"en": {"US": "US", "GB": "UK", "AE": "UAE"}}
+
+
+def territory(code: str, locale: str = "en", short: bool = False) -> str:
     from babel import Locale
 
+    if short and code in SHORT_TERRITORIES.get(locale, {}):
+        return SHORT_TERRITORIES[locale][code]
     return Locale.parse(locale).territories.get(code, code)
+
+
+def _email_links(settings: Settings, locale: str, week_url: str, source: Any) -> dict[str, Any]:
+    """Where the email leads beyond itself: the week in the other languages, every bulletin (the
+    language's archive on the site), and the data's source; none of the first two without a site."""
+    def folder(lang: str) -> str:
+        return "" if lang == rendered.DEFAULT_LOCALE else f"{lang}/"
+
+    editions = [(other, HTML_LANG[other], week_url + folder(other))
+                for other in settings.locales if other != locale] if week_url else []
+    archive_url = f"{settings.base_url}{folder(locale)}archive/" if settings.base_url else ""
+    return {"editions": editions, "archive_url": archive_url, "source": source}
 
 
 def prefix(locale: str) -> str:
@@ -259,6 +282,7 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     used = sources_used(story.stats.source, events)
     credits = [credit for credit in story.credits if credit.name in used]
     common = {"story": story, "headline": headline, "title": settings.title, "locale": locale,
+              "tagline": settings.publication.describe(locale), "publication": settings.publication,
               "paragraphs": paragraphs, "events": events, "credits": credits,
               "chart_alt": chart_alt, "unsubscribe_url": UNSUBSCRIBE,
               "corrections": notes.paragraphs if notes else ()}
@@ -285,11 +309,13 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
                               f'width="{email_size[0]}" height="{email_size[1]}" src="{html.escape(png)}"')
     if notes and notes.notice:
         email_body += notes.notice  # earlier weeks' corrections: this email is the next one readers get
+    links = _email_links(settings, locale, week_url,
+                         next((c for c in credits if c.name == story.stats.source and c.url), None))
     email_html = _inline(_render(env, f"{pre}email.html.j2", **html_common, body=_markup(email_body),
-                                 page_url=page_url))
+                                 page_url=page_url, **links))
     # The text part is the HTML part's words, so the two cannot say different things.
     email_txt = _render(env, f"{pre}email.txt.j2", **common, page_url=page_url,
-                        text=html_to_plain(email_body + disclosure))
+                        text=html_to_plain(email_body + disclosure), **links)
     return [
         Artifact("markdown", rendered.article_name(locale), article),
         Artifact("html", rendered.page_name(locale), page),

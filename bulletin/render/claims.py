@@ -90,6 +90,8 @@ def _written(value: Any, kind: str, locale: str, figure: bool) -> frozenset[str]
         forms.add(fmt.tokens(value))
         if figure:
             forms.update(fmt.tokens_in(value, scale) for scale in SCALES)
+        # A table cell under a unit its header states ("Tokens (trillions)": "0.82").
+        forms.update(fmt.in_unit(value, unit) for unit in fmt.UNITS)
         if 0 <= value <= 10:
             forms.add(fmt.count_words(int(value)))
     if isinstance(value, float):
@@ -131,10 +133,11 @@ def numbers_in(text: str, locale: str, names: tuple[str, ...] = ()) -> list[str]
             match.replace("\u2212", "-") for match in NUMBER[locale].findall(text)]
 
 
-def _names(story: Story, title: str) -> tuple[str, ...]:
+def _names(story: Story, title: str, publication: Sequence[str] = ()) -> tuple[str, ...]:
     # A row's name, and its model's without the tier ("Poolside Laguna S 2.1" of its free tier).
     names = [name for row in story.stats.models for name in (row.name, family_name(row.name))]
-    names += [str(story.week), title]
+    # The publication's own words (its description, publisher, postal address) are config, not claims.
+    names += [str(story.week), title, *publication]
     # What events name: a model, a figure's subject, a leader and its rival ("Step 3.5 Flash").
     names += [str(value) for e in story.events for key, value in e.facts.as_data().items()
               if key in ("subject", "subject_zh", "succeeds") or key == "name" or key.endswith("_name")]
@@ -246,7 +249,7 @@ def _source(story: Story, key: str) -> dict[str, Any]:
 
 
 def check(story: Story, texts: Mapping[str, tuple[str, str]], title: str,
-          quoted: Sequence[Quoted] = ()) -> None:
+          quoted: Sequence[Quoted] = (), publication: Sequence[str] = ()) -> None:
     """Refuse when an article states a number that the store, recomputed, does not give.
 
     ``texts`` maps a file name to its (locale, text); ``quoted`` are the
@@ -254,7 +257,7 @@ def check(story: Story, texts: Mapping[str, tuple[str, str]], title: str,
     """
     for name, (locale, text) in texts.items():
         table = _table(story, locale)
-        names = _names(story, title)
+        names = _names(story, title, publication)
         text, notes = without_quoted(text, quoted, locale)
         wrong = [n for n in dict.fromkeys(numbers_in(text, locale, names)) if n not in table]
         wrong += [n for note in notes for n in numbers_in(note.text, locale, names)

@@ -12,6 +12,7 @@ rather than a four-digit percentage.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -66,6 +67,34 @@ def tokens_in(count: int | Decimal, scale: str, digits: int = 4) -> str:
     if scale not in SCALES:
         return tokens(count)
     return f"{_number(_plain(significant(Decimal(count) / SCALES[scale], digits)))} {scale}"
+
+
+# A table's unit, stated once in its header ("Tokens (trillions)") so that its cells are bare
+# figures that fit a phone's column: the label and its size.
+UNITS = {"millions": 10**6, "billions": 10**9, "trillions": 10**12, "quadrillions": 10**15,
+         "quintillions": 10**18}
+
+
+def table_unit(counts: Iterable[int | Decimal], units: Mapping[str, int] = UNITS) -> str:
+    """The unit a table of ``counts`` is written in: its smallest count's, so that no cell reads
+    below 1 and two rows the prose tells apart never read alike ("562" and "560" billion, not
+    "0.56" twice); "" below the smallest unit."""
+    smallest = min((abs(Decimal(count)) for count in counts if count), default=Decimal(0))
+    fitting = [label for label, size in units.items() if smallest >= size]
+    return fitting[-1] if fitting else ""
+
+
+def unit_amount(count: int | Decimal, size: int) -> Decimal | None:
+    """A count in a unit as a table cell gives it, by the one precision rule ("0.82" for 822
+    billion in trillions); None where that would read 0."""
+    scaled = amount(Decimal(count) / size)
+    return None if scaled == 0 else scaled
+
+
+def in_unit(count: int | Decimal, unit: str) -> str:
+    """A table cell in ``unit`` (table_unit's): 1752340000000 in trillions -> "1.75"."""
+    scaled = unit_amount(count, UNITS[unit]) if unit in UNITS else None
+    return tokens(count) if scaled is None else _number(scaled)
 
 
 def _next_scale(name: str) -> str | None:

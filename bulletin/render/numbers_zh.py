@@ -13,11 +13,13 @@ away from the English source and is rarer in print.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
 from babel.dates import format_date
 
+from bulletin.render import numbers_en
 from bulletin.render.numbers_en import _plain, amount, rough_percent, significant, times
 from bulletin.render.numbers_en import percent as _percent
 
@@ -112,6 +114,21 @@ def tokens_in(count: int | Decimal, scale: str, digits: int = 4) -> str:
     return f"{_number(significant(Decimal(count) / size, digits))}{word}"
 
 
+# A table's unit in its header ("Token（万亿）"): the myriads, as the cells' figures count them.
+UNITS = dict(_MYRIADS)
+
+
+def table_unit(counts: Iterable[int | Decimal]) -> str:
+    """The unit a table of ``counts`` is written in: its largest count's myriad."""
+    return numbers_en.table_unit(counts, UNITS)
+
+
+def in_unit(count: int | Decimal, unit: str) -> str:
+    """A table cell in ``unit``: 1752340000000 in 万亿 -> "1.75"."""
+    scaled = numbers_en.unit_amount(count, UNITS[unit]) if unit in UNITS else None
+    return tokens(count) if scaled is None else _number(scaled)
+
+
 def signed_percent(change: float, places: int = 1) -> str:
     text = percent(change, places)
     if text == percent(0.0, places):
@@ -184,5 +201,5 @@ def _day(day: date | str) -> date:
 
 
 __all__ = ["FREE", "a_ordinal", "article", "change", "count_words", "date_range", "iso_week", "long_date",
-           "model_name", "month_day", "multiple", "ordinal", "percent", "rough_percent",
-           "signed_percent", "times", "tokens", "tokens_in", "with_note"]
+           "in_unit", "model_name", "month_day", "multiple", "ordinal", "percent", "rough_percent",
+           "signed_percent", "table_unit", "times", "tokens", "tokens_in", "with_note"]

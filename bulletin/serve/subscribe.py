@@ -103,7 +103,8 @@ class Handlers:
         # The site has an edition in each language its bulletins are written in, at /LANG/.
         edition = f"{lang}/" if lang != LOCALES[0] and lang in self.config.locales else ""
         html = environment(self.config.templates_dir).get_template("mailing/page.html.j2").render(
-            title=title, page=page, lang=lang, site_url=_site_url(self.config), edition=edition, **context)
+            title=title, page=page, lang=lang, site_url=_site_url(self.config), edition=edition,
+            tagline=self.config.publication.describe(lang), **context)
         return web.Response(status, html.encode("utf-8"),
                             headers=(("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer")))
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bulletin.errors import PublishError
+from bulletin.model.publication import Publication
 from bulletin.publish.files import PART, replace_file, sweep
 from bulletin.publish.site import feeds as sitefeeds
 from bulletin.publish.site import static
@@ -40,6 +41,7 @@ class Site:
     title: str
     templates_dir: Path | None = None
     subscribe_url: str = ""  # the list's /subscribe page, when an email target has one
+    publication: Publication = Publication()  # what it is and who is behind it, on every page
     _loaded: dict[IsoWeek, Article] = field(default_factory=dict, compare=False, repr=False)
 
     def publish(self, edition: RenderedWeek, published: Sequence[Listed]) -> Article:
@@ -102,7 +104,8 @@ class Site:
             page = self._page("site/article.html.j2", article.path + prefix, a=article, lang=lang,
                               og_title=version.headline, og_type="article",
                               description=version.description, alternates=alternates,
-                              image=self._image(article, lang), chart_prefix="../" * prefix.count("/"))
+                              image=self._image(article, lang), image_alt=version.chart_alt,
+                              chart_prefix="../" * prefix.count("/"))
             replace_file(folder / prefix / "index.html", page)
         return len(article.charts) + 1 + len(article.languages)
 
@@ -168,6 +171,7 @@ class Site:
                      self._page("site/home.html.j2", sitefeeds.folder(lang), lang, latest=latest,
                                 earlier=earlier, description=description, og_title=self.title,
                                 og_type="website", image=self._image(latest, lang) if latest else "",
+                                image_alt=latest.version(lang).chart_alt if latest else "",
                                 alternates=self._alternates("", languages)))
         return 1
 
@@ -242,6 +246,7 @@ class Site:
     def _page(self, template: str, path: str, lang: str = DEFAULT_LANG, **context: Any) -> bytes:
         context.setdefault("og_type", "website")
         context.setdefault("image", "")
+        context.setdefault("image_alt", "")  # what the social card's chart says, for who cannot see it
         context.setdefault("alternates", [])
         env = environment(self.templates_dir, lang if lang in LOCALES else DEFAULT_LANG)
         w = self.words(lang)

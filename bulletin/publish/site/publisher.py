@@ -12,6 +12,7 @@ from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import Delivery, DeliveryStatus
+from bulletin.model.publication import Publication
 from bulletin.publish.publisher import COMMON_OPTIONS, Publisher, RenderedBulletin
 from bulletin.publish.site.build import Site
 from bulletin.publish.site.pages import Listed
@@ -43,6 +44,7 @@ class SitePublisher(Publisher):
     title: str = ""  # "": the publication's name (named())
     templates_dir: Path | None = OPTIONS.default("templates_dir")
     subscribe_url: str = OPTIONS.default("subscribe_url")  # every page invites readers to it
+    publication: Publication = Publication()  # what every page says the publication is (presenting())
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], where: str, base_dir: Path,
@@ -67,9 +69,12 @@ class SitePublisher(Publisher):
     def named(self, title: str) -> SitePublisher:
         return self if self.title else replace(self, title=title)
 
+    def presenting(self, publication: Publication) -> SitePublisher:
+        return replace(self, publication=publication)
+
     def site(self, output: Path) -> Any:
         return Site(output / "site", output, self.base_url, self.title, self.templates_dir,
-                    self.subscribe_url)
+                    self.subscribe_url, self.publication)
 
     def published(self, store: Store) -> list[Listed]:
         corrected = store.corrections.last_corrected()
