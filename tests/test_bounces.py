@@ -14,23 +14,16 @@ from hypothesis import strategies as st
 from bulletin.config.load import load_config
 from bulletin.publish.email import reports
 from bulletin.store.database import Store
-from support.emailing import KEY, email_config, received
-from support.reports import BOUNCES, arf, dsn, maildir, mbox, token_address
+from support.emailing import KEY, received
+from support.reports import ANA, BO, BOUNCES, CHEN, arf, dsn, maildir, mbox, three_listed, token_address
 
-ANA, BO, CHEN = "ana@example.com", "bo@example.net", "chen@example.cn"
 NOTHING = ("0 hard bounces, 0 soft bounces, 0 complaints; 0 marked bounced, 0 marked complained; "
            "0 already read")
 
 
 @pytest.fixture
 def listed(project: Path, bulletin, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The demo project, week 2026-W11 rendered, three confirmed subscribers, a bounce address."""
-    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
-    assert bulletin("run").code == 0
-    for address in (ANA, BO, CHEN):
-        assert bulletin("subscribers", "add", address).code == 0
-    email_config(project, extra=f"    bounce_address: {BOUNCES}\n")
-    return project
+    return three_listed(project, bulletin, monkeypatch)
 
 
 def statuses(project: Path) -> dict[str, str]:

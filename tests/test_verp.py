@@ -10,20 +10,12 @@ from bulletin.config.load import load_config
 from bulletin.publish.email import verp
 from bulletin.store.database import Store
 from support.emailing import KEY, email_config, received, smtp_server
-from support.reports import BOUNCES, token_address
-
-ANA, BO, CHEN = "ana@example.com", "bo@example.net", "chen@example.cn"
+from support.reports import ANA, BO, CHEN, three_listed, token_address
 
 
 @pytest.fixture
 def listed(project: Path, bulletin, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The demo project, week 2026-W11 rendered, three confirmed subscribers, a bounce address."""
-    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
-    assert bulletin("run").code == 0
-    for address in (ANA, BO, CHEN):
-        assert bulletin("subscribers", "add", address).code == 0
-    email_config(project, extra=f"    bounce_address: {BOUNCES}\n")
-    return project
+    return three_listed(project, bulletin, monkeypatch)
 
 
 def test_each_copy_goes_out_from_its_own_signed_bounce_address(listed: Path, bulletin,

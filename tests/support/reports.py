@@ -6,12 +6,26 @@ from __future__ import annotations
 import mailbox
 from pathlib import Path
 
+import pytest
+
 from bulletin.config.load import load_config
 from bulletin.publish.email import verp
 from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
+from support.emailing import KEY, email_config
 
 BOUNCES = "bounces@news.example.org"
+ANA, BO, CHEN = "ana@example.com", "bo@example.net", "chen@example.cn"
+
+
+def three_listed(project: Path, bulletin, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo project, week 2026-W11 rendered, three confirmed subscribers, a bounce address."""
+    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
+    assert bulletin("run").code == 0
+    for address in (ANA, BO, CHEN):
+        assert bulletin("subscribers", "add", address).code == 0
+    email_config(project, extra=f"    bounce_address: {BOUNCES}\n")
+    return project
 
 
 def token_address(project: Path, email: str, week: str, key: str) -> str:
