@@ -1,15 +1,17 @@
 """Build a static site of 1,000 weekly bulletins, beside Pelican building 1,000 Markdown posts.
 
 Prints, for the same machine in the same run:
-  - bulletin: full build of the 1,000-week site (`bulletin site`, a fresh process), pages/s;
-  - Pelican: `pelican` building the same 1,000 articles as Markdown posts, pages/s;
+  - bulletin: full build of the 1,000-week site (`bulletin site`, a fresh process), pages/s
+    over every page it writes (each language's articles, homes, archives, year pages);
+  - Pelican: `pelican` building the same 1,000 articles as Markdown posts (with
+    `--locales en,zh`, each with its Chinese translation), pages/s;
   - the time to publish one new week into a site of 100 and of 1,000 weeks
     (in-process `pipeline.publish`, and as a fresh `bulletin publish` process).
 Goal: at least 2x Pelican's pages per second; one new week under 0.5 s, not
 growing with the archive. Pelican is installed in the benchmark's own virtual
 environment (not in bulletin's dependencies), cached in the temp folder.
 
-    .venv/bin/python benchmarks/bench_site.py [--weeks 1000]
+    .venv/bin/python benchmarks/bench_site.py [--weeks 1000] [--locales en,zh] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,11 +32,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bulletin import pipeline  # noqa: E402
 from bulletin.config.load import load_config  # noqa: E402
+from bulletin.publish.site.build import EXCERPTS  # noqa: E402
 from bulletin.weeks import IsoWeek  # noqa: E402
 from support.archive import make_archive  # noqa: E402
 
 PELICAN_VENV = Path(tempfile.gettempdir()) / "bulletin-bench-pelican"
 SITE = "publish:\n  - {name: site, type: site, base_url: 'https://news.example.org'}\n"
+# The demo's weeks: the archive ends the week before the first, and each is then published into it.
+NEW_WEEKS = [IsoWeek(2026, number) for number in range(7, 12)]
 
 
 def timed(command: list[str], cwd: Path) -> float:
@@ -46,12 +52,19 @@ def pages(folder: Path) -> int:
     return sum(1 for _ in folder.rglob("*.html"))
 
 
-def demo_project(scratch: Path) -> Path:
+def spread(seconds: list[float], unit: float = 1.0, digits: int = 2) -> str:
+    """The median of runs, with their least and most and how many there were."""
+    return (f"median {statistics.median(seconds) * unit:.{digits}f} (min {min(seconds) * unit:.{digits}f}, "
+            f"max {max(seconds) * unit:.{digits}f}, {len(seconds)} runs)")
+
+
+def demo_project(scratch: Path, locales: list[str]) -> Path:
     project = scratch / "project"
     project.mkdir()
     text = (ROOT / "config.yaml").read_text(encoding="utf-8")
     # The demo's own targets left out: SITE is the one measured.
-    (project / "config.yaml").write_text(text[:text.index("\npublish:\n") + 1], encoding="utf-8")
+    text = text[:text.index("\npublish:\n") + 1] + f"locales: [{', '.join(locales)}]\n"
+    (project / "config.yaml").write_text(text, encoding="utf-8")
     shutil.copytree(ROOT / "demo", project / "demo")
     bulletin = Path(sys.executable).with_name("bulletin")
     subprocess.run([bulletin, "run"], cwd=project, check=True, capture_output=True)
@@ -67,14 +80,24 @@ def archive(project: Path, name: str, weeks: int) -> Path:
     shutil.copy(project / "config.yaml", folder / "config.yaml")
     shutil.copytree(project / "demo", folder / "demo")
     template = project / "output" / "bulletins" / "2026-W11"
-    shutil.copy(project / "output" / "bulletin.db", folder / "bulletin.db")
     (folder / "output").mkdir()
-    shutil.move(folder / "bulletin.db", folder / "output" / "bulletin.db")
+    shutil.copy(project / "output" / "bulletin.db", folder / "output" / "bulletin.db")
     # The archive ends the week before the demo data begins, so the weeks
     # published into it below are real ones that the claim check can recompute.
-    first = IsoWeek.of(IsoWeek(2026, 7).monday - timedelta(weeks=weeks))
+    first = IsoWeek.of(NEW_WEEKS[0].monday - timedelta(weeks=weeks))
     make_archive(template, folder / "output", folder / "output" / "bulletin.db", weeks, first=first)
     return folder
+
+
+def full_builds(folder: Path, repeat: int) -> tuple[list[float], int]:
+    """Seconds for each of ``repeat`` builds of the whole site from nothing, and the pages written."""
+    bulletin = Path(sys.executable).with_name("bulletin")
+    seconds = []
+    for _ in range(repeat):
+        shutil.rmtree(folder / "output" / "site", ignore_errors=True)
+        (folder / "output" / EXCERPTS).unlink(missing_ok=True)
+        seconds.append(timed([str(bulletin), "site"], folder))
+    return seconds, pages(folder / "output" / "site")
 
 
 def pelican_python() -> Path:
@@ -86,77 +109,90 @@ def pelican_python() -> Path:
     return python
 
 
-def pelican_site(project: Path, scratch: Path, weeks: int) -> tuple[float, int]:
+def pelican_site(project: Path, scratch: Path, weeks: int, locales: list[str],
+                 repeat: int) -> tuple[list[float], int]:
+    """Pelican building the same articles, each language but the first as a translation of it."""
     content = scratch / "pelican" / "content"
     content.mkdir(parents=True)
-    article = (project / "output" / "bulletins" / "2026-W11" / "bulletin.md").read_text(encoding="utf-8")
-    body = article.split("\n", 1)[1]
+    bodies = {}
+    for locale in locales:
+        name = "bulletin.md" if locale == "en" else f"bulletin.{locale}.md"
+        article = (project / "output" / "bulletins" / "2026-W11" / name).read_text(encoding="utf-8")
+        bodies[locale] = article.split("\n", 1)[1]
     week = IsoWeek(2007, 1)
     for number in range(weeks):
-        (content / f"{week}.md").write_text(
-            f"Title: Weekly token volumes, issue {number + 1} ({week})\nDate: {week.sunday} 06:00\n"
-            f"Slug: {str(week).lower()}\n\n{body}", encoding="utf-8")
+        for locale, body in bodies.items():
+            suffix = "" if locale == locales[0] else f".{locale}"
+            (content / f"{week}{suffix}.md").write_text(
+                f"Title: Weekly token volumes, issue {number + 1} ({week})\nDate: {week.sunday} 06:00\n"
+                f"Slug: {str(week).lower()}\nLang: {locale}\n\n{body}", encoding="utf-8")
         week = week.next()
     settings = scratch / "pelican" / "pelicanconf.py"
-    settings.write_text("SITENAME = 'Token Bulletin'\nSITEURL = ''\nTIMEZONE = 'UTC'\n"
-                        "DEFAULT_LANG = 'en'\nDEFAULT_PAGINATION = 10\nLOAD_CONTENT_CACHE = False\n",
-                        encoding="utf-8")
+    settings.write_text(f"SITENAME = 'Token Bulletin'\nSITEURL = ''\nTIMEZONE = 'UTC'\n"
+                        f"DEFAULT_LANG = '{locales[0]}'\nDEFAULT_PAGINATION = 10\n"
+                        "LOAD_CONTENT_CACHE = False\n", encoding="utf-8")
     output = scratch / "pelican" / "output"
     pelican = pelican_python().with_name("pelican")
-    seconds = timed([str(pelican), str(content), "-o", str(output), "-s", str(settings), "-q"],
-                    scratch / "pelican")
+    seconds = []
+    for _ in range(repeat):
+        shutil.rmtree(output, ignore_errors=True)
+        seconds.append(timed([str(pelican), str(content), "-o", str(output), "-s", str(settings), "-q"],
+                             scratch / "pelican"))
     return seconds, pages(output)
 
 
-def publish_one(folder: Path) -> tuple[float, float]:
-    """Seconds to publish one new week: in-process, and as a fresh `bulletin publish`.
+def publish_new(folder: Path) -> tuple[float, list[float]]:
+    """Seconds to publish one new week: in-process (the first new week), and as a fresh
+    `bulletin publish` (each of the others, one after another).
 
-    The new weeks are the demo's 2026-W07 and W08, rendered for real (not
-    timed), so publishing includes the claim check against the store.
+    The new weeks are the demo's, rendered for real (not timed), so publishing
+    includes the claim check against the store.
     """
     config = load_config(folder / "config.yaml")
     bulletin = Path(sys.executable).with_name("bulletin")
-    new = [IsoWeek(2026, 7), IsoWeek(2026, 8)]
-    for week in new:
+    for week in NEW_WEEKS:
         subprocess.run([bulletin, "render", "--week", str(week)], cwd=folder, check=True,
                        capture_output=True)
     start = time.perf_counter()
-    pipeline.publish(config, new[0])
+    pipeline.publish(config, NEW_WEEKS[0])
     in_process = time.perf_counter() - start
-    as_command = timed([str(bulletin), "publish", "--week", str(new[1])], folder)
+    as_command = [timed([str(bulletin), "publish", "--week", str(week)], folder) for week in NEW_WEEKS[1:]]
     return in_process, as_command
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weeks", type=int, default=1000)
+    parser.add_argument("--locales", default="en", help="the languages written, e.g. en,zh")
+    parser.add_argument("--repeat", type=int, default=3, help="full builds of each site, for a median")
     parser.add_argument("--quick", action="store_true", help="a small run, to see it works")
     args = parser.parse_args()
     weeks = 30 if args.quick else args.weeks
-    bulletin = Path(sys.executable).with_name("bulletin")
+    repeat = 1 if args.quick else args.repeat
+    locales = [locale.strip() for locale in args.locales.split(",") if locale.strip()]
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
-          f"({os.cpu_count()} cores)")
+          f"({os.cpu_count()} cores); languages: {', '.join(locales)}")
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
-        project = demo_project(scratch)
+        project = demo_project(scratch, locales)
         big = archive(project, "big", weeks)
-        ours = timed([str(bulletin), "site"], big)
-        our_pages = pages(big / "output" / "site")
-        print(f"bulletin: full build of {weeks} weeks: {ours:.2f} s, {our_pages} pages, "
-              f"{our_pages / ours:.0f} pages/s")
+        ours, our_pages = full_builds(big, repeat)
+        ours_rate = our_pages / statistics.median(ours)
+        print(f"bulletin: full build of {weeks} weeks: {our_pages} pages, seconds {spread(ours)}, "
+              f"{ours_rate:.0f} pages/s")
         if not args.quick:  # Pelican is installed into a virtual environment of its own first
-            theirs, their_pages = pelican_site(project, scratch, weeks)
-            print(f"pelican:  {weeks} Markdown posts: {theirs:.2f} s, {their_pages} pages, "
-                  f"{their_pages / theirs:.0f} pages/s")
-            print(f"ratio: {(our_pages / ours) / (their_pages / theirs):.1f}x Pelican's pages per second "
-                  "(goal: at least 2x)")
+            theirs, their_pages = pelican_site(project, scratch, weeks, locales, repeat)
+            theirs_rate = their_pages / statistics.median(theirs)
+            print(f"pelican:  {weeks} Markdown posts in {len(locales)} language(s): {their_pages} pages, "
+                  f"seconds {spread(theirs)}, {theirs_rate:.0f} pages/s")
+            print(f"ratio: {ours_rate / theirs_rate:.1f}x Pelican's pages per second (goal: at least 2x)")
 
         small = archive(project, "small", 100)
-        timed([str(bulletin), "site"], small)
+        full_builds(small, 1)
         for name, folder in (("100", small), (str(weeks), big)):
-            in_process, as_command = publish_one(folder)
-            print(f"publish one new week into the {name}-week site: {in_process * 1000:.0f} ms in-process, "
-                  f"{as_command * 1000:.0f} ms as a fresh `bulletin publish` (goal: under 500 ms)")
+            in_process, as_command = publish_new(folder)
+            print(f"publish one new week into the {name}-week site: {in_process * 1000:.0f} ms in-process; "
+                  f"as a fresh `bulletin publish`, ms {spread(as_command, 1000, 0)} (goal: under 500 ms)")
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
