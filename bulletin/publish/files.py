@@ -10,6 +10,7 @@ stray ``.part`` file, which ``sweep()`` removes.
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,13 +26,16 @@ class Staged:
 
     def __init__(self, path: Path, data: bytes, mode: int = 0o644) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART)
+        try:
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART)
+        except FileNotFoundError:  # its folder is new: made only then, since a site has thousands of files
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART)
         self.temporary = Path(temporary)
         try:
             with os.fdopen(handle, "wb") as stream:
+                os.fchmod(handle, mode)
                 stream.write(data)
-            os.chmod(temporary, mode)
         except BaseException:
             self.discard()
             raise
@@ -47,6 +51,37 @@ class Staged:
 def replace_file(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write ``path`` so that it changes from the old content to the new in one step."""
     Staged(path, data, mode).commit()
+
+
+def place_file(path: Path, source: Path) -> None:
+    """Put the file ``source`` at ``path`` as ``replace_file`` would, without copying its bytes:
+    ``path`` becomes a second name of the same file (a hard link), renamed into place.
+
+    A site holds every week's charts, most of its bytes; linking them costs a name each.
+    It is safe because bulletin never changes a file in place: the next version of
+    ``source`` is a new file renamed over it, and ``path`` keeps the one it had until it is
+    placed again. Where the file system cannot link (another device, say), it is a copy.
+    """
+    try:
+        if os.path.samestat(os.stat(path), os.stat(source)):
+            return  # already placed, from this very file
+    except FileNotFoundError:
+        pass
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}{PART}"
+    try:
+        try:
+            os.link(source, temporary)
+        except FileNotFoundError:
+            if not source.exists():
+                raise
+            path.parent.mkdir(parents=True, exist_ok=True)  # its folder is new
+            os.link(source, temporary)
+    except FileNotFoundError:
+        raise
+    except OSError:
+        replace_file(path, source.read_bytes())
+        return
+    os.replace(temporary, path)
 
 
 def write_artifacts(folder: Path, artifacts: Sequence[Artifact]) -> list[Path]:

@@ -38,8 +38,10 @@ _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 def clean(text: str, keep_lines: bool = True) -> str:
     """``text`` without control, bidi and other invisible characters (newlines and tabs kept)."""
-    if text.isascii() and text.isprintable():
-        return text  # the common case, without a look at each character
+    if text.isprintable():
+        # The common case, without a look at each character: a printable string has no
+        # character of the categories "Other" or "Separator" (but the space), so none to remove.
+        return text
     return "".join(char for char in text
                    if unicodedata.category(char) not in _INVISIBLE
                    or keep_lines and char in "\n\t")

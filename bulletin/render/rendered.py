@@ -15,6 +15,7 @@ the email read them through ``RenderedWeek``, never by building a path.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,7 +153,7 @@ class RenderedWeek:
     def load(cls, output: Path, week: IsoWeek) -> RenderedWeek:
         path = folder_of(output, week) / DATA
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_bytes())  # UTF-8, as render writes it
         except FileNotFoundError:
             raise PublishError(f"{week}: no rendered bulletin (run `bulletin render --week {week}`)"
                                ) from None
@@ -175,8 +176,7 @@ class RenderedWeek:
     @property
     def locales(self) -> tuple[str, ...]:
         """The languages it has a page in, the default one first (it always has that one)."""
-        found = {match[1] for path in self.folder.glob("bulletin.*.html")
-                 if (match := _LOCALE_PAGE.match(path.name))}
+        found = {match[1] for name in self.files() if (match := _LOCALE_PAGE.match(name))}
         return (DEFAULT_LOCALE, *sorted(found - {DEFAULT_LOCALE}))
 
     def body(self, locale: str) -> str:
@@ -193,6 +193,15 @@ class RenderedWeek:
 
         return markdown_to_html(self.text(article_name(locale)))
 
+    def files(self) -> set[str]:
+        """The names of the files in its folder, as they are now: one listing, where asking
+        after each name would look each up (a site build asks after every chart of every week)."""
+        try:
+            with os.scandir(self.folder) as entries:
+                return {entry.name for entry in entries if entry.is_file()}
+        except FileNotFoundError:
+            return set()
+
     def path(self, name: str) -> Path:
         return self.folder / name
 
@@ -204,7 +213,8 @@ class RenderedWeek:
 
     @property
     def charts(self) -> tuple[str, ...]:
-        return tuple(name for name in CHARTS if self.has(name))
+        present = self.files()
+        return tuple(name for name in CHARTS if name in present)
 
     def texts(self) -> dict[str, str]:
         """Each file a reader sees (articles, pages, emails), by name."""

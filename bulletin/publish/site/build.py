@@ -11,15 +11,19 @@ it had not reached as they were.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from bulletin.errors import PublishError
 from bulletin.model.publication import Publication
-from bulletin.publish.files import PART, replace_file, sweep
+from bulletin.publish.files import PART, place_file, replace_file
 from bulletin.publish.site import feeds as sitefeeds
 from bulletin.publish.site import static
 from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed, language_tag
@@ -43,6 +47,9 @@ class Site:
     subscribe_url: str = ""  # the list's /subscribe page, when an email target has one
     publication: Publication = Publication()  # what it is and who is behind it, on every page
     _loaded: dict[IsoWeek, Article] = field(default_factory=dict, compare=False, repr=False)
+    # What every page of a build shares, worked out once: each language's words and templates.
+    _words: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
+    _environments: dict[str, jinja2.Environment] = field(default_factory=dict, compare=False, repr=False)
 
     def publish(self, edition: RenderedWeek, published: Sequence[Listed]) -> Article:
         """Add (or refresh) one week; ``published`` is every other week already on the site."""
@@ -95,8 +102,9 @@ class Site:
     def write_article(self, article: Article) -> int:
         folder = self.root / article.path
         # The chart first: the page that shows it must never point at a missing file.
+        edition = folder_of(self.output, article.week)
         for name in article.charts:
-            replace_file(folder / name, (folder_of(self.output, article.week) / name).read_bytes())
+            place_file(folder / name, edition / name)
         alternates = self._alternates(article.path, (DEFAULT_LANG, *article.languages))
         for lang in (DEFAULT_LANG, *article.languages):
             prefix = "" if lang == DEFAULT_LANG else f"{lang}/"
@@ -142,8 +150,8 @@ class Site:
         written = 0
         for year in years:
             page = self.root / edition / str(year) / "index.html"
-            # Read from each week's edition, for its excerpt: a year holds at most 53.
-            items = [self.article(item.week).listed(lang) for item in listed if item.year == year]
+            # As the archive lists them (``with_excerpts``): no week's edition read again for its excerpt.
+            items = [item for item in listed if item.year == year]
             if not items:  # its last week (in this language) was taken off the site
                 page.unlink(missing_ok=True)
                 continue
@@ -166,7 +174,7 @@ class Site:
         """A language's front page: its latest bulletin, the ones before it, the way to the archive."""
         latest = self.article(listed[0].week) if listed else None
         description = latest.version(lang).description if latest else self.title
-        earlier = [self.article(item.week).listed(lang) for item in listed[1:1 + HOME_LISTS]]
+        earlier = list(listed[1:1 + HOME_LISTS])
         replace_file(self.root / sitefeeds.folder(lang) / "index.html",
                      self._page("site/home.html.j2", sitefeeds.folder(lang), lang, latest=latest,
                                 earlier=earlier, description=description, og_title=self.title,
@@ -240,15 +248,22 @@ class Site:
         return written
 
     def sweep(self) -> None:
-        """Remove temporary files a killed build left behind."""
-        sweep(self.root, recursive=True)
+        """Remove temporary files a killed build left behind, anywhere in the site.
+
+        A walk of the folders by name: it runs on every publish, through a folder
+        for each week of the archive (``Path.rglob`` takes several times as long).
+        """
+        for folder, _, names in os.walk(self.root):
+            for name in names:
+                if name.startswith(".") and name.endswith(PART):
+                    Path(folder, name).unlink(missing_ok=True)
 
     def _page(self, template: str, path: str, lang: str = DEFAULT_LANG, **context: Any) -> bytes:
         context.setdefault("og_type", "website")
         context.setdefault("image", "")
         context.setdefault("image_alt", "")  # what the social card's chart says, for who cannot see it
         context.setdefault("alternates", [])
-        env = environment(self.templates_dir, lang if lang in LOCALES else DEFAULT_LANG)
+        env = self.environment(lang)
         w = self.words(lang)
         root = "../" * path.count("/")
         # A page offers its own language's feed first, and the English one: a page
@@ -263,9 +278,21 @@ class Site:
             edition=sitefeeds.folder(lang), **context)
         return page.encode("utf-8")
 
+    def environment(self, lang: str) -> jinja2.Environment:
+        """The templates in ``lang``, each read once a build: a build takes seconds, and
+        asking whether a template changed before each of thousands of pages is most of
+        the time Jinja spends outside them."""
+        locale = lang if lang in LOCALES else DEFAULT_LANG
+        if locale not in self._environments:
+            self._environments[locale] = environment(self.templates_dir, locale).overlay(auto_reload=False)
+        return self._environments[locale]
+
     def words(self, lang: str) -> dict[str, str]:
-        words = environment(self.templates_dir).get_template(WORDS).module.words  # type: ignore[attr-defined]
-        return dict(words.get(lang, words[DEFAULT_LANG]))
+        if lang not in self._words:
+            module = self.environment(DEFAULT_LANG).get_template(WORDS).module
+            words = module.words  # type: ignore[attr-defined]
+            self._words[lang] = dict(words.get(lang, words[DEFAULT_LANG]))
+        return dict(self._words[lang])
 
     def feed_title(self, lang: str) -> str:
         return self.words(lang)["feed_title"].format(self.title)
@@ -280,19 +307,24 @@ class Site:
         links and the languages line; none when there is only one."""
         if len(languages) < 2:
             return []
-        from babel import Locale
-
         found = []
         for lang in languages:
-            try:
-                name = Locale.parse(lang.replace("-", "_")).get_display_name(lang) or lang
-            except (ValueError, LookupError):
-                name = lang
             here = path + sitefeeds.folder(lang)
-            found.append({"lang": language_tag(lang), "url": f"{self.base_url}{here}", "name": name,
-                          "path": here})
+            found.append({"lang": language_tag(lang), "url": f"{self.base_url}{here}",
+                          "name": language_name(lang), "path": here})
         found.append({"lang": "x-default", "url": f"{self.base_url}{path}", "name": "", "path": path})
         return found
+
+
+@cache
+def language_name(lang: str) -> str:
+    """A language's name in itself ("中文"), as the languages line shows it."""
+    from babel import Locale
+
+    try:
+        return Locale.parse(lang.replace("-", "_")).get_display_name(lang) or lang
+    except (ValueError, LookupError):
+        return lang
 
 
 def about_pages(languages: Sequence[str]) -> list[tuple[str, str]]:

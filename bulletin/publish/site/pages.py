@@ -162,8 +162,8 @@ class Article:
 
     @classmethod
     def of(cls, edition: RenderedWeek) -> Article:
-        versions = {locale: _version(edition, locale) for locale in edition.locales}
         charts = edition.charts
+        versions = {locale: _version(edition, locale, charts) for locale in edition.locales}
 
         sizes = {name: size_of(edition.text(name)) for name in charts if name.endswith(".svg")}
         # A PNG is shown at half its pixels (it is drawn at twice its size); its size is in
@@ -186,13 +186,13 @@ def _png_size(path: Path) -> tuple[int, int]:
     return (int.from_bytes(head[16:20], "big") // PNG_ZOOM, int.from_bytes(head[20:24], "big") // PNG_ZOOM)
 
 
-def _version(edition: RenderedWeek, locale: str) -> Version:
+def _version(edition: RenderedWeek, locale: str, charts: tuple[str, ...]) -> Version:
     body = edition.body(locale)
     # Other languages' headlines as their pages state them (an editor may have corrected one).
     heading = _H1.search(body)
     headline = edition.headline if locale == DEFAULT_LANG else _plain(heading[1]) if heading else ""
     lede = _PARAGRAPH.search(body)
-    image = next((found for found in _IMG.finditer(body) if found[2] in edition.charts), None)
+    image = next((found for found in _IMG.finditer(body) if found[2] in charts), None)
     # Unescaped: the templates escape it again where they write it.
     chart, alt = (image[2], html.unescape(image[1])) if image else ("", "")
     return Version(headline, body, _plain(lede[1]) if lede else headline, chart, alt)
