@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
-import tempfile
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,14 +27,12 @@ class Staged:
     def __init__(self, path: Path, data: bytes, mode: int = 0o644) -> None:
         self.path = path
         try:
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART)
+            handle, self.temporary = _temporary(path, mode)
         except FileNotFoundError:  # its folder is new: made only then, since a site has thousands of files
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART)
-        self.temporary = Path(temporary)
+            handle, self.temporary = _temporary(path, mode)
         try:
             with os.fdopen(handle, "wb") as stream:
-                os.fchmod(handle, mode)
                 stream.write(data)
         except BaseException:
             self.discard()
@@ -46,6 +44,25 @@ class Staged:
 
     def discard(self) -> None:
         self.temporary.unlink(missing_ok=True)
+
+
+def _temporary(path: Path, mode: int) -> tuple[int, Path]:
+    """A new file beside ``path`` (``.NAME.XXXXXXXX.part``), open for writing, with ``mode``.
+
+    Made with its mode at once, where ``tempfile.mkstemp`` makes it private and a chmod
+    follows: each change to a folder or a file's inode is a write to the file system's
+    journal, and a site build makes thousands.
+    """
+    for _ in range(100):
+        temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}{PART}"
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+        except FileExistsError:  # another one's name, by chance
+            continue
+        if stat.S_IMODE(os.fstat(handle).st_mode) != mode:  # the umask took bits away
+            os.fchmod(handle, mode)
+        return handle, temporary
+    raise FileExistsError(f"{path.parent}: no free name for a temporary file")
 
 
 def replace_file(path: Path, data: bytes, mode: int = 0o644) -> None:
@@ -65,9 +82,11 @@ def place_file(path: Path, source: Path) -> None:
     try:
         if os.path.samestat(os.stat(path), os.stat(source)):
             return  # already placed, from this very file
+        # Another file is there: the link is made under a temporary name and renamed over it.
+        temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}{PART}"
     except FileNotFoundError:
-        pass
-    temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}{PART}"
+        # Nothing is there: a link appears whole, so it is made under the final name at once.
+        temporary = path
     try:
         try:
             os.link(source, temporary)
@@ -78,10 +97,11 @@ def place_file(path: Path, source: Path) -> None:
             os.link(source, temporary)
     except FileNotFoundError:
         raise
-    except OSError:
+    except OSError:  # no link here (or a file placed since it was looked at): a copy
         replace_file(path, source.read_bytes())
         return
-    os.replace(temporary, path)
+    if temporary != path:
+        os.replace(temporary, path)
 
 
 def write_artifacts(folder: Path, artifacts: Sequence[Artifact]) -> list[Path]:

@@ -53,7 +53,8 @@ class Site:
 
     def publish(self, edition: RenderedWeek, published: Sequence[Listed]) -> Article:
         """Add (or refresh) one week; ``published`` is every other week already on the site."""
-        self.sweep()  # a publish killed midway left .part files where it was writing
+        # A publish killed midway left .part files where it was writing: its week and its lists.
+        self.sweep(self.lists_folders([edition.week.year]) + self.week_folders(edition.week))
         article = self._loaded[edition.week] = Article.of(edition)
         self.write_article(article)
         listed = merge(published, article.listed())
@@ -83,7 +84,7 @@ class Site:
 
     def withdraw(self, week: IsoWeek, published: Sequence[Listed]) -> None:
         """Take one week off the site: the lists are written without it, then its pages go."""
-        self.sweep()
+        self.sweep(self.lists_folders([week.year]))
         remaining = [item for item in published if item.week != week]
         self.write_lists(remaining, [week.year])
         folder = self.root / page_path(week)
@@ -247,16 +248,30 @@ class Site:
                 written += 1
         return written
 
-    def sweep(self) -> None:
-        """Remove temporary files a killed build left behind, anywhere in the site.
+    def sweep(self, folders: Sequence[Path] | None = None) -> None:
+        """Remove the temporary files a killed build left in ``folders``, or anywhere in the site.
 
-        A walk of the folders by name: it runs on every publish, through a folder
-        for each week of the archive (``Path.rglob`` takes several times as long).
+        A publish sweeps where a publish writes, not through a folder for every week of
+        the archive; a rebuild, which writes everywhere, sweeps everywhere.
         """
-        for folder, _, names in os.walk(self.root):
+        walked = os.walk(self.root) if folders is None else (
+            (folder, [], os.listdir(folder)) for folder in folders if folder.is_dir())
+        for folder, _, names in walked:
             for name in names:
                 if name.startswith(".") and name.endswith(PART):
                     Path(folder, name).unlink(missing_ok=True)
+
+    def week_folders(self, week: IsoWeek) -> list[Path]:
+        """Where a week's pages are: its folder, and a folder in it for each other language."""
+        folder = self.root / page_path(week)
+        return [folder, *(folder / lang for lang in LOCALES if lang != DEFAULT_LANG)]
+
+    def lists_folders(self, years: Iterable[int]) -> list[Path]:
+        """Where ``write_lists`` writes, in any language: each edition's home (with its feeds),
+        archive and year pages, the about pages; the site's root holds the sitemap and icons."""
+        editions = [self.root / sitefeeds.folder(lang) for lang in LOCALES]
+        return [self.root, *editions, *(self.root / ABOUT / sitefeeds.folder(lang) for lang in LOCALES),
+                *(edition / name for edition in editions for name in ("archive", *map(str, years)))]
 
     def _page(self, template: str, path: str, lang: str = DEFAULT_LANG, **context: Any) -> bytes:
         context.setdefault("og_type", "website")
