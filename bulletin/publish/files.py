@@ -80,23 +80,21 @@ def place_file(path: Path, source: Path) -> None:
     placed again. Where the file system cannot link (another device, say), it is a copy.
     """
     try:
-        if os.path.samestat(os.stat(path), os.stat(source)):
-            return  # already placed, from this very file
-        # Another file is there: the link is made under a temporary name and renamed over it.
-        temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}{PART}"
+        there: os.stat_result | None = os.stat(path)
     except FileNotFoundError:
+        there = None
+    if there is not None and os.path.samestat(there, os.stat(source)):
+        return  # already placed, from this very file
+    if there is None:
         # Nothing is there: a link appears whole, so it is made under the final name at once.
+        path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path
+    else:  # another file is there: the link is made under a temporary name and renamed over it
+        temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}{PART}"
     try:
-        try:
-            os.link(source, temporary)
-        except FileNotFoundError:
-            if not source.exists():
-                raise
-            path.parent.mkdir(parents=True, exist_ok=True)  # its folder is new
-            os.link(source, temporary)
+        os.link(source, temporary)
     except FileNotFoundError:
-        raise
+        raise  # no such source: as reading it would say
     except OSError:  # no link here (or a file placed since it was looked at): a copy
         replace_file(path, source.read_bytes())
         return
