@@ -255,7 +255,7 @@ class Site:
         the archive; a rebuild, which writes everywhere, sweeps everywhere.
         """
         walked = os.walk(self.root) if folders is None else (
-            (folder, [], os.listdir(folder)) for folder in folders if folder.is_dir())
+            (str(folder), [], os.listdir(folder)) for folder in folders if folder.is_dir())
         for folder, _, names in walked:
             for name in names:
                 if name.startswith(".") and name.endswith(PART):
