@@ -14,12 +14,13 @@ import json
 import os
 import shutil
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import orjson
 
 from bulletin.errors import PublishError
 from bulletin.model.publication import Publication
@@ -200,7 +201,7 @@ class Site:
         for stray in self.output.glob(f".{EXCERPTS}.*{PART}"):
             stray.unlink(missing_ok=True)
         try:
-            kept = json.loads(path.read_text(encoding="utf-8"))
+            kept = orjson.loads(path.read_bytes())  # UTF-8, as it is written below
         except (OSError, ValueError):
             kept = {}
         kept = kept if isinstance(kept, dict) else {}
@@ -220,10 +221,9 @@ class Site:
                 else:
                     excerpts[key] = kept[key]
                 if lang == DEFAULT_LANG:
-                    lists[lang].append(replace(item, excerpt=excerpts[key]))
+                    lists[lang].append(item.shown(item.headline, excerpts[key]))
                 else:
-                    headline, excerpt = excerpts[key]
-                    lists[lang].append(replace(item, headline=headline, excerpt=excerpt))
+                    lists[lang].append(item.shown(*excerpts[key]))
         if excerpts != kept:
             replace_file(path, (json.dumps(excerpts, ensure_ascii=False, indent=0) + "\n").encode())
         return lists

@@ -61,6 +61,12 @@ class Listed:
         """When it last changed: its correction, or when it was written (the sitemap's lastmod)."""
         return self.updated or self.date
 
+    def shown(self, headline: str, excerpt: str) -> Listed:
+        """The same bulletin, listed with ``headline`` and ``excerpt`` (a language's). Made directly:
+        a publish lists every week of the archive in each language (``dataclasses.replace``,
+        which looks up the fields each time, takes several times as long)."""
+        return Listed(self.week, headline, self.date, self.pages, excerpt, self.updated)
+
     def written_in(self, lang: str) -> bool:
         """Whether it has a page in ``lang`` (every bulletin has one in the default language)."""
         return lang == DEFAULT_LANG or f"{self.path}{lang}/" in self.pages
