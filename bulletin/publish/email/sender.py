@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bulletin.clock import Timer
 from bulletin.errors import PublishError
@@ -41,11 +42,14 @@ from bulletin.publish.email import tokens, verp
 from bulletin.publish.email.message import MessageMaker
 from bulletin.publish.email.pacing import Pacer, account_of
 from bulletin.publish.email.settings import EmailSettings
-from bulletin.publish.email.transport import Attempt, OutboxTransport, Outcome, SmtpTransport
+from bulletin.publish.email.transport import Attempt, OutboxTransport, Outcome
 from bulletin.store.database import Store
 from bulletin.store.mail import Recipient, SendLedger, SendState
 from bulletin.store.quota import Refusal
 from bulletin.weeks import IsoWeek
+
+if TYPE_CHECKING:
+    from bulletin.publish.email.smtp import SmtpTransport
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -228,7 +232,7 @@ def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
     breaker = Breaker()
 
     def work() -> None:
-        smtp = SmtpTransport(settings.smtp, settings.sender_address) if settings.smtp else None
+        smtp = _smtp(settings)
         files = None if smtp else OutboxTransport(outbox)
         try:
             while (taken := schedule.take()) is not None:
@@ -320,6 +324,15 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+def _smtp(settings: EmailSettings) -> SmtpTransport | None:
+    """A connection to the server set, if one is; a run writing the outbox never imports smtplib."""
+    if not settings.smtp:
+        return None
+    from bulletin.publish.email.smtp import SmtpTransport
+
+    return SmtpTransport(settings.smtp, settings.sender_address)
+
+
 def send_test(settings: EmailSettings, maker: MessageMaker, outbox: Path, address: str,
               key: bytes) -> Outcome:
     """One copy to ``address``, outside the ledger (its links name no subscriber)."""
@@ -328,8 +341,8 @@ def send_test(settings: EmailSettings, maker: MessageMaker, outbox: Path, addres
     token = tokens.make(key, "unsubscribe", "test", address)
     message = maker.build(address, "en", token,
                           f"{maker.week}.test.{secrets.token_hex(8)}@{settings.domain}")
-    if settings.smtp:
-        transport = SmtpTransport(settings.smtp, settings.sender_address)
+    transport = _smtp(settings)
+    if transport:
         try:
             return transport.send(address, message, lambda: True)
         finally:
