@@ -88,14 +88,14 @@ def test_no_module_imports_itself_through_others() -> None:
 def level(module: str) -> int:
     """How far down the stages a module sits.
 
-    ``weeks``, ``clock`` and ``errors`` sit below them all; the other top-level
+    ``weeks``, ``clock``, ``errors`` and ``records`` sit below them all; the other top-level
     modules (``__main__``, and the plugin names ``bulletin.rules``,
     ``bulletin.sources``, ``bulletin.publishers``) above them all.
     """
     parts = module.split(".")
     if len(parts) > 1 and parts[1] in ORDER:
         return ORDER.index(parts[1])
-    return len(ORDER) if parts[-1] in ("weeks", "clock", "errors") else -1
+    return len(ORDER) if parts[-1] in ("weeks", "clock", "errors", "records") else -1
 
 
 def test_every_import_points_down_the_stages() -> None:

@@ -9,9 +9,11 @@ renamed here is renamed for all of them, and the type checker sees every use.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from enum import StrEnum
-from typing import Any, ClassVar, TypeVar, dataclass_transform, get_type_hints
+from typing import Any, ClassVar, TypeVar, get_type_hints
+
+from bulletin.records import record
 
 
 class EventKind(StrEnum):
@@ -62,20 +64,7 @@ class Direction(StrEnum):
     BELOW = "below"
 
 
-T = TypeVar("T")
-
-
-@dataclass_transform(frozen_default=True, kw_only_default=True)
-def facts(cls: type[T]) -> type[T]:
-    """A frozen, keyword-only dataclass taking its equality, hash and repr from ``Facts``.
-
-    Generated for each class, those three cost every run about 10 ms of import
-    (benchmarks/bench_run.py): some of these classes have fifty fields.
-    """
-    return dataclass(frozen=True, kw_only=True, eq=False, repr=False)(cls)
-
-
-@facts
+@record(kw_only=True)
 class Facts:
     """What every event's facts may carry besides its own."""
 
@@ -96,18 +85,6 @@ class Facts:
             value = getattr(self, name)
             if not isinstance(value, enum):
                 object.__setattr__(self, name, enum(value))
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self.__dict__ == other.__dict__  # its fields, as a dataclass compares them
-
-    def __hash__(self) -> int:
-        return hash((self.__class__, *self.__dict__.values()))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
-        return f"{type(self).__qualname__}({shown})"
 
     def as_data(self) -> dict[str, Any]:
         """Plain data: JSON output, the bulletins table, the claim check's walk.
@@ -157,7 +134,7 @@ def _enum_fields(cls: type[Facts]) -> dict[str, type[StrEnum]]:
     return _ENUM_FIELDS[cls]
 
 
-@facts
+@record(kw_only=True)
 class ModelFacts(Facts):
     """One leaderboard row as an event states it."""
 
@@ -172,7 +149,7 @@ class ModelFacts(Facts):
     change: float | None = None  # week on week (a listed model's, all its tiers where it names them)
 
 
-@facts
+@record(kw_only=True)
 class DuelFacts(Facts):
     """Who leads whom this week, with both sides' tokens and changes."""
 
@@ -222,7 +199,7 @@ class DuelFacts(Facts):
     driver_change: float | None = None
 
 
-@facts
+@record(kw_only=True)
 class LeadChangeFacts(DuelFacts):
     ended_weeks: int  # the lead this change ended
     ended_open_ended: bool
@@ -265,7 +242,7 @@ class LeadChangeFacts(DuelFacts):
     leader_only_model: str = ""
 
 
-@facts
+@record(kw_only=True)
 class StreakFacts(DuelFacts):
     weeks: int
     open_ended: bool  # the run reaches the start of the data: "at least"
@@ -275,7 +252,7 @@ class StreakFacts(DuelFacts):
     trailer_told_before: bool = False
 
 
-@facts
+@record(kw_only=True)
 class GrowthFacts(Facts):
     country: str
     tokens: int
@@ -289,7 +266,7 @@ class GrowthFacts(Facts):
     membership: bool = False
 
 
-@facts
+@record(kw_only=True)
 class SubjectFacts(Facts):
     """Facts of one subject: a country, a developer, a model or the platform."""
 
@@ -299,7 +276,7 @@ class SubjectFacts(Facts):
     week_ending: str
 
 
-@facts
+@record(kw_only=True)
 class VolumeChangeFacts(SubjectFacts):
     weeks: int  # the span compared
     tokens: int
@@ -308,7 +285,7 @@ class VolumeChangeFacts(SubjectFacts):
     typical_change: float | None
 
 
-@facts
+@record(kw_only=True)
 class GrowthStreakFacts(SubjectFacts):
     weeks: int  # 0 when the run ended this week
     open_ended: bool
@@ -335,7 +312,7 @@ class GrowthStreakFacts(SubjectFacts):
     stalled: bool = False
 
 
-@facts
+@record(kw_only=True)
 class MilestoneFacts(SubjectFacts):
     level: int
     tokens: int
@@ -345,7 +322,7 @@ class MilestoneFacts(SubjectFacts):
     records_since: str
 
 
-@facts
+@record(kw_only=True)
 class RecordFacts(SubjectFacts):
     tokens: int
     previous_record: int
@@ -368,7 +345,7 @@ class RecordFacts(SubjectFacts):
     membership: bool = False
 
 
-@facts
+@record(kw_only=True)
 class NewEntrantFacts(ModelFacts):
     returning: bool  # among the top before: "back", not "new"
     # The top it entered: ten, or the rows of a shorter list (a copy of nine rows cannot say
@@ -386,14 +363,14 @@ class NewEntrantFacts(ModelFacts):
     nested = {"also": ModelFacts}
 
 
-@facts
+@record(kw_only=True)
 class RankChangeFacts(ModelFacts):
     move: Move
     places: int
     week_ending: str
 
 
-@facts
+@record(kw_only=True)
 class ShareFacts(Facts):
     country: str
     share: float
@@ -404,7 +381,7 @@ class ShareFacts(Facts):
     week_ending: str
 
 
-@facts
+@record(kw_only=True)
 class SweepFacts(Facts):
     places: int
     models: tuple[ModelFacts, ...]
@@ -424,7 +401,7 @@ class SweepFacts(Facts):
     nested = {"models": ModelFacts}
 
 
-@facts
+@record(kw_only=True)
 class SweepEndFacts(Facts):
     places: int
     models: tuple[ModelFacts, ...]
@@ -441,7 +418,7 @@ class SweepEndFacts(Facts):
     nested = {"models": ModelFacts, "breaker": ModelFacts}
 
 
-@facts
+@record(kw_only=True)
 class VariantChangeFacts(Facts):
     what: VariantWhat
     model: str
@@ -469,7 +446,7 @@ class VariantChangeFacts(Facts):
     days: int = 7  # days of this week it was listed
 
 
-@facts
+@record(kw_only=True)
 class StealthWithdrawnFacts(Facts):
     model: str
     name: str
@@ -487,7 +464,7 @@ class StealthWithdrawnFacts(Facts):
     maker: str = ""
 
 
-@facts
+@record(kw_only=True)
 class DroppedOutFacts(Facts):
     model: str
     name: str
@@ -501,7 +478,7 @@ class DroppedOutFacts(Facts):
     last_led: str = ""
 
 
-@facts
+@record(kw_only=True)
 class OlderModelFacts(Facts):
     """A maker's older model of a line, every tier, last week and this."""
 
@@ -515,7 +492,7 @@ class OlderModelFacts(Facts):
     days: int
 
 
-@facts
+@record(kw_only=True)
 class SuccessorFacts(Facts):
     model: str
     name: str
@@ -530,7 +507,7 @@ class SuccessorFacts(Facts):
     nested = {"older": OlderModelFacts}
 
 
-@facts
+@record(kw_only=True)
 class FigurePoint(Facts):
     """One figure of a forecast series, as its source gave it."""
 
@@ -543,7 +520,7 @@ class FigurePoint(Facts):
     source: str
 
 
-@facts
+@record(kw_only=True)
 class ForecastFacts(Facts):
     subject: str
     subject_zh: str
@@ -558,7 +535,7 @@ class ForecastFacts(Facts):
     nested = {"first": FigurePoint, "last": FigurePoint}
 
 
-@facts
+@record(kw_only=True)
 class ClaimCheckFacts(ForecastFacts):
     stated_multiple: int | float
     stated_words: str

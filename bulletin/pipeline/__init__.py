@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +39,7 @@ from bulletin.model import (
 from bulletin.model.corrections import Corrected, CorrectionStatus
 from bulletin.publish.files import write_artifacts
 from bulletin.publish.publisher import Publisher, RenderedBulletin
+from bulletin.records import record
 from bulletin.render import claims, correction_notes, restate, untranslated
 from bulletin.render.article import Settings, render_week
 from bulletin.render.correction_notes import quoted
@@ -62,7 +63,7 @@ log = logging.getLogger("bulletin")
 progress = logging.getLogger("bulletin.progress")
 
 
-@dataclass(frozen=True)
+@record
 class RunResult:
     week: IsoWeek
     headline: str
@@ -406,7 +407,7 @@ def render_settings(config: Config) -> Settings:
                     publication=config.publication)
 
 
-@dataclass(frozen=True)
+@record
 class Written:
     bulletin: RenderedBulletin
     result: RunResult

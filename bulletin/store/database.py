@@ -23,7 +23,6 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -51,6 +50,7 @@ from bulletin.model import (
     Status,
     event_from_data,
 )
+from bulletin.records import record
 from bulletin.store import week_totals
 from bulletin.store.corrections import CorrectionLedger
 from bulletin.store.mail import SendLedger, Subscribers
@@ -78,7 +78,7 @@ def _statements(script: str) -> Iterator[str]:
         raise StoreError(f"incomplete SQL in a migration: {pending.strip()[:60]}")
 
 
-@dataclass(frozen=True)
+@record
 class SaveReport:
     source: str
     added: int = 0
@@ -93,7 +93,7 @@ class SaveReport:
         return bool(self.added or self.changed or self.removed or self.names)
 
 
-@dataclass(frozen=True)
+@record
 class SourceState:
     source: str
     type: str

@@ -16,12 +16,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bulletin import clock
 from bulletin.errors import StoreError
+from bulletin.records import record
 from bulletin.weeks import IsoWeek
 
 
@@ -45,7 +45,7 @@ class SendState(StrEnum):
     UNCERTAIN = "uncertain"  # a run stopped between sending and recording: may have arrived
 
 
-@dataclass(frozen=True)
+@record
 class Subscriber:
     """One address on the email list."""
 
@@ -64,7 +64,7 @@ class Subscriber:
     soft_bounces: int = 0  # soft bounce reports counted in a row (bulletin/publish/email/bounces.py)
 
 
-@dataclass(frozen=True)
+@record
 class Recipient:
     """A copy of one week's bulletin the send ledger has queued for one subscriber."""
 
@@ -74,7 +74,7 @@ class Recipient:
     locale: str
 
 
-@dataclass(frozen=True)
+@record
 class SendRecord:
     """What the send ledger says of one address for one week."""
 

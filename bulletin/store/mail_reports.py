@@ -11,8 +11,9 @@ Message-ID: reading the same mailbox again finds it here and changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from bulletin.records import record
 
 if TYPE_CHECKING:
     from bulletin.store.database import Store
@@ -35,7 +36,7 @@ MIGRATION = """
 """
 
 
-@dataclass(frozen=True)
+@record
 class MailReport:
     """One bounce or complaint as kept: what ``bulletin subscribers list --format json`` shows."""
 
