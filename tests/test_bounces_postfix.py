@@ -44,9 +44,9 @@ def test_a_bounce_from_postfix_marks_the_reader_bounced_and_the_next_week_skips_
 
         maildir = postfix.maildir("bounces")
         first = bulletin("bounces", maildir)
-        assert first.out == ("1 messages: 1 hard bounces, 0 soft bounces, 0 complaints; 1 marked bounced, "
-                             "0 marked complained; 0 already read, 0 without a valid token, "
-                             "0 not bounces or complaints\n"), first.err
+        assert first.out == ("1 messages: 1 hard bounces, 0 soft bounces, 0 complaints, 0 unsubscribe "
+                             "requests; 1 marked bounced, 0 marked complained, 0 marked unsubscribed; "
+                             "0 already read, 0 without a valid token, 0 other messages\n"), first.err
         statuses = bulletin("subscribers", "list").out
         assert statuses == f"{GONE}\tbounced\ten\n{READER}\tconfirmed\ten\n"
         again = bulletin("bounces", maildir)
