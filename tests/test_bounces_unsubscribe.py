@@ -12,9 +12,11 @@ from pathlib import Path
 
 import dkim
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bulletin.config.load import load_config
-from bulletin.publish.email import verp
+from bulletin.publish.email import reports, verp
 from bulletin.store.database import Store
 from support.emailing import KEY, email_config, make_dkim_key, received
 from support.reports import (
@@ -230,3 +232,21 @@ def test_one_bounced_or_complained_stays_so(listed: Path, bulletin, tmp_path: Pa
     assert "2 unsubscribe requests; 0 marked bounced, 0 marked complained, 0 marked unsubscribed;" \
         in result.out
     assert rows(listed) == before  # status, reason and date unchanged
+
+
+REQUEST = request("bounces+u-aaaaaaaaaaaaaaaaaaaaaaaaaa-2026w11-aaaaaaaaaaaaa@news.example.org",
+                  "unsubscribe u-aaaaaaaaaaaaaaaaaaaaaaaaaa-2026w11-aaaaaaaaaaaaa", "m@example.com")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=80), st.integers(0, len(REQUEST)))
+def test_a_mangled_request_is_read_without_an_error(subject: bytes, at: int) -> None:
+    """Any bytes in the subject (encoded words that do not decode, unknown charsets), or a message
+    cut anywhere, are read as well as they can be and never raise."""
+    start = REQUEST.index(b"Subject: ") + len(b"Subject: ")
+    raw = REQUEST[:start] + subject + REQUEST[REQUEST.index(b"\r\n", start):]
+    for message in (raw, raw[:at]):
+        report = reports.parse(message, "")
+        assert report.kind in set(reports.Kind) and len(report.digest) == 64
+        if report.kind == reports.Kind.UNSUBSCRIBE:  # matched by unsubscribe tokens only
+            assert report.tokens and {t.purpose for t in report.tokens} == {verp.UNSUBSCRIBE}
