@@ -1,4 +1,5 @@
-"""Bounces and complaints read from the bounce mailbox: the table ``mail_reports``.
+"""Bounces, complaints and unsubscribe requests read from the bounce mailbox: the table
+``mail_reports``.
 
 Reached from the store as ``store.mail_reports``. Only the SQL is here; what a
 report does to a subscriber (a hard bounce, soft bounces in a row, a

@@ -194,9 +194,14 @@ class MessageMaker:
     def unsubscribe_url(self, token: str) -> str:
         return f"{self.settings.base_url}/unsubscribe?token={quote(token)}"
 
-    def build(self, email: str, locale: str, token: str, message_id: str) -> bytes:
+    def build(self, email: str, locale: str, token: str, message_id: str, mailto: str = "") -> bytes:
+        """One subscriber's copy; ``mailto``: its List-Unsubscribe mailto URI (verp.py), if any."""
         prepared = self.prepared.get(locale, self.prepared[DEFAULT_LOCALE])
         url = self.unsubscribe_url(token)
+        # The mailto first, as in RFC 8058's example: a provider that does one-click POSTs to the
+        # https URL wherever it stands, a client that only writes mail finds the address. Folded
+        # after the comma (RFC 2369 allows it): the two would make a line of 250 characters.
+        by_mail = f"<{mailto}>,\r\n " if mailto else ""
         # Addresses were validated as ASCII on the way in; anything else is encoded.
         to = f"To: {email}\r\n" if email.isascii() and email.isprintable() else _encoded("To", email)
         boundary = prepared.boundary
@@ -204,8 +209,7 @@ class MessageMaker:
         message = b"".join((
             to.encode("ascii"),
             f"Message-ID: <{_safe(message_id)}>\r\n"
-            # HTTPS only: a mailto: address here would be a promise, as nothing reads its mailbox.
-            f"List-Unsubscribe: <{url}>\r\n".encode("ascii"),
+            f"List-Unsubscribe: {by_mail}<{url}>\r\n".encode("ascii"),
             prepared.head,
             b"--", boundary, b"\r\n",
             b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",

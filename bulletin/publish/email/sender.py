@@ -253,7 +253,8 @@ def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
                 limit.wait()
                 token = tokens.make(key, "unsubscribe", item.uid, item.email)
                 message = maker.build(item.email, item.locale, token,
-                                      f"{week_id}.{item.uid}@{settings.domain}")
+                                      f"{week_id}.{item.uid}@{settings.domain}",
+                                      _unsubscribe_mailto(settings, key, item, week_id))
                 # Counted in the quota's window as late as can be: just before it goes out.
                 if not pacer.admit():
                     schedule.stop()  # the copy stays queued for the next run
@@ -315,6 +316,15 @@ def _envelope_sender(settings: EmailSettings, key: bytes, item: Recipient, week:
     if not settings.bounce_address:
         return ""
     return verp.envelope_sender(settings.bounce_address, verp.make(key, item.uid, item.email, week))
+
+
+def _unsubscribe_mailto(settings: EmailSettings, key: bytes, item: Recipient, week: IsoWeek) -> str:
+    """The copy's List-Unsubscribe mailto URI at the bounce address, which `bulletin bounces`
+    reads (so offered only with ``bounce_address`` set)."""
+    if not settings.bounce_address:
+        return ""
+    return verp.unsubscribe_mailto(settings.bounce_address,
+                                   verp.make(key, item.uid, item.email, week, verp.UNSUBSCRIBE))
 
 
 def _cores() -> int:

@@ -123,7 +123,8 @@ OPTIONS = option.schema(
     option.integer("max_attempts", 5, "tries per address in one run after 4xx replies (backoff doubles)"),
     option.integer("bounce_after", 3, "5xx replies before an address is marked bounced"),
     option.custom("bounce_address", None, "where bounces and complaints come back: each copy's envelope "
-                  "sender is this address with a signed token after `+` (VERP), read by "
+                  "sender is this address with a signed token after `+` (VERP), and its "
+                  "List-Unsubscribe offers a mailto to it beside the https link; read by "
                   "`bulletin bounces`", "text", _read_bounce_address,
                   shown_default="none: the envelope sender is the `from` address"),
     option.text("mailgun_signing_key_env", None, "the environment variable holding Mailgun's webhook "
@@ -203,7 +204,7 @@ class EmailSettings:
     corrections: CorrectionsNotice = OPTIONS.default("corrections")
     signups_per_client: int = OPTIONS.default("signups_per_client")
     max_pending: int = OPTIONS.default("max_pending")
-    bounce_address: str | None = None  # VERP: copies go out from bounce_address+TOKEN (verp.py)
+    bounce_address: str | None = None  # VERP and the mailto unsubscribe: bounce_address+TOKEN (verp.py)
     soft_bounce_limit: int = OPTIONS.default("soft_bounce_limit")
     mailgun_signing_key_env: str | None = None
     postmark_user_env: str | None = None
