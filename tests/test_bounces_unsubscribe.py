@@ -232,6 +232,15 @@ def test_one_bounced_or_complained_stays_so(listed: Path, bulletin, tmp_path: Pa
     assert "2 unsubscribe requests; 0 marked bounced, 0 marked complained, 0 marked unsubscribed;" \
         in result.out
     assert rows(listed) == before  # status, reason and date unchanged
+    # The https one-click link of the same copies leaves them as they are too.
+    with bulletin_serve(listed) as site:
+        for address in (BO, CHEN):
+            link = str(copies(listed)[address]["List-Unsubscribe"]).split(",")[1].strip(" <>")
+            posted = urllib.request.Request(link.replace("https://bulletin.example.org", site),
+                                            data=b"List-Unsubscribe=One-Click", method="POST")
+            with urllib.request.urlopen(posted) as answer:
+                assert answer.status == 200
+    assert rows(listed) == before
 
 
 REQUEST = request("bounces+u-aaaaaaaaaaaaaaaaaaaaaaaaaa-2026w11-aaaaaaaaaaaaa@news.example.org",
