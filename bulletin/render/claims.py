@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -23,6 +22,7 @@ from bulletin.errors import ClaimError
 from bulletin.model import EvidenceKey, Story
 from bulletin.model.markup import html_to_text
 from bulletin.model.scales import SCALES
+from bulletin.records import record
 from bulletin.render import numbers_en as numbers
 from bulletin.render import numbers_zh
 from bulletin.render.rendered import readable_names
@@ -41,7 +41,7 @@ NUMBER = {
 _LINK = re.compile(r"<https?://[^>]+>|\]\([^)]*\)|https?://\S+")
 
 
-@dataclass(frozen=True)
+@record
 class Quoted:
     """A passage that quotes numbers the store no longer gives: a correction's note.
 

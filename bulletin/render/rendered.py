@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Required, TypedDict
 
 from bulletin.errors import PublishError
 from bulletin.model import DEFAULT_LOCALE, LOCALES
 from bulletin.model.markup import markdown_to_html
+from bulletin.records import record
 from bulletin.weeks import IsoWeek
 
 DATA = "bulletin.json"
@@ -140,7 +140,7 @@ def page_path(week: IsoWeek) -> str:
     return f"{week.year}/w{week.week:02d}/"
 
 
-@dataclass(frozen=True)
+@record
 class RenderedWeek:
     """One rendered week, as it lies in its folder."""
 

@@ -12,7 +12,6 @@ import base64
 import contextlib
 import re
 import unicodedata
-from dataclasses import dataclass
 from email.header import Header
 from email.utils import format_datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from urllib.parse import quote
 
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.publisher import RenderedBulletin
+from bulletin.records import record
 from bulletin.render.article import UNSUBSCRIBE, environment
 from bulletin.render.rendered import (
     CHART_PNG,
@@ -41,7 +41,7 @@ SIGNED_HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"list-id"
                   b"content-type", b"content-language")
 
 
-@dataclass(frozen=True)
+@record
 class Bodies:
     subject: str
     text: str
@@ -106,7 +106,7 @@ def _b64(data: bytes) -> bytes:
     return base64.encodebytes(data).replace(b"\n", b"\r\n")
 
 
-@dataclass(frozen=True)
+@record
 class Body:
     """A base64 body whose part before the personal link is encoded once for everyone.
 
@@ -133,7 +133,7 @@ def _with_footer(html: str, footer: str) -> str:
     return html + footer if at < 0 else html[:at] + footer + html[at:]
 
 
-@dataclass(frozen=True)
+@record
 class Prepared:
     """One language's message with holes for the subscriber."""
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from email import message_from_bytes
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
@@ -41,6 +40,7 @@ from enum import StrEnum
 from typing import Any
 
 from bulletin.publish.email import verp
+from bulletin.records import record
 
 
 class Kind(StrEnum):
@@ -59,7 +59,7 @@ _STATUS = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
 DETAIL_MAX = 300  # characters of the server's words kept with a report
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     kind: Kind
     digest: str  # what the store keeps so that a report is read once

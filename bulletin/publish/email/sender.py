@@ -32,7 +32,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,6 +43,7 @@ from bulletin.publish.email.message import MessageMaker
 from bulletin.publish.email.pacing import Pacer, account_of
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.email.transport import Attempt, OutboxTransport, Outcome
+from bulletin.records import record
 from bulletin.store.database import Store
 from bulletin.store.mail import Recipient, SendLedger, SendState
 from bulletin.store.quota import Refusal
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]  # (done, total)
 
 
-@dataclass(frozen=True)
+@record
 class Summary:
     week: IsoWeek
     counts: dict[str, int]  # ledger state -> rows, over every run of the week

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import parseaddr
 from enum import StrEnum
@@ -14,6 +13,7 @@ from urllib.parse import urlsplit
 
 from bulletin.config import options as option
 from bulletin.config import validation as check
+from bulletin.records import record
 from bulletin.store.quota import Limits
 
 log = logging.getLogger("bulletin")
@@ -160,7 +160,7 @@ OPTIONS = option.schema(
 )
 
 
-@dataclass(frozen=True)
+@record
 class Smtp:
     host: str
     port: int
@@ -170,21 +170,21 @@ class Smtp:
     timeout: float = SMTP_OPTIONS.default("timeout")
 
 
-@dataclass(frozen=True)
+@record
 class Dkim:
     selector: str
     domain: str
     key_file: Path
 
 
-@dataclass(frozen=True)
+@record
 class Ses:
     topic_arns: tuple[str, ...]
     cert_hosts: tuple[str, ...]  # () for sns.<region>.amazonaws.com of each topic
     ca_file: Path | None
 
 
-@dataclass(frozen=True)
+@record
 class EmailSettings:
     sender: str  # "Name <address>"
     list_name: str  # "": the publication's name (EmailPublisher.named())

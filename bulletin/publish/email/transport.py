@@ -10,11 +10,11 @@ before the ".", which makes the server discard it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from bulletin.publish import files
+from bulletin.records import record
 
 Commit = Callable[[], bool]
 
@@ -29,7 +29,7 @@ class Attempt(StrEnum):
     UNCERTAIN = "uncertain"  # the connection was lost after the message was sent
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     state: Attempt
     detail: str = ""

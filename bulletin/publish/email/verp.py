@@ -37,8 +37,8 @@ import binascii
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
 
+from bulletin.records import record
 from bulletin.weeks import IsoWeek
 
 BOUNCE, UNSUBSCRIBE = "b", "u"  # a token's first letter: what it may be used for
@@ -52,7 +52,7 @@ LOCAL_PART_MAX = 64  # RFC 5321 section 4.5.3.1.1
 DELIMITER = "+"
 
 
-@dataclass(frozen=True)
+@record
 class Token:
     """What a token that parses says, before its MAC is checked against the subscriber."""
 
