@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bulletin.store.corrections import CorrectionLedger
+    from bulletin.store.editors import Editors
     from bulletin.store.mail import SendLedger, Subscribers
     from bulletin.store.mail_reports import MailReports
 
@@ -53,6 +54,7 @@ from bulletin.model import (
 )
 from bulletin.store import week_totals
 from bulletin.store.corrections import CorrectionLedger
+from bulletin.store.editors import Editors
 from bulletin.store.mail import SendLedger, Subscribers
 from bulletin.store.mail_reports import MailReports
 from bulletin.store.migrations import MIGRATIONS
@@ -248,6 +250,11 @@ class Store:
     def corrections(self) -> CorrectionLedger:
         """Numbers published bulletins stated that the source has revised since."""
         return CorrectionLedger(self)
+
+    @cached_property
+    def editors(self) -> Editors:
+        """Who may sign in to the editors' desk."""
+        return Editors(self)
 
     @classmethod
     def open(cls, path: Path) -> Store:
