@@ -36,6 +36,7 @@ def bulletin(project: Path, *args: str, stdin: str = "") -> subprocess.Completed
 
 def held_project(folder: Path, config: str = SITE) -> Path:
     """The demo with a site target and `review: always`: week 2026-W11 rendered and held, one editor."""
+    folder.mkdir(parents=True, exist_ok=True)
     copy_demo(folder)
     with (folder / "config.yaml").open("a", encoding="utf-8") as file:
         file.write(config)
