@@ -34,6 +34,8 @@ from bulletin.store.lock import run_lock
 from bulletin.weeks import IsoWeek
 
 log = logging.getLogger("bulletin")
+# Who signed in and who decided what: said on stderr as it happens (unless -q), for the record.
+said = logging.getLogger("bulletin.progress")
 
 PAGE_HEADERS = (("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer"))
 _WEEK = re.compile(r"/week/(\d{4}-[Ww]\d{2})(?:/(approve|reject))?")
@@ -152,7 +154,7 @@ class Desk(web.WebApp):
             if passwords.outdated(editor.password_hash):
                 store.editors.set_hash(editor.user, passwords.make(password))
         signed_in = self.sessions.sign_in(session, editor.user)
-        log.info("desk: %s signed in from %s", editor.user, request.client)
+        said.info("desk: %s signed in from %s", editor.user, request.client)
         return _redirect(local_path(form.get("next", "/")), self._cookie(signed_in.id))
 
     # -- decisions --------------------------------------------------------------
@@ -166,7 +168,7 @@ class Desk(web.WebApp):
             session.notice.append(f"Nothing was {'approved' if approve else 'rejected'}: {exc}")
             return _redirect(f"/week/{week}")
         done = "approved" if approve else f"rejected ({why})"
-        log.info("desk: %s %s by %s", week, done, session.user)
+        said.info("desk: %s %s by %s", week, done, session.user)
         session.notice.append(f"{week}: {done}.")
         for delivery in deliveries:
             where = delivery.location if delivery.status == DeliveryStatus.OK else delivery.detail
