@@ -6,6 +6,8 @@ approval that publishes the site as `bulletin approve` does.
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bulletin.store.database import Store
-from support.desk import EDITOR, NAME, PASSWORD, WEEK, Client, bulletin, desk, held_project
+from support.desk import EDITOR, NAME, PASSWORD, WEEK, Client, bulletin, desk, held_project, paragraph_with
 
 SITE_PAGE = Path("output/site/2026/w11/index.html")
 
@@ -268,3 +270,122 @@ def test_a_name_from_the_data_is_shown_as_text(tmp_path: Path) -> None:
     for page in pages:
         assert "<script" not in page and "<img" not in page
         assert "&lt;img src=x onerror=alert(2)&gt;" in page  # the editor's name, as text
+
+
+# -- editing the wording ---------------------------------------------------------------------
+
+ARTICLE = Path("output/bulletins/2026-W11")
+FORMATS = ("bulletin.md", "bulletin.html", "email.html", "email.txt")
+
+
+def files_of(project: Path) -> dict[str, bytes]:
+    return {name: (project / ARTICLE / name).read_bytes() for name in FORMATS}
+
+
+def reworded(editor: Client, old: str, new: str) -> str:
+    """Post the paragraph holding ``old`` with ``old`` replaced; the notice the page then shows."""
+    fields = paragraph_with(editor.get(f"/week/{WEEK}").text, old)
+    answer = editor.post(f"/week/{WEEK}/edit", {**fields, "text": fields["text"].replace(old, new)})
+    assert answer.status == 303
+    notice = re.search(r'<div class="notice" role="status">(.*?)</div>', editor.get(f"/week/{WEEK}").text)
+    assert notice, "no notice"
+    return html.unescape(notice[1])
+
+
+def test_a_number_the_store_does_not_give_is_refused_by_name(served: str, project: Path) -> None:
+    editor = Client(served)
+    editor.sign_in()
+    before = files_of(project)
+    said = reworded(editor, "4.69 trillion", "4.96 trillion")
+    assert ('Not saved: 2026-W11: the edit states "4.96 trillion", which the store does not support '
+            "for this week; nothing was changed") in said
+    assert files_of(project) == before
+    with Store.open(project / "output" / "bulletin.db") as store:
+        assert store.edits.of(WEEK) == [] and store.edits.log(WEEK) == []
+
+
+def test_a_word_of_direction_against_its_change_is_refused(served: str, project: Path) -> None:
+    editor = Client(served)
+    editor.sign_in()
+    before = files_of(project)
+    said = reworded(editor, "up 11.8% on the previous week", "down 11.8% on the previous week")
+    assert 'the edit says "down" before 11.8%, which is a rise; nothing was changed' in said
+    said = reworded(editor, "together rose 9.7%", "together fell 9.7%")
+    assert '"fell" before 9.7%, which is a rise' in said
+    assert files_of(project) == before
+
+
+def test_an_edit_may_not_add_a_link_or_markup(served: str, project: Path) -> None:
+    editor = Client(served)
+    editor.sign_in()
+    before = files_of(project)
+    for added in ("[more](https://evil.example)", "<img src=x onerror=alert(1)>", "![x](y.png)"):
+        said = reworded(editor, "handled", f"handled {added}")
+        assert "an edit may not add a link, an image, HTML or a new block; nothing was changed" in said
+    assert files_of(project) == before
+
+
+def test_an_edit_without_its_csrf_token_changes_nothing(served: str, project: Path) -> None:
+    editor = Client(served)
+    editor.sign_in()
+    fields = paragraph_with(editor.get(f"/week/{WEEK}").text, "handled")
+    before = files_of(project)
+    del fields["csrf"]
+    assert editor.post(f"/week/{WEEK}/edit", {**fields, "text": "China processed it."}).status == 403
+    assert files_of(project) == before
+
+
+def test_a_reworded_paragraph_goes_into_every_format_names_the_editor_and_is_published(
+        served: str, project: Path) -> None:
+    editor = Client(served)
+    editor.sign_in()
+    said = reworded(editor, "AI models handled 4.69 trillion", "AI models processed 4.69 trillion")
+    assert "the paragraph is saved and the week rendered again in every format" in said
+    for name, content in files_of(project).items():
+        text = " ".join(content.decode().split())  # the email's text part is wrapped
+        assert "processed 4.69" in text and "models handled 4.69" not in text, name
+        assert f"edited by {NAME}" in text, name
+        assert "no one wrote or edited it" not in text, name
+    page = editor.get(f"/week/{WEEK}").text
+    assert "Paragraph 2 (edited)" in page
+    assert "<del>China&#39;s AI models handled 4.69 trillion" in page  # the record: before and after
+    with Store.open(project / "output" / "bulletin.db") as store:
+        (kept,) = store.edits.of(WEEK)
+        assert (kept.editor, kept.name, kept.locale) == (EDITOR, NAME, "en")
+        assert store.bulletin(WEEK).status == "held"  # an edit is no approval
+    editor.post(f"/week/{WEEK}/approve", {"csrf": editor.get("/").token()})
+    site = (project / SITE_PAGE).read_text(encoding="utf-8")
+    assert "China’s AI models processed 4.69 trillion" in site or "China's AI models processed 4.69" in site
+    assert f"edited by {NAME}" in site
+
+
+def test_of_two_editors_changing_one_paragraph_the_second_is_told(served: str, project: Path) -> None:
+    first, second = Client(served), Client(served, source="127.0.0.2")
+    first.sign_in()
+    second.sign_in()
+    seen = paragraph_with(second.get(f"/week/{WEEK}").text, "handled")
+    assert "saved" in reworded(first, "models handled", "models processed")
+    answer = second.post(f"/week/{WEEK}/edit", {**seen, "text": seen["text"].replace("handled", "counted")})
+    assert answer.status == 303
+    page = html.unescape(second.get(f"/week/{WEEK}").text)
+    assert f"{NAME} changed this paragraph after you opened it; nothing was changed" in page
+    assert "models processed 4.69" in (project / ARTICLE / "bulletin.md").read_text(encoding="utf-8")
+
+
+def test_a_rendering_the_edit_no_longer_fits_is_held_with_the_reason(served: str, project: Path) -> None:
+    editor = Client(served)
+    editor.sign_in()
+    assert "saved" in reworded(editor, "models handled", "models processed")
+    board = project / "demo" / "openrouter-weekly.csv"  # a row of the week revised: China's total moves
+    board.write_text(board.read_text(encoding="utf-8").replace(
+        "2026-W11,1,minimax/minimax-m2.5-20260211,MiniMax M2.5,1750000000000",
+        "2026-W11,1,minimax/minimax-m2.5-20260211,MiniMax M2.5,1760000000000"), encoding="utf-8")
+    assert bulletin(project, "collect").returncode == 0
+    rendered = bulletin(project, "render", "--week", WEEK)
+    assert rendered.returncode == 0, rendered.stderr
+    with Store.open(project / "output" / "bulletin.db") as store:
+        record = store.bulletin(WEEK)
+    assert record.status == "held"
+    assert any(f"{NAME}'s wording no longer fits the data" in reason for reason in record.reasons)
+    text = (project / ARTICLE / "bulletin.md").read_text(encoding="utf-8")
+    assert "models processed" not in text and "no one wrote or edited it" in text

@@ -27,6 +27,7 @@ from bulletin.desk.limits import LoginLimits
 from bulletin.desk.sessions import Session, Sessions
 from bulletin.errors import BulletinError
 from bulletin.model import DeliveryStatus
+from bulletin.pipeline import editing
 from bulletin.render.article import environment
 from bulletin.serve import app as web
 from bulletin.store.database import Store
@@ -38,7 +39,7 @@ log = logging.getLogger("bulletin")
 said = logging.getLogger("bulletin.progress")
 
 PAGE_HEADERS = (("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer"))
-_WEEK = re.compile(r"/week/(\d{4}-[Ww]\d{2})(?:/(approve|reject))?")
+_WEEK = re.compile(r"/week/(\d{4}-[Ww]\d{2})(?:/(approve|reject|edit))?")
 # Where a sign-in may lead: a path on this desk, nothing that a browser reads as another
 # host ("//evil.example", "/\\evil.example") or a scheme ("https:", "javascript:").
 _LOCAL = re.compile(r"/(?![/\\])[A-Za-z0-9/_.\-]*")
@@ -112,6 +113,8 @@ class Desk(web.WebApp):
         week = _week(found[1]) if found and found[2] else None
         if week is None or found is None:
             return self.page(404, "missing", session)
+        if found[2] == "edit":
+            return self.edit(session, week, form)
         if found[2] == "reject":
             why = " ".join(form.get("why", "").split())
             if not why:
@@ -173,6 +176,29 @@ class Desk(web.WebApp):
         for delivery in deliveries:
             where = delivery.location if delivery.status == DeliveryStatus.OK else delivery.detail
             session.notice.append(f"{delivery.target}: {delivery.status}" + (f" ({where})" if where else ""))
+        return _redirect(f"/week/{week}")
+
+    def edit(self, session: Session, week: IsoWeek, form: dict[str, str]) -> web.Response:
+        """One paragraph's new wording: checked against the store, kept, and rendered again."""
+        locale = form.get("locale", "")
+        with Store.open(self.config.database) as store:
+            editor = store.editors.get(session.user)
+        if editor is None:  # removed from the store while signed in
+            self.sessions.end(session)
+            return _forbidden("this editor can no longer sign in")
+        try:
+            with run_lock(self.config.database, wait=False):
+                changed = editing.edit(self.config, week, locale, form.get("generated", ""),
+                                       form.get("seen", ""), form.get("text", ""), editor.user, editor.name)
+        except BulletinError as exc:
+            session.notice.append(f"Not saved: {exc}")
+            return _redirect(f"/week/{week}")
+        if changed:
+            said.info("desk: %s (%s) reworded by %s", week, locale, editor.user)
+            session.notice.append(f"{week}: the paragraph is saved and the week rendered again "
+                                  "in every format; every number in it was checked against the store.")
+        else:
+            session.notice.append(f"{week}: the paragraph was already worded so; nothing changed.")
         return _redirect(f"/week/{week}")
 
     # -- pages ------------------------------------------------------------------

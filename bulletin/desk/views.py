@@ -90,10 +90,19 @@ class Number:
 
 
 @dataclass(frozen=True)
+class Block:
+    """A block of the article's Markdown; a news paragraph is editable (``generated`` is its key)."""
+
+    text: str
+    generated: str = ""
+    number: int = 0  # its place among the news paragraphs (1, 2, ...); 0 for any other block
+
+
+@dataclass(frozen=True)
 class Edition:
     locale: str
     headline: str
-    paragraphs: list[str]  # the article's Markdown, block by block, as text
+    blocks: list[Block]  # the article's Markdown, block by block, as text
     numbers: list[Number]
 
 
@@ -104,6 +113,7 @@ class Week:
     editions: list[Edition]
     deliveries: list[Delivery]
     corrections: list[Correction]
+    changes: list[tuple[str, str, str, str, str]]  # the edit log: (locale, before, after, name, at)
     problem: str = ""  # why the rendered files cannot be shown
 
     @property
@@ -125,7 +135,7 @@ def week(config: Config, store: Store, chosen: IsoWeek) -> Week | None:
     except (PublishError, OSError) as exc:
         problem = str(exc)
     return Week(str(chosen), _listed(record), editions, store.deliveries(chosen),
-                store.corrections.of(chosen), problem)
+                store.corrections.of(chosen), store.edits.log(chosen), problem)
 
 
 def paragraphs(markdown: str) -> list[str]:
@@ -139,7 +149,12 @@ def _edition(rendered: RenderedWeek, locale: str) -> Edition:
     text = rendered.text(article_name(locale)) if rendered.has(article_name(locale)) else ""
     provenance = rendered.data.get("provenance", {})
     rows = rendered.data.get("numbers", {}).get(locale, [])
-    return Edition(locale, headline, paragraphs(text),
+    news = {p["text"]: p["generated"] for p in (article.get("paragraphs", []) if article else [])}
+    blocks, count = [], 0
+    for block in paragraphs(text):
+        count += block in news
+        blocks.append(Block(block, news[block], count) if block in news else Block(block))
+    return Edition(locale, headline, blocks,
                    [_number(row, provenance) for row in rows if isinstance(row, Mapping)])
 
 

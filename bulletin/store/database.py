@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bulletin.store.corrections import CorrectionLedger
     from bulletin.store.editors import Editors
+    from bulletin.store.edits import EditLedger
     from bulletin.store.mail import SendLedger, Subscribers
     from bulletin.store.mail_reports import MailReports
 
@@ -55,6 +56,7 @@ from bulletin.model import (
 from bulletin.store import week_totals
 from bulletin.store.corrections import CorrectionLedger
 from bulletin.store.editors import Editors
+from bulletin.store.edits import EditLedger
 from bulletin.store.mail import SendLedger, Subscribers
 from bulletin.store.mail_reports import MailReports
 from bulletin.store.migrations import MIGRATIONS
@@ -255,6 +257,11 @@ class Store:
     def editors(self) -> Editors:
         """Who may sign in to the editors' desk."""
         return Editors(self)
+
+    @cached_property
+    def edits(self) -> EditLedger:
+        """Editors' changes to articles' wording."""
+        return EditLedger(self)
 
     @classmethod
     def open(cls, path: Path) -> Store:

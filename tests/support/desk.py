@@ -121,3 +121,24 @@ class Client:
     def sign_in(self, user: str = EDITOR, password: str = PASSWORD, next_path: str = "/") -> Answer:
         token = self.get("/login").token()
         return self.post("/login", {"csrf": token, "user": user, "password": password, "next": next_path})
+
+
+def paragraphs(page: str) -> list[dict[str, str]]:
+    """The week page's paragraph forms: each one's fields (csrf, locale, generated, seen, text)."""
+    import html
+
+    found = []
+    for form in re.findall(r'<form method="post" action="/week/[^"]+/edit" class="edit">(.*?)</form>',
+                           page, re.DOTALL):
+        fields = {name: html.unescape(value)
+                  for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form)}
+        text = re.search(r"<textarea[^>]*>(.*?)</textarea>", form, re.DOTALL)
+        assert text, form
+        fields["text"] = html.unescape(text[1])
+        found.append(fields)
+    return found
+
+
+def paragraph_with(page: str, words: str) -> dict[str, str]:
+    (found,) = [fields for fields in paragraphs(page) if words in fields["text"]]
+    return found
