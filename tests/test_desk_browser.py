@@ -1,5 +1,5 @@
-"""An editor in a real headless chromium: signs in to `bulletin desk`, opens the held week,
-approves it, and the site has its page; axe-core finds nothing on any desk page, light or dark."""
+"""An editor in a real headless chromium: signs in to `bulletin desk`, opens the held week, rewords
+it, approves it, and the site has its page; axe-core finds nothing on any desk page, light or dark."""
 
 from __future__ import annotations
 
@@ -26,19 +26,37 @@ def sign_in(browser, url: str) -> None:
     assert browser.current_url == url + f"/week/{WEEK}"
 
 
-def test_an_editor_signs_in_and_approves_and_the_site_has_the_week(tmp_path: Path) -> None:
+def test_an_editor_rewords_is_refused_a_number_approves_and_the_site_has_it(tmp_path: Path) -> None:
+    """The issue's acceptance, in a browser: "4.96 trillion" refused by name, "processed" kept,
+    the week approved, and the site's page shows the sentence and the editor's name."""
     from selenium.webdriver.common.by import By
 
     project = held_project(tmp_path / "project")
+
+    def reword(old: str, new: str) -> str:
+        box = next(box for box in browser.find_elements(By.TAG_NAME, "textarea")
+                   if old in (box.get_attribute("value") or ""))
+        text = box.get_attribute("value") or ""
+        box.clear()
+        box.send_keys(text.replace(old, new))
+        box.find_element(By.XPATH, "following-sibling::button").click()
+        return str(browser.find_element(By.CSS_SELECTOR, ".notice").text)
+
     with desk(project) as url, chromium(tmp_path) as browser:
         sign_in(browser, url)
         assert browser.find_element(By.TAG_NAME, "h1").text.startswith(f"{WEEK}: ")
         header = browser.find_element(By.TAG_NAME, "header").get_attribute("textContent")
         assert f"Sign out ({NAME})" in header
+        refused = reword("4.69 trillion", "4.96 trillion")
+        assert '"4.96 trillion", which the store does not support' in refused
+        assert "saved" in reword("models handled", "models processed")
         browser.find_element(By.CSS_SELECTOR, f"form[action='/week/{WEEK}/approve'] button").click()
         notice = browser.find_element(By.CSS_SELECTOR, ".notice").text
         assert f"{WEEK}: approved." in notice and "site: ok" in notice
-    assert (project / "output" / "site" / "2026" / "w11" / "index.html").is_file()
+        browser.get((project / "output" / "site" / "2026" / "w11" / "index.html").as_uri())
+        page = " ".join(browser.find_element(By.TAG_NAME, "body").text.split())
+    assert "AI models processed 4.69 trillion tokens" in page and "4.96" not in page
+    assert f"edited by {NAME}" in page
 
 
 @pytest.fixture(scope="module")

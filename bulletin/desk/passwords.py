@@ -5,6 +5,8 @@ A password is never stored, logged or shown; the store keeps its hash only.
 
 from __future__ import annotations
 
+import threading
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -16,6 +18,9 @@ MAX_LENGTH = 1024  # hashing a megabyte on every attempt would be a way to tire 
 # Checked against when the user is unknown, so that an unknown name takes as long to refuse
 # as a wrong password (no telling which editors exist by the time an answer takes).
 _NOBODY = _HASHER.hash("no editor has this password")
+# Each check takes 64 MiB for a moment (argon2-cffi's memory cost): a burst of sign-ins on every
+# server thread at once would take half a gigabyte. Two at a time; the others wait their turn.
+_CHECKING = threading.BoundedSemaphore(2)
 
 
 def make(password: str) -> str:
@@ -32,7 +37,8 @@ def matches(stored: str | None, password: str) -> bool:
     if len(password) > MAX_LENGTH:
         return False
     try:
-        return _HASHER.verify(stored or _NOBODY, password) and stored is not None
+        with _CHECKING:
+            return _HASHER.verify(stored or _NOBODY, password) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
