@@ -15,6 +15,15 @@ pytestmark = [pytest.mark.slow, pytest.mark.external]  # a real chromium
 PAGES = ("/", f"/week/{WEEK}", "/sources")
 
 
+def submit(browser, button) -> None:
+    """Click a form's button and wait until the page it leads to has replaced this one."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    button.click()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(button))
+
+
 def sign_in(browser, url: str) -> None:
     from selenium.webdriver.common.by import By
 
@@ -22,7 +31,7 @@ def sign_in(browser, url: str) -> None:
     assert browser.current_url == url + f"/login?next=/week/{WEEK}"
     browser.find_element(By.ID, "user").send_keys(EDITOR)
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "form[action='/login'] button"))
     assert browser.current_url == url + f"/week/{WEEK}"
 
 
@@ -39,7 +48,7 @@ def test_an_editor_rewords_is_refused_a_number_approves_and_the_site_has_it(tmp_
         text = box.get_attribute("value") or ""
         box.clear()
         box.send_keys(text.replace(old, new))
-        box.find_element(By.XPATH, "following-sibling::button").click()
+        submit(browser, box.find_element(By.XPATH, "following-sibling::button"))
         return str(browser.find_element(By.CSS_SELECTOR, ".notice").text)
 
     with desk(project) as url, chromium(tmp_path) as browser:
@@ -50,7 +59,7 @@ def test_an_editor_rewords_is_refused_a_number_approves_and_the_site_has_it(tmp_
         refused = reword("4.69 trillion", "4.96 trillion")
         assert '"4.96 trillion", which the store does not support' in refused
         assert "saved" in reword("models handled", "models processed")
-        browser.find_element(By.CSS_SELECTOR, f"form[action='/week/{WEEK}/approve'] button").click()
+        submit(browser, browser.find_element(By.CSS_SELECTOR, f"form[action='/week/{WEEK}/approve'] button"))
         notice = browser.find_element(By.CSS_SELECTOR, ".notice").text
         assert f"{WEEK}: approved." in notice and "site: ok" in notice
         browser.get((project / "output" / "site" / "2026" / "w11" / "index.html").as_uri())
