@@ -8,8 +8,9 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "bulletin"
 # From the top down: a module imports only its own stage's and those below it.
-ORDER = ("cli", "serve", "pipeline", "publish", "render", "corrections", "story", "collect", "store",
+ORDER = ("cli", "serve", "desk", "pipeline", "publish", "render", "corrections", "story", "collect", "store",
          "config", "model")
+SAME = {"desk": "serve"}  # the two web apps, the public one and the editors', are one stage
 STAGES = set(ORDER) - {"model"}
 # Below the stages: the records they hand one another (model/ holds each event kind's facts).
 BASE = {"model"}
@@ -94,7 +95,7 @@ def level(module: str) -> int:
     """
     parts = module.split(".")
     if len(parts) > 1 and parts[1] in ORDER:
-        return ORDER.index(parts[1])
+        return ORDER.index(SAME.get(parts[1], parts[1]))
     return len(ORDER) if parts[-1] in ("weeks", "clock", "errors", "records") else -1
 
 

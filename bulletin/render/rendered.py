@@ -28,11 +28,20 @@ from bulletin.weeks import IsoWeek
 DATA = "bulletin.json"
 
 
-class ArticleData(TypedDict):
+class Paragraph(TypedDict):
+    """One news paragraph of an article: as the story writes it, and as it is printed (an
+    editor's wording, where one changed it)."""
+
+    generated: str
+    text: str
+
+
+class ArticleData(TypedDict, total=False):
     """One language's article, as bulletin.json lists it."""
 
-    headline: str
-    files: list[str]  # its files in the week's folder
+    headline: Required[str]
+    files: Required[list[str]]  # its files in the week's folder
+    paragraphs: list[Paragraph]  # its news paragraphs (weeks rendered before editing have none)
 
 
 class ChartData(TypedDict):

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bulletin.store.corrections import CorrectionLedger
+    from bulletin.store.editors import Editors
+    from bulletin.store.edits import EditLedger
     from bulletin.store.mail import SendLedger, Subscribers
     from bulletin.store.mail_reports import MailReports
 
@@ -53,6 +55,8 @@ from bulletin.model import (
 from bulletin.records import record
 from bulletin.store import week_totals
 from bulletin.store.corrections import CorrectionLedger
+from bulletin.store.editors import Editors
+from bulletin.store.edits import EditLedger
 from bulletin.store.mail import SendLedger, Subscribers
 from bulletin.store.mail_reports import MailReports
 from bulletin.store.migrations import MIGRATIONS
@@ -248,6 +252,16 @@ class Store:
     def corrections(self) -> CorrectionLedger:
         """Numbers published bulletins stated that the source has revised since."""
         return CorrectionLedger(self)
+
+    @cached_property
+    def editors(self) -> Editors:
+        """Who may sign in to the editors' desk."""
+        return Editors(self)
+
+    @cached_property
+    def edits(self) -> EditLedger:
+        """Editors' changes to articles' wording."""
+        return EditLedger(self)
 
     @classmethod
     def open(cls, path: Path) -> Store:

@@ -134,6 +134,13 @@ class Subscribers:
                                           "ORDER BY email", args).fetchall()
         return [Subscriber(*row) for row in rows]
 
+    def counts(self) -> dict[str, int]:
+        """How many addresses have each status."""
+        with self._store.lock:
+            rows = self._store.db.execute("SELECT status, count(*) FROM subscribers GROUP BY status "
+                                          "ORDER BY status").fetchall()
+        return dict(rows)
+
     def add(self, email: str, locale: str, status: str) -> str:
         """Add the address or set its locale and status: "added", "updated" or "unchanged"."""
         import secrets  # here: a run that adds nobody need not import it (benchmarks/bench_run.py)
