@@ -17,8 +17,8 @@ from bulletin.store.database import Store
 from support.emailing import KEY, received
 from support.reports import ANA, BO, BOUNCES, CHEN, arf, dsn, maildir, mbox, three_listed, token_address
 
-NOTHING = ("0 hard bounces, 0 soft bounces, 0 complaints; 0 marked bounced, 0 marked complained; "
-           "0 already read")
+NOTHING = ("0 hard bounces, 0 soft bounces, 0 complaints, 0 unsubscribe requests; 0 marked bounced, "
+           "0 marked complained, 0 marked unsubscribed; 0 already read")
 
 
 @pytest.fixture
@@ -43,9 +43,9 @@ def test_a_hard_bounce_marks_the_subscriber_bounced_and_the_next_send_skips_it(
                                                delivered_to=verp_to))
     result = bulletin("bounces", box)
     assert result.code == 0, result.err
-    assert result.out == ("1 messages: 1 hard bounces, 0 soft bounces, 0 complaints; 1 marked bounced, "
-                          "0 marked complained; 0 already read, 0 without a valid token, "
-                          "0 not bounces or complaints\n")
+    assert result.out == ("1 messages: 1 hard bounces, 0 soft bounces, 0 complaints, 0 unsubscribe "
+                          "requests; 1 marked bounced, 0 marked complained, 0 marked unsubscribed; "
+                          "0 already read, 0 without a valid token, 0 other messages\n")
     assert statuses(listed) == {ANA: "confirmed", BO: "bounced", CHEN: "confirmed"}
     listing = bulletin("subscribers", "list", "--status", "bounced", "--format", "json")
     [row] = json.loads(listing.out)
@@ -61,7 +61,8 @@ def test_a_complaint_marks_complained_and_neither_import_nor_add_brings_it_back(
     box = mbox(tmp_path / "fbl.mbox", arf(token_address(listed, CHEN, "2026-W10", KEY),
                                           "c1@fbl.example.net", CHEN))
     assert bulletin("bounces", box).out.startswith("1 messages: 0 hard bounces, 0 soft bounces, "
-                                                   "1 complaints; 0 marked bounced, 1 marked complained;")
+                                                   "1 complaints, 0 unsubscribe requests; 0 marked "
+                                                   "bounced, 1 marked complained,")
     assert statuses(listed)[CHEN] == "complained"
     (tmp_path / "list.csv").write_text(f"email,locale,status\n{CHEN},en,confirmed\n", encoding="utf-8")
     assert bulletin("subscribers", "import", tmp_path / "list.csv").code == 0
@@ -97,7 +98,7 @@ def test_three_soft_bounces_in_a_row_mark_bounced_and_one_does_not(listed: Path,
                                     soft("2026-W09", 4))).code == 0
     assert statuses(listed)[ANA] == "confirmed"
     result = bulletin("bounces", mbox(tmp_path / "three.mbox", soft("2026-W10", 5)))
-    assert "1 soft bounces, 0 complaints; 1 marked bounced" in result.out
+    assert "1 soft bounces, 0 complaints, 0 unsubscribe requests; 1 marked bounced" in result.out
     [row] = json.loads(bulletin("subscribers", "list", "--status", "bounced", "--format", "json").out)
     assert row["email"] == ANA
     assert row["reason"].startswith("3 soft bounces in a row, the last of 2026-W10: 4.2.2 ")
@@ -126,9 +127,7 @@ def test_a_forged_report_naming_an_address_in_its_body_changes_nothing(listed: P
         arf(BOUNCES, "f3@evil.example", BO, return_path=BO),
     ]
     result = bulletin("bounces", mbox(tmp_path / "forged.mbox", *forged))
-    assert result.out == ("3 messages: 0 hard bounces, 0 soft bounces, 0 complaints; 0 marked bounced, "
-                          "0 marked complained; 0 already read, 3 without a valid token, "
-                          "0 not bounces or complaints\n")
+    assert result.out == (f"3 messages: {NOTHING}, 3 without a valid token, 0 other messages\n")
     assert set(statuses(listed).values()) == {"confirmed"}
     assert table(listed, "mail_reports") == []
 
@@ -156,14 +155,15 @@ def test_reading_the_same_mail_twice_changes_nothing_the_second_time(listed: Pat
                 arf(token_address(listed, CHEN, "2026-W09", KEY), "r3@fbl.example.net", CHEN))
     box = mbox(tmp_path / "bounces.mbox", *messages)
     first = bulletin("bounces", box)
-    assert first.out.startswith("3 messages: 1 hard bounces, 1 soft bounces, 1 complaints; "
-                                "1 marked bounced, 1 marked complained; 0 already read")
+    assert first.out.startswith("3 messages: 1 hard bounces, 1 soft bounces, 1 complaints, 0 unsubscribe "
+                                "requests; 1 marked bounced, 1 marked complained, 0 marked "
+                                "unsubscribed; 0 already read")
     before = (statuses(listed), table(listed, "subscribers"), table(listed, "mail_reports"))
     # The same mail again, in an mbox and in a Maildir a second MTA delivered it to.
     again = bulletin("bounces", box, maildir(tmp_path / "Maildir", *messages))
-    assert again.out == ("6 messages: 0 hard bounces, 0 soft bounces, 0 complaints; 0 marked bounced, "
-                         "0 marked complained; 6 already read, 0 without a valid token, "
-                         "0 not bounces or complaints\n")
+    assert again.out == ("6 messages: 0 hard bounces, 0 soft bounces, 0 complaints, 0 unsubscribe "
+                         "requests; 0 marked bounced, 0 marked complained, 0 marked unsubscribed; "
+                         "6 already read, 0 without a valid token, 0 other messages\n")
     assert (statuses(listed), table(listed, "subscribers"), table(listed, "mail_reports")) == before
 
 
@@ -193,7 +193,7 @@ def test_mail_that_is_no_report_is_counted_and_left_alone(listed: Path, bulletin
     result = bulletin("bounces", mbox(tmp_path / "other.mbox", auto_reply, success, malformed, no_status,
                                       huge, nested))
     assert result.out == (f"6 messages: {NOTHING}, 0 without a valid token, "
-                          "6 not bounces or complaints\n")
+                          "6 other messages\n")
     assert statuses(listed)[ANA] == "confirmed"
 
 

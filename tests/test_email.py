@@ -70,7 +70,7 @@ def test_each_confirmed_subscriber_gets_one_signed_message_with_both_parts(
         assert plain is not None and html is not None
         unsubscribe = str(message["List-Unsubscribe"]).strip(" <>")
         assert unsubscribe.startswith("https://bulletin.example.org/unsubscribe?token=")
-        assert "mailto:" not in unsubscribe  # nothing reads such a mailbox
+        assert "mailto:" not in unsubscribe  # without a bounce address no mailbox is read for it
         assert str(message["List-Unsubscribe-Post"]) == "List-Unsubscribe=One-Click"
         assert str(message["List-Id"]) == "Token Bulletin <bulletin.bulletin.example.org>"
         assert str(message["Message-ID"]).endswith("@bulletin.example.org>")

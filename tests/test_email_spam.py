@@ -49,7 +49,9 @@ def spam_status(message: bytes, dns_port: int | None) -> tuple[float, list[str]]
     return float(found[1]), [rule for rule in found[2].split(",") if rule and rule != "none"]
 
 
-@pytest.mark.parametrize("site", [True, False], ids=["chart-linked-from-the-site", "chart-inside"])
+# The list as it runs in production, with the site and a bounce address (whose copies' List-Unsubscribe
+# offers a mailto beside the https link), and as a newcomer first tries it, with neither.
+@pytest.mark.parametrize("site", [True, False], ids=["site-and-bounce-address", "chart-inside-https-only"])
 def test_the_signed_emails_in_english_and_chinese_score_at_most_one_point(
         project: Path, bulletin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, site: bool) -> None:
     monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
@@ -58,7 +60,8 @@ def test_the_signed_emails_in_english_and_chinese_score_at_most_one_point(
                       + ("site:\n  base_url: https://news.example.org/bulletin/\n" if site else ""),
                       encoding="utf-8")
     key_file, txt_record = make_dkim_key(tmp_path)
-    email_config(project, extra=f"    dkim:\n      selector: w26\n      key_file: {key_file}\n")
+    email_config(project, extra=f"    dkim:\n      selector: w26\n      key_file: {key_file}\n"
+                                + ("    bounce_address: bounces@news.example.org\n" if site else ""))
     assert bulletin("subscribers", "add", "ana@example.com").code == 0
     assert bulletin("subscribers", "add", "chen@example.cn", "--locale", "zh").code == 0
     assert bulletin("run").code == 0
@@ -66,6 +69,8 @@ def test_the_signed_emails_in_english_and_chinese_score_at_most_one_point(
     messages = {message_from_bytes(path.read_bytes(), policy=policy.default)["Content-Language"]: path
                 for path in outbox.glob("*.eml")}
     assert sorted(messages) == ["en", "zh"]
+    for path in messages.values():
+        assert (b"List-Unsubscribe: <mailto:bounces+u-" in path.read_bytes()) == site
     with dns_zone({SELECTOR: txt_record}) as (port, asked):
         for language, path in sorted(messages.items()):
             score, rules = spam_status(path.read_bytes(), port)

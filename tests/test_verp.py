@@ -77,8 +77,9 @@ def test_a_bounce_address_with_a_name_is_refused(project: Path, bulletin) -> Non
 
 
 def test_a_copy_carries_no_tracking_pixel_and_no_tracked_link(listed: Path, bulletin) -> None:
-    """What the docs promise of the readers' privacy: the only thing in a copy that names its
-    reader is the unsubscribe link (and the envelope's bounce token, which is not in the message)."""
+    """What the docs promise of the readers' privacy: the only things in a copy that name its
+    reader are the unsubscribe link and the List-Unsubscribe header (the envelope's bounce token
+    is not in the message)."""
     import re
 
     assert bulletin("publish", "--week", "2026-W11").code == 0
@@ -96,4 +97,6 @@ def test_a_copy_carries_no_tracking_pixel_and_no_tracked_link(listed: Path, bull
         personal = [link for link in links if "token=" in link or uids[str(copy["To"])] in link]
         assert [link.split("?")[0] for link in personal] == ["https://bulletin.example.org/unsubscribe"]
         assert all("utm_" not in link and str(copy["To"]) not in link for link in links)
-        assert "bounces+" not in copy.as_string()
+        assert "bounces+b-" not in copy.as_string()
+        by_mail, _ = str(copy["List-Unsubscribe"]).split(",")
+        assert by_mail.strip().startswith("<mailto:bounces+u-") and copy.as_string().count("bounces+") == 1

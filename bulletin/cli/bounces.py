@@ -1,4 +1,5 @@
-"""``bulletin bounces SOURCE...``: read bounces and complaints that came back to the bounce address."""
+"""``bulletin bounces SOURCE...``: read bounces, complaints and unsubscribe requests that came to the
+bounce address."""
 
 from __future__ import annotations
 
@@ -25,11 +26,13 @@ from bulletin.store.database import Store
                    "Postfix's local delivery sets ORIGINAL_RECIPIENT, which is read by default).")
 @click.argument("sources", nargs=-1, required=True)
 def bounces(config_path: Path, recipient: str, sources: tuple[str, ...]) -> None:
-    """Read delivery reports and complaints from mbox files, Maildir folders or stdin (-).
+    """Read delivery reports, complaints and unsubscribe requests from mbox files, Maildir folders
+    or stdin (-).
 
     A hard bounce marks its subscriber bounced; soft ones do after
-    soft_bounce_limit in a row; a complaint marks it complained. Only the
-    signed VERP token in the address a report came back to names a
+    soft_bounce_limit in a row; a complaint marks it complained; a message to
+    a copy's List-Unsubscribe mailto address unsubscribes it. Only the signed
+    token in the address a message came to (or in a request's subject) names a
     subscriber. Reading the same mail again changes nothing.
     """
     config = load_config(config_path)

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 
 from bulletin import __version__
 from bulletin.collect.source import CollectContext, Source
 from bulletin.errors import CollectError
 from bulletin.model import Collected, SourceStatus
+from bulletin.records import record
 from bulletin.store.database import SaveReport, SourceState, Store
 
 log = logging.getLogger("bulletin")
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     source: str
     type: str

@@ -16,7 +16,6 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -27,6 +26,7 @@ from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.errors import CollectError
 from bulletin.model import Collected, ModelName, Observation
+from bulletin.records import record
 from bulletin.weeks import IsoWeek
 
 _PERMASLUG = re.compile(r"[a-z0-9][a-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._:+-]*", re.ASCII)
@@ -39,7 +39,7 @@ OPTIONS = option.schema(
 )
 
 
-@dataclass(frozen=True)
+@record
 class CsvLeaderboard(Source):
     type: ClassVar[str] = "csv"
     leaderboard: ClassVar[bool] = True

@@ -9,7 +9,6 @@ figures are extracted from the title and summary of items not seen before.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -22,6 +21,7 @@ from bulletin.config import validation as check
 from bulletin.errors import CollectError
 from bulletin.model import Collected, FeedItem, Figure, HttpValidators
 from bulletin.model.markup import html_to_text
+from bulletin.records import record
 
 log = logging.getLogger("bulletin")
 
@@ -35,7 +35,7 @@ OPTIONS = option.schema(
 )
 
 
-@dataclass(frozen=True)
+@record
 class Feed(Source):
     type: ClassVar[str] = "feed"
     options: ClassVar[option.Schema] = common_options() + OPTIONS

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -29,6 +28,7 @@ from bulletin.config import yaml_bounds
 from bulletin.errors import CollectError
 from bulletin.model import Collected, Figure
 from bulletin.model.scales import SCALES, split_unit
+from bulletin.records import record
 from bulletin.weeks import IsoWeek
 
 ENTRY_KEYS = {"subject", "organisation", "kind", "value", "unit", "period", "source",
@@ -42,7 +42,7 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 OPTIONS = option.schema(option.path("path", "the YAML list of figures", required=True, must_exist=True))
 
 
-@dataclass(frozen=True)
+@record
 class FiguresFile(Source):
     type: ClassVar[str] = "figures"
     options: ClassVar[option.Schema] = common_options() + OPTIONS

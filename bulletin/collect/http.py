@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from bulletin.collect import bounded
 from bulletin.errors import CollectError, PublishError
+from bulletin.records import record
 
 if TYPE_CHECKING:
     import asyncio
@@ -63,7 +64,7 @@ class RateLimit:
             self._sent.append(time.monotonic())
 
 
-@dataclass(frozen=True)
+@record
 class Policy:
     """How hard to try one request."""
 

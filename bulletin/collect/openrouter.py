@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -27,6 +26,7 @@ from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.errors import CollectError
 from bulletin.model import Collected
+from bulletin.records import record
 from bulletin.weeks import IsoWeek
 
 progress = logging.getLogger("bulletin.progress")
@@ -56,7 +56,7 @@ OPTIONS = option.schema(
 )
 
 
-@dataclass(frozen=True)
+@record
 class OpenRouter(Source):
     type: ClassVar[str] = "openrouter"
     options: ClassVar[option.Schema] = common_options(

@@ -11,7 +11,6 @@ and renames (a model it no longer lists keeps its last name).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -24,6 +23,7 @@ from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.errors import CollectError
 from bulletin.model import Collected, ModelName
+from bulletin.records import record
 
 PATH = "/api/v1/models"
 
@@ -38,7 +38,7 @@ OPTIONS = option.schema(
 )
 
 
-@dataclass(frozen=True)
+@record
 class OpenRouterModels(Source):
     type: ClassVar[str] = "openrouter-models"
     options: ClassVar[option.Schema] = common_options(

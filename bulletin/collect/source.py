@@ -14,7 +14,6 @@ good data is used; the others go on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 from bulletin.config import options as option
 from bulletin.config import validation as check
 from bulletin.model import Collected, SourceCredit
+from bulletin.records import record
 
 if TYPE_CHECKING:
     import httpx
@@ -47,7 +47,7 @@ def common_options(attribution: str = "", attribution_zh: str = "") -> option.Sc
     )
 
 
-@dataclass(frozen=True)
+@record
 class CollectContext:
     """What a source may use while it collects: read-only history and a shared client."""
 
@@ -75,7 +75,7 @@ def publisher_of(url: str) -> tuple[str, str] | None:
                  if host == known or host.endswith("." + known)), None)
 
 
-@dataclass(frozen=True)
+@record
 class Source:
     """Base of every source type: the settings all of them share."""
 

@@ -11,11 +11,11 @@ where all of that is there: a number without a subject is not news.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 
 from bulletin.model import Figure
 from bulletin.model.scales import SCALES
+from bulletin.records import record
 
 _SUFFIXES = {"K": "thousand", "M": "million", "B": "billion", "T": "trillion"}
 # Chinese scale units, largest first so 万亿 is not read as 万.
@@ -59,7 +59,7 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _STOP_ORGS = {"The", "This", "That", "It", "We", "They", "He", "She", "A", "An", "In", "On"}
 
 
-@dataclass(frozen=True)
+@record
 class Quantity:
     value: Decimal  # in the base unit
     scale: str  # the scale word the text used ("quadrillion"), or ""

@@ -13,18 +13,19 @@ that is absent reads as the option's default.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from bulletin.config import validation as check
+from bulletin.records import record
 
 # Reads one option from a section: (the option, the section, where it is, the problems, base folder).
 Reader = Callable[["Option", dict[str, Any], str, check.Problems, Path], Any]
 
 
-@dataclass(frozen=True)
+@record
 class Option:
     key: str
     default: Any
@@ -67,7 +68,7 @@ class Values(dict[str, Any]):
     ok: bool = True
 
 
-@dataclass(frozen=True)
+@record
 class Schema:
     """The options of one section, in the order they are read and shown."""
 

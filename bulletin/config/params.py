@@ -7,15 +7,15 @@ rule's problems always were.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bulletin.config import validation as check
 from bulletin.config.options import Option, Schema
+from bulletin.records import record
 
 
-@dataclass(frozen=True)
+@record
 class Param:
     """A rule's parameter: its default, what values it accepts, and its help in the reference.
 

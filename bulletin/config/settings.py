@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,13 +10,14 @@ from bulletin.config.defaults import DATABASE
 from bulletin.config.sections import REVIEW, STORY, ReviewMode
 from bulletin.model import DEFAULT_LOCALE, Methodology
 from bulletin.model.publication import Publication
+from bulletin.records import record
 
 if TYPE_CHECKING:
     from bulletin.collect.source import Source
     from bulletin.publish.publisher import Publisher
 
 
-@dataclass(frozen=True)
+@record
 class StoryConfig:
     """How the article chooses among the events."""
 
@@ -25,7 +26,7 @@ class StoryConfig:
     memory_weeks: int = STORY.default("memory_weeks")
 
 
-@dataclass(frozen=True)
+@record
 class Review:
     """When a bulletin waits for an editor, and what counts as an anomaly.
 
@@ -39,7 +40,7 @@ class Review:
     stale_after_days: int = REVIEW.default("stale_after_days")
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     path: Path
     title: str

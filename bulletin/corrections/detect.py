@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from bulletin.config.sections import ReviewMode
 from bulletin.config.settings import Config
 from bulletin.model import Event, EvidenceKey, Story, WeekStats, event_data
+from bulletin.records import record
 from bulletin.store.corrections import Stated
 from bulletin.store.database import SaveReport, Store
 from bulletin.story.compose import TREND_WEEKS, choose, compose, mark_basis
@@ -35,7 +35,7 @@ from bulletin.weeks import IsoWeek
 log = logging.getLogger("bulletin")
 
 
-@dataclass(frozen=True)
+@record
 class Restated:
     """A number a published bulletin states, beside what the store now gives its quantities."""
 
@@ -47,7 +47,7 @@ class Restated:
     subject: str  # what it is of: a country code or a model's name; "" for others
 
 
-@dataclass(frozen=True)
+@record
 class Revision:
     """One published week the collection touched: its stated numbers, recomputed."""
 

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from bulletin.model.facts import BUILT_IN_KINDS, EventKind, Facts, facts_from_data, facts_type
+from bulletin.records import record
 from bulletin.weeks import IsoWeek
 
 LOCALES = ("en", "zh")  # the languages templates/ has words for; the first is the default
@@ -48,7 +49,7 @@ def author_of(model: str) -> str:
     return model.split("/", 1)[0]
 
 
-@dataclass(frozen=True)
+@record
 class ModelName:
     model: str
     name: str
@@ -56,7 +57,7 @@ class ModelName:
     created: str = ""  # when the model was published (a catalogue's date), if known
 
 
-@dataclass(frozen=True)
+@record
 class Figure:
     """A number an editor entered or a text stated, with where it came from.
 
@@ -80,7 +81,7 @@ class Figure:
     subject_zh: str = ""  # the subject in Chinese, for the Chinese edition ('' if none given)
 
 
-@dataclass(frozen=True)
+@record
 class FeedItem:
     """One news item, stored once; its HTML already sanitised."""
 
@@ -93,7 +94,7 @@ class FeedItem:
     fetched_at: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class HttpValidators:
     """What a server said about a response, so the next request can be conditional."""
 
@@ -102,7 +103,7 @@ class HttpValidators:
     last_modified: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Collected:
     """Everything one source yielded in one collection.
 
@@ -126,7 +127,7 @@ class Collected:
     figures_replace: bool = True
 
 
-@dataclass(frozen=True)
+@record
 class ModelWeek:
     """A model's place on one week's leaderboard."""
 
@@ -180,7 +181,7 @@ class ModelWeek:
         return relative_change(self.tokens, self.previous_tokens)
 
 
-@dataclass(frozen=True)
+@record
 class Total:
     """Tokens of one author or country over the week's counted models."""
 
@@ -274,7 +275,7 @@ def relative_change(now: int, before: int | None) -> float | None:
     return now / before - 1
 
 
-@dataclass(frozen=True)
+@record
 class WeekStats:
     week: IsoWeek
     complete: bool
@@ -312,7 +313,7 @@ class WeekStats:
         return total.tokens / platform if platform else None
 
 
-@dataclass(frozen=True)
+@record
 class EvidenceKey:
     """What one stated number rests on, written ``source|period|subject`` in events and bulletin.json.
 
@@ -345,7 +346,7 @@ class EvidenceKey:
         return f"{self.source}|{self.period}|{self.subject}"
 
 
-@dataclass(frozen=True)
+@record
 class Event:
     """A detected fact with the numbers behind it and how newsworthy it is."""
 
@@ -368,7 +369,7 @@ class Event:
                             f"not {type(self.facts).__name__}")
 
 
-@dataclass(frozen=True)
+@record
 class SourceCredit:
     name: str
     url: str
@@ -377,7 +378,7 @@ class SourceCredit:
     attribution_zh: str = ""  # how the Chinese edition credits it (the attribution if none given)
 
 
-@dataclass(frozen=True)
+@record
 class Story:
     week: IsoWeek
     stats: WeekStats
@@ -397,7 +398,7 @@ class Story:
         return self.events[0] if self.events else None
 
 
-@dataclass(frozen=True)
+@record
 class Artifact:
     format: str
     filename: str
@@ -437,7 +438,7 @@ class DeliveryStatus(StrEnum):
     PAUSED = "paused"  # under way: a sending quota stopped it, and the next run goes on with it
 
 
-@dataclass(frozen=True)
+@record
 class BulletinRecord:
     """What the store keeps of a rendered week: its headline, events and review status."""
 
@@ -449,7 +450,7 @@ class BulletinRecord:
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Delivery:
     """One publication of one week's bulletin to one target."""
 
@@ -484,7 +485,7 @@ class FreeVariants(StrEnum):
     MERGE = "merge"
 
 
-@dataclass(frozen=True)
+@record
 class Methodology:
     top_n: int = 9
     exclude_authors: frozenset[str] = frozenset({"openrouter"})
@@ -504,7 +505,7 @@ class Methodology:
         return author in self.countries
 
 
-@dataclass(frozen=True)
+@record
 class SourceWeek:
     """One source's totals for one week: a weekly leaderboard, or its days summed."""
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from enum import StrEnum
 from typing import Any
 
+from bulletin.records import record
 from bulletin.weeks import IsoWeek
 
 
@@ -19,7 +20,7 @@ class CorrectionStatus(StrEnum):
     REJECTED = "rejected"  # an editor rejected the week instead (it came off the site)
 
 
-@dataclass(frozen=True)
+@record
 class Correction:
     week: IsoWeek
     locale: str
@@ -54,7 +55,7 @@ class Correction:
         return asdict(self) | {"week": str(self.week), "status": str(self.status)}
 
 
-@dataclass(frozen=True)
+@record
 class Corrected:
     """What one collection's corrections did: each week's revised numbers, published or held."""
 

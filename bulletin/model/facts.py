@@ -9,9 +9,11 @@ renamed here is renamed for all of them, and the type checker sees every use.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import fields
 from enum import StrEnum
 from typing import Any, ClassVar, TypeVar, get_type_hints
+
+from bulletin.records import record
 
 
 class EventKind(StrEnum):
@@ -62,7 +64,7 @@ class Direction(StrEnum):
     BELOW = "below"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Facts:
     """What every event's facts may carry besides its own."""
 
@@ -85,8 +87,12 @@ class Facts:
                 object.__setattr__(self, name, enum(value))
 
     def as_data(self) -> dict[str, Any]:
-        """Plain data: JSON output, the bulletins table, the claim check's walk."""
-        return asdict(self)
+        """Plain data: JSON output, the bulletins table, the claim check's walk.
+
+        What ``dataclasses.asdict`` gives, made without its deep copies: the fields hold
+        only immutable values, tuples and other facts.
+        """
+        return {f.name: _as_data(getattr(self, f.name)) for f in fields(self)}
 
     @classmethod
     def from_data(cls: type[F], data: Mapping[str, Any]) -> F:
@@ -108,6 +114,14 @@ class Facts:
 F = TypeVar("F", bound=Facts)
 
 
+def _as_data(value: Any) -> Any:
+    if isinstance(value, Facts):
+        return value.as_data()
+    if isinstance(value, tuple):
+        return tuple(_as_data(item) for item in value)
+    return value
+
+
 _ENUM_FIELDS: dict[type, dict[str, type[StrEnum]]] = {}
 
 
@@ -120,7 +134,7 @@ def _enum_fields(cls: type[Facts]) -> dict[str, type[StrEnum]]:
     return _ENUM_FIELDS[cls]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class ModelFacts(Facts):
     """One leaderboard row as an event states it."""
 
@@ -135,7 +149,7 @@ class ModelFacts(Facts):
     change: float | None = None  # week on week (a listed model's, all its tiers where it names them)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class DuelFacts(Facts):
     """Who leads whom this week, with both sides' tokens and changes."""
 
@@ -185,7 +199,7 @@ class DuelFacts(Facts):
     driver_change: float | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class LeadChangeFacts(DuelFacts):
     ended_weeks: int  # the lead this change ended
     ended_open_ended: bool
@@ -228,7 +242,7 @@ class LeadChangeFacts(DuelFacts):
     leader_only_model: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class StreakFacts(DuelFacts):
     weeks: int
     open_ended: bool  # the run reaches the start of the data: "at least"
@@ -238,7 +252,7 @@ class StreakFacts(DuelFacts):
     trailer_told_before: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class GrowthFacts(Facts):
     country: str
     tokens: int
@@ -252,7 +266,7 @@ class GrowthFacts(Facts):
     membership: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class SubjectFacts(Facts):
     """Facts of one subject: a country, a developer, a model or the platform."""
 
@@ -262,7 +276,7 @@ class SubjectFacts(Facts):
     week_ending: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class VolumeChangeFacts(SubjectFacts):
     weeks: int  # the span compared
     tokens: int
@@ -271,7 +285,7 @@ class VolumeChangeFacts(SubjectFacts):
     typical_change: float | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class GrowthStreakFacts(SubjectFacts):
     weeks: int  # 0 when the run ended this week
     open_ended: bool
@@ -298,7 +312,7 @@ class GrowthStreakFacts(SubjectFacts):
     stalled: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class MilestoneFacts(SubjectFacts):
     level: int
     tokens: int
@@ -308,7 +322,7 @@ class MilestoneFacts(SubjectFacts):
     records_since: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class RecordFacts(SubjectFacts):
     tokens: int
     previous_record: int
@@ -331,7 +345,7 @@ class RecordFacts(SubjectFacts):
     membership: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class NewEntrantFacts(ModelFacts):
     returning: bool  # among the top before: "back", not "new"
     # The top it entered: ten, or the rows of a shorter list (a copy of nine rows cannot say
@@ -349,14 +363,14 @@ class NewEntrantFacts(ModelFacts):
     nested = {"also": ModelFacts}
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class RankChangeFacts(ModelFacts):
     move: Move
     places: int
     week_ending: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class ShareFacts(Facts):
     country: str
     share: float
@@ -367,7 +381,7 @@ class ShareFacts(Facts):
     week_ending: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class SweepFacts(Facts):
     places: int
     models: tuple[ModelFacts, ...]
@@ -387,7 +401,7 @@ class SweepFacts(Facts):
     nested = {"models": ModelFacts}
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class SweepEndFacts(Facts):
     places: int
     models: tuple[ModelFacts, ...]
@@ -404,7 +418,7 @@ class SweepEndFacts(Facts):
     nested = {"models": ModelFacts, "breaker": ModelFacts}
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class VariantChangeFacts(Facts):
     what: VariantWhat
     model: str
@@ -432,7 +446,7 @@ class VariantChangeFacts(Facts):
     days: int = 7  # days of this week it was listed
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class StealthWithdrawnFacts(Facts):
     model: str
     name: str
@@ -450,7 +464,7 @@ class StealthWithdrawnFacts(Facts):
     maker: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class DroppedOutFacts(Facts):
     model: str
     name: str
@@ -464,7 +478,7 @@ class DroppedOutFacts(Facts):
     last_led: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class OlderModelFacts(Facts):
     """A maker's older model of a line, every tier, last week and this."""
 
@@ -478,7 +492,7 @@ class OlderModelFacts(Facts):
     days: int
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class SuccessorFacts(Facts):
     model: str
     name: str
@@ -493,7 +507,7 @@ class SuccessorFacts(Facts):
     nested = {"older": OlderModelFacts}
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class FigurePoint(Facts):
     """One figure of a forecast series, as its source gave it."""
 
@@ -506,7 +520,7 @@ class FigurePoint(Facts):
     source: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class ForecastFacts(Facts):
     subject: str
     subject_zh: str
@@ -521,7 +535,7 @@ class ForecastFacts(Facts):
     nested = {"first": FigurePoint, "last": FigurePoint}
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class ClaimCheckFacts(ForecastFacts):
     stated_multiple: int | float
     stated_words: str

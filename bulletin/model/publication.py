@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bulletin.records import record
 
 
-@dataclass(frozen=True)
+@record
 class Publication:
     """The front door's words: config text, shown as text (templates escape it), never markup.
 

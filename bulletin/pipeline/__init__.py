@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,8 +37,10 @@ from bulletin.model import (
     event_data,
 )
 from bulletin.model.corrections import Corrected, CorrectionStatus
+from bulletin.model.edits import Edits
 from bulletin.publish.files import write_artifacts
 from bulletin.publish.publisher import Publisher, RenderedBulletin
+from bulletin.records import record
 from bulletin.render import claims, correction_notes, restate, untranslated
 from bulletin.render.article import Settings, render_week
 from bulletin.render.correction_notes import quoted
@@ -62,7 +64,7 @@ log = logging.getLogger("bulletin")
 progress = logging.getLogger("bulletin.progress")
 
 
-@dataclass(frozen=True)
+@record
 class RunResult:
     week: IsoWeek
     headline: str
@@ -406,7 +408,7 @@ def render_settings(config: Config) -> Settings:
                     publication=config.publication)
 
 
-@dataclass(frozen=True)
+@record
 class Written:
     bulletin: RenderedBulletin
     result: RunResult
@@ -420,14 +422,19 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
     """
     folder = folder_of(config.output, story.week)
     notes = correction_notes.of_week(store, story.week, config.sources, config.base_url)
-    rendering = render_week(story, replace(render_settings(config), folder=folder), notes)
+    edits = Edits.of(store.edits.of(story.week))
+    rendering = render_week(story, replace(render_settings(config), folder=folder), notes, edits)
     # Nothing is written as final until every number in it is recomputed and found.
     claims.check(story, claims.readable(rendering.texts(), config.locales), config.title,
                  correction_notes.quoted(store, story.week, rendering.data, notes.earlier),
-                 config.publication.words())
+                 words_of(config, store, story.week))
     found = review.reasons(story, store.last_read(), config.review, [s.name for s in config.sources])
     found += untranslated.figures(story, config.locales)
     found += extra_reasons
+    # A correction changed a paragraph an editor had reworded: the wording is not used, and an
+    # editor looks again before the week goes out.
+    found += [f"{edit.locale}: {edit.name}'s wording no longer fits the data (the story now writes "
+              f"that paragraph otherwise): \"{edit.text[:80]}\"" for edit in rendering.unused]
     # A revised story an editor has not seen yet: `bulletin render` must not let it out either.
     found += [f"a correction is held: {c.held_for}" for c in
               store.corrections.of(story.week, CorrectionStatus.HELD)[:1]]
@@ -445,6 +452,11 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
     bulletin = RenderedBulletin(story.week, config.output, rendering.data, record)
     return Written(bulletin, RunResult(story.week, rendering.headline, tuple(paths), status=status,
                                        reasons=reasons))
+
+
+def words_of(config: Config, store: Store, week: IsoWeek) -> list[str]:
+    """What an article may write that is no claim: the publication's words and its editors' names."""
+    return [*config.publication.words(), *(edit.name for edit in store.edits.of(week))]
 
 
 def _kept_decision(record: BulletinRecord | None, status: Status, reasons: list[str]
@@ -480,7 +492,7 @@ def _publish_week(config: Config, store: Store, week: IsoWeek, targets: Sequence
     assert bulletin.record is not None  # read() found it
     story = build_story(config, store, week, now=datetime.fromisoformat(bulletin.record.rendered_at))
     claims.check(story, claims.readable(bulletin.texts(), config.locales), config.title,
-                 quoted(store, week, bulletin.data), config.publication.words())
+                 quoted(store, week, bulletin.data), words_of(config, store, week))
     return deliver(store, bulletin, targets)
 
 

@@ -7,13 +7,13 @@ would have in a real run. The editor's tool for tuning weights.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from bulletin.config.settings import Config
 from bulletin.errors import BulletinError
 from bulletin.model import Event
 from bulletin.pipeline import stats_history
+from bulletin.records import record
 from bulletin.render.article import event_data, headline_of
 from bulletin.store.database import Store
 from bulletin.story.compose import compose
@@ -23,7 +23,7 @@ from bulletin.story.stats import is_complete
 from bulletin.weeks import IsoWeek
 
 
-@dataclass(frozen=True)
+@record
 class WeekResult:
     week: IsoWeek
     headline: str

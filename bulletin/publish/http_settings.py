@@ -6,12 +6,12 @@ The requests themselves go through ``bulletin.collect.http.request``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bulletin.collect.http import Policy
 from bulletin.config import options as option
 from bulletin.errors import PublishError
+from bulletin.records import record
 
 if TYPE_CHECKING:
     from bulletin.collect.http import Policy
@@ -26,7 +26,7 @@ RETRY_OPTIONS = option.schema(
 )
 
 
-@dataclass(frozen=True)
+@record
 class Retry:
     timeout: float = RETRY_OPTIONS.default("timeout")  # seconds per request
     attempts: int = RETRY_OPTIONS.default("retries")  # tries per request before the target is reported failed

@@ -15,7 +15,6 @@ asks the flags, never the type.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -24,6 +23,7 @@ from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import BulletinRecord, Delivery, Status
 from bulletin.model.publication import Publication
+from bulletin.records import record
 from bulletin.render.rendered import RenderedWeek
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ COMMON_OPTIONS = option.schema(
 )
 
 
-@dataclass(frozen=True)
+@record
 class RenderedBulletin(RenderedWeek):
     """A week's edition with what the store records of it: what a publisher is handed."""
 
@@ -75,7 +75,7 @@ class RenderedBulletin(RenderedWeek):
         return self.status.publishable
 
 
-@dataclass(frozen=True)
+@record
 class Publisher:
     """Base of every publisher type: the settings all of them share."""
 

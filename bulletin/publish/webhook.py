@@ -11,7 +11,6 @@ import hmac
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlparse
@@ -25,6 +24,7 @@ from bulletin.model import Delivery, DeliveryStatus
 from bulletin.publish.http_settings import RETRY_OPTIONS, Retry, secret
 from bulletin.publish.publisher import COMMON_OPTIONS, Publisher, RenderedBulletin
 from bulletin.publish.site.pages import Article
+from bulletin.records import record
 from bulletin.render.rendered import DEFAULT_LOCALE, article_name
 from bulletin.store.database import Store
 
@@ -65,7 +65,7 @@ OPTIONS = option.schema(
 ) + RETRY_OPTIONS
 
 
-@dataclass(frozen=True)
+@record
 class WebhookPublisher(Publisher):
     type: ClassVar[str] = "webhook"
     withdraws: ClassVar[bool] = True

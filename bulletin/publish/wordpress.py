@@ -23,6 +23,7 @@ from bulletin.model import Delivery, DeliveryStatus
 from bulletin.publish.http_settings import RETRY_OPTIONS, Retry, secret
 from bulletin.publish.publisher import COMMON_OPTIONS, Publisher, RenderedBulletin
 from bulletin.publish.site.pages import Article
+from bulletin.records import record
 from bulletin.render.escape import clean
 from bulletin.render.rendered import CHART_PNG, DEFAULT_LOCALE
 from bulletin.store.database import Store
@@ -58,7 +59,7 @@ OPTIONS = option.schema(
 ) + RETRY_OPTIONS
 
 
-@dataclass(frozen=True)
+@record
 class WordPressPublisher(Publisher):
     type: ClassVar[str] = "wordpress"
     withdraws: ClassVar[bool] = True

@@ -26,6 +26,7 @@ from markupsafe import Markup
 from bulletin import __version__
 from bulletin.errors import RenderError
 from bulletin.model import Artifact, Event, Methodology, Story, event_data
+from bulletin.model.edits import NO_EDITS, Edit, Edits
 from bulletin.model.facts import ForecastFacts
 from bulletin.model.markup import markdown_to_html, markdown_to_text
 from bulletin.model.publication import Publication
@@ -173,6 +174,7 @@ class Rendering:
     headline: str  # in the first of the locales
     data: rendered.BulletinData  # what bulletin.json holds
     left_out: tuple[str, ...] = ()  # chart files not drawn this time: an earlier run's must not serve
+    unused: tuple[Edit, ...] = ()  # editors' changes to paragraphs the story no longer writes
 
     def texts(self) -> dict[str, str]:
         """Every text file, by name."""
@@ -184,13 +186,15 @@ def render_story(story: Story, settings: Settings) -> list[Artifact]:
     return list(render_week(story, settings).artifacts)
 
 
-def render_week(story: Story, settings: Settings, notes: Notes | None = None) -> Rendering:
-    """The week's files; ``notes``: the corrections its page and email carry (correction_notes.py)."""
+def render_week(story: Story, settings: Settings, notes: Notes | None = None, edits: Edits = NO_EDITS
+                ) -> Rendering:
+    """The week's files; ``notes``: the corrections its page and email carry (correction_notes.py),
+    ``edits``: editors' changes to its paragraphs' wording (model/edits.py)."""
     notes = notes or correction_notes.NO_NOTES
     # Started first: the chart's PNG is drawn in another process while the articles are written.
     drawn = _chart(story, settings) if settings.chart and story.trend else None
     try:
-        artifacts, articles, texts, quoted = _articles(story, settings, drawn, notes)
+        artifacts, articles, texts, quoted = _articles(story, settings, drawn, notes, edits)
         numbers = claims.trace(story, texts, settings.title, quoted)
     except BaseException:
         if drawn:
@@ -206,10 +210,12 @@ def render_week(story: Story, settings: Settings, notes: Notes | None = None) ->
     artifacts.extend(charts)
     artifacts.append(Artifact("json", rendered.DATA,
                               json.dumps(data, indent=2, ensure_ascii=False) + "\n"))
-    return Rendering(tuple(artifacts), data["headline"], data, drawn.left_out if drawn else ())
+    unused = tuple(edit for locale in settings.locales
+                   for edit in edits.unused(locale, [p["generated"] for p in articles[locale]["paragraphs"]]))
+    return Rendering(tuple(artifacts), data["headline"], data, drawn.left_out if drawn else (), unused)
 
 
-def _articles(story: Story, settings: Settings, drawn: Drawn | None, notes: Notes) -> tuple[
+def _articles(story: Story, settings: Settings, drawn: Drawn | None, notes: Notes, edits: Edits) -> tuple[
         list[Artifact], dict[str, rendered.ArticleData], dict[str, str], list[claims.Quoted]]:
     """Each language's files, what bulletin.json says of them, each article's text and
     the old figures its correction notes quote."""
@@ -223,12 +229,13 @@ def _articles(story: Story, settings: Settings, drawn: Drawn | None, notes: Note
         env.globals["materiality"] = story.methodology.get("materiality", DEFAULT_MATERIALITY)
         try:
             shown = correction_notes.render(env, prefix(locale), locale, notes)
-            files, headline = _render_locale(env, story, settings, locale, drawn, shown)
+            files, headline, paragraphs = _render_locale(env, story, settings, locale, drawn, shown, edits)
         except jinja2.TemplateError as exc:
             raise RenderError(f"{_where(exc, env)}: {exc.message or exc}") from None
         artifacts.extend(files)
         texts[locale] = str(files[0].content)
-        articles[locale] = {"headline": headline, "files": [a.filename for a in files]}
+        articles[locale] = {"headline": headline, "files": [a.filename for a in files],
+                            "paragraphs": paragraphs}
         quoted.extend(shown.quoted)
     return artifacts, articles, texts, quoted
 
@@ -254,16 +261,21 @@ def _chart(story: Story, settings: Settings) -> Drawn:
 
 
 def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, locale: str,
-                   drawn: Drawn | None, notes: Rendered | None = None) -> tuple[list[Artifact], str]:
-    """The language's four files, and its headline."""
+                   drawn: Drawn | None, notes: Rendered | None = None, edits: Edits = NO_EDITS
+                   ) -> tuple[list[Artifact], str, list[rendered.Paragraph]]:
+    """The language's four files, its headline, and its news paragraphs (as generated and as written)."""
     pre = prefix(locale)
     events = [e for e in story.events if _has_template(env, pre, e.kind, locale)
               and _has_subject(e, locale)]
     modules = [env.get_template(f"{pre}events/{e.kind}.md.j2").module for e in events]
     counts = {str(e.kind): len(phrasing.names(m, "paragraph")) for e, m in zip(events, modules, strict=True)}
     picks = phrasing.choose(str(story.week), [str(e.kind) for e in events], counts)
-    paragraphs = [_call(env, f"{pre}events/{e.kind}.md.j2", phrasing.names(m, "paragraph")[i], e, story)
-                  for e, m, i in zip(events, modules, picks, strict=True)]
+    generated = [_call(env, f"{pre}events/{e.kind}.md.j2", phrasing.names(m, "paragraph")[i], e, story)
+                 for e, m, i in zip(events, modules, picks, strict=True)]
+    # An editor's wording is Markdown as the generated paragraph is (checked by the pipeline: no
+    # link, image or HTML), and goes into every format as the generated one would.
+    paragraphs = [Markup(text) for text in edits.apply(locale, [str(p) for p in generated])]
+    edited_by = edits.editors(locale, [str(p) for p in generated])
     headline = _headline(env, pre, story, events, modules)
     # The canonical page is the week's permanent page on the site (2026/w11/,
     # other languages below it), which the site builder writes.
@@ -285,11 +297,11 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
               "tagline": settings.publication.describe(locale), "publication": settings.publication,
               "paragraphs": paragraphs, "events": events, "credits": credits,
               "chart_alt": chart_alt, "unsubscribe_url": UNSUBSCRIBE,
-              "corrections": notes.paragraphs if notes else ()}
+              "corrections": notes.paragraphs if notes else (), "edited_by": edited_by}
     article = _render(env, f"{pre}article.md.j2", **common, chart_src=svg_name if has_chart else "",
                       with_disclosure=True)
     disclosure = markdown_to_html(_render(env, f"{pre}disclosure.md.j2", story=story, events=events,
-                                          credits=credits))
+                                          credits=credits, edited_by=edited_by))
     body = markdown_to_html(_render(env, f"{pre}article.md.j2", **common,
                             chart_src=svg_name if has_chart else "", with_disclosure=False))
     html_common = common | {"lang": HTML_LANG[locale], "disclosure": _markup(disclosure),
@@ -321,7 +333,8 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
         Artifact("html", rendered.page_name(locale), page),
         Artifact("email-html", rendered.email_html_name(locale), email_html),
         Artifact("email-text", rendered.email_text_name(locale), email_txt),
-    ], escape.plain(headline)
+    ], escape.plain(headline), [{"generated": str(g), "text": str(p)}
+                                for g, p in zip(generated, paragraphs, strict=True)]
 
 
 def _has_template(env: jinja2.Environment, pre: str, kind: str, locale: str) -> bool:

@@ -18,13 +18,13 @@ rendered by the caller; this module lays them out and computes the finding.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from bulletin.model import Artifact, Story
 from bulletin.render import fonts, rendered
@@ -248,7 +248,7 @@ class _Picture:
 
 
 def _svg(story: Story, words: Words, layout: Layout, locale: str) -> _Picture:
-    font = escape(FONTS.get(locale, FONTS["en"]), {"'": "&apos;"})
+    font = escape(FONTS.get(locale, FONTS["en"])).replace("'", "&apos;")
     pad, width = layout.pad, layout.width
     body: list[str] = [f'<g font-family="{font}">']
     y = pad + layout.title
@@ -328,6 +328,11 @@ def _svg(story: Story, words: Words, layout: Layout, locale: str) -> _Picture:
         y += layout.small * 1.35
     body.append("</g>")
     return _Picture(width, math.ceil(y - layout.small * 1.35 + pad), body)
+
+
+def escape(text: str) -> str:
+    """Text for SVG: &, < and > escaped; html.escape, since xml.sax costs a run 10 ms to import."""
+    return html.escape(text, quote=False)
 
 
 def _latest(values: list[float]) -> str:

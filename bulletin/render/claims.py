@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -23,6 +22,7 @@ from bulletin.errors import ClaimError
 from bulletin.model import EvidenceKey, Story
 from bulletin.model.markup import html_to_text
 from bulletin.model.scales import SCALES
+from bulletin.records import record
 from bulletin.render import numbers_en as numbers
 from bulletin.render import numbers_zh
 from bulletin.render.rendered import readable_names
@@ -38,10 +38,10 @@ NUMBER = {
     "en": re.compile(rf"(?<![A-Za-z0-9.,])[+\u2212-]?\d+(?:,\d{{3}})*(?:\.\d+)?(?:%| (?:{_SCALES_EN}))?"),
     "zh": re.compile(rf"(?<![A-Za-z0-9.,])[+\u2212-]?\d+(?:\.\d+)?(?:%|{_SCALES_ZH})?"),
 }
-_LINK = re.compile(r"<https?://[^>]+>|\]\([^)]*\)|https?://\S+")
+LINK = re.compile(r"<https?://[^>]+>|\]\([^)]*\)|https?://\S+")
 
 
-@dataclass(frozen=True)
+@record
 class Quoted:
     """A passage that quotes numbers the store no longer gives: a correction's note.
 
@@ -126,7 +126,7 @@ def page_text(page: str) -> str:
 def numbers_in(text: str, locale: str, names: tuple[str, ...] = ()) -> list[str]:
     """The numbers an article states, leaving out links and names (model names hold digits)."""
     # Lines wrapped for email may split "4.69 trillion" or a model's name.
-    text = " ".join(_LINK.sub(" ", text).split())
+    text = " ".join(LINK.sub(" ", text).split())
     for name in sorted(names, key=len, reverse=True):
         text = text.replace(name, " ")
     return [match.replace("\u2212", "-").lstrip("+-") if "%" not in match else
@@ -266,6 +266,19 @@ def check(story: Story, texts: Mapping[str, tuple[str, str]], title: str,
             shown = ", ".join(f'"{n}"' for n in wrong)
             raise ClaimError(f"{story.week}: {name} states {shown}, which the store does not "
                              "support; nothing published")
+
+
+def unsupported(story: Story, locale: str, text: str, title: str, publication: Sequence[str] = ()
+                ) -> list[str]:
+    """The numbers ``text`` states that the store, recomputed, does not give (an editor's wording)."""
+    table = _table(story, locale)
+    return [n for n in dict.fromkeys(numbers_in(text, locale, _names(story, title, publication)))
+            if n not in table]
+
+
+def table(story: Story, locale: str) -> dict[str, list[Quantity]]:
+    """Each way a number may be written, and the quantities it may be."""
+    return _table(story, locale)
 
 
 def names(story: Story, title: str) -> tuple[str, ...]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from markupsafe import Markup
 
 from bulletin.model.corrections import Correction, CorrectionStatus
 from bulletin.model.markup import markdown_to_html, markdown_to_text
+from bulletin.records import record
 from bulletin.render import claims
 from bulletin.render.claims import FORMATS
 from bulletin.render.rendered import page_path
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 TEMPLATE = "correction.md.j2"
 
 
-@dataclass(frozen=True)
+@record
 class Notes:
     """The corrections one edition shows."""
 
@@ -53,7 +53,7 @@ class Notes:
 NO_NOTES = Notes()
 
 
-@dataclass(frozen=True)
+@record
 class Rendered:
     """One language's notes, rendered."""
 

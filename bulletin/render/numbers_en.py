@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -30,7 +31,16 @@ _TOKEN_SCALES = ("million", "billion", "trillion", "quadrillion", "quintillion")
 
 
 def _number(value: Decimal) -> str:
-    return format_decimal(value, locale=LOCALE, decimal_quantization=False)
+    return _formatted(str(value), "")
+
+
+@lru_cache(maxsize=4096)
+def _formatted(value: str, pattern: str) -> str:
+    # Keyed by the text, not the Decimal: 1.0 == 1.00, but they are written differently.
+    # An article writes its figures again and again (text, tables, claim check): each once.
+    if pattern:
+        return format_decimal(Decimal(value), format=pattern, locale=LOCALE)
+    return format_decimal(Decimal(value), locale=LOCALE, decimal_quantization=False)
 
 
 def significant(value: Decimal, digits: int = 3) -> Decimal:
@@ -134,7 +144,7 @@ def percent(change: float, places: int = 1) -> str:
     value = Decimal(str(abs(change) * 100)).quantize(Decimal(1).scaleb(-places),
                                                       rounding=ROUND_HALF_UP)
     pattern = "#,##0" + ("." + "0" * places if places > 0 else "")
-    return f"{format_decimal(value, format=pattern, locale=LOCALE)}%"
+    return f"{_formatted(str(value), pattern)}%"
 
 
 def rough_percent(change: float) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Required, TypedDict
@@ -27,16 +26,26 @@ import orjson
 from bulletin.errors import PublishError
 from bulletin.model import DEFAULT_LOCALE, LOCALES
 from bulletin.model.markup import markdown_to_html
+from bulletin.records import record
 from bulletin.weeks import IsoWeek
 
 DATA = "bulletin.json"
 
 
-class ArticleData(TypedDict):
+class Paragraph(TypedDict):
+    """One news paragraph of an article: as the story writes it, and as it is printed (an
+    editor's wording, where one changed it)."""
+
+    generated: str
+    text: str
+
+
+class ArticleData(TypedDict, total=False):
     """One language's article, as bulletin.json lists it."""
 
-    headline: str
-    files: list[str]  # its files in the week's folder
+    headline: Required[str]
+    files: Required[list[str]]  # its files in the week's folder
+    paragraphs: list[Paragraph]  # its news paragraphs (weeks rendered before editing have none)
 
 
 class ChartData(TypedDict):
@@ -154,7 +163,7 @@ def _parse(raw: bytes) -> Any:
         return json.loads(raw)
 
 
-@dataclass(frozen=True)
+@record
 class RenderedWeek:
     """One rendered week, as it lies in its folder."""
 

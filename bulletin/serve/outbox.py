@@ -23,7 +23,8 @@ from bulletin.publish.email import tokens
 from bulletin.publish.email.message import simple_message
 from bulletin.publish.email.publisher import outbox_of
 from bulletin.publish.email.settings import EmailSettings
-from bulletin.publish.email.transport import Attempt, OutboxTransport, SmtpTransport
+from bulletin.publish.email.smtp import SmtpTransport
+from bulletin.publish.email.transport import Attempt, OutboxTransport
 from bulletin.render.article import environment
 from bulletin.render.rendered import LOCALES
 from bulletin.store.database import Store

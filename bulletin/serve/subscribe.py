@@ -237,7 +237,9 @@ class Handlers:
         found = self._holder(_form(request).get("token", ""), "unsubscribe")
         if found is None:
             return self.page(403, "bad_link")
-        if found.status != SubscriberStatus.UNSUBSCRIBED:
+        # One bounced or complained stays so: never mailed again either way, and an unsubscribed
+        # address could come back through a sign-up, which a complaint must not allow.
+        if found.status in (SubscriberStatus.CONFIRMED, SubscriberStatus.PENDING):
             with self._db() as store:
                 store.subscribers.set_status(found.id, SubscriberStatus.UNSUBSCRIBED)
         return self.page(200, "unsubscribed", found.locale, email=found.email)

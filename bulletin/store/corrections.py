@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bulletin.model import PUBLISHABLE, DeliveryStatus, EvidenceKey
 from bulletin.model.corrections import Correction, CorrectionStatus
+from bulletin.records import record
 from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ DELETE FROM stated_span;
 {_legacy_ids()}
 """
 
-@dataclass(frozen=True)
+@record
 class Stated:
     """One number a published bulletin states."""
 

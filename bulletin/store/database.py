@@ -23,7 +23,6 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -31,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bulletin.store.corrections import CorrectionLedger
+    from bulletin.store.editors import Editors
+    from bulletin.store.edits import EditLedger
     from bulletin.store.mail import SendLedger, Subscribers
     from bulletin.store.mail_reports import MailReports
 
@@ -51,8 +52,11 @@ from bulletin.model import (
     Status,
     event_from_data,
 )
+from bulletin.records import record
 from bulletin.store import week_totals
 from bulletin.store.corrections import CorrectionLedger
+from bulletin.store.editors import Editors
+from bulletin.store.edits import EditLedger
 from bulletin.store.mail import SendLedger, Subscribers
 from bulletin.store.mail_reports import MailReports
 from bulletin.store.migrations import MIGRATIONS
@@ -78,7 +82,7 @@ def _statements(script: str) -> Iterator[str]:
         raise StoreError(f"incomplete SQL in a migration: {pending.strip()[:60]}")
 
 
-@dataclass(frozen=True)
+@record
 class SaveReport:
     source: str
     added: int = 0
@@ -93,7 +97,7 @@ class SaveReport:
         return bool(self.added or self.changed or self.removed or self.names)
 
 
-@dataclass(frozen=True)
+@record
 class SourceState:
     source: str
     type: str
@@ -248,6 +252,16 @@ class Store:
     def corrections(self) -> CorrectionLedger:
         """Numbers published bulletins stated that the source has revised since."""
         return CorrectionLedger(self)
+
+    @cached_property
+    def editors(self) -> Editors:
+        """Who may sign in to the editors' desk."""
+        return Editors(self)
+
+    @cached_property
+    def edits(self) -> EditLedger:
+        """Editors' changes to articles' wording."""
+        return EditLedger(self)
 
     @classmethod
     def open(cls, path: Path) -> Store:

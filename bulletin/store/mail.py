@@ -13,16 +13,15 @@ and each write is committed before the method returns.
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bulletin import clock
 from bulletin.errors import StoreError
+from bulletin.records import record
 from bulletin.weeks import IsoWeek
 
 
@@ -46,7 +45,7 @@ class SendState(StrEnum):
     UNCERTAIN = "uncertain"  # a run stopped between sending and recording: may have arrived
 
 
-@dataclass(frozen=True)
+@record
 class Subscriber:
     """One address on the email list."""
 
@@ -65,7 +64,7 @@ class Subscriber:
     soft_bounces: int = 0  # soft bounce reports counted in a row (bulletin/publish/email/bounces.py)
 
 
-@dataclass(frozen=True)
+@record
 class Recipient:
     """A copy of one week's bulletin the send ledger has queued for one subscriber."""
 
@@ -75,7 +74,7 @@ class Recipient:
     locale: str
 
 
-@dataclass(frozen=True)
+@record
 class SendRecord:
     """What the send ledger says of one address for one week."""
 
@@ -135,8 +134,17 @@ class Subscribers:
                                           "ORDER BY email", args).fetchall()
         return [Subscriber(*row) for row in rows]
 
+    def counts(self) -> dict[str, int]:
+        """How many addresses have each status."""
+        with self._store.lock:
+            rows = self._store.db.execute("SELECT status, count(*) FROM subscribers GROUP BY status "
+                                          "ORDER BY status").fetchall()
+        return dict(rows)
+
     def add(self, email: str, locale: str, status: str) -> str:
         """Add the address or set its locale and status: "added", "updated" or "unchanged"."""
+        import secrets  # here: a run that adds nobody need not import it (benchmarks/bench_run.py)
+
         with self._store.transaction() as db:
             old = self.get(email)
             stamp = clock.stamp()

@@ -1,4 +1,5 @@
-"""Bounces and complaints read from the bounce mailbox: the table ``mail_reports``.
+"""Bounces, complaints and unsubscribe requests read from the bounce mailbox: the table
+``mail_reports``.
 
 Reached from the store as ``store.mail_reports``. Only the SQL is here; what a
 report does to a subscriber (a hard bounce, soft bounces in a row, a
@@ -11,8 +12,9 @@ Message-ID: reading the same mailbox again finds it here and changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from bulletin.records import record
 
 if TYPE_CHECKING:
     from bulletin.store.database import Store
@@ -35,7 +37,7 @@ MIGRATION = """
 """
 
 
-@dataclass(frozen=True)
+@record
 class MailReport:
     """One bounce or complaint as kept: what ``bulletin subscribers list --format json`` shows."""
 

@@ -6,7 +6,7 @@ released; append a new one.
 
 from __future__ import annotations
 
-from bulletin.store import corrections, mail, mail_reports, quota, week_totals
+from bulletin.store import corrections, editors, edits, mail, mail_reports, quota, week_totals
 
 # One script per schema version; user_version says how many have run.
 MIGRATIONS: tuple[str, ...] = (
@@ -150,4 +150,8 @@ MIGRATIONS: tuple[str, ...] = (
     # The email targets' sending quotas (max_per_second, max_per_hour, max_per_day), shared by
     # every process sending through the store.
     quota.MIGRATION,
+    # The editors who may sign in to `bulletin desk`, with their passwords' hashes.
+    editors.MIGRATION,
+    # Editors' changes to an article's wording, and the record of each change.
+    edits.MIGRATION,
 )

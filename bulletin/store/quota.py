@@ -17,8 +17,9 @@ hold back a copy up to a minute early and never let one through late.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from bulletin.records import record
 
 if TYPE_CHECKING:
     from bulletin.store.database import Store
@@ -40,7 +41,7 @@ CREATE TABLE email_quota_minutes (
 """
 
 
-@dataclass(frozen=True)
+@record
 class Limits:
     """Messages allowed in any second, hour and day; 0: no limit."""
 
@@ -52,7 +53,7 @@ class Limits:
         return bool(self.per_second or self.per_hour or self.per_day)
 
 
-@dataclass(frozen=True)
+@record
 class Refusal:
     """Why a copy may not go yet: the window that is full, and when it has room again."""
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
 from bulletin.model import ModelName, author_of
+from bulletin.records import record
 
 FREE = ":free"
 # A snapshot's date as OpenRouter's permaslugs end: -20260423 or -2025-04-14.
@@ -51,7 +51,7 @@ _SIZE = re.compile(r"^[a-z]?\d+(\.\d+)?[bBtTmM]$")  # 550b, a55b, 1t, 0.6B
 _VERSIONED = re.compile(r"^[a-z]\d")  # v4, k2.6, m2.7: a letter and a version
 
 
-@dataclass(frozen=True)
+@record
 class Variant:
     family: str  # the permaslug without ":free" and without a snapshot's date
     free: bool

@@ -12,13 +12,13 @@ Each rule declares, for each kind of event it makes, which of these it is
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from bulletin.model import Event
 from bulletin.model.facts import RecordFacts
+from bulletin.records import record
 
 
-@dataclass(frozen=True)
+@record
 class Novelty:
     """How an event kind stays news when it is told again."""
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from bulletin.model import EvidenceKey, Story
+from bulletin.records import record
 from bulletin.story.families import family_of
 from bulletin.weeks import IsoWeek
 
@@ -31,14 +31,14 @@ FIGURES = (COUNTRY, MODEL, "event", TREND, NOTE, PLATFORM)
 _ID = re.compile(r"(?P<kind>[a-z_]+(?:#\d+)?)(?:\((?P<subject>.*)\))?\.(?P<measure>.+)", re.DOTALL)
 
 
-@dataclass(frozen=True)
+@record
 class Quantity:
     id: str  # what it is: "country(CN).tokens"
     value: Any
     evidence: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class QuantityId:
     """An id taken apart: ``lead_change(CN,US).leader_tokens`` is its kind, subject and measure."""
 

@@ -18,7 +18,7 @@ import heapq
 import operator
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from functools import cached_property
 
@@ -33,6 +33,7 @@ from bulletin.model import (
     WeekStats,
     author_of,
 )
+from bulletin.records import record
 from bulletin.story.families import display_name, family_of, variant
 from bulletin.weeks import IsoWeek
 
@@ -41,7 +42,7 @@ DAILY_CUTOFF = 50  # the Data API lists each day's top 50: a weekly rank below t
 HEAD = 10  # how many of a week's first models a lazy history finds at once
 
 
-@dataclass(frozen=True)
+@record
 class _Leaderboard:
     week: IsoWeek
     source: str
@@ -327,7 +328,7 @@ _Row = tuple[str, str, str, str | None, int, int, bool, bool, int, bool, int]
 FULL_WEEK = 0b1111111  # every day listed
 
 
-@dataclass(frozen=True)
+@record
 class _RawWeek:
     board: _Leaderboard
     models: list[_Row]

@@ -1,10 +1,14 @@
 """Hand-built delivery status notifications (RFC 3464) and abuse reports (RFC 5965 ARF),
-shaped like those Postfix and the feedback loops send, and mailboxes holding them."""
+shaped like those Postfix and the feedback loops send, requests to unsubscribe as mail clients
+write them, and mailboxes holding them."""
 
 from __future__ import annotations
 
 import mailbox
+from email import policy
+from email.message import EmailMessage, Message
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
@@ -28,13 +32,38 @@ def three_listed(project: Path, bulletin, monkeypatch: pytest.MonkeyPatch) -> Pa
     return project
 
 
-def token_address(project: Path, email: str, week: str, key: str) -> str:
-    """The VERP address the list sent ``email``'s copy of ``week`` from."""
+def token_address(project: Path, email: str, week: str, key: str, purpose: str = verp.BOUNCE) -> str:
+    """The VERP address the list sent ``email``'s copy of ``week`` from (with ``verp.UNSUBSCRIBE``:
+    the address that copy's List-Unsubscribe mailto names)."""
     with Store.open(load_config(project / "config.yaml").database) as store:
         found = store.subscribers.get(email)
     assert found is not None
     return verp.envelope_sender(BOUNCES, verp.make(key.encode(), found.uid, found.email,
-                                                   IsoWeek.parse(week)))
+                                                   IsoWeek.parse(week), purpose))
+
+
+def mailto_of(copy: Message) -> tuple[str, str]:
+    """The address and the subject a mail client takes from a copy's List-Unsubscribe mailto."""
+    [mailto] = [part.strip(" <>") for part in str(copy["List-Unsubscribe"]).split(",")
+                if part.strip(" <>").startswith("mailto:")]
+    url = urlsplit(mailto)
+    return unquote(url.path), parse_qs(url.query)["subject"][0]
+
+
+def request(to: str, subject: str, message_id: str, sender: str = ANA, body: str = "",
+            delivered_to: str = "") -> bytes:
+    """A plain message as a mail client sends it to a List-Unsubscribe mailto address (with
+    ``delivered_to``: as the MTA that delivered it to the list's mailbox leaves it)."""
+    message = EmailMessage(policy=policy.SMTP)
+    if delivered_to:
+        message["Delivered-To"] = delivered_to
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = "Mon, 07 Dec 2026 19:00:00 +0000"
+    message["Message-ID"] = f"<{message_id}>"
+    message.set_content(body or "This message was sent to unsubscribe.\n")
+    return message.as_bytes()
 
 
 def dsn(to: str, status: str, recipient: str, message_id: str, action: str = "failed",

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import mailbox
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from bulletin.errors import PublishError
 from bulletin.publish.email import reports
 from bulletin.publish.email.reports import Report
+from bulletin.records import record
 
 STDIN = "-"
 # A report is a few kilobytes and the returned copy (Postfix returns 50 kB of it by default);
@@ -24,7 +24,7 @@ STDIN = "-"
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 
 
-@dataclass(frozen=True)
+@record
 class Messages:
     reports: tuple[Report, ...]
     too_large: int  # messages over MAX_MESSAGE_BYTES, skipped

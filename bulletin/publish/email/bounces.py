@@ -8,12 +8,16 @@
   bounce came for it, the count starts again at this one.
 * A complaint marks the address ``complained``, whatever it was: it is never
   mailed again, and neither an import nor ``subscribers add`` brings it back.
+* A request sent to a copy's ``List-Unsubscribe`` mailto address unsubscribes
+  its subscriber as the https one-click link does; one bounced or complained
+  stays so (an unsubscribe would let a sign-up bring it back).
 
-A report names its subscriber by a VERP token only, which must verify under
-the list's key for that subscriber's uid and address (verp.py). The whole run
-is one transaction: it is all written or, if anything fails, none of it. An
-ESP's authenticated webhook event (bulletin/serve/webhooks.py) names the
-address instead, and goes through ``record`` the same way.
+A report names its subscriber by a VERP token only (a request to unsubscribe,
+by a token of its own kind), which must verify under the list's key for that
+subscriber's uid and address (verp.py). The whole run is one transaction: it
+is all written or, if anything fails, none of it. An ESP's authenticated
+webhook event (bulletin/serve/webhooks.py) names the address instead, and goes
+through ``record`` the same way.
 """
 
 from __future__ import annotations
@@ -34,18 +38,21 @@ class Tally:
     hard: int = 0
     soft: int = 0
     complaints: int = 0
+    unsubscribes: int = 0  # requests to unsubscribe by mail
     bounced: int = 0  # addresses this run marked bounced
     complained: int = 0  # addresses this run marked complained
+    unsubscribed: int = 0  # addresses this run marked unsubscribed
     already: int = 0  # reports an earlier run read
     unmatched: int = 0  # reports without a token that verifies
-    other: int = 0  # messages that are no bounce or complaint
+    other: int = 0  # messages that are no bounce, complaint or request
     too_large: int = 0
 
     def line(self) -> str:
         return (f"{self.read} messages: {self.hard} hard bounces, {self.soft} soft bounces, "
-                f"{self.complaints} complaints; {self.bounced} marked bounced, {self.complained} "
-                f"marked complained; {self.already} already read, {self.unmatched} without a valid "
-                f"token, {self.other + self.too_large} not bounces or complaints")
+                f"{self.complaints} complaints, {self.unsubscribes} unsubscribe requests; "
+                f"{self.bounced} marked bounced, {self.complained} marked complained, "
+                f"{self.unsubscribed} marked unsubscribed; {self.already} already read, "
+                f"{self.unmatched} without a valid token, {self.other + self.too_large} other messages")
 
 
 def holder(store: Store, key: bytes, tokens: Sequence[verp.Token]) -> tuple[Subscriber, verp.Token] | None:
@@ -78,13 +85,13 @@ def apply(store: Store, key: bytes, reports: Sequence[Report], soft_bounce_limit
 
 @dataclass(frozen=True)
 class Event:
-    """A bounce or complaint that names its subscriber: from a report's VERP token, or an ESP's
-    authenticated webhook (bulletin/serve/webhooks.py), which names the address."""
+    """A bounce, complaint or request that names its subscriber: from a report's VERP token, or
+    an ESP's authenticated webhook (bulletin/serve/webhooks.py), which names the address."""
 
     kind: Kind
     digest: str  # kept, so that the same report or event is acted on once
     subscriber: Subscriber
-    week: str  # the week of the copy that bounced
+    week: str  # the week of the copy that bounced (or whose mailto address was written to)
     detail: str
 
 
@@ -110,6 +117,13 @@ def _act(store: Store, subscriber: Subscriber, event: Event, limit: int, stamp: 
             reports.mark(subscriber.id, SubscriberStatus.COMPLAINED,
                          f"complaint ({event.detail}) about {week}", stamp)
             tally.complained += 1
+        return
+    if event.kind == Kind.UNSUBSCRIBE:
+        tally.unsubscribes += 1
+        if subscriber.status in (SubscriberStatus.CONFIRMED, SubscriberStatus.PENDING):
+            # The one-click link's own change (bulletin/serve/subscribe.py), joining this transaction.
+            store.subscribers.set_status(subscriber.id, SubscriberStatus.UNSUBSCRIBED)
+            tally.unsubscribed += 1
         return
     if event.kind == Kind.HARD:
         tally.hard += 1

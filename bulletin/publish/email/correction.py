@@ -48,7 +48,8 @@ class CorrectionMaker:
     def signing_on(self, processes: int) -> contextlib.AbstractContextManager[None]:
         return contextlib.nullcontext()
 
-    def build(self, email: str, locale: str, token: str, message_id: str) -> bytes:
+    def build(self, email: str, locale: str, token: str, message_id: str, mailto: str = "") -> bytes:
+        # The note has no List-Unsubscribe header, only the link in its text: ``mailto`` goes unused.
         from urllib.parse import quote
 
         lang = locale if locale in self.texts else next(iter(sorted(self.texts)))

@@ -12,7 +12,6 @@ import base64
 import contextlib
 import re
 import unicodedata
-from dataclasses import dataclass
 from email.header import Header
 from email.utils import format_datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from urllib.parse import quote
 
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.publisher import RenderedBulletin
+from bulletin.records import record
 from bulletin.render.article import UNSUBSCRIBE, environment
 from bulletin.render.rendered import (
     CHART_PNG,
@@ -41,7 +41,7 @@ SIGNED_HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"list-id"
                   b"content-type", b"content-language")
 
 
-@dataclass(frozen=True)
+@record
 class Bodies:
     subject: str
     text: str
@@ -106,7 +106,7 @@ def _b64(data: bytes) -> bytes:
     return base64.encodebytes(data).replace(b"\n", b"\r\n")
 
 
-@dataclass(frozen=True)
+@record
 class Body:
     """A base64 body whose part before the personal link is encoded once for everyone.
 
@@ -133,7 +133,7 @@ def _with_footer(html: str, footer: str) -> str:
     return html + footer if at < 0 else html[:at] + footer + html[at:]
 
 
-@dataclass(frozen=True)
+@record
 class Prepared:
     """One language's message with holes for the subscriber."""
 
@@ -194,9 +194,14 @@ class MessageMaker:
     def unsubscribe_url(self, token: str) -> str:
         return f"{self.settings.base_url}/unsubscribe?token={quote(token)}"
 
-    def build(self, email: str, locale: str, token: str, message_id: str) -> bytes:
+    def build(self, email: str, locale: str, token: str, message_id: str, mailto: str = "") -> bytes:
+        """One subscriber's copy; ``mailto``: its List-Unsubscribe mailto URI (verp.py), if any."""
         prepared = self.prepared.get(locale, self.prepared[DEFAULT_LOCALE])
         url = self.unsubscribe_url(token)
+        # The mailto first, as in RFC 8058's example: a provider that does one-click POSTs to the
+        # https URL wherever it stands, a client that only writes mail finds the address. Folded
+        # after the comma (RFC 2369 allows it): the two would make a line of 250 characters.
+        by_mail = f"<{mailto}>,\r\n " if mailto else ""
         # Addresses were validated as ASCII on the way in; anything else is encoded.
         to = f"To: {email}\r\n" if email.isascii() and email.isprintable() else _encoded("To", email)
         boundary = prepared.boundary
@@ -204,8 +209,7 @@ class MessageMaker:
         message = b"".join((
             to.encode("ascii"),
             f"Message-ID: <{_safe(message_id)}>\r\n"
-            # HTTPS only: a mailto: address here would be a promise, as nothing reads its mailbox.
-            f"List-Unsubscribe: <{url}>\r\n".encode("ascii"),
+            f"List-Unsubscribe: {by_mail}<{url}>\r\n".encode("ascii"),
             prepared.head,
             b"--", boundary, b"\r\n",
             b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",

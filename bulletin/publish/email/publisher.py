@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -22,6 +22,7 @@ from bulletin.publish.email.settings import CorrectionsNotice, EmailSettings
 from bulletin.publish.email.subscribers import normalise
 from bulletin.publish.email.transport import Attempt, OutboxTransport
 from bulletin.publish.publisher import COMMON_OPTIONS, Publisher, RenderedBulletin
+from bulletin.records import record
 from bulletin.render.rendered import DEFAULT_LOCALE
 from bulletin.store.database import Store
 from bulletin.store.mail import SendState, SubscriberStatus
@@ -30,7 +31,7 @@ from bulletin.weeks import IsoWeek
 log = logging.getLogger("bulletin")
 
 
-@dataclass(frozen=True)
+@record
 class EmailPublisher(Publisher):
     type: ClassVar[str] = "email"
     sends_test: ClassVar[bool] = True

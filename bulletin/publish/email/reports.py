@@ -7,6 +7,9 @@ It is one of:
   one (the server gave up for now, or only warns of a delay) a soft one;
 * an abuse report (RFC 5965 ARF: ``report-type=feedback-report``, a
   ``Feedback-Type`` of abuse, fraud or other): a complaint;
+* a request to unsubscribe: any other message sent to a copy's
+  ``List-Unsubscribe`` mailto address (verp.unsubscribe_mailto), whatever it
+  says, as RFC 2369 has it;
 * anything else (an auto-reply, spam, a success notice): nothing to act on.
 
 Whose copy it was is told by the VERP tokens (verp.py) in the envelope's
@@ -17,14 +20,19 @@ message's ``To``) is never used: anyone can write one. A feedback loop
 reports to its own registered address, so for an abuse report the returned
 message's ``Return-Path`` is read too: it can only hold a token, which is
 signed, never an address this module would believe.
+
+A bounce or complaint is matched by its bounce tokens only, an unsubscribe
+request by its unsubscribe tokens only (those of the envelope's headers, then
+of its Subject).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from email import message_from_bytes
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import HeaderParser
 from email.utils import collapse_rfc2231_value
@@ -32,12 +40,14 @@ from enum import StrEnum
 from typing import Any
 
 from bulletin.publish.email import verp
+from bulletin.records import record
 
 
 class Kind(StrEnum):
     HARD = "hard"  # 5.x.x: the address is gone
     SOFT = "soft"  # 4.x.x: a full mailbox, a server down for days
     COMPLAINT = "complaint"  # the reader marked the bulletin as spam
+    UNSUBSCRIBE = "unsubscribe"  # the reader wrote to the List-Unsubscribe mailto address
     OTHER = "other"  # not a report this list acts on
 
 
@@ -49,7 +59,7 @@ _STATUS = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
 DETAIL_MAX = 300  # characters of the server's words kept with a report
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     kind: Kind
     digest: str  # what the store keeps so that a report is read once
@@ -87,7 +97,23 @@ def parse(raw: bytes, envelope_recipient: str = "") -> Report:
     if kind == Kind.COMPLAINT and returned is not None:
         for value in returned.get_all("Return-Path", []):
             found += verp.find(_text(value))
-    return Report(kind, key, tuple(found), detail[:DETAIL_MAX])
+    if kind == Kind.OTHER:
+        found += verp.find(_subject(message), bare=True)
+        if any(token.purpose == verp.UNSUBSCRIBE for token in found):
+            kind, detail = Kind.UNSUBSCRIBE, "by mail to the List-Unsubscribe address"
+    wanted = verp.UNSUBSCRIBE if kind == Kind.UNSUBSCRIBE else verp.BOUNCE
+    return Report(kind, key, tuple(t for t in found if t.purpose == wanted), detail[:DETAIL_MAX])
+
+
+def _subject(message: Message) -> str:
+    """The Subject, its RFC 2047 words decoded (a client may encode the whole line)."""
+    value = message.get("Subject")
+    if value is None:
+        return ""
+    try:
+        return _text(make_header(decode_header(str(value))))
+    except (HeaderParseError, LookupError, UnicodeError, ValueError):
+        return _text(value)
 
 
 def _classify(message: Message) -> tuple[Kind, str, Message | None]:

@@ -32,8 +32,9 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bulletin.clock import Timer
 from bulletin.errors import PublishError
@@ -41,16 +42,20 @@ from bulletin.publish.email import tokens, verp
 from bulletin.publish.email.message import MessageMaker
 from bulletin.publish.email.pacing import Pacer, account_of
 from bulletin.publish.email.settings import EmailSettings
-from bulletin.publish.email.transport import Attempt, OutboxTransport, Outcome, SmtpTransport
+from bulletin.publish.email.transport import Attempt, OutboxTransport, Outcome
+from bulletin.records import record
 from bulletin.store.database import Store
 from bulletin.store.mail import Recipient, SendLedger, SendState
 from bulletin.store.quota import Refusal
 from bulletin.weeks import IsoWeek
 
+if TYPE_CHECKING:
+    from bulletin.publish.email.smtp import SmtpTransport
+
 Progress = Callable[[int, int], None]  # (done, total)
 
 
-@dataclass(frozen=True)
+@record
 class Summary:
     week: IsoWeek
     counts: dict[str, int]  # ledger state -> rows, over every run of the week
@@ -228,7 +233,7 @@ def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
     breaker = Breaker()
 
     def work() -> None:
-        smtp = SmtpTransport(settings.smtp, settings.sender_address) if settings.smtp else None
+        smtp = _smtp(settings)
         files = None if smtp else OutboxTransport(outbox)
         try:
             while (taken := schedule.take()) is not None:
@@ -249,7 +254,8 @@ def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
                 limit.wait()
                 token = tokens.make(key, "unsubscribe", item.uid, item.email)
                 message = maker.build(item.email, item.locale, token,
-                                      f"{week_id}.{item.uid}@{settings.domain}")
+                                      f"{week_id}.{item.uid}@{settings.domain}",
+                                      _unsubscribe_mailto(settings, key, item, week_id))
                 # Counted in the quota's window as late as can be: just before it goes out.
                 if not pacer.admit():
                     schedule.stop()  # the copy stays queued for the next run
@@ -313,11 +319,29 @@ def _envelope_sender(settings: EmailSettings, key: bytes, item: Recipient, week:
     return verp.envelope_sender(settings.bounce_address, verp.make(key, item.uid, item.email, week))
 
 
+def _unsubscribe_mailto(settings: EmailSettings, key: bytes, item: Recipient, week: IsoWeek) -> str:
+    """The copy's List-Unsubscribe mailto URI at the bounce address, which `bulletin bounces`
+    reads (so offered only with ``bounce_address`` set)."""
+    if not settings.bounce_address:
+        return ""
+    return verp.unsubscribe_mailto(settings.bounce_address,
+                                   verp.make(key, item.uid, item.email, week, verp.UNSUBSCRIBE))
+
+
 def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on every platform
         return os.cpu_count() or 1
+
+
+def _smtp(settings: EmailSettings) -> SmtpTransport | None:
+    """A connection to the server set, if one is; a run writing the outbox never imports smtplib."""
+    if not settings.smtp:
+        return None
+    from bulletin.publish.email.smtp import SmtpTransport
+
+    return SmtpTransport(settings.smtp, settings.sender_address)
 
 
 def send_test(settings: EmailSettings, maker: MessageMaker, outbox: Path, address: str,
@@ -328,8 +352,8 @@ def send_test(settings: EmailSettings, maker: MessageMaker, outbox: Path, addres
     token = tokens.make(key, "unsubscribe", "test", address)
     message = maker.build(address, "en", token,
                           f"{maker.week}.test.{secrets.token_hex(8)}@{settings.domain}")
-    if settings.smtp:
-        transport = SmtpTransport(settings.smtp, settings.sender_address)
+    transport = _smtp(settings)
+    if transport:
         try:
             return transport.send(address, message, lambda: True)
         finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import parseaddr
 from enum import StrEnum
@@ -14,6 +13,7 @@ from urllib.parse import urlsplit
 
 from bulletin.config import options as option
 from bulletin.config import validation as check
+from bulletin.records import record
 from bulletin.store.quota import Limits
 
 log = logging.getLogger("bulletin")
@@ -123,7 +123,8 @@ OPTIONS = option.schema(
     option.integer("max_attempts", 5, "tries per address in one run after 4xx replies (backoff doubles)"),
     option.integer("bounce_after", 3, "5xx replies before an address is marked bounced"),
     option.custom("bounce_address", None, "where bounces and complaints come back: each copy's envelope "
-                  "sender is this address with a signed token after `+` (VERP), read by "
+                  "sender is this address with a signed token after `+` (VERP), and its "
+                  "List-Unsubscribe offers a mailto to it beside the https link; read by "
                   "`bulletin bounces`", "text", _read_bounce_address,
                   shown_default="none: the envelope sender is the `from` address"),
     option.text("mailgun_signing_key_env", None, "the environment variable holding Mailgun's webhook "
@@ -159,7 +160,7 @@ OPTIONS = option.schema(
 )
 
 
-@dataclass(frozen=True)
+@record
 class Smtp:
     host: str
     port: int
@@ -169,21 +170,21 @@ class Smtp:
     timeout: float = SMTP_OPTIONS.default("timeout")
 
 
-@dataclass(frozen=True)
+@record
 class Dkim:
     selector: str
     domain: str
     key_file: Path
 
 
-@dataclass(frozen=True)
+@record
 class Ses:
     topic_arns: tuple[str, ...]
     cert_hosts: tuple[str, ...]  # () for sns.<region>.amazonaws.com of each topic
     ca_file: Path | None
 
 
-@dataclass(frozen=True)
+@record
 class EmailSettings:
     sender: str  # "Name <address>"
     list_name: str  # "": the publication's name (EmailPublisher.named())
@@ -203,7 +204,7 @@ class EmailSettings:
     corrections: CorrectionsNotice = OPTIONS.default("corrections")
     signups_per_client: int = OPTIONS.default("signups_per_client")
     max_pending: int = OPTIONS.default("max_pending")
-    bounce_address: str | None = None  # VERP: copies go out from bounce_address+TOKEN (verp.py)
+    bounce_address: str | None = None  # VERP and the mailto unsubscribe: bounce_address+TOKEN (verp.py)
     soft_bounce_limit: int = OPTIONS.default("soft_bounce_limit")
     mailgun_signing_key_env: str | None = None
     postmark_user_env: str | None = None

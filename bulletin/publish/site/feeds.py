@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from xml.sax.saxutils import escape
+from html import escape
 
 from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed, language_tag
 
@@ -117,7 +117,7 @@ def sitemap(listed: Sequence[Listed], base_url: str, languages: Sequence[str] = 
 
 def _url(loc: str, lastmod: str) -> str:
     modified = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
-    return f"  <url><loc>{escape(loc)}</loc>{modified}</url>\n"
+    return f"  <url><loc>{escape(loc, quote=False)}</loc>{modified}</url>\n"
 
 
 def _date(text: str) -> datetime:

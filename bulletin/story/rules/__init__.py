@@ -12,12 +12,13 @@ by the rule's ``weight`` and by the event's novelty.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar
 
 from bulletin.config.options import Schema
 from bulletin.config.params import Param, rule_schema
 from bulletin.model import Event, EvidenceKey, Figure, Methodology, ModelWeek, WeekStats
+from bulletin.records import record
 from bulletin.story.families import family_name, family_of
 from bulletin.story.novelty import Novelty
 from bulletin.story.rules.leaders import Run, leader_of
@@ -32,7 +33,7 @@ WEIGHT = Param(1.0, "number", minimum=0,
                help="how much this kind of news counts against the others (multiplies its scores)")
 
 
-@dataclass(frozen=True)
+@record
 class HistoryIndex:
     """Each subject's weekly volume over the complete weeks, built once per history.
 
@@ -228,7 +229,7 @@ def volumes(stats: WeekStats, subject_type: str) -> dict[str, int]:
     return {"total": sum(row.tokens for row in stats.models) + stats.long_tail}
 
 
-@dataclass(frozen=True)
+@record
 class RuleContext:
     stats: WeekStats
     history: Mapping[IsoWeek, WeekStats]  # every week in the store, this one included

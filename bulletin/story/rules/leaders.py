@@ -9,17 +9,17 @@ that long, never claimed as more.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from bulletin.model import Methodology, Total, WeekStats
 from bulletin.model.facts import SubjectType
+from bulletin.records import record
 from bulletin.story.families import family_name, family_of
 from bulletin.story.stats import is_complete
 from bulletin.weeks import IsoWeek
 
 
-@dataclass(frozen=True)
+@record
 class Run:
     weeks: int
     open_ended: bool

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from bulletin.model import Event, ModelWeek, WeekStats
 from bulletin.model.facts import EventKind, VariantChangeFacts, VariantWhat
+from bulletin.records import record
 from bulletin.story.families import family_name, variant
 from bulletin.story.novelty import NEWS
 from bulletin.story.rules import Param, Rule, RuleContext, evidence
@@ -93,7 +93,7 @@ class VariantChange(Rule):
                             35.0 + 2 * max(0, 10 - old.rank), evidence(stats, [new.model, old.model]))
 
 
-@dataclass(frozen=True)
+@record
 class FreeEnd:
     """A model's free tier that stopped being listed this week, its paid tier staying."""
 

@@ -1,0 +1,1 @@
+"""``bulletin desk``: the editors' web app, apart from the public ``serve``."""

@@ -1,0 +1,203 @@
+"""What the desk's pages show, read from the store and the rendered weeks: plain data, no markup.
+
+Every value here is text; the templates escape it. The numbers of a week come
+from its bulletin.json, where the claim check traced each one to the
+quantities it may state and the stored rows behind them (render/claims.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bulletin import pipeline
+from bulletin.config.settings import Config
+from bulletin.errors import PublishError
+from bulletin.model import BulletinRecord, Delivery, Status
+from bulletin.model.corrections import Correction
+from bulletin.render.rendered import RenderedWeek, article_name
+from bulletin.store.database import SourceState, Store
+from bulletin.story.quantities import QuantityId
+from bulletin.weeks import IsoWeek
+
+RECENT = 12  # weeks listed under "recent" on the first page
+
+
+@dataclass(frozen=True)
+class Listed:
+    week: str
+    headline: str
+    status: str
+    reasons: tuple[str, ...]
+    rendered_at: str
+
+
+@dataclass(frozen=True)
+class Home:
+    held: list[Listed]
+    recent: list[Listed]
+
+
+def _listed(record: BulletinRecord) -> Listed:
+    return Listed(str(record.week), record.headline, str(record.status), record.reasons, record.rendered_at)
+
+
+def home(config: Config, store: Store) -> Home:
+    """Bulletins an editor is to decide (held, or with a correction held), and the latest weeks."""
+    held = [_listed(record) for record, _ in pipeline.review_list(config)]
+    recent = [_listed(record) for record in reversed(store.bulletins()[-RECENT:])]
+    return Home(held, recent)
+
+
+@dataclass(frozen=True)
+class What:
+    """One quantity a number may be: "country" "CN" "tokens"."""
+
+    kind: str
+    subject: str
+    measure: str
+
+
+@dataclass(frozen=True)
+class Behind:
+    """A stored row a number rests on: a model's tokens in a week, or a figure."""
+
+    label: str  # "minimax/minimax-m2.5-20260211" or "JPMorgan, 2030"
+    value: str  # "1,750,000,000,000 tokens" or "3900000000000000000"
+    as_of: str  # the week or period it is of
+
+
+@dataclass
+class Source:
+    name: str
+    url: str
+    fetched_at: str
+    as_of: list[str] = field(default_factory=list)
+    rows: list[Behind] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Number:
+    text: str  # as the article writes it
+    sentence: str  # the first sentence that states it
+    what: list[What]
+    sources: list[Source]
+
+    @property
+    def supported(self) -> bool:
+        return bool(self.what)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A block of the article's Markdown; a news paragraph is editable (``generated`` is its key)."""
+
+    text: str
+    generated: str = ""
+    number: int = 0  # its place among the news paragraphs (1, 2, ...); 0 for any other block
+
+
+@dataclass(frozen=True)
+class Edition:
+    locale: str
+    headline: str
+    blocks: list[Block]  # the article's Markdown, block by block, as text
+    numbers: list[Number]
+
+
+@dataclass(frozen=True)
+class Week:
+    week: str
+    record: Listed
+    editions: list[Edition]
+    deliveries: list[Delivery]
+    corrections: list[Correction]
+    changes: list[tuple[str, str, str, str, str]]  # the edit log: (locale, before, after, name, at)
+    problem: str = ""  # why the rendered files cannot be shown
+
+    @property
+    def decidable(self) -> bool:
+        return self.record.status in (Status.HELD, Status.REJECTED) or any(
+            c.status == "held" for c in self.corrections)
+
+
+def week(config: Config, store: Store, chosen: IsoWeek) -> Week | None:
+    """A week's page: None when no bulletin was rendered for it."""
+    record = store.bulletin(chosen)
+    if record is None:
+        return None
+    editions: list[Edition] = []
+    problem = ""
+    try:
+        rendered = RenderedWeek.load(config.output, chosen)
+        editions = [_edition(rendered, locale) for locale in rendered.locales]
+    except (PublishError, OSError) as exc:
+        problem = str(exc)
+    return Week(str(chosen), _listed(record), editions, store.deliveries(chosen),
+                store.corrections.of(chosen), store.edits.log(chosen), problem)
+
+
+def paragraphs(markdown: str) -> list[str]:
+    """An article's blocks: the text between blank lines."""
+    return [block.strip() for block in markdown.replace("\r\n", "\n").split("\n\n") if block.strip()]
+
+
+def _edition(rendered: RenderedWeek, locale: str) -> Edition:
+    article = rendered.data.get("articles", {}).get(locale)
+    headline = article["headline"] if article else rendered.headline
+    text = rendered.text(article_name(locale)) if rendered.has(article_name(locale)) else ""
+    provenance = rendered.data.get("provenance", {})
+    rows = rendered.data.get("numbers", {}).get(locale, [])
+    news = {p["text"]: p["generated"] for p in (article.get("paragraphs", []) if article else [])}
+    blocks, count = [], 0
+    for block in paragraphs(text):
+        count += block in news
+        blocks.append(Block(block, news[block], count) if block in news else Block(block))
+    return Edition(locale, headline, blocks,
+                   [_number(row, provenance) for row in rows if isinstance(row, Mapping)])
+
+
+def _number(row: Mapping[str, Any], provenance: Mapping[str, Mapping[str, Any]]) -> Number:
+    whats = []
+    for text in row.get("what", []):
+        parsed = QuantityId.parse(str(text))
+        whats.append(What(parsed.kind, parsed.subject, parsed.measure) if parsed else What(str(text), "", ""))
+    sources: dict[str, Source] = {}
+    for entry in row.get("sources", []):
+        name = str(entry.get("source", ""))
+        source = sources.setdefault(name, Source(name, str(entry.get("url", "")),
+                                                 str(entry.get("fetched_at", ""))))
+        as_of = str(entry.get("as_of") or entry.get("period") or "")
+        if as_of and as_of not in source.as_of:
+            source.as_of.append(as_of)
+        source.fetched_at = max(source.fetched_at, str(entry.get("fetched_at", "")))
+        source.rows.append(_behind(str(entry.get("key", "")), provenance.get(str(entry.get("key", "")), {}),
+                                   as_of))
+    for source in sources.values():
+        source.as_of.sort()
+    return Number(str(row.get("text", "")), str(row.get("sentence", "")), whats, list(sources.values()))
+
+
+def _behind(key: str, entry: Mapping[str, Any], as_of: str) -> Behind:
+    if "model" in entry:
+        return Behind(str(entry["model"]), f"{int(entry.get('tokens', 0)):,} tokens", as_of)
+    if "organisation" in entry:
+        return Behind(f"{entry['organisation']}, {entry.get('period', '')}", str(entry.get("value", "")),
+                      as_of)
+    return Behind(key, "", as_of)
+
+
+@dataclass(frozen=True)
+class Desk:
+    """The sources' state, the corrections and the list's size: the third page."""
+
+    sources: list[SourceState]
+    corrections: list[Correction]
+    subscribers: dict[str, int]
+    configured: Sequence[str]
+
+
+def sources(config: Config, store: Store) -> Desk:
+    return Desk(list(store.source_states().values()), store.corrections.of(),
+                store.subscribers.counts(), [source.name for source in config.sources])
