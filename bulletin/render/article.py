@@ -12,6 +12,7 @@ import html
 import json
 import logging
 import os
+import re
 import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -320,6 +321,9 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     # the body is otherwise the page's.
     email_body = body.replace(f'src="{svg_name}"',
                               f'width="{email_size[0]}" height="{email_size[1]}" src="{html.escape(png)}"')
+    if drawn and week_url:
+        email_body = _dark_chart(email_body, png, week_url + rendered.chart_name(drawn.png_locale(locale),
+                                                                                 dark=True))
     if notes and notes.notice:
         email_body += notes.notice  # earlier weeks' corrections: this email is the next one readers get
     links = _email_links(settings, locale, week_url,
@@ -335,6 +339,19 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
         Artifact("email-html", rendered.email_html_name(locale), email_html),
         Artifact("email-text", rendered.email_text_name(locale), email_txt),
     ], escape.plain(headline), card_data
+
+
+def _dark_chart(body: str, png: str, dark: str) -> str:
+    """The email's chart as a <picture> whose source for a client set to dark is the same chart in the
+    dark colours: Apple's mail apps and others that honour the media query take it, and the rest
+    show the light PNG (its own white card, legible on either background). Linked on the site only:
+    a message carries one image inside itself."""
+    tag = re.search(f'<img [^>]*src="{re.escape(html.escape(png))}"[^>]*>', body)
+    if tag is None:
+        return body
+    source = (f'<source media="(prefers-color-scheme: dark)" srcset="{html.escape(dark)}" '
+              'type="image/svg+xml">')
+    return body.replace(tag[0], f"<picture>{source}{tag[0]}</picture>", 1)
 
 
 def _card(env: jinja2.Environment, story: Story, settings: Settings, locale: str, headline: str,
