@@ -109,6 +109,7 @@ class Drawn:
     folder: Path | None = None  # where an earlier run's PNGs lie, to be reused when unchanged
     previous: dict[str, str] = field(default_factory=dict)  # their keys, as bulletin.json lists them
     tried: list[str] = field(default_factory=list)  # every PNG asked for, drawn or not
+    told: set[str] = field(default_factory=set)  # the languages whose missing faces were reported
     words: Mapping[str, Words] = field(default_factory=dict)  # each language's, for the social card
 
     def size(self, locale: str) -> tuple[int, int]:
@@ -129,7 +130,9 @@ class Drawn:
         self.tried.append(name)
         problem = fonts.missing(locale)
         if problem:
-            log.warning("%s not drawn: %s", name, problem)
+            if locale not in self.told:  # one line for one cause: the chart's, not the card's too
+                log.warning("%s not drawn: %s", name, problem)
+                self.told.add(locale)
             return False
         faces = fonts.faces(locale)
         # Keyed by the faces too: a face installed or updated since draws it again.
