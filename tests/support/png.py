@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from functools import cache
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -15,23 +16,26 @@ def size(png: bytes) -> tuple[int, int]:
     return width, height
 
 
+@cache
 def rows(png: bytes) -> list[bytes]:
-    """The PNG's rows of RGBA pixels (resvg writes 8-bit RGBA, not interlaced)."""
+    """The PNG's rows of RGBA pixels: 8-bit RGBA (as resvg writes) or RGB (as a browser's
+    screenshot may be, read with an opaque alpha), not interlaced. Kept: a card takes seconds."""
     width, height, depth, colour = struct.unpack(">IIBB", png[16:26])
-    assert (depth, colour) == (8, 6)
+    assert depth == 8 and colour in (2, 6), (depth, colour)
+    bpp = 4 if colour == 6 else 3
     data, at = b"", 8
     while at < len(png):
         length, kind = struct.unpack(">I4s", png[at:at + 8])
         if kind == b"IDAT":
             data += png[at + 8:at + 8 + length]
         at += length + 12
-    raw, stride, found = zlib.decompress(data), width * 4, []
+    raw, stride, found = zlib.decompress(data), width * bpp, []
     previous = bytearray(stride)
     for y in range(height):
         kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
         for x in range(stride):
-            left = line[x - 4] if x >= 4 else 0
-            up, corner = previous[x], previous[x - 4] if x >= 4 else 0
+            left = line[x - bpp] if x >= bpp else 0
+            up, corner = previous[x], previous[x - bpp] if x >= bpp else 0
             if kind == 1:
                 line[x] = (line[x] + left) & 255
             elif kind == 2:
@@ -44,6 +48,7 @@ def rows(png: bytes) -> list[bytes]:
                 near = min((abs(guess - left), 0, left), (abs(guess - up), 1, up),
                            (abs(guess - corner), 2, corner))
                 line[x] = (line[x] + near[2]) & 255
-        found.append(bytes(line))
+        found.append(bytes(line) if bpp == 4 else
+                     b"".join(bytes(line[x:x + 3]) + b"\xff" for x in range(0, stride, 3)))
         previous = line
     return found
