@@ -286,9 +286,10 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     sundays = {week: IsoWeek.parse(week).sunday for points in story.trend.values() for week, *_ in points}
     chart_alt = "".join(_render(env, f"{pre}chart_alt.txt.j2", story=story, sundays=sundays,
                                 finding=chart.finding(story)).splitlines()).strip() if has_chart else ""
-    # Started as soon as its words are known: it is drawn while the rest is written.
+    # Started as soon as its words are known: it is drawn while the rest is written. Only for a
+    # page on the site: a link preview needs the image's address, and nothing else shows it.
     card_data = (_card(env, story, settings, locale, escape.plain(headline), chart_alt, drawn)
-                 if drawn else None)
+                 if drawn and page_url else None)
     card_url = f"{week_url}{card_data['file']}" if card_data and page_url else ""
     # A language credits only what its article shows: a figure left out of it is not a source of it.
     used = sources_used(story.stats.source, events)
