@@ -79,8 +79,8 @@ def svg(story: Story, words: CardWords, locale: str) -> str:
     for line in lines:
         body.append(_text(MARGIN, y, line, size, INK, bold=True))
         y += size * HEADLINE_LEADING
-    dateline = _ellipsis(_wrap(words.dateline, column, 26), 1)[0]
-    body.append(_text(MARGIN, FOOT, dateline, 26, MUTED))
+    dateline = _ellipsis(_wrap(words.dateline, column, 30), 1)[0]
+    body.append(_text(MARGIN, FOOT, dateline, 30, MUTED))
     body.extend(_panel(story, words))
     body.append("</g>")
     return (f'<?xml version="1.0" encoding="utf-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
@@ -126,8 +126,8 @@ def _panel(story: Story, words: CardWords) -> list[str]:
         out.append(_text(left + pad + 34, y, words.names.get(code, code), 28, colour, bold=True))
         out.append(_text(right - pad, y, figure, 28, colour, bold=True, anchor="end"))
         y += 34
-    for line in _ellipsis(_wrap(words.unit, inner, 20), 1):
-        out.append(_text(left + pad, y - 4, line, 20, MUTED))
+    for line in _ellipsis(_wrap(words.unit, inner, 22), 1):
+        out.append(_text(left + pad, y - 2, line, 22, MUTED))
     return out
 
 
