@@ -31,7 +31,7 @@ FOOT = 566  # the dateline's baseline
 TEXT_RIGHT = 676  # the headline's column ends here, the chart's panel starts after a gutter
 PANEL_LEFT, PANEL_TOP, PANEL_BOTTOM = 716, 150, 584
 HEADLINE_SIZES = (58, 52, 46, 40, 36)  # the largest that fits is taken
-HEADLINE_LEADING = 1.18
+LEADING = 1.18  # a line's height, in font sizes
 # The chart's light colours: each series' tone passes 4.5:1 on white as text.
 INK, MUTED, AXIS, BACKGROUND = (str(LIGHT[role]) for role in ("ink", "muted", "axis", "bg"))
 SERIES: tuple[str, ...] = tuple(LIGHT["series"])
@@ -63,7 +63,7 @@ def svg(story: Story, words: CardWords, locale: str) -> str:
                        f'<rect width="{WIDTH}" height="10" fill="{ACCENT}"/>',
                        f'<g font-family="{font}">']
     # The title band: the publication's name, one line, shrunk to fit rather than cut.
-    name_size = _fitting(words.publication, WIDTH - 2 * MARGIN, (34, 30, 26, 22), bold=True, lines=1)
+    name_size = _fitting(words.publication, WIDTH - 2 * MARGIN, (34, 30, 26, 22), room=34 * LEADING)
     name = _wrap(words.publication, WIDTH - 2 * MARGIN, name_size, bold=True)
     body.append(_text(MARGIN, 76, _ellipsis(name, 1)[0], name_size, ACCENT, bold=True))
     body.append(f'<line x1="{MARGIN}" x2="{WIDTH - MARGIN}" y1="{BAND - 0.5}" y2="{BAND - 0.5}" '
@@ -71,14 +71,13 @@ def svg(story: Story, words: CardWords, locale: str) -> str:
     # The headline: the largest size at which it fits its column between the band and the dateline.
     column = TEXT_RIGHT - MARGIN
     room = FOOT - 56 - (BAND + 44)
-    size = _fitting(words.headline, column, HEADLINE_SIZES, bold=True,
-                    lines=max(1, math.floor(room / (HEADLINE_SIZES[-1] * HEADLINE_LEADING))), room=room)
+    size = _fitting(words.headline, column, HEADLINE_SIZES, room)
     lines = _ellipsis(_wrap(words.headline, column, size, bold=True),
-                      max(1, math.floor(room / (size * HEADLINE_LEADING))))
+                      max(1, math.floor(room / (size * LEADING))))
     y = BAND + 44 + size
     for line in lines:
         body.append(_text(MARGIN, y, line, size, INK, bold=True))
-        y += size * HEADLINE_LEADING
+        y += size * LEADING
     dateline = _ellipsis(_wrap(words.dateline, column, 30), 1)[0]
     body.append(_text(MARGIN, FOOT, dateline, 30, MUTED))
     body.extend(_panel(story, words))
@@ -149,13 +148,11 @@ def _wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]
     return lines or [""]
 
 
-def _fitting(text: str, width: float, sizes: Sequence[float], bold: bool, lines: int,
-             room: float | None = None) -> float:
-    """The largest of ``sizes`` at which ``text`` takes at most ``lines`` lines (and ``room`` pixels)."""
+def _fitting(text: str, width: float, sizes: Sequence[float], room: float, bold: bool = True) -> float:
+    """The largest of ``sizes`` at which ``text``, wrapped to ``width``, takes at most ``room`` pixels
+    of height; the smallest where none does (the lines that do not fit end in an ellipsis)."""
     for size in sizes:
-        wrapped = _wrap(text, width, size, bold)
-        fits = len(wrapped) * size * HEADLINE_LEADING <= room if room is not None else len(wrapped) <= lines
-        if fits:
+        if len(_wrap(text, width, size, bold)) * size * LEADING <= room:
             return size
     return sizes[-1]
 
@@ -172,7 +169,8 @@ def _ellipsis(lines: list[str], most: int) -> list[str]:
 
 
 def _runs(values: list[float]) -> list[list[int]]:
-    """Each stretch of weeks with a value: a week the country had no counted model breaks its line."""
+    """Each stretch of two weeks or more with a value: a week the country had no counted model
+    breaks its line (too small a drawing to mark a lone week apart from its neighbours')."""
     runs: list[list[int]] = [[]]
     for i, value in enumerate(values):
         if value:
