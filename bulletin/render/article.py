@@ -367,7 +367,8 @@ def _card(env: jinja2.Environment, story: Story, settings: Settings, locale: str
     words = card.CardWords(escape.clean(settings.title), headline, dateline, said.title,
                            str(_call(env, name, "unit")), said.names)
     file = rendered.card_name(locale)
-    if not drawn.draw_png(file, card.svg(story, words, locale), locale, zoom=1):
+    # Drawn in this process while it waits for the chart's: a process of its own cost more to start.
+    if not drawn.draw_png(file, card.svg(story, words, locale), locale, zoom=1, here=True):
         return None
     alt = _call(env, name, "alt", words.publication, headline, dateline, chart_alt)
     return {"file": file, "alt": str(alt)}

@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape
 
 from bulletin.model import Artifact, Story
 from bulletin.render import fonts, rendered
-from bulletin.render.raster import Pending, start
+from bulletin.render.raster import Pending, later, start
 
 log = logging.getLogger("bulletin")
 
@@ -124,8 +124,9 @@ class Drawn:
         own was not drawn (no face for its script)."""
         return locale if rendered.chart_name(locale, png=True) in self.pngs else rendered.DEFAULT_LOCALE
 
-    def draw_png(self, name: str, svg: str, locale: str, zoom: float = PNG_ZOOM) -> bool:
-        """Start drawing ``svg`` as the PNG ``name`` (or reuse the one an earlier run drew from it);
+    def draw_png(self, name: str, svg: str, locale: str, zoom: float = PNG_ZOOM, here: bool = False) -> bool:
+        """Start drawing ``svg`` as the PNG ``name`` (or reuse the one an earlier run drew from it),
+        in a process of its own, or with ``here`` in this one once the others are under way;
         False, and a warning, where ``locale``'s script has no face here: never a PNG without words."""
         self.tried.append(name)
         problem = fonts.missing(locale)
@@ -139,7 +140,8 @@ class Drawn:
         key = hashlib.sha256(f"{VERSION}{zoom}{svg}{fonts.key(faces)}".encode()).hexdigest()[:16]
         self.keys[name] = key
         png = _reused(self.folder, name) if self.previous.get(name) == key else None
-        self.pngs[name] = png if png is not None else start(name, svg, zoom, [str(face) for face in faces])
+        draw = later if here else start
+        self.pngs[name] = png if png is not None else draw(name, svg, zoom, [str(face) for face in faces])
         return True
 
     @property
@@ -153,7 +155,10 @@ class Drawn:
                 png.cancel()
 
     def artifacts(self) -> list[Artifact]:
-        pngs = [Artifact("chart-png", name, png if isinstance(png, bytes) else png.result())
+        # Those drawn here first: this process has nothing else to do while the others draw theirs.
+        done = {name: png.result() for name, png in self.pngs.items()
+                if isinstance(png, Pending) and png.process is None}
+        pngs = [Artifact("chart-png", name, png if isinstance(png, bytes) else done.get(name) or png.result())
                 for name, png in self.pngs.items()]
         return [*self.svgs, *pngs]
 

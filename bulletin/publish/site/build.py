@@ -19,7 +19,7 @@ from typing import Any
 
 from bulletin.errors import PublishError
 from bulletin.model.publication import Publication
-from bulletin.publish.files import PART, replace_file, sweep
+from bulletin.publish.files import PART, place_copy, replace_file, sweep
 from bulletin.publish.site import feeds as sitefeeds
 from bulletin.publish.site import static
 from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed, language_tag
@@ -97,7 +97,7 @@ class Site:
         folder = self.root / article.path
         # The chart first: the page that shows it must never point at a missing file.
         for name in article.charts:
-            replace_file(folder / name, (folder_of(self.output, article.week) / name).read_bytes())
+            place_copy(folder_of(self.output, article.week) / name, folder / name)
         alternates = self._alternates(article.path, (DEFAULT_LANG, *article.languages))
         for lang in (DEFAULT_LANG, *article.languages):
             prefix = "" if lang == DEFAULT_LANG else f"{lang}/"
