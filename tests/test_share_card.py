@@ -106,6 +106,12 @@ def test_the_card_is_drawn_again_only_when_what_it_shows_changes(published: Path
     after = keys()
     assert after["share.png"] != before["share.png"] and after["share.zh.png"] != before["share.zh.png"]
     assert after["chart.png"] == before["chart.png"]
+    # The site holds the card it was given (a link to the file render has since replaced by a new
+    # one, not to the name) until the week is published again.
+    on_site = published / "site" / "2026" / "w11" / "share.png"
+    assert on_site.read_bytes() == drawn != (week / "share.png").read_bytes()
+    assert bulletin("publish", "--week", WEEK).code == 0
+    assert on_site.read_bytes() == (week / "share.png").read_bytes()
 
 
 def test_a_name_from_outside_is_drawn_as_text(project: Path, bulletin) -> None:
