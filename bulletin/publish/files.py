@@ -49,6 +49,22 @@ def replace_file(path: Path, data: bytes, mode: int = 0o644) -> None:
     Staged(path, data, mode).commit()
 
 
+def place_copy(source: Path, path: Path) -> None:
+    """Put ``source``'s content at ``path`` in one step, as ``replace_file`` does: a hard link where
+    the two are on one file system (a week's charts and cards go to the site unchanged, and a
+    link writes none of their bytes), else a copy. Render replaces a file by renaming a new one
+    over it, so the linked file never changes under the site."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.link{PART}")
+    try:
+        temporary.unlink(missing_ok=True)
+        os.link(source, temporary)
+    except OSError:  # another file system, or one without links
+        replace_file(path, source.read_bytes())
+        return
+    os.replace(temporary, path)
+
+
 def write_artifacts(folder: Path, artifacts: Sequence[Artifact]) -> list[Path]:
     """Write every file of a bulletin: all are staged before any is put in place.
 

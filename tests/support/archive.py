@@ -37,7 +37,7 @@ def make_archive(template: Path, output: Path, database: Path, count: int,
             (folder / "bulletin.json").write_text(json.dumps(
                 {**data, "week": name, "headline": headline, "generated_at": when.isoformat()}),
                 encoding="utf-8")
-            for extra in ("chart.svg", "chart.png"):
+            for extra in data.get("chart", {}).get("files", []) or ("chart.svg", "chart.png"):
                 if (template / extra).exists():
                     shutil.copy(template / extra, folder / extra)
             store.record_bulletin(name, headline, [], when.isoformat())
