@@ -15,7 +15,7 @@ import os
 import re
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -31,6 +31,7 @@ from bulletin.model.edits import NO_EDITS, Edit, Edits
 from bulletin.model.facts import ForecastFacts
 from bulletin.model.markup import markdown_to_html, markdown_to_text
 from bulletin.model.publication import Publication
+from bulletin.records import record
 from bulletin.render import card, chart, claims, correction_notes, escape, numbers_zh, phrasing, rendered
 from bulletin.render.chart import Drawn
 from bulletin.render.plaintext import html_to_plain
@@ -53,7 +54,7 @@ EMAIL_CHART = (600, 390)  # the chart in the email's 640-pixel column, less its 
 
 DEFAULT_MATERIALITY = Methodology.materiality  # a story composed before it was recorded
 
-@dataclass(frozen=True)
+@record
 class Settings:
     title: str
     templates_dir: Path | None = None
@@ -167,7 +168,7 @@ def prefix(locale: str) -> str:
     return "" if locale == rendered.DEFAULT_LOCALE else f"{locale}/"
 
 
-@dataclass(frozen=True)
+@record
 class Rendering:
     """A week's files as render made them, before anything is written."""
 

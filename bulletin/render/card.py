@@ -14,10 +14,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from bulletin.model import Story
+from bulletin.records import record
 from bulletin.render.chart import FONTS, LIGHT, _width
 
 WIDTH, HEIGHT = 1200, 630
@@ -44,7 +44,7 @@ _CLOSING = "，。；：、！？）》」』"
 _PIECE = re.compile(f"[{_CJK}][{_CLOSING}]*|[^{_CJK}\\s]+[{_CLOSING}]*\\s*|\\s+")
 
 
-@dataclass(frozen=True)
+@record
 class CardWords:
     """A card's words in one language; all of it is text, escaped where it is drawn."""
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bulletin.model import Artifact, Story
+from bulletin.records import record
 from bulletin.render import fonts, rendered
 from bulletin.render.raster import Pending, later, start
 
@@ -48,7 +49,7 @@ FONTS = {"en": f"system-ui, -apple-system, 'Segoe UI', Roboto, {LATIN}, sans-ser
                f"'WenQuanYi Zen Hei', {LATIN}, sans-serif"}
 
 
-@dataclass(frozen=True)
+@record
 class Layout:
     width: int
     pad: int
@@ -67,7 +68,7 @@ NARROW = Layout(350, 10, 17, 13, 12, 200)  # a 390-pixel phone's column: shown a
 EMAIL = Layout(500, 12, 22, 17.5, 16.5, 220)
 
 
-@dataclass(frozen=True)
+@record
 class Words:
     """A chart's words in one language, as its template rendered them."""
 
@@ -78,7 +79,7 @@ class Words:
     weeks: Sequence[str]  # the x axis: each week's label, oldest first
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     """What the chart shows, said in its title."""
 
