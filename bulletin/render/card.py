@@ -14,11 +14,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from xml.sax.saxutils import escape
 
 from bulletin.model import Story
 from bulletin.records import record
-from bulletin.render.chart import FONTS, LIGHT, _width
+from bulletin.render.chart import FONTS, LIGHT, _width, escape
 
 WIDTH, HEIGHT = 1200, 630
 SIZE = (WIDTH, HEIGHT)  # og:image:width and height state it
@@ -58,7 +57,7 @@ class CardWords:
 
 def svg(story: Story, words: CardWords, locale: str) -> str:
     """The card as an SVG document, in the light colours (a preview is shown on any background)."""
-    font = escape(FONTS.get(locale, FONTS["en"]), {"'": "&apos;"})
+    font = escape(FONTS.get(locale, FONTS["en"])).replace("'", "&apos;")
     body: list[str] = [f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{BACKGROUND}"/>',
                        f'<rect width="{WIDTH}" height="10" fill="{ACCENT}"/>',
                        f'<g font-family="{font}">']
