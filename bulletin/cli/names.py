@@ -10,8 +10,8 @@ import click
 
 from bulletin.cli.options import config_option, format_option, load
 from bulletin.pipeline import names as decisions
+from bulletin.pipeline.names import Decided
 from bulletin.store.database import Store
-from bulletin.store.decisions import DecidedName
 
 
 def _who() -> str:
@@ -53,9 +53,13 @@ def list_names(config_path: Path, fmt: str) -> None:
                    f"`bulletin names confirm {waiting.model}` or `bulletin names set {waiting.model} NAME`)")
 
 
-def _said(found: DecidedName) -> None:
+def _said(decided: Decided) -> None:
+    found = decided.name
     click.echo(f"{found.model}: {found.name} ({found.decision}); weeks rendered from now on use it "
                "and are not held for it")
+    for result in decided.rendered:
+        click.echo(f"{result.week}: rendered again, {result.status}"
+                   + (f" ({'; '.join(result.reasons)})" if result.reasons else ""))
 
 
 @names.command()

@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bulletin import clock
+from bulletin import clock, pipeline
 from bulletin.config.settings import Config
 from bulletin.errors import BulletinError
 from bulletin.model import Status
+from bulletin.pipeline import RunResult
 from bulletin.store.database import Store
 from bulletin.store.decisions import CONFIRMED, CORRECTED, DecidedName
+from bulletin.store.lock import run_lock
 from bulletin.story.families import display_name
 from bulletin.story.review import made_name_in
+from bulletin.weeks import IsoWeek
 
 MAX_NAME = 120  # characters
 # What a model's name may hold: letters, digits, spaces and the punctuation real names use
@@ -55,24 +58,36 @@ def _known(store: Store, model: str) -> None:
                             "lists it, e.g. moonshotai/kimi-k2.5-0127)")
 
 
-def confirm(config: Config, model: str, editor: str) -> DecidedName:
+@dataclass(frozen=True)
+class Decided:
+    name: DecidedName
+    rendered: list[RunResult]  # the held weeks that waited on it, rendered again with it
+
+
+def confirm(config: Config, model: str, editor: str) -> Decided:
     """The name the articles give ``model`` now (made from its id) stands, from now on."""
-    with Store.open(config.database) as store:
-        _known(store, model)
-        name, _ = display_name(model, store.model_names())
-        decided = DecidedName(model, name, CONFIRMED, editor, clock.stamp())
-        store.decisions.decide_name(decided)
-    return decided
+    return _decide(config, model, None, editor)
 
 
-def correct(config: Config, model: str, name: str, editor: str) -> DecidedName:
+def correct(config: Config, model: str, name: str, editor: str) -> Decided:
     """``name`` is ``model``'s, wherever it is named, from now on."""
-    name = checked_name(name)
-    with Store.open(config.database) as store:
+    return _decide(config, model, checked_name(name), editor)
+
+
+def _decide(config: Config, model: str, name: str | None, editor: str) -> Decided:
+    """Keep the decision, then render again every held week that waited on the model's name:
+    a week held for nothing else is held no more, and its article gives the decided name."""
+    with run_lock(config.database, wait=False), Store.open(config.database) as store:
         _known(store, model)
-        decided = DecidedName(model, name, CORRECTED, editor, clock.stamp())
+        weeks = next((w.weeks for w in waiting(store) if w.model == model), ())
+        if name is None:
+            name = display_name(model, store.model_names())[0]
+            decided = DecidedName(model, name, CONFIRMED, editor, clock.stamp())
+        else:
+            decided = DecidedName(model, name, CORRECTED, editor, clock.stamp())
         store.decisions.decide_name(decided)
-    return decided
+        rendered = [pipeline.render(config, IsoWeek.parse(week)) for week in weeks]
+    return Decided(decided, rendered)
 
 
 def forget(config: Config, model: str) -> None:

@@ -52,16 +52,17 @@ class Decisions:
     def names(self) -> dict[str, DecidedName]:
         """Every decided name, by model id."""
         with self._store.lock:
-            rows = self._store.db.execute(
-                "SELECT model, name, decision, editor, at FROM model_name_decisions ORDER BY model").fetchall()
+            rows = self._store.db.execute("SELECT model, name, decision, editor, at "
+                                          "FROM model_name_decisions ORDER BY model").fetchall()
         return {row[0]: DecidedName(*row) for row in rows}
 
     def decide_name(self, decided: DecidedName) -> None:
         """Keep ``decided`` (replacing an earlier decision on the same model)."""
         with self._store.transaction() as db:
-            db.execute("INSERT INTO model_name_decisions VALUES (?, ?, ?, ?, ?) ON CONFLICT (model) DO UPDATE "
-                       "SET name = excluded.name, decision = excluded.decision, editor = excluded.editor, "
-                       "at = excluded.at", (decided.model, decided.name, decided.decision, decided.editor,
+            db.execute("INSERT INTO model_name_decisions VALUES (?, ?, ?, ?, ?) "
+                       "ON CONFLICT (model) DO UPDATE SET name = excluded.name, "
+                       "decision = excluded.decision, editor = excluded.editor, at = excluded.at",
+                       (decided.model, decided.name, decided.decision, decided.editor,
                                             decided.at))
 
     def forget_name(self, model: str) -> bool:
