@@ -486,3 +486,56 @@ def test_a_back_filled_season_held_for_made_up_names_is_decided_once_name_by_nam
     with Store.open(project / "output" / "bulletin.db") as store:
         record = store.bulletin("2026-W11")
     assert record.status == "held" and f"made from its id {KIMI}, check it" in record.reasons[0]
+
+
+# -- held again after an approval ----------------------------------------------------------------
+
+
+def test_a_week_held_again_after_a_new_collection_shows_what_changed_since_it_was_approved(
+        served: str, project: Path) -> None:
+    editor = Client(served)
+    editor.sign_in()
+    token = editor.get(f"/week/{WEEK}").token()
+    assert "What changed since it was approved" not in editor.get(f"/week/{WEEK}").text  # never approved
+    assert editor.post(f"/week/{WEEK}/approve", {"csrf": token}).status == 303
+    approved = (project / ARTICLE / "bulletin.md").read_text(encoding="utf-8")
+    with Store.open(project / "output" / "bulletin.db") as store:
+        kept, at = store.decisions.approved_texts(WEEK)
+    assert kept == {"en": approved} and at
+    assert "What changed since it was approved" not in editor.get(f"/week/{WEEK}").text  # not held
+    board = project / "demo" / "openrouter-weekly.csv"  # MiniMax's week revised: 1.75 to 1.76 trillion
+    board.write_text(board.read_text(encoding="utf-8").replace(
+        "2026-W11,1,minimax/minimax-m2.5-20260211,MiniMax M2.5,1750000000000",
+        "2026-W11,1,minimax/minimax-m2.5-20260211,MiniMax M2.5,1760000000000"), encoding="utf-8")
+    assert bulletin(project, "collect").returncode == 0
+    assert bulletin(project, "run", "--week", WEEK).returncode == 3  # the correction is held
+    assert (project / ARTICLE / "bulletin.md").read_text(encoding="utf-8") == approved  # not yet out
+    assert WEEK in editor.get("/").text.split("Recent weeks")[0]  # waiting for an editor again
+    # The text approving would publish, against the approved one; then the same once it is
+    # rendered (the week itself held, the new text in its files).
+    for rendered in (False, True):
+        if rendered:
+            assert bulletin(project, "render", "--week", WEEK).returncode == 0
+            assert status_of(project) == "held"
+        page = editor.get(f"/week/{WEEK}").text
+        assert f"What changed since it was approved ({at})" in page
+        changed = page[page.index("What changed since"):page.index("Decide</h2>")]
+        # Word by word: the old figure struck out, the new one beside it, the rest as it was.
+        assert "MiniMax M2.5 at <del>1.75 </del><ins>1.76 </ins>trillion tokens" in changed
+        assert "models handled <del>4.69 </del><ins>4.7 </ins>trillion" in changed
+        # Only the paragraphs that changed: the lead and the top three, not the unchanged ones.
+        assert "second week in a row" in changed and "Hunter Alpha" not in changed
+        # In the table, the changed row alone, line by line.
+        assert ('<div class="para">| 1 | MiniMax M2.5 | China | <del>1,750 </del><ins>1,760 </ins>| '
+                "<del>−6.4% </del><ins>−5.9% </ins>|</div>") in changed
+
+
+def test_a_diff_marks_the_changed_words_and_only_the_changed_lines_of_a_table() -> None:
+    from bulletin.desk.diff import ADDED, REMOVED, SAME, Piece, changes
+
+    assert changes("Same.\n\nOld <b>x</b> here.", "Same.\n\nNew <b>x</b> here.\n\nAdded.") == [
+        [Piece(REMOVED, "Old "), Piece(ADDED, "New "), Piece(SAME, "<b>x</b> here.")],
+        [Piece(ADDED, "Added.")]]
+    assert changes("One.\n\nTwo.", "One.\n\nTwo.") == []
+    assert changes("| a | 1 |\n| b | 2 |\n| c | 3 |", "| a | 1 |\n| b | 5 |\n| c | 3 |") == [
+        [Piece(SAME, "| b | "), Piece(REMOVED, "2 "), Piece(ADDED, "5 "), Piece(SAME, "|")]]

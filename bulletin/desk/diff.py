@@ -49,10 +49,31 @@ def changes(before: str, after: str) -> list[list[Piece]]:
             continue
         paired = min(a2 - a1, b2 - b1) if op == "replace" else 0
         for offset in range(paired):
-            found.append(words(old[a1 + offset], new[b1 + offset]))
+            found.append(_paragraph(old[a1 + offset], new[b1 + offset]))
         found.extend([Piece(REMOVED, block)] for block in old[a1 + paired:a2])
         found.extend([Piece(ADDED, block)] for block in new[b1 + paired:b2])
     return found
+
+
+def _paragraph(before: str, after: str) -> list[Piece]:
+    """A changed block: a paragraph word by word; a block of lines (a table) by its changed
+    lines only, each word by word, so that one figure changed in a table is not the whole table."""
+    if "\n" not in before and "\n" not in after:
+        return words(before, after)
+    old, new = before.split("\n"), after.split("\n")
+    pieces: list[Piece] = []
+    for op, a1, a2, b1, b2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        paired = min(a2 - a1, b2 - b1) if op == "replace" else 0
+        lines = [words(old[a1 + offset], new[b1 + offset]) for offset in range(paired)]
+        lines += [[Piece(REMOVED, line)] for line in old[a1 + paired:a2]]
+        lines += [[Piece(ADDED, line)] for line in new[b1 + paired:b2]]
+        for line in lines:
+            if pieces:
+                pieces.append(Piece(SAME, "\n"))
+            pieces.extend(line)
+    return pieces
 
 
 def _blocks(text: str) -> list[str]:

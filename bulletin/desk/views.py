@@ -16,7 +16,7 @@ from bulletin.config.settings import Config
 from bulletin.desk import diff
 from bulletin.errors import PublishError
 from bulletin.model import BulletinRecord, Delivery, Status
-from bulletin.model.corrections import Correction
+from bulletin.model.corrections import Correction, CorrectionStatus
 from bulletin.pipeline import names
 from bulletin.render.rendered import RenderedWeek, article_name
 from bulletin.store.database import SourceState, Store
@@ -142,16 +142,21 @@ def week(config: Config, store: Store, chosen: IsoWeek) -> Week | None:
         editions = [_edition(rendered, locale) for locale in rendered.locales]
     except (PublishError, OSError) as exc:
         problem = str(exc)
+    corrections = store.corrections.of(chosen)
     approved, approved_at = store.decisions.approved_texts(chosen)
     since: list[tuple[str, list[list[diff.Piece]]]] = []
-    if record.status == Status.HELD and approved:
-        for edition in editions:
-            now = "\n\n".join(block.text for block in edition.blocks)
-            since.append((edition.locale, diff.changes(approved.get(edition.locale, ""), now)))
+    if approved and any(c.status == CorrectionStatus.HELD for c in corrections):
+        # A held correction leaves the published files as they are until it is approved: the
+        # text it would publish is the story as the store tells it now.
+        now = pipeline.story_texts(config, store, chosen)
+        since = [(locale, diff.changes(approved.get(locale, ""), text)) for locale, text in now.items()]
+    elif approved and record.status == Status.HELD:
+        since = [(edition.locale, diff.changes(approved.get(edition.locale, ""),
+                                               "\n\n".join(block.text for block in edition.blocks)))
+                 for edition in editions]
     made = [found for reason in record.reasons if (found := made_name_in(reason))]
-    return Week(str(chosen), _listed(record), editions, store.deliveries(chosen),
-                store.corrections.of(chosen), store.edits.log(chosen), problem, since,
-                approved_at if approved else "", made)
+    return Week(str(chosen), _listed(record), editions, store.deliveries(chosen), corrections,
+                store.edits.log(chosen), problem, since, approved_at if approved else "", made)
 
 
 def paragraphs(markdown: str) -> list[str]:

@@ -469,6 +469,17 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
                                        reasons=reasons))
 
 
+def story_texts(config: Config, store: Store, week: IsoWeek) -> dict[str, str]:
+    """Each language's article as the store's data tells the week now, rendered in memory only
+    (no chart, nothing written): what approving a held correction would publish."""
+    story = build_story(config, store, week)
+    notes = correction_notes.of_week(store, week, config.sources, config.base_url)
+    rendering = render_week(story, replace(render_settings(config), chart=False), notes,
+                            Edits.of(store.edits.of(week)))
+    texts = rendering.texts()
+    return {locale: texts[article_name(locale)] for locale in config.locales if article_name(locale) in texts}
+
+
 def words_of(config: Config, store: Store, week: IsoWeek) -> list[str]:
     """What an article may write that is no claim: the publication's words and its editors' names."""
     return [*config.publication.words(), *(edit.name for edit in store.edits.of(week))]
