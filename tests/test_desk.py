@@ -7,6 +7,7 @@ approval that publishes the site as `bulletin approve` does.
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import sqlite3
@@ -539,3 +540,29 @@ def test_a_diff_marks_the_changed_words_and_only_the_changed_lines_of_a_table() 
     assert changes("One.\n\nTwo.", "One.\n\nTwo.") == []
     assert changes("| a | 1 |\n| b | 2 |\n| c | 3 |", "| a | 1 |\n| b | 5 |\n| c | 3 |") == [
         [Piece(SAME, "| b | "), Piece(REMOVED, "2 "), Piece(ADDED, "5 "), Piece(SAME, "|")]]
+
+
+def test_names_from_the_command_line_refuse_bad_input_in_one_line_and_change_nothing(held: Path,
+                                                                                     tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(held, project)
+    assert bulletin(project, "names", "list").stdout == "no names decided, and none waiting\n"
+    grok = "x-ai/grok-4.1-fast"
+    for args, said in (
+            (("set", "nobody/none", "Nobody"),
+             "error: 'nobody/none': no such model in the store (give its id as the leaderboard lists it, "
+             "e.g. moonshotai/kimi-k2.5-0127)\n"),
+            (("set", grok, "Grok [4.1](https://evil.example)"),
+             "error: 'Grok [4.1](https://evil.example)' is not a model's name: letters, digits, spaces and "
+             ". , : ; + / ( ) ' & ! ? - only\n"),
+            (("set", grok, "   "), "error: the name is empty\n"),
+            (("forget", grok), f"error: '{grok}': no name was decided for this model\n")):
+        refused = bulletin(project, "names", *args)
+        assert (refused.returncode, refused.stderr) == (1, said), args
+    with Store.open(project / "output" / "bulletin.db") as store:
+        assert store.decisions.names() == {}
+    done = bulletin(project, "names", "set", "x-ai/grok-4.1-fast", "  Grok   4.1 Fast ", "--by", "bob")
+    assert done.stdout.startswith("x-ai/grok-4.1-fast: Grok 4.1 Fast (corrected); weeks rendered from now on")
+    listed = bulletin(project, "names", "list", "--format", "json")
+    (decided,) = json.loads(listed.stdout)["decided"]
+    assert (decided["name"], decided["decision"], decided["editor"]) == ("Grok 4.1 Fast", "corrected", "bob")
