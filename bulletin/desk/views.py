@@ -14,7 +14,7 @@ from typing import Any
 from bulletin import pipeline
 from bulletin.config.settings import Config
 from bulletin.desk import diff
-from bulletin.errors import PublishError
+from bulletin.errors import BulletinError, PublishError
 from bulletin.model import BulletinRecord, Delivery, Status
 from bulletin.model.corrections import Correction, CorrectionStatus
 from bulletin.pipeline import names
@@ -148,7 +148,10 @@ def week(config: Config, store: Store, chosen: IsoWeek) -> Week | None:
     if approved and any(c.status == CorrectionStatus.HELD for c in corrections):
         # A held correction leaves the published files as they are until it is approved: the
         # text it would publish is the story as the store tells it now.
-        now = pipeline.story_texts(config, store, chosen)
+        try:
+            now = pipeline.story_texts(config, store, chosen)
+        except BulletinError as exc:
+            now, problem = {}, f"what changed since the approval cannot be shown: {exc}"
         since = [(locale, diff.changes(approved.get(locale, ""), text)) for locale, text in now.items()]
     elif approved and record.status == Status.HELD:
         since = [(edition.locale, diff.changes(approved.get(edition.locale, ""),
