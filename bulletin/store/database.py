@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bulletin.store.corrections import CorrectionLedger
+    from bulletin.store.decisions import Decisions
     from bulletin.store.editors import Editors
     from bulletin.store.edits import EditLedger
     from bulletin.store.mail import SendLedger, Subscribers
@@ -55,6 +56,7 @@ from bulletin.model import (
 from bulletin.records import record
 from bulletin.store import week_totals
 from bulletin.store.corrections import CorrectionLedger
+from bulletin.store.decisions import Decisions
 from bulletin.store.editors import Editors
 from bulletin.store.edits import EditLedger
 from bulletin.store.mail import SendLedger, Subscribers
@@ -272,6 +274,11 @@ class Store:
     def edits(self) -> EditLedger:
         """Editors' changes to articles' wording."""
         return EditLedger(self)
+
+    @cached_property
+    def decisions(self) -> Decisions:
+        """Model names editors decided, and the articles as they approved them."""
+        return Decisions(self)
 
     @classmethod
     def open(cls, path: Path) -> Store:
