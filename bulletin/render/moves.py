@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
-from bulletin.model import ModelWeek, WeekStats
+from bulletin.model import APART, ModelWeek, WeekStats
 from bulletin.model.markup import markdown_to_text
 from bulletin.render import numbers_en, numbers_zh
 from bulletin.render.claims import numbers_in
@@ -96,7 +96,10 @@ def moves(stats: WeekStats, paragraphs: Sequence[str], locale: str, materiality:
         # A snapshot or tier that overtook its own model's other row is not a new leader (STYLEBOOK 4).
         if before is None or _family(before) != _family(leader):
             add(Move("leader", (leader,), before))
-    # Like for like: a row's own change, over two full weeks (ModelWeek.change), and beyond noise.
+    # Like for like: a row's own change, over two full weeks (ModelWeek.change). A bullet of its
+    # own for ten points or more (the house's measure of a change that moves what a reader takes,
+    # model.APART): "the biggest fall, 1.7%" in a week when all rose is noise told as news.
+    least = max(materiality, APART)
     # The biggest of them all, or none: the second biggest is not "the biggest rise". A new No. 1
     # is told as that, not again as a rise.
     # A row of a model with another row in the table (a free tier, a second snapshot) moved
@@ -105,12 +108,12 @@ def moves(stats: WeekStats, paragraphs: Sequence[str], locale: str, materiality:
     changed = [row for row in top if row.change is not None]
     split = {family for family in (_family(row) for row in top) if sum(_family(r) == family for r in top) > 1}
     rise = max(changed, key=lambda row: row.change or 0.0, default=None)
-    if rise and rise.change is not None and rise.change >= materiality and rise.model not in used \
+    if rise and rise.change is not None and rise.change >= least and rise.model not in used \
             and _family(rise) not in split \
             and not told_move(rise):
         add(Move("rise", (rise,)))
     fall = min(changed, key=lambda row: row.change or 0.0, default=None)
-    if fall and fall.change is not None and fall.change <= -materiality and fall.model not in used \
+    if fall and fall.change is not None and fall.change <= -least and fall.model not in used \
             and _family(fall) not in split \
             and not told_move(fall):
         add(Move("fall", (fall,)))
