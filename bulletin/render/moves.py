@@ -5,14 +5,16 @@ entering or leaving) and nothing the story's paragraphs already say: an editor
 strikes a figure told twice. The templates phrase each move with the article's
 own number filters, so the claim check traces every figure in it.
 
-Which moves the paragraphs already tell is read from the paragraphs themselves,
-as a reader meets them (an editor's wording included), not from the events'
-facts: a paragraph that names a model and writes one of its move's figures, in
-any form the claim check reads it by ("+79.1%", "79.1%", "2.1-fold", "No. 7",
-"seven"), tells that move. A change at No. 1 is told by any paragraph naming
-the new leader ("took first place" writes no figure). Reading the text holds
-for every event kind, new ones included, where a list of facts would need
-keeping in step with the templates.
+Which moves the paragraphs already tell is read from their sentences, as a
+reader meets them (an editor's wording included), not from the events' facts:
+reading the text holds for every event kind, new ones included, where a list of
+facts would need keeping in step with the templates. A change is told by any
+sentence writing it, in any form the claim check reads ("+79.1%", "79.1%",
+"2.1-fold"); a rise or fall also by a sentence naming the model with its place
+this week or last ("No. 7"). A change at No. 1, and a model coming into the top
+rows or leaving them, is told by any sentence naming the model: "took first
+place" writes no figure, and "Entering the United States' top nine: Gemini 2.5
+Flash Lite" no place.
 """
 
 from __future__ import annotations
@@ -126,7 +128,7 @@ def moves(stats: WeekStats, paragraphs: Sequence[str], locale: str, materiality:
             continue
         if row.previous_rank is not None and row.previous_rank <= size:
             continue
-        if told_move(row):
+        if told(row, None):  # a sentence naming it, with or without its place, tells its coming
             continue
         kind = "up" if row.previous_rank is not None else "back" if row.returning else "new"
         entering[kind].append(row)
@@ -136,7 +138,7 @@ def moves(stats: WeekStats, paragraphs: Sequence[str], locale: str, materiality:
     # Still listed, out of the top rows; not one whose own model has another row in them.
     leaving = tuple(row for row in stats.models[size:]
                     if row.previous_rank is not None and row.previous_rank <= size
-                    and _family(row) not in families and not told_move(row))
+                    and _family(row) not in families and not told(row, None))
     if leaving:
         add(Move("out", leaving))
     return found[:MOST]
