@@ -72,3 +72,18 @@ def test_a_move_of_a_few_percent_is_no_biggest_rise_and_one_of_ten_points_is(
         listed = [line for line in text.split("\n## ")[0].splitlines() if line.startswith("- ")]
         assert len(listed) == 1, listed  # GPT-5.2's +3.0% and Kimi K2.5's -2.0% are in the table only
         assert US[3][1] not in listed[0] and CN[0][1] not in listed[0]
+
+
+def test_a_new_no_1_the_story_does_not_name_is_listed_with_the_model_it_displaced(
+        tmp_path: Path, bulletin) -> None:
+    """Kimi K2.5 from No. 5 to No. 1, with only the country rules writing paragraphs."""
+    weeks = {week: board(*BASE) for week in WEEKS[:4]}
+    weeks[WEEKS[4]] = board([500, 400, 300, 200], [600, 120, 100, 90])
+    season = Season(tmp_path, weeks, extra="rules:\n  - {kind: growth}\n")
+    en = season.article(bulletin, WEEKS[4]).split("\n## ")[0]
+    zh = season.article(bulletin, WEEKS[4], "zh").split("\n## ")[0]
+    # Its fourfold rise is the new leader's: not told again as the week's biggest.
+    assert [line for line in en.splitlines() if line.startswith("- ")] == [
+        "- Kimi K2.5 takes No. 1 from Claude Sonnet 4.5, now No. 2"], en
+    assert [line for line in zh.splitlines() if line.startswith("- ")] == [
+        "- Kimi K2.5登上榜首，Claude Sonnet 4.5降至第2名"], zh
