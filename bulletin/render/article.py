@@ -32,7 +32,17 @@ from bulletin.model.facts import ForecastFacts
 from bulletin.model.markup import markdown_to_html, markdown_to_text
 from bulletin.model.publication import Publication
 from bulletin.records import record
-from bulletin.render import card, chart, claims, correction_notes, escape, numbers_zh, phrasing, rendered
+from bulletin.render import (
+    card,
+    chart,
+    claims,
+    correction_notes,
+    escape,
+    moves,
+    numbers_zh,
+    phrasing,
+    rendered,
+)
 from bulletin.render.chart import Drawn
 from bulletin.render.plaintext import html_to_plain
 from bulletin.story import quantities
@@ -308,7 +318,12 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     # A language credits only what its article shows: a figure left out of it is not a source of it.
     used = sources_used(story.stats.source, events)
     credits = [credit for credit in story.credits if credit.name in used]
+    # The week's moves under the lede, less those the paragraphs (as edited) already tell.
+    moved = moves.moves(story.stats, [str(p) for p in paragraphs], locale,
+                        story.methodology.get("materiality", DEFAULT_MATERIALITY),
+                        claims.names(story, settings.title))
     common = {"story": story, "headline": headline, "title": settings.title, "locale": locale,
+              "moves": moved,
               "tagline": settings.publication.describe(locale), "publication": settings.publication,
               "paragraphs": paragraphs, "events": events, "credits": credits,
               "chart_alt": chart_alt, "unsubscribe_url": UNSUBSCRIBE,
