@@ -20,7 +20,7 @@ def test_run_writes_the_week_11_bulletin(project, bulletin) -> None:
     assert result.code == 0, result.err
     assert result.out.splitlines() == [f"output/bulletins/2026-W11/{name}" for name in (
         "bulletin.md", "bulletin.html", "email.html", "email.txt", "chart.svg", "chart-narrow.svg",
-        "chart.png", "bulletin.json")]
+        "chart-dark.svg", "chart.png", "bulletin.json")]
     article = read(project, "2026-W11", "bulletin.md")
     for statement in (
         "China's AI models handled 4.69 trillion tokens on OpenRouter in the week to March 15, "

@@ -4,9 +4,7 @@ and before drawing, and the PNG drawn again when they change."""
 from __future__ import annotations
 
 import json
-import struct
 import xml.etree.ElementTree as ET
-import zlib
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -14,6 +12,7 @@ import pytest
 
 from bulletin.render import fonts, raster
 from bulletin.render.chart import EMAIL, FONTS, PNG_ZOOM
+from support.png import rows
 
 INSTALLED = fonts.FONT_ROOT  # the machine's own fonts, which the tests link to
 WEEK = "2026-W11"
@@ -39,40 +38,6 @@ def chinese(project: Path, bulletin) -> Path:
         config.write("locales: [en, zh]\n")
     assert bulletin("collect").code == 0
     return project / "output" / "bulletins" / WEEK
-
-
-def rows(png: bytes) -> list[bytes]:
-    """The PNG's rows of RGBA pixels (resvg writes 8-bit RGBA, not interlaced)."""
-    width, height, depth, colour = struct.unpack(">IIBB", png[16:26])
-    assert (depth, colour) == (8, 6)
-    data, at = b"", 8
-    while at < len(png):
-        length, kind = struct.unpack(">I4s", png[at:at + 8])
-        if kind == b"IDAT":
-            data += png[at + 8:at + 8 + length]
-        at += length + 12
-    raw, stride, found = zlib.decompress(data), width * 4, []
-    previous = bytearray(stride)
-    for y in range(height):
-        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for x in range(stride):
-            left = line[x - 4] if x >= 4 else 0
-            up, corner = previous[x], previous[x - 4] if x >= 4 else 0
-            if kind == 1:
-                line[x] = (line[x] + left) & 255
-            elif kind == 2:
-                line[x] = (line[x] + up) & 255
-            elif kind == 3:
-                line[x] = (line[x] + (left + up) // 2) & 255
-            elif kind == 4:
-                guess = left + up - corner
-                # Paeth: the neighbour nearest the guess, left before up before the corner on a tie.
-                near = min((abs(guess - left), 0, left), (abs(guess - up), 1, up),
-                           (abs(guess - corner), 2, corner))
-                line[x] = (line[x] + near[2]) & 255
-        found.append(bytes(line))
-        previous = line
-    return found
 
 
 def ink(png: bytes, top: int, bottom: int) -> int:
@@ -109,6 +74,29 @@ def test_without_a_chinese_font_the_run_says_so_in_one_line_and_draws_no_wordles
     email = (chinese / "email.zh.html").read_text(encoding="utf-8")
     assert 'src="chart.png"' in email and "chart.zh.png" not in email
     assert "chart.zh.png" not in json.loads((chinese / "bulletin.json").read_text())["chart"]["files"]
+
+
+def test_without_a_chinese_font_no_chinese_card_is_drawn_and_the_page_shares_the_chart(
+        chinese: Path, bulletin, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    with (chinese.parents[2] / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write("publish:\n  - {name: site, type: site, base_url: 'https://news.example.org/'}\n")
+    chinese.mkdir(parents=True, exist_ok=True)
+    (chinese / "share.zh.png").write_bytes(b"\x89PNG an earlier run's card, drawn without its font")
+    monkeypatch.setattr(fonts, "FONT_ROOT", font_root(tmp_path / "fonts", "en"))
+    result = bulletin("render", "--week", WEEK)
+    assert result.code == 0, result.err
+    # One line for the one cause (the chart's, above), none more for the card.
+    assert [line for line in result.err.splitlines() if "font" in line] == [
+        line for line in result.err.splitlines() if line.startswith("warning: chart.zh.png not drawn")]
+    assert "share.zh.png" not in result.err
+    assert not (chinese / "share.zh.png").exists()
+    data = json.loads((chinese / "bulletin.json").read_text())
+    assert list(data["cards"]) == ["en"] and "share.zh.png" not in data["chart"]["files"]
+    assert (chinese / "share.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # The Chinese page's preview shows the chart that was drawn, with words, as before there were cards.
+    page = (chinese / "bulletin.zh.html").read_text(encoding="utf-8")
+    assert '<meta property="og:image" content="https://news.example.org/2026/w11/chart.png">' in page
+    assert "og:image:width" not in page
 
 
 def test_doctor_names_the_missing_chinese_font_and_its_package(

@@ -154,7 +154,7 @@ def test_a_country_with_fewer_weeks_ends_on_the_latest_one_and_one_country_alone
     assert {"China", "5.00", "US", "2.00", "W1", "W3"} <= texts
     assert drawn.artifacts()[-1].content[:4] == b"\x89PNG"
     alone = draw(_Story(CN=[1_000_000_000_000]), {"en": words})  # type: ignore[arg-type]
-    assert len(alone.artifacts()) == 3
+    assert len(alone.artifacts()) == 4  # the wide, narrow and dark SVGs and the PNG
 
 
 def test_a_week_outside_the_counted_list_breaks_the_line_instead_of_dropping_it_to_zero() -> None:

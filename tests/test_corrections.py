@@ -470,7 +470,7 @@ def test_a_store_and_bulletins_from_before_quantity_ids_are_still_corrected(
         db.execute("DROP TABLE mail_reports")
         db.execute("DROP TABLE email_quota_recent")
         db.execute("DROP TABLE email_quota_minutes")
-        for table in ("editors", "edits", "edit_log"):
+        for table in ("editors", "edits", "edit_log", "model_name_decisions", "approved_texts"):
             db.execute(f"DROP TABLE {table}")
         for column in ("reason", "soft_bounces", "soft_bounce_week"):
             db.execute(f"ALTER TABLE subscribers DROP COLUMN {column}")

@@ -7,6 +7,7 @@ approval that publishes the site as `bulletin approve` does.
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import sqlite3
@@ -16,7 +17,19 @@ from pathlib import Path
 import pytest
 
 from bulletin.store.database import Store
-from support.desk import EDITOR, NAME, PASSWORD, WEEK, Client, bulletin, desk, held_project, paragraph_with
+from support import copy_demo
+from support.desk import (
+    EDITOR,
+    NAME,
+    PASSWORD,
+    SITE,
+    WEEK,
+    Client,
+    bulletin,
+    desk,
+    held_project,
+    paragraph_with,
+)
 
 SITE_PAGE = Path("output/site/2026/w11/index.html")
 
@@ -389,3 +402,167 @@ def test_a_rendering_the_edit_no_longer_fits_is_held_with_the_reason(served: str
     assert any(f"{NAME}'s wording no longer fits the data" in reason for reason in record.reasons)
     text = (project / ARTICLE / "bulletin.md").read_text(encoding="utf-8")
     assert "models processed" not in text and "no one wrote or edited it" in text
+
+
+# -- remembered names ----------------------------------------------------------------------------
+
+KIMI, DEEPSEEK = "moonshotai/kimi-k2.5-0127", "deepseek/deepseek-v3.2-20251201"
+SEASON = ("2026-W08", "2026-W09", "2026-W10", "2026-W11")
+ON_ANOMALY = SITE.replace("review: always", "review: on_anomaly")
+
+
+def back_filled(folder: Path) -> Path:
+    """The demo with no names for Kimi K2.5 and DeepSeek V3.2, back-filled week by week: every
+    week held, for the two names made from their ids and for nothing else."""
+    folder.mkdir()
+    copy_demo(folder)
+    board = folder / "demo" / "openrouter-weekly.csv"
+    board.write_text(board.read_text(encoding="utf-8").replace(",Kimi K2.5,", ",,")
+                     .replace(",DeepSeek V3.2,", ",,"), encoding="utf-8")
+    with (folder / "config.yaml").open("a", encoding="utf-8") as file:
+        file.write(ON_ANOMALY)
+    for week in SEASON:
+        assert bulletin(folder, "run", "--week", week).returncode == 3
+    with Store.open(folder / "output" / "bulletin.db") as store:
+        for week in SEASON:
+            reasons = store.bulletin(week).reasons
+            assert len(reasons) == 2 and all("made from its id" in reason for reason in reasons), reasons
+    added = bulletin(folder, "desk", "add-editor", EDITOR, "--name", NAME, stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    return folder
+
+
+def test_a_back_filled_season_held_for_made_up_names_is_decided_once_name_by_name(tmp_path: Path) -> None:
+    project = back_filled(tmp_path / "season")
+    with desk(project) as url:
+        editor = Client(url)
+        editor.sign_in()
+        week = editor.get("/week/2026-W08").text
+        assert f"made from its id {KIMI}, check it" in week and 'href="/names"' in week
+        page = editor.get("/names")
+        assert page.status == 200 and "Kimi K2.5 0127" in page.text
+        assert "holds " + ", ".join(f'<a href="/week/{w}">{w}</a>' for w in SEASON) in page.text
+        token = page.token()
+        # Without its token a decision is refused and changes nothing.
+        assert editor.post("/names/confirm", {"model": KIMI}).status == 403
+        refused = editor.post("/names/set", {"csrf": token, "model": KIMI, "name": "Kimi <b>K2.5</b>"})
+        assert refused.status == 303
+        told = editor.get("/names").text
+        assert "Nothing was changed: &#39;Kimi &lt;b&gt;K2.5&lt;/b&gt;&#39; is not a model" in told
+        with Store.open(project / "output" / "bulletin.db") as store:
+            assert store.decisions.names() == {}
+        # One decision a name: DeepSeek's made-up name is right, Kimi's date code is not its name.
+        assert editor.post("/names/confirm", {"csrf": token, "model": DEEPSEEK}).status == 303
+        assert editor.post("/names/set", {"csrf": token, "model": KIMI, "name": "Kimi K2.5"}).status == 303
+        said = html.unescape(editor.get("/names").text)
+        assert f"{KIMI}: Kimi K2.5 (corrected). Weeks rendered from now on name it so" in said
+        assert "No held week waits on a made-up name." in said
+        assert "2026-W11: rendered again, ready" in said
+        assert f"<td>{EDITOR}, " in editor.get("/names").text  # who decided: the signed-in editor
+        approved = editor.post("/week/2026-W08/approve", {"csrf": token})
+        assert approved.status == 303
+        assert "Waiting for an editor" in (home := editor.get("/").text)
+        assert "No bulletin is held for review." in home
+    with Store.open(project / "output" / "bulletin.db") as store:
+        decided = store.decisions.names()
+        assert {m: (d.name, d.decision, d.editor) for m, d in decided.items()} == {
+            DEEPSEEK: ("DeepSeek V3.2", "confirmed", EDITOR), KIMI: ("Kimi K2.5", "corrected", EDITOR)}
+        assert store.bulletin("2026-W08").status == "approved"
+    published = (project / "output/site/2026/w08/index.html").read_text(encoding="utf-8")
+    assert "Kimi K2.5" in published and "Kimi K2.5 0127" not in published
+    # The next weeks are not held for those names: each is written and published as it comes.
+    for week in SEASON[1:]:
+        done = bulletin(project, "run", "--week", week)
+        assert done.returncode == 0, done.stderr
+        with Store.open(project / "output" / "bulletin.db") as store:
+            record = store.bulletin(week)
+        assert (record.status, record.reasons) == ("ready", ())
+        article = (project / "output" / "bulletins" / week / "bulletin.md").read_text(encoding="utf-8")
+        assert "Kimi K2.5 0127" not in article
+    assert "Kimi K2.5" in (project / "output/bulletins/2026-W09/bulletin.md").read_text(encoding="utf-8")
+    # Forgotten, a name is made up again, and holds the next rendering.
+    forgot = bulletin(project, "names", "forget", KIMI)
+    assert (forgot.returncode, forgot.stdout) == (0, f"{KIMI}: forgotten\n")
+    assert bulletin(project, "render", "--week", "2026-W11").returncode == 0
+    with Store.open(project / "output" / "bulletin.db") as store:
+        record = store.bulletin("2026-W11")
+    assert record.status == "held" and f"made from its id {KIMI}, check it" in record.reasons[0]
+
+
+# -- held again after an approval ----------------------------------------------------------------
+
+
+def test_a_week_held_again_after_a_new_collection_shows_what_changed_since_it_was_approved(
+        served: str, project: Path) -> None:
+    editor = Client(served)
+    editor.sign_in()
+    token = editor.get(f"/week/{WEEK}").token()
+    assert "What changed since it was approved" not in editor.get(f"/week/{WEEK}").text  # never approved
+    assert editor.post(f"/week/{WEEK}/approve", {"csrf": token}).status == 303
+    approved = (project / ARTICLE / "bulletin.md").read_text(encoding="utf-8")
+    with Store.open(project / "output" / "bulletin.db") as store:
+        kept, at = store.decisions.approved_texts(WEEK)
+    assert kept == {"en": approved} and at
+    assert "What changed since it was approved" not in editor.get(f"/week/{WEEK}").text  # not held
+    board = project / "demo" / "openrouter-weekly.csv"  # MiniMax's week revised: 1.75 to 1.76 trillion
+    board.write_text(board.read_text(encoding="utf-8").replace(
+        "2026-W11,1,minimax/minimax-m2.5-20260211,MiniMax M2.5,1750000000000",
+        "2026-W11,1,minimax/minimax-m2.5-20260211,MiniMax M2.5,1760000000000"), encoding="utf-8")
+    assert bulletin(project, "collect").returncode == 0
+    assert bulletin(project, "run", "--week", WEEK).returncode == 3  # the correction is held
+    assert (project / ARTICLE / "bulletin.md").read_text(encoding="utf-8") == approved  # not yet out
+    assert WEEK in editor.get("/").text.split("Recent weeks")[0]  # waiting for an editor again
+    # The text approving would publish, against the approved one; then the same once it is
+    # rendered (the week itself held, the new text in its files).
+    for rendered in (False, True):
+        if rendered:
+            assert bulletin(project, "render", "--week", WEEK).returncode == 0
+            assert status_of(project) == "held"
+        page = editor.get(f"/week/{WEEK}").text
+        assert f"What changed since it was approved ({at})" in page
+        changed = page[page.index("What changed since"):page.index("Decide</h2>")]
+        # Word by word: the old figure struck out, the new one beside it, the rest as it was.
+        assert "MiniMax M2.5 at <del>1.75 </del><ins>1.76 </ins>trillion tokens" in changed
+        assert "models handled <del>4.69 </del><ins>4.7 </ins>trillion" in changed
+        # Only the paragraphs that changed: the lead and the top three, not the unchanged ones.
+        assert "second week in a row" in changed and "Hunter Alpha" not in changed
+        # In the table, the changed row alone, line by line.
+        assert ('<div class="para">| 1 | MiniMax M2.5 | China | <del>1,750 </del><ins>1,760 </ins>| '
+                "<del>−6.4% </del><ins>−5.9% </ins>|</div>") in changed
+
+
+def test_a_diff_marks_the_changed_words_and_only_the_changed_lines_of_a_table() -> None:
+    from bulletin.desk.diff import ADDED, REMOVED, SAME, Piece, changes
+
+    assert changes("Same.\n\nOld <b>x</b> here.", "Same.\n\nNew <b>x</b> here.\n\nAdded.") == [
+        [Piece(REMOVED, "Old "), Piece(ADDED, "New "), Piece(SAME, "<b>x</b> here.")],
+        [Piece(ADDED, "Added.")]]
+    assert changes("One.\n\nTwo.", "One.\n\nTwo.") == []
+    assert changes("| a | 1 |\n| b | 2 |\n| c | 3 |", "| a | 1 |\n| b | 5 |\n| c | 3 |") == [
+        [Piece(SAME, "| b | "), Piece(REMOVED, "2 "), Piece(ADDED, "5 "), Piece(SAME, "|")]]
+
+
+def test_names_from_the_command_line_refuse_bad_input_in_one_line_and_change_nothing(held: Path,
+                                                                                     tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(held, project)
+    assert bulletin(project, "names", "list").stdout == "no names decided, and none waiting\n"
+    grok = "x-ai/grok-4.1-fast"
+    for args, said in (
+            (("set", "nobody/none", "Nobody"),
+             "error: 'nobody/none': no such model in the store (give its id as the leaderboard lists it, "
+             "e.g. moonshotai/kimi-k2.5-0127)\n"),
+            (("set", grok, "Grok [4.1](https://evil.example)"),
+             "error: 'Grok [4.1](https://evil.example)' is not a model's name: letters, digits, spaces and "
+             ". , : ; + / ( ) ' & ! ? - only\n"),
+            (("set", grok, "   "), "error: the name is empty\n"),
+            (("forget", grok), f"error: '{grok}': no name was decided for this model\n")):
+        refused = bulletin(project, "names", *args)
+        assert (refused.returncode, refused.stderr) == (1, said), args
+    with Store.open(project / "output" / "bulletin.db") as store:
+        assert store.decisions.names() == {}
+    done = bulletin(project, "names", "set", "x-ai/grok-4.1-fast", "  Grok   4.1 Fast ", "--by", "bob")
+    assert done.stdout.startswith("x-ai/grok-4.1-fast: Grok 4.1 Fast (corrected); weeks rendered from now on")
+    listed = bulletin(project, "names", "list", "--format", "json")
+    (decided,) = json.loads(listed.stdout)["decided"]
+    assert (decided["name"], decided["decision"], decided["editor"]) == ("Grok 4.1 Fast", "corrected", "bob")

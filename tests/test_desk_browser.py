@@ -3,16 +3,18 @@ it, approves it, and the site has its page; axe-core finds nothing on any desk p
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from support.desk import EDITOR, NAME, PASSWORD, WEEK, desk, held_project
+from support.desk import EDITOR, NAME, PASSWORD, WEEK, bulletin, desk, held_project
 from support.reader import axe_violations, chromium, described
 
 pytestmark = [pytest.mark.slow, pytest.mark.external]  # a real chromium
 
-PAGES = ("/", f"/week/{WEEK}", "/sources")
+PAGES = ("/", f"/week/{WEEK}", "/sources", "/names")
 
 
 def submit(browser, button) -> None:
@@ -73,14 +75,31 @@ def held(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return held_project(tmp_path_factory.mktemp("held"))
 
 
+@pytest.fixture(scope="module")
+def named(held: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The held week with a name made up (the catalogue's row gone) and another decided: the
+    names page has both its forms."""
+    project = tmp_path_factory.mktemp("named") / "project"
+    shutil.copytree(held, project)
+    with sqlite3.connect(project / "output" / "bulletin.db") as db:
+        db.execute("DELETE FROM model_names WHERE model = 'moonshotai/kimi-k2.5-0127'")
+    assert bulletin(project, "render", "--week", WEEK).returncode == 0
+    decided = bulletin(project, "names", "set", "deepseek/deepseek-v3.2-20251201", "DeepSeek V3.2")
+    assert decided.returncode == 0, decided.stderr
+    return project
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_nothing_on_any_desk_page(held: Path, tmp_path: Path, scheme: str) -> None:
-    with desk(held) as url, chromium(tmp_path, scheme) as browser:
+def test_axe_finds_nothing_on_any_desk_page(named: Path, tmp_path: Path, scheme: str) -> None:
+    with desk(named) as url, chromium(tmp_path, scheme) as browser:
         browser.get(url + "/login")
         found = {"/login": axe_violations(browser)}
         sign_in(browser, url)
         for path in PAGES:
             browser.get(url + path)
             found[path] = axe_violations(browser)
+        browser.get(url + "/names")
+        forms = browser.page_source
+        assert "/names/confirm" in forms and "/names/forget" in forms  # both lists were checked
     assert all(not violations for violations in found.values()), "\n".join(
         f"{path}: {described(violations)}" for path, violations in found.items() if violations)

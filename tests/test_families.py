@@ -203,3 +203,14 @@ def test_w23_a_makers_new_model_is_told_as_taking_over_from_its_old_one(season: 
     assert round(debut["facts"]["succeeded_change"], 3) == -0.381
     assert "It follows its maker's Claude Opus 4.7, which fell 38.1% this week." in rendered(
         bulletin, season, "2026-W23")
+
+
+def test_a_name_an_editor_decided_is_the_models_ahead_of_the_catalogues_and_never_made_up() -> None:
+    from bulletin.model import ModelName
+    from bulletin.story.families import display_name
+
+    catalogue = {"x-ai/grok-4.1-fast": ModelName("x-ai/grok-4.1-fast", "xAI: Grok 4.1 Fast", "catalogue")}
+    decided = {"moonshotai/kimi-k2.5-0127": "Kimi K2.5", "x-ai/grok-4.1-fast": "Grok 4.1 Fast (beta)"}
+    assert display_name("moonshotai/kimi-k2.5-0127", catalogue) == ("Kimi K2.5 0127", True)
+    assert display_name("moonshotai/kimi-k2.5-0127", catalogue, decided) == ("Kimi K2.5", False)
+    assert display_name("x-ai/grok-4.1-fast", catalogue, decided) == ("Grok 4.1 Fast (beta)", False)

@@ -69,7 +69,7 @@ def test_the_page_has_social_and_canonical_metadata(rendered: Path) -> None:
     url = "https://news.example.org/bulletin/2026/w11/"  # the week's permanent page on the site
     assert f'<link rel="canonical" href="{url}">' in html
     assert f'<meta property="og:url" content="{url}">' in html
-    assert ('<meta property="og:image" content="https://news.example.org/bulletin/2026/w11/chart.png">'
+    assert ('<meta property="og:image" content="https://news.example.org/bulletin/2026/w11/share.png">'
             in html)
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     zh = (rendered / "bulletin.zh.html").read_text(encoding="utf-8")

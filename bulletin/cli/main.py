@@ -27,7 +27,7 @@ COMMANDS = {
     "stats": "inspect.stats", "events": "inspect.events", "backtest": "inspect.backtest",
     "serve": "serve.serve", "subscribers": "subscribers.subscribers", "doctor": "doctor.doctor",
     "corrections": "corrections.corrections", "init": "init.init", "bounces": "bounces.bounces",
-    "desk": "desk.desk",
+    "desk": "desk.desk", "names": "names.names",
 }
 
 # The machine's own trouble, not bulletin's: said in one line, like a BulletinError.

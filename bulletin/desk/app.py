@@ -27,7 +27,7 @@ from bulletin.desk.limits import LoginLimits
 from bulletin.desk.sessions import Session, Sessions
 from bulletin.errors import BulletinError
 from bulletin.model import DeliveryStatus
-from bulletin.pipeline import editing
+from bulletin.pipeline import editing, names
 from bulletin.render.article import environment
 from bulletin.serve import app as web
 from bulletin.store.database import Store
@@ -44,6 +44,7 @@ _WEEK = re.compile(r"/week/(\d{4}-[Ww]\d{2})(?:/(approve|reject|edit))?")
 # host ("//evil.example", "/\\evil.example") or a scheme ("https:", "javascript:").
 _LOCAL = re.compile(r"/(?![/\\])[A-Za-z0-9/_.\-]*")
 MAX_REASON = 2000  # characters in a rejection's reason
+_NAME_DECISIONS = ("/names/confirm", "/names/set", "/names/forget")
 
 
 def local_path(target: str) -> str:
@@ -95,6 +96,9 @@ class Desk(web.WebApp):
         if request.path == "/sources":
             with Store.open(self.config.database) as store:
                 return self.page(200, "sources", session, desk=views.sources(self.config, store))
+        if request.path == "/names":
+            with Store.open(self.config.database) as store:
+                return self.page(200, "names", session, names=views.model_names(store))
         found = _WEEK.fullmatch(request.path)
         week = _week(found[1]) if found and not found[2] else None
         if week is None:
@@ -109,6 +113,8 @@ class Desk(web.WebApp):
         if request.path == "/logout":
             self.sessions.end(session)
             return _redirect("/login", self._cookie(""))
+        if request.path in _NAME_DECISIONS:
+            return self.decide_name(session, request.path, form)
         found = _WEEK.fullmatch(request.path)
         week = _week(found[1]) if found and found[2] else None
         if week is None or found is None:
@@ -177,6 +183,28 @@ class Desk(web.WebApp):
             where = delivery.location if delivery.status == DeliveryStatus.OK else delivery.detail
             session.notice.append(f"{delivery.target}: {delivery.status}" + (f" ({where})" if where else ""))
         return _redirect(f"/week/{week}")
+
+    def decide_name(self, session: Session, path: str, form: dict[str, str]) -> web.Response:
+        """A made-up model name confirmed, corrected or forgotten: every later week uses the decision."""
+        model = form.get("model", "").strip()
+        try:
+            if path == "/names/forget":
+                names.forget(self.config, model)
+                session.notice.append(f"{model}: the decision is forgotten; its name is the catalogue's "
+                                      "or made up again.")
+            else:
+                decided = (names.confirm(self.config, model, session.user) if path == "/names/confirm"
+                           else names.correct(self.config, model, form.get("name", ""), session.user))
+                session.notice.append(f"{model}: {decided.name.name} ({decided.name.decision}). Weeks "
+                                      "rendered from now on name it so and are not held for it.")
+                session.notice.extend(f"{result.week}: rendered again, {result.status}"
+                                      + (f" ({'; '.join(result.reasons)})" if result.reasons else "")
+                                      for result in decided.rendered)
+        except BulletinError as exc:
+            session.notice.append(f"Nothing was changed: {exc}")
+            return _redirect("/names")
+        said.info("desk: the name of %s %s by %s", model, path.rpartition("/")[2], session.user)
+        return _redirect("/names")
 
     def edit(self, session: Session, week: IsoWeek, form: dict[str, str]) -> web.Response:
         """One paragraph's new wording: checked against the store, kept, and rendered again."""

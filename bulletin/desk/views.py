@@ -13,12 +13,16 @@ from typing import Any
 
 from bulletin import pipeline
 from bulletin.config.settings import Config
-from bulletin.errors import PublishError
+from bulletin.desk import diff
+from bulletin.errors import BulletinError, PublishError
 from bulletin.model import BulletinRecord, Delivery, Status
-from bulletin.model.corrections import Correction
+from bulletin.model.corrections import Correction, CorrectionStatus
+from bulletin.pipeline import names
 from bulletin.render.rendered import RenderedWeek, article_name
 from bulletin.store.database import SourceState, Store
+from bulletin.store.decisions import DecidedName
 from bulletin.story.quantities import QuantityId
+from bulletin.story.review import made_name_in
 from bulletin.weeks import IsoWeek
 
 RECENT = 12  # weeks listed under "recent" on the first page
@@ -115,6 +119,10 @@ class Week:
     corrections: list[Correction]
     changes: list[tuple[str, str, str, str, str]]  # the edit log: (locale, before, after, name, at)
     problem: str = ""  # why the rendered files cannot be shown
+    # Held again after an approval: each language's changed paragraphs since the approved text.
+    since_approved: list[tuple[str, list[list[diff.Piece]]]] = field(default_factory=list)
+    approved_at: str = ""
+    made_names: list[tuple[str, str]] = field(default_factory=list)  # (made-up name, model id) held for
 
     @property
     def decidable(self) -> bool:
@@ -134,8 +142,24 @@ def week(config: Config, store: Store, chosen: IsoWeek) -> Week | None:
         editions = [_edition(rendered, locale) for locale in rendered.locales]
     except (PublishError, OSError) as exc:
         problem = str(exc)
-    return Week(str(chosen), _listed(record), editions, store.deliveries(chosen),
-                store.corrections.of(chosen), store.edits.log(chosen), problem)
+    corrections = store.corrections.of(chosen)
+    approved, approved_at = store.decisions.approved_texts(chosen)
+    since: list[tuple[str, list[list[diff.Piece]]]] = []
+    if approved and any(c.status == CorrectionStatus.HELD for c in corrections):
+        # A held correction leaves the published files as they are until it is approved: the
+        # text it would publish is the story as the store tells it now.
+        try:
+            now = pipeline.story_texts(config, store, chosen)
+        except BulletinError as exc:
+            now, problem = {}, f"what changed since the approval cannot be shown: {exc}"
+        since = [(locale, diff.changes(approved.get(locale, ""), text)) for locale, text in now.items()]
+    elif approved and record.status == Status.HELD:
+        since = [(edition.locale, diff.changes(approved.get(edition.locale, ""),
+                                               "\n\n".join(block.text for block in edition.blocks)))
+                 for edition in editions]
+    made = [found for reason in record.reasons if (found := made_name_in(reason))]
+    return Week(str(chosen), _listed(record), editions, store.deliveries(chosen), corrections,
+                store.edits.log(chosen), problem, since, approved_at if approved else "", made)
 
 
 def paragraphs(markdown: str) -> list[str]:
@@ -201,3 +225,15 @@ class Desk:
 def sources(config: Config, store: Store) -> Desk:
     return Desk(list(store.source_states().values()), store.corrections.of(),
                 store.subscribers.counts(), [source.name for source in config.sources])
+
+
+@dataclass(frozen=True)
+class Names:
+    """The names page: decided names, and made-up names held weeks wait on."""
+
+    decided: list[DecidedName]
+    waiting: list[names.Waiting]
+
+
+def model_names(store: Store) -> Names:
+    return Names(list(store.decisions.names().values()), names.waiting(store))

@@ -10,12 +10,12 @@ change no longer fits the data.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
+from bulletin.records import record
 from bulletin.weeks import IsoWeek
 
 
-@dataclass(frozen=True)
+@record
 class Edit:
     week: IsoWeek
     locale: str
@@ -26,7 +26,7 @@ class Edit:
     at: str  # when (UTC, ISO 8601)
 
 
-@dataclass(frozen=True)
+@record
 class Edits:
     """A week's edits, as rendering applies them."""
 

@@ -44,7 +44,7 @@ from bulletin.records import record
 from bulletin.render import claims, correction_notes, restate, untranslated
 from bulletin.render.article import Settings, render_week
 from bulletin.render.correction_notes import quoted
-from bulletin.render.rendered import DEFAULT_LOCALE, RenderedWeek, folder_of, page_name
+from bulletin.render.rendered import DEFAULT_LOCALE, RenderedWeek, article_name, folder_of, page_name
 from bulletin.store.database import SaveReport, SourceState, Store
 from bulletin.story import review
 from bulletin.story.compose import TREND_WEEKS, compose
@@ -216,6 +216,7 @@ def decide(config: Config, week: IsoWeek, approve: bool, why: str = "", to: Sequ
             store.corrections.set_status(week, CorrectionStatus.HELD, CorrectionStatus.REJECTED)
             store.set_status(week, Status.REJECTED, [why])
             return _withdraw(config, store, week)
+        _keep_approved_text(config, store, week)
         if held:
             # The editor accepts the revised story: the page is written again, with its note.
             store.corrections.set_status(week, CorrectionStatus.HELD, CorrectionStatus.PENDING)
@@ -225,6 +226,18 @@ def decide(config: Config, week: IsoWeek, approve: bool, why: str = "", to: Sequ
         store.set_status(week, Status.APPROVED, record.reasons)
         targets = _not_back_filled(store, week, targets, email)
         return _publish_week(config, store, week, targets) if targets else []
+
+
+def _keep_approved_text(config: Config, store: Store, week: IsoWeek) -> None:
+    """Each language's article as the editor approves it: held again after a new collection,
+    the week is shown with what changed since (the desk's diff)."""
+    try:
+        rendered = RenderedWeek.load(config.output, week)
+    except PublishError:
+        return  # nothing rendered to keep; publishing says why
+    texts = {locale: rendered.text(article_name(locale)) for locale in rendered.locales
+             if rendered.has(article_name(locale))}
+    store.decisions.approved(week, texts, clock.stamp())
 
 
 def review_list(config: Config) -> list[tuple[BulletinRecord, Path]]:
@@ -324,9 +337,11 @@ def stats_history(config: Config, store: Store,
                   observations: list[Observation] | None = None) -> Mapping[IsoWeek, WeekStats]:
     """Every stored week's statistics; the store sums the weeks unless observations are at hand."""
     order = [source.name for source in config.sources]
+    # A name an editor confirmed or corrected is the model's from then on (`bulletin names`).
+    decided = {model: found.name for model, found in store.decisions.names().items()}
     if observations is not None:
-        return weekly_stats(observations, store.model_names(), config.methodology, order)
-    return weekly_stats_from(store.source_weeks(), store.model_names(), config.methodology, order)
+        return weekly_stats(observations, store.model_names(), config.methodology, order, decided)
+    return weekly_stats_from(store.source_weeks(), store.model_names(), config.methodology, order, decided)
 
 
 def choose_week(history: Mapping[IsoWeek, WeekStats], week: IsoWeek | None) -> IsoWeek:
@@ -452,6 +467,17 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
     bulletin = RenderedBulletin(story.week, config.output, rendering.data, record)
     return Written(bulletin, RunResult(story.week, rendering.headline, tuple(paths), status=status,
                                        reasons=reasons))
+
+
+def story_texts(config: Config, store: Store, week: IsoWeek) -> dict[str, str]:
+    """Each language's article as the store's data tells the week now, rendered in memory only
+    (no chart, nothing written): what approving a held correction would publish."""
+    story = build_story(config, store, week)
+    notes = correction_notes.of_week(store, week, config.sources, config.base_url)
+    rendering = render_week(story, replace(render_settings(config), chart=False), notes,
+                            Edits.of(store.edits.of(week)))
+    texts = rendering.texts()
+    return {locale: texts[article_name(locale)] for locale in config.locales if article_name(locale) in texts}
 
 
 def words_of(config: Config, store: Store, week: IsoWeek) -> list[str]:

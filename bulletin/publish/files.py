@@ -70,11 +70,11 @@ def replace_file(path: Path, data: bytes, mode: int = 0o644) -> None:
     Staged(path, data, mode).commit()
 
 
-def place_file(path: Path, source: Path) -> None:
+def place_copy(source: Path, path: Path) -> None:
     """Put the file ``source`` at ``path`` as ``replace_file`` would, without copying its bytes:
     ``path`` becomes a second name of the same file (a hard link), renamed into place.
 
-    A site holds every week's charts, most of its bytes; linking them costs a name each.
+    A site holds every week's charts and cards, most of its bytes; linking them costs a name each.
     It is safe because bulletin never changes a file in place: the next version of
     ``source`` is a new file renamed over it, and ``path`` keeps the one it had until it is
     placed again. Where the file system cannot link (another device, say), it is a copy.

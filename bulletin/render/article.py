@@ -12,9 +12,10 @@ import html
 import json
 import logging
 import os
+import re
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -30,7 +31,18 @@ from bulletin.model.edits import NO_EDITS, Edit, Edits
 from bulletin.model.facts import ForecastFacts
 from bulletin.model.markup import markdown_to_html, markdown_to_text
 from bulletin.model.publication import Publication
-from bulletin.render import chart, claims, correction_notes, escape, numbers_zh, phrasing, rendered
+from bulletin.records import record
+from bulletin.render import (
+    card,
+    chart,
+    claims,
+    correction_notes,
+    escape,
+    moves,
+    numbers_zh,
+    phrasing,
+    rendered,
+)
 from bulletin.render.chart import Drawn
 from bulletin.render.plaintext import html_to_plain
 from bulletin.story import quantities
@@ -52,7 +64,7 @@ EMAIL_CHART = (600, 390)  # the chart in the email's 640-pixel column, less its 
 
 DEFAULT_MATERIALITY = Methodology.materiality  # a story composed before it was recorded
 
-@dataclass(frozen=True)
+@record
 class Settings:
     title: str
     templates_dir: Path | None = None
@@ -166,7 +178,7 @@ def prefix(locale: str) -> str:
     return "" if locale == rendered.DEFAULT_LOCALE else f"{locale}/"
 
 
-@dataclass(frozen=True)
+@record
 class Rendering:
     """A week's files as render made them, before anything is written."""
 
@@ -194,7 +206,7 @@ def render_week(story: Story, settings: Settings, notes: Notes | None = None, ed
     # Started first: the chart's PNG is drawn in another process while the articles are written.
     drawn = _chart(story, settings) if settings.chart and story.trend else None
     try:
-        artifacts, articles, texts, quoted = _articles(story, settings, drawn, notes, edits)
+        artifacts, articles, texts, quoted, cards = _articles(story, settings, drawn, notes, edits)
         numbers = claims.trace(story, texts, settings.title, quoted)
     except BaseException:
         if drawn:
@@ -204,6 +216,8 @@ def render_week(story: Story, settings: Settings, notes: Notes | None = None, ed
     data = rendered.BulletinData(
         **story_data(story, articles[settings.locales[0]]["headline"]), articles=articles,
         numbers=numbers, chart={"key": drawn.keys if drawn else {}, "files": [a.filename for a in charts]})
+    if cards:
+        data["cards"] = cards
     if quoted:
         data["corrections"] = correction_notes.data_of(notes, quoted)
         data["updated_at"] = correction_notes.updated_at(notes) or data["generated_at"]
@@ -216,20 +230,23 @@ def render_week(story: Story, settings: Settings, notes: Notes | None = None, ed
 
 
 def _articles(story: Story, settings: Settings, drawn: Drawn | None, notes: Notes, edits: Edits) -> tuple[
-        list[Artifact], dict[str, rendered.ArticleData], dict[str, str], list[claims.Quoted]]:
-    """Each language's files, what bulletin.json says of them, each article's text and
-    the old figures its correction notes quote."""
+        list[Artifact], dict[str, rendered.ArticleData], dict[str, str], list[claims.Quoted],
+        dict[str, rendered.CardData]]:
+    """Each language's files, what bulletin.json says of them, each article's text, the old
+    figures its correction notes quote, and the social cards being drawn."""
     artifacts: list[Artifact] = []
     articles: dict[str, rendered.ArticleData] = {}
     texts: dict[str, str] = {}
     quoted: list[claims.Quoted] = []
+    cards: dict[str, rendered.CardData] = {}
     for locale in settings.locales:
         env = environment(settings.templates_dir, locale)
         # Below it a change is flat in every sentence, as in the rules (methodology.materiality).
         env.globals["materiality"] = story.methodology.get("materiality", DEFAULT_MATERIALITY)
         try:
             shown = correction_notes.render(env, prefix(locale), locale, notes)
-            files, headline, paragraphs = _render_locale(env, story, settings, locale, drawn, shown, edits)
+            files, headline, paragraphs, card_data = _render_locale(env, story, settings, locale, drawn,
+                                                                    shown, edits)
         except jinja2.TemplateError as exc:
             raise RenderError(f"{_where(exc, env)}: {exc.message or exc}") from None
         artifacts.extend(files)
@@ -237,7 +254,9 @@ def _articles(story: Story, settings: Settings, drawn: Drawn | None, notes: Note
         articles[locale] = {"headline": headline, "files": [a.filename for a in files],
                             "paragraphs": paragraphs}
         quoted.extend(shown.quoted)
-    return artifacts, articles, texts, quoted
+        if card_data:
+            cards[locale] = card_data
+    return artifacts, articles, texts, quoted, cards
 
 
 def _chart(story: Story, settings: Settings) -> Drawn:
@@ -262,8 +281,9 @@ def _chart(story: Story, settings: Settings) -> Drawn:
 
 def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, locale: str,
                    drawn: Drawn | None, notes: Rendered | None = None, edits: Edits = NO_EDITS
-                   ) -> tuple[list[Artifact], str, list[rendered.Paragraph]]:
-    """The language's four files, its headline, and its news paragraphs (as generated and as written)."""
+                   ) -> tuple[list[Artifact], str, list[rendered.Paragraph], rendered.CardData | None]:
+    """The language's four files, its headline, its news paragraphs (as generated and as written)
+    and its social card (being drawn)."""
     pre = prefix(locale)
     events = [e for e in story.events if _has_template(env, pre, e.kind, locale)
               and _has_subject(e, locale)]
@@ -290,10 +310,20 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     sundays = {week: IsoWeek.parse(week).sunday for points in story.trend.values() for week, *_ in points}
     chart_alt = "".join(_render(env, f"{pre}chart_alt.txt.j2", story=story, sundays=sundays,
                                 finding=chart.finding(story)).splitlines()).strip() if has_chart else ""
+    # Started as soon as its words are known: it is drawn while the rest is written. Only for a
+    # page on the site: a link preview needs the image's address, and nothing else shows it.
+    card_data = (_card(env, story, settings, locale, escape.plain(headline), chart_alt, drawn)
+                 if drawn and page_url else None)
+    card_url = f"{week_url}{card_data['file']}" if card_data and page_url else ""
     # A language credits only what its article shows: a figure left out of it is not a source of it.
     used = sources_used(story.stats.source, events)
     credits = [credit for credit in story.credits if credit.name in used]
+    # The week's moves under the lede, less those the paragraphs (as edited) already tell.
+    moved = moves.moves(story.stats, [str(p) for p in paragraphs], locale,
+                        story.methodology.get("materiality", DEFAULT_MATERIALITY),
+                        claims.names(story, settings.title))
     common = {"story": story, "headline": headline, "title": settings.title, "locale": locale,
+              "moves": moved,
               "tagline": settings.publication.describe(locale), "publication": settings.publication,
               "paragraphs": paragraphs, "events": events, "credits": credits,
               "chart_alt": chart_alt, "unsubscribe_url": UNSUBSCRIBE,
@@ -309,7 +339,9 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
                             "description": markdown_to_text(paragraphs[0]) if paragraphs
                             else escape.plain(headline)}
     page = _render(env, f"{pre}page.html.j2", **html_common, body=_markup(body), page_url=page_url,
-                   image_url=f"{week_url}{png_name}" if has_chart and page_url else "",
+                   image_url=card_url or (f"{week_url}{png_name}" if has_chart and page_url else ""),
+                   image_alt=card_data["alt"] if card_url and card_data else chart_alt,
+                   image_size=card.SIZE if card_url else None,
                    chart_size=drawn.size(locale) if drawn else CHART_SIZE)
     # The email shows its language's PNG (drawn for it, type readable on a phone): linked on
     # the site, or (no site) carried inside the message by the mailer.
@@ -319,6 +351,9 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     # the body is otherwise the page's.
     email_body = body.replace(f'src="{svg_name}"',
                               f'width="{email_size[0]}" height="{email_size[1]}" src="{html.escape(png)}"')
+    if drawn and week_url:
+        email_body = _dark_chart(email_body, png, week_url + rendered.chart_name(drawn.png_locale(locale),
+                                                                                 dark=True))
     if notes and notes.notice:
         email_body += notes.notice  # earlier weeks' corrections: this email is the next one readers get
     links = _email_links(settings, locale, week_url,
@@ -334,7 +369,39 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
         Artifact("email-html", rendered.email_html_name(locale), email_html),
         Artifact("email-text", rendered.email_text_name(locale), email_txt),
     ], escape.plain(headline), [{"generated": str(g), "text": str(p)}
-                                for g, p in zip(generated, paragraphs, strict=True)]
+                                for g, p in zip(generated, paragraphs, strict=True)], card_data
+
+
+def _dark_chart(body: str, png: str, dark: str) -> str:
+    """The email's chart as a <picture> whose source for a client set to dark is the same chart in the
+    dark colours: Apple's mail apps and others that honour the media query take it, and the rest
+    show the light PNG (its own white card, legible on either background). Linked on the site only:
+    a message carries one image inside itself."""
+    tag = re.search(f'<img [^>]*src="{re.escape(html.escape(png))}"[^>]*>', body)
+    if tag is None:
+        return body
+    source = (f'<source media="(prefers-color-scheme: dark)" srcset="{html.escape(dark)}" '
+              'type="image/svg+xml">')
+    return body.replace(tag[0], f"<picture>{source}{tag[0]}</picture>", 1)
+
+
+def _card(env: jinja2.Environment, story: Story, settings: Settings, locale: str, headline: str,
+          chart_alt: str, drawn: Drawn) -> rendered.CardData | None:
+    """Start drawing the language's social card; its file and alt text, or None where its script
+    has no face here (then its pages' cards show the chart, as they did before)."""
+    said = drawn.words.get(locale)
+    if said is None:
+        return None
+    name = f"{prefix(locale)}card.txt.j2"
+    dateline = str(_call(env, name, "date", story.week))
+    words = card.CardWords(escape.clean(settings.title), headline, dateline, said.title,
+                           str(_call(env, name, "unit")), said.names)
+    file = rendered.card_name(locale)
+    # Drawn in this process while it waits for the chart's: a process of its own cost more to start.
+    if not drawn.draw_png(file, card.svg(story, words, locale), locale, zoom=1, here=True):
+        return None
+    alt = _call(env, name, "alt", words.publication, headline, dateline, chart_alt)
+    return {"file": file, "alt": str(alt)}
 
 
 def _has_template(env: jinja2.Environment, pre: str, kind: str, locale: str) -> bool:

@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bulletin.model import Artifact, Story
+from bulletin.records import record
 from bulletin.render import fonts, rendered
-from bulletin.render.raster import Pending, start
+from bulletin.render.raster import Pending, later, start
 
 log = logging.getLogger("bulletin")
 
@@ -48,7 +49,7 @@ FONTS = {"en": f"system-ui, -apple-system, 'Segoe UI', Roboto, {LATIN}, sans-ser
                f"'WenQuanYi Zen Hei', {LATIN}, sans-serif"}
 
 
-@dataclass(frozen=True)
+@record
 class Layout:
     width: int
     pad: int
@@ -67,7 +68,7 @@ NARROW = Layout(350, 10, 17, 13, 12, 200)  # a 390-pixel phone's column: shown a
 EMAIL = Layout(500, 12, 22, 17.5, 16.5, 220)
 
 
-@dataclass(frozen=True)
+@record
 class Words:
     """A chart's words in one language, as its template rendered them."""
 
@@ -78,7 +79,7 @@ class Words:
     weeks: Sequence[str]  # the x axis: each week's label, oldest first
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     """What the chart shows, said in its title."""
 
@@ -94,7 +95,7 @@ class Finding:
         return self.shown > 1 and self.weeks == self.shown
 
 
-@dataclass(frozen=True)
+@dataclass
 class Drawn:
     """A week's chart files, and the size of each language's wide drawing (the email states it).
 
@@ -106,6 +107,11 @@ class Drawn:
     keys: dict[str, str]  # PNG file name -> the content hash of the SVG it was drawn from
     sizes: dict[str, tuple[int, int]]  # locale -> the wide chart's width and height
     email_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)  # locale -> the PNG's, halved
+    folder: Path | None = None  # where an earlier run's PNGs lie, to be reused when unchanged
+    previous: dict[str, str] = field(default_factory=dict)  # their keys, as bulletin.json lists them
+    tried: list[str] = field(default_factory=list)  # every PNG asked for, drawn or not
+    told: set[str] = field(default_factory=set)  # the languages whose missing faces were reported
+    words: Mapping[str, Words] = field(default_factory=dict)  # each language's, for the social card
 
     def size(self, locale: str) -> tuple[int, int]:
         return self.sizes.get(locale, CHART_SIZE)
@@ -119,11 +125,30 @@ class Drawn:
         own was not drawn (no face for its script)."""
         return locale if rendered.chart_name(locale, png=True) in self.pngs else rendered.DEFAULT_LOCALE
 
+    def draw_png(self, name: str, svg: str, locale: str, zoom: float = PNG_ZOOM, here: bool = False) -> bool:
+        """Start drawing ``svg`` as the PNG ``name`` (or reuse the one an earlier run drew from it),
+        in a process of its own, or with ``here`` in this one once the others are under way;
+        False, and a warning, where ``locale``'s script has no face here: never a PNG without words."""
+        self.tried.append(name)
+        problem = fonts.missing(locale)
+        if problem:
+            if locale not in self.told:  # one line for one cause: the chart's, not the card's too
+                log.warning("%s not drawn: %s", name, problem)
+                self.told.add(locale)
+            return False
+        faces = fonts.faces(locale)
+        # Keyed by the faces too: a face installed or updated since draws it again.
+        key = hashlib.sha256(f"{VERSION}{zoom}{svg}{fonts.key(faces)}".encode()).hexdigest()[:16]
+        self.keys[name] = key
+        png = _reused(self.folder, name) if self.previous.get(name) == key else None
+        draw = later if here else start
+        self.pngs[name] = png if png is not None else draw(name, svg, zoom, [str(face) for face in faces])
+        return True
+
     @property
     def left_out(self) -> tuple[str, ...]:
         """The PNGs not drawn this time: one an earlier run left must not be shown in their place."""
-        return tuple(name for name in (rendered.chart_name(locale, png=True) for locale in self.sizes)
-                     if name not in self.pngs)
+        return tuple(name for name in self.tried if name not in self.pngs)
 
     def cancel(self) -> None:
         for png in self.pngs.values():
@@ -131,7 +156,10 @@ class Drawn:
                 png.cancel()
 
     def artifacts(self) -> list[Artifact]:
-        pngs = [Artifact("chart-png", name, png if isinstance(png, bytes) else png.result())
+        # Those drawn here first: this process has nothing else to do while the others draw theirs.
+        done = {name: png.result() for name, png in self.pngs.items()
+                if isinstance(png, Pending) and png.process is None}
+        pngs = [Artifact("chart-png", name, png if isinstance(png, bytes) else done.get(name) or png.result())
                 for name, png in self.pngs.items()]
         return [*self.svgs, *pngs]
 
@@ -166,40 +194,25 @@ def axis_ticks(highest: float, most: int = 7) -> list[float]:
 
 
 def draw(story: Story, words: Mapping[str, Words], folder: Path | None = None) -> Drawn:
-    """Every language's chart (two SVG layouts and a PNG); an unchanged PNG in ``folder`` is reused."""
-    previous = _previous_keys(folder)
-    svgs: list[Artifact] = []
-    pngs: dict[str, bytes | Pending] = {}
-    keys: dict[str, str] = {}
-    sizes: dict[str, tuple[int, int]] = {}
-    email_sizes: dict[str, tuple[int, int]] = {}
-
-    def png_of(name: str, light: str, locale: str) -> bytes | Pending | None:
-        problem = fonts.missing(locale)
-        if problem:  # never a chart without words: none, and the default language's serves
-            log.warning("%s not drawn: %s", name, problem)
-            return None
-        faces = fonts.faces(locale)
-        # Keyed by the faces too: a face installed or updated since draws it again.
-        keys[name] = hashlib.sha256(f"{VERSION}{light}{fonts.key(faces)}".encode()).hexdigest()[:16]
-        png = _reused(folder, name) if previous.get(name) == keys[name] else None
-        return png if png is not None else start(name, light, PNG_ZOOM, [str(face) for face in faces])
-
+    """Every language's chart (two SVG layouts, the email's PNG and its dark SVG); an unchanged PNG
+    in ``folder`` is reused."""
+    drawn = Drawn([], {}, {}, {}, folder=folder, previous=_previous_keys(folder), words=words)
     for locale, said in words.items():
         wide = _svg(story, said, WIDE, locale)
-        svgs.append(Artifact("chart-svg", rendered.chart_name(locale), wide.text(dark=True)))
-        svgs.append(Artifact("chart-svg", rendered.chart_name(locale, narrow=True),
-                             _svg(story, said, NARROW, locale).text(dark=True)))
-        sizes[locale] = (wide.width, wide.height)
-        # One PNG, laid out for the email's column: the email, feed readers and
-        # social cards all show it scaled down on a phone.
+        drawn.svgs.append(Artifact("chart-svg", rendered.chart_name(locale), wide.text(dark=True)))
+        drawn.svgs.append(Artifact("chart-svg", rendered.chart_name(locale, narrow=True),
+                                   _svg(story, said, NARROW, locale).text(dark=True)))
+        drawn.sizes[locale] = (wide.width, wide.height)
+        # One PNG, laid out for the email's column: the email and feed readers show it
+        # scaled down on a phone.
         email = _svg(story, said, EMAIL, locale)
-        name = rendered.chart_name(locale, png=True)
-        png = png_of(name, email.text(dark=False), locale)
-        if png is not None:
-            pngs[name] = png
-            email_sizes[locale] = (email.width, email.height)
-    return Drawn(svgs, pngs, keys, sizes, email_sizes)
+        if drawn.draw_png(rendered.chart_name(locale, png=True), email.text(dark=False), locale):
+            drawn.email_sizes[locale] = (email.width, email.height)
+            # The email's chart in a mail client set to dark: the same layout in the dark colours,
+            # an SVG (the clients that pick it by the reader's scheme show SVG), so no second PNG.
+            drawn.svgs.append(Artifact("chart-svg", rendered.chart_name(locale, dark=True),
+                                       email.text(dark=True, only=True)))
+    return drawn
 
 
 def size_of(svg: str) -> tuple[int, int]:
@@ -234,12 +247,14 @@ class _Picture:
     height: int
     body: list[str]
 
-    def text(self, dark: bool) -> str:
-        """The SVG document; ``dark`` adds the dark scheme's colours, which a browser picks by itself."""
+    def text(self, dark: bool, only: bool = False) -> str:
+        """The SVG document; ``dark`` adds the dark scheme's colours, which a browser picks by itself,
+        and with ``only`` takes them whatever the scheme."""
         rules = "".join(f".{name}{{fill:{DARK[name]}}}" for name in ("bg", "ink", "muted"))
         rules += f".grid{{stroke:{DARK['grid']}}}.axis{{stroke:{DARK['axis']}}}"
         rules += "".join(f".s{i}{{stroke:{c}}}.f{i}{{fill:{c}}}" for i, c in enumerate(DARK["series"]))
-        style = f"<style>@media (prefers-color-scheme: dark){{{rules}}}</style>" if dark else ""
+        style = ("" if not dark else f"<style>{rules}</style>" if only
+                 else f"<style>@media (prefers-color-scheme: dark){{{rules}}}</style>")
         return (f'<?xml version="1.0" encoding="utf-8"?>\n'
                 f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width}" height="{self.height}" '
                 f'viewBox="0 0 {self.width} {self.height}">{style}'

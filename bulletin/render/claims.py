@@ -224,11 +224,14 @@ def _runs(every: Sequence[Quantity], text: str, locale: str) -> Iterator[tuple[s
     """Each run of weeks the article writes as a word, with its quantity and sentence."""
     fmt = FORMATS[locale]
     parts = list(sentences(text, locale))
+    lowered = text.lower()
     for quantity in filter(_is_run, every):
         for form in (fmt.ordinal, fmt.count_words):
             word = str(form(quantity.value))
             if any(c.isdigit() for c in word):
                 continue  # written in figures: read as a number
+            if word.lower() not in lowered:
+                continue  # most runs' words are not in the text: no pattern to compile for them
             if locale == "zh":
                 pattern = re.compile(re.escape(word) + r"(个)?(周|星期)")
             else:  # "the second consecutive week", "a six-week run"

@@ -35,7 +35,10 @@ class Pending:
 
     def result(self) -> bytes:
         if self.process is None:
-            return _draw_here(self.options)
+            try:
+                return _draw_here(self.options)
+            except ValueError as exc:  # what resvg raises for a drawing it cannot make
+                raise RenderError(f"{self.name}: resvg could not draw it ({exc})") from None
         try:
             out, err = self.process.communicate(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
@@ -73,6 +76,14 @@ def start(name: str, svg: str, zoom: float, fonts: list[str]) -> Pending:
     process.stdin.close()
     process.stdin = None  # sent and closed: communicate() is left to read the answer
     return Pending(name, options, process)
+
+
+def later(name: str, svg: str, zoom: float, fonts: list[str]) -> Pending:
+    """``svg`` to be drawn in this process when its result is asked for: for a drawing started late,
+    whose own process would cost more to start than it saves, drawn while this one waits for the others."""
+    options: dict[str, object] = {"svg_string": svg, "zoom": zoom, "skip_system_fonts": bool(fonts),
+                                  "font_files": fonts or None}
+    return Pending(name, options, None)
 
 
 @cache

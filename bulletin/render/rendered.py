@@ -10,6 +10,8 @@ the email read them through ``RenderedWeek``, never by building a path.
     bulletin.json                     everything behind the article (story data, numbers)
     chart.svg, chart.png              the chart, when one is drawn (chart.zh.svg likewise)
     chart-narrow.svg                  ... laid out for a phone's width
+    chart-dark.svg                    ... laid out for the email, in dark colours (chart-dark.zh.svg)
+    share.png                         the social card, 1200 by 630 (share.zh.png likewise)
 """
 
 from __future__ import annotations
@@ -53,6 +55,13 @@ class ChartData(TypedDict):
     files: list[str]
 
 
+class CardData(TypedDict):
+    """A language's social card: its file and what it shows, in words."""
+
+    file: str
+    alt: str
+
+
 class StoryData(TypedDict, total=False):
     """What bulletin.json says of the story (article.story_data())."""
 
@@ -83,6 +92,7 @@ class BulletinData(StoryData, total=False):
     numbers: Required[dict[str, Any]]  # claims.trace(): each stated number and its sources
     chart: Required[ChartData]
     corrections: dict[str, Any]  # correction_notes.data_of()
+    cards: dict[str, CardData]  # by language: the social card each drew (none where it could not)
 
 
 # What a week's file must hold to be read at all; an older bulletin.json lacking one of the
@@ -97,7 +107,7 @@ def checked(data: Any, path: Path) -> BulletinData:
     for key, kind in _READ.items():
         if not isinstance(data.get(key), kind):
             raise PublishError(f"{path}: not a bulletin ({key!r} is missing or not a {kind.__name__})")
-    for key in ("articles", "numbers", "chart", "methodology", "corrections"):
+    for key in ("articles", "numbers", "chart", "methodology", "corrections", "cards"):
         if key in data and not isinstance(data[key], dict):
             raise PublishError(f"{path}: {key!r} is not an object")
     for locale, article in data.get("articles", {}).items():
@@ -111,14 +121,23 @@ def suffix(locale: str) -> str:
     return "" if locale == DEFAULT_LOCALE else f".{locale}"
 
 
-def chart_name(locale: str, narrow: bool = False, png: bool = False) -> str:
-    """"chart.svg", "chart-narrow.zh.svg", "chart.zh.png": a language's chart in one layout and format."""
-    return f"chart{'-narrow' if narrow else ''}{suffix(locale)}.{'png' if png else 'svg'}"
+def chart_name(locale: str, narrow: bool = False, png: bool = False, dark: bool = False) -> str:
+    """"chart.svg", "chart-narrow.zh.svg", "chart.zh.png", "chart-dark.svg": a language's chart in
+    one layout and format."""
+    layout = "-narrow" if narrow else "-dark" if dark else ""
+    return f"chart{layout}{suffix(locale)}.{'png' if png else 'svg'}"
+
+
+def card_name(locale: str) -> str:
+    """"share.png", "share.zh.png": a language's social card."""
+    return f"share{suffix(locale)}.png"
 
 
 CHART_PNG = "chart.png"
 CHARTS = tuple(chart_name(locale, narrow, png) for locale in LOCALES
                for narrow, png in ((False, False), (False, True), (True, False)))
+# Files beside the charts that no page shows but others link to: the email's dark chart, the cards.
+EXTRAS = frozenset(name for locale in LOCALES for name in (chart_name(locale, dark=True), card_name(locale)))
 _LOCALE_PAGE = re.compile(r"^bulletin\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\.html$")
 _ARTICLE = re.compile(r"<article[^>]*>(.*?)</article>", re.DOTALL)
 
@@ -237,6 +256,12 @@ class RenderedWeek:
     def charts(self) -> tuple[str, ...]:
         present = self.files()
         return tuple(name for name in CHARTS if name in present)
+
+    @property
+    def extras(self) -> tuple[str, ...]:
+        """The email's dark charts and the social cards render drew, as bulletin.json lists them."""
+        files = self.data.get("chart", {}).get("files", [])
+        return tuple(name for name in files if isinstance(name, str) and name in EXTRAS)
 
     def texts(self) -> dict[str, str]:
         """Each file a reader sees (articles, pages, emails), by name."""

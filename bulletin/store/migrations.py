@@ -6,7 +6,7 @@ released; append a new one.
 
 from __future__ import annotations
 
-from bulletin.store import corrections, editors, edits, mail, mail_reports, quota, week_totals
+from bulletin.store import corrections, decisions, editors, edits, mail, mail_reports, quota, week_totals
 
 # One script per schema version; user_version says how many have run.
 MIGRATIONS: tuple[str, ...] = (
@@ -154,4 +154,6 @@ MIGRATIONS: tuple[str, ...] = (
     editors.MIGRATION,
     # Editors' changes to an article's wording, and the record of each change.
     edits.MIGRATION,
+    # Model names editors confirmed or corrected, and each week's articles as last approved.
+    decisions.MIGRATION,
 )

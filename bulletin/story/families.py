@@ -122,8 +122,15 @@ def house_case(name: str) -> str:
     return f"{proper} {rest}" if proper and rest and first != proper else name
 
 
-def display_name(model: str, names: Mapping[str, ModelName]) -> tuple[str, bool]:
-    """How the article names a row, and whether the name had to be made from the id."""
+def display_name(model: str, names: Mapping[str, ModelName],
+                 decided: Mapping[str, str] | None = None) -> tuple[str, bool]:
+    """How the article names a row, and whether the name had to be made from the id.
+
+    ``decided`` holds the names editors confirmed or corrected, by model id: such a name is
+    the model's wherever it is named, ahead of the catalogue's, and is never a made-up one.
+    """
+    if decided and model in decided:
+        return decided[model], False
     found = catalogue_name(model, names)
     if found is None:
         return made_name(model), True

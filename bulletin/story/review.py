@@ -7,6 +7,7 @@ publishes, ``on_anomaly`` holds the bulletin, ``always`` holds every bulletin.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
@@ -60,9 +61,24 @@ def missing_days(story: Story) -> list[str]:
 
 
 def made_names(story: Story) -> list[str]:
-    """A top-ten model the catalogue has no name for: its name was made from the id."""
+    """A top-ten model the catalogue has no name for: its name was made from the id.
+
+    A name an editor confirmed or corrected is not made up (``bulletin names``), so a week
+    is held for a model's made-up name once, not every week.
+    """
     return [f"{row.name} (No. {row.rank}): no name in the model catalogue; "
             f"made from its id {row.model}, check it" for row in story.stats.top(10) if row.name_made]
+
+
+# made_names()'s reason, read back: the made-up name and the model's id (the desk offers to decide it).
+_MADE = re.compile(r"(?P<name>.+) \(No\. \d+\): no name in the model catalogue; made from its id "
+                   r"(?P<model>\S+), check it")
+
+
+def made_name_in(reason: str) -> tuple[str, str] | None:
+    """(made-up name, model id) when ``reason`` is made_names()'s; None otherwise."""
+    found = _MADE.fullmatch(reason)
+    return (found["name"], found["model"]) if found else None
 
 
 def unmapped_top(story: Story) -> list[str]:

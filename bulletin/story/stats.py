@@ -97,10 +97,13 @@ class _Leaderboard:
 
 
 def weekly_stats(observations: Iterable[Observation], names: dict[str, ModelName],
-                 methodology: Methodology, source_order: Sequence[str] = ()
-                 ) -> WeekHistory:
-    """Statistics for every week the observations cover, keyed and ordered by week."""
-    return weekly_stats_from(source_weeks(observations), names, methodology, source_order)
+                 methodology: Methodology, source_order: Sequence[str] = (),
+                 decided: Mapping[str, str] | None = None) -> WeekHistory:
+    """Statistics for every week the observations cover, keyed and ordered by week.
+
+    ``decided``: model names editors confirmed or corrected, by id (families.display_name).
+    """
+    return weekly_stats_from(source_weeks(observations), names, methodology, source_order, decided)
 
 
 def is_complete(history: Mapping[IsoWeek, WeekStats], week: IsoWeek) -> bool:
@@ -130,10 +133,10 @@ def source_weeks(observations: Iterable[Observation]) -> list[SourceWeek]:
 
 
 def weekly_stats_from(totals: Iterable[SourceWeek], names: dict[str, ModelName],
-                      methodology: Methodology, source_order: Sequence[str] = ()
-                      ) -> WeekHistory:
+                      methodology: Methodology, source_order: Sequence[str] = (),
+                      decided: Mapping[str, str] | None = None) -> WeekHistory:
     boards = _leaderboards(totals, source_order, methodology.free_variants == FreeVariants.MERGE)
-    return WeekHistory(boards, names, methodology)
+    return WeekHistory(boards, names, methodology, decided)
 
 
 # A subject type's suffix for the totals over every listed model of each country or
@@ -151,9 +154,10 @@ class WeekHistory(Mapping[IsoWeek, WeekStats]):
     """
 
     def __init__(self, boards: dict[IsoWeek, _Leaderboard], names: dict[str, ModelName],
-                 methodology: Methodology) -> None:
+                 methodology: Methodology, decided: Mapping[str, str] | None = None) -> None:
         self._boards = dict(sorted(boards.items()))
         self._names = names
+        self._decided = dict(decided or {})
         self._methodology = methodology
         self._stats: dict[IsoWeek, WeekStats] = {}
         self._seen: dict[str, IsoWeek] | None = None
@@ -187,7 +191,7 @@ class WeekHistory(Mapping[IsoWeek, WeekStats]):
     def _raw(self, week: IsoWeek) -> _RawWeek:
         if self._last_raw is not None and self._last_raw.board.week == week:
             return self._last_raw
-        return _raw_stats(self._boards[week], self._names, self._methodology)
+        return _raw_stats(self._boards[week], self._names, self._methodology, self._decided)
 
     def __iter__(self) -> Iterator[IsoWeek]:
         return iter(self._boards)
@@ -356,7 +360,7 @@ def first_families(ranked: Iterable[str], n: int) -> set[str]:
 
 
 def _raw_stats(board: _Leaderboard, names: dict[str, ModelName],
-               methodology: Methodology) -> _RawWeek:
+               methodology: Methodology, decided: Mapping[str, str] | None = None) -> _RawWeek:
     models: list[_Row] = []
     authors: dict[str, list[str]] = defaultdict(list)
     countries: dict[str, list[str]] = defaultdict(list)
@@ -381,7 +385,7 @@ def _raw_stats(board: _Leaderboard, names: dict[str, ModelName],
                 countries[country].append(model)
             elif not methodology.is_mapped(author) and author not in unmapped:
                 unmapped.append(author)
-        name, made = display_name(model, names)
+        name, made = display_name(model, names, decided)
         models.append((model, name, author, country, board.tokens[model], rank, counted, excluded,
                        board.days_of(model), made, board.listing_of(model)))
     _tell_variants_apart(models)

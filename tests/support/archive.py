@@ -50,8 +50,9 @@ def make_archive(template: Path, output: Path, database: Path, count: int,
                  "articles": {lang: {**article, "headline": headlines[lang]}
                               for lang, article in articles.items()}}),
                 encoding="utf-8")
-            for extra in template.glob("chart*"):
-                shutil.copy(extra, folder / extra.name)
+            for extra in data.get("chart", {}).get("files", []) or ("chart.svg", "chart.png"):
+                if (template / extra).exists():
+                    shutil.copy(template / extra, folder / extra)
             store.record_bulletin(name, headline, [], when.isoformat())
             path = f"{week.year}/w{week.week:02d}/"
             pages = [path, *(f"{path}{lang}/" for lang in articles if lang != "en")]

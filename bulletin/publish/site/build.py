@@ -24,11 +24,12 @@ import orjson
 
 from bulletin.errors import PublishError
 from bulletin.model.publication import Publication
-from bulletin.publish.files import PART, place_file, replace_file
+from bulletin.publish.files import PART, place_copy, replace_file
 from bulletin.publish.site import feeds as sitefeeds
 from bulletin.publish.site import static
 from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed, language_tag
 from bulletin.render.article import environment
+from bulletin.render.card import SIZE as CARD_SIZE
 from bulletin.render.rendered import DATA, LOCALES, RenderedWeek, folder_of, page_path
 from bulletin.weeks import IsoWeek
 
@@ -106,7 +107,7 @@ class Site:
         # The chart first: the page that shows it must never point at a missing file.
         edition = folder_of(self.output, article.week)
         for name in article.charts:
-            place_file(folder / name, edition / name)
+            place_copy(edition / name, folder / name)
         alternates = self._alternates(article.path, (DEFAULT_LANG, *article.languages))
         for lang in (DEFAULT_LANG, *article.languages):
             prefix = "" if lang == DEFAULT_LANG else f"{lang}/"
@@ -114,7 +115,7 @@ class Site:
             page = self._page("site/article.html.j2", article.path + prefix, a=article, lang=lang,
                               og_title=version.headline, og_type="article",
                               description=version.description, alternates=alternates,
-                              image=self._image(article, lang), image_alt=version.chart_alt,
+                              **self._card(article, lang),
                               chart_prefix="../" * prefix.count("/"))
             replace_file(folder / prefix / "index.html", page)
         return len(article.charts) + 1 + len(article.languages)
@@ -180,8 +181,7 @@ class Site:
         replace_file(self.root / sitefeeds.folder(lang) / "index.html",
                      self._page("site/home.html.j2", sitefeeds.folder(lang), lang, latest=latest,
                                 earlier=earlier, description=description, og_title=self.title,
-                                og_type="website", image=self._image(latest, lang) if latest else "",
-                                image_alt=latest.version(lang).chart_alt if latest else "",
+                                og_type="website", **(self._card(latest, lang) if latest else {}),
                                 alternates=self._alternates("", languages)))
         return 1
 
@@ -277,6 +277,7 @@ class Site:
         context.setdefault("og_type", "website")
         context.setdefault("image", "")
         context.setdefault("image_alt", "")  # what the social card's chart says, for who cannot see it
+        context.setdefault("image_size", None)  # stated where it is the card drawn for previews
         context.setdefault("alternates", [])
         env = self.environment(lang)
         w = self.words(lang)
@@ -312,10 +313,16 @@ class Site:
     def feed_title(self, lang: str) -> str:
         return self.words(lang)["feed_title"].format(self.title)
 
-    def _image(self, article: Article, lang: str = DEFAULT_LANG) -> str:
-        # Social cards want a raster image; the SVG serves only where there is no PNG.
+    def _card(self, article: Article, lang: str = DEFAULT_LANG) -> dict[str, Any]:
+        """The page's image for link previews: its language's card (1200 by 630), else the chart."""
+        version = article.version(lang)
+        if version.card:
+            return {"image": f"{self.base_url}{article.path}{version.card}", "image_alt": version.card_alt,
+                    "image_size": CARD_SIZE}
+        # A raster image where there is one; the SVG serves only where there is no PNG.
         name = article.png(lang)
-        return f"{self.base_url}{article.path}{name}" if name else ""
+        return {"image": f"{self.base_url}{article.path}{name}" if name else "",
+                "image_alt": version.chart_alt}
 
     def _alternates(self, path: str, languages: Sequence[str]) -> list[dict[str, str]]:
         """The page at ``path`` in each of ``languages`` (each at its folder under it), for hreflang

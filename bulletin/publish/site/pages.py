@@ -81,6 +81,8 @@ class Version:
     description: str
     chart: str = ""  # the chart file the article shows, "" when it shows none
     chart_alt: str = ""  # what the chart says, in the article's language
+    card: str = ""  # the social card's file, "" where render drew none in this language
+    card_alt: str = ""  # what the card shows, in words
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ class Article:
     date: str
     versions: dict[str, Version]  # the default language first
     chart: str  # file name of the chart to show, "" when the folder has none
-    charts: tuple[str, ...]  # every chart file to copy next to the page
+    charts: tuple[str, ...]  # every chart file to copy next to the page (and the social cards)
     sizes: dict[str, tuple[int, int]] | None = None  # each SVG chart's width and height
     updated: str = ""  # ISO 8601, when a correction last changed it ("" if none did)
 
@@ -175,8 +177,8 @@ class Article:
         # A PNG is shown at half its pixels (it is drawn at twice its size); its size is in
         # its IHDR chunk, the first after the 8-byte signature.
         sizes |= {name: _png_size(edition.path(name)) for name in charts if name.endswith(".png")}
-        return cls(edition.week, edition.generated_at, versions, charts[0] if charts else "", charts, sizes,
-                   str(edition.data.get("updated_at", "")))
+        return cls(edition.week, edition.generated_at, versions, charts[0] if charts else "",
+                   charts + edition.extras, sizes, str(edition.data.get("updated_at", "")))
 
     @property
     def modified(self) -> str:
@@ -201,7 +203,11 @@ def _version(edition: RenderedWeek, locale: str, charts: tuple[str, ...]) -> Ver
     image = next((found for found in _IMG.finditer(body) if found[2] in charts), None)
     # Unescaped: the templates escape it again where they write it.
     chart, alt = (image[2], html.unescape(image[1])) if image else ("", "")
-    return Version(headline, body, _plain(lede[1]) if lede else headline, chart, alt)
+    card = edition.data.get("cards", {}).get(locale)
+    card_file, card_alt = (card.get("file"), card.get("alt")) if isinstance(card, dict) else ("", "")
+    if not (isinstance(card_file, str) and card_file in edition.extras and isinstance(card_alt, str)):
+        card_file, card_alt = "", ""
+    return Version(headline, body, _plain(lede[1]) if lede else headline, chart, alt, card_file, card_alt)
 
 
 EXCERPT = 120  # characters: a line or two in a list, a taste of the lede and not the whole of it
