@@ -17,7 +17,8 @@ from collections.abc import Mapping, Sequence
 
 from bulletin.model import Story
 from bulletin.records import record
-from bulletin.render.chart import FONTS, LIGHT, _width, escape
+from bulletin.render.chart import FONTS, LIGHT, escape
+from bulletin.render.chart import _wrap as wrap
 
 WIDTH, HEIGHT = 1200, 630
 SIZE = (WIDTH, HEIGHT)  # og:image:width and height state it
@@ -133,18 +134,7 @@ def _wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]
     """``text`` in lines no wider than ``width``: at spaces, between two CJK characters, and where
     CJK meets Latin ("包揽" | "OpenRouter"), as Chinese typesetting allows, but never before
     closing punctuation."""
-    lines: list[str] = []
-    current = ""
-    for piece in _PIECE.findall(text):
-        candidate = current + piece
-        if current.strip() and _width(candidate.rstrip(), size, bold) > width:
-            lines.append(current.rstrip())
-            current = piece.lstrip()
-        else:
-            current = candidate
-    if current.strip():
-        lines.append(current.rstrip())
-    return lines or [""]
+    return wrap(text, width, size, bold, pieces=_PIECE.findall)
 
 
 def _fitting(text: str, width: float, sizes: Sequence[float], room: float, bold: bool = True) -> float:

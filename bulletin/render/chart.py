@@ -22,7 +22,7 @@ import html
 import json
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -407,13 +407,15 @@ def _width(text: str, size: float, bold: bool = False) -> float:
     return total * size * (1.1 if bold else 1.0)
 
 
-def _wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
-    """``text`` in lines no wider than ``width``: at spaces, or between any two CJK characters."""
+def _wrap(text: str, width: float, size: float, bold: bool = False,
+          pieces: Callable[[str], list[str]] | None = None) -> list[str]:
+    """``text`` in lines no wider than ``width``: at spaces, or between any two CJK characters
+    (``pieces``: where else a line may break, as the card has it)."""
     lines: list[str] = []
     current = ""
-    for piece in _pieces(text):
+    for piece in (pieces or _pieces)(text):
         candidate = current + piece
-        if current and _width(candidate.rstrip(), size, bold) > width:
+        if current.strip() and _width(candidate.rstrip(), size, bold) > width:
             lines.append(current.rstrip())
             current = piece.lstrip()
         else:
