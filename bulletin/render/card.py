@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from bulletin.model import Story
 from bulletin.records import record
 from bulletin.render.chart import FONTS, LIGHT, escape
+from bulletin.render.chart import _runs as chart_runs
 from bulletin.render.chart import _wrap as wrap
 
 WIDTH, HEIGHT = 1200, 630
@@ -160,13 +161,7 @@ def _ellipsis(lines: list[str], most: int) -> list[str]:
 def _runs(values: list[float]) -> list[list[int]]:
     """Each stretch of two weeks or more with a value: a week the country had no counted model
     breaks its line (too small a drawing to mark a lone week apart from its neighbours')."""
-    runs: list[list[int]] = [[]]
-    for i, value in enumerate(values):
-        if value:
-            runs[-1].append(i)
-        elif runs[-1]:
-            runs.append([])
-    return [run for run in runs if len(run) > 1]
+    return [run for run in chart_runs(values) if len(run) > 1]
 
 
 def _text(x: float, y: float, content: str, size: float, colour: str, bold: bool = False,
