@@ -214,9 +214,12 @@ def test_a_one_click_unsubscribe_during_a_large_import_is_recorded(site: str, pr
         started = time.monotonic()
         code, _ = post(site + f"/unsubscribe?token={token}", "List-Unsubscribe=One-Click")
         waited = time.monotonic() - started
+        behind_the_whole_file = importing.poll() is not None
     finally:
         out, err = importing.communicate(timeout=120)
     assert importing.returncode == 0, err
-    assert code == 200 and waited < 5  # (two seconds on a quiet machine; a loaded one is slower)
+    # Answered while the import was still writing, not after it (about two seconds on a quiet
+    # machine; the bound is for the case the import ends first, on a slow one).
+    assert code == 200 and (not behind_the_whole_file or waited < 10), waited
     assert status_of(project, "ana@example.com") == "unsubscribed"
     assert "100000 added" in out
