@@ -17,13 +17,24 @@ pytestmark = [pytest.mark.slow, pytest.mark.external]  # a real chromium
 PAGES = ("/", f"/week/{WEEK}", "/sources", "/names")
 
 
+def _gone(element) -> bool:
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        element.is_enabled()
+    except WebDriverException:  # StaleElementReferenceException is one
+        return True
+    return False
+
+
 def submit(browser, button) -> None:
     """Click a form's button and wait until the page it leads to has replaced this one."""
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     button.click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(button))
+    # Gone with the old page. Mid-navigation chromium may answer "node does not belong to the
+    # document" instead of "stale": that is gone too.
+    WebDriverWait(browser, 30, ignored_exceptions=()).until(lambda _: _gone(button))
 
 
 def sign_in(browser, url: str) -> None:
