@@ -16,8 +16,7 @@ import pytest
 from hypothesis import settings
 
 from bulletin.cli import main as cli
-from support import FIXED_EPOCH, SHARED_DATA, Result, copy_demo, run_bulletin, write_config
-from support import postgres
+from support import FIXED_EPOCH, SHARED_DATA, Result, copy_demo, postgres, run_bulletin, write_config
 from support.loopback import API_KEY, Api
 from support.site import BASE, WEEKS, add_site
 from support.wordpress import WordPress, missing

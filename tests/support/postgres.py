@@ -17,9 +17,13 @@ import os
 import pwd
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 SUPERUSER = "bulletin"
 RUN_AS = "postgres"  # the system user Debian's package creates, for a server started by root
@@ -28,8 +32,7 @@ RUN_AS = "postgres"  # the system user Debian's package creates, for a server st
 def binaries() -> Path | None:
     """The newest installed server's bin folder, or None."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
-                   key=lambda path: int(Path(path).parent.parent.name) if Path(path).parent.parent.name.isdigit()
-                   else 0)
+                   key=lambda path: int(Path(path).parts[-3]) if Path(path).parts[-3].isdigit() else 0)
     return Path(found[-1]).parent if found else None
 
 
@@ -111,3 +114,30 @@ class Cluster:
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextmanager
+def outside(location: Path | str) -> Iterator[Any]:
+    """A plain connection to a store, as another program (or an editor's SQL) would write it.
+
+    Each statement commits at once; SQL without parameters reads the same on either engine.
+    """
+    if isinstance(location, Path):
+        db = sqlite3.connect(location, isolation_level=None)
+    else:
+        import psycopg
+
+        db = psycopg.connect(location, autocommit=True)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def integrity_error(location: Path | str) -> type[Exception]:
+    """The error a broken constraint raises on the store's engine."""
+    if isinstance(location, Path):
+        return sqlite3.IntegrityError
+    import psycopg
+
+    return psycopg.IntegrityError
