@@ -28,7 +28,7 @@ SEND_STATES = tuple(state.value for state in SendState)
 
 
 def _database(config_path: Path) -> Store:
-    return Store.open(load_config(config_path).database)
+    return Store.open(load_config(config_path).store)
 
 
 @click.group()

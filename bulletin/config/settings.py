@@ -57,6 +57,12 @@ class Config:
     base_url: str = ""  # site.base_url: makes canonical and Open Graph URLs absolute
     chart: bool = True
     publication: Publication = Publication()  # what it is and who is behind it
+    store_url: str = ""  # `store:`, a postgresql:// URL; "" keeps the history in ``database``
+
+    @property
+    def store(self) -> Path | str:
+        """Where the history is: what Store.open() takes (the SQLite file, or the URL)."""
+        return self.store_url or self.database
 
     def with_output(self, output: Path) -> Config:
         """The same settings writing elsewhere; the database follows only if it was defaulted."""

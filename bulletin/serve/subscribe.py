@@ -119,7 +119,7 @@ class Handlers:
         return checked
 
     def _db(self) -> Store:
-        return Store.open(self.config.database)
+        return Store.open(self.config.store)
 
     def _key(self) -> bytes:
         assert self.settings is not None

@@ -54,7 +54,7 @@ from bulletin.model import (
     event_from_data,
 )
 from bulletin.records import record
-from bulletin.store import week_totals
+from bulletin.store import engine, week_totals
 from bulletin.store.corrections import CorrectionLedger
 from bulletin.store.decisions import Decisions
 from bulletin.store.editors import Editors
@@ -291,8 +291,7 @@ class Store:
         ``location`` may be a ``postgresql://`` URL instead (store/postgres.py).
         """
         if is_url(location):
-            from bulletin.store import postgres
-
+            postgres = engine.postgres()
             # Typed as SQLite's: it offers the part of sqlite3.Connection the store uses (engine.py).
             connection = cast(sqlite3.Connection, postgres.connect(str(location)))
             return cls(connection, postgres.local_path(str(location)))

@@ -20,7 +20,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Protocol
+
+from bulletin.errors import StoreError
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
@@ -57,3 +60,15 @@ def is_url(location: Path | str) -> bool:
 def dialect(db: Any) -> str:
     """The engine behind a connection: SQLITE or POSTGRESQL."""
     return SQLITE if isinstance(db, sqlite3.Connection) else POSTGRESQL
+
+
+def postgres() -> ModuleType:
+    """store/postgres.py, or a StoreError saying how to install what it needs."""
+    try:
+        from bulletin.store import postgres as module
+    except ModuleNotFoundError as exc:
+        if exc.name != "psycopg":
+            raise
+        raise StoreError("the store is a postgresql:// URL, which needs psycopg: "
+                         "pip install 'bulletin[postgres]'") from None
+    return module

@@ -222,9 +222,24 @@ def migrate(db: PostgresConnection) -> None:
         db.execute("COMMIT")
 
 
-def server_version(db: PostgresConnection) -> str:
-    """The server's version, as it gives it (15.18 (Debian 15.18-0+deb12u1))."""
-    return str(db.execute("SHOW server_version").fetchone()[0])
+def inspect(url: str) -> tuple[str, int | None]:
+    """The server's version (``15.18 (Debian ...)``) and the store's schema version, only read.
+
+    None for the schema: the database holds other tables and no bulletin store.
+    Raises StoreError when the server cannot be reached or refuses the login.
+    """
+    try:
+        raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+    except psycopg.Error as exc:
+        raise StoreError(f"{shown(url)}: cannot connect to the store ({_first_line(exc)})") from None
+    db = PostgresConnection(raw, url)
+    try:
+        db.execute("SET default_transaction_read_only = on")
+        return str(db.execute("SHOW server_version").fetchone()[0]), version(db)
+    except psycopg.Error as exc:
+        raise StoreError(f"{shown(url)}: {_first_line(exc)}") from None
+    finally:
+        db.close()
 
 
 def statements(script: str) -> Sequence[str]:

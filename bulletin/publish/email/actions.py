@@ -22,12 +22,12 @@ def _email_target(config: Config, to: Sequence[str]) -> Publisher:
 def send_test(config: Config, week: IsoWeek, address: str, to: Sequence[str] = ()) -> str:
     """One [TEST] copy to ``address``; the subscribers and the ledger are left alone."""
     target = _email_target(config, to)
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         bulletin = RenderedBulletin.read(config.output, store, week)
     return f"{target.name}: test copy sent to {address} ({target.send_test(bulletin, address)})"
 
 
 def requeue_uncertain(config: Config, week: IsoWeek) -> int:
     """Let the next send email the copies a killed run may or may not have delivered."""
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         return store.send_ledger(week).requeue_uncertain()
