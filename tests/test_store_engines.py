@@ -6,6 +6,7 @@ server binaries or psycopg are not installed.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,39 @@ def test_text_sorts_by_its_bytes_as_in_sqlite(store_at: Path | str) -> None:
         store.save([Collected("board", tuple(Observation("board", "2026-W11", model, 1, None, "", "t0")
                                              for model in models))])
         assert [o.model for o in store.observations()] == sorted(models)
+
+
+@pytest.mark.parametrize(("sqlite", "postgresql"), [
+    ("SELECT 1 FROM t WHERE a = ? AND b LIKE '%-W%' AND c = '?'",
+     "SELECT 1 FROM t WHERE a = %s AND b LIKE '%%-W%%' AND c = '?'"),
+    ("INSERT OR IGNORE INTO stated VALUES (?, ?)",
+     "INSERT INTO stated VALUES (%s, %s) ON CONFLICT DO NOTHING"),
+    ("UPDATE t SET a = 1 WHERE b IS NOT c AND d IS NOT NULL",
+     "UPDATE t SET a = 1 WHERE b IS DISTINCT FROM c AND d IS NOT NULL"),
+    ("CREATE TEMP TABLE IF NOT EXISTS incoming (period TEXT PRIMARY KEY, tokens INTEGER) WITHOUT ROWID",
+     'CREATE TEMP TABLE IF NOT EXISTS incoming (period TEXT COLLATE "C" PRIMARY KEY, tokens BIGINT) '),
+    ("SELECT 'it''s ?' FROM t WHERE a = ?", "SELECT 'it''s ?' FROM t WHERE a = %s"),
+])
+def test_sqlite_words_are_rewritten_for_postgresql_once(sqlite: str, postgresql: str) -> None:
+    postgres = pytest.importorskip("bulletin.store.postgres")
+    assert postgres.rewrite(sqlite) == postgresql
+
+
+def test_one_writer_at_a_time_as_on_sqlite(postgres_url: str) -> None:
+    # A transaction holds the store's write lock from BEGIN to COMMIT; another waits for it.
+    order: list[str] = []
+    with Store.open(postgres_url) as first, Store.open(postgres_url) as second:
+        def write_second() -> None:
+            with second.transaction():
+                order.append("second")
+
+        with first.transaction() as db:
+            db.execute("INSERT INTO http_cache VALUES ('https://x', '', '')")
+            other = threading.Thread(target=write_second)
+            other.start()
+            other.join(0.5)
+            assert other.is_alive()  # waiting for the lock
+            order.append("first")
+        other.join(10)
+        assert order == ["first", "second"]
+        assert second.validators("https://x") is not None
