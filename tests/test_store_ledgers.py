@@ -156,3 +156,15 @@ def test_editors_edits_and_decisions(store_at: Path | str) -> None:
         store.decisions.approved(W11, {"en": "text 2"}, "t6")
         assert store.decisions.approved_texts(W11) == ({"en": "text 2"}, "t6")
         assert store.decisions.approved_texts(W10) == ({}, "")
+
+
+def test_a_subscriber_is_one_whatever_the_case_of_the_address(store_at: Path | str) -> None:
+    # SQLite's email column is COLLATE NOCASE; PostgreSQL's is citext.
+    with Store.open(store_at) as store:
+        assert store.subscribers.add("bo@example.com", "en", "confirmed") == "added"
+        assert store.subscribers.add("Bo@Example.COM", "en", "confirmed") == "unchanged"
+        assert store.subscribers.add("ana@example.com", "zh", "pending") == "added"
+        found = store.subscribers.get("BO@EXAMPLE.com")
+        assert found is not None and found.email == "bo@example.com"
+        assert [s.email for s in store.subscribers.listing()] == ["ana@example.com", "bo@example.com"]
+        assert store.subscribers.counts() == {"confirmed": 1, "pending": 1}
