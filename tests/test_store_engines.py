@@ -189,3 +189,19 @@ def test_one_writer_at_a_time_as_on_sqlite(postgres_url: str) -> None:
         other.join(10)
         assert order == ["first", "second"]
         assert second.validators("https://x") is not None
+
+
+def test_a_current_store_opens_while_a_writer_holds_the_lock(postgres_url: str) -> None:
+    # The web server opens the store for each request; a long collection must not stop it.
+    read: list[object] = []
+
+    def open_and_read() -> None:
+        with Store.open(postgres_url) as reader:
+            read.append(reader.bulletins())
+
+    with Store.open(postgres_url) as writer, writer.transaction():
+        other = threading.Thread(target=open_and_read)
+        other.start()
+        other.join(5)
+        assert read == [[]]
+    other.join(10)

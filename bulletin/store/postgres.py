@@ -193,7 +193,13 @@ def version(db: PostgresConnection) -> int | None:
 
 
 def migrate(db: PostgresConnection) -> None:
-    """Run the steps the database has not had, each in its own transaction, one process at a time."""
+    """Run the steps the database has not had, each in its own transaction, one process at a time.
+
+    A store already current is seen without the writers' lock: the web server
+    opens the store for each request, and must not wait for a long collection.
+    """
+    if version(db) == VERSION:
+        return
     while True:
         db.execute("BEGIN IMMEDIATE")  # the writers' lock: two processes never run one step twice
         try:
