@@ -44,7 +44,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as error:
         load_config(path)
     assert error.value.problems == [
-        "outptu: unknown key (expected one of: chart, database, description, description_zh, locales, "
+        "outptu: unknown key (expected one of: chart, database, description, description_zh, editions, locales, "
         "methodology, output, postal_address, publish, publisher, review, rules, site, sources, story, "
         "templates_dir, title)",
         "sources[0].path: file not found: missing.csv",
