@@ -530,10 +530,16 @@ def _publish_week(config: Config, store: Store, week: IsoWeek, targets: Sequence
         why = "; ".join(bulletin.reasons) or "no reason recorded"
         raise PublishError(f"{week}: the bulletin is {bulletin.status} ({why}); nothing published")
     assert bulletin.record is not None  # read() found it
-    story = build_story(config, store, week, now=datetime.fromisoformat(bulletin.record.rendered_at))
+    history = stats_history(config, store)
+    story = build_story(config, store, week, now=datetime.fromisoformat(bulletin.record.rendered_at),
+                        history=history)
+    words = words_of(config, store, week)
     claims.check(story, claims.readable(bulletin.texts(), config.locales), config.title,
-                 quoted(store, week, bulletin.data), words_of(config, store, week))
-    return deliver(store, bulletin, targets)
+                 quoted(store, week, bulletin.data), words)
+    written = editions.edition_bulletins(config.output, store, week, bulletin.record)
+    editions.check_editions(written, story, history, config.locales, config.title, config.story.max_events,
+                            words)
+    return deliver(store, bulletin, targets) + editions.deliver_editions(store, written, targets)
 
 
 def deliver(store: Store, bulletin: RenderedBulletin, targets: Sequence[Publisher]) -> list[Delivery]:

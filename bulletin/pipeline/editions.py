@@ -19,7 +19,7 @@ from pathlib import Path
 from bulletin import clock
 from bulletin.errors import PublishError
 from bulletin.model import BulletinRecord, Delivery, DeliveryStatus, Story, WeekStats, event_data
-from bulletin.model.editions import Edition
+from bulletin.model.editions import Edition, Subject, SubjectKind
 from bulletin.model.edits import NO_EDITS
 from bulletin.publish.files import write_artifacts
 from bulletin.publish.publisher import Publisher, RenderedBulletin
@@ -75,7 +75,8 @@ def write_editions(store: Store, output: Path, week: IsoWeek, main: BulletinReco
     return bulletins
 
 
-def edition_bulletins(output: Path, store: Store, week: IsoWeek, main: BulletinRecord) -> list[RenderedBulletin]:
+def edition_bulletins(output: Path, store: Store, week: IsoWeek, main: BulletinRecord
+                      ) -> list[RenderedBulletin]:
     """The week's editions as written earlier, each with the main bulletin's decision."""
     found = []
     for record in store.editions.of(week):
@@ -84,8 +85,28 @@ def edition_bulletins(output: Path, store: Store, week: IsoWeek, main: BulletinR
         except PublishError as exc:
             log.warning("%s: the %s edition cannot be published: %s", week, record.edition, exc)
             continue
-        found.append(RenderedBulletin.of(rendered, replace(main, headline=record.headline, events=record.events)))
+        found.append(RenderedBulletin.of(rendered, replace(main, headline=record.headline,
+                                                           events=record.events)))
     return found
+
+
+def edition_of(bulletin: RenderedWeek) -> Edition:
+    """The edition a rendered one is, as its bulletin.json says (its titles as written)."""
+    data = bulletin.data["edition"]
+    subject = Subject(SubjectKind(data["subject"]["kind"]), data["subject"]["key"])
+    titles = data["titles"]
+    return Edition(data["name"], titles.get("en", data["name"]), subject, titles.get("zh", ""),
+                   data.get("generated", False))
+
+
+def check_editions(bulletins: Sequence[RenderedBulletin], story: Story, history: Mapping[IsoWeek, WeekStats],
+                   locales: Sequence[str], title: str, max_events: int, words: Sequence[str]) -> None:
+    """Check the editions written earlier against the store as it is now, as the main one is."""
+    for bulletin in bulletins:
+        edition = edition_of(bulletin)
+        told = edition_story(story, edition, history, max_events)
+        titles = list(bulletin.data["edition"]["titles"].values())
+        claims.check(told, claims.readable(bulletin.texts(), locales), title, (), [*words, *titles])
 
 
 def deliver_editions(store: Store, bulletins: Sequence[RenderedBulletin], targets: Sequence[Publisher],

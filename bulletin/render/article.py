@@ -334,7 +334,8 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     credits = [credit for credit in story.credits if credit.name in used]
     # The week's moves under the lede, less those the paragraphs (as edited) already tell.
     moved = [] if settings.edition else moves.moves(
-        story.stats, [str(p) for p in paragraphs], locale, story.methodology.get("materiality", DEFAULT_MATERIALITY),
+        story.stats, [str(p) for p in paragraphs], locale,
+        story.methodology.get("materiality", DEFAULT_MATERIALITY),
         claims.names(story, settings.title))
     common = {"story": story, "headline": headline, "title": settings.title, "locale": locale,
               "moves": moved,
@@ -405,6 +406,8 @@ def edition_title(env: jinja2.Environment, edition: Edition, locale: str) -> str
     macro = "author" if subject.kind == SubjectKind.DEVELOPER else (
         "Country" if locale == rendered.DEFAULT_LOCALE else "country")
     name = escape.plain(_call(env, f"{prefix(locale)}_words.j2", macro, subject.key))
+    if subject.kind == SubjectKind.COUNTRY and locale == "zh":
+        name += "AI模型"  # "OpenRouter上的中国AI模型": a country's models, not the country
     return pattern.replace("{name}", name)
 
 
