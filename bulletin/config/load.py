@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from bulletin.config import editions, parts, registry, yaml_bounds
 from bulletin.config import options as option
-from bulletin.config import parts, registry, yaml_bounds
 from bulletin.config import validation as check
 from bulletin.config.countries import DEFAULT_COUNTRIES
 from bulletin.config.defaults import DATABASE, DESCRIPTION, DESCRIPTION_ZH, TITLE
@@ -69,7 +69,7 @@ def parse_config(raw: Any, path: Path) -> Config:
     return Config(path, values["title"], output, database, values["templates_dir"], tuple(values["sources"]),
                   values["methodology"], tuple(publishers), tuple(values["rules"]), values["story"],
                   tuple(dict.fromkeys(values["locales"])), values["review"], base_url, values["chart"],
-                  publication, values["store"])
+                  publication, values["editions"], values["store"])
 
 
 # The top-level keys that make the Publication, in its fields' order.
@@ -213,6 +213,7 @@ TOP = option.schema(
                           shown_default=f"`{REVIEW.default('mode')}`"), nested=REVIEW),
     replace(option.custom("site", None, "where the bulletins are published, below", "mapping", _read_site,
                           shown_default="`{}`"), nested=SITE),
+    editions.OPTION,
     option.flag("chart", True, "draw the chart in each language (`chart.svg`, `chart-narrow.svg`, "
                 "`chart.png`; `chart.zh.*` likewise); `false` draws none"),
 )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from bulletin.config.defaults import DATABASE
 from bulletin.config.sections import REVIEW, STORY, ReviewMode
 from bulletin.model import DEFAULT_LOCALE, Methodology
+from bulletin.model.editions import Edition, EditionGenerator
 from bulletin.model.publication import Publication
 from bulletin.records import record
 
@@ -57,6 +58,7 @@ class Config:
     base_url: str = ""  # site.base_url: makes canonical and Open Graph URLs absolute
     chart: bool = True
     publication: Publication = Publication()  # what it is and who is behind it
+    editions: tuple[Edition | EditionGenerator, ...] = ()  # beside the main bulletin (model/editions.py)
     store_url: str = ""  # `store:`, a postgresql:// URL; "" keeps the history in ``database``
 
     @property

@@ -462,6 +462,7 @@ class Delivery:
     detail: str = ""
     attempts: int = 1
     delivered_at: str = ""
+    edition: str = "main"  # which edition of the week (model/editions.py)
 
 
 def event_data(event: Event) -> dict[str, Any]:

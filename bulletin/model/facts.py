@@ -39,6 +39,9 @@ class EventKind(StrEnum):
     STEALTH_WITHDRAWN = "stealth_withdrawn"  # a stealth model high last week left the listing
     DROPPED_OUT = "dropped_out"  # a top-five model of last week is not listed at all this week
     SUCCESSOR = "successor"  # a maker's new model arrives as its older ones of the line lose use
+    # Editions only (story/editions.py): a subject's week, and the whole field's in one sentence.
+    EDITION_WEEK = "edition_week"
+    FIELD = "field"
 
 
 class SubjectType(StrEnum):
@@ -548,6 +551,54 @@ class ClaimCheckFacts(ForecastFacts):
     difference: float
 
 
+@record(kw_only=True)
+class EditionWeekFacts(SubjectFacts):
+    """A developer's or a country's week, an edition's first paragraph: its counted models' total
+    and how it stands among the others of its kind, then its models on the leaderboard."""
+
+    tokens: int  # its counted models' tokens (0: none of its models counted this week)
+    previous_tokens: int | None
+    change: float | None  # None against an incomplete week or none counted the week before
+    rank: int | None  # among the developers (countries) counted this week; None: not counted
+    previous_rank: int | None
+    ranked: int  # how many developers (countries) were counted this week
+    share: float | None  # of every model on the platform; None where the source has no long tail
+    country: str = ""  # a developer's country
+    country_tokens: int | None = None  # that country's counted tokens, and the developer's share
+    country_share: float | None = None
+    models: tuple[ModelFacts, ...] = ()  # its rows on the leaderboard, by rank (the first few)
+    counted_models: int = 0  # how many of its models the total counts (tiers and snapshots as one)
+    record: bool = False  # its highest counted week of those held (four earlier weeks at least)
+    records_since: str = ""  # the Monday of the first complete week held
+    behind: str = ""  # the one of its kind ranked just above it, and just below
+    ahead_of: str = ""
+    first_weeks: int = 0  # at No. 1 of its kind this many weeks running (0: not first)
+    first_open_ended: bool = False  # the run reaches back to the first week held: "at least"
+    quiet: bool = False  # nothing else of it this week: the edition is short
+    top_n: int = 0  # the methodology's: what "counted" means
+
+    nested = {"models": ModelFacts}
+
+
+@record(kw_only=True)
+class FieldFacts(Facts):
+    """The whole platform's week in one sentence, at the end of an edition."""
+
+    leader: str  # the lead countries, by this week's tokens
+    leader_tokens: int
+    trailer: str
+    trailer_tokens: int
+    top_model: str
+    top_name: str
+    top_author: str
+    top_country: str | None
+    top_tokens: int
+    platform_tokens: int | None  # every model, the long tail included (None: no long tail)
+    subject_type: SubjectType = SubjectType.AUTHOR  # the edition's subject: which of these it leaves out
+    subject: str = ""
+    top_told: bool = False  # an earlier paragraph named the most used model as such
+
+
 BUILT_IN_KINDS = frozenset(EventKind)
 
 # Each event kind's facts. A rule of one's own (an entry point, see rules.py) that
@@ -575,6 +626,8 @@ FACTS: dict[str, type[Facts]] = {
     EventKind.STEALTH_WITHDRAWN: StealthWithdrawnFacts,
     EventKind.DROPPED_OUT: DroppedOutFacts,
     EventKind.SUCCESSOR: SuccessorFacts,
+    EventKind.EDITION_WEEK: EditionWeekFacts,
+    EventKind.FIELD: FieldFacts,
 }
 
 

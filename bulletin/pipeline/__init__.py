@@ -38,6 +38,7 @@ from bulletin.model import (
 )
 from bulletin.model.corrections import Corrected, CorrectionStatus
 from bulletin.model.edits import Edits
+from bulletin.pipeline import editions
 from bulletin.publish.files import write_artifacts
 from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.records import record
@@ -122,11 +123,12 @@ def run(config: Config, week: IsoWeek | None = None, email: bool = False) -> Run
         # bringing newer ones. (A file is the editor's: its age is the "last read" check's.)
         live = any(s.live and s.leaderboard for s in config.sources)
         extra = out_of_date(chosen, config.review.stale_after_days) if live and week is None else []
-        written = write_edition(config, store, story, extra)
+        written = write_edition(config, store, story, extra, history)
         deliveries: list[Delivery] = []
         if written.bulletin.publishable and targets:
             # The claim check has just passed on this story; publishing does not repeat it.
             deliveries = deliver(store, written.bulletin, targets)
+            deliveries += editions.deliver_editions(store, written.editions, targets)
         elif written.bulletin.status == Status.HELD:
             log.warning("%s: held for review (%s); see `bulletin review`", story.week,
                         "; ".join(written.bulletin.reasons))
@@ -184,8 +186,9 @@ def collect(config: Config, start: date | None = None, end: date | None = None) 
 def render(config: Config, week: IsoWeek | None = None) -> RunResult:
     """Write a week's bulletin from what the store holds."""
     with Store.open(config.store) as store:
-        story = build_story(config, store, week)
-        return write_edition(config, store, story).result
+        history = stats_history(config, store)
+        story = build_story(config, store, week, history=history)
+        return write_edition(config, store, story, history=history).result
 
 
 def publish(config: Config, week: IsoWeek, to: Sequence[str] = ()) -> list[Delivery]:
@@ -428,13 +431,16 @@ def render_settings(config: Config) -> Settings:
 class Written:
     bulletin: RenderedBulletin
     result: RunResult
+    editions: tuple[RenderedBulletin, ...] = ()  # the week's editions, written beside it
 
 
-def write_edition(config: Config, store: Store, story: Story, extra_reasons: Sequence[str] = ()
-                  ) -> Written:
-    """Render the story, check every number in it, pass it through review, write and record it.
+def write_edition(config: Config, store: Store, story: Story, extra_reasons: Sequence[str] = (),
+                  history: Mapping[IsoWeek, WeekStats] | None = None) -> Written:
+    """Render the story and its editions, check every number in them, pass the story through review,
+    write and record them.
 
-    ``extra_reasons`` are the run's own findings for the review gate (old data).
+    ``extra_reasons`` are the run's own findings for the review gate (old data); ``history``
+    every week's statistics, where the caller has them (the editions need them).
     """
     folder = folder_of(config.output, story.week)
     notes = correction_notes.of_week(store, story.week, config.sources, config.base_url)
@@ -444,6 +450,13 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
     claims.check(story, claims.readable(rendering.texts(), config.locales), config.title,
                  correction_notes.quoted(store, story.week, rendering.data, notes.earlier),
                  words_of(config, store, story.week))
+    editions_rendered = []
+    if config.editions:
+        if history is None:
+            history = stats_history(config, store)
+        editions_rendered = editions.render_editions(
+            editions.editions_of_week(config.editions, story.stats), story, history, render_settings(config),
+            config.output, config.story.max_events, words_of(config, store, story.week))
     found = review.reasons(story, store.last_read(), config.review, [s.name for s in config.sources])
     found += untranslated.figures(story, config.locales)
     found += extra_reasons
@@ -465,9 +478,10 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
     if notes.earlier:
         store.corrections.announced(notes.earlier, story.week)
     stated.remember(store, story.week, rendering.data["numbers"], record.events)  # for later corrections
-    bulletin = RenderedBulletin(story.week, config.output, rendering.data, record)
+    bulletin = RenderedBulletin(story.week, config.output, rendering.data, record=record)
+    written = editions.write_editions(store, config.output, story.week, record, editions_rendered)
     return Written(bulletin, RunResult(story.week, rendering.headline, tuple(paths), status=status,
-                                       reasons=reasons))
+                                       reasons=reasons), tuple(written))
 
 
 def story_texts(config: Config, store: Store, week: IsoWeek) -> dict[str, str]:
@@ -517,10 +531,16 @@ def _publish_week(config: Config, store: Store, week: IsoWeek, targets: Sequence
         why = "; ".join(bulletin.reasons) or "no reason recorded"
         raise PublishError(f"{week}: the bulletin is {bulletin.status} ({why}); nothing published")
     assert bulletin.record is not None  # read() found it
-    story = build_story(config, store, week, now=datetime.fromisoformat(bulletin.record.rendered_at))
+    history = stats_history(config, store)
+    story = build_story(config, store, week, now=datetime.fromisoformat(bulletin.record.rendered_at),
+                        history=history)
+    words = words_of(config, store, week)
     claims.check(story, claims.readable(bulletin.texts(), config.locales), config.title,
-                 quoted(store, week, bulletin.data), words_of(config, store, week))
-    return deliver(store, bulletin, targets)
+                 quoted(store, week, bulletin.data), words)
+    written = editions.edition_bulletins(config.output, store, week, bulletin.record)
+    editions.check_editions(written, story, history, config.locales, config.title, config.story.max_events,
+                            words)
+    return deliver(store, bulletin, targets) + editions.deliver_editions(store, written, targets)
 
 
 def deliver(store: Store, bulletin: RenderedBulletin, targets: Sequence[Publisher]) -> list[Delivery]:

@@ -49,7 +49,7 @@ class RenderedBulletin(RenderedWeek):
 
     @classmethod
     def of(cls, edition: RenderedWeek, record: BulletinRecord) -> RenderedBulletin:
-        return cls(edition.week, edition.output, edition.data, record)
+        return cls(edition.week, edition.output, edition.data, edition.edition, record)
 
     @property
     def headline(self) -> str:
@@ -85,6 +85,7 @@ class Publisher:
     rebuilds: ClassVar[bool] = False
     sends_test: ClassVar[bool] = False
     corrects: ClassVar[bool] = False
+    takes_editions: ClassVar[bool] = False  # publishes a week's editions too (model/editions.py)
     # A week older than the newest published is news to nobody here (an email): a back-fill
     # (`bulletin run --week`, `bulletin approve`) passes it by unless asked (`--email`).
     news_only: ClassVar[bool] = False

@@ -27,6 +27,7 @@ from markupsafe import Markup
 from bulletin import __version__
 from bulletin.errors import RenderError
 from bulletin.model import Artifact, Event, Methodology, Story, event_data
+from bulletin.model.editions import MAIN, Edition, EditionGenerator, SubjectKind
 from bulletin.model.edits import NO_EDITS, Edit, Edits
 from bulletin.model.facts import ForecastFacts
 from bulletin.model.markup import markdown_to_html, markdown_to_text
@@ -73,6 +74,7 @@ class Settings:
     chart: bool = True
     folder: Path | None = None  # the bulletin's folder: an unchanged chart there is reused
     publication: Publication = Publication()  # what it is and who is behind it, in the email
+    edition: Edition | None = None  # an edition's article (edition.md.j2); None: the main bulletin
 
 
 def default_templates_dir() -> Path:
@@ -146,7 +148,13 @@ def environment(templates_dir: Path | None = None, locale: str = "en") -> jinja2
     )
     # A top model's move by half or more, told wherever a list names it (compose.big_move).
     env.filters["biggest_move"] = biggest_move
+    # An edition's subject is a country (CN) or a developer (deepseek): each is named its own way.
+    env.tests["country"] = is_country_code
     return env
+
+
+def is_country_code(key: object) -> bool:
+    return isinstance(key, str) and len(key) == 2 and key.isupper()
 
 
 # A table's column is a phone's third: CLDR's short forms where the name is long ("United States").
@@ -218,6 +226,9 @@ def render_week(story: Story, settings: Settings, notes: Notes | None = None, ed
         numbers=numbers, chart={"key": drawn.keys if drawn else {}, "files": [a.filename for a in charts]})
     if cards:
         data["cards"] = cards
+    if settings.edition:
+        data["edition"] = edition_data(settings.edition, {locale: a["title"] for locale, a in articles.items()
+                                                          if "title" in a})
     if quoted:
         data["corrections"] = correction_notes.data_of(notes, quoted)
         data["updated_at"] = correction_notes.updated_at(notes) or data["generated_at"]
@@ -253,6 +264,8 @@ def _articles(story: Story, settings: Settings, drawn: Drawn | None, notes: Note
         texts[locale] = str(files[0].content)
         articles[locale] = {"headline": headline, "files": [a.filename for a in files],
                             "paragraphs": paragraphs}
+        if settings.edition:
+            articles[locale]["title"] = edition_title(env, settings.edition, locale)
         quoted.extend(shown.quoted)
         if card_data:
             cards[locale] = card_data
@@ -299,7 +312,8 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     headline = _headline(env, pre, story, events, modules)
     # The canonical page is the week's permanent page on the site (2026/w11/,
     # other languages below it), which the site builder writes.
-    week_url = f"{settings.base_url}{rendered.page_path(story.week)}" if settings.base_url else ""
+    name = settings.edition.name if settings.edition else MAIN
+    week_url = f"{settings.base_url}{rendered.page_path(story.week, name)}" if settings.base_url else ""
     page_url = week_url + ("" if locale == rendered.DEFAULT_LOCALE else f"{locale}/") if week_url else ""
     # One line: English lines of the template start with their own space, Chinese need none.
     has_chart = drawn is not None
@@ -319,20 +333,25 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     used = sources_used(story.stats.source, events)
     credits = [credit for credit in story.credits if credit.name in used]
     # The week's moves under the lede, less those the paragraphs (as edited) already tell.
-    moved = moves.moves(story.stats, [str(p) for p in paragraphs], locale,
-                        story.methodology.get("materiality", DEFAULT_MATERIALITY),
-                        claims.names(story, settings.title))
+    moved = [] if settings.edition else moves.moves(
+        story.stats, [str(p) for p in paragraphs], locale,
+        story.methodology.get("materiality", DEFAULT_MATERIALITY),
+        claims.names(story, settings.title))
     common = {"story": story, "headline": headline, "title": settings.title, "locale": locale,
               "moves": moved,
               "tagline": settings.publication.describe(locale), "publication": settings.publication,
               "paragraphs": paragraphs, "events": events, "credits": credits,
               "chart_alt": chart_alt, "unsubscribe_url": UNSUBSCRIBE,
               "corrections": notes.paragraphs if notes else (), "edited_by": edited_by}
-    article = _render(env, f"{pre}article.md.j2", **common, chart_src=svg_name if has_chart else "",
-                      with_disclosure=True)
+    template = f"{pre}article.md.j2"
+    if settings.edition:
+        common["edition"] = {"name": settings.edition.name, "subject": settings.edition.subject,
+                             "title": edition_title(env, settings.edition, locale)}
+        template = f"{pre}edition.md.j2"
+    article = _render(env, template, **common, chart_src=svg_name if has_chart else "", with_disclosure=True)
     disclosure = markdown_to_html(_render(env, f"{pre}disclosure.md.j2", story=story, events=events,
                                           credits=credits, edited_by=edited_by))
-    body = markdown_to_html(_render(env, f"{pre}article.md.j2", **common,
+    body = markdown_to_html(_render(env, template, **common,
                             chart_src=svg_name if has_chart else "", with_disclosure=False))
     html_common = common | {"lang": HTML_LANG[locale], "disclosure": _markup(disclosure),
                             "headline": escape.plain(headline),
@@ -370,6 +389,32 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
         Artifact("email-text", rendered.email_text_name(locale), email_txt),
     ], escape.plain(headline), [{"generated": str(g), "text": str(p)}
                                 for g, p in zip(generated, paragraphs, strict=True)], card_data
+
+
+def edition_title(env: jinja2.Environment, edition: Edition, locale: str) -> str:
+    """An edition's title in a language: its pattern with the subject's name there (``{name}``).
+
+    A Chinese page without a Chinese title of the config's gets the generator's pattern, so that
+    no English title heads a Chinese page.
+    """
+    pattern = edition.title
+    if locale != rendered.DEFAULT_LOCALE:
+        pattern = edition.title_zh or EditionGenerator.title_zh
+    if "{name}" not in pattern:
+        return pattern
+    subject = edition.subject
+    macro = "author" if subject.kind == SubjectKind.DEVELOPER else (
+        "Country" if locale == rendered.DEFAULT_LOCALE else "country")
+    name = escape.plain(_call(env, f"{prefix(locale)}_words.j2", macro, subject.key))
+    if subject.kind == SubjectKind.COUNTRY and locale == "zh":
+        name += "AI模型"  # "OpenRouter上的中国AI模型": a country's models, not the country
+    return pattern.replace("{name}", name)
+
+
+def edition_data(edition: Edition, titles: dict[str, str]) -> rendered.EditionData:
+    """What bulletin.json says of an edition: which it is, its title in each language, its subject."""
+    return {"name": edition.name, "titles": titles, "generated": edition.generated,
+            "subject": {"kind": str(edition.subject.kind), "key": edition.subject.key}}
 
 
 def _dark_chart(body: str, png: str, dark: str) -> str:

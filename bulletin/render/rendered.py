@@ -27,6 +27,7 @@ import orjson
 
 from bulletin.errors import PublishError
 from bulletin.model import DEFAULT_LOCALE, LOCALES
+from bulletin.model.editions import MAIN
 from bulletin.model.markup import markdown_to_html
 from bulletin.records import record
 from bulletin.weeks import IsoWeek
@@ -48,6 +49,7 @@ class ArticleData(TypedDict, total=False):
     headline: Required[str]
     files: Required[list[str]]  # its files in the week's folder
     paragraphs: list[Paragraph]  # its news paragraphs (weeks rendered before editing have none)
+    title: str  # an edition's title in the language (model/editions.py)
 
 
 class ChartData(TypedDict):
@@ -83,6 +85,15 @@ class StoryData(TypedDict, total=False):
     provenance: Required[dict[str, dict[str, Any]]]
 
 
+class EditionData(TypedDict):
+    """An edition's bulletin.json says which edition it is (the main bulletin's has none)."""
+
+    name: str
+    titles: dict[str, str]  # by language
+    generated: bool  # made by a generator for the week
+    subject: dict[str, str]  # {"kind": "developer" or "country", "key": "deepseek"}
+
+
 class BulletinData(StoryData, total=False):
     """bulletin.json: everything behind a week's article, written by render and read by the
     claim check, corrections, the site, WordPress, the webhook and the email, through this
@@ -93,6 +104,7 @@ class BulletinData(StoryData, total=False):
     chart: Required[ChartData]
     corrections: dict[str, Any]  # correction_notes.data_of()
     cards: dict[str, CardData]  # by language: the social card each drew (none where it could not)
+    edition: EditionData  # an edition's (model/editions.py)
 
 
 # What a week's file must hold to be read at all; an older bulletin.json lacking one of the
@@ -163,13 +175,26 @@ def readable_names(locale: str) -> tuple[str, ...]:
     return article_name(locale), page_name(locale), email_html_name(locale), email_text_name(locale)
 
 
-def folder_of(output: Path, week: IsoWeek) -> Path:
-    return output / "bulletins" / str(week)
+def folder_of(output: Path, week: IsoWeek, edition: str = MAIN) -> Path:
+    """``bulletins/2026-W11/``; an edition's is below it, ``bulletins/2026-W11/editions/deepseek/``."""
+    folder = output / "bulletins" / str(week)
+    return folder if edition == MAIN else folder / "editions" / edition
 
 
-def page_path(week: IsoWeek) -> str:
-    """The permanent path of a week's page, relative to the site root: ``2026/w11/``."""
-    return f"{week.year}/w{week.week:02d}/"
+def page_path(week: IsoWeek, edition: str = MAIN) -> str:
+    """The permanent path of a week's page, relative to the site root: ``2026/w11/``; an edition's
+    is under its name, ``deepseek/2026/w11/``."""
+    path = f"{week.year}/w{week.week:02d}/"
+    return path if edition == MAIN else f"{edition}/{path}"
+
+
+def editions_of(output: Path, week: IsoWeek) -> list[str]:
+    """The names of the editions rendered for a week, besides the main bulletin."""
+    try:
+        with os.scandir(folder_of(output, week) / "editions") as entries:
+            return sorted(entry.name for entry in entries if entry.is_dir())
+    except FileNotFoundError:
+        return []
 
 
 def _parse(raw: bytes) -> Any:
@@ -189,22 +214,30 @@ class RenderedWeek:
     week: IsoWeek
     output: Path  # the output folder the week was rendered into
     data: BulletinData  # bulletin.json
+    edition: str = MAIN  # which edition of the week (model/editions.py)
 
     @classmethod
-    def load(cls, output: Path, week: IsoWeek) -> RenderedWeek:
-        path = folder_of(output, week) / DATA
+    def load(cls, output: Path, week: IsoWeek, edition: str = MAIN) -> RenderedWeek:
+        path = folder_of(output, week, edition) / DATA
         try:
             data = _parse(path.read_bytes())
         except FileNotFoundError:
-            raise PublishError(f"{week}: no rendered bulletin (run `bulletin render --week {week}`)"
+            which = "" if edition == MAIN else f" {edition} edition"
+            raise PublishError(f"{week}: no rendered{which} bulletin (run `bulletin render --week {week}`)"
                                ) from None
         except (OSError, ValueError) as exc:
             raise PublishError(f"{path}: cannot be read ({exc})") from None
-        return cls(week, output, checked(data, path))
+        return cls(week, output, checked(data, path), edition)
 
     @cached_property  # asked for each file read from it
     def folder(self) -> Path:
-        return folder_of(self.output, self.week)
+        return folder_of(self.output, self.week, self.edition)
+
+    @property
+    def title(self) -> str:
+        """An edition's title in the default language; "" for the main bulletin."""
+        found = self.data.get("edition")
+        return found["titles"].get(DEFAULT_LOCALE, found["name"]) if found else ""
 
     @property
     def headline(self) -> str:

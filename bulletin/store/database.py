@@ -53,10 +53,12 @@ from bulletin.model import (
     Status,
     event_from_data,
 )
+from bulletin.model.editions import MAIN
 from bulletin.records import record
 from bulletin.store import engine, week_totals
 from bulletin.store.corrections import CorrectionLedger
 from bulletin.store.decisions import Decisions
+from bulletin.store.editions import Editions
 from bulletin.store.editors import Editors
 from bulletin.store.edits import EditLedger
 from bulletin.store.engine import is_url
@@ -275,6 +277,11 @@ class Store:
     def edits(self) -> EditLedger:
         """Editors' changes to articles' wording."""
         return EditLedger(self)
+
+    @cached_property
+    def editions(self) -> Editions:
+        """The editions of each week, and where each was published."""
+        return Editions(self)
 
     @cached_property
     def decisions(self) -> Decisions:
@@ -553,6 +560,9 @@ class Store:
         return [_bulletin(row) for row in rows]
 
     def record_delivery(self, delivery: Delivery) -> None:
+        if delivery.edition != MAIN:
+            self.editions.record_delivery(delivery)
+            return
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        (str(delivery.week), delivery.target, str(delivery.status),
@@ -688,7 +698,7 @@ _BULLETIN = "week, headline, events, rendered_at, status, reasons"
 _FIGURE_COLUMNS = ("source, subject, organisation, kind, period, value, unit, scale, link, quote, "
                    "published_at, fetched_at, subject_zh")
 _DELIVERY = "week, target, status, remote_id, location, detail, attempts, delivered_at"
-_PUBLISHABLE = ", ".join(f"'{status}'" for status in sorted(PUBLISHABLE))
+_PUBLISHABLE = PUBLISHABLE_SQL = ", ".join(f"'{status}'" for status in sorted(PUBLISHABLE))
 
 
 def _bulletin(row: Sequence[Any]) -> BulletinRecord:

@@ -6,7 +6,17 @@ released; append a new one.
 
 from __future__ import annotations
 
-from bulletin.store import corrections, decisions, editors, edits, mail, mail_reports, quota, week_totals
+from bulletin.store import (
+    corrections,
+    decisions,
+    editions,
+    editors,
+    edits,
+    mail,
+    mail_reports,
+    quota,
+    week_totals,
+)
 
 # One script per schema version; user_version says how many have run.
 MIGRATIONS: tuple[str, ...] = (
@@ -156,4 +166,6 @@ MIGRATIONS: tuple[str, ...] = (
     edits.MIGRATION,
     # Model names editors confirmed or corrected, and each week's articles as last approved.
     decisions.MIGRATION,
+    # The editions of each week (a developer's, a country's) and where each was published.
+    editions.MIGRATION,
 )

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -246,8 +246,3 @@ def inspect(url: str) -> tuple[str, int | None]:
         raise StoreError(f"{shown(url)}: {_first_line(exc)}") from None
     finally:
         db.close()
-
-
-def statements(script: str) -> Sequence[str]:
-    """A script's statements, split at each ``;`` that ends a line (function bodies keep theirs)."""
-    return [part.strip() for part in re.split(r";\s*\n", script) if part.strip()]

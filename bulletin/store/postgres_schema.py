@@ -18,6 +18,10 @@ the triggers call a function.
 
 from __future__ import annotations
 
+import re
+
+from bulletin.store import editions
+
 # The week totals' triggers (week_totals.MIGRATION): note each (source, period) changed or removed.
 _STALE_FUNCTION = """
 CREATE FUNCTION week_boards_note() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -233,8 +237,17 @@ BASELINE: tuple[str, ...] = (
         PRIMARY KEY (week, locale))""",
 )
 
+
+
+def portable(script: str) -> tuple[str, ...]:
+    """The statements of an SQLite migration that PostgreSQL runs as written (after rewrite()):
+    CREATE TABLE and INDEX with SQLite's types, without triggers, rowid aliases or NOCASE."""
+    return tuple(part.strip() for part in re.split(r";[ \t]*(?:--[^\n]*)?\n", script + "\n") if part.strip())
+
+
 # (from version, to version, statements), in order.
 STEPS: tuple[tuple[int, int, tuple[str, ...]], ...] = (
     (0, 17, BASELINE),
+    (17, 18, portable(editions.MIGRATION)),
 )
 VERSION = STEPS[-1][1]

@@ -168,11 +168,11 @@ def _pick(candidates: list[Event], events: list[Event], limit: int) -> list[Even
             break
         if event.facts.background:
             continue
-        amounts = _amounts(event.facts.as_data())
-        if chosen and any(told[amount] >= MAX_TELLINGS for amount in amounts):
+        stated = amounts(event.facts.as_data())
+        if chosen and any(told[amount] >= MAX_TELLINGS for amount in stated):
             continue
         chosen.append(_without_a_told_driver(event, told))
-        told.update(amounts)
+        told.update(stated)
     return _membership_told_once(_succession_told_once(
         _with_debuts(_without_drivers_told_elsewhere(chosen), events, limit), events))
 
@@ -258,7 +258,7 @@ def _without_drivers_told_elsewhere(chosen: list[Event]) -> list[Event]:
     found = []
     for index, event in enumerate(chosen):
         facts = event.facts
-        others = set().union(*(_amounts(e.facts.as_data()) for i, e in enumerate(chosen) if i != index))
+        others = set().union(*(amounts(e.facts.as_data()) for i, e in enumerate(chosen) if i != index))
         if isinstance(facts, DuelFacts) and facts.driver_tokens is not None and facts.driver_tokens in others:
             event = replace(event, facts=replace(facts, driver="", driver_side="", driver_name="",
                                                  driver_tokens=None, driver_change=None))
@@ -489,7 +489,7 @@ def mark_told(events: list[Event]) -> list[Event]:
         if isinstance(facts, StreakFacts) and facts.subject_type != SubjectType.COUNTRY \
                 and facts.trailer_tokens in told:
             event = replace(event, facts=replace(facts, trailer_told_before=True))
-        told |= _amounts(event.facts.as_data())
+        told |= amounts(event.facts.as_data())
         marked.append(event)
     return marked
 
@@ -504,18 +504,18 @@ def _main_amount(facts: Facts) -> int | None:
     return None
 
 
-def _amounts(facts: Mapping[str, Any]) -> set[int]:
+def amounts(facts: Mapping[str, Any]) -> set[int]:
     """The token counts an event states (facts named ``*tokens``, nested lists included)."""
     found: set[int] = set()
     for key, value in facts.items():
         if key.startswith("driver"):
             continue  # a record's cause, said in passing: no telling of its own
         if isinstance(value, Mapping):
-            found |= _amounts(value)
+            found |= amounts(value)
         elif isinstance(value, (list, tuple)):
             for item in value:
                 if isinstance(item, Mapping):
-                    found |= _amounts(item)
+                    found |= amounts(item)
         elif "tokens" in key and isinstance(value, int) and not isinstance(value, bool) and value:
             found.add(value)
     return found
