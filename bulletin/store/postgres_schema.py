@@ -4,8 +4,9 @@ A version number means the same tables on either engine. A new PostgreSQL
 store is made in one step at the version SQLite reaches after its first
 seventeen scripts (the tables as they are, not as they grew); every later
 change to the schema appends a script to migrations.MIGRATIONS and a step
-here from the version before it (tests/test_store_engines.py holds the two
-lists to the same version).
+here from the version before it: ``portable(script)`` where SQLite's script
+reads the same on PostgreSQL, statements of its own where it does not
+(tests/test_store_engines.py holds the two lists to the same version).
 
 Statements are written with SQLite's column types, as the store's other SQL
 is: postgres.rewrite() reads INTEGER as BIGINT (token counts), REAL as
