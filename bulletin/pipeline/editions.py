@@ -24,7 +24,8 @@ from bulletin.model.edits import NO_EDITS
 from bulletin.publish.files import write_artifacts
 from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.render import claims
-from bulletin.render.article import Rendering, Settings, render_week
+from bulletin.render.article import Rendering, Settings, render_week, start_chart
+from bulletin.render.raster import Batch
 from bulletin.render.rendered import RenderedWeek, editions_of, folder_of
 from bulletin.store.database import Store
 from bulletin.store.editions import EditionRecord
@@ -38,15 +39,24 @@ def render_editions(specs: Sequence[Edition], story: Story, history: Mapping[Iso
                     settings: Settings, output: Path, max_events: int, words: Sequence[str]
                     ) -> list[tuple[Edition, Story, Rendering]]:
     """Every edition of the week rendered in memory and its numbers checked; nothing written yet."""
+    stories = [(edition, edition_story(story, edition, history, max_events),
+                replace(settings, folder=folder_of(output, story.week, edition.name), edition=edition))
+               for edition in specs]
+    # The charts are drawn by a few processes from the start, while the articles are written.
+    batch = Batch()
+    drawings = [start_chart(told, own, batch) for _, told, own in stories]
+    batch.launch()
     rendered = []
-    for edition in specs:
-        told = edition_story(story, edition, history, max_events)
-        folder = folder_of(output, story.week, edition.name)
-        rendering = render_week(told, replace(settings, folder=folder, edition=edition), None, NO_EDITS)
-        titles = list(rendering.data.get("edition", {}).get("titles", {}).values())
-        claims.check(told, claims.readable(rendering.texts(), settings.locales), settings.title, (),
-                     [*words, *titles])
-        rendered.append((edition, told, rendering))
+    try:
+        for (edition, told, own), drawing in zip(stories, drawings, strict=True):
+            rendering = render_week(told, own, None, NO_EDITS, drawing)
+            titles = list(rendering.data.get("edition", {}).get("titles", {}).values())
+            claims.check(told, claims.readable(rendering.texts(), settings.locales), settings.title, (),
+                         [*words, *titles])
+            rendered.append((edition, told, rendering))
+    except BaseException:
+        batch.cancel()  # no drawing left running for editions that will not be written
+        raise
     return rendered
 
 
