@@ -456,7 +456,7 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
             history = stats_history(config, store)
         editions_rendered = editions.render_editions(
             editions.editions_of_week(config.editions, story.stats), story, history, render_settings(config),
-            config.output, config.story.max_events, words_of(config, store, story.week))
+            config.output, config.story.max_events, words_of(config, store, story.week), notes)
     found = review.reasons(story, store.last_read(), config.review, [s.name for s in config.sources])
     found += untranslated.figures(story, config.locales)
     found += extra_reasons
@@ -539,7 +539,7 @@ def _publish_week(config: Config, store: Store, week: IsoWeek, targets: Sequence
                  quoted(store, week, bulletin.data), words)
     written = editions.edition_bulletins(config.output, store, week, bulletin.record)
     editions.check_editions(written, story, history, config.locales, config.title, config.story.max_events,
-                            words)
+                            words, store.corrections.of(week, CorrectionStatus.PUBLISHED))
     return deliver(store, bulletin, targets) + editions.deliver_editions(store, written, targets)
 
 
@@ -675,4 +675,4 @@ def publish_corrections(config: Config, store: Store, week: IsoWeek,
             log.warning("%s: sending the correction to %s failed: %s", week, target.name, exc)
         store.record_delivery(delivery)
         deliveries.append(delivery)
-    return deliveries
+    return deliveries + editions.correct_editions(store, written.editions, config.publishers, corrections)
