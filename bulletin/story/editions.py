@@ -102,15 +102,15 @@ def edition_story(story: Story, edition: Edition, history: Mapping[IsoWeek, Week
     top_told = any(e.kind in _DUELS and isinstance(e.facts, DuelFacts)
                    and e.facts.subject_type == SubjectType.MODEL for e in told)
     field = _field_event(stats, subject, top_told)
-    assert isinstance(first.facts, EditionWeekFacts)
+    facts = first.facts
+    assert isinstance(facts, EditionWeekFacts)
     # A model a later paragraph tells of is not listed in the first as well.
     named = {family_of(key) for e in told for key in (*e.subjects, getattr(e.facts, "model", "")) if key}
-    listed = tuple(m for m in first.facts.models if family_of(m.model) not in named)
-    first = replace(first, facts=replace(first.facts, models=listed, models_told=len(listed) < len(
-        first.facts.models)))
+    listed = tuple(m for m in facts.models if family_of(m.model) not in named)
+    first = replace(first, facts=replace(facts, models=listed, models_told=len(listed) < len(facts.models)))
     # Its models' ranks, not their tokens, are what the first paragraph writes of them.
-    marked = mark_told([replace(first, facts=replace(first.facts, models=())), *told, field])
-    marked = [_without_total(e, first.facts.tokens) for e in marked]
+    marked = mark_told([replace(first, facts=replace(facts, models=())), *told, field])
+    marked = [_without_total(e, facts.tokens) for e in marked]
     return replace(story, events=(first, *marked[1:]), detected=(first, *mine),
                    notes=tuple(n for n in story.notes if n.get("kind") == "partial"),
                    trend=_trend(stats, subject, history))
