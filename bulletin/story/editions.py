@@ -39,7 +39,7 @@ from bulletin.model.facts import (
     SubjectType,
 )
 from bulletin.story.compose import amounts, mark_told
-from bulletin.story.families import family_of
+from bulletin.story.families import family_name, family_of
 from bulletin.story.quantities import model_count
 from bulletin.story.rules import evidence, model_facts
 from bulletin.story.stats import is_complete
@@ -102,12 +102,26 @@ def edition_story(story: Story, edition: Edition, history: Mapping[IsoWeek, Week
     top_told = any(e.kind in _DUELS and isinstance(e.facts, DuelFacts)
                    and e.facts.subject_type == SubjectType.MODEL for e in told)
     field = _field_event(stats, subject, top_told)
+    facts = first.facts
+    assert isinstance(facts, EditionWeekFacts)
+    # A model a later paragraph tells of is not listed in the first as well.
+    named = {family_of(key) for e in told for key in (*e.subjects, getattr(e.facts, "model", "")) if key}
+    listed = tuple(m for m in facts.models if family_of(m.model) not in named)
+    first = replace(first, facts=replace(facts, models=listed, models_told=len(listed) < len(facts.models)))
     # Its models' ranks, not their tokens, are what the first paragraph writes of them.
-    assert isinstance(first.facts, EditionWeekFacts)
-    marked = mark_told([replace(first, facts=replace(first.facts, models=())), *told, field])
+    marked = mark_told([replace(first, facts=replace(facts, models=())), *told, field])
+    marked = [_without_total(e, facts.tokens) for e in marked]
     return replace(story, events=(first, *marked[1:]), detected=(first, *mine),
                    notes=tuple(n for n in story.notes if n.get("kind") == "partial"),
                    trend=_trend(stats, subject, history))
+
+
+def _without_total(event: Event, total: int) -> Event:
+    """A debut of the one model that makes the subject's total: its tokens were just told."""
+    facts = event.facts
+    if event.kind == EventKind.NEW_ENTRANT and isinstance(facts, ModelFacts) and facts.tokens == total:
+        return replace(event, facts=replace(facts, told_before=True))
+    return event
 
 
 def _told_once(events: list[Event]) -> list[Event]:
@@ -198,7 +212,7 @@ def _week_event(stats: WeekStats, subject: Subject, history: Mapping[IsoWeek, We
         records_since=_complete_weeks(stats, history)[0].monday.isoformat() if past else "",
         behind=_neighbour(stats, subject, total, -1), ahead_of=_neighbour(stats, subject, total, +1),
         first_weeks=first_weeks, first_open_ended=first_weeks > 0 and first_weeks == len(past) + 1,
-        quiet=quiet, top_n=top_n)
+        quiet=quiet, top_n=top_n, compared=stats.has_previous)
     models = [*(total.models if total else ()), *(row.model for row in rows[:LISTED_MODELS])]
     return Event(EventKind.EDITION_WEEK, (subject.key,), facts, 1.0,
                  evidence(stats, dict.fromkeys(models)))
@@ -217,7 +231,7 @@ def _field_event(stats: WeekStats, subject: Subject, top_told: bool) -> Event:
     top = next(row for row in stats.models if not row.excluded)
     facts = FieldFacts(leader=first.key if first else "", leader_tokens=first.tokens if first else 0,
                        trailer=second.key if second else "", trailer_tokens=second.tokens if second else 0,
-                       top_model=top.model, top_name=top.name, top_author=top.author,
+                       top_model=top.model, top_name=family_name(top.name), top_author=top.author,
                        top_country=top.country, top_tokens=top.tokens,
                        platform_tokens=stats.platform_tokens, subject_type=_TYPE[subject.kind],
                        subject=subject.key, top_told=top_told)
