@@ -568,7 +568,7 @@ class EditionWeekFacts(SubjectFacts):
     country_share: float | None = None
     models: tuple[ModelFacts, ...] = ()  # its rows on the leaderboard, by rank (the first few)
     counted_models: int = 0  # how many of its models the total counts (tiers and snapshots as one)
-    models_told: bool = False  # some of its models are left to later paragraphs: these are the others
+    told_models: tuple[str, ...] = ()  # its models another paragraph tells the move of
     record: bool = False  # its highest counted week of those held (four earlier weeks at least)
     records_since: str = ""  # the Monday of the first complete week held
     behind: str = ""  # the one of its kind ranked just above it, and just below
