@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,8 +31,9 @@ import psycopg
 from psycopg.adapt import Dumper
 
 from bulletin.errors import StoreError
-from bulletin.store.engine import Params
 from bulletin.store.postgres_schema import STEPS, VERSION
+
+Params = Sequence[Any] | Mapping[str, Any]  # as sqlite3 takes them (engine.Connection)
 
 # pg_advisory_xact_lock's key for a store's writers ("BLTN", as SQLite's application_id).
 WRITE_LOCK = 0x424C544E
