@@ -12,6 +12,13 @@ rewrites each statement once (cached): placeholders, ``INSERT OR IGNORE`` /
 tables. Where the engines differ in meaning (JSON aggregates, dates), a module
 asks ``dialect(db)`` and keeps both statements side by side.
 
+What the rewriting does not do, the SQL must say in words both engines read:
+``count(*) FILTER (WHERE ...)`` rather than ``sum(a IS NULL)``; ``WHERE true``
+rather than ``WHERE 1``; an upsert's ``DO UPDATE ... WHERE`` naming the
+table's columns (``observations.tokens``); ``"user"`` quoted; a bare column
+beside an aggregate listed in GROUP BY. Sums of BIGINT come back as Decimal
+on PostgreSQL (NUMERIC: exact past 2^63); convert with int() where one is read.
+
 psycopg is imported only when a store is opened at a ``postgresql://`` URL.
 """
 
