@@ -579,7 +579,8 @@ def _withdraw(config: Config, store: Store, week: IsoWeek) -> list[Delivery]:
                 for sent in store.editions.deliveries(week):
                     if sent.target == target.name and sent.status == DeliveryStatus.OK:
                         store.record_delivery(replace(sent, status=DeliveryStatus.WITHDRAWN,
-                                                      detail=delivery.detail, delivered_at=delivery.delivered_at))
+                                                      detail=delivery.detail,
+                                                      delivered_at=delivery.delivered_at))
     return withdrawn
 
 

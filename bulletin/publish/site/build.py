@@ -142,8 +142,8 @@ class Site:
             version = article.version(lang)
             # An edition's page leads to the week's main bulletin, in the same language.
             whole = page_path(article.week) + prefix if self.edition != MAIN else ""
-            page = self._page("site/article.html.j2", article.path + prefix, a=article, lang=lang, whole=whole,
-                              og_title=version.headline, og_type="article",
+            page = self._page("site/article.html.j2", article.path + prefix, a=article, lang=lang,
+                              whole=whole, og_title=version.headline, og_type="article",
                               description=version.description, alternates=alternates,
                               **self._card(article, lang),
                               chart_prefix="../" * prefix.count("/"))
@@ -178,10 +178,11 @@ class Site:
 
     def write_sitemap(self, listed: Sequence[Listed]) -> int:
         """sitemap.xml: the main site's pages (``listed`` its weeks) and every edition's."""
-        languages = list_languages(listed)
+        newest = sorted(listed, key=lambda item: item.week, reverse=True)
+        languages = list_languages(newest)
+        about = [path for _, path in about_pages(languages)]
         replace_file(self.root / "sitemap.xml",
-                     sitefeeds.sitemap(sorted(listed, key=lambda item: item.week, reverse=True), self.base_url,
-                                       languages, [path for _, path in about_pages(languages)], self.editions))
+                     sitefeeds.sitemap(newest, self.base_url, languages, about, self.editions))
         return 1
 
     def write_front(self, listed: Sequence[Listed]) -> int:
@@ -441,8 +442,9 @@ def _keeps(value: Any, lang: str) -> bool:
 def edition_folders(root: Path) -> list[Path]:
     """The folders of editions on the site at ``root``: a slug's, with its feed in it."""
     with os.scandir(root) as entries:
-        return [Path(entry.path) for entry in entries if entry.is_dir() and SLUG.fullmatch(entry.name)
-                and not entry.name.isdigit() and entry.name not in LOCALES and (root / entry.name / "feed.xml").is_file()]
+        return [Path(entry.path) for entry in entries
+                if entry.is_dir() and SLUG.fullmatch(entry.name) and not entry.name.isdigit()
+                and entry.name not in LOCALES and (root / entry.name / "feed.xml").is_file()]
 
 
 def merge(published: Sequence[Listed], item: Listed) -> list[Listed]:

@@ -114,9 +114,9 @@ def sitemap(listed: Sequence[Listed], base_url: str, languages: Sequence[str] = 
     ``editions``, under its folder."""
     rows = _rows(listed, base_url, languages, "")
     rows[2 * len(languages):2 * len(languages)] = [_url(base_url + page, "") for page in pages]
-    for edition in editions:
-        rows += _rows(edition.listed, base_url, [lang for lang in languages if edition.written_in(lang)],
-                      edition.prefix)
+    for edition in editions:  # newest first, as the main site's weeks are
+        newest = sorted(edition.listed, key=lambda item: item.week, reverse=True)
+        rows += _rows(newest, base_url, edition.languages, edition.prefix)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
             + "".join(rows) + "</urlset>\n").encode("utf-8")

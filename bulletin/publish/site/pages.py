@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from bulletin.model import LOCALES
 from bulletin.model.editions import MAIN
 from bulletin.model.markup import html_to_text
 from bulletin.render.chart import CHART_SIZE, PNG_ZOOM, size_of
@@ -94,6 +95,11 @@ class EditionOnSite:
     def written_in(self, lang: str) -> bool:
         """Whether it has its own home page (and feeds) in ``lang``."""
         return any(item.written_in(lang) for item in self.listed)
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages it has a home page in: the default one, and each one a week is written in."""
+        return [DEFAULT_LANG, *(lang for lang in LOCALES if lang != DEFAULT_LANG and self.written_in(lang))]
 
 
 @dataclass(frozen=True)

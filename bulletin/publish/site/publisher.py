@@ -125,7 +125,8 @@ class SitePublisher(Publisher):
         found = {edition.name: edition for edition in main.editions}
         before = found.get(bulletin.edition)
         edition = bulletin.data.get("edition")
-        titles = dict(edition["titles"]) if edition and edition["titles"] else {DEFAULT_LANG: bulletin.edition}
+        titles = dict(edition["titles"]) if edition and edition["titles"] else {}
+        titles = titles or {DEFAULT_LANG: bulletin.edition}
         article = self.edition_site(bulletin.output, bulletin.edition, titles).publish(
             bulletin, before.listed if before else ())
         found[bulletin.edition] = EditionOnSite(bulletin.edition, titles, tuple(
