@@ -233,3 +233,38 @@ def test_every_edition_page_passes_the_nu_html_checker(edition_site: Path) -> No
     report = checked.stdout + checked.stderr
     assert checked.returncode == 0 and "error" not in report.lower(), report
     assert len(list(edition_site.rglob("*.html"))) == 6 + 2 * 5  # the main site's, and each edition's five
+
+
+# The pages an edition adds, and the main pages that list the editions.
+BROWSED = {"home": "index.html", "about": "about/index.html", "edition-home": "deepseek/index.html",
+           "edition-week": "deepseek/2026/w11/index.html", "edition-archive": "china/archive/index.html",
+           "edition-year": "china/2026/index.html"}
+
+
+@pytest.mark.slow
+@pytest.mark.external
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_on_the_editions_pages_and_none_scrolls_sideways_on_a_phone(
+        edition_site: Path, scheme: str, tmp_path: Path) -> None:
+    from support.reader import PHONE, axe_violations, chromium, described
+
+    found = {}
+    with chromium(tmp_path, scheme) as browser:
+        for name, path in BROWSED.items():
+            browser.get((edition_site / path).as_uri())
+            violations = axe_violations(browser)
+            if violations:
+                found[name] = described(violations)
+    assert found == {}, "\n".join(f"{name}: {text}" for name, text in found.items())
+    for width in (320, PHONE):
+        with chromium(tmp_path, scheme, width) as browser:
+            for name, path in BROWSED.items():
+                browser.get((edition_site / path).as_uri())
+                wide = browser.execute_script("return document.documentElement.scrollWidth")
+                assert wide <= width, (name, width, wide)
+                if name in ("home", "about"):  # every edition's title and feed on the screen, whole
+                    boxes = browser.execute_script(
+                        "return [...document.querySelectorAll('.editions a')]"
+                        ".map(a => [a.getBoundingClientRect().left, a.getBoundingClientRect().right])")
+                    assert len(boxes) == 2 * len(TITLES)
+                    assert all(0 <= left and right <= width for left, right in boxes), (name, width, boxes)
