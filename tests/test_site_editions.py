@@ -134,33 +134,35 @@ def test_publishing_an_edition_again_writes_its_own_pages_and_lists_and_the_site
         "deepseek/feed.json", "deepseek/feed.xml", "deepseek/index.html", "sitemap.xml"]
 
 
-def test_an_edition_in_another_language_has_its_pages_and_feeds_there(edition_site: Path,
-                                                                     project: Path, bulletin) -> None:
-    folder = project / "output" / "bulletins" / "2026-W11" / "editions" / "deepseek"
-    (folder / "bulletin.zh.html").write_text(
-        "<!DOCTYPE html><html lang=\"zh\"><body><article>\n<h1>DeepSeek模型创下新高</h1>\n"
-        "<p>截至3月15日，DeepSeek模型的周调用量达到1.04万亿Token。</p>\n</article></body></html>")
-    (folder / "bulletin.zh.md").write_text("# DeepSeek模型创下新高\n")
-    config = load_config(project / "config.yaml")
-    week = IsoWeek.parse("2026-W11")
-    with Store.open(config.database) as store:
-        main = store.bulletin(week)
-        assert main is not None
-        deepseek = [b for b in pipeline_editions.edition_bulletins(config.output, store, week, main)
-                    if b.edition == "deepseek"]
-        (delivery,) = pipeline_editions.deliver_editions(store, deepseek, config.publishers)
-    assert delivery.remote_id == "deepseek/2026/w11/ deepseek/2026/w11/zh/"
-    page = (edition_site / "deepseek" / "2026" / "w11" / "zh" / "index.html").read_text()
-    assert '<html lang="zh-Hans">' in page and "<h1>DeepSeek模型创下新高</h1>" in page
+def test_an_edition_in_chinese_has_its_pages_feeds_and_place_in_the_chinese_list(project: Path,
+                                                                                 bulletin) -> None:
+    site = run_weeks(project, bulletin, "locales: [en, zh]\n" + EDITIONS)
+    page = (site / "deepseek" / "2026" / "w11" / "zh" / "index.html").read_text()
+    assert '<html lang="zh-Hans">' in page
+    assert "· OpenRouter上的DeepSeek</title>" in page
+    assert '<a href="../../../../deepseek/zh/" class="wordmark">OpenRouter上的DeepSeek</a>' in page
     assert '<a href="../../../../deepseek/zh/archive/">往期</a>' in page
     assert f'<link rel="alternate" hreflang="zh-Hans" href="{BASE}deepseek/2026/w11/zh/">' in page
+    assert f'<link rel="alternate" hreflang="en" href="{BASE}deepseek/2026/w11/">' in page
+    # The publication it belongs to, and the week's whole bulletin, in Chinese.
     assert '<p class="tagline">《<a href="../../../../zh/">Token Bulletin</a>》专题版</p>' in page
-    check_atom(edition_site, "deepseek/zh/feed.xml", BASE, 1)
-    assert (edition_site / "deepseek" / "zh" / "index.html").is_file()
-    assert (edition_site / "deepseek" / "zh" / "2026" / "index.html").is_file()
-    sitemap = (edition_site / "sitemap.xml").read_text()
-    for page in ("deepseek/zh/", "deepseek/zh/archive/", "deepseek/zh/2026/", "deepseek/2026/w11/zh/"):
-        assert f"<loc>{BASE}{page}</loc>" in sitemap, page
+    whole = '<p class="whole">本周全部开发者与国家：<a href="../../../../2026/w11/zh/">Token Bulletin</a></p>'
+    assert whole in page
+    feed = check_atom(site, "deepseek/zh/feed.xml", BASE, len(RUN_WEEKS))
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "zh-Hans"
+    check_json_feed(site, "deepseek/zh/feed.json", BASE, "Token Bulletin")
+    for name in ("index.html", "archive/index.html", "2026/index.html"):
+        assert (site / "deepseek" / "zh" / name).is_file(), name
+    home = (site / "zh" / "index.html").read_text()
+    assert '<h2 id="follow">关注开发者</h2>' in home
+    assert '<a href="../deepseek/zh/">OpenRouter上的DeepSeek</a>' in home
+    feed_link = '<a class="feed" href="../deepseek/zh/feed.xml" aria-label="订阅源：OpenRouter上的DeepSeek">'
+    assert feed_link + "订阅源</a>" in home
+    sitemap = (site / "sitemap.xml").read_text()
+    for path in ("deepseek/zh/", "deepseek/zh/archive/", "deepseek/zh/2026/", "deepseek/2026/w11/zh/",
+                 "china/2026/w10/zh/"):
+        assert f"<loc>{BASE}{path}</loc>" in sitemap, path
+    assert links.broken(site, BASE) == []
 
 
 def test_a_rejected_week_takes_its_editions_pages_with_it(edition_site: Path, project: Path,
