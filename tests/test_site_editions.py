@@ -180,9 +180,14 @@ def test_a_rejected_week_takes_its_editions_pages_with_it(edition_site: Path, pr
         assert {(d.edition, d.status) for d in store.editions.deliveries(IsoWeek.parse("2026-W10"))} == {
             ("deepseek", "withdrawn"), ("china", "withdrawn")}
     assert links.broken(edition_site, BASE) == []
-    # A full rebuild does not bring it back.
+    # A full rebuild does not bring it back; an editor's approval does, with its editions.
     assert bulletin("site").code == 0
     assert not (edition_site / "deepseek" / "2026" / "w10").exists()
+    assert bulletin("approve", "2026-W10").code == 0
+    for name in TITLES:
+        assert (edition_site / name / "2026" / "w10" / "index.html").is_file()
+        assert "w10/" in (edition_site / name / "2026" / "index.html").read_text()
+    assert bulletin("reject", "2026-W10", "--why", "wrong again").code == 0
     # With its last week gone, an edition leaves the site and the main pages' list.
     assert bulletin("reject", "2026-W11", "--why", "withdrawn").code == 0
     for name in TITLES:
