@@ -79,15 +79,16 @@ def test_an_edition_tells_its_subject_and_the_field_in_one_sentence(project, bul
     configure(project, EDITIONS)
     assert bulletin("run").code == 0
     events = data(project, "deepseek")["events"]
-    assert [e["kind"] for e in events] == ["edition_week", "field"]
+    # Its week, the sweep of the top three its model was part of, the field.
+    assert [e["kind"] for e in events] == ["edition_week", "sweep", "field"]
     article = (edition(project, "deepseek") / "bulletin.md").read_text(encoding="utf-8")
     paragraphs = article.split("\n\n")
     field = [p for p in paragraphs if p.startswith("Across OpenRouter")]
     # All their models on the leaderboard, as the edition counts its own: Grok 4.1 Fast, No. 10, too.
     assert field == ["Across OpenRouter's leaderboard, Chinese models handled 4.69 trillion tokens and "
                      "American models 3.84 trillion, and MiniMax M2.5 was the most used model."]
-    # Nothing of the main story's about other developers: no sweep, no other model's run.
-    assert "top three places" not in article and "led the models" not in article
+    # Nothing of the main story's about other developers only: no other model's run at No. 1.
+    assert "Chinese models filled the top three places" in article and "led the models" not in article
     assert "DeepSeek was fifth of the seven developers on the leaderboard (fourth the week before), " \
         "behind StepFun." in article
     china = (edition(project, "china") / "bulletin.md").read_text(encoding="utf-8")

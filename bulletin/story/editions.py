@@ -14,9 +14,9 @@ short edition, and says so; it is never padded with the main story.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 
-from bulletin.model import Event, Story, WeekStats, author_of, relative_change
+from bulletin.model import Event, ModelWeek, Story, WeekStats, author_of, relative_change
 from bulletin.model.editions import (
     Edition,
     EditionGenerator,
@@ -30,6 +30,7 @@ from bulletin.model.facts import (
     DuelFacts,
     EditionWeekFacts,
     EventKind,
+    Facts,
     FieldFacts,
     GrowthFacts,
     ModelFacts,
@@ -110,8 +111,10 @@ def edition_story(story: Story, edition: Edition, history: Mapping[IsoWeek, Week
     flat = facts.change is None or abs(facts.change) < story.methodology.get("materiality", 0.01)
     # A model another paragraph tells of keeps its place in this one's list, not its move.
     named = {family_of(key) for e in told for key in (*e.subjects, getattr(e.facts, "model", "")) if key}
-    facts = replace(facts, quiet=not told and flat and facts.previous_rank == facts.rank,
-                    told_models=tuple(m.model for m in facts.models if family_of(m.model) in named))
+    facts = replace(facts, told_models=tuple(m.model for m in facts.models if family_of(m.model) in named),
+                    newcomers=tuple(m for m in facts.newcomers if family_of(m.model) not in named))
+    facts = replace(facts, quiet=not told and flat and facts.previous_rank == facts.rank
+                    and not facts.newcomers)
     # The week's biggest news of the subject's own leads the edition, and makes its headline.
     lead = next((e for e in told if e.kind in _LEADS and _owned(e, subject, stats)), None)
     top_told = any(e.kind in _DUELS and isinstance(e.facts, DuelFacts)
@@ -181,12 +184,24 @@ def about(event: Event, subject: Subject, stats: WeekStats) -> bool:
         if any(key == subject.key or ("/" in key and author_of(key) == subject.key)
                for key in event.subjects):
             return True
-        return getattr(event.facts, "author", "") == subject.key
+        # A sweep of the top places by a country's models is news of each model's maker.
+        return any(m.author == subject.key for m in _models_in(event.facts))
     # A country's: its code, or a model or developer of it.
     countries = {key: row.country for row in stats.models for key in (row.model, row.author)}
     if any(key == subject.key or countries.get(key) == subject.key for key in event.subjects):
         return True
     return getattr(event.facts, "country", "") == subject.key
+
+
+def _models_in(facts: Facts) -> list[ModelFacts]:
+    """The models an event's facts name: itself where it is a model's, and those it lists."""
+    found = [facts] if isinstance(facts, ModelFacts) else []
+    for value in (getattr(facts, field.name) for field in fields(facts)):
+        if isinstance(value, ModelFacts):
+            found.append(value)
+        elif isinstance(value, tuple):
+            found += [item for item in value if isinstance(item, ModelFacts)]
+    return found
 
 
 def _second_only(event: Event, subject: Subject, stats: WeekStats) -> bool:
@@ -268,6 +283,12 @@ class Listings:
         return next((found.key for found in self.of(stats).values() if found.rank == rank), "")
 
 
+def _new(row: ModelWeek) -> bool:
+    """A model listed this week for the first time: not back, not another tier or snapshot of one."""
+    return (row.previous_tokens is None and not row.returning and not row.kin_before
+            and not row.beyond_last_list)
+
+
 def rows_of(stats: WeekStats, subject: Subject) -> list[ModelFacts]:
     """The subject's rows on the week's leaderboard, by rank, stealth models left out."""
     return [ModelFacts(**model_facts(row)) for row in stats.models if not row.excluded and (
@@ -300,8 +321,11 @@ def _week_event(stats: WeekStats, subject: Subject, history: Mapping[IsoWeek, We
         country_share=(tokens / country_tokens.tokens if country_tokens and mine
                        and country_tokens.tokens != tokens else None),
         models=tuple(rows[:LISTED_MODELS]), counted_models=model_count([row.model for row in rows]),
-        # A record needs a history: four earlier weeks with the subject on the list.
-        record=bool(mine and sum(1 for value in past if value) >= 4 and tokens > max(past)),
+        newcomers=tuple(ModelFacts(**model_facts(row)) for row in stats.models if stats.has_previous
+                        and _owns(row.model, subject, stats) and not row.excluded and _new(row)),
+        # A record needs a history: the subject on the list in every week since records began, four
+        # at least.
+        record=bool(mine and len(past) >= 4 and all(past) and tokens > max(past)),
         records_since=_complete_weeks(stats, history)[0].monday.isoformat() if past else "",
         behind=listings.ranked(stats, mine.rank - 1) if mine else "",
         ahead_of=listings.ranked(stats, mine.rank + 1) if mine else "",
