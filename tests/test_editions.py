@@ -70,7 +70,8 @@ def test_an_editions_figures_are_those_of_bulletin_stats(project, bulletin) -> N
     assert "| 3 | DeepSeek V3.2 | 1.04 | +25.0% |" in article
     assert "DeepSeek V3.2 1.04" not in article  # the table's unit is its header's
     zh = (edition(project, "deepseek") / "bulletin.zh.md").read_text(encoding="utf-8")
-    assert "这也是DeepSeek旗下模型在排行榜上的全部调用量，为自2月9日有记录以来的单周最高，较前一周增长25.0%" in zh
+    assert ("这也是DeepSeek旗下模型在排行榜上的全部调用量，为自2月9日有记录以来的单周最高，"
+            "较前一周增长25.0%") in zh
     # Every number it states is traced to the store, as the main bulletin's are.
     numbers = data(project, "deepseek")["numbers"]
     assert any("edition_week(deepseek).tokens" in row["what"] for row in numbers["en"])
