@@ -585,6 +585,13 @@ def _withdraw(config: Config, store: Store, week: IsoWeek) -> list[Delivery]:
         if delivery is not None:
             store.record_delivery(delivery)
             withdrawn.append(delivery)
+            if delivery.status == DeliveryStatus.WITHDRAWN and target.takes_editions:
+                # Its editions went with it: none is counted as on the target any more.
+                for sent in store.editions.deliveries(week):
+                    if sent.target == target.name and sent.status == DeliveryStatus.OK:
+                        store.record_delivery(replace(sent, status=DeliveryStatus.WITHDRAWN,
+                                                      detail=delivery.detail,
+                                                      delivered_at=delivery.delivered_at))
     return withdrawn
 
 
