@@ -118,6 +118,7 @@ def correct_editions(store: Store, bulletins: Sequence[RenderedBulletin], target
                             bulletin.edition, target.name, exc)
             store.record_delivery(delivery)
             deliveries.append(delivery)
+    _done(store, bulletins, targets, deliveries, {})
     return deliveries
 
 
@@ -190,6 +191,7 @@ def deliver_editions(store: Store, bulletins: Sequence[RenderedBulletin], target
                      missing_only: bool = False) -> list[Delivery]:
     """Each edition to each target that publishes editions; one failing is recorded as failed."""
     deliveries = []
+    known = {target.name: store.editions.names_on(target.name) for target in targets if target.takes_editions}
     for bulletin in bulletins:
         for target in (t for t in targets if t.takes_editions):
             if missing_only:
@@ -207,7 +209,22 @@ def deliver_editions(store: Store, bulletins: Sequence[RenderedBulletin], target
                 log.warning("%s: publishing the %s edition to %s failed: %s", bulletin.week,
                             bulletin.edition, target.name, delivery.detail)
             deliveries.append(delivery)
+    _done(store, bulletins, targets, deliveries, known)
     return deliveries
+
+
+def _done(store: Store, bulletins: Sequence[RenderedBulletin], targets: Sequence[Publisher],
+          deliveries: Sequence[Delivery], known: Mapping[str, set[str]]) -> None:
+    """Each target that took an edition writes what lists them, once for the week's editions;
+    ``known``: the editions each had before."""
+    for target in targets:
+        took = {d.edition for d in deliveries if d.target == target.name and d.status == DeliveryStatus.OK}
+        if not took:
+            continue
+        try:
+            target.editions_done(bulletins[0].output, store, bool(took - known.get(target.name, set())))
+        except PublishError as exc:
+            log.warning("%s: %s: listing the editions failed: %s", bulletins[0].week, target.name, exc)
 
 
 __all__ = ["deliver_editions", "edition_bulletins", "editions_of_week", "render_editions", "write_editions"]

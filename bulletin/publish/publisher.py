@@ -139,6 +139,10 @@ class Publisher:
     def publish(self, bulletin: RenderedBulletin, store: Store) -> Delivery:
         raise NotImplementedError
 
+    def editions_done(self, output: Path, store: Store, new: bool) -> None:
+        """After a week's editions went out here (``takes_editions``): what lists them, once;
+        ``new``: one of them is new here."""
+
     def withdraw(self, output: Path, delivered: Delivery, store: Store) -> Delivery | None:
         """Take a week rejected after it went out off this target (``withdraws``); None: nothing to do."""
         raise NotImplementedError(f"{self.type} publishers cannot withdraw")

@@ -94,6 +94,13 @@ class Editions:
                 "FROM edition_bulletins WHERE edition = e.edition) ORDER BY edition").fetchall()
         return {row[1]: _edition(row) for row in rows}
 
+    def names_on(self, target: str) -> set[str]:
+        """The editions a target has any week of."""
+        with self._store.lock:
+            rows = self._store.db.execute("SELECT DISTINCT edition FROM edition_deliveries WHERE target = ? "
+                                          f"AND status = '{DeliveryStatus.OK}'", (target,)).fetchall()
+        return {row[0] for row in rows}
+
     def record_delivery(self, delivery: Delivery) -> None:
         with self._store.transaction() as db:
             db.execute("INSERT OR REPLACE INTO edition_deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

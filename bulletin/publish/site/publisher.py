@@ -20,7 +20,7 @@ from bulletin.model import Delivery, DeliveryStatus
 from bulletin.model.editions import MAIN
 from bulletin.model.publication import Publication
 from bulletin.publish.publisher import COMMON_OPTIONS, Publisher, RenderedBulletin
-from bulletin.publish.site.build import Site, edition_folders, merge
+from bulletin.publish.site.build import Site, edition_folders
 from bulletin.publish.site.pages import DEFAULT_LANG, EditionOnSite, Listed
 from bulletin.store.database import Store
 
@@ -120,23 +120,28 @@ class SitePublisher(Publisher):
                         delivered_at=clock.stamp())
 
     def publish_edition(self, bulletin: RenderedBulletin, store: Store, main: Site) -> Any:
-        """An edition's week onto its own pages and lists, then the sitemap; the main home and about
-        pages too when the edition is new to the site, since they list the editions."""
+        """An edition's week onto its own pages and lists. The main site's pages that list the
+        editions (home, about, sitemap) are written once the week's editions are all out
+        (``editions_done``): a week of twenty new editions wrote them twenty times."""
         found = {edition.name: edition for edition in main.editions}
         before = found.get(bulletin.edition)
         edition = bulletin.data.get("edition")
         titles = dict(edition["titles"]) if edition and edition["titles"] else {}
         titles = titles or {DEFAULT_LANG: bulletin.edition}
-        article = self.edition_site(bulletin.output, bulletin.edition, titles).publish(
+        return self.edition_site(bulletin.output, bulletin.edition, titles).publish(
             bulletin, before.listed if before else ())
-        found[bulletin.edition] = EditionOnSite(bulletin.edition, titles, tuple(
-            merge(before.listed if before else (), article.listed())))
-        main = self.site(bulletin.output, [found[name] for name in sorted(found)])
-        if before is None:
-            main.write_front(self.published(store))
-        else:
-            main.write_sitemap(self.published(store))
-        return article
+
+    def editions_done(self, output: Path, store: Store, new: bool) -> None:
+        """The sitemap, which lists the editions' pages, and where an edition is ``new`` to the
+        site, the main home and about pages, which list the editions."""
+        site = self.site(output, self.editions_on_site(store))
+        try:
+            if new:
+                site.write_front(self.published(store))
+            else:
+                site.write_sitemap(self.published(store))
+        except OSError as exc:
+            raise PublishError(f"{site.root}: cannot write the site: {exc.strerror}") from None
 
     def correct(self, bulletin: RenderedBulletin, store: Store, corrections: Sequence[Correction]
                 ) -> Delivery:
