@@ -25,7 +25,7 @@ from bulletin.model.edits import NO_EDITS
 from bulletin.publish.files import write_artifacts
 from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.render import claims, correction_notes
-from bulletin.render.article import Rendering, Settings, render_week, start_chart
+from bulletin.render.article import Rendering, Settings, draft_week, start_chart
 from bulletin.render.correction_notes import NO_NOTES, Notes
 from bulletin.render.raster import Batch
 from bulletin.render.rendered import RenderedWeek, editions_of, folder_of
@@ -52,19 +52,22 @@ def render_editions(specs: Sequence[Edition], story: Story, history: Mapping[Iso
     batch = Batch()
     drawings = [start_chart(told, own, batch) for _, told, own in stories]
     batch.launch()
-    rendered = []
+    drafts = []
     try:
+        # Every edition's articles written and checked, then their charts collected: the run writes
+        # the next edition while the charts it has not reached are drawn.
         for (edition, told, own), drawing in zip(stories, drawings, strict=True):
             mine = edition_notes(notes, output, told, edition.name)
-            rendering = render_week(told, own, mine, NO_EDITS, drawing)
-            titles = list(rendering.data.get("edition", {}).get("titles", {}).values())
-            claims.check(told, claims.readable(rendering.texts(), settings.locales), settings.title,
-                         correction_notes.quoted_of(rendering.data, mine.own), [*words, *titles])
-            rendered.append((edition, told, rendering))
+            draft = draft_week(told, own, mine, NO_EDITS, drawing)
+            titles = [article.get("title", "") for article in draft.articles.values()]
+            # Its correction notes may quote the old figures the store recorded, as the main one's.
+            claims.check(told, claims.readable(draft.texts(), settings.locales), settings.title,
+                         draft.quoted, [*words, *titles])
+            drafts.append((edition, told, draft))
+        return [(edition, told, draft.finish()) for edition, told, draft in drafts]
     except BaseException:
         batch.cancel()  # no drawing left running for editions that will not be written
         raise
-    return rendered
 
 
 def edition_notes(notes: Notes, output: Path, told: Story, name: str) -> Notes:

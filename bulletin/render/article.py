@@ -52,7 +52,8 @@ from bulletin.story.compose import biggest_move, sources_used
 from bulletin.weeks import IsoWeek
 
 if TYPE_CHECKING:
-    from bulletin.render.correction_notes import Notes, Rendered
+    from bulletin.render.correction_notes import Rendered
+from bulletin.render.correction_notes import Notes
 
 log = logging.getLogger("bulletin")
 
@@ -212,6 +213,16 @@ def render_week(story: Story, settings: Settings, notes: Notes | None = None, ed
     """The week's files; ``notes``: the corrections its page and email carry (correction_notes.py),
     ``edits``: editors' changes to its paragraphs' wording (model/edits.py), ``drawing``: its chart,
     started earlier (``start_chart``)."""
+    return draft_week(story, settings, notes, edits, drawing).finish()
+
+
+def draft_week(story: Story, settings: Settings, notes: Notes | None = None, edits: Edits = NO_EDITS,
+               drawing: Drawing | None = None) -> Draft:
+    """The week's articles written, its chart perhaps still being drawn: ``finish()`` waits for it.
+
+    A week's editions are drafted one after another while their charts are drawn, and finished
+    after: none waits for its chart while there are articles still to write.
+    """
     notes = notes or correction_notes.NO_NOTES
     # Started first: the chart's PNG is drawn in another process while the articles are written.
     drawn = (drawing or start_chart(story, settings)).drawn
@@ -222,6 +233,40 @@ def render_week(story: Story, settings: Settings, notes: Notes | None = None, ed
         if drawn:
             drawn.cancel()  # no drawing left running for a bulletin that will not be written
         raise
+    return Draft(story, settings, notes, edits, drawn, artifacts, articles, quoted, cards, numbers)
+
+
+@record
+class Draft:
+    """A week's articles as ``draft_week`` wrote them, waiting for their chart."""
+
+    story: Story
+    settings: Settings
+    notes: Notes
+    edits: Edits
+    drawn: Drawn | None
+    artifacts: list[Artifact]
+    articles: dict[str, rendered.ArticleData]
+    quoted: list[claims.Quoted]
+    cards: dict[str, rendered.CardData]
+    numbers: dict[str, Any]
+
+    def texts(self) -> dict[str, str]:
+        """Every text file, by name (what the claim check reads)."""
+        return {a.filename: a.content for a in self.artifacts if isinstance(a.content, str)}
+
+    def cancel(self) -> None:
+        if self.drawn:
+            self.drawn.cancel()
+
+    def finish(self) -> Rendering:
+        return _finish(self)
+
+
+def _finish(draft: Draft) -> Rendering:
+    story, settings, notes, edits, drawn = draft.story, draft.settings, draft.notes, draft.edits, draft.drawn
+    artifacts, articles, quoted, cards, numbers = (list(draft.artifacts), draft.articles, draft.quoted,
+                                                   draft.cards, draft.numbers)
     charts = drawn.artifacts() if drawn else []
     data = rendered.BulletinData(
         **story_data(story, articles[settings.locales[0]]["headline"]), articles=articles,
