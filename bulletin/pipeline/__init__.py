@@ -533,7 +533,10 @@ def _publish_week(config: Config, store: Store, week: IsoWeek, targets: Sequence
     story = build_story(config, store, week, now=datetime.fromisoformat(bulletin.record.rendered_at))
     claims.check(story, claims.readable(bulletin.texts(), config.locales), config.title,
                  quoted(store, week, bulletin.data), words_of(config, store, week))
-    return deliver(store, bulletin, targets)
+    deliveries = deliver(store, bulletin, targets)
+    # Its editions go with it, as a run sends them (they were checked when they were written).
+    found = editions.edition_bulletins(config.output, store, week, bulletin.record)
+    return deliveries + editions.deliver_editions(store, found, targets)
 
 
 def deliver(store: Store, bulletin: RenderedBulletin, targets: Sequence[Publisher]) -> list[Delivery]:
