@@ -21,7 +21,7 @@ from support import FIXED_EPOCH
 from support.emailing import KEY, email_config, received
 from support.serving import bulletin_serve
 from test_email_editions import with_editions
-from test_email_web import get, post
+from test_email_web import confirmation_links, get, post
 
 LINK = re.compile(r"https://bulletin\.example\.org(/(preferences|unsubscribe)\?token=[^\s\"<]+)")
 
@@ -175,3 +175,41 @@ def test_the_preferences_form_refuses_what_no_form_sends(site: str, mailed: Path
         urllib.request.urlopen(request)
     assert refused.value.code == 403
     assert reader(mailed, "bo@example.net") == ("confirmed", "en", ("china",))
+
+
+def test_the_subscribe_form_offers_the_editions_and_keeps_the_choice_until_confirmed(
+        site: str, mailed: Path) -> None:
+    form = get(site + "/subscribe")[1]
+    assert '<input type="checkbox" name="edition" value="main" checked> Token Bulletin' in form
+    assert '<input type="checkbox" name="edition" value="deepseek"> DeepSeek on OpenRouter' in form
+    # An edition's page sends its readers here with their edition ticked.
+    ticked = get(site + "/subscribe?edition=china")[1]
+    assert 'value="china" checked>' in ticked and 'value="main" checked>' not in ticked
+    code, page = post(site + "/subscribe", "email=dee%40example.org&edition=china&edition=deepseek")
+    assert code == 200
+    assert reader(mailed, "dee@example.org") == ("pending", "en", ("china", "deepseek"))
+    (token,) = confirmation_links(mailed)
+    assert post(site + "/confirm", f"token={token}")[0] == 200
+    assert reader(mailed, "dee@example.org") == ("confirmed", "en", ("china", "deepseek"))
+
+
+def test_a_sign_up_changes_nothing_of_a_subscribers_editions_and_says_nothing_of_them(
+        site: str, mailed: Path) -> None:
+    code, known = post(site + "/subscribe", "email=bo%40example.net&edition=main")
+    assert reader(mailed, "bo@example.net") == ("confirmed", "en", ("china",))
+    code_new, new = post(site + "/subscribe", "email=eve%40example.org&edition=main")
+    assert (code, known.replace("bo@example.net", "X")) == (code_new, new.replace("eve@example.org", "X"))
+    code, page = post(site + "/subscribe", "email=fay%40example.org&edition=" + quote("<i>x</i>"))
+    assert code == 400 and "There is no edition named “&lt;i&gt;x&lt;/i&gt;”" in page
+    with Store.open(load_config(mailed / "config.yaml").database) as store:
+        assert store.subscribers.get("fay@example.org") is None  # a refused sign-up leaves no row
+
+
+def test_without_editions_the_form_offers_none(project: Path, bulletin, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
+    email_config(project)
+    with bulletin_serve(project) as site:
+        form = get(site + "/subscribe")[1]
+        assert 'name="edition"' not in form
+        assert post(site + "/subscribe", "email=gus%40example.org")[0] == 200
+    assert reader(project, "gus@example.org") == ("pending", "en", ("main",))
