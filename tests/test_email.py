@@ -214,8 +214,8 @@ def test_without_the_signing_key_nothing_is_sent(mailing: Path, bulletin,
     monkeypatch.delenv("BULLETIN_SIGNING_KEY")
     email_config(mailing)
     result = bulletin("publish", "--week", "2026-W11")
-    assert result.out == ("newsletter: failed (email: environment variable BULLETIN_SIGNING_KEY is "
-                          "not set (it holds the key that signs confirm, unsubscribe and preferences links))\n")
+    assert result.out == ("newsletter: failed (email: environment variable BULLETIN_SIGNING_KEY is not set "
+                          "(it holds the key that signs confirm, unsubscribe and preferences links))\n")
     assert not (mailing / "output" / "outbox").exists()
 
 

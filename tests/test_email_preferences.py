@@ -14,14 +14,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from test_email_editions import with_editions
+from test_email_web import confirmation_links, get, post
 
 from bulletin.config.load import load_config
 from bulletin.store.database import Store
 from support import FIXED_EPOCH
 from support.emailing import KEY, email_config, received
 from support.serving import bulletin_serve
-from test_email_editions import with_editions
-from test_email_web import confirmation_links, get, post
 
 LINK = re.compile(r"https://bulletin\.example\.org(/(preferences|unsubscribe)\?token=[^\s\"<]+)")
 
@@ -76,7 +76,8 @@ def test_a_reader_changes_editions_and_language_from_the_emails_link(site: str, 
     assert ('<input type="checkbox" name="edition" value="china"> China&#39;s AI models on OpenRouter'
             in page)
     assert reader(mailed, "ana@example.com") == ("confirmed", "en", ("main",))
-    code, page = post(site + "/preferences", f"token={token_of(path)}&edition=china&edition=deepseek&locale=zh")
+    code, page = post(site + "/preferences",
+                      f"token={token_of(path)}&edition=china&edition=deepseek&locale=zh")
     assert code == 200 and "已保存" in page and "<li>DeepSeek on OpenRouter</li>" in page
     assert reader(mailed, "ana@example.com") == ("confirmed", "zh", ("china", "deepseek"))
     # The next send follows the choice, through the same ledger: the China edition, once.
@@ -86,7 +87,8 @@ def test_a_reader_changes_editions_and_language_from_the_emails_link(site: str, 
     assert sorted(str(m["To"]) for m in china) == ["ana@example.com", "bo@example.net"]
 
 
-def test_the_unsubscribe_link_and_the_preferences_link_are_not_interchangeable(site: str, mailed: Path) -> None:
+def test_the_unsubscribe_link_and_the_preferences_link_are_not_interchangeable(site: str,
+                                                                              mailed: Path) -> None:
     found = links(mailed, "bo@example.net")
     unsubscribe, preferences = token_of(found["unsubscribe"]), token_of(found["preferences"])
     assert get(site + f"/preferences?token={unsubscribe}")[0] == 403
@@ -97,7 +99,8 @@ def test_the_unsubscribe_link_and_the_preferences_link_are_not_interchangeable(s
 
 @pytest.mark.parametrize("forge", [
     lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),  # the signature altered
-    lambda t: t.split(".")[0] + "." + str(int(t.split(".")[1]) + 86400) + "." + t.split(".")[2],  # a later time
+    # a later time
+    lambda t: t.split(".")[0] + "." + str(int(t.split(".")[1]) + 86400) + "." + t.split(".")[2],
     lambda t: t.split(".")[0] + "." + t.split(".")[2],  # the time taken out
     lambda t: "someone-else." + t.split(".", 1)[1],  # another uid
     lambda t: "",
@@ -205,7 +208,8 @@ def test_a_sign_up_changes_nothing_of_a_subscribers_editions_and_says_nothing_of
         assert store.subscribers.get("fay@example.org") is None  # a refused sign-up leaves no row
 
 
-def test_without_editions_the_form_offers_none(project: Path, bulletin, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_editions_the_form_offers_none(project: Path, bulletin,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
     email_config(project)
     with bulletin_serve(project) as site:

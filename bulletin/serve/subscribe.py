@@ -18,8 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from bulletin import clock
 from bulletin.config.settings import Config
-from bulletin.model.editions import MAIN
 from bulletin.errors import SubscriberError
+from bulletin.model.editions import MAIN
 from bulletin.publish.email import choices, tokens
 from bulletin.publish.email import subscribers as subs
 from bulletin.publish.email.settings import EmailSettings

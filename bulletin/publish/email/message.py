@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from bulletin.model.editions import MAIN
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.publisher import RenderedBulletin
 from bulletin.records import record
-from bulletin.model.editions import MAIN
 from bulletin.render.article import PREFERENCES, UNSUBSCRIBE, environment
 from bulletin.render.rendered import (
     CHART_PNG,

@@ -130,7 +130,8 @@ class EmailPublisher(Publisher):
 
 
 PLAIN_PROGRESS_FROM = 1000  # copies; a shorter send needs no progress lines in cron's mail
-PREVIEW = "preview"  # OUTBOX/preview/WEEK.eml (an edition's WEEK.NAME.eml): the message as a subscriber gets it
+# OUTBOX/preview/WEEK.eml (an edition's WEEK.NAME.eml): the message as a subscriber gets it.
+PREVIEW = "preview"
 
 
 def _signing_key(variable: str, store: Store) -> bytes:

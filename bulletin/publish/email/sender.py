@@ -362,9 +362,10 @@ def send_test(settings: EmailSettings, maker: MessageMaker, outbox: Path, addres
     import secrets
 
     token = tokens.make(key, "unsubscribe", "test", address)
+    preferences = tokens.make(key, "preferences", "test", address, int(clock.now().timestamp()))
     message = maker.build(address, "en", token,
                           f"{maker.mailing}.test.{secrets.token_hex(8)}@{settings.domain}",
-                          preferences=tokens.make(key, "preferences", "test", address, int(clock.now().timestamp())))
+                          preferences=preferences)
     transport = _smtp(settings)
     if transport:
         try:
