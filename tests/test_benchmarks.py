@@ -24,6 +24,7 @@ from support import ROOT
     ("bench_email.py", "signed / unsigned"),
     ("bench_signup.py", "medians differ by"),
     ("bench_quota.py", "most in any 1-second window: 14 (limit 14)"),
+    ("bench_editions.py", "bulletin run with 20 editions"),
 ])
 def test_a_benchmark_runs_quickly(script: str, says: str) -> None:
     if script == "bench_email.py" and not shutil.which("smtp-sink"):

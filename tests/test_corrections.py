@@ -470,10 +470,20 @@ def test_a_store_and_bulletins_from_before_quantity_ids_are_still_corrected(
         db.execute("DROP TABLE mail_reports")
         db.execute("DROP TABLE email_quota_recent")
         db.execute("DROP TABLE email_quota_minutes")
-        for table in ("editors", "edits", "edit_log", "model_name_decisions", "approved_texts"):
+        for table in ("editors", "edits", "edit_log", "model_name_decisions", "approved_texts",
+                      "edition_bulletins", "edition_deliveries"):
             db.execute(f"DROP TABLE {table}")
         for column in ("reason", "soft_bounces", "soft_bounce_week"):
             db.execute(f"ALTER TABLE subscribers DROP COLUMN {column}")
+        # The send ledger as it was before it was kept per edition.
+        db.execute("DROP TABLE subscriber_editions")
+        db.execute("CREATE TABLE sends_before (week TEXT NOT NULL, subscriber INTEGER NOT NULL, "
+                   "state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, detail TEXT NOT NULL "
+                   "DEFAULT '', updated_at TEXT NOT NULL, PRIMARY KEY (week, subscriber)) WITHOUT ROWID")
+        db.execute("INSERT INTO sends_before SELECT week, subscriber, state, attempts, detail, updated_at "
+                   "FROM email_sends")
+        db.execute("DROP TABLE email_sends")
+        db.execute("ALTER TABLE sends_before RENAME TO email_sends")
         db.execute(f"PRAGMA user_version = {MIGRATIONS.index(store_corrections.MIGRATION_IDS)}")
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", REVISED)
@@ -488,3 +498,37 @@ def test_a_store_and_bulletins_from_before_quantity_ids_are_still_corrected(
     assert lead["quantity"] == "country(CN).tokens"
     assert NOTE_EN in page(project, "2026-W10")
     assert {c["quantity"] for c in listed if c["week"] == "2026-W09"} == {"model(x/y:free).change"}
+
+
+def test_a_correction_reaches_every_edition_that_stated_the_revised_number(
+        project: Path, bulletin, receiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    publish_five(project, bulletin, receiver, monkeypatch, extra=(
+        "editions:\n  - {name: china, title: China on OpenRouter, country: CN}\n"
+        "  - {name: minimax, title: MiniMax on OpenRouter, developer: minimax}\n"
+        "  - {name: anthropic, title: Anthropic on OpenRouter, developer: anthropic}\n"))
+    folder = project / "output" / "bulletins" / "2026-W10" / "editions"
+    assert "4.19 trillion" in (folder / "china" / "bulletin.md").read_text(encoding="utf-8")
+    anthropic = (folder / "anthropic" / "bulletin.md").read_text(encoding="utf-8")
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", REVISED)
+    revise(project, MINIMAX_W10 + "1870000000000", MINIMAX_W10 + "1970000000000")
+    result = bulletin("run")
+    assert result.code == 0, result.err
+
+    def text(name: str, article: str = "bulletin.md") -> str:
+        return (folder / name / article).read_text(encoding="utf-8").replace("**", "")
+
+    china = text("china")
+    assert "4.29 trillion" in china and NOTE_EN in china
+    assert NOTE_ZH in text("china", "bulletin.zh.md")
+    minimax = text("minimax")
+    assert "MiniMax's models handled 1.97 trillion tokens" in minimax
+    assert "It also said MiniMax M2.5 handled 1.87 trillion tokens; the revised figures make it 1.97 " \
+        "trillion." in minimax
+    # An edition's note names only the revised numbers it stated: Anthropic's states China's
+    # total (its closing sentence on the field), not MiniMax M2.5's tokens.
+    assert "4.19 trillion" in anthropic and "1.87 trillion" not in anthropic
+    anthropic = text("anthropic")
+    assert NOTE_EN in anthropic and "1.87 trillion" not in anthropic
+    # Its notes are checked as the main page's are: the old figures only where a note quotes them.
+    assert bulletin("publish", "--week", "2026-W10", "--to", "site").code == 0

@@ -16,6 +16,9 @@ from bulletin.config.load import load_config
 from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
 from support.emailing import KEY, email_config, received, smtp_server
+from test_corrections import MINIMAX_W10, REVISED, publish_five, receiver, revise
+
+__all__ = ["receiver"]  # the webhook receiver the correction test's five weeks go to
 
 EDITIONS = """editions:
   - {name: deepseek, title: "DeepSeek on OpenRouter", developer: deepseek}
@@ -150,3 +153,29 @@ def test_an_edition_the_bulletin_has_not_is_refused_in_one_line(readers: Path, b
     assert result.err == (f"error: --edition: {shown!r} is not an edition of this bulletin "
                           "(one of: china, deepseek, main)\n")
     assert "new@example.com" not in bulletin("subscribers", "list").out  # nothing half-written
+
+
+def test_an_editions_correction_goes_to_those_that_edition_reached(
+        project: Path, bulletin, receiver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
+    with_editions(project)
+    assert bulletin("subscribers", "add", "cn@example.org", "--edition", "china").code == 0
+    inbox = tmp_path / "inbox"
+    with smtp_server(inbox) as port:
+        publish_five(project, bulletin, receiver, monkeypatch, f"""    corrections: separate
+    smtp: {{host: 127.0.0.1, port: {port}, security: none}}
+""")
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", REVISED)
+        revise(project, MINIMAX_W10 + "1870000000000", MINIMAX_W10 + "1970000000000")
+        assert bulletin("run").code == 0
+        assert bulletin("run").code == 0  # a rerun sends nobody a second copy
+    told: dict[str, list[str]] = {}
+    for message in received(inbox):
+        if str(message["Subject"]).startswith(("Correction:", "更正：")):
+            told.setdefault(str(message["X-Envelope-To"]), []).append(str(message["Message-ID"]))
+    # The China edition's reader is told of its correction only; the main bulletin's readers of theirs.
+    assert set(told) == {"ana@example.com", "chen@example.cn", "cn@example.org"}
+    assert all(".china@" in m or ".china." in m for m in told["cn@example.org"])
+    assert not any(".china" in m for m in told["ana@example.com"])
+    everything = [str(m["Message-ID"]) for m in received(inbox)]
+    assert len(set(everything)) == len(everything)  # a correction's Message-ID is never an issue's

@@ -64,7 +64,7 @@ class EditionGenerator:
     per: Per
     top: int
     title: str = "{name} on OpenRouter"
-    title_zh: str = "{name}在OpenRouter"
+    title_zh: str = "OpenRouter上的{name}"
 
 
 def slug_of(key: str) -> str:

@@ -455,7 +455,7 @@ def write_edition(config: Config, store: Store, story: Story, extra_reasons: Seq
             history = stats_history(config, store)
         editions_rendered = editions.render_editions(
             editions.editions_of_week(config.editions, story.stats), story, history, render_settings(config),
-            config.output, config.story.max_events, words_of(config, store, story.week))
+            config.output, config.story.max_events, words_of(config, store, story.week), notes)
     found = review.reasons(story, store.last_read(), config.review, [s.name for s in config.sources])
     found += untranslated.figures(story, config.locales)
     found += extra_reasons
@@ -530,13 +530,16 @@ def _publish_week(config: Config, store: Store, week: IsoWeek, targets: Sequence
         why = "; ".join(bulletin.reasons) or "no reason recorded"
         raise PublishError(f"{week}: the bulletin is {bulletin.status} ({why}); nothing published")
     assert bulletin.record is not None  # read() found it
-    story = build_story(config, store, week, now=datetime.fromisoformat(bulletin.record.rendered_at))
+    history = stats_history(config, store)
+    story = build_story(config, store, week, now=datetime.fromisoformat(bulletin.record.rendered_at),
+                        history=history)
+    words = words_of(config, store, week)
     claims.check(story, claims.readable(bulletin.texts(), config.locales), config.title,
-                 quoted(store, week, bulletin.data), words_of(config, store, week))
-    deliveries = deliver(store, bulletin, targets)
-    # Its editions go with it, as a run sends them (they were checked when they were written).
-    found = editions.edition_bulletins(config.output, store, week, bulletin.record)
-    return deliveries + editions.deliver_editions(store, found, targets)
+                 quoted(store, week, bulletin.data), words)
+    written = editions.edition_bulletins(config.output, store, week, bulletin.record)
+    editions.check_editions(written, story, history, config.locales, config.title, config.story.max_events,
+                            words, store.corrections.of(week, CorrectionStatus.PUBLISHED))
+    return deliver(store, bulletin, targets) + editions.deliver_editions(store, written, targets)
 
 
 def deliver(store: Store, bulletin: RenderedBulletin, targets: Sequence[Publisher]) -> list[Delivery]:
@@ -671,4 +674,4 @@ def publish_corrections(config: Config, store: Store, week: IsoWeek,
             log.warning("%s: sending the correction to %s failed: %s", week, target.name, exc)
         store.record_delivery(delivery)
         deliveries.append(delivery)
-    return deliveries
+    return deliveries + editions.correct_editions(store, written.editions, config.publishers, corrections)

@@ -29,7 +29,7 @@ from pathlib import Path
 from bulletin.model import Artifact, Story
 from bulletin.records import record
 from bulletin.render import fonts, rendered
-from bulletin.render.raster import Pending, later, start
+from bulletin.render.raster import Batch, Pending, later, start
 
 log = logging.getLogger("bulletin")
 
@@ -112,6 +112,7 @@ class Drawn:
     tried: list[str] = field(default_factory=list)  # every PNG asked for, drawn or not
     told: set[str] = field(default_factory=set)  # the languages whose missing faces were reported
     words: Mapping[str, Words] = field(default_factory=dict)  # each language's, for the social card
+    batch: Batch | None = None  # draws its PNGs with other charts' (a week's editions)
 
     def size(self, locale: str) -> tuple[int, int]:
         return self.sizes.get(locale, CHART_SIZE)
@@ -141,7 +142,7 @@ class Drawn:
         key = hashlib.sha256(f"{VERSION}{zoom}{svg}{fonts.key(faces)}".encode()).hexdigest()[:16]
         self.keys[name] = key
         png = _reused(self.folder, name) if self.previous.get(name) == key else None
-        draw = later if here else start
+        draw = later if here else self.batch.add if self.batch else start
         self.pngs[name] = png if png is not None else draw(name, svg, zoom, [str(face) for face in faces])
         return True
 
@@ -158,7 +159,7 @@ class Drawn:
     def artifacts(self) -> list[Artifact]:
         # Those drawn here first: this process has nothing else to do while the others draw theirs.
         done = {name: png.result() for name, png in self.pngs.items()
-                if isinstance(png, Pending) and png.process is None}
+                if isinstance(png, Pending) and png.process is None and png.batch is None}
         pngs = [Artifact("chart-png", name, png if isinstance(png, bytes) else done.get(name) or png.result())
                 for name, png in self.pngs.items()]
         return [*self.svgs, *pngs]
@@ -193,10 +194,11 @@ def axis_ticks(highest: float, most: int = 7) -> list[float]:
     return [round(i * step, 12) for i in range(math.ceil(highest / step) + 1)]
 
 
-def draw(story: Story, words: Mapping[str, Words], folder: Path | None = None) -> Drawn:
+def draw(story: Story, words: Mapping[str, Words], folder: Path | None = None, batch: Batch | None = None
+         ) -> Drawn:
     """Every language's chart (two SVG layouts, the email's PNG and its dark SVG); an unchanged PNG
     in ``folder`` is reused."""
-    drawn = Drawn([], {}, {}, {}, folder=folder, previous=_previous_keys(folder), words=words)
+    drawn = Drawn([], {}, {}, {}, folder=folder, previous=_previous_keys(folder), words=words, batch=batch)
     for locale, said in words.items():
         wide = _svg(story, said, WIDE, locale)
         drawn.svgs.append(Artifact("chart-svg", rendered.chart_name(locale), wide.text(dark=True)))
@@ -394,7 +396,11 @@ def _text(x: float, y: float, content: str, size: float, role: str, weight: str 
 
 def _width(text: str, size: float, bold: bool = False) -> float:
     """A line's width, estimated from its characters: near enough to wrap and to keep labels apart."""
-    total = 0.0
+    return _units(text) * size * (1.1 if bold else 1.0)
+
+
+def _units(text: str, total: float = 0.0) -> float:
+    """``total`` plus the widths of ``text``'s characters, in ems, added left to right."""
     for char in text:
         if ord(char) >= 0x2E80:
             total += 1.0  # CJK characters are square
@@ -404,7 +410,7 @@ def _width(text: str, size: float, bold: bool = False) -> float:
             total += 0.72
         else:
             total += 0.6  # DejaVu Sans, the widest face a reader is likely to have
-    return total * size * (1.1 if bold else 1.0)
+    return total
 
 
 def _wrap(text: str, width: float, size: float, bold: bool = False,
@@ -413,13 +419,19 @@ def _wrap(text: str, width: float, size: float, bold: bool = False,
     (``pieces``: where else a line may break, as the card has it)."""
     lines: list[str] = []
     current = ""
+    units = 0.0  # the current line's width so far: each piece's characters added, not the line again
+    scale = size * (1.1 if bold else 1.0)
     for piece in (pieces or _pieces)(text):
         candidate = current + piece
-        if current.strip() and _width(candidate.rstrip(), size, bold) > width:
+        # The candidate's width less trailing spaces; a piece of spaces only takes the line's own.
+        wide = (_units(piece.rstrip(), units) if piece.strip() else _units(candidate.rstrip())) * scale
+        if current.strip() and wide > width:
             lines.append(current.rstrip())
             current = piece.lstrip()
+            units = _units(current)
         else:
             current = candidate
+            units = _units(piece, units)
     if current.strip():
         lines.append(current.rstrip())
     return lines or [""]

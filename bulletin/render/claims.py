@@ -155,11 +155,22 @@ def _names(story: Story, title: str, publication: Sequence[str] = ()) -> tuple[s
 
 
 def _table(story: Story, locale: str, found: Sequence[Quantity] | None = None) -> dict[str, list[Quantity]]:
+    # The last story's tables are kept: its articles, pages and emails are each checked against
+    # them (a Story is immutable; the story itself is kept, so that its id cannot be reused).
+    if _last[0] is not story:
+        _last[:] = [story, {}]
+    tables: dict[str, dict[str, list[Quantity]]] = _last[1]
+    if locale in tables:
+        return tables[locale]
     table: dict[str, list[Quantity]] = {}
     for quantity in quantities(story) if found is None else found:
         for form in written(quantity, locale):
             table.setdefault(form.lstrip("+-") if "%" not in form else form, []).append(quantity)
+    tables[locale] = table
     return table
+
+
+_last: list[Any] = [None, {}]
 
 
 def trace(story: Story, texts: Mapping[str, str], title: str, quoted: Sequence[Quoted] = ()

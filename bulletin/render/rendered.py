@@ -49,6 +49,7 @@ class ArticleData(TypedDict, total=False):
     headline: Required[str]
     files: Required[list[str]]  # its files in the week's folder
     paragraphs: list[Paragraph]  # its news paragraphs (weeks rendered before editing have none)
+    title: str  # an edition's title in the language (model/editions.py)
 
 
 class ChartData(TypedDict):

@@ -279,7 +279,7 @@ class SendLedger:
                  edition: str = MAIN) -> None:
         """``edition``: the week's edition mailed, to those who read it; ``key``: the rows of another
         mailing of the week (its correction) than its issue; ``among``: that mailing goes only to
-        those the main bulletin of its issue (the ledger's ``among`` rows) reached."""
+        those the issue's same edition (the ledger's ``among`` rows) reached."""
         self._store = store
         self.week = week
         self.edition = edition
@@ -330,10 +330,10 @@ class SendLedger:
                 db.execute("INSERT INTO email_sends (week, edition, subscriber, state, updated_at) "
                            "SELECT ?, ?, s.id, 'queued', ? FROM subscribers s JOIN email_sends e ON "
                            "e.subscriber = s.id WHERE s.status = 'confirmed' AND e.week = ? "
-                           f"AND e.edition = '{MAIN}' AND e.state = 'sent' AND NOT EXISTS "
+                           "AND e.edition = ? AND e.state = 'sent' AND NOT EXISTS "
                            "(SELECT 1 FROM email_sends o WHERE o.week = ? AND o.edition = ? "
                            "AND o.subscriber = s.id)",
-                           (self._week, self.edition, stamp, self._among, *mailing))
+                           (self._week, self.edition, stamp, self._among, self.edition, *mailing))
             else:
                 db.execute("INSERT INTO email_sends (week, edition, subscriber, state, updated_at) "
                            "SELECT ?, ?, s.id, 'queued', ? FROM subscribers s "

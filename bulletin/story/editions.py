@@ -99,10 +99,11 @@ def edition_story(story: Story, edition: Edition, history: Mapping[IsoWeek, Week
     mine = [e for e in story.detected if about(e, subject, stats) and not _told_first(e, subject)]
     first = _week_event(stats, subject, history, quiet=not mine, top_n=story.methodology.get("top_n", 9))
     told = _told_once(mine)[:max(max_events - 2, 1)]
-    top_told = any(e.kind in _DUELS and isinstance(e.facts, DuelFacts) and e.facts.subject_type == SubjectType.MODEL
-                   for e in told)
+    top_told = any(e.kind in _DUELS and isinstance(e.facts, DuelFacts)
+                   and e.facts.subject_type == SubjectType.MODEL for e in told)
     field = _field_event(stats, subject, top_told)
     # Its models' ranks, not their tokens, are what the first paragraph writes of them.
+    assert isinstance(first.facts, EditionWeekFacts)
     marked = mark_told([replace(first, facts=replace(first.facts, models=())), *told, field])
     return replace(story, events=(first, *marked[1:]), detected=(first, *mine),
                    notes=tuple(n for n in story.notes if n.get("kind") == "partial"),
@@ -127,7 +128,8 @@ def _told_once(events: list[Event]) -> list[Event]:
 def about(event: Event, subject: Subject, stats: WeekStats) -> bool:
     """Whether an event is about the subject: one of its models, the developer, the country."""
     if subject.kind == SubjectKind.DEVELOPER:
-        if any(key == subject.key or ("/" in key and author_of(key) == subject.key) for key in event.subjects):
+        if any(key == subject.key or ("/" in key and author_of(key) == subject.key)
+               for key in event.subjects):
             return True
         return getattr(event.facts, "author", "") == subject.key
     # A country's: its code, or a model or developer of it.
@@ -215,7 +217,8 @@ def _field_event(stats: WeekStats, subject: Subject, top_told: bool) -> Event:
     top = next(row for row in stats.models if not row.excluded)
     facts = FieldFacts(leader=first.key if first else "", leader_tokens=first.tokens if first else 0,
                        trailer=second.key if second else "", trailer_tokens=second.tokens if second else 0,
-                       top_model=top.model, top_name=top.name, top_author=top.author, top_country=top.country, top_tokens=top.tokens,
+                       top_model=top.model, top_name=top.name, top_author=top.author,
+                       top_country=top.country, top_tokens=top.tokens,
                        platform_tokens=stats.platform_tokens, subject_type=_TYPE[subject.kind],
                        subject=subject.key, top_told=top_told)
     models = [*(first.models if first else ()), *(second.models if second else ()), top.model]
@@ -235,7 +238,8 @@ def _past_totals(stats: WeekStats, subject: Subject, history: Mapping[IsoWeek, W
     """The subject's counted tokens in each complete week before this one (0 where none counted)."""
     if not stats.complete:
         return []
-    return [(t.tokens if (t := total_of(history[w], subject)) else 0) for w in _complete_weeks(stats, history)]
+    return [(t.tokens if (t := total_of(history[w], subject)) else 0)
+            for w in _complete_weeks(stats, history)]
 
 
 def _weeks_first(stats: WeekStats, subject: Subject, history: Mapping[IsoWeek, WeekStats]) -> int:

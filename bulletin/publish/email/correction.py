@@ -1,7 +1,8 @@
 """``corrections: separate``: a short email telling a corrected week's recipients what changed.
 
 It goes once per correction (its ledger rows are the week's ``WEEK.correction.<when>``),
-only to the confirmed subscribers the week's issue reached, through the
+only to the confirmed subscribers the week's issue reached (an edition's correction, to those
+its edition reached), through the
 same sender as the issue, so a rerun sends nobody a second copy. Its words
 are the next issue's notice (templates/correction.md.j2), which it replaces.
 """
@@ -32,14 +33,14 @@ UNSUBSCRIBE = {"en": "Unsubscribe: {url}", "zh": "退订：{url}"}
 class CorrectionMaker:
     """Builds each subscriber's copy, in their language (the sender's ``maker``)."""
 
-    edition = MAIN  # a correction goes to the main bulletin's readers (its own ledger rows)
-
     def __init__(self, settings: EmailSettings, bulletin: RenderedBulletin,
                  corrections: Sequence[Correction], base_url: str, when: datetime,
                  mailing: str = "") -> None:
         self.settings, self.week, self.when = settings, bulletin.week, when
+        self.edition = bulletin.edition  # its readers are those this edition reached
         # In its copies' Message-IDs: never one of the issue's own.
-        self.mailing = mailing.replace(":", "") or f"{bulletin.week}.correction"
+        mailing = mailing.replace(":", "") or f"{bulletin.week}.correction"
+        self.mailing = mailing if bulletin.edition == MAIN else f"{mailing}.{bulletin.edition}"
         sources = tuple((str(s.get("name", "")), str(s.get("attribution", "")),
                          str(s.get("attribution_zh", ""))) for s in bulletin.data.get("sources", ()))
         notes = Notes(earlier=tuple(corrections), sources=sources, base_url=base_url)
@@ -75,8 +76,10 @@ def send(settings: EmailSettings, bulletin: RenderedBulletin, store: Store, outb
     mailing = f"{week}.correction.{max(c.detected_at for c in corrections)}"
     maker = CorrectionMaker(settings, bulletin, corrections, base_url, when, mailing)
     with exclusive(store.path, week):
-        ledger = SendLedger(store, week, key=mailing, among=str(week))
+        ledger = SendLedger(store, week, key=mailing, among=str(week), edition=bulletin.edition)
         folder = outbox / mailing.replace(":", "")
+        if bulletin.edition != MAIN:
+            folder = folder / "editions" / bulletin.edition
         if settings.smtp:
             items = ledger.start()
         else:

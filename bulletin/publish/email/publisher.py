@@ -96,12 +96,14 @@ class EmailPublisher(Publisher):
 
     def correct(self, bulletin: RenderedBulletin, store: Store, corrections: Sequence[Correction]
                 ) -> Delivery:
-        """``corrections: separate``: a short correction email to those the week's issue reached.
+        """``corrections: separate``: a short correction email to those the week's issue (or edition)
+        reached.
 
         Otherwise nothing is sent now: the next issue carries the notice.
         """
         assert self.settings is not None
-        before = store.delivery(bulletin.week, self.name)
+        before = (store.delivery(bulletin.week, self.name) if bulletin.edition == MAIN
+                  else store.editions.delivery(bulletin.week, bulletin.edition, self.name))
         assert before is not None  # the pipeline corrects only targets that have the week
         if self.settings.corrections != CorrectionsNotice.SEPARATE or not corrections:
             return before
