@@ -179,3 +179,25 @@ def test_an_editions_correction_goes_to_those_that_edition_reached(
     assert not any(".china" in m for m in told["ana@example.com"])
     everything = [str(m["Message-ID"]) for m in received(inbox)]
     assert len(set(everything)) == len(everything)  # a correction's Message-ID is never an issue's
+
+
+def test_an_editions_copy_a_killed_run_may_have_sent_is_reported_by_address_and_resent_on_request(
+        readers: Path, bulletin, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    with smtp_server(inbox) as port:
+        email_config(readers, port)
+        assert bulletin("run").code == 0
+        with Store.open(load_config(readers / "config.yaml").database) as store:
+            # As a run killed between the server's "." and its answer leaves it.
+            store.db.execute("UPDATE email_sends SET state = 'sending' WHERE edition = 'china' AND "
+                             "subscriber = (SELECT id FROM subscribers WHERE email = 'china@example.com')")
+        again = bulletin("publish", "--week", "2026-W11")
+        assert ("newsletter (china): ok 127.0.0.1 (0 sent, 1 sent before, 1 uncertain; "
+                "`bulletin subscribers sends --week 2026-W11 --edition china` says which)") in again.out
+        sends = bulletin("subscribers", "sends", "--week", "2026-W11", "--edition", "china", "--state",
+                         "uncertain")
+        assert sends.out.startswith("china@example.com\tuncertain\t1\t")
+        assert len(received(inbox)) == 5  # never a second copy unasked
+        resent = bulletin("publish", "--week", "2026-W11", "--resend-uncertain")
+        assert "newsletter (china): ok 127.0.0.1 (1 sent, 1 sent before)" in resent.out
+    assert by_reader(received(inbox))["china@example.com"] == [CHINA_HEADLINE, CHINA_HEADLINE]
