@@ -10,7 +10,7 @@ recorded season instead: the weekly leaderboard copies (2025-W46 to
 changes against partial weeks, records not hedged to the data held, figures
 stated in more than two paragraphs, and distinct headlines.
 
-    .venv/bin/python benchmarks/read_season.py [--weekly] [--counts] [--keep FOLDER]
+    .venv/bin/python benchmarks/read_season.py [--weekly] [--counts] [--keep FOLDER] [--editions]
 
 SEASON_FIGURES names another figures file, to read a season with an older
 checkout (PYTHONPATH=that checkout) whose figures file lacks newer keys.
@@ -46,10 +46,13 @@ RAW_ID = re.compile(r"(?<!\.)\b[a-z][a-z0-9-]+/[a-z0-9][a-z0-9.:_-]*[a-z0-9]\b")
 MOVE = r"(from No\. \d+ to No\. \d+|up [\d.,]+%|down [\d.,]+%)"  # a rank move or a change
 LINK = re.compile(r"https?://\S+")
 UNHEDGED = re.compile(r"all-time|ever\b|since records began in|历史最高|有史以来")
+# An edition for each developer among a week's top eight models, and one for China's.
+EDITIONS = "editions:\n  - {name: china, title: \"China's AI models on OpenRouter\", country: CN}\n" \
+           "  - {per: developer, top: 8}\n"
 AMOUNT = re.compile(r"\d[\d,.]*\s?(?:trillion|billion|万亿|亿)")
 
 
-def config(folder: Path, api: Api, weekly: bool = False) -> Path:
+def config(folder: Path, api: Api, weekly: bool = False, editions: bool = False) -> Path:
     path = folder / "config.yaml"
     figures = Path(os.environ.get("SEASON_FIGURES", ROOT / "demo" / "figures.yaml"))
     if weekly:
@@ -61,7 +64,8 @@ def config(folder: Path, api: Api, weekly: bool = False) -> Path:
                    f"  - {{name: catalogue, type: openrouter-models, base_url: '{api.base_url}', "
                    "timeout: 5}\n")
     path.write_text("output: output\nlocales: [en, zh]\nsources:\n" + sources +
-                    f"  - {{name: editor-figures, type: figures, path: '{figures}'}}\n", encoding="utf-8")
+                    f"  - {{name: editor-figures, type: figures, path: '{figures}'}}\n" +
+                    (EDITIONS if editions else ""), encoding="utf-8")
     return path
 
 
@@ -114,6 +118,8 @@ def main() -> None:
     parser.add_argument("--counts", action="store_true")
     parser.add_argument("--weekly", action="store_true", help="the weekly leaderboard copies' season")
     parser.add_argument("--keep", type=Path, help="write the season's bulletins here")
+    parser.add_argument("--editions", action="store_true",
+                        help="also write China's edition and one per developer among the top eight")
     args = parser.parse_args()
     if not DAILY.is_dir():
         sys.exit(f"recorded data not found at {DAILY}")
@@ -121,7 +127,7 @@ def main() -> None:
                                                        "openrouter-weekly-top10") as api:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        path = config(folder, api, args.weekly)
+        path = config(folder, api, args.weekly, args.editions)
         span = () if args.weekly else ("--from", "2026-05-04", "--to", "2026-08-21")
         done = bulletin("collect", "--config", path, *span, cwd=folder)
         if done.returncode not in (0, 3):

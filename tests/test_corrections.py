@@ -522,7 +522,7 @@ def test_a_correction_reaches_every_edition_that_stated_the_revised_number(
     assert "4.29 trillion" in china and NOTE_EN in china
     assert NOTE_ZH in text("china", "bulletin.zh.md")
     minimax = text("minimax")
-    assert "MiniMax's models handled 1.97 trillion tokens" in minimax
+    assert "MiniMax's models on OpenRouter's leaderboard handled 1.97 trillion tokens" in minimax
     assert "It also said MiniMax M2.5 handled 1.87 trillion tokens; the revised figures make it 1.97 " \
         "trillion." in minimax
     # An edition's note names only the revised numbers it stated: Anthropic's states China's

@@ -63,12 +63,13 @@ def test_an_editions_figures_are_those_of_bulletin_stats(project, bulletin) -> N
     assert re.search(r"deepseek\s+1,040,000,000,000\s+\+25\.00%", stats)
     assert re.search(r"deepseek/deepseek-v3\.2-20251201\s+1,040,000,000,000", stats)
     article = (edition(project, "deepseek") / "bulletin.md").read_text(encoding="utf-8")
-    assert "DeepSeek's models handled 1.04 trillion tokens on OpenRouter in the week to March 15, up 25.0%" \
-        in article
+    assert ("DeepSeek's models on OpenRouter's leaderboard handled 1.04 trillion tokens in the week to "
+            "March 15, its highest weekly total since these records began on February 9, up 25.0% on the "
+            "previous week.") in article
     assert "| 3 | DeepSeek V3.2 | 1.04 | +25.0% |" in article
     assert "DeepSeek V3.2 1.04" not in article  # the table's unit is its header's
     zh = (edition(project, "deepseek") / "bulletin.zh.md").read_text(encoding="utf-8")
-    assert "1.04万亿Token，较前一周增长25.0%" in zh
+    assert "共处理了1.04万亿Token，为自2月9日有记录以来的单周最高，较前一周增长25.0%" in zh
     # Every number it states is traced to the store, as the main bulletin's are.
     numbers = data(project, "deepseek")["numbers"]
     assert any("edition_week(deepseek).tokens" in row["what"] for row in numbers["en"])
@@ -78,18 +79,23 @@ def test_an_edition_tells_its_subject_and_the_field_in_one_sentence(project, bul
     configure(project, EDITIONS)
     assert bulletin("run").code == 0
     events = data(project, "deepseek")["events"]
-    assert [e["kind"] for e in events] == ["edition_week", "field"]
+    # Its week, the sweep of the top three its model was part of, the field.
+    assert [e["kind"] for e in events] == ["edition_week", "sweep", "field"]
     article = (edition(project, "deepseek") / "bulletin.md").read_text(encoding="utf-8")
     paragraphs = article.split("\n\n")
     field = [p for p in paragraphs if p.startswith("Across OpenRouter")]
-    assert field == ["Across OpenRouter, Chinese models handled 4.69 trillion tokens and American models "
-                     "3.29 trillion, and MiniMax M2.5 was the most used model."]
-    # Nothing of the main story's about other developers: no sweep, no other model's run.
-    assert "top three places" not in article and "led the models" not in article
-    assert "Nothing else about DeepSeek's models made news this week." in article
+    # All their models on the leaderboard, as the edition counts its own: Grok 4.1 Fast, No. 10, too.
+    assert field == ["Across OpenRouter's leaderboard, Chinese models handled 4.69 trillion tokens and "
+                     "American models 3.84 trillion, and MiniMax M2.5 was the most used model."]
+    # Nothing of the main story's about other developers only: no other model's run at No. 1.
+    assert "Chinese models filled the top three places" in article and "led the models" not in article
+    assert "DeepSeek was fifth of the seven developers on the leaderboard (fourth the week before), " \
+        "behind StepFun." in article
     china = (edition(project, "china") / "bulletin.md").read_text(encoding="utf-8")
+    # Its own biggest news leads, under its name.
+    assert china.startswith("# China: Chinese models take OpenRouter's top three places\n")
     assert "Chinese models filled the top three places" in china
-    assert "Across OpenRouter, American models handled 3.29 trillion tokens." in china
+    assert "Across OpenRouter's leaderboard, American models handled 3.84 trillion tokens." in china
     assert "Claude" not in china.split("## China's models on the leaderboard")[0]
 
 
@@ -98,8 +104,8 @@ def test_a_subject_with_no_model_counted_gets_a_short_edition(project, bulletin)
               locales=False)
     assert bulletin("run").code == 0
     article = (edition(project, "france") / "bulletin.md").read_text(encoding="utf-8")
-    assert article.startswith("# France's AI models miss OpenRouter's top nine this week\n")
-    assert "None of France's AI models was among the week's top nine on OpenRouter" in article
+    assert article.startswith("# France's AI models are off OpenRouter's leaderboard this week\n")
+    assert "None of France's AI models was on OpenRouter's leaderboard in the week to March 15." in article
     assert "## France" not in article  # no table of models it does not have
 
 

@@ -568,6 +568,8 @@ class EditionWeekFacts(SubjectFacts):
     country_share: float | None = None
     models: tuple[ModelFacts, ...] = ()  # its rows on the leaderboard, by rank (the first few)
     counted_models: int = 0  # how many of its models the total counts (tiers and snapshots as one)
+    told_models: tuple[str, ...] = ()  # its models another paragraph tells the move of
+    newcomers: tuple[ModelFacts, ...] = ()  # its models listed this week for the first time
     record: bool = False  # its highest counted week of those held (four earlier weeks at least)
     records_since: str = ""  # the Monday of the first complete week held
     behind: str = ""  # the one of its kind ranked just above it, and just below
@@ -575,9 +577,10 @@ class EditionWeekFacts(SubjectFacts):
     first_weeks: int = 0  # at No. 1 of its kind this many weeks running (0: not first)
     first_open_ended: bool = False  # the run reaches back to the first week held: "at least"
     quiet: bool = False  # nothing else of it this week: the edition is short
+    compared: bool = False  # the week before is held and complete: it has changes and ranks
     top_n: int = 0  # the methodology's: what "counted" means
 
-    nested = {"models": ModelFacts}
+    nested = {"models": ModelFacts, "newcomers": ModelFacts}
 
 
 @record(kw_only=True)

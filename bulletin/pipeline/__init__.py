@@ -128,7 +128,7 @@ def run(config: Config, week: IsoWeek | None = None, email: bool = False) -> Run
         if written.bulletin.publishable and targets:
             # The claim check has just passed on this story; publishing does not repeat it.
             deliveries = deliver(store, written.bulletin, targets)
-            deliveries += editions.deliver_editions(store, written.editions, targets)
+            deliveries += editions.deliver_editions(store, written.editions, targets, missing_only=True)
         elif written.bulletin.status == Status.HELD:
             log.warning("%s: held for review (%s); see `bulletin review`", story.week,
                         "; ".join(written.bulletin.reasons))
@@ -167,8 +167,12 @@ def _not_back_filled(store: Store, week: IsoWeek, targets: Sequence[Publisher], 
 
 
 def _missing(store: Store, week: IsoWeek, target: str) -> bool:
+    """Whether the target lacks the week: its main bulletin, or an edition it publishes."""
     delivery = store.delivery(week, target)
-    return delivery is None or delivery.status != DeliveryStatus.OK
+    if delivery is None or delivery.status != DeliveryStatus.OK:
+        return True
+    # An edition that failed there is tried again; one the target does not publish was never tried.
+    return any(d.target == target and d.status != DeliveryStatus.OK for d in store.editions.deliveries(week))
 
 
 def _written(config: Config, week: IsoWeek) -> bool:

@@ -327,6 +327,8 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
     paragraphs = [Markup(text) for text in edits.apply(locale, [str(p) for p in generated])]
     edited_by = edits.editors(locale, [str(p) for p in generated])
     headline = _headline(env, pre, story, events, modules)
+    if settings.edition:
+        headline = _naming(env, settings.edition, locale, headline)
     # The canonical page is the week's permanent page on the site (2026/w11/,
     # other languages below it), which the site builder writes.
     name = settings.edition.name if settings.edition else MAIN
@@ -433,6 +435,18 @@ def edition_data(edition: Edition, titles: dict[str, str]) -> rendered.EditionDa
     """What bulletin.json says of an edition: which it is, its title in each language, its subject."""
     return {"name": edition.name, "titles": titles, "generated": edition.generated,
             "subject": {"kind": str(edition.subject.kind), "key": edition.subject.key}}
+
+
+def _naming(env: jinja2.Environment, edition: Edition, locale: str, headline: Markup) -> Markup:
+    """An edition's headline names its subject: one led by news of its model ("Chinese models take
+    the top three places") is put under the subject's name, as a kicker."""
+    subject = edition.subject
+    macro = "author" if subject.kind == SubjectKind.DEVELOPER else (
+        "Country" if locale == rendered.DEFAULT_LOCALE else "country")
+    name = _call(env, f"{prefix(locale)}_words.j2", macro, subject.key)
+    if str(name) in escape.plain(headline):
+        return headline
+    return Markup("{}{}{}").format(name, ": " if locale == rendered.DEFAULT_LOCALE else "：", headline)
 
 
 def _dark_chart(body: str, png: str, dark: str) -> str:

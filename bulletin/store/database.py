@@ -689,7 +689,7 @@ _BULLETIN = "week, headline, events, rendered_at, status, reasons"
 _FIGURE_COLUMNS = ("source, subject, organisation, kind, period, value, unit, scale, link, quote, "
                    "published_at, fetched_at, subject_zh")
 _DELIVERY = "week, target, status, remote_id, location, detail, attempts, delivered_at"
-_PUBLISHABLE = PUBLISHABLE_SQL = ", ".join(f"'{status}'" for status in sorted(PUBLISHABLE))
+_PUBLISHABLE = ", ".join(f"'{status}'" for status in sorted(PUBLISHABLE))
 
 
 def _bulletin(row: Sequence[Any]) -> BulletinRecord:

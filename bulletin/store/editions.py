@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from bulletin.model import Delivery, DeliveryStatus
+from bulletin.model import PUBLISHABLE, Delivery, DeliveryStatus
 from bulletin.records import record
 from bulletin.weeks import IsoWeek
 
@@ -118,19 +118,18 @@ class Editions:
     def delivered(self, name: str, target: str) -> list[tuple[IsoWeek, str, str]]:
         """(week, headline, rendered_at) of every week of an edition delivered to ``target`` whose main
         bulletin may still be shown (see ``Store.delivered``)."""
-        from bulletin.store.database import PUBLISHABLE_SQL
-
         with self._store.lock:
             rows = self._store.db.execute(
                 "SELECT e.week, e.headline, e.rendered_at FROM edition_deliveries d "
                 "JOIN edition_bulletins e ON e.week = d.week AND e.edition = d.edition "
                 "JOIN bulletins b ON b.week = d.week "
                 f"WHERE d.edition = ? AND d.target = ? AND d.status = '{DeliveryStatus.OK}' "
-                f"AND b.status IN ({PUBLISHABLE_SQL}) ORDER BY e.week", (name, target)).fetchall()
+                f"AND b.status IN ({_PUBLISHABLE}) ORDER BY e.week", (name, target)).fetchall()
         return [(IsoWeek.parse(week), headline, rendered_at) for week, headline, rendered_at in rows]
 
 
 _EDITION = "week, edition, headline, events, titles, rendered_at"
+_PUBLISHABLE = ", ".join(f"'{status}'" for status in sorted(PUBLISHABLE))
 _DELIVERY = "week, target, status, remote_id, location, detail, attempts, delivered_at, edition"
 
 

@@ -14,9 +14,9 @@ short edition, and says so; it is never padded with the main story.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 
-from bulletin.model import Event, Story, Total, WeekStats, author_of
+from bulletin.model import Event, ModelWeek, Story, WeekStats, author_of, relative_change
 from bulletin.model.editions import (
     Edition,
     EditionGenerator,
@@ -30,6 +30,7 @@ from bulletin.model.facts import (
     DuelFacts,
     EditionWeekFacts,
     EventKind,
+    Facts,
     FieldFacts,
     GrowthFacts,
     ModelFacts,
@@ -38,8 +39,9 @@ from bulletin.model.facts import (
     SubjectFacts,
     SubjectType,
 )
+from bulletin.records import record
 from bulletin.story.compose import amounts, mark_told
-from bulletin.story.families import family_of
+from bulletin.story.families import family_name, family_of
 from bulletin.story.quantities import model_count
 from bulletin.story.rules import evidence, model_facts
 from bulletin.story.stats import is_complete
@@ -52,6 +54,10 @@ _TYPE = {SubjectKind.DEVELOPER: SubjectType.AUTHOR, SubjectKind.COUNTRY: Subject
 # Kinds the first paragraph tells for its own subject: a rise, a record, a lead, a rank.
 _TOLD_FIRST = frozenset({EventKind.GROWTH, EventKind.VOLUME_CHANGE, EventKind.RECORD, EventKind.MILESTONE,
                          EventKind.GROWTH_STREAK, EventKind.SHARE, EventKind.RANK_CHANGE})
+# News of the subject's own that leads its edition, before its week's totals.
+_LEADS = frozenset({EventKind.SUBJECT_LEAD_CHANGE, EventKind.NEW_ENTRANT, EventKind.SWEEP,
+                    EventKind.SWEEP_END, EventKind.AUTHOR_SWEEP, EventKind.AUTHOR_SWEEP_END,
+                    EventKind.SUCCESSOR, EventKind.DROPPED_OUT})
 _DUELS = frozenset({EventKind.LEAD_CHANGE, EventKind.STREAK, EventKind.SUBJECT_LEAD_CHANGE,
                     EventKind.SUBJECT_STREAK})
 
@@ -96,18 +102,65 @@ def edition_story(story: Story, edition: Edition, history: Mapping[IsoWeek, Week
                   max_events: int) -> Story:
     """``story``'s week told for ``edition``'s subject (see the module's docstring)."""
     stats, subject = story.stats, edition.subject
-    mine = [e for e in story.detected if about(e, subject, stats) and not _told_first(e, subject)]
-    first = _week_event(stats, subject, history, quiet=not mine, top_n=story.methodology.get("top_n", 9))
+    mine = [e for e in story.detected if about(e, subject, stats) and not _told_first(e, subject)
+            and not _second_only(e, subject, stats)]
     told = _told_once(mine)[:max(max_events - 2, 1)]
+    week = _week_event(stats, subject, history, top_n=story.methodology.get("top_n", 9))
+    facts = week.facts
+    assert isinstance(facts, EditionWeekFacts)
+    flat = facts.change is None or abs(facts.change) < story.methodology.get("materiality", 0.01)
+    # A model another paragraph tells of keeps its place in this one's list, not its move.
+    named = {family_of(key) for e in told for key in (*e.subjects, getattr(e.facts, "model", "")) if key}
+    facts = replace(facts, told_models=tuple(m.model for m in facts.models if family_of(m.model) in named),
+                    newcomers=tuple(m for m in facts.newcomers if family_of(m.model) not in named))
+    facts = replace(facts, quiet=not told and flat and facts.previous_rank == facts.rank
+                    and not facts.newcomers)
+    # The week's biggest news of the subject's own leads the edition, and makes its headline.
+    lead = next((e for e in told if e.kind in _LEADS and _owned(e, subject, stats)), None)
     top_told = any(e.kind in _DUELS and isinstance(e.facts, DuelFacts)
                    and e.facts.subject_type == SubjectType.MODEL for e in told)
-    field = _field_event(stats, subject, top_told)
-    # Its models' ranks, not their tokens, are what the first paragraph writes of them.
-    assert isinstance(first.facts, EditionWeekFacts)
-    marked = mark_told([replace(first, facts=replace(first.facts, models=())), *told, field])
-    return replace(story, events=(first, *marked[1:]), detected=(first, *mine),
-                   notes=tuple(n for n in story.notes if n.get("kind") == "partial"),
+    field = _field_event(stats, subject, top_told, history)
+    ordered = [lead, replace(week, facts=facts)] if lead else [replace(week, facts=facts)]
+    ordered += [e for e in told if e is not lead]
+    # The first paragraph's models are named by rank: their tokens are not told there.
+    marked = mark_told([*(_without_models(e) for e in ordered), field])
+    events: list[Event] = []
+    for i, event in enumerate(marked):
+        if event.kind == EventKind.EDITION_WEEK:
+            events.append(_told_total(ordered[i], facts, marked[:i]))
+        elif any(e.kind == EventKind.EDITION_WEEK for e in events):
+            events.append(_without_total(event, facts.tokens))
+        else:
+            events.append(event)
+    return replace(story, events=tuple(events),
+                   detected=(week, *mine), notes=tuple(n for n in story.notes if n.get("kind") == "partial"),
                    trend=_trend(stats, subject, history))
+
+
+def _without_models(event: Event) -> Event:
+    facts = event.facts
+    return replace(event, facts=replace(facts, models=())) if isinstance(facts, EditionWeekFacts) else event
+
+
+def _told_total(event: Event, facts: EditionWeekFacts, before: Sequence[Event]) -> Event:
+    """The subject's paragraph after one that gave its whole total (its one model's debut)."""
+    if event.kind != EventKind.EDITION_WEEK:
+        return event
+    stated = set().union(*(amounts(e.facts.as_data()) for e in before)) if before else set()
+    return replace(event, facts=replace(facts, told_before=facts.tokens in stated and facts.tokens > 0))
+
+
+def _without_total(event: Event, total: int) -> Event:
+    """A debut of the one model that makes the subject's total, after the total was told."""
+    facts = event.facts
+    if event.kind == EventKind.NEW_ENTRANT and isinstance(facts, ModelFacts) and facts.tokens == total:
+        return replace(event, facts=replace(facts, told_before=True))
+    return event
+
+
+def _owned(event: Event, subject: Subject, stats: WeekStats) -> bool:
+    """Whether the event's first subject is the edition's own: its model, developer or country."""
+    return bool(event.subjects) and _owns(event.subjects[0], subject, stats)
 
 
 def _told_once(events: list[Event]) -> list[Event]:
@@ -131,12 +184,41 @@ def about(event: Event, subject: Subject, stats: WeekStats) -> bool:
         if any(key == subject.key or ("/" in key and author_of(key) == subject.key)
                for key in event.subjects):
             return True
-        return getattr(event.facts, "author", "") == subject.key
+        # A sweep of the top places by a country's models is news of each model's maker.
+        return any(m.author == subject.key for m in _models_in(event.facts))
     # A country's: its code, or a model or developer of it.
     countries = {key: row.country for row in stats.models for key in (row.model, row.author)}
     if any(key == subject.key or countries.get(key) == subject.key for key in event.subjects):
         return True
     return getattr(event.facts, "country", "") == subject.key
+
+
+def _models_in(facts: Facts) -> list[ModelFacts]:
+    """The models an event's facts name: itself where it is a model's, and those it lists."""
+    found = [facts] if isinstance(facts, ModelFacts) else []
+    for value in (getattr(facts, field.name) for field in fields(facts)):
+        if isinstance(value, ModelFacts):
+            found.append(value)
+        elif isinstance(value, tuple):
+            found += [item for item in value if isinstance(item, ModelFacts)]
+    return found
+
+
+def _second_only(event: Event, subject: Subject, stats: WeekStats) -> bool:
+    """A run at No. 1 in which the subject is only the one behind: the leader's story, not its own
+    (its place is in its first paragraph)."""
+    facts = event.facts
+    if event.kind not in (EventKind.STREAK, EventKind.SUBJECT_STREAK) or not isinstance(facts, DuelFacts):
+        return False
+    return not _owns(facts.leader, subject, stats)
+
+
+def _owns(key: str, subject: Subject, stats: WeekStats) -> bool:
+    """Whether a model id, developer or country code is the subject's."""
+    if subject.kind == SubjectKind.DEVELOPER:
+        return key == subject.key or ("/" in key and author_of(key) == subject.key)
+    countries = {k: row.country for row in stats.models for k in (row.model, row.author)}
+    return key == subject.key or countries.get(key) == subject.key
 
 
 def _told_first(event: Event, subject: Subject) -> bool:
@@ -154,12 +236,57 @@ def _told_first(event: Event, subject: Subject) -> bool:
     return isinstance(facts, RecordFacts) and facts.subject == subject.key
 
 
-def totals(stats: WeekStats, subject: Subject) -> tuple[Total, ...]:
-    return stats.authors if subject.kind == SubjectKind.DEVELOPER else stats.countries
+@record
+class Listed:
+    """A developer's or a country's models on one week's leaderboard: their tokens, its rank."""
+
+    key: str
+    tokens: int
+    rank: int
+    models: tuple[str, ...]
 
 
-def total_of(stats: WeekStats, subject: Subject) -> Total | None:
-    return next((t for t in totals(stats, subject) if t.key == subject.key), None)
+class Listings:
+    """Each week's developers (or countries) by the tokens of all their models on the leaderboard.
+
+    An edition tells its subject's week over all its listed models, not only those among the
+    week's top N: the table under the story lists them all, and a developer's week is all of
+    them. Stealth models, whose maker is undisclosed, are no one's.
+    """
+
+    def __init__(self, history: Mapping[IsoWeek, WeekStats], kind: SubjectKind) -> None:
+        self.history, self.kind = history, kind
+        self._weeks: dict[IsoWeek, dict[str, Listed]] = {}
+
+    def of(self, stats: WeekStats) -> dict[str, Listed]:
+        found = self._weeks.get(stats.week)
+        if found is None:
+            tokens: dict[str, int] = {}
+            models: dict[str, list[str]] = {}
+            for row in stats.models:
+                key = row.author if self.kind == SubjectKind.DEVELOPER else row.country
+                if row.excluded or not key:
+                    continue
+                tokens[key] = tokens.get(key, 0) + row.tokens
+                models.setdefault(key, []).append(row.model)
+            ranked = sorted(tokens, key=lambda key: (-tokens[key], key))
+            found = {key: Listed(key, tokens[key], rank, tuple(models[key]))
+                     for rank, key in enumerate(ranked, start=1)}
+            self._weeks[stats.week] = found
+        return found
+
+    def get(self, stats: WeekStats | None, key: str) -> Listed | None:
+        return self.of(stats).get(key) if stats is not None else None
+
+    def ranked(self, stats: WeekStats, rank: int) -> str:
+        """The key at ``rank`` ("" where none)."""
+        return next((found.key for found in self.of(stats).values() if found.rank == rank), "")
+
+
+def _new(row: ModelWeek) -> bool:
+    """A model listed this week for the first time: not back, not another tier or snapshot of one."""
+    return (row.previous_tokens is None and not row.returning and not row.kin_before
+            and not row.beyond_last_list)
 
 
 def rows_of(stats: WeekStats, subject: Subject) -> list[ModelFacts]:
@@ -168,56 +295,55 @@ def rows_of(stats: WeekStats, subject: Subject) -> list[ModelFacts]:
         row.author == subject.key if subject.kind == SubjectKind.DEVELOPER else row.country == subject.key)]
 
 
-def _week_event(stats: WeekStats, subject: Subject, history: Mapping[IsoWeek, WeekStats], quiet: bool,
-                top_n: int) -> Event:
-    total = total_of(stats, subject)
-    previous = _previous(stats, history)
-    before = total_of(previous, subject) if previous is not None else None
+def _week_event(stats: WeekStats, subject: Subject, history: Mapping[IsoWeek, WeekStats], top_n: int
+                ) -> Event:
+    listings = Listings(history, subject.kind)
+    mine = listings.get(stats, subject.key)
+    before = listings.get(_previous(stats, history), subject.key)
     rows = rows_of(stats, subject)
-    country = ""
-    country_total = None
-    if subject.kind == SubjectKind.DEVELOPER and rows and rows[0].country:
-        country = rows[0].country
-        country_total = stats.country(country)
-    past = _past_totals(stats, subject, history)
-    tokens = total.tokens if total else 0
-    first_weeks = _weeks_first(stats, subject, history) if total and total.rank == 1 else 0
+    tokens = mine.tokens if mine else 0
+    country = rows[0].country or "" if subject.kind == SubjectKind.DEVELOPER and rows else ""
+    country_tokens = Listings(history, SubjectKind.COUNTRY).get(stats, country) if country else None
+    past = [listed.tokens if (listed := listings.get(history[week], subject.key)) else 0
+            for week in _complete_weeks(stats, history)] if stats.complete else []
+    first_weeks = _weeks_first(stats, subject.key, history, listings) if mine and mine.rank == 1 else 0
+    platform = stats.platform_tokens
     facts = EditionWeekFacts(
         subject_type=_TYPE[subject.kind], subject=subject.key, name=subject.key,
         week_ending=stats.week.sunday.isoformat(), tokens=tokens,
-        previous_tokens=total.previous_tokens if total else None,
-        change=total.change if total and stats.has_previous else None,
-        rank=total.rank if total else None, previous_rank=before.rank if before else None,
-        ranked=len(totals(stats, subject)),
-        share=stats.share(total) if total else None,
-        country=country, country_tokens=country_total.tokens if country_total and total else None,
-        country_share=(tokens / country_total.tokens if country_total and total and country_total.tokens
-                       else None),
-        models=tuple(rows[:LISTED_MODELS]), counted_models=model_count(total.models) if total else 0,
-        record=bool(total and len(past) >= 4 and tokens > max(past)),
+        previous_tokens=before.tokens if before else None,
+        change=relative_change(tokens, before.tokens) if mine and before and stats.has_previous else None,
+        rank=mine.rank if mine else None, previous_rank=before.rank if before else None,
+        ranked=len(listings.of(stats)),
+        share=tokens / platform if mine and platform else None,
+        country=country, country_tokens=country_tokens.tokens if country_tokens and mine else None,
+        # The only developer of its country on the list has all of it: nothing to say.
+        country_share=(tokens / country_tokens.tokens if country_tokens and mine
+                       and country_tokens.tokens != tokens else None),
+        models=tuple(rows[:LISTED_MODELS]), counted_models=model_count([row.model for row in rows]),
+        newcomers=tuple(ModelFacts(**model_facts(row)) for row in stats.models if stats.has_previous
+                        and _owns(row.model, subject, stats) and not row.excluded and _new(row)),
+        # A record needs a history: the subject on the list in every week since records began, four
+        # at least.
+        record=bool(mine and len(past) >= 4 and all(past) and tokens > max(past)),
         records_since=_complete_weeks(stats, history)[0].monday.isoformat() if past else "",
-        behind=_neighbour(stats, subject, total, -1), ahead_of=_neighbour(stats, subject, total, +1),
+        behind=listings.ranked(stats, mine.rank - 1) if mine else "",
+        ahead_of=listings.ranked(stats, mine.rank + 1) if mine else "",
         first_weeks=first_weeks, first_open_ended=first_weeks > 0 and first_weeks == len(past) + 1,
-        quiet=quiet, top_n=top_n)
-    models = [*(total.models if total else ()), *(row.model for row in rows[:LISTED_MODELS])]
+        top_n=top_n, compared=stats.has_previous)
     return Event(EventKind.EDITION_WEEK, (subject.key,), facts, 1.0,
-                 evidence(stats, dict.fromkeys(models)))
+                 evidence(stats, mine.models if mine else ()))
 
 
-def _neighbour(stats: WeekStats, subject: Subject, total: Total | None, step: int) -> str:
-    """The key of the one of its kind ranked ``step`` places from the subject ("" where none)."""
-    if total is None:
-        return ""
-    return next((t.key for t in totals(stats, subject) if t.rank == total.rank + step), "")
-
-
-def _field_event(stats: WeekStats, subject: Subject, top_told: bool) -> Event:
-    """The field: the two largest countries and the most used model."""
-    first, second = (list(stats.countries) + [None, None])[:2]
+def _field_event(stats: WeekStats, subject: Subject, top_told: bool, history: Mapping[IsoWeek, WeekStats]
+                 ) -> Event:
+    """The field: the two countries with the most tokens on the leaderboard, and the most used model."""
+    countries = Listings(history, SubjectKind.COUNTRY).of(stats)
+    first, second = (list(countries.values()) + [None, None])[:2]
     top = next(row for row in stats.models if not row.excluded)
     facts = FieldFacts(leader=first.key if first else "", leader_tokens=first.tokens if first else 0,
                        trailer=second.key if second else "", trailer_tokens=second.tokens if second else 0,
-                       top_model=top.model, top_name=top.name, top_author=top.author,
+                       top_model=top.model, top_name=family_name(top.name), top_author=top.author,
                        top_country=top.country, top_tokens=top.tokens,
                        platform_tokens=stats.platform_tokens, subject_type=_TYPE[subject.kind],
                        subject=subject.key, top_told=top_told)
@@ -234,22 +360,15 @@ def _complete_weeks(stats: WeekStats, history: Mapping[IsoWeek, WeekStats]) -> l
     return [w for w in sorted(history) if w < stats.week and is_complete(history, w)]
 
 
-def _past_totals(stats: WeekStats, subject: Subject, history: Mapping[IsoWeek, WeekStats]) -> list[int]:
-    """The subject's counted tokens in each complete week before this one (0 where none counted)."""
-    if not stats.complete:
-        return []
-    return [(t.tokens if (t := total_of(history[w], subject)) else 0)
-            for w in _complete_weeks(stats, history)]
-
-
-def _weeks_first(stats: WeekStats, subject: Subject, history: Mapping[IsoWeek, WeekStats]) -> int:
+def _weeks_first(stats: WeekStats, key: str, history: Mapping[IsoWeek, WeekStats], listings: Listings
+                 ) -> int:
     """How many weeks running, this one included, the subject has been No. 1 of its kind."""
     weeks, expected = 1, stats.week.previous()
     for week in reversed(_complete_weeks(stats, history)):
         if week != expected:
             break
         expected = week.previous()
-        found = total_of(history[week], subject)
+        found = listings.get(history[week], key)
         if found is None or found.rank != 1:
             break
         weeks += 1
@@ -258,13 +377,14 @@ def _weeks_first(stats: WeekStats, subject: Subject, history: Mapping[IsoWeek, W
 
 def _trend(stats: WeekStats, subject: Subject, history: Mapping[IsoWeek, WeekStats]
            ) -> dict[str, tuple[tuple[str, int, tuple[str, ...]], ...]]:
-    """The subject's weekly counted tokens over the last complete weeks, for its chart."""
+    """The subject's weekly tokens on the leaderboard over the last complete weeks, for its chart."""
     weeks = [w for w in sorted(history) if w <= stats.week and is_complete(history, w)][-TREND_WEEKS:]
     if len(weeks) < 2:
         return {}
+    listings = Listings(history, subject.kind)
     points = []
     for week in weeks:
-        total = total_of(history[week], subject)
-        points.append((str(week), total.tokens if total else 0,
-                       evidence(history[week], total.models) if total else ()))
+        found = listings.get(history[week], subject.key)
+        points.append((str(week), found.tokens if found else 0,
+                       evidence(history[week], found.models) if found else ()))
     return {subject.key: tuple(points)}
