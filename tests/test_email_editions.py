@@ -11,12 +11,12 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from test_corrections import MINIMAX_W10, REVISED, publish_five, receiver, revise
 
 from bulletin.config.load import load_config
 from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
 from support.emailing import KEY, email_config, received, smtp_server
-from test_corrections import MINIMAX_W10, REVISED, publish_five, receiver, revise
 
 __all__ = ["receiver"]  # the webhook receiver the correction test's five weeks go to
 
@@ -24,8 +24,6 @@ EDITIONS = """editions:
   - {name: deepseek, title: "DeepSeek on OpenRouter", developer: deepseek}
   - {name: china, title: "China's AI models on OpenRouter", country: CN}
 """
-MAIN_HEADLINE = "Chinese models take OpenRouter's top three places"
-CHINA_HEADLINE = "China's AI token use on OpenRouter rises 11.8%"
 # Who chose what: (address, the --edition options given).
 READERS = {
     "china@example.com": ("china",),
@@ -58,12 +56,19 @@ def by_reader(messages: list[EmailMessage]) -> dict[str, list[str]]:
     return {address: sorted(subjects) for address, subjects in found.items()}
 
 
-EXPECTED = {
-    "china@example.com": [CHINA_HEADLINE],
-    "main@example.com": [MAIN_HEADLINE],
-    "nothing@example.com": [MAIN_HEADLINE],
-    "both@example.net": sorted([CHINA_HEADLINE, MAIN_HEADLINE]),
-}
+def headline(project: Path, edition: str = "main") -> str:
+    """The headline a week's edition was written with: its email's subject."""
+    folder = project / "output" / "bulletins" / "2026-W11"
+    folder = folder if edition == "main" else folder / "editions" / edition
+    return str(json.loads((folder / "bulletin.json").read_text(encoding="utf-8"))["headline"])
+
+
+def expected(project: Path) -> dict[str, list[str]]:
+    """Each reader's subjects, as they chose."""
+    main, china = headline(project), headline(project, "china")
+    assert main != china
+    return {"china@example.com": [china], "main@example.com": [main], "nothing@example.com": [main],
+            "both@example.net": sorted([china, main])}
 
 
 def test_each_reader_gets_the_editions_they_chose_once_through_smtp(
@@ -82,7 +87,7 @@ def test_each_reader_gets_the_editions_they_chose_once_through_smtp(
                                       "newsletter (china): ok 127.0.0.1 (0 sent, 2 sent before)",
                                       "newsletter (deepseek): ok 127.0.0.1 (no subscribers)"]
     messages = received(inbox)
-    assert by_reader(messages) == EXPECTED
+    assert by_reader(messages) == expected(readers)
     # Each copy is its own message, with the reader's own signed links.
     assert len({str(m["Message-ID"]) for m in messages}) == len(messages) == 5
     china = next(m for m in messages if str(m["To"]) == "china@example.com")
@@ -105,7 +110,7 @@ def test_without_smtp_each_edition_is_written_to_its_own_outbox_folder(readers: 
     assert bulletin("run").code == 0
     outbox = readers / "output" / "outbox" / "2026-W11"
     main, china = received(outbox), received(outbox / "editions" / "china")
-    assert by_reader(main + china) == EXPECTED
+    assert by_reader(main + china) == expected(readers)
     assert not (outbox / "editions" / "deepseek").exists() or not received(outbox / "editions" / "deepseek")
     stamps = sorted(p.stat().st_mtime_ns for p in outbox.rglob("*.eml"))
     assert bulletin("publish", "--week", "2026-W11").code == 0  # nobody gets a second copy
@@ -200,4 +205,4 @@ def test_an_editions_copy_a_killed_run_may_have_sent_is_reported_by_address_and_
         assert len(received(inbox)) == 5  # never a second copy unasked
         resent = bulletin("publish", "--week", "2026-W11", "--resend-uncertain")
         assert "newsletter (china): ok 127.0.0.1 (1 sent, 1 sent before)" in resent.out
-    assert by_reader(received(inbox))["china@example.com"] == [CHINA_HEADLINE, CHINA_HEADLINE]
+    assert by_reader(received(inbox))["china@example.com"] == [headline(readers, "china")] * 2
