@@ -6,7 +6,9 @@ Prints, for the same machine in the same run:
   - Pelican: `pelican` building the same 1,000 articles as Markdown posts (with
     `--locales en,zh`, each with its Chinese translation), pages/s;
   - the time to publish one new week into a site of 100 and of 1,000 weeks
-    (in-process `pipeline.publish`, and as a fresh `bulletin publish` process).
+    (in-process `pipeline.publish`, and as a fresh `bulletin publish` process);
+  - the time the site takes to publish one week into each site with its six editions (each a
+    developer's, under /<name>/) beside the same week without them, in-process.
 Goal: at least 2x Pelican's pages per second; one new week under 0.5 s, not
 growing with the archive. Pelican is installed in the benchmark's own virtual
 environment (not in bulletin's dependencies), cached in the temp folder.
@@ -34,7 +36,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bulletin import pipeline  # noqa: E402
 from bulletin.config.load import load_config  # noqa: E402
+from bulletin.pipeline import editions as pipeline_editions  # noqa: E402
+from bulletin.publish.publisher import RenderedBulletin  # noqa: E402
 from bulletin.publish.site.build import EXCERPTS  # noqa: E402
+from bulletin.store.database import Store  # noqa: E402
 from bulletin.weeks import IsoWeek  # noqa: E402
 from support.archive import make_archive  # noqa: E402
 
@@ -42,6 +47,10 @@ PELICAN_VENV = Path(tempfile.gettempdir()) / "bulletin-bench-pelican"
 SITE = "publish:\n  - {name: site, type: site, base_url: 'https://news.example.org'}\n"
 # The demo's weeks: the archive ends the week before the first, and each is then published into it.
 NEW_WEEKS = [IsoWeek(2026, number) for number in range(7, 12)]
+# Six editions, one for each developer among the demo's leading models.
+DEVELOPERS = ("anthropic", "deepseek", "google", "minimax", "moonshotai", "stepfun")
+EDITIONS = "editions:\n" + "".join(f"  - {{name: {name}, title: '{name} on OpenRouter', developer: {name}}}\n"
+                                   for name in DEVELOPERS)
 
 
 class Run(NamedTuple):
@@ -199,6 +208,45 @@ def publish_new(folder: Path) -> tuple[float, list[Run]]:
     return in_process, as_command
 
 
+def publish_with_editions(folder: Path, repeat: int) -> tuple[list[float], list[float]]:
+    """Seconds for the site to publish one week (its main bulletin alone, then with its six
+    editions), in-process, each of ``repeat`` times, into a site whose NEW_WEEKS were published
+    (``publish_new``): the site's own work, without the claim check that comes before it.
+
+    The last two weeks are rendered again with their editions (not timed), and the first's editions
+    published once (not timed), so that the editions are on the site already, as any week but
+    the first finds them.
+    """
+    with (folder / "config.yaml").open("a", encoding="utf-8") as config_file:
+        config_file.write(EDITIONS)
+    config = load_config(folder / "config.yaml")
+    (site,) = [target for target in config.publishers if target.takes_editions]
+    bulletin = Path(sys.executable).with_name("bulletin")
+    earlier, week = NEW_WEEKS[-2:]
+    for one in (earlier, week):
+        subprocess.run([bulletin, "render", "--week", str(one)], cwd=folder, check=True, capture_output=True)
+    alone, with_editions = [], []
+    with Store.open(config.database) as store:
+        for one in (earlier, week):
+            main = RenderedBulletin.read(config.output, store, one)
+            assert main.record is not None
+            editions = pipeline_editions.edition_bulletins(config.output, store, one, main.record)
+            assert len(editions) == len(DEVELOPERS), editions
+            if one == earlier:  # the editions come onto the site
+                pipeline.deliver(store, main, [site])
+                pipeline_editions.deliver_editions(store, editions, [site])
+        for _ in range(repeat):
+            start = time.perf_counter()
+            pipeline.deliver(store, main, [site])
+            alone.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            pipeline.deliver(store, main, [site])
+            delivered = pipeline_editions.deliver_editions(store, editions, [site])
+            with_editions.append(time.perf_counter() - start)
+            assert [d.status for d in delivered] == ["ok"] * len(DEVELOPERS), delivered
+    return alone, with_editions
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weeks", type=int, default=1000)
@@ -233,6 +281,11 @@ def main() -> None:
                   f"as a fresh `bulletin publish`, ms {spread([run.wall for run in as_command], 1000, 0)}, "
                   f"CPU ms median {statistics.median(run.cpu for run in as_command) * 1000:.0f} "
                   "(goal: under 500 ms)")
+        for name, folder in (("100", small), (str(weeks), big)):
+            alone, with_editions = publish_with_editions(folder, 3 if args.quick else 5)
+            print(f"the site publishing one week into the {name}-week site, in-process: alone, ms "
+                  f"{spread(alone, 1000, 0)}; with its {len(DEVELOPERS)} editions, ms "
+                  f"{spread(with_editions, 1000, 0)}")
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

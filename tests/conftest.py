@@ -16,7 +16,7 @@ import pytest
 from hypothesis import settings
 
 from bulletin.cli import main as cli
-from support import FIXED_EPOCH, SHARED_DATA, Result, copy_demo, run_bulletin, write_config
+from support import FIXED_EPOCH, SHARED_DATA, Result, copy_demo, postgres, run_bulletin, write_config
 from support.loopback import API_KEY, Api
 from support.site import BASE, WEEKS, add_site
 from support.wordpress import WordPress, missing
@@ -79,6 +79,31 @@ def wordpress(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WordPress]:
     site = WordPress(tmp_path_factory.mktemp("wordpress")).start()
     yield site
     site.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[postgres.Cluster]:
+    """One throwaway PostgreSQL cluster for the session (tests/support/postgres.py)."""
+    why = postgres.missing()
+    if why:
+        pytest.skip(why)
+    cluster = postgres.Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: postgres.Cluster) -> str:
+    """The postgresql:// URL of a new, empty database of the session's cluster."""
+    return postgres_cluster.database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_at(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """Where a test's store lives: an SQLite file, then a PostgreSQL database (the test runs on each)."""
+    if request.param == "sqlite":
+        return tmp_path / "bulletin.db"
+    return str(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from support import ROOT
     ("bench_corrections.py", "revise no stated number"),
     ("bench_csv_memory.py", "1 MB CSV"),
     ("bench_refused.py", "server refusing connections: exit"),
-    ("bench_site.py", "publish one new week into the 30-week site"),
+    ("bench_site.py", "publishing one week into the 30-week site, in-process: alone"),
     ("bench_email.py", "signed / unsigned"),
     ("bench_signup.py", "medians differ by"),
     ("bench_quota.py", "most in any 1-second window: 14 (limit 14)"),

@@ -46,7 +46,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert error.value.problems == [
         "outptu: unknown key (expected one of: chart, database, description, description_zh, editions, "
         "locales, methodology, output, postal_address, publish, publisher, review, rules, site, sources, "
-        "story, templates_dir, title)",
+        "store, story, templates_dir, title)",
         "sources[0].path: file not found: missing.csv",
         "sources[0].url: not a valid http(s) URL: 'not-a-url'",
         "sources[1].type: unknown type 'rss' (known: csv, feed, figures, openrouter, openrouter-models)",

@@ -63,13 +63,15 @@ def test_an_editions_figures_are_those_of_bulletin_stats(project, bulletin) -> N
     assert re.search(r"deepseek\s+1,040,000,000,000\s+\+25\.00%", stats)
     assert re.search(r"deepseek/deepseek-v3\.2-20251201\s+1,040,000,000,000", stats)
     article = (edition(project, "deepseek") / "bulletin.md").read_text(encoding="utf-8")
-    assert ("DeepSeek's models on OpenRouter's leaderboard handled 1.04 trillion tokens in the week to "
-            "March 15, its highest weekly total since these records began on February 9, up 25.0% on the "
-            "previous week.") in article
+    # The sweep it was part of leads; its one model's 1.04 trillion there is all of its tokens.
+    assert "DeepSeek V3.2 at 1.04 trillion." in article
+    assert ("That was all of DeepSeek's tokens on the leaderboard, its highest weekly total since these "
+            "records began on February 9, up 25.0% on the previous week.") in article
     assert "| 3 | DeepSeek V3.2 | 1.04 | +25.0% |" in article
     assert "DeepSeek V3.2 1.04" not in article  # the table's unit is its header's
     zh = (edition(project, "deepseek") / "bulletin.zh.md").read_text(encoding="utf-8")
-    assert "共处理了1.04万亿Token，为自2月9日有记录以来的单周最高，较前一周增长25.0%" in zh
+    assert ("这也是DeepSeek旗下模型在排行榜上的全部调用量，为自2月9日有记录以来的单周最高，"
+            "较前一周增长25.0%") in zh
     # Every number it states is traced to the store, as the main bulletin's are.
     numbers = data(project, "deepseek")["numbers"]
     assert any("edition_week(deepseek).tokens" in row["what"] for row in numbers["en"])
@@ -79,8 +81,8 @@ def test_an_edition_tells_its_subject_and_the_field_in_one_sentence(project, bul
     configure(project, EDITIONS)
     assert bulletin("run").code == 0
     events = data(project, "deepseek")["events"]
-    # Its week, the sweep of the top three its model was part of, the field.
-    assert [e["kind"] for e in events] == ["edition_week", "sweep", "field"]
+    # The sweep of the top three its model was part of leads, then its week, then the field.
+    assert [e["kind"] for e in events] == ["sweep", "edition_week", "field"]
     article = (edition(project, "deepseek") / "bulletin.md").read_text(encoding="utf-8")
     paragraphs = article.split("\n\n")
     field = [p for p in paragraphs if p.startswith("Across OpenRouter")]
@@ -105,7 +107,7 @@ def test_a_subject_with_no_model_counted_gets_a_short_edition(project, bulletin)
     assert bulletin("run").code == 0
     article = (edition(project, "france") / "bulletin.md").read_text(encoding="utf-8")
     assert article.startswith("# France's AI models are off OpenRouter's leaderboard this week\n")
-    assert "None of France's AI models was on OpenRouter's leaderboard in the week to March 15." in article
+    assert "France had no model on OpenRouter's leaderboard in the week to March 15." in article
     assert "## France" not in article  # no table of models it does not have
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from support import FIXED_EPOCH, copy_demo
 
 NOT_IMPORTED = ("xml.sax", "urllib.request", "smtplib", "ssl", "lxml", "dateutil", "feedgen",
-                "httpx", "feedparser")
+                "httpx", "feedparser", "psycopg")
 
 
 def test_the_demo_run_imports_none_of_what_it_does_not_use(tmp_path: Path) -> None:

@@ -19,9 +19,11 @@ import pytest
 from bulletin import pipeline
 from bulletin.config.load import load_config
 from bulletin.model import Event, Story
+from bulletin.model.editions import Edition, EditionGenerator, Per, Subject, SubjectKind
 from bulletin.model.facts import Facts, ModelFacts, register
 from bulletin.render.article import claims, default_templates_dir, environment, phrasing, prefix
 from bulletin.store.database import Store
+from bulletin.story.editions import edition_story, editions_of_week
 from bulletin.story.rules import model_facts
 from bulletin.weeks import IsoWeek
 from support import SHARED_DATA, override_template
@@ -95,6 +97,9 @@ BRANCHES: dict[str, dict[str, set[object]]] = {
     "stealth_withdrawn": {"days > 0": {True}},
     "dropped_out": {"listed > 0": {True}},
     "successor": {"days > 0": {True}},
+    "edition_week": {"subject_type": {"author", "country"}, "record": {True, False}, "quiet": {True, False},
+                     "rank is None": {True, False}, "told_before": {True, False}},
+    "field": {"subject_type": {"author", "country"}, "top_told": {True, False}},
 }
 LEFTOVERS = re.compile(r"\{\{|\{%|None|Undefined|\bnan\b|  ")
 
@@ -111,9 +116,10 @@ def stories(tmp_path_factory: pytest.TempPathFactory) -> list[Story]:
     config = load_config(folder / "config.yaml")
     pipeline.collect(config)
     with Store.open(config.database) as store:
-        # Every detected event, not only those an article chose.
-        return [replace(story, events=story.detected) for story in
-                (pipeline.build_story(config, store, IsoWeek.parse(week)) for week in WEEKS)]
+        # Every detected event, not only those an article chose; and the week's editions' events.
+        history = pipeline.stats_history(config, store)
+        told = [pipeline.build_story(config, store, IsoWeek.parse(week), history=history) for week in WEEKS]
+        return [replace(story, events=story.detected) for story in told] + editions_of(told, history)
 
 
 @pytest.fixture(scope="module")
@@ -141,9 +147,21 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> list[Story]:
         with Store.open(config.database) as store:
             weeks = [week for week, stats in pipeline.stats_history(config, store).items()
                      if stats.complete]
-            found += [replace(story, events=story.detected) for story in
-                      (pipeline.build_story(config, store, week) for week in sorted(weeks))]
+            history = pipeline.stats_history(config, store)
+            told = [pipeline.build_story(config, store, week, history=history) for week in sorted(weeks)]
+            found += [replace(story, events=story.detected) for story in told] + editions_of(told, history)
     return found
+
+
+# Editions of each week: one per developer among its top eight models, China's, and France's
+# (no model of France's is listed: its edition says so).
+EDITIONS = (EditionGenerator(Per.DEVELOPER, 8), Edition("china", "China", Subject(SubjectKind.COUNTRY, "CN")),
+            Edition("france", "France", Subject(SubjectKind.COUNTRY, "FR")))
+
+
+def editions_of(stories: list[Story], history) -> list[Story]:
+    return [edition_story(story, edition, history, 5) for story in stories
+            for edition in editions_of_week(EDITIONS, story.stats)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -280,7 +298,7 @@ def test_a_new_kind_with_one_english_phrasing_is_written_in_english_only(
         "{% macro headline(e) %}A record {{ e.facts.tokens | tokens }} tokens{% endmacro %}\n"
         "{% macro paragraph(e, story) %}A record: {{ e.facts.tokens | tokens }} tokens.{% endmacro %}\n",
         encoding="utf-8")
-    story = stories[-1]
+    story = stories[len(WEEKS) - 1]  # W11: the main story (its editions follow)
     lead = story.events[0]
     register("tally", TallyFacts)
     record = Event("tally", ("CN",), TallyFacts(tokens=lead.facts.leader_tokens), 99.0, lead.evidence)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from support import links
+from support.feeds import check_atom, check_json_feed
 from support.reader import BASE, LIST_BASE, PHONE, READER_WEEKS, axe_violations, build, chromium, described
 from support.serving import bulletin_serve
 
@@ -251,62 +252,12 @@ def _error_page(url: str):  # type: ignore[no-untyped-def]
         return error
 
 
-def _rfc3339(text: str | None) -> bool:
-    from datetime import datetime
-
-    try:
-        return text is not None and datetime.fromisoformat(text).tzinfo is not None and "T" in text
-    except ValueError:
-        return False
-
-
 @pytest.mark.parametrize("name", ["feed.xml", "zh/feed.xml"])
 def test_every_atom_feed_has_what_rfc_4287_and_the_w3c_validator_require(reader_site: Path,
                                                                          name: str) -> None:
-    feed = ET.parse(reader_site / name).getroot()
-    assert feed.tag == f"{ATOM}feed"
-    one = {tag: feed.findall(f"{ATOM}{tag}") for tag in ("id", "title", "updated", "author")}
-    assert all(len(found) == 1 for found in one.values()), one
-    assert _rfc3339(one["updated"][0].text)
-    feed_links = {link.get("rel", "alternate"): link.get("href") for link in feed.findall(f"{ATOM}link")}
-    # Each language's feed belongs to its edition's home page: /, /zh/.
-    home = BASE + name.removesuffix("feed.xml")
-    assert feed_links["self"] == f"{BASE}{name}" and feed_links["alternate"] == home
-    entries = feed.findall(f"{ATOM}entry")
-    assert len(entries) == len(READER_WEEKS)
-    ids = [entry.findtext(f"{ATOM}id") for entry in entries]
-    assert len(set(ids)) == len(ids) and all(i and i.startswith(BASE) for i in ids)
-    for entry in entries:
-        for tag in ("title", "updated", "published", "summary"):
-            assert len(entry.findall(f"{ATOM}{tag}")) == 1, tag
-        assert _rfc3339(entry.findtext(f"{ATOM}updated"))
-        # RFC 4287 4.2.7.2: a link without rel is rel="alternate".
-        (alternate,) = [link for link in entry.findall(f"{ATOM}link")
-                        if link.get("rel", "alternate") == "alternate"]
-        assert alternate.get("href") == entry.findtext(f"{ATOM}id")
-        (content,) = entry.findall(f"{ATOM}content")
-        assert content.get("type") == "html" and content.text
-        # Every URL the content holds resolves on its own, whatever base a reader uses.
-        for reference in links_in(content.text):
-            assert reference.startswith(("https://", "mailto:")), reference
-
-
-def links_in(html: str) -> list[str]:
-    return [reference.url for reference in links.in_html(html, "", "")]
+    check_atom(reader_site, name, BASE, len(READER_WEEKS))
 
 
 @pytest.mark.parametrize("name", ["feed.json", "zh/feed.json"])
 def test_every_json_feed_has_the_1_1_fields(reader_site: Path, name: str) -> None:
-    feed = json.loads((reader_site / name).read_text())
-    assert feed["version"] == "https://jsonfeed.org/version/1.1"
-    home = BASE + name.removesuffix("feed.json")
-    assert feed["feed_url"] == f"{BASE}{name}" and feed["home_page_url"] == home
-    assert feed["authors"] == [{"name": "Token Bulletin", "url": BASE}] and "author" not in feed
-    assert feed["icon"].endswith(".png") and feed["favicon"].endswith(".png")
-    for item in feed["items"]:
-        assert isinstance(item["id"], str) and item["url"] == item["id"]
-        assert item["content_html"] and not item["content_html"].lstrip().startswith("<h1")
-        assert _rfc3339(item["date_published"]) and _rfc3339(item["date_modified"])
-        assert item["authors"] == feed["authors"]
-        assert all(reference.startswith(("https://", "mailto:"))
-                   for reference in links_in(item["content_html"]))
+    check_json_feed(reader_site, name, BASE, "Token Bulletin")

@@ -9,6 +9,7 @@ from bulletin.model import Collected, ModelName, Observation
 from bulletin.store.database import MIGRATIONS, Store
 from bulletin.weeks import IsoWeek
 from support import digest
+from support.postgres import integrity_error, outside
 
 
 def week(*rows: tuple[str, int]) -> Collected:
@@ -22,21 +23,32 @@ def test_a_new_store_has_the_current_schema_version(tmp_path: Path) -> None:
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
-def test_reimporting_the_same_data_changes_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "history.db"
+def test_reimporting_the_same_data_changes_nothing(store_at: Path | str) -> None:
     data = week(("a/one", 10), ("b/two", 5))
-    with Store.open(path) as store:
+    with Store.open(store_at) as store:
         first = store.save([data])
-    before = digest(path)
-    with Store.open(path) as store:
+    before = written(store_at)
+    with Store.open(store_at) as store:
         again = store.save([data])
         assert len(store.observations()) == 2
     assert (first[0].added, again[0].added, again[0].unchanged) == (2, 0, 2)
-    assert digest(path) == before
+    assert written(store_at) == before
 
 
-def test_a_source_file_is_the_whole_truth_for_its_weeks(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "history.db") as store:
+def written(location: Path | str) -> object:
+    """What tells that something was written: the file's digest; on PostgreSQL, where each row
+    version is and the transaction that wrote it (an update or a rewrite moves both)."""
+    if isinstance(location, Path):
+        return digest(location)
+    with outside(location) as db:
+        tables = [row[0] for row in db.execute("SELECT tablename FROM pg_tables "
+                                               "WHERE schemaname = current_schema() ORDER BY 1")]
+        return {table: db.execute(f"SELECT xmin::text, ctid::text FROM {table} ORDER BY ctid").fetchall()
+                for table in tables}
+
+
+def test_a_source_file_is_the_whole_truth_for_its_weeks(store_at: Path | str) -> None:
+    with Store.open(store_at) as store:
         store.save([week(("a/one", 10), ("b/two", 5))])
         report = store.save([week(("a/one", 12), ("c/three", 4))])[0]
         rows = {(o.model, o.tokens) for o in store.observations()}
@@ -44,11 +56,11 @@ def test_a_source_file_is_the_whole_truth_for_its_weeks(tmp_path: Path) -> None:
     assert (report.added, report.changed, report.removed) == (1, 1, 1)
 
 
-def test_a_failed_save_keeps_nothing(tmp_path: Path) -> None:
+def test_a_failed_save_keeps_nothing(store_at: Path | str) -> None:
     broken = Collected("board", (Observation("board", "2026-W11", "a/one", -1, 1, "", "t0"),))
-    with Store.open(tmp_path / "history.db") as store:
+    with Store.open(store_at) as store:
         store.save([week(("b/two", 5))])
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(integrity_error(store_at)):
             store.save([week(("a/one", 10)), broken])
         assert [(o.model, o.tokens) for o in store.observations()] == [("b/two", 5)]
 

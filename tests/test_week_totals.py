@@ -17,6 +17,7 @@ from bulletin.story.detect import detect
 from bulletin.story.rules import HistoryIndex
 from bulletin.story.stats import WeekHistory
 from support import write_config
+from support.postgres import outside
 
 Boards = dict[tuple[str, str, bool], tuple[int, dict[str, int], dict[str, int]]]
 
@@ -47,8 +48,8 @@ def days(source: str, first: date, count: int, models: dict[str, int]) -> Collec
 MONDAY = date(2026, 3, 2)  # 2026-W10
 
 
-def test_a_back_fill_keeps_each_week_summed(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "h.db") as store:
+def test_a_back_fill_keeps_each_week_summed(store_at: Path | str) -> None:
+    with Store.open(store_at) as store:
         store.save([days("api", MONDAY, 12, {"a/one": 100, "b/two": 50})])
         assert kept(store) == summed(store)
         assert kept(store)[("api", "2026-W10", True)] == (
@@ -56,8 +57,8 @@ def test_a_back_fill_keeps_each_week_summed(tmp_path: Path) -> None:
         assert kept(store)[("api", "2026-W11", True)][0] == 5  # a partial week: five days
 
 
-def test_the_rest_of_a_partial_week_completes_it(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "h.db") as store:
+def test_the_rest_of_a_partial_week_completes_it(store_at: Path | str) -> None:
+    with Store.open(store_at) as store:
         store.save([days("api", MONDAY, 3, {"a/one": 100})])
         assert kept(store)[("api", "2026-W10", True)] == (3, {"a/one": 303}, {})
         # New days only: the store takes the back-fill path, and the week is summed whole.
@@ -66,8 +67,8 @@ def test_the_rest_of_a_partial_week_completes_it(tmp_path: Path) -> None:
         assert kept(store) == summed(store)
 
 
-def test_a_reimport_writes_nothing_and_the_totals_stay(tmp_path: Path) -> None:
-    path = tmp_path / "h.db"
+def test_a_reimport_writes_nothing_and_the_totals_stay(store_at: Path | str) -> None:
+    path = store_at
     data = days("api", MONDAY, 10, {"a/one": 100, "b/two": 50})
     with Store.open(path) as store:
         store.save([data])
@@ -77,8 +78,8 @@ def test_a_reimport_writes_nothing_and_the_totals_stay(tmp_path: Path) -> None:
         assert kept(store) == before == summed(store)
 
 
-def test_changed_and_removed_rows_are_summed_again(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "h.db") as store:
+def test_changed_and_removed_rows_are_summed_again(store_at: Path | str) -> None:
+    with Store.open(store_at) as store:
         store.save([days("api", MONDAY, 14, {"a/one": 100, "b/two": 50, "c/three": 7})])
         # The same two weeks again: one figure changed, one model gone from the second week.
         rows = [row for row in days("api", MONDAY, 14, {"a/one": 100, "b/two": 50, "c/three": 7}).rows
@@ -94,18 +95,18 @@ def test_changed_and_removed_rows_are_summed_again(tmp_path: Path) -> None:
         assert totals[("api", "2026-W10", True)][1]["c/three"] == sum(7 + n for n in range(7))
 
 
-def test_a_model_removed_from_every_day_of_a_week_leaves_it(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "h.db") as store:
+def test_a_model_removed_from_every_day_of_a_week_leaves_it(store_at: Path | str) -> None:
+    with Store.open(store_at) as store:
         store.save([days("api", MONDAY, 7, {"a/one": 100, "b/two": 50})])
         store.save([days("api", MONDAY, 7, {"a/one": 100})])
         assert kept(store) == summed(store)
         assert kept(store)[("api", "2026-W10", True)] == (7, {"a/one": sum(100 + n for n in range(7))}, {})
 
 
-def test_weekly_rows_keep_their_ranks_and_sources_stay_apart(tmp_path: Path) -> None:
+def test_weekly_rows_keep_their_ranks_and_sources_stay_apart(store_at: Path | str) -> None:
     weekly = Collected("board", rows=(("board", "2026-W10", "a/one", 10, 2, "", "t0"),
                                       ("board", "2026-W10", "b/two", 20, 1, "", "t0")))
-    with Store.open(tmp_path / "h.db") as store:
+    with Store.open(store_at) as store:
         store.save([weekly, days("api", MONDAY, 7, {"a/one": 1})])
         assert kept(store)[("board", "2026-W10", False)] == (7, {"a/one": 10, "b/two": 20},
                                                              {"a/one": 2, "b/two": 1})
@@ -117,14 +118,13 @@ def test_weekly_rows_keep_their_ranks_and_sources_stay_apart(tmp_path: Path) -> 
         assert totals == summed(store)
 
 
-def test_an_edit_from_outside_is_summed_by_the_next_reader(tmp_path: Path) -> None:
-    path = tmp_path / "h.db"
+def test_an_edit_from_outside_is_summed_by_the_next_reader(store_at: Path | str) -> None:
+    path = store_at
     with Store.open(path) as store:
         store.save([days("api", MONDAY, 14, {"a/one": 100, "b/two": 50})])
-    with sqlite3.connect(path) as db:
+    with outside(path) as db:
         db.execute("UPDATE observations SET tokens = 5 WHERE period = '2026-03-03' AND model = 'a/one'")
         db.execute("DELETE FROM observations WHERE period >= '2026-03-09'")
-    db.close()
     with Store.open(path) as store:
         totals = kept(store)
         assert totals == summed(store)
@@ -132,13 +132,12 @@ def test_an_edit_from_outside_is_summed_by_the_next_reader(tmp_path: Path) -> No
         assert totals[("api", "2026-W10", True)][1]["a/one"] == sum(100 + n for n in range(7)) - 101 + 5
 
 
-def test_rows_inserted_from_outside_count_after_a_rebuild(tmp_path: Path) -> None:
-    path = tmp_path / "h.db"
+def test_rows_inserted_from_outside_count_after_a_rebuild(store_at: Path | str) -> None:
+    path = store_at
     with Store.open(path) as store:
         store.save([days("api", MONDAY, 7, {"a/one": 100})])
-    with sqlite3.connect(path) as db:
+    with outside(path) as db:
         db.execute("INSERT INTO observations VALUES ('api', '2026-03-09', 'a/one', 4, NULL, '', '')")
-    db.close()
     with Store.open(path) as store:
         store.rebuild_week_totals()
         assert kept(store) == summed(store)

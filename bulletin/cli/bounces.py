@@ -39,7 +39,7 @@ def bounces(config_path: Path, recipient: str, sources: tuple[str, ...]) -> None
     settings = _email_settings(config)
     key = tokens.key_from_env(settings.signing_key_env)
     messages = bounce_sources.read(sources, sys.stdin.buffer, recipient)
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         tally = bounce_rules.apply(store, key, messages.reports, settings.soft_bounce_limit,
                                    messages.too_large)
     click.echo(tally.line())

@@ -20,10 +20,10 @@ from bulletin.weeks import IsoWeek
 def corrections(config_path: Path, week: IsoWeek | None, fmt: str) -> None:
     """Every correction: the week, the statement, what it said, what it says now, when, its status."""
     config = load(config_path)
-    if not config.database.exists():
+    if not config.store_url and not config.database.exists():
         found = []
     else:
-        with Store.open(config.database) as store:
+        with Store.open(config.store) as store:
             found = store.corrections.of(week)
     rows = [{"week": str(c.week), "locale": c.locale, "statement": c.sentence, "old": c.old,
              "new": c.new, "quantity": c.quantity, "source": c.source, "detected_at": c.detected_at,

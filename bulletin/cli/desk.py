@@ -46,7 +46,7 @@ def desk(ctx: click.Context, config_path: Path, host: str, port: int, secure: bo
         raise BulletinError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"
                             + (" (another server is using it; pick another with --port)"
                                if exc.errno == errno.EADDRINUSE else "")) from None
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         if not store.editors.count():
             logging.getLogger("bulletin").warning(
                 "no editor can sign in yet: add one with `bulletin desk add-editor USER --name NAME`")
@@ -82,7 +82,7 @@ def add_editor(config_path: Path, user: str, name: str) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
     hashed = passwords.make(password)
     config = load(config_path)
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         done = store.editors.put(user, name, hashed, clock.stamp())
     click.echo(f"{user}: {done} ({name})")
 

@@ -22,7 +22,7 @@ import click
 
 from bulletin.cli import output
 from bulletin.cli.options import config_option, load
-from bulletin.errors import BulletinError
+from bulletin.errors import BulletinError, StoreError
 from bulletin.publish.email import tokens
 from bulletin.publish.email.settings import SmtpSecurity
 from bulletin.render import fonts
@@ -31,6 +31,7 @@ from bulletin.store.migrations import MIGRATIONS
 
 FREE_BYTES = 200 * 2**20  # below this, a run may fill the disk halfway through
 TIMEOUT = 10.0
+OLDEST_POSTGRESQL = 11
 
 
 @click.command()
@@ -87,6 +88,9 @@ def _store(config: Any) -> Iterator[Check]:
     """Read only: opening the store the usual way would upgrade an older schema, a write."""
     import sqlite3
 
+    if config.store_url:
+        yield from _postgres(config.store_url)
+        return
     path = config.database
     if not path.exists():
         yield "store", ""  # the first run creates it, 0600
@@ -111,6 +115,29 @@ def _store(config: Any) -> Iterator[Check]:
     mode = stat.S_IMODE(path.stat().st_mode)
     yield "store permissions", "" if not mode & 0o077 else (
         f"{path} is mode {mode:o} and holds subscriber addresses; `chmod 600 {path}`")
+
+
+def _postgres(url: str) -> Iterator[Check]:
+    """The server answers, which version it is, and the schema it holds (none yet: the first run makes it)."""
+    from bulletin.store import engine, postgres_schema
+
+    try:
+        server, version = engine.postgres().inspect(url)
+    except StoreError as exc:
+        yield "store", str(exc)
+        return
+    yield "store", ""
+    major = int(server.split(".")[0]) if server.split(".")[0].isdigit() else 0
+    yield f"store server (PostgreSQL {server})", "" if major >= OLDEST_POSTGRESQL else (
+        f"PostgreSQL {OLDEST_POSTGRESQL} or newer is needed (its triggers use EXECUTE FUNCTION)")
+    shown = engine.postgres().shown(url)
+    if version is None:
+        yield "store schema", (f"{shown}: the database holds other tables and no bulletin store; "
+                               "give the store a database of its own")
+    else:
+        yield "store schema", "" if version <= postgres_schema.VERSION else (
+            f"{shown}: schema version {version} was written by a newer bulletin (this one knows "
+            f"{postgres_schema.VERSION}); upgrade bulletin")
 
 
 def _disk(output: Path) -> Iterator[Check]:

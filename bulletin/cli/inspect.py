@@ -24,7 +24,7 @@ from bulletin.weeks import IsoWeek
 def sources(config_path: Path, fmt: str) -> None:
     """Each source's state: last success, how recent its data is, and why it is stale."""
     config = load(config_path)
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         states = store.source_states()
     rows = []
     for source in config.sources:

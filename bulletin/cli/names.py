@@ -37,7 +37,7 @@ def list_names(config_path: Path, fmt: str) -> None:
     """Every decided name, and the made-up names held weeks still wait on."""
     config = load(config_path)
     kept = decisions.decided(config)
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         open_ = decisions.waiting(store)
     if fmt == "json":
         click.echo(json.dumps({"decided": [vars(d) for d in kept],

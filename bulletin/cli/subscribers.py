@@ -30,7 +30,7 @@ SEND_STATES = tuple(state.value for state in SendState)
 
 
 def _database(config_path: Path) -> Store:
-    return Store.open(load_config(config_path).database)
+    return Store.open(load_config(config_path).store)
 
 
 @click.group()
@@ -54,7 +54,7 @@ def add(config_path: Path, email: str, locale: str, pending: bool, force: bool,
         editions: tuple[str, ...]) -> None:
     """Add an address (confirmed: you vouch that its owner asked)."""
     config = load_config(config_path)
-    with Store.open(config.database) as store, store.transaction():
+    with Store.open(config.store) as store, store.transaction():
         if editions:
             offered = choices.offered(config.editions, store, config.title)
             editions = choices.checked(editions, offered, "--edition")

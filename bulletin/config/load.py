@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -68,7 +69,7 @@ def parse_config(raw: Any, path: Path) -> Config:
     return Config(path, values["title"], output, database, values["templates_dir"], tuple(values["sources"]),
                   values["methodology"], tuple(publishers), tuple(values["rules"]), values["story"],
                   tuple(dict.fromkeys(values["locales"])), values["review"], base_url, values["chart"],
-                  publication, values["editions"])
+                  publication, values["editions"], values["store"])
 
 
 # The top-level keys that make the Publication, in its fields' order.
@@ -121,6 +122,31 @@ def _read_story(story: option.Option, raw: dict[str, Any], where: str, problems:
     return StoryConfig() if values is None else StoryConfig(**STORY.filled(values))
 
 
+def _read_store(store: option.Option, raw: dict[str, Any], where: str, problems: check.Problems,
+                base_dir: Path) -> str:
+    """A postgresql:// URL, or "" for the SQLite file; a password in it is refused (secrets stay out)."""
+    url = check.string(raw, "store", "", problems)
+    if url is None:
+        return ""
+    example = "postgresql://USER@HOST:PORT/DB"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError as exc:
+        problems.add("store", f"not a valid URL ({exc}); expected {example}")
+        return ""
+    if parts.scheme not in ("postgresql", "postgres"):
+        problems.add("store", f"expected a PostgreSQL URL, {example}, not {url!r}")
+    elif parts.password is not None:
+        problems.add("store", "a password must not be written in the config: set PGPASSWORD, or use "
+                              "~/.pgpass or a service file")
+    elif not parts.path.strip("/") and "service=" not in parts.query:
+        problems.add("store", f"the URL names no database; expected {example}")
+    else:
+        return url
+    return ""
+
+
 def _read_locales(locales: option.Option, raw: dict[str, Any], where: str, problems: check.Problems,
                   base_dir: Path) -> list[str]:
     codes = check.string_list(raw, "locales", "", problems, default=list(locales.default))
@@ -164,6 +190,10 @@ TOP = option.schema(
                 "of many countries asks a newsletter for one)", shown_default="none"),
     option.path("output", "folder for the bulletins and the default database", default="output"),
     option.path("database", "the SQLite history", shown_default=f"`OUTPUT/{DATABASE}`"),
+    option.custom("store", None, "a PostgreSQL database to keep the history in instead, "
+                  "`postgresql://USER@HOST:PORT/DB` (`pip install 'bulletin[postgres]'`); the password "
+                  "comes from `PGPASSWORD`, `~/.pgpass` or a service file, never from here", "URL",
+                  _read_store, shown_default="none (the SQLite file)"),
     option.path("templates_dir", "a folder of templates that override the built-in ones by name",
                 must_exist=True),
     option.custom("sources", None, "where the numbers come from: a list of `{name, type, ...}`, each type's "

@@ -59,6 +59,12 @@ class Config:
     chart: bool = True
     publication: Publication = Publication()  # what it is and who is behind it
     editions: tuple[Edition | EditionGenerator, ...] = ()  # beside the main bulletin (model/editions.py)
+    store_url: str = ""  # `store:`, a postgresql:// URL; "" keeps the history in ``database``
+
+    @property
+    def store(self) -> Path | str:
+        """Where the history is: what Store.open() takes (the SQLite file, or the URL)."""
+        return self.store_url or self.database
 
     def with_output(self, output: Path) -> Config:
         """The same settings writing elsewhere; the database follows only if it was defaulted."""

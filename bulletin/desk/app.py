@@ -91,19 +91,19 @@ class Desk(web.WebApp):
 
     def get(self, request: web.Request, session: Session) -> web.Response:
         if request.path == "/":
-            with Store.open(self.config.database) as store:
+            with Store.open(self.config.store) as store:
                 return self.page(200, "home", session, home=views.home(self.config, store))
         if request.path == "/sources":
-            with Store.open(self.config.database) as store:
+            with Store.open(self.config.store) as store:
                 return self.page(200, "sources", session, desk=views.sources(self.config, store))
         if request.path == "/names":
-            with Store.open(self.config.database) as store:
+            with Store.open(self.config.store) as store:
                 return self.page(200, "names", session, names=views.model_names(store))
         found = _WEEK.fullmatch(request.path)
         week = _week(found[1]) if found and not found[2] else None
         if week is None:
             return self.page(404, "missing", session)
-        with Store.open(self.config.database) as store:
+        with Store.open(self.config.store) as store:
             shown = views.week(self.config, store, week)
         if shown is None:
             return self.page(404, "missing", session)
@@ -153,7 +153,7 @@ class Desk(web.WebApp):
                                      f"{minutes} minute{'s' if minutes > 1 else ''}.", user)
             return web.Response(answer.status, answer.body, answer.content_type,
                                 (*answer.headers, ("Retry-After", str(math.ceil(wait)))))
-        with Store.open(self.config.database) as store:
+        with Store.open(self.config.store) as store:
             editor = store.editors.get(user) if user else None
             if not passwords.matches(editor.password_hash if editor else None, password):
                 self.limits.failed(user, request.client)
@@ -209,7 +209,7 @@ class Desk(web.WebApp):
     def edit(self, session: Session, week: IsoWeek, form: dict[str, str]) -> web.Response:
         """One paragraph's new wording: checked against the store, kept, and rendered again."""
         locale = form.get("locale", "")
-        with Store.open(self.config.database) as store:
+        with Store.open(self.config.store) as store:
             editor = store.editors.get(session.user)
         if editor is None:  # removed from the store while signed in
             self.sessions.end(session)
@@ -238,7 +238,7 @@ class Desk(web.WebApp):
             session.notice.clear()
         editor = ""
         if session and session.user:
-            with Store.open(self.config.database) as store:
+            with Store.open(self.config.store) as store:
                 found = store.editors.get(session.user)
                 editor = found.name if found else session.user
         html = self.templates.get_template(f"desk/{name}.html.j2").render(

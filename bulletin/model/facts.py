@@ -568,6 +568,7 @@ class EditionWeekFacts(SubjectFacts):
     country_share: float | None = None
     models: tuple[ModelFacts, ...] = ()  # its rows on the leaderboard, by rank (the first few)
     counted_models: int = 0  # how many of its models the total counts (tiers and snapshots as one)
+    listed_rows: int = 0  # its rows on the leaderboard (a model's tiers and snapshots each have one)
     told_models: tuple[str, ...] = ()  # its models another paragraph tells the move of
     newcomers: tuple[ModelFacts, ...] = ()  # its models listed this week for the first time
     record: bool = False  # its highest counted week of those held (four earlier weeks at least)

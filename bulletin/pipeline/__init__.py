@@ -189,7 +189,7 @@ def collect(config: Config, start: date | None = None, end: date | None = None) 
 
 def render(config: Config, week: IsoWeek | None = None) -> RunResult:
     """Write a week's bulletin from what the store holds."""
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         history = stats_history(config, store)
         story = build_story(config, store, week, history=history)
         return write_edition(config, store, story, history=history).result
@@ -202,7 +202,7 @@ def publish(config: Config, week: IsoWeek, to: Sequence[str] = ()) -> list[Deliv
     the store first: a number the store no longer supports stops it.
     """
     targets = _targets(config, to)
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         return _publish_week(config, store, week, targets)
 
 
@@ -214,7 +214,7 @@ def decide(config: Config, week: IsoWeek, approve: bool, why: str = "", to: Sequ
     ``email`` asks (``_not_back_filled``).
     """
     targets = _targets(config, to)
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         record = store.bulletin(week)
         if record is None:
             raise PublishError(f"{week}: no rendered bulletin (run `bulletin render --week {week}`)")
@@ -249,7 +249,7 @@ def _keep_approved_text(config: Config, store: Store, week: IsoWeek) -> None:
 
 def review_list(config: Config) -> list[tuple[BulletinRecord, Path]]:
     """Bulletins waiting for an editor, with where to look at each."""
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         found = [(record, folder_of(config.output, record.week) / page_name(DEFAULT_LOCALE))
                  for record in store.bulletins() if record.status == Status.HELD]
         held = store.corrections.of(status=CorrectionStatus.HELD)
@@ -271,18 +271,18 @@ def rebuild_site(config: Config) -> list[tuple[str, int]]:
     sites = [p for p in config.publishers if p.rebuilds]
     if not sites:
         raise PublishError("no site configured: add a `type: site` entry under publish:")
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         return [(site.name, site.rebuild(config.output, store)) for site in sites]
 
 
 def week_stats(config: Config, week: IsoWeek | None = None) -> WeekStats:
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         history = stats_history(config, store)
         return history[choose_week(history, week)]
 
 
 def week_events(config: Config, week: IsoWeek | None = None) -> tuple[WeekStats, list[Event]]:
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         history = stats_history(config, store)
         chosen = choose_week(history, week)
         return history[chosen], detect_week(config, store, history, chosen, store.figures())
@@ -295,10 +295,11 @@ def _collected(config: Config, start: date | None = None, end: date | None = Non
                ) -> tuple[Store, list[Outcome]]:
     """The store, opened and with every source collected into it, for the stages after.
 
-    A first collection that fails leaves no empty history behind.
+    A first collection that fails leaves no empty history behind (an SQLite file; a
+    PostgreSQL database is the administrator's, and keeps its empty schema).
     """
-    new = not config.database.exists()
-    store = Store.open(config.database)
+    new = not config.store_url and not config.database.exists()
+    store = Store.open(config.store)
     try:
         return store, collect_into(config, store, start, end)
     except BaseException:
@@ -584,6 +585,13 @@ def _withdraw(config: Config, store: Store, week: IsoWeek) -> list[Delivery]:
         if delivery is not None:
             store.record_delivery(delivery)
             withdrawn.append(delivery)
+            if delivery.status == DeliveryStatus.WITHDRAWN and target.takes_editions:
+                # Its editions went with it: none is counted as on the target any more.
+                for sent in store.editions.deliveries(week):
+                    if sent.target == target.name and sent.status == DeliveryStatus.OK:
+                        store.record_delivery(replace(sent, status=DeliveryStatus.WITHDRAWN,
+                                                      detail=delivery.detail,
+                                                      delivered_at=delivery.delivered_at))
     return withdrawn
 
 

@@ -33,7 +33,7 @@ class WeekResult:
 
 def backtest(config: Config, start: IsoWeek | None = None, end: IsoWeek | None = None
              ) -> list[WeekResult]:
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         history = stats_history(config, store)
         figures = store.figures()
     weeks = [week for week in sorted(history) if is_complete(history, week)

@@ -55,7 +55,7 @@ def edit(config: Config, week: IsoWeek, locale: str, generated: str, seen: str, 
     if _MARKUP.search(text):
         raise EditError(f"{week}: an edit may not add a link, an image, HTML or a new block; "
                         "nothing was changed")
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         record = store.bulletin(week)
         if record is None:
             raise PublishError(f"{week}: no rendered bulletin (run `bulletin render --week {week}`)")

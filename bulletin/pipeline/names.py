@@ -77,7 +77,7 @@ def correct(config: Config, model: str, name: str, editor: str) -> Decided:
 def _decide(config: Config, model: str, name: str | None, editor: str) -> Decided:
     """Keep the decision, then render again every held week that waited on the model's name:
     a week held for nothing else is held no more, and its article gives the decided name."""
-    with run_lock(config.database, wait=False), Store.open(config.database) as store:
+    with run_lock(config.database, wait=False), Store.open(config.store) as store:
         _known(store, model)
         weeks = next((w.weeks for w in waiting(store) if w.model == model), ())
         if name is None:
@@ -92,13 +92,13 @@ def _decide(config: Config, model: str, name: str | None, editor: str) -> Decide
 
 def forget(config: Config, model: str) -> None:
     """Drop the decision on ``model``: its name is the catalogue's or made up again."""
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         if not store.decisions.forget_name(model):
             raise BulletinError(f"{model!r}: no name was decided for this model")
 
 
 def decided(config: Config) -> list[DecidedName]:
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         return list(store.decisions.names().values())
 
 

@@ -72,7 +72,7 @@ class ConfirmationSender:
         if clock.now().timestamp() < self._failed_until:
             return 0
         sent = 0
-        with Store.open(self.config.database) as store:
+        with Store.open(self.config.store) as store:
             people = store.subscribers
             for found in people.wanting_confirmation():
                 with store.transaction():

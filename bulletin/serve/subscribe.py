@@ -123,7 +123,7 @@ class Handlers:
         return checked
 
     def db(self) -> Store:
-        return Store.open(self.config.database)
+        return Store.open(self.config.store)
 
     def _key(self) -> bytes:
         assert self.settings is not None

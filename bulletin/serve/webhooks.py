@@ -164,7 +164,7 @@ class Webhooks:
     def _act(self, events: list[EspEvent]) -> web.Response:
         """200 whatever became of the events (the ESP would only post them again), all in one
         transaction; the answer says what became of a lone event."""
-        with Store.open(self.config.database) as store, store.transaction():
+        with Store.open(self.config.store) as store, store.transaction():
             outcomes = [self._record(store, event) for event in events]
         return _plain(200, outcomes[0] if len(outcomes) == 1 else "ok" if outcomes else "ignored")
 

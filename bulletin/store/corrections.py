@@ -122,7 +122,7 @@ class CorrectionLedger:
 
     def of(self, week: IsoWeek | None = None, status: CorrectionStatus | None = None
            ) -> list[Correction]:
-        query, params = f"SELECT {_COLUMNS} FROM corrections WHERE 1", []
+        query, params = f"SELECT {_COLUMNS} FROM corrections WHERE true", []
         if week is not None:
             query += " AND week = ?"
             params.append(str(week))

@@ -1,4 +1,4 @@
-"""The history: observations, figures and bulletins in SQLite.
+"""The history: observations, figures and bulletins, in SQLite or PostgreSQL (engine.py).
 
 Each collection is saved in one transaction, so a failure leaves the store as
 it was. A source's file is its whole truth for the periods it covers: rows
@@ -26,7 +26,7 @@ from contextlib import AbstractContextManager, contextmanager
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from bulletin.store.corrections import CorrectionLedger
@@ -55,12 +55,13 @@ from bulletin.model import (
 )
 from bulletin.model.editions import MAIN
 from bulletin.records import record
-from bulletin.store import week_totals
+from bulletin.store import engine, week_totals
 from bulletin.store.corrections import CorrectionLedger
 from bulletin.store.decisions import Decisions
 from bulletin.store.editions import Editions
 from bulletin.store.editors import Editors
 from bulletin.store.edits import EditLedger
+from bulletin.store.engine import is_url
 from bulletin.store.mail import SendLedger, Subscribers
 from bulletin.store.mail_reports import MailReports
 from bulletin.store.migrations import MIGRATIONS
@@ -247,7 +248,7 @@ def _immediate(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.db = connection
-        self.path = path
+        self.path = path  # an SQLite store's file; for PostgreSQL, postgres.local_path()
         self.lock = threading.RLock()  # held by a transaction, and by the mail tables' reads
         self._depth = 0  # transactions open on this connection (an inner one joins the outer)
 
@@ -288,13 +289,20 @@ class Store:
         return Decisions(self)
 
     @classmethod
-    def open(cls, path: Path) -> Store:
-        """The store at ``path``, made anew (0600, current schema) if there is no file there.
+    def open(cls, location: Path | str) -> Store:
+        """The store at ``location``, made anew (0600, current schema) if there is no file there.
 
         A file that is there but is not a bulletin store (empty, truncated,
         another program's database) is refused: starting a fresh history in
         its place would silently drop every published week and subscriber.
+        ``location`` may be a ``postgresql://`` URL instead (store/postgres.py).
         """
+        if is_url(location):
+            postgres = engine.postgres()
+            # Typed as SQLite's: it offers the part of sqlite3.Connection the store uses (engine.py).
+            connection = cast(sqlite3.Connection, postgres.connect(str(location)))
+            return cls(connection, postgres.local_path(str(location)))
+        path = Path(location)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             _sweep_drafts(path)
@@ -398,7 +406,7 @@ class Store:
             counts["names"] += db.execute(
                 "INSERT INTO model_names VALUES (?, ?, ?, ?) ON CONFLICT (model) DO UPDATE "
                 "SET name=excluded.name, source=excluded.source, created=excluded.created "
-                "WHERE name IS NOT excluded.name OR created IS NOT excluded.created",
+                "WHERE model_names.name IS NOT excluded.name OR model_names.created IS NOT excluded.created",
                 (name.model, name.name, name.source, name.created)).rowcount
         for item in collected.items:
             cursor = db.execute("INSERT INTO feed_items VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -409,7 +417,8 @@ class Store:
         for cache in collected.validators:
             db.execute("INSERT INTO http_cache VALUES (?, ?, ?) ON CONFLICT (url) DO UPDATE "
                        "SET etag=excluded.etag, last_modified=excluded.last_modified "
-                       "WHERE etag IS NOT excluded.etag OR last_modified IS NOT excluded.last_modified",
+                       "WHERE http_cache.etag IS NOT excluded.etag "
+                       "OR http_cache.last_modified IS NOT excluded.last_modified",
                        (cache.url, cache.etag, cache.last_modified))
         if not collected.figures_replace:
             self._add_figures(db, collected, counts)
@@ -452,8 +461,8 @@ class Store:
             db.executemany("INSERT OR REPLACE INTO incoming VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         total = db.execute("SELECT count(*) FROM incoming").fetchone()[0]
         added, changed = db.execute(
-            "SELECT sum(o.model IS NULL), sum(o.model IS NOT NULL AND (o.tokens != i.tokens "
-            "OR o.rank IS NOT i.rank)) FROM incoming i LEFT JOIN observations o "
+            "SELECT count(*) FILTER (WHERE o.model IS NULL), count(*) FILTER (WHERE o.model IS NOT NULL "
+            "AND (o.tokens != i.tokens OR o.rank IS NOT i.rank)) FROM incoming i LEFT JOIN observations o "
             "ON o.source = ? AND o.period = i.period AND o.model = i.model", (source,)).fetchone()
         if added or changed:
             touched.update(row[0] for row in db.execute(
@@ -471,7 +480,8 @@ class Store:
                        "fetched_at FROM incoming WHERE true ON CONFLICT (source, period, model) "
                        "DO UPDATE SET tokens=excluded.tokens, rank=excluded.rank, "
                        "source_url=excluded.source_url, fetched_at=excluded.fetched_at "
-                       "WHERE tokens != excluded.tokens OR rank IS NOT excluded.rank", (source,))
+                       "WHERE observations.tokens != excluded.tokens "
+                       "OR observations.rank IS NOT excluded.rank", (source,))
         db.execute("DELETE FROM incoming")
         week_totals.settle(db, source, periods if added else ())
         counts["added"] += added or 0

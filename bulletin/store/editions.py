@@ -127,6 +127,21 @@ class Editions:
                 f"AND b.status IN ({_PUBLISHABLE}) ORDER BY e.week", (name, target)).fetchall()
         return [(IsoWeek.parse(week), headline, rendered_at) for week, headline, rendered_at in rows]
 
+    def published_to(self, target: str) -> dict[str, list[tuple[IsoWeek, str, str, str]]]:
+        """Every edition's weeks delivered to ``target``, by name, as ``Store.delivered`` gives the main
+        bulletin's: (week, headline, rendered_at, remote_id), in one query for them all."""
+        with self._store.lock:
+            rows = self._store.db.execute(
+                "SELECT e.edition, e.week, e.headline, e.rendered_at, d.remote_id FROM edition_deliveries d "
+                "JOIN edition_bulletins e ON e.week = d.week AND e.edition = d.edition "
+                "JOIN bulletins b ON b.week = d.week "
+                f"WHERE d.target = ? AND d.status = '{DeliveryStatus.OK}' "
+                f"AND b.status IN ({_PUBLISHABLE}) ORDER BY e.edition, e.week", (target,)).fetchall()
+        found: dict[str, list[tuple[IsoWeek, str, str, str]]] = {}
+        for name, week, headline, rendered_at, remote_id in rows:
+            found.setdefault(name, []).append((IsoWeek.parse(week), headline, rendered_at, remote_id))
+        return found
+
 
 _EDITION = "week, edition, headline, events, titles, rendered_at"
 _PUBLISHABLE = ", ".join(f"'{status}'" for status in sorted(PUBLISHABLE))

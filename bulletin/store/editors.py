@@ -39,8 +39,8 @@ class Editors:
     def put(self, user: str, name: str, password_hash: str, stamp: str) -> str:
         """Add the editor, or give an existing one a new name and password: "added" or "updated"."""
         with self._store.transaction() as db:
-            known = db.execute("SELECT 1 FROM editors WHERE user = ?", (user,)).fetchone()
-            db.execute("INSERT INTO editors VALUES (?, ?, ?, ?, ?) ON CONFLICT (user) DO UPDATE "
+            known = db.execute('SELECT 1 FROM editors WHERE "user" = ?', (user,)).fetchone()
+            db.execute('INSERT INTO editors VALUES (?, ?, ?, ?, ?) ON CONFLICT ("user") DO UPDATE '
                        "SET name = excluded.name, password_hash = excluded.password_hash, "
                        "changed_at = excluded.changed_at", (user, name, password_hash, stamp, stamp))
         return "updated" if known else "added"
@@ -51,11 +51,11 @@ class Editors:
 
     def get(self, user: str) -> Editor | None:
         with self._store.lock:
-            row = self._store.db.execute("SELECT user, name, password_hash, created_at, changed_at "
-                                         "FROM editors WHERE user = ?", (user,)).fetchone()
+            row = self._store.db.execute('SELECT "user", name, password_hash, created_at, changed_at '
+                                         'FROM editors WHERE "user" = ?', (user,)).fetchone()
         return Editor(*row) if row else None
 
     def set_hash(self, user: str, password_hash: str) -> None:
         """A stored hash made again with today's parameters (argon2's ``check_needs_rehash``)."""
         with self._store.transaction() as db:
-            db.execute("UPDATE editors SET password_hash = ? WHERE user = ?", (password_hash, user))
+            db.execute('UPDATE editors SET password_hash = ? WHERE "user" = ?', (password_hash, user))

@@ -19,10 +19,10 @@ reader; rows inserted from outside need ``Store.rebuild_week_totals()``.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from bulletin.store.engine import SQLITE, Connection, dialect
 from bulletin.weeks import IsoWeek
 
 # The ISO week of a day column, in SQL: the Thursday of a day's Monday-to-Sunday
@@ -110,6 +110,43 @@ MIGRATION_LISTED = """
 """ + FILL
 
 
+# The same sums on PostgreSQL: json_object_agg for json_group_object (ordered by model, the order
+# SQLite's GROUP BY reads them in), ISO weeks and weekdays from to_char and extract.
+_PG_WEEK_OF_PERIOD = "to_char(CAST(period AS date), 'IYYY-\"W\"IW')"
+_PG_LISTED_BIT = "(1 << (CAST(extract(isodow FROM CAST({period} AS date)) AS INTEGER) - 1))"
+_PG_REFRESH_WEEKLY = (
+    "INSERT INTO week_boards SELECT ?, w.week, 0, 7, json_object_agg(o.model, o.tokens ORDER BY o.model), "
+    "json_object_agg(o.model, o.rank ORDER BY o.model), '{}' FROM touched_weeks w JOIN observations o "
+    "ON o.source = ? AND o.period = w.week GROUP BY w.week")
+_PG_REFRESH_DAILY = (
+    "WITH summed AS (SELECT d.week, o.model, SUM(o.tokens) AS tokens, "
+    f"SUM({_PG_LISTED_BIT.format(period='o.period')}) AS listed "
+    "FROM touched_days d JOIN observations o ON o.source = ? AND o.period = d.period "
+    "GROUP BY d.week, o.model), "
+    "counted AS (SELECT d.week, COUNT(*) AS days FROM touched_days d WHERE EXISTS "
+    "(SELECT 1 FROM observations o WHERE o.source = ? AND o.period = d.period) GROUP BY d.week) "
+    "INSERT INTO week_boards SELECT ?, s.week, 1, c.days, "
+    "json_object_agg(s.model, s.tokens ORDER BY s.model), '{}', "
+    "json_object_agg(s.model, s.listed ORDER BY s.model) FROM summed s "
+    "JOIN counted c ON c.week = s.week GROUP BY s.week, c.days")
+_PG_FILL = f"""
+    INSERT INTO week_boards SELECT source, period, 0, 7, json_object_agg(model, tokens ORDER BY model),
+        json_object_agg(model, rank ORDER BY model), '{{}}' FROM observations WHERE period LIKE '%-W%'
+        GROUP BY source, period;
+    WITH summed AS (
+        SELECT source, {_PG_WEEK_OF_PERIOD} AS week, model, SUM(tokens) AS tokens,
+        SUM({_PG_LISTED_BIT.format(period='period')}) AS listed FROM observations
+        WHERE period NOT LIKE '%-W%' GROUP BY 1, 2, 3),
+    counted AS (
+        SELECT source, {_PG_WEEK_OF_PERIOD} AS week, COUNT(DISTINCT period) AS days FROM observations
+        WHERE period NOT LIKE '%-W%' GROUP BY 1, 2)
+    INSERT INTO week_boards SELECT s.source, s.week, 1, c.days,
+        json_object_agg(s.model, s.tokens ORDER BY s.model), '{{}}',
+        json_object_agg(s.model, s.listed ORDER BY s.model) FROM summed s
+        JOIN counted c ON c.source = s.source AND c.week = s.week GROUP BY s.source, s.week, c.days;
+"""
+
+
 def touched_weeks(periods: Iterable[str]) -> set[str]:
     """The ISO weeks that periods (days or weeks) belong to."""
     weeks = set()
@@ -121,7 +158,7 @@ def touched_weeks(periods: Iterable[str]) -> set[str]:
 Row = tuple[str, str, str, int, int | None, str, str]
 
 
-def add_new(db: sqlite3.Connection, source: str, rows: Sequence[Row], periods: Sequence[str]) -> None:
+def add_new(db: Connection, source: str, rows: Sequence[Row], periods: Sequence[str]) -> None:
     """Boards for a back-fill of periods the store had not seen, just inserted.
 
     Where the store holds nothing else of those weeks for the source, the
@@ -169,7 +206,7 @@ def add_new(db: sqlite3.Connection, source: str, rows: Sequence[Row], periods: S
     _untouch(db)
 
 
-def _touch(db: sqlite3.Connection, weeks: Iterable[str]) -> None:
+def _touch(db: Connection, weeks: Iterable[str]) -> None:
     db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_days (period TEXT PRIMARY KEY, week TEXT) "
                "WITHOUT ROWID")
     db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_weeks (week TEXT PRIMARY KEY) WITHOUT ROWID")
@@ -180,12 +217,12 @@ def _touch(db: sqlite3.Connection, weeks: Iterable[str]) -> None:
                     for day in IsoWeek.parse(week).days()])
 
 
-def _untouch(db: sqlite3.Connection) -> None:
+def _untouch(db: Connection) -> None:
     db.execute("DELETE FROM touched_days")
     db.execute("DELETE FROM touched_weeks")
 
 
-def refresh(db: sqlite3.Connection, source: str, weeks: Iterable[str]) -> None:
+def refresh(db: Connection, source: str, weeks: Iterable[str]) -> None:
     """Sum these weeks of a source again from its observations (inside the caller's transaction)."""
     wanted = sorted(set(weeks))
     if not wanted:
@@ -193,6 +230,11 @@ def refresh(db: sqlite3.Connection, source: str, weeks: Iterable[str]) -> None:
     _touch(db, wanted)
     db.execute("DELETE FROM week_boards WHERE source = ? AND week IN (SELECT week FROM touched_weeks)",
                (source,))
+    if dialect(db) != SQLITE:
+        db.execute(_PG_REFRESH_WEEKLY, (source, source))
+        db.execute(_PG_REFRESH_DAILY, (source, source, source))
+        _untouch(db)
+        return
     # CROSS JOIN keeps the few touched periods outside, so SQLite looks them up by primary key.
     db.execute("INSERT INTO week_boards SELECT ?, w.week, 0, 7, json_group_object(o.model, o.tokens), "
                "json_group_object(o.model, o.rank), '{}' FROM touched_weeks w CROSS JOIN observations o "
@@ -211,7 +253,7 @@ def refresh(db: sqlite3.Connection, source: str, weeks: Iterable[str]) -> None:
     _untouch(db)
 
 
-def settle(db: sqlite3.Connection, source: str = "", added: Iterable[str] = ()) -> None:
+def settle(db: Connection, source: str = "", added: Iterable[str] = ()) -> None:
     """Sum again the weeks written since the last settle, and those of ``added`` periods."""
     by_source: dict[str, list[str]] = {source: list(added)} if source else {}
     stale = db.execute("SELECT source, period FROM week_boards_stale").fetchall()
@@ -223,15 +265,15 @@ def settle(db: sqlite3.Connection, source: str = "", added: Iterable[str] = ()) 
         db.execute("DELETE FROM week_boards_stale")
 
 
-def is_settled(db: sqlite3.Connection) -> bool:
+def is_settled(db: Connection) -> bool:
     return db.execute("SELECT 1 FROM week_boards_stale LIMIT 1").fetchone() is None
 
 
-def rebuild(db: sqlite3.Connection) -> None:
+def rebuild(db: Connection) -> None:
     """Sum every week again from the observations (inside the caller's transaction)."""
     db.execute("DELETE FROM week_boards")
     db.execute("DELETE FROM week_boards_stale")
-    for statement in FILL.split(";"):
+    for statement in (FILL if dialect(db) == SQLITE else _PG_FILL).split(";"):
         if statement.strip():
             db.execute(statement)
 

@@ -113,8 +113,8 @@ def edition_story(story: Story, edition: Edition, history: Mapping[IsoWeek, Week
     named = {family_of(key) for e in told for key in (*e.subjects, getattr(e.facts, "model", "")) if key}
     facts = replace(facts, told_models=tuple(m.model for m in facts.models if family_of(m.model) in named),
                     newcomers=tuple(m for m in facts.newcomers if family_of(m.model) not in named))
-    facts = replace(facts, quiet=not told and flat and facts.previous_rank == facts.rank
-                    and not facts.newcomers)
+    facts = replace(facts, quiet=facts.rank is not None and not told and flat
+                    and facts.previous_rank == facts.rank and not facts.newcomers)
     # The week's biggest news of the subject's own leads the edition, and makes its headline.
     lead = next((e for e in told if e.kind in _LEADS and _owned(e, subject, stats)), None)
     top_told = any(e.kind in _DUELS and isinstance(e.facts, DuelFacts)
@@ -160,7 +160,11 @@ def _without_total(event: Event, total: int) -> Event:
 
 def _owned(event: Event, subject: Subject, stats: WeekStats) -> bool:
     """Whether the event's first subject is the edition's own: its model, developer or country."""
-    return bool(event.subjects) and _owns(event.subjects[0], subject, stats)
+    if event.subjects and _owns(event.subjects[0], subject, stats):
+        return True
+    # A developer's model in a sweep of the top places, or the one that ended it.
+    return subject.kind == SubjectKind.DEVELOPER and event.kind in (EventKind.SWEEP, EventKind.SWEEP_END) \
+        and any(m.author == subject.key for m in _models_in(event.facts))
 
 
 def _told_once(events: list[Event]) -> list[Event]:
@@ -321,6 +325,7 @@ def _week_event(stats: WeekStats, subject: Subject, history: Mapping[IsoWeek, We
         country_share=(tokens / country_tokens.tokens if country_tokens and mine
                        and country_tokens.tokens != tokens else None),
         models=tuple(rows[:LISTED_MODELS]), counted_models=model_count([row.model for row in rows]),
+        listed_rows=len(rows),
         newcomers=tuple(ModelFacts(**model_facts(row)) for row in stats.models if stats.has_previous
                         and _owns(row.model, subject, stats) and not row.excluded and _new(row)),
         # A record needs a history: the subject on the list in every week since records began, four

@@ -23,7 +23,7 @@ def _email_target(config: Config, to: Sequence[str]) -> Publisher:
 def send_test(config: Config, week: IsoWeek, address: str, to: Sequence[str] = ()) -> str:
     """One [TEST] copy to ``address``; the subscribers and the ledger are left alone."""
     target = _email_target(config, to)
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         bulletin = RenderedBulletin.read(config.output, store, week)
     return f"{target.name}: test copy sent to {address} ({target.send_test(bulletin, address)})"
 
@@ -31,6 +31,6 @@ def send_test(config: Config, week: IsoWeek, address: str, to: Sequence[str] = (
 def requeue_uncertain(config: Config, week: IsoWeek) -> int:
     """Let the next send email the copies a killed run may or may not have delivered, of the week's
     main bulletin and of each of its editions."""
-    with Store.open(config.database) as store:
+    with Store.open(config.store) as store:
         editions = [MAIN, *(record.edition for record in store.editions.of(week))]
         return sum(store.send_ledger(week, edition).requeue_uncertain() for edition in editions)

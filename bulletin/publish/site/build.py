@@ -2,7 +2,15 @@
 
 Publishing one week writes that week's pages and the pages that list it (the
 home page, its year, the archive, the feeds, the sitemap), so the time it
-takes does not grow with the archive. ``rebuild()`` writes everything. Every
+takes does not grow with the archive. ``rebuild()`` writes everything.
+
+An edition of the week (a developer's, a country's) is a site of its own under
+``/<name>/``: a ``Site`` with ``edition`` set writes its week pages, home,
+archive, year pages and feeds there, titled with the edition's title. The main
+site lists the editions ("Follow a developer") and its sitemap lists their
+pages; publishing one edition's week writes that edition's pages and lists and
+the sitemap, and the main home and about pages only when the edition is new
+to the site. Every
 file is written under a temporary name and renamed into place: a site being
 served never shows half a file, and a build killed midway leaves the files
 it had not reached as they were.
@@ -13,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -23,11 +31,12 @@ import jinja2
 import orjson
 
 from bulletin.errors import PublishError
+from bulletin.model.editions import MAIN, SLUG
 from bulletin.model.publication import Publication
 from bulletin.publish.files import PART, place_copy, replace_file
 from bulletin.publish.site import feeds as sitefeeds
 from bulletin.publish.site import static
-from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed, language_tag
+from bulletin.publish.site.pages import DEFAULT_LANG, Article, EditionOnSite, Listed, language_tag
 from bulletin.render.article import environment
 from bulletin.render.card import SIZE as CARD_SIZE
 from bulletin.render.rendered import DATA, LOCALES, RenderedWeek, folder_of, page_path
@@ -37,6 +46,7 @@ HOME_LISTS = 10  # earlier bulletins listed under the latest one on the home pag
 ABOUT = "about/"
 WORDS = "site/_words.j2"  # the chrome's words, per language
 EXCERPTS = "site-excerpts.json"  # in OUTPUT: each published week's one-line excerpt, by week
+# ... and each edition's, beside it: site-excerpts.deepseek.json
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,10 @@ class Site:
     templates_dir: Path | None = None
     subscribe_url: str = ""  # the list's /subscribe page, when an email target has one
     publication: Publication = Publication()  # what it is and who is behind it, on every page
+    edition: str = MAIN  # the main site, or an edition's under /<name>/
+    titles: Mapping[str, str] = field(default_factory=dict)  # an edition's title, by language
+    # The main site's: the editions it lists, and whose pages its sitemap lists.
+    editions: tuple[EditionOnSite, ...] = ()
     _loaded: dict[IsoWeek, Article] = field(default_factory=dict, compare=False, repr=False)
     # What every page of a build shares, worked out once: each language's words and templates.
     _words: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
@@ -63,6 +77,20 @@ class Site:
         self.write_lists(listed, [article.listed().year])
         return article
 
+    @property
+    def prefix(self) -> str:
+        """Where its pages are under the site's root: "" for the main site, ``deepseek/`` for an
+        edition's."""
+        return "" if self.edition == MAIN else f"{self.edition}/"
+
+    def title_in(self, lang: str) -> str:
+        """What its pages and feeds are titled in ``lang``: the edition's title, or the site's."""
+        return self.titles.get(lang) or self.titles.get(DEFAULT_LANG) or self.title
+
+    def home(self, lang: str) -> str:
+        """A language's home, relative to the site root: "", ``zh/``, ``deepseek/``, ``deepseek/zh/``."""
+        return self.prefix + sitefeeds.folder(lang)
+
     def rebuild(self, published: Sequence[Listed]) -> int:
         """Write every page again, and remove the pages of weeks no longer published.
 
@@ -76,7 +104,7 @@ class Site:
         listed = [self.article(item.week).listed() for item in listed]
         on_site = {page_path(item.week) for item in listed}
         years = {item.year for item in listed}
-        gone = [folder for folder in self.root.glob("[0-9][0-9][0-9][0-9]/w[0-9][0-9]")
+        gone = [folder for folder in (self.root / self.prefix).glob("[0-9][0-9][0-9][0-9]/w[0-9][0-9]")
                 if f"{folder.parent.name}/{folder.name}/" not in on_site]
         years |= {int(folder.parent.name) for folder in gone}
         written += self.write_lists(listed, sorted(years))
@@ -89,31 +117,33 @@ class Site:
         self.sweep(self.lists_folders([week.year]))
         remaining = [item for item in published if item.week != week]
         self.write_lists(remaining, [week.year])
-        folder = self.root / page_path(week)
+        folder = self.root / page_path(week, self.edition)
         if folder.is_dir():
             shutil.rmtree(folder)
 
     def article(self, week: IsoWeek) -> Article:
         if week not in self._loaded:
-            data = folder_of(self.output, week) / DATA
+            data = folder_of(self.output, week, self.edition) / DATA
             if not data.is_file():
                 raise PublishError(f"{week}: {data} is missing, so its page cannot "
                                    f"be built (run `bulletin render --week {week}`)")
-            self._loaded[week] = Article.of(RenderedWeek.load(self.output, week))
+            self._loaded[week] = Article.of(RenderedWeek.load(self.output, week, self.edition))
         return self._loaded[week]
 
     def write_article(self, article: Article) -> int:
         folder = self.root / article.path
         # The chart first: the page that shows it must never point at a missing file.
-        edition = folder_of(self.output, article.week)
+        edition = folder_of(self.output, article.week, self.edition)
         for name in article.charts:
             place_copy(edition / name, folder / name)
         alternates = self._alternates(article.path, (DEFAULT_LANG, *article.languages))
         for lang in (DEFAULT_LANG, *article.languages):
             prefix = "" if lang == DEFAULT_LANG else f"{lang}/"
             version = article.version(lang)
+            # An edition's page leads to the week's main bulletin, in the same language.
+            whole = page_path(article.week) + prefix if self.edition != MAIN else ""
             page = self._page("site/article.html.j2", article.path + prefix, a=article, lang=lang,
-                              og_title=version.headline, og_type="article",
+                              whole=whole, og_title=version.headline, og_type="article",
                               description=version.description, alternates=alternates,
                               **self._card(article, lang),
                               chart_prefix="../" * prefix.count("/"))
@@ -130,26 +160,47 @@ class Site:
             written += self.write_edition_lists(lang, lists[lang], years)
         recent = [self.article(item.week) for item in newest[:sitefeeds.FEED_ENTRIES]]
         for lang in languages:
-            folder = self.root / sitefeeds.folder(lang)
+            folder = self.root / self.home(lang)
             chosen = [article for article in recent if lang == DEFAULT_LANG or lang in article.languages]
             title = self.feed_title(lang)
-            replace_file(folder / "feed.xml", sitefeeds.atom(chosen, self.base_url, title, self.title, lang))
+            # The author is the publication, whichever edition the feed is of.
+            replace_file(folder / "feed.xml", sitefeeds.atom(chosen, self.base_url, title, self.title, lang,
+                                                             self.prefix))
             replace_file(folder / "feed.json",
-                         sitefeeds.json_feed(chosen, self.base_url, title, self.title, lang))
+                         sitefeeds.json_feed(chosen, self.base_url, title, self.title, lang, self.prefix))
             written += 2
-        written += self.write_static(languages)
-        replace_file(self.root / "sitemap.xml",
-                     sitefeeds.sitemap(newest, self.base_url, languages,
-                                       [path for _, path in about_pages(languages)]))
+        if self.edition == MAIN:  # the site's own files: an edition has none
+            written += self.write_static(languages) + self.write_sitemap(newest)
         # The home pages last: they are where readers come in, so they link only to pages that exist.
         for lang in languages:
             written += self.write_home(lang, lists[lang], languages)
-        return written + 1
+        return written
+
+    def write_sitemap(self, listed: Sequence[Listed]) -> int:
+        """sitemap.xml: the main site's pages (``listed`` its weeks) and every edition's."""
+        newest = sorted(listed, key=lambda item: item.week, reverse=True)
+        languages = list_languages(newest)
+        about = [path for _, path in about_pages(languages)]
+        replace_file(self.root / "sitemap.xml",
+                     sitefeeds.sitemap(newest, self.base_url, languages, about, self.editions))
+        return 1
+
+    def write_front(self, listed: Sequence[Listed]) -> int:
+        """What lists the editions: the home and about pages in each language, and the sitemap
+        (an edition new to the site, or gone from it, changes them and nothing else of the main site)."""
+        newest = sorted(listed, key=lambda item: item.week, reverse=True)
+        languages = list_languages(newest)
+        lists = self.with_excerpts(newest, languages)
+        written = self.write_static(languages) + self.write_sitemap(newest)
+        for lang in languages:
+            written += self.write_home(lang, lists[lang], languages)
+        return written
 
     def write_edition_lists(self, lang: str, listed: Sequence[Listed], years: Sequence[int]) -> int:
         """One language's year pages (each of ``years``) and archive: ``listed`` newest first, in it."""
-        edition = sitefeeds.folder(lang)
+        edition = self.home(lang)
         w = self.words(lang)
+        title = self.title_in(lang)
         written = 0
         for year in years:
             page = self.root / edition / str(year) / "index.html"
@@ -160,8 +211,8 @@ class Site:
                 continue
             replace_file(page, self._page("site/year.html.j2", f"{edition}{year}/", lang, year=year,
                                           items=items, description=w["year_description"].format(
-                                              self.title, year),
-                                          og_title=f"{year} · {self.title}"))
+                                              title, year),
+                                          og_title=f"{year} · {title}"))
             written += 1
         by_year: dict[int, list[Listed]] = {}
         for item in listed:
@@ -169,20 +220,20 @@ class Site:
         replace_file(self.root / edition / "archive" / "index.html",
                      self._page("site/archive.html.j2", f"{edition}archive/", lang,
                                 years=sorted(by_year.items(), reverse=True),
-                                description=w["archive_description"].format(self.title),
-                                og_title=f"{w['archive']} · {self.title}"))
+                                description=w["archive_description"].format(title),
+                                og_title=f"{w['archive']} · {title}"))
         return written + 1
 
     def write_home(self, lang: str, listed: Sequence[Listed], languages: Sequence[str]) -> int:
         """A language's front page: its latest bulletin, the ones before it, the way to the archive."""
         latest = self.article(listed[0].week) if listed else None
-        description = latest.version(lang).description if latest else self.title
+        description = latest.version(lang).description if latest else self.title_in(lang)
         earlier = list(listed[1:1 + HOME_LISTS])
-        replace_file(self.root / sitefeeds.folder(lang) / "index.html",
-                     self._page("site/home.html.j2", sitefeeds.folder(lang), lang, latest=latest,
-                                earlier=earlier, description=description, og_title=self.title,
+        replace_file(self.root / self.home(lang) / "index.html",
+                     self._page("site/home.html.j2", self.home(lang), lang, latest=latest,
+                                earlier=earlier, description=description, og_title=self.title_in(lang),
                                 og_type="website", **(self._card(latest, lang) if latest else {}),
-                                alternates=self._alternates("", languages)))
+                                alternates=self._alternates(self.prefix, languages)))
         return 1
 
     def with_excerpts(self, listed: Sequence[Listed], languages: Sequence[str]) -> dict[str, list[Listed]]:
@@ -195,10 +246,10 @@ class Site:
         and replaced only by a week's own listing, which a publish or a
         rebuild reads from its edition anyway (a new or corrected week).
         """
-        path = self.output / EXCERPTS
+        path = self.output / self.excerpts_name
         # A publish killed as it replaced the file left its temporary beside it (the run lock
         # says no other writer is at it now).
-        for stray in self.output.glob(f".{EXCERPTS}.*{PART}"):
+        for stray in self.output.glob(f".{self.excerpts_name}.*{PART}"):
             stray.unlink(missing_ok=True)
         try:
             kept = orjson.loads(path.read_bytes())  # UTF-8, as it is written below
@@ -228,6 +279,10 @@ class Site:
             replace_file(path, (json.dumps(excerpts, ensure_ascii=False, indent=0) + "\n").encode())
         return lists
 
+    @property
+    def excerpts_name(self) -> str:
+        return EXCERPTS if self.edition == MAIN else EXCERPTS.replace(".json", f".{self.edition}.json")
+
     def write_static(self, languages: Sequence[str]) -> int:
         """What does not depend on a week: the about page, the icons, robots.txt naming the sitemap.
 
@@ -254,7 +309,7 @@ class Site:
         A publish sweeps where a publish writes, not through a folder for every week of
         the archive; a rebuild, which writes everywhere, sweeps everywhere.
         """
-        walked = os.walk(self.root) if folders is None else (
+        walked = os.walk(self.root / self.prefix) if folders is None else (
             (str(folder), [], os.listdir(folder)) for folder in folders if folder.is_dir())
         for folder, _, names in walked:
             for name in names:
@@ -263,13 +318,13 @@ class Site:
 
     def week_folders(self, week: IsoWeek) -> list[Path]:
         """Where a week's pages are: its folder, and a folder in it for each other language."""
-        folder = self.root / page_path(week)
+        folder = self.root / page_path(week, self.edition)
         return [folder, *(folder / lang for lang in LOCALES if lang != DEFAULT_LANG)]
 
     def lists_folders(self, years: Iterable[int]) -> list[Path]:
         """Where ``write_lists`` writes, in any language: each edition's home (with its feeds),
         archive and year pages, the about pages; the site's root holds the sitemap and icons."""
-        editions = [self.root / sitefeeds.folder(lang) for lang in LOCALES]
+        editions = [self.root / self.home(lang) for lang in LOCALES]
         return [self.root, *editions, *(self.root / ABOUT / sitefeeds.folder(lang) for lang in LOCALES),
                 *(edition / name for edition in editions for name in ("archive", *map(str, years)))]
 
@@ -285,13 +340,14 @@ class Site:
         # A page offers its own language's feed first, and the English one: a page
         # in a language exists only with a bulletin in it, whose build writes that feed.
         feeds = [link for one in dict.fromkeys((lang, DEFAULT_LANG))
-                 for link in sitefeeds.links(self.feed_title(one), one)]
+                 for link in sitefeeds.links(self.feed_title(one), one, self.prefix)]
         # The reader's language goes to the subscribe page, which answers in it.
         subscribe_query = "" if lang == DEFAULT_LANG else f"?lang={lang}"
         page = env.get_template(template).render(
             site=self, root=root, canonical=self.base_url + path, lang=lang, tag=language_tag(lang),
             w=w, feeds=feeds, subscribe_query=subscribe_query, language_tag=language_tag,
-            edition=sitefeeds.folder(lang), **context)
+            edition=sitefeeds.folder(lang), home=self.prefix, title=self.title_in(lang),
+            followed=self.followed(lang), **context)
         return page.encode("utf-8")
 
     def environment(self, lang: str) -> jinja2.Environment:
@@ -311,7 +367,16 @@ class Site:
         return dict(self._words[lang])
 
     def feed_title(self, lang: str) -> str:
-        return self.words(lang)["feed_title"].format(self.title)
+        return self.words(lang)["feed_title"].format(self.title_in(lang))
+
+    def followed(self, lang: str) -> list[dict[str, str]]:
+        """The editions a main page lists, each at its home and feed in ``lang`` (or in the default
+        language, where it has no page in ``lang``)."""
+        found = []
+        for edition in self.editions:
+            here = edition.prefix + sitefeeds.folder(lang if edition.written_in(lang) else DEFAULT_LANG)
+            found.append({"title": edition.title(lang), "path": here, "feed": here + "feed.xml"})
+        return found
 
     def _card(self, article: Article, lang: str = DEFAULT_LANG) -> dict[str, Any]:
         """The page's image for link previews: its language's card (1200 by 630), else the chart."""
@@ -372,6 +437,14 @@ def _keeps(value: Any, lang: str) -> bool:
     if lang == DEFAULT_LANG:
         return isinstance(value, str)
     return isinstance(value, list) and len(value) == 2 and all(isinstance(part, str) for part in value)
+
+
+def edition_folders(root: Path) -> list[Path]:
+    """The folders of editions on the site at ``root``: a slug's, with its feed in it."""
+    with os.scandir(root) as entries:
+        return [Path(entry.path) for entry in entries
+                if entry.is_dir() and SLUG.fullmatch(entry.name) and not entry.name.isdigit()
+                and entry.name not in LOCALES and (root / entry.name / "feed.xml").is_file()]
 
 
 def merge(published: Sequence[Listed], item: Listed) -> list[Listed]:

@@ -12,7 +12,7 @@ from datetime import datetime
 from html import escape
 from xml.etree import ElementTree
 
-from bulletin.publish.site.pages import DEFAULT_LANG, Article, Listed, language_tag
+from bulletin.publish.site.pages import DEFAULT_LANG, Article, EditionOnSite, Listed, language_tag
 
 FEED_ENTRIES = 20
 ATOM = "http://www.w3.org/2005/Atom"
@@ -23,17 +23,18 @@ def folder(lang: str) -> str:
     return "" if lang == DEFAULT_LANG else f"{lang}/"
 
 
-def links(title: str, lang: str) -> list[dict[str, str]]:
-    """The feeds of one language, as pages link to them."""
+def links(title: str, lang: str, prefix: str = "") -> list[dict[str, str]]:
+    """The feeds of one language, as pages link to them; ``prefix`` is an edition's folder."""
     tag = language_tag(lang)
-    return [{"type": "application/atom+xml", "title": title, "path": folder(lang) + "feed.xml",
+    here = prefix + folder(lang)
+    return [{"type": "application/atom+xml", "title": title, "path": here + "feed.xml",
              "lang": tag, "name": "Atom"},
-            {"type": "application/feed+json", "title": title, "path": folder(lang) + "feed.json",
+            {"type": "application/feed+json", "title": title, "path": here + "feed.json",
              "lang": tag, "name": "JSON Feed"}]
 
 
 def atom(articles: Sequence[Article], base_url: str, title: str, author: str,
-         lang: str = DEFAULT_LANG) -> bytes:
+         lang: str = DEFAULT_LANG, prefix: str = "") -> bytes:
     """Newest first. The entry id is the page's permanent URL, which never changes.
 
     Content is the page's article with absolute chart URLs (a feed reader has
@@ -41,8 +42,9 @@ def atom(articles: Sequence[Article], base_url: str, title: str, author: str,
     entry's title already is. Built with ElementTree, which escapes every text
     and attribute and which Markdown has imported already: a feed library and
     lxml would cost each run 10 ms of importing (benchmarks/bench_run.py).
+    An edition's feed (``prefix`` its folder, ``deepseek/``) belongs to its own home page.
     """
-    home = base_url + folder(lang)
+    home = base_url + prefix + folder(lang)
     feed = ElementTree.Element("feed", {"xmlns": ATOM, "xml:lang": language_tag(lang)})
     _add(feed, "id", home)
     _add(feed, "title", title)
@@ -77,7 +79,7 @@ def _add(parent: ElementTree.Element, tag: str, text: str = "", **attributes: st
 
 
 def json_feed(articles: Sequence[Article], base_url: str, title: str, author: str,
-              lang: str = DEFAULT_LANG) -> bytes:
+              lang: str = DEFAULT_LANG, prefix: str = "") -> bytes:
     authors = [{"name": author, "url": base_url}]
     items = []
     for article in articles:
@@ -94,7 +96,8 @@ def json_feed(articles: Sequence[Article], base_url: str, title: str, author: st
             item["image"] = base_url + article.path + image
         items.append(item)
     feed = {"version": "https://jsonfeed.org/version/1.1", "title": title,
-            "home_page_url": base_url + folder(lang), "feed_url": base_url + folder(lang) + "feed.json",
+            "home_page_url": base_url + prefix + folder(lang),
+            "feed_url": base_url + prefix + folder(lang) + "feed.json",
             "icon": base_url + "favicon.png", "favicon": base_url + "favicon.png",
             "authors": authors, "language": language_tag(lang), "items": items}
     return (json.dumps(feed, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
@@ -105,25 +108,37 @@ def page_url(base_url: str, article: Article, lang: str) -> str:
 
 
 def sitemap(listed: Sequence[Listed], base_url: str, languages: Sequence[str] = (DEFAULT_LANG,),
-            pages: Sequence[str] = ()) -> bytes:
-    """Every page: each edition's home and archive, ``pages`` (those that belong to no week: the
-    about pages), each edition's year pages, and each week's pages."""
-    # A correction changes a page: its lastmod is the correction's day, not the day it was written.
-    editions = {lang: [item for item in listed if item.written_in(lang)] for lang in languages}
-    rows = []
-    for lang, items in editions.items():
-        newest = max((item.modified[:10] for item in items), default="")
-        rows += [_url(base_url + folder(lang), newest), _url(base_url + folder(lang) + "archive/", newest)]
-    rows.extend(_url(base_url + page, "") for page in pages)
-    for lang, items in editions.items():
-        for year in sorted({item.year for item in items}, reverse=True):
-            rows.append(_url(f"{base_url}{folder(lang)}{year}/",
-                             max(item.modified[:10] for item in items if item.year == year)))
-    for item in listed:
-        rows.extend(_url(base_url + page, item.modified[:10]) for page in item.pages or (item.path,))
+            pages: Sequence[str] = (), editions: Sequence[EditionOnSite] = ()) -> bytes:
+    """Every page: each language's home and archive, ``pages`` (those that belong to no week: the
+    about pages), each language's year pages, and each week's pages; then the same of each of
+    ``editions``, under its folder."""
+    rows = _rows(listed, base_url, languages, "")
+    rows[2 * len(languages):2 * len(languages)] = [_url(base_url + page, "") for page in pages]
+    for edition in editions:  # newest first, as the main site's weeks are
+        newest = sorted(edition.listed, key=lambda item: item.week, reverse=True)
+        rows += _rows(newest, base_url, edition.languages, edition.prefix)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
             + "".join(rows) + "</urlset>\n").encode("utf-8")
+
+
+def _rows(listed: Sequence[Listed], base_url: str, languages: Sequence[str], prefix: str) -> list[str]:
+    """One edition's pages (``prefix`` its folder, "" for the main one's): each language's home and
+    archive first, then its year pages, then each week's pages."""
+    # A correction changes a page: its lastmod is the correction's day, not the day it was written.
+    by_lang = {lang: [item for item in listed if item.written_in(lang)] for lang in languages}
+    rows = []
+    for lang, items in by_lang.items():
+        home = base_url + prefix + folder(lang)
+        newest = max((item.modified[:10] for item in items), default="")
+        rows += [_url(home, newest), _url(home + "archive/", newest)]
+    for lang, items in by_lang.items():
+        for year in sorted({item.year for item in items}, reverse=True):
+            rows.append(_url(f"{base_url}{prefix}{folder(lang)}{year}/",
+                             max(item.modified[:10] for item in items if item.year == year)))
+    for item in listed:
+        rows.extend(_url(base_url + page, item.modified[:10]) for page in item.pages or (item.path,))
+    return rows
 
 
 def _url(loc: str, lastmod: str) -> str:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from bulletin.model import LOCALES
+from bulletin.model.editions import MAIN
 from bulletin.model.markup import html_to_text
 from bulletin.render.chart import CHART_SIZE, PNG_ZOOM, size_of
 from bulletin.render.rendered import DEFAULT_LOCALE, RenderedWeek, chart_name, page_path
@@ -47,10 +49,11 @@ class Listed:
     pages: tuple[str, ...] = ()  # its pages on the site: the article and each language
     excerpt: str = ""  # its lede, where a list shows it (not stored: read from the edition)
     updated: str = ""  # ISO 8601, when a correction last changed it ("" if none did)
+    edition: str = MAIN  # which edition of the week: the main bulletin, or one under /<name>/
 
     @property
     def path(self) -> str:
-        return page_path(self.week)
+        return page_path(self.week, self.edition)
 
     @property
     def year(self) -> int:
@@ -65,11 +68,38 @@ class Listed:
         """The same bulletin, listed with ``headline`` and ``excerpt`` (a language's). Made directly:
         a publish lists every week of the archive in each language (``dataclasses.replace``,
         which looks up the fields each time, takes several times as long)."""
-        return Listed(self.week, headline, self.date, self.pages, excerpt, self.updated)
+        return Listed(self.week, headline, self.date, self.pages, excerpt, self.updated, self.edition)
 
     def written_in(self, lang: str) -> bool:
         """Whether it has a page in ``lang`` (every bulletin has one in the default language)."""
         return lang == DEFAULT_LANG or f"{self.path}{lang}/" in self.pages
+
+
+@dataclass(frozen=True)
+class EditionOnSite:
+    """An edition with pages on the site: the main pages list it ("Follow a developer") and the
+    sitemap lists its pages."""
+
+    name: str
+    titles: dict[str, str]  # by language; the default language's always there
+    listed: tuple[Listed, ...]  # its weeks on the site
+
+    @property
+    def prefix(self) -> str:
+        """Where its pages are, under the site's root: ``deepseek/``."""
+        return f"{self.name}/"
+
+    def title(self, lang: str) -> str:
+        return self.titles.get(lang) or self.titles.get(DEFAULT_LANG) or self.name
+
+    def written_in(self, lang: str) -> bool:
+        """Whether it has its own home page (and feeds) in ``lang``."""
+        return any(item.written_in(lang) for item in self.listed)
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages it has a home page in: the default one, and each one a week is written in."""
+        return [DEFAULT_LANG, *(lang for lang in LOCALES if lang != DEFAULT_LANG and self.written_in(lang))]
 
 
 @dataclass(frozen=True)
@@ -94,10 +124,11 @@ class Article:
     charts: tuple[str, ...]  # every chart file to copy next to the page (and the social cards)
     sizes: dict[str, tuple[int, int]] | None = None  # each SVG chart's width and height
     updated: str = ""  # ISO 8601, when a correction last changed it ("" if none did)
+    edition: str = MAIN  # which edition of the week: the main bulletin, or one under /<name>/
 
     @property
     def path(self) -> str:
-        return page_path(self.week)
+        return page_path(self.week, self.edition)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -166,7 +197,7 @@ class Article:
         pages = (self.path, *(f"{self.path}{other}/" for other in self.languages))
         version = self.version(lang)
         return Listed(self.week, version.headline, self.date, pages, excerpt(version.description),
-                      self.updated)
+                      self.updated, self.edition)
 
     @classmethod
     def of(cls, edition: RenderedWeek) -> Article:
@@ -178,7 +209,7 @@ class Article:
         # its IHDR chunk, the first after the 8-byte signature.
         sizes |= {name: _png_size(edition.path(name)) for name in charts if name.endswith(".png")}
         return cls(edition.week, edition.generated_at, versions, charts[0] if charts else "",
-                   charts + edition.extras, sizes, str(edition.data.get("updated_at", "")))
+                   charts + edition.extras, sizes, str(edition.data.get("updated_at", "")), edition.edition)
 
     @property
     def modified(self) -> str:
