@@ -40,6 +40,11 @@ def with_editions(project: Path) -> None:
 
 @pytest.fixture
 def readers(project: Path, bulletin, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return add_readers(project, bulletin, monkeypatch)
+
+
+def add_readers(project: Path, bulletin, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The editions in the config, and READERS on the list with their choices."""
     monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
     with_editions(project)
     for address, editions in READERS.items():
@@ -73,6 +78,17 @@ def expected(project: Path) -> dict[str, list[str]]:
 
 def test_each_reader_gets_the_editions_they_chose_once_through_smtp(
         readers: Path, bulletin, tmp_path: Path) -> None:
+    each_reader_gets_the_editions_they_chose(readers, bulletin, tmp_path)
+
+
+def test_on_postgresql_each_reader_gets_the_editions_they_chose(
+        project: Path, bulletin, tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with open(project / "config.yaml", "a", encoding="utf-8") as config:
+        config.write(f"store: {postgres_url}\n")
+    each_reader_gets_the_editions_they_chose(add_readers(project, bulletin, monkeypatch), bulletin, tmp_path)
+
+
+def each_reader_gets_the_editions_they_chose(readers: Path, bulletin, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     with smtp_server(inbox) as port:
         email_config(readers, port)
@@ -96,7 +112,7 @@ def test_each_reader_gets_the_editions_they_chose_once_through_smtp(
     assert "https://bulletin.example.org/preferences?token=" in text
     assert str(china["List-Unsubscribe-Post"]) == "List-Unsubscribe=One-Click"
     assert str(china["List-Unsubscribe"]).strip("<>") in text
-    with Store.open(load_config(readers / "config.yaml").database) as store:
+    with Store.open(load_config(readers / "config.yaml").store) as store:
         week = IsoWeek.parse("2026-W11")
         assert {r.email for r in store.send_ledger(week, "china").records("sent")} == {
             "china@example.com", "both@example.net"}
@@ -119,7 +135,7 @@ def test_without_smtp_each_edition_is_written_to_its_own_outbox_folder(readers: 
 
 
 def test_a_reader_who_drops_an_edition_before_their_copy_goes_is_skipped(readers: Path) -> None:
-    with Store.open(load_config(readers / "config.yaml").database) as store:
+    with Store.open(load_config(readers / "config.yaml").store) as store:
         week = IsoWeek.parse("2026-W11")
         ledger = store.send_ledger(week, "china")
         queued = {r.email: r for r in ledger.start()}
@@ -192,7 +208,7 @@ def test_an_editions_copy_a_killed_run_may_have_sent_is_reported_by_address_and_
     with smtp_server(inbox) as port:
         email_config(readers, port)
         assert bulletin("run").code == 0
-        with Store.open(load_config(readers / "config.yaml").database) as store:
+        with Store.open(load_config(readers / "config.yaml").store) as store:
             # As a run killed between the server's "." and its answer leaves it.
             store.db.execute("UPDATE email_sends SET state = 'sending' WHERE edition = 'china' AND "
                              "subscriber = (SELECT id FROM subscribers WHERE email = 'china@example.com')")

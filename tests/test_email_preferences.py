@@ -28,6 +28,10 @@ LINK = re.compile(r"https://bulletin\.example\.org(/(preferences|unsubscribe)\?t
 
 @pytest.fixture
 def mailed(project: Path, bulletin, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return mail_week(project, bulletin, monkeypatch)
+
+
+def mail_week(project: Path, bulletin, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Week 11 and its editions mailed to the outbox: ana reads the main bulletin, bo the China edition."""
     monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
     with_editions(project)
@@ -61,7 +65,7 @@ def token_of(path: str) -> str:
 
 
 def reader(project: Path, address: str) -> tuple[str, str, tuple[str, ...]]:
-    with Store.open(load_config(project / "config.yaml").database) as store:
+    with Store.open(load_config(project / "config.yaml").store) as store:
         found = store.subscribers.get(address)
         assert found is not None
         return found.status, found.locale, store.subscribers.editions(found.id)
@@ -85,6 +89,18 @@ def test_a_reader_changes_editions_and_language_from_the_emails_link(site: str, 
     assert "newsletter (china): ok" in result.out and "(1 sent, 1 sent before)" in result.out
     china = received(mailed / "output" / "outbox" / "2026-W11" / "editions" / "china")
     assert sorted(str(m["To"]) for m in china) == ["ana@example.com", "bo@example.net"]
+
+
+def test_on_postgresql_a_reader_changes_editions_and_language(project: Path, bulletin, postgres_url: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    with open(project / "config.yaml", "a", encoding="utf-8") as config:
+        config.write(f"store: {postgres_url}\n")
+    mailed = mail_week(project, bulletin, monkeypatch)
+    path = links(mailed, "ana@example.com")["preferences"]
+    with bulletin_serve(mailed) as site:
+        code, page = post(site + "/preferences", f"token={token_of(path)}&edition=china&locale=zh")
+    assert code == 200 and "已保存" in page
+    assert reader(mailed, "ana@example.com") == ("confirmed", "zh", ("china",))
 
 
 def test_the_unsubscribe_link_and_the_preferences_link_are_not_interchangeable(site: str,
@@ -133,7 +149,7 @@ def test_a_preferences_link_expires_sixty_days_after_its_bulletin(mailed: Path,
 def test_the_link_of_an_address_that_left_never_subscribes_it_again(site: str, mailed: Path, bulletin,
                                                                    status: str) -> None:
     path = links(mailed, "bo@example.net")["preferences"]
-    with Store.open(load_config(mailed / "config.yaml").database) as store:
+    with Store.open(load_config(mailed / "config.yaml").store) as store:
         found = store.subscribers.get("bo@example.net")
         assert found is not None
         store.subscribers.set_status(found.id, status)
@@ -204,7 +220,7 @@ def test_a_sign_up_changes_nothing_of_a_subscribers_editions_and_says_nothing_of
     assert (code, known.replace("bo@example.net", "X")) == (code_new, new.replace("eve@example.org", "X"))
     code, page = post(site + "/subscribe", "email=fay%40example.org&edition=" + quote("<i>x</i>"))
     assert code == 400 and "There is no edition named “&lt;i&gt;x&lt;/i&gt;”" in page
-    with Store.open(load_config(mailed / "config.yaml").database) as store:
+    with Store.open(load_config(mailed / "config.yaml").store) as store:
         assert store.subscribers.get("fay@example.org") is None  # a refused sign-up leaves no row
 
 
