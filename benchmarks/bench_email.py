@@ -11,6 +11,10 @@ least), the sender's peak memory (max RSS of the `bulletin publish` process),
 and the sink's own ceiling measured with smtp-source in the same session.
 The unsigned and the signed sends take turns (--rounds, 4 of each by default,
 each a quarter of the subscribers), and the totals give the ratio.
+
+``--china 0.5``: that share of the readers chose the China edition only, the
+rest the main bulletin, so the same number of copies goes out in two mailings
+(the week's and its edition's), each through its own rows of the send ledger.
 """
 
 from __future__ import annotations
@@ -58,10 +62,14 @@ def sink_ceiling(port: int, size: int, count: int, sessions: int) -> float:
     return count / (time.monotonic() - started)
 
 
-def setup(folder: Path, port: int, concurrency: int) -> Path:
+EDITION = 'editions:\n  - {name: china, title: "China\'s AI models on OpenRouter", country: CN}\n'
+
+
+def setup(folder: Path, port: int, concurrency: int, editions: bool = False) -> Path:
     shutil.copytree(ROOT / "demo", folder / "demo")
     config = (ROOT / "config.yaml").read_text(encoding="utf-8")
     config = config[:config.index("\npublish:\n") + 1]  # the demo's own targets: this one instead
+    config += EDITION if editions else ""
     config += ("publish:\n  - name: newsletter\n    type: email\n"
                "    from: Token Bulletin <news@bulletin.example.org>\n"
                "    base_url: https://bulletin.example.org\n"
@@ -73,14 +81,20 @@ def setup(folder: Path, port: int, concurrency: int) -> Path:
     return folder / "output" / "bulletin.db"
 
 
-def add_subscribers(database: Path, count: int) -> None:
+def add_subscribers(database: Path, count: int, china: float = 0.0) -> None:
+    """``count`` confirmed readers, the share ``china`` of them reading the China edition only."""
     with sqlite3.connect(database) as db:
         db.execute("DELETE FROM email_sends")
+        if china:
+            db.execute("DELETE FROM subscriber_editions")
         db.execute("DELETE FROM subscribers")
         db.executemany("INSERT INTO subscribers (uid, email, locale, status, created_at, changed_at) "
                        "VALUES (?, ?, ?, 'confirmed', '2026-03-01', '2026-03-01')",
                        ((secrets.token_urlsafe(16), f"reader{n:06d}@example.com",
                          "zh" if n % 10 == 0 else "en") for n in range(count)))
+        if china:
+            db.execute("INSERT INTO subscriber_editions (subscriber, edition) SELECT id, 'china' "
+                       "FROM subscribers WHERE id % 1000 < ?", (round(china * 1000),))
 
 
 def _cpu() -> float:
@@ -100,7 +114,7 @@ def send(folder: Path, config: str) -> tuple[float, float, float, str]:
     if done.returncode:
         raise SystemExit(done.stderr)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, _cpu() - cpu, max(peak, before) / 1024, done.stdout.strip()
+    return seconds, _cpu() - cpu, max(peak, before) / 1024, "; ".join(done.stdout.strip().splitlines())
 
 
 def add_dkim(folder: Path) -> str:
@@ -150,6 +164,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4, help="unsigned and signed sends, in turn")
     parser.add_argument("--install", action="store_true", help="apt-get install postfix first")
     parser.add_argument("--quick", action="store_true", help="a small run, to see it works")
+    parser.add_argument("--china", type=float, default=0.0,
+                        help="the share of readers who chose the China edition only (0 to 1)")
     args = parser.parse_args()
     if args.quick:
         args.subscribers, args.dkim_subscribers, args.rounds = 200, 200, 2
@@ -164,7 +180,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as temporary:
             folder = Path(temporary)
-            database = setup(folder, port, args.concurrency)
+            database = setup(folder, port, args.concurrency, editions=bool(args.china))
             html = folder / "output" / "bulletins" / "2026-W11" / "bulletin.html"
             size = html.stat().st_size * 3  # roughly both parts, base64-encoded
             ceiling = sink_ceiling(port, size, 20_000, args.concurrency)
@@ -178,7 +194,7 @@ def main() -> None:
             for _ in range(args.rounds):
                 for tally, config, count in ((unsigned, "config.yaml", args.subscribers),
                                              (signed, dkim, args.dkim_subscribers)):
-                    add_subscribers(database, count // args.rounds)
+                    add_subscribers(database, count // args.rounds, args.china)
                     tally.add(count // args.rounds, *send(folder, config))
             print(unsigned.line())
             print(signed.line())

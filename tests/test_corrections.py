@@ -475,6 +475,15 @@ def test_a_store_and_bulletins_from_before_quantity_ids_are_still_corrected(
             db.execute(f"DROP TABLE {table}")
         for column in ("reason", "soft_bounces", "soft_bounce_week"):
             db.execute(f"ALTER TABLE subscribers DROP COLUMN {column}")
+        # The send ledger as it was before it was kept per edition.
+        db.execute("DROP TABLE subscriber_editions")
+        db.execute("CREATE TABLE sends_before (week TEXT NOT NULL, subscriber INTEGER NOT NULL, "
+                   "state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, detail TEXT NOT NULL "
+                   "DEFAULT '', updated_at TEXT NOT NULL, PRIMARY KEY (week, subscriber)) WITHOUT ROWID")
+        db.execute("INSERT INTO sends_before SELECT week, subscriber, state, attempts, detail, updated_at "
+                   "FROM email_sends")
+        db.execute("DROP TABLE email_sends")
+        db.execute("ALTER TABLE sends_before RENAME TO email_sends")
         db.execute(f"PRAGMA user_version = {MIGRATIONS.index(store_corrections.MIGRATION_IDS)}")
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", REVISED)

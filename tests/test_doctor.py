@@ -47,7 +47,7 @@ def test_each_problem_is_named_with_its_fix(project: Path, bulletin, monkeypatch
     assert ("source openrouter: the environment variable OPENROUTER_API_KEY is not set "
             "(the API key)") in lines
     assert ("target newsletter signing key: email: environment variable BULLETIN_SIGNING_KEY is "
-            "not set (it holds the key that signs confirm and unsubscribe links)") in lines
+            "not set (it holds the key that signs confirm, unsubscribe and preferences links)") in lines
     assert result.err == "3 problems found\n"
     monkeypatch.setenv("BULLETIN_SIGNING_KEY", KEY)
     assert "target newsletter signing key: ok" in bulletin("doctor").out.splitlines()

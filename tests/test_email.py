@@ -214,8 +214,8 @@ def test_without_the_signing_key_nothing_is_sent(mailing: Path, bulletin,
     monkeypatch.delenv("BULLETIN_SIGNING_KEY")
     email_config(mailing)
     result = bulletin("publish", "--week", "2026-W11")
-    assert result.out == ("newsletter: failed (email: environment variable BULLETIN_SIGNING_KEY is "
-                          "not set (it holds the key that signs confirm and unsubscribe links))\n")
+    assert result.out == ("newsletter: failed (email: environment variable BULLETIN_SIGNING_KEY is not set "
+                          "(it holds the key that signs confirm, unsubscribe and preferences links))\n")
     assert not (mailing / "output" / "outbox").exists()
 
 
@@ -260,7 +260,7 @@ def test_a_550_fails_that_address_only_and_marks_it_bounced(mailing: Path, bulle
                                       "bo@example.net\tfailed\t1\t550 5.1.1 no such user",
                                       "chen@example.cn\tsent\t1\t250 2.0.0 OK queued"]
     listed = bulletin("subscribers", "list", "--status", "bounced")
-    assert listed.out == "bo@example.net\tbounced\ten\n"
+    assert listed.out == "bo@example.net\tbounced\ten\tmain\n"
     [bounced] = json.loads(bulletin("subscribers", "list", "--status", "bounced", "--format", "json").out)
     assert bounced["reason"] == "refused by the server sending 2026-W11: 550 5.1.1 no such user"
 

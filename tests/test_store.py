@@ -104,5 +104,27 @@ def test_the_send_ledger_loses_its_unused_column_and_keeps_its_rows(tmp_path: Pa
                    "VALUES ('2026-W11', 1, 'sent', 0, 't0')")
     with Store.open(path) as store:
         columns = [row[1] for row in store.db.execute("PRAGMA table_info(email_sends)")]
-        assert columns == ["week", "subscriber", "state", "attempts", "detail", "updated_at"]
+        assert columns == ["week", "edition", "subscriber", "state", "attempts", "detail", "updated_at"]
         assert store.send_ledger(IsoWeek.parse("2026-W11")).counts() == {"sent": 1}
+
+
+def test_the_send_ledgers_rows_become_the_main_bulletins_when_it_is_kept_per_edition(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    with closing(sqlite3.connect(path, isolation_level=None)) as db:
+        for number, script in enumerate(MIGRATIONS[:-1], start=1):
+            db.executescript(script)
+            db.execute(f"PRAGMA user_version = {number}")
+        db.execute("INSERT INTO subscribers (uid, email, locale, status, created_at, changed_at) "
+                   "VALUES ('u1', 'ana@example.com', 'en', 'confirmed', 't0', 't0')")
+        db.execute("INSERT INTO email_sends (week, subscriber, state, attempts, detail, updated_at) "
+                   "VALUES ('2026-W11', 1, 'uncertain', 1, 'lost', 't0'), "
+                   "('2026-W11.correction.t1', 1, 'sent', 1, '', 't1')")
+    with Store.open(path) as store:
+        week = IsoWeek.parse("2026-W11")
+        assert [(r.email, r.state, r.attempts, r.detail) for r in store.send_ledger(week).records()] == [
+            ("ana@example.com", "uncertain", 1, "lost")]
+        assert store.send_ledger(week, "china").counts() == {}
+        # Still the one copy a week: a second start queues nobody anew.
+        assert store.send_ledger(week).start() == []
+        assert store.db.execute("SELECT count(*) FROM email_sends WHERE edition = 'main'").fetchone()[0] == 2
+        assert store.subscribers.editions(1) == ("main",)

@@ -15,14 +15,14 @@ from support.emailing import KEY, email_config, received
 
 def test_add_list_remove_and_export(project: Path, bulletin) -> None:
     assert bulletin("subscribers", "add", "Ana@Example.COM").out == \
-        "Ana@example.com: added (confirmed, en)\n"
+        "Ana@example.com: added (confirmed, en, main)\n"
     assert bulletin("subscribers", "add", "chen@example.cn", "--locale", "zh", "--pending").out == \
-        "chen@example.cn: added (pending, zh)\n"
+        "chen@example.cn: added (pending, zh, main)\n"
     assert bulletin("subscribers", "add", "ana@example.com").out == \
-        "Ana@example.com: unchanged (confirmed, en)\n"
+        "Ana@example.com: unchanged (confirmed, en, main)\n"
     assert bulletin("subscribers", "remove", "ana@example.com").out == "ana@example.com: unsubscribed\n"
     listed = bulletin("subscribers", "list")
-    assert listed.out == "Ana@example.com\tunsubscribed\ten\nchen@example.cn\tpending\tzh\n"
+    assert listed.out == "Ana@example.com\tunsubscribed\ten\tmain\nchen@example.cn\tpending\tzh\tmain\n"
     assert listed.err == "2 subscribers\n"
     assert bulletin("subscribers", "export").out == \
         "email,locale,status\nAna@example.com,en,unsubscribed\nchen@example.cn,zh,pending\n"
@@ -80,8 +80,8 @@ def test_an_import_reports_each_bad_row_and_imports_the_rest(project: Path, bull
     assert result.out == f"{where}: 3 added, 0 updated, 1 unchanged, 2 rejected\n"
     # Someone who left stays unsubscribed whatever the file says.
     assert bulletin("subscribers", "list").out == (
-        "ana@example.com\tconfirmed\ten\nchen@example.cn\tconfirmed\tzh\n"
-        "dee@example.org\tpending\ten\nleft@example.com\tunsubscribed\ten\n")
+        "ana@example.com\tconfirmed\ten\tmain\nchen@example.cn\tconfirmed\tzh\tmain\n"
+        "dee@example.org\tpending\ten\tmain\nleft@example.com\tunsubscribed\ten\tmain\n")
 
 
 def test_an_import_without_an_email_column_changes_nothing(project: Path, bulletin,

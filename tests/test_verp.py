@@ -95,7 +95,8 @@ def test_a_copy_carries_no_tracking_pixel_and_no_tracked_link(listed: Path, bull
         assert images and all(src.startswith("cid:") for src in images), images
         links = re.findall(r"\bhref=\"([^\"]*)\"", page)
         personal = [link for link in links if "token=" in link or uids[str(copy["To"])] in link]
-        assert [link.split("?")[0] for link in personal] == ["https://bulletin.example.org/unsubscribe"]
+        assert [link.split("?")[0] for link in personal] == ["https://bulletin.example.org/preferences",
+                                                             "https://bulletin.example.org/unsubscribe"]
         assert all("utm_" not in link and str(copy["To"]) not in link for link in links)
         assert "bounces+b-" not in copy.as_string()
         by_mail, _ = str(copy["List-Unsubscribe"]).split(",")

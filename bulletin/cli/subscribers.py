@@ -13,6 +13,8 @@ from bulletin.cli import output
 from bulletin.cli.options import config_option, format_option
 from bulletin.config.load import load_config
 from bulletin.errors import BulletinError
+from bulletin.model.editions import MAIN
+from bulletin.publish.email import choices
 from bulletin.publish.email import subscribers as subs
 from bulletin.render.rendered import LOCALES
 from bulletin.store.database import Store
@@ -45,14 +47,31 @@ def subscribers() -> None:
                    "adding it as confirmed.")
 @click.option("--force", is_flag=True,
               help="Subscribe again an address that unsubscribed: only with its owner's word.")
-def add(config_path: Path, email: str, locale: str, pending: bool, force: bool) -> None:
+@click.option("--edition", "editions", multiple=True, metavar="NAME",
+              help="An edition the address gets (repeat for several; `main` is the main bulletin). "
+                   "Without it a new address gets the main bulletin and a known one keeps its choice.")
+def add(config_path: Path, email: str, locale: str, pending: bool, force: bool,
+        editions: tuple[str, ...]) -> None:
     """Add an address (confirmed: you vouch that its owner asked)."""
-    with _database(config_path) as store, store.transaction():
+    config = load_config(config_path)
+    with Store.open(config.store) as store, store.transaction():
+        if editions:
+            offered = choices.offered(config.editions, store, config.title)
+            editions = choices.checked(editions, offered, "--edition")
         status = SubscriberStatus.PENDING if pending else SubscriberStatus.CONFIRMED
         result = subs.add(store.subscribers, email, locale, status, force=force)
         found = store.subscribers.get(subs.normalise(email))
-    assert found is not None
-    click.echo(f"{found.email}: {result} ({found.status}, {found.locale})")
+        assert found is not None
+        if editions and store.subscribers.editions(found.id) != _reads(editions):
+            store.subscribers.choose(found.id, editions)
+            result = "updated" if result == "unchanged" else result
+        chosen = store.subscribers.editions(found.id)
+    click.echo(f"{found.email}: {result} ({found.status}, {found.locale}, {', '.join(chosen)})")
+
+
+def _reads(editions: tuple[str, ...]) -> tuple[str, ...]:
+    """What a subscriber who chose ``editions`` reads, as ``Subscribers.editions`` tells it."""
+    return tuple(sorted(set(editions)))
 
 
 @subscribers.command()
@@ -70,12 +89,14 @@ def remove(config_path: Path, email: str) -> None:
 @click.option("--status", type=click.Choice(STATUSES), default=None, help="Only this status.")
 @format_option
 def list_(config_path: Path, status: str | None, fmt: str) -> None:
-    """Every address with its status and language; as JSON, with why and since when it is
-    bounced or complained, and the bounce reports read for it."""
+    """Every address with its status, language and editions; as JSON, with why and since when
+    it is bounced or complained, and the bounce reports read for it."""
     with _database(config_path) as store:
         found = store.subscribers.listing(status)
+        chosen = store.subscribers.all_editions()
         if fmt == "json":
             rows = [{"email": sub.email, "status": sub.status, "locale": sub.locale,
+                     "editions": list(chosen.get(sub.id, (MAIN,))),
                      "changed_at": sub.changed_at, "reason": sub.reason,
                      "soft_bounces": sub.soft_bounces,
                      "reports": [r.as_json() for r in store.mail_reports.of(sub.id)]} for sub in found]
@@ -83,7 +104,7 @@ def list_(config_path: Path, status: str | None, fmt: str) -> None:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         for sub in found:
-            click.echo(f"{sub.email}\t{sub.status}\t{sub.locale}")
+            click.echo(f"{sub.email}\t{sub.status}\t{sub.locale}\t{','.join(chosen.get(sub.id, (MAIN,)))}")
     output.say(f"{len(found)} subscribers")
 
 
@@ -110,14 +131,16 @@ def import_(config_path: Path, csv_file: Path) -> None:
 @config_option
 @click.option("--week", required=True, help="The bulletin's week, like 2026-W11.")
 @click.option("--state", type=click.Choice(SEND_STATES), default=None, help="Only this state.")
-def sends(config_path: Path, week: str, state: str | None) -> None:
-    """What the send ledger says of each address for one week's bulletin."""
+@click.option("--edition", default=MAIN, show_default=True, metavar="NAME",
+              help="The week's edition (`main` is the main bulletin).")
+def sends(config_path: Path, week: str, state: str | None, edition: str) -> None:
+    """What the send ledger says of each address for one week's bulletin, or one of its editions."""
     try:
         parsed = IsoWeek.parse(week)
     except ValueError as exc:
         raise BulletinError(f"--week: {exc}") from None
     with _database(config_path) as store:
-        rows = store.send_ledger(parsed).records(state)
+        rows = store.send_ledger(parsed, edition).records(state)
     for row in rows:
         click.echo(f"{row.email}\t{row.state}\t{row.attempts}\t{row.detail}")
     output.say(f"{len(rows)} rows")

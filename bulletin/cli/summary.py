@@ -14,6 +14,7 @@ from bulletin.cli.exits import Exit, of_deliveries
 from bulletin.cli.options import shown
 from bulletin.cli.output import quiet, say, tell
 from bulletin.model import Delivery, SourceStatus, Status
+from bulletin.model.editions import MAIN
 
 
 def source_word(outcome: Any) -> str:
@@ -26,7 +27,9 @@ def source_word(outcome: Any) -> str:
 def delivery_line(delivery: Delivery) -> str:
     where = f" {delivery.location}" if delivery.location else ""
     detail = f" ({delivery.detail})" if delivery.detail else ""
-    return f"{delivery.target}: {delivery.status}{where}{detail}"
+    # An edition's is told apart from its week's main bulletin: "newsletter (china): ok ...".
+    target = delivery.target if delivery.edition == MAIN else f"{delivery.target} ({delivery.edition})"
+    return f"{target}: {delivery.status}{where}{detail}"
 
 
 def run_summary(result: Any, look_at: str) -> Exit:

@@ -61,6 +61,7 @@ FORMATS: dict[str, ModuleType] = claims.FORMATS
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
 # Placeholder in email.html and email.txt; the mailer puts each subscriber's link here.
 UNSUBSCRIBE = "__UNSUBSCRIBE_URL__"
+PREFERENCES = "__PREFERENCES_URL__"  # ... and their link to choose editions and language
 CHART_SIZE = chart.CHART_SIZE  # each drawing states its own; this serves where there is none
 EMAIL_CHART = (600, 390)  # the chart in the email's 640-pixel column, less its padding (in proportion)
 
@@ -405,7 +406,7 @@ def _render_locale(env: jinja2.Environment, story: Story, settings: Settings, lo
               "moves": moved,
               "tagline": settings.publication.describe(locale), "publication": settings.publication,
               "paragraphs": paragraphs, "events": events, "credits": credits,
-              "chart_alt": chart_alt, "unsubscribe_url": UNSUBSCRIBE,
+              "chart_alt": chart_alt, "unsubscribe_url": UNSUBSCRIBE, "preferences_url": PREFERENCES,
               "corrections": notes.paragraphs if notes else (), "edited_by": edited_by}
     template = f"{pre}article.md.j2"
     if settings.edition:

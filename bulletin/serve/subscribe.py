@@ -1,4 +1,5 @@
-"""Joining and leaving over the web: subscribe, confirm, unsubscribe (RFC 8058 one-click).
+"""Joining and leaving over the web: subscribe (choosing editions), confirm, unsubscribe (RFC 8058
+one-click); a reader's preferences are preferences.py's.
 
 GET only ever shows a page with a button; only POST changes anything, so a
 mail scanner that follows links cannot confirm or unsubscribe anyone. The
@@ -18,12 +19,14 @@ from urllib.parse import parse_qs, urlsplit
 from bulletin import clock
 from bulletin.config.settings import Config
 from bulletin.errors import SubscriberError
+from bulletin.model.editions import MAIN
+from bulletin.publish.email import choices, tokens
 from bulletin.publish.email import subscribers as subs
-from bulletin.publish.email import tokens
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.render.article import environment
 from bulletin.render.rendered import LOCALES
 from bulletin.serve import app as web
+from bulletin.serve.preferences import Preferences, fields
 from bulletin.store.database import Store
 from bulletin.store.mail import Subscriber, Subscribers, SubscriberStatus
 
@@ -64,6 +67,7 @@ def register_routes(app: web.WebApp, config: Config,
     app.route("POST", "/confirm", handlers.same_origin(handlers.confirm))
     app.route("GET", "/unsubscribe", handlers.unsubscribe_page)
     app.route("POST", "/unsubscribe", handlers.same_origin(handlers.unsubscribe))
+    Preferences(handlers).register(app)
 
 
 def foreign_origin(request: web.Request, base_url: str) -> str | None:
@@ -118,19 +122,30 @@ class Handlers:
             return handler(request)
         return checked
 
-    def _db(self) -> Store:
+    def db(self) -> Store:
         return Store.open(self.config.store)
 
     def _key(self) -> bytes:
         assert self.settings is not None
         return tokens.key_from_env(self.settings.signing_key_env)
 
+    def offered(self, store: Store) -> list[choices.Choice]:
+        """The editions a reader may choose here, the main bulletin first."""
+        title = self.settings.list_name if self.settings and self.settings.list_name else self.config.title
+        return choices.offered(self.config.editions, store, title)
+
     def subscribe_form(self, request: web.Request) -> web.Response:
-        # ?lang=zh: the site's Chinese pages send their readers here in Chinese.
-        lang = _language(_form(request).get("lang"))
+        # ?lang=zh: the site's Chinese pages send their readers here in Chinese; ?edition=china,
+        # an edition's pages, with that edition ticked.
+        form = _form(request)
+        lang = _language(form.get("lang"))
         if self.settings is None:
             return self.page(404, "not_configured", lang)
-        return self.page(200, "subscribe", lang)
+        with self.db() as store:
+            offered = self.offered(store)
+        ticked = form.get("edition", "")
+        return self.page(200, "subscribe", lang, offered=offered,
+                         chosen=(ticked,) if ticked in {c.name for c in offered} else (MAIN,))
 
     def subscribe(self, request: web.Request) -> web.Response:
         """Take a sign-up; the answer is the same whoever the address is (new, confirmed, gone).
@@ -150,8 +165,14 @@ class Handlers:
             address = subs.normalise(form.get("email", ""))
         except SubscriberError as exc:
             return self.page(400, "bad_address", locale, reason=str(exc))
+        names = fields(request).get("edition", [])
+        with self.db() as store:
+            wrong = choices.unknown(names, self.offered(store))
+        if wrong is not None:  # the form's, not the address's: it says nothing of who is subscribed
+            return self.page(400, "unknown_edition", locale, name=wrong)
+        editions = tuple(dict.fromkeys(names))
         settings, stamp, box = self.settings, clock.stamp(), subs.mailbox(address)
-        with self._db() as store, store.transaction():
+        with self.db() as store, store.transaction():
             people = store.subscribers
             if people.count_signups(client=request.client, since=_ago(60)) >= settings.signups_per_client:
                 busy = True
@@ -161,15 +182,18 @@ class Handlers:
                     >= subs.MAILBOX_CONFIRMATIONS_PER_HOUR
                 people.record_signup(request.client, box, stamp)
                 if not flooded:
-                    self._want(people, address, locale, stamp)
+                    self._want(people, address, locale, stamp, editions)
         if busy:
             return self.page(429, "busy", locale)
         if self.on_signup is not None:
             self.on_signup()
         return self.page(200, "check_inbox", locale, email=address)
 
-    def _want(self, people: Subscribers, address: str, locale: str, stamp: str) -> None:
-        """A confirmation for ``address``, if it may have one (inside the sign-up's transaction)."""
+    def _want(self, people: Subscribers, address: str, locale: str, stamp: str,
+              editions: tuple[str, ...] = ()) -> None:
+        """A confirmation for ``address``, if it may have one, with the editions the form chose
+        (inside the sign-up's transaction). A confirmed address keeps its own: a form anybody can
+        fill in for any address changes nothing of a subscriber's."""
         assert self.settings is not None
         found = people.get(address)
         if found is None:
@@ -183,13 +207,15 @@ class Handlers:
             found = people.get(address)
         if found is not None and found.status in (SubscriberStatus.PENDING, SubscriberStatus.UNSUBSCRIBED):
             people.want_confirmation(found.id, stamp)
+            if editions:
+                people.choose(found.id, editions)
 
-    def _holder(self, token: str, purpose: str) -> Subscriber | None:
+    def holder(self, token: str, purpose: str) -> Subscriber | None:
         """The subscriber a valid token names, or None for a forged, altered or stale one."""
         uid = tokens.uid_of(token)
         if uid is None or self.settings is None:
             return None
-        with self._db() as store:
+        with self.db() as store:
             found = store.subscribers.by_uid(uid)
         if found is None or not tokens.valid(self._key(), token, purpose, found.uid, found.email):
             return None
@@ -197,7 +223,7 @@ class Handlers:
 
     def _confirming(self, token: str) -> Subscriber | web.Response:
         """Who a confirmation link is for, or the page that says why it no longer works."""
-        found = self._holder(token, "confirm")
+        found = self.holder(token, "confirm")
         if found is None:
             return self.page(403, "bad_link")
         if found.status in (SubscriberStatus.PENDING, SubscriberStatus.UNSUBSCRIBED) and \
@@ -221,25 +247,25 @@ class Handlers:
         if found.status == SubscriberStatus.CONFIRMED:  # the link clicked twice, or on two devices
             return self.page(200, "already", found.locale, email=found.email)
         if found.status in (SubscriberStatus.PENDING, SubscriberStatus.UNSUBSCRIBED):
-            with self._db() as store:
+            with self.db() as store:
                 store.subscribers.set_status(found.id, SubscriberStatus.CONFIRMED)
         return self.page(200, "confirmed", found.locale, email=found.email)
 
     def unsubscribe_page(self, request: web.Request) -> web.Response:
         token = _form(request).get("token", "")
-        found = self._holder(token, "unsubscribe")
+        found = self.holder(token, "unsubscribe")
         if found is None:
             return self.page(403, "bad_link")
         return self.page(200, "unsubscribe", found.locale, email=found.email, token=token)
 
     def unsubscribe(self, request: web.Request) -> web.Response:
         """The page's button, and RFC 8058's one-click POST to the List-Unsubscribe URL."""
-        found = self._holder(_form(request).get("token", ""), "unsubscribe")
+        found = self.holder(_form(request).get("token", ""), "unsubscribe")
         if found is None:
             return self.page(403, "bad_link")
         # One bounced or complained stays so: never mailed again either way, and an unsubscribed
         # address could come back through a sign-up, which a complaint must not allow.
         if found.status in (SubscriberStatus.CONFIRMED, SubscriberStatus.PENDING):
-            with self._db() as store:
+            with self.db() as store:
                 store.subscribers.set_status(found.id, SubscriberStatus.UNSUBSCRIBED)
         return self.page(200, "unsubscribed", found.locale, email=found.email)

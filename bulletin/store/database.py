@@ -322,9 +322,10 @@ class Store:
             raise StoreError(_open_problem(path, exc)) from None
         return store
 
-    def send_ledger(self, week: IsoWeek) -> SendLedger:
-        """The email send ledger's rows of one week (its methods may run on several threads)."""
-        return SendLedger(self, week)
+    def send_ledger(self, week: IsoWeek, edition: str = MAIN) -> SendLedger:
+        """The email send ledger's rows of one week's edition (its methods may run on several
+        threads); the main bulletin's by default."""
+        return SendLedger(self, week, edition=edition)
 
     def send_quota(self, account: str, limits: Limits) -> SendQuota:
         """The sending quota of one relay (or the outbox), counted here for every sender."""

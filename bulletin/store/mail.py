@@ -1,6 +1,9 @@
-"""The email list and the send ledger: the tables ``subscribers`` and ``email_sends``.
+"""The email list and the send ledger: the tables ``subscribers``, ``subscriber_editions`` and
+``email_sends``.
 
-Reached from the store as ``store.subscribers`` and ``store.send_ledger(week)``.
+Reached from the store as ``store.subscribers`` and ``store.send_ledger(week, edition)``.
+A subscriber reads the editions they chose (``subscriber_editions``, by name); one
+who chose none reads the main bulletin, the edition named ``main``.
 Only the SQL is here: checking addresses and the list's rules (an import never
 re-subscribes someone who left, the confirmation throttle) belong to the email
 package (bulletin/publish/email/subscribers.py), and the ledger's story is told
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from bulletin import clock
 from bulletin.errors import StoreError
+from bulletin.model.editions import MAIN
 from bulletin.records import record
 from bulletin.weeks import IsoWeek
 
@@ -103,6 +107,37 @@ MIGRATION = """
     CREATE INDEX signups_by_mailbox ON signups (mailbox, at);
 """
 
+# The editions each subscriber chose, and the send ledger's rows per edition: a week now
+# has a mailing for each edition (its main bulletin's is ``main``). The ledger's key
+# grows a column, so the table is made anew with its rows (all of them the main bulletin's).
+MIGRATION_EDITIONS = """
+    CREATE TABLE subscriber_editions (
+        subscriber  INTEGER NOT NULL REFERENCES subscribers (id),
+        edition     TEXT NOT NULL,          -- an edition's name (model/editions.py); main included
+        PRIMARY KEY (subscriber, edition)
+    );
+    CREATE TABLE email_sends_by_edition (
+        week        TEXT NOT NULL,
+        edition     TEXT NOT NULL DEFAULT 'main',
+        subscriber  INTEGER NOT NULL REFERENCES subscribers (id),
+        state       TEXT NOT NULL,  -- queued, sending, sent, deferred, failed, skipped, uncertain
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        detail      TEXT NOT NULL DEFAULT '',
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (week, edition, subscriber)
+    );
+    INSERT INTO email_sends_by_edition (week, edition, subscriber, state, attempts, detail, updated_at)
+        SELECT week, 'main', subscriber, state, attempts, detail, updated_at FROM email_sends;
+    DROP TABLE email_sends;
+    ALTER TABLE email_sends_by_edition RENAME TO email_sends;
+"""
+
+# Whether subscriber ``s`` reads the edition given twice as parameters: they chose it, or it is
+# the main bulletin and they chose nothing.
+_READS = ("(EXISTS (SELECT 1 FROM subscriber_editions c WHERE c.subscriber = s.id AND c.edition = ?) "
+          f"OR (? = '{MAIN}' AND NOT EXISTS (SELECT 1 FROM subscriber_editions c "
+          "WHERE c.subscriber = s.id)))")
+
 
 class Subscribers:
     """The subscriber list's rows. Addresses arrive normalised (the email package checks them)."""
@@ -159,6 +194,36 @@ class Subscribers:
                        (locale, status, stamp, old.id))
             return "updated"
 
+    def editions(self, subscriber: int) -> tuple[str, ...]:
+        """The editions the subscriber reads, by name: what they chose, or ``main``."""
+        with self._store.lock:
+            rows = self._store.db.execute("SELECT edition FROM subscriber_editions WHERE subscriber = ? "
+                                          "ORDER BY edition", (subscriber,)).fetchall()
+        return tuple(row[0] for row in rows) or (MAIN,)
+
+    def all_editions(self) -> dict[int, tuple[str, ...]]:
+        """Each subscriber's chosen editions, by row id; one who chose none is not in it."""
+        chosen: dict[int, list[str]] = {}
+        with self._store.lock:
+            for subscriber, edition in self._store.db.execute(
+                    "SELECT subscriber, edition FROM subscriber_editions ORDER BY subscriber, edition"):
+                chosen.setdefault(subscriber, []).append(edition)
+        return {subscriber: tuple(names) for subscriber, names in chosen.items()}
+
+    def choose(self, subscriber: int, editions: tuple[str, ...]) -> None:
+        """The editions the subscriber reads from now on (names checked by the caller); none is
+        ``main``, which is then kept as no row at all."""
+        names = sorted(set(editions))
+        chosen = [] if names in ([], [MAIN]) else names
+        with self._store.transaction() as db:
+            db.execute("DELETE FROM subscriber_editions WHERE subscriber = ?", (subscriber,))
+            db.executemany("INSERT INTO subscriber_editions (subscriber, edition) VALUES (?, ?)",
+                           [(subscriber, name) for name in chosen])
+
+    def set_locale(self, subscriber: int, locale: str) -> None:
+        with self._store.transaction() as db:
+            db.execute("UPDATE subscribers SET locale = ? WHERE id = ?", (locale, subscriber))
+
     def set_status(self, subscriber: int, status: str) -> None:
         with self._store.transaction() as db:
             db.execute("UPDATE subscribers SET status = ?, changed_at = ? WHERE id = ?",
@@ -208,13 +273,16 @@ class Subscribers:
 
 
 class SendLedger:
-    """One week's rows of the send ledger (see sender.py for the states)."""
+    """One mailing's rows of the send ledger: a week's edition (see sender.py for the states)."""
 
-    def __init__(self, store: Store, week: IsoWeek, key: str = "", among: str = "") -> None:
-        """``key``: the rows of another mailing of the week (its correction) than its issue;
-        ``among``: that mailing goes only to those its issue (the ledger's ``among`` rows) reached."""
+    def __init__(self, store: Store, week: IsoWeek, key: str = "", among: str = "",
+                 edition: str = MAIN) -> None:
+        """``edition``: the week's edition mailed, to those who read it; ``key``: the rows of another
+        mailing of the week (its correction) than its issue; ``among``: that mailing goes only to
+        those the issue's same edition (the ledger's ``among`` rows) reached."""
         self._store = store
         self.week = week
+        self.edition = edition
         self._week = key or str(week)
         self._among = among
 
@@ -233,57 +301,68 @@ class SendLedger:
                              "not inside another transaction")
 
     def start(self, delivered: Callable[[str], bool] | None = None) -> list[Recipient]:
-        """Queue every confirmed subscriber not yet in the ledger; return what is left to send.
+        """Queue every confirmed subscriber who reads the edition and is not yet in the ledger;
+        return what is left to send.
 
         ``delivered(uid)`` settles a ``sending`` row left by a killed run where
         the transport can tell (the outbox); without it such rows become ``uncertain``.
         """
         stamp = clock.stamp()
+        mailing = (self._week, self.edition)
         with self._committed() as db:
             if delivered is None:
                 db.execute("UPDATE email_sends SET state = 'uncertain', updated_at = ?, "
                            "detail = 'the previous run stopped mid-send: the server may or "
-                           "may not have it' WHERE week = ? AND state = 'sending'",
-                           (stamp, self._week))
+                           "may not have it' WHERE week = ? AND edition = ? AND state = 'sending'",
+                           (stamp, *mailing))
             else:
                 rows = db.execute("SELECT e.subscriber, s.uid FROM email_sends e JOIN subscribers s "
-                                  "ON s.id = e.subscriber WHERE e.week = ? AND e.state = 'sending'",
-                                  (self._week,)).fetchall()
+                                  "ON s.id = e.subscriber WHERE e.week = ? AND e.edition = ? "
+                                  "AND e.state = 'sending'", mailing).fetchall()
                 for subscriber, uid in rows:
                     state, detail = (("sent", "written before the previous run stopped")
                                      if delivered(uid)
                                      else ("queued", "the previous run stopped before writing it"))
                     db.execute("UPDATE email_sends SET state = ?, detail = ?, updated_at = ? "
-                               "WHERE week = ? AND subscriber = ?",
-                               (state, detail, stamp, self._week, subscriber))
+                               "WHERE week = ? AND edition = ? AND subscriber = ?",
+                               (state, detail, stamp, *mailing, subscriber))
             if self._among:
-                db.execute("INSERT OR IGNORE INTO email_sends (week, subscriber, state, updated_at) "
-                           "SELECT ?, s.id, 'queued', ? FROM subscribers s JOIN email_sends e ON "
+                db.execute("INSERT INTO email_sends (week, edition, subscriber, state, updated_at) "
+                           "SELECT ?, ?, s.id, 'queued', ? FROM subscribers s JOIN email_sends e ON "
                            "e.subscriber = s.id WHERE s.status = 'confirmed' AND e.week = ? "
-                           "AND e.state = 'sent'", (self._week, stamp, self._among))
+                           "AND e.edition = ? AND e.state = 'sent' AND NOT EXISTS "
+                           "(SELECT 1 FROM email_sends o WHERE o.week = ? AND o.edition = ? "
+                           "AND o.subscriber = s.id)",
+                           (self._week, self.edition, stamp, self._among, self.edition, *mailing))
             else:
-                db.execute("INSERT OR IGNORE INTO email_sends (week, subscriber, state, updated_at) "
-                           "SELECT ?, id, 'queued', ? FROM subscribers WHERE status = 'confirmed'",
-                           (self._week, stamp))
-            db.execute("UPDATE email_sends SET attempts = 0 WHERE week = ? AND state = 'deferred'",
-                       (self._week,))
+                db.execute("INSERT INTO email_sends (week, edition, subscriber, state, updated_at) "
+                           "SELECT ?, ?, s.id, 'queued', ? FROM subscribers s "
+                           f"WHERE s.status = 'confirmed' AND {_READS} AND NOT EXISTS "
+                           "(SELECT 1 FROM email_sends o WHERE o.week = ? AND o.edition = ? "
+                           "AND o.subscriber = s.id)",
+                           (self._week, self.edition, stamp, self.edition, self.edition, *mailing))
+            db.execute("UPDATE email_sends SET attempts = 0 WHERE week = ? AND edition = ? "
+                       "AND state = 'deferred'", mailing)
         with self._store.lock:
             rows = self._store.db.execute(
                 "SELECT s.id, s.uid, s.email, s.locale FROM email_sends e JOIN subscribers s "
-                "ON s.id = e.subscriber WHERE e.week = ? AND e.state IN ('queued', 'deferred') "
-                "ORDER BY s.id", (self._week,)).fetchall()
+                "ON s.id = e.subscriber WHERE e.week = ? AND e.edition = ? "
+                "AND e.state IN ('queued', 'deferred') ORDER BY s.id", mailing).fetchall()
         return [Recipient(*row) for row in rows]
 
     def claim(self, recipient: Recipient) -> bool:
-        """Mark the row ``sending`` if the address is still confirmed. Committed on return."""
+        """Mark the row ``sending`` if the address is still confirmed, and still reads the edition
+        (a correction goes to whoever its issue reached). Committed on return."""
+        reads, args = ("", ()) if self._among else (f" AND {_READS}", (self.edition, self.edition))
         with self._store.lock:
             self._not_inside_a_transaction()
             # One statement in autocommit mode: committed when execute() returns.
             cursor = self._store.db.execute(
-                "UPDATE email_sends SET state = 'sending', updated_at = ? WHERE week = ? "
+                "UPDATE email_sends SET state = 'sending', updated_at = ? WHERE week = ? AND edition = ? "
                 "AND subscriber = ? AND state IN ('queued', 'deferred') AND EXISTS (SELECT 1 FROM "
-                "subscribers WHERE id = ? AND status = 'confirmed')",
-                (clock.stamp(), self._week, recipient.subscriber, recipient.subscriber))
+                f"subscribers s WHERE s.id = ? AND s.status = 'confirmed'{reads})",
+                (clock.stamp(), self._week, self.edition, recipient.subscriber, recipient.subscriber,
+                 *args))
             return cursor.rowcount == 1
 
     def record(self, recipient: Recipient, state: SendState, attempts: int, detail: str,
@@ -292,8 +371,8 @@ class SendLedger:
         stamp = clock.stamp()
         with self._committed() as db:
             db.execute("UPDATE email_sends SET state = ?, attempts = ?, detail = ?, updated_at = ? "
-                       "WHERE week = ? AND subscriber = ?",
-                       (state, attempts, detail, stamp, self._week, recipient.subscriber))
+                       "WHERE week = ? AND edition = ? AND subscriber = ?",
+                       (state, attempts, detail, stamp, self._week, self.edition, recipient.subscriber))
             if state == SendState.FAILED:
                 # (Every expression reads the row as it was before this UPDATE.)
                 db.execute("UPDATE subscribers SET bounces = bounces + 1, changed_at = ?, "
@@ -301,28 +380,35 @@ class SendLedger:
                            "THEN ? ELSE reason END, "
                            "status = CASE WHEN bounces + 1 >= ? AND status = 'confirmed' "
                            "THEN 'bounced' ELSE status END WHERE id = ?",
-                           (stamp, bounce_after, f"refused by the server sending {self._week}: {detail}",
+                           (stamp, bounce_after, f"refused by the server sending {self._mailing}: {detail}",
                             bounce_after, recipient.subscriber))
+
+    @property
+    def _mailing(self) -> str:
+        """The mailing as the list's reasons name it: 2026-W11, 2026-W11 china edition."""
+        return self._week if self.edition == MAIN else f"{self._week} {self.edition} edition"
 
     def counts(self) -> dict[str, int]:
         """Rows per state."""
         with self._store.lock:
             rows = self._store.db.execute("SELECT state, count(*) FROM email_sends WHERE week = ? "
-                                          "GROUP BY state", (self._week,)).fetchall()
+                                          "AND edition = ? GROUP BY state",
+                                          (self._week, self.edition)).fetchall()
         return dict(rows)
 
     def requeue_uncertain(self) -> int:
         """Let the next send email the copies a killed run may or may not have delivered."""
         with self._committed() as db:
             return db.execute("UPDATE email_sends SET state = 'queued', updated_at = ? WHERE "
-                              "week = ? AND state = 'uncertain'",
-                              (clock.stamp(), self._week)).rowcount
+                              "week = ? AND edition = ? AND state = 'uncertain'",
+                              (clock.stamp(), self._week, self.edition)).rowcount
 
     def records(self, state: str | None = None) -> list[SendRecord]:
         """Each address's row (or those in ``state``), by address."""
-        where, args = ("AND e.state = ?", (self._week, state)) if state else ("", (self._week,))
+        where, args = ("AND e.state = ?", (state,)) if state else ("", ())
         with self._store.lock:
             rows = self._store.db.execute(
                 "SELECT s.email, e.state, e.attempts, e.detail FROM email_sends e JOIN subscribers s "
-                f"ON s.id = e.subscriber WHERE e.week = ? {where} ORDER BY s.email", args).fetchall()
+                f"ON s.id = e.subscriber WHERE e.week = ? AND e.edition = ? {where} ORDER BY s.email",
+                (self._week, self.edition, *args)).fetchall()
         return [SendRecord(*row) for row in rows]

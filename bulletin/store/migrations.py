@@ -168,4 +168,6 @@ MIGRATIONS: tuple[str, ...] = (
     decisions.MIGRATION,
     # The editions of each week (a developer's, a country's) and where each was published.
     editions.MIGRATION,
+    # The editions each subscriber reads, and the send ledger's rows kept per edition of a week.
+    mail.MIGRATION_EDITIONS,
 )

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from bulletin.store import editions
+from bulletin.store import editions, mail
 
 # The week totals' triggers (week_totals.MIGRATION): note each (source, period) changed or removed.
 _STALE_FUNCTION = """
@@ -250,5 +250,6 @@ def portable(script: str) -> tuple[str, ...]:
 STEPS: tuple[tuple[int, int, tuple[str, ...]], ...] = (
     (0, 17, BASELINE),
     (17, 18, portable(editions.MIGRATION)),
+    (18, 19, portable(mail.MIGRATION_EDITIONS)),
 )
 VERSION = STEPS[-1][1]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bulletin.config.settings import Config
 from bulletin.errors import PublishError
+from bulletin.model.editions import MAIN
 from bulletin.publish.publisher import Publisher, RenderedBulletin
 from bulletin.store.database import Store
 from bulletin.weeks import IsoWeek
@@ -28,6 +29,8 @@ def send_test(config: Config, week: IsoWeek, address: str, to: Sequence[str] = (
 
 
 def requeue_uncertain(config: Config, week: IsoWeek) -> int:
-    """Let the next send email the copies a killed run may or may not have delivered."""
+    """Let the next send email the copies a killed run may or may not have delivered, of the week's
+    main bulletin and of each of its editions."""
     with Store.open(config.store) as store:
-        return store.send_ledger(week).requeue_uncertain()
+        editions = [MAIN, *(record.edition for record in store.editions.of(week))]
+        return sum(store.send_ledger(week, edition).requeue_uncertain() for edition in editions)

@@ -2,7 +2,7 @@
 
 Everything shared by all subscribers (bodies, subject, common headers) is
 prepared once per language; per subscriber only the address, the signed
-unsubscribe links and the Message-ID are filled in, so building a message
+unsubscribe and preferences links and the Message-ID are filled in, so building a message
 costs a few string joins and a base64 encoding, not a MIME tree.
 """
 
@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from bulletin.model.editions import MAIN
 from bulletin.publish.email.settings import EmailSettings
 from bulletin.publish.publisher import RenderedBulletin
 from bulletin.records import record
-from bulletin.render.article import UNSUBSCRIBE, environment
+from bulletin.render.article import PREFERENCES, UNSUBSCRIBE, environment
 from bulletin.render.rendered import (
     CHART_PNG,
     DEFAULT_LOCALE,
@@ -33,9 +34,10 @@ from bulletin.render.rendered import (
     page_name,
 )
 
-# Stands for the subscriber's link until it is filled in; the article's email
-# templates write it where their unsubscribe link goes.
+# Stand for the subscriber's links until they are filled in; the article's email
+# templates write them where their unsubscribe and preferences links go.
 LINK = UNSUBSCRIBE
+HOLES = (UNSUBSCRIBE.encode(), PREFERENCES.encode())
 SIGNED_HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"list-id",
                   b"list-unsubscribe", b"list-unsubscribe-post", b"mime-version",
                   b"content-type", b"content-language")
@@ -115,17 +117,21 @@ class Body:
     """
 
     encoded_prefix: bytes
-    tail: bytes  # still holds LINK
+    tail: bytes  # still holds the links' placeholders
 
     @classmethod
     def of(cls, text: str) -> Body:
         data = _crlf(text)
-        at = data.find(LINK.encode())
-        cut = 0 if at < 0 else at - at % 57
+        found = [at for hole in HOLES if (at := data.find(hole)) >= 0]
+        cut = min(found) - min(found) % 57 if found else 0
         return cls(_b64(data[:cut]), data[cut:])
 
-    def with_link(self, url: bytes) -> bytes:
-        return self.encoded_prefix + _b64(self.tail.replace(LINK.encode(), url))
+    def with_links(self, links: tuple[bytes, bytes]) -> bytes:
+        """The body with the subscriber's (unsubscribe, preferences) links in place."""
+        tail = self.tail
+        for hole, url in zip(HOLES, links, strict=True):
+            tail = tail.replace(hole, url)
+        return self.encoded_prefix + _b64(tail)
 
 
 def _with_footer(html: str, footer: str) -> str:
@@ -150,13 +156,15 @@ class MessageMaker:
                  templates_dir: Path | None, date: Any, subject_prefix: str = "") -> None:
         self.settings = settings
         self.week = bulletin.week
+        self.edition = bulletin.edition
         env = environment(templates_dir)
         self.prepared: dict[str, Prepared] = {}
         for locale in LOCALES:
             parts = bodies(bulletin, locale)
             zh = locale == "zh" and parts.text != bodies(bulletin, DEFAULT_LOCALE).text
             name = "footer.zh" if zh else "footer"
-            context = {"title": title, "base_url": settings.base_url, "unsubscribe_url": LINK}
+            context = {"title": title, "base_url": settings.base_url, "unsubscribe_url": LINK,
+                       "preferences_url": PREFERENCES}
             # The article's email bodies carry their own unsubscribe link;
             # anything else (an article without them) gets the list's footer.
             text, html = parts.text, parts.html
@@ -165,8 +173,15 @@ class MessageMaker:
                 text = text.rstrip("\n") + "\n" + footer
             if LINK not in html:
                 html = _with_footer(html, env.get_template(f"mailing/{name}.html.j2").render(context))
+            # Bodies rendered before they had a preferences link (or from a project's own templates
+            # without one) get it under them: every copy lets its reader change what they get.
+            choose = "preferences.zh" if zh else "preferences"
+            if PREFERENCES not in text:
+                text = text.rstrip("\n") + "\n" + env.get_template(f"mailing/{choose}.txt.j2").render(context)
+            if PREFERENCES not in html:
+                html = _with_footer(html, env.get_template(f"mailing/{choose}.html.j2").render(context))
             html, chart = _inline_chart(bulletin, html, locale)
-            boundary = f"=_bulletin_{bulletin.week}_{locale}"
+            boundary = f"=_bulletin_{self.mailing}_{locale}"
             head = "".join((
                 _from(settings),
                 _encoded("Subject", subject_prefix + parts.subject),
@@ -179,7 +194,7 @@ class MessageMaker:
             ))
             self.prepared[locale] = Prepared((head + "\r\n").encode("ascii"), Body.of(text),
                                              Body.of(html), boundary.encode("ascii"), chart,
-                                             f"=_bulletin_related_{bulletin.week}_{locale}".encode())
+                                             f"=_bulletin_related_{self.mailing}_{locale}".encode())
         self.signer = None
         if settings.dkim:
             from bulletin.publish.email.dkim import Signer
@@ -191,11 +206,21 @@ class MessageMaker:
         """Within: signatures are made in that many processes (see dkim.SigningProcesses)."""
         return self.signer.on_processes(processes) if self.signer else contextlib.nullcontext()
 
+    @property
+    def mailing(self) -> str:
+        """The week, and the edition where it is not the main bulletin: 2026-W11, 2026-W11.china."""
+        return str(self.week) if self.edition == MAIN else f"{self.week}.{self.edition}"
+
     def unsubscribe_url(self, token: str) -> str:
         return f"{self.settings.base_url}/unsubscribe?token={quote(token)}"
 
-    def build(self, email: str, locale: str, token: str, message_id: str, mailto: str = "") -> bytes:
-        """One subscriber's copy; ``mailto``: its List-Unsubscribe mailto URI (verp.py), if any."""
+    def preferences_url(self, token: str) -> str:
+        return f"{self.settings.base_url}/preferences?token={quote(token)}"
+
+    def build(self, email: str, locale: str, token: str, message_id: str, mailto: str = "",
+              preferences: str = "") -> bytes:
+        """One subscriber's copy; ``mailto``: its List-Unsubscribe mailto URI (verp.py), if any;
+        ``preferences``: the token of its link to the reader's editions and language."""
         prepared = self.prepared.get(locale, self.prepared[DEFAULT_LOCALE])
         url = self.unsubscribe_url(token)
         # The mailto first, as in RFC 8058's example: a provider that does one-click POSTs to the
@@ -205,7 +230,7 @@ class MessageMaker:
         # Addresses were validated as ASCII on the way in; anything else is encoded.
         to = f"To: {email}\r\n" if email.isascii() and email.isprintable() else _encoded("To", email)
         boundary = prepared.boundary
-        link = url.encode("ascii")
+        links = url.encode("ascii"), self.preferences_url(preferences).encode("ascii")
         message = b"".join((
             to.encode("ascii"),
             f"Message-ID: <{_safe(message_id)}>\r\n"
@@ -213,9 +238,9 @@ class MessageMaker:
             prepared.head,
             b"--", boundary, b"\r\n",
             b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
-            prepared.text.with_link(link),
+            prepared.text.with_links(links),
             b"--", boundary, b"\r\n",
-            _html_part(prepared, link),
+            _html_part(prepared, links),
             b"--", boundary, b"--\r\n",
         ))
         return self.signer.sign(message) if self.signer else message
@@ -245,14 +270,14 @@ def _inline_chart(bulletin: RenderedBulletin, html: str, locale: str) -> tuple[s
     return html.replace(f'src="{name}"', f'src="cid:{CHART_ID}"'), part
 
 
-def _html_part(prepared: Prepared, link: bytes) -> bytes:
+def _html_part(prepared: Prepared, links: tuple[bytes, bytes]) -> bytes:
     """The HTML alternative, wrapped with the chart in multipart/related when it has one."""
     if not prepared.chart:
-        return HTML_HEAD + prepared.html.with_link(link)
+        return HTML_HEAD + prepared.html.with_links(links)
     related = prepared.related
     return b"".join((
         b'Content-Type: multipart/related; type="text/html"; boundary="', related, b'"\r\n\r\n',
-        b"--", related, b"\r\n", HTML_HEAD, prepared.html.with_link(link),
+        b"--", related, b"\r\n", HTML_HEAD, prepared.html.with_links(links),
         b"--", related, b"\r\n", prepared.chart,
         b"--", related, b"--\r\n",
     ))

@@ -1,4 +1,5 @@
-"""The ``email`` publisher: the bulletin to every confirmed subscriber."""
+"""The ``email`` publisher: the bulletin, and each of its editions, to every confirmed subscriber
+who reads it (``main`` for one who chose nothing else)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bulletin.config import validation as check
 from bulletin.errors import PublishError
 from bulletin.model import Delivery, DeliveryStatus
 from bulletin.model.corrections import Correction
+from bulletin.model.editions import MAIN
 from bulletin.publish.email import correction, sender, tokens
 from bulletin.publish.email import settings as email_settings
 from bulletin.publish.email.message import MessageMaker
@@ -37,6 +39,7 @@ class EmailPublisher(Publisher):
     sends_test: ClassVar[bool] = True
     corrects: ClassVar[bool] = True  # only with `corrections: separate`; else the next issue tells
     news_only: ClassVar[bool] = True
+    takes_editions: ClassVar[bool] = True  # each edition to those who chose it
     options: ClassVar[option.Schema] = COMMON_OPTIONS + email_settings.OPTIONS
 
     settings: EmailSettings | None = None
@@ -81,22 +84,26 @@ class EmailPublisher(Publisher):
             summary = sender.send_week(self.settings, maker, store, outbox, key, bar.update)
         status = (DeliveryStatus.OK if summary.complete
                   else DeliveryStatus.PAUSED if summary.paused else DeliveryStatus.FAILED)
-        where = self.settings.smtp.host if self.settings.smtp else str(outbox / str(bulletin.week))
+        where = (self.settings.smtp.host if self.settings.smtp
+                 else str(sender.outbox_folder(outbox, bulletin.week, bulletin.edition)))
         detail = summary.line() or "no subscribers"
         if any(summary.counts.get(state) for state in (SendState.FAILED, SendState.DEFERRED,
                                                         SendState.UNCERTAIN)):
-            detail += f"; `bulletin subscribers sends --week {bulletin.week}` says which"
+            which = "" if bulletin.edition == MAIN else f" --edition {bulletin.edition}"
+            detail += f"; `bulletin subscribers sends --week {bulletin.week}{which}` says which"
         return Delivery(bulletin.week, self.name, status, "", where, detail,
                         1, clock.stamp())
 
     def correct(self, bulletin: RenderedBulletin, store: Store, corrections: Sequence[Correction]
                 ) -> Delivery:
-        """``corrections: separate``: a short correction email to those the week's issue reached.
+        """``corrections: separate``: a short correction email to those the week's issue (or edition)
+        reached.
 
         Otherwise nothing is sent now: the next issue carries the notice.
         """
         assert self.settings is not None
-        before = store.delivery(bulletin.week, self.name)
+        before = (store.delivery(bulletin.week, self.name) if bulletin.edition == MAIN
+                  else store.editions.delivery(bulletin.week, bulletin.edition, self.name))
         assert before is not None  # the pipeline corrects only targets that have the week
         if self.settings.corrections != CorrectionsNotice.SEPARATE or not corrections:
             return before
@@ -125,7 +132,8 @@ class EmailPublisher(Publisher):
 
 
 PLAIN_PROGRESS_FROM = 1000  # copies; a shorter send needs no progress lines in cron's mail
-PREVIEW = "preview"  # OUTBOX/preview/WEEK.eml: the week's message as a subscriber gets it
+# OUTBOX/preview/WEEK.eml (an edition's WEEK.NAME.eml): the message as a subscriber gets it.
+PREVIEW = "preview"
 
 
 def _signing_key(variable: str, store: Store) -> bytes:
@@ -159,9 +167,10 @@ def _write_preview(settings: EmailSettings, maker: Any, folder: Path, key: bytes
     address = settings.sender_address
     OutboxTransport.sweep(folder)
     message = maker.build(address, DEFAULT_LOCALE, tokens.make(key, "unsubscribe", PREVIEW, address),
-                          f"{maker.week}.{PREVIEW}@{settings.domain}")
-    OutboxTransport(folder).send_file(str(maker.week), message, lambda: True)
-    return folder / f"{maker.week}.eml"
+                          f"{maker.mailing}.{PREVIEW}@{settings.domain}",
+                          preferences=tokens.make(key, "preferences", PREVIEW, address, 0))
+    OutboxTransport(folder).send_file(maker.mailing, message, lambda: True)
+    return folder / f"{maker.mailing}.eml"
 
 
 def outbox_of(output: Path) -> Path:

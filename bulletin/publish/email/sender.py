@@ -1,6 +1,7 @@
-"""Send one week's bulletin to every confirmed subscriber, exactly once.
+"""Send one week's bulletin, or one of its editions, to every confirmed subscriber who reads it,
+exactly once.
 
-The send ledger (table email_sends) holds one row per (week, subscriber):
+The send ledger (table email_sends) holds one row per (week, edition, subscriber):
 
     queued -> sending -> sent | failed | deferred (4xx, tried again later)
                       -> uncertain (the run died between "." and the server's reply)
@@ -36,8 +37,10 @@ from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bulletin import clock
 from bulletin.clock import Timer
 from bulletin.errors import PublishError
+from bulletin.model.editions import MAIN
 from bulletin.publish.email import tokens, verp
 from bulletin.publish.email.message import MessageMaker
 from bulletin.publish.email.pacing import Pacer, account_of
@@ -166,8 +169,8 @@ def send_week(settings: EmailSettings, maker: MessageMaker, store: Store, outbox
     """``timer``: the quotas' clock (a benchmark's simulated one); the wall clock by default."""
     week = maker.week
     with exclusive(store.path, week):
-        ledger = store.send_ledger(week)
-        folder = outbox / str(week)
+        ledger = store.send_ledger(week, maker.edition)
+        folder = outbox_folder(outbox, week, maker.edition)
         if settings.smtp:
             items = ledger.start()
         else:
@@ -177,6 +180,13 @@ def send_week(settings: EmailSettings, maker: MessageMaker, store: Store, outbox
         pacer = pacer_of(settings, store, timer)
         done = _deliver(settings, maker, ledger, items, folder, key, progress, pacer)
         return Summary(week, ledger.counts(), done, pacer.stopped_by)
+
+
+def outbox_folder(outbox: Path, week: IsoWeek, edition: str = MAIN) -> Path:
+    """Where a mailing's .eml files go without an SMTP server: ``OUTBOX/2026-W11/``, an
+    edition's below it as its bulletin is, ``OUTBOX/2026-W11/editions/china/``."""
+    folder = outbox / str(week)
+    return folder if edition == MAIN else folder / "editions" / edition
 
 
 def pacer_of(settings: EmailSettings, store: Store, timer: Timer | None = None) -> Pacer:
@@ -254,8 +264,9 @@ def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
                 limit.wait()
                 token = tokens.make(key, "unsubscribe", item.uid, item.email)
                 message = maker.build(item.email, item.locale, token,
-                                      f"{week_id}.{item.uid}@{settings.domain}",
-                                      _unsubscribe_mailto(settings, key, item, week_id))
+                                      f"{maker.mailing}.{item.uid}@{settings.domain}",
+                                      _unsubscribe_mailto(settings, key, item, week_id),
+                                      tokens.make(key, "preferences", item.uid, item.email, issued))
                 # Counted in the quota's window as late as can be: just before it goes out.
                 if not pacer.admit():
                     schedule.stop()  # the copy stays queued for the next run
@@ -287,6 +298,7 @@ def _deliver(settings: EmailSettings, maker: MessageMaker, ledger: SendLedger,
             (smtp or files).close()  # type: ignore[union-attr]
 
     week_id = maker.week
+    issued = int(clock.now().timestamp())  # the preferences links': they work for a while after sending
     threads = [threading.Thread(target=work, name=f"email-{n}", daemon=True) for n in range(workers)]
     # Signing wants the cores this process cannot use (see dkim.py); one message needs no help.
     with maker.signing_on(min(_cores(), workers) if len(items) > 1 else 0):
@@ -350,8 +362,10 @@ def send_test(settings: EmailSettings, maker: MessageMaker, outbox: Path, addres
     import secrets
 
     token = tokens.make(key, "unsubscribe", "test", address)
+    preferences = tokens.make(key, "preferences", "test", address, int(clock.now().timestamp()))
     message = maker.build(address, "en", token,
-                          f"{maker.week}.test.{secrets.token_hex(8)}@{settings.domain}")
+                          f"{maker.mailing}.test.{secrets.token_hex(8)}@{settings.domain}",
+                          preferences=preferences)
     transport = _smtp(settings)
     if transport:
         try:

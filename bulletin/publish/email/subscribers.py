@@ -92,6 +92,15 @@ def add(subscribers: Subscribers, email: str, locale: str = "en", status: str = 
     return subscribers.add(address, locale, status)
 
 
+def preferences_expired(issued: int | None) -> bool:
+    """Whether a preferences link made at ``issued`` (Unix seconds) is too old to use, or claims
+    a time to come (tokens.PREFERENCES_LIFETIME)."""
+    from bulletin.publish.email.tokens import PREFERENCES_LIFETIME
+
+    now = clock.now().timestamp()
+    return issued is None or not now - PREFERENCES_LIFETIME.total_seconds() <= issued <= now + 300
+
+
 def confirmation_problem(subscriber: Subscriber, issued: int | None) -> str | None:
     """Why a confirmation link issued at ``issued`` does not confirm ``subscriber`` now.
 
