@@ -51,7 +51,7 @@ def test_a_bounce_from_postfix_marks_the_reader_bounced_and_the_next_week_skips_
                              "requests; 1 marked bounced, 0 marked complained, 0 marked unsubscribed; "
                              "0 already read, 0 without a valid token, 0 other messages\n"), first.err
         statuses = bulletin("subscribers", "list").out
-        assert statuses == f"{GONE}\tbounced\ten\n{READER}\tconfirmed\ten\n"
+        assert statuses == f"{GONE}\tbounced\ten\tmain\n{READER}\tconfirmed\ten\tmain\n"
         again = bulletin("bounces", maildir)
         assert "0 marked bounced" in again.out and "1 already read" in again.out
 
@@ -88,7 +88,8 @@ def test_a_readers_mail_to_the_mailto_address_through_postfix_unsubscribes_them(
         assert first.out == ("1 messages: 0 hard bounces, 0 soft bounces, 0 complaints, 1 unsubscribe "
                              "requests; 0 marked bounced, 0 marked complained, 1 marked unsubscribed; "
                              "0 already read, 0 without a valid token, 0 other messages\n"), first.err
-        assert bulletin("subscribers", "list").out == f"{READER}\tunsubscribed\ten\n{STAYS}\tconfirmed\ten\n"
+        assert bulletin("subscribers", "list").out == (f"{READER}\tunsubscribed\ten\tmain\n"
+                                                       f"{STAYS}\tconfirmed\ten\tmain\n")
         assert "1 already read" in bulletin("bounces", maildir).out
 
         assert bulletin("publish", "--week", "2026-W11").out == "newsletter: ok 127.0.0.1 (1 sent)\n"
