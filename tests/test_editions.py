@@ -63,14 +63,15 @@ def test_an_editions_figures_are_those_of_bulletin_stats(project, bulletin) -> N
     assert re.search(r"deepseek\s+1,040,000,000,000\s+\+25\.00%", stats)
     assert re.search(r"deepseek/deepseek-v3\.2-20251201\s+1,040,000,000,000", stats)
     article = (edition(project, "deepseek") / "bulletin.md").read_text(encoding="utf-8")
-    # The sweep it was part of leads; its one model's 1.04 trillion there is all of its tokens.
+    # The sweep it was part of leads; its own total is then written out, not pointed at.
     assert "DeepSeek V3.2 at 1.04 trillion." in article
-    assert ("That was all of DeepSeek's tokens on the leaderboard, its highest weekly total since these "
-            "records began on February 9, up 25.0% on the previous week.") in article
+    assert ("DeepSeek's models on OpenRouter's leaderboard handled 1.04 trillion tokens in the week to "
+            "March 15, its highest weekly total since these records began on February 9, up 25.0% on the "
+            "previous week.") in article
     assert "| 3 | DeepSeek V3.2 | 1.04 | +25.0% |" in article
     assert "DeepSeek V3.2 1.04" not in article  # the table's unit is its header's
     zh = (edition(project, "deepseek") / "bulletin.zh.md").read_text(encoding="utf-8")
-    assert ("这也是DeepSeek旗下模型在排行榜上的全部调用量，为自2月9日有记录以来的单周最高，"
+    assert ("DeepSeek旗下模型在OpenRouter排行榜上共处理了1.04万亿Token，为自2月9日有记录以来的单周最高，"
             "较前一周增长25.0%") in zh
     # Every number it states is traced to the store, as the main bulletin's are.
     numbers = data(project, "deepseek")["numbers"]

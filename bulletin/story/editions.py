@@ -34,6 +34,7 @@ from bulletin.model.facts import (
     FieldFacts,
     GrowthFacts,
     ModelFacts,
+    NewEntrantFacts,
     RecordFacts,
     ShareFacts,
     SubjectFacts,
@@ -143,11 +144,15 @@ def _without_models(event: Event) -> Event:
 
 
 def _told_total(event: Event, facts: EditionWeekFacts, before: Sequence[Event]) -> Event:
-    """The subject's paragraph after one that gave its whole total (its one model's debut)."""
+    """The subject's paragraph right after its one model's debut, whose tokens were its whole total:
+    "That was all of ...". After any other paragraph the total is written out: "that" would point at
+    whichever figure came last (a sweep's third model, another developer's)."""
     if event.kind != EventKind.EDITION_WEEK:
         return event
-    stated = set().union(*(amounts(e.facts.as_data()) for e in before)) if before else set()
-    return replace(event, facts=replace(facts, told_before=facts.tokens in stated and facts.tokens > 0))
+    last = before[-1].facts if before else None
+    alone = (isinstance(last, NewEntrantFacts) and not last.also and last.tokens == facts.tokens > 0
+             and last.author == facts.subject and facts.subject_type == SubjectType.AUTHOR)
+    return replace(event, facts=replace(facts, told_before=alone))
 
 
 def _without_total(event: Event, total: int) -> Event:
